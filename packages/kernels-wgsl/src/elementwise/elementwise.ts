@@ -1,0 +1,119 @@
+import { Params, SaddleError, Tensor, broadcastShapes, fromArray, shapesEqual, type Shape } from '@saddle/tensor';
+import { asGpu, grid1d, sameDevice, sameDType, wgslType } from '../shared/launch.js';
+import { MAX_RANK, readAs } from '../shared/strided.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOpName, type UnaryOpName } from './ops-table.js';
+import { binaryCpu, unaryCpu } from './elementwise.cpu.js';
+import { binaryWgsl, exprFor, unaryWgsl } from './elementwise.wgsl.js';
+
+function checkRank(op: string, shape: Shape): void {
+  if (shape.length > MAX_RANK) throw new SaddleError(op, `rank ${shape.length} exceeds the maximum of ${MAX_RANK}`);
+}
+
+function checkFloat(op: string, floatOnly: boolean, t: Tensor): void {
+  if (floatOnly && t.dtype !== 'f32' && t.dtype !== 'f64') {
+    throw new SaddleError(op, `dtype ${t.dtype} is not supported; expected f32 or f64`);
+  }
+}
+
+/** Applies a unary op elementwise; the result is a new dense tensor. */
+export function unary(name: UnaryOpName, x: Tensor): Tensor {
+  const op = UNARY_OPS[name];
+  const device = sameDevice(name, x);
+  checkFloat(name, op.floatOnly, x);
+  checkRank(name, x.shape);
+  const out = Tensor.empty(x.shape, x.dtype, device);
+  if (device.kind === 'cpu') {
+    unaryCpu(op.cpu, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!);
+    return out;
+  }
+  const type = wgslType(name, x.dtype);
+  const dense = x.isDense;
+  asGpu(device).dispatch({
+    label: name,
+    code: unaryWgsl(exprFor(op.wgsl, type), type, dense),
+    params: new Params().u32(out.size, x.rank, x.offset, 0).vec4u(x.shape, 2).vec4u(x.strides, 2).finish(),
+    buffers: [x.storage, out.storage],
+    workgroups: grid1d(out.size),
+  });
+  return out;
+}
+
+/** Applies a binary op with NumPy broadcasting. A number operand takes the tensor's dtype. */
+export function binary(name: BinaryOpName, a: Tensor | number, b: Tensor | number): Tensor {
+  const op = BINARY_OPS[name];
+  if (typeof a === 'number' && typeof b === 'number') {
+    throw new SaddleError(name, 'both operands are numbers; expected at least one tensor');
+  }
+  const ta = typeof a === 'number' ? scalarLike(a, b as Tensor) : a;
+  const tb = typeof b === 'number' ? scalarLike(b, ta) : b;
+  try {
+    const device = sameDevice(name, ta, tb);
+    sameDType(name, ta, tb);
+    checkFloat(name, op.floatOnly, ta);
+    const shape = broadcastShapes(name, ta.shape, tb.shape);
+    checkRank(name, shape);
+    const out = Tensor.empty(shape, ta.dtype, device);
+    const ra = readAs(ta, shape);
+    const rb = readAs(tb, shape);
+    if (device.kind === 'cpu') {
+      binaryCpu(op.cpu, ta.storage.data!, ra.strides, ra.offset, tb.storage.data!, rb.strides, rb.offset, shape, out.storage.data!);
+      return out;
+    }
+    const type = wgslType(name, ta.dtype);
+    const dense = ta.isDense && tb.isDense && shapesEqual(ta.shape, shape) && shapesEqual(tb.shape, shape);
+    asGpu(device).dispatch({
+      label: name,
+      code: binaryWgsl(exprFor(op.wgsl, type), type, dense),
+      params: new Params()
+        .u32(out.size, shape.length, ra.offset, rb.offset)
+        .vec4u(shape, 2)
+        .vec4u(ra.strides, 2)
+        .vec4u(rb.strides, 2)
+        .finish(),
+      buffers: [ta.storage, tb.storage, out.storage],
+      workgroups: grid1d(out.size),
+    });
+    return out;
+  } finally {
+    if (ta !== a) ta.dispose();
+    if (tb !== b) tb.dispose();
+  }
+}
+
+function scalarLike(value: number, like: Tensor): Tensor {
+  return fromArray([value], [], { dtype: like.dtype, device: like.device });
+}
+
+// The named ops, as users call them.
+export const neg = (x: Tensor) => unary('neg', x);
+export const abs = (x: Tensor) => unary('abs', x);
+export const sign = (x: Tensor) => unary('sign', x);
+export const square = (x: Tensor) => unary('square', x);
+export const exp = (x: Tensor) => unary('exp', x);
+export const log = (x: Tensor) => unary('log', x);
+export const sqrt = (x: Tensor) => unary('sqrt', x);
+export const reciprocal = (x: Tensor) => unary('reciprocal', x);
+export const relu = (x: Tensor) => unary('relu', x);
+export const step = (x: Tensor) => unary('step', x);
+export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+export const tanh = (x: Tensor) => unary('tanh', x);
+export const softplus = (x: Tensor) => unary('softplus', x);
+/** A dense copy (the materialization of a view). */
+export const contiguous = (x: Tensor) => unary('copy', x);
+
+type Operand = Tensor | number;
+export const add = (a: Operand, b: Operand) => binary('add', a, b);
+export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
+export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
+export const div = (a: Operand, b: Operand) => binary('div', a, b);
+export const maximum = (a: Operand, b: Operand) => binary('maximum', a, b);
+export const minimum = (a: Operand, b: Operand) => binary('minimum', a, b);
+export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
+export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
+export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
+export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
+
+/** Makes `x` dense (offset 0, row-major) without a copy when it already is. */
+export function dense(x: Tensor): Tensor {
+  return x.isDense ? x : contiguous(x);
+}

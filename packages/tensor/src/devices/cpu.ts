@@ -1,0 +1,46 @@
+import { allocArray, bytesPerElement, type DType, type TypedArray } from '../dtype.js';
+import { Storage } from '../storage.js';
+import type { Device, DeviceMemory } from './device.js';
+
+/** The CPU device: storages are typed arrays, kernels are the plain-TS reference kernels. */
+export class CpuDevice implements Device {
+  readonly kind = 'cpu' as const;
+  readonly name = 'cpu';
+  private liveBytes = 0;
+
+  alloc(dtype: DType, size: number): Storage {
+    this.liveBytes += size * bytesPerElement(dtype);
+    return Storage.cpu(this, allocArray(dtype, size), dtype);
+  }
+
+  upload(data: ArrayLike<number>, dtype: DType): Storage {
+    const s = this.alloc(dtype, data.length);
+    const out = s.data!;
+    for (let i = 0; i < data.length; i++) out[i] = data[i]!;
+    return s;
+  }
+
+  fill(dtype: DType, size: number, value: number): Storage {
+    const s = this.alloc(dtype, size);
+    s.data!.fill(value);
+    return s;
+  }
+
+  async read(storage: Storage, offset: number, count: number): Promise<TypedArray> {
+    return storage.data!.slice(offset, offset + count);
+  }
+
+  free(storage: Storage): void {
+    this.liveBytes -= storage.size * bytesPerElement(storage.dtype);
+  }
+
+  flush(): void {}
+
+  memory(): DeviceMemory {
+    return { liveBytes: this.liveBytes, pooledBytes: 0, pooledBuffers: 0, allocatedBytes: this.liveBytes };
+  }
+
+  destroy(): void {}
+}
+
+export const cpu = new CpuDevice();

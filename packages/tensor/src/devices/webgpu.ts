@@ -1,0 +1,312 @@
+import { SaddleError } from '../errors.js';
+import { bytesPerElement, allocArray, toTypedArray, type DType, type TypedArray } from '../dtype.js';
+import { Storage } from '../storage.js';
+import { BufferPool } from './buffer-pool.js';
+import { UniformArena } from './uniform-arena.js';
+import type { Device, DeviceMemory } from './device.js';
+
+/** One kernel launch, as an op describes it to the device. */
+export interface DispatchSpec {
+  /** The op's name; it labels the pipeline and any error. */
+  label: string;
+  /** WGSL source. Pipelines are compiled once per distinct source and entry point. */
+  code: string;
+  entryPoint?: string;
+  /** The kernel's parameters, bound as `var<uniform>` at @binding(0) (see Params). */
+  params: Uint8Array;
+  /** Storage buffers at @binding(1), @binding(2), ... in this order. */
+  buffers: readonly (Storage | GPUBuffer)[];
+  /** Workgroup counts; each at most maxComputeWorkgroupsPerDimension. */
+  workgroups: readonly [number, number?, number?];
+}
+
+/** Counters a test or a profiler can read: how much work went to the GPU, in how many submits. */
+export interface DeviceCounters {
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  pipelines: number;
+}
+
+export interface WebGpuOptions {
+  /** Use this GPUDevice instead of creating one (the caller keeps ownership). */
+  device?: GPUDevice;
+  powerPreference?: GPUPowerPreference;
+  /** Dispatches recorded before the encoder is submitted on its own. */
+  maxDispatchesPerSubmit?: number;
+}
+
+
+/**
+ * The WebGPU device. Ops record dispatches into one shared command encoder (one compute pass),
+ * which is submitted when a result is read, when `flush()` is called, or when a bound is reached;
+ * never one submit per op. Buffers come from a BufferPool; parameters from a UniformArena.
+ */
+export class WebGpuDevice implements Device {
+  readonly kind = 'webgpu' as const;
+  readonly name: string;
+  readonly counters: DeviceCounters = { dispatches: 0, submits: 0, readbacks: 0, pipelines: 0 };
+  readonly features: ReadonlySet<string>;
+  readonly limits: GPUSupportedLimits;
+  private readonly pool: BufferPool;
+  private readonly arena: UniformArena;
+  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  private readonly readPool = new Map<number, GPUBuffer[]>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private recorded = 0;
+  private liveBytes = 0;
+  private readonly errors: string[] = [];
+  private destroyed = false;
+  readonly maxDispatchesPerSubmit: number;
+  /** The GPU (Dawn instance) this device came from; held until destroy(). */
+  instance: GPU | null = null;
+
+  constructor(
+    readonly gpu: GPUDevice,
+    adapterName: string,
+    private readonly owned: boolean,
+    options: WebGpuOptions = {},
+  ) {
+    this.name = `webgpu (${adapterName})`;
+    this.features = new Set(gpu.features);
+    this.limits = gpu.limits;
+    this.maxDispatchesPerSubmit = options.maxDispatchesPerSubmit ?? 1024;
+    this.pool = new BufferPool(gpu, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    this.arena = new UniformArena(gpu);
+    gpu.addEventListener('uncapturederror', (ev) => {
+      const e = (ev as GPUUncapturedErrorEvent).error;
+      this.errors.push(e.message);
+    });
+  }
+
+  alloc(dtype: DType, size: number): Storage {
+    this.checkAlive('alloc');
+    if (dtype === 'f64') {
+      throw new SaddleError('alloc', 'dtype f64 is supported on the CPU only; expected f32, i32 or u32 on webgpu');
+    }
+    const bytes = size * bytesPerElement(dtype);
+    if (bytes > this.limits.maxStorageBufferBindingSize) {
+      throw new SaddleError(
+        'alloc',
+        `${size} elements of ${dtype} (${bytes} bytes) exceed this adapter's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`,
+      );
+    }
+    this.liveBytes += bytes;
+    return Storage.gpu(this, this.pool.acquire(bytes), dtype, size);
+  }
+
+  upload(data: ArrayLike<number>, dtype: DType): Storage {
+    const s = this.alloc(dtype, data.length);
+    const typed = toTypedArray(dtype, data);
+    if (typed.byteLength > 0) this.gpu.queue.writeBuffer(s.buffer!, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+    return s;
+  }
+
+  fill(dtype: DType, size: number, value: number): Storage {
+    const s = this.alloc(dtype, size);
+    if (size === 0) return s;
+    if (value === 0) {
+      this.commandEncoder().clearBuffer(s.buffer!, 0, roundUp(size * 4, 4));
+    } else {
+      const a = allocArray(dtype, size);
+      a.fill(value);
+      this.gpu.queue.writeBuffer(s.buffer!, 0, a.buffer, 0, a.byteLength);
+    }
+    return s;
+  }
+
+  /** Records one kernel launch into the shared encoder. */
+  dispatch(spec: DispatchSpec): void {
+    this.checkAlive(spec.label);
+    const { pipeline, layout } = this.pipeline(spec.label, spec.code, spec.entryPoint ?? 'main');
+    if (!this.arena.fits(spec.params.byteLength)) this.flush();
+    const slot = this.arena.push(spec.params);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.arena.buffer, offset: slot.offset, size: slot.size } }];
+    spec.buffers.forEach((b, i) => {
+      let buffer: GPUBuffer;
+      if (b instanceof Storage) {
+        if (b.released) throw new SaddleError(spec.label, `input ${i} was disposed before this dispatch`);
+        buffer = b.buffer!;
+      } else {
+        buffer = b;
+      }
+      entries.push({ binding: i + 1, resource: { buffer } });
+    });
+    const bindGroup = this.gpu.createBindGroup({ label: spec.label, layout, entries });
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = spec.workgroups;
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max) {
+      throw new SaddleError(spec.label, `dispatch of [${x}, ${y}, ${z}] workgroups exceeds maxComputeWorkgroupsPerDimension (${max})`);
+    }
+    if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    this.counters.dispatches++;
+    if (++this.recorded >= this.maxDispatchesPerSubmit) this.flush();
+  }
+
+  /** A compiled pipeline for `code`, from the cache or compiled now. */
+  pipeline(label: string, code: string, entryPoint = 'main'): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    const key = `${entryPoint}\u0000${code}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.gpu.createShaderModule({ label, code });
+      const pipeline = this.gpu.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint } });
+      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      this.pipelines.set(key, p);
+      this.counters.pipelines++;
+    }
+    return p;
+  }
+
+  /** Copies `count` elements of `storage` from element `offset` to the CPU; submits pending work first. */
+  async read(storage: Storage, offset: number, count: number): Promise<TypedArray> {
+    this.checkAlive('read');
+    const bpe = bytesPerElement(storage.dtype);
+    const bytes = count * bpe;
+    const out = allocArray(storage.dtype, count);
+    if (count === 0) return out;
+    const size = BufferPool.sizeClass(bytes);
+    const staging =
+      this.readPool.get(size)?.pop() ??
+      this.gpu.createBuffer({ label: 'saddle readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.commandEncoder().copyBufferToBuffer(storage.buffer!, offset * bpe, staging, 0, bytes);
+    this.flush();
+    this.counters.readbacks++;
+    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, bytes)));
+    staging.unmap();
+    let list = this.readPool.get(size);
+    if (!list) this.readPool.set(size, (list = []));
+    list.push(staging);
+    this.throwPendingErrors('read');
+    return out;
+  }
+
+  /** Resolves when everything submitted so far has finished on the GPU. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.gpu.queue.onSubmittedWorkDone();
+    this.throwPendingErrors('sync');
+  }
+
+  free(storage: Storage): void {
+    this.liveBytes -= storage.size * bytesPerElement(storage.dtype);
+    if (!this.destroyed) this.pool.release(storage.buffer!);
+  }
+
+  /** Submits the recorded work (if any) and makes released buffers reusable. */
+  flush(): void {
+    if (this.destroyed) return;
+    if (this.encoder) {
+      if (this.pass) this.pass.end();
+      this.arena.upload();
+      this.gpu.queue.submit([this.encoder.finish()]);
+      this.counters.submits++;
+      this.encoder = null;
+      this.pass = null;
+      this.recorded = 0;
+    }
+    this.pool.afterSubmit();
+  }
+
+  memory(): DeviceMemory {
+    const s = this.pool.stats();
+    return { liveBytes: this.liveBytes, pooledBytes: s.pooledBytes, pooledBuffers: s.pooledBuffers, allocatedBytes: this.pool.allocatedBytes };
+  }
+
+  /** Gives pooled (free) buffers back to the driver. */
+  trimPool(): void {
+    this.flush();
+    this.pool.trim();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.flush();
+    this.destroyed = true;
+    this.pool.trim();
+    this.arena.destroy();
+    for (const list of this.readPool.values()) for (const b of list) b.destroy();
+    if (this.owned) this.gpu.destroy();
+    this.instance = null;
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** The shared encoder with no compute pass open (for copies and clears). */
+  commandEncoder(): GPUCommandEncoder {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    this.encoder ??= this.gpu.createCommandEncoder({ label: 'saddle batch' });
+    return this.encoder;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.commandEncoder().beginComputePass({ label: 'saddle kernels' });
+    return this.pass;
+  }
+
+  private throwPendingErrors(op: string): void {
+    if (this.errors.length === 0) return;
+    const msgs = this.errors.splice(0);
+    throw new SaddleError(op, `the WebGPU device reported ${msgs.length} error(s): ${msgs.join(' | ')}`);
+  }
+
+  private checkAlive(op: string): void {
+    if (this.destroyed) throw new SaddleError(op, `device ${this.name} has been destroyed`);
+  }
+}
+
+function roundUp(x: number, m: number): number {
+  return Math.ceil(x / m) * m;
+}
+
+/** Loads a WebGPU implementation: `navigator.gpu` in browsers, Dawn (`webgpu` on npm) in Node. */
+async function loadGpu(): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  const mod = (await import('webgpu')) as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+  Object.assign(globalThis, mod.globals);
+  return mod.create([]);
+}
+
+/** Limits the library asks for above the defaults, where the adapter has more. */
+const WANTED_LIMITS = [
+  'maxComputeWorkgroupStorageSize',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query', 'shader-f16'];
+
+/** Creates a WebGPU device (or wraps the caller's). Throws a SaddleError if no adapter is found. */
+export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<WebGpuDevice> {
+  if (options.device) {
+    return new WebGpuDevice(options.device, options.device.label || 'caller device', false, options);
+  }
+  // Dawn's GPU object must stay referenced while the device is in use (it drives the event loop
+  // that resolves mapAsync); the WebGpuDevice holds it and drops it in destroy(), or Node never exits.
+  const gpu = await loadGpu();
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new SaddleError('webgpu', 'no WebGPU adapter was found (on Linux: libvulkan1 and a Vulkan driver, e.g. Mesa lavapipe)');
+  const requiredLimits: Record<string, number> = {};
+  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'saddle' });
+  const info = adapter.info;
+  const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'adapter';
+  const d = new WebGpuDevice(device, name, true, options);
+  d.instance = gpu;
+  return d;
+}

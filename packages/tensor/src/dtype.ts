@@ -1,0 +1,50 @@
+import { SaddleError } from './errors.js';
+
+/** Element types. f64 exists on the CPU only, so gradient checks can difference in double precision. */
+export type DType = 'f32' | 'f64' | 'i32' | 'u32';
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array;
+
+export const DTYPES: readonly DType[] = ['f32', 'f64', 'i32', 'u32'];
+
+export function bytesPerElement(dtype: DType): number {
+  return dtype === 'f64' ? 8 : 4;
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype === 'f32' || dtype === 'f64';
+}
+
+export function allocArray(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'f32':
+      return new Float32Array(size);
+    case 'f64':
+      return new Float64Array(size);
+    case 'i32':
+      return new Int32Array(size);
+    case 'u32':
+      return new Uint32Array(size);
+  }
+}
+
+/** Converts (copying) any array-like of numbers to the typed array of `dtype`. */
+export function toTypedArray(dtype: DType, values: ArrayLike<number>): TypedArray {
+  const out = allocArray(dtype, values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  return out;
+}
+
+export function dtypeOf(array: TypedArray): DType {
+  if (array instanceof Float32Array) return 'f32';
+  if (array instanceof Float64Array) return 'f64';
+  if (array instanceof Int32Array) return 'i32';
+  if (array instanceof Uint32Array) return 'u32';
+  throw new SaddleError('dtype', 'expected a Float32Array, Float64Array, Int32Array or Uint32Array');
+}
+
+export function assertDType(op: string, name: string, got: DType, allowed: readonly DType[]): void {
+  if (!allowed.includes(got)) {
+    throw new SaddleError(op, `${name} has dtype ${got}; expected ${allowed.join(' or ')}`);
+  }
+}

@@ -1,0 +1,26 @@
+export { SaddleError, fmtShape } from './errors.js';
+export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType } from './dtype.js';
+export {
+  type Shape,
+  sizeOf,
+  contiguousStrides,
+  isContiguous,
+  shapesEqual,
+  checkShape,
+  broadcastShapes,
+  broadcastStrides,
+  normalizeAxes,
+  resolveReshape,
+} from './shape.js';
+export { Storage } from './storage.js';
+export type { Device, DeviceKind, DeviceMemory } from './devices/device.js';
+export { CpuDevice, cpu } from './devices/cpu.js';
+export { WebGpuDevice, createWebGpuDevice, type DispatchSpec, type DeviceCounters, type WebGpuOptions } from './devices/webgpu.js';
+export { BufferPool } from './devices/buffer-pool.js';
+export { UniformArena } from './devices/uniform-arena.js';
+export { defaultDevice, useDevice, getDevice, isWebGpu, type DeviceRequest } from './devices/default.js';
+export { Params } from './params.js';
+export { Tensor, gradHooks, liveTensorCount } from './tensor.js';
+export { tensor, fromArray, full, zeros, ones, scalar, zerosLike, onesLike, type CreateOptions } from './create.js';
+export { tidy, keep, scopeDepth } from './scope.js';
+export { memory, type MemoryInfo } from './memory.js';

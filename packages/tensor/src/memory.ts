@@ -1,0 +1,17 @@
+import { cpu } from './devices/cpu.js';
+import type { Device, DeviceMemory } from './devices/device.js';
+import { defaultDevice } from './devices/default.js';
+import { liveTensorCount } from './tensor.js';
+
+export interface MemoryInfo extends DeviceMemory {
+  /** Tensors created and not yet disposed (or collected), on every device. */
+  liveTensors: number;
+  device: string;
+}
+
+/** Live tensors, and the memory of `device` (the default device unless named). */
+export function memory(device: Device = defaultDevice()): MemoryInfo {
+  return { liveTensors: liveTensorCount(), device: device.name, ...device.memory() };
+}
+
+export { cpu };

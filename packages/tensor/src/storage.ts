@@ -1,0 +1,44 @@
+import type { DType, TypedArray } from './dtype.js';
+import type { Device } from './devices/device.js';
+
+/**
+ * The memory behind one or more tensors (views share it). Reference-counted: a tensor holds one
+ * reference, and the memory goes back to its device (the pool, on WebGPU) when the last one is dropped.
+ */
+export class Storage {
+  private refs = 1;
+
+  private constructor(
+    readonly device: Device,
+    readonly dtype: DType,
+    /** Elements the storage holds. */
+    readonly size: number,
+    /** The data, on the CPU. */
+    readonly data: TypedArray | null,
+    /** The buffer, on WebGPU (from the pool: it may be larger than size elements). */
+    readonly buffer: GPUBuffer | null,
+  ) {}
+
+  static cpu(device: Device, data: TypedArray, dtype: DType): Storage {
+    return new Storage(device, dtype, data.length, data, null);
+  }
+
+  static gpu(device: Device, buffer: GPUBuffer, dtype: DType, size: number): Storage {
+    return new Storage(device, dtype, size, null, buffer);
+  }
+
+  get released(): boolean {
+    return this.refs <= 0;
+  }
+
+  retain(): void {
+    this.refs++;
+  }
+
+  /** Drops one reference; the last one gives the memory back. */
+  release(): void {
+    if (this.refs <= 0) return;
+    this.refs--;
+    if (this.refs === 0) this.device.free(this);
+  }
+}

@@ -1,0 +1,190 @@
+import { SaddleError, fmtShape } from './errors.js';
+import { allocArray, bytesPerElement, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { contiguousStrides, isContiguous, sizeOf, checkShape, type Shape } from './shape.js';
+import type { Device } from './devices/device.js';
+import { defaultDevice } from './devices/default.js';
+import type { Storage } from './storage.js';
+import { track } from './scope.js';
+
+let nextId = 1;
+let liveTensors = 0;
+
+/** Tensors dropped without dispose() still give their memory back when garbage-collected. */
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  liveTensors--;
+  storage.release();
+});
+
+/** Hooks a higher package (autograd) installs; the tensor package itself knows no gradients. */
+export const gradHooks: {
+  backward: ((t: Tensor, seed?: Tensor, options?: { retainGraph?: boolean }) => void) | null;
+} = { backward: null };
+
+/**
+ * An n-dimensional array on a device: a view (shape, strides, offset, in elements) of a Storage.
+ * Views share storage; each tensor holds one reference to it.
+ */
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly size: number;
+  /** Set by @saddle/autograd: whether operations on this tensor are recorded for backward. */
+  requiresGrad = false;
+  /** The accumulated gradient of a leaf after `backward()`. */
+  grad: Tensor | null = null;
+  /** Set by @saddle/autograd: the tape node that produced this tensor. */
+  gradNode: unknown = null;
+  private disposed = false;
+
+  /** Low level: wraps a storage. Ops use `Tensor.empty`; users use `tensor`, `zeros`, ... */
+  constructor(
+    readonly storage: Storage,
+    shape: Shape,
+    strides?: readonly number[],
+    readonly offset = 0,
+  ) {
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    this.size = sizeOf(shape);
+    liveTensors++;
+    finalizer.register(this, storage, this);
+    track(this);
+  }
+
+  /** A new tensor of `shape` with unspecified contents (for ops' outputs). */
+  static empty(shape: Shape, dtype: DType = 'f32', device: Device = defaultDevice()): Tensor {
+    checkShape('empty', shape);
+    return new Tensor(device.alloc(dtype, sizeOf(shape)), shape);
+  }
+
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+
+  get device(): Device {
+    return this.storage.device;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Contiguous row-major with offset 0: kernels read such a tensor as a flat array. */
+  get isDense(): boolean {
+    return this.offset === 0 && isContiguous(this.shape, this.strides);
+  }
+
+  get isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+
+  /** Throws a clear error if this tensor was disposed; ops call it on every input. */
+  assertAlive(op: string): this {
+    if (this.disposed) throw new SaddleError(op, `tensor #${this.id} ${fmtShape(this.shape)} was disposed`);
+    return this;
+  }
+
+  /** A view of the same storage (no copy). */
+  view(shape: Shape, strides: readonly number[], offset: number): Tensor {
+    this.assertAlive('view');
+    this.storage.retain();
+    return new Tensor(this.storage, shape, strides, offset);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    finalizer.unregister(this);
+    liveTensors--;
+    this.storage.release();
+    if (this.grad && !this.grad.isDisposed) this.grad.dispose();
+    this.grad = null;
+    this.gradNode = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** The elements in row-major order, copied to the CPU. */
+  async toArray(): Promise<TypedArray> {
+    this.assertAlive('toArray');
+    if (this.isContiguous) return this.device.read(this.storage, this.offset, this.size);
+    // A strided view: read the span it covers, then gather on the CPU.
+    let lo = this.offset;
+    let hi = this.offset;
+    this.shape.forEach((d, i) => {
+      if (d === 0) return;
+      const s = this.strides[i]!;
+      if (s > 0) hi += (d - 1) * s;
+      else lo += (d - 1) * s;
+    });
+    if (this.size === 0) return allocArray(this.dtype, 0);
+    const span = await this.device.read(this.storage, lo, hi - lo + 1);
+    return gather(span, this.shape, this.strides, this.offset - lo);
+  }
+
+  /** Nested JS arrays (like `tensor.tolist()` in PyTorch). */
+  async toNested(): Promise<unknown> {
+    const flat = Array.from(await this.toArray());
+    const build = (dim: number, start: number): unknown => {
+      if (dim === this.rank) return flat[start];
+      const inner = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new SaddleError('item', `tensor has shape ${fmtShape(this.shape)}; expected exactly one element`);
+    return (await this.toArray())[0]!;
+  }
+
+  /** A copy of this tensor on `device` (dense, same dtype). */
+  async to(device: Device): Promise<Tensor> {
+    const data = await this.toArray();
+    return new Tensor(device.upload(data, this.dtype), this.shape);
+  }
+
+  /** Backpropagates from this tensor (a scalar, or any tensor with `seed`). Needs @saddle/autograd. */
+  backward(seed?: Tensor, options?: { retainGraph?: boolean }): void {
+    if (!gradHooks.backward) throw new SaddleError('backward', 'no autograd engine is loaded; import @saddle/autograd');
+    gradHooks.backward(this, seed, options);
+  }
+
+  toString(): string {
+    return `Tensor(#${this.id}, ${fmtShape(this.shape)}, ${this.dtype}, ${this.device.name}${this.disposed ? ', disposed' : ''})`;
+  }
+}
+
+function gather(src: TypedArray, shape: Shape, strides: readonly number[], base: number): TypedArray {
+  const n = sizeOf(shape);
+  const out = allocArray(dtypeOf(src), n);
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let pos = base;
+  for (let i = 0; i < n; i++) {
+    out[i] = src[pos]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      pos += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      pos -= idx[d]! * strides[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Live tensor count (every device). */
+export function liveTensorCount(): number {
+  return liveTensors;
+}
+
+export { bytesPerElement };
