@@ -1,5 +1,15 @@
+// Each kernel lives in its own folder: <name>.wgsl.ts (the WGSL source and its header comment),
+// <name>.cpu.ts (the plain-TS reference twin) and <name>.ts (the op: checks, then CPU or WebGPU).
 export * from './elementwise/elementwise.js';
 export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from './elementwise/ops-table.js';
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
-export { grid1d, sameDevice, FLAT_WORKGROUP } from './shared/launch.js';
+export * from './matmul/index.js';
+export * from './reduce/index.js';
+export * from './maxout/index.js';
+export * from './bce/index.js';
+export * from './random/index.js';
+export * from './dropout/index.js';
+export * from './optim/index.js';
+export * from './shape/index.js';
+export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, FLAT_WORKGROUP } from './shared/launch.js';
 export { MAX_RANK, stridedIndex, readAs } from './shared/strided.js';

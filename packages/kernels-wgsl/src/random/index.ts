@@ -1,0 +1,2 @@
+// Filled in by the random kernel module.
+export {};

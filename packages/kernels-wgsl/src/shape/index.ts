@@ -1,0 +1,2 @@
+// Filled in by the shape kernel module.
+export {};
