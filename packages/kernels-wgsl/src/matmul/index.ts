@@ -1,2 +1,13 @@
-// Filled in by the matmul kernel module.
-export {};
+// The matmul kernel: C = act(op(A)·op(B) + bias), tiled in workgroup memory with register tiles.
+export { matmul, chooseMatmulConfig, MATMUL_CONFIGS, MATMUL_MIN_WORKGROUPS, type MatmulOptions } from './matmul.js';
+export { matmulCpu, activate as matmulActivate, type MatmulCpuOptions } from './matmul.cpu.js';
+export {
+  matmulWgsl,
+  matmulThreads,
+  matmulWorkgroupBytes,
+  validateMatmulConfig,
+  MATMUL_GROUP_M,
+  type MatmulActivation,
+  type MatmulConfig,
+  type MatmulVariant,
+} from './matmul.wgsl.js';

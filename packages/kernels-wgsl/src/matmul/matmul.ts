@@ -1,0 +1,195 @@
+import { Params, SaddleError, Tensor, fmtShape, type WebGpuDevice } from '@saddle/tensor';
+import { dense } from '../elementwise/elementwise.js';
+import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
+import { matmulCpu } from './matmul.cpu.js';
+import {
+  matmulThreads,
+  matmulWgsl,
+  matmulWorkgroupBytes,
+  validateMatmulConfig,
+  type MatmulActivation,
+  type MatmulConfig,
+  type MatmulVariant,
+} from './matmul.wgsl.js';
+
+export interface MatmulOptions {
+  /** `a` is stored [K, M]: the product uses its transpose (read transposed by the kernel, no copy). */
+  transA?: boolean;
+  /** `b` is stored [N, K]: the product uses its transpose. */
+  transB?: boolean;
+  /** [N]: added to every row of the product (per column), in the kernel's epilogue. */
+  bias?: Tensor;
+  /** Applied after the bias, in the epilogue. */
+  activation?: MatmulActivation;
+  /**
+   * Force a tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By default
+   * the tiling is chosen from the problem size and the device's workgroup-memory limit.
+   */
+  config?: keyof typeof MATMUL_CONFIGS | MatmulConfig;
+}
+
+/**
+ * The tilings, largest first. `large` is for big products (16 flop per byte of global traffic);
+ * the smaller ones launch more workgroups, which small and skinny products need to fill a GPU.
+ */
+export const MATMUL_CONFIGS = {
+  large: { name: 'large', bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, doubleBuffer: true },
+  medium: { name: 'medium', bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, doubleBuffer: true },
+  small: { name: 'small', bm: 32, bn: 32, bk: 16, tm: 4, tn: 4, doubleBuffer: true },
+} as const satisfies Record<string, MatmulConfig>;
+
+/** A configuration is used only if it launches at least this many workgroups (the last one always). */
+export const MATMUL_MIN_WORKGROUPS = 128;
+
+const ACTIVATIONS: readonly MatmulActivation[] = ['none', 'relu', 'sigmoid'];
+
+interface Limits {
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupSizeX: number;
+}
+
+/** `c`, or its single-buffered form, if it fits the device's limits; otherwise null. */
+function fitConfig(c: MatmulConfig, limits: Limits): MatmulConfig | null {
+  const threads = matmulThreads(c);
+  if (threads > limits.maxComputeInvocationsPerWorkgroup || threads > limits.maxComputeWorkgroupSizeX) return null;
+  if (matmulWorkgroupBytes(c) <= limits.maxComputeWorkgroupStorageSize) return c;
+  if (c.doubleBuffer) {
+    const single = { ...c, name: `${c.name}-single`, doubleBuffer: false };
+    if (matmulWorkgroupBytes(single) <= limits.maxComputeWorkgroupStorageSize) return single;
+  }
+  return null;
+}
+
+/**
+ * The tiling for an M×N output: the largest configuration that fits the device and still launches
+ * MATMUL_MIN_WORKGROUPS workgroups; the smallest one that fits when none does.
+ */
+export function chooseMatmulConfig(m: number, n: number, limits: Limits): MatmulConfig {
+  const fitting = Object.values(MATMUL_CONFIGS)
+    .map((c) => fitConfig(c, limits))
+    .filter((c): c is MatmulConfig => c !== null);
+  if (fitting.length === 0) throw new SaddleError('matmul', `no tiling fits maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
+  for (const c of fitting) {
+    if (Math.ceil(m / c.bm) * Math.ceil(n / c.bn) >= MATMUL_MIN_WORKGROUPS) return c;
+  }
+  return fitting[fitting.length - 1]!;
+}
+
+/**
+ * `t` as a dense row-major matrix and whether it is stored transposed relative to what it holds.
+ * A transposed view of a dense matrix (strides [1, rows], offset 0) is its storage read the other
+ * way round: flip the flag instead of copying. Anything else that is not dense is copied.
+ */
+function asStored(t: Tensor, trans: boolean): { t: Tensor; trans: boolean; copied: boolean } {
+  if (t.isDense) return { t, trans, copied: false };
+  const [r, c] = t.shape as [number, number];
+  const transposedView = t.offset === 0 && (r === 1 || t.strides[0] === 1) && (c === 1 || t.strides[1] === r);
+  if (transposedView) return { t: t.view([c, r], [r, 1], 0), trans: !trans, copied: true };
+  return { t: dense(t), trans, copied: true };
+}
+
+/**
+ * C = act(op(a)·op(b) + bias): a is [M,K] (or stored [K,M] with transA), b is [K,N] (or stored
+ * [N,K] with transB), bias [N]; the result is a new dense [M,N] tensor of a's dtype (f32; f64 on
+ * the CPU). Bias and activation are fused into the kernel's epilogue.
+ */
+export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  const op = 'matmul';
+  const { transA = false, transB = false, bias, activation = 'none' } = opts;
+  const device = bias ? sameDevice(op, a, b, bias) : sameDevice(op, a, b);
+  expectRank(op, 'a', a, 2);
+  expectRank(op, 'b', b, 2);
+  if (bias) expectRank(op, 'bias', bias, 1);
+  for (const [name, t] of [['a', a], ['b', b], ['bias', bias]] as const) {
+    if (t && t.dtype !== 'f32' && t.dtype !== 'f64') {
+      throw new SaddleError(op, `${name} has dtype ${t.dtype} ${fmtShape(t.shape)}; expected f32 (or f64 on the CPU)`);
+    }
+  }
+  if (b.dtype !== a.dtype || (bias && bias.dtype !== a.dtype)) {
+    throw new SaddleError(op, `dtypes differ: a is ${a.dtype}, b is ${b.dtype}${bias ? `, bias is ${bias.dtype}` : ''}; expected one dtype`);
+  }
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new SaddleError(op, `unknown activation '${String(activation)}'; expected ${ACTIVATIONS.map((x) => `'${x}'`).join(', ')}`);
+  }
+  const ak = transA ? 0 : 1;
+  const bk = transB ? 1 : 0;
+  const m = a.shape[1 - ak]!;
+  const k = a.shape[ak]!;
+  const n = b.shape[1 - bk]!;
+  if (b.shape[bk] !== k) {
+    const flags = [transA ? 'transA' : '', transB ? 'transB' : ''].filter(Boolean).join(', ');
+    throw new SaddleError(
+      op,
+      `inner dimensions differ: a is ${fmtShape(a.shape)}, b is ${fmtShape(b.shape)}${flags ? ` (${flags})` : ''}; expected a[${ak}] == b[${bk}]`,
+    );
+  }
+  if (bias && bias.shape[0] !== n) {
+    throw new SaddleError(op, `bias has shape ${fmtShape(bias.shape)}; expected [${n}] (one per column of the [${m}, ${n}] product)`);
+  }
+
+  const out = Tensor.empty([m, n], a.dtype, device);
+  if (m === 0 || n === 0) return out;
+  const sa = asStored(a, transA);
+  const sb = asStored(b, transB);
+  const sbias = bias ? { t: dense(bias), copied: !bias.isDense } : null;
+  try {
+    if (device.kind === 'cpu') {
+      matmulCpu(sa.t.storage.data!, sb.t.storage.data!, out.storage.data!, m, n, k, {
+        transA: sa.trans,
+        transB: sb.trans,
+        bias: sbias ? sbias.t.storage.data! : null,
+        activation,
+      });
+    } else {
+      recordMatmul(asGpu(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
+    }
+  } finally {
+    if (sa.copied) sa.t.dispose();
+    if (sb.copied) sb.t.dispose();
+    if (sbias?.copied) sbias.t.dispose();
+  }
+  return out;
+}
+
+function recordMatmul(
+  device: WebGpuDevice,
+  a: Tensor,
+  b: Tensor,
+  bias: Tensor | null,
+  out: Tensor,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  activation: MatmulActivation,
+  forced: MatmulOptions['config'],
+): void {
+  let config: MatmulConfig;
+  if (forced) {
+    const c = typeof forced === 'string' ? MATMUL_CONFIGS[forced] : forced;
+    if (!c) throw new SaddleError('matmul', `unknown config '${String(forced)}'; expected one of ${Object.keys(MATMUL_CONFIGS).join(', ')}`);
+    validateMatmulConfig(c);
+    const fitted = fitConfig(c, device.limits);
+    if (!fitted) throw new SaddleError('matmul', `config ${c.name} needs ${matmulWorkgroupBytes(c)} bytes of workgroup memory; this device allows ${device.limits.maxComputeWorkgroupStorageSize}`);
+    config = fitted;
+  } else {
+    config = chooseMatmulConfig(m, n, device.limits);
+  }
+  const vecA = (transA ? m : k) % 4 === 0;
+  const vecB = (transB ? k : n) % 4 === 0;
+  const vecOut = n % 4 === 0;
+  const aligned = k > 0 && m % config.bm === 0 && n % config.bn === 0 && k % config.bk === 0;
+  const variant: MatmulVariant = { config, transA, transB, vecA, vecB, vecOut, aligned, bias: bias !== null, activation };
+  const tilesM = Math.ceil(m / config.bm);
+  const tilesN = Math.ceil(n / config.bn);
+  const buffers = bias ? [a.storage, b.storage, bias.storage, out.storage] : [a.storage, b.storage, out.storage];
+  device.dispatch({
+    label: 'matmul',
+    code: matmulWgsl(variant),
+    params: new Params().u32(m, n, k, tilesM, tilesN, 0, 0, 0).finish(),
+    buffers,
+    workgroups: grid1d(tilesM * tilesN, 1),
+  });
+}
