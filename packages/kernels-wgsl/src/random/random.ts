@@ -1,0 +1,148 @@
+import { Params, SaddleError, Tensor, checkShape, defaultDevice, fmtShape, sizeOf, type Device, type DType, type Shape } from '@saddle/tensor';
+import { asGpu, grid1d } from '../shared/launch.js';
+import { resolveStream, seedKey, type RandomSource, type Seed } from './generator.js';
+import { normalCpu, philoxCpu, randintCpu, randomBitsCpu, uniformCpu, type Stream } from './random.cpu.js';
+import { philoxBlocksWgsl, randomWgsl, type RandomKind } from './random.wgsl.js';
+
+export interface RandOptions extends RandomSource {
+  /** Lower bound (inclusive), default 0. */
+  low?: number;
+  /** Upper bound (exclusive), default 1. */
+  high?: number;
+  device?: Device;
+  /** f32 (default), or f64 on the CPU. */
+  dtype?: 'f32' | 'f64';
+}
+
+export interface RandnOptions extends RandomSource {
+  mean?: number;
+  std?: number;
+  device?: Device;
+  dtype?: 'f32' | 'f64';
+}
+
+export interface RandintOptions extends RandomSource {
+  device?: Device;
+}
+
+function checkFinite(op: string, name: string, v: number): void {
+  if (!Number.isFinite(v)) throw new SaddleError(op, `${name} is ${v}; expected a finite number`);
+}
+
+function floatDType(op: string, dtype: DType, device: Device): void {
+  if (dtype !== 'f32' && dtype !== 'f64') throw new SaddleError(op, `dtype ${dtype} is not supported; expected f32 or f64`);
+  if (dtype === 'f64' && device.kind !== 'cpu') throw new SaddleError(op, 'dtype f64 is supported on the CPU only; expected f32 on webgpu');
+}
+
+/** Allocates the output, takes the counters, then runs the CPU twin or records the kernel. */
+function draw(
+  op: string,
+  kind: RandomKind,
+  shape: Shape,
+  dtype: DType,
+  device: Device,
+  source: RandomSource,
+  a: number,
+  b: number,
+  cpuKernel: (s: Stream, out: Tensor) => void,
+): Tensor {
+  const n = sizeOf(shape);
+  const stream = resolveStream(op, n, source);
+  const out = Tensor.empty(shape, dtype, device);
+  if (n === 0) return out;
+  if (device.kind === 'cpu') {
+    cpuKernel(stream, out);
+    return out;
+  }
+  const params = new Params().u32(n, stream.key[0], stream.key[1], stream.offset[0], stream.offset[1]);
+  if (kind === 'uniform' || kind === 'normal') params.f32(a, b);
+  else if (kind === 'int') params.i32(a).u32(b);
+  else params.u32(0, 0);
+  asGpu(device).dispatch({
+    label: op,
+    code: randomWgsl(kind, dtype as 'f32' | 'i32' | 'u32'),
+    params: params.u32(0).finish(),
+    buffers: [out.storage],
+    workgroups: grid1d(Math.ceil(n / 4)),
+  });
+  return out;
+}
+
+/**
+ * Uniform random numbers in [low, high): `low + (high - low) * u`, `u = (x >>> 8) * 2^-24` for a
+ * Philox word x. The default [0, 1) draw is bit-identical on the CPU and on WebGPU.
+ */
+export function rand(shape: Shape, opts: RandOptions = {}): Tensor {
+  const { low = 0, high = 1, device = defaultDevice(), dtype = 'f32' } = opts;
+  checkShape('rand', shape);
+  checkFinite('rand', 'low', low);
+  checkFinite('rand', 'high', high);
+  if (!(low <= high)) throw new SaddleError('rand', `low ${low} is above high ${high}; expected low <= high`);
+  floatDType('rand', dtype, device);
+  return draw('rand', 'uniform', shape, dtype, device, opts, low, high - low, (s, out) => uniformCpu(s, low, high - low, out.storage.data!));
+}
+
+/**
+ * Normal random numbers `mean + std * z` by Box-Muller on pairs of Philox words. The CPU and WebGPU
+ * agree up to the rounding of log, sqrt, sin and cos in f32.
+ */
+export function randn(shape: Shape, opts: RandnOptions = {}): Tensor {
+  const { mean = 0, std = 1, device = defaultDevice(), dtype = 'f32' } = opts;
+  checkShape('randn', shape);
+  checkFinite('randn', 'mean', mean);
+  checkFinite('randn', 'std', std);
+  if (std < 0) throw new SaddleError('randn', `std ${std} is negative; expected std >= 0`);
+  floatDType('randn', dtype, device);
+  return draw('randn', 'normal', shape, dtype, device, opts, mean, std, (s, out) => normalCpu(s, mean, std, out.storage.data!));
+}
+
+/** Integers uniform in [low, high) as i32: `low + mulhi(x, high - low)`. Identical on every device. */
+export function randint(shape: Shape, low: number, high: number, opts: RandintOptions = {}): Tensor {
+  const { device = defaultDevice() } = opts;
+  checkShape('randint', shape);
+  const I32_MIN = -0x80000000;
+  const I32_MAX = 0x7fffffff;
+  if (!Number.isInteger(low) || !Number.isInteger(high) || low < I32_MIN || high > I32_MAX + 1 || !(low < high)) {
+    throw new SaddleError('randint', `range [${low}, ${high}) is invalid; expected integers with -2^31 <= low < high <= 2^31`);
+  }
+  if (high - low > 0xffffffff) throw new SaddleError('randint', `range [${low}, ${high}) is wider than 2^32 - 1`);
+  return draw('randint', 'int', shape, 'i32', device, opts, low, high - low, (s, out) => randintCpu(s, low, high - low, out.storage.data!));
+}
+
+/** The raw Philox words as u32 (element i: word i % 4 of counter block offset + floor(i / 4)). */
+export function randomBits(shape: Shape, opts: RandintOptions = {}): Tensor {
+  const { device = defaultDevice() } = opts;
+  checkShape('randomBits', shape);
+  return draw('randomBits', 'bits', shape, 'u32', device, opts, 0, 0, (s, out) => randomBitsCpu(s, out.storage.data!));
+}
+
+/**
+ * Philox4x32-10 of caller-given counters: `counters` is a dense u32 tensor of shape [..., 4] (one
+ * 128-bit counter per row, least significant word first), `key` a seed or its two words [lo, hi].
+ * Returns a u32 tensor of the same shape. The raw generator, for known-answer tests and custom schemes.
+ */
+export function philox(counters: Tensor, key: Seed | readonly [number, number]): Tensor {
+  const op = 'philox';
+  counters.assertAlive(op);
+  if (counters.dtype !== 'u32') throw new SaddleError(op, `counters have dtype ${counters.dtype}; expected u32`);
+  if (counters.rank === 0 || counters.shape[counters.rank - 1] !== 4) {
+    throw new SaddleError(op, `counters have shape ${fmtShape(counters.shape)}; expected [..., 4]`);
+  }
+  if (!counters.isDense) throw new SaddleError(op, 'counters are a strided view; expected a dense tensor (use contiguous)');
+  const k: [number, number] = Array.isArray(key) ? [key[0]! >>> 0, key[1]! >>> 0] : seedKey(op, key as Seed);
+  const out = Tensor.empty(counters.shape, 'u32', counters.device);
+  const blocks = counters.size / 4;
+  if (blocks === 0) return out;
+  if (counters.device.kind === 'cpu') {
+    philoxCpu(counters.storage.data!, k, out.storage.data!);
+    return out;
+  }
+  asGpu(counters.device).dispatch({
+    label: op,
+    code: philoxBlocksWgsl(),
+    params: new Params().u32(blocks, k[0], k[1], 0).finish(),
+    buffers: [counters.storage, out.storage],
+    workgroups: grid1d(blocks),
+  });
+  return out;
+}
