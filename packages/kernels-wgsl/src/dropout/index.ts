@@ -1,2 +1,3 @@
-// Filled in by the dropout kernel module.
-export {};
+// Inverted dropout driven by the Philox streams of ../random.
+export { dropout, dropoutMask, type DropoutOptions, type DropoutMaskOptions } from './dropout.js';
+export { keepThreshold } from './dropout.cpu.js';
