@@ -1,2 +1,2 @@
-// Filled in by the reduce kernel module.
-export {};
+export { sum, mean, max, argmax, sumTo, type Axes } from './reduce.js';
+export { reduceCpu, type ReduceCpuKind } from './reduce.cpu.js';

@@ -1,0 +1,242 @@
+import {
+  Params,
+  SaddleError,
+  Tensor,
+  checkShape,
+  contiguousStrides,
+  fmtShape,
+  full,
+  normalizeAxes,
+  sizeOf,
+  type DType,
+  type Shape,
+  type WebGpuDevice,
+} from '@saddle/tensor';
+import { asGpu, grid1d, sameDevice, wgslType } from '../shared/launch.js';
+import { MAX_RANK } from '../shared/strided.js';
+import { contiguous } from '../elementwise/elementwise.js';
+import { reduceCpu, type ReduceCpuKind } from './reduce.cpu.js';
+import { REDUCE_CHUNK, REDUCE_WORKGROUP, reduceWgsl, type ReduceVariant } from './reduce.wgsl.js';
+
+/** One axis, a list of axes (negative counts from the end), or undefined for all of them. */
+export type Axes = number | readonly number[];
+
+/** Sum over `axes` (all when omitted). An empty reduction gives 0. */
+export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  return reduceOp('sum', 'sum', x, axes, keepDims);
+}
+
+/** Mean over `axes` (all when omitted); f32/f64 only. An empty reduction gives NaN, like NumPy. */
+export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  return reduceOp('mean', 'mean', x, axes, keepDims);
+}
+
+/** Maximum over `axes` (all when omitted). NaN propagates. An empty reduction is an error. */
+export function max(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  return reduceOp('max', 'max', x, axes, keepDims);
+}
+
+/**
+ * Index (i32) of the maximum along `axis`: the first one on ties; the first NaN if there is one.
+ * An empty axis is an error.
+ */
+export function argmax(x: Tensor, axis: number, keepDims = false): Tensor {
+  if (typeof axis !== 'number') {
+    throw new SaddleError('argmax', `axis ${String(axis)} is not a number; expected one axis`);
+  }
+  return reduceOp('argmax', 'argmax', x, axis, keepDims);
+}
+
+/**
+ * Sums `x` down to `shape`, which must broadcast to `x.shape` (the gradient of broadcasting):
+ * leading dims `x` has beyond `shape`, and dims where `shape` has 1 and `x` does not, are summed
+ * away. Returns a dense copy (of `shape`) when nothing is summed.
+ */
+export function sumTo(x: Tensor, shape: Shape): Tensor {
+  const op = 'sumTo';
+  const device = sameDevice(op, x);
+  checkShape(op, shape);
+  const rank = Math.max(x.rank, shape.length);
+  const axes: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const xi = i - (rank - x.rank);
+    const ti = i - (rank - shape.length);
+    const d = xi >= 0 ? x.shape[xi]! : 1;
+    const t = ti >= 0 ? shape[ti]! : 1;
+    if (d === t) continue;
+    if (t !== 1 || xi < 0) {
+      throw new SaddleError(
+        op,
+        `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)} (dim ${i} of the aligned shapes: ${d} vs ${t}); expected each target dim to equal the input's or be 1`,
+      );
+    }
+    axes.push(xi);
+  }
+  if (axes.length === 0) {
+    const c = contiguous(x);
+    if (c.rank === shape.length) return c;
+    const v = c.view(shape, contiguousStrides(shape), 0);
+    c.dispose();
+    return v;
+  }
+  checkRank(op, x);
+  return reduceInto(op, 'sum', x, axes, [...shape], device.kind);
+}
+
+function checkRank(op: string, x: Tensor): void {
+  if (x.rank > MAX_RANK) throw new SaddleError(op, `rank ${x.rank} of ${fmtShape(x.shape)} exceeds the maximum of ${MAX_RANK}`);
+}
+
+function reduceOp(op: string, kind: ReduceCpuKind, x: Tensor, axes: Axes | undefined, keepDims: boolean): Tensor {
+  const device = sameDevice(op, x);
+  checkRank(op, x);
+  const list = normalizeAxes(op, axes, x.rank);
+  const red = new Set(list);
+  const outShape = keepDims ? x.shape.map((d, i) => (red.has(i) ? 1 : d)) : x.shape.filter((_, i) => !red.has(i));
+  return reduceInto(op, kind, x, list, outShape, device.kind);
+}
+
+function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], where: 'cpu' | 'webgpu'): Tensor {
+  if (kind === 'mean' && x.dtype !== 'f32' && x.dtype !== 'f64') {
+    throw new SaddleError(op, `dtype ${x.dtype} is not supported; expected f32 or f64`);
+  }
+  const n = sizeOf(axes.map((a) => x.shape[a]!));
+  const m = sizeOf(outShape);
+  if ((kind === 'max' || kind === 'argmax') && n === 0 && m > 0) {
+    throw new SaddleError(
+      op,
+      `the reduced axes [${axes.join(', ')}] of ${fmtShape(x.shape)} hold no elements; expected at least one (${op} of an empty set is undefined)`,
+    );
+  }
+  const outDType: DType = kind === 'argmax' ? 'i32' : x.dtype;
+  if (where === 'cpu') {
+    const out = Tensor.empty(outShape, outDType, x.device);
+    reduceCpu(kind, x.storage.data!, x.shape, x.strides, x.offset, axes, out.storage.data!);
+    return out;
+  }
+  const type = wgslType(op, x.dtype);
+  if (m === 0) return Tensor.empty(outShape, outDType, x.device);
+  if (n === 0) return full(outShape, kind === 'mean' ? NaN : 0, { dtype: outDType, device: x.device });
+  return reduceGpu(op, kind, type, x, axes, outShape, n);
+}
+
+interface Dims {
+  shape: number[];
+  strides: number[];
+}
+
+/**
+ * Drops size-1 dims and merges neighbours that are one run in memory (stride[i] = stride[i+1] *
+ * shape[i+1]), so a reduction over the contiguous last axes becomes one dim of stride 1.
+ */
+export function mergeDims(shape: readonly number[], strides: readonly number[]): Dims {
+  const out: Dims = { shape: [], strides: [] };
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const last = out.shape.length - 1;
+    if (last >= 0 && out.strides[last] === strides[i]! * shape[i]!) {
+      out.shape[last]! *= shape[i]!;
+      out.strides[last] = strides[i]!;
+    } else {
+      out.shape.push(shape[i]!);
+      out.strides.push(strides[i]!);
+    }
+  }
+  return out;
+}
+
+interface Pass {
+  rows: number;
+  chunks: number;
+  chunkLen: number;
+  n: number;
+  kept: Dims;
+  red: Dims;
+  offset: number;
+  scale: number;
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** Records one reduction pass: picks the lanes per row and the thread layout, packs the params. */
+function launch(device: WebGpuDevice, label: string, code: string, buffers: Tensor[], g: Pass): void {
+  const threads = Math.min(REDUCE_WORKGROUP, nextPow2(g.chunkLen));
+  const rowsPerGroup = REDUCE_WORKGROUP / threads;
+  const redInner = g.red.strides[g.red.strides.length - 1] ?? 1;
+  const keptInner = g.kept.strides[g.kept.strides.length - 1];
+  // Adjacent threads should read adjacent addresses: lanes of one row when the reduced dim is the
+  // contiguous one, neighbouring rows when the kept dim is.
+  const lanesAdjacent = redInner !== 1 && keptInner === 1 && rowsPerGroup > 1 ? 0 : 1;
+  device.dispatch({
+    label,
+    code,
+    params: new Params()
+      .u32(g.rows, g.chunks, g.chunkLen, g.n, threads, rowsPerGroup, lanesAdjacent, g.kept.shape.length)
+      .u32(g.red.shape.length, g.offset)
+      .f32(g.scale)
+      .u32(0)
+      .vec4u(g.kept.shape, 2)
+      .vec4u(g.kept.strides, 2)
+      .vec4u(g.red.shape, 2)
+      .vec4u(g.red.strides, 2)
+      .finish(),
+    buffers: buffers.map((t) => t.storage),
+    workgroups: grid1d(Math.ceil(g.rows / rowsPerGroup), 1),
+  });
+}
+
+function reduceGpu(op: string, kind: ReduceCpuKind, type: 'f32' | 'i32' | 'u32', x: Tensor, axes: number[], outShape: number[], n: number): Tensor {
+  const device = asGpu(x.device);
+  const red = new Set(axes);
+  const keptIdx = x.shape.map((_, i) => i).filter((i) => !red.has(i));
+  const kept = mergeDims(
+    keptIdx.map((i) => x.shape[i]!),
+    keptIdx.map((i) => x.strides[i]!),
+  );
+  const redDims = mergeDims(
+    axes.map((i) => x.shape[i]!),
+    axes.map((i) => x.strides[i]!),
+  );
+  const m = sizeOf(outShape);
+  const out = Tensor.empty(outShape, kind === 'argmax' ? 'i32' : x.dtype, device);
+  const kernel: ReduceVariant['kind'] = kind === 'mean' ? 'sum' : kind;
+  const finalScale = kind === 'mean' ? 1 / n : 1;
+
+  if (n <= REDUCE_CHUNK) {
+    launch(device, op, reduceWgsl({ kind: kernel, type }), [x, out], {
+      rows: m, chunks: 1, chunkLen: n, n, kept, red: redDims, offset: x.offset, scale: finalScale,
+    });
+    return out;
+  }
+
+  // Long reductions: pass 1 reduces chunks of REDUCE_CHUNK elements into partials [m, chunks];
+  // pass 2 reduces each row of partials (which is short) into the output.
+  const chunks = Math.ceil(n / REDUCE_CHUNK);
+  const partV = Tensor.empty([m * chunks], x.dtype, device);
+  const partI = kind === 'argmax' ? Tensor.empty([m * chunks], 'i32', device) : null;
+  try {
+    const pass1Out = kind === 'argmax' ? [partV, partI!] : [partV];
+    launch(device, `${op} (pass 1)`, reduceWgsl({ kind: kernel, type, valuesOut: kind === 'argmax' }), [x, ...pass1Out], {
+      rows: m * chunks, chunks, chunkLen: REDUCE_CHUNK, n, kept, red: redDims, offset: x.offset, scale: 1,
+    });
+    const pass2In = kind === 'argmax' ? [partV, partI!] : [partV];
+    launch(device, `${op} (pass 2)`, reduceWgsl({ kind: kernel, type, indicesIn: kind === 'argmax' }), [...pass2In, out], {
+      rows: m,
+      chunks: 1,
+      chunkLen: chunks,
+      n: chunks,
+      kept: mergeDims([m], [chunks]),
+      red: mergeDims([chunks], [1]),
+      offset: 0,
+      scale: finalScale,
+    });
+  } finally {
+    partV.dispose();
+    partI?.dispose();
+  }
+  return out;
+}

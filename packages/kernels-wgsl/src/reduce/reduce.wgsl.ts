@@ -1,0 +1,152 @@
+import { stridedIndexWgsl } from '../shared/strided.js';
+
+/** Threads per workgroup of the reduction kernels. */
+export const REDUCE_WORKGROUP = 256;
+/** Elements one thread adds up sequentially, at most, before the tree takes over. */
+export const REDUCE_PER_THREAD = 64;
+/** Reduced elements one workgroup row takes in one pass; longer reductions get a second pass. */
+export const REDUCE_CHUNK = REDUCE_WORKGROUP * REDUCE_PER_THREAD;
+
+export type ReduceKernelKind = 'sum' | 'max' | 'argmax';
+
+export interface ReduceVariant {
+  kind: ReduceKernelKind;
+  type: 'f32' | 'i32' | 'u32';
+  /** argmax, second pass: a candidate's index comes from a buffer of indices, not its position. */
+  indicesIn?: boolean;
+  /** argmax, first of two passes: also write each row's winning value (for the second pass). */
+  valuesOut?: boolean;
+}
+
+/** WGSL that says whether a value is NaN, from its bits (a compiler may fold `v != v` away). */
+function isNanWgsl(type: string): string {
+  return type === 'f32'
+    ? 'fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }'
+    : `fn isNan(v: ${type}) -> bool { return false; }`;
+}
+
+/**
+ * Reductions (sum, max, argmax; mean is a sum with `scale = 1/n`).
+ *
+ * Layout: the input is seen as `rows` independent reductions. Row `row` is output `row / chunks`,
+ * piece `row % chunks` of its reduced range: elements `[c * chunkLen, min(n, (c + 1) * chunkLen))`.
+ * Both the kept dims (which output) and the reduced dims (which element of it) are read through
+ * strides, so a transposed or sliced input needs no copy.
+ *
+ * Tiling: a workgroup of 256 threads holds `rowsPerGroup` rows of `threads` lanes each (`threads` a
+ * power of two, 1..256, chosen from the reduced extent, so short reductions pack many rows into a
+ * workgroup and long ones get all 256 threads). Each lane walks its row with stride `threads`,
+ * folding at most REDUCE_PER_THREAD elements sequentially into a register, then the lanes of a row
+ * combine their partials in a tree in workgroup memory (log2(threads) steps, a barrier each): the
+ * summation order is pairwise above the 64-element runs, which keeps the f32 rounding error growing
+ * like log(n) rather than n.
+ *
+ * Memory traffic: every input element is read once; one value (plus an index for argmax) is written
+ * per row. When the innermost reduced dim is contiguous, the lanes of a row are adjacent threads, so
+ * a warp reads consecutive addresses (coalesced). When instead the innermost *kept* dim is
+ * contiguous (e.g. summing a [B, D] batch over B), adjacent threads take adjacent rows
+ * (`lanesAdjacent = 0`), so at each step a warp again reads one contiguous run.
+ *
+ * Bounds: lanes past the end of their row, and rows past `rows` (the last workgroup), fold nothing
+ * and contribute the identity; they still reach every barrier (the loop bounds are uniform) and
+ * write nothing. max/argmax carry an index with every value, and the index 0xffffffff marks "no
+ * element yet", so no -inf literal is needed as an identity.
+ *
+ * NaN: max and argmax treat NaN as larger than everything (NumPy: NaN propagates; argmax gives the
+ * first NaN). Ties go to the lower index, so argmax returns the first maximum whatever order the
+ * tree combined the lanes in.
+ */
+export function reduceWgsl(v: ReduceVariant): string {
+  const T = v.type;
+  const isSum = v.kind === 'sum';
+  const bindings: string[] = [`@group(0) @binding(1) var<storage, read> xs: array<${T}>;`];
+  let b = 2;
+  if (v.indicesIn) bindings.push(`@group(0) @binding(${b++}) var<storage, read> xi: array<i32>;`);
+  if (isSum || v.kind === 'max' || v.valuesOut) bindings.push(`@group(0) @binding(${b++}) var<storage, read_write> outV: array<${T}>;`);
+  if (v.kind === 'argmax') bindings.push(`@group(0) @binding(${b++}) var<storage, read_write> outI: array<i32>;`);
+
+  const scaled = T === 'f32' ? 'sv[s] * p.scale' : 'sv[s]';
+  const candidateIndex = v.indicesIn ? 'u32(xi[at])' : 'r';
+  const writes: string[] = [];
+  if (isSum) writes.push(`outV[row] = ${scaled};`);
+  if (v.kind === 'max' || v.valuesOut) writes.push('outV[row] = sv[s];');
+  if (v.kind === 'argmax') writes.push('outI[row] = i32(si[s]);');
+
+  return /* wgsl */ `
+struct Params {
+  rows: u32, chunks: u32, chunkLen: u32, n: u32,
+  threads: u32, rowsPerGroup: u32, lanesAdjacent: u32, keptRank: u32,
+  redRank: u32, offset: u32, scale: f32, _pad: u32,
+  keptShape: array<vec4<u32>, 2>,
+  keptStrides: array<vec4<u32>, 2>,
+  redShape: array<vec4<u32>, 2>,
+  redStrides: array<vec4<u32>, 2>,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+${bindings.join('\n')}
+${stridedIndexWgsl}
+${isNanWgsl(T)}
+
+const EMPTY = 0xffffffffu;
+var<workgroup> sv: array<${T}, ${REDUCE_WORKGROUP}>;
+${isSum ? '' : `var<workgroup> si: array<u32, ${REDUCE_WORKGROUP}>;`}
+
+// Whether (va, ia) beats (vb, ib): any element beats EMPTY, NaN beats numbers, larger beats
+// smaller, and on a tie the lower index wins. A total order, so the tree's order does not matter.
+fn better(va: ${T}, ia: u32, vb: ${T}, ib: u32) -> bool {
+  if (ib == EMPTY) { return ia != EMPTY; }
+  if (ia == EMPTY) { return false; }
+  let na = isNan(va);
+  let nb = isNan(vb);
+  if (na != nb) { return na; }
+  if (!na && va != vb) { return va > vb; }
+  return ia < ib;
+}
+
+@compute @workgroup_size(${REDUCE_WORKGROUP})
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let group = wid.x + wid.y * nwg.x;
+  var lane: u32;
+  var slot: u32;
+  if (p.lanesAdjacent == 1u) {
+    lane = lid % p.threads;
+    slot = lid / p.threads;
+  } else {
+    slot = lid % p.rowsPerGroup;
+    lane = lid / p.rowsPerGroup;
+  }
+  let row = group * p.rowsPerGroup + slot;
+  let s = slot * p.threads + lane;
+
+  var acc = ${T}(0);
+  var accI = EMPTY;
+  if (row < p.rows) {
+    let base = stridedIndex(row / p.chunks, p.keptRank, p.keptShape, p.keptStrides, p.offset);
+    let start = (row % p.chunks) * p.chunkLen;
+    let end = min(p.n, start + p.chunkLen);
+    for (var r = start + lane; r < end; r += p.threads) {
+      let at = base + stridedIndex(r, p.redRank, p.redShape, p.redStrides, 0u);
+      let v = xs[at];
+      ${isSum ? 'acc += v;' : `let vi = ${candidateIndex};
+      if (better(v, vi, acc, accI)) { acc = v; accI = vi; }`}
+    }
+  }
+  sv[s] = acc;
+  ${isSum ? '' : 'si[s] = accI;'}
+
+  // Tree over the lanes of each row: halve the active lanes each step.
+  for (var w = p.threads / 2u; w > 0u; w /= 2u) {
+    workgroupBarrier();
+    if (lane < w) {
+      ${
+        isSum
+          ? 'sv[s] += sv[s + w];'
+          : `if (better(sv[s + w], si[s + w], sv[s], si[s])) { sv[s] = sv[s + w]; si[s] = si[s + w]; }`
+      }
+    }
+  }
+  if (lane == 0u && row < p.rows) {
+    ${writes.join('\n    ')}
+  }
+}`;
+}
