@@ -1,2 +1,3 @@
-// Filled in by the optim kernel module.
-export {};
+// The in-place SGD-with-momentum update.
+export { sgdMomentumUpdate, sgdMomentumUpdateMany, type SgdMomentumHyperparams } from './optim.js';
+export { sgdMomentumCpu } from './optim.cpu.js';

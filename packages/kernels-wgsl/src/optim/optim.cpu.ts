@@ -1,0 +1,13 @@
+import type { TypedArray } from '@saddle/tensor';
+
+/**
+ * CPU twin of the SGD-momentum kernel, in place: v = momentum * v - lr * (g + weightDecay * p),
+ * then p = p + v, computed in doubles. p is updated with v as stored (rounded to the array's
+ * dtype), as the kernel does.
+ */
+export function sgdMomentumCpu(p: TypedArray, g: TypedArray, v: TypedArray, lr: number, momentum: number, weightDecay: number): void {
+  for (let i = 0; i < p.length; i++) {
+    v[i] = momentum * v[i]! - lr * (g[i]! + weightDecay * p[i]!);
+    p[i] = p[i]! + v[i]!;
+  }
+}
