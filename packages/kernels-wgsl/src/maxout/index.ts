@@ -1,2 +1,2 @@
-// Filled in by the maxout kernel module.
-export {};
+export { maxout, maxoutBackward } from './maxout.js';
+export { maxoutCpu, maxoutBackwardCpu, type View2d } from './maxout.cpu.js';

@@ -1,0 +1,90 @@
+import { Params, SaddleError, Tensor, fmtShape, shapesEqual } from '@saddle/tensor';
+import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
+import { maxoutBackwardCpu, maxoutCpu, type View2d } from './maxout.cpu.js';
+import { maxoutBackwardWgsl, maxoutWgsl } from './maxout.wgsl.js';
+
+function checkPieces(op: string, pieces: number): void {
+  if (!Number.isInteger(pieces) || pieces < 1) {
+    throw new SaddleError(op, `pieces is ${pieces}; expected a positive integer`);
+  }
+}
+
+function checkFloat(op: string, name: string, t: Tensor): void {
+  if (t.dtype !== 'f32' && t.dtype !== 'f64') {
+    throw new SaddleError(op, `${name} has dtype ${t.dtype}; expected f32 (or f64 on the CPU)`);
+  }
+}
+
+function view2d(t: Tensor): View2d {
+  return { data: t.storage.data!, offset: t.offset, rowStride: t.strides[0]!, colStride: t.strides[1]! };
+}
+
+/**
+ * Maxout (Goodfellow et al. 2013): x is [B, units * pieces]; unit u's pieces are the adjacent
+ * columns u*pieces .. u*pieces+pieces-1. Returns the max over each unit's pieces, [B, units], and
+ * the winning piece (0..pieces-1, the first on ties, the first NaN if any) as an i32 [B, units]
+ * tensor for the backward pass.
+ */
+export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor } {
+  const op = 'maxout';
+  const device = sameDevice(op, x);
+  checkPieces(op, pieces);
+  expectRank(op, 'x', x, 2);
+  checkFloat(op, 'x', x);
+  const [rows, cols] = x.shape as [number, number];
+  if (cols % pieces !== 0) {
+    throw new SaddleError(op, `x has shape ${fmtShape(x.shape)}: ${cols} columns do not split into units of ${pieces} pieces; expected a column count divisible by ${pieces}`);
+  }
+  const units = cols / pieces;
+  const out = Tensor.empty([rows, units], x.dtype, device);
+  const argmax = Tensor.empty([rows, units], 'i32', device);
+  const n = rows * units;
+  if (device.kind === 'cpu') {
+    maxoutCpu(view2d(x), rows, units, pieces, out.storage.data!, argmax.storage.data!);
+    return { out, argmax };
+  }
+  if (n === 0) return { out, argmax };
+  asGpu(device).dispatch({
+    label: op,
+    code: maxoutWgsl(),
+    params: new Params().u32(n, units, pieces, x.offset, x.strides[0]!, x.strides[1]!, 0, 0).finish(),
+    buffers: [x.storage, out.storage, argmax.storage],
+    workgroups: grid1d(n),
+  });
+  return { out, argmax };
+}
+
+/**
+ * The gradient of maxout: dy [B, units] goes to the piece `argmax` chose, zeros elsewhere, giving
+ * dx [B, units * pieces]. `argmax` is the i32 [B, units] tensor maxout returned.
+ */
+export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number): Tensor {
+  const op = 'maxoutBackward';
+  const device = sameDevice(op, dy, argmax);
+  checkPieces(op, pieces);
+  expectRank(op, 'dy', dy, 2);
+  checkFloat(op, 'dy', dy);
+  if (argmax.dtype !== 'i32') throw new SaddleError(op, `argmax has dtype ${argmax.dtype}; expected i32 (as maxout returns it)`);
+  if (!shapesEqual(dy.shape, argmax.shape)) {
+    throw new SaddleError(op, `dy has shape ${fmtShape(dy.shape)} but argmax has shape ${fmtShape(argmax.shape)}; expected equal shapes [B, units]`);
+  }
+  const [rows, units] = dy.shape as [number, number];
+  const dx = Tensor.empty([rows, units * pieces], dy.dtype, device);
+  if (device.kind === 'cpu') {
+    maxoutBackwardCpu(view2d(dy), view2d(argmax), rows, units, pieces, dx.storage.data!);
+    return dx;
+  }
+  const n = dx.size;
+  if (n === 0) return dx;
+  asGpu(device).dispatch({
+    label: op,
+    code: maxoutBackwardWgsl(),
+    params: new Params()
+      .u32(n, units, pieces, dy.offset, dy.strides[0]!, dy.strides[1]!, argmax.offset, argmax.strides[0]!)
+      .u32(argmax.strides[1]!, 0, 0, 0)
+      .finish(),
+    buffers: [dy.storage, argmax.storage, dx.storage],
+    workgroups: grid1d(n),
+  });
+  return dx;
+}
