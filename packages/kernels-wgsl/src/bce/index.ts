@@ -1,2 +1,2 @@
-// Filled in by the bce kernel module.
-export {};
+export { sigmoidBce, sigmoidBceGrad } from './bce.js';
+export { sigmoidBceCpu, sigmoidBceGradCpu, bceTerm, type StridedView } from './bce.cpu.js';

@@ -1,0 +1,242 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { contiguousStrides, cpu, fromArray, type Device, type DType, type Tensor } from '@saddle/tensor';
+import { sigmoidBce, sigmoidBceGrad } from '@saddle/kernels-wgsl';
+import { webgpu } from '../support/devices.js';
+import { expectClose } from '../support/compare.js';
+
+const EPS32 = 2 ** -23;
+const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+
+/** Deterministic floats in [lo, hi). */
+function randomData(n: number, seed: number, lo: number, hi: number): number[] {
+  let a = seed >>> 0;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
+  }
+  return out;
+}
+
+/** `data` (dense for `shape`) as a tensor of `shape`, optionally as a reversed-dims transposed view. */
+function make(device: Device, data: readonly number[], shape: readonly number[], transposed: boolean, dtype: DType = 'f32'): Tensor {
+  if (!transposed || shape.length < 2) return fromArray(data, shape, { device, dtype });
+  // Store the data transposed (dims reversed), then view it back as `shape`.
+  const rev = [...shape].reverse();
+  const revStrides = contiguousStrides(rev);
+  const stored = new Array<number>(data.length);
+  const strides = [...revStrides].reverse();
+  for (let i = 0; i < data.length; i++) {
+    let rem = i;
+    let at = 0;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      at += (rem % shape[d]!) * strides[d]!;
+      rem = Math.floor(rem / shape[d]!);
+    }
+    stored[at] = data[i]!;
+  }
+  const base = fromArray(stored, [data.length], { device, dtype });
+  const v = base.view(shape, strides, 0);
+  base.dispose();
+  return v;
+}
+
+const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+interface Case {
+  shape: number[];
+  seed: number;
+  range: number;
+  target: 'tensor' | 'binary' | number;
+  zT: boolean;
+  tT: boolean;
+}
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  shape: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 0, maxLength: 4 }),
+  seed: fc.integer(),
+  range: fc.constantFrom(1, 10, 100, 1e4),
+  target: fc.oneof(fc.constantFrom<'tensor' | 'binary'>('tensor', 'binary'), fc.constantFrom(0, 1, 0.25)),
+  zT: fc.boolean(),
+  tT: fc.boolean(),
+});
+
+function build(device: Device, c: Case, dtype: DType = 'f32') {
+  const n = size(c.shape);
+  const z = randomData(n, c.seed, -c.range, c.range);
+  const logits = make(device, z, c.shape, c.zT, dtype);
+  let t: number[] | number;
+  if (c.target === 'tensor') t = randomData(n, c.seed ^ 0x5bd1e995, 0, 1);
+  else if (c.target === 'binary') t = randomData(n, c.seed ^ 0x5bd1e995, 0, 2).map(Math.floor);
+  else t = c.target;
+  const targets = typeof t === 'number' ? t : make(device, t, c.shape, c.tT, dtype);
+  return { z, t, logits, targets };
+}
+
+/** f32 error bound of the mean loss: each term's rounding (~|z|(1+|t|)) plus the summation. */
+function lossAtol(z: number[], t: number[] | number): number {
+  const n = z.length;
+  const mag = z.reduce((a, v, i) => a + Math.abs(v) * (1 + Math.abs(typeof t === 'number' ? t : t[i]!)) + 1, 0) / n;
+  return (Math.log2(n + 1) + 24) * EPS32 * mag;
+}
+
+describe('sigmoidBce', () => {
+  it('matches the CPU twin: random shapes, logits up to +-1e4, tensor and number targets, strided views', async () => {
+    const gpu = await webgpu();
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c) => {
+        const g = build(gpu, c);
+        const h = build(cpu, c);
+        const got = sigmoidBce(g.logits, g.targets);
+        const want = sigmoidBce(h.logits, h.targets);
+        expect(got.shape).toEqual([]);
+        const v = await got.item();
+        expect(Number.isFinite(v)).toBe(true);
+        expectClose([v], [await want.item()], { atol: lossAtol(g.z, g.t), rtol: 1e-6, label: JSON.stringify(c) });
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('is finite and exact at logits of +-100 and +-1e4', async () => {
+    const gpu = await webgpu();
+    const z = [-1e4, -100, -30, 0, 30, 100, 1e4];
+    for (const [t, want] of [
+      [1, [1e4, 100, 30 + 9.357623e-14, Math.LN2, 9.357623e-14, 3.7e-44, 0]],
+      [0, [0, 3.7e-44, 9.357623e-14, Math.LN2, 30 + 9.357623e-14, 100, 1e4]],
+    ] as const) {
+      for (let i = 0; i < z.length; i++) {
+        const got = await sigmoidBce(fromArray([z[i]!], [1], { device: gpu }), t).item();
+        expect(Number.isFinite(got)).toBe(true);
+        expectClose([got], [want[i]!], { atol: 1e-6, rtol: 1e-6, label: `z=${z[i]} t=${t}` });
+      }
+      const all = await sigmoidBce(fromArray(z, [z.length], { device: gpu }), t).item();
+      expectClose([all], [want.reduce((a, b) => a + b, 0) / z.length], { atol: 1e-3, rtol: 1e-6 });
+    }
+    // log(1 + exp(-|z|)) keeps its tiny values (log1p), e.g. z = -20, t = 0: the loss is 2.06e-9.
+    const tiny = await sigmoidBce(fromArray([-20], [1], { device: gpu }), 0).item();
+    expectClose([tiny], [Math.log1p(Math.exp(-20))], { atol: 0, rtol: 1e-4 });
+  });
+
+  it('long inputs (two passes): 100k elements, tolerance scaling with the count', async () => {
+    const gpu = await webgpu();
+    for (const [n, range, seed] of [
+      [100_000, 100, 1],
+      [4096 * 3 + 5, 1e4, 2],
+      [4097, 5, 3],
+    ] as const) {
+      const z = randomData(n, seed, -range, range);
+      const t = randomData(n, seed + 7, 0, 2).map(Math.floor);
+      for (const target of [t, 1, 0] as const) {
+        const tg = typeof target === 'number' ? target : fromArray(target, [n], { device: gpu });
+        const tc = typeof target === 'number' ? target : fromArray(target, [n], { device: cpu });
+        const got = await sigmoidBce(fromArray(z, [n], { device: gpu }), tg).item();
+        const want = await sigmoidBce(fromArray(z, [n], { device: cpu }), tc).item();
+        expectClose([got], [want], { atol: lossAtol(z, target), rtol: 1e-6, label: `n=${n}` });
+      }
+    }
+  });
+
+  it('f64 on the CPU, and an empty input', async () => {
+    const z = [0.5, -3, 1e-9, 40];
+    const t = [1, 0, 0.5, 0.75];
+    const want = z.reduce((a, v, i) => a + Math.max(v, 0) - v * t[i]! + Math.log1p(Math.exp(-Math.abs(v))), 0) / z.length;
+    const got = sigmoidBce(fromArray(z, [2, 2], { device: cpu, dtype: 'f64' }), fromArray(t, [2, 2], { device: cpu, dtype: 'f64' }));
+    expect(got.dtype).toBe('f64');
+    expectClose([await got.item()], [want], { atol: 1e-15, rtol: 1e-14 });
+    const gpu = await webgpu();
+    for (const d of [cpu, gpu]) {
+      expect(await sigmoidBce(fromArray([], [0, 3], { device: d }), 1).item()).toBeNaN();
+      expect(sigmoidBceGrad(fromArray([], [0, 3], { device: d }), 1).shape).toEqual([0, 3]);
+    }
+  });
+});
+
+describe('sigmoidBceGrad', () => {
+  it('matches the CPU twin, with number and tensor scales', async () => {
+    const gpu = await webgpu();
+    await fc.assert(
+      fc.asyncProperty(
+        caseArb,
+        fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.record({ value: fc.double({ min: -3, max: 3, noNaN: true }), shape: fc.constantFrom([], [1], [1, 1]), pad: fc.integer({ min: 0, max: 3 }) })),
+        async (c, scale) => {
+          const g = build(gpu, c);
+          const h = build(cpu, c);
+          const scaleOn = (d: Device) => {
+            if (typeof scale === 'number') return scale;
+            // A one-element view at an offset into a larger buffer.
+            const base = fromArray([9, 9, 9, scale.value], [4], { device: d });
+            const v = base.view(scale.shape, scale.shape.map(() => 1), 3);
+            base.dispose();
+            return v;
+          };
+          const got = sigmoidBceGrad(g.logits, g.targets, scaleOn(gpu));
+          const want = sigmoidBceGrad(h.logits, h.targets, scaleOn(cpu));
+          expect(got.shape).toEqual(c.shape);
+          const s = Math.abs(typeof scale === 'number' ? scale : scale.value);
+          const n = size(c.shape);
+          expectClose(await got.toArray(), await want.toArray(), { atol: (4 * EPS32 * (s + 1)) / n, rtol: 1e-5 });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('is the derivative of the loss (central differences in f64 on the CPU)', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb.filter((c) => c.range <= 10), fc.double({ min: -2, max: 2, noNaN: true }), async (c, scale) => {
+        const h = build(cpu, c, 'f64');
+        const grad = Array.from(await sigmoidBceGrad(h.logits, h.targets, fromArray([scale], [], { device: cpu, dtype: 'f64' })).toArray());
+        const zs = Array.from(await h.logits.toArray());
+        const loss = (zz: number[]) => sigmoidBce(fromArray(zz, c.shape, { device: cpu, dtype: 'f64' }), h.targets).storage.data![0]!;
+        const e = 1e-6;
+        for (let i = 0; i < zs.length; i++) {
+          const up = [...zs];
+          const dn = [...zs];
+          up[i]! += e;
+          dn[i]! -= e;
+          const fd = ((loss(up) - loss(dn)) / (2 * e)) * scale;
+          expect(Math.abs(grad[i]! - fd)).toBeLessThan(1e-8);
+        }
+        // And the closed form.
+        const tArr = typeof h.targets === 'number' ? zs.map(() => h.targets as number) : Array.from(await h.targets.toArray());
+        expectClose(grad, zs.map((z, i) => ((sigmoid(z) - tArr[i]!) / zs.length) * scale), { atol: 1e-16, rtol: 1e-12 });
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('stays finite and exact at logits of +-100 and +-1e4', async () => {
+    const gpu = await webgpu();
+    const z = fromArray([-1e4, -100, 0, 100, 1e4], [5], { device: gpu });
+    const g1 = await sigmoidBceGrad(z, 1).toArray();
+    const g0 = await sigmoidBceGrad(z, 0, 5).toArray();
+    expect([...g1, ...g0].every(Number.isFinite)).toBe(true);
+    expectClose(g1, [-0.2, -0.2, -0.1, 0, 0], { atol: 1e-30, rtol: 1e-7 });
+    expectClose(g0, [0, 0, 0.5, 1, 1], { atol: 1e-30, rtol: 1e-7 });
+  });
+});
+
+describe('errors', () => {
+  it('names the op, the shapes and what was expected', async () => {
+    const gpu = await webgpu();
+    const z = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+    const tBad = fromArray([1, 0, 1], [3], { device: gpu });
+    expect(() => sigmoidBce(z, tBad)).toThrowError(/sigmoidBce: logits have shape \[2, 3\] but targets have shape \[3\]; expected targets of the logits' shape/);
+    expect(() => sigmoidBceGrad(z, tBad)).toThrowError(/sigmoidBceGrad: logits have shape \[2, 3\] but targets have shape \[3\]/);
+    const tCpu = fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: cpu });
+    expect(() => sigmoidBce(z, tCpu)).toThrowError(/sigmoidBce: inputs are on different devices/);
+    expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: cpu }))).toThrowError(/sigmoidBceGrad: inputs are on different devices/);
+    expect(() => sigmoidBceGrad(z, 1, fromArray([1, 2], [2], { device: gpu }))).toThrowError(/sigmoidBceGrad: scale has shape \[2\]; expected a number or a one-element tensor/);
+    expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBceGrad: scale has dtype i32 but logits have f32/);
+    expect(() => sigmoidBce(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 1)).toThrowError(/sigmoidBce: logits have dtype i32; expected f32/);
+    expect(() => sigmoidBce(z, fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBce: dtypes differ/);
+    expect(() => sigmoidBce(z, NaN)).toThrowError(/sigmoidBce: target is NaN/);
+    z.dispose();
+    expect(() => sigmoidBce(z, 1)).toThrowError(/sigmoidBce: tensor #\d+ \[2, 3\] was disposed/);
+  });
+});
