@@ -1,0 +1,225 @@
+import { SaddleError, Tensor, fmtShape, gradHooks, keep, ones, shapesEqual, tidy } from '@saddle/tensor';
+import { add, dense } from '@saddle/kernels-wgsl';
+import { noGrad } from './grad-mode.js';
+import { Node, type Edge } from './tape.js';
+
+export interface BackwardOptions {
+  /** Keep the graph (its nodes and saved tensors) so backward can run through it again. */
+  retainGraph?: boolean;
+}
+
+/**
+ * `loss.backward()`: backpropagates from `root` (a one-element tensor, or any tensor with a `seed`
+ * of its shape: the gradient of some scalar with respect to `root`) and adds the gradient of every
+ * leaf it reaches to the leaf's `.grad`.
+ *
+ * 1. Order. A depth-first walk from root's node lists the nodes in post-order (every node after
+ *    the nodes of its inputs); reversed, that is a topological order from the output back to the
+ *    leaves, so a node runs only once every path through it has delivered its gradient.
+ * 2. Run. Each node's rule turns its gradient into its inputs' gradients; an input's gradient is
+ *    added to what its node has collected so far (a tensor used twice gets both contributions), or
+ *    to the leaf's `.grad`. A node's gradient is disposed as soon as its rule has used it.
+ * 3. Free. Each node drops its saved tensors and is marked freed, unless `retainGraph`; a later
+ *    backward that reaches a freed node throws before doing anything.
+ *
+ * The gradients that end up in `.grad` are `keep()`-ed (they survive an enclosing `tidy`) and
+ * belong to the leaf: disposing the leaf, `zeroGrad`, or the next accumulation disposes them.
+ */
+export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
+  runBackward(root, seed, options.retainGraph ?? false, null);
+}
+
+/**
+ * The engine behind `backward` and `grad(fn)`. With `wanted` null, leaf gradients accumulate into
+ * `.grad`. With a list of leaves, only the paths to them run and their gradients are returned
+ * (owned by the caller) instead; no `.grad` anywhere is touched.
+ */
+export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph: boolean, wanted: readonly Tensor[] | null): Map<Tensor, Tensor> {
+  root.assertAlive('backward');
+  if (!root.requiresGrad) {
+    throw new SaddleError(
+      'backward',
+      `tensor #${root.id} ${fmtShape(root.shape)} does not require grad: no input of the ops that made it requires grad ` +
+        '(mark leaves with param(t) or requiresGrad(t)), it was computed under noGrad, or it was detached',
+    );
+  }
+  const seedGrad = makeSeed(root, seed);
+  const collected = new Map<Tensor, Tensor>();
+  const wantedSet = wanted ? new Set(wanted) : null;
+  const sink = (leaf: Tensor, g: Tensor) => (wantedSet ? accumulateInto(collected, leaf, g) : accumulateLeaf(leaf, g));
+
+  const rootNode = root.gradNode as Node | null;
+  if (rootNode === null) {
+    // The root is itself a leaf: its gradient is the seed.
+    if (!wantedSet || wantedSet.has(root)) sink(root, seedGrad);
+    else seedGrad.dispose();
+    return collected;
+  }
+
+  const order = topologicalOrder(rootNode);
+  checkRunnable(order);
+  const leads = wantedSet ? leadsTo(order, wantedSet) : null;
+  const needed = (e: Edge): boolean => {
+    if (e === null) return false;
+    if (!wantedSet) return true;
+    return e instanceof Node ? leads!.get(e)! : wantedSet.has(e);
+  };
+
+  const pending = new Map<Node, Tensor>([[rootNode, seedGrad]]);
+  try {
+    noGrad(() => {
+      for (const node of order) {
+        const g = pending.get(node);
+        pending.delete(node);
+        const needs = node.inputs.map(needed);
+        if (g && needs.some(Boolean)) {
+          const grads = runRule(node, g, needs);
+          node.inputs.forEach((edge, i) => {
+            const gi = grads[i];
+            if (!gi) return;
+            if (!needs[i]) gi.dispose();
+            else if (edge instanceof Node) pending.set(edge, sum(pending.get(edge), gi));
+            else sink(edge as Tensor, gi);
+          });
+        }
+        g?.dispose();
+        if (!retainGraph) node.free();
+      }
+    });
+  } finally {
+    // Only reached with entries left if a rule threw: give their memory back.
+    for (const g of pending.values()) g.dispose();
+  }
+  return collected;
+}
+
+/** The seed as a tensor backward owns (a view of the caller's seed, so the caller keeps theirs). */
+function makeSeed(root: Tensor, seed: Tensor | undefined): Tensor {
+  if (seed === undefined) {
+    if (root.size !== 1) {
+      throw new SaddleError(
+        'backward',
+        `backward() without a seed needs a one-element tensor (a loss); tensor #${root.id} has shape ${fmtShape(root.shape)}. ` +
+          'Reduce it to a scalar (sum, mean) or pass a seed of its shape: backward(seed)',
+      );
+    }
+    return ones(root.shape, { dtype: root.dtype, device: root.device });
+  }
+  seed.assertAlive('backward');
+  if (!shapesEqual(seed.shape, root.shape) || seed.device !== root.device || seed.dtype !== root.dtype) {
+    throw new SaddleError(
+      'backward',
+      `the seed is ${fmtShape(seed.shape)} ${seed.dtype} on ${seed.device.name}; expected the shape, dtype and device of the ` +
+        `tensor it seeds: ${fmtShape(root.shape)} ${root.dtype} on ${root.device.name}`,
+    );
+  }
+  return seed.view(seed.shape, seed.strides, seed.offset);
+}
+
+/** Nodes reachable from `root`, each after every node that consumes it (root first). */
+function topologicalOrder(root: Node): Node[] {
+  const postOrder: Node[] = [];
+  const visited = new Set<Node>([root]);
+  // An explicit stack instead of recursion: a long chain of ops must not overflow the JS stack.
+  const stack: { node: Node; next: number }[] = [{ node: root, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.node.inputs.length) {
+      const input = top.node.inputs[top.next++];
+      if (input instanceof Node && !visited.has(input)) {
+        visited.add(input);
+        stack.push({ node: input, next: 0 });
+      }
+    } else {
+      stack.pop();
+      postOrder.push(top.node);
+    }
+  }
+  return postOrder.reverse();
+}
+
+/** Throws, before any rule runs, if the graph was freed or a saved tensor was disposed. */
+function checkRunnable(order: readonly Node[]): void {
+  for (const node of order) {
+    if (node.freed) {
+      throw new SaddleError(
+        'backward',
+        `the graph was freed: ${node} already ran its backward and released what it saved. ` +
+          'To backpropagate through a graph twice, pass { retainGraph: true } to every backward but the last',
+      );
+    }
+    for (const s of node.saved) {
+      if (s instanceof Tensor && s.isDisposed) {
+        throw new SaddleError(
+          'backward',
+          `tensor #${s.id} ${fmtShape(s.shape)}, saved by ${node} for its gradient, was disposed before backward. ` +
+            "Keep the forward pass's tensors alive until backward has run: call backward inside the same tidy as the forward, or use grad(fn)",
+        );
+      }
+    }
+  }
+}
+
+/** For each node (in topological order), whether a path from it reaches one of the wanted leaves. */
+function leadsTo(order: readonly Node[], wanted: ReadonlySet<Tensor>): Map<Node, boolean> {
+  const leads = new Map<Node, boolean>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    leads.set(node, node.inputs.some((e) => (e instanceof Node ? leads.get(e)! : e !== null && wanted.has(e))));
+  }
+  return leads;
+}
+
+/**
+ * Runs one rule inside a tidy and returns backward's own references to its results: each result
+ * becomes a view (a new handle on the same memory), so a rule may return `g` or a saved tensor, or
+ * the same tensor twice, and every gradient backward holds has exactly one owner. The rule's
+ * temporaries, and its results' original handles, are disposed by the tidy.
+ */
+function runRule(node: Node, g: Tensor, needs: readonly boolean[]): (Tensor | null)[] {
+  return tidy(() => {
+    const grads = node.rule(g, node.saved, needs);
+    if (grads.length !== node.inputs.length) {
+      throw new SaddleError('backward', `the rule of ${node} returned ${grads.length} gradients for ${node.inputs.length} inputs`);
+    }
+    return grads.map((gi, i) => {
+      if (!gi || !needs[i]) return null;
+      const input = node.inputs[i]!;
+      if (!shapesEqual(gi.shape, input.shape) || gi.dtype !== input.dtype) {
+        throw new SaddleError(
+          'backward',
+          `the rule of ${node} returned a gradient of ${fmtShape(gi.shape)} ${gi.dtype} for input ${i}, which is ${fmtShape(input.shape)} ${input.dtype}`,
+        );
+      }
+      return gi.view(gi.shape, gi.strides, gi.offset);
+    });
+  });
+}
+
+/** a + b, disposing both (a may be missing: then b itself). */
+function sum(a: Tensor | undefined, b: Tensor): Tensor {
+  if (!a) return b;
+  const s = add(a, b);
+  a.dispose();
+  b.dispose();
+  return s;
+}
+
+/** Adds `g` to `leaf.grad` (taking ownership of `g`); the result is dense and kept out of every tidy. */
+function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+  if (leaf.isDisposed) {
+    // Nobody can read this gradient any more.
+    g.dispose();
+    return;
+  }
+  let grad = dense(g);
+  if (grad !== g) g.dispose();
+  if (leaf.grad && !leaf.grad.isDisposed) grad = sum(leaf.grad, grad);
+  leaf.grad = keep(grad);
+}
+
+function accumulateInto(map: Map<Tensor, Tensor>, leaf: Tensor, g: Tensor): void {
+  map.set(leaf, sum(map.get(leaf), g));
+}
+
+gradHooks.backward = backward;

@@ -1,0 +1,46 @@
+import { SaddleError } from '@saddle/tensor';
+
+/**
+ * Grad mode: whether differentiable ops record onto the tape. On by default; `noGrad(fn)` turns it
+ * off for the duration of `fn` (evaluation, sampling, optimizer steps), `enableGrad(fn)` turns it
+ * back on inside a `noGrad`. Backward itself runs with grad mode off.
+ */
+let enabled = true;
+
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+function withMode<T>(op: string, mode: boolean, fn: () => T): T {
+  const previous = enabled;
+  enabled = mode;
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    enabled = previous;
+  }
+  if (result instanceof Promise) {
+    // The mode was restored when fn returned its promise, so the work after its first `await` ran
+    // in the wrong mode. Say so instead of silently recording (or not recording).
+    throw new SaddleError(op, 'the function returned a Promise; expected a synchronous function (await outside, then call it)');
+  }
+  return result;
+}
+
+/** Runs `fn` with recording off: ops inside build no graph and their results do not require grad. */
+export function noGrad<T>(fn: () => T): T {
+  return withMode('noGrad', false, fn);
+}
+
+/** Runs `fn` with recording on (inside a `noGrad`, for instance). */
+export function enableGrad<T>(fn: () => T): T {
+  return withMode('enableGrad', true, fn);
+}
+
+/** Sets grad mode globally and returns the previous setting (prefer `noGrad(fn)`, which restores it). */
+export function setGradEnabled(mode: boolean): boolean {
+  const previous = enabled;
+  enabled = mode;
+  return previous;
+}

@@ -1,0 +1,23 @@
+/**
+ * @saddle/autograd: reverse-mode automatic differentiation on top of @saddle/tensor and the WGSL
+ * kernels. This is the one import a user needs: the tensor API, every op (wrapped so that it
+ * records onto the tape), grad mode, backward and gradcheck.
+ *
+ *   import { tensor, param, matmul, relu, sigmoidBce, noGrad } from '@saddle/autograd';
+ *
+ * Importing it installs the backward engine behind `Tensor.prototype.backward`.
+ */
+export * from '@saddle/tensor';
+export * from './ops.js';
+export { isGradEnabled, noGrad, enableGrad, setGradEnabled } from './grad-mode.js';
+export { Node, record, shouldRecord, nodeOf, isLeaf, requiresGrad, param, detach, zeroGrad, type Rule, type Saved, type Edge } from './tape.js';
+export { backward, type BackwardOptions } from './backward.js';
+export { grad, valueAndGrad } from './functional.js';
+export {
+  gradcheck,
+  GradcheckError,
+  type GradcheckOptions,
+  type GradcheckReport,
+  type GradcheckElement,
+  type GradcheckInputReport,
+} from './gradcheck.js';

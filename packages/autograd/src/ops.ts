@@ -1,0 +1,200 @@
+/**
+ * The differentiable op set: every op of @saddle/kernels-wgsl, wrapped so that it records onto
+ * the tape when grad mode is on and one of its inputs requires grad. Each wrapper runs the kernel
+ * op unchanged (same signature, same result), then `record`s a node with what its rule needs.
+ * With grad mode off, or no input requiring grad, a wrapper costs one check.
+ *
+ * Not differentiable, and re-exported as they are: creation and random draws (rand, randn,
+ * randint, dropoutMask), argmax and the comparisons (greater, greaterEqual, equal: piecewise
+ * constant, their outputs never require grad), the optimizer update (in place), copyInto (in place),
+ * and sigmoidBceGrad (a gradient kernel; there are no second derivatives).
+ */
+import { Tensor, type Shape } from '@saddle/tensor';
+import * as k from '@saddle/kernels-wgsl';
+import type { Axes, BinaryOpName, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
+import { record, shouldRecord } from './tape.js';
+import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
+import { matmulRule } from './rules/matmul.js';
+import { maxRule, meanRule, sumRule, sumToRule } from './rules/reduce.js';
+import { maxoutRule } from './rules/maxout.js';
+import { sigmoidBceRule } from './rules/bce.js';
+import { dropoutRule } from './rules/dropout.js';
+import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule } from './rules/shape.js';
+
+type Operand = Tensor | number;
+
+// ---------------------------------------------------------------- elementwise
+
+/** Applies unary op `name` elementwise (see the named ops below). */
+export function unary(name: UnaryOpName, x: Tensor): Tensor {
+  const y = k.unary(name, x);
+  if (!shouldRecord(x)) return y;
+  const saves = UNARY_RULES[name].saves;
+  return record(name === 'copy' ? 'contiguous' : name, y, [x], [saves === 'x' ? x : saves === 'y' ? y : null], unaryRule(name));
+}
+
+/** Applies binary op `name` with NumPy broadcasting; a number operand takes the tensor's dtype. */
+export function binary(name: BinaryOpName, a: Operand, b: Operand): Tensor {
+  const y = k.binary(name, a, b);
+  // The comparisons are piecewise constant: their results carry no gradient and are never recorded.
+  if (!isDifferentiableBinary(name) || !shouldRecord(a, b)) return y;
+  return record(name, y, [a, b], binarySaves(name, a, b, y), binaryRule(name, shapeOf(a), shapeOf(b)));
+}
+
+const shapeOf = (x: Operand): Shape => (typeof x === 'number' ? [] : x.shape);
+
+export const neg = (x: Tensor) => unary('neg', x);
+export const abs = (x: Tensor) => unary('abs', x);
+export const sign = (x: Tensor) => unary('sign', x);
+export const square = (x: Tensor) => unary('square', x);
+export const exp = (x: Tensor) => unary('exp', x);
+export const log = (x: Tensor) => unary('log', x);
+export const sqrt = (x: Tensor) => unary('sqrt', x);
+export const reciprocal = (x: Tensor) => unary('reciprocal', x);
+export const relu = (x: Tensor) => unary('relu', x);
+export const step = (x: Tensor) => unary('step', x);
+export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+export const tanh = (x: Tensor) => unary('tanh', x);
+export const softplus = (x: Tensor) => unary('softplus', x);
+/** A dense copy (the materialization of a view). */
+export const contiguous = (x: Tensor) => unary('copy', x);
+/** `x` itself if it is dense, else a dense copy. */
+export const dense = (x: Tensor) => (x.isDense ? x : contiguous(x));
+
+export const add = (a: Operand, b: Operand) => binary('add', a, b);
+export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
+export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
+export const div = (a: Operand, b: Operand) => binary('div', a, b);
+export const maximum = (a: Operand, b: Operand) => binary('maximum', a, b);
+export const minimum = (a: Operand, b: Operand) => binary('minimum', a, b);
+export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
+export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
+export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
+export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
+
+// ---------------------------------------------------------------- matmul
+
+/** act(op(a)·op(b) + bias), as `matmul` of @saddle/kernels-wgsl; gradients for a, b and bias. */
+export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  const y = k.matmul(a, b, opts);
+  if (!shouldRecord(a, b, opts.bias)) return y;
+  const activation = opts.activation ?? 'none';
+  return record('matmul', y, [a, b, opts.bias], [a, b, activation === 'none' ? null : y], matmulRule(!!opts.transA, !!opts.transB, activation));
+}
+
+// ---------------------------------------------------------------- reductions
+
+export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  const y = k.sum(x, axes, keepDims);
+  return shouldRecord(x) ? record('sum', y, [x], [], sumRule(x.shape, axes)) : y;
+}
+
+export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  const y = k.mean(x, axes, keepDims);
+  return shouldRecord(x) ? record('mean', y, [x], [], meanRule(x.shape, axes)) : y;
+}
+
+export function max(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  const y = k.max(x, axes, keepDims);
+  return shouldRecord(x) ? record('max', y, [x], [x, y], maxRule(x.shape, axes)) : y;
+}
+
+export function sumTo(x: Tensor, shape: Shape): Tensor {
+  const y = k.sumTo(x, shape);
+  return shouldRecord(x) ? record('sumTo', y, [x], [], sumToRule(x.shape, shape)) : y;
+}
+
+// ---------------------------------------------------------------- maxout, dropout, BCE
+
+/** Maxout over groups of `pieces` columns; `out` records (its rule reuses `argmax`, which must stay alive until backward). */
+export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor } {
+  const r = k.maxout(x, pieces);
+  if (shouldRecord(x)) record('maxout', r.out, [x], [r.argmax], maxoutRule(pieces));
+  return r;
+}
+
+/** Inverted dropout; `out` records (its rule multiplies by `mask`, which must stay alive until backward). */
+export function dropout(x: Tensor, keep: number, opts: DropoutOptions = {}): { out: Tensor; mask: Tensor } {
+  const r = k.dropout(x, keep, opts);
+  if (shouldRecord(x)) record('dropout', r.out, [x], [r.mask], dropoutRule);
+  return r;
+}
+
+/** Mean binary cross-entropy of sigmoid(logits) against targets (a tensor or a number), shape []. */
+export function sigmoidBce(logits: Tensor, targets: Tensor | number): Tensor {
+  const y = k.sigmoidBce(logits, targets);
+  if (!shouldRecord(logits, targets)) return y;
+  return record('sigmoidBce', y, [logits, targets], [logits, targets], sigmoidBceRule(logits.size));
+}
+
+// ---------------------------------------------------------------- shape
+
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const y = k.reshape(x, shape);
+  return shouldRecord(x) ? record('reshape', y, [x], [], reshapeRule(x.shape)) : y;
+}
+
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  const y = k.transpose(x, perm);
+  return shouldRecord(x) ? record('transpose', y, [x], [], transposeRule(perm, x.rank)) : y;
+}
+
+export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+  const y = k.slice(x, begin, size);
+  return shouldRecord(x) ? record('slice', y, [x], [], sliceRule(x.shape, begin)) : y;
+}
+
+export function concat(xs: readonly Tensor[], axis: number): Tensor {
+  const y = k.concat(xs, axis);
+  return shouldRecord(...xs) ? record('concat', y, xs, [], concatRule(xs.map((x) => x.shape), axis)) : y;
+}
+
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  const y = k.broadcastTo(x, shape);
+  return shouldRecord(x) ? record('broadcastTo', y, [x], [], broadcastToRule(x.shape)) : y;
+}
+
+export function expandDims(x: Tensor, axis: number): Tensor {
+  const y = k.expandDims(x, axis);
+  return shouldRecord(x) ? record('expandDims', y, [x], [], reshapeRule(x.shape)) : y;
+}
+
+export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
+  const y = k.squeeze(x, axes);
+  return shouldRecord(x) ? record('squeeze', y, [x], [], reshapeRule(x.shape)) : y;
+}
+
+// ---------------------------------------------------------------- not differentiable
+
+export {
+  argmax,
+  rand,
+  randn,
+  randint,
+  randomBits,
+  dropoutMask,
+  sgdMomentumUpdate,
+  sgdMomentumUpdateMany,
+  copyInto,
+  sigmoidBceGrad,
+  maxoutBackward,
+  Generator,
+  manualSeed,
+  defaultGenerator,
+  DEFAULT_SEED,
+  UNARY_OPS,
+  BINARY_OPS,
+  type UnaryOpName,
+  type BinaryOpName,
+  type MatmulOptions,
+  type MatmulActivation,
+  type DropoutOptions,
+  type DropoutMaskOptions,
+  type RandOptions,
+  type RandnOptions,
+  type RandintOptions,
+  type Seed,
+  type RandomSource,
+  type SgdMomentumHyperparams,
+  type Axes,
+} from '@saddle/kernels-wgsl';

@@ -1,0 +1,110 @@
+import { Tensor, zerosLike, type Shape } from '@saddle/tensor';
+import * as k from '@saddle/kernels-wgsl';
+import type { UnaryOpName, BinaryOpName } from '@saddle/kernels-wgsl';
+import type { Rule, Saved } from '../tape.js';
+import { unbroadcast } from './common.js';
+
+/**
+ * Gradient rules of the elementwise ops. A unary rule multiplies the incoming gradient by the
+ * derivative, written with whichever of the input x or the output y gives it most cheaply
+ * (sigmoid' = y(1 - y) needs no exp). Binary ops broadcast, so each operand's gradient is summed
+ * back to the operand's shape (`unbroadcast`).
+ */
+
+/** A unary op's gradient from g and the saved value (x or y, as `saves` says). */
+interface UnaryRule {
+  saves: 'x' | 'y' | 'nothing';
+  grad: (g: Tensor, s: Tensor) => Tensor;
+}
+
+const { mul, sub, div, neg, square, step, sign, sigmoid } = k;
+
+export const UNARY_RULES: Record<UnaryOpName, UnaryRule> = {
+  copy: { saves: 'nothing', grad: (g) => g },
+  neg: { saves: 'nothing', grad: (g) => neg(g) },
+  // d|x| = sign(x): 0 at x = 0, the midpoint of the one-sided slopes (what central differences see).
+  abs: { saves: 'x', grad: (g, x) => mul(g, sign(x)) },
+  // Piecewise constant: the gradient is 0 wherever it exists.
+  sign: { saves: 'nothing', grad: (g) => zerosLike(g) },
+  step: { saves: 'nothing', grad: (g) => zerosLike(g) },
+  square: { saves: 'x', grad: (g, x) => mul(g, mul(x, 2)) },
+  exp: { saves: 'y', grad: (g, y) => mul(g, y) },
+  log: { saves: 'x', grad: (g, x) => div(g, x) },
+  sqrt: { saves: 'y', grad: (g, y) => div(mul(g, 0.5), y) },
+  // d(1/x) = -1/x² = -y².
+  reciprocal: { saves: 'y', grad: (g, y) => neg(mul(g, square(y))) },
+  // relu'(x) = 1 where x > 0, and y > 0 exactly there.
+  relu: { saves: 'y', grad: (g, y) => mul(g, step(y)) },
+  sigmoid: { saves: 'y', grad: (g, y) => mul(g, mul(y, sub(1, y))) },
+  tanh: { saves: 'y', grad: (g, y) => mul(g, sub(1, square(y))) },
+  // softplus'(x) = sigmoid(x).
+  softplus: { saves: 'x', grad: (g, x) => mul(g, sigmoid(x)) },
+};
+
+/** The rule for unary op `name`; `saved` is [x or y]. */
+export function unaryRule(name: UnaryOpName): Rule {
+  let rule = unaryRules.get(name);
+  if (!rule) {
+    const r = UNARY_RULES[name];
+    rule = (g, saved) => [r.grad(g, saved[0] as Tensor)];
+    unaryRules.set(name, rule);
+  }
+  return rule;
+}
+
+const unaryRules = new Map<UnaryOpName, Rule>();
+
+type Operand = Tensor | number;
+
+/**
+ * The gradient of each differentiable binary op, before unbroadcasting: da and db as functions of
+ * g, the operands and the output (each called only if that operand needs a gradient). `saves`
+ * names what the rule reads, so the op saves nothing else.
+ */
+const BINARY: Record<'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow', {
+  saves: readonly ('a' | 'b' | 'y')[];
+  da: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
+  db: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
+}> = {
+  add: { saves: [], da: (g) => g, db: (g) => g },
+  sub: { saves: [], da: (g) => g, db: (g) => neg(g) },
+  mul: { saves: ['a', 'b'], da: (g, _a, b) => mul(g, b), db: (g, a) => mul(g, a) },
+  // d(a/b)/db = -a/b² = -y/b.
+  div: { saves: ['b', 'y'], da: (g, _a, b) => div(g, b), db: (g, _a, b, y) => neg(div(mul(g, y), b)) },
+  // Ties split the gradient evenly: the midpoint of the one-sided slopes, which is what central
+  // differences measure there (and keeps da + db = g).
+  maximum: { saves: ['a', 'b'], da: (g, a, b) => mul(g, winShare(a, b)), db: (g, a, b) => mul(g, winShare(b, a)) },
+  minimum: { saves: ['a', 'b'], da: (g, a, b) => mul(g, winShare(b, a)), db: (g, a, b) => mul(g, winShare(a, b)) },
+  // d(a^b)/da = b·a^(b-1); d(a^b)/db = a^b·log(a) (defined for a > 0, like the forward op on WebGPU).
+  pow: {
+    saves: ['a', 'b', 'y'],
+    da: (g, a, b) => mul(g, mul(b, k.pow(a, typeof b === 'number' ? b - 1 : sub(b, 1)))),
+    db: (g, a, _b, y) => mul(g, mul(y, typeof a === 'number' ? Math.log(a) : k.log(a))),
+  },
+};
+
+/** 1 where a > b, 0.5 where a == b, 0 where a < b. */
+function winShare(a: Operand, b: Operand): Tensor {
+  return k.add(k.greater(a, b), mul(k.equal(a, b), 0.5));
+}
+
+export type DifferentiableBinary = keyof typeof BINARY;
+
+export function isDifferentiableBinary(name: BinaryOpName): name is DifferentiableBinary {
+  return name in BINARY;
+}
+
+/** What `name`'s rule saves, as [a, b, y] with null for what it does not read (numbers are kept). */
+export function binarySaves(name: DifferentiableBinary, a: Operand, b: Operand, y: Tensor): Saved[] {
+  const s = BINARY[name].saves;
+  return [s.includes('a') || typeof a === 'number' ? a : null, s.includes('b') || typeof b === 'number' ? b : null, s.includes('y') ? y : null];
+}
+
+/** The rule for binary op `name` with operands of shapes `aShape` and `bShape`; `saved` is binarySaves(...). */
+export function binaryRule(name: DifferentiableBinary, aShape: Shape, bShape: Shape): Rule {
+  const r = BINARY[name];
+  return (g, saved, needs) => {
+    const [a, b, y] = saved as [Operand, Operand, Tensor];
+    return [needs[0] ? unbroadcast(r.da(g, a, b, y), aShape) : null, needs[1] ? unbroadcast(r.db(g, a, b, y), bShape) : null];
+  };
+}

@@ -1,0 +1,51 @@
+import { zeros, type Shape, type Tensor } from '@saddle/tensor';
+import * as k from '@saddle/kernels-wgsl';
+import type { Rule } from '../tape.js';
+import { unbroadcast } from './common.js';
+
+/**
+ * Shape ops move elements around without changing them, so each rule moves the gradient back:
+ * reshape it to the input's shape, apply the inverse permutation, put a slice back in its place
+ * in a block of zeros, cut a concatenation into its pieces, sum a broadcast away.
+ */
+
+/** reshape, expandDims and squeeze: the gradient is g with the input's shape. */
+export function reshapeRule(inputShape: Shape): Rule {
+  return (g) => [k.reshape(g, inputShape)];
+}
+
+/** transpose by `perm`: transposing back by the inverse permutation (the default reverses, its own inverse). */
+export function transposeRule(perm: readonly number[] | undefined, rank: number): Rule {
+  if (perm === undefined) return (g) => [k.transpose(g)];
+  const inverse = new Array<number>(rank);
+  perm.forEach((p, i) => (inverse[p < 0 ? p + rank : p] = i));
+  return (g) => [k.transpose(g, inverse)];
+}
+
+/** slice: zeros of the input's shape with g written into the sliced block. */
+export function sliceRule(inputShape: Shape, begin: readonly number[]): Rule {
+  return (g) => {
+    const dx = zeros(inputShape, { dtype: g.dtype, device: g.device });
+    k.copyInto(k.slice(dx, begin, g.shape), g);
+    return [dx];
+  };
+}
+
+/** concat along `axis`: input i's gradient is its block of g (a view: nothing copied). */
+export function concatRule(shapes: readonly Shape[], axis: number): Rule {
+  const rank = shapes[0]!.length;
+  const a = axis < 0 ? axis + rank : axis;
+  return (g, _saved, needs) => {
+    let start = 0;
+    return shapes.map((s, i) => {
+      const begin = s.map((_, d) => (d === a ? start : 0));
+      start += s[a]!;
+      return needs[i] ? k.slice(g, begin, s) : null;
+    });
+  };
+}
+
+/** broadcastTo: summing the copies back to the input's shape. */
+export function broadcastToRule(inputShape: Shape): Rule {
+  return (g) => [unbroadcast(g, inputShape)];
+}
