@@ -214,7 +214,7 @@ function panel(spec: LineChartSpec, id: string): { body: string; width: number; 
   if (spec.series.length > 0) {
     const rowH = 16;
     const longest = Math.max(...spec.series.map((s) => s.name.length));
-    const boxW = Math.min(right - left - 8, 34 + longest * 6.5);
+    const boxW = Math.min(right - left - 8, 40 + longest * 6.2);
     const boxX = right - boxW - 6;
     const boxY = top + 6;
     const legend: string[] = [
