@@ -150,7 +150,7 @@ describe('sum, mean, max on WebGPU match the CPU twin', () => {
     const cases: Case[] = [
       { shape: [5000, 3], perm: [0, 1], pad: 0, axes: 1, keepDims: false, seed: 1 },
       { shape: [300, 77], perm: [0, 1], pad: 0, axes: 0, keepDims: true, seed: 2 },
-      { shape: [70_000, 2], perm: [0, 1], pad: 1, axes: 1, keepDims: false, seed: 3 }, // > 65535 rows: a 2-D grid
+      { shape: [70_000, 2], perm: [0, 1], pad: 1, axes: 1, keepDims: false, seed: 3 },
     ];
     for (const c of cases) {
       const data = randomData(size(c.shape), c.seed, -1, 1);

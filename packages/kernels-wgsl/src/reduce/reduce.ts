@@ -16,7 +16,7 @@ import { asGpu, grid1d, sameDevice, wgslType } from '../shared/launch.js';
 import { MAX_RANK } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { reduceCpu, type ReduceCpuKind } from './reduce.cpu.js';
-import { REDUCE_CHUNK, REDUCE_WORKGROUP, reduceWgsl, type ReduceVariant } from './reduce.wgsl.js';
+import { REDUCE_CHUNK, REDUCE_LANE_WORK, REDUCE_WORKGROUP, reduceWgsl, type ReduceVariant } from './reduce.wgsl.js';
 
 /** One axis, a list of axes (negative counts from the end), or undefined for all of them. */
 export type Axes = number | readonly number[];
@@ -164,7 +164,7 @@ function nextPow2(n: number): number {
 
 /** Records one reduction pass: picks the lanes per row and the thread layout, packs the params. */
 function launch(device: WebGpuDevice, label: string, code: string, buffers: Tensor[], g: Pass): void {
-  const threads = Math.min(REDUCE_WORKGROUP, nextPow2(g.chunkLen));
+  const threads = Math.min(REDUCE_WORKGROUP, nextPow2(Math.ceil(g.chunkLen / REDUCE_LANE_WORK)));
   const rowsPerGroup = REDUCE_WORKGROUP / threads;
   const redInner = g.red.strides[g.red.strides.length - 1] ?? 1;
   const keptInner = g.kept.strides[g.kept.strides.length - 1];

@@ -4,6 +4,12 @@ import { stridedIndexWgsl } from '../shared/strided.js';
 export const REDUCE_WORKGROUP = 256;
 /** Elements one thread adds up sequentially, at most, before the tree takes over. */
 export const REDUCE_PER_THREAD = 64;
+/**
+ * Elements a lane should fold before the tree, when the row is short enough to choose: rows get
+ * about n / 8 lanes (a power of two, 1..256), so a 256-element row is one 32-lane warp reading 32
+ * consecutive floats per step, and short rows pack many to a workgroup.
+ */
+export const REDUCE_LANE_WORK = 8;
 /** Reduced elements one workgroup row takes in one pass; longer reductions get a second pass. */
 export const REDUCE_CHUNK = REDUCE_WORKGROUP * REDUCE_PER_THREAD;
 
@@ -34,12 +40,12 @@ function isNanWgsl(type: string): string {
  * strides, so a transposed or sliced input needs no copy.
  *
  * Tiling: a workgroup of 256 threads holds `rowsPerGroup` rows of `threads` lanes each (`threads` a
- * power of two, 1..256, chosen from the reduced extent, so short reductions pack many rows into a
- * workgroup and long ones get all 256 threads). Each lane walks its row with stride `threads`,
+ * power of two, 1..256, about chunkLen / REDUCE_LANE_WORK, so short reductions pack many rows into
+ * a workgroup and long ones get all 256 threads). Each lane walks its row with stride `threads`,
  * folding at most REDUCE_PER_THREAD elements sequentially into a register, then the lanes of a row
  * combine their partials in a tree in workgroup memory (log2(threads) steps, a barrier each): the
- * summation order is pairwise above the 64-element runs, which keeps the f32 rounding error growing
- * like log(n) rather than n.
+ * summation order is pairwise above the short sequential runs, which keeps the f32 rounding error
+ * growing like log(n) rather than n.
  *
  * Memory traffic: every input element is read once; one value (plus an index for argmax) is written
  * per row. When the innermost reduced dim is contiguous, the lanes of a row are adjacent threads, so
