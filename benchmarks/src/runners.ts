@@ -1,0 +1,259 @@
+/**
+ * The runners and the environment they share: one Dawn GPUDevice, used by saddle (wrapped in a
+ * WebGpuDevice) and by tfjs-backend-webgpu (a WebGPUBackend constructed on the very same device),
+ * so both libraries run on the same adapter, the same queue, the same driver state; and tfjs's
+ * wasm and cpu backends, and saddle's CPU twins, for the CPU.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { cpu, createWebGpuDevice, type WebGpuDevice } from '@saddle/tensor';
+import type * as TF from '@tensorflow/tfjs-core';
+import type { BenchCase, Instance, Runner, RunnerId } from './harness.js';
+
+export interface AdapterRecord {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** Whether the adapter is a CPU rasterizer (lavapipe/llvmpipe, SwiftShader, WARP) or a fallback adapter. */
+  software: boolean;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+export interface GpuEnv {
+  gpu: GPU;
+  adapter: GPUAdapter;
+  device: GPUDevice;
+  saddle: WebGpuDevice;
+  info: AdapterRecord;
+}
+
+/** Limits asked for above the defaults: saddle's list and tfjs-backend-webgpu's, together. */
+const WANTED_LIMITS = [
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+const WANTED_FEATURES = ['subgroups', 'timestamp-query', 'shader-f16'];
+const REPORTED_LIMITS = ['maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBufferBindingSize', 'maxBufferSize'] as const;
+
+/**
+ * Opens the WebGPU adapter both libraries will share. `dawnFlags` go to Dawn's `create()` (e.g.
+ * 'enable-dawn-features=allow_unsafe_apis'). Throws if there is no adapter.
+ */
+export async function openGpu(dawnFlags: string[] = []): Promise<GpuEnv> {
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const mod = (await import('webgpu')) as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+  Object.assign(globalThis, mod.globals);
+  const gpu = mod.create(dawnFlags);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter was found (on Linux: libvulkan1 and a Vulkan driver, e.g. Mesa lavapipe)');
+  const requiredLimits: Record<string, number> = {};
+  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+  const i = adapter.info;
+  const desc = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'adapter';
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: desc });
+  const saddle = await createWebGpuDevice({ device });
+  const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
+  const info: AdapterRecord = {
+    vendor: i.vendor,
+    architecture: i.architecture,
+    device: i.device,
+    description: i.description,
+    software:
+      /llvmpipe|lavapipe|swiftshader|warp|software/.test(text) || Boolean((adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    features: [...device.features].sort(),
+    limits: Object.fromEntries(REPORTED_LIMITS.map((k) => [k, device.limits[k]])),
+  };
+  return { gpu, adapter, device, saddle, info };
+}
+
+/** A short name for file names: 'lavapipe', 'nvidia-h100', else a slug of the adapter's description. */
+export function deviceSlug(info: Pick<AdapterRecord, 'vendor' | 'architecture' | 'device' | 'description'> | null): string {
+  if (!info) return 'cpu';
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  if (/llvmpipe|lavapipe/.test(text)) return 'lavapipe';
+  if (/swiftshader/.test(text)) return 'swiftshader';
+  const nv = text.match(/\b([ahlbv]\d{2,3}|rtx[ -]?\d{4}|gh200|gb200)\b/);
+  if (/nvidia/.test(text) && nv) return `nvidia-${nv[1].replace(/[ -]/g, '')}`;
+  return slug(info.description || info.device || `${info.vendor}-${info.architecture}`) || 'webgpu';
+}
+
+export function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+}
+
+export type TfModule = typeof TF;
+export type WasmModule = { setWasmPaths: (prefix: string) => void };
+
+export interface TfEnv {
+  tf: TfModule;
+  backends: Set<string>;
+  notes: string[];
+}
+
+/** Runs `fn` with tfjs's one-time Node.js banner ("install our node backend") kept off the console. */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  const log = console.log;
+  const drop = (orig: (...a: unknown[]) => void) => (...a: unknown[]) => {
+    if (typeof a[0] === 'string' && /tfjs-node|running TensorFlow\.js in Node|={10,}/.test(a[0])) return;
+    orig(...a);
+  };
+  console.warn = drop(warn);
+  console.log = drop(log);
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.log = log;
+  }
+}
+
+/**
+ * Loads tfjs-core with the backends asked for. The webgpu backend is constructed on `gpu.device`
+ * (the GPUDevice saddle uses) and registered under the name 'webgpu', replacing the factory that
+ * would request an adapter of its own. `loadWasm` imports @tensorflow/tfjs-backend-wasm (left out
+ * of the GPU host's bundle); its .wasm binaries are read from the package's dist folder.
+ */
+export async function loadTfjs(want: ReadonlySet<RunnerId>, gpu: GpuEnv | null, loadWasm?: () => Promise<WasmModule>): Promise<TfEnv> {
+  const notes: string[] = [];
+  const backends = new Set<string>();
+  if (gpu) {
+    // tfjs-backend-webgpu checks navigator.gpu when it is imported and when a backend is constructed.
+    const g = globalThis as { navigator?: { gpu?: GPU } };
+    if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu: gpu.gpu }, configurable: true, writable: true });
+    else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu.gpu, configurable: true });
+  }
+  const tf = (await import('@tensorflow/tfjs-core')) as TfModule;
+  await import('@tensorflow/tfjs-backend-cpu');
+  tf.env().set('PROD', true);
+  if (want.has('tfjs-cpu')) {
+    await quietly(() => tf.setBackend('cpu'));
+    backends.add('cpu');
+  }
+  if (want.has('tfjs-webgpu') && gpu) {
+    const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+    tf.registerBackend('webgpu', () => new WebGPUBackend(gpu.device, gpu.adapter.info), 3);
+    if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs: the webgpu backend failed to initialize on the shared device');
+    backends.add('webgpu');
+  }
+  if (want.has('tfjs-wasm')) {
+    if (!loadWasm) {
+      notes.push('tfjs-wasm is not available in this build (the GPU host bundle leaves the wasm backend out).');
+    } else {
+      const wasm = await loadWasm();
+      const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+      wasm.setWasmPaths(dist + '/');
+      if (!(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend failed to initialize');
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+      notes.push(`tfjs-wasm: SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'single-threaded (tfjs disables wasm threads in Node)'}.`);
+      backends.add('wasm');
+    }
+  }
+  return { tf, backends, notes };
+}
+
+function needSetup<T>(f: T | undefined, id: RunnerId): T {
+  if (!f) throw new Error(`${id}: the case has no setup for this library`);
+  return f;
+}
+
+/** The runners for `ids`, in the order given, from what could be opened. */
+export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: TfEnv | null): { runners: Runner[]; missing: string[] } {
+  const runners: Runner[] = [];
+  const missing: string[] = [];
+  for (const id of ids) {
+    switch (id) {
+      case 'saddle-webgpu': {
+        if (!gpu) {
+          missing.push(`${id}: no WebGPU adapter`);
+          break;
+        }
+        const device = gpu.saddle;
+        runners.push({
+          id,
+          library: 'saddle',
+          where: 'gpu',
+          description: `saddle's WGSL kernels on ${gpu.info.description || gpu.info.device}`,
+          activate: async () => {},
+          setup: (c: BenchCase): Instance => needSetup(c.saddle, id)({ device }),
+          sync: () => device.sync(),
+        });
+        break;
+      }
+      case 'saddle-cpu':
+        runners.push({
+          id,
+          library: 'saddle',
+          where: 'cpu',
+          description: "saddle's CPU twins (plain TypeScript, float64 arithmetic)",
+          activate: async () => {},
+          setup: (c: BenchCase): Instance => needSetup(c.saddle, id)({ device: cpu }),
+          sync: async () => {},
+        });
+        break;
+      case 'tfjs-webgpu':
+      case 'tfjs-wasm':
+      case 'tfjs-cpu': {
+        const name = id.slice('tfjs-'.length);
+        if (!tfe || !tfe.backends.has(name)) {
+          missing.push(`${id}: backend not loaded`);
+          break;
+        }
+        const tf = tfe.tf;
+        const activate = async () => {
+          if (tf.getBackend() !== name) await tf.setBackend(name);
+        };
+        let sync: () => Promise<void> = async () => {};
+        if (name === 'webgpu') {
+          sync = async () => {
+            // Submit what tfjs has recorded but not yet submitted (it submits every 15 dispatches
+            // on its own), then wait for the queue, exactly as saddle's device.sync() does.
+            const be = tf.findBackend('webgpu') as unknown as {
+              commandEncoder: GPUCommandEncoder | null;
+              endComputePassEncoder(): void;
+              submitQueue(): void;
+              queue: GPUQueue;
+            };
+            if (be.commandEncoder) {
+              be.endComputePassEncoder();
+              be.submitQueue();
+            }
+            await be.queue.onSubmittedWorkDone();
+          };
+        }
+        runners.push({
+          id,
+          library: 'tfjs',
+          where: name === 'webgpu' ? 'gpu' : 'cpu',
+          description:
+            name === 'webgpu'
+              ? `tfjs-core 4.22 + tfjs-backend-webgpu on the same GPUDevice`
+              : name === 'wasm'
+                ? 'tfjs-core 4.22 + tfjs-backend-wasm (XNNPACK, SIMD)'
+                : 'tfjs-core 4.22 + tfjs-backend-cpu (plain JavaScript)',
+          activate,
+          setup: (c: BenchCase): Instance => needSetup(c.tfjs, id)({ tf, backend: name }),
+          sync,
+        });
+        break;
+      }
+    }
+  }
+  return { runners, missing };
+}
