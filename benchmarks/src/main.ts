@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus, platform, release, arch } from 'node:os';
+import { cpus, platform, release, arch, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_RUNNERS, DEFAULT_OPTIONS, runBench, type HarnessOptions, type RunnerId } from './harness.js';
@@ -42,6 +42,7 @@ options:
   --no-docs             leave the docs alone
   --commit SHA          record this commit (default: git rev-parse HEAD, else 'unknown')
   --dawn-flag FLAG      passed to Dawn's create() (repeatable)
+  --note TEXT           a note for the results (repeatable)
 `;
 
 /** The repository root: the nearest folder upwards from cwd with pnpm-workspace.yaml (else cwd). */
@@ -77,6 +78,10 @@ function num(s: string | undefined, name: string, dflt: number, min = 0): number
   return x;
 }
 
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
 export async function main(argv: string[], host: Host): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -97,6 +102,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
       'no-docs': { type: 'boolean' },
       commit: { type: 'string' },
       'dawn-flag': { type: 'string', multiple: true },
+      note: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -171,6 +177,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
         `kernels on the same (slow, CPU) adapter; they say nothing about GPU speed. The machine was shared with other work while it ran.`,
     );
   }
+  notes.push(...(values.note ?? []));
   notes.push(
     `Time budget: each runner may spend ${opts.budgetMs / 1000} s on a case; a runner that cannot fit ${opts.minReps} reps in it is skipped for that case (listed below the table).`,
   );
@@ -181,6 +188,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
       const bench = BENCHES[name].build({ sizes, gan: !values['skip-gan'], hardwareGpu: Boolean(gpu && !gpu.info.software) });
       if (filter) bench.cases = bench.cases.filter((c) => filter.test(c.label));
       const date = new Date().toISOString();
+      const loadStart = loadavg();
       process.stderr.write(`${name}: ${bench.cases.length} cases on ${runners.map((r) => r.id).join(', ')} (${slug})\n`);
       const cases = await runBench(bench, runners, opts);
       const result: BenchResult = {
@@ -194,6 +202,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
         node: process.version,
         platform: `${platform()} ${release()} ${arch()}`,
         cpu: { model: cpuList[0]?.model ?? 'unknown', cores: cpuList.length },
+        loadavg: { start: loadStart.map(round2), end: loadavg().map(round2) },
         device: { slug, adapter: gpu?.info ?? null },
         runners: runners.map((r) => ({ id: r.id, where: r.where, description: r.description })),
         missing,

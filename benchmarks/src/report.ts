@@ -23,6 +23,8 @@ export interface BenchResult {
   node: string;
   platform: string;
   cpu: { model: string; cores: number };
+  /** The machine's 1/5/15-minute load averages when the bench started and ended (other work running beside it). */
+  loadavg?: { start: number[]; end: number[] };
   device: { slug: string; adapter: AdapterRecord | null };
   runners: { id: RunnerId; where: 'gpu' | 'cpu'; description: string }[];
   /** Runners asked for that could not be opened, with why. */
@@ -150,7 +152,7 @@ export function renderMarkdown(r: BenchResult, svgName?: string): string {
     '',
     `- Adapter: ${adapterLine(r)}`,
     `- Commit: \`${r.commit}\`${r.dirty ? ' (with uncommitted changes in packages/ or benchmarks/)' : ''} · Node ${r.node} · ${r.platform} · CPU: ${r.cpu.model} × ${r.cpu.cores}`,
-    `- Date: ${r.date}`,
+    `- Date: ${r.date}${r.loadavg ? ` · load average (1/5/15 min) ${r.loadavg.start.join(' / ')} at the start, ${r.loadavg.end.join(' / ')} at the end, on ${r.cpu.cores} cores` : ''}`,
     `- Runners: ${r.runners.map((x) => `\`${x.id}\` (${x.description})`).join('; ')}`,
     ...(r.missing.length ? [`- Not run: ${r.missing.join('; ')}`] : []),
     `- Method: ${methodLine(r)}`,
@@ -262,7 +264,7 @@ export function updateDocs(docsPath: string, r: BenchResult, files: WrittenFiles
     start,
     `### ${r.bench} on ${r.device.slug} (${r.date.slice(0, 10)}, commit \`${r.commit.slice(0, 12)}\`${r.dirty ? ', uncommitted changes' : ''})`,
     '',
-    `Adapter: ${adapterLine(r)}. CPU: ${r.cpu.model} × ${r.cpu.cores}. Node ${r.node}.`,
+    `Adapter: ${adapterLine(r)}. CPU: ${r.cpu.model} × ${r.cpu.cores}${r.loadavg ? ` (load average ${r.loadavg.start[0]} at the start, ${r.loadavg.end[0]} at the end)` : ''}. Node ${r.node}.`,
     ...r.notes.map((n) => `${n}`),
     '',
     renderTable(r),
