@@ -120,13 +120,19 @@ export interface RunnerResultSkipped {
 }
 export type RunnerResult = RunnerResultOk | RunnerResultSkipped;
 
+/**
+ * `subject` throughput ÷ `baseline` throughput (= baseline time ÷ subject time): > 1 means the
+ * subject is faster. Rep r of one runner ran right after (or before) rep r of the other, so the
+ * per-rep ratios are paired samples taken under the same momentary load of the machine.
+ */
 export interface RatioResult {
-  /** `subject` throughput ÷ `baseline` throughput (= baseline time ÷ subject time): > 1 means subject is faster. */
   subject: RunnerId;
   baseline: RunnerId;
-  /** Ratio of the medians. */
+  /** The median of the paired per-rep ratios (the headline figure). */
   value: number;
-  /** Spread of the paired per-rep ratios. */
+  /** The ratio of the two runners' median times, over all their reps. */
+  ofMedians: number;
+  /** Spread of the paired per-rep ratios (over the reps both runners ran). */
   paired: Summary;
 }
 
@@ -232,11 +238,11 @@ export async function runCase(
       results[runner.id] = { status: 'skipped', reason: `no ${runner.library} implementation of this case` };
       continue;
     }
-    // Predict from the throughput on earlier cases: the first call plus calibration plus minReps.
+    // Predict from the throughput on earlier cases: the first call, one calibration call, minReps reps.
     const rate = rates.get(runner.id);
     if (rate !== undefined && w !== undefined) {
       const predicted = w / rate;
-      if (predicted * (opts.minReps + 3) > opts.budgetMs) {
+      if (predicted * (opts.minReps + 2) > opts.budgetMs) {
         results[runner.id] = {
           status: 'skipped',
           reason: `predicted ${fmtMs(predicted)} per iteration from earlier cases; ${opts.minReps} reps do not fit the ${fmtMs(opts.budgetMs)} budget`,
@@ -355,7 +361,8 @@ export async function runCase(
     const s = results[subject];
     const b = results[baseline];
     if (s?.status !== 'ok' || b?.status !== 'ok') continue;
-    ratios.push({ subject, baseline, value: b.ms.median / s.ms.median, paired: summarize(pairedRatios(b.samplesMs, s.samplesMs)) });
+    const paired = summarize(pairedRatios(b.samplesMs, s.samplesMs));
+    ratios.push({ subject, baseline, value: paired.median, ofMedians: b.ms.median / s.ms.median, paired });
   }
   return { label: c.label, params: c.params, flops: c.flops, bytes: c.bytes, runners: results, ratios };
 }

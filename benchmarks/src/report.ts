@@ -138,7 +138,8 @@ function methodLine(r: BenchResult): string {
   return (
     `median of up to ${o.reps} interleaved reps after ${o.warmup} warm-up reps; a rep is ≥ ${o.minRepMs} ms of back-to-back ` +
     `iterations (at most ${o.maxIters}) ended by a device sync; each runner gets a ${fmtMs(o.budgetMs)} budget per case ` +
-    `(at least ${o.minReps} reps, else skipped). Brackets: slowest–fastest rep; ratio brackets: min–max of the paired per-rep ratios.`
+    `(at least ${o.minReps} reps, else skipped). Throughput: median [slowest rep – fastest rep]. Ratio: median [min – max] of the ` +
+    `per-rep ratios, rep r of one runner paired with rep r of the other (run back to back), so it can differ a little from the ratio of the two throughput columns.`
   );
 }
 

@@ -73,7 +73,7 @@ describe('relativeError', () => {
 function synthetic(
   id: RunnerId,
   clock: { t: number },
-  costMs: number,
+  costMs: number | number[],
   log: string[],
   opts: { syncMs?: number; output?: number[] } = {},
 ): Runner {
@@ -85,13 +85,16 @@ function synthetic(
     activate: async () => {
       log.push(id);
     },
-    setup: (): ReturnType<Runner['setup']> => ({
-      run: () => {
-        clock.t += costMs;
-      },
-      output: opts.output ? async () => Float32Array.from(opts.output!) : undefined,
-      dispose: () => {},
-    }),
+    setup: (): ReturnType<Runner['setup']> => {
+      let calls = 0;
+      return {
+        run: () => {
+          clock.t += typeof costMs === 'number' ? costMs : costMs[calls++];
+        },
+        output: opts.output ? async () => Float32Array.from(opts.output!) : undefined,
+        dispose: () => {},
+      };
+    },
     sync: async () => {
       clock.t += opts.syncMs ?? 0;
     },
@@ -130,6 +133,7 @@ describe('runCase', () => {
     expect(a.rate!.median).toBeCloseTo(2e9 / 1e-3 / 1e9, 9); // 2 GFLOP in 1 ms: 2000 GFLOP/s
     expect(r.ratios).toHaveLength(1);
     expect(r.ratios[0].value).toBe(4);
+    expect(r.ratios[0].ofMedians).toBe(4);
     expect(r.ratios[0].paired.min).toBe(4);
     expect(r.ratios[0].paired.max).toBe(4);
     // The cross-check compares the second runner's output with the first's.
@@ -139,6 +143,21 @@ describe('runCase', () => {
     expect(reps).toHaveLength(14);
     for (let i = 0; i < 7; i++) expect(new Set(reps.slice(2 * i, 2 * i + 2)).size).toBe(2);
     expect(reps[0]).not.toBe(reps[2]);
+  });
+
+  it('the headline ratio is the median of the paired per-rep ratios', async () => {
+    const clock = { t: 0 };
+    // One iteration per rep (minRepMs 0); calls: first, calibration, 2 warm-up, then the 5 measured reps.
+    const a = synthetic('saddle-webgpu', clock, [1, 1, 1, 1, 1, 1, 1, 2, 2], []);
+    const b = synthetic('tfjs-webgpu', clock, [1, 1, 1, 1, 1, 1, 3, 4, 4], []);
+    const r = await runCase(CASE, [a, b], { ...OPTS, minRepMs: 0, now: () => clock.t }, new Map(), [['saddle-webgpu', 'tfjs-webgpu']]);
+    expect((r.runners['saddle-webgpu'] as { samplesMs: number[] }).samplesMs).toEqual([1, 1, 1, 2, 2]);
+    expect((r.runners['tfjs-webgpu'] as { samplesMs: number[] }).samplesMs).toEqual([1, 1, 3, 4, 4]);
+    // Per-rep ratios 1, 1, 3, 2, 2: median 2; the ratio of the medians (3 / 1) would say 3.
+    expect(r.ratios[0].value).toBe(2);
+    expect(r.ratios[0].ofMedians).toBe(3);
+    expect(r.ratios[0].paired.min).toBe(1);
+    expect(r.ratios[0].paired.max).toBe(3);
   });
 
   it('the sync latency is amortized over the calibrated iterations', async () => {
