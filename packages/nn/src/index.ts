@@ -1,1 +1,14 @@
 export * from './safetensors.js';
+export { Module, type ParameterData } from './module.js';
+export * as init from './init.js';
+export type { Initializer, InitContext } from './init.js';
+export { Linear, type Activation, type LinearOptions } from './layers/linear.js';
+export { Maxout, type MaxoutOptions } from './layers/maxout.js';
+export { Dropout } from './layers/dropout.js';
+export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
+export { Sequential } from './layers/sequential.js';
+export { mlp, type MLPOptions } from './layers/mlp.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export * as schedules from './optim/schedules.js';
+export type { Schedule, Progress } from './optim/schedules.js';
+export { saveModule, loadModule } from './checkpoint.js';

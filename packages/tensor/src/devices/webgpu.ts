@@ -28,6 +28,16 @@ export interface DeviceCounters {
   pipelines: number;
 }
 
+/** A compiled kernel: its pipeline, its bind group layout, and how many storage buffers it binds. */
+export interface CompiledKernel {
+  id: number;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  storageBindings: number;
+}
+
+const BIND_GROUP_CACHE_SIZE = 8192;
+
 export interface WebGpuOptions {
   /** Use this GPUDevice instead of creating one (the caller keeps ownership). */
   device?: GPUDevice;
@@ -50,7 +60,10 @@ export class WebGpuDevice implements Device {
   readonly limits: GPUSupportedLimits;
   private readonly pool: BufferPool;
   private readonly arena: UniformArena;
-  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  private readonly pipelines = new Map<string, CompiledKernel>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
   private readonly readPool = new Map<number, GPUBuffer[]>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -119,24 +132,21 @@ export class WebGpuDevice implements Device {
   /** Records one kernel launch into the shared encoder. */
   dispatch(spec: DispatchSpec): void {
     this.checkAlive(spec.label);
-    const { pipeline, layout } = this.pipeline(spec.label, spec.code, spec.entryPoint ?? 'main');
+    const kernel = this.pipeline(spec.label, spec.code, spec.entryPoint ?? 'main');
+    if (spec.buffers.length !== kernel.storageBindings) {
+      throw new SaddleError(spec.label, `${spec.buffers.length} buffers given; the kernel declares ${kernel.storageBindings} storage bindings`);
+    }
     if (!this.arena.fits(spec.params.byteLength)) this.flush();
     const slot = this.arena.push(spec.params);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.arena.buffer, offset: slot.offset, size: slot.size } }];
-    spec.buffers.forEach((b, i) => {
-      let buffer: GPUBuffer;
-      if (b instanceof Storage) {
-        if (b.released) throw new SaddleError(spec.label, `input ${i} was disposed before this dispatch`);
-        buffer = b.buffer!;
-      } else {
-        buffer = b;
-      }
-      entries.push({ binding: i + 1, resource: { buffer } });
+    const buffers = spec.buffers.map((b, i) => {
+      if (!(b instanceof Storage)) return b;
+      if (b.released) throw new SaddleError(spec.label, `input ${i} was disposed before this dispatch`);
+      return b.buffer!;
     });
-    const bindGroup = this.gpu.createBindGroup({ label: spec.label, layout, entries });
+    const bindGroup = this.bindGroup(spec.label, kernel, slot.size, buffers);
     const pass = this.computePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
+    pass.setPipeline(kernel.pipeline);
+    pass.setBindGroup(0, bindGroup, [slot.offset]);
     const [x, y = 1, z = 1] = spec.workgroups;
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) {
@@ -147,18 +157,68 @@ export class WebGpuDevice implements Device {
     if (++this.recorded >= this.maxDispatchesPerSubmit) this.flush();
   }
 
-  /** A compiled pipeline for `code`, from the cache or compiled now. */
-  pipeline(label: string, code: string, entryPoint = 'main'): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
-    const key = `${entryPoint}\u0000${code}`;
-    let p = this.pipelines.get(key);
-    if (!p) {
+  /**
+   * A compiled kernel for `code`, from the cache or compiled now. Its bind group layout is read off
+   * the WGSL: the params uniform at @binding(0) takes a dynamic offset (its slot in the arena), and
+   * each `var<storage, read>` / `var<storage, read_write>` becomes a read-only or writable binding.
+   */
+  pipeline(label: string, code: string, entryPoint = 'main'): CompiledKernel {
+    // Keyed by the source itself (plus the entry point when it is not 'main'): ops that memoize
+    // their generated WGSL pass the same string each time, whose hash V8 has already cached.
+    const key = entryPoint === 'main' ? code : `${entryPoint}\u0000${code}`;
+    let k = this.pipelines.get(key);
+    if (!k) {
+      const entries: GPUBindGroupLayoutEntry[] = [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+      ];
+      for (const m of code.matchAll(/@binding\((\d+)\)\s*var<storage(?:\s*,\s*(read_write|read))?>/g)) {
+        entries.push({
+          binding: Number(m[1]),
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: m[2] === 'read_write' ? 'storage' : 'read-only-storage' },
+        });
+      }
+      const layout = this.gpu.createBindGroupLayout({ label, entries });
       const module = this.gpu.createShaderModule({ label, code });
-      const pipeline = this.gpu.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint } });
-      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
-      this.pipelines.set(key, p);
+      const pipeline = this.gpu.createComputePipeline({
+        label,
+        layout: this.gpu.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint },
+      });
+      k = { id: this.pipelines.size + 1, pipeline, layout, storageBindings: entries.length - 1 };
+      this.pipelines.set(key, k);
       this.counters.pipelines++;
     }
-    return p;
+    return k;
+  }
+
+  /**
+   * Bind groups are cached by (kernel, uniform size, buffers): a training loop reuses the same
+   * pooled buffers every step, so after the first step nearly every dispatch finds its bind group
+   * here instead of paying for createBindGroup (100 us on lavapipe). The cache is cleared when
+   * pooled buffers are destroyed.
+   */
+  private bindGroup(label: string, kernel: CompiledKernel, uniformSize: number, buffers: GPUBuffer[]): GPUBindGroup {
+    let key = `${kernel.id}:${uniformSize}`;
+    for (const b of buffers) key += `:${this.bufferId(b)}`;
+    let group = this.bindGroups.get(key);
+    if (group) {
+      // Refresh its place in the LRU order.
+      this.bindGroups.delete(key);
+    } else {
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.arena.buffer, offset: 0, size: uniformSize } }];
+      buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+      group = this.gpu.createBindGroup({ label, layout: kernel.layout, entries });
+      if (this.bindGroups.size >= BIND_GROUP_CACHE_SIZE) this.bindGroups.delete(this.bindGroups.keys().next().value!);
+    }
+    this.bindGroups.set(key, group);
+    return group;
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) this.bufferIds.set(b, (id = this.nextBufferId++));
+    return id;
   }
 
   /** Copies `count` elements of `storage` from element `offset` to the CPU; submits pending work first. */
@@ -220,6 +280,7 @@ export class WebGpuDevice implements Device {
   /** Gives pooled (free) buffers back to the driver. */
   trimPool(): void {
     this.flush();
+    this.bindGroups.clear();
     this.pool.trim();
   }
 
@@ -227,6 +288,7 @@ export class WebGpuDevice implements Device {
     if (this.destroyed) return;
     this.flush();
     this.destroyed = true;
+    this.bindGroups.clear();
     this.pool.trim();
     this.arena.destroy();
     for (const list of this.readPool.values()) for (const b of list) b.destroy();

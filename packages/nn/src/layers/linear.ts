@@ -1,0 +1,39 @@
+import { SaddleError, fmtShape, matmul, type Tensor } from '@saddle/autograd';
+import { Module } from '../module.js';
+import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
+
+export type Activation = 'none' | 'relu' | 'sigmoid';
+
+export interface LinearOptions extends InitContext {
+  /** Fused into the matmul kernel's epilogue. */
+  activation?: Activation;
+  weightInit?: Initializer;
+  biasInit?: Initializer;
+  bias?: boolean;
+}
+
+/** y = act(x·W + b), with W stored [in, out] so the forward needs no transpose. One fused kernel. */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly activation: Activation;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
+    super();
+    const ctx = { device: options.device, generator: options.generator };
+    this.activation = options.activation ?? 'none';
+    this.weight = this.addParameter('weight', (options.weightInit ?? glorotUniform())([inFeatures, outFeatures], ctx));
+    this.bias = options.bias === false ? null : this.addParameter('bias', (options.biasInit ?? zeros)([outFeatures], ctx));
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 2 || x.shape[1] !== this.inFeatures) {
+      throw new SaddleError('Linear', `input has shape ${fmtShape(x.shape)}; expected [batch, ${this.inFeatures}]`);
+    }
+    return matmul(x, this.weight, { bias: this.bias ?? undefined, activation: this.activation });
+  }
+}

@@ -1,0 +1,19 @@
+import type { Tensor } from '@saddle/autograd';
+import { Module } from '../module.js';
+
+/** Applies its layers in order; parameters are named `<index>.<name>`. */
+export class Sequential extends Module {
+  readonly layers: readonly Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((m, i) => this.addModule(String(i), m));
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const m of this.layers) h = m.forward(h);
+    return h;
+  }
+}

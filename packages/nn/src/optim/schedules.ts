@@ -1,0 +1,35 @@
+/**
+ * Schedules for a hyperparameter as a function of training progress. `step` counts minibatch
+ * updates (0 for the first), `epoch` counts passes over the data (0 for the first, fractional
+ * within an epoch if the caller likes).
+ */
+export interface Progress {
+  step: number;
+  epoch: number;
+}
+
+export type Schedule = (p: Progress) => number;
+
+export function constant(value: number): Schedule {
+  return () => value;
+}
+
+/**
+ * The paper's learning rate: `initial` divided by `decay` after every minibatch, never below
+ * `floor` (0.1 / 1.000004^step, floor 1e-6).
+ */
+export function exponentialDecay(initial: number, decay: number, floor = 0): Schedule {
+  return ({ step }) => Math.max(initial / decay ** step, floor);
+}
+
+/**
+ * Linear from `from` at epoch `startEpoch` to `to` at `endEpoch`, flat outside (the paper's
+ * momentum: 0.5 to 0.7 between epochs 1 and 250).
+ */
+export function linearRamp(from: number, to: number, startEpoch: number, endEpoch: number): Schedule {
+  return ({ epoch }) => {
+    if (epoch <= startEpoch) return from;
+    if (epoch >= endEpoch) return to;
+    return from + ((to - from) * (epoch - startEpoch)) / (endEpoch - startEpoch);
+  };
+}

@@ -1,0 +1,100 @@
+import { SaddleError, fmtShape, fromArray, keep, sgdMomentumUpdateMany, zerosLike, type Tensor } from '@saddle/autograd';
+import { constant, type Progress, type Schedule } from './schedules.js';
+
+export interface SGDOptions {
+  /** A number, or a schedule of (step, epoch). */
+  lr: number | Schedule;
+  momentum?: number | Schedule;
+  weightDecay?: number;
+}
+
+/**
+ * Stochastic gradient descent with classic momentum, one in-place kernel per parameter:
+ * v = momentum·v − lr·(g + weightDecay·p);  p = p + v.
+ * `step()` uses each parameter's `.grad` (parameters without one are left alone), then advances the
+ * step counter that the schedules read. Call `zeroGrad()` before the next backward.
+ */
+export class SGD {
+  readonly params: readonly Tensor[];
+  private readonly velocities: Tensor[];
+  private readonly lr: Schedule;
+  private readonly momentum: Schedule;
+  private readonly weightDecay: number;
+  /** Minibatch updates taken so far. */
+  stepCount = 0;
+  /** Set by the training loop; schedules in epochs read it. */
+  epoch = 0;
+
+  constructor(params: Iterable<Tensor>, options: SGDOptions) {
+    this.params = [...params];
+    const seen = new Set<Tensor>();
+    for (const p of this.params) {
+      if (seen.has(p)) throw new SaddleError('SGD', `parameter #${p.id} ${fmtShape(p.shape)} is listed twice`);
+      seen.add(p);
+      if (!p.requiresGrad) throw new SaddleError('SGD', `parameter #${p.id} ${fmtShape(p.shape)} does not require grad`);
+    }
+    this.lr = typeof options.lr === 'number' ? constant(options.lr) : options.lr;
+    this.momentum = typeof options.momentum === 'function' ? options.momentum : constant(options.momentum ?? 0);
+    this.weightDecay = options.weightDecay ?? 0;
+    this.velocities = this.params.map((p) => keep(zerosLike(p)));
+  }
+
+  /** The hyperparameters the next step will use. */
+  current(): { lr: number; momentum: number } {
+    const p: Progress = { step: this.stepCount, epoch: this.epoch };
+    return { lr: this.lr(p), momentum: this.momentum(p) };
+  }
+
+  step(): void {
+    const { lr, momentum } = this.current();
+    const ps: Tensor[] = [];
+    const gs: Tensor[] = [];
+    const vs: Tensor[] = [];
+    this.params.forEach((p, i) => {
+      if (!p.grad) return;
+      ps.push(p);
+      gs.push(p.grad);
+      vs.push(this.velocities[i]!);
+    });
+    if (ps.length) sgdMomentumUpdateMany(ps, gs, vs, { lr, momentum, weightDecay: this.weightDecay });
+    this.stepCount++;
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  /** The optimizer's state (velocities by parameter index, counters), for checkpoints. */
+  async stateDict(): Promise<{ stepCount: number; epoch: number; velocities: Float32Array[] }> {
+    const velocities: Float32Array[] = [];
+    for (const v of this.velocities) velocities.push(Float32Array.from(await v.toArray()));
+    return { stepCount: this.stepCount, epoch: this.epoch, velocities };
+  }
+
+  loadVelocities(values: readonly ArrayLike<number>[], counters: { stepCount: number; epoch: number }): void {
+    if (values.length !== this.velocities.length) {
+      throw new SaddleError('SGD.load', `${values.length} velocities given; expected ${this.velocities.length}`);
+    }
+    this.velocities.forEach((v, i) => {
+      if (values[i]!.length !== v.size) throw new SaddleError('SGD.load', `velocity ${i} has ${values[i]!.length} values; expected ${v.size}`);
+    });
+    this.velocities.forEach((v, i) => {
+      const fresh = keep(fromValues(values[i]!, v));
+      v.dispose();
+      this.velocities[i] = fresh;
+    });
+    this.stepCount = counters.stepCount;
+    this.epoch = counters.epoch;
+  }
+
+  dispose(): void {
+    for (const v of this.velocities) v.dispose();
+  }
+}
+
+function fromValues(values: ArrayLike<number>, like: Tensor): Tensor {
+  return fromArray(values, like.shape, { dtype: like.dtype, device: like.device });
+}

@@ -1,0 +1,112 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpu, fromArray, sigmoidBce, tidy, memory, Generator, type Device } from '@saddle/autograd';
+import { Dropout, Linear, Maxout, Sequential, SGD, init, loadModule, mlp, saveModule, schedules } from '@saddle/nn';
+import { webgpu } from '../../../test/support/devices.js';
+
+/** Two interleaved half-moons-ish clusters: a problem a linear model cannot solve (XOR). */
+function xorData(device: Device) {
+  const xs = [0, 0, 0, 1, 1, 0, 1, 1];
+  const ys = [0, 1, 1, 0];
+  return { x: fromArray(xs, [4, 2], { device }), y: fromArray(ys, [4, 1], { device }) };
+}
+
+describe.each(['cpu', 'webgpu'])('nn on %s', (name) => {
+  const device = async () => (name === 'cpu' ? cpu : await webgpu());
+
+  it('an MLP learns XOR with SGD + momentum (loss falls by 10x)', async () => {
+    const d = await device();
+    const g = new Generator(7);
+    const net = mlp([2, 16, 1], { device: d, generator: g, activation: 'relu', weightInit: init.uniform(-1, 1) });
+    const opt = new SGD(net.parameters(), { lr: 0.5, momentum: 0.9 });
+    const { x, y } = xorData(d);
+    const losses: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const loss = tidy(() => {
+        opt.zeroGrad();
+        const l = sigmoidBce(net.forward(x), y);
+        l.backward();
+        opt.step();
+        return l;
+      });
+      if (i === 0 || i === 299) losses.push(await loss.item());
+      loss.dispose();
+    }
+    expect(losses[1]).toBeLessThan(losses[0]! / 10);
+    net.dispose();
+    opt.dispose();
+  });
+
+  it('Dropout is active in training and the identity in eval', async () => {
+    const d = await device();
+    const drop = new Dropout(0.5, { generator: new Generator(1) });
+    const x = fromArray(new Float32Array(1000).fill(1), [10, 100], { device: d });
+    const train = Array.from(await drop.forward(x).toArray());
+    expect(new Set(train)).toEqual(new Set([0, 2]));
+    drop.eval();
+    expect(drop.forward(x)).toBe(x);
+  });
+
+  it('Maxout gives [batch, units] and names its parameters; Sequential nests names', async () => {
+    const d = await device();
+    const net = new Sequential(new Maxout(6, 4, 3, { device: d }), new Linear(4, 1, { device: d }));
+    expect(net.namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual(['0.weight:6x12', '0.bias:12', '1.weight:4x1', '1.bias:1']);
+    const out = net.forward(fromArray(new Float32Array(12).fill(0.5), [2, 6], { device: d }));
+    expect(out.shape).toEqual([2, 1]);
+    expect(() => net.forward(fromArray([1, 2, 3], [1, 3], { device: d }))).toThrowError(/Maxout: input has shape \[1, 3\]; expected \[batch, 6\]/);
+  });
+
+  it('saves and loads parameters (safetensors), restoring exact values', async () => {
+    const d = await device();
+    const a = mlp([3, 5, 2], { device: d, generator: new Generator(1) });
+    const b = mlp([3, 5, 2], { device: d, generator: new Generator(2) });
+    const path = join(mkdtempSync(join(tmpdir(), 'saddle-nn-')), 'model.safetensors');
+    await saveModule(path, a, { note: 'test' });
+    expect(await loadModule(path, b)).toEqual({ note: 'test' });
+    const sa = await a.stateDict();
+    const sb = await b.stateDict();
+    for (const k of Object.keys(sa)) expect(Array.from(sb[k]!.data)).toEqual(Array.from(sa[k]!.data));
+    const wrong = mlp([3, 4, 2], { device: d });
+    await expect(loadModule(path, wrong)).rejects.toThrow(/loadStateDict: 0.weight has shape \[3, 5\] in the state; expected \[3, 4\]/);
+  });
+});
+
+describe('schedules', () => {
+  it('the paper learning rate decays by 1.000004 per minibatch down to its floor', () => {
+    const lr = schedules.exponentialDecay(0.1, 1.000004, 1e-6);
+    expect(lr({ step: 0, epoch: 0 })).toBe(0.1);
+    expect(lr({ step: 1000, epoch: 0 })).toBeCloseTo(0.1 / 1.000004 ** 1000, 12);
+    expect(lr({ step: 1e8, epoch: 0 })).toBe(1e-6);
+  });
+  it('momentum ramps linearly from 0.5 to 0.7 between epochs 1 and 250', () => {
+    const m = schedules.linearRamp(0.5, 0.7, 1, 250);
+    expect(m({ step: 0, epoch: 0 })).toBe(0.5);
+    expect(m({ step: 0, epoch: 125.5 })).toBeCloseTo(0.6, 12);
+    expect(m({ step: 0, epoch: 400 })).toBe(0.7);
+  });
+});
+
+describe('memory', () => {
+  it('training steps inside tidy leave no tensors behind', async () => {
+    const d = await webgpu();
+    const net = mlp([2, 8, 1], { device: d });
+    const opt = new SGD(net.parameters(), { lr: 0.1, momentum: 0.5 });
+    const { x, y } = xorData(d);
+    const step = () =>
+      tidy(() => {
+        opt.zeroGrad();
+        sigmoidBce(net.forward(x), y).backward();
+        opt.step();
+      });
+    step();
+    d.flush();
+    const before = memory(d);
+    for (let i = 0; i < 50; i++) step();
+    d.flush();
+    const after = memory(d);
+    expect(after.liveTensors).toBe(before.liveTensors);
+    expect(after.allocatedBytes).toBe(before.allocatedBytes);
+  });
+});
