@@ -11,7 +11,7 @@ export * from '@saddle/tensor';
 export * from './ops.js';
 export { isGradEnabled, noGrad, enableGrad, setGradEnabled } from './grad-mode.js';
 export { Node, record, shouldRecord, nodeOf, isLeaf, requiresGrad, param, detach, zeroGrad, type Rule, type Saved, type Edge } from './tape.js';
-export { backward, type BackwardOptions } from './backward.js';
+export { backward, runBackward, type BackwardOptions } from './backward.js';
 export { grad, valueAndGrad } from './functional.js';
 export {
   gradcheck,
