@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_RUNNERS, DEFAULT_OPTIONS, runBench, type HarnessOptions, type RunnerId } from './harness.js';
 import { BENCHES } from './benches/index.js';
-import { deviceSlug, loadTfjs, makeRunners, openGpu, type GpuEnv, type TfEnv, type WasmModule } from './runners.js';
+import { deviceSlug, slug as slugify, loadTfjs, makeRunners, openGpu, type GpuEnv, type TfEnv, type WasmModule } from './runners.js';
 import { readResult, renderTable, updateDocs, writeResultFiles, type BenchResult } from './report.js';
 
 export interface Host {
@@ -43,6 +43,7 @@ options:
   --commit SHA          record this commit (default: git rev-parse HEAD, else 'unknown')
   --dawn-flag FLAG      passed to Dawn's create() (repeatable)
   --note TEXT           a note for the results (repeatable)
+  --tag NAME            appended to the file names (and the docs block) to keep runs of one day apart
 `;
 
 /** The repository root: the nearest folder upwards from cwd with pnpm-workspace.yaml (else cwd). */
@@ -103,6 +104,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
       commit: { type: 'string' },
       'dawn-flag': { type: 'string', multiple: true },
       note: { type: 'string', multiple: true },
+      tag: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -194,6 +196,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
       const result: BenchResult = {
         schema: 1,
         bench: bench.name,
+        ...(values.tag ? { tag: slugify(values.tag) } : {}),
         title: bench.title,
         description: bench.description,
         date,

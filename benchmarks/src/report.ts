@@ -13,6 +13,8 @@ import type { AdapterRecord } from './runners.js';
 export interface BenchResult {
   schema: 1;
   bench: string;
+  /** `--tag`: distinguishes runs of one bench on one device and day (e.g. different sizes or budgets). */
+  tag?: string;
   title: string;
   description: string;
   /** ISO 8601, UTC. */
@@ -35,8 +37,8 @@ export interface BenchResult {
   cases: CaseResult[];
 }
 
-export function fileStem(r: Pick<BenchResult, 'bench' | 'device' | 'date'>): string {
-  return `${r.bench}-${r.device.slug}-${r.date.slice(0, 10)}`;
+export function fileStem(r: Pick<BenchResult, 'bench' | 'device' | 'date' | 'tag'>): string {
+  return `${r.bench}-${r.device.slug}-${r.date.slice(0, 10)}${r.tag ? `-${r.tag}` : ''}`;
 }
 
 export interface WrittenFiles {
@@ -147,7 +149,7 @@ export function renderMarkdown(r: BenchResult, svgName?: string): string {
   const checks = r.cases.flatMap((c) => Object.values(c.runners)).filter((x): x is RunnerResultOk => x?.status === 'ok' && !!x.check);
   const worst = checks.reduce((m, x) => Math.max(m, x.check!.relErr), 0);
   const lines = [
-    `# ${r.title} — ${r.device.slug}, ${r.date.slice(0, 10)}`,
+    `# ${r.title} — ${r.device.slug}, ${r.date.slice(0, 10)}${r.tag ? ` [${r.tag}]` : ''}`,
     '',
     r.description,
     '',
@@ -258,12 +260,13 @@ const RESULTS_END = '<!-- bench:results-end -->';
  * a new block goes before `<!-- bench:results-end -->` (or at the end of the file).
  */
 export function updateDocs(docsPath: string, r: BenchResult, files: WrittenFiles): void {
-  const start = `<!-- bench:${r.bench}:${r.device.slug}:start -->`;
-  const end = `<!-- bench:${r.bench}:${r.device.slug}:end -->`;
+  const key = `${r.bench}:${r.device.slug}${r.tag ? `:${r.tag}` : ''}`;
+  const start = `<!-- bench:${key}:start -->`;
+  const end = `<!-- bench:${key}:end -->`;
   const rel = (p: string) => relative(dirname(docsPath), p).split('\\').join('/');
   const block = [
     start,
-    `### ${r.bench} on ${r.device.slug} (${r.date.slice(0, 10)}, commit \`${r.commit.slice(0, 12)}\`${r.dirty ? ', uncommitted changes' : ''})`,
+    `### ${r.bench}${r.tag ? ` [${r.tag}]` : ''} on ${r.device.slug} (${r.date.slice(0, 10)}, commit \`${r.commit.slice(0, 12)}\`${r.dirty ? ', uncommitted changes' : ''})`,
     '',
     `Adapter: ${adapterLine(r)}. CPU: ${r.cpu.model} × ${r.cpu.cores}${r.loadavg ? ` (load average ${r.loadavg.start[0]} at the start, ${r.loadavg.end[0]} at the end)` : ''}. Node ${r.node}.`,
     ...r.notes.map((n) => `${n}`),

@@ -242,6 +242,7 @@ describe('result files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-'));
     const files = writeResultFiles(r, dir);
     expect(fileStem(r)).toBe('matmul-lavapipe-2026-01-02');
+    expect(fileStem({ ...r, tag: 'big' })).toBe('matmul-lavapipe-2026-01-02-big');
     expect(files.json).toBe(join(dir, 'matmul-lavapipe-2026-01-02.json'));
     expect(readResult(files.json)).toEqual(r);
     const md = readFileSync(files.md, 'utf8');
