@@ -45,7 +45,7 @@ async function train(device: Device) {
       l.backward();
       sgdMomentumUpdateMany(params, params.map((p) => p.grad!), velocities, { lr: 0.1, momentum: 0.9 });
       zeroGrad(params);
-      return step % 250 === 0 || step === 1 ? l : null;
+      return step % 500 === 0 || step === 1 ? l : null;
     });
     // Like any training loop, read the loss now and then. (The await also lets the event loop turn,
     // which Dawn needs to release finished work: a loop of 10^5 dispatches that never yields makes it crash.)

@@ -43,12 +43,14 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph:
         '(mark leaves with param(t) or requiresGrad(t)), it was computed under noGrad, or it was detached',
     );
   }
+  const rootNode = root.gradNode as Node | null;
+  const order = rootNode ? topologicalOrder(rootNode) : [];
+  checkRunnable(order);
   const seedGrad = makeSeed(root, seed);
   const collected = new Map<Tensor, Tensor>();
   const wantedSet = wanted ? new Set(wanted) : null;
   const sink = (leaf: Tensor, g: Tensor) => (wantedSet ? accumulateInto(collected, leaf, g) : accumulateLeaf(leaf, g));
 
-  const rootNode = root.gradNode as Node | null;
   if (rootNode === null) {
     // The root is itself a leaf: its gradient is the seed.
     if (!wantedSet || wantedSet.has(root)) sink(root, seedGrad);
@@ -56,8 +58,6 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph:
     return collected;
   }
 
-  const order = topologicalOrder(rootNode);
-  checkRunnable(order);
   const leads = wantedSet ? leadsTo(order, wantedSet) : null;
   const needed = (e: Edge): boolean => {
     if (e === null) return false;
@@ -77,8 +77,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph:
           node.inputs.forEach((edge, i) => {
             const gi = grads[i];
             if (!gi) return;
-            if (!needs[i]) gi.dispose();
-            else if (edge instanceof Node) pending.set(edge, sum(pending.get(edge), gi));
+            if (edge instanceof Node) pending.set(edge, sum(pending.get(edge), gi));
             else sink(edge as Tensor, gi);
           });
         }

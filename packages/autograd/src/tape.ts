@@ -87,6 +87,10 @@ export function record(op: string, out: Tensor, inputs: readonly unknown[], save
   if (!isGradEnabled()) return out;
   const edges = inputs.map(edgeOf);
   if (edges.every((e) => e === null)) return out;
+  if (inputs.includes(out)) {
+    // A node on its own input would make a cycle; every op returns a new tensor (a view at least).
+    throw new SaddleError(op, `record: the op returned one of its inputs (tensor #${out.id}); expected a new tensor`);
+  }
   out.requiresGrad = true;
   out.gradNode = new Node(op, edges, saved, rule, out.shape, out.dtype);
   return out;
