@@ -30,9 +30,12 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
 }
 
 /**
- * The engine behind `backward` and `grad(fn)`. With `wanted` null, leaf gradients accumulate into
- * `.grad`. With a list of leaves, only the paths to them run and their gradients are returned
- * (owned by the caller) instead; no `.grad` anywhere is touched.
+ * The engine behind `backward` and `grad(fn)`, public for callers that need gradients of several
+ * losses from one forward pass (a GAN's simultaneous update). With `wanted` null, leaf gradients
+ * accumulate into `.grad` (and the map returned is empty). With a list of leaves, only the paths
+ * to them run, and their gradients come back in the map instead (dense; leaves no gradient reaches
+ * are absent); no `.grad` anywhere is touched. The returned tensors belong to the caller (they
+ * are tracked by the enclosing `tidy`, like any new tensor).
  */
 export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph: boolean, wanted: readonly Tensor[] | null): Map<Tensor, Tensor> {
   root.assertAlive('backward');
@@ -218,7 +221,9 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
 }
 
 function accumulateInto(map: Map<Tensor, Tensor>, leaf: Tensor, g: Tensor): void {
-  map.set(leaf, sum(map.get(leaf), g));
+  let grad = dense(g);
+  if (grad !== g) g.dispose();
+  map.set(leaf, sum(map.get(leaf), grad));
 }
 
 gradHooks.backward = backward;
