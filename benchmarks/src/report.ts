@@ -264,15 +264,18 @@ export function updateDocs(docsPath: string, r: BenchResult, files: WrittenFiles
   const start = `<!-- bench:${key}:start -->`;
   const end = `<!-- bench:${key}:end -->`;
   const rel = (p: string) => relative(dirname(docsPath), p).split('\\').join('/');
+  const sk = skippedLines(r);
   const block = [
     start,
     `### ${r.bench}${r.tag ? ` [${r.tag}]` : ''} on ${r.device.slug} (${r.date.slice(0, 10)}, commit \`${r.commit.slice(0, 12)}\`${r.dirty ? ', uncommitted changes' : ''})`,
     '',
     `Adapter: ${adapterLine(r)}. CPU: ${r.cpu.model} × ${r.cpu.cores}${r.loadavg ? ` (load average ${r.loadavg.start[0]} at the start, ${r.loadavg.end[0]} at the end)` : ''}. Node ${r.node}.`,
-    ...r.notes.map((n) => `${n}`),
+    '',
+    ...r.notes.map((n) => `- ${n}`),
     '',
     renderTable(r),
     '',
+    ...(sk.length ? ['<details><summary>Skipped, failed or mismatched</summary>', '', ...sk, '', '</details>', ''] : []),
     `Files: [JSON](${rel(files.json)}) · [table](${rel(files.md)}) · [chart](${rel(files.svg)})`,
     '',
     `![${r.bench} ratios on ${r.device.slug}](${rel(files.svg)})`,
