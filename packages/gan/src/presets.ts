@@ -1,0 +1,174 @@
+/**
+ * Training configurations. `paper` is the authors' MNIST configuration exactly (their pylearn2
+ * YAML): the networks of models.ts, batch 100, SGD with learning rate 0.1 divided by 1.000004 after
+ * every minibatch (floor 1e-6), momentum rising linearly from 0.5 to 0.7 between epochs 1 and 250,
+ * k = 1. `quick` keeps the paper's structure (same layer types, dropout, losses, Algorithm 1) with
+ * narrower networks and a time budget, for a machine without a GPU. `tiny` is for tests.
+ */
+import { SaddleError } from '@saddle/autograd';
+import { GENERATOR_LOSSES, type GeneratorLossKind } from './losses.js';
+import type { DiscriminatorArch, GeneratorArch, NoiseDistribution } from './models.js';
+
+export type ZDist = NoiseDistribution;
+export type UpdateMode = 'alternating' | 'simultaneous';
+export type PresetName = 'paper' | 'quick' | 'tiny';
+
+export const PRESET_NAMES: readonly PresetName[] = ['paper', 'quick', 'tiny'];
+export const Z_DISTS: readonly ZDist[] = ['uniform', 'gaussian'];
+export const UPDATE_MODES: readonly UpdateMode[] = ['alternating', 'simultaneous'];
+
+export interface GanConfig {
+  preset: PresetName;
+  generator: GeneratorArch;
+  discriminator: DiscriminatorArch;
+  /** z ~ U(-sqrt 3, sqrt 3)^zDim (zero mean, unit variance) or N(0, 1)^zDim. */
+  zDist: ZDist;
+  batch: number;
+  /** Discriminator steps per generator step (Algorithm 1). */
+  k: number;
+  update: UpdateMode;
+  gLoss: GeneratorLossKind;
+  /** Initial learning rate of both players. */
+  lr: number;
+  /** The learning rate is divided by this after every minibatch update. */
+  lrDecay: number;
+  lrFloor: number;
+  momentumStart: number;
+  momentumEnd: number;
+  /** Momentum ramps linearly from momentumStart at this epoch ... */
+  momentumStartEpoch: number;
+  /** ... to momentumEnd at this one. */
+  momentumEndEpoch: number;
+  /** Epochs to train (a pass over the training images is one epoch). */
+  epochs: number;
+  /** Wall-clock budget in minutes (stops cleanly at an iteration boundary), or null. */
+  minutes: number | null;
+  seed: number;
+  /** Read the on-device statistics back every this many iterations (progress bar). */
+  logEvery: number;
+  /** Training images used (the first n of MNIST's 50,000; all by default). */
+  trainN: number | null;
+  /** Validation images for the per-epoch estimate of V(D, G) (0: skip). */
+  valN: number;
+  /** Parzen estimate every this many epochs (0: never; it is expensive: use `gan eval`). */
+  parzenEvery: number;
+}
+
+const MNIST_DIM = 784;
+
+function paper(): GanConfig {
+  return {
+    preset: 'paper',
+    generator: { zDim: 100, hidden: [1200, 1200], outDim: MNIST_DIM, initRange: 0.05 },
+    discriminator: { inDim: MNIST_DIM, units: [240, 240], pieces: 5, initRange: 0.005, keepInput: 0.8, keepHidden: 0.5 },
+    zDist: 'uniform',
+    batch: 100,
+    k: 1,
+    update: 'alternating',
+    gLoss: 'non-saturating',
+    lr: 0.1,
+    lrDecay: 1.000004,
+    lrFloor: 1e-6,
+    momentumStart: 0.5,
+    momentumEnd: 0.7,
+    momentumStartEpoch: 1,
+    momentumEndEpoch: 250,
+    epochs: 300,
+    minutes: null,
+    seed: 1,
+    logEvery: 50,
+    trainN: null,
+    valN: 10_000,
+    parzenEvery: 0,
+  };
+}
+
+/**
+ * A preset that reaches recognizable digits in a few minutes on a 2-core machine with a software
+ * WebGPU adapter: the paper's structure with narrower layers (G 100-256-256-784, D maxout 3x(120x3))
+ * and the paper's optimizer, except momentum starting at its final value (0.7, no ramp: the ramp
+ * spans 250 epochs, and this run lasts ~10) and a slower learning-rate decay is irrelevant over
+ * so few steps. Stops after 9 minutes, whatever epoch it is in.
+ */
+function quick(): GanConfig {
+  return {
+    ...paper(),
+    preset: 'quick',
+    generator: { zDim: 100, hidden: [256, 256], outDim: MNIST_DIM, initRange: 0.05 },
+    discriminator: { inDim: MNIST_DIM, units: [120, 120], pieces: 3, initRange: 0.005, keepInput: 0.8, keepHidden: 0.5 },
+    momentumStart: 0.7,
+    momentumEnd: 0.7,
+    epochs: 100,
+    minutes: 9,
+    logEvery: 25,
+    valN: 2000,
+  };
+}
+
+/** Small enough for tests: a few seconds per epoch on 2 CPU cores. */
+function tiny(): GanConfig {
+  return {
+    ...paper(),
+    preset: 'tiny',
+    generator: { zDim: 8, hidden: [16], outDim: MNIST_DIM, initRange: 0.05 },
+    discriminator: { inDim: MNIST_DIM, units: [8], pieces: 2, initRange: 0.005, keepInput: 0.8, keepHidden: 0.5 },
+    batch: 10,
+    epochs: 2,
+    logEvery: 5,
+    trainN: 100,
+    valN: 50,
+  };
+}
+
+export function preset(name: PresetName): GanConfig {
+  switch (name) {
+    case 'paper':
+      return paper();
+    case 'quick':
+      return quick();
+    case 'tiny':
+      return tiny();
+    default:
+      throw new SaddleError('preset', `unknown preset '${String(name)}'; expected one of ${PRESET_NAMES.join(', ')}`);
+  }
+}
+
+/** Throws a SaddleError naming the first field that is out of range. */
+export function validateConfig(c: GanConfig): GanConfig {
+  const fail = (field: string, value: unknown, expected: string): never => {
+    throw new SaddleError('config', `${field} is ${JSON.stringify(value)}; expected ${expected}`);
+  };
+  const posInt = (field: string, v: number) => (Number.isInteger(v) && v > 0 ? undefined : fail(field, v, 'a positive integer'));
+  const nonNegInt = (field: string, v: number) => (Number.isInteger(v) && v >= 0 ? undefined : fail(field, v, 'a non-negative integer'));
+  const prob = (field: string, v: number) => (v > 0 && v <= 1 ? undefined : fail(field, v, 'a probability in (0, 1]'));
+  posInt('generator.zDim', c.generator.zDim);
+  c.generator.hidden.forEach((w, i) => posInt(`generator.hidden[${i}]`, w));
+  posInt('generator.outDim', c.generator.outDim);
+  posInt('discriminator.inDim', c.discriminator.inDim);
+  if (c.discriminator.inDim !== c.generator.outDim) fail('discriminator.inDim', c.discriminator.inDim, `G's output size ${c.generator.outDim}`);
+  c.discriminator.units.forEach((w, i) => posInt(`discriminator.units[${i}]`, w));
+  posInt('discriminator.pieces', c.discriminator.pieces);
+  prob('discriminator.keepInput', c.discriminator.keepInput);
+  prob('discriminator.keepHidden', c.discriminator.keepHidden);
+  if (!(c.generator.initRange > 0)) fail('generator.initRange', c.generator.initRange, 'a positive number');
+  if (!(c.discriminator.initRange > 0)) fail('discriminator.initRange', c.discriminator.initRange, 'a positive number');
+  if (!Z_DISTS.includes(c.zDist)) fail('zDist', c.zDist, Z_DISTS.join(' or '));
+  if (!UPDATE_MODES.includes(c.update)) fail('update', c.update, UPDATE_MODES.join(' or '));
+  if (!GENERATOR_LOSSES.includes(c.gLoss)) fail('gLoss', c.gLoss, GENERATOR_LOSSES.join(' or '));
+  posInt('batch', c.batch);
+  posInt('k', c.k);
+  if (c.update === 'simultaneous' && c.k !== 1) fail('k', c.k, '1 with --update simultaneous (both players update from the same minibatch)');
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) fail('lr', c.lr, 'a positive number');
+  if (!(c.lrDecay >= 1 && Number.isFinite(c.lrDecay))) fail('lrDecay', c.lrDecay, 'a number >= 1');
+  if (!(c.lrFloor >= 0)) fail('lrFloor', c.lrFloor, 'a non-negative number');
+  for (const f of ['momentumStart', 'momentumEnd'] as const) if (!(c[f] >= 0 && c[f] < 1)) fail(f, c[f], 'a number in [0, 1)');
+  if (!(c.momentumEndEpoch >= c.momentumStartEpoch)) fail('momentumEndEpoch', c.momentumEndEpoch, `>= momentumStartEpoch (${c.momentumStartEpoch})`);
+  posInt('epochs', c.epochs);
+  if (c.minutes !== null && !(c.minutes > 0 && Number.isFinite(c.minutes))) fail('minutes', c.minutes, 'a positive number');
+  if (!(Number.isSafeInteger(c.seed) && c.seed >= 0)) fail('seed', c.seed, 'a non-negative integer');
+  posInt('logEvery', c.logEvery);
+  if (c.trainN !== null) posInt('trainN', c.trainN);
+  nonNegInt('valN', c.valN);
+  nonNegInt('parzenEvery', c.parzenEvery);
+  return c;
+}

@@ -1,0 +1,535 @@
+/**
+ * Algorithm 1 of the paper: minibatch SGD on the two players.
+ *
+ *   for each training iteration:
+ *     k times:  draw m noise samples and m data examples; update D by descending
+ *               0.5 [CE(1, D(x)) + CE(0, D(G(z)))]
+ *     once:     draw m fresh noise samples; update G by descending CE(1, D(G(z)))
+ *               (or log(1 - D(G(z))), Eq. (1) as written: `gLoss: 'saturating'`)
+ *
+ * `update: 'simultaneous'` is what the authors' pylearn2 code ran instead: one minibatch, one batch
+ * of samples G(z), one forward pass of D over both, and both players' gradients taken from that
+ * same pass (each with respect to its own parameters) before either is updated.
+ *
+ * The hot path. Each iteration runs inside `tidy`, records its kernels into the device's one command
+ * encoder and submits once (`device.flush()` at the end). Nothing is read back: the losses and D's
+ * mean outputs are added into small on-device accumulators, read every `logEvery` iterations and at
+ * the end of the epoch. D sees the real and the fake batch stacked as one [2B, 784] batch (one
+ * matmul per layer, not two). In the G step, D's parameters are marked as not requiring grad, so
+ * backward through D computes only the gradients with respect to D's inputs (the path to G), never
+ * D's weight gradients; in the D step, G runs under `noGrad`.
+ */
+import {
+  Generator,
+  SaddleError,
+  add,
+  concat,
+  dense,
+  fromArray,
+  keep,
+  mean,
+  mul,
+  noGrad,
+  reshape,
+  runBackward,
+  sigmoid,
+  sigmoidBce,
+  slice,
+  tidy,
+  zeros,
+  type Device,
+  type Tensor,
+} from '@saddle/autograd';
+import { SGD, schedules, type SafeTensors } from '@saddle/nn';
+import { discriminatorLossStacked, generatorLoss } from './losses.js';
+import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from './models.js';
+import { validateConfig, type GanConfig } from './presets.js';
+import { DeviceDataset } from './train/device-data.js';
+import { deriveSeed, streamGenerator } from './train/rng.js';
+
+/** Images as n x d floats in [0, 1], row-major. */
+export interface ImageSet {
+  images: Float32Array;
+  n: number;
+  d: number;
+}
+
+/** Mean statistics over the iterations of (part of) an epoch. */
+export interface RunningStats {
+  /** D's loss, 0.5 [CE(1, D(x)) + CE(0, D(G(z)))], mean over D steps. */
+  dLoss: number;
+  /** G's loss (as configured), mean over G steps. */
+  gLoss: number;
+  /** Mean D(x) on the training minibatches (with dropout). */
+  dReal: number;
+  /** Mean D(G(z)) in the D steps. */
+  dFake: number;
+  dSteps: number;
+  gSteps: number;
+}
+
+export interface ParzenRecord {
+  mean: number;
+  stdErr: number;
+  sigma: number;
+}
+
+/** One line of metrics.jsonl. */
+export interface EpochRecord extends RunningStats {
+  /** 1-based: the epoch just completed. */
+  epoch: number;
+  iterations: number;
+  /** V(D, G) of Eq. (1) on the validation images (D and G in eval mode), or null if not computed. */
+  value: number | null;
+  lrD: number;
+  lrG: number;
+  momentum: number;
+  /** Wall time of the epoch's training iterations. */
+  seconds: number;
+  msPerIteration: number;
+  parzen?: ParzenRecord;
+  /** Set when training stopped inside this epoch (time budget, Ctrl-C): statistics cover part of it. */
+  partial?: boolean;
+}
+
+/** What a checkpoint stores besides the tensors (JSON). */
+export interface TrainerState {
+  format: 'saddle-gan-trainer';
+  version: 1;
+  config: GanConfig;
+  /** 0-based index of the epoch in progress. */
+  epoch: number;
+  /** Iterations of that epoch already done. */
+  iterInEpoch: number;
+  totalIterations: number;
+  dStepsInEpoch: number;
+  gStepsInEpoch: number;
+  secondsInEpoch: number;
+  optD: { stepCount: number; epoch: number };
+  optG: { stepCount: number; epoch: number };
+  /** Generator states; seeds as decimal strings (they are 64-bit). */
+  rng: { noise: { seed: string; offset: number }; dropout: { seed: string; offset: number } };
+  history: EpochRecord[];
+}
+
+export interface ProgressInfo {
+  epoch: number;
+  iterInEpoch: number;
+  iterationsPerEpoch: number;
+  stats: RunningStats;
+}
+
+export interface EpochOptions {
+  /** Checked before every iteration: return true to stop (the state stays consistent: save it). */
+  shouldStop?: () => boolean;
+  /** Called every `logEvery` iterations, after the statistics were read back. */
+  onProgress?: (p: ProgressInfo) => void;
+}
+
+export class GanTrainer {
+  readonly config: GanConfig;
+  readonly G: GeneratorNet;
+  readonly D: DiscriminatorNet;
+  readonly optG: SGD;
+  readonly optD: SGD;
+  /** Draws z for training. */
+  readonly noise: Generator;
+  /** Draws D's dropout masks. */
+  readonly dropout: Generator;
+  readonly data: DeviceDataset;
+  /** 0-based epoch in progress. */
+  epoch = 0;
+  iterInEpoch = 0;
+  totalIterations = 0;
+  history: EpochRecord[] = [];
+
+  private readonly gParams: Tensor[];
+  private readonly dParams: Tensor[];
+  private readonly targets: Tensor;
+  private readonly validation: Tensor | null;
+  private accD: Tensor;
+  private accG: Tensor;
+  private dStepsInEpoch = 0;
+  private gStepsInEpoch = 0;
+  private secondsInEpoch = 0;
+  private disposed = false;
+
+  constructor(
+    config: GanConfig,
+    train: ImageSet,
+    readonly device: Device,
+    validation?: ImageSet,
+  ) {
+    this.config = validateConfig(structuredClone(config));
+    const c = this.config;
+    if (train.d !== c.generator.outDim) throw new SaddleError('GanTrainer', `training images have ${train.d} pixels; G outputs ${c.generator.outDim}`);
+    const n = c.trainN === null ? train.n : Math.min(c.trainN, train.n);
+    if (n < c.batch * (c.update === 'alternating' ? c.k : 1)) {
+      throw new SaddleError('GanTrainer', `${n} training images are fewer than one iteration needs (batch ${c.batch} x k ${c.k})`);
+    }
+    const initGen = streamGenerator(c.seed, 'init');
+    this.noise = streamGenerator(c.seed, 'noise');
+    this.dropout = streamGenerator(c.seed, 'dropout');
+    const ctx = { device, init: initGen };
+    this.G = new GeneratorNet(c.generator, ctx, outputBiasFromData(train.images, n, train.d));
+    this.D = new DiscriminatorNet(c.discriminator, ctx, this.dropout);
+    this.gParams = this.G.parameters();
+    this.dParams = this.D.parameters();
+    const lr = schedules.exponentialDecay(c.lr, c.lrDecay, c.lrFloor);
+    const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
+    this.optG = new SGD(this.gParams, { lr, momentum });
+    this.optD = new SGD(this.dParams, { lr, momentum });
+    this.data = new DeviceDataset(train.images, n, train.d, device, c.seed, c.batch);
+    const t = new Float32Array(2 * c.batch);
+    t.fill(1, 0, c.batch);
+    this.targets = keep(fromArray(t, [2 * c.batch, 1], { device }));
+    const valN = validation ? Math.min(c.valN, validation.n) : 0;
+    this.validation = valN > 0 ? keep(fromArray(validation!.images.subarray(0, valN * validation!.d), [valN, validation!.d], { device })) : null;
+    this.accD = keep(zeros([3], { device }));
+    this.accG = keep(zeros([1], { device }));
+  }
+
+  /** Training iterations in one epoch: every iteration takes k minibatches (one when simultaneous). */
+  get iterationsPerEpoch(): number {
+    const per = this.config.update === 'alternating' ? this.config.k : 1;
+    return Math.floor(this.data.batchesPerEpoch / per);
+  }
+
+  /** Noise z: [n, zDim], uniform on [-sqrt 3, sqrt 3] or standard normal. */
+  sampleZ(n: number, generator: Generator): Tensor {
+    return sampleNoise(n, this.config.generator.zDim, this.config.zDist, generator, this.device);
+  }
+
+  /**
+   * One iteration of Algorithm 1 (k D steps, then one G step), or one simultaneous update, on the
+   * epoch's next minibatches; one submit. Call `startEpoch` first (runEpoch does).
+   */
+  iteration(): void {
+    this.checkAlive();
+    const c = this.config;
+    tidy(() => {
+      if (c.update === 'alternating') {
+        for (let j = 0; j < c.k; j++) this.dStep(this.data.batch(this.iterInEpoch * c.k + j));
+        this.gStep();
+      } else {
+        this.simultaneousStep(this.data.batch(this.iterInEpoch));
+      }
+    });
+    this.device.flush();
+    this.iterInEpoch++;
+    this.totalIterations++;
+  }
+
+  private dStep(x: Tensor): void {
+    const z = this.sampleZ(this.config.batch, this.noise);
+    const fake = noGrad(() => this.G.forward(z));
+    const logits = this.D.forward(concat([x, fake], 0));
+    const loss = discriminatorLossStacked(logits, this.targets);
+    loss.backward();
+    this.optD.step();
+    this.optD.zeroGrad();
+    this.accumulateD(loss, logits);
+  }
+
+  private gStep(): void {
+    const z = this.sampleZ(this.config.batch, this.noise);
+    // D's weights take no gradient here: backward through D computes only what flows to G.
+    for (const p of this.dParams) p.requiresGrad = false;
+    let loss: Tensor;
+    try {
+      loss = generatorLoss(this.D.forward(this.G.forward(z)), this.config.gLoss);
+      loss.backward();
+    } finally {
+      for (const p of this.dParams) p.requiresGrad = true;
+    }
+    this.optG.step();
+    this.optG.zeroGrad();
+    this.accumulateG(loss);
+  }
+
+  private simultaneousStep(x: Tensor): void {
+    const B = this.config.batch;
+    const z = this.sampleZ(B, this.noise);
+    const fake = this.G.forward(z);
+    const logits = this.D.forward(concat([x, fake], 0));
+    const dLoss = discriminatorLossStacked(logits, this.targets);
+    const gLoss = generatorLoss(slice(logits, [B, 0], [B, 1]), this.config.gLoss);
+    // Both gradients from the same pass, before either player moves (the G backward reads D's weights).
+    const dGrads = runBackward(dLoss, undefined, true, this.dParams);
+    const gGrads = runBackward(gLoss, undefined, false, this.gParams);
+    const assign = (params: readonly Tensor[], grads: Map<Tensor, Tensor>) => {
+      for (const p of params) {
+        const g = grads.get(p);
+        p.grad = g ? dense(g) : null;
+      }
+    };
+    assign(this.dParams, dGrads);
+    assign(this.gParams, gGrads);
+    this.optD.step();
+    this.optG.step();
+    this.optD.zeroGrad();
+    this.optG.zeroGrad();
+    this.accumulateD(dLoss, logits);
+    this.accumulateG(gLoss);
+  }
+
+  /** accD += [loss, mean D(x), mean D(G(z))], on the device. */
+  private accumulateD(loss: Tensor, logits: Tensor): void {
+    noGrad(() => {
+      const means = mean(reshape(sigmoid(logits), [2, this.config.batch]), 1);
+      const next = add(this.accD, concat([reshape(loss, [1]), means], 0));
+      this.accD.dispose();
+      this.accD = keep(next);
+    });
+    this.dStepsInEpoch++;
+  }
+
+  private accumulateG(loss: Tensor): void {
+    noGrad(() => {
+      const next = add(this.accG, reshape(loss, [1]));
+      this.accG.dispose();
+      this.accG = keep(next);
+    });
+    this.gStepsInEpoch++;
+  }
+
+  /** Reads the accumulators back (a sync point): the means so far in this epoch. */
+  async runningStats(): Promise<RunningStats> {
+    const d = await this.accD.toArray();
+    const g = await this.accG.toArray();
+    const nd = Math.max(1, this.dStepsInEpoch);
+    const ng = Math.max(1, this.gStepsInEpoch);
+    return { dLoss: d[0]! / nd, dReal: d[1]! / nd, dFake: d[2]! / nd, gLoss: g[0]! / ng, dSteps: this.dStepsInEpoch, gSteps: this.gStepsInEpoch };
+  }
+
+  /** Prepares the epoch in progress: its shuffled data, the optimizers' epoch (momentum schedule). */
+  startEpoch(): void {
+    this.data.startEpoch(this.epoch);
+    this.optD.epoch = this.epoch;
+    this.optG.epoch = this.epoch;
+  }
+
+  /**
+   * Runs the rest of the epoch in progress. Returns its record, or null if `shouldStop` stopped it
+   * first (the trainer is then between two iterations: `partialRecord` describes the part done).
+   */
+  async runEpoch(options: EpochOptions = {}): Promise<EpochRecord | null> {
+    this.checkAlive();
+    this.startEpoch();
+    const total = this.iterationsPerEpoch;
+    const logEvery = this.config.logEvery;
+    let t0 = performance.now();
+    try {
+      while (this.iterInEpoch < total) {
+        if (options.shouldStop?.()) return null;
+        this.iteration();
+        if (this.iterInEpoch % logEvery === 0 || this.iterInEpoch === total) {
+          const stats = await this.runningStats();
+          const now = performance.now();
+          this.secondsInEpoch += (now - t0) / 1000;
+          t0 = now;
+          options.onProgress?.({ epoch: this.epoch, iterInEpoch: this.iterInEpoch, iterationsPerEpoch: total, stats });
+        }
+      }
+    } finally {
+      // Time since the last read-back (the work is still queued: wait for it so the time is honest).
+      await this.accG.toArray();
+      this.secondsInEpoch += (performance.now() - t0) / 1000;
+    }
+    return this.finishEpoch();
+  }
+
+  /**
+   * The record of the epoch in progress so far (after a stop inside it), with V(D, G) on the
+   * validation set; null if no iteration of it ran. The trainer is unchanged: it can go on or be
+   * saved (a resumed run finishes the epoch and records it whole).
+   */
+  async partialRecord(): Promise<EpochRecord | null> {
+    if (this.iterInEpoch === 0) return null;
+    return this.makeRecord(true, await this.validationValue(this.epoch));
+  }
+
+  private async makeRecord(partial: boolean, value: number | null): Promise<EpochRecord> {
+    const stats = await this.runningStats();
+    const { lr: lrD, momentum } = this.optD.current();
+    const { lr: lrG } = this.optG.current();
+    const rec: EpochRecord = {
+      epoch: this.epoch + 1,
+      iterations: this.iterInEpoch,
+      ...stats,
+      value,
+      lrD,
+      lrG,
+      momentum,
+      seconds: this.secondsInEpoch,
+      msPerIteration: this.iterInEpoch > 0 ? (1000 * this.secondsInEpoch) / this.iterInEpoch : 0,
+    };
+    if (partial) rec.partial = true;
+    return rec;
+  }
+
+  private async finishEpoch(): Promise<EpochRecord> {
+    const value = await this.validationValue(this.epoch);
+    const rec = await this.makeRecord(false, value);
+    this.history.push(rec);
+    this.epoch++;
+    this.iterInEpoch = 0;
+    this.dStepsInEpoch = 0;
+    this.gStepsInEpoch = 0;
+    this.secondsInEpoch = 0;
+    tidy(() => {
+      this.accD.dispose();
+      this.accG.dispose();
+      this.accD = keep(zeros([3], { device: this.device }));
+      this.accG = keep(zeros([1], { device: this.device }));
+    });
+    return rec;
+  }
+
+  /**
+   * V(D, G) of Eq. (1) estimated on the held-out validation images: mean log D(x) over them plus
+   * mean log(1 - D(G(z))) over as many fresh samples (noise from the epoch's own evaluation stream),
+   * with D and G in eval mode (no dropout). Null without validation images.
+   */
+  async validationValue(epoch = this.epoch, chunk = 1000): Promise<number | null> {
+    if (!this.validation) return null;
+    const n = this.validation.shape[0]!;
+    const d = this.validation.shape[1]!;
+    const gen = new Generator(deriveSeed(this.config.seed, 'value', epoch));
+    this.G.eval();
+    this.D.eval();
+    let sums: Tensor = zeros([2], { device: this.device });
+    try {
+      for (let i = 0; i < n; i += chunk) {
+        const m = Math.min(chunk, n - i);
+        const next = tidy(() =>
+          noGrad(() => {
+            const real = this.D.forward(slice(this.validation!, [i, 0], [m, d]));
+            const fake = this.D.forward(this.G.forward(this.sampleZ(m, gen)));
+            const ce = concat([reshape(sigmoidBce(real, 1), [1]), reshape(sigmoidBce(fake, 0), [1])], 0);
+            return add(sums, mul(ce, m));
+          }),
+        );
+        sums.dispose();
+        sums = next;
+        this.device.flush();
+      }
+      const s = await sums.toArray();
+      return -(s[0]! + s[1]!) / n;
+    } finally {
+      sums.dispose();
+      this.G.train();
+      this.D.train();
+    }
+  }
+
+  /** Samples from G (eval mode, no grad) for noise `z` [n, zDim]: [n, 784] on the device. */
+  generate(z: Tensor): Tensor {
+    this.G.eval();
+    try {
+      return noGrad(() => this.G.forward(z));
+    } finally {
+      this.G.train();
+    }
+  }
+
+  // ------------------------------------------------------------------ checkpoints
+
+  /** Everything needed to continue exactly: tensors (parameters, velocities, accumulators) and JSON state. */
+  async state(): Promise<{ tensors: SafeTensors; meta: TrainerState }> {
+    this.checkAlive();
+    const tensors: SafeTensors = {};
+    for (const [prefix, m] of [['G.', this.G], ['D.', this.D]] as const) {
+      const sd = await m.stateDict();
+      for (const [name, p] of Object.entries(sd)) tensors[prefix + name] = p;
+    }
+    const optState = async (prefix: string, opt: SGD) => {
+      const s = await opt.stateDict();
+      s.velocities.forEach((v, i) => (tensors[`${prefix}.velocity.${i}`] = { dtype: 'f32', shape: [v.length], data: v }));
+      return { stepCount: s.stepCount, epoch: s.epoch };
+    };
+    const optD = await optState('optD', this.optD);
+    const optG = await optState('optG', this.optG);
+    tensors['acc.D'] = { dtype: 'f32', shape: [3], data: Float32Array.from(await this.accD.toArray()) };
+    tensors['acc.G'] = { dtype: 'f32', shape: [1], data: Float32Array.from(await this.accG.toArray()) };
+    const gen = (g: Generator) => ({ seed: String(g.seed), offset: g.offset });
+    const meta: TrainerState = {
+      format: 'saddle-gan-trainer',
+      version: 1,
+      config: structuredClone(this.config),
+      epoch: this.epoch,
+      iterInEpoch: this.iterInEpoch,
+      totalIterations: this.totalIterations,
+      dStepsInEpoch: this.dStepsInEpoch,
+      gStepsInEpoch: this.gStepsInEpoch,
+      secondsInEpoch: this.secondsInEpoch,
+      optD,
+      optG,
+      rng: { noise: gen(this.noise), dropout: gen(this.dropout) },
+      history: structuredClone(this.history),
+    };
+    return { tensors, meta };
+  }
+
+  /** Restores `state()`'s output into this trainer (built with the same config). */
+  restore(tensors: SafeTensors, meta: TrainerState): void {
+    this.checkAlive();
+    if (meta.format !== 'saddle-gan-trainer' || meta.version !== 1) {
+      throw new SaddleError('GanTrainer.restore', `not a trainer state (format ${String(meta.format)}, version ${String(meta.version)})`);
+    }
+    const pick = (prefix: string) => {
+      const out: Record<string, { shape: readonly number[]; data: ArrayLike<number> }> = {};
+      for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+      return out;
+    };
+    this.G.loadStateDict(pick('G.'));
+    this.D.loadStateDict(pick('D.'));
+    const velocities = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const t = tensors[`${prefix}.velocity.${i}`];
+        if (!t) throw new SaddleError('GanTrainer.restore', `the checkpoint has no ${prefix}.velocity.${i}`);
+        return t.data;
+      });
+    this.optD.loadVelocities(velocities('optD', this.dParams.length), meta.optD);
+    this.optG.loadVelocities(velocities('optG', this.gParams.length), meta.optG);
+    const acc = (name: string, size: number) => {
+      const t = tensors[name];
+      if (!t || t.data.length !== size) throw new SaddleError('GanTrainer.restore', `the checkpoint has no ${name} of ${size} values`);
+      return keep(fromArray(t.data, [size], { device: this.device }));
+    };
+    this.accD.dispose();
+    this.accD = acc('acc.D', 3);
+    this.accG.dispose();
+    this.accG = acc('acc.G', 1);
+    this.noise.setState({ seed: BigInt(meta.rng.noise.seed), offset: meta.rng.noise.offset });
+    this.dropout.setState({ seed: BigInt(meta.rng.dropout.seed), offset: meta.rng.dropout.offset });
+    this.epoch = meta.epoch;
+    this.iterInEpoch = meta.iterInEpoch;
+    this.totalIterations = meta.totalIterations;
+    this.dStepsInEpoch = meta.dStepsInEpoch;
+    this.gStepsInEpoch = meta.gStepsInEpoch;
+    this.secondsInEpoch = meta.secondsInEpoch;
+    this.history = structuredClone(meta.history);
+    if (this.iterInEpoch > this.iterationsPerEpoch) {
+      throw new SaddleError('GanTrainer.restore', `iteration ${this.iterInEpoch} is past the ${this.iterationsPerEpoch} of an epoch`);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.G.dispose();
+    this.D.dispose();
+    this.optG.dispose();
+    this.optD.dispose();
+    this.data.dispose();
+    this.targets.dispose();
+    this.validation?.dispose();
+    this.accD.dispose();
+    this.accG.dispose();
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new SaddleError('GanTrainer', 'the trainer was disposed');
+  }
+}

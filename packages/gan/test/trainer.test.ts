@@ -1,0 +1,221 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { concat, cpu, isWebGpu, noGrad, slice, type Device, type Tensor } from '@saddle/autograd';
+import { discriminatorLossStacked, generatorLoss } from '../src/losses.js';
+import { preset, type GanConfig } from '../src/presets.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
+import { GanTrainer, type ImageSet } from '../src/trainer.js';
+import { permutation } from '../src/train/rng.js';
+import { webgpu } from '../../../test/support/devices.js';
+
+/** n synthetic 28x28 "digits": a bright horizontal or vertical bar at a position set by i, on a faint background. */
+function bars(n: number): ImageSet {
+  const images = new Float32Array(n * 784);
+  for (let i = 0; i < n; i++) {
+    const pos = 4 + ((i * 7) % 20);
+    const vertical = i % 2 === 0;
+    for (let r = 0; r < 28; r++) {
+      for (let c = 0; c < 28; c++) {
+        const on = vertical ? Math.abs(c - pos) <= 1 : Math.abs(r - pos) <= 1;
+        images[i * 784 + r * 28 + c] = on ? 0.95 : 0.02 + 0.01 * ((r * 28 + c + i) % 3);
+      }
+    }
+  }
+  return { images, n, d: 784 };
+}
+
+const DATA = bars(60);
+const VALID = bars(20);
+
+function tinyConfig(over: Partial<GanConfig> = {}): GanConfig {
+  return { ...preset('tiny'), trainN: 60, valN: 20, batch: 10, logEvery: 2, ...over };
+}
+
+async function devices(): Promise<Device[]> {
+  return [cpu, await webgpu()];
+}
+
+async function snapshot(trainer: GanTrainer): Promise<Record<string, number[]>> {
+  const { tensors } = await trainer.state();
+  const out: Record<string, number[]> = {};
+  for (const [name, t] of Object.entries(tensors)) out[name] = Array.from(t.data);
+  return out;
+}
+
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('GanTrainer', () => {
+  it('trains a tiny config for a few iterations on both devices: finite losses, D outputs in (0, 1), every parameter moves', async () => {
+    for (const device of await devices()) {
+      const trainer = new GanTrainer(tinyConfig(), DATA, device, VALID);
+      try {
+        const before = await snapshot(trainer);
+        trainer.startEpoch();
+        for (let i = 0; i < 4; i++) trainer.iteration();
+        const s = await trainer.runningStats();
+        expect(s.dSteps).toBe(4);
+        expect(s.gSteps).toBe(4);
+        for (const v of [s.dLoss, s.gLoss]) expect(Number.isFinite(v) && v > 0).toBe(true);
+        for (const v of [s.dReal, s.dFake]) expect(v > 0 && v < 1).toBe(true);
+        // An untrained D is undecided: losses near log 2.
+        expect(s.dLoss).toBeCloseTo(Math.log(2), 1);
+        const after = await snapshot(trainer);
+        for (const name of Object.keys(before).filter((n) => n.startsWith('G.') || n.startsWith('D.'))) {
+          expect(after[name], name).not.toEqual(before[name]);
+        }
+        const value = await trainer.validationValue();
+        expect(value).not.toBeNull();
+        // V = E log D(x) + E log(1 - D(G(z))) is near -log 4 while D is undecided.
+        expect(value!).toBeCloseTo(-Math.log(4), 1);
+      } finally {
+        trainer.dispose();
+      }
+    }
+  });
+
+  it('Algorithm 1 with k = 2: two D updates (on two minibatches) per G update', async () => {
+    const trainer = new GanTrainer(tinyConfig({ k: 2 }), DATA, cpu);
+    try {
+      // 60 images / batch 10 = 6 minibatches per epoch = 3 iterations of k = 2.
+      expect(trainer.iterationsPerEpoch).toBe(3);
+      const noise0 = trainer.noise.offset;
+      const rec = await trainer.runEpoch();
+      expect(trainer.optD.stepCount).toBe(6);
+      expect(trainer.optG.stepCount).toBe(3);
+      expect(rec!.dSteps).toBe(6);
+      expect(rec!.gSteps).toBe(3);
+      // Fresh noise for every step: 3 batches of z per iteration (2 for D, 1 for G).
+      const zBlocks = Math.ceil((10 * trainer.config.generator.zDim) / 4);
+      expect(trainer.noise.offset - noise0).toBe(9 * zBlocks);
+    } finally {
+      trainer.dispose();
+    }
+    const k1 = new GanTrainer(tinyConfig({ k: 1 }), DATA, cpu);
+    try {
+      await k1.runEpoch();
+      expect(k1.optD.stepCount).toBe(6);
+      expect(k1.optG.stepCount).toBe(6);
+    } finally {
+      k1.dispose();
+    }
+  });
+
+  it('--update simultaneous: both players take their gradients from one minibatch and the same fake batch', async () => {
+    // No dropout, so the same forward pass can be recomputed by hand.
+    const cfg = tinyConfig({
+      update: 'simultaneous',
+      discriminator: { ...preset('tiny').discriminator, keepInput: 1, keepHidden: 1 },
+    });
+    const sim = new GanTrainer(cfg, DATA, cpu);
+    const ref = new GanTrainer(cfg, DATA, cpu);
+    const alt = new GanTrainer({ ...cfg, update: 'alternating' }, DATA, cpu);
+    try {
+      const noise0 = sim.noise.offset;
+      sim.startEpoch();
+      sim.iteration();
+      // One batch of z for the whole iteration.
+      expect(sim.noise.offset - noise0).toBe(Math.ceil((10 * cfg.generator.zDim) / 4));
+      expect(sim.optD.stepCount).toBe(1);
+      expect(sim.optG.stepCount).toBe(1);
+
+      // By hand on an identical trainer: one z, one fake batch G(z); D's gradient of D's loss with
+      // the fake batch held fixed, G's gradient of G's loss through the same D, then both updates.
+      ref.startEpoch();
+      const z = ref.sampleZ(10, ref.noise);
+      const x = ref.data.batch(0);
+      const fake = ref.G.forward(z);
+      const fixed = noGrad(() => ref.G.forward(z));
+      const dLoss = discriminatorLossStacked(ref.D.forward(concat([x, fixed], 0)), (ref as unknown as { targets: Tensor }).targets);
+      for (const p of ref.G.parameters()) p.requiresGrad = false;
+      dLoss.backward();
+      for (const p of ref.G.parameters()) p.requiresGrad = true;
+      for (const p of ref.D.parameters()) p.requiresGrad = false;
+      const gLoss = generatorLoss(slice(ref.D.forward(concat([x, fake], 0)), [10, 0], [10, 1]));
+      gLoss.backward();
+      for (const p of ref.D.parameters()) p.requiresGrad = true;
+      ref.optD.step();
+      ref.optG.step();
+      const a = await snapshot(sim);
+      const b = await snapshot(ref);
+      for (const name of Object.keys(a).filter((n) => n.startsWith('G.') || n.startsWith('D.'))) {
+        a[name]!.forEach((v, i) => expect(Math.abs(v - b[name]![i]!), `${name}[${i}]`).toBeLessThan(1e-7));
+      }
+      // Alternating from the same start differs (fresh noise for G, and G sees the updated D).
+      alt.startEpoch();
+      alt.iteration();
+      const c = await snapshot(alt);
+      expect(c['G.l1.bias']).not.toEqual(a['G.l1.bias']);
+    } finally {
+      sim.dispose();
+      ref.dispose();
+      alt.dispose();
+    }
+  });
+
+  it('the hot path: one submit per iteration and no read-back (WebGPU)', async () => {
+    const device = await webgpu();
+    const trainer = new GanTrainer(tinyConfig(), DATA, device);
+    try {
+      trainer.startEpoch();
+      trainer.iteration();
+      await trainer.runningStats();
+      if (!isWebGpu(device)) throw new Error('expected a WebGPU device');
+      const before = { ...device.counters };
+      for (let i = 0; i < 3; i++) trainer.iteration();
+      expect(device.counters.submits - before.submits).toBe(3);
+      expect(device.counters.readbacks - before.readbacks).toBe(0);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on both devices', async () => {
+    for (const device of await devices()) {
+      const cfg = tinyConfig({ epochs: 2 });
+      const straight = new GanTrainer(cfg, DATA, device, VALID);
+      await straight.runEpoch();
+      await straight.runEpoch();
+      const expected = await snapshot(straight);
+      const expectedHistory = straight.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }));
+      straight.dispose();
+
+      const dir = mkdtempSync(join(tmpdir(), 'gan-resume-'));
+      tmpDirs.push(dir);
+      // First part: epoch 1, then 2 iterations of epoch 2, stopped.
+      const first = new GanTrainer(cfg, DATA, device, VALID);
+      await first.runEpoch();
+      await saveCheckpoint(dir, first);
+      let n = 0;
+      expect(await first.runEpoch({ shouldStop: () => n++ >= 2 })).toBeNull();
+      expect(first.iterInEpoch).toBe(2);
+      await saveCheckpoint(dir, first);
+      first.dispose();
+
+      const { tensors, meta } = await loadCheckpoint(dir);
+      expect(meta.epoch).toBe(1);
+      expect(meta.iterInEpoch).toBe(2);
+      const second = new GanTrainer(meta.config, DATA, device, VALID);
+      second.restore(tensors, meta);
+      await second.runEpoch();
+      const got = await snapshot(second);
+      for (const name of Object.keys(expected)) expect(got[name], `${device.name}: ${name}`).toEqual(expected[name]);
+      expect(second.optD.stepCount).toBe(12);
+      expect(second.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }))).toEqual(expectedHistory);
+      second.dispose();
+    }
+  });
+});
+
+describe('the per-epoch shuffle', () => {
+  it('is a permutation, repeatable from its seed, different between seeds', () => {
+    const a = permutation(1000, 7n);
+    expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(permutation(1000, 7n)).toEqual(a);
+    expect(permutation(1000, 8n)).not.toEqual(a);
+  });
+});
