@@ -28,8 +28,9 @@
  *
  * Memory: the work is blocked — `batch` test points against `muBatch` samples at a time — so the
  * largest temporaries are [batch, muBatch] (about 2^22 elements by default, 16 MiB in f32), whatever
- * m and n are. Each block of test points is read back once (a few values per row), which also bounds
- * how much work is queued on the device.
+ * m and n are; they are freed as soon as used and the device is flushed between steps (the buffer
+ * pool reuses a freed buffer only after a submit), so a handful are alive at once. Each block of test
+ * points is read back once (a few values per row), which also bounds how much work is queued.
  */
 import {
   SaddleError,
@@ -215,6 +216,10 @@ function blockStatistics(xb: Tensor, x2: Tensor, muNeg2: Tensor, mu2: Tensor, cs
   negD2.dispose();
   const t = sub(d2, dmin); // >= 0, exactly 0 at the nearest sample
   d2.dispose();
+  // A released GPU buffer is reused only after the next submit: submitting here and after each
+  // sigma keeps the [rows, nb] temporaries alive at any time to a few, not 5 + 2·sigmas.
+  const device = t.device;
+  device.flush();
   const out = [dmin];
   for (const c of cs) {
     const a = mul(t, -c);
@@ -223,6 +228,7 @@ function blockStatistics(xb: Tensor, x2: Tensor, muNeg2: Tensor, mu2: Tensor, cs
     const s = sum(e, 1, true); // in [1, nb]
     e.dispose();
     out.push(log(s));
+    device.flush();
   }
   t.dispose();
   return out;
