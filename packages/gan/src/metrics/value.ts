@@ -77,7 +77,8 @@ export interface ValueSums {
 
 /**
  * Estimates V(D, G) over many batches (held-out data): `add` each batch's logits (real, fake or
- * both); the sums stay on the device until `result()` reads them once. Not differentiable.
+ * both); the per-batch sums stay on the device (kept: `add` may be called inside a `tidy`) until
+ * `result()` reads them once. Not differentiable; the logits themselves remain the caller's.
  */
 export class ValueEstimator {
   private realSums: Tensor[] = [];
