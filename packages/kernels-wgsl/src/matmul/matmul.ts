@@ -3,13 +3,13 @@ import { dense } from '../elementwise/elementwise.js';
 import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
 import {
+  MATMUL_ACTIVATION_CODE,
   matmulThreads,
   matmulWgsl,
   matmulWorkgroupBytes,
   validateMatmulConfig,
   type MatmulActivation,
   type MatmulConfig,
-  type MatmulVariant,
 } from './matmul.wgsl.js';
 
 export interface MatmulOptions {
@@ -33,13 +33,23 @@ export interface MatmulOptions {
  * the smaller ones launch more workgroups, which small and skinny products need to fill a GPU.
  */
 export const MATMUL_CONFIGS = {
-  large: { name: 'large', bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, doubleBuffer: true },
-  medium: { name: 'medium', bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, doubleBuffer: true },
-  small: { name: 'small', bm: 32, bn: 32, bk: 16, tm: 4, tn: 4, doubleBuffer: true },
+  large: { name: 'large', bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, doubleBuffer: true, unroll: 4 },
+  medium: { name: 'medium', bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, doubleBuffer: true, unroll: 4 },
+  small: { name: 'small', bm: 32, bn: 32, bk: 16, tm: 4, tn: 4, doubleBuffer: true, unroll: 4 },
 } as const satisfies Record<string, MatmulConfig>;
 
-/** A configuration is used only if it launches at least this many workgroups (the last one always). */
-export const MATMUL_MIN_WORKGROUPS = 128;
+/**
+ * A configuration is used only if it launches at least this many workgroups (the last one always):
+ * enough to give every multiprocessor of a large GPU (132 on an H100) a block. A software adapter
+ * (lavapipe, SwiftShader) runs workgroups on a few CPU threads, so there the larger tiles, which
+ * do the most work per load, win at every size.
+ */
+export const MATMUL_MIN_WORKGROUPS = { gpu: 128, software: 4 } as const;
+
+/** Whether the device is a CPU-side WebGPU implementation. */
+export function isSoftwareAdapter(device: WebGpuDevice): boolean {
+  return /llvmpipe|lavapipe|swiftshader/i.test(device.name);
+}
 
 const ACTIVATIONS: readonly MatmulActivation[] = ['none', 'relu', 'sigmoid'];
 
@@ -63,15 +73,15 @@ function fitConfig(c: MatmulConfig, limits: Limits): MatmulConfig | null {
 
 /**
  * The tiling for an M×N output: the largest configuration that fits the device and still launches
- * MATMUL_MIN_WORKGROUPS workgroups; the smallest one that fits when none does.
+ * `minWorkgroups` workgroups; the smallest one that fits when none does.
  */
-export function chooseMatmulConfig(m: number, n: number, limits: Limits): MatmulConfig {
+export function chooseMatmulConfig(m: number, n: number, limits: Limits, minWorkgroups: number = MATMUL_MIN_WORKGROUPS.gpu): MatmulConfig {
   const fitting = Object.values(MATMUL_CONFIGS)
     .map((c) => fitConfig(c, limits))
     .filter((c): c is MatmulConfig => c !== null);
   if (fitting.length === 0) throw new SaddleError('matmul', `no tiling fits maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
   for (const c of fitting) {
-    if (Math.ceil(m / c.bm) * Math.ceil(n / c.bn) >= MATMUL_MIN_WORKGROUPS) return c;
+    if (Math.ceil(m / c.bm) * Math.ceil(n / c.bn) >= minWorkgroups) return c;
   }
   return fitting[fitting.length - 1]!;
 }
@@ -152,6 +162,25 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   return out;
 }
 
+/** The workgroup count that fills `device` (see MATMUL_MIN_WORKGROUPS). */
+export function matmulMinWorkgroups(device: WebGpuDevice): number {
+  return isSoftwareAdapter(device) ? MATMUL_MIN_WORKGROUPS.software : MATMUL_MIN_WORKGROUPS.gpu;
+}
+
+/** Generated sources, by configuration and transposes (generation is cheap, but matmul is called often). */
+const sources = new Map<string, string>();
+
+function sourceFor(config: MatmulConfig, transA: boolean, transB: boolean): string {
+  const { name, bm, bn, bk, tm, tn, doubleBuffer, unroll } = config;
+  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}`;
+  let code = sources.get(key);
+  if (code === undefined) {
+    code = matmulWgsl({ config, transA, transB });
+    sources.set(key, code);
+  }
+  return code;
+}
+
 function recordMatmul(
   device: WebGpuDevice,
   a: Tensor,
@@ -175,21 +204,23 @@ function recordMatmul(
     if (!fitted) throw new SaddleError('matmul', `config ${c.name} needs ${matmulWorkgroupBytes(c)} bytes of workgroup memory; this device allows ${device.limits.maxComputeWorkgroupStorageSize}`);
     config = fitted;
   } else {
-    config = chooseMatmulConfig(m, n, device.limits);
+    config = chooseMatmulConfig(m, n, device.limits, matmulMinWorkgroups(device));
   }
-  const vecA = (transA ? m : k) % 4 === 0;
-  const vecB = (transB ? k : n) % 4 === 0;
-  const vecOut = n % 4 === 0;
-  const aligned = k > 0 && m % config.bm === 0 && n % config.bn === 0 && k % config.bk === 0;
-  const variant: MatmulVariant = { config, transA, transB, vecA, vecB, vecOut, aligned, bias: bias !== null, activation };
   const tilesM = Math.ceil(m / config.bm);
   const tilesN = Math.ceil(n / config.bn);
-  const buffers = bias ? [a.storage, b.storage, bias.storage, out.storage] : [a.storage, b.storage, out.storage];
+  // vec4 loads where the stored row length is a multiple of 4 (A stored [K,M] with transA, else [M,K]).
+  const vecA = (transA ? m : k) % 4 === 0 ? 1 : 0;
+  const vecB = (transB ? k : n) % 4 === 0 ? 1 : 0;
+  // Without a bias, the bias binding points at a (read-only bindings may alias) and is never read.
+  const biasStorage = bias ? bias.storage : a.storage;
   device.dispatch({
     label: 'matmul',
-    code: matmulWgsl(variant),
-    params: new Params().u32(m, n, k, tilesM, tilesN, 0, 0, 0).finish(),
-    buffers,
+    code: sourceFor(config, transA, transB),
+    params: new Params()
+      .u32(m, n, k, tilesM, tilesN, vecA, vecB, bias ? 1 : 0)
+      .u32(MATMUL_ACTIVATION_CODE[activation], 0, 0, 0)
+      .finish(),
+    buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, out.storage],
     workgroups: grid1d(tilesM * tilesN, 1),
   });
 }

@@ -10,40 +10,44 @@
  *
  * Arithmetic intensity. A block reads (BM + BN)·K values from global memory for 2·BM·BN·K flops:
  * 2·BM·BN / (4·(BM + BN)) = 16 flop/byte at 128×128, against 1/4 flop/byte for a naive thread per
- * output that rereads its row and column. Inside the block the register tile does the same again
- * for workgroup memory: TM·TN multiply-adds per TM + TN loads.
+ * output that rereads its row and column. Inside the block the register tile does the same for
+ * workgroup memory: TM·TN multiply-adds per (TM + TN) values loaded.
  *
- * Layout in workgroup memory. Both tiles are stored k-major as vec4 rows (As[k][m], Bs[k][n]), so
- * the inner loop reads whole vec4s: a thread's rows are ty·4 .. ty·4+3 plus the same 64 rows further
- * on (and likewise its columns), so neighbouring threads read neighbouring vec4s and each warp's
- * load touches distinct banks or broadcasts.
+ * Layout in workgroup memory. Both tiles are stored k-major as rows of vec4 (As[k][m], Bs[k][n]), so
+ * the inner loop reads whole vec4s. A thread's rows are ty·4 .. ty·4+3, then the same again
+ * 4·(BM/TM) rows further on, and likewise its columns: neighbouring threads read neighbouring vec4s,
+ * so a warp's load hits distinct banks or is a broadcast.
  *
  * Transposes cost nothing extra: they change only the load phase. A stored [K,M] (transA) and B
- * stored [K,N] are contiguous along the vec4 direction of their tile and are copied vec4 for vec4;
- * A stored [M,K] and B stored [N,K] (transB) are contiguous along k, are read as vec4s along k and
- * scattered into four k-rows of the tile.
+ * stored [K,N] are contiguous along the vec4 direction of their tile and are copied vec4 for vec4
+ * ("direct"); A stored [M,K] and B stored [N,K] (transB) are contiguous along k, are read four
+ * k at a time and scattered into four k-rows of the tile ("scatter").
  *
- * Memory traffic. Global loads are vec4 (16 bytes) whenever the stored row length is a multiple of
- * 4 (the buffer is then declared array<vec4<f32>>), otherwise scalar; consecutive threads read
- * consecutive addresses of a row. Loads for the next k-tile are issued into registers before the
- * current tile is multiplied (they are in flight during the math) and stored into the second half of
- * a double buffer afterwards, so one barrier per k-tile suffices. Blocks are visited in groups of 8
- * block-rows (a swizzle) so that blocks running at the same time share tiles of A and B in the L2.
+ * Memory traffic. Each thread fetches 4 consecutive elements of a stored row per slot: one vec4
+ * load when the stored row length is a multiple of 4 (the same buffer is also bound as
+ * array<vec4<f32>>; a uniform flag picks the path), else four scalar loads. Consecutive threads
+ * fetch consecutive addresses. The next k-tile's loads are issued into registers before the current
+ * tile is multiplied (so they are in flight during the math) and stored into the other half of a
+ * double buffer afterwards: one barrier per k-tile. Blocks are visited in groups of 8 block-rows (a
+ * swizzle), so blocks that run at the same time share their tiles of A and B in the L2 cache.
  *
- * Bounds. Any M, N, K (primes, 1, non-multiples of the tile): a load whose row or column falls
- * outside the matrix writes zero into the tile (zero-fill, so the extra products add nothing), and
- * a store outside C is skipped. A vec4 is either wholly inside or wholly outside (the row length is
- * a multiple of 4 on the vec4 path). When M, N and K are multiples of the tile, the `aligned`
- * variant drops every check. Workgroups past the last block (the launch is folded into 2-D past
- * 65535) return before the first barrier; that is uniform for the whole workgroup.
+ * Bounds. Any M, N, K (primes, 1, non-multiples of the tile): an element outside the matrix is
+ * fetched as zero (zero-fill: the extra products add nothing) and a store outside C is skipped. On
+ * the vec4 path a vec4 is wholly inside or wholly outside, since the row length is a multiple of 4.
+ * Workgroups past the last block (the launch is folded into 2-D past 65535) return before the first
+ * barrier, which is uniform for the whole workgroup.
  *
  * Epilogue. bias[col] is added and the activation applied to the accumulators before the single
- * store of C; sigmoid takes exp only of -|x|, so large logits give exact 0/1 and never inf/inf.
+ * store of C (no second pass over C). Sigmoid takes exp only of -|x|: large logits give exact 0 or 1,
+ * never inf/inf. Bias and activation are uniform parameters, not part of the source: fewer pipelines.
  */
 
 export type MatmulActivation = 'none' | 'relu' | 'sigmoid';
 
-/** A tiling of the kernel. bm, bn multiples of 4·(threads along them); tm, tn multiples of 4. */
+/** The activation's code in the kernel's parameters. */
+export const MATMUL_ACTIVATION_CODE: Record<MatmulActivation, number> = { none: 0, relu: 1, sigmoid: 2 };
+
+/** A tiling of the kernel. */
 export interface MatmulConfig {
   name: string;
   /** Block of C per workgroup: bm rows × bn columns. */
@@ -56,22 +60,15 @@ export interface MatmulConfig {
   tn: number;
   /** Two copies of each tile in workgroup memory: one barrier per k-tile instead of two. */
   doubleBuffer: boolean;
+  /** Steps of k written out in straight-line code per loop iteration (divides bk; default bk: all). */
+  unroll?: number;
 }
 
-/** Everything that changes the generated source for one launch. */
+/** Everything that changes the generated source. Sizes, vec4 use, bias and activation are parameters. */
 export interface MatmulVariant {
   config: MatmulConfig;
   transA: boolean;
   transB: boolean;
-  /** A's stored rows have a multiple of 4 elements: vec4 loads. */
-  vecA: boolean;
-  vecB: boolean;
-  /** N is a multiple of 4: vec4 stores of C (and vec4 reads of the bias). */
-  vecOut: boolean;
-  /** M, N, K multiples of bm, bn, bk (and K > 0): no bounds checks at all. */
-  aligned: boolean;
-  bias: boolean;
-  activation: MatmulActivation;
 }
 
 /** Blocks are ordered in groups of this many block-rows (the L2 swizzle). */
@@ -91,16 +88,18 @@ export function validateMatmulConfig(c: MatmulConfig): void {
   const bad = (why: string) => {
     throw new Error(`matmul config ${c.name}: ${why}`);
   };
+  for (const k of ['bm', 'bn', 'bk', 'tm', 'tn'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer`);
   if (c.tm % 4 || c.tn % 4) bad('tm and tn must be multiples of 4');
   if (c.bk % 4) bad('bk must be a multiple of 4');
   if (c.bm % c.tm || c.bn % c.tn) bad('bm must be a multiple of tm and bn of tn');
+  if (c.unroll !== undefined && (!Number.isInteger(c.unroll) || c.unroll < 1 || c.bk % c.unroll)) bad('unroll must divide bk');
   const threads = matmulThreads(c);
-  for (const w of [c.bm, c.bn]) if ((w * c.bk) % (4 * threads)) bad(`a ${w}×${c.bk} tile does not split into vec4s evenly over ${threads} threads`);
+  for (const w of [c.bm, c.bn]) if ((w * c.bk) % (4 * threads)) bad(`a ${w}x${c.bk} tile does not split into vec4s evenly over ${threads} threads`);
 }
 
 const u = (n: number) => `${n}u`;
 
-/** WGSL source for one variant. */
+/** WGSL source for one variant. Bindings: params, a, a as vec4, b, b as vec4, bias, out. */
 export function matmulWgsl(v: MatmulVariant): string {
   const { bm, bn, bk, tm, tn, doubleBuffer } = v.config;
   validateMatmulConfig(v.config);
@@ -109,95 +108,88 @@ export function matmulWgsl(v: MatmulVariant): string {
   const CT = bn / tn; // threads along the columns
   const aSize = (bm * bk) / 4; // vec4s in one A tile
   const bSize = (bn * bk) / 4;
-  const nbuf = doubleBuffer ? 2 : 1;
   const G = tm / 4; // vec4 groups of rows per thread
   const H = tn / 4; // vec4 groups of columns per thread
-  const checks = !v.aligned;
+  const unroll = v.config.unroll ?? bk;
 
-  // ---- load phase: global -> registers (fetch) and registers -> workgroup memory (store) ----
+  // ---- load phase: global -> registers (fetch), registers -> workgroup memory (store) ----
   interface Operand {
     name: 'A' | 'B';
-    buf: string; // storage binding
-    tile: string; // workgroup array
+    tile: 'As' | 'Bs';
     width: number; // bm or bn: the tile's extent along m (A) or n (B)
-    vec: boolean;
     direct: boolean; // stored contiguous along m/n (transA for A, !transB for B)
-    limit: string; // M or N
     base: string; // first row (A) or column (B) of the block
   }
-  const A: Operand = { name: 'A', buf: 'a', tile: 'As', width: bm, vec: v.vecA, direct: v.transA, limit: 'p.M', base: 'rowBase' };
-  const B: Operand = { name: 'B', buf: 'b', tile: 'Bs', width: bn, vec: v.vecB, direct: !v.transB, limit: 'p.N', base: 'colBase' };
+  const A: Operand = { name: 'A', tile: 'As', width: bm, direct: v.transA, base: 'rowBase' };
+  const B: Operand = { name: 'B', tile: 'Bs', width: bn, direct: !v.transB, base: 'colBase' };
+  const slots = (o: Operand) => (o.width * bk) / 4 / threads;
+  /** Vec4s per stored row of the tile: along m/n when direct, along k when scattered. */
+  const perRow = (o: Operand) => (o.direct ? o.width : bk) / 4;
 
-  /** Declarations of the prefetch registers and the code that fills them for k-tile start `k0`. */
-  function fetch(o: Operand): { decl: string; code: string } {
-    const elems = o.vec ? 4 : 1;
-    // Stored tile: `rows` × `cols` (in elements), contiguous along cols.
-    const rows = o.direct ? bk : o.width;
-    const cols = o.direct ? o.width : bk;
-    const perRow = cols / elems;
-    const slots = (rows * cols) / elems / threads;
-    const ty = o.vec ? 'vec4<f32>' : 'f32';
-    const zero = o.vec ? 'vec4<f32>(0.0)' : '0.0';
-    const ld = o.direct ? o.limit : 'p.K'; // stored row length
-    const decl: string[] = [];
+  /** Fills the prefetch registers with the k-tile that starts at `k0`. */
+  function fetch(o: Operand): string {
     const code: string[] = [];
-    for (let s = 0; s < slots; s++) {
-      const reg = `r${o.name}${s}`;
-      decl.push(`var ${reg}: ${ty};`);
-      const i = `(lid + ${u(s * threads)})`;
-      const r = `(${i} / ${u(perRow)})`;
-      const c = `(${i} % ${u(perRow)}) * ${u(elems)}`;
-      // (stored row, stored column) of this slot in the global matrix
-      const grow = o.direct ? `k0 + ${r}` : `${o.base} + ${r}`;
-      const gcol = o.direct ? `${o.base} + ${c}` : `k0 + ${c}`;
-      const rowLimit = o.direct ? 'p.K' : o.limit;
-      const colLimit = o.direct ? o.limit : 'p.K';
-      const idx = o.vec ? `(grow * ${ld} + gcol) / 4u` : `grow * ${ld} + gcol`;
-      const load = `${o.buf}[${idx}]`;
-      code.push(`{ let grow = ${grow}; let gcol = ${gcol};`);
-      if (checks) code.push(`  ${reg} = ${zero}; if (grow < ${rowLimit} && gcol < ${colLimit}) { ${reg} = ${load}; } }`);
-      else code.push(`  ${reg} = ${load}; }`);
+    for (let s = 0; s < slots(o); s++) {
+      const i = `lid + ${u(s * threads)}`;
+      const r = `(${i}) / ${u(perRow(o))}`;
+      const c = `((${i}) % ${u(perRow(o))}) * 4u`;
+      // The slot's place in the stored matrix: (row, column .. column + 3).
+      const row = o.direct ? `k0 + ${r}` : `${o.base} + ${r}`;
+      const col = o.direct ? `${o.base} + ${c}` : `k0 + ${c}`;
+      code.push(`r${o.name}${s} = fetch${o.name}(${row}, ${col});`);
     }
-    return { decl: decl.join('\n  '), code: code.join('\n    ') };
+    return code.join('\n      ');
   }
 
-  /** Code that writes the prefetch registers into the tile half starting at vec4 index `off`. */
-  function store(o: Operand): string {
-    const elems = o.vec ? 4 : 1;
-    const rows = o.direct ? bk : o.width;
-    const cols = o.direct ? o.width : bk;
-    const perRow = cols / elems;
-    const slots = (rows * cols) / elems / threads;
+  /** Writes the prefetch registers into the tile half that starts at vec4 index `off`. */
+  function store(o: Operand, off: string): string {
     const w4 = o.width / 4; // vec4s per k-row of the tile
     const code: string[] = [];
-    for (let s = 0; s < slots; s++) {
+    for (let s = 0; s < slots(o); s++) {
+      const i = `lid + ${u(s * threads)}`;
       const reg = `r${o.name}${s}`;
-      const i = `(lid + ${u(s * threads)})`;
-      code.push(`{ let r = ${i} / ${u(perRow)}; let c = (${i} % ${u(perRow)}) * ${u(elems)};`);
-      if (o.direct && o.vec) {
-        code.push(`  ${o.tile}[off + r * ${u(w4)} + c / 4u] = ${reg}; }`);
-      } else if (o.direct) {
-        code.push(`  ${o.tile}[off + r * ${u(w4)} + c / 4u][c % 4u] = ${reg}; }`);
-      } else if (o.vec) {
-        // r is the row (m or n) of the tile, c .. c+3 four consecutive k: scatter into four k-rows.
-        const lines = [0, 1, 2, 3].map((j) => `${o.tile}[off + (c + ${u(j)}) * ${u(w4)} + r / 4u][r % 4u] = ${reg}[${j}];`);
-        code.push(`  ${lines.join(' ')} }`);
+      if (o.direct) {
+        // The stored row is a k-row of the tile: one vec4 store.
+        code.push(`${o.tile}[${off} + ${i}] = ${reg};`);
       } else {
-        code.push(`  ${o.tile}[off + c * ${u(w4)} + r / 4u][r % 4u] = ${reg}; }`);
+        // r is a row (m or n) of the tile and the register holds k = c .. c+3: four k-rows.
+        code.push(`{ let r = (${i}) / ${u(bk / 4)}; let c = ((${i}) % ${u(bk / 4)}) * 4u;`);
+        for (let j = 0; j < 4; j++) code.push(`  ${o.tile}[${off} + (c + ${u(j)}) * ${u(w4)} + r / 4u][r % 4u] = ${reg}[${j}];`);
+        code.push('}');
       }
     }
-    return code.join('\n    ');
+    return code.join('\n      ');
   }
 
-  const fa = fetch(A);
-  const fb = fetch(B);
+  /** fetchA / fetchB: 4 consecutive elements of a stored row, zero outside the matrix. */
+  function fetchFn(o: Operand): string {
+    const x = o.name.toLowerCase();
+    // The stored matrix: [K, M] for A with transA, [M, K] without; [K, N] for B, [N, K] with transB.
+    const limit = o.name === 'A' ? 'p.M' : 'p.N';
+    const rows = o.direct ? 'p.K' : limit;
+    const cols = o.direct ? limit : 'p.K';
+    return `fn fetch${o.name}(row: u32, col: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (row < ${rows}) {
+    let i = row * ${cols} + col;
+    if (p.vec${o.name} != 0u) {
+      if (col < ${cols}) { v = ${x}4[i / 4u]; }
+    } else {
+      if (col < ${cols}) { v[0] = ${x}[i]; }
+      if (col + 1u < ${cols}) { v[1] = ${x}[i + 1u]; }
+      if (col + 2u < ${cols}) { v[2] = ${x}[i + 2u]; }
+      if (col + 3u < ${cols}) { v[3] = ${x}[i + 3u]; }
+    }
+  }
+  return v;
+}`;
+  }
 
-  // ---- the multiply: fully unrolled over the k-tile, accumulators in named registers ----
+  // ---- the multiply: `unroll` steps of k in straight-line code, accumulators in named registers ----
   const accDecl: string[] = [];
   for (let g = 0; g < G; g++) for (let i = 0; i < 4; i++) for (let h = 0; h < H; h++) accDecl.push(`var c${g * 4 + i}_${h} = vec4<f32>(0.0);`);
-  // One block per k of the tile (each reads its own a/b vec4s), all of them straight-line code.
   const steps: string[] = [];
-  for (let kk = 0; kk < bk; kk++) {
+  for (let kk = 0; kk < unroll; kk++) {
     const math: string[] = [];
     for (let g = 0; g < G; g++) math.push(`let a${g} = As[aOff + ${u(kk * (bm / 4) + g * RT)}];`);
     for (let h = 0; h < H; h++) math.push(`let b${h} = Bs[bOff + ${u(kk * (bn / 4) + h * CT)}];`);
@@ -207,70 +199,39 @@ export function matmulWgsl(v: MatmulVariant): string {
           const c = `c${g * 4 + i}_${h}`;
           math.push(`${c} = fma(vec4<f32>(a${g}[${i}]), b${h}, ${c});`);
         }
-    steps.push(`{ // k = ${kk}\n      ${math.join('\n      ')}\n    }`);
+    steps.push(`{ // k + ${kk}\n        ${math.join('\n        ')}\n      }`);
   }
-  const mathCode = steps.join('\n    ');
+  const multiply = (aTile: string, bTile: string) =>
+    `for (var kk = 0u; kk < ${u(bk)}; kk += ${u(unroll)}) {
+      let aOff = ${aTile} + ty + kk * ${u(bm / 4)};
+      let bOff = ${bTile} + tx + kk * ${u(bn / 4)};
+      ${steps.join('\n      ')}
+    }`;
 
   // ---- epilogue ----
-  const act =
-    v.activation === 'relu'
-      ? 'max(x, vec4<f32>(0.0))'
-      : v.activation === 'sigmoid'
-        ? 'select(e / (1.0 + e), 1.0 / (1.0 + e), x >= vec4<f32>(0.0))'
-        : 'x';
-  const actFn =
-    v.activation === 'sigmoid'
-      ? `fn act(x: vec4<f32>) -> vec4<f32> { let e = exp(-abs(x)); return ${act}; }`
-      : `fn act(x: vec4<f32>) -> vec4<f32> { return ${act}; }`;
   const epi: string[] = [];
   for (let h = 0; h < H; h++) {
     epi.push(`let col${h} = colBase + (${u(h * CT)} + tx) * 4u;`);
-    if (v.bias) {
-      if (v.vecOut) {
-        epi.push(checks ? `var bias${h} = vec4<f32>(0.0); if (col${h} < p.N) { bias${h} = bias[col${h} / 4u]; }` : `let bias${h} = bias[col${h} / 4u];`);
-      } else {
-        epi.push(`var bias${h} = vec4<f32>(0.0);`);
-        for (let j = 0; j < 4; j++) epi.push(`if (col${h} + ${u(j)} < p.N) { bias${h}[${j}] = bias[col${h} + ${u(j)}]; }`);
-      }
-    }
+    epi.push(`var bias${h} = vec4<f32>(0.0);`);
+    epi.push(`if (p.hasBias != 0u) { bias${h} = loadBias(col${h}); }`);
   }
   for (let g = 0; g < G; g++)
     for (let i = 0; i < 4; i++) {
-      const rowExpr = `rowBase + ${u(g * RT * 4)} + ty * 4u + ${u(i)}`;
-      const body: string[] = [];
-      for (let h = 0; h < H; h++) {
-        const val = `act(c${g * 4 + i}_${h}${v.bias ? ` + bias${h}` : ''})`;
-        if (v.vecOut) {
-          const st = `out[(row * p.N + col${h}) / 4u] = ${val};`;
-          body.push(checks ? `if (col${h} < p.N) { ${st} }` : st);
-        } else {
-          body.push(`{ let x = ${val};`);
-          for (let j = 0; j < 4; j++) body.push(`  if (col${h} + ${u(j)} < p.N) { out[row * p.N + col${h} + ${u(j)}] = x[${j}]; }`);
-          body.push('}');
-        }
-      }
-      epi.push(`{ let row = ${rowExpr};`);
-      epi.push(checks ? `  if (row < p.M) {\n      ${body.join('\n      ')}\n    } }` : `  ${body.join('\n    ')} }`);
+      const stores = Array.from({ length: H }, (_, h) => `store4(row, col${h}, act(c${g * 4 + i}_${h} + bias${h}));`);
+      epi.push(`{ let row = rowBase + ${u(g * RT * 4)} + ty * 4u + ${u(i)};`);
+      epi.push(`  if (row < p.M) { ${stores.join(' ')} } }`);
     }
 
-  const vt = (vec: boolean) => (vec ? 'vec4<f32>' : 'f32');
-  const bindings = [
-    `@group(0) @binding(1) var<storage, read> a: array<${vt(v.vecA)}>;`,
-    `@group(0) @binding(2) var<storage, read> b: array<${vt(v.vecB)}>;`,
-  ];
-  if (v.bias) bindings.push(`@group(0) @binding(3) var<storage, read> bias: array<${vt(v.vecOut)}>;`);
-  bindings.push(`@group(0) @binding(${v.bias ? 4 : 3}) var<storage, read_write> out: array<${vt(v.vecOut)}>;`);
-
-  const prologue = doubleBuffer
+  const tiles = doubleBuffer
     ? `
   // Prologue: k-tile 0 into half 0 of the double buffer.
   var k0 = 0u;
-  ${fa.code}
-  ${fb.code}
-  var off = 0u;
-  ${store(A)}
-  off = 0u;
-  ${store(B)}
+  {
+      ${fetch(A)}
+      ${fetch(B)}
+      ${store(A, '0u')}
+      ${store(B, '0u')}
+  }
   workgroupBarrier();
   for (var t = 0u; t < tiles; t++) {
     let cur = t & 1u;
@@ -278,57 +239,90 @@ export function matmulWgsl(v: MatmulVariant): string {
     if (more) {
       // Issue the next tile's global loads now; they complete while the math below runs.
       k0 = (t + 1u) * ${u(bk)};
-      ${fa.code}
-      ${fb.code}
+      ${fetch(A)}
+      ${fetch(B)}
     }
-    let aOff = cur * ${u(aSize)} + ty;
-    let bOff = cur * ${u(bSize)} + tx;
-    ${mathCode}
+    ${multiply(`cur * ${u(aSize)}`, `cur * ${u(bSize)}`)}
     if (more) {
       // The other half was last read in iteration t - 1, before the previous barrier.
-      off = (1u - cur) * ${u(aSize)};
-      ${store(A)}
-      off = (1u - cur) * ${u(bSize)};
-      ${store(B)}
+      let aNext = (1u - cur) * ${u(aSize)};
+      let bNext = (1u - cur) * ${u(bSize)};
+      ${store(A, 'aNext')}
+      ${store(B, 'bNext')}
     }
     workgroupBarrier();
   }`
     : `
   var k0 = 0u;
-  ${fa.code}
-  ${fb.code}
-  var off = 0u;
+  {
+      ${fetch(A)}
+      ${fetch(B)}
+  }
   for (var t = 0u; t < tiles; t++) {
-    ${store(A)}
-    ${store(B)}
+    {
+      ${store(A, '0u')}
+      ${store(B, '0u')}
+    }
     workgroupBarrier();
     if (t + 1u < tiles) {
       k0 = (t + 1u) * ${u(bk)};
-      ${fa.code}
-      ${fb.code}
+      ${fetch(A)}
+      ${fetch(B)}
     }
-    let aOff = ty;
-    let bOff = tx;
-    ${mathCode}
+    ${multiply('0u', '0u')}
     workgroupBarrier();
   }`;
+  const loop = tiles;
 
-  return /* wgsl */ `// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads; transA=${v.transA} transB=${v.transB} vecA=${v.vecA} vecB=${v.vecB} vecOut=${v.vecOut} aligned=${v.aligned} bias=${v.bias} act=${v.activation}
+  const regs = [A, B].flatMap((o) => Array.from({ length: slots(o) }, (_, s) => `var r${o.name}${s}: vec4<f32>;`));
+
+  return /* wgsl */ `// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}
 struct Params {
   M: u32, N: u32, K: u32, tilesM: u32,
-  tilesN: u32, _p0: u32, _p1: u32, _p2: u32,
+  tilesN: u32, vecA: u32, vecB: u32, hasBias: u32,
+  act: u32, _p0: u32, _p1: u32, _p2: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
-${bindings.join('\n')}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> b: array<f32>;
+@group(0) @binding(4) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<storage, read_write> out: array<f32>;
 
-var<workgroup> As: array<vec4<f32>, ${aSize * nbuf}>;
-var<workgroup> Bs: array<vec4<f32>, ${bSize * nbuf}>;
+var<workgroup> As: array<vec4<f32>, ${aSize * (doubleBuffer ? 2 : 1)}>;
+var<workgroup> Bs: array<vec4<f32>, ${bSize * (doubleBuffer ? 2 : 1)}>;
 
-${actFn}
+${fetchFn(A)}
+
+${fetchFn(B)}
+
+fn loadBias(col: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j++) { if (col + j < p.N) { v[j] = bias[col + j]; } }
+  return v;
+}
+
+fn act(x: vec4<f32>) -> vec4<f32> {
+  if (p.act == 1u) { return max(x, vec4<f32>(0.0)); }
+  if (p.act == 2u) {
+    let e = exp(-abs(x));
+    return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= vec4<f32>(0.0));
+  }
+  return x;
+}
+
+fn store4(row: u32, col: u32, x: vec4<f32>) {
+  let i = row * p.N + col;
+  if (col < p.N) { out[i] = x[0]; }
+  if (col + 1u < p.N) { out[i + 1u] = x[1]; }
+  if (col + 2u < p.N) { out[i + 2u] = x[2]; }
+  if (col + 3u < p.N) { out[i + 3u] = x[3]; }
+}
 
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  // Which block of C: flat workgroup index, then groups of ${MATMUL_GROUP_M} block-rows (L2 swizzle).
+  // Which block of C: the flat workgroup index, in groups of ${MATMUL_GROUP_M} block-rows (L2 swizzle).
   let wid = wg.x + wg.y * nwg.x;
   if (wid >= p.tilesM * p.tilesN) { return; }
   let width = ${u(MATMUL_GROUP_M)} * p.tilesN;
@@ -342,9 +336,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let tiles = (p.K + ${u(bk - 1)}) / ${u(bk)};
 
   ${accDecl.join('\n  ')}
-  ${fa.decl}
-  ${fb.decl}
-${prologue}
+  ${regs.join('\n  ')}
+${loop}
 
   // Epilogue: bias, activation, one store per output.
   ${epi.join('\n  ')}
