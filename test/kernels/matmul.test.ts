@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, SaddleError, Tensor, type Device } from '@saddle/tensor';
+import { cpu, fromArray, memory, SaddleError, Tensor, type Device } from '@saddle/tensor';
 import {
   matmul,
   matmulCpu,
@@ -205,6 +205,11 @@ describe('matmul matches its CPU twin on WebGPU', () => {
     const out2 = matmul(view, bTView, { transB: true });
     expect(gpu.counters.dispatches - before1).toBe(1);
     expectClose(await out2.toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'transposed views with flags' });
+    // One tensor as both operands (x·xᵀ): the same buffer bound read-only four times.
+    const gram = matmul(b, b, { transB: true });
+    const wantGram = new Float64Array(k * k);
+    matmulCpu(bData, bData, wantGram, k, k, n, { transB: true });
+    expectClose(await gram.toArray(), wantGram, { atol: 1e-5, rtol: 1e-5, label: 'x·xᵀ' });
     // A row slice (offset != 0) is not foldable: it is copied, and the result is still right.
     const big = fromArray(new Float32Array([...new Float32Array(k), ...aData]), [m + 1, k], { device: gpu });
     const sliced = big.view([m, k], [k, 1], k);
@@ -314,6 +319,14 @@ describe('matmul rejects bad input with a clear message', () => {
     throwsSaddle(() => matmul(f([2, 3], cpu, 'i32'), f([3, 5], cpu, 'i32')), /a has dtype i32 \[2, 3\]; expected f32/);
     throwsSaddle(() => matmul(f([2, 3], cpu, 'f64'), f([3, 5])), /dtypes differ: a is f64, b is f32/);
     throwsSaddle(() => matmul(f([2, 3]), f([3, 5]), { activation: 'tanh' as MatmulActivation }), /unknown activation 'tanh'/);
+  });
+
+  it('a forced tiling that the device cannot run', async () => {
+    const gpu = await webgpu();
+    const huge: MatmulConfig = { name: 'huge', bm: 256, bn: 256, bk: 32, tm: 8, tn: 8, doubleBuffer: false };
+    const live = memory().liveTensors;
+    throwsSaddle(() => matmul(f([2, 3], gpu), f([3, 5], gpu), { config: huge }), /config huge needs 65536 bytes of workgroup memory/);
+    expect(memory().liveTensors).toBe(live + 2);
   });
 
   it('inputs on different devices, and disposed inputs', async () => {

@@ -89,14 +89,15 @@ export function chooseMatmulConfig(m: number, n: number, limits: Limits, minWork
 /**
  * `t` as a dense row-major matrix and whether it is stored transposed relative to what it holds.
  * A transposed view of a dense matrix (strides [1, rows], offset 0) is its storage read the other
- * way round: flip the flag instead of copying. Anything else that is not dense is copied.
+ * way round: flip the flag instead of copying. Anything else that is not dense is copied. `owned`:
+ * the returned tensor (a new view or a copy) is the caller's to dispose.
  */
-function asStored(t: Tensor, trans: boolean): { t: Tensor; trans: boolean; copied: boolean } {
-  if (t.isDense) return { t, trans, copied: false };
+function asStored(t: Tensor, trans: boolean): { t: Tensor; trans: boolean; owned: boolean } {
+  if (t.isDense) return { t, trans, owned: false };
   const [r, c] = t.shape as [number, number];
   const transposedView = t.offset === 0 && (r === 1 || t.strides[0] === 1) && (c === 1 || t.strides[1] === r);
-  if (transposedView) return { t: t.view([c, r], [r, 1], 0), trans: !trans, copied: true };
-  return { t: dense(t), trans, copied: true };
+  if (transposedView) return { t: t.view([c, r], [r, 1], 0), trans: !trans, owned: true };
+  return { t: dense(t), trans, owned: true };
 }
 
 /**
@@ -142,7 +143,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   if (m === 0 || n === 0) return out;
   const sa = asStored(a, transA);
   const sb = asStored(b, transB);
-  const sbias = bias ? { t: dense(bias), copied: !bias.isDense } : null;
+  const sbias = bias ? { t: dense(bias), owned: !bias.isDense } : null;
   try {
     if (device.kind === 'cpu') {
       matmulCpu(sa.t.storage.data!, sb.t.storage.data!, out.storage.data!, m, n, k, {
@@ -154,10 +155,13 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     } else {
       recordMatmul(asGpu(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
     }
+  } catch (e) {
+    out.dispose();
+    throw e;
   } finally {
-    if (sa.copied) sa.t.dispose();
-    if (sb.copied) sb.t.dispose();
-    if (sbias?.copied) sbias.t.dispose();
+    if (sa.owned) sa.t.dispose();
+    if (sb.owned) sb.t.dispose();
+    if (sbias?.owned) sbias.t.dispose();
   }
   return out;
 }
