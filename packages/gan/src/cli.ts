@@ -245,7 +245,7 @@ async function train(args: readonly string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (positionals.length) throw new CliError(`train: unexpected argument '${positionals[0]}' (did you mean --resume ${positionals[0]}?)`);
-  const resumeDir = typeof flags.resume === 'string' ? resolveRunDir(flags.resume, { mustExist: true }) : null;
+  const resumeDir = typeof flags.resume === 'string' ? existingRun(flags.resume) : null;
   if (resumeDir) {
     const fixed = FIXED_ON_RESUME.filter((f) => flags[f] !== undefined);
     if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only --epochs, --minutes, --log-every, --device, --parzen-every)`);
@@ -391,7 +391,7 @@ async function train(args: readonly string[], io: CliIO): Promise<number> {
     }
     await writeEpochFiles(history);
     await writeRunFile(dir, RUN_FILES.interpolation, await interpolationFigure(trainer));
-    await writeRunFile(dir, RUN_FILES.nearest, await nearestFigure(trainer, train));
+    await writeRunFile(dir, RUN_FILES.nearest, await nearestFigure(trainer, { ...train, n: trainer.data.n }));
     const iterations = history.reduce((a, r) => a + r.iterations, 0);
     const seconds = history.reduce((a, r) => a + r.seconds, 0);
     const why = interrupted ? 'interrupted' : trainer.epoch >= c.epochs ? `${c.epochs} epochs done` : `time budget of ${c.minutes} min`;
@@ -411,13 +411,22 @@ async function train(args: readonly string[], io: CliIO): Promise<number> {
 // ------------------------------------------------------------------ eval / sample
 
 async function loadGenerator(run: string, device: Device): Promise<{ dir: string; G: GeneratorNet; config: GanConfig; epoch: number }> {
-  const dir = resolveRunDir(run, { mustExist: true });
+  const dir = existingRun(run);
   const { tensors, meta } = await loadCheckpoint(dir);
   const G = new GeneratorNet(meta.config.generator, { device, init: new Generator(0) });
   const state: Record<string, { shape: readonly number[]; data: ArrayLike<number> }> = {};
   for (const [name, t] of Object.entries(tensors)) if (name.startsWith('G.')) state[name.slice(2)] = t;
   G.loadStateDict(state);
   return { dir, G, config: meta.config, epoch: meta.epoch };
+}
+
+/** resolveRunDir, with a missing run reported as a usage error. */
+function existingRun(run: string): string {
+  try {
+    return resolveRunDir(run, { mustExist: true });
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 }
 
 function runArgument(command: string, positionals: readonly string[]): string {
@@ -439,7 +448,7 @@ async function evaluate(args: readonly string[], io: CliIO): Promise<number> {
   const testN = intFlag(flags, 'test-n', 1) ?? 10_000;
   const valN = intFlag(flags, 'val-n', 1) ?? 1000;
   const seedFlag = intFlag(flags, 'seed', 0);
-  resolveRunDir(run, { mustExist: true });
+  existingRun(run);
   const device = await pickDevice(flags);
   const { dir, G, config, epoch } = await loadGenerator(run, device);
   try {
@@ -470,7 +479,7 @@ async function sample(args: readonly string[], io: CliIO): Promise<number> {
   if (n === undefined) throw new CliError('sample: --n N is required (the number of samples)');
   if (typeof flags.out !== 'string' || flags.out === '') throw new CliError('sample: --out FILE is required (raw little-endian float32, n x 784)');
   const seedFlag = intFlag(flags, 'seed', 0);
-  resolveRunDir(run, { mustExist: true });
+  existingRun(run);
   const device = await pickDevice(flags);
   const { G, config } = await loadGenerator(run, device);
   try {

@@ -1,0 +1,126 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pngjs from 'pngjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIO } from '../src/cli.js';
+import { RUN_FILES } from '../src/run-folder.js';
+
+const root = mkdtempSync(join(tmpdir(), 'gan-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), progress: false };
+  const code = await main(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('gan CLI errors', () => {
+  it.each([
+    [['train', '--epoch', '3'], /Unknown option '--epoch'.*--epochs/],
+    [['train', '--k', '0'], /--k 0: expected an integer >= 1/],
+    [['train', '--batch', 'ten'], /--batch ten: expected an integer >= 1/],
+    [['train', '--lr', '0'], /--lr 0: expected a positive number/],
+    [['train', '--lr=-1'], /--lr -1: expected a positive number/],
+    [['train', '--minutes', 'soon'], /--minutes soon: expected a positive number/],
+    [['train', '--z-dist', 'cauchy'], /--z-dist cauchy: expected one of uniform, gaussian/],
+    [['train', '--update', 'sometimes'], /--update sometimes: expected one of alternating, simultaneous/],
+    [['train', '--g-loss', 'hinge'], /--g-loss hinge: expected one of non-saturating, saturating/],
+    [['train', '--preset', 'huge'], /--preset huge: expected one of paper, quick, tiny/],
+    [['train', '--device', 'tpu'], /--device tpu: expected one of auto, cpu, webgpu/],
+    [['train', '--update', 'simultaneous', '--k', '2'], /k is 2; expected 1 with --update simultaneous/],
+    [['train', '--epochs'], /--epochs/],
+    [['train', 'myrun'], /unexpected argument 'myrun'.*--resume myrun/],
+    [['train', '--resume', join(root, 'nowhere')], /has no checkpoint\.json/],
+    [['eval'], /eval: expected one run/],
+    [['sample', join(root, 'nowhere'), '--out', 'x.f32'], /--n N is required/],
+    [['fit'], /unknown command 'fit'/],
+  ])('%j fails with a clear message and exit code 2', async (argv, message) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).toMatch(/^gan: error: /);
+  });
+
+  it('help prints the usage', async () => {
+    const r = await run('help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Usage: pnpm gan <command>/);
+    expect(r.out).toMatch(/--update alternating\|simultaneous/);
+  });
+});
+
+describe('gan train / sample / eval on a small MNIST subset', () => {
+  const dir = join(root, 'tiny-run');
+
+  it('train writes every file of the run folder', async () => {
+    const r = await run('train', '--preset', 'tiny', '--device', 'cpu', '--out', dir, '--train-n', '200', '--val-n', '100', '--batch', '20', '--epochs', '2', '--seed', '3', '--log-every', '2');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/preset: tiny \(--preset\)/);
+    expect(r.out).toMatch(/epoch 2\/2: 10 it/);
+    for (const f of Object.values(RUN_FILES)) expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toHaveLength(0);
+
+    const config = JSON.parse(readFileSync(join(dir, RUN_FILES.config), 'utf8'));
+    expect(config.preset).toBe('tiny');
+    expect(config.device).toBe('cpu');
+    expect(config.config.seed).toBe(3);
+    expect(config.config.batch).toBe(20);
+
+    const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
+    for (const l of lines) {
+      expect(l.iterations).toBe(10);
+      for (const k of ['dLoss', 'gLoss', 'dReal', 'dFake', 'value', 'msPerIteration']) expect(Number.isFinite(l[k]), k).toBe(true);
+    }
+
+    const png = (f: string) => pngjs.PNG.sync.read(readFileSync(join(dir, f)));
+    const samples = png(RUN_FILES.samples);
+    expect([samples.width, samples.height]).toEqual([10 * 30 + 2, 10 * 30 + 2]);
+    expect(png(RUN_FILES.interpolation).width).toBeGreaterThan(28 * 10);
+    expect(png(RUN_FILES.nearest).width).toBeGreaterThan(28 * 10);
+    const svg = readFileSync(join(dir, RUN_FILES.curves), 'utf8');
+    expect(svg).toMatch(/^<\?xml/);
+    expect(svg).toMatch(/data-series="D loss"/);
+    expect(svg).toMatch(/V\(D, G\)/);
+  });
+
+  it('train --resume continues the run (more epochs) and keeps its history', async () => {
+    const r = await run('train', '--resume', dir, '--epochs', '3', '--device', 'cpu');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/resuming at epoch 3, iteration 0/);
+    const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
+    const bad = await run('train', '--resume', dir, '--lr', '0.5');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--lr cannot be changed/);
+  });
+
+  it('sample writes n x 784 little-endian float32 values in [0, 1], repeatable with --seed', async () => {
+    const f1 = join(root, 'a.f32');
+    const f2 = join(root, 'b.f32');
+    expect((await run('sample', dir, '--n', '7', '--out', f1, '--device', 'cpu', '--seed', '5')).code).toBe(0);
+    expect((await run('sample', dir, '--n', '7', '--out', f2, '--device', 'cpu', '--seed', '5')).code).toBe(0);
+    expect(statSync(f1).size).toBe(7 * 784 * 4);
+    const bytes = readFileSync(f1);
+    expect(bytes.equals(readFileSync(f2))).toBe(true);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < 7 * 784; i += 97) {
+      const v = view.getFloat32(i * 4, true);
+      expect(v >= 0 && v <= 1).toBe(true);
+    }
+  });
+
+  it('eval prints the Parzen estimate (small protocol) and writes parzen.json', async () => {
+    const r = await run('eval', dir, '--n', '200', '--test-n', '100', '--val-n', '50', '--device', 'cpu');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/test log-likelihood: -?[0-9.]+ ± [0-9.]+/);
+    const p = JSON.parse(readFileSync(join(dir, 'parzen.json'), 'utf8'));
+    expect(Number.isFinite(p.mean)).toBe(true);
+    expect(p.perSigma).toHaveLength(10);
+    expect(p.testImages).toBe(100);
+  });
+});
