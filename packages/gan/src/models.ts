@@ -23,6 +23,8 @@ export interface GeneratorArch {
   outDim: number;
   /** Weights are U(-initRange, initRange) (0.05). */
   initRange: number;
+  /** The output layer's weights are U(-outputInitRange, outputInitRange) (default: initRange). */
+  outputInitRange?: number;
 }
 
 export interface DiscriminatorArch {
@@ -89,7 +91,9 @@ export class GeneratorNet extends Module {
   ) {
     super();
     const widths = [arch.zDim, ...arch.hidden, arch.outDim];
-    const weightInit = init.uniform(-arch.initRange, arch.initRange);
+    const hiddenInit = init.uniform(-arch.initRange, arch.initRange);
+    const outRange = arch.outputInitRange ?? arch.initRange;
+    const outputInit = init.uniform(-outRange, outRange);
     const layers: Linear[] = [];
     for (let i = 0; i + 1 < widths.length; i++) {
       const last = i + 2 === widths.length;
@@ -100,7 +104,7 @@ export class GeneratorNet extends Module {
             device: ctx.device,
             generator: ctx.init,
             activation: last ? 'sigmoid' : 'relu',
-            weightInit,
+            weightInit: last ? outputInit : hiddenInit,
             biasInit: last && outputBias ? fixedBias(outputBias) : init.zeros,
           }),
         ),

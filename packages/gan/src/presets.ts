@@ -159,6 +159,8 @@ export function validateConfig(c: GanConfig): GanConfig {
   prob('discriminator.keepInput', c.discriminator.keepInput);
   prob('discriminator.keepHidden', c.discriminator.keepHidden);
   if (!(c.generator.initRange > 0)) fail('generator.initRange', c.generator.initRange, 'a positive number');
+  const outRange = c.generator.outputInitRange;
+  if (outRange !== undefined && !(outRange > 0)) fail('generator.outputInitRange', outRange, 'a positive number');
   if (!(c.discriminator.initRange > 0)) fail('discriminator.initRange', c.discriminator.initRange, 'a positive number');
   if (!Z_DISTS.includes(c.zDist)) fail('zDist', c.zDist, Z_DISTS.join(' or '));
   if (!UPDATE_MODES.includes(c.update)) fail('update', c.update, UPDATE_MODES.join(' or '));

@@ -136,5 +136,12 @@ describe("G's output bias", () => {
       expect(G.forward(fromArray(new Float32Array(6), [2, 3], { device: cpu })).shape).toEqual([2, 5]);
     });
     G.dispose();
+    // outputInitRange bounds the output layer only.
+    const G2 = new GeneratorNet({ zDim: 30, hidden: [40], outDim: 50, initRange: 0.2, outputInitRange: 0.01 }, { device: cpu, init: new Generator(2) });
+    const w0 = Array.from(await G2.layers[0]!.weight.toArray(), Math.abs);
+    const w1 = Array.from(await G2.layers[1]!.weight.toArray(), Math.abs);
+    expect(Math.max(...w0)).toBeGreaterThan(0.1);
+    expect(Math.max(...w1)).toBeLessThanOrEqual(0.01);
+    G2.dispose();
   });
 });
