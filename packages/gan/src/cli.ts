@@ -410,14 +410,14 @@ async function train(args: readonly string[], io: CliIO): Promise<number> {
 
 // ------------------------------------------------------------------ eval / sample
 
-async function loadGenerator(run: string, device: Device): Promise<{ dir: string; G: GeneratorNet; config: GanConfig; epoch: number }> {
+async function loadGenerator(run: string, device: Device): Promise<{ dir: string; G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number }> {
   const dir = existingRun(run);
   const { tensors, meta } = await loadCheckpoint(dir);
   const G = new GeneratorNet(meta.config.generator, { device, init: new Generator(0) });
   const state: Record<string, { shape: readonly number[]; data: ArrayLike<number> }> = {};
   for (const [name, t] of Object.entries(tensors)) if (name.startsWith('G.')) state[name.slice(2)] = t;
   G.loadStateDict(state);
-  return { dir, G, config: meta.config, epoch: meta.epoch };
+  return { dir, G, config: meta.config, epoch: meta.epoch, iterInEpoch: meta.iterInEpoch };
 }
 
 /** resolveRunDir, with a missing run reported as a usage error. */
@@ -450,10 +450,10 @@ async function evaluate(args: readonly string[], io: CliIO): Promise<number> {
   const seedFlag = intFlag(flags, 'seed', 0);
   existingRun(run);
   const device = await pickDevice(flags);
-  const { dir, G, config, epoch } = await loadGenerator(run, device);
+  const { dir, G, config, epoch, iterInEpoch } = await loadGenerator(run, device);
   try {
     const seed = seedFlag ?? config.seed;
-    io.out(`device: ${device.name}; run ${dir} (after ${epoch} epochs)`);
+    io.out(`device: ${device.name}; run ${dir} (after ${epoch} epoch(s)${iterInEpoch ? ` and ${iterInEpoch} iterations` : ''})`);
     io.out(`Parzen window estimate: ${n} samples, sigma ${sigma ?? `cross-validated on ${valN} validation images over logspace(-1, 0, 10)`}, ${testN} test images`);
     const mnist = await loadMnist();
     const t = performance.now();
@@ -461,7 +461,7 @@ async function evaluate(args: readonly string[], io: CliIO): Promise<number> {
     const seconds = (performance.now() - t) / 1000;
     io.out(`sigma = ${r.sigma.toPrecision(4)}`);
     io.out(`test log-likelihood: ${r.mean.toFixed(1)} ± ${r.stdErr.toFixed(1)} (mean ± standard error over ${testN} test images; paper: 225 ± 2)`);
-    await writeJsonAtomic(resolve(dir, 'parzen.json'), { mean: r.mean, stdErr: r.stdErr, sigma: r.sigma, perSigma: r.perSigma, samples: n, testImages: testN, validationImages: valN, seed, epoch, seconds });
+    await writeJsonAtomic(resolve(dir, 'parzen.json'), { mean: r.mean, stdErr: r.stdErr, sigma: r.sigma, perSigma: r.perSigma, samples: n, testImages: testN, validationImages: valN, seed, epoch, iterInEpoch, seconds });
     return 0;
   } finally {
     G.dispose();
