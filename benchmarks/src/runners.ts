@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { cpu, createWebGpuDevice, type WebGpuDevice } from '@saddle/tensor';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { BenchCase, Instance, Runner, RunnerId } from './harness.js';
+import { registerTfjsGradients } from './tf-gradients.js';
 
 export interface AdapterRecord {
   vendor: string;
@@ -140,6 +141,8 @@ export async function loadTfjs(want: ReadonlySet<RunnerId>, gpu: GpuEnv | null, 
   const tf = (await import('@tensorflow/tfjs-core')) as TfModule;
   await import('@tensorflow/tfjs-backend-cpu');
   tf.env().set('PROD', true);
+  // tf.grad / tf.variableGrads need the gradient functions, which tfjs-core alone does not register.
+  await registerTfjsGradients(tf);
   if (want.has('tfjs-cpu')) {
     await quietly(() => tf.setBackend('cpu'));
     backends.add('cpu');

@@ -1,12 +1,15 @@
 /**
- * The registry of benches. Each entry builds its Bench from the shared CLI options; later benches
- * (maxout, sigmoid-BCE, a whole GAN iteration) are added here.
+ * The registry of benches. Each entry builds its Bench from the shared CLI options: matmul, maxout,
+ * sigmoid-BCE (bce) and one GAN training iteration (gan).
  */
 import type { Bench } from '../harness.js';
 import { matmulBench } from './matmul.js';
+import { maxoutBench } from './maxout.js';
+import { bceBench } from './bce.js';
+import { ganBench } from './gan-iteration.js';
 
 export interface BenchBuildOptions {
-  /** `--sizes`: the bench's main size axis (matmul: square M = K = N). */
+  /** `--sizes`: the bench's main size axis (matmul: square M = K = N; maxout, bce: batch rows). */
   sizes?: number[];
   /** `--skip-gan`: leave out the GAN's shapes. */
   gan: boolean;
@@ -23,5 +26,17 @@ export const BENCHES: Record<string, BenchEntry> = {
   matmul: {
     summary: 'C = A·B: square 256…4096 (8192 on a GPU) and the GAN\'s shapes, forward and backward',
     build: (o) => matmulBench({ sizes: o.sizes, gan: o.gan, hardwareGpu: o.hardwareGpu }),
+  },
+  maxout: {
+    summary: "maxout 240×5 at the paper's D shapes (B = 100, 200; and 5000), forward, forward + backward, and D's first layer",
+    build: (o) => maxoutBench({ sizes: o.sizes }),
+  },
+  bce: {
+    summary: "sigmoid-BCE from logits: D's logits [B, 1] (B = 100, 200) and per-pixel [100|1000, 784], forward and forward + backward",
+    build: (o) => bceBench({ sizes: o.sizes }),
+  },
+  gan: {
+    summary: "one Algorithm 1 iteration of the paper's MNIST GAN (batch 100, k = 1, dropout, momentum), and of the `quick` preset",
+    build: () => ganBench(),
   },
 };
