@@ -37,6 +37,7 @@ export interface CompiledKernel {
 }
 
 const BIND_GROUP_CACHE_SIZE = 8192;
+const SUBMITS_WITHOUT_YIELD_WARNING = 2000;
 
 export interface WebGpuOptions {
   /** Use this GPUDevice instead of creating one (the caller keeps ownership). */
@@ -64,6 +65,9 @@ export class WebGpuDevice implements Device {
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 1;
+  private submitsSinceTick = 0;
+  private tickPending = false;
+  private warnedNoYield = false;
   private readonly readPool = new Map<number, GPUBuffer[]>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -265,11 +269,37 @@ export class WebGpuDevice implements Device {
       this.arena.upload();
       this.gpu.queue.submit([this.encoder.finish()]);
       this.counters.submits++;
+      this.watchEventLoop();
       this.encoder = null;
       this.pass = null;
       this.recorded = 0;
     }
     this.pool.afterSubmit();
+  }
+
+  /**
+   * Dawn (in Node) releases finished command buffers from the event loop. A loop that submits
+   * thousands of times without ever yielding (no `await` of a read, no timer) grows without bound
+   * and eventually crashes inside Dawn, so warn once, naming the fix, when that is happening.
+   */
+  private watchEventLoop(): void {
+    this.submitsSinceTick++;
+    if (!this.tickPending) {
+      this.tickPending = true;
+      const reset = () => {
+        this.tickPending = false;
+        this.submitsSinceTick = 0;
+      };
+      if (typeof setImmediate === 'function') setImmediate(reset);
+      else setTimeout(reset, 0);
+    }
+    if (this.submitsSinceTick === SUBMITS_WITHOUT_YIELD_WARNING && !this.warnedNoYield) {
+      this.warnedNoYield = true;
+      console.warn(
+        `saddle: ${SUBMITS_WITHOUT_YIELD_WARNING} submits without the event loop turning; Dawn frees finished work only from the event loop. ` +
+          'Let it turn now and then in long loops: await a read, await device.sync(), or await new Promise(setImmediate).',
+      );
+    }
   }
 
   memory(): DeviceMemory {
