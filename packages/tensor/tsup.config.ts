@@ -1,11 +1,2 @@
-import { defineConfig } from 'tsup';
-
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: { compilerOptions: { composite: false } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  tsconfig: './tsconfig.json',
-});
+// The shared build settings: ../../tsup.base.ts.
+export { default } from '../../tsup.base';

@@ -4,23 +4,11 @@ import { contiguousStrides, cpu, fromArray, type Device, type DType, type Tensor
 import { sigmoidBce, sigmoidBceGrad } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
+import { randomNumbers as randomData } from '../support/random-data.js';
 
 const EPS32 = 2 ** -23;
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
-/** Deterministic floats in [lo, hi). */
-function randomData(n: number, seed: number, lo: number, hi: number): number[] {
-  let a = seed >>> 0;
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  }
-  return out;
-}
 
 /** `data` (dense for `shape`) as a tensor of `shape`, optionally as a reversed-dims transposed view. */
 function make(device: Device, data: readonly number[], shape: readonly number[], transposed: boolean, dtype: DType = 'f32'): Tensor {

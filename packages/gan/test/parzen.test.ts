@@ -5,20 +5,8 @@ import { webgpu } from '../../../test/support/devices.js';
 import { loadMnist, MNIST_PIXELS } from '../src/data/mnist.js';
 import { meanAndStdErr, parzenLogLikelihoodCpu, sigmaGrid } from '../src/metrics/parzen-cpu.js';
 import { parzenBlocks, parzenEvaluate, parzenLogLikelihood, parzenLogLikelihoods, selectSigma } from '../src/metrics/parzen.js';
+import { randomData } from '../../../test/support/random-data.js';
 
-/** A deterministic stream of floats in [lo, hi) (inputs too large for fast-check arrays). */
-function randomData(n: number, seed: number, lo: number, hi: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  }
-  return out;
-}
 
 const U32 = 2 ** -24; // unit roundoff of f32
 
