@@ -26,6 +26,7 @@ const differentiable: [string, (m: typeof k) => Tensor][] = [
   ['sumTo', (m) => m.sumTo(x(), [3])],
   ['maxout', (m) => m.maxout(x(), 3).out],
   ['dropout', (m) => m.dropout(x(), 0.5, { seed: 3 }).out],
+  ['maxoutDropout', (m) => m.maxoutDropout(x(), 3, 0.5, { seed: 3 }).out],
   ['sigmoidBce', (m) => m.sigmoidBce(x(), 1)],
   ['reshape', (m) => m.reshape(x(), [3, 2])],
   ['transpose', (m) => m.transpose(x())],

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, dropout, fromArray, maxout, mul, param, sigmoidBce, sum, type Device } from '@saddle/autograd';
+import { cpu, dropout, fromArray, maxout, maxoutDropout, mul, param, sigmoidBce, sum, type Device } from '@saddle/autograd';
 import { webgpu } from '../support/devices.js';
 import { check, data } from './support.js';
 
@@ -43,6 +43,48 @@ describe.each(devices)('maxout, dropout and sigmoid-BCE gradients on %s', (_name
     expect(Array.from(g)).toEqual(Array.from(m, (v) => 3 * v));
     expect(m.some((v) => v === 0)).toBe(true);
     expect(m.some((v) => v === 2)).toBe(true);
+  });
+
+  it('maxoutDropout with a fixed seed: the gradient goes through the saved mask to the saved argmax', async () => {
+    const device = await getDevice();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(0.5, 0.8, 0.3, 1),
+        fc.integer({ min: 1, max: 1e6 }),
+        async (rows, units, pieces, keep, seed) => {
+          await check((x) => maxoutDropout(x, pieces, keep, { seed: 99 }).out, [data([rows, units * pieces], seed)], device, {
+            label: `maxoutDropout [${rows}, ${units}x${pieces}] keep ${keep} seed ${seed}`,
+          });
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it('maxoutDropout of a transposed view, under a downstream weighting', async () => {
+    const device = await getDevice();
+    const { transpose } = await import('@saddle/autograd');
+    const w = data([4, 2], 8);
+    await check((x, wt) => mul(maxoutDropout(transpose(x), 3, 0.5, { seed: 5 }).out, wt), [data([6, 4], 3), w], device);
+  });
+
+  it('maxoutDropout has exactly the gradient of dropout(maxout(x)) with the same seed', async () => {
+    const device = await getDevice();
+    const values = Array.from({ length: 6 * 12 }, (_, i) => Math.sin(i * 1.7) * 3);
+    const weights = fromArray(Array.from({ length: 6 * 4 }, (_, i) => i - 11.5), [6, 4], { device });
+    const grads: number[][] = [];
+    for (const fused of [true, false]) {
+      const x = param(fromArray(values, [6, 12], { device }));
+      const y = fused ? maxoutDropout(x, 3, 0.5, { seed: 21 }).out : dropout(maxout(x, 3).out, 0.5, { seed: 21 }).out;
+      sum(mul(y, weights)).backward();
+      grads.push(Array.from(await x.grad!.toArray()));
+    }
+    expect(grads[0]).toEqual(grads[1]);
+    expect(grads[0]!.some((v) => v !== 0)).toBe(true);
+    expect(grads[0]!.filter((v) => v !== 0).length).toBeLessThan(6 * 4);
   });
 
   it('sigmoidBce against a target tensor, through its own gradient kernel (and the targets too)', async () => {

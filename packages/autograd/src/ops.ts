@@ -16,7 +16,7 @@ import { record, shouldRecord } from './tape.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
 import { matmulRule } from './rules/matmul.js';
 import { maxRule, meanRule, sumRule, sumToRule } from './rules/reduce.js';
-import { maxoutRule } from './rules/maxout.js';
+import { maxoutDropoutRule, maxoutRule } from './rules/maxout.js';
 import { sigmoidBceRule } from './rules/bce.js';
 import { dropoutRule } from './rules/dropout.js';
 import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule } from './rules/shape.js';
@@ -110,6 +110,17 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
 export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor } {
   const r = k.maxout(x, pieces);
   if (shouldRecord(x)) record('maxout', r.out, [x], [r.argmax], maxoutRule(pieces));
+  return r;
+}
+
+/**
+ * Maxout, then inverted dropout of its output, in one kernel (bit for bit `dropout(maxout(x).out,
+ * keep, opts)`, drawing the same numbers). `out` records; its rule reuses `argmax` and `mask`, which
+ * must stay alive until backward, and scatters `g * mask` to the argmax in one kernel.
+ */
+export function maxoutDropout(x: Tensor, pieces: number, keep: number, opts: DropoutOptions = {}): { out: Tensor; argmax: Tensor; mask: Tensor } {
+  const r = k.maxoutDropout(x, pieces, keep, opts);
+  if (shouldRecord(x)) record('maxoutDropout', r.out, [x], [r.argmax, r.mask], maxoutDropoutRule(pieces));
   return r;
 }
 

@@ -10,3 +10,12 @@ import type { Rule } from '../tape.js';
 export function maxoutRule(pieces: number): Rule {
   return (g, saved) => [k.maxoutBackward(g, saved[0] as Tensor, pieces)];
 }
+
+/**
+ * maxoutDropout: out = maxout(x) · mask, so the gradient of the unit is g · mask (the very mask the
+ * forward pass drew, saved), and it goes to the winning piece. One kernel: `maxoutBackward` with the
+ * mask multiplies and scatters. `saved` is [argmax, mask].
+ */
+export function maxoutDropoutRule(pieces: number): Rule {
+  return (g, saved) => [k.maxoutBackward(g, saved[0] as Tensor, pieces, saved[1] as Tensor)];
+}

@@ -32,15 +32,22 @@ export function maxoutCpu(x: View2d, rows: number, units: number, pieces: number
   }
 }
 
-/** CPU twin of the maxout backward kernel: dy scattered to the argmax piece, zeros elsewhere. */
-export function maxoutBackwardCpu(dy: View2d, argmax: View2d, rows: number, units: number, pieces: number, dx: TypedArray): void {
+/**
+ * CPU twin of the maxout backward kernel: dy (times `mask`, when given: the fused dropout's mask)
+ * scattered to the argmax piece, zeros elsewhere. The product dy * mask is rounded to dx's dtype
+ * before it is stored, as the GPU's f32 product is (and as `mul(dy, mask)` would round it).
+ */
+export function maxoutBackwardCpu(dy: View2d, argmax: View2d, rows: number, units: number, pieces: number, dx: TypedArray, mask?: View2d): void {
   const cols = units * pieces;
+  const round = dx instanceof Float32Array ? Math.fround : (v: number) => v;
   for (let b = 0; b < rows; b++) {
     for (let c = 0; c < cols; c++) {
       const u = Math.floor(c / pieces);
       const k = c % pieces;
       const a = argmax.data[argmax.offset + b * argmax.rowStride + u * argmax.colStride]!;
-      dx[b * cols + c] = a === k ? dy.data[dy.offset + b * dy.rowStride + u * dy.colStride]! : 0;
+      let g = dy.data[dy.offset + b * dy.rowStride + u * dy.colStride]!;
+      if (mask) g = round(g * mask.data[mask.offset + b * mask.rowStride + u * mask.colStride]!);
+      dx[b * cols + c] = a === k ? g : 0;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Params, SaddleError, Tensor, fmtShape, shapesEqual } from '@saddle/tensor';
+import { Params, SaddleError, Tensor, fmtShape, shapesEqual, type Device } from '@saddle/tensor';
 import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { maxoutBackwardCpu, maxoutCpu, type View2d } from './maxout.cpu.js';
 import { maxoutBackwardWgsl, maxoutWgsl } from './maxout.wgsl.js';
@@ -15,8 +15,21 @@ function checkFloat(op: string, name: string, t: Tensor): void {
   }
 }
 
-function view2d(t: Tensor): View2d {
+export function view2d(t: Tensor): View2d {
   return { data: t.storage.data!, offset: t.offset, rowStride: t.strides[0]!, colStride: t.strides[1]! };
+}
+
+/** Checks a maxout input x [B, units * pieces] (alive, float, rank 2, columns divisible by pieces). */
+export function checkMaxoutInput(op: string, x: Tensor, pieces: number): { device: Device; rows: number; units: number } {
+  const device = sameDevice(op, x);
+  checkPieces(op, pieces);
+  expectRank(op, 'x', x, 2);
+  checkFloat(op, 'x', x);
+  const [rows, cols] = x.shape as [number, number];
+  if (cols % pieces !== 0) {
+    throw new SaddleError(op, `x has shape ${fmtShape(x.shape)}: ${cols} columns do not split into units of ${pieces} pieces; expected a column count divisible by ${pieces}`);
+  }
+  return { device, rows, units: cols / pieces };
 }
 
 /**
@@ -27,15 +40,7 @@ function view2d(t: Tensor): View2d {
  */
 export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor } {
   const op = 'maxout';
-  const device = sameDevice(op, x);
-  checkPieces(op, pieces);
-  expectRank(op, 'x', x, 2);
-  checkFloat(op, 'x', x);
-  const [rows, cols] = x.shape as [number, number];
-  if (cols % pieces !== 0) {
-    throw new SaddleError(op, `x has shape ${fmtShape(x.shape)}: ${cols} columns do not split into units of ${pieces} pieces; expected a column count divisible by ${pieces}`);
-  }
-  const units = cols / pieces;
+  const { device, rows, units } = checkMaxoutInput(op, x, pieces);
   const out = Tensor.empty([rows, units], x.dtype, device);
   const argmax = Tensor.empty([rows, units], 'i32', device);
   const n = rows * units;
@@ -56,11 +61,13 @@ export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor
 
 /**
  * The gradient of maxout: dy [B, units] goes to the piece `argmax` chose, zeros elsewhere, giving
- * dx [B, units * pieces]. `argmax` is the i32 [B, units] tensor maxout returned.
+ * dx [B, units * pieces]. `argmax` is the i32 [B, units] tensor maxout returned. With `mask` (the
+ * mask `maxoutDropout` returned, [B, units], dy's dtype), the gradient of maxoutDropout: dy * mask
+ * goes to the argmax, in the same one kernel.
  */
-export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number): Tensor {
+export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?: Tensor): Tensor {
   const op = 'maxoutBackward';
-  const device = sameDevice(op, dy, argmax);
+  const device = mask ? sameDevice(op, dy, argmax, mask) : sameDevice(op, dy, argmax);
   checkPieces(op, pieces);
   expectRank(op, 'dy', dy, 2);
   checkFloat(op, 'dy', dy);
@@ -68,22 +75,28 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number): Tens
   if (!shapesEqual(dy.shape, argmax.shape)) {
     throw new SaddleError(op, `dy has shape ${fmtShape(dy.shape)} but argmax has shape ${fmtShape(argmax.shape)}; expected equal shapes [B, units]`);
   }
+  if (mask) {
+    if (mask.dtype !== dy.dtype) throw new SaddleError(op, `mask has dtype ${mask.dtype} but dy has ${dy.dtype}; expected the same dtype`);
+    if (!shapesEqual(mask.shape, dy.shape)) {
+      throw new SaddleError(op, `dy has shape ${fmtShape(dy.shape)} but mask has shape ${fmtShape(mask.shape)}; expected equal shapes [B, units]`);
+    }
+  }
   const [rows, units] = dy.shape as [number, number];
   const dx = Tensor.empty([rows, units * pieces], dy.dtype, device);
   if (device.kind === 'cpu') {
-    maxoutBackwardCpu(view2d(dy), view2d(argmax), rows, units, pieces, dx.storage.data!);
+    maxoutBackwardCpu(view2d(dy), view2d(argmax), rows, units, pieces, dx.storage.data!, mask ? view2d(mask) : undefined);
     return dx;
   }
   const n = dx.size;
   if (n === 0) return dx;
   asGpu(device).dispatch({
     label: op,
-    code: maxoutBackwardWgsl(),
+    code: maxoutBackwardWgsl(!!mask),
     params: new Params()
       .u32(n, units, pieces, dy.offset, dy.strides[0]!, dy.strides[1]!, argmax.offset, argmax.strides[0]!)
-      .u32(argmax.strides[1]!, 0, 0, 0)
+      .u32(argmax.strides[1]!, mask?.offset ?? 0, mask?.strides[0] ?? 0, mask?.strides[1] ?? 0)
       .finish(),
-    buffers: [dy.storage, argmax.storage, dx.storage],
+    buffers: mask ? [dy.storage, argmax.storage, mask.storage, dx.storage] : [dy.storage, argmax.storage, dx.storage],
     workgroups: grid1d(n),
   });
   return dx;

@@ -42,26 +42,37 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 /**
- * Maxout backward: dx[b, u * pieces + k] = dy[b, u] if argmax[b, u] == k, else 0.
+ * Maxout backward: dx[b, u * pieces + k] = dy[b, u] if argmax[b, u] == k, else 0. With `withMask`
+ * (the backward of maxoutDropout), dy[b, u] * mask[b, u] instead: the dropout's backward folded in.
  *
  * Tiling: none; one thread per dx element (so every dx element is written exactly once and no atomics
  * or zero-fill pass are needed), 256 threads per workgroup, folded into 2-D past 65535 workgroups.
- * Memory traffic: each thread reads one argmax and one dy element (the `pieces` threads of a unit read
- * the same two, which the cache serves) and writes 4 bytes; dx writes are fully coalesced. dy and
- * argmax are read through their strides.
+ * Memory traffic: each thread reads one argmax and one dy element (and one mask element) (the `pieces`
+ * threads of a unit read the same ones, which the cache serves) and writes 4 bytes; dx writes are fully
+ * coalesced. dy, argmax and mask are read through their strides. With the mask folded in, the
+ * product dy * mask is never written to memory (unfused: one more launch, 12 bytes per unit).
  * Bounds: threads past B * units * pieces return. An argmax outside 0..pieces-1 routes its dy nowhere.
  */
-export function maxoutBackwardWgsl(): string {
+export function maxoutBackwardWgsl(withMask = false): string {
+  return withMask ? BACKWARD_MASKED : BACKWARD;
+}
+
+function backwardWgsl(withMask: boolean): string {
   return /* wgsl */ `
 struct Params {
   n: u32, units: u32, pieces: u32, dyOffset: u32,
   dyRowStride: u32, dyColStride: u32, argOffset: u32, argRowStride: u32,
-  argColStride: u32, _a: u32, _b: u32, _c: u32,
+  argColStride: u32, maskOffset: u32, maskRowStride: u32, maskColStride: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> arg: array<i32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+${
+  withMask
+    ? `@group(0) @binding(3) var<storage, read> mask: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;`
+    : '@group(0) @binding(3) var<storage, read_write> dx: array<f32>;'
+}
 
 @compute @workgroup_size(${FLAT_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -73,7 +84,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let u = c / p.pieces;
   let k = c % p.pieces;
   let a = arg[p.argOffset + b * p.argRowStride + u * p.argColStride];
-  let g = dy[p.dyOffset + b * p.dyRowStride + u * p.dyColStride];
+  let g = dy[p.dyOffset + b * p.dyRowStride + u * p.dyColStride]${withMask ? ' * mask[p.maskOffset + b * p.maskRowStride + u * p.maskColStride]' : ''};
   dx[i] = select(0.0, g, a == i32(k));
 }`;
 }
+
+const BACKWARD = backwardWgsl(false);
+const BACKWARD_MASKED = backwardWgsl(true);

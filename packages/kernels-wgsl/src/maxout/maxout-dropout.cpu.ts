@@ -1,0 +1,34 @@
+import type { TypedArray } from '@saddle/tensor';
+import { forEachBlock, type Stream } from '../random/random.cpu.js';
+import { maxoutCpu, type View2d } from './maxout.cpu.js';
+
+/**
+ * CPU twin of the fused maxout + dropout kernel: the maxout of each unit (`maxoutCpu`), then output i
+ * kept when word i % 4 of counter block floor(i / 4) of the stream passes `(w >>> 8) < threshold`
+ * (the dropout mask of the output's shape): out[i] = kept ? max * scale : 0, mask[i] = kept ? scale : 0.
+ * `scale` must already be rounded to the output's dtype (fround for f32): the double product of two
+ * f32s is exact and rounds, on the store, to the f32 product the GPU computes.
+ */
+export function maxoutDropoutCpu(
+  x: View2d,
+  rows: number,
+  units: number,
+  pieces: number,
+  s: Stream,
+  threshold: number,
+  scale: number,
+  out: TypedArray,
+  argmax: TypedArray,
+  mask: TypedArray,
+): void {
+  maxoutCpu(x, rows, units, pieces, out, argmax);
+  const n = rows * units;
+  forEachBlock(n, s, (b, w) => {
+    for (let j = 0; j < 4 && 4 * b + j < n; j++) {
+      const i = 4 * b + j;
+      const kept = w[j]! >>> 8 < threshold;
+      out[i] = kept ? out[i]! * scale : 0;
+      mask[i] = kept ? scale : 0;
+    }
+  });
+}
