@@ -9,7 +9,11 @@
  *      on the pixels, 0.5 above (inverted dropout: kept values are scaled by 1/keep).
  *
  * Every layer is one fused kernel: Linear is matmul + bias + activation, Maxout is matmul + bias then
- * the maxout kernel. Widths, pieces, ranges and keep probabilities are parameters (the presets).
+ * the maxout kernel. The dropout on a hidden layer's input is the dropout of the maxout layer before
+ * it, so in training mode it runs inside that maxout kernel (`Maxout`'s `dropoutAfter`,
+ * `maxoutDropout`): only the pixels' dropout is a kernel of its own. The masks are the ones separate
+ * dropout layers would draw, from the same generator in the same order. Widths, pieces, ranges and
+ * keep probabilities are parameters (the presets).
  */
 import { Generator, SaddleError, concat, fromArray, noGrad, rand, randn, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { Dropout, Linear, Maxout, Module, init, type Initializer } from '@saddle/nn';
@@ -120,41 +124,53 @@ export class GeneratorNet extends Module {
   }
 }
 
-/** D: dropout, maxout, dropout, maxout, dropout, linear -> one logit per row. */
+/**
+ * D: dropout, maxout, dropout, maxout, dropout, linear -> one logit per row. The dropout after each
+ * maxout layer (the next layer's input dropout) is fused into that layer's kernel in training mode.
+ */
 export class DiscriminatorNet extends Module {
   readonly hidden: readonly Maxout[];
   readonly out: Linear;
-  readonly dropouts: readonly Dropout[];
+  /** The dropout on D's input (the pixels: keepInput), the one dropout that is not fused into a maxout. */
+  readonly inputDropout: Dropout;
 
   constructor(
     readonly arch: DiscriminatorArch,
     ctx: ModelContext,
-    /** Draws the dropout masks. */
+    /** Draws the dropout masks: per forward pass, the pixels' mask, then each maxout layer's output mask in order. */
     dropoutGenerator: Generator,
   ) {
     super();
     const weightInit = init.uniform(-arch.initRange, arch.initRange);
     const hidden: Maxout[] = [];
-    const dropouts: Dropout[] = [];
+    // Named drop0, h0, h1, ..., y: the parameter names (h0.weight, ..., y.bias) are those of checkpoints.
+    this.inputDropout = this.addModule('drop0', new Dropout(arch.keepInput, { generator: dropoutGenerator }));
     let width = arch.inDim;
     arch.units.forEach((units, i) => {
-      dropouts.push(this.addModule(`drop${i}`, new Dropout(i === 0 ? arch.keepInput : arch.keepHidden, { generator: dropoutGenerator })));
-      hidden.push(this.addModule(`h${i}`, new Maxout(width, units, arch.pieces, { device: ctx.device, generator: ctx.init, weightInit, biasInit: init.zeros })));
+      hidden.push(
+        this.addModule(
+          `h${i}`,
+          new Maxout(width, units, arch.pieces, {
+            device: ctx.device,
+            generator: ctx.init,
+            weightInit,
+            biasInit: init.zeros,
+            dropoutAfter: arch.keepHidden,
+            dropoutGenerator,
+          }),
+        ),
+      );
       width = units;
     });
-    dropouts.push(this.addModule(`drop${arch.units.length}`, new Dropout(arch.units.length === 0 ? arch.keepInput : arch.keepHidden, { generator: dropoutGenerator })));
     this.out = this.addModule('y', new Linear(width, 1, { device: ctx.device, generator: ctx.init, weightInit, biasInit: init.zeros }));
     this.hidden = hidden;
-    this.dropouts = dropouts;
   }
 
   /** Logits [B, 1]. In training mode every layer's input goes through dropout; in eval mode none does. */
   forward(x: Tensor): Tensor {
-    let h = x;
-    this.hidden.forEach((layer, i) => {
-      h = layer.forward(this.dropouts[i]!.forward(h));
-    });
-    return this.out.forward(this.dropouts[this.hidden.length]!.forward(h));
+    let h = this.inputDropout.forward(x);
+    for (const layer of this.hidden) h = layer.forward(h);
+    return this.out.forward(h);
   }
 }
 

@@ -58,6 +58,32 @@ describe.each(['cpu', 'webgpu'])('nn on %s', (name) => {
     expect(() => net.forward(fromArray([1, 2, 3], [1, 3], { device: d }))).toThrowError(/Maxout: input has shape \[1, 3\]; expected \[batch, 6\]/);
   });
 
+  it('Maxout with dropoutAfter is Maxout then Dropout (same masks, same gradients), fused; eval mode drops nothing', async () => {
+    const d = await device();
+    const make = () => new Maxout(6, 5, 3, { device: d, generator: new Generator(4), weightInit: init.uniform(-1, 1), biasInit: init.uniform(-0.5, 0.5) });
+    const fused = new Maxout(6, 5, 3, { device: d, generator: new Generator(4), weightInit: init.uniform(-1, 1), biasInit: init.uniform(-0.5, 0.5), dropoutAfter: 0.5, dropoutGenerator: new Generator(9) });
+    const plain = new Sequential(make(), new Dropout(0.5, { generator: new Generator(9) }));
+    const x = fromArray(Array.from({ length: 8 * 6 }, (_, i) => Math.sin(i)), [8, 6], { device: d });
+    for (let step = 0; step < 2; step++) {
+      const outs: number[][] = [];
+      const grads: number[][] = [];
+      for (const net of [fused, plain]) {
+        const y = net.forward(x);
+        sigmoidBce(y, 1).backward();
+        outs.push(Array.from(await y.toArray()));
+        grads.push(...(await Promise.all(net.parameters().map(async (p) => Array.from(await p.grad!.toArray())))));
+        for (const p of net.parameters()) p.grad = null;
+      }
+      expect(outs[0]).toEqual(outs[1]);
+      expect(outs[0]!.filter((v) => v === 0).length).toBeGreaterThan(0);
+      expect(grads.slice(0, 2)).toEqual(grads.slice(2));
+    }
+    fused.eval();
+    plain.eval();
+    expect(Array.from(await fused.forward(x).toArray())).toEqual(Array.from(await plain.forward(x).toArray()));
+    expect(() => new Maxout(2, 2, 2, { dropoutAfter: 0 })).toThrowError(/Maxout: dropoutAfter is 0/);
+  });
+
   it('saves and loads parameters (safetensors), restoring exact values', async () => {
     const d = await device();
     const a = mlp([3, 5, 2], { device: d, generator: new Generator(1) });
