@@ -1,3 +1,10 @@
-// The in-place SGD-with-momentum update.
-export { sgdMomentumUpdate, sgdMomentumUpdateMany, type SgdMomentumHyperparams } from './optim.js';
+// The in-place SGD-with-momentum update: one tensor, or many per dispatch.
+export {
+  sgdMomentumUpdate,
+  sgdMomentumUpdateMany,
+  sgdMomentumTensorsPerDispatch,
+  SGD_MAX_TENSORS_PER_DISPATCH,
+  type SgdMomentumHyperparams,
+  type SgdMomentumManyOptions,
+} from './optim.js';
 export { sgdMomentumCpu } from './optim.cpu.js';

@@ -1,8 +1,8 @@
-import { Params, SaddleError, fmtShape, shapesEqual, type Tensor } from '@saddle/tensor';
+import { Params, SaddleError, fmtShape, shapesEqual, type Device, type Storage, type Tensor } from '@saddle/tensor';
 import { asGpu, grid1d, sameDevice, sameDType } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
 import { sgdMomentumCpu } from './optim.cpu.js';
-import { sgdMomentumWgsl } from './optim.wgsl.js';
+import { MULTI_SEGMENT_ALIGN, sgdMomentumMultiWgsl, sgdMomentumWgsl } from './optim.wgsl.js';
 
 export interface SgdMomentumHyperparams {
   /** Learning rate. */
@@ -74,20 +74,145 @@ export function sgdMomentumUpdate(param: Tensor, grad: Tensor, velocity: Tensor,
   run(param, grad, velocity, h);
 }
 
-/** `sgdMomentumUpdate` over lists of tensors (one kernel each); every triple is checked before any is updated. */
-export function sgdMomentumUpdateMany(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], hp: SgdMomentumHyperparams): void {
+export interface SgdMomentumManyOptions {
+  /**
+   * At most this many tensors per dispatch of the multi-tensor kernel; default (and upper bound)
+   * `sgdMomentumTensorsPerDispatch(device)`. 1 runs the single-tensor kernel once per tensor.
+   */
+  tensorsPerDispatch?: number;
+}
+
+/** The most tensors one multi-tensor dispatch updates, whatever the device allows. */
+export const SGD_MAX_TENSORS_PER_DISPATCH = 32;
+
+/**
+ * How many (param, grad, velocity) triples one dispatch of the multi-tensor update can bind on
+ * `device`: a third of its `maxStorageBuffersPerShaderStage` (8 by default in WebGPU: 2 tensors;
+ * 16 on lavapipe: 5), at most SGD_MAX_TENSORS_PER_DISPATCH. Infinity on the CPU (no dispatches).
+ */
+export function sgdMomentumTensorsPerDispatch(device: Device): number {
+  if (device.kind === 'cpu') return Infinity;
+  const storage = asGpu(device).limits.maxStorageBuffersPerShaderStage;
+  return Math.max(1, Math.min(SGD_MAX_TENSORS_PER_DISPATCH, Math.floor(storage / 3)));
+}
+
+/** Thread indices a multi-tensor dispatch may cover (they are u32 in the kernel). */
+const MAX_MULTI_THREADS = 2 ** 31;
+
+/**
+ * Splits the tensors (by index) into dispatches of at most `perDispatch` tensors: as few dispatches
+ * as fit, with the tensors spread evenly over them (6 tensors at 5 per dispatch: 3 + 3, not 5 + 1,
+ * so both dispatches use one pipeline), and no dispatch over MAX_MULTI_THREADS threads.
+ */
+function groups(sizes: readonly number[], perDispatch: number): number[][] {
+  const count = Math.ceil(sizes.length / perDispatch);
+  const per = Math.ceil(sizes.length / Math.max(1, count));
+  const out: number[][] = [];
+  let cur: number[] = [];
+  let threads = 0;
+  sizes.forEach((n, i) => {
+    const padded = Math.ceil(n / MULTI_SEGMENT_ALIGN) * MULTI_SEGMENT_ALIGN;
+    if (cur.length === per || (cur.length > 0 && threads + padded > MAX_MULTI_THREADS)) {
+      out.push(cur);
+      cur = [];
+      threads = 0;
+    }
+    cur.push(i);
+    threads += padded;
+  });
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Records one multi-tensor dispatch over the triples (all non-empty, grads dense). */
+function runMulti(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], hp: Required<SgdMomentumHyperparams>): void {
+  const count = params.length;
+  const vec4s = Math.ceil((count + 1) / 4);
+  const starts: number[] = [0];
+  for (const p of params) starts.push(starts[starts.length - 1]! + Math.ceil(p.size / MULTI_SEGMENT_ALIGN) * MULTI_SEGMENT_ALIGN);
+  const total = starts[count]!;
+  const buffers: Storage[] = [];
+  params.forEach((p, t) => buffers.push(p.storage, grads[t]!.storage, velocities[t]!.storage));
+  asGpu(params[0]!.device).dispatch({
+    label: 'sgdMomentumUpdateMany',
+    code: sgdMomentumMultiWgsl(count),
+    params: new Params(16 + 32 * vec4s)
+      .u32(total)
+      .f32(hp.lr, hp.momentum, hp.weightDecay)
+      .vec4u(starts, vec4s)
+      .vec4u(params.map((p) => p.size), vec4s)
+      .finish(),
+    buffers,
+    workgroups: grid1d(total),
+  });
+}
+
+/**
+ * `sgdMomentumUpdate` over lists of tensors; every triple is checked before any is updated. On
+ * WebGPU the multi-tensor kernel updates up to `sgdMomentumTensorsPerDispatch(device)` tensors per
+ * dispatch (one flat launch over all their elements), so a whole model takes one or a few dispatches
+ * instead of one per tensor; `tensorsPerDispatch: 1` is the per-tensor path. Both give the same bits.
+ * Besides the checks of `sgdMomentumUpdate`, no param or velocity may share storage with another
+ * tensor's param, velocity or grad (they are all bound in one dispatch, some of them writable).
+ */
+export function sgdMomentumUpdateMany(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  velocities: readonly Tensor[],
+  hp: SgdMomentumHyperparams,
+  opts: SgdMomentumManyOptions = {},
+): void {
   const op = 'sgdMomentumUpdateMany';
   const h = checkHyperparams(op, hp);
   if (grads.length !== params.length || velocities.length !== params.length) {
     throw new SaddleError(op, `got ${params.length} params, ${grads.length} grads and ${velocities.length} velocities; expected equal counts`);
   }
-  const seen = new Set<unknown>();
+  const { tensorsPerDispatch } = opts;
+  if (tensorsPerDispatch !== undefined && !(Number.isInteger(tensorsPerDispatch) && tensorsPerDispatch >= 1)) {
+    throw new SaddleError(op, `tensorsPerDispatch is ${tensorsPerDispatch}; expected a positive integer`);
+  }
+  const written = new Set<unknown>();
   params.forEach((p, i) => {
     checkTriple(op, p, grads[i]!, velocities[i]!, `tensor ${i}: `);
+    if (i > 0) sameDevice(op, params[0]!, p);
     for (const s of [p.storage, velocities[i]!.storage]) {
-      if (seen.has(s)) throw new SaddleError(op, `tensor ${i}: its param or velocity shares storage with an earlier one; expected separate tensors`);
-      seen.add(s);
+      if (written.has(s)) throw new SaddleError(op, `tensor ${i}: its param or velocity shares storage with an earlier one; expected separate tensors`);
+      written.add(s);
     }
   });
-  params.forEach((p, i) => run(p, grads[i]!, velocities[i]!, h));
+  grads.forEach((g, i) => {
+    // (Its own param and velocity were ruled out by checkTriple.)
+    if (written.has(g.storage)) {
+      throw new SaddleError(op, `tensor ${i}: its grad shares storage with another tensor's param or velocity; expected separate tensors`);
+    }
+  });
+  if (params.length === 0) return;
+  const device = params[0]!.device;
+  const perDispatch = Math.min(tensorsPerDispatch ?? Infinity, sgdMomentumTensorsPerDispatch(device));
+  if (device.kind === 'cpu' || perDispatch === 1) {
+    params.forEach((p, i) => run(p, grads[i]!, velocities[i]!, h));
+    return;
+  }
+  const live = params.map((_, i) => i).filter((i) => params[i]!.size > 0);
+  for (const group of groups(
+    live.map((i) => params[i]!.size),
+    perDispatch,
+  )) {
+    const idx = group.map((g) => live[g]!);
+    if (idx.length === 1) {
+      run(params[idx[0]!]!, grads[idx[0]!]!, velocities[idx[0]!]!, h);
+      continue;
+    }
+    const ds = idx.map((i) => dense(grads[i]!));
+    try {
+      runMulti(
+        idx.map((i) => params[i]!),
+        ds,
+        idx.map((i) => velocities[i]!),
+        h,
+      );
+    } finally {
+      ds.forEach((d, k) => d !== grads[idx[k]!] && d.dispose());
+    }
+  }
 }
