@@ -186,6 +186,8 @@ export {
   dropoutMask,
   sgdMomentumUpdate,
   sgdMomentumUpdateMany,
+  sgdMomentumTensorsPerDispatch,
+  SGD_MAX_TENSORS_PER_DISPATCH,
   copyInto,
   sigmoidBceGrad,
   maxoutBackward,
@@ -207,5 +209,6 @@ export {
   type Seed,
   type RandomSource,
   type SgdMomentumHyperparams,
+  type SgdMomentumManyOptions,
   type Axes,
 } from '@saddle/kernels-wgsl';

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpu, fromArray, sigmoidBce, tidy, memory, Generator, type Device } from '@saddle/autograd';
+import { cpu, fromArray, sigmoidBce, sgdMomentumTensorsPerDispatch, tidy, memory, Generator, type Device } from '@saddle/autograd';
 import { Dropout, Linear, Maxout, Sequential, SGD, init, loadModule, mlp, saveModule, schedules } from '@saddle/nn';
 import { webgpu } from '../../../test/support/devices.js';
 
@@ -96,6 +96,29 @@ describe.each(['cpu', 'webgpu'])('nn on %s', (name) => {
     for (const k of Object.keys(sa)) expect(Array.from(sb[k]!.data)).toEqual(Array.from(sa[k]!.data));
     const wrong = mlp([3, 4, 2], { device: d });
     await expect(loadModule(path, wrong)).rejects.toThrow(/loadStateDict: 0.weight has shape \[3, 5\] in the state; expected \[3, 4\]/);
+  });
+});
+
+describe('SGD on webgpu', () => {
+  it('steps all parameters with the multi-tensor kernel: one dispatch per group the device can bind, the same result as one per parameter', async () => {
+    const d = await webgpu();
+    const T = sgdMomentumTensorsPerDispatch(d);
+    const make = () => mlp([3, 7, 5, 4, 2], { device: d, generator: new Generator(3) }); // 8 parameters
+    const x = fromArray(Array.from({ length: 12 }, (_, i) => i / 12), [4, 3], { device: d });
+    const results: number[][][] = [];
+    for (const tensorsPerDispatch of [undefined, 1]) {
+      const net = make();
+      const opt = new SGD(net.parameters(), { lr: 0.3, momentum: 0.9, tensorsPerDispatch });
+      for (let i = 0; i < 2; i++) {
+        opt.zeroGrad();
+        sigmoidBce(net.forward(x), 1).backward();
+        const before = d.counters.dispatches;
+        opt.step();
+        expect(d.counters.dispatches - before).toBe(tensorsPerDispatch === 1 ? 8 : Math.ceil(8 / T));
+      }
+      results.push(await Promise.all(net.parameters().map(async (p) => Array.from(await p.toArray()))));
+    }
+    expect(results[0]).toEqual(results[1]);
   });
 });
 

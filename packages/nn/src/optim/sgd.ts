@@ -6,11 +6,18 @@ export interface SGDOptions {
   lr: number | Schedule;
   momentum?: number | Schedule;
   weightDecay?: number;
+  /**
+   * Parameters updated per dispatch of the multi-tensor kernel (default: as many as the device can
+   * bind, `sgdMomentumTensorsPerDispatch`); 1 runs one kernel per parameter.
+   */
+  tensorsPerDispatch?: number;
 }
 
 /**
- * Stochastic gradient descent with classic momentum, one in-place kernel per parameter:
+ * Stochastic gradient descent with classic momentum, in place:
  * v = momentum·v − lr·(g + weightDecay·p);  p = p + v.
+ * On WebGPU, `step()` updates all the parameters with the multi-tensor kernel
+ * (`sgdMomentumUpdateMany`): one dispatch per group of as many parameters as the device can bind.
  * `step()` uses each parameter's `.grad` (parameters without one are left alone), then advances the
  * step counter that the schedules read. Call `zeroGrad()` before the next backward.
  */
@@ -20,6 +27,7 @@ export class SGD {
   private readonly lr: Schedule;
   private readonly momentum: Schedule;
   private readonly weightDecay: number;
+  private readonly tensorsPerDispatch: number | undefined;
   /** Minibatch updates taken so far. */
   stepCount = 0;
   /** Set by the training loop; schedules in epochs read it. */
@@ -36,6 +44,7 @@ export class SGD {
     this.lr = typeof options.lr === 'number' ? constant(options.lr) : options.lr;
     this.momentum = typeof options.momentum === 'function' ? options.momentum : constant(options.momentum ?? 0);
     this.weightDecay = options.weightDecay ?? 0;
+    this.tensorsPerDispatch = options.tensorsPerDispatch;
     this.velocities = this.params.map((p) => keep(zerosLike(p)));
   }
 
@@ -56,7 +65,7 @@ export class SGD {
       gs.push(p.grad);
       vs.push(this.velocities[i]!);
     });
-    if (ps.length) sgdMomentumUpdateMany(ps, gs, vs, { lr, momentum, weightDecay: this.weightDecay });
+    if (ps.length) sgdMomentumUpdateMany(ps, gs, vs, { lr, momentum, weightDecay: this.weightDecay }, { tensorsPerDispatch: this.tensorsPerDispatch });
     this.stepCount++;
   }
 
