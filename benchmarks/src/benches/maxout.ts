@@ -12,6 +12,11 @@
  *   runs `runBackward(out, dy, …, [x])` (the maxout kernel, then `maxoutBackward`'s scatter);
  *   tfjs runs `tf.grad(x => tf.max(tf.reshape(x, …), -1))(x, dy)` (its max gradient compares x
  *   with the broadcast max and multiplies by dy).
+ * - +dropout: maxout followed by D's dropout of its output (keep 0.5), forward + backward. saddle
+ *   runs its fused `maxoutDropout` kernel (one kernel draws the mask from its Philox stream and
+ *   writes the masked max; the backward scatter multiplies by the mask); tfjs multiplies the max by
+ *   a mask made as `tf.dropout` makes it (floor(U[0, 1) + keep) / keep, drawn in JavaScript). The
+ *   check replays saddle's mask (the same stream drawn by the CPU twin) in tfjs.
  * - layer: the whole maxout layer 784 → 240×5 as D's first layer runs it in the D step: z = x·W + b
  *   (one fused matmul + bias), maxout, and the gradients with respect to W and b for an upstream
  *   gradient dy; tfjs with `tf.fused.matMul({ a, b, bias })`, reshape, max, and `tf.grads`.
@@ -22,7 +27,7 @@
  */
 import { fromArray, tidy, type Tensor } from '@saddle/tensor';
 import { maxout as maxoutKernel } from '@saddle/kernels-wgsl';
-import { detach, matmul, maxout, requiresGrad, runBackward } from '@saddle/autograd';
+import { Generator, cpu, detach, dropoutMask, matmul, maxout, maxoutDropout, requiresGrad, runBackward } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
 import { uniformData } from './matmul.js';
@@ -30,7 +35,11 @@ import { uniformData } from './matmul.js';
 export const UNITS = 240;
 export const PIECES = 5;
 
-export type MaxoutMode = 'fwd' | 'fwd+bwd' | 'layer';
+export type MaxoutMode = 'fwd' | 'fwd+bwd' | 'dropout' | 'layer';
+
+/** D's dropout on a hidden layer's output (the next layer's input): keep 0.5. */
+export const KEEP_HIDDEN = 0.5;
+const MASK_SEED = 99;
 
 export interface MaxoutShape {
   batch: number;
@@ -49,6 +58,8 @@ export const MAXOUT_SHAPES: MaxoutShape[] = [
   { batch: 100, mode: 'fwd+bwd' },
   { batch: 200, mode: 'fwd+bwd' },
   { batch: 5000, mode: 'fwd+bwd' },
+  { batch: 100, mode: 'dropout' },
+  { batch: 200, mode: 'dropout' },
   { batch: 100, mode: 'layer', inFeatures: 784 },
   { batch: 200, mode: 'layer', inFeatures: 784 },
 ];
@@ -57,6 +68,7 @@ export function maxoutLabel(s: MaxoutShape): string {
   const u = s.units ?? UNITS;
   const p = s.pieces ?? PIECES;
   if (s.mode === 'layer') return `layer fwd+bwd B=${s.batch} ${s.inFeatures ?? 784}→${u}×${p}`;
+  if (s.mode === 'dropout') return `+dropout fwd+bwd B=${s.batch} [${s.batch},${u * p}]→[${s.batch},${u}]`;
   return `${s.mode} B=${s.batch} [${s.batch},${u * p}]→[${s.batch},${u}]`;
 }
 
@@ -116,6 +128,16 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
           const g = runBackward(out, dy, false, [xLeaf]);
           return [out, g.get(xLeaf)!];
         });
+    } else if (s.mode === 'dropout') {
+      // The fused kernel: maxout and the dropout of its output (mask drawn in-kernel), then the
+      // backward scatter through the winning piece, times the mask.
+      const generator = new Generator(MASK_SEED);
+      once = () =>
+        tidy(() => {
+          const { out } = maxoutDropout(xLeaf, pieces, KEEP_HIDDEN, { generator });
+          const g = runBackward(out, dy, false, [xLeaf]);
+          return [out, g.get(xLeaf)!];
+        });
     } else {
       once = () =>
         tidy(() => {
@@ -130,7 +152,15 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
         for (const t of once()) t.dispose();
       },
       output: async () => {
-        const ts = once();
+        // The dropout mode's check draws its mask from a fresh stream, which tfjs's check replays.
+        const ts =
+          s.mode === 'dropout'
+            ? tidy(() => {
+                const { out } = maxoutDropout(xLeaf, pieces, KEEP_HIDDEN, { generator: new Generator(MASK_SEED) });
+                const g = runBackward(out, dy, false, [xLeaf]);
+                return [out, g.get(xLeaf)!];
+              })
+            : once();
         const v = await readAll(ts);
         for (const t of ts) t.dispose();
         return v;
@@ -149,6 +179,7 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
     const b = d.b ? tf.tensor(d.b, [cols], 'float32') : null;
     const mo = (z: TF.Tensor) => tf.max(tf.reshape(z, [B, units, pieces]), -1);
     let once: () => TF.Tensor[];
+    let check: (() => TF.Tensor[]) | null = null;
     if (s.mode === 'fwd') {
       once = () => [mo(x)];
     } else if (s.mode === 'fwd+bwd') {
@@ -156,6 +187,21 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
       once = () => {
         const { value, grad } = vg(x, dy);
         return [value, grad];
+      };
+    } else if (s.mode === 'dropout') {
+      // tf.dropout's own recipe, with the mask kept explicit: floor(U[0, 1) + keep) / keep.
+      const drawn = () => tf.div(tf.floor(tf.add(tf.randomUniform([B, units], 0, 1, 'float32'), KEEP_HIDDEN)), KEEP_HIDDEN);
+      const run = (mask: () => TF.Tensor) => {
+        const vg = tf.valueAndGrad((z: TF.Tensor) => tf.mul(mo(z), mask()));
+        const { value, grad } = vg(x, dy);
+        return [value, grad];
+      };
+      once = () => tf.tidy(() => run(drawn));
+      check = () => {
+        const m = dropoutMask([B, units], KEEP_HIDDEN, { generator: new Generator(MASK_SEED), device: cpu });
+        const values = Float32Array.from(m.storage.data as Float32Array);
+        m.dispose();
+        return tf.tidy(() => run(() => tf.tensor(values, [B, units], 'float32')));
       };
     } else {
       const gs = tf.grads((wt: TF.Tensor, bt: TF.Tensor) => mo(tf.fused.matMul({ a: x, b: wt, bias: bt })));
@@ -166,7 +212,7 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
         for (const t of once()) t.dispose();
       },
       output: async () => {
-        const ts = once();
+        const ts = (check ?? once)();
         const parts: ArrayLike<number>[] = [];
         for (const t of ts) parts.push((await t.data()) as Float32Array);
         for (const t of ts) t.dispose();
@@ -180,7 +226,14 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
 
   return {
     label: maxoutLabel(s),
-    params: { mode: s.mode, batch: B, units, pieces, ...(s.mode === 'layer' ? { inFeatures: inF } : {}) },
+    params: {
+      mode: s.mode,
+      batch: B,
+      units,
+      pieces,
+      ...(s.mode === 'layer' ? { inFeatures: inF } : {}),
+      ...(s.mode === 'dropout' ? { keep: KEEP_HIDDEN } : {}),
+    },
     // Selection and scatter are exact; the layer's dW sums B products per element.
     tolerance: s.mode === 'layer' ? 1e-5 * Math.max(16, Math.sqrt(B) * 4) : 1e-6,
     saddle,
@@ -202,7 +255,8 @@ export function maxoutBench(opts: { sizes?: number[] } = {}): Bench {
     description:
       "saddle's maxout kernel (and its backward scatter, through the tape) against tfjs-core's reshape + max (and tf.grad), " +
       "at the paper's discriminator shapes: pre-activations [B, 1200] → [B, 240], B = 100 (one batch) and 200 (real and fake stacked), " +
-      'plus a 5000-row batch; and the whole first maxout layer of D (784 → 240×5: fused matmul + bias, maxout, gradients of W and b). ' +
+      'plus a 5000-row batch; maxout with the dropout of its output (keep 0.5: saddle fused in one kernel, tfjs as tf.dropout does it); ' +
+      'and the whole first maxout layer of D (784 → 240×5: fused matmul + bias, maxout, gradients of W and b). ' +
       'Milliseconds per call.',
     ratios: [
       ['saddle-webgpu', 'tfjs-webgpu'],
