@@ -128,6 +128,7 @@ function groups(sizes: readonly number[], perDispatch: number): number[][] {
 function runMulti(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], hp: Required<SgdMomentumHyperparams>): void {
   const count = params.length;
   const vec4s = Math.ceil((count + 1) / 4);
+  // Segment starts, in threads: each tensor's size rounded up to whole workgroups.
   const starts: number[] = [0];
   for (const p of params) starts.push(starts[starts.length - 1]! + Math.ceil(p.size / MULTI_SEGMENT_ALIGN) * MULTI_SEGMENT_ALIGN);
   const total = starts[count]!;
