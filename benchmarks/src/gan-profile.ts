@@ -1,14 +1,16 @@
 /**
  * Where the time of one GAN training iteration goes (docs/performance.md, "Profile").
  *
- *   pnpm exec tsx benchmarks/src/gan-profile.ts [--preset paper|quick] [--iters 3] [--replays 4] [--rounds 3] [--json FILE]
- *   node --cpu-prof --cpu-prof-dir=DIR --import tsx benchmarks/src/gan-profile.ts …   (JavaScript profile)
- *   pnpm exec tsx benchmarks/src/gan-profile.ts --summarize DIR/*.cpuprofile              (its top functions)
+ *   pnpm exec tsx benchmarks/src/gan-profile.ts [--preset paper|quick] [--iters 3] [--replays 4] [--rounds 3] [--sleep-probe] [--json FILE]
+ *   pnpm exec tsx benchmarks/src/gan-profile.ts --iters 10 --replays 0 --cpu-prof FILE.cpuprofile   (JavaScript profile
+ *        of the recording of `iters` iterations, by V8's sampling profiler through node:inspector)
+ *   pnpm exec tsx benchmarks/src/gan-profile.ts --summarize FILE.cpuprofile...   (top functions by self time)
  *
  * 1. The first iteration, split into recording (JavaScript: ops, checks, pipeline compilation,
  *    bind groups; the device only records) and execution (from the submit to the queue being idle).
  * 2. Steady iterations, split the same way. The trainer submits once, at the end of the iteration,
  *    so recording and execution do not overlap: iteration = record + execute.
+ *    With `--sleep-probe`: the same iteration waited for without dawn.node's polling (below).
  * 3. Every dispatch of one iteration, captured as the trainer issues it (kernel, parameters,
  *    buffers, workgroups, and from the JavaScript stack: the D or G step, and forward / backward /
  *    optimizer / statistics), then replayed alone on the same buffers: once, and `--replays` times
@@ -17,6 +19,7 @@
  *    compared with the measured execution time of a whole iteration.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { Storage, type DispatchSpec } from '@saddle/tensor';
 import { GanTrainer } from '../../packages/gan/src/trainer.js';
@@ -71,9 +74,23 @@ function summarizeProfiles(files: string[]): void {
       const key = `${n.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
       self.set(key, (self.get(key) ?? 0) + dt);
     });
-    process.stdout.write(`${f}: ${fmt(total)} ms sampled\n`);
-    for (const [k, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
-      process.stdout.write(`  ${fmt(ms).padStart(9)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${k}\n`);
+    const idle = self.get('(idle)') ?? 0;
+    const busy = total - idle;
+    process.stdout.write(`${f}: ${fmt(total)} ms sampled, ${fmt(idle)} ms idle (waiting for the device), ${fmt(busy)} ms busy; by self time, % of busy:\n`);
+    for (const [k, ms] of [...self.entries()].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+      process.stdout.write(`  ${fmt(ms).padStart(9)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${k}\n`);
+    }
+    // And by file (packages/*, node_modules/*, natives).
+    const byFile = new Map<string, number>();
+    for (const [k, ms] of self) {
+      if (k === '(idle)') continue;
+      const m = k.match(/ ((?:packages|benchmarks|node_modules)\/[^:]+):\d+$/);
+      const file = m ? m[1]!.replace(/^node_modules\/(\.pnpm\/)?([^/]+).*$/, 'node_modules/$2') : k.startsWith('(') ? k : '(native / Dawn bindings)';
+      byFile.set(file, (byFile.get(file) ?? 0) + ms);
+    }
+    process.stdout.write('  by file:\n');
+    for (const [k, ms] of [...byFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+      process.stdout.write(`  ${fmt(ms).padStart(9)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${k}\n`);
     }
   }
 }
@@ -88,6 +105,8 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '3' },
       json: { type: 'string' },
       summarize: { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
+      'sleep-probe': { type: 'boolean' },
     },
   });
   if (values.summarize) {
@@ -96,7 +115,7 @@ async function main(): Promise<void> {
   }
   const name = values.preset as PresetName;
   const iters = Number(values.iters);
-  const replays = Math.max(2, Number(values.replays));
+  const replays = Number(values.replays);
   const rounds = Math.max(1, Number(values.rounds));
   const config = benchConfig(name);
   const gpu = await openGpu();
@@ -134,12 +153,60 @@ async function main(): Promise<void> {
     t2 = performance.now();
     steady.push({ recordMs: t1 - t0, executeMs: t2 - t1, dispatches: device.counters.dispatches - c0.dispatches, submits: device.counters.submits - c0.submits });
   }
+  if (values['cpu-prof']) {
+    // The recording alone under V8's sampling profiler: `iters` iterations issued back to back
+    // (each submits; nothing waits), then one sync outside the profile. Waiting is left out on
+    // purpose: dawn.node's polling would fill the profile (see the sleep probe).
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    t0 = performance.now();
+    for (let i = 0; i < iters; i++) next();
+    t1 = performance.now();
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await device.sync();
+    writeFileSync(values['cpu-prof'], JSON.stringify(profile));
+    out(`JavaScript profile of ${iters} iterations recorded back to back (${fmt((t1 - t0) / iters)} ms each): ${values['cpu-prof']}`);
+  }
   const rec = median(steady.map((s) => s.recordMs));
   const exe = median(steady.map((s) => s.executeMs));
   out(
     `steady iteration (median of ${iters}): record ${fmt(rec)} ms, execute ${fmt(exe)} ms, total ${fmt(rec + exe)} ms; ` +
       `${steady[0]!.dispatches} dispatches, ${steady[0]!.submits} submit(s)`,
   );
+
+  // 2b. The cost of waiting. dawn.node resolves onSubmittedWorkDone / mapAsync by polling its
+  // instance from a setImmediate loop on the main thread for as long as a promise is pending, so
+  // awaiting the device keeps one CPU core busy, which on a CPU adapter is taken from the driver's
+  // own worker threads. Here: submit an iteration, let the event loop sleep (setTimeout: nothing
+  // polls) for a fraction T of the polled execution time, then sync. Once T covers the execution,
+  // the sync returns at once: the smallest such T bounds the execution time without a poller.
+  const sleepProbe: { fraction: number; sleepMs: number; residualMs: number }[] = [];
+  if (values['sleep-probe']) {
+    for (const fraction of [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) {
+      const sleepMs = fraction * exe;
+      next();
+      device.flush();
+      await new Promise((r) => setTimeout(r, sleepMs));
+      t0 = performance.now();
+      await device.sync();
+      sleepProbe.push({ fraction, sleepMs, residualMs: performance.now() - t0 });
+    }
+    out(`wait without polling: ${sleepProbe.map((p) => `sleep ${fmt(p.sleepMs)} ms → ${fmt(p.residualMs)} ms left`).join('; ')}`);
+    const done = sleepProbe.find((p) => p.residualMs < 5);
+    if (done) out(`  → an iteration executes in ≤ ${fmt(done.sleepMs)} ms while nothing polls, vs. ${fmt(exe)} ms while the main thread polls`);
+  }
+
+  if (replays < 2) {
+    // --replays 0: iterations only (for a JavaScript profile of the recording).
+    trainer.dispose();
+    gpu.saddle.destroy();
+    gpu.device.destroy();
+    return;
+  }
 
   // 3. Capture one iteration's dispatches, then replay each alone.
   const captured: Captured[] = [];
@@ -219,6 +286,7 @@ async function main(): Promise<void> {
           date: new Date().toISOString(),
           first,
           steady,
+          sleepProbe,
           submitOverheadMs: empty,
           replays,
           rounds,
