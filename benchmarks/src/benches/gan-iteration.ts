@@ -399,9 +399,10 @@ export function ganCase(name: PresetName): BenchCase {
   };
 
   return {
-    label: `${name}: ${describeConfig(config)}`,
+    label: `${name} (B=${config.batch}, k=${config.k})`,
     params: {
       preset: name,
+      networks: describeConfig(config),
       batch: config.batch,
       k: config.k,
       update: config.update,
@@ -424,14 +425,17 @@ export function ganCase(name: PresetName): BenchCase {
 export const GAN_PRESETS: PresetName[] = ['paper', 'quick'];
 
 export function ganBench(opts: { presets?: PresetName[] } = {}): Bench {
-  const cases = (opts.presets ?? GAN_PRESETS).map(ganCase);
+  const presets = opts.presets ?? GAN_PRESETS;
+  const cases = presets.map(ganCase);
   return {
     name: 'gan',
     title: 'one training iteration of the MNIST GAN (Algorithm 1, k = 1, batch 100, dropout, momentum)',
     description:
       "saddle's GanTrainer.iteration() (one submit, nothing read back) against the same networks, losses, gradients and momentum update " +
       'written with tfjs-core ops (tf.fused.matMul, reshape + max for maxout, dropout masks, tf.losses.sigmoidCrossEntropy, tf.variableGrads). ' +
-      "`paper` is the paper's configuration; `quick` the narrower preset this repository trains on a CPU. Milliseconds per iteration.",
+      "`paper` is the paper's configuration, `quick` the narrower preset this repository trains on a CPU: " +
+      presets.map((p) => `${p}: ${describeConfig(benchConfig(p))}`).join('; ') +
+      '. Milliseconds per iteration.',
     ratios: [
       ['saddle-webgpu', 'tfjs-webgpu'],
       ['saddle-webgpu', 'tfjs-wasm'],

@@ -64,12 +64,14 @@ export const MAXOUT_SHAPES: MaxoutShape[] = [
   { batch: 200, mode: 'layer', inFeatures: 784 },
 ];
 
+/** Short (it labels a chart row): the shapes are in the params and the description. */
 export function maxoutLabel(s: MaxoutShape): string {
   const u = s.units ?? UNITS;
   const p = s.pieces ?? PIECES;
-  if (s.mode === 'layer') return `layer fwd+bwd B=${s.batch} ${s.inFeatures ?? 784}→${u}×${p}`;
-  if (s.mode === 'dropout') return `+dropout fwd+bwd B=${s.batch} [${s.batch},${u * p}]→[${s.batch},${u}]`;
-  return `${s.mode} B=${s.batch} [${s.batch},${u * p}]→[${s.batch},${u}]`;
+  const size = u === UNITS && p === PIECES ? '' : ` ${u}×${p}`;
+  if (s.mode === 'layer') return `layer ${s.inFeatures ?? 784}→${u}×${p} fwd+bwd B=${s.batch}`;
+  if (s.mode === 'dropout') return `+dropout fwd+bwd B=${s.batch}${size}`;
+  return `${s.mode} B=${s.batch}${size}`;
 }
 
 /** Concatenates host arrays (for the cross-runner check of several outputs). */
