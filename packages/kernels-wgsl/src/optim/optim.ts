@@ -195,10 +195,7 @@ export function sgdMomentumUpdateMany(
     return;
   }
   const live = params.map((_, i) => i).filter((i) => params[i]!.size > 0);
-  for (const group of groups(
-    live.map((i) => params[i]!.size),
-    perDispatch,
-  )) {
+  for (const group of groups(live.map((i) => params[i]!.size), perDispatch)) {
     const idx = group.map((g) => live[g]!);
     if (idx.length === 1) {
       run(params[idx[0]!]!, grads[idx[0]!]!, velocities[idx[0]!]!, h);
@@ -206,12 +203,7 @@ export function sgdMomentumUpdateMany(
     }
     const ds = idx.map((i) => dense(grads[i]!));
     try {
-      runMulti(
-        idx.map((i) => params[i]!),
-        ds,
-        idx.map((i) => velocities[i]!),
-        h,
-      );
+      runMulti(idx.map((i) => params[i]!), ds, idx.map((i) => velocities[i]!), h);
     } finally {
       ds.forEach((d, k) => d !== grads[idx[k]!] && d.dispose());
     }
