@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { cpu, createWebGpuDevice, type WebGpuDevice } from '@saddle/tensor';
+import { cpu, createWebGpuDevice, WANTED_FEATURES, WANTED_LIMITS, type WebGpuDevice } from '@saddle/tensor';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { BenchCase, Instance, Runner, RunnerId } from './harness.js';
 import { registerTfjsGradients } from './tf-gradients.js';
@@ -30,18 +30,7 @@ export interface GpuEnv {
   info: AdapterRecord;
 }
 
-/** Limits asked for above the defaults: saddle's list and tfjs-backend-webgpu's, together. */
-const WANTED_LIMITS = [
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxStorageBuffersPerShaderStage',
-] as const;
-const WANTED_FEATURES = ['subgroups', 'timestamp-query', 'shader-f16'];
+// The limits and features saddle asks for (tfjs-backend-webgpu needs no others) come from @saddle/tensor.
 const REPORTED_LIMITS = ['maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBufferBindingSize', 'maxBufferSize'] as const;
 
 /**
@@ -57,7 +46,7 @@ export async function openGpu(dawnFlags: string[] = []): Promise<GpuEnv> {
   if (!adapter) throw new Error('no WebGPU adapter was found (on Linux: libvulkan1 and a Vulkan driver, e.g. Mesa lavapipe)');
   const requiredLimits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
-  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
   const i = adapter.info;
   const desc = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'adapter';
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: desc });

@@ -370,8 +370,9 @@ async function loadGpu(): Promise<GPU> {
 }
 
 /** Limits the library asks for above the defaults, where the adapter has more. */
-const WANTED_LIMITS = [
+export const WANTED_LIMITS = [
   'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupsPerDimension',
   'maxStorageBufferBindingSize',
   'maxBufferSize',
   'maxComputeInvocationsPerWorkgroup',
@@ -380,7 +381,8 @@ const WANTED_LIMITS = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
-const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query', 'shader-f16'];
+/** Optional features the library asks for when the adapter has them. */
+export const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query', 'shader-f16'];
 
 /** Creates a WebGPU device (or wraps the caller's). Throws a SaddleError if no adapter is found. */
 export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<WebGpuDevice> {
