@@ -2,14 +2,15 @@
  * Times GAN training iterations (GanTrainer.iteration, the trainer's own hot path) on the current
  * WebGPU adapter and counts what each asks of the device.
  *
- *   npx tsx --tsconfig tsconfig.json benchmarks/src/gan-iteration-probe.ts [paper|quick|tiny] [--iters=N] [--warmup=N] [--repeats=N]
+ *   npx tsx --tsconfig tsconfig.json benchmarks/src/gan-iteration-probe.ts [paper|quick|tiny] [--iters=N] [--warmup=N] [--repeats=N] [--wait=auto|poll|sleep]
  *
  * Synthetic images (uniform pixels; the cost of an iteration does not depend on them). After the
  * warm-up (pipelines compiled, pool filled), each repeat runs N iterations back to back and waits
  * for the GPU (`await device.sync()`), so the time covers recording, submits and the GPU's work.
  * Prints one JSON line: dispatches and readbacks per iteration, and ms per iteration over the
  * repeats (min, lower quartile, median: on a shared machine the low quantiles are the stable ones;
- * compare two builds by running them alternately, several times).
+ * compare two builds by running them alternately, several times). `--wait` picks how the device
+ * waits for the GPU (WebGpuOptions.wait): compare `poll` and `sleep` the same way.
  */
 import { createWebGpuDevice } from '@saddle/tensor';
 import { GanTrainer, preset, type PresetName } from '@saddle/gan';
@@ -20,9 +21,10 @@ const name = (args.find((a) => !a.startsWith('--')) ?? 'paper') as PresetName;
 const iters = flag('iters', 10);
 const warmup = flag('warmup', 3);
 const repeats = flag('repeats', 3);
+const wait = (args.find((a) => a.startsWith('--wait='))?.split('=')[1] ?? 'auto') as 'auto' | 'poll' | 'sleep';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
-const device = await createWebGpuDevice();
+const device = await createWebGpuDevice({ wait });
 const config = { ...preset(name), valN: 0, trainN: null, seed: 1 };
 const n = config.batch * (iters + warmup + 1) * config.k;
 const d = config.generator.outDim;
@@ -61,6 +63,7 @@ console.log(
   JSON.stringify({
     preset: name,
     device: device.name,
+    wait: device.waitMode,
     dispatchesPerIteration: per.dispatches,
     readbacksPerIteration: per.readbacks,
     iters,

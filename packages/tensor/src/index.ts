@@ -15,7 +15,7 @@ export {
 export { Storage } from './storage.js';
 export type { Device, DeviceKind, DeviceMemory } from './devices/device.js';
 export { CpuDevice, cpu } from './devices/cpu.js';
-export { WebGpuDevice, createWebGpuDevice, WANTED_LIMITS, WANTED_FEATURES, type DispatchSpec, type CompiledKernel, type DeviceCounters, type WebGpuOptions } from './devices/webgpu.js';
+export { WebGpuDevice, createWebGpuDevice, WaitEstimator, isSoftwareAdapterName, WANTED_LIMITS, WANTED_FEATURES, type DispatchSpec, type CompiledKernel, type DeviceCounters, type WebGpuOptions } from './devices/webgpu.js';
 export { BufferPool } from './devices/buffer-pool.js';
 export { UniformArena } from './devices/uniform-arena.js';
 export { defaultDevice, useDevice, getDevice, isWebGpu, type DeviceRequest } from './devices/default.js';

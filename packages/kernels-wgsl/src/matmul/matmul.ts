@@ -1,4 +1,4 @@
-import { Params, SaddleError, Tensor, fmtShape, type WebGpuDevice } from '@saddle/tensor';
+import { Params, SaddleError, Tensor, fmtShape, isSoftwareAdapterName, type WebGpuDevice } from '@saddle/tensor';
 import { dense } from '../elementwise/elementwise.js';
 import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
@@ -48,7 +48,7 @@ export const MATMUL_MIN_WORKGROUPS = { gpu: 128, software: 4 } as const;
 
 /** Whether the device is a CPU-side WebGPU implementation. */
 export function isSoftwareAdapter(device: WebGpuDevice): boolean {
-  return /llvmpipe|lavapipe|swiftshader/i.test(device.name);
+  return isSoftwareAdapterName(device.name);
 }
 
 const ACTIVATIONS: readonly MatmulActivation[] = ['none', 'relu', 'sigmoid'];
