@@ -1,0 +1,121 @@
+/**
+ * Records a finished GAN training run in benchmarks/results/: what issue 4 asks of every long run
+ * (device, commit, date, epochs, wall time, iteration time, the Parzen estimate), read off the run
+ * folder that `pnpm gan train` wrote and `pnpm gan eval` completed.
+ *
+ *   pnpm exec tsx benchmarks/src/record-gan-run.ts RUN [--wall SECONDS] [--commit SHA] [--note TEXT] [--looks TEXT] [--out FILE]
+ *
+ * RUN is the run folder (config.json, metrics.jsonl, parzen.json when evaluated). --wall is the
+ * whole command's wall time as measured outside it (`time pnpm gan train`); --looks says what the
+ * samples grid shows (judged by eye: nothing here can); --commit names the commit the run trained at
+ * when it is not the checkout's HEAD (the default). The file is written atomically, named
+ * gan-train-<adapter>-<run folder name>.json unless --out says otherwise.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeJsonAtomic } from '@saddle/nn';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { wall: { type: 'string' }, commit: { type: 'string' }, note: { type: 'string' }, looks: { type: 'string' }, out: { type: 'string' } },
+});
+const run = positionals[0];
+if (!run) {
+  console.error('usage: record-gan-run.ts RUN [--wall SECONDS] [--commit SHA] [--note TEXT] [--looks TEXT] [--out FILE]');
+  process.exit(2);
+}
+const dir = resolve(run);
+const read = (name: string) => {
+  const f = join(dir, name);
+  if (!existsSync(f)) throw new Error(`${f} is missing: is ${dir} a run folder written by \`pnpm gan train\`?`);
+  return readFileSync(f, 'utf8');
+};
+const git = (args: string[]) => {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+};
+
+interface EpochLine {
+  epoch: number;
+  iterations: number;
+  partial?: boolean;
+  dLoss: number;
+  gLoss: number;
+  dReal: number;
+  dFake: number;
+  value: number | null;
+  seconds: number;
+  msPerIteration: number;
+  parzen?: { mean: number; stdErr: number; sigma: number };
+}
+
+const config = JSON.parse(read('config.json'));
+const epochs: EpochLine[] = read('metrics.jsonl')
+  .trim()
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
+const parzen = existsSync(join(dir, 'parzen.json')) ? JSON.parse(read('parzen.json')) : null;
+const iterations = epochs.reduce((a, e) => a + e.iterations, 0);
+const trainingSeconds = epochs.reduce((a, e) => a + e.seconds, 0);
+const last = epochs.at(-1);
+const status = values.commit ? null : git(['status', '--porcelain', '--', 'packages']);
+const adapter = config.softwareAdapter ? (/llvmpipe|lavapipe/i.test(config.device) ? 'lavapipe' : 'software') : config.deviceKind === 'cpu' ? 'cpu' : 'gpu';
+const date = new Date().toISOString();
+const record = {
+  what: 'a `pnpm gan train` run, recorded from its run folder (benchmarks/src/record-gan-run.ts)',
+  run: basename(dir),
+  device: config.device,
+  softwareAdapter: config.softwareAdapter,
+  preset: config.preset,
+  presetReason: config.presetReason,
+  commit: values.commit ?? git(['rev-parse', 'HEAD']) ?? 'unknown',
+  dirty: status === null ? null : status.length > 0,
+  date,
+  node: process.version,
+  config: config.config,
+  epochs: epochs.length,
+  lastEpochPartial: Boolean(last?.partial),
+  iterations,
+  examplesSeen: iterations * config.config.batch * (config.config.update === 'alternating' ? config.config.k : 1),
+  trainingSeconds: Math.round(trainingSeconds * 10) / 10,
+  wallSeconds: values.wall === undefined ? null : Number(values.wall),
+  msPerIteration: iterations ? Math.round((10_000 * trainingSeconds) / iterations) / 10 : null,
+  final: last ? { dLoss: last.dLoss, gLoss: last.gLoss, dReal: last.dReal, dFake: last.dFake, valueOnValidation: last.value } : null,
+  perEpoch: epochs.map((e) => ({
+    epoch: e.epoch,
+    iterations: e.iterations,
+    partial: Boolean(e.partial),
+    dLoss: e.dLoss,
+    gLoss: e.gLoss,
+    dReal: e.dReal,
+    dFake: e.dFake,
+    value: e.value,
+    msPerIteration: Math.round(e.msPerIteration * 10) / 10,
+    ...(e.parzen ? { parzen: e.parzen } : {}),
+  })),
+  parzen: parzen
+    ? {
+        mean: parzen.mean,
+        stdErr: parzen.stdErr,
+        sigma: parzen.sigma,
+        samples: parzen.samples,
+        testImages: parzen.testImages,
+        validationImages: parzen.validationImages,
+        evalSeconds: parzen.seconds,
+        paper: 'Table 1, GAN: 225 +- 2',
+      }
+    : null,
+  samplesLookLike: values.looks ?? null,
+  note: values.note ?? null,
+};
+const out = values.out ?? join(root, 'benchmarks/results', `gan-train-${adapter}-${basename(dir)}.json`);
+await writeJsonAtomic(out, record);
+console.log(`wrote ${out}: ${epochs.length} epoch(s), ${iterations} iterations, ${record.msPerIteration} ms/it` + (parzen ? `, Parzen ${parzen.mean.toFixed(1)} ± ${parzen.stdErr.toFixed(1)}` : ''));
