@@ -13,7 +13,8 @@
  * waits for the GPU (WebGpuOptions.wait): compare `poll` and `sleep` the same way.
  */
 import { createWebGpuDevice } from '@saddle/tensor';
-import { GanTrainer, preset, type PresetName } from '@saddle/gan';
+import { GanTrainer, type PresetName } from '@saddle/gan';
+import { benchConfig, steadyIteration, syntheticImages } from './benches/gan-iteration.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
@@ -25,20 +26,11 @@ const wait = (args.find((a) => a.startsWith('--wait='))?.split('=')[1] ?? 'auto'
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 const device = await createWebGpuDevice({ wait });
-const config = { ...preset(name), valN: 0, trainN: null, seed: 1 };
+const config = benchConfig(name);
 const n = config.batch * (iters + warmup + 1) * config.k;
 const d = config.generator.outDim;
-const images = new Float32Array(n * d);
-let s = 12345;
-for (let i = 0; i < images.length; i++) {
-  s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-  images[i] = s / 4294967296;
-}
-const trainer = new GanTrainer(config, { images, n, d }, device);
-const iteration = () => {
-  if (trainer.iterInEpoch >= trainer.iterationsPerEpoch) trainer.iterInEpoch = 0;
-  trainer.iteration();
-};
+const trainer = new GanTrainer(config, { images: syntheticImages(n), n, d }, device);
+const iteration = () => steadyIteration(trainer);
 trainer.startEpoch();
 for (let i = 0; i < warmup; i++) iteration();
 await device.sync();

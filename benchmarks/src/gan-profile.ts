@@ -21,10 +21,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
+import { writeJsonAtomic } from '@saddle/nn';
 import { Storage, type DispatchSpec } from '@saddle/tensor';
 import { GanTrainer } from '../../packages/gan/src/trainer.js';
 import type { PresetName } from '../../packages/gan/src/presets.js';
-import { BENCH_IMAGES, benchConfig, describeConfig, iterationMacs, syntheticImages } from './benches/gan-iteration.js';
+import { BENCH_IMAGES, benchConfig, describeConfig, iterationMacs, steadyIteration, syntheticImages } from './benches/gan-iteration.js';
 import { openGpu } from './runners.js';
 import { median } from './stats.js';
 
@@ -127,10 +128,7 @@ async function main(): Promise<void> {
   const trainer = new GanTrainer(config, { images: syntheticImages(BENCH_IMAGES), n: BENCH_IMAGES, d: 784 }, device);
   trainer.startEpoch();
   await device.sync();
-  const next = () => {
-    if (trainer.iterInEpoch >= trainer.iterationsPerEpoch) trainer.iterInEpoch = 0;
-    trainer.iteration();
-  };
+  const next = () => steadyIteration(trainer);
 
   // 1. The first iteration.
   const p0 = device.counters.pipelines;
@@ -276,28 +274,21 @@ async function main(): Promise<void> {
   }
 
   if (values.json) {
-    writeFileSync(
-      values.json,
-      JSON.stringify(
-        {
-          preset: name,
-          config: describeConfig(config),
-          adapter: gpu.info,
-          date: new Date().toISOString(),
-          first,
-          steady,
-          sleepProbe,
-          submitOverheadMs: empty,
-          replays,
-          rounds,
-          dispatches: captured.map((c) => ({ index: c.index, label: c.label, step: c.step, part: c.part, workgroups: c.workgroups, ms: c.ms })),
-          byKernel,
-          byPart,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    await writeJsonAtomic(values.json, {
+      preset: name,
+      config: describeConfig(config),
+      adapter: gpu.info,
+      date: new Date().toISOString(),
+      first,
+      steady,
+      sleepProbe,
+      submitOverheadMs: empty,
+      replays,
+      rounds,
+      dispatches: captured.map((c) => ({ index: c.index, label: c.label, step: c.step, part: c.part, workgroups: c.workgroups, ms: c.ms })),
+      byKernel,
+      byPart,
+    });
     out(`\n${values.json}`);
   }
   trainer.dispose();

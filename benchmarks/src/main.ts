@@ -3,11 +3,10 @@
  * Shared by the tsx entry (cli.ts) and the GPU host's bundle (gpu-entry.ts); the host tells it
  * what it can load (the wasm backend) and where results go.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cpus, platform, release, arch, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gitInfo, repoRoot } from './git.js';
 import { ALL_RUNNERS, DEFAULT_OPTIONS, runBench, type HarnessOptions, type RunnerId } from './harness.js';
 import { BENCHES } from './benches/index.js';
 import { deviceSlug, slug as slugify, loadTfjs, makeRunners, openGpu, type GpuEnv, type TfEnv, type WasmModule } from './runners.js';
@@ -46,24 +45,7 @@ options:
   --tag NAME            appended to the file names (and the docs block) to keep runs of one day apart
 `;
 
-/** The repository root: the nearest folder upwards from cwd with pnpm-workspace.yaml (else cwd). */
-export function repoRoot(start = process.cwd()): string {
-  let d = resolve(start);
-  for (;;) {
-    if (existsSync(join(d, 'pnpm-workspace.yaml'))) return d;
-    const up = dirname(d);
-    if (up === d) return resolve(start);
-    d = up;
-  }
-}
-
-function git(root: string, args: string[]): string | null {
-  try {
-    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
+export { repoRoot };
 
 function parseList(s: string | undefined, name: string): number[] | undefined {
   if (s === undefined) return undefined;
@@ -168,8 +150,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
   missing.push(...miss);
   if (runners.length === 0) throw new Error(`no runner could be opened: ${missing.join('; ')}`);
 
-  const commit = values.commit ?? git(root, ['rev-parse', 'HEAD']) ?? 'unknown';
-  const status = values.commit ? null : git(root, ['status', '--porcelain', '--', 'packages', 'benchmarks/src']);
+  const { commit, dirty } = gitInfo(root, ['packages', 'benchmarks/src'], values.commit);
   const cpuList = cpus();
   const slug = deviceSlug(gpu?.info ?? null);
   if (gpu?.info.software) {
@@ -201,7 +182,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
         description: bench.description,
         date,
         commit,
-        dirty: status === null ? null : status.length > 0,
+        dirty,
         node: process.version,
         platform: `${platform()} ${release()} ${arch()}`,
         cpu: { model: cpuList[0]?.model ?? 'unknown', cores: cpuList.length },

@@ -9,7 +9,7 @@
  * `await device.sync()` (so the time includes one submit and the wait for the GPU, not readback).
  */
 import { createWebGpuDevice, fromArray, type WebGpuDevice } from '@saddle/tensor';
-import { matmul, chooseMatmulConfig, matmulMinWorkgroups, isSoftwareAdapter, MATMUL_CONFIGS, type MatmulOptions } from '@saddle/kernels-wgsl';
+import { matmul, chooseMatmulConfig, matmulMinWorkgroups, MATMUL_CONFIGS, type MatmulOptions } from '@saddle/kernels-wgsl';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -19,7 +19,7 @@ const repsFlag = flag('reps');
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 const device: WebGpuDevice = await createWebGpuDevice();
-const software = isSoftwareAdapter(device);
+const software = device.software;
 
 const sizes: [number, number, number][] = args
   .filter((a) => !a.startsWith('--'))

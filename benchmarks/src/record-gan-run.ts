@@ -11,14 +11,17 @@
  * when it is not the checkout's HEAD (the default). The file is written atomically, named
  * gan-train-<adapter>-<run folder name>.json unless --out says otherwise.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@saddle/nn';
+// Relative imports of @saddle/gan's modules, as gan-profile.ts does (its index re-exports the CLI).
+import { readMetrics, RUN_FILES } from '../../packages/gan/src/run-folder.js';
+import type { EpochRecord } from '../../packages/gan/src/trainer.js';
+import { gitInfo, repoRoot } from './git.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = repoRoot(dirname(fileURLToPath(import.meta.url)));
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { wall: { type: 'string' }, commit: { type: 'string' }, note: { type: 'string' }, looks: { type: 'string' }, out: { type: 'string' } },
@@ -29,44 +32,22 @@ if (!run) {
   process.exit(2);
 }
 const dir = resolve(run);
-const read = (name: string) => {
+/** The path of the run folder's file `name`, which must exist. */
+const need = (name: string) => {
   const f = join(dir, name);
   if (!existsSync(f)) throw new Error(`${f} is missing: is ${dir} a run folder written by \`pnpm gan train\`?`);
-  return readFileSync(f, 'utf8');
-};
-const git = (args: string[]) => {
-  try {
-    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
+  return f;
 };
 
-interface EpochLine {
-  epoch: number;
-  iterations: number;
-  partial?: boolean;
-  dLoss: number;
-  gLoss: number;
-  dReal: number;
-  dFake: number;
-  value: number | null;
-  seconds: number;
-  msPerIteration: number;
-  parzen?: { mean: number; stdErr: number; sigma: number };
-}
-
-const config = JSON.parse(read('config.json'));
-const epochs: EpochLine[] = read('metrics.jsonl')
-  .trim()
-  .split('\n')
-  .filter(Boolean)
-  .map((l) => JSON.parse(l));
-const parzen = existsSync(join(dir, 'parzen.json')) ? JSON.parse(read('parzen.json')) : null;
+const config = JSON.parse(readFileSync(need(RUN_FILES.config), 'utf8'));
+need(RUN_FILES.metrics);
+const epochs: EpochRecord[] = await readMetrics(dir);
+const parzenFile = join(dir, 'parzen.json');
+const parzen = existsSync(parzenFile) ? JSON.parse(readFileSync(parzenFile, 'utf8')) : null;
 const iterations = epochs.reduce((a, e) => a + e.iterations, 0);
 const trainingSeconds = epochs.reduce((a, e) => a + e.seconds, 0);
 const last = epochs.at(-1);
-const status = values.commit ? null : git(['status', '--porcelain', '--', 'packages']);
+const { commit, dirty } = gitInfo(root, ['packages'], values.commit);
 const adapter = config.softwareAdapter ? (/llvmpipe|lavapipe/i.test(config.device) ? 'lavapipe' : 'software') : config.deviceKind === 'cpu' ? 'cpu' : 'gpu';
 const date = new Date().toISOString();
 const record = {
@@ -76,8 +57,8 @@ const record = {
   softwareAdapter: config.softwareAdapter,
   preset: config.preset,
   presetReason: config.presetReason,
-  commit: values.commit ?? git(['rev-parse', 'HEAD']) ?? 'unknown',
-  dirty: status === null ? null : status.length > 0,
+  commit,
+  dirty,
   date,
   node: process.version,
   config: config.config,

@@ -10,11 +10,12 @@
  * runs its ops on tfjs's global engine (tfjs keeps both on the global object so that several copies
  * of the library cooperate), so the gradients are exactly the stock ones.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '@saddle/nn';
 import type * as TF from '@tensorflow/tfjs-core';
 
 /** Registers tfjs-core's gradients (once); returns how. Throws if they cannot be loaded. */
@@ -40,9 +41,8 @@ async function bundledGradients(version: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   // Not a literal specifier, so that a bundler of this file leaves esbuild (a native tool) alone.
   const name = 'esbuild';
-  const esbuild = (await import(name)) as { build(o: Record<string, unknown>): Promise<unknown> };
-  const tmp = `${out}.${process.pid}.tmp`;
-  await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: tmp, logLevel: 'error' });
-  renameSync(tmp, out);
+  const esbuild = (await import(name)) as { build(o: Record<string, unknown>): Promise<{ outputFiles: { contents: Uint8Array }[] }> };
+  const built = await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: out, write: false, logLevel: 'error' });
+  await writeFileAtomic(out, built.outputFiles[0]!.contents);
   return out;
 }

@@ -15,6 +15,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WebGpuDevice } from '@saddle/tensor';
 import { GanTrainer, preset, type GanConfig } from '@saddle/gan';
+import { steadyIteration } from '../../benchmarks/src/benches/gan-iteration.js';
 import { webgpu } from '../support/devices.js';
 
 const D = 784;
@@ -41,9 +42,8 @@ interface IterationCounts {
 function countIterations(trainer: GanTrainer, device: WebGpuDevice, iters: number): IterationCounts[] {
   const out: IterationCounts[] = [];
   for (let i = 0; i < iters; i++) {
-    if (trainer.iterInEpoch >= trainer.iterationsPerEpoch) trainer.iterInEpoch = 0;
     const c0 = { ...device.counters };
-    trainer.iteration();
+    steadyIteration(trainer);
     const m = device.memory();
     out.push({
       dispatches: device.counters.dispatches - c0.dispatches,

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, dropout, fromArray, maxout, maxoutDropout, mul, param, sigmoidBce, sum, type Device } from '@saddle/autograd';
+import { cpu, dropout, fromArray, maxout, maxoutDropout, mul, param, sigmoidBce, sum, transpose, type Device } from '@saddle/autograd';
 import { webgpu } from '../support/devices.js';
 import { check, data } from './support.js';
 
@@ -22,7 +22,6 @@ describe.each(devices)('maxout, dropout and sigmoid-BCE gradients on %s', (_name
 
   it('maxout of a transposed view', async () => {
     const device = await getDevice();
-    const { transpose } = await import('@saddle/autograd');
     await check((x) => maxout(transpose(x), 3).out, [data([6, 4], 3)], device);
   });
 
@@ -66,7 +65,6 @@ describe.each(devices)('maxout, dropout and sigmoid-BCE gradients on %s', (_name
 
   it('maxoutDropout of a transposed view, under a downstream weighting', async () => {
     const device = await getDevice();
-    const { transpose } = await import('@saddle/autograd');
     const w = data([4, 2], 8);
     await check((x, wt) => mul(maxoutDropout(transpose(x), 3, 0.5, { seed: 5 }).out, wt), [data([6, 4], 3), w], device);
   });

@@ -20,6 +20,7 @@ import { sigmoidBce as sigmoidBceKernel } from '@saddle/kernels-wgsl';
 import { detach, requiresGrad, runBackward, sigmoidBce } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
+import { readJoined, readJoinedTf } from './common.js';
 import { uniformData } from './matmul.js';
 
 export type BceMode = 'fwd' | 'fwd+bwd';
@@ -78,10 +79,9 @@ export function bceCase(s: BceShape): BenchCase {
       },
       output: async () => {
         const ts = once();
-        const parts: ArrayLike<number>[] = [];
-        for (const x of ts) parts.push(await x.toArray());
+        const v = await readJoined(ts);
         for (const x of ts) x.dispose();
-        return joined(parts);
+        return v;
       },
       dispose: () => {
         zLeaf.dispose();
@@ -108,10 +108,9 @@ export function bceCase(s: BceShape): BenchCase {
       },
       output: async () => {
         const ts = once();
-        const parts: ArrayLike<number>[] = [];
-        for (const x of ts) parts.push((await x.data()) as Float32Array);
+        const v = await readJoinedTf(ts);
         for (const x of ts) x.dispose();
-        return joined(parts);
+        return v;
       },
       dispose: () => {
         z.dispose();
@@ -129,16 +128,6 @@ export function bceCase(s: BceShape): BenchCase {
     saddle,
     tfjs,
   };
-}
-
-function joined(parts: ArrayLike<number>[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 export function bceBench(opts: { sizes?: number[] } = {}): Bench {

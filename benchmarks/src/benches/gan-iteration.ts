@@ -42,6 +42,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import { GanTrainer } from '../../../packages/gan/src/trainer.js';
 import { preset, type GanConfig, type PresetName } from '../../../packages/gan/src/presets.js';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
+import { tfDropoutMask } from './common.js';
 import { uniformData } from './matmul.js';
 
 const PIXELS = 784;
@@ -58,6 +59,16 @@ export function benchConfig(name: PresetName): GanConfig {
 /** Seeded uniform pixels in [0, 1), n × 784. */
 export function syntheticImages(n: number, seed = 123): Float32Array {
   return uniformData(n * PIXELS, seed).map((v) => 0.5 * (v + 1));
+}
+
+/**
+ * One training iteration that cycles through the epoch's minibatches without ending the epoch
+ * (which reads statistics back): past the epoch's last minibatch it wraps to the first. The trainer
+ * must have started an epoch (`startEpoch()`).
+ */
+export function steadyIteration(t: GanTrainer): void {
+  if (t.iterInEpoch >= t.iterationsPerEpoch) t.iterInEpoch = 0;
+  t.iteration();
 }
 
 /** A human-readable description of a configuration's networks. */
@@ -97,12 +108,9 @@ interface Fixture {
   draws: { zD: Float32Array; masksD: Float32Array[]; zG: Float32Array; masksG: Float32Array[] };
 }
 
+/** G's parameters, then D's, in registration order: each layer's (weight, bias), layer by layer (D: hidden layers, then output). */
 function trainerParams(t: GanTrainer): Tensor[] {
-  const out: Tensor[] = [];
-  for (const l of t.G.layers) out.push(l.weight, l.bias!);
-  for (const l of t.D.hidden) out.push(l.weight, l.bias);
-  out.push(t.D.out.weight, t.D.out.bias!);
-  return out;
+  return [...t.G.parameters(), ...t.D.parameters()];
 }
 
 /** Built on the CPU device (synchronously: the values are in host memory), from the same seed as the trainer. */
@@ -125,7 +133,7 @@ function makeFixture(config: GanConfig, images: Float32Array): Fixture {
     const masksD = masks(2 * B);
     const zG = z();
     const masksG = masks(B);
-    return { config, ordered, params, gCount: 2 * t.G.layers.length, draws: { zD, masksD, zG, masksG } };
+    return { config, ordered, params, gCount: t.G.parameters().length, draws: { zD, masksD, zG, masksG } };
   } finally {
     t.dispose();
   }
@@ -326,7 +334,7 @@ class TfGan {
 function tfRandomDraws(tf: typeof TF): TfDraws {
   return {
     z: (rows, cols) => tf.randomUniform([rows, cols], -SQRT3, SQRT3, 'float32'),
-    mask: (shape, keep) => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32'), keep)), keep),
+    mask: (shape, keep) => tfDropoutMask(tf, shape, keep),
   };
 }
 
@@ -360,11 +368,7 @@ export function ganCase(name: PresetName): BenchCase {
     };
     const trainer = make();
     return {
-      run: () => {
-        // Cycle through the epoch's minibatches without ending the epoch (which reads statistics back).
-        if (trainer.iterInEpoch >= trainer.iterationsPerEpoch) trainer.iterInEpoch = 0;
-        trainer.iteration();
-      },
+      run: () => steadyIteration(trainer),
       output: async () => {
         const t = make();
         try {

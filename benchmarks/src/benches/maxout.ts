@@ -30,6 +30,7 @@ import { maxout as maxoutKernel } from '@saddle/kernels-wgsl';
 import { Generator, cpu, detach, dropoutMask, matmul, maxout, maxoutDropout, requiresGrad, runBackward } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
+import { readJoined, readJoinedTf, tfDropoutMask } from './common.js';
 import { uniformData } from './matmul.js';
 
 export const UNITS = 240;
@@ -74,23 +75,6 @@ export function maxoutLabel(s: MaxoutShape): string {
   return `${s.mode} B=${s.batch}${size}`;
 }
 
-/** Concatenates host arrays (for the cross-runner check of several outputs). */
-function joined(parts: ArrayLike<number>[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-async function readAll(ts: Tensor[]): Promise<Float32Array> {
-  const parts: ArrayLike<number>[] = [];
-  for (const t of ts) parts.push(await t.toArray());
-  return joined(parts);
-}
-
 export function maxoutCase(s: MaxoutShape): BenchCase {
   const B = s.batch;
   const units = s.units ?? UNITS;
@@ -116,6 +100,14 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
     const xLeaf = requiresGrad(detach(x));
     const wLeaf = w ? requiresGrad(detach(w)) : null;
     const bLeaf = b ? requiresGrad(detach(b)) : null;
+    // The dropout mode's pass: the fused kernel, maxout and the dropout of its output (mask drawn
+    // in-kernel from `generator`), then the backward scatter through the winning piece, times the mask.
+    const dropoutPass = (generator: Generator): Tensor[] =>
+      tidy(() => {
+        const { out } = maxoutDropout(xLeaf, pieces, KEEP_HIDDEN, { generator });
+        const g = runBackward(out, dy, false, [xLeaf]);
+        return [out, g.get(xLeaf)!];
+      });
     let once: () => Tensor[];
     if (s.mode === 'fwd') {
       once = () => {
@@ -131,15 +123,8 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
           return [out, g.get(xLeaf)!];
         });
     } else if (s.mode === 'dropout') {
-      // The fused kernel: maxout and the dropout of its output (mask drawn in-kernel), then the
-      // backward scatter through the winning piece, times the mask.
       const generator = new Generator(MASK_SEED);
-      once = () =>
-        tidy(() => {
-          const { out } = maxoutDropout(xLeaf, pieces, KEEP_HIDDEN, { generator });
-          const g = runBackward(out, dy, false, [xLeaf]);
-          return [out, g.get(xLeaf)!];
-        });
+      once = () => dropoutPass(generator);
     } else {
       once = () =>
         tidy(() => {
@@ -155,15 +140,8 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
       },
       output: async () => {
         // The dropout mode's check draws its mask from a fresh stream, which tfjs's check replays.
-        const ts =
-          s.mode === 'dropout'
-            ? tidy(() => {
-                const { out } = maxoutDropout(xLeaf, pieces, KEEP_HIDDEN, { generator: new Generator(MASK_SEED) });
-                const g = runBackward(out, dy, false, [xLeaf]);
-                return [out, g.get(xLeaf)!];
-              })
-            : once();
-        const v = await readAll(ts);
+        const ts = s.mode === 'dropout' ? dropoutPass(new Generator(MASK_SEED)) : once();
+        const v = await readJoined(ts);
         for (const t of ts) t.dispose();
         return v;
       },
@@ -192,7 +170,7 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
       };
     } else if (s.mode === 'dropout') {
       // tf.dropout's own recipe, with the mask kept explicit: floor(U[0, 1) + keep) / keep.
-      const drawn = () => tf.div(tf.floor(tf.add(tf.randomUniform([B, units], 0, 1, 'float32'), KEEP_HIDDEN)), KEEP_HIDDEN);
+      const drawn = () => tfDropoutMask(tf, [B, units], KEEP_HIDDEN);
       const run = (mask: () => TF.Tensor) => {
         const vg = tf.valueAndGrad((z: TF.Tensor) => tf.mul(mo(z), mask()));
         const { value, grad } = vg(x, dy);
@@ -215,10 +193,9 @@ export function maxoutCase(s: MaxoutShape): BenchCase {
       },
       output: async () => {
         const ts = (check ?? once)();
-        const parts: ArrayLike<number>[] = [];
-        for (const t of ts) parts.push((await t.data()) as Float32Array);
+        const v = await readJoinedTf(ts);
         for (const t of ts) t.dispose();
-        return joined(parts);
+        return v;
       },
       dispose: () => {
         for (const t of [x, dy, w, b]) t?.dispose();

@@ -207,6 +207,13 @@ function sum(a: Tensor | undefined, b: Tensor): Tensor {
   return s;
 }
 
+/** `g` as a dense tensor, taking ownership of `g` (disposed when a dense copy replaces it). */
+function ownedDense(g: Tensor): Tensor {
+  const d = dense(g);
+  if (d !== g) g.dispose();
+  return d;
+}
+
 /** Adds `g` to `leaf.grad` (taking ownership of `g`); the result is dense and kept out of every tidy. */
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {
   if (leaf.isDisposed) {
@@ -214,16 +221,13 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
     g.dispose();
     return;
   }
-  let grad = dense(g);
-  if (grad !== g) g.dispose();
+  let grad = ownedDense(g);
   if (leaf.grad && !leaf.grad.isDisposed) grad = sum(leaf.grad, grad);
   leaf.grad = keep(grad);
 }
 
 function accumulateInto(map: Map<Tensor, Tensor>, leaf: Tensor, g: Tensor): void {
-  let grad = dense(g);
-  if (grad !== g) g.dispose();
-  map.set(leaf, sum(map.get(leaf), grad));
+  map.set(leaf, sum(map.get(leaf), ownedDense(g)));
 }
 
 gradHooks.backward = backward;

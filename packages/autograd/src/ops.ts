@@ -187,7 +187,6 @@ export {
   sgdMomentumUpdate,
   sgdMomentumUpdateMany,
   sgdMomentumTensorsPerDispatch,
-  SGD_MAX_TENSORS_PER_DISPATCH,
   copyInto,
   sigmoidBceGrad,
   maxoutBackward,

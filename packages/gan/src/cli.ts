@@ -29,6 +29,7 @@ import {
   saveCheckpoint,
   writeConfig,
   writeMetrics,
+  withPrefix,
   writeRunFile,
 } from './run-folder.js';
 import { GanTrainer, type EpochRecord, type ProgressInfo } from './trainer.js';
@@ -410,14 +411,12 @@ async function train(args: readonly string[], io: CliIO): Promise<number> {
 
 // ------------------------------------------------------------------ eval / sample
 
-async function loadGenerator(run: string, device: Device): Promise<{ dir: string; G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number }> {
-  const dir = existingRun(run);
+/** G from the checkpoint of the run in `dir` (a folder existingRun resolved). */
+async function loadGenerator(dir: string, device: Device): Promise<{ G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number }> {
   const { tensors, meta } = await loadCheckpoint(dir);
   const G = new GeneratorNet(meta.config.generator, { device, init: new Generator(0) });
-  const state: Record<string, { shape: readonly number[]; data: ArrayLike<number> }> = {};
-  for (const [name, t] of Object.entries(tensors)) if (name.startsWith('G.')) state[name.slice(2)] = t;
-  G.loadStateDict(state);
-  return { dir, G, config: meta.config, epoch: meta.epoch, iterInEpoch: meta.iterInEpoch };
+  G.loadStateDict(withPrefix(tensors, 'G.'));
+  return { G, config: meta.config, epoch: meta.epoch, iterInEpoch: meta.iterInEpoch };
 }
 
 /** resolveRunDir, with a missing run reported as a usage error. */
@@ -448,9 +447,9 @@ async function evaluate(args: readonly string[], io: CliIO): Promise<number> {
   const testN = intFlag(flags, 'test-n', 1) ?? 10_000;
   const valN = intFlag(flags, 'val-n', 1) ?? 1000;
   const seedFlag = intFlag(flags, 'seed', 0);
-  existingRun(run);
+  const dir = existingRun(run);
   const device = await pickDevice(flags);
-  const { dir, G, config, epoch, iterInEpoch } = await loadGenerator(run, device);
+  const { G, config, epoch, iterInEpoch } = await loadGenerator(dir, device);
   try {
     const seed = seedFlag ?? config.seed;
     io.out(`device: ${device.name}; run ${dir} (after ${epoch} epoch(s)${iterInEpoch ? ` and ${iterInEpoch} iterations` : ''})`);
@@ -479,9 +478,9 @@ async function sample(args: readonly string[], io: CliIO): Promise<number> {
   if (n === undefined) throw new CliError('sample: --n N is required (the number of samples)');
   if (typeof flags.out !== 'string' || flags.out === '') throw new CliError('sample: --out FILE is required (raw little-endian float32, n x 784)');
   const seedFlag = intFlag(flags, 'seed', 0);
-  existingRun(run);
+  const dir = existingRun(run);
   const device = await pickDevice(flags);
-  const { G, config } = await loadGenerator(run, device);
+  const { G, config } = await loadGenerator(dir, device);
   try {
     const seed = seedFlag ?? config.seed;
     const x = generateSamples(G, n, config.zDist, new Generator(deriveSeed(seed, 'sample')), device);

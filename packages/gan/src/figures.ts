@@ -4,7 +4,7 @@
  * beside their nearest training images, by L2 distance, computed on the device) and curves.svg
  * (losses, D's outputs, V(D, G) on the validation set, Parzen estimates when there are any).
  */
-import { Generator, argmax, fromArray, matmul, mul, neg, noGrad, reshape, square, sub, sum, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { Generator, argmax, fromArray, matmul, max, mul, neg, noGrad, reshape, square, sub, sum, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { imageGrid, rowsGrid, sideBySide } from './io/png.js';
 import { chartGrid, type LineChartSpec, type Series } from './io/svg.js';
 import type { EpochRecord, GanTrainer, ImageSet } from './trainer.js';
@@ -83,18 +83,20 @@ export async function nearestRows(queries: Tensor, images: ImageSet, device: Dev
       noGrad(() => {
         const norms = reshape(sum(square(x), 1), [1, m]);
         const dist = sub(norms, mul(matmul(queries, x, { transB: true }), 2)); // [S, m]
-        const i = argmax(neg(dist), 1);
-        return [i, dist];
+        const negDist = neg(dist);
+        // max and argmax share one order (NaN first, then larger, ties to the lower index), so
+        // score[q] is negDist at index idx[q]; negation is exact, so -score[q] is that distance.
+        return [argmax(negDist, 1), max(negDist, 1)];
       }),
     );
     x.dispose();
     const ii = await idx.toArray();
-    const dd = await score.toArray();
+    const ss = await score.toArray();
     idx.dispose();
     score.dispose();
     for (let q = 0; q < s; q++) {
       const j = ii[q]!;
-      const v = dd[q * m + j]!;
+      const v = -ss[q]!;
       if (v < best[q]!) {
         best[q] = v;
         index[q] = start + j;

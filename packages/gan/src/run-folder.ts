@@ -97,6 +97,13 @@ export async function saveCheckpoint(dir: string, trainer: GanTrainer): Promise<
   return join(dir, name);
 }
 
+/** The tensors whose names start with `prefix`, under their names without it (e.g. 'G.' for G's state dict). */
+export function withPrefix(tensors: SafeTensors, prefix: string): SafeTensors {
+  const out: SafeTensors = {};
+  for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+  return out;
+}
+
 /** Reads the checkpoint of the run in `dir`. */
 export async function loadCheckpoint(dir: string): Promise<{ tensors: SafeTensors; meta: TrainerState }> {
   const pointerPath = join(dir, RUN_FILES.checkpoint);

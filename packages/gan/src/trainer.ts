@@ -24,7 +24,6 @@ import {
   SaddleError,
   add,
   concat,
-  dense,
   fromArray,
   keep,
   mean,
@@ -44,6 +43,7 @@ import { SGD, schedules, type SafeTensors } from '@saddle/nn';
 import { discriminatorLossStacked, generatorLoss } from './losses.js';
 import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from './models.js';
 import { validateConfig, type GanConfig } from './presets.js';
+import { withPrefix } from './run-folder.js';
 import { DeviceDataset } from './train/device-data.js';
 import { deriveSeed, streamGenerator } from './train/rng.js';
 
@@ -164,7 +164,7 @@ export class GanTrainer {
     const c = this.config;
     if (train.d !== c.generator.outDim) throw new SaddleError('GanTrainer', `training images have ${train.d} pixels; G outputs ${c.generator.outDim}`);
     const n = c.trainN === null ? train.n : Math.min(c.trainN, train.n);
-    if (n < c.batch * (c.update === 'alternating' ? c.k : 1)) {
+    if (n < c.batch * c.k) {
       throw new SaddleError('GanTrainer', `${n} training images are fewer than one iteration needs (batch ${c.batch} x k ${c.k})`);
     }
     const initGen = streamGenerator(c.seed, 'init');
@@ -191,8 +191,7 @@ export class GanTrainer {
 
   /** Training iterations in one epoch: every iteration takes k minibatches (one when simultaneous). */
   get iterationsPerEpoch(): number {
-    const per = this.config.update === 'alternating' ? this.config.k : 1;
-    return Math.floor(this.data.batchesPerEpoch / per);
+    return Math.floor(this.data.batchesPerEpoch / this.config.k);
   }
 
   /** Noise z: [n, zDim], uniform on [-sqrt 3, sqrt 3] or standard normal. */
@@ -212,7 +211,7 @@ export class GanTrainer {
         for (let j = 0; j < c.k; j++) this.dStep(this.data.batch(this.iterInEpoch * c.k + j));
         this.gStep();
       } else {
-        this.simultaneousStep(this.data.batch(this.iterInEpoch));
+        this.simultaneousStep(this.data.batch(this.iterInEpoch * c.k));
       }
     });
     this.device.flush();
@@ -258,10 +257,7 @@ export class GanTrainer {
     const dGrads = runBackward(dLoss, undefined, true, this.dParams);
     const gGrads = runBackward(gLoss, undefined, false, this.gParams);
     const assign = (params: readonly Tensor[], grads: Map<Tensor, Tensor>) => {
-      for (const p of params) {
-        const g = grads.get(p);
-        p.grad = g ? dense(g) : null;
-      }
+      for (const p of params) p.grad = grads.get(p) ?? null;
     };
     assign(this.dParams, dGrads);
     assign(this.gParams, gGrads);
@@ -477,13 +473,8 @@ export class GanTrainer {
     if (meta.format !== 'saddle-gan-trainer' || meta.version !== 1) {
       throw new SaddleError('GanTrainer.restore', `not a trainer state (format ${String(meta.format)}, version ${String(meta.version)})`);
     }
-    const pick = (prefix: string) => {
-      const out: Record<string, { shape: readonly number[]; data: ArrayLike<number> }> = {};
-      for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
-      return out;
-    };
-    this.G.loadStateDict(pick('G.'));
-    this.D.loadStateDict(pick('D.'));
+    this.G.loadStateDict(withPrefix(tensors, 'G.'));
+    this.D.loadStateDict(withPrefix(tensors, 'D.'));
     const velocities = (prefix: string, count: number) =>
       Array.from({ length: count }, (_, i) => {
         const t = tensors[`${prefix}.velocity.${i}`];

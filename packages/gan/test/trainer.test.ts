@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { concat, cpu, isWebGpu, noGrad, slice, type Device, type Tensor } from '@saddle/autograd';
+import { concat, cpu, isWebGpu, noGrad, slice, type Tensor } from '@saddle/autograd';
 import { discriminatorLossStacked, generatorLoss } from '../src/losses.js';
 import { preset, type GanConfig } from '../src/presets.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
 import { GanTrainer, type ImageSet } from '../src/trainer.js';
 import { permutation } from '../src/train/rng.js';
-import { webgpu } from '../../../test/support/devices.js';
+import { bothDevices, webgpu } from '../../../test/support/devices.js';
 
 /** n synthetic 28x28 "digits": a bright horizontal or vertical bar at a position set by i, on a faint background. */
 function bars(n: number): ImageSet {
@@ -33,10 +33,6 @@ function tinyConfig(over: Partial<GanConfig> = {}): GanConfig {
   return { ...preset('tiny'), trainN: 60, valN: 20, batch: 10, logEvery: 2, ...over };
 }
 
-async function devices(): Promise<Device[]> {
-  return [cpu, await webgpu()];
-}
-
 async function snapshot(trainer: GanTrainer): Promise<Record<string, number[]>> {
   const { tensors } = await trainer.state();
   const out: Record<string, number[]> = {};
@@ -51,7 +47,7 @@ afterAll(() => {
 
 describe('GanTrainer', () => {
   it('trains a tiny config for a few iterations on both devices: finite losses, D outputs in (0, 1), every parameter moves', async () => {
-    for (const device of await devices()) {
+    for (const device of await bothDevices()) {
       const trainer = new GanTrainer(tinyConfig(), DATA, device, VALID);
       try {
         const before = await snapshot(trainer);
@@ -175,7 +171,7 @@ describe('GanTrainer', () => {
   });
 
   it('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on both devices', async () => {
-    for (const device of await devices()) {
+    for (const device of await bothDevices()) {
       const cfg = tinyConfig({ epochs: 2 });
       const straight = new GanTrainer(cfg, DATA, device, VALID);
       await straight.runEpoch();

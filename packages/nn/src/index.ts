@@ -1,5 +1,5 @@
 export * from './safetensors.js';
-export { writeFileAtomic, writeJsonAtomic, tempPathFor, type AtomicData } from './atomic.js';
+export { writeFileAtomic, writeJsonAtomic, type AtomicData } from './atomic.js';
 export { Module, type ParameterData } from './module.js';
 export * as init from './init.js';
 export type { Initializer, InitContext } from './init.js';

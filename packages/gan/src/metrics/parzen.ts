@@ -56,7 +56,7 @@ import {
   tidy,
   type Tensor,
 } from '@saddle/autograd';
-import { meanAndStdErr, sigmaGrid } from './parzen-cpu.js';
+import { logSumExp, meanAndStdErr, sigmaGrid } from './parzen-cpu.js';
 
 export interface ParzenOptions {
   /** Test points (rows of x) per block; by default about 2^22 / muBatch. */
@@ -149,6 +149,7 @@ export async function parzenLogLikelihoods(
     }
     const k = blocks.length;
     const S = sigmas.length;
+    const terms = new Float64Array(k);
     for (let j0 = 0; j0 < m; j0 += batch) {
       const rows = Math.min(batch, m - j0);
       // One tensor per block of test points: for each block of samples, dmin then log Σ exp per sigma.
@@ -170,24 +171,13 @@ export async function parzenLogLikelihoods(
         const c = cs[s]!;
         const target = out[s]!;
         for (let r = 0; r < rows; r++) {
-          let best = -Infinity;
-          const terms = new Float64Array(k);
           for (let b = 0; b < k; b++) {
             const base = b * (S + 1) * rows;
             const dmin = values[base + r]!;
             const logS = values[base + (s + 1) * rows + r]!;
-            const t = -c * dmin + logS;
-            terms[b] = t;
-            if (t > best || Number.isNaN(t)) best = t;
+            terms[b] = -c * dmin + logS;
           }
-          let total: number;
-          if (k === 1 || !Number.isFinite(best)) total = k === 1 ? terms[0]! : best;
-          else {
-            let acc = 0;
-            for (let b = 0; b < k; b++) acc += Math.exp(terms[b]! - best);
-            total = best + Math.log(acc);
-          }
-          target[j0 + r] = total + constants[s]!;
+          target[j0 + r] = logSumExp(terms) + constants[s]!;
         }
       }
     }

@@ -33,15 +33,13 @@ export class DeviceDataset {
     readonly seed: number,
     /** Rows per minibatch: a minibatch never straddles two device tensors. */
     readonly batchSize: number,
-    /** Shuffle each epoch (true), or keep the stored order. */
-    readonly shuffle = true,
   ) {
     if (images.length < n * d) throw new SaddleError('DeviceDataset', `${images.length} values hold fewer than ${n} rows of ${d}`);
     const maxBytes = isWebGpu(device) ? Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) : Infinity;
     const fitRows = Math.floor(maxBytes / (4 * d));
     this.chunkRows = fitRows >= n ? n : Math.floor(fitRows / batchSize) * batchSize;
     if (this.chunkRows < batchSize) throw new SaddleError('DeviceDataset', `a minibatch of ${batchSize} x ${d} floats does not fit one storage binding (${maxBytes} bytes)`);
-    this.staging = shuffle ? new Float32Array(n * d) : images.subarray(0, n * d);
+    this.staging = new Float32Array(n * d);
   }
 
   /** Minibatches in one epoch (a last, partial batch is dropped). */
@@ -57,11 +55,9 @@ export class DeviceDataset {
   /** Makes `epoch`'s shuffled copy current (uploads it unless it already is). */
   startEpoch(epoch: number): void {
     if (this.currentEpoch === epoch && this.current.length > 0) return;
-    if (this.shuffle) {
-      const order = this.order(epoch);
-      const { d, images, staging } = this;
-      for (let i = 0; i < this.n; i++) staging.set(images.subarray(order[i]! * d, order[i]! * d + d), i * d);
-    }
+    const order = this.order(epoch);
+    const { d, images, staging } = this;
+    for (let i = 0; i < this.n; i++) staging.set(images.subarray(order[i]! * d, order[i]! * d + d), i * d);
     for (const t of this.current) t.dispose();
     this.current = [];
     for (let r = 0; r < this.n; r += this.chunkRows) {

@@ -15,7 +15,8 @@ export interface DropoutMaskOptions extends RandomSource {
 
 export type DropoutOptions = RandomSource;
 
-function checkKeep(op: string, keep: number): void {
+/** Throws unless 0 < keep <= 1. */
+export function checkKeep(op: string, keep: number): void {
   if (typeof keep !== 'number' || !(keep > 0 && keep <= 1)) {
     throw new SaddleError(op, `keep probability ${keep} is out of range; expected 0 < keep <= 1 (keep = 1 disables dropout)`);
   }

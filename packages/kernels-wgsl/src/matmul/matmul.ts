@@ -1,4 +1,4 @@
-import { Params, SaddleError, Tensor, fmtShape, isSoftwareAdapterName, type WebGpuDevice } from '@saddle/tensor';
+import { Params, SaddleError, Tensor, fmtShape, type WebGpuDevice } from '@saddle/tensor';
 import { dense } from '../elementwise/elementwise.js';
 import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
@@ -46,12 +46,7 @@ export const MATMUL_CONFIGS = {
  */
 export const MATMUL_MIN_WORKGROUPS = { gpu: 128, software: 4 } as const;
 
-/** Whether the device is a CPU-side WebGPU implementation. */
-export function isSoftwareAdapter(device: WebGpuDevice): boolean {
-  return isSoftwareAdapterName(device.name);
-}
-
-const ACTIVATIONS: readonly MatmulActivation[] = ['none', 'relu', 'sigmoid'];
+const ACTIVATIONS = Object.keys(MATMUL_ACTIVATION_CODE) as readonly MatmulActivation[];
 
 interface Limits {
   maxComputeWorkgroupStorageSize: number;
@@ -71,14 +66,21 @@ function fitConfig(c: MatmulConfig, limits: Limits): MatmulConfig | null {
   return null;
 }
 
+/** The configurations that fit each limits object (a device's limits never change). */
+const fittingByLimits = new WeakMap<object, readonly MatmulConfig[]>();
+
 /**
  * The tiling for an M×N output: the largest configuration that fits the device and still launches
  * `minWorkgroups` workgroups; the smallest one that fits when none does.
  */
 export function chooseMatmulConfig(m: number, n: number, limits: Limits, minWorkgroups: number = MATMUL_MIN_WORKGROUPS.gpu): MatmulConfig {
-  const fitting = Object.values(MATMUL_CONFIGS)
-    .map((c) => fitConfig(c, limits))
-    .filter((c): c is MatmulConfig => c !== null);
+  let fitting = fittingByLimits.get(limits);
+  if (fitting === undefined) {
+    fitting = Object.values(MATMUL_CONFIGS)
+      .map((c) => fitConfig(c, limits))
+      .filter((c): c is MatmulConfig => c !== null);
+    fittingByLimits.set(limits, fitting);
+  }
   if (fitting.length === 0) throw new SaddleError('matmul', `no tiling fits maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
   for (const c of fitting) {
     if (Math.ceil(m / c.bm) * Math.ceil(n / c.bn) >= minWorkgroups) return c;
@@ -168,7 +170,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 
 /** The workgroup count that fills `device` (see MATMUL_MIN_WORKGROUPS). */
 export function matmulMinWorkgroups(device: WebGpuDevice): number {
-  return isSoftwareAdapter(device) ? MATMUL_MIN_WORKGROUPS.software : MATMUL_MIN_WORKGROUPS.gpu;
+  return device.software ? MATMUL_MIN_WORKGROUPS.software : MATMUL_MIN_WORKGROUPS.gpu;
 }
 
 /** Generated sources, by configuration and transposes (generation is cheap, but matmul is called often). */

@@ -222,7 +222,8 @@ export function matmulWgsl(v: MatmulVariant): string {
       epi.push(`  if (row < p.M) { ${stores.join(' ')} } }`);
     }
 
-  const tiles = doubleBuffer
+  // The main loop over k-tiles (`tiles`, a WGSL let in main).
+  const loop = doubleBuffer
     ? `
   // Prologue: k-tile 0 into half 0 of the double buffer.
   var k0 = 0u;
@@ -272,7 +273,6 @@ export function matmulWgsl(v: MatmulVariant): string {
     ${multiply('0u', '0u')}
     workgroupBarrier();
   }`;
-  const loop = tiles;
 
   const regs = [A, B].flatMap((o) => Array.from({ length: slots(o) }, (_, s) => `var r${o.name}${s}: vec4<f32>;`));
 

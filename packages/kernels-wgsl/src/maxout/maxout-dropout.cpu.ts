@@ -1,5 +1,6 @@
 import type { TypedArray } from '@saddle/tensor';
-import { forEachBlock, type Stream } from '../random/random.cpu.js';
+import type { Stream } from '../random/random.cpu.js';
+import { dropoutCpu } from '../dropout/dropout.cpu.js';
 import { maxoutCpu, type View2d } from './maxout.cpu.js';
 
 /**
@@ -8,6 +9,8 @@ import { maxoutCpu, type View2d } from './maxout.cpu.js';
  * (the dropout mask of the output's shape): out[i] = kept ? max * scale : 0, mask[i] = kept ? scale : 0.
  * `scale` must already be rounded to the output's dtype (fround for f32): the double product of two
  * f32s is exact and rounds, on the store, to the f32 product the GPU computes.
+ * `out` and `mask` must be exactly rows * units long: the dropout runs in place on `out` (`dropoutCpu`
+ * reads element i before it writes it).
  */
 export function maxoutDropoutCpu(
   x: View2d,
@@ -22,13 +25,5 @@ export function maxoutDropoutCpu(
   mask: TypedArray,
 ): void {
   maxoutCpu(x, rows, units, pieces, out, argmax);
-  const n = rows * units;
-  forEachBlock(n, s, (b, w) => {
-    for (let j = 0; j < 4 && 4 * b + j < n; j++) {
-      const i = 4 * b + j;
-      const kept = w[j]! >>> 8 < threshold;
-      out[i] = kept ? out[i]! * scale : 0;
-      mask[i] = kept ? scale : 0;
-    }
-  });
+  dropoutCpu(s, threshold, scale, out, [out.length], [1], 0, out, mask);
 }

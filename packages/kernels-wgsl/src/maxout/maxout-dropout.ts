@@ -1,8 +1,8 @@
-import { Params, SaddleError, Tensor, ones } from '@saddle/tensor';
+import { Params, Tensor, ones } from '@saddle/tensor';
 import { asGpu, grid1d } from '../shared/launch.js';
 import { resolveStream } from '../random/generator.js';
 import { keepThreshold } from '../dropout/dropout.cpu.js';
-import type { DropoutOptions } from '../dropout/dropout.js';
+import { checkKeep, type DropoutOptions } from '../dropout/dropout.js';
 import { maxoutDropoutCpu } from './maxout-dropout.cpu.js';
 import { maxoutDropoutWgsl } from './maxout-dropout.wgsl.js';
 import { checkMaxoutInput, maxout, view2d } from './maxout.js';
@@ -22,9 +22,7 @@ import { checkMaxoutInput, maxout, view2d } from './maxout.js';
 export function maxoutDropout(x: Tensor, pieces: number, keep: number, opts: DropoutOptions = {}): { out: Tensor; argmax: Tensor; mask: Tensor } {
   const op = 'maxoutDropout';
   const { device, rows, units } = checkMaxoutInput(op, x, pieces);
-  if (typeof keep !== 'number' || !(keep > 0 && keep <= 1)) {
-    throw new SaddleError(op, `keep probability ${keep} is out of range; expected 0 < keep <= 1 (keep = 1 disables dropout)`);
-  }
+  checkKeep(op, keep);
   if (keep === 1) {
     return { ...maxout(x, pieces), mask: ones([rows, units], { dtype: x.dtype, device }) };
   }

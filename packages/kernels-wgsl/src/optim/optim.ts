@@ -99,6 +99,9 @@ export function sgdMomentumTensorsPerDispatch(device: Device): number {
 /** Thread indices a multi-tensor dispatch may cover (they are u32 in the kernel). */
 const MAX_MULTI_THREADS = 2 ** 31;
 
+/** The threads a tensor of n elements takes in a multi-tensor dispatch: n rounded up to whole workgroups. */
+const segment = (n: number) => Math.ceil(n / MULTI_SEGMENT_ALIGN) * MULTI_SEGMENT_ALIGN;
+
 /**
  * Splits the tensors (by index) into dispatches of at most `perDispatch` tensors: as few dispatches
  * as fit, with the tensors spread evenly over them (6 tensors at 5 per dispatch: 3 + 3, not 5 + 1,
@@ -111,7 +114,7 @@ function groups(sizes: readonly number[], perDispatch: number): number[][] {
   let cur: number[] = [];
   let threads = 0;
   sizes.forEach((n, i) => {
-    const padded = Math.ceil(n / MULTI_SEGMENT_ALIGN) * MULTI_SEGMENT_ALIGN;
+    const padded = segment(n);
     if (cur.length === per || (cur.length > 0 && threads + padded > MAX_MULTI_THREADS)) {
       out.push(cur);
       cur = [];
@@ -128,9 +131,9 @@ function groups(sizes: readonly number[], perDispatch: number): number[][] {
 function runMulti(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], hp: Required<SgdMomentumHyperparams>): void {
   const count = params.length;
   const vec4s = Math.ceil((count + 1) / 4);
-  // Segment starts, in threads: each tensor's size rounded up to whole workgroups.
+  // Segment starts, in threads.
   const starts: number[] = [0];
-  for (const p of params) starts.push(starts[starts.length - 1]! + Math.ceil(p.size / MULTI_SEGMENT_ALIGN) * MULTI_SEGMENT_ALIGN);
+  for (const p of params) starts.push(starts[starts.length - 1]! + segment(p.size));
   const total = starts[count]!;
   const buffers: Storage[] = [];
   params.forEach((p, t) => buffers.push(p.storage, grads[t]!.storage, velocities[t]!.storage));
@@ -190,7 +193,7 @@ export function sgdMomentumUpdateMany(
   if (params.length === 0) return;
   const device = params[0]!.device;
   const perDispatch = Math.min(tensorsPerDispatch ?? Infinity, sgdMomentumTensorsPerDispatch(device));
-  if (device.kind === 'cpu' || perDispatch === 1) {
+  if (device.kind === 'cpu') {
     params.forEach((p, i) => run(p, grads[i]!, velocities[i]!, h));
     return;
   }

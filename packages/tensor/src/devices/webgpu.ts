@@ -64,6 +64,15 @@ export function isSoftwareAdapterName(name: string): boolean {
   return /llvmpipe|lavapipe|swiftshader/i.test(name);
 }
 
+/** options.wait, checked, with 'auto' resolved (see WebGpuOptions.wait). */
+function resolveWaitMode(options: WebGpuOptions): 'poll' | 'sleep' {
+  const wait = options.wait ?? 'auto';
+  if (wait !== 'auto' && wait !== 'poll' && wait !== 'sleep') {
+    throw new SaddleError('webgpu', `wait is ${JSON.stringify(wait)}; expected 'poll', 'sleep' or 'auto'`);
+  }
+  return wait === 'auto' ? 'poll' : wait;
+}
+
 /**
  * Expected execution time of submitted work, learned from the waits themselves, so that a wait can
  * sleep through most of it instead of polling.
@@ -135,6 +144,8 @@ export class WaitEstimator {
 export class WebGpuDevice implements Device {
   readonly kind = 'webgpu' as const;
   readonly name: string;
+  /** Whether the adapter is a CPU-side WebGPU implementation (isSoftwareAdapterName). */
+  readonly software: boolean;
   readonly counters: DeviceCounters = { dispatches: 0, submits: 0, readbacks: 0, pipelines: 0 };
   readonly features: ReadonlySet<string>;
   readonly limits: GPUSupportedLimits;
@@ -169,14 +180,11 @@ export class WebGpuDevice implements Device {
     options: WebGpuOptions = {},
   ) {
     this.name = `webgpu (${adapterName})`;
+    this.software = isSoftwareAdapterName(adapterName);
     this.features = new Set(gpu.features);
     this.limits = gpu.limits;
     this.maxDispatchesPerSubmit = options.maxDispatchesPerSubmit ?? 1024;
-    const wait = options.wait ?? 'auto';
-    if (wait !== 'auto' && wait !== 'poll' && wait !== 'sleep') {
-      throw new SaddleError('webgpu', `wait is ${JSON.stringify(wait)}; expected 'poll', 'sleep' or 'auto'`);
-    }
-    this.waitMode = wait === 'auto' ? 'poll' : wait;
+    this.waitMode = resolveWaitMode(options);
     this.pool = new BufferPool(gpu, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.arena = new UniformArena(gpu);
     gpu.addEventListener('uncapturederror', (ev) => {
@@ -490,6 +498,8 @@ export const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName,
 
 /** Creates a WebGPU device (or wraps the caller's). Throws a SaddleError if no adapter is found. */
 export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<WebGpuDevice> {
+  // Checked before a GPUDevice exists, so a bad option leaks none (the constructor checks again).
+  resolveWaitMode(options);
   if (options.device) {
     return new WebGpuDevice(options.device, options.device.label || 'caller device', false, options);
   }

@@ -1,0 +1,36 @@
+/**
+ * Small helpers the benches share: the cross-runner check's concatenated output, and tfjs's dropout
+ * mask as `tf.dropout` makes it.
+ */
+import type { Tensor } from '@saddle/tensor';
+import type * as TF from '@tensorflow/tfjs-core';
+
+/** Concatenates host arrays (for the cross-runner check of several outputs). */
+export function joined(parts: ArrayLike<number>[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** saddle tensors read back one after the other, concatenated. */
+export async function readJoined(ts: Tensor[]): Promise<Float32Array> {
+  const parts: ArrayLike<number>[] = [];
+  for (const t of ts) parts.push(await t.toArray());
+  return joined(parts);
+}
+
+/** tfjs tensors read back one after the other, concatenated. */
+export async function readJoinedTf(ts: TF.Tensor[]): Promise<Float32Array> {
+  const parts: ArrayLike<number>[] = [];
+  for (const t of ts) parts.push((await t.data()) as Float32Array);
+  return joined(parts);
+}
+
+/** A dropout mask the way `tf.dropout` makes one: floor(U[0, 1) + keep) / keep, drawn in JavaScript. */
+export function tfDropoutMask(tf: typeof TF, shape: number[], keep: number): TF.Tensor {
+  return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32'), keep)), keep);
+}
