@@ -23,7 +23,7 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@saddle/nn';
 import { Storage, type DispatchSpec } from '@saddle/tensor';
-import { GanTrainer } from '../../packages/gan/src/trainer.js';
+import { GanTrainer } from '../../packages/gan/src/train/trainer.js';
 import type { PresetName } from '../../packages/gan/src/presets.js';
 import { BENCH_IMAGES, benchConfig, describeConfig, iterationMacs, steadyIteration, syntheticImages } from './benches/gan-iteration.js';
 import { openGpu } from './runners.js';

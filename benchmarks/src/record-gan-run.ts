@@ -16,9 +16,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@saddle/nn';
-// Relative imports of @saddle/gan's modules, as gan-profile.ts does (its index re-exports the CLI).
+// Relative imports of @saddle/gan's modules, as gan-profile.ts does.
 import { readMetrics, RUN_FILES } from '../../packages/gan/src/run-folder.js';
-import type { EpochRecord } from '../../packages/gan/src/trainer.js';
+import type { EpochRecord } from '../../packages/gan/src/train/records.js';
 import { gitInfo, repoRoot } from './git.js';
 
 const root = repoRoot(dirname(fileURLToPath(import.meta.url)));

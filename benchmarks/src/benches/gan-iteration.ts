@@ -36,10 +36,9 @@
 import { Generator, cpu, dropoutMask, rand, type Tensor } from '@saddle/autograd';
 import { schedules } from '@saddle/nn';
 import type * as TF from '@tensorflow/tfjs-core';
-// Relative imports of @saddle/gan's modules (not its index): the index re-exports the `gan` CLI,
-// whose "am I the entry point?" test would fire inside a bundle (the GPU host's), where every
-// module shares the bundle's import.meta.url.
-import { GanTrainer } from '../../../packages/gan/src/trainer.js';
+// Relative imports of @saddle/gan's modules (not its index), so the GPU host's bundle takes only the
+// trainer and what it needs (no MNIST loader, PNG or SVG code).
+import { GanTrainer } from '../../../packages/gan/src/train/trainer.js';
 import { preset, type GanConfig, type PresetName } from '../../../packages/gan/src/presets.js';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
 import { tfDropoutMask } from './common.js';

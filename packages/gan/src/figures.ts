@@ -7,8 +7,9 @@
 import { Generator, argmax, fromArray, matmul, max, mul, neg, noGrad, reshape, square, sub, sum, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { imageGrid, rowsGrid, sideBySide } from './io/png.js';
 import { chartGrid, type LineChartSpec, type Series } from './io/svg.js';
-import type { EpochRecord, GanTrainer, ImageSet } from './trainer.js';
+import type { EpochRecord, ImageSet } from './train/records.js';
 import { deriveSeed } from './train/rng.js';
+import type { GanTrainer } from './train/trainer.js';
 
 /** A fixed z batch for the figures (the same every epoch, so grids are comparable over training). */
 function figureNoise(trainer: GanTrainer, n: number, stream: string): Tensor {

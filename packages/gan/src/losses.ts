@@ -9,8 +9,7 @@
  *   G minimizes   CE(1, D(G(z))) = -log D(G(z))             the non-saturating loss (Section 3)
  *            or   -CE(0, D(G(z))) = log(1 - D(G(z)))        the saturating loss, Eq. (1) as written
  *
- * (V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))] = -CE(1, D(x)) - CE(0, D(G(z))): see metrics/value.ts
- * and GanTrainer.validationValue.)
+ * (V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))] = -CE(1, D(x)) - CE(0, D(G(z))): see metrics/value.ts.)
  */
 import { add, mul, neg, sigmoidBce, type Tensor } from '@saddle/autograd';
 

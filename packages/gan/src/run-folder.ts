@@ -18,10 +18,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { SaddleError } from '@saddle/autograd';
-import { loadSafetensors, saveSafetensors, type SafeTensors } from '@saddle/nn';
+import { Generator, SaddleError, type Device } from '@saddle/autograd';
+import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
-import type { EpochRecord, GanTrainer, TrainerState } from './trainer.js';
+import { GeneratorNet } from './models.js';
+import type { GanConfig } from './presets.js';
+import { withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
+import type { EpochRecord } from './train/records.js';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -86,7 +89,7 @@ interface CheckpointPointer {
 }
 
 /** Saves the trainer's full state into `dir` (see the file comment for the write order). */
-export async function saveCheckpoint(dir: string, trainer: GanTrainer): Promise<string> {
+export async function saveCheckpoint(dir: string, trainer: { state(): Promise<TrainerSnapshot> }): Promise<string> {
   const { tensors, meta } = await trainer.state();
   const pointerPath = join(dir, RUN_FILES.checkpoint);
   const previous = existsSync(pointerPath) ? (JSON.parse(await readFile(pointerPath, 'utf8')) as CheckpointPointer).tensors : null;
@@ -97,15 +100,8 @@ export async function saveCheckpoint(dir: string, trainer: GanTrainer): Promise<
   return join(dir, name);
 }
 
-/** The tensors whose names start with `prefix`, under their names without it (e.g. 'G.' for G's state dict). */
-export function withPrefix(tensors: SafeTensors, prefix: string): SafeTensors {
-  const out: SafeTensors = {};
-  for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
-  return out;
-}
-
 /** Reads the checkpoint of the run in `dir`. */
-export async function loadCheckpoint(dir: string): Promise<{ tensors: SafeTensors; meta: TrainerState }> {
+export async function loadCheckpoint(dir: string): Promise<TrainerSnapshot> {
   const pointerPath = join(dir, RUN_FILES.checkpoint);
   let pointer: CheckpointPointer;
   try {
@@ -118,4 +114,17 @@ export async function loadCheckpoint(dir: string): Promise<{ tensors: SafeTensor
   }
   const { tensors } = await loadSafetensors(join(dir, pointer.tensors));
   return { tensors, meta: pointer.state };
+}
+
+/** G from the checkpoint of the run in `dir`, with the run's config and position. */
+export async function loadGenerator(dir: string, device: Device): Promise<{ G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number }> {
+  const { tensors, meta } = await loadCheckpoint(dir);
+  const G = new GeneratorNet(meta.config.generator, { device, init: new Generator(0) });
+  try {
+    G.loadStateDict(withPrefix(tensors, 'G.'));
+  } catch (e) {
+    G.dispose();
+    throw e;
+  }
+  return { G, config: meta.config, epoch: meta.epoch, iterInEpoch: meta.iterInEpoch };
 }

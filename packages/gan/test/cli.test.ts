@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../src/cli.js';
+import { main, type CliIO } from '../src/cli/main.js';
 import { RUN_FILES } from '../src/run-folder.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-'));

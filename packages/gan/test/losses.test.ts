@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator, cpu, fromArray, param, tidy } from '@saddle/autograd';
 import { discriminatorLoss, discriminatorLossStacked, generatorLoss } from '../src/losses.js';
 import { GeneratorNet, outputBiasFromData } from '../src/models.js';
-import { GanTrainer } from '../src/trainer.js';
+import { GanTrainer } from '../src/train/trainer.js';
 import { preset } from '../src/presets.js';
 import { bothDevices } from '../../../test/support/devices.js';
 

@@ -6,25 +6,10 @@ import { concat, cpu, isWebGpu, noGrad, slice, type Tensor } from '@saddle/autog
 import { discriminatorLossStacked, generatorLoss } from '../src/losses.js';
 import { preset, type GanConfig } from '../src/presets.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
-import { GanTrainer, type ImageSet } from '../src/trainer.js';
+import { GanTrainer } from '../src/train/trainer.js';
 import { permutation } from '../src/train/rng.js';
+import { bars } from './fixtures/bars.js';
 import { bothDevices, webgpu } from '../../../test/support/devices.js';
-
-/** n synthetic 28x28 "digits": a bright horizontal or vertical bar at a position set by i, on a faint background. */
-function bars(n: number): ImageSet {
-  const images = new Float32Array(n * 784);
-  for (let i = 0; i < n; i++) {
-    const pos = 4 + ((i * 7) % 20);
-    const vertical = i % 2 === 0;
-    for (let r = 0; r < 28; r++) {
-      for (let c = 0; c < 28; c++) {
-        const on = vertical ? Math.abs(c - pos) <= 1 : Math.abs(r - pos) <= 1;
-        images[i * 784 + r * 28 + c] = on ? 0.95 : 0.02 + 0.01 * ((r * 28 + c + i) % 3);
-      }
-    }
-  }
-  return { images, n, d: 784 };
-}
 
 const DATA = bars(60);
 const VALID = bars(20);

@@ -11,7 +11,8 @@
  * V is -(BCE on the real points with target 1) - (BCE on the fake points with target 0); at the
  * optimum of Theorem 1 (p_g = p_data, D* = 1/2 everywhere) it is -log 4.
  */
-import { SaddleError, add, fmtShape, keep, mean, neg, noGrad, softplus, sum, type Tensor } from '@saddle/autograd';
+import { SaddleError, add, concat, fmtShape, keep, mean, neg, noGrad, reshape, slice, softplus, sum, tidy, type Tensor } from '@saddle/autograd';
+import type { Module } from '@saddle/nn';
 
 /**
  * Frees an intermediate unless the tape recorded it (a recorded op's rule may have saved it; it then
@@ -104,18 +105,25 @@ export class ValueEstimator {
     });
   }
 
-  /** Reads the sums back (summing the per-batch partial sums in float64) and frees them. */
+  /** Reads the sums back (one read-back; the per-batch partial sums are added in float64) and frees them. */
   async sums(): Promise<ValueSums> {
-    const read = async (ts: Tensor[]) => {
-      let total = 0;
-      for (const t of ts) {
-        total += (await t.toArray())[0]!;
-        t.dispose();
+    const parts = [...this.realSums, ...this.fakeSums];
+    let values: ArrayLike<number> = [];
+    if (parts.length > 0) {
+      const all = tidy(() => concat(parts.map((t) => reshape(t, [1])), 0));
+      try {
+        values = await all.toArray();
+      } finally {
+        all.dispose();
       }
-      return total;
-    };
-    const realSum = await read(this.realSums);
-    const fakeSum = await read(this.fakeSums);
+    }
+    let realSum = 0;
+    let fakeSum = 0;
+    for (let i = 0; i < parts.length; i++) {
+      if (i < this.realSums.length) realSum += values[i]!;
+      else fakeSum += values[i]!;
+    }
+    for (const t of parts) t.dispose();
     this.realSums = [];
     this.fakeSums = [];
     return { realSum, fakeSum, realCount: this.realCount, fakeCount: this.fakeCount };
@@ -144,6 +152,43 @@ export class ValueEstimator {
     this.fakeSums = [];
     this.realCount = 0;
     this.fakeCount = 0;
+  }
+}
+
+/** What `heldOutValue` needs: the two players and the held-out images. */
+export interface HeldOutValueInputs {
+  G: Module;
+  D: Module;
+  /** Held-out real images [n, d] on the device. */
+  real: Tensor;
+  /** Fresh noise for m samples (the caller's own generator: the estimate draws from no training stream). */
+  sampleZ: (m: number) => Tensor;
+  /** Images per forward pass (default 1000). */
+  chunk?: number;
+}
+
+/**
+ * V(D, G) of Eq. (1) estimated on held-out images: mean log D(x) over them plus mean
+ * log(1 - D(G(z))) over as many fresh samples, with D and G in eval mode (no dropout), chunk by
+ * chunk through a ValueEstimator (one read-back at the end). Both players are back in training
+ * mode afterwards.
+ */
+export async function heldOutValue({ G, D, real, sampleZ, chunk = 1000 }: HeldOutValueInputs): Promise<number> {
+  const [n, d] = real.shape as [number, number];
+  const estimator = new ValueEstimator();
+  G.eval();
+  D.eval();
+  try {
+    for (let i = 0; i < n; i += chunk) {
+      const m = Math.min(chunk, n - i);
+      tidy(() => noGrad(() => estimator.add(D.forward(slice(real, [i, 0], [m, d])), D.forward(G.forward(sampleZ(m))))));
+      real.device.flush();
+    }
+    return (await estimator.result()).value;
+  } finally {
+    estimator.dispose();
+    G.train();
+    D.train();
   }
 }
 

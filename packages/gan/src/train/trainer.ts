@@ -13,111 +13,26 @@
  *
  * The hot path. Each iteration runs inside `tidy`, records its kernels into the device's one command
  * encoder and submits once (`device.flush()` at the end). Nothing is read back: the losses and D's
- * mean outputs are added into small on-device accumulators, read every `logEvery` iterations and at
- * the end of the epoch. D sees the real and the fake batch stacked as one [2B, 784] batch (one
- * matmul per layer, not two). In the G step, D's parameters are marked as not requiring grad, so
+ * mean outputs are added into small on-device accumulators (`accumulators.ts`), read every
+ * `logEvery` iterations and at the end of the epoch. D sees the real and the fake batch stacked as
+ * one [2B, 784] batch (one matmul per layer, not two). In the G step, D's parameters are marked as not requiring grad, so
  * backward through D computes only the gradients with respect to D's inputs (the path to G), never
  * D's weight gradients; in the D step, G runs under `noGrad`.
+ *
+ * The records are in `records.ts`, the checkpoint state in `checkpoint-state.ts`, the run around the
+ * epochs (deadline, signals, checkpoints, figures) in `training-run.ts`.
  */
-import {
-  Generator,
-  SaddleError,
-  add,
-  concat,
-  fromArray,
-  keep,
-  mean,
-  mul,
-  noGrad,
-  reshape,
-  runBackward,
-  sigmoid,
-  sigmoidBce,
-  slice,
-  tidy,
-  zeros,
-  type Device,
-  type Tensor,
-} from '@saddle/autograd';
+import { Generator, SaddleError, concat, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { SGD, schedules, type SafeTensors } from '@saddle/nn';
-import { discriminatorLossStacked, generatorLoss } from './losses.js';
-import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from './models.js';
-import { validateConfig, type GanConfig } from './presets.js';
-import { withPrefix } from './run-folder.js';
-import { DeviceDataset } from './train/device-data.js';
-import { deriveSeed, streamGenerator } from './train/rng.js';
-
-/** Images as n x d floats in [0, 1], row-major. */
-export interface ImageSet {
-  images: Float32Array;
-  n: number;
-  d: number;
-}
-
-/** Mean statistics over the iterations of (part of) an epoch. */
-export interface RunningStats {
-  /** D's loss, 0.5 [CE(1, D(x)) + CE(0, D(G(z)))], mean over D steps. */
-  dLoss: number;
-  /** G's loss (as configured), mean over G steps. */
-  gLoss: number;
-  /** Mean D(x) on the training minibatches (with dropout). */
-  dReal: number;
-  /** Mean D(G(z)) in the D steps. */
-  dFake: number;
-  dSteps: number;
-  gSteps: number;
-}
-
-export interface ParzenRecord {
-  mean: number;
-  stdErr: number;
-  sigma: number;
-}
-
-/** One line of metrics.jsonl. */
-export interface EpochRecord extends RunningStats {
-  /** 1-based: the epoch just completed. */
-  epoch: number;
-  iterations: number;
-  /** V(D, G) of Eq. (1) on the validation images (D and G in eval mode), or null if not computed. */
-  value: number | null;
-  lrD: number;
-  lrG: number;
-  momentum: number;
-  /** Wall time of the epoch's training iterations. */
-  seconds: number;
-  msPerIteration: number;
-  parzen?: ParzenRecord;
-  /** Set when training stopped inside this epoch (time budget, Ctrl-C): statistics cover part of it. */
-  partial?: boolean;
-}
-
-/** What a checkpoint stores besides the tensors (JSON). */
-export interface TrainerState {
-  format: 'saddle-gan-trainer';
-  version: 1;
-  config: GanConfig;
-  /** 0-based index of the epoch in progress. */
-  epoch: number;
-  /** Iterations of that epoch already done. */
-  iterInEpoch: number;
-  totalIterations: number;
-  dStepsInEpoch: number;
-  gStepsInEpoch: number;
-  secondsInEpoch: number;
-  optD: { stepCount: number; epoch: number };
-  optG: { stepCount: number; epoch: number };
-  /** Generator states; seeds as decimal strings (they are 64-bit). */
-  rng: { noise: { seed: string; offset: number }; dropout: { seed: string; offset: number } };
-  history: EpochRecord[];
-}
-
-export interface ProgressInfo {
-  epoch: number;
-  iterInEpoch: number;
-  iterationsPerEpoch: number;
-  stats: RunningStats;
-}
+import { discriminatorLossStacked, generatorLoss } from '../losses.js';
+import { heldOutValue } from '../metrics/value.js';
+import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from '../models.js';
+import { validateConfig, type GanConfig } from '../presets.js';
+import { StepAccumulators } from './accumulators.js';
+import { captureState, restoreState, type TrainerSnapshot, type TrainerState } from './checkpoint-state.js';
+import { DeviceDataset } from './device-data.js';
+import type { EpochRecord, ImageSet, ProgressInfo, RunningStats } from './records.js';
+import { deriveSeed, streamGenerator } from './rng.js';
 
 export interface EpochOptions {
   /** Checked before every iteration: return true to stop (the state stays consistent: save it). */
@@ -137,21 +52,20 @@ export class GanTrainer {
   /** Draws D's dropout masks. */
   readonly dropout: Generator;
   readonly data: DeviceDataset;
+  /** The losses and D's mean outputs of the epoch in progress, summed on the device. */
+  readonly stats: StepAccumulators;
   /** 0-based epoch in progress. */
   epoch = 0;
   iterInEpoch = 0;
   totalIterations = 0;
+  /** Wall time of the epoch in progress so far. */
+  secondsInEpoch = 0;
   history: EpochRecord[] = [];
 
   private readonly gParams: Tensor[];
   private readonly dParams: Tensor[];
   private readonly targets: Tensor;
   private readonly validation: Tensor | null;
-  private accD: Tensor;
-  private accG: Tensor;
-  private dStepsInEpoch = 0;
-  private gStepsInEpoch = 0;
-  private secondsInEpoch = 0;
   private disposed = false;
 
   constructor(
@@ -185,8 +99,7 @@ export class GanTrainer {
     this.targets = keep(fromArray(t, [2 * c.batch, 1], { device }));
     const valN = validation ? Math.min(c.valN, validation.n) : 0;
     this.validation = valN > 0 ? keep(fromArray(validation!.images.subarray(0, valN * validation!.d), [valN, validation!.d], { device })) : null;
-    this.accD = keep(zeros([3], { device }));
-    this.accG = keep(zeros([1], { device }));
+    this.stats = new StepAccumulators(device, c.batch);
   }
 
   /** Training iterations in one epoch: every iteration takes k minibatches (one when simultaneous). */
@@ -198,6 +111,8 @@ export class GanTrainer {
   sampleZ(n: number, generator: Generator): Tensor {
     return sampleNoise(n, this.config.generator.zDim, this.config.zDist, generator, this.device);
   }
+
+  // ------------------------------------------------------------------ Algorithm 1
 
   /**
    * One iteration of Algorithm 1 (k D steps, then one G step), or one simultaneous update, on the
@@ -227,7 +142,7 @@ export class GanTrainer {
     loss.backward();
     this.optD.step();
     this.optD.zeroGrad();
-    this.accumulateD(loss, logits);
+    this.stats.addD(loss, logits);
   }
 
   private gStep(): void {
@@ -243,7 +158,7 @@ export class GanTrainer {
     }
     this.optG.step();
     this.optG.zeroGrad();
-    this.accumulateG(loss);
+    this.stats.addG(loss);
   }
 
   private simultaneousStep(x: Tensor): void {
@@ -265,38 +180,11 @@ export class GanTrainer {
     this.optG.step();
     this.optD.zeroGrad();
     this.optG.zeroGrad();
-    this.accumulateD(dLoss, logits);
-    this.accumulateG(gLoss);
+    this.stats.addD(dLoss, logits);
+    this.stats.addG(gLoss);
   }
 
-  /** accD += [loss, mean D(x), mean D(G(z))], on the device. */
-  private accumulateD(loss: Tensor, logits: Tensor): void {
-    noGrad(() => {
-      const means = mean(reshape(sigmoid(logits), [2, this.config.batch]), 1);
-      const next = add(this.accD, concat([reshape(loss, [1]), means], 0));
-      this.accD.dispose();
-      this.accD = keep(next);
-    });
-    this.dStepsInEpoch++;
-  }
-
-  private accumulateG(loss: Tensor): void {
-    noGrad(() => {
-      const next = add(this.accG, reshape(loss, [1]));
-      this.accG.dispose();
-      this.accG = keep(next);
-    });
-    this.gStepsInEpoch++;
-  }
-
-  /** Reads the accumulators back (a sync point): the means so far in this epoch. */
-  async runningStats(): Promise<RunningStats> {
-    const d = await this.accD.toArray();
-    const g = await this.accG.toArray();
-    const nd = Math.max(1, this.dStepsInEpoch);
-    const ng = Math.max(1, this.gStepsInEpoch);
-    return { dLoss: d[0]! / nd, dReal: d[1]! / nd, dFake: d[2]! / nd, gLoss: g[0]! / ng, dSteps: this.dStepsInEpoch, gSteps: this.gStepsInEpoch };
-  }
+  // ------------------------------------------------------------------ the epoch loop
 
   /** Prepares the epoch in progress: its shuffled data, the optimizers' epoch (momentum schedule). */
   startEpoch(): void {
@@ -329,10 +217,15 @@ export class GanTrainer {
       }
     } finally {
       // Time since the last read-back (the work is still queued: wait for it so the time is honest).
-      await this.accG.toArray();
+      await this.stats.settle();
       this.secondsInEpoch += (performance.now() - t0) / 1000;
     }
     return this.finishEpoch();
+  }
+
+  /** Reads the accumulators back (a sync point): the means so far in this epoch. */
+  async runningStats(): Promise<RunningStats> {
+    return (await this.stats.read()).stats;
   }
 
   /**
@@ -370,53 +263,21 @@ export class GanTrainer {
     this.history.push(rec);
     this.epoch++;
     this.iterInEpoch = 0;
-    this.dStepsInEpoch = 0;
-    this.gStepsInEpoch = 0;
     this.secondsInEpoch = 0;
-    tidy(() => {
-      this.accD.dispose();
-      this.accG.dispose();
-      this.accD = keep(zeros([3], { device: this.device }));
-      this.accG = keep(zeros([1], { device: this.device }));
-    });
+    this.stats.reset();
     return rec;
   }
 
+  // ------------------------------------------------------------------ evaluation
+
   /**
-   * V(D, G) of Eq. (1) estimated on the held-out validation images: mean log D(x) over them plus
-   * mean log(1 - D(G(z))) over as many fresh samples (noise from the epoch's own evaluation stream),
-   * with D and G in eval mode (no dropout). Null without validation images.
+   * V(D, G) of Eq. (1) on the held-out validation images (metrics/value.ts), with fresh noise from
+   * the epoch's own evaluation stream and D and G in eval mode. Null without validation images.
    */
   async validationValue(epoch = this.epoch, chunk = 1000): Promise<number | null> {
     if (!this.validation) return null;
-    const n = this.validation.shape[0]!;
-    const d = this.validation.shape[1]!;
     const gen = new Generator(deriveSeed(this.config.seed, 'value', epoch));
-    this.G.eval();
-    this.D.eval();
-    let sums: Tensor = zeros([2], { device: this.device });
-    try {
-      for (let i = 0; i < n; i += chunk) {
-        const m = Math.min(chunk, n - i);
-        const next = tidy(() =>
-          noGrad(() => {
-            const real = this.D.forward(slice(this.validation!, [i, 0], [m, d]));
-            const fake = this.D.forward(this.G.forward(this.sampleZ(m, gen)));
-            const ce = concat([reshape(sigmoidBce(real, 1), [1]), reshape(sigmoidBce(fake, 0), [1])], 0);
-            return add(sums, mul(ce, m));
-          }),
-        );
-        sums.dispose();
-        sums = next;
-        this.device.flush();
-      }
-      const s = await sums.toArray();
-      return -(s[0]! + s[1]!) / n;
-    } finally {
-      sums.dispose();
-      this.G.train();
-      this.D.train();
-    }
+    return heldOutValue({ G: this.G, D: this.D, real: this.validation, sampleZ: (m) => this.sampleZ(m, gen), chunk });
   }
 
   /** Samples from G (eval mode, no grad) for noise `z` [n, zDim]: [n, 784] on the device. */
@@ -429,81 +290,18 @@ export class GanTrainer {
     }
   }
 
-  // ------------------------------------------------------------------ checkpoints
+  // ------------------------------------------------------------------ checkpoints (checkpoint-state.ts)
 
   /** Everything needed to continue exactly: tensors (parameters, velocities, accumulators) and JSON state. */
-  async state(): Promise<{ tensors: SafeTensors; meta: TrainerState }> {
+  async state(): Promise<TrainerSnapshot> {
     this.checkAlive();
-    const tensors: SafeTensors = {};
-    for (const [prefix, m] of [['G.', this.G], ['D.', this.D]] as const) {
-      const sd = await m.stateDict();
-      for (const [name, p] of Object.entries(sd)) tensors[prefix + name] = p;
-    }
-    const optState = async (prefix: string, opt: SGD) => {
-      const s = await opt.stateDict();
-      s.velocities.forEach((v, i) => (tensors[`${prefix}.velocity.${i}`] = { dtype: 'f32', shape: [v.length], data: v }));
-      return { stepCount: s.stepCount, epoch: s.epoch };
-    };
-    const optD = await optState('optD', this.optD);
-    const optG = await optState('optG', this.optG);
-    tensors['acc.D'] = { dtype: 'f32', shape: [3], data: Float32Array.from(await this.accD.toArray()) };
-    tensors['acc.G'] = { dtype: 'f32', shape: [1], data: Float32Array.from(await this.accG.toArray()) };
-    const gen = (g: Generator) => ({ seed: String(g.seed), offset: g.offset });
-    const meta: TrainerState = {
-      format: 'saddle-gan-trainer',
-      version: 1,
-      config: structuredClone(this.config),
-      epoch: this.epoch,
-      iterInEpoch: this.iterInEpoch,
-      totalIterations: this.totalIterations,
-      dStepsInEpoch: this.dStepsInEpoch,
-      gStepsInEpoch: this.gStepsInEpoch,
-      secondsInEpoch: this.secondsInEpoch,
-      optD,
-      optG,
-      rng: { noise: gen(this.noise), dropout: gen(this.dropout) },
-      history: structuredClone(this.history),
-    };
-    return { tensors, meta };
+    return captureState(this);
   }
 
   /** Restores `state()`'s output into this trainer (built with the same config). */
   restore(tensors: SafeTensors, meta: TrainerState): void {
     this.checkAlive();
-    if (meta.format !== 'saddle-gan-trainer' || meta.version !== 1) {
-      throw new SaddleError('GanTrainer.restore', `not a trainer state (format ${String(meta.format)}, version ${String(meta.version)})`);
-    }
-    this.G.loadStateDict(withPrefix(tensors, 'G.'));
-    this.D.loadStateDict(withPrefix(tensors, 'D.'));
-    const velocities = (prefix: string, count: number) =>
-      Array.from({ length: count }, (_, i) => {
-        const t = tensors[`${prefix}.velocity.${i}`];
-        if (!t) throw new SaddleError('GanTrainer.restore', `the checkpoint has no ${prefix}.velocity.${i}`);
-        return t.data;
-      });
-    this.optD.loadVelocities(velocities('optD', this.dParams.length), meta.optD);
-    this.optG.loadVelocities(velocities('optG', this.gParams.length), meta.optG);
-    const acc = (name: string, size: number) => {
-      const t = tensors[name];
-      if (!t || t.data.length !== size) throw new SaddleError('GanTrainer.restore', `the checkpoint has no ${name} of ${size} values`);
-      return keep(fromArray(t.data, [size], { device: this.device }));
-    };
-    this.accD.dispose();
-    this.accD = acc('acc.D', 3);
-    this.accG.dispose();
-    this.accG = acc('acc.G', 1);
-    this.noise.setState({ seed: BigInt(meta.rng.noise.seed), offset: meta.rng.noise.offset });
-    this.dropout.setState({ seed: BigInt(meta.rng.dropout.seed), offset: meta.rng.dropout.offset });
-    this.epoch = meta.epoch;
-    this.iterInEpoch = meta.iterInEpoch;
-    this.totalIterations = meta.totalIterations;
-    this.dStepsInEpoch = meta.dStepsInEpoch;
-    this.gStepsInEpoch = meta.gStepsInEpoch;
-    this.secondsInEpoch = meta.secondsInEpoch;
-    this.history = structuredClone(meta.history);
-    if (this.iterInEpoch > this.iterationsPerEpoch) {
-      throw new SaddleError('GanTrainer.restore', `iteration ${this.iterInEpoch} is past the ${this.iterationsPerEpoch} of an epoch`);
-    }
+    restoreState(this, tensors, meta);
   }
 
   dispose(): void {
@@ -516,8 +314,7 @@ export class GanTrainer {
     this.data.dispose();
     this.targets.dispose();
     this.validation?.dispose();
-    this.accD.dispose();
-    this.accG.dispose();
+    this.stats.dispose();
   }
 
   private checkAlive(): void {

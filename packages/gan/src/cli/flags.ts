@@ -1,0 +1,194 @@
+/**
+ * The CLI's flags: the usage text, each command's flag table, parsing and checking values (a bad
+ * one is a CliError naming the flag and what was expected), the device, and the training config
+ * from flags over a preset or a checkpoint's config.
+ */
+import { parseArgs } from 'node:util';
+import { useDevice, type Device } from '@saddle/autograd';
+import { GENERATOR_LOSSES, type GeneratorLossKind } from '../losses.js';
+import { UPDATE_MODES, Z_DISTS, validateConfig, type GanConfig, type UpdateMode, type ZDist } from '../presets.js';
+import { resolveRunDir } from '../run-folder.js';
+
+/** A usage error: bad command, flag or value. The message says which and what was expected. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Where the CLI writes (tests capture it). */
+export interface CliIO {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Draw a progress bar (default: when stderr is a terminal). */
+  progress?: boolean;
+}
+
+export const defaultIO: CliIO = {
+  out: (l) => process.stdout.write(l + '\n'),
+  err: (l) => process.stderr.write(l + '\n'),
+};
+
+export const USAGE = `Usage: pnpm gan <command> [options]
+
+Commands:
+  train                    train the GAN of Goodfellow et al. (2014) on MNIST; writes runs/<name>/
+  eval RUN                 Parzen-window log-likelihood of the MNIST test set under RUN's generator
+  sample RUN --n N --out FILE
+                           N samples as raw little-endian float32 (N x 784)
+  help                     this text
+
+train options (defaults: the preset's):
+  --preset paper|quick|tiny  paper: the authors' configuration; quick: narrow networks and a time
+                           budget, for machines without a GPU; tiny: for tests.
+                           Default: paper on a GPU, quick on the CPU or a software adapter
+  --device auto|cpu|webgpu   default auto (WebGPU if an adapter exists)
+  --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
+  --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
+  --log-every N            read the statistics back every N iterations (progress bar)
+  --train-n N  --val-n N   use the first N training / validation images
+  --parzen-every N         Parzen estimate every N epochs (slow; default 0: never)
+  --out DIR                the run folder (default runs/<preset>-<date>-<time>)
+  --resume RUN             continue RUN (a folder, or a name under runs/) exactly where it stopped;
+                           --epochs, --minutes, --log-every, --device may be given
+  --no-progress            no progress bar
+
+eval options:  --n N (samples, 10000)  --seed N  --sigma X (skip the cross-validation)
+               --test-n N (test images, 10000)  --device auto|cpu|webgpu
+sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu`;
+
+export const TRAIN_FLAGS = {
+  preset: { type: 'string' },
+  device: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  k: { type: 'string' },
+  lr: { type: 'string' },
+  minutes: { type: 'string' },
+  seed: { type: 'string' },
+  'z-dist': { type: 'string' },
+  update: { type: 'string' },
+  'g-loss': { type: 'string' },
+  'log-every': { type: 'string' },
+  'train-n': { type: 'string' },
+  'val-n': { type: 'string' },
+  'parzen-every': { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const EVAL_FLAGS = {
+  n: { type: 'string' },
+  seed: { type: 'string' },
+  sigma: { type: 'string' },
+  'test-n': { type: 'string' },
+  'val-n': { type: 'string' },
+  device: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const SAMPLE_FLAGS = {
+  n: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  device: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+export function parse(command: string, args: readonly string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): { values: Flags; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    return { values: values as Flags, positionals };
+  } catch (e) {
+    // Node's messages name the flag ("Unknown option '--epoch'"); add what is accepted.
+    const known = Object.keys(options)
+      .map((k) => `--${k}`)
+      .join(' ');
+    throw new CliError(`${command}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')}. Options of ${command}: ${known}`);
+  }
+}
+
+export function intFlag(flags: Flags, name: string, min: number): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const s = String(v).trim();
+  if (!/^[0-9]+$/.test(s) || Number(s) < min || !Number.isSafeInteger(Number(s))) throw new CliError(`--${name} ${v}: expected an integer >= ${min}`);
+  return Number(s);
+}
+
+export function numberFlag(flags: Flags, name: string, check: (v: number) => boolean, expected: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (String(v).trim() === '' || !Number.isFinite(x) || !check(x)) throw new CliError(`--${name} ${v}: expected ${expected}`);
+  return x;
+}
+
+export function choiceFlag<T extends string>(flags: Flags, name: string, choices: readonly T[]): T | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (!choices.includes(v as T)) throw new CliError(`--${name} ${v}: expected one of ${choices.join(', ')}`);
+  return v as T;
+}
+
+const DEVICES = ['auto', 'cpu', 'webgpu'] as const;
+
+export async function pickDevice(flags: Flags): Promise<Device> {
+  const want = choiceFlag(flags, 'device', DEVICES) ?? 'auto';
+  try {
+    return await useDevice(want);
+  } catch (e) {
+    throw new CliError(`--device ${want}: ${(e as Error).message}`);
+  }
+}
+
+/** The training config from flags over a preset (or over a checkpoint's config when resuming). */
+export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
+  const c = structuredClone(base);
+  const set = <K extends keyof GanConfig>(key: K, v: GanConfig[K] | undefined) => {
+    if (v !== undefined) c[key] = v;
+  };
+  set('epochs', intFlag(flags, 'epochs', 1));
+  set('batch', intFlag(flags, 'batch', 1));
+  set('k', intFlag(flags, 'k', 1));
+  set('lr', numberFlag(flags, 'lr', (x) => x > 0, 'a positive number'));
+  set('minutes', numberFlag(flags, 'minutes', (x) => x > 0, 'a positive number of minutes'));
+  set('seed', intFlag(flags, 'seed', 0));
+  set('zDist', choiceFlag<ZDist>(flags, 'z-dist', Z_DISTS));
+  set('update', choiceFlag<UpdateMode>(flags, 'update', UPDATE_MODES));
+  set('gLoss', choiceFlag<GeneratorLossKind>(flags, 'g-loss', GENERATOR_LOSSES));
+  set('logEvery', intFlag(flags, 'log-every', 1));
+  set('trainN', intFlag(flags, 'train-n', 1));
+  set('valN', intFlag(flags, 'val-n', 0));
+  set('parzenEvery', intFlag(flags, 'parzen-every', 0));
+  try {
+    return validateConfig(c);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+/** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'out'];
+
+/** resolveRunDir, with a missing run reported as a usage error. */
+export function existingRun(run: string): string {
+  try {
+    return resolveRunDir(run, { mustExist: true });
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+/** The one positional argument of eval and sample: a run. */
+export function runArgument(command: string, positionals: readonly string[]): string {
+  if (positionals.length !== 1) {
+    throw new CliError(`${command}: expected one run (a folder, or a name under runs/); got ${positionals.length ? positionals.join(' ') : 'none'}`);
+  }
+  return positionals[0]!;
+}
