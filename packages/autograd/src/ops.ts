@@ -199,7 +199,7 @@ export {
   type UnaryOpName,
   type BinaryOpName,
   type MatmulOptions,
-  type MatmulActivation,
+  type Activation,
   type DropoutOptions,
   type DropoutMaskOptions,
   type RandOptions,

@@ -1,8 +1,6 @@
-import { SaddleError, fmtShape, matmul, type Tensor } from '@saddle/autograd';
+import { SaddleError, fmtShape, matmul, type Activation, type Tensor } from '@saddle/autograd';
 import { Module } from '../module.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
-
-export type Activation = 'none' | 'relu' | 'sigmoid';
 
 export interface LinearOptions extends InitContext {
   /** Fused into the matmul kernel's epilogue. */
