@@ -1,5 +1,5 @@
 import { SaddleError, fmtShape } from './errors.js';
-import { allocArray, bytesPerElement, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { allocArray, bytesPerElement, checkDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { contiguousStrides, isContiguous, sizeOf, checkShape, type Shape } from './shape.js';
 import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
@@ -55,6 +55,7 @@ export class Tensor {
   /** A new tensor of `shape` with unspecified contents (for ops' outputs). */
   static empty(shape: Shape, dtype: DType = 'f32', device: Device = defaultDevice()): Tensor {
     checkShape('empty', shape);
+    checkDType('empty', dtype);
     return new Tensor(device.alloc(dtype, sizeOf(shape)), shape);
   }
 
