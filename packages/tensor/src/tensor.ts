@@ -5,6 +5,10 @@ import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
 import type { Storage } from './storage.js';
 import { track } from './scope.js';
+import { claimSingleCopy } from './process-wide.js';
+
+// A second copy of this package in the process would split tensors into two foreign kinds: refuse it.
+claimSingleCopy('@saddle/tensor', import.meta.url);
 
 let nextId = 1;
 let liveTensors = 0;
