@@ -7,11 +7,11 @@ import {
   chooseMatmulConfig,
   matmulWorkgroupBytes,
   MATMUL_CONFIGS,
-  type MatmulActivation,
+  type Activation,
   type MatmulConfig,
 } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
-import { expectClose } from '../support/compare.js';
+import { bothDevices, webgpu } from '../support/devices.js';
+import { expectClose, expectUlps } from '../support/compare.js';
 
 /** Deterministic uniform values in [-scale, scale), rounded to f32. */
 function randomF32(n: number, seed: number, scale = 1): Float32Array {
@@ -42,7 +42,7 @@ interface Case {
   transA?: boolean;
   transB?: boolean;
   bias?: boolean;
-  activation?: MatmulActivation;
+  activation?: Activation;
   scale?: number;
   seed?: number;
   config?: keyof typeof MATMUL_CONFIGS | MatmulConfig;
@@ -83,7 +83,7 @@ const caseArb = fc.record({
   n: dim,
   k: dim,
   bias: fc.boolean(),
-  activation: fc.constantFrom<MatmulActivation>('none', 'relu', 'sigmoid'),
+  activation: fc.constantFrom<Activation>('none', 'relu', 'sigmoid'),
   scale: fc.constantFrom(1, 1e-3, 30),
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
 });
@@ -180,6 +180,29 @@ describe('matmul matches its CPU twin on WebGPU', () => {
     expect(got.slice(2)).toEqual([3, 4]);
   });
 
+  it('the relu and sigmoid epilogues keep NaN (as PyTorch), on both devices', async () => {
+    for (const device of await bothDevices()) {
+      const a = fromArray([NaN, 1, -2, 0.5], [2, 2], { device });
+      const eye = fromArray([1, 0, 0, 1], [2, 2], { device });
+      for (const activation of ['relu', 'sigmoid'] as const) {
+        const got = Array.from(await matmul(a, eye, { activation }).toArray());
+        expect(Number.isNaN(got[0]!), `${activation} on ${device.kind}`).toBe(true);
+        expect(got[3], `${activation} on ${device.kind}`).toBe(activation === 'relu' ? 0.5 : Math.fround(1 / (1 + Math.exp(-0.5))));
+      }
+      expect(Array.from(await matmul(a, eye, { activation: 'relu', bias: fromArray([0, 3], [2], { device }) }).toArray()).map(String)).toEqual(['NaN', 'NaN', '0', '3.5']); // NaN · 0 = NaN: it spreads along its row
+    }
+  });
+
+  it('the sigmoid epilogue is within 4 ulps of float64 for logits -100..100 (the shared activation math)', async () => {
+    for (const device of await bothDevices()) {
+      const zs: number[] = [];
+      for (let i = -100 * 64; i <= 100 * 64; i++) zs.push(i / 64);
+      // [n, 1] x [1, 1] of ones: the product is the logit itself, exactly.
+      const got = await matmul(fromArray(zs, [zs.length, 1], { device }), fromArray([1], [1, 1], { device }), { activation: 'sigmoid' }).toArray();
+      expectUlps(zs, got, (z) => 1 / (1 + Math.exp(-z)), device.kind === 'cpu' ? 1 : 4, `sigmoid epilogue on ${device.kind}`);
+    }
+  });
+
   it('folds a transposed view into the flag (no copy) and copies other views', async () => {
     const gpu = await webgpu();
     const m = 19;
@@ -255,7 +278,7 @@ describe('matmul on the CPU', () => {
 
   it('every flag combination agrees with a naive triple loop (f64, transposed views too)', async () => {
     await fc.assert(
-      fc.asyncProperty(dim, dim, dim, fc.boolean(), fc.boolean(), fc.boolean(), fc.constantFrom<MatmulActivation>('none', 'relu', 'sigmoid'), fc.integer({ min: 1, max: 1e9 }),
+      fc.asyncProperty(dim, dim, dim, fc.boolean(), fc.boolean(), fc.boolean(), fc.constantFrom<Activation>('none', 'relu', 'sigmoid'), fc.integer({ min: 1, max: 1e9 }),
         async (m0, n0, k0, transA, transB, useBias, activation, seed) => {
           const [m, n, k] = [m0 % 40 + 1, n0 % 40 + 1, k0 % 40 + 1];
           const a = Float64Array.from(randomF32(m * k, seed));
@@ -318,7 +341,7 @@ describe('matmul rejects bad input with a clear message', () => {
   it('wrong or mixed dtypes, unknown activation', () => {
     throwsSaddle(() => matmul(f([2, 3], cpu, 'i32'), f([3, 5], cpu, 'i32')), /a has dtype i32 \[2, 3\]; expected f32/);
     throwsSaddle(() => matmul(f([2, 3], cpu, 'f64'), f([3, 5])), /dtypes differ: a is f64, b is f32/);
-    throwsSaddle(() => matmul(f([2, 3]), f([3, 5]), { activation: 'tanh' as MatmulActivation }), /unknown activation 'tanh'/);
+    throwsSaddle(() => matmul(f([2, 3]), f([3, 5]), { activation: 'tanh' as Activation }), /unknown activation 'tanh'/);
   });
 
   it('a forced tiling that the device cannot run', async () => {

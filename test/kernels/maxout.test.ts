@@ -64,6 +64,34 @@ describe('maxout', () => {
     );
   });
 
+  it('backward with x shares dy evenly among tied pieces, the same on both devices (the rule autograd uses)', async () => {
+    const gpu = await webgpu();
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ([{ rows, units, pieces, transposed }, data, dyData]) => {
+        const cols = units * pieces;
+        const results: number[][] = [];
+        for (const d of [cpu, gpu]) {
+          const x = input(d, data, rows, cols, transposed);
+          const { argmax } = maxout(x, pieces);
+          results.push(Array.from(await maxoutBackward(input(d, dyData, rows, units, transposed), argmax, pieces, undefined, x).toArray()));
+        }
+        expect(results[1]).toEqual(results[0]);
+        for (let b = 0; b < rows; b++) {
+          for (let u = 0; u < units; u++) {
+            const piecesOf = data.slice(b * cols + u * pieces, b * cols + (u + 1) * pieces).map(Math.fround);
+            const best = Math.max(...piecesOf);
+            const ties = piecesOf.filter((v) => v === best).length;
+            for (let k = 0; k < pieces; k++) {
+              const share = ties === 1 ? Math.fround(dyData[b * units + u]!) : Math.fround(Math.fround(dyData[b * units + u]!) / ties);
+              expect(results[0]![b * cols + u * pieces + k]).toBe(piecesOf[k] === best ? share : 0);
+            }
+          }
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('a larger batch, and NaN handling', async () => {
     const gpu = await webgpu();
     const rows = 4100;

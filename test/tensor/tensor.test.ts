@@ -9,6 +9,7 @@ import {
   full,
   scalar,
   tidy,
+  scopeDepth,
   keep,
   memory,
   getDevice,
@@ -102,6 +103,49 @@ describe.each(['cpu', 'webgpu'])('tensors on %s', (name) => {
     kept!.dispose();
     expect(memory(d).liveTensors).toBe(before);
     expect(() => tidy(() => Promise.resolve(1))).toThrowError(/tidy: the function returned a Promise/);
+  });
+
+  it('an unknown dtype is a SaddleError naming the op and the dtypes expected', async () => {
+    const d = await device();
+    const bad = 'f16' as unknown as 'f32';
+    for (const [make, op] of [
+      [() => fromArray([1, 2], [2], { dtype: bad, device: d }), 'fromArray'],
+      [() => tensor([1, 2], { dtype: bad, device: d }), 'fromArray'],
+      [() => zeros([2], { dtype: bad, device: d }), 'full'],
+      [() => Tensor.empty([2], bad, d), 'empty'],
+    ] as const) {
+      expect(make).toThrowError(SaddleError);
+      expect(make).toThrowError(new RegExp(`^${op}: unknown dtype "f16"; expected one of f32, f64, i32, u32$`));
+    }
+  });
+
+  it('tidy frees what fn made when fn throws (nested scopes too), keeps kept tensors, and rethrows', async () => {
+    const d = await device();
+    const before = memory(d).liveTensors;
+    const bytesBefore = memory(d).liveBytes;
+    let made: Tensor[] = [];
+    let kept: Tensor | null = null;
+    const boom = new Error('boom');
+    expect(() =>
+      tidy(() => {
+        const a = ones([64], { device: d });
+        kept = keep(zeros([2], { device: d }));
+        const b = tidy(() => add(a, a)); // handed up to the outer scope, then freed with it
+        made = [a, b];
+        tidy(() => {
+          made.push(add(b, 1));
+          throw boom;
+        });
+        return a;
+      }),
+    ).toThrow(boom);
+    expect(made.length).toBe(3);
+    expect(made.every((t) => t.isDisposed)).toBe(true);
+    expect(kept!.isDisposed).toBe(false);
+    expect(scopeDepth()).toBe(0);
+    kept!.dispose();
+    expect(memory(d).liveTensors).toBe(before);
+    expect(memory(d).liveBytes).toBe(bytesBefore);
   });
 
   it('`using` disposes at the end of the block', async () => {

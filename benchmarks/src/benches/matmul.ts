@@ -8,7 +8,7 @@
  * products (dX = dY·Wᵀ with transB, dW = Xᵀ·dY with transA), plus one fused bias + ReLU forward.
  */
 import { fromArray, type Tensor } from '@saddle/tensor';
-import { matmul } from '@saddle/kernels-wgsl';
+import { matmul, type Activation } from '@saddle/kernels-wgsl';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
 
 export interface MatmulShape {
@@ -18,7 +18,7 @@ export interface MatmulShape {
   transA?: boolean;
   transB?: boolean;
   bias?: boolean;
-  activation?: 'none' | 'relu' | 'sigmoid';
+  activation?: Activation;
   label?: string;
   group: 'square' | 'gan';
 }

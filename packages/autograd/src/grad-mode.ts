@@ -1,24 +1,25 @@
-import { SaddleError } from '@saddle/tensor';
+import { SaddleError, processWide } from '@saddle/tensor';
 
 /**
  * Grad mode: whether differentiable ops record onto the tape. On by default; `noGrad(fn)` turns it
  * off for the duration of `fn` (evaluation, sampling, optimizer steps), `enableGrad(fn)` turns it
  * back on inside a `noGrad`. Backward itself runs with grad mode off.
+ * The flag is process-wide (`processWide`): a second copy of this package sees the same mode.
  */
-let enabled = true;
+const mode = processWide('@saddle/autograd grad mode', 1, () => ({ enabled: true }));
 
 export function isGradEnabled(): boolean {
-  return enabled;
+  return mode.enabled;
 }
 
-function withMode<T>(op: string, mode: boolean, fn: () => T): T {
-  const previous = enabled;
-  enabled = mode;
+function withMode<T>(op: string, on: boolean, fn: () => T): T {
+  const previous = mode.enabled;
+  mode.enabled = on;
   let result: T;
   try {
     result = fn();
   } finally {
-    enabled = previous;
+    mode.enabled = previous;
   }
   if (result instanceof Promise) {
     // The mode was restored when fn returned its promise, so the work after its first `await` ran
@@ -39,8 +40,8 @@ export function enableGrad<T>(fn: () => T): T {
 }
 
 /** Sets grad mode globally and returns the previous setting (prefer `noGrad(fn)`, which restores it). */
-export function setGradEnabled(mode: boolean): boolean {
-  const previous = enabled;
-  enabled = mode;
+export function setGradEnabled(on: boolean): boolean {
+  const previous = mode.enabled;
+  mode.enabled = on;
   return previous;
 }

@@ -106,21 +106,21 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
 
 // ---------------------------------------------------------------- maxout, dropout, BCE
 
-/** Maxout over groups of `pieces` columns; `out` records (its rule reuses `argmax`, which must stay alive until backward). */
+/** Maxout over groups of `pieces` columns; `out` records (its rule reuses `argmax` and `x`, which must stay alive until backward). */
 export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor } {
   const r = k.maxout(x, pieces);
-  if (shouldRecord(x)) record('maxout', r.out, [x], [r.argmax], maxoutRule(pieces));
+  if (shouldRecord(x)) record('maxout', r.out, [x], [r.argmax, x], maxoutRule(pieces));
   return r;
 }
 
 /**
  * Maxout, then inverted dropout of its output, in one kernel (bit for bit `dropout(maxout(x).out,
- * keep, opts)`, drawing the same numbers). `out` records; its rule reuses `argmax` and `mask`, which
- * must stay alive until backward, and scatters `g * mask` to the argmax in one kernel.
+ * keep, opts)`, drawing the same numbers). `out` records; its rule reuses `argmax`, `mask` and `x`,
+ * which must stay alive until backward, and scatters `g * mask` to the argmax in one kernel.
  */
 export function maxoutDropout(x: Tensor, pieces: number, keep: number, opts: DropoutOptions = {}): { out: Tensor; argmax: Tensor; mask: Tensor } {
   const r = k.maxoutDropout(x, pieces, keep, opts);
-  if (shouldRecord(x)) record('maxoutDropout', r.out, [x], [r.argmax, r.mask], maxoutDropoutRule(pieces));
+  if (shouldRecord(x)) record('maxoutDropout', r.out, [x], [r.argmax, r.mask, x], maxoutDropoutRule(pieces));
   return r;
 }
 
@@ -199,7 +199,7 @@ export {
   type UnaryOpName,
   type BinaryOpName,
   type MatmulOptions,
-  type MatmulActivation,
+  type Activation,
   type DropoutOptions,
   type DropoutMaskOptions,
   type RandOptions,

@@ -1,4 +1,4 @@
-import { SaddleError, Tensor, fmtShape, isFloat, keep, type DType } from '@saddle/tensor';
+import { SaddleError, Tensor, fmtShape, isFloat, keep, processWide, type DType } from '@saddle/tensor';
 import { isGradEnabled } from './grad-mode.js';
 
 /**
@@ -38,7 +38,7 @@ export type Edge = Node | Tensor | null;
 
 let nextNodeId = 1;
 
-export class Node {
+class NodeImpl {
   readonly id = nextNodeId++;
   /** True once backward has run the rule and dropped the saved tensors. */
   freed = false;
@@ -64,6 +64,13 @@ export class Node {
     return `${this.op} (node #${this.id}, output ${fmtShape(this.shape)})`;
   }
 }
+
+/**
+ * The Node class, process-wide: with two copies of this package loaded (see `processWide`), both
+ * use the first copy's class, so either copy's backward recognises the other's nodes.
+ */
+export const Node: typeof NodeImpl = processWide('@saddle/autograd Node', 1, () => NodeImpl);
+export type Node = NodeImpl;
 
 /** The edge for one op input: its node, itself if it is a leaf, null if it needs no gradient. */
 function edgeOf(x: unknown): Edge {

@@ -1,5 +1,10 @@
 import { SaddleError, Tensor, copyInto, fmtShape, fromArray, param, type Device, type DType } from '@saddle/autograd';
 
+/** Throws unless a layer's size argument is a positive integer, naming the layer and the argument. */
+export function checkSize(layer: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new SaddleError(layer, `${name} is ${String(value)}; expected a positive integer`);
+}
+
 /** A parameter's data, read back to the CPU (what checkpoints store). */
 export interface ParameterData {
   dtype: DType;
@@ -64,7 +69,10 @@ export abstract class Module {
     return out;
   }
 
-  /** Writes values into the parameters in place. Every parameter must be present with its shape. */
+  /**
+   * Writes values into the parameters in place. Every parameter must be present with its shape; all
+   * are checked before any is written, so a bad state leaves the module unchanged.
+   */
   loadStateDict(state: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>): void {
     const named = this.namedParameters();
     const missing = named.filter(([n]) => !(n in state)).map(([n]) => n);
@@ -73,11 +81,20 @@ export abstract class Module {
     if (missing.length || extra.length) {
       throw new SaddleError('loadStateDict', `parameters do not match: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]`);
     }
+    // Validate everything before writing anything: a mismatch in the last parameter must not leave
+    // the first ones overwritten.
     for (const [name, t] of named) {
       const s = state[name]!;
       if (s.shape.length !== t.rank || s.shape.some((d, i) => d !== t.shape[i])) {
         throw new SaddleError('loadStateDict', `${name} has shape ${fmtShape(s.shape)} in the state; expected ${fmtShape(t.shape)}`);
       }
+      if (s.data.length !== t.size) {
+        throw new SaddleError('loadStateDict', `${name} has ${s.data.length} values in the state; expected ${t.size} for shape ${fmtShape(t.shape)}`);
+      }
+      t.assertAlive('loadStateDict');
+    }
+    for (const [name, t] of named) {
+      const s = state[name]!;
       const src = fromArray(s.data, t.shape, { dtype: t.dtype, device: t.device });
       copyInto(t, src);
       src.dispose();

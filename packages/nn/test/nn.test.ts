@@ -97,6 +97,48 @@ describe.each(['cpu', 'webgpu'])('nn on %s', (name) => {
     const wrong = mlp([3, 4, 2], { device: d });
     await expect(loadModule(path, wrong)).rejects.toThrow(/loadStateDict: 0.weight has shape \[3, 5\] in the state; expected \[3, 4\]/);
   });
+
+  it('loadModule with a mismatch in a later parameter leaves every parameter unchanged', async () => {
+    const d = await device();
+    const saved = mlp([3, 5, 2], { device: d, generator: new Generator(1) });
+    const path = join(mkdtempSync(join(tmpdir(), 'saddle-nn-')), 'model.safetensors');
+    await saveModule(path, saved);
+    // Same first layer, different last layer: 0.weight and 0.bias match, 1.weight does not.
+    const target = mlp([3, 5, 3], { device: d, generator: new Generator(2) });
+    const before = await target.stateDict();
+    await expect(loadModule(path, target)).rejects.toThrow(/loadStateDict: 1.weight has shape \[5, 2\] in the state; expected \[5, 3\]/);
+    const after = await target.stateDict();
+    for (const k of Object.keys(before)) expect(Array.from(after[k]!.data), k).toEqual(Array.from(before[k]!.data));
+  });
+
+  it('SGD refuses a negative or non-finite lr, momentum or weight decay, and a disposed parameter', async () => {
+    const d = await device();
+    const net = mlp([2, 3, 1], { device: d });
+    for (const [opts, re] of [
+      [{ lr: -0.1 }, /SGD: lr is -0.1; expected a finite number >= 0/],
+      [{ lr: 0.1, momentum: -0.5 }, /SGD: momentum is -0.5; expected a finite number >= 0/],
+      [{ lr: NaN }, /SGD: lr is NaN/],
+      [{ lr: 0.1, weightDecay: -1 }, /SGD: weightDecay is -1/],
+    ] as const) {
+      expect(() => new SGD(net.parameters(), opts)).toThrowError(re);
+    }
+    const scheduled = new SGD(net.parameters(), { lr: () => -1 });
+    expect(() => scheduled.step()).toThrowError(/SGD: lr is -1/);
+    scheduled.dispose();
+    const opt = new SGD(net.parameters(), { lr: 0.1 });
+    const { x, y } = xorData(d);
+    sigmoidBce(net.forward(x), y).backward();
+    net.parameters()[1]!.dispose();
+    expect(() => opt.step()).toThrowError(/SGD.step: parameter 1 \(#\d+ \[3\]\) was disposed/);
+    opt.dispose();
+    net.dispose();
+  });
+
+  it('layer sizes are checked by the layer, naming it and the bad size', () => {
+    expect(() => new Linear(-1, 3)).toThrowError(/^Linear: inFeatures is -1; expected a positive integer$/);
+    expect(() => new Linear(2, 1.5)).toThrowError(/^Linear: outFeatures is 1.5; expected a positive integer$/);
+    expect(() => new Maxout(4, 0, 2)).toThrowError(/^Maxout: units is 0; expected a positive integer$/);
+  });
 });
 
 describe('SGD on webgpu', () => {

@@ -1,5 +1,5 @@
 import { SaddleError, fmtShape } from './errors.js';
-import { dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { checkDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
@@ -55,12 +55,14 @@ export function fromArray(values: ArrayLike<number>, shape: Shape, options: Crea
     throw new SaddleError('fromArray', `${values.length} values do not fill shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
   }
   const dtype = options.dtype ?? (ArrayBuffer.isView(values) ? dtypeOf(values as TypedArray) : 'f32');
+  checkDType('fromArray', dtype);
   const device = options.device ?? defaultDevice();
   return new Tensor(device.upload(values, dtype), shape);
 }
 
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   checkShape('full', shape);
+  if (options.dtype !== undefined) checkDType('full', options.dtype);
   const device = options.device ?? defaultDevice();
   return new Tensor(device.fill(options.dtype ?? 'f32', sizeOf(shape), value), shape);
 }

@@ -7,6 +7,13 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array;
 
 export const DTYPES: readonly DType[] = ['f32', 'f64', 'i32', 'u32'];
 
+/** Throws a SaddleError naming `op` unless `dtype` is one of DTYPES (a JS caller can pass anything). */
+export function checkDType(op: string, dtype: unknown): asserts dtype is DType {
+  if (!DTYPES.includes(dtype as DType)) {
+    throw new SaddleError(op, `unknown dtype ${JSON.stringify(dtype) ?? String(dtype)}; expected one of ${DTYPES.join(', ')}`);
+  }
+}
+
 export function bytesPerElement(dtype: DType): number {
   return dtype === 'f64' ? 8 : 4;
 }
@@ -25,7 +32,14 @@ export function allocArray(dtype: DType, size: number): TypedArray {
       return new Int32Array(size);
     case 'u32':
       return new Uint32Array(size);
+    default:
+      return checkNever(dtype);
   }
+}
+
+function checkNever(dtype: never): never {
+  checkDType('allocArray', dtype);
+  throw new SaddleError('allocArray', `unknown dtype ${String(dtype)}`);
 }
 
 /** Converts (copying) any array-like of numbers to the typed array of `dtype`. */

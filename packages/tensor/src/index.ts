@@ -1,5 +1,5 @@
 export { SaddleError, fmtShape } from './errors.js';
-export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType } from './dtype.js';
+export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType, checkDType } from './dtype.js';
 export {
   type Shape,
   sizeOf,
@@ -23,4 +23,5 @@ export { Params } from './params.js';
 export { Tensor, gradHooks, liveTensorCount } from './tensor.js';
 export { tensor, fromArray, full, zeros, ones, scalar, zerosLike, onesLike, type CreateOptions } from './create.js';
 export { tidy, keep, scopeDepth } from './scope.js';
+export { processWide, claimSingleCopy } from './process-wide.js';
 export { memory, type MemoryInfo } from './memory.js';

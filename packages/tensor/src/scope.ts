@@ -39,6 +39,8 @@ function isScoped(v: object): v is Scoped {
  * Runs `fn` and disposes every tensor created inside it except those it returns (in an array or
  * plain object too) and those passed to `keep()`. Returned tensors move to the enclosing scope.
  * `fn` must be synchronous: an async function would let other code's tensors into the scope.
+ * If `fn` throws, every tensor it made (except those passed to `keep()`) is disposed and the error
+ * is rethrown.
  */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Scoped>();
@@ -46,9 +48,14 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // fn threw: nothing it made can be returned, so free it all (tensors passed to keep() left the
+    // scope already), then rethrow.
     stack.pop();
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    throw e;
   }
+  stack.pop();
   if (result instanceof Promise) {
     throw new SaddleError('tidy', 'the function returned a Promise; expected a synchronous function');
   }

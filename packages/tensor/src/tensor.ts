@@ -1,10 +1,14 @@
 import { SaddleError, fmtShape } from './errors.js';
-import { allocArray, bytesPerElement, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { allocArray, bytesPerElement, checkDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { contiguousStrides, isContiguous, sizeOf, checkShape, type Shape } from './shape.js';
 import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
 import type { Storage } from './storage.js';
 import { track } from './scope.js';
+import { claimSingleCopy } from './process-wide.js';
+
+// A second copy of this package in the process would split tensors into two foreign kinds: refuse it.
+claimSingleCopy('@saddle/tensor', import.meta.url);
 
 let nextId = 1;
 let liveTensors = 0;
@@ -55,6 +59,7 @@ export class Tensor {
   /** A new tensor of `shape` with unspecified contents (for ops' outputs). */
   static empty(shape: Shape, dtype: DType = 'f32', device: Device = defaultDevice()): Tensor {
     checkShape('empty', shape);
+    checkDType('empty', dtype);
     return new Tensor(device.alloc(dtype, sizeOf(shape)), shape);
   }
 

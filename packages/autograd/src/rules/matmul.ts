@@ -1,8 +1,7 @@
 import type { Tensor } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
+import type { Activation } from '@saddle/kernels-wgsl';
 import type { Rule } from '../tape.js';
-
-export type MatmulActivation = 'none' | 'relu' | 'sigmoid';
 
 /**
  * The gradient of y = act(op(a)·op(b) + bias), where op is the identity or the transpose (the
@@ -15,7 +14,7 @@ export type MatmulActivation = 'none' | 'relu' | 'sigmoid';
  * product is one matmul call whose flags read the stored operands as needed: no transpose is
  * ever materialized. `saved` is [a, b, y].
  */
-export function matmulRule(transA: boolean, transB: boolean, activation: MatmulActivation): Rule {
+export function matmulRule(transA: boolean, transB: boolean, activation: Activation): Rule {
   return (g, saved, needs) => {
     const [a, b, y] = saved as [Tensor, Tensor, Tensor];
     let dz = g;

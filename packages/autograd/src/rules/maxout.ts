@@ -3,19 +3,22 @@ import * as k from '@saddle/kernels-wgsl';
 import type { Rule } from '../tape.js';
 
 /**
- * maxout: each unit's output is one of its pieces (the one the forward pass's argmax recorded), so
- * the gradient goes to that piece and the others get 0. `maxoutBackward` scatters it in one
- * kernel. `saved` is [argmax]: the i32 tensor the forward op returned next to its output.
+ * maxout: each unit's output is the max of its pieces, so the gradient goes to the piece that won
+ * and the others get 0. At a tie the c tied pieces share it evenly, g / c each: the same rule as
+ * `max` (rules/reduce.ts) and `maximum`, the midpoint of the one-sided slopes that central
+ * differences see. (If the winner is NaN, the first NaN piece, the one argmax names, takes it all.)
+ * `maxoutBackward` scatters it in one kernel. `saved` is [argmax, x]: the i32 tensor the forward op
+ * returned next to its output, and the input (to find the pieces tied with the winner).
  */
 export function maxoutRule(pieces: number): Rule {
-  return (g, saved) => [k.maxoutBackward(g, saved[0] as Tensor, pieces)];
+  return (g, saved) => [k.maxoutBackward(g, saved[0] as Tensor, pieces, undefined, saved[1] as Tensor)];
 }
 
 /**
  * maxoutDropout: out = maxout(x) · mask, so the gradient of the unit is g · mask (the very mask the
- * forward pass drew, saved), and it goes to the winning piece. One kernel: `maxoutBackward` with the
- * mask multiplies and scatters. `saved` is [argmax, mask].
+ * forward pass drew, saved), and it goes to the winning piece (shared at ties, as in maxout). One
+ * kernel: `maxoutBackward` with the mask multiplies and scatters. `saved` is [argmax, mask, x].
  */
 export function maxoutDropoutRule(pieces: number): Rule {
-  return (g, saved) => [k.maxoutBackward(g, saved[0] as Tensor, pieces, saved[1] as Tensor)];
+  return (g, saved) => [k.maxoutBackward(g, saved[0] as Tensor, pieces, saved[1] as Tensor, saved[2] as Tensor)];
 }

@@ -1,5 +1,6 @@
 import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
 import { stridedIndexWgsl } from '../shared/strided.js';
+import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
 
 /** Threads per workgroup of the loss reduction. */
 export const BCE_WORKGROUP = 256;
@@ -31,21 +32,8 @@ function loadWgsl(v: BceVariant): string {
     let t = ${v.targetTensor ? `ts[${tAt}]` : 'p.tValue'};`;
 }
 
-const MATH = /* wgsl */ `
-// log(1 + u) for 0 <= u <= 1, accurate for tiny u: log(w) * u / (w - 1) cancels the rounding of
-// w = 1 + u (Goldberg's trick); when w rounds to exactly 1, log1p(u) = u to f32 precision.
-fn log1p(u: f32) -> f32 {
-  let w = 1.0 + u;
-  if (w == 1.0) { return u; }
-  return log(w) * (u / (w - 1.0));
-}
-// max(z, 0) - z t + log(1 + exp(-|z|)): exp only sees non-positive arguments, so no overflow, and
-// for |z| = 1e4 the loss is |z| or 0 exactly instead of inf - inf.
-fn bce(z: f32, t: f32) -> f32 { return max(z, 0.0) - z * t + log1p(exp(-abs(z))); }
-fn sigmoid(z: f32) -> f32 {
-  let e = exp(-abs(z));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= 0.0);
-}`;
+// bce(z, t) and sigmoid(z): the shared activation math (see shared/activation.wgsl.ts for numerics).
+const MATH = ACTIVATION_WGSL;
 
 /**
  * Mean sigmoid binary cross-entropy from logits, pass 1 (and the only pass when n <= BCE_CHUNK).

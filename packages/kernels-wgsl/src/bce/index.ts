@@ -1,2 +1,2 @@
 export { sigmoidBce, sigmoidBceGrad } from './bce.js';
-export { sigmoidBceCpu, sigmoidBceGradCpu, bceTerm, type StridedView } from './bce.cpu.js';
+export { sigmoidBceCpu, sigmoidBceGradCpu, type StridedView } from './bce.cpu.js';

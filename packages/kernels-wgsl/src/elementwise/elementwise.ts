@@ -30,7 +30,7 @@ export function unary(name: UnaryOpName, x: Tensor): Tensor {
   const dense = x.isDense;
   asGpu(device).dispatch({
     label: name,
-    code: unaryWgsl(exprFor(op.wgsl, type), type, dense),
+    code: unaryWgsl(exprFor(op, type), type, dense),
     params: new Params().u32(out.size, x.rank, x.offset, 0).vec4u(x.shape, 2).vec4u(x.strides, 2).finish(),
     buffers: [x.storage, out.storage],
     workgroups: grid1d(out.size),
@@ -63,7 +63,7 @@ export function binary(name: BinaryOpName, a: Tensor | number, b: Tensor | numbe
     const dense = ta.isDense && tb.isDense && shapesEqual(ta.shape, shape) && shapesEqual(tb.shape, shape);
     asGpu(device).dispatch({
       label: name,
-      code: binaryWgsl(exprFor(op.wgsl, type), type, dense),
+      code: binaryWgsl(exprFor(op, type), type, dense),
       params: new Params()
         .u32(out.size, shape.length, ra.offset, rb.offset)
         .vec4u(shape, 2)

@@ -1,5 +1,6 @@
 import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
 import { stridedIndexWgsl } from '../shared/strided.js';
+import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
 
 /**
  * Elementwise kernels: one thread per output element.
@@ -11,6 +12,8 @@ import { stridedIndexWgsl } from '../shared/strided.js';
  * Inputs are read through strides and an offset, so transposed, sliced and broadcast views
  * (stride 0) need no copy first. When every input is dense and has the output's shape, the
  * `dense` variant skips the index arithmetic.
+ * Numerics: f32 kernels include the shared activation math (ACTIVATION_WGSL), so relu, sigmoid,
+ * tanh and softplus are the very functions the matmul epilogue and the BCE kernels use.
  */
 export function unaryWgsl(expr: string, type: string, dense: boolean): string {
   return /* wgsl */ `
@@ -23,7 +26,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> xs: array<${type}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${type}>;
 ${stridedIndexWgsl}
-
+${type === 'f32' ? ACTIVATION_WGSL : ''}
 fn op(x: ${type}) -> ${type} { return ${expr}; }
 
 @compute @workgroup_size(${FLAT_WORKGROUP})
@@ -47,7 +50,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> bs: array<${type}>;
 @group(0) @binding(3) var<storage, read_write> out: array<${type}>;
 ${stridedIndexWgsl}
-
+${type === 'f32' ? ACTIVATION_WGSL : ''}
 fn op(x: ${type}, y: ${type}) -> ${type} { return ${expr}; }
 
 @compute @workgroup_size(${FLAT_WORKGROUP})
@@ -64,9 +67,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }`;
 }
 
-/** Integer dtypes spell the float literals of an expression as their own type. */
-export function exprFor(expr: string, type: string): string {
-  if (type === 'f32') return expr;
+/** The op's expression for `type`: integer dtypes take `wgslInt` if given, with float literals respelled. */
+export function exprFor(op: { wgsl: string; wgslInt?: string }, type: string): string {
+  if (type === 'f32') return op.wgsl;
   const cast = type === 'i32' ? 'i32' : 'u32';
-  return expr.replace(/(\d+)\.0\b/g, `${cast}($1)`);
+  return (op.wgslInt ?? op.wgsl).replace(/(\d+)\.0\b/g, `${cast}($1)`);
 }

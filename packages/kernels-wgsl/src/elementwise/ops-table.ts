@@ -1,9 +1,14 @@
+import * as act from '../shared/activation.js';
+
 /**
  * The elementwise ops, each as a WGSL expression and its CPU twin. `x`, `y` are the operands.
- * Sigmoid, softplus and log-sigmoid are written so that exp only ever sees a non-positive
- * argument: exact for logits of +-100, no overflow to inf.
+ * relu, sigmoid, tanh and softplus call the shared activation math (shared/activation.wgsl.ts and
+ * shared/activation.ts), which every other kernel with an activation uses too; see there for their
+ * numerics. NaN propagates through every op, as in PyTorch (maximum and minimum test the bits, since
+ * WGSL's max and min may drop a NaN operand).
  */
 export interface UnaryOp {
+  /** An f32 expression; integer dtypes get their float literals respelled (exprFor). */
   wgsl: string;
   cpu: (x: number) => number;
   /** Float-only ops refuse integer dtypes. */
@@ -12,12 +17,11 @@ export interface UnaryOp {
 
 export interface BinaryOp {
   wgsl: string;
+  /** The expression for integer dtypes when it differs (no NaN to test for). */
+  wgslInt?: string;
   cpu: (x: number, y: number) => number;
   floatOnly: boolean;
 }
-
-const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 export const UNARY_OPS = {
   copy: { wgsl: 'x', cpu: (x) => x, floatOnly: false },
@@ -29,16 +33,12 @@ export const UNARY_OPS = {
   log: { wgsl: 'log(x)', cpu: Math.log, floatOnly: true },
   sqrt: { wgsl: 'sqrt(x)', cpu: Math.sqrt, floatOnly: true },
   reciprocal: { wgsl: '1.0 / x', cpu: (x) => 1 / x, floatOnly: true },
-  relu: { wgsl: 'max(x, 0.0)', cpu: (x) => (x > 0 ? x : 0), floatOnly: true },
+  relu: { wgsl: 'relu(x)', cpu: act.relu, floatOnly: true },
   /** 1 where x > 0, else 0: the derivative of relu. */
   step: { wgsl: 'select(0.0, 1.0, x > 0.0)', cpu: (x) => (x > 0 ? 1 : 0), floatOnly: true },
-  sigmoid: {
-    wgsl: 'select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0)',
-    cpu: sigmoid,
-    floatOnly: true,
-  },
-  tanh: { wgsl: 'tanh(clamp(x, -15.0, 15.0))', cpu: Math.tanh, floatOnly: true },
-  softplus: { wgsl: 'max(x, 0.0) + log(1.0 + exp(-abs(x)))', cpu: softplus, floatOnly: true },
+  sigmoid: { wgsl: 'sigmoid(x)', cpu: act.sigmoid, floatOnly: true },
+  tanh: { wgsl: 'tanhAccurate(x)', cpu: act.tanh, floatOnly: true },
+  softplus: { wgsl: 'softplus(x)', cpu: act.softplus, floatOnly: true },
 } satisfies Record<string, UnaryOp>;
 
 export const BINARY_OPS = {
@@ -46,8 +46,8 @@ export const BINARY_OPS = {
   sub: { wgsl: 'x - y', cpu: (x, y) => x - y, floatOnly: false },
   mul: { wgsl: 'x * y', cpu: (x, y) => x * y, floatOnly: false },
   div: { wgsl: 'x / y', cpu: (x, y) => x / y, floatOnly: true },
-  maximum: { wgsl: 'max(x, y)', cpu: Math.max, floatOnly: false },
-  minimum: { wgsl: 'min(x, y)', cpu: Math.min, floatOnly: false },
+  maximum: { wgsl: 'select(select(max(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'max(x, y)', cpu: Math.max, floatOnly: false },
+  minimum: { wgsl: 'select(select(min(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'min(x, y)', cpu: Math.min, floatOnly: false },
   pow: { wgsl: 'pow(x, y)', cpu: Math.pow, floatOnly: true },
   /** Comparisons give 1 or 0 in the operands' dtype. */
   greater: { wgsl: 'select(0.0, 1.0, x > y)', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: true },

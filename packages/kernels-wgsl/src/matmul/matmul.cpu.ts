@@ -1,5 +1,5 @@
 import type { TypedArray } from '@saddle/tensor';
-import type { MatmulActivation } from './matmul.wgsl.js';
+import { activate, type Activation } from '../shared/activation.js';
 
 export interface MatmulCpuOptions {
   /** `a` holds the [K, M] matrix (row-major); the product reads it transposed. */
@@ -8,17 +8,7 @@ export interface MatmulCpuOptions {
   transB?: boolean;
   /** N values added to every row of the product, before the activation. */
   bias?: TypedArray | null;
-  activation?: MatmulActivation;
-}
-
-/** The activation of the epilogue, as the kernel computes it (exp only of -|x|). */
-export function activate(x: number, activation: MatmulActivation): number {
-  if (activation === 'relu') return x > 0 ? x : 0;
-  if (activation === 'sigmoid') {
-    const e = Math.exp(-Math.abs(x));
-    return x >= 0 ? 1 / (1 + e) : e / (1 + e);
-  }
-  return x;
+  activation?: Activation;
 }
 
 /**

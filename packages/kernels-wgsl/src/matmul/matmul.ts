@@ -2,13 +2,13 @@ import { Params, SaddleError, Tensor, fmtShape, type WebGpuDevice } from '@saddl
 import { dense } from '../elementwise/elementwise.js';
 import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
+import { ACTIVATIONS, type Activation } from '../shared/activation.js';
 import {
   MATMUL_ACTIVATION_CODE,
   matmulThreads,
   matmulWgsl,
   matmulWorkgroupBytes,
   validateMatmulConfig,
-  type MatmulActivation,
   type MatmulConfig,
 } from './matmul.wgsl.js';
 
@@ -20,7 +20,7 @@ export interface MatmulOptions {
   /** [N]: added to every row of the product (per column), in the kernel's epilogue. */
   bias?: Tensor;
   /** Applied after the bias, in the epilogue. */
-  activation?: MatmulActivation;
+  activation?: Activation;
   /**
    * Force a tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By default
    * the tiling is chosen from the problem size and the device's workgroup-memory limit.
@@ -46,7 +46,6 @@ export const MATMUL_CONFIGS = {
  */
 export const MATMUL_MIN_WORKGROUPS = { gpu: 128, software: 4 } as const;
 
-const ACTIVATIONS = Object.keys(MATMUL_ACTIVATION_CODE) as readonly MatmulActivation[];
 
 interface Limits {
   maxComputeWorkgroupStorageSize: number;
@@ -198,7 +197,7 @@ function recordMatmul(
   k: number,
   transA: boolean,
   transB: boolean,
-  activation: MatmulActivation,
+  activation: Activation,
   forced: MatmulOptions['config'],
 ): void {
   let config: MatmulConfig;

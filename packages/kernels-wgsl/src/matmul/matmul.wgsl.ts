@@ -1,3 +1,6 @@
+import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
+import type { Activation } from '../shared/activation.js';
+
 /**
  * Matrix multiply with a fused epilogue: C[M,N] = act(op(A)·op(B) + bias), op = transpose or not.
  *
@@ -38,14 +41,14 @@
  * barrier, which is uniform for the whole workgroup.
  *
  * Epilogue. bias[col] is added and the activation applied to the accumulators before the single
- * store of C (no second pass over C). Sigmoid takes exp only of -|x|: large logits give exact 0 or 1,
- * never inf/inf. Bias and activation are uniform parameters, not part of the source: fewer pipelines.
+ * store of C (no second pass over C). relu and sigmoid are the shared activation math
+ * (shared/activation.wgsl.ts, the same functions as the elementwise ops): NaN propagates, and sigmoid
+ * takes exp only of -|x|, so large logits give exact 0 or 1, never inf/inf. Bias and activation are
+ * uniform parameters, not part of the source: fewer pipelines.
  */
 
-export type MatmulActivation = 'none' | 'relu' | 'sigmoid';
-
 /** The activation's code in the kernel's parameters. */
-export const MATMUL_ACTIVATION_CODE: Record<MatmulActivation, number> = { none: 0, relu: 1, sigmoid: 2 };
+export const MATMUL_ACTIVATION_CODE: Record<Activation, number> = { none: 0, relu: 1, sigmoid: 2 };
 
 /** A tiling of the kernel. */
 export interface MatmulConfig {
@@ -303,12 +306,10 @@ fn loadBias(col: u32) -> vec4<f32> {
   return v;
 }
 
+${ACTIVATION_WGSL}
 fn act(x: vec4<f32>) -> vec4<f32> {
-  if (p.act == 1u) { return max(x, vec4<f32>(0.0)); }
-  if (p.act == 2u) {
-    let e = exp(-abs(x));
-    return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= vec4<f32>(0.0));
-  }
+  if (p.act == 1u) { return vec4<f32>(relu(x[0]), relu(x[1]), relu(x[2]), relu(x[3])); }
+  if (p.act == 2u) { return vec4<f32>(sigmoid(x[0]), sigmoid(x[1]), sigmoid(x[2]), sigmoid(x[3])); }
   return x;
 }
 

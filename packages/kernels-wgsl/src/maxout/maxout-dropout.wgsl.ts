@@ -1,4 +1,5 @@
 import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
+import { IS_NAN_WGSL } from '../shared/activation.wgsl.js';
 import { philoxWgsl } from '../random/random.wgsl.js';
 
 /**
@@ -31,7 +32,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> arg: array<i32>;
 @group(0) @binding(4) var<storage, read_write> mask: array<f32>;
 ${philoxWgsl}
-fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+${IS_NAN_WGSL}
 
 @compute @workgroup_size(${FLAT_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

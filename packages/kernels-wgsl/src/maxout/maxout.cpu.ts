@@ -34,10 +34,11 @@ export function maxoutCpu(x: View2d, rows: number, units: number, pieces: number
 
 /**
  * CPU twin of the maxout backward kernel: dy (times `mask`, when given: the fused dropout's mask)
- * scattered to the argmax piece, zeros elsewhere. The product dy * mask is rounded to dx's dtype
- * before it is stored, as the GPU's f32 product is (and as `mul(dy, mask)` would round it).
+ * scattered to the argmax piece, zeros elsewhere; with `x`, shared evenly by the pieces tied with the
+ * winner x[b, u * pieces + argmax] (g / c each; a NaN winner keeps it alone). The product dy * mask
+ * and the share are rounded to dx's dtype as the GPU's f32 arithmetic rounds them.
  */
-export function maxoutBackwardCpu(dy: View2d, argmax: View2d, rows: number, units: number, pieces: number, dx: TypedArray, mask?: View2d): void {
+export function maxoutBackwardCpu(dy: View2d, argmax: View2d, rows: number, units: number, pieces: number, dx: TypedArray, mask?: View2d, x?: View2d): void {
   const cols = units * pieces;
   const round = dx instanceof Float32Array ? Math.fround : (v: number) => v;
   for (let b = 0; b < rows; b++) {
@@ -47,7 +48,24 @@ export function maxoutBackwardCpu(dy: View2d, argmax: View2d, rows: number, unit
       const a = argmax.data[argmax.offset + b * argmax.rowStride + u * argmax.colStride]!;
       let g = dy.data[dy.offset + b * dy.rowStride + u * dy.colStride]!;
       if (mask) g = round(g * mask.data[mask.offset + b * mask.rowStride + u * mask.colStride]!);
-      dx[b * cols + c] = a === k ? g : 0;
+      if (a < 0 || a >= pieces) {
+        dx[b * cols + c] = 0;
+        continue;
+      }
+      if (!x) {
+        dx[b * cols + c] = a === k ? g : 0;
+        continue;
+      }
+      const at = (j: number) => x.data[x.offset + b * x.rowStride + (u * pieces + j) * x.colStride]!;
+      const best = at(a);
+      let ties = 1;
+      let mine = a === k;
+      if (!Number.isNaN(best)) {
+        ties = 0;
+        for (let j = 0; j < pieces; j++) if (at(j) === best) ties++;
+        mine = at(k) === best;
+      }
+      dx[b * cols + c] = mine ? (ties === 1 ? g : round(g / ties)) : 0;
     }
   }
 }

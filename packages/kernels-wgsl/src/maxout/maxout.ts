@@ -63,11 +63,13 @@ export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor
  * The gradient of maxout: dy [B, units] goes to the piece `argmax` chose, zeros elsewhere, giving
  * dx [B, units * pieces]. `argmax` is the i32 [B, units] tensor maxout returned. With `mask` (the
  * mask `maxoutDropout` returned, [B, units], dy's dtype), the gradient of maxoutDropout: dy * mask
- * goes to the argmax, in the same one kernel.
+ * goes to the argmax, in the same one kernel. With `x` (maxout's input, [B, units * pieces]), pieces
+ * tied with the winner share the gradient evenly, as `max`'s gradient does (autograd passes it);
+ * without, the first maximum takes it all.
  */
-export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?: Tensor): Tensor {
+export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?: Tensor, x?: Tensor): Tensor {
   const op = 'maxoutBackward';
-  const device = mask ? sameDevice(op, dy, argmax, mask) : sameDevice(op, dy, argmax);
+  const device = sameDevice(op, ...[dy, argmax, mask, x].filter((t): t is Tensor => t !== undefined));
   checkPieces(op, pieces);
   expectRank(op, 'dy', dy, 2);
   checkFloat(op, 'dy', dy);
@@ -82,21 +84,28 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?
     }
   }
   const [rows, units] = dy.shape as [number, number];
+  if (x) {
+    if (x.dtype !== dy.dtype) throw new SaddleError(op, `x has dtype ${x.dtype} but dy has ${dy.dtype}; expected the same dtype`);
+    if (!shapesEqual(x.shape, [rows, units * pieces])) {
+      throw new SaddleError(op, `x has shape ${fmtShape(x.shape)}; expected [${rows}, ${units * pieces}] (dy's rows, units * pieces)`);
+    }
+  }
   const dx = Tensor.empty([rows, units * pieces], dy.dtype, device);
   if (device.kind === 'cpu') {
-    maxoutBackwardCpu(view2d(dy), view2d(argmax), rows, units, pieces, dx.storage.data!, mask ? view2d(mask) : undefined);
+    maxoutBackwardCpu(view2d(dy), view2d(argmax), rows, units, pieces, dx.storage.data!, mask ? view2d(mask) : undefined, x ? view2d(x) : undefined);
     return dx;
   }
   const n = dx.size;
   if (n === 0) return dx;
   asGpu(device).dispatch({
     label: op,
-    code: maxoutBackwardWgsl(!!mask),
+    code: maxoutBackwardWgsl(!!mask, !!x),
     params: new Params()
       .u32(n, units, pieces, dy.offset, dy.strides[0]!, dy.strides[1]!, argmax.offset, argmax.strides[0]!)
       .u32(argmax.strides[1]!, mask?.offset ?? 0, mask?.strides[0] ?? 0, mask?.strides[1] ?? 0)
+      .u32(x?.offset ?? 0, x?.strides[0] ?? 0, x?.strides[1] ?? 0, 0)
       .finish(),
-    buffers: mask ? [dy.storage, argmax.storage, mask.storage, dx.storage] : [dy.storage, argmax.storage, dx.storage],
+    buffers: [dy.storage, argmax.storage, ...(mask ? [mask.storage] : []), ...(x ? [x.storage] : []), dx.storage],
     workgroups: grid1d(n),
   });
   return dx;

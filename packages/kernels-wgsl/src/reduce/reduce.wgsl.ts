@@ -1,3 +1,4 @@
+import { IS_NAN_WGSL } from '../shared/activation.wgsl.js';
 import { stridedIndexWgsl } from '../shared/strided.js';
 
 /** Threads per workgroup of the reduction kernels. */
@@ -27,7 +28,7 @@ export interface ReduceVariant {
 /** WGSL that says whether a value is NaN, from its bits (a compiler may fold `v != v` away). */
 function isNanWgsl(type: string): string {
   return type === 'f32'
-    ? 'fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }'
+    ? IS_NAN_WGSL
     : `fn isNan(v: ${type}) -> bool { return false; }`;
 }
 

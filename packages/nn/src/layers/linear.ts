@@ -1,8 +1,6 @@
-import { SaddleError, fmtShape, matmul, type Tensor } from '@saddle/autograd';
-import { Module } from '../module.js';
+import { SaddleError, fmtShape, matmul, type Activation, type Tensor } from '@saddle/autograd';
+import { Module, checkSize } from '../module.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
-
-export type Activation = 'none' | 'relu' | 'sigmoid';
 
 export interface LinearOptions extends InitContext {
   /** Fused into the matmul kernel's epilogue. */
@@ -24,6 +22,8 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    checkSize('Linear', 'inFeatures', inFeatures);
+    checkSize('Linear', 'outFeatures', outFeatures);
     const ctx = { device: options.device, generator: options.generator };
     this.activation = options.activation ?? 'none';
     this.weight = this.addParameter('weight', (options.weightInit ?? glorotUniform())([inFeatures, outFeatures], ctx));

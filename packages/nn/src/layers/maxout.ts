@@ -1,5 +1,5 @@
 import { SaddleError, fmtShape, matmul, maxout, maxoutDropout, type Generator, type Tensor } from '@saddle/autograd';
-import { Module } from '../module.js';
+import { Module, checkSize } from '../module.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
 export interface MaxoutOptions extends InitContext {
@@ -36,6 +36,9 @@ export class Maxout extends Module {
     options: MaxoutOptions = {},
   ) {
     super();
+    checkSize('Maxout', 'inFeatures', inFeatures);
+    checkSize('Maxout', 'units', units);
+    checkSize('Maxout', 'pieces', pieces);
     const keep = options.dropoutAfter ?? 1;
     if (!(keep > 0 && keep <= 1)) throw new SaddleError('Maxout', `dropoutAfter is ${keep}; expected a keep probability, 0 < keep <= 1`);
     this.dropoutAfter = keep;

@@ -1,4 +1,5 @@
-import { Linear, type Activation } from './linear.js';
+import type { Activation } from '@saddle/autograd';
+import { Linear } from './linear.js';
 import { Sequential } from './sequential.js';
 import type { InitContext, Initializer } from '../init.js';
 

@@ -41,6 +41,9 @@ export class SGD {
       seen.add(p);
       if (!p.requiresGrad) throw new SaddleError('SGD', `parameter #${p.id} ${fmtShape(p.shape)} does not require grad`);
     }
+    if (typeof options.lr === 'number') checkHyper('lr', options.lr);
+    if (typeof options.momentum === 'number') checkHyper('momentum', options.momentum);
+    checkHyper('weightDecay', options.weightDecay ?? 0);
     this.lr = typeof options.lr === 'number' ? constant(options.lr) : options.lr;
     this.momentum = typeof options.momentum === 'function' ? options.momentum : constant(options.momentum ?? 0);
     this.weightDecay = options.weightDecay ?? 0;
@@ -48,10 +51,10 @@ export class SGD {
     this.velocities = this.params.map((p) => keep(zerosLike(p)));
   }
 
-  /** The hyperparameters the next step will use. */
+  /** The hyperparameters the next step will use (a schedule's value is checked like a number's). */
   current(): { lr: number; momentum: number } {
     const p: Progress = { step: this.stepCount, epoch: this.epoch };
-    return { lr: this.lr(p), momentum: this.momentum(p) };
+    return { lr: checkHyper('lr', this.lr(p)), momentum: checkHyper('momentum', this.momentum(p)) };
   }
 
   step(): void {
@@ -60,6 +63,12 @@ export class SGD {
     const gs: Tensor[] = [];
     const vs: Tensor[] = [];
     this.params.forEach((p, i) => {
+      if (p.isDisposed) {
+        throw new SaddleError(
+          'SGD.step',
+          `parameter ${i} (#${p.id} ${fmtShape(p.shape)}) was disposed; expected the optimizer's parameters to stay alive (dispose the optimizer with its model)`,
+        );
+      }
       if (!p.grad) return;
       ps.push(p);
       gs.push(p.grad);
@@ -102,6 +111,14 @@ export class SGD {
   dispose(): void {
     for (const v of this.velocities) v.dispose();
   }
+}
+
+/** A learning rate, momentum or weight decay: a finite number >= 0. Returns it. */
+function checkHyper(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SaddleError('SGD', `${name} is ${String(value)}; expected a finite number >= 0`);
+  }
+  return value;
 }
 
 function fromValues(values: ArrayLike<number>, like: Tensor): Tensor {
