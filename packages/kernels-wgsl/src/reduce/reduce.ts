@@ -8,12 +8,13 @@ import {
   full,
   normalizeAxes,
   sizeOf,
+  type DeviceKind,
   type DType,
   type Shape,
   type WebGpuDevice,
 } from '@saddle/tensor';
 import { asGpu, grid1d, sameDevice, wgslType } from '../shared/launch.js';
-import { MAX_RANK } from '../shared/strided.js';
+import { MAX_RANK, mergeDimsOf } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { reduceCpu, type ReduceCpuKind } from './reduce.cpu.js';
 import { REDUCE_CHUNK, REDUCE_LANE_WORK, REDUCE_WORKGROUP, reduceWgsl, type ReduceVariant } from './reduce.wgsl.js';
@@ -96,7 +97,7 @@ function reduceOp(op: string, kind: ReduceCpuKind, x: Tensor, axes: Axes | undef
   return reduceInto(op, kind, x, list, outShape, device.kind);
 }
 
-function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], where: 'cpu' | 'webgpu'): Tensor {
+function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], where: DeviceKind): Tensor {
   if (kind === 'mean' && x.dtype !== 'f32' && x.dtype !== 'f64') {
     throw new SaddleError(op, `dtype ${x.dtype} is not supported; expected f32 or f64`);
   }
@@ -130,19 +131,8 @@ interface Dims {
  * shape[i+1]), so a reduction over the contiguous last axes becomes one dim of stride 1.
  */
 export function mergeDims(shape: readonly number[], strides: readonly number[]): Dims {
-  const out: Dims = { shape: [], strides: [] };
-  for (let i = 0; i < shape.length; i++) {
-    if (shape[i] === 1) continue;
-    const last = out.shape.length - 1;
-    if (last >= 0 && out.strides[last] === strides[i]! * shape[i]!) {
-      out.shape[last]! *= shape[i]!;
-      out.strides[last] = strides[i]!;
-    } else {
-      out.shape.push(shape[i]!);
-      out.strides.push(strides[i]!);
-    }
-  }
-  return out;
+  const merged = mergeDimsOf(shape, [strides]);
+  return { shape: merged.shape, strides: merged.strides[0]! };
 }
 
 interface Pass {
@@ -190,7 +180,7 @@ function launch(device: WebGpuDevice, label: string, code: string, buffers: Tens
 }
 
 function reduceGpu(op: string, kind: ReduceCpuKind, type: 'f32' | 'i32' | 'u32', x: Tensor, axes: number[], outShape: number[], n: number): Tensor {
-  const device = asGpu(x.device);
+  const device = asGpu(x.device, op);
   const red = new Set(axes);
   const keptIdx = x.shape.map((_, i) => i).filter((i) => !red.has(i));
   const kept = mergeDims(
