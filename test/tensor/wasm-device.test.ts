@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { cpu, fromArray, full, getDevice, memory, sizeClass, tensor, WasmHeap, zeros, type WasmDevice } from '@saddle/tensor';
-import { add, concat, exp, matmul, mul, transpose } from '@saddle/kernels-wgsl';
+import { add, argmax, concat, exp, matmul, mul, sum, transpose } from '@saddle/kernels-wgsl';
 import { wasm } from '../support/devices.js';
 
 describe('the wasm device', () => {
@@ -72,10 +72,9 @@ describe('the wasm device', () => {
       const xt = transpose(x);
       const b = add(a, xt);
       const c = concat([b, a], 0);
-      a.dispose();
-      xt.dispose();
-      b.dispose();
-      c.dispose();
+      const s = sum(c, 0);
+      const i = argmax(c, 1);
+      for (const t of [a, xt, b, c, s, i]) t.dispose();
     };
     for (let i = 0; i < 10; i++) step();
     const warm = memory(d);

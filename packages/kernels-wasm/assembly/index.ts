@@ -3,6 +3,7 @@
 // contract an exported kernel follows.
 export * from './elementwise/elementwise';
 export * from './shape/shape';
+export * from './reduce/reduce';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

@@ -38,3 +38,19 @@ export function rowOffset(row: i32, rank: i32, dims: usize, strideAt: i32): i32 
 export function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
+
+/**
+ * Element offset of flat index `idx` of a row-major walk over `rank` dims whose sizes start at
+ * entry `shapeAt` of dims and strides at entry `strideAt`.
+ */
+@inline
+export function unravelOffset(idx: i32, rank: i32, dims: usize, shapeAt: i32, strideAt: i32): i32 {
+  let rem = idx;
+  let off = 0;
+  for (let d = rank - 1; d >= 0; d--) {
+    const size = dim(dims, shapeAt + d);
+    off += (rem % size) * dim(dims, strideAt + d);
+    rem /= size;
+  }
+  return off;
+}

@@ -94,6 +94,13 @@ export class WasmDevice implements Device {
     return this.pool.ints(values);
   }
 
+  /** The value of a constant the kernel module exports (e.g. a kernel's block size), so JS never restates it. */
+  constant(name: string): number {
+    const g = this.pool.instance.exports[name];
+    if (!(g instanceof WebAssembly.Global)) throw new Error(`wasm: the kernel module exports no constant ${name}; rebuild it`);
+    return g.value as number;
+  }
+
   /** Whether the kernel module exports `kernel`. */
   hasKernel(kernel: string): boolean {
     return this.pool.has(kernel);
