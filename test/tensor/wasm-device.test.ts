@@ -18,6 +18,28 @@ describe('the wasm device', () => {
     await expect(getDevice('wasm', { threads: 0 })).rejects.toThrowError(/wasm: threads is 0; expected an integer >= 1/);
   });
 
+  it('a kernel that traps on a worker is an error on the caller, and the pool keeps working', async () => {
+    const d = await wasm(2);
+    const x = zeros([4096], { device: d });
+    const out = zeros([4096], { device: d });
+    // Op code 99 does not exist: every unit of the job reaches `unreachable`.
+    const bad = () => d.run('unaryF32', [99, 4096, d.address(x.storage), d.address(out.storage), 1, d.ints([4096, 1])], 4096);
+    expect(bad).toThrowError(/unreachable|failed on a worker/);
+    expect(() => d.run('noSuchKernel', [], 1)).toThrowError(/no export noSuchKernel/);
+    for (let i = 0; i < 200; i++) {
+      const y = add(x, i);
+      expect((await y.toArray())[4095]).toBe(i);
+      y.dispose();
+    }
+  });
+
+  it('uses every core by default', async () => {
+    const { availableParallelism } = await import('node:os');
+    const d = (await getDevice('wasm')) as WasmDevice;
+    expect(d.threads).toBe(availableParallelism());
+    d.destroy();
+  });
+
   it('creates tensors of f32, i32 and u32 and refuses f64', async () => {
     const d = await wasm();
     expect(await tensor([[1, 2], [3, 4]], { device: d }).toNested()).toEqual([[1, 2], [3, 4]]);

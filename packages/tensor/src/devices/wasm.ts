@@ -86,7 +86,7 @@ export class WasmDevice implements Device {
    */
   run(kernel: string, args: readonly number[], work: number): void {
     this.checkAlive(kernel);
-    this.pool.run(kernel, args, work < this.minParallelWork ? 1 : this.pool.threads);
+    this.pool.run(kernel, args, work >= this.minParallelWork);
   }
 
   /** Copies integers (shapes, strides) into the next job's scratch area; returns their byte address. */
