@@ -86,6 +86,25 @@ describe('the wasm device', () => {
     y.dispose();
   });
 
+  it('runs on one thread with an ordinary (unshared) memory, as in a page without cross-origin isolation', async () => {
+    await expect(getDevice('wasm', { shared: false, threads: 2 })).rejects.toThrowError(/wasm: threads is 2 without shared memory; expected 1/);
+    const d = (await getDevice('wasm', { shared: false })) as WasmDevice;
+    try {
+      expect(d.threads).toBe(1);
+      expect(d.shared).toBe(false);
+      expect(d.memoryObject.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+      const small = fromArray([1, 2, 3], [3], { device: d });
+      const before = d.memoryObject.buffer.byteLength;
+      const big = full([before / 4], 2, { device: d }); // grows the memory: the old views detach
+      expect(d.memoryObject.buffer.byteLength).toBeGreaterThan(before);
+      expect(Array.from(await small.toArray())).toEqual([1, 2, 3]);
+      expect(Array.from(await add(small, 1).toArray())).toEqual([2, 3, 4]);
+      expect(await sum(big).item()).toBe(before / 2);
+    } finally {
+      d.destroy();
+    }
+  });
+
   it('memory stays flat over a long loop of ops', async () => {
     const d = await wasm();
     const x = fromArray(Float32Array.from({ length: 4096 }, (_, i) => i / 4096), [64, 64], { device: d });

@@ -89,9 +89,9 @@ interface PoolWorker {
 }
 
 export class ThreadPool {
-  private readonly header: Int32Array;
-  private readonly args: Float64Array;
-  private readonly dims: Int32Array;
+  private header!: Int32Array;
+  private args!: Float64Array;
+  private dims!: Int32Array;
   private readonly byName = new Map<string, number>();
   private readonly fns: ((...a: number[]) => void)[];
   /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
@@ -107,9 +107,7 @@ export class ThreadPool {
     readonly names: readonly string[],
     private readonly workers: PoolWorker[],
   ) {
-    this.header = new Int32Array(memory.buffer, control, 16);
-    this.args = new Float64Array(memory.buffer, control + ARGS_AT, MAX_ARGS);
-    this.dims = new Int32Array(memory.buffer, control + DIMS_AT, MAX_DIMS);
+    this.mapViews();
     names.forEach((n, i) => this.byName.set(n, i));
     const exports = instance.exports as Record<string, (...a: number[]) => void>;
     this.fns = names.map((n) => exports[n]!);
@@ -133,6 +131,14 @@ export class ThreadPool {
     return new ThreadPool(instance, memory, control, names, workers);
   }
 
+  /** (Re)creates the views of the control block: a memory that is not shared detaches them when it grows. */
+  private mapViews(): void {
+    const buf = this.memory.buffer;
+    this.header = new Int32Array(buf, this.control, 16);
+    this.args = new Float64Array(buf, this.control + ARGS_AT, MAX_ARGS);
+    this.dims = new Int32Array(buf, this.control + DIMS_AT, MAX_DIMS);
+  }
+
   /** Threads a job can use: the workers and the calling thread. */
   get threads(): number {
     return this.workers.length + 1;
@@ -149,6 +155,7 @@ export class ThreadPool {
    */
   ints(values: ArrayLike<number>): number {
     if (this.dimsUsed + values.length > MAX_DIMS) throw new RangeError(`wasm pool: more than ${MAX_DIMS} scratch integers in one job`);
+    if (this.dims.length === 0) this.mapViews();
     const at = this.dimsUsed;
     for (let i = 0; i < values.length; i++) this.dims[at + i] = values[i]!;
     this.dimsUsed += values.length;

@@ -9,8 +9,10 @@
  *   which returns when the result is written. Jobs smaller than `minParallelWork` run on the
  *   calling thread alone; larger ones are shared with the pool's workers (ThreadPool).
  * - Threads: `threads` (default: every core, `os.availableParallelism()` in Node,
- *   `navigator.hardwareConcurrency` in a browser; one in a browser page that is not cross-origin
- *   isolated, where SharedArrayBuffer is unavailable).
+ *   `navigator.hardwareConcurrency` in a browser). A browser page that is not cross-origin
+ *   isolated has no SharedArrayBuffer: there the device runs the single-thread build of the
+ *   kernels (kernels-single.wasm) on an ordinary memory, whose growth detaches the typed-array
+ *   views; a storage then remaps its view on the next access (Storage.data).
  *
  * The Node-only modules are imported dynamically, so this file loads in a browser.
  */
@@ -28,8 +30,14 @@ const MAX_PAGES = 65536;
 const INITIAL_PAGES = 256;
 
 export interface WasmOptions {
-  /** Threads that run kernels, the calling thread included (default: every core). */
+  /** Threads that run kernels, the calling thread included (default: every core; 1 without shared memory). */
   threads?: number;
+  /**
+   * Whether to use a shared memory (and so threads). Default: when SharedArrayBuffer exists (Node;
+   * a browser page that is cross-origin isolated). Without it the device runs the single-thread
+   * build of the kernels on an ordinary memory.
+   */
+  shared?: boolean;
   /** Jobs with less work than this (roughly: elements touched) run on the calling thread alone. */
   minParallelWork?: number;
 }
@@ -42,31 +50,42 @@ export class WasmDevice implements Device {
   /** Jobs below this much work run on the calling thread only (waking workers costs microseconds). */
   readonly minParallelWork: number;
 
+  /** Makes a fresh view of a storage after a memory that is not shared grew (null when shared: views never detach). */
+  private readonly remap: ((s: Storage) => TypedArray) | null;
+
   private constructor(
     private readonly pool: ThreadPool,
     private readonly heap: WasmHeap,
     minParallelWork: number,
+    /** Whether the memory is shared (threads possible; views never detach). */
+    readonly shared: boolean,
   ) {
     this.minParallelWork = minParallelWork;
-    this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128)`;
+    this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128${shared ? '' : ', unshared memory'})`;
+    this.remap = shared ? null : (s) => viewOf(this.heap.memory, s.dtype, s.ptr, s.size);
   }
 
   static async create(options: WasmOptions = {}): Promise<WasmDevice> {
-    const threads = options.threads ?? (await defaultThreads());
+    const canShare = typeof SharedArrayBuffer !== 'undefined';
+    const shared = options.shared ?? canShare;
+    if (shared && !canShare) {
+      throw new SaddleError('wasm', 'shared memory needs SharedArrayBuffer, which this page lacks; expected a cross-origin isolated page (COOP + COEP headers), or shared: false (one thread)');
+    }
+    const threads = options.threads ?? (shared ? await defaultThreads() : 1);
     if (!Number.isInteger(threads) || threads < 1) {
       throw new SaddleError('wasm', `threads is ${threads}; expected an integer >= 1`);
     }
-    if (typeof SharedArrayBuffer === 'undefined') {
-      throw new SaddleError('wasm', 'SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated: COOP + COEP headers)');
+    if (threads > 1 && !shared) {
+      throw new SaddleError('wasm', `threads is ${threads} without shared memory; expected 1 (worker threads share one memory: SharedArrayBuffer, in a browser a cross-origin isolated page)`);
     }
-    const module = await loadKernelsModule();
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+    const module = await loadKernelsModule(shared);
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortKernel } });
     const heapBase = (instance.exports.heapBase as () => number)();
     const control = Math.ceil(heapBase / 64) * 64;
     const pool = await ThreadPool.create(module, memory, instance, control, threads);
     const heap = new WasmHeap(memory, control + CONTROL_BYTES, MAX_PAGES * PAGE);
-    return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15);
+    return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15, shared);
   }
 
   /** Threads a large job runs on (the calling thread included). */
@@ -122,7 +141,7 @@ export class WasmDevice implements Device {
       throw new SaddleError('alloc', `cannot allocate ${bytes} bytes on ${this.name}: ${(e as Error).message}`);
     }
     this.liveBytes += bytes;
-    return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype);
+    return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype, this.remap);
   }
 
   upload(data: ArrayLike<number>, dtype: DType): Storage {
@@ -191,8 +210,7 @@ async function defaultThreads(): Promise<number> {
     const os = await import('node:os');
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return isolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+  return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
 }
 
 export function createWasmDevice(options: WasmOptions = {}): Promise<WasmDevice> {
