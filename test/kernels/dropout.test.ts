@@ -149,15 +149,15 @@ describe('dropout', () => {
 
   it('keep = 1 returns a dense copy and a mask of ones, drawing nothing', async () => {
     for (const gpu of await kernelDevices()) {
-    const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    const xt = x.view([3, 2], [1, 3], 0);
-    const g = new Generator(0);
-    const { out, mask } = dropout(xt, 1, { generator: g });
-    expect(out.isDense).toBe(true);
-    expect(out.storage).not.toBe(x.storage);
-    expect(Array.from(await out.toArray())).toEqual([1, 4, 2, 5, 3, 6]);
-    expect(Array.from(await mask.toArray())).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(g.offset).toBe(0);
+      const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+      const xt = x.view([3, 2], [1, 3], 0);
+      const g = new Generator(0);
+      const { out, mask } = dropout(xt, 1, { generator: g });
+      expect(out.isDense).toBe(true);
+      expect(out.storage).not.toBe(x.storage);
+      expect(Array.from(await out.toArray())).toEqual([1, 4, 2, 5, 3, 6]);
+      expect(Array.from(await mask.toArray())).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(g.offset).toBe(0);
     }
   });
 
@@ -190,16 +190,16 @@ describe('dropout', () => {
 
   it('rejects keep outside (0, 1] and non-float inputs, naming the op', async () => {
     for (const gpu of await kernelDevices()) {
-    const x = fromArray([1, 2], [2], { device: gpu });
-    for (const keep of [0, -0.5, 1.5, NaN]) {
-      expect(() => dropout(x, keep)).toThrowError(/dropout: keep probability .* is out of range; expected 0 < keep <= 1/);
-      expect(() => dropoutMask([2], keep)).toThrowError(/dropoutMask: keep probability/);
-    }
-    expect(() => dropout(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 0.5)).toThrowError(/dropout: x has dtype i32; expected f32 or f64/);
-    expect(() => dropoutMask([2], 0.5, { device: gpu, dtype: 'f64' })).toThrowError(/dropoutMask: dtype f64 is supported on the CPU only/);
-    expect(() => dropout(x, 0.5, { seed: 1, generator: new Generator(1) })).toThrowError(SaddleError);
-    x.dispose();
-    expect(() => dropout(x, 0.5)).toThrowError(/dropout: tensor #\d+ \[2\] was disposed/);
+      const x = fromArray([1, 2], [2], { device: gpu });
+      for (const keep of [0, -0.5, 1.5, NaN]) {
+        expect(() => dropout(x, keep)).toThrowError(/dropout: keep probability .* is out of range; expected 0 < keep <= 1/);
+        expect(() => dropoutMask([2], keep)).toThrowError(/dropoutMask: keep probability/);
+      }
+      expect(() => dropout(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 0.5)).toThrowError(/dropout: x has dtype i32; expected f32 or f64/);
+      expect(() => dropoutMask([2], 0.5, { device: gpu, dtype: 'f64' })).toThrowError(/dropoutMask: dtype f64 is supported on the CPU only/);
+      expect(() => dropout(x, 0.5, { seed: 1, generator: new Generator(1) })).toThrowError(SaddleError);
+      x.dispose();
+      expect(() => dropout(x, 0.5)).toThrowError(/dropout: tensor #\d+ \[2\] was disposed/);
     }
   });
 });
