@@ -4,6 +4,9 @@
 export * from './elementwise/elementwise';
 export * from './shape/shape';
 export * from './reduce/reduce';
+export * from './random/random';
+export * from './dropout/dropout';
+export * from './maxout/maxout';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {
