@@ -5,12 +5,13 @@ import {
   matmul,
   matmulCpu,
   chooseMatmulConfig,
+  chooseWasmMatmulTiles,
   matmulWorkgroupBytes,
   MATMUL_CONFIGS,
   type Activation,
   type MatmulConfig,
 } from '@saddle/kernels-wgsl';
-import { bothDevices, webgpu } from '../support/devices.js';
+import { bothDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose, expectUlps } from '../support/compare.js';
 
 /** Deterministic uniform values in [-scale, scale), rounded to f32. */
@@ -262,6 +263,167 @@ describe('matmul matches its CPU twin on WebGPU', () => {
     expect(chooseMatmulConfig(100, 1200, limits(49152)).name).toBe('small');
     expect(chooseMatmulConfig(1024, 1024, limits(49152)).name).toBe('medium');
     expect(() => chooseMatmulConfig(64, 64, limits(1024))).toThrow(/no tiling fits/);
+  });
+});
+
+/** K up to 700: two and three K blocks of the wasm kernel (blocks of at most 256). */
+const longKArb = fc.record({
+  m: fc.integer({ min: 1, max: 40 }),
+  n: fc.integer({ min: 1, max: 40 }),
+  k: fc.integer({ min: 200, max: 700 }),
+  bias: fc.boolean(),
+  activation: fc.constantFrom<Activation>('none', 'relu', 'sigmoid'),
+  scale: fc.constantFrom(1, 1e-3, 30),
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+});
+
+describe('matmul matches its CPU twin on wasm (register tiles 4x8, packed panels, 2 threads)', () => {
+  for (const [transA, transB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
+    it(`random shapes, transA=${transA} transB=${transB}: tails of every tile, one to three K blocks`, async () => {
+      const d = await wasm();
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => check(d, { ...c, transA, transB })),
+        { numRuns: 40 },
+      );
+      await fc.assert(
+        fc.asyncProperty(longKArb, async (c) => check(d, { ...c, transA, transB })),
+        { numRuns: 10 },
+      );
+    });
+  }
+
+  it('larger fixed cases: several macro tiles, the GAN layers forward and backward', async () => {
+    const d = await wasm();
+    for (const [transA, transB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      await check(d, { m: 257, n: 129, k: 300, transA, transB, bias: true, activation: 'relu', seed: 3 });
+    }
+    await check(d, { m: 100, n: 1200, k: 784, bias: true, activation: 'relu' }); // the GAN's first layer
+    await check(d, { m: 100, n: 1, k: 1200, bias: true, activation: 'sigmoid', transB: true }); // its last
+    await check(d, { m: 784, n: 1200, k: 100, transA: true }); // dW = Xᵀ·dY
+    await check(d, { m: 100, n: 784, k: 1200, transB: true }); // dX = dY·Wᵀ
+    await check(d, { m: 128, n: 256, k: 513, bias: true, activation: 'sigmoid' }); // full tiles, 3 K blocks
+  });
+
+  it('K = 1, M = 1, N = 1, K = 0 (act(bias)), M = 0', async () => {
+    const d = await wasm();
+    await check(d, { m: 37, n: 41, k: 1, bias: true });
+    await check(d, { m: 37, n: 41, k: 1, transA: true, transB: true });
+    await check(d, { m: 1, n: 1, k: 1 });
+    await check(d, { m: 1, n: 300, k: 70, activation: 'sigmoid' });
+    await check(d, { m: 300, n: 1, k: 70, transA: true });
+    const bias = fromArray([-1, 0, 2, -3, 5, 6, 7, 8, -9], [9], { device: d });
+    const out = matmul(Tensor.empty([5, 0], 'f32', d), Tensor.empty([0, 9], 'f32', d), { bias, activation: 'relu' });
+    const row = [0, 0, 2, 0, 5, 6, 7, 8, 0];
+    expect(Array.from(await out.toArray())).toEqual([...row, ...row, ...row, ...row, ...row]);
+    expect(Array.from(await matmul(Tensor.empty([2, 0], 'f32', d), Tensor.empty([0, 3], 'f32', d)).toArray())).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(matmul(Tensor.empty([0, 4], 'f32', d), Tensor.empty([4, 3], 'f32', d)).shape).toEqual([0, 3]);
+  });
+
+  it('epilogue numerics as the CPU twin defines them: relu(NaN) = 0, sigmoid of huge logits is 0 or 1, NaN spreads along its row', async () => {
+    const d = await wasm();
+    // 9 columns: a full 8-column tile and a 1-column edge tile take the two store paths.
+    const aRow = [1e3, -1e3, 1e4, -1e4, NaN];
+    const a = fromArray(aRow, [5, 1], { device: d });
+    const bRow = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const b = fromArray(bRow, [1, 9], { device: d });
+    const sig = Array.from(await matmul(a, b, { activation: 'sigmoid' }).toArray());
+    expect(sig.slice(0, 36)).toEqual([...bRow.map(() => 1), ...bRow.map(() => 0), ...bRow.map(() => 1), ...bRow.map(() => 0)]);
+    expect(sig.slice(36).every(Number.isNaN)).toBe(true);
+    const relu = Array.from(await matmul(a, b, { activation: 'relu' }).toArray());
+    const want = new Float64Array(45);
+    matmulCpu(new Float32Array(aRow), new Float32Array(bRow), want, 5, 9, 1, { activation: 'relu' });
+    expect(relu).toEqual(Array.from(want));
+    expect(relu.slice(36)).toEqual(bRow.map(() => 0)); // NaN > 0 is false: relu gives +0, as the twin
+    const withNaN = fromArray([1, NaN, 3, 4], [2, 2], { device: d });
+    const eye = fromArray([1, 0, 0, 1], [2, 2], { device: d });
+    const got = Array.from(await matmul(withNaN, eye).toArray());
+    expect(got.slice(0, 2).every(Number.isNaN)).toBe(true);
+    expect(got.slice(2)).toEqual([3, 4]);
+  });
+
+  it('reads transposed views through the flags and copies other views', async () => {
+    const d = await wasm();
+    const [m, k, n] = [19, 23, 11];
+    const aData = randomF32(m * k, 7);
+    const bData = randomF32(k * n, 8);
+    const want = new Float64Array(m * n);
+    matmulCpu(aData, bData, want, m, n, k);
+    const aT = new Float32Array(k * m);
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = aData[i * k + p]!;
+    const view = fromArray(aT, [k, m], { device: d }).view([m, k], [1, m], 0);
+    const b = fromArray(bData, [k, n], { device: d });
+    expectClose(await matmul(view, b).toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'transposed view' });
+    expectClose(await matmul(view, b.view([n, k], [1, n], 0), { transB: true }).toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'transposed views with flags' });
+    const big = fromArray(new Float32Array([...new Float32Array(k), ...aData]), [m + 1, k], { device: d });
+    expectClose(await matmul(big.view([m, k], [k, 1], k), b).toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'sliced view' });
+    const gram = matmul(b, b, { transB: true });
+    const wantGram = new Float64Array(k * k);
+    matmulCpu(bData, bData, wantGram, k, k, n, { transB: true });
+    expectClose(await gram.toArray(), wantGram, { atol: 1e-5, rtol: 1e-5, label: 'x·xᵀ' });
+  });
+
+  it('leaves no scratch behind: memory is flat over repeated products', async () => {
+    const d = await wasm();
+    const a = fromArray(randomF32(70 * 300, 1), [70, 300], { device: d });
+    const b = fromArray(randomF32(300 * 90, 2), [300, 90], { device: d });
+    matmul(a, b).dispose();
+    const before = d.memory();
+    const live = memory().liveTensors;
+    for (let i = 0; i < 20; i++) matmul(a, b, { transA: false }).dispose();
+    expect(memory().liveTensors).toBe(live);
+    expect(d.memory().allocatedBytes).toBe(before.allocatedBytes);
+    expect(d.memory().liveBytes).toBe(before.liveBytes);
+  });
+
+  it('1 thread and 2 threads agree bit for bit (each output sums its K terms in the same blocks and order)', async () => {
+    const [one, two] = [await wasm(1), await wasm(2)];
+    // The macro tiling differs with the thread count (more, smaller tiles for more threads) ...
+    expect(chooseWasmMatmulTiles(100, 300, 1)).not.toEqual(chooseWasmMatmulTiles(100, 300, 2));
+    // ... and the bits do not.
+    const cases: Case[] = [
+      { m: 100, n: 784, k: 1200, transB: true, bias: true, activation: 'sigmoid' },
+      { m: 784, n: 1200, k: 100, transA: true },
+      { m: 257, n: 129, k: 513, transA: true, transB: true, bias: true, activation: 'relu' },
+      { m: 100, n: 300, k: 240, bias: true, activation: 'relu' },
+      { m: 33, n: 17, k: 7 },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const { m, n, k, transA = false, transB = false, activation = 'none' } = c;
+      const a = randomF32(m * k, 11 + i);
+      const b = randomF32(k * n, 12 + i);
+      const bias = c.bias ? randomF32(n, 13 + i) : null;
+      const [r1, r2] = await Promise.all(
+        [one, two].map((d) =>
+          matmul(fromArray(a, transA ? [k, m] : [m, k], { device: d }), fromArray(b, transB ? [n, k] : [k, n], { device: d }), {
+            transA,
+            transB,
+            activation,
+            bias: bias ? fromArray(bias, [n], { device: d }) : undefined,
+          }).toArray(),
+        ),
+      );
+      expect(Buffer.from(r2!.buffer).equals(Buffer.from(r1!.buffer)), `${m}x${n}x${k}`).toBe(true);
+    }
+  });
+
+  it('bad input gets the same errors as on the other devices', async () => {
+    for (const d of await kernelDevices()) {
+      const f = (shape: number[]) => Tensor.empty(shape, 'f32', d);
+      expect(() => matmul(f([2, 3]), f([4, 5]))).toThrowError(/^matmul: inner dimensions differ: a is \[2, 3\], b is \[4, 5\]; expected a\[1\] == b\[0\]/);
+      expect(() => matmul(f([2, 3]), f([3, 5]), { bias: f([4]) })).toThrowError(/bias has shape \[4\]; expected \[5\]/);
+      expect(() => matmul(Tensor.empty([2, 3], 'i32', d), Tensor.empty([3, 5], 'i32', d))).toThrowError(/a has dtype i32 \[2, 3\]; expected f32/);
+      expect(() => matmul(f([2, 3]), f([3, 5]), { activation: 'tanh' as Activation })).toThrowError(/unknown activation 'tanh'/);
+    }
   });
 });
 

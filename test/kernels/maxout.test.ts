@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
 import { maxout, maxoutBackward } from '@saddle/kernels-wgsl';
-import { allDevices, kernelDevices, wasm } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 
 /** Values from a small set (many ties) or spread wide, including +-1e4. */
 const valuesArb = (n: number) =>

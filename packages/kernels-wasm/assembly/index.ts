@@ -7,6 +7,8 @@ export * from './reduce/reduce';
 export * from './random/random';
 export * from './dropout/dropout';
 export * from './maxout/maxout';
+export * from './matmul/matmul';
+export * from './probe/peak';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

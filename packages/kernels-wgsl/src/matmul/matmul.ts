@@ -1,6 +1,6 @@
-import { Params, SaddleError, Tensor, fmtShape, type WebGpuDevice } from '@saddle/tensor';
+import { Params, SaddleError, Tensor, fmtShape, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 import { dense } from '../elementwise/elementwise.js';
-import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
+import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
 import { ACTIVATIONS, type Activation } from '../shared/activation.js';
 import {
@@ -153,6 +153,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
         bias: sbias ? sbias.t.storage.data! : null,
         activation,
       });
+    } else if (device.kind === 'wasm') {
+      runMatmulWasm(asWasm(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation);
     } else {
       recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
     }
@@ -228,4 +230,78 @@ function recordMatmul(
     buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, out.storage],
     workgroups: grid1d(tilesM * tilesN, 1),
   });
+}
+
+/**
+ * The macro tile (rows x columns of C a wasm thread takes at a time; see kernels-wasm's
+ * assembly/matmul/matmul.ts): 64 x 128 where the product has enough of them, smaller where it has
+ * too few to keep every thread busy to the end (threads take tiles from a shared counter, so more
+ * tiles than threads lets a thread slowed by the machine's other work do fewer). The tiling never
+ * changes the result: each output's summation order depends on K alone.
+ */
+export function chooseWasmMatmulTiles(m: number, n: number, threads: number, mr = 4, nr = 8): { mc: number; nc: number } {
+  let mc = 64;
+  let nc = 128;
+  const want = 4 * threads;
+  const count = () => Math.ceil(m / mc) * Math.ceil(n / nc);
+  while (count() < want && (nc > 2 * nr || mc > 4 * mr)) {
+    if (nc >= mc && nc > 2 * nr) nc /= 2;
+    else mc /= 2;
+  }
+  return { mc, nc };
+}
+
+/**
+ * Where the wasm matmul's time goes, for the benchmarks: while `enabled`, every call adds the wall
+ * time of its packing run and of its compute run (off by default: two clock reads per call).
+ */
+export const wasmMatmulProfile = { enabled: false, packMs: 0, computeMs: 0, calls: 0 };
+const profile = wasmMatmulProfile;
+
+/**
+ * The wasm matmul: pack op(A) and op(B) into panels (one run over every thread), then the register
+ * tiles (a second run). Scratch for the panels, the tile counter and each thread's edge buffer is
+ * one block of the device's heap per call (size classes make it a reuse from the second call on).
+ */
+function runMatmulWasm(
+  device: WasmDevice,
+  a: Tensor,
+  b: Tensor,
+  bias: Tensor | null,
+  out: Tensor,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  activation: Activation,
+): void {
+  const mr = device.constant('MATMUL_MR');
+  const nr = device.constant('MATMUL_NR');
+  const head = device.constant('MATMUL_SCRATCH_HEAD') + device.threads * device.constant('MATMUL_EDGE_BYTES');
+  const packABytes = Math.ceil(m / mr) * mr * k * 4;
+  const packBBytes = Math.ceil(n / nr) * nr * k * 4;
+  const scratch = Tensor.empty([(head + packABytes + packBBytes) / 4], 'f32', device);
+  try {
+    const base = device.address(scratch.storage);
+    const packA = base + head;
+    const packB = packA + packABytes;
+    const flops = m * n * k;
+    const t0 = profile.enabled ? performance.now() : 0;
+    if (k > 0) {
+      device.run('matmulPackF32', [device.address(a.storage), device.address(b.storage), m, n, k, transA ? 1 : 0, transB ? 1 : 0, packA, packB], packABytes / 4 + packBBytes / 4);
+    }
+    scratch.storage.data![0] = 0; // the tile counter (0 as f32 is 0 as i32)
+    const { mc, nc } = chooseWasmMatmulTiles(m, n, device.threads, mr, nr);
+    const biasAt = bias ? device.address(bias.storage) : 0;
+    const t1 = profile.enabled ? performance.now() : 0;
+    device.run('matmulF32', [packA, packB, device.address(out.storage), biasAt, m, n, k, MATMUL_ACTIVATION_CODE[activation], mc, nc, base], flops / 8 + m * n);
+    if (profile.enabled) {
+      profile.packMs += t1 - t0;
+      profile.computeMs += performance.now() - t1;
+      profile.calls++;
+    }
+  } finally {
+    scratch.dispose();
+  }
 }
