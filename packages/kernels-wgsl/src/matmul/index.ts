@@ -1,6 +1,9 @@
 // The matmul kernel: C = act(op(A)·op(B) + bias), tiled in workgroup memory with register tiles.
 export { matmul, chooseMatmulConfig, MATMUL_CONFIGS, MATMUL_MIN_WORKGROUPS, matmulMinWorkgroups, type MatmulOptions } from './matmul.js';
 export { matmulCpu, activate as matmulActivate, type MatmulCpuOptions } from './matmul.cpu.js';
+export { MATMUL_SPLIT_K, chooseSplitK, splitKParts, recordSplitKReduce, type SplitK } from './split-k.js';
+export { splitKReduceCpu } from './split-k.cpu.js';
+export { splitKReduceWgsl } from './split-k.wgsl.js';
 export {
   matmulWgsl,
   matmulThreads,
@@ -8,6 +11,7 @@ export {
   validateMatmulConfig,
   MATMUL_GROUP_M,
   MATMUL_ACTIVATION_CODE,
+  MATMUL_ACT_WGSL,
   type MatmulActivation,
   type MatmulConfig,
   type MatmulVariant,

@@ -2,6 +2,7 @@ import { Params, SaddleError, Tensor, fmtShape, type WebGpuDevice } from '@saddl
 import { dense } from '../elementwise/elementwise.js';
 import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
+import { MATMUL_SPLIT_K, chooseSplitK, recordSplitKReduce, splitKParts } from './split-k.js';
 import {
   MATMUL_ACTIVATION_CODE,
   matmulThreads,
@@ -26,6 +27,11 @@ export interface MatmulOptions {
    * the tiling is chosen from the problem size and the device's workgroup-memory limit.
    */
   config?: keyof typeof MATMUL_CONFIGS | MatmulConfig;
+  /**
+   * Force split-K into this many parts of K (1: never split; see split-k.ts). By default it is
+   * chosen with the tiling: on a hardware GPU, for products with few blocks and a long K.
+   */
+  splitK?: number;
 }
 
 /**
@@ -155,7 +161,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
         activation,
       });
     } else {
-      recordMatmul(asGpu(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
+      recordMatmul(asGpu(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config, opts.splitK);
     }
   } catch (e) {
     out.dispose();
@@ -200,6 +206,7 @@ function recordMatmul(
   transB: boolean,
   activation: MatmulActivation,
   forced: MatmulOptions['config'],
+  forcedSplit: number | undefined,
 ): void {
   let config: MatmulConfig;
   if (forced) {
@@ -214,19 +221,31 @@ function recordMatmul(
   }
   const tilesM = Math.ceil(m / config.bm);
   const tilesN = Math.ceil(n / config.bn);
+  const split =
+    forcedSplit !== undefined
+      ? splitKParts(k, config.bk, forcedSplit)
+      : chooseSplitK(tilesM * tilesN, k, config.bk, device.software ? MATMUL_SPLIT_K.software : MATMUL_SPLIT_K.gpu);
   // vec4 loads where the stored row length is a multiple of 4 (A stored [K,M] with transA, else [M,K]).
   const vecA = (transA ? m : k) % 4 === 0 ? 1 : 0;
   const vecB = (transB ? k : n) % 4 === 0 ? 1 : 0;
+  // Split: the kernel stores raw partial sums in [S, M, N] and the reduction applies the epilogue.
+  const parts = split.splits > 1 ? Tensor.empty([split.splits, m, n], 'f32', device) : null;
+  const epilogue = !parts;
   // Without a bias, the bias binding points at a (read-only bindings may alias) and is never read.
-  const biasStorage = bias ? bias.storage : a.storage;
-  device.dispatch({
-    label: 'matmul',
-    code: sourceFor(config, transA, transB),
-    params: new Params()
-      .u32(m, n, k, tilesM, tilesN, vecA, vecB, bias ? 1 : 0)
-      .u32(MATMUL_ACTIVATION_CODE[activation], 0, 0, 0)
-      .finish(),
-    buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, out.storage],
-    workgroups: grid1d(tilesM * tilesN, 1),
-  });
+  const biasStorage = bias && epilogue ? bias.storage : a.storage;
+  try {
+    device.dispatch({
+      label: 'matmul',
+      code: sourceFor(config, transA, transB),
+      params: new Params()
+        .u32(m, n, k, tilesM, tilesN, vecA, vecB, bias && epilogue ? 1 : 0)
+        .u32(epilogue ? MATMUL_ACTIVATION_CODE[activation] : 0, split.splits, split.kChunk, 0)
+        .finish(),
+      buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, (parts ?? out).storage],
+      workgroups: grid1d(tilesM * tilesN * split.splits, 1),
+    });
+    if (parts) recordSplitKReduce(device, parts, bias, out, m, n, split.splits, activation);
+  } finally {
+    parts?.dispose();
+  }
 }

@@ -71,6 +71,20 @@ export interface MatmulVariant {
   transB: boolean;
 }
 
+/**
+ * The epilogue's activation, `act(x)` by the uniform `p.act` (MATMUL_ACTIVATION_CODE), on a vec4.
+ * Shared by the matmul kernel and the split-K reduction (split-k.wgsl.ts), which applies the
+ * epilogue after summing the partial products.
+ */
+export const MATMUL_ACT_WGSL = `fn act(x: vec4<f32>) -> vec4<f32> {
+  if (p.act == 1u) { return max(x, vec4<f32>(0.0)); }
+  if (p.act == 2u) {
+    let e = exp(-abs(x));
+    return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= vec4<f32>(0.0));
+  }
+  return x;
+}`;
+
 /** Blocks are ordered in groups of this many block-rows (the L2 swizzle). */
 export const MATMUL_GROUP_M = 8;
 
@@ -217,7 +231,7 @@ export function matmulWgsl(v: MatmulVariant): string {
   }
   for (let g = 0; g < G; g++)
     for (let i = 0; i < 4; i++) {
-      const stores = Array.from({ length: H }, (_, h) => `store4(row, col${h}, act(c${g * 4 + i}_${h} + bias${h}));`);
+      const stores = Array.from({ length: H }, (_, h) => `store4(outBase, row, col${h}, act(c${g * 4 + i}_${h} + bias${h}));`);
       epi.push(`{ let row = rowBase + ${u(g * RT * 4)} + ty * 4u + ${u(i)};`);
       epi.push(`  if (row < p.M) { ${stores.join(' ')} } }`);
     }
@@ -226,7 +240,7 @@ export function matmulWgsl(v: MatmulVariant): string {
   const loop = doubleBuffer
     ? `
   // Prologue: k-tile 0 into half 0 of the double buffer.
-  var k0 = 0u;
+  var k0 = kStart;
   {
       ${fetch(A)}
       ${fetch(B)}
@@ -239,7 +253,7 @@ export function matmulWgsl(v: MatmulVariant): string {
     let more = t + 1u < tiles;
     if (more) {
       // Issue the next tile's global loads now; they complete while the math below runs.
-      k0 = (t + 1u) * ${u(bk)};
+      k0 = kStart + (t + 1u) * ${u(bk)};
       ${fetch(A)}
       ${fetch(B)}
     }
@@ -254,7 +268,7 @@ export function matmulWgsl(v: MatmulVariant): string {
     workgroupBarrier();
   }`
     : `
-  var k0 = 0u;
+  var k0 = kStart;
   {
       ${fetch(A)}
       ${fetch(B)}
@@ -266,7 +280,7 @@ export function matmulWgsl(v: MatmulVariant): string {
     }
     workgroupBarrier();
     if (t + 1u < tiles) {
-      k0 = (t + 1u) * ${u(bk)};
+      k0 = kStart + (t + 1u) * ${u(bk)};
       ${fetch(A)}
       ${fetch(B)}
     }
@@ -280,7 +294,7 @@ export function matmulWgsl(v: MatmulVariant): string {
 struct Params {
   M: u32, N: u32, K: u32, tilesM: u32,
   tilesN: u32, vecA: u32, vecB: u32, hasBias: u32,
-  act: u32, _p0: u32, _p1: u32, _p2: u32,
+  act: u32, splits: u32, kChunk: u32, _p2: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -303,17 +317,10 @@ fn loadBias(col: u32) -> vec4<f32> {
   return v;
 }
 
-fn act(x: vec4<f32>) -> vec4<f32> {
-  if (p.act == 1u) { return max(x, vec4<f32>(0.0)); }
-  if (p.act == 2u) {
-    let e = exp(-abs(x));
-    return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= vec4<f32>(0.0));
-  }
-  return x;
-}
+${MATMUL_ACT_WGSL}
 
-fn store4(row: u32, col: u32, x: vec4<f32>) {
-  let i = row * p.N + col;
+fn store4(base: u32, row: u32, col: u32, x: vec4<f32>) {
+  let i = base + row * p.N + col;
   if (col < p.N) { out[i] = x[0]; }
   if (col + 1u < p.N) { out[i + 1u] = x[1]; }
   if (col + 2u < p.N) { out[i + 2u] = x[2]; }
@@ -323,8 +330,16 @@ fn store4(row: u32, col: u32, x: vec4<f32>) {
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   // Which block of C: the flat workgroup index, in groups of ${MATMUL_GROUP_M} block-rows (L2 swizzle).
-  let wid = wg.x + wg.y * nwg.x;
-  if (wid >= p.tilesM * p.tilesN) { return; }
+  // Split-K: workgroup w computes block w % blocks over the k-range of split w / blocks, and
+  // stores its partial sums in slice w / blocks of out (p.splits = 1: all of K, straight into C).
+  let blocks = p.tilesM * p.tilesN;
+  let flat = wg.x + wg.y * nwg.x;
+  if (flat >= blocks * p.splits) { return; }
+  let split = flat / blocks;
+  let wid = flat % blocks;
+  let kStart = split * p.kChunk;
+  let kEnd = min(p.K, kStart + p.kChunk);
+  let outBase = split * p.M * p.N;
   let width = ${u(MATMUL_GROUP_M)} * p.tilesN;
   let firstM = (wid / width) * ${u(MATMUL_GROUP_M)};
   let groupRows = min(p.tilesM - firstM, ${u(MATMUL_GROUP_M)});
@@ -333,7 +348,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let colBase = (inGroup / groupRows) * ${u(bn)};
   let tx = lid % ${u(CT)};
   let ty = lid / ${u(CT)};
-  let tiles = (p.K + ${u(bk - 1)}) / ${u(bk)};
+  let tiles = (kEnd - kStart + ${u(bk - 1)}) / ${u(bk)};
 
   ${accDecl.join('\n  ')}
   ${regs.join('\n  ')}
