@@ -3,6 +3,8 @@ export { matmul, chooseMatmulConfig, MATMUL_CONFIGS, MATMUL_MIN_WORKGROUPS, matm
 export { matmulCpu, activate as matmulActivate, type MatmulCpuOptions } from './matmul.cpu.js';
 export { MATMUL_SPLIT_K, chooseSplitK, splitKParts, recordSplitKReduce, type SplitK } from './split-k.js';
 export { splitKReduceCpu } from './split-k.cpu.js';
+export { matmulFused, type MatmulFusedOptions } from './matmul-fused.js';
+export { matmulFusedCpu } from './matmul-fused.cpu.js';
 export { splitKReduceWgsl } from './split-k.wgsl.js';
 export {
   matmulWgsl,

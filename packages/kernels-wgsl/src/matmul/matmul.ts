@@ -182,18 +182,30 @@ export function matmulMinWorkgroups(device: WebGpuDevice): number {
 /** Generated sources, by configuration and transposes (generation is cheap, but matmul is called often). */
 const sources = new Map<string, string>();
 
-function sourceFor(config: MatmulConfig, transA: boolean, transB: boolean): string {
+function sourceFor(config: MatmulConfig, transA: boolean, transB: boolean, fused: MatmulFusedOperands): string {
   const { name, bm, bn, bk, tm, tn, doubleBuffer, unroll } = config;
-  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}`;
+  const flags = { maskA: Boolean(fused.maskA), maskB: Boolean(fused.maskB), onesRowA: Boolean(fused.sums) };
+  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}/${flags.maskA}/${flags.maskB}/${flags.onesRowA}`;
   let code = sources.get(key);
   if (code === undefined) {
-    code = matmulWgsl({ config, transA, transB });
+    code = matmulWgsl({ config, transA, transB, ...flags });
     sources.set(key, code);
   }
   return code;
 }
 
-function recordMatmul(
+/**
+ * The backward fusions' extra operands (matmul-fused.ts): masks stored like a / b (the operand is
+ * multiplied by step(mask) as it is loaded), and `sums`, [N], which receives 1ᵀ·op(B) (op(A) gets a
+ * row of ones; the product must have no bias, no activation and no split).
+ */
+export interface MatmulFusedOperands {
+  maskA?: Tensor;
+  maskB?: Tensor;
+  sums?: Tensor;
+}
+
+export function recordMatmul(
   device: WebGpuDevice,
   a: Tensor,
   b: Tensor,
@@ -207,6 +219,7 @@ function recordMatmul(
   activation: MatmulActivation,
   forced: MatmulOptions['config'],
   forcedSplit: number | undefined,
+  fused: MatmulFusedOperands = {},
 ): void {
   let config: MatmulConfig;
   if (forced) {
@@ -221,27 +234,31 @@ function recordMatmul(
   }
   const tilesM = Math.ceil(m / config.bm);
   const tilesN = Math.ceil(n / config.bn);
-  const split =
-    forcedSplit !== undefined
+  // The ones row's sums are stored by the epilogue: one pass over K, no split.
+  const split = fused.sums
+    ? splitKParts(k, config.bk, 1)
+    : forcedSplit !== undefined
       ? splitKParts(k, config.bk, forcedSplit)
       : chooseSplitK(tilesM * tilesN, k, config.bk, device.software ? MATMUL_SPLIT_K.software : MATMUL_SPLIT_K.gpu);
   // vec4 loads where the stored row length is a multiple of 4 (A stored [K,M] with transA, else [M,K]).
-  const vecA = (transA ? m : k) % 4 === 0 ? 1 : 0;
+  const rowsA = fused.sums ? m - 1 : m; // with the ones row, m counts it; a stores m - 1 rows
+  const vecA = (transA ? rowsA : k) % 4 === 0 ? 1 : 0;
   const vecB = (transB ? k : n) % 4 === 0 ? 1 : 0;
   // Split: the kernel stores raw partial sums in [S, M, N] and the reduction applies the epilogue.
   const parts = split.splits > 1 ? Tensor.empty([split.splits, m, n], 'f32', device) : null;
   const epilogue = !parts;
   // Without a bias, the bias binding points at a (read-only bindings may alias) and is never read.
-  const biasStorage = bias && epilogue ? bias.storage : a.storage;
+  const biasStorage = fused.sums ? fused.sums.storage : bias && epilogue ? bias.storage : a.storage;
+  const masks = [fused.maskA, fused.maskB].filter((t): t is Tensor => t !== undefined).map((t) => t.storage);
   try {
     device.dispatch({
       label: 'matmul',
-      code: sourceFor(config, transA, transB),
+      code: sourceFor(config, transA, transB, fused),
       params: new Params()
         .u32(m, n, k, tilesM, tilesN, vecA, vecB, bias && epilogue ? 1 : 0)
         .u32(epilogue ? MATMUL_ACTIVATION_CODE[activation] : 0, split.splits, split.kChunk, 0)
         .finish(),
-      buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, (parts ?? out).storage],
+      buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, (parts ?? out).storage, ...masks],
       workgroups: grid1d(tilesM * tilesN * split.splits, 1),
     });
     if (parts) recordSplitKReduce(device, parts, bias, out, m, n, split.splits, activation);

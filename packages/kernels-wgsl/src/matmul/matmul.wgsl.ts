@@ -69,6 +69,19 @@ export interface MatmulVariant {
   config: MatmulConfig;
   transA: boolean;
   transB: boolean;
+  /**
+   * Backward fusions (see matmul-fused.ts). maskA / maskB: the operand is multiplied, as it is
+   * loaded, by step(mask) = (mask > 0 ? 1 : 0), mask stored like the operand (binding 7, then 8):
+   * ReLU's derivative applied to an upstream gradient without materializing it.
+   */
+  maskA?: boolean;
+  maskB?: boolean;
+  /**
+   * op(A) gets one more row, all ones, after its M real rows (p.M is M + 1): that row of the
+   * product is 1ᵀ·op(B), the column sums of op(B) (a bias gradient), stored into binding 5
+   * (read-write here; no bias, no activation).
+   */
+  onesRowA?: boolean;
 }
 
 /**
@@ -178,12 +191,30 @@ export function matmulWgsl(v: MatmulVariant): string {
   /** fetchA / fetchB: 4 consecutive elements of a stored row, zero outside the matrix. */
   function fetchFn(o: Operand): string {
     const x = o.name.toLowerCase();
+    const masked = o.name === 'A' ? v.maskA : v.maskB;
+    const ones = o.name === 'A' && v.onesRowA;
     // The stored matrix: [K, M] for A with transA, [M, K] without; [K, N] for B, [N, K] with transB.
-    const limit = o.name === 'A' ? 'p.M' : 'p.N';
+    // With the ones row, A's real rows are p.M - 1 and the ones row is op(A)'s row p.M - 1.
+    const limit = o.name === 'A' ? (ones ? 'mReal' : 'p.M') : 'p.N';
     const rows = o.direct ? 'p.K' : limit;
     const cols = o.direct ? limit : 'p.K';
+    const mask = masked
+      ? `
+    // The operand times step(mask): ReLU's derivative, as mul(g, step(y)) computes it.
+    var s = vec4<f32>(0.0);
+    for (var j = 0u; j < 4u; j++) { if (col + j < ${cols}) { s[j] = select(0.0, 1.0, mask${o.name}[i + j] > 0.0); } }
+    v = v * s;`
+      : '';
+    // The ones row: a stored column (transA: A is [K, M]) or a stored row ([M, K]) of ones.
+    const onesRow = !ones
+      ? ''
+      : o.direct
+        ? `
+  if (row < p.K) { for (var j = 0u; j < 4u; j++) { if (col + j == mReal) { v[j] = 1.0; } } }`
+        : `
+  if (row == mReal) { for (var j = 0u; j < 4u; j++) { if (col + j < p.K) { v[j] = 1.0; } } }`;
     return `fn fetch${o.name}(row: u32, col: u32) -> vec4<f32> {
-  var v = vec4<f32>(0.0);
+  var v = vec4<f32>(0.0);${ones ? '\n  let mReal = p.M - 1u;' : ''}
   if (row < ${rows}) {
     let i = row * ${cols} + col;
     if (p.vec${o.name} != 0u) {
@@ -193,8 +224,8 @@ export function matmulWgsl(v: MatmulVariant): string {
       if (col + 1u < ${cols}) { v[1] = ${x}[i + 1u]; }
       if (col + 2u < ${cols}) { v[2] = ${x}[i + 2u]; }
       if (col + 3u < ${cols}) { v[3] = ${x}[i + 3u]; }
-    }
-  }
+    }${mask}
+  }${onesRow}
   return v;
 }`;
   }
@@ -233,7 +264,11 @@ export function matmulWgsl(v: MatmulVariant): string {
     for (let i = 0; i < 4; i++) {
       const stores = Array.from({ length: H }, (_, h) => `store4(outBase, row, col${h}, act(c${g * 4 + i}_${h} + bias${h}));`);
       epi.push(`{ let row = rowBase + ${u(g * RT * 4)} + ty * 4u + ${u(i)};`);
-      epi.push(`  if (row < p.M) { ${stores.join(' ')} } }`);
+      epi.push(
+        v.onesRowA
+          ? `  if (row + 1u < p.M) { ${stores.join(' ')} } else if (row + 1u == p.M) { ${Array.from({ length: H }, (_, h) => `storeSums(col${h}, c${g * 4 + i}_${h});`).join(' ')} } }`
+          : `  if (row < p.M) { ${stores.join(' ')} } }`,
+      );
     }
 
   // The main loop over k-tiles (`tiles`, a WGSL let in main).
@@ -288,9 +323,13 @@ export function matmulWgsl(v: MatmulVariant): string {
     workgroupBarrier();
   }`;
 
+  const maskBindings: string[] = [];
+  if (v.maskA) maskBindings.push(`@group(0) @binding(7) var<storage, read> maskA: array<f32>;`);
+  if (v.maskB) maskBindings.push(`@group(0) @binding(${v.maskA ? 8 : 7}) var<storage, read> maskB: array<f32>;`);
   const regs = [A, B].flatMap((o) => Array.from({ length: slots(o) }, (_, s) => `var r${o.name}${s}: vec4<f32>;`));
 
-  return /* wgsl */ `// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}
+  const fused = [v.maskA && 'maskA', v.maskB && 'maskB', v.onesRowA && 'onesRowA'].filter(Boolean).join(' ');
+  return /* wgsl */ `// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}${fused ? ` fused: ${fused}` : ''}
 struct Params {
   M: u32, N: u32, K: u32, tilesM: u32,
   tilesN: u32, vecA: u32, vecB: u32, hasBias: u32,
@@ -301,8 +340,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read> a4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
 @group(0) @binding(4) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
+${v.onesRowA ? '@group(0) @binding(5) var<storage, read_write> sums: array<f32>;' : '@group(0) @binding(5) var<storage, read> bias: array<f32>;'}
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
+${maskBindings.join('\n')}
 
 var<workgroup> As: array<vec4<f32>, ${aSize * (doubleBuffer ? 2 : 1)}>;
 var<workgroup> Bs: array<vec4<f32>, ${bSize * (doubleBuffer ? 2 : 1)}>;
@@ -311,10 +351,18 @@ ${fetchFn(A)}
 
 ${fetchFn(B)}
 
-fn loadBias(col: u32) -> vec4<f32> {
+${
+  v.onesRowA
+    ? `fn loadBias(col: u32) -> vec4<f32> { return vec4<f32>(0.0); }
+
+fn storeSums(col: u32, x: vec4<f32>) {
+  for (var j = 0u; j < 4u; j++) { if (col + j < p.N) { sums[col + j] = x[j]; } }
+}`
+    : `fn loadBias(col: u32) -> vec4<f32> {
   var v = vec4<f32>(0.0);
   for (var j = 0u; j < 4u; j++) { if (col + j < p.N) { v[j] = bias[col + j]; } }
   return v;
+}`
 }
 
 ${MATMUL_ACT_WGSL}
