@@ -39,6 +39,7 @@ options:
   --out DIR             where the JSON/MD/SVG go (default benchmarks/results)
   --docs FILE           the docs page whose table is regenerated (default docs/performance.md)
   --no-docs             leave the docs alone
+  --json-only           write only the .json (render the .md/.svg later with \`bench report\`)
   --commit SHA          record this commit (default: git rev-parse HEAD, else 'unknown')
   --dawn-flag FLAG      passed to Dawn's create() (repeatable)
   --note TEXT           a note for the results (repeatable)
@@ -83,6 +84,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
       out: { type: 'string' },
       docs: { type: 'string' },
       'no-docs': { type: 'boolean' },
+      'json-only': { type: 'boolean' },
       commit: { type: 'string' },
       'dawn-flag': { type: 'string', multiple: true },
       note: { type: 'string', multiple: true },
@@ -195,9 +197,9 @@ export async function main(argv: string[], host: Host): Promise<number> {
         notes,
         cases,
       };
-      const files = writeResultFiles(result, outDir);
+      const files = writeResultFiles(result, outDir, { jsonOnly: values['json-only'] });
       if (docsPath) updateDocs(docsPath, result, files);
-      process.stdout.write(`\n${renderTable(result)}\n\n${files.json}\n${files.md}\n${files.svg}\n`);
+      process.stdout.write(`\n${renderTable(result)}\n\n${values['json-only'] ? files.json : `${files.json}\n${files.md}\n${files.svg}`}\n`);
       if (docsPath) process.stdout.write(`${docsPath} (table regenerated)\n`);
       const bad = cases.some((c) => Object.values(c.runners).some((x) => x?.status === 'failed' || (x?.status === 'ok' && x.check && !x.check.ok)));
       if (bad) {

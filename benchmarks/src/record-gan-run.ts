@@ -19,6 +19,7 @@ import { writeJsonAtomic } from '@saddle/nn';
 // Relative imports of @saddle/gan's modules, as gan-profile.ts does.
 import { readMetrics, RUN_FILES } from '../../packages/gan/src/run-folder.js';
 import type { EpochRecord } from '../../packages/gan/src/train/records.js';
+import { adapterKind, ganRunRecord } from './gan-run-record.js';
 import { gitInfo, repoRoot } from './git.js';
 
 const root = repoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -44,59 +45,21 @@ need(RUN_FILES.metrics);
 const epochs: EpochRecord[] = await readMetrics(dir);
 const parzenFile = join(dir, 'parzen.json');
 const parzen = existsSync(parzenFile) ? JSON.parse(readFileSync(parzenFile, 'utf8')) : null;
-const iterations = epochs.reduce((a, e) => a + e.iterations, 0);
-const trainingSeconds = epochs.reduce((a, e) => a + e.seconds, 0);
-const last = epochs.at(-1);
 const { commit, dirty } = gitInfo(root, ['packages'], values.commit);
-const adapter = config.softwareAdapter ? (/llvmpipe|lavapipe/i.test(config.device) ? 'lavapipe' : 'software') : config.deviceKind === 'cpu' ? 'cpu' : 'gpu';
-const date = new Date().toISOString();
-const record = {
+const record = ganRunRecord({
   what: 'a `pnpm gan train` run, recorded from its run folder (benchmarks/src/record-gan-run.ts)',
   run: basename(dir),
-  device: config.device,
-  softwareAdapter: config.softwareAdapter,
-  preset: config.preset,
-  presetReason: config.presetReason,
+  meta: config,
+  epochs,
+  parzen,
   commit,
   dirty,
-  date,
-  node: process.version,
-  config: config.config,
-  epochs: epochs.length,
-  lastEpochPartial: Boolean(last?.partial),
-  iterations,
-  examplesSeen: iterations * config.config.batch * (config.config.update === 'alternating' ? config.config.k : 1),
-  trainingSeconds: Math.round(trainingSeconds * 10) / 10,
   wallSeconds: values.wall === undefined ? null : Number(values.wall),
-  msPerIteration: iterations ? Math.round((10_000 * trainingSeconds) / iterations) / 10 : null,
-  final: last ? { dLoss: last.dLoss, gLoss: last.gLoss, dReal: last.dReal, dFake: last.dFake, valueOnValidation: last.value } : null,
-  perEpoch: epochs.map((e) => ({
-    epoch: e.epoch,
-    iterations: e.iterations,
-    partial: Boolean(e.partial),
-    dLoss: e.dLoss,
-    gLoss: e.gLoss,
-    dReal: e.dReal,
-    dFake: e.dFake,
-    value: e.value,
-    msPerIteration: Math.round(e.msPerIteration * 10) / 10,
-    ...(e.parzen ? { parzen: e.parzen } : {}),
-  })),
-  parzen: parzen
-    ? {
-        mean: parzen.mean,
-        stdErr: parzen.stdErr,
-        sigma: parzen.sigma,
-        samples: parzen.samples,
-        testImages: parzen.testImages,
-        validationImages: parzen.validationImages,
-        evalSeconds: parzen.seconds,
-        paper: 'Table 1, GAN: 225 +- 2',
-      }
-    : null,
-  samplesLookLike: values.looks ?? null,
+  looks: values.looks ?? null,
   note: values.note ?? null,
-};
+});
+const adapter = adapterKind(config);
+const iterations = record.iterations;
 const out = values.out ?? join(root, 'benchmarks/results', `gan-train-${adapter}-${basename(dir)}.json`);
 await writeJsonAtomic(out, record);
 console.log(`wrote ${out}: ${epochs.length} epoch(s), ${iterations} iterations, ${record.msPerIteration} ms/it` + (parzen ? `, Parzen ${parzen.mean.toFixed(1)} ± ${parzen.stdErr.toFixed(1)}` : ''));

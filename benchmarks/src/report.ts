@@ -47,11 +47,13 @@ export interface WrittenFiles {
   svg: string;
 }
 
-export function writeResultFiles(r: BenchResult, dir: string): WrittenFiles {
+/** Writes the result's .json, .md and .svg (only the .json with `jsonOnly`: the GPU host keeps its file count low). */
+export function writeResultFiles(r: BenchResult, dir: string, opts: { jsonOnly?: boolean } = {}): WrittenFiles {
   mkdirSync(dir, { recursive: true });
   const stem = fileStem(r);
   const files = { json: join(dir, `${stem}.json`), md: join(dir, `${stem}.md`), svg: join(dir, `${stem}.svg`) };
   writeFileSync(files.json, JSON.stringify(r, null, 2) + '\n');
+  if (opts.jsonOnly) return files;
   writeFileSync(files.svg, renderSvg(r));
   writeFileSync(files.md, renderMarkdown(r, `${stem}.svg`));
   return files;

@@ -1,6 +1,11 @@
 // The matmul kernel: C = act(op(A)·op(B) + bias), tiled in workgroup memory with register tiles.
 export { matmul, chooseMatmulConfig, chooseWasmMatmulTiles, wasmMatmulProfile, MATMUL_CONFIGS, MATMUL_MIN_WORKGROUPS, matmulMinWorkgroups, type MatmulOptions } from './matmul.js';
 export { matmulCpu, type MatmulCpuOptions } from './matmul.cpu.js';
+export { MATMUL_SPLIT_K, chooseSplitK, splitKParts, recordSplitKReduce, type SplitK } from './split-k.js';
+export { splitKReduceCpu } from './split-k.cpu.js';
+export { matmulFused, type MatmulFusedOptions } from './matmul-fused.js';
+export { matmulFusedCpu } from './matmul-fused.cpu.js';
+export { splitKReduceWgsl } from './split-k.wgsl.js';
 export {
   matmulWgsl,
   matmulThreads,
@@ -8,6 +13,7 @@ export {
   validateMatmulConfig,
   MATMUL_GROUP_M,
   MATMUL_ACTIVATION_CODE,
+  MATMUL_ACT_WGSL,
   type MatmulConfig,
   type MatmulVariant,
 } from './matmul.wgsl.js';

@@ -3,6 +3,7 @@ import { dense } from '../elementwise/elementwise.js';
 import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
 import { ACTIVATIONS, type Activation } from '../shared/activation.js';
+import { MATMUL_SPLIT_K, chooseSplitK, recordSplitKReduce, splitKParts } from './split-k.js';
 import {
   MATMUL_ACTIVATION_CODE,
   matmulThreads,
@@ -26,6 +27,11 @@ export interface MatmulOptions {
    * the tiling is chosen from the problem size and the device's workgroup-memory limit.
    */
   config?: keyof typeof MATMUL_CONFIGS | MatmulConfig;
+  /**
+   * Force split-K into this many parts of K (1: never split; see split-k.ts). By default it is
+   * chosen with the tiling: on a hardware GPU, for products with few blocks and a long K.
+   */
+  splitK?: number;
 }
 
 /**
@@ -156,7 +162,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     } else if (device.kind === 'wasm') {
       runMatmulWasm(asWasm(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation);
     } else {
-      recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
+      recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config, opts.splitK);
     }
   } catch (e) {
     out.dispose();
@@ -177,18 +183,30 @@ export function matmulMinWorkgroups(device: WebGpuDevice): number {
 /** Generated sources, by configuration and transposes (generation is cheap, but matmul is called often). */
 const sources = new Map<string, string>();
 
-function sourceFor(config: MatmulConfig, transA: boolean, transB: boolean): string {
+function sourceFor(config: MatmulConfig, transA: boolean, transB: boolean, fused: MatmulFusedOperands): string {
   const { name, bm, bn, bk, tm, tn, doubleBuffer, unroll } = config;
-  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}`;
+  const flags = { maskA: Boolean(fused.maskA), maskB: Boolean(fused.maskB), onesRowA: Boolean(fused.sums) };
+  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}/${flags.maskA}/${flags.maskB}/${flags.onesRowA}`;
   let code = sources.get(key);
   if (code === undefined) {
-    code = matmulWgsl({ config, transA, transB });
+    code = matmulWgsl({ config, transA, transB, ...flags });
     sources.set(key, code);
   }
   return code;
 }
 
-function recordMatmul(
+/**
+ * The backward fusions' extra operands (matmul-fused.ts): masks stored like a / b (the operand is
+ * multiplied by step(mask) as it is loaded), and `sums`, [N], which receives 1ᵀ·op(B) (op(A) gets a
+ * row of ones; the product must have no bias, no activation and no split).
+ */
+export interface MatmulFusedOperands {
+  maskA?: Tensor;
+  maskB?: Tensor;
+  sums?: Tensor;
+}
+
+export function recordMatmul(
   device: WebGpuDevice,
   a: Tensor,
   b: Tensor,
@@ -201,6 +219,8 @@ function recordMatmul(
   transB: boolean,
   activation: Activation,
   forced: MatmulOptions['config'],
+  forcedSplit: number | undefined,
+  fused: MatmulFusedOperands = {},
 ): void {
   let config: MatmulConfig;
   if (forced) {
@@ -215,21 +235,37 @@ function recordMatmul(
   }
   const tilesM = Math.ceil(m / config.bm);
   const tilesN = Math.ceil(n / config.bn);
+  // The ones row's sums are stored by the epilogue: one pass over K, no split.
+  const split = fused.sums
+    ? splitKParts(k, config.bk, 1)
+    : forcedSplit !== undefined
+      ? splitKParts(k, config.bk, forcedSplit)
+      : chooseSplitK(tilesM * tilesN, k, config.bk, device.software ? MATMUL_SPLIT_K.software : MATMUL_SPLIT_K.gpu);
   // vec4 loads where the stored row length is a multiple of 4 (A stored [K,M] with transA, else [M,K]).
-  const vecA = (transA ? m : k) % 4 === 0 ? 1 : 0;
+  const rowsA = fused.sums ? m - 1 : m; // with the ones row, m counts it; a stores m - 1 rows
+  const vecA = (transA ? rowsA : k) % 4 === 0 ? 1 : 0;
   const vecB = (transB ? k : n) % 4 === 0 ? 1 : 0;
+  // Split: the kernel stores raw partial sums in [S, M, N] and the reduction applies the epilogue.
+  const parts = split.splits > 1 ? Tensor.empty([split.splits, m, n], 'f32', device) : null;
+  const epilogue = !parts;
   // Without a bias, the bias binding points at a (read-only bindings may alias) and is never read.
-  const biasStorage = bias ? bias.storage : a.storage;
-  device.dispatch({
-    label: 'matmul',
-    code: sourceFor(config, transA, transB),
-    params: new Params()
-      .u32(m, n, k, tilesM, tilesN, vecA, vecB, bias ? 1 : 0)
-      .u32(MATMUL_ACTIVATION_CODE[activation], 0, 0, 0)
-      .finish(),
-    buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, out.storage],
-    workgroups: grid1d(tilesM * tilesN, 1),
-  });
+  const biasStorage = fused.sums ? fused.sums.storage : bias && epilogue ? bias.storage : a.storage;
+  const masks = [fused.maskA, fused.maskB].filter((t): t is Tensor => t !== undefined).map((t) => t.storage);
+  try {
+    device.dispatch({
+      label: 'matmul',
+      code: sourceFor(config, transA, transB, fused),
+      params: new Params()
+        .u32(m, n, k, tilesM, tilesN, vecA, vecB, bias && epilogue ? 1 : 0)
+        .u32(epilogue ? MATMUL_ACTIVATION_CODE[activation] : 0, split.splits, split.kChunk, 0)
+        .finish(),
+      buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, (parts ?? out).storage, ...masks],
+      workgroups: grid1d(tilesM * tilesN * split.splits, 1),
+    });
+    if (parts) recordSplitKReduce(device, parts, bias, out, m, n, split.splits, activation);
+  } finally {
+    parts?.dispose();
+  }
 }
 
 /**

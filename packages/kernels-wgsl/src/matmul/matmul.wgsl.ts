@@ -72,7 +72,38 @@ export interface MatmulVariant {
   config: MatmulConfig;
   transA: boolean;
   transB: boolean;
+  /**
+   * Backward fusions (see matmul-fused.ts). maskA / maskB: the operand is multiplied, as it is
+   * loaded, by step(mask) = (mask > 0 ? 1 : 0), mask stored like the operand (binding 7, then 8):
+   * ReLU's derivative applied to an upstream gradient without materializing it.
+   */
+  maskA?: boolean;
+  maskB?: boolean;
+  /**
+   * op(A) gets one more row, all ones, after its M real rows (p.M is M + 1): that row of the
+   * product is 1ᵀ·op(B), the column sums of op(B) (a bias gradient), stored into binding 5
+   * (read-write here; no bias, no activation).
+   */
+  onesRowA?: boolean;
 }
+
+/**
+ * The epilogue's activation, `act(x)` by the uniform `p.act` (MATMUL_ACTIVATION_CODE), on a vec4.
+ * Shared by the matmul kernel and the split-K reduction (split-k.wgsl.ts), which applies the
+ * epilogue after summing the partial products.
+ */
+/**
+ * The fused epilogue's activation on four lanes, chosen at run time by p.act (0 none, 1 relu, 2
+ * sigmoid), built from the one WGSL source of the activations (shared/activation.wgsl.ts), so NaN
+ * propagates and the sigmoid is the same as elementwise's. Used by the matmul kernel and by the
+ * split-K reduction.
+ */
+export const MATMUL_ACT_WGSL = `${ACTIVATION_WGSL}
+fn act(x: vec4<f32>) -> vec4<f32> {
+  if (p.act == 1u) { return vec4<f32>(relu(x[0]), relu(x[1]), relu(x[2]), relu(x[3])); }
+  if (p.act == 2u) { return vec4<f32>(sigmoid(x[0]), sigmoid(x[1]), sigmoid(x[2]), sigmoid(x[3])); }
+  return x;
+}`;
 
 /** Blocks are ordered in groups of this many block-rows (the L2 swizzle). */
 export const MATMUL_GROUP_M = 8;
@@ -167,12 +198,30 @@ export function matmulWgsl(v: MatmulVariant): string {
   /** fetchA / fetchB: 4 consecutive elements of a stored row, zero outside the matrix. */
   function fetchFn(o: Operand): string {
     const x = o.name.toLowerCase();
+    const masked = o.name === 'A' ? v.maskA : v.maskB;
+    const ones = o.name === 'A' && v.onesRowA;
     // The stored matrix: [K, M] for A with transA, [M, K] without; [K, N] for B, [N, K] with transB.
-    const limit = o.name === 'A' ? 'p.M' : 'p.N';
+    // With the ones row, A's real rows are p.M - 1 and the ones row is op(A)'s row p.M - 1.
+    const limit = o.name === 'A' ? (ones ? 'mReal' : 'p.M') : 'p.N';
     const rows = o.direct ? 'p.K' : limit;
     const cols = o.direct ? limit : 'p.K';
+    const mask = masked
+      ? `
+    // The operand times step(mask): ReLU's derivative, as mul(g, step(y)) computes it.
+    var s = vec4<f32>(0.0);
+    for (var j = 0u; j < 4u; j++) { if (col + j < ${cols}) { s[j] = select(0.0, 1.0, mask${o.name}[i + j] > 0.0); } }
+    v = v * s;`
+      : '';
+    // The ones row: a stored column (transA: A is [K, M]) or a stored row ([M, K]) of ones.
+    const onesRow = !ones
+      ? ''
+      : o.direct
+        ? `
+  if (row < p.K) { for (var j = 0u; j < 4u; j++) { if (col + j == mReal) { v[j] = 1.0; } } }`
+        : `
+  if (row == mReal) { for (var j = 0u; j < 4u; j++) { if (col + j < p.K) { v[j] = 1.0; } } }`;
     return `fn fetch${o.name}(row: u32, col: u32) -> vec4<f32> {
-  var v = vec4<f32>(0.0);
+  var v = vec4<f32>(0.0);${ones ? '\n  let mReal = p.M - 1u;' : ''}
   if (row < ${rows}) {
     let i = row * ${cols} + col;
     if (p.vec${o.name} != 0u) {
@@ -182,8 +231,8 @@ export function matmulWgsl(v: MatmulVariant): string {
       if (col + 1u < ${cols}) { v[1] = ${x}[i + 1u]; }
       if (col + 2u < ${cols}) { v[2] = ${x}[i + 2u]; }
       if (col + 3u < ${cols}) { v[3] = ${x}[i + 3u]; }
-    }
-  }
+    }${mask}
+  }${onesRow}
   return v;
 }`;
   }
@@ -220,16 +269,20 @@ export function matmulWgsl(v: MatmulVariant): string {
   }
   for (let g = 0; g < G; g++)
     for (let i = 0; i < 4; i++) {
-      const stores = Array.from({ length: H }, (_, h) => `store4(row, col${h}, act(c${g * 4 + i}_${h} + bias${h}));`);
+      const stores = Array.from({ length: H }, (_, h) => `store4(outBase, row, col${h}, act(c${g * 4 + i}_${h} + bias${h}));`);
       epi.push(`{ let row = rowBase + ${u(g * RT * 4)} + ty * 4u + ${u(i)};`);
-      epi.push(`  if (row < p.M) { ${stores.join(' ')} } }`);
+      epi.push(
+        v.onesRowA
+          ? `  if (row + 1u < p.M) { ${stores.join(' ')} } else if (row + 1u == p.M) { ${Array.from({ length: H }, (_, h) => `storeSums(col${h}, c${g * 4 + i}_${h});`).join(' ')} } }`
+          : `  if (row < p.M) { ${stores.join(' ')} } }`,
+      );
     }
 
   // The main loop over k-tiles (`tiles`, a WGSL let in main).
   const loop = doubleBuffer
     ? `
   // Prologue: k-tile 0 into half 0 of the double buffer.
-  var k0 = 0u;
+  var k0 = kStart;
   {
       ${fetch(A)}
       ${fetch(B)}
@@ -242,7 +295,7 @@ export function matmulWgsl(v: MatmulVariant): string {
     let more = t + 1u < tiles;
     if (more) {
       // Issue the next tile's global loads now; they complete while the math below runs.
-      k0 = (t + 1u) * ${u(bk)};
+      k0 = kStart + (t + 1u) * ${u(bk)};
       ${fetch(A)}
       ${fetch(B)}
     }
@@ -257,7 +310,7 @@ export function matmulWgsl(v: MatmulVariant): string {
     workgroupBarrier();
   }`
     : `
-  var k0 = 0u;
+  var k0 = kStart;
   {
       ${fetch(A)}
       ${fetch(B)}
@@ -269,7 +322,7 @@ export function matmulWgsl(v: MatmulVariant): string {
     }
     workgroupBarrier();
     if (t + 1u < tiles) {
-      k0 = (t + 1u) * ${u(bk)};
+      k0 = kStart + (t + 1u) * ${u(bk)};
       ${fetch(A)}
       ${fetch(B)}
     }
@@ -277,21 +330,26 @@ export function matmulWgsl(v: MatmulVariant): string {
     workgroupBarrier();
   }`;
 
+  const maskBindings: string[] = [];
+  if (v.maskA) maskBindings.push(`@group(0) @binding(7) var<storage, read> maskA: array<f32>;`);
+  if (v.maskB) maskBindings.push(`@group(0) @binding(${v.maskA ? 8 : 7}) var<storage, read> maskB: array<f32>;`);
   const regs = [A, B].flatMap((o) => Array.from({ length: slots(o) }, (_, s) => `var r${o.name}${s}: vec4<f32>;`));
 
-  return /* wgsl */ `// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}
+  const fused = [v.maskA && 'maskA', v.maskB && 'maskB', v.onesRowA && 'onesRowA'].filter(Boolean).join(' ');
+  return /* wgsl */ `// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}${fused ? ` fused: ${fused}` : ''}
 struct Params {
   M: u32, N: u32, K: u32, tilesM: u32,
   tilesN: u32, vecA: u32, vecB: u32, hasBias: u32,
-  act: u32, _p0: u32, _p1: u32, _p2: u32,
+  act: u32, splits: u32, kChunk: u32, _p2: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> a4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
 @group(0) @binding(4) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
+${v.onesRowA ? '@group(0) @binding(5) var<storage, read_write> sums: array<f32>;' : '@group(0) @binding(5) var<storage, read> bias: array<f32>;'}
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
+${maskBindings.join('\n')}
 
 var<workgroup> As: array<vec4<f32>, ${aSize * (doubleBuffer ? 2 : 1)}>;
 var<workgroup> Bs: array<vec4<f32>, ${bSize * (doubleBuffer ? 2 : 1)}>;
@@ -300,21 +358,24 @@ ${fetchFn(A)}
 
 ${fetchFn(B)}
 
-fn loadBias(col: u32) -> vec4<f32> {
+${
+  v.onesRowA
+    ? `fn loadBias(col: u32) -> vec4<f32> { return vec4<f32>(0.0); }
+
+fn storeSums(col: u32, x: vec4<f32>) {
+  for (var j = 0u; j < 4u; j++) { if (col + j < p.N) { sums[col + j] = x[j]; } }
+}`
+    : `fn loadBias(col: u32) -> vec4<f32> {
   var v = vec4<f32>(0.0);
   for (var j = 0u; j < 4u; j++) { if (col + j < p.N) { v[j] = bias[col + j]; } }
   return v;
+}`
 }
 
-${ACTIVATION_WGSL}
-fn act(x: vec4<f32>) -> vec4<f32> {
-  if (p.act == 1u) { return vec4<f32>(relu(x[0]), relu(x[1]), relu(x[2]), relu(x[3])); }
-  if (p.act == 2u) { return vec4<f32>(sigmoid(x[0]), sigmoid(x[1]), sigmoid(x[2]), sigmoid(x[3])); }
-  return x;
-}
+${MATMUL_ACT_WGSL}
 
-fn store4(row: u32, col: u32, x: vec4<f32>) {
-  let i = row * p.N + col;
+fn store4(base: u32, row: u32, col: u32, x: vec4<f32>) {
+  let i = base + row * p.N + col;
   if (col < p.N) { out[i] = x[0]; }
   if (col + 1u < p.N) { out[i + 1u] = x[1]; }
   if (col + 2u < p.N) { out[i + 2u] = x[2]; }
@@ -324,8 +385,16 @@ fn store4(row: u32, col: u32, x: vec4<f32>) {
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   // Which block of C: the flat workgroup index, in groups of ${MATMUL_GROUP_M} block-rows (L2 swizzle).
-  let wid = wg.x + wg.y * nwg.x;
-  if (wid >= p.tilesM * p.tilesN) { return; }
+  // Split-K: workgroup w computes block w % blocks over the k-range of split w / blocks, and
+  // stores its partial sums in slice w / blocks of out (p.splits = 1: all of K, straight into C).
+  let blocks = p.tilesM * p.tilesN;
+  let flat = wg.x + wg.y * nwg.x;
+  if (flat >= blocks * p.splits) { return; }
+  let split = flat / blocks;
+  let wid = flat % blocks;
+  let kStart = split * p.kChunk;
+  let kEnd = min(p.K, kStart + p.kChunk);
+  let outBase = split * p.M * p.N;
   let width = ${u(MATMUL_GROUP_M)} * p.tilesN;
   let firstM = (wid / width) * ${u(MATMUL_GROUP_M)};
   let groupRows = min(p.tilesM - firstM, ${u(MATMUL_GROUP_M)});
@@ -334,7 +403,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let colBase = (inGroup / groupRows) * ${u(bn)};
   let tx = lid % ${u(CT)};
   let ty = lid / ${u(CT)};
-  let tiles = (p.K + ${u(bk - 1)}) / ${u(bk)};
+  let tiles = (kEnd - kStart + ${u(bk - 1)}) / ${u(bk)};
 
   ${accDecl.join('\n  ')}
   ${regs.join('\n  ')}

@@ -210,8 +210,12 @@ function nextPow2(n: number): number {
   return p;
 }
 
-/** Records one reduction pass: picks the lanes per row and the thread layout, packs the params. */
-function launch(device: WebGpuDevice, label: string, code: string, buffers: Tensor[], g: Pass): void {
+/**
+ * Records one reduction pass: picks the lanes per row and the thread layout, and whether the tree
+ * ends in subgroup operations (where the device has a fixed subgroup size and a row's lanes are at
+ * least one whole subgroup of adjacent invocations), generates the kernel, packs the params.
+ */
+function launch(device: WebGpuDevice, label: string, variant: ReduceVariant, buffers: Tensor[], g: Pass): void {
   const threads = Math.min(REDUCE_WORKGROUP, nextPow2(Math.ceil(g.chunkLen / REDUCE_LANE_WORK)));
   const rowsPerGroup = REDUCE_WORKGROUP / threads;
   const redInner = g.red.strides[g.red.strides.length - 1] ?? 1;
@@ -219,14 +223,16 @@ function launch(device: WebGpuDevice, label: string, code: string, buffers: Tens
   // Adjacent threads should read adjacent addresses: lanes of one row when the reduced dim is the
   // contiguous one, neighbouring rows when the kept dim is.
   const lanesAdjacent = redInner !== 1 && keptInner === 1 && rowsPerGroup > 1 ? 0 : 1;
+  const sg = device.subgroupSize;
+  const subgroups = sg !== null && lanesAdjacent === 1 && threads >= sg;
   device.dispatch({
     label,
-    code,
+    code: reduceWgsl({ ...variant, subgroups }),
     params: new Params()
       .u32(g.rows, g.chunks, g.chunkLen, g.n, threads, rowsPerGroup, lanesAdjacent, g.kept.shape.length)
       .u32(g.red.shape.length, g.offset)
       .f32(g.scale)
-      .u32(0)
+      .u32(subgroups ? sg : 0)
       .vec4u(g.kept.shape, 2)
       .vec4u(g.kept.strides, 2)
       .vec4u(g.red.shape, 2)
@@ -255,7 +261,7 @@ function reduceGpu(op: string, kind: ReduceCpuKind, type: 'f32' | 'i32' | 'u32',
   const finalScale = kind === 'mean' ? 1 / n : 1;
 
   if (n <= REDUCE_CHUNK) {
-    launch(device, op, reduceWgsl({ kind: kernel, type }), [x, out], {
+    launch(device, op, { kind: kernel, type }, [x, out], {
       rows: m, chunks: 1, chunkLen: n, n, kept, red: redDims, offset: x.offset, scale: finalScale,
     });
     return out;
@@ -268,11 +274,11 @@ function reduceGpu(op: string, kind: ReduceCpuKind, type: 'f32' | 'i32' | 'u32',
   const partI = kind === 'argmax' ? Tensor.empty([m * chunks], 'i32', device) : null;
   try {
     const pass1Out = kind === 'argmax' ? [partV, partI!] : [partV];
-    launch(device, `${op} (pass 1)`, reduceWgsl({ kind: kernel, type, valuesOut: kind === 'argmax' }), [x, ...pass1Out], {
+    launch(device, `${op} (pass 1)`, { kind: kernel, type, valuesOut: kind === 'argmax' }, [x, ...pass1Out], {
       rows: m * chunks, chunks, chunkLen: REDUCE_CHUNK, n, kept, red: redDims, offset: x.offset, scale: 1,
     });
     const pass2In = kind === 'argmax' ? [partV, partI!] : [partV];
-    launch(device, `${op} (pass 2)`, reduceWgsl({ kind: kernel, type, indicesIn: kind === 'argmax' }), [...pass2In, out], {
+    launch(device, `${op} (pass 2)`, { kind: kernel, type, indicesIn: kind === 'argmax' }, [...pass2In, out], {
       rows: m,
       chunks: 1,
       chunkLen: chunks,

@@ -23,6 +23,14 @@ export interface ReduceVariant {
   indicesIn?: boolean;
   /** argmax, first of two passes: also write each row's winning value (for the second pass). */
   valuesOut?: boolean;
+  /**
+   * End the tree with subgroup operations: the workgroup-memory tree stops at `p.sg` lanes per row
+   * (a uniform, the device's fixed subgroup size) and one subgroup finishes each row (subgroupAdd
+   * for sums, a subgroupShuffleXor butterfly over (value, index) for max and argmax): log2(sg)
+   * fewer barriers. Needs the `subgroups` feature, rows of at least sg adjacent lanes
+   * (lanesAdjacent), and subgroups made of consecutive, aligned local invocation indices.
+   */
+  subgroups?: boolean;
 }
 
 /** WGSL that says whether a value is NaN, from its bits (a compiler may fold `v != v` away). */
@@ -46,7 +54,10 @@ function isNanWgsl(type: string): string {
  * folding at most REDUCE_PER_THREAD elements sequentially into a register, then the lanes of a row
  * combine their partials in a tree in workgroup memory (log2(threads) steps, a barrier each): the
  * summation order is pairwise above the short sequential runs, which keeps the f32 rounding error
- * growing like log(n) rather than n.
+ * growing like log(n) rather than n. Where the device has subgroups of one fixed size sg (lavapipe:
+ * 8, NVIDIA: 32) and a row's lanes are adjacent invocations, the tree stops at sg lanes and one
+ * subgroup finishes the row in registers (subgroupAdd; a shuffle butterfly for max / argmax):
+ * log2(sg) fewer barriers and workgroup-memory round trips. The rest is the same on both paths.
  *
  * Memory traffic: every input element is read once; one value (plus an index for argmax) is written
  * per row. When the innermost reduced dim is contiguous, the lanes of a row are adjacent threads, so
@@ -72,18 +83,38 @@ export function reduceWgsl(v: ReduceVariant): string {
   if (isSum || v.kind === 'max' || v.valuesOut) bindings.push(`@group(0) @binding(${b++}) var<storage, read_write> outV: array<${T}>;`);
   if (v.kind === 'argmax') bindings.push(`@group(0) @binding(${b++}) var<storage, read_write> outI: array<i32>;`);
 
-  const scaled = T === 'f32' ? 'sv[s] * p.scale' : 'sv[s]';
+  const sgPath = Boolean(v.subgroups);
+  // The row's result: sv[s] / si[s] after the workgroup tree, fv / fi after the subgroup finish.
+  const [rv, ri] = sgPath ? ['fv', 'fi'] : ['sv[s]', 'si[s]'];
+  const scaled = T === 'f32' ? `${rv} * p.scale` : rv;
   const candidateIndex = v.indicesIn ? 'u32(xi[at])' : 'r';
   const writes: string[] = [];
   if (isSum) writes.push(`outV[row] = ${scaled};`);
-  if (v.kind === 'max' || v.valuesOut) writes.push('outV[row] = sv[s];');
-  if (v.kind === 'argmax') writes.push('outI[row] = i32(si[s]);');
+  if (v.kind === 'max' || v.valuesOut) writes.push(`outV[row] = ${rv};`);
+  if (v.kind === 'argmax') writes.push(`outI[row] = i32(${ri});`);
+  // The subgroup finish, in subgroup-uniform control flow (every invocation runs it; only the
+  // first sg lanes of a row hold partials, the rest feed the identity and their results are unused).
+  const finish = !sgPath
+    ? ''
+    : isSum
+      ? `
+  workgroupBarrier();
+  let fv = subgroupAdd(select(${T}(0), sv[s], lane < p.sg));`
+      : `
+  workgroupBarrier();
+  var fv = sv[s];
+  var fi = select(EMPTY, si[s], lane < p.sg);
+  for (var o = p.sg / 2u; o > 0u; o /= 2u) {
+    let ov = subgroupShuffleXor(fv, o);
+    let oi = subgroupShuffleXor(fi, o);
+    if (better(ov, oi, fv, fi)) { fv = ov; fi = oi; }
+  }`;
 
-  return /* wgsl */ `
+  return /* wgsl */ `${sgPath ? 'enable subgroups;' : ''}
 struct Params {
   rows: u32, chunks: u32, chunkLen: u32, n: u32,
   threads: u32, rowsPerGroup: u32, lanesAdjacent: u32, keptRank: u32,
-  redRank: u32, offset: u32, scale: f32, _pad: u32,
+  redRank: u32, offset: u32, scale: f32, sg: u32,
   keptShape: array<vec4<u32>, 2>,
   keptStrides: array<vec4<u32>, 2>,
   redShape: array<vec4<u32>, 2>,
@@ -141,8 +172,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   sv[s] = acc;
   ${isSum ? '' : 'si[s] = accI;'}
 
-  // Tree over the lanes of each row: halve the active lanes each step.
-  for (var w = p.threads / 2u; w > 0u; w /= 2u) {
+  // Tree over the lanes of each row: halve the active lanes each step${sgPath ? ', down to p.sg lanes' : ''}.
+  for (var w = p.threads / 2u; w ${sgPath ? '>= p.sg' : '> 0u'}; w /= 2u) {
     workgroupBarrier();
     if (lane < w) {
       ${
@@ -152,6 +183,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       }
     }
   }
+${finish}
   if (lane == 0u && row < p.rows) {
     ${writes.join('\n    ')}
   }

@@ -57,6 +57,11 @@ export interface WebGpuOptions {
    * `'poll'`, cause not found, so it is opt-in. `'auto'` is `'poll'` for now.
    */
   wait?: 'poll' | 'sleep' | 'auto';
+  /**
+   * Use subgroup operations where the device has the `subgroups` feature and one fixed subgroup
+   * size (default true); false keeps every kernel on its workgroup-memory path (tests compare both).
+   */
+  subgroups?: boolean;
 }
 
 /** Whether an adapter name is a CPU-side WebGPU implementation (Mesa lavapipe, SwiftShader). */
@@ -166,6 +171,12 @@ export class WebGpuDevice implements Device {
   private readonly errors: string[] = [];
   private destroyed = false;
   readonly maxDispatchesPerSubmit: number;
+  /**
+   * The subgroup size kernels may rely on: set when the device has the `subgroups` feature, its
+   * adapter reports one size (subgroupMinSize = subgroupMaxSize: 8 on lavapipe, 32 on NVIDIA), and
+   * WebGpuOptions.subgroups is not false; null otherwise (kernels then use workgroup memory only).
+   */
+  readonly subgroupSize: number | null;
   /** How `read()` and `sync()` wait (see WebGpuOptions.wait), resolved from 'auto'. */
   readonly waitMode: 'poll' | 'sleep';
   /** The expected-execution-time estimate a `'sleep'` wait uses. */
@@ -184,6 +195,10 @@ export class WebGpuDevice implements Device {
     this.features = new Set(gpu.features);
     this.limits = gpu.limits;
     this.maxDispatchesPerSubmit = options.maxDispatchesPerSubmit ?? 1024;
+    const info = (gpu as GPUDevice & { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+    const sg = info?.subgroupMinSize;
+    this.subgroupSize =
+      options.subgroups !== false && this.features.has('subgroups') && sg !== undefined && sg > 0 && sg === info?.subgroupMaxSize ? sg : null;
     this.waitMode = resolveWaitMode(options);
     this.pool = new BufferPool(gpu, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.arena = new UniformArena(gpu);
