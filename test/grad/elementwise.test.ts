@@ -117,8 +117,9 @@ describe.each(devices)('elementwise gradients on %s', (_name, getDevice) => {
     const device = await getDevice();
     const a = fromArray([1, -2, 3, 0.5], [4], { dtype: 'f64' });
     const b = fromArray([1, 0, 3, 0.5], [4], { dtype: 'f64' });
-    await check((x, y) => ag.maximum(x, y), [a, b], device);
-    await check((x, y) => ag.minimum(x, y), [a, b], device);
+    // At a tie the first derivative jumps: there is no second derivative to check.
+    await check((x, y) => ag.maximum(x, y), [a, b], device, { secondOrder: false });
+    await check((x, y) => ag.minimum(x, y), [a, b], device, { secondOrder: false });
     // And the two halves add up to the whole gradient.
     const x = param(fromArray([2, 2], [2], { device }));
     sum(ag.maximum(x, x)).backward();

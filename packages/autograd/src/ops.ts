@@ -6,20 +6,21 @@
  *
  * Not differentiable, and re-exported as they are: creation and random draws (rand, randn,
  * randint, dropoutMask), argmax and the comparisons (greater, greaterEqual, equal: piecewise
- * constant, their outputs never require grad), the optimizer update (in place), copyInto (in place),
- * and sigmoidBceGrad (a gradient kernel; there are no second derivatives).
+ * constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
+ * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
+ * rules/differentiable.ts.
  */
-import { Tensor, type Shape } from '@saddle/tensor';
+import { Tensor, zeros, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
 import type { Axes, BinaryOpName, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
 import { matmulRule } from './rules/matmul.js';
 import { maxRule, meanRule, sumRule, sumToRule } from './rules/reduce.js';
-import { maxoutDropoutRule, maxoutRule } from './rules/maxout.js';
-import { sigmoidBceRule } from './rules/bce.js';
+import { maxoutBackwardRule, maxoutDropoutRule, maxoutRule } from './rules/maxout.js';
+import { sigmoidBceGradRule, sigmoidBceRule } from './rules/bce.js';
 import { dropoutRule } from './rules/dropout.js';
-import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule } from './rules/shape.js';
+import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule, unsliceRule } from './rules/shape.js';
 
 type Operand = Tensor | number;
 
@@ -138,6 +139,32 @@ export function sigmoidBce(logits: Tensor, targets: Tensor | number): Tensor {
   return record('sigmoidBce', y, [logits, targets], [logits, targets], sigmoidBceRule(logits.size));
 }
 
+// ---------------------------------------------------------------- backward kernels, as ops
+// The rules above call these kernels; as recording ops (each with a rule of its own) they keep a
+// gradient built with `backward({ createGraph: true })` differentiable.
+
+/** The gradient of sigmoidBce with respect to the logits, times `scale` (see @saddle/kernels-wgsl). */
+export function sigmoidBceGrad(logits: Tensor, targets: Tensor | number, scale: Tensor | number = 1): Tensor {
+  const y = k.sigmoidBceGrad(logits, targets, scale);
+  if (!shouldRecord(logits, targets, scale)) return y;
+  return record('sigmoidBceGrad', y, [logits, targets, scale], [logits, targets, scale], sigmoidBceGradRule(logits.size));
+}
+
+/** maxout's gradient kernel: dy (times `mask`) scattered to the argmax pieces (see @saddle/kernels-wgsl). */
+export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?: Tensor): Tensor {
+  const y = k.maxoutBackward(dy, argmax, pieces, mask);
+  return shouldRecord(dy) ? record('maxoutBackward', y, [dy], [argmax, mask ?? null], maxoutBackwardRule(pieces)) : y;
+}
+
+/** slice's gradient: zeros of `shape` with `x` written at `begin` (its own gradient slices it back out). */
+export function unslice(x: Tensor, shape: Shape, begin: readonly number[]): Tensor {
+  const y = zeros(shape, { dtype: x.dtype, device: x.device });
+  const block = k.slice(y, begin, x.shape);
+  k.copyInto(block, x);
+  block.dispose();
+  return shouldRecord(x) ? record('unslice', y, [x], [], unsliceRule(begin, x.shape)) : y;
+}
+
 // ---------------------------------------------------------------- shape
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -188,8 +215,6 @@ export {
   sgdMomentumUpdateMany,
   sgdMomentumTensorsPerDispatch,
   copyInto,
-  sigmoidBceGrad,
-  maxoutBackward,
   Generator,
   manualSeed,
   defaultGenerator,

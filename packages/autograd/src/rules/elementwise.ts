@@ -1,5 +1,7 @@
 import { Tensor, zerosLike, type Shape } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from './differentiable.js';
+// Named imports are live bindings (this module and ../ops.ts import each other).
+import { mul, sub, div, neg, square, step, sign, sigmoid } from './differentiable.js';
 import type { UnaryOpName, BinaryOpName } from '@saddle/kernels-wgsl';
 import type { Rule, Saved } from '../tape.js';
 import { unbroadcast } from './common.js';
@@ -17,7 +19,6 @@ interface UnaryRule {
   grad: (g: Tensor, s: Tensor) => Tensor;
 }
 
-const { mul, sub, div, neg, square, step, sign, sigmoid } = k;
 
 export const UNARY_RULES: Record<UnaryOpName, UnaryRule> = {
   copy: { saves: 'nothing', grad: (g) => g },
