@@ -21,6 +21,8 @@ import { maxoutBackwardRule, maxoutDropoutRule, maxoutRule } from './rules/maxou
 import { sigmoidBceGradRule, sigmoidBceRule } from './rules/bce.js';
 import { dropoutRule } from './rules/dropout.js';
 import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule, unsliceRule } from './rules/shape.js';
+import { logSoftmaxRule, softmaxRule } from './rules/softmax.js';
+import { crossEntropyGradRule, crossEntropyRule } from './rules/cross-entropy.js';
 
 type Operand = Tensor | number;
 
@@ -236,3 +238,30 @@ export {
   type SgdMomentumManyOptions,
   type Axes,
 } from '@saddle/kernels-wgsl';
+
+// ---------------------------------------------------------------- softmax, cross-entropy
+
+/** softmax(x) along `axis` (default: the last), stable. */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const y = k.softmax(x, axis);
+  return shouldRecord(x) ? record('softmax', y, [x], [y], softmaxRule(axis)) : y;
+}
+
+/** log(softmax(x)) along `axis` (default: the last), as x - logsumexp(x). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const y = k.logSoftmax(x, axis);
+  return shouldRecord(x) ? record('logSoftmax', y, [x], [y], logSoftmaxRule(axis)) : y;
+}
+
+/** Mean cross-entropy of softmax(logits [N, C]) against i32 labels [N], fused and stable; shape []. */
+export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const y = k.crossEntropy(logits, labels);
+  return shouldRecord(logits) ? record('crossEntropy', y, [logits], [logits, labels], crossEntropyRule) : y;
+}
+
+/** crossEntropy's gradient kernel, (softmax(x) - onehot) / N * scale, as a recording op. */
+export function crossEntropyGrad(logits: Tensor, labels: Tensor, scale: Tensor | number = 1): Tensor {
+  const y = k.crossEntropyGrad(logits, labels, scale);
+  if (!shouldRecord(logits, scale)) return y;
+  return record('crossEntropyGrad', y, [logits, scale], [logits, labels, scale], crossEntropyGradRule);
+}

@@ -56,4 +56,8 @@ export {
   expandDims,
   squeeze,
   unslice,
+  softmax,
+  logSoftmax,
+  crossEntropy,
+  crossEntropyGrad,
 } from '../ops.js';
