@@ -23,6 +23,9 @@ const broadcastPair = shapeArb.chain((s) =>
 );
 
 const unaryData: Record<UnaryOpName, Data> = {
+  log1p: { range: [-0.8, 3] },
+  expm1: { range: [-3, 3] },
+  logSigmoid: { range: [-6, 6] },
   copy: {},
   neg: {},
   abs: { gap: 0.05 },
@@ -40,6 +43,9 @@ const unaryData: Record<UnaryOpName, Data> = {
 };
 
 const named: Record<UnaryOpName, (x: Tensor) => Tensor> = {
+  log1p: ag.log1p,
+  expm1: ag.expm1,
+  logSigmoid: ag.logSigmoid,
   copy: ag.contiguous,
   neg: ag.neg,
   abs: ag.abs,

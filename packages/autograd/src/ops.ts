@@ -59,6 +59,9 @@ export const step = (x: Tensor) => unary('step', x);
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
 export const tanh = (x: Tensor) => unary('tanh', x);
 export const softplus = (x: Tensor) => unary('softplus', x);
+export const log1p = (x: Tensor) => unary('log1p', x);
+export const expm1 = (x: Tensor) => unary('expm1', x);
+export const logSigmoid = (x: Tensor) => unary('logSigmoid', x);
 /** A dense copy (the materialization of a view). */
 export const contiguous = (x: Tensor) => unary('copy', x);
 /** `x` itself if it is dense, else a dense copy. */

@@ -1,6 +1,7 @@
 // Each kernel lives in its own folder: <name>.wgsl.ts (the WGSL source and its header comment),
 // <name>.cpu.ts (the plain-TS reference twin) and <name>.ts (the op: checks, then CPU or WebGPU).
 export * from './elementwise/elementwise.js';
+export * from './elementwise/special.js';
 export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from './elementwise/ops-table.js';
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
 export * from './matmul/index.js';

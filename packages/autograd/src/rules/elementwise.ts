@@ -5,6 +5,7 @@ import { mul, sub, div, neg, square, step, sign, sigmoid } from './differentiabl
 import type { UnaryOpName, BinaryOpName } from '@saddle/kernels-wgsl';
 import type { Rule, Saved } from '../tape.js';
 import { unbroadcast } from './common.js';
+import { SPECIAL_UNARY_RULES } from './special.js';
 
 /**
  * Gradient rules of the elementwise ops. A unary rule multiplies the incoming gradient by the
@@ -14,13 +15,14 @@ import { unbroadcast } from './common.js';
  */
 
 /** A unary op's gradient from g and the saved value (x or y, as `saves` says). */
-interface UnaryRule {
+export interface UnaryRule {
   saves: 'x' | 'y' | 'nothing';
   grad: (g: Tensor, s: Tensor) => Tensor;
 }
 
 
 export const UNARY_RULES: Record<UnaryOpName, UnaryRule> = {
+  ...SPECIAL_UNARY_RULES,
   copy: { saves: 'nothing', grad: (g) => g },
   neg: { saves: 'nothing', grad: (g) => neg(g) },
   // d|x| = sign(x): 0 at x = 0, the midpoint of the one-sided slopes (what central differences see).

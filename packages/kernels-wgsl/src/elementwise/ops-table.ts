@@ -3,6 +3,8 @@
  * Sigmoid, softplus and log-sigmoid are written so that exp only ever sees a non-positive
  * argument: exact for logits of +-100, no overflow to inf.
  */
+import { SPECIAL_UNARY_OPS } from './special-ops.js';
+
 export interface UnaryOp {
   wgsl: string;
   cpu: (x: number) => number;
@@ -20,6 +22,7 @@ const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / 
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 export const UNARY_OPS = {
+  ...SPECIAL_UNARY_OPS,
   copy: { wgsl: 'x', cpu: (x) => x, floatOnly: false },
   neg: { wgsl: '-x', cpu: (x) => -x, floatOnly: false },
   abs: { wgsl: 'abs(x)', cpu: Math.abs, floatOnly: false },
