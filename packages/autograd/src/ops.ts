@@ -23,6 +23,7 @@ import { dropoutRule } from './rules/dropout.js';
 import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule, unsliceRule } from './rules/shape.js';
 import { logSoftmaxRule, softmaxRule } from './rules/softmax.js';
 import { crossEntropyGradRule, crossEntropyRule } from './rules/cross-entropy.js';
+import { clampRule, leakyReluRule } from './rules/parametric.js';
 
 type Operand = Tensor | number;
 
@@ -267,4 +268,18 @@ export function crossEntropyGrad(logits: Tensor, labels: Tensor, scale: Tensor |
   const y = k.crossEntropyGrad(logits, labels, scale);
   if (!shouldRecord(logits, scale)) return y;
   return record('crossEntropyGrad', y, [logits, scale], [logits, labels, scale], crossEntropyGradRule);
+}
+
+// ---------------------------------------------------------------- clamp, leakyRelu
+
+/** Each element of x limited to [lo, hi]; the gradient passes strictly inside. */
+export function clamp(x: Tensor, lo: number, hi: number): Tensor {
+  const y = k.clamp(x, lo, hi);
+  return shouldRecord(x) ? record('clamp', y, [x], [x], clampRule(lo, hi)) : y;
+}
+
+/** x where x > 0, alpha * x elsewhere (default alpha 0.01). */
+export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+  const y = k.leakyRelu(x, alpha);
+  return shouldRecord(x) ? record('leakyRelu', y, [x], [x], leakyReluRule(alpha)) : y;
 }

@@ -63,4 +63,6 @@ export {
   logSoftmax,
   crossEntropy,
   crossEntropyGrad,
+  clamp,
+  leakyRelu,
 } from '../ops.js';
