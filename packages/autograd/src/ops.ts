@@ -24,6 +24,7 @@ import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule, uns
 import { logSoftmaxRule, softmaxRule } from './rules/softmax.js';
 import { crossEntropyGradRule, crossEntropyRule } from './rules/cross-entropy.js';
 import { clampRule, leakyReluRule } from './rules/parametric.js';
+import { whereRule } from './rules/where.js';
 
 type Operand = Tensor | number;
 
@@ -282,4 +283,12 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   const y = k.leakyRelu(x, alpha);
   return shouldRecord(x) ? record('leakyRelu', y, [x], [x], leakyReluRule(alpha)) : y;
+}
+
+// ---------------------------------------------------------------- where
+
+/** `a` where `cond` is nonzero, `b` elsewhere (broadcasting); gradients for a and b. */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const y = k.where(cond, a, b);
+  return shouldRecord(a, b) ? record('where', y, [a, b], [cond], whereRule(shapeOf(a), shapeOf(b))) : y;
 }

@@ -65,4 +65,5 @@ export {
   crossEntropyGrad,
   clamp,
   leakyRelu,
+  where,
 } from '../ops.js';
