@@ -25,6 +25,7 @@ import { logSoftmaxRule, softmaxRule } from './rules/softmax.js';
 import { crossEntropyGradRule, crossEntropyRule } from './rules/cross-entropy.js';
 import { clampRule, leakyReluRule } from './rules/parametric.js';
 import { whereRule } from './rules/where.js';
+import { gatherRule, scatterAddRule } from './rules/gather.js';
 
 type Operand = Tensor | number;
 
@@ -291,4 +292,18 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const y = k.where(cond, a, b);
   return shouldRecord(a, b) ? record('where', y, [a, b], [cond], whereRule(shapeOf(a), shapeOf(b))) : y;
+}
+
+// ---------------------------------------------------------------- gather, scatterAdd
+
+/** Rows of `x` by index (i32, 1-D) along `axis` (default 0); the gradient scatters back. */
+export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
+  const y = k.gather(x, indices, axis);
+  return shouldRecord(x) ? record('gather', y, [x], [indices], gatherRule(axis, x.shape[axis < 0 ? axis + x.rank : axis]!)) : y;
+}
+
+/** gather's gradient as an op: `src` summed into `size` rows along `axis` at `indices`. */
+export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: number): Tensor {
+  const y = k.scatterAdd(src, indices, axis, size);
+  return shouldRecord(src) ? record('scatterAdd', y, [src], [indices], scatterAddRule(axis)) : y;
 }

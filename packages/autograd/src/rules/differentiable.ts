@@ -66,4 +66,6 @@ export {
   clamp,
   leakyRelu,
   where,
+  gather,
+  scatterAdd,
 } from '../ops.js';
