@@ -12,7 +12,7 @@
  */
 import { Tensor, zeros, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
-import type { Axes, BinaryOpName, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
+import type { Axes, BinaryOpName, BmmOptions, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
 import { matmulRule } from './rules/matmul.js';
@@ -26,6 +26,7 @@ import { crossEntropyGradRule, crossEntropyRule } from './rules/cross-entropy.js
 import { clampRule, leakyReluRule } from './rules/parametric.js';
 import { whereRule } from './rules/where.js';
 import { gatherRule, scatterAddRule } from './rules/gather.js';
+import { bmmRule } from './rules/bmm.js';
 
 type Operand = Tensor | number;
 
@@ -232,6 +233,7 @@ export {
   type UnaryOpName,
   type BinaryOpName,
   type MatmulOptions,
+  type BmmOptions,
   type MatmulActivation,
   type DropoutOptions,
   type DropoutMaskOptions,
@@ -306,4 +308,12 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
 export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: number): Tensor {
   const y = k.scatterAdd(src, indices, axis, size);
   return shouldRecord(src) ? record('scatterAdd', y, [src], [indices], scatterAddRule(axis)) : y;
+}
+
+// ---------------------------------------------------------------- batched matmul
+
+/** op(a) · op(b) over broadcast batch dims: [..., M, K] x [..., K, N] -> [..., M, N]; gradients for a and b. */
+export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
+  const y = k.bmm(a, b, opts);
+  return shouldRecord(a, b) ? record('bmm', y, [a, b], [a, b], bmmRule(!!opts.transA, !!opts.transB, a.shape, b.shape)) : y;
 }

@@ -17,5 +17,6 @@ export * from './cross-entropy/index.js';
 export * from './parametric/index.js';
 export * from './where/index.js';
 export * from './gather/index.js';
+export * from './bmm/index.js';
 export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, FLAT_WORKGROUP } from './shared/launch.js';
 export { MAX_RANK, stridedIndex, readAs } from './shared/strided.js';

@@ -68,4 +68,5 @@ export {
   where,
   gather,
   scatterAdd,
+  bmm,
 } from '../ops.js';
