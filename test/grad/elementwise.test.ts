@@ -23,6 +23,9 @@ const broadcastPair = shapeArb.chain((s) =>
 );
 
 const unaryData: Record<UnaryOpName, Data> = {
+  log1p: { range: [-0.8, 3] },
+  expm1: { range: [-3, 3] },
+  logSigmoid: { range: [-6, 6] },
   copy: {},
   neg: {},
   abs: { gap: 0.05 },
@@ -40,6 +43,9 @@ const unaryData: Record<UnaryOpName, Data> = {
 };
 
 const named: Record<UnaryOpName, (x: Tensor) => Tensor> = {
+  log1p: ag.log1p,
+  expm1: ag.expm1,
+  logSigmoid: ag.logSigmoid,
   copy: ag.contiguous,
   neg: ag.neg,
   abs: ag.abs,
@@ -117,8 +123,9 @@ describe.each(devices)('elementwise gradients on %s', (_name, getDevice) => {
     const device = await getDevice();
     const a = fromArray([1, -2, 3, 0.5], [4], { dtype: 'f64' });
     const b = fromArray([1, 0, 3, 0.5], [4], { dtype: 'f64' });
-    await check((x, y) => ag.maximum(x, y), [a, b], device);
-    await check((x, y) => ag.minimum(x, y), [a, b], device);
+    // At a tie the first derivative jumps: there is no second derivative to check.
+    await check((x, y) => ag.maximum(x, y), [a, b], device, { secondOrder: false });
+    await check((x, y) => ag.minimum(x, y), [a, b], device, { secondOrder: false });
     // And the two halves add up to the whole gradient.
     const x = param(fromArray([2, 2], [2], { device }));
     sum(ag.maximum(x, x)).backward();

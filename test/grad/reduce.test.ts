@@ -49,8 +49,9 @@ describe.each(devices)('reduction gradients on %s', (_name, getDevice) => {
     // (With c > 2 tied elements the rule gives each 1/c, a subgradient; central differences see 1/2.)
     const device = await getDevice();
     const x = fromArray([1, 3, 3, 2, -1, -4, -1, -5], [2, 4], { dtype: 'f64' });
-    await check((t) => max(t, 1), [x], device);
-    await check((t) => max(t), [x], device);
+    // At a tie the first derivative jumps: there is no second derivative to check.
+    await check((t) => max(t, 1), [x], device, { secondOrder: false });
+    await check((t) => max(t), [x], device, { secondOrder: false });
   });
 
   it('sumTo: the gradient of broadcasting, broadcast back', async () => {

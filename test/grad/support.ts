@@ -1,9 +1,11 @@
 /**
  * Helpers of the gradient-check suite: seeded test data and a `check` that runs gradcheck on a
- * device with that device's tolerances and fails with gradcheck's own report.
+ * device with that device's tolerances and fails with gradcheck's own report. On the CPU (float64)
+ * `check` runs gradgradcheck too, so every op's gradient rule is checked to be differentiable
+ * itself (a second-order check) wherever its first-order gradient is checked.
  */
 import { expect } from 'vitest';
-import { fromArray, gradcheck, type Device, type Tensor } from '@saddle/autograd';
+import { fromArray, gradcheck, gradgradcheck, type Device, type Tensor } from '@saddle/autograd';
 
 /**
  * Tolerances. On the CPU the analytic gradient runs in float64, so it must match the central
@@ -18,10 +20,13 @@ export async function check(
   fn: (...xs: Tensor[]) => Tensor,
   inputs: readonly Tensor[],
   device: Device,
-  opts: { scale?: number; wrt?: number[]; label?: string } = {},
+  opts: { scale?: number; wrt?: number[]; label?: string; secondOrder?: boolean } = {},
 ): Promise<void> {
   const report = await gradcheck(fn, inputs, { device, ...tolerances(device, opts.scale), wrt: opts.wrt });
   expect(report.ok, `${opts.label ?? ''}\n${report.summary}`).toBe(true);
+  if (device.kind !== 'cpu' || opts.secondOrder === false) return;
+  const second = await gradgradcheck(fn, inputs, { device, ...tolerances(device, opts.scale), wrt: opts.wrt });
+  expect(second.ok, `${opts.label ?? ''} (second order)\n${second.summary}`).toBe(true);
 }
 
 /** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */

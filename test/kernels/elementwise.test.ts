@@ -17,9 +17,9 @@ const broadcastPair = shapeArb.chain((s) =>
 const values = (n: number, min: number, max: number) => fc.array(fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n });
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
-const domains: Partial<Record<UnaryOpName, [number, number]>> = { log: [1e-3, 100], sqrt: [0, 100], reciprocal: [0.1, 10], exp: [-40, 40] };
+const domains: Partial<Record<UnaryOpName, [number, number]>> = { log1p: [-0.99, 100], expm1: [-40, 40], log: [1e-3, 100], sqrt: [0, 100], reciprocal: [0.1, 10], exp: [-40, 40] };
 // WGSL's exp and log are accurate to 3 + 2|x| ULP (not correctly rounded), so the tolerance grows with |x|.
-const rtols: Partial<Record<UnaryOpName, number>> = { exp: 2e-5, softplus: 1e-5, sigmoid: 1e-5, tanh: 1e-5, log: 1e-5 };
+const rtols: Partial<Record<UnaryOpName, number>> = { log1p: 1e-5, expm1: 2e-5, logSigmoid: 1e-5, exp: 2e-5, softplus: 1e-5, sigmoid: 1e-5, tanh: 1e-5, log: 1e-5 };
 
 async function runUnary(name: UnaryOpName, device: Device, data: number[], shape: number[]) {
   return unary(name, fromArray(data, shape, { device })).toArray();

@@ -1,11 +1,18 @@
 import { SaddleError, Tensor, fmtShape, gradHooks, keep, ones, shapesEqual, tidy } from '@saddle/tensor';
-import { add, dense } from '@saddle/kernels-wgsl';
-import { noGrad } from './grad-mode.js';
-import { Node, type Edge } from './tape.js';
+import { add, dense } from './ops.js';
+import { enableGrad, noGrad } from './grad-mode.js';
+import { Node, alias, type Edge } from './tape.js';
 
 export interface BackwardOptions {
-  /** Keep the graph (its nodes and saved tensors) so backward can run through it again. */
+  /** Keep the graph (its nodes and saved tensors) so backward can run through it again. Default: `createGraph`. */
   retainGraph?: boolean;
+  /**
+   * Record the backward pass itself onto the tape: the gradients it produces (`.grad`, or those
+   * `runBackward` returns) require grad and can be differentiated again. The rules then run with
+   * grad mode on and nothing backward computes is disposed by it: the new graph's tensors belong
+   * to the enclosing `tidy`, like a forward pass's. Off by default (then no rule records anything).
+   */
+  createGraph?: boolean;
 }
 
 /**
@@ -26,18 +33,27 @@ export interface BackwardOptions {
  * belong to the leaf: disposing the leaf, `zeroGrad`, or the next accumulation disposes them.
  */
 export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
-  runBackward(root, seed, options.retainGraph ?? false, null);
+  const createGraph = options.createGraph ?? false;
+  runBackward(root, seed, options.retainGraph ?? createGraph, null, createGraph);
 }
 
 /**
  * The engine behind `backward` and `grad(fn)`, public for callers that need gradients of several
  * losses from one forward pass (a GAN's simultaneous update). With `wanted` null, leaf gradients
- * accumulate into `.grad` (and the map returned is empty). With a list of leaves, only the paths
- * to them run, and their gradients come back in the map instead (dense; leaves no gradient reaches
- * are absent); no `.grad` anywhere is touched. The returned tensors belong to the caller (they
- * are tracked by the enclosing `tidy`, like any new tensor).
+ * accumulate into `.grad` (and the map returned is empty). With a list of tensors, only the paths
+ * to them run, and their gradients come back in the map instead (dense; tensors no gradient
+ * reaches are absent); no `.grad` anywhere is touched. A wanted tensor may be a leaf or any tensor
+ * on the tape (then the gradient arriving at its node is returned, and nothing flows past it
+ * unless another wanted tensor lies beyond). The returned tensors belong to the caller (they are
+ * tracked by the enclosing `tidy`, like any new tensor). `createGraph`: see BackwardOptions.
  */
-export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph: boolean, wanted: readonly Tensor[] | null): Map<Tensor, Tensor> {
+export function runBackward(
+  root: Tensor,
+  seed: Tensor | undefined,
+  retainGraph: boolean,
+  wanted: readonly Tensor[] | null,
+  createGraph = false,
+): Map<Tensor, Tensor> {
   root.assertAlive('backward');
   if (!root.requiresGrad) {
     throw new SaddleError(
@@ -53,6 +69,9 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph:
   const collected = new Map<Tensor, Tensor>();
   const wantedSet = wanted ? new Set(wanted) : null;
   const sink = (leaf: Tensor, g: Tensor) => (wantedSet ? accumulateInto(collected, leaf, g) : accumulateLeaf(leaf, g));
+  // Wanted tensors that are not leaves, by the node that produced them.
+  const wantedNodes = new Map<Node, Tensor>();
+  for (const t of wanted ?? []) if (t.gradNode) wantedNodes.set(t.gradNode as Node, t);
 
   if (rootNode === null) {
     // The root is itself a leaf: its gradient is the seed.
@@ -61,7 +80,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph:
     return collected;
   }
 
-  const leads = wantedSet ? leadsTo(order, wantedSet) : null;
+  const leads = wantedSet ? leadsTo(order, wantedSet, wantedNodes) : null;
   const needed = (e: Edge): boolean => {
     if (e === null) return false;
     if (!wantedSet) return true;
@@ -70,13 +89,17 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph:
 
   const pending = new Map<Node, Tensor>([[rootNode, seedGrad]]);
   try {
-    noGrad(() => {
+    // With createGraph the rules record (grad mode on) and `g` may be saved by the new graph, so
+    // backward disposes none of it: the enclosing tidy does.
+    (createGraph ? enableGrad : noGrad)(() => {
       for (const node of order) {
         const g = pending.get(node);
         pending.delete(node);
+        const target = wantedNodes.get(node);
+        if (g && target) accumulateInto(collected, target, alias(g));
         const needs = node.inputs.map(needed);
         if (g && needs.some(Boolean)) {
-          const grads = runRule(node, g, needs);
+          const grads = createGraph ? runRuleRecording(node, g, needs) : runRule(node, g, needs);
           node.inputs.forEach((edge, i) => {
             const gi = grads[i];
             if (!gi) return;
@@ -84,7 +107,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, retainGraph:
             else sink(edge as Tensor, gi);
           });
         }
-        g?.dispose();
+        if (!createGraph) g?.dispose();
         if (!retainGraph) node.free();
       }
     });
@@ -162,12 +185,12 @@ function checkRunnable(order: readonly Node[]): void {
   }
 }
 
-/** For each node (in topological order), whether a path from it reaches one of the wanted leaves. */
-function leadsTo(order: readonly Node[], wanted: ReadonlySet<Tensor>): Map<Node, boolean> {
+/** For each node (in topological order), whether it is wanted or a path from it reaches a wanted tensor. */
+function leadsTo(order: readonly Node[], wanted: ReadonlySet<Tensor>, wantedNodes: ReadonlyMap<Node, Tensor>): Map<Node, boolean> {
   const leads = new Map<Node, boolean>();
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
-    leads.set(node, node.inputs.some((e) => (e instanceof Node ? leads.get(e)! : e !== null && wanted.has(e))));
+    leads.set(node, wantedNodes.has(node) || node.inputs.some((e) => (e instanceof Node ? leads.get(e)! : e !== null && wanted.has(e))));
   }
   return leads;
 }
@@ -186,16 +209,34 @@ function runRule(node: Node, g: Tensor, needs: readonly boolean[]): (Tensor | nu
     }
     return grads.map((gi, i) => {
       if (!gi || !needs[i]) return null;
-      const input = node.inputs[i]!;
-      if (!shapesEqual(gi.shape, input.shape) || gi.dtype !== input.dtype) {
-        throw new SaddleError(
-          'backward',
-          `the rule of ${node} returned a gradient of ${fmtShape(gi.shape)} ${gi.dtype} for input ${i}, which is ${fmtShape(input.shape)} ${input.dtype}`,
-        );
-      }
+      checkGradient(node, i, gi);
       return gi.view(gi.shape, gi.strides, gi.offset);
     });
   });
+}
+
+/**
+ * runRule for createGraph: no tidy (the rule's temporaries are saved by the nodes it records and
+ * must live until the new graph's own backward), and each result is an `alias` (a new handle that
+ * stays on the tape) so that, as in runRule, every gradient backward holds has one owner.
+ */
+function runRuleRecording(node: Node, g: Tensor, needs: readonly boolean[]): (Tensor | null)[] {
+  const grads = node.rule(g, node.saved, needs);
+  if (grads.length !== node.inputs.length) {
+    throw new SaddleError('backward', `the rule of ${node} returned ${grads.length} gradients for ${node.inputs.length} inputs`);
+  }
+  return grads.map((gi, i) => (gi && needs[i] ? alias(checkGradient(node, i, gi)) : null));
+}
+
+function checkGradient(node: Node, i: number, gi: Tensor): Tensor {
+  const input = node.inputs[i]!;
+  if (!shapesEqual(gi.shape, input.shape) || gi.dtype !== input.dtype) {
+    throw new SaddleError(
+      'backward',
+      `the rule of ${node} returned a gradient of ${fmtShape(gi.shape)} ${gi.dtype} for input ${i}, which is ${fmtShape(input.shape)} ${input.dtype}`,
+    );
+  }
+  return gi;
 }
 
 /** a + b, disposing both (a may be missing: then b itself). */

@@ -229,7 +229,7 @@ function unflatten(flat: number, shape: readonly number[]): number[] {
 }
 
 /** A fixed pseudo-random vector in [-1, -0.25] ∪ [0.25, 1] (mulberry32): no element is near 0, so every output counts. */
-function randomProjection(n: number, seed: number): Float64Array {
+export function randomProjection(n: number, seed: number): Float64Array {
   let s = seed >>> 0;
   const next = () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -10,9 +10,9 @@
 export * from '@saddle/tensor';
 export * from './ops.js';
 export { isGradEnabled, noGrad, enableGrad, setGradEnabled } from './grad-mode.js';
-export { Node, record, shouldRecord, nodeOf, isLeaf, requiresGrad, param, detach, zeroGrad, type Rule, type Saved, type Edge } from './tape.js';
+export { Node, record, shouldRecord, nodeOf, isLeaf, requiresGrad, param, detach, alias, zeroGrad, type Rule, type Saved, type Edge } from './tape.js';
 export { backward, runBackward, type BackwardOptions } from './backward.js';
-export { grad, valueAndGrad } from './functional.js';
+export { grad, valueAndGrad, type GradOptions } from './functional.js';
 export {
   gradcheck,
   GradcheckError,
@@ -21,3 +21,4 @@ export {
   type GradcheckElement,
   type GradcheckInputReport,
 } from './gradcheck.js';
+export { gradgradcheck } from './gradgradcheck.js';

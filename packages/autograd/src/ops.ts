@@ -6,20 +6,27 @@
  *
  * Not differentiable, and re-exported as they are: creation and random draws (rand, randn,
  * randint, dropoutMask), argmax and the comparisons (greater, greaterEqual, equal: piecewise
- * constant, their outputs never require grad), the optimizer update (in place), copyInto (in place),
- * and sigmoidBceGrad (a gradient kernel; there are no second derivatives).
+ * constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
+ * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
+ * rules/differentiable.ts.
  */
-import { Tensor, type Shape } from '@saddle/tensor';
+import { Tensor, zeros, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
-import type { Axes, BinaryOpName, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
+import type { Axes, BinaryOpName, BmmOptions, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
 import { matmulRule } from './rules/matmul.js';
 import { maxRule, meanRule, sumRule, sumToRule } from './rules/reduce.js';
-import { maxoutDropoutRule, maxoutRule } from './rules/maxout.js';
-import { sigmoidBceRule } from './rules/bce.js';
+import { maxoutBackwardRule, maxoutDropoutRule, maxoutRule } from './rules/maxout.js';
+import { sigmoidBceGradRule, sigmoidBceRule } from './rules/bce.js';
 import { dropoutRule } from './rules/dropout.js';
-import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule } from './rules/shape.js';
+import { broadcastToRule, concatRule, reshapeRule, sliceRule, transposeRule, unsliceRule } from './rules/shape.js';
+import { logSoftmaxRule, softmaxRule } from './rules/softmax.js';
+import { crossEntropyGradRule, crossEntropyRule } from './rules/cross-entropy.js';
+import { clampRule, leakyReluRule } from './rules/parametric.js';
+import { whereRule } from './rules/where.js';
+import { gatherRule, scatterAddRule } from './rules/gather.js';
+import { bmmRule } from './rules/bmm.js';
 
 type Operand = Tensor | number;
 
@@ -56,6 +63,9 @@ export const step = (x: Tensor) => unary('step', x);
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
 export const tanh = (x: Tensor) => unary('tanh', x);
 export const softplus = (x: Tensor) => unary('softplus', x);
+export const log1p = (x: Tensor) => unary('log1p', x);
+export const expm1 = (x: Tensor) => unary('expm1', x);
+export const logSigmoid = (x: Tensor) => unary('logSigmoid', x);
 /** A dense copy (the materialization of a view). */
 export const contiguous = (x: Tensor) => unary('copy', x);
 /** `x` itself if it is dense, else a dense copy. */
@@ -138,6 +148,32 @@ export function sigmoidBce(logits: Tensor, targets: Tensor | number): Tensor {
   return record('sigmoidBce', y, [logits, targets], [logits, targets], sigmoidBceRule(logits.size));
 }
 
+// ---------------------------------------------------------------- backward kernels, as ops
+// The rules above call these kernels; as recording ops (each with a rule of its own) they keep a
+// gradient built with `backward({ createGraph: true })` differentiable.
+
+/** The gradient of sigmoidBce with respect to the logits, times `scale` (see @saddle/kernels-wgsl). */
+export function sigmoidBceGrad(logits: Tensor, targets: Tensor | number, scale: Tensor | number = 1): Tensor {
+  const y = k.sigmoidBceGrad(logits, targets, scale);
+  if (!shouldRecord(logits, targets, scale)) return y;
+  return record('sigmoidBceGrad', y, [logits, targets, scale], [logits, targets, scale], sigmoidBceGradRule(logits.size));
+}
+
+/** maxout's gradient kernel: dy (times `mask`) scattered to the argmax pieces (see @saddle/kernels-wgsl). */
+export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?: Tensor, x?: Tensor): Tensor {
+  const y = k.maxoutBackward(dy, argmax, pieces, mask, x);
+  return shouldRecord(dy) ? record('maxoutBackward', y, [dy], [argmax, mask ?? null, x ?? null], maxoutBackwardRule(pieces)) : y;
+}
+
+/** slice's gradient: zeros of `shape` with `x` written at `begin` (its own gradient slices it back out). */
+export function unslice(x: Tensor, shape: Shape, begin: readonly number[]): Tensor {
+  const y = zeros(shape, { dtype: x.dtype, device: x.device });
+  const block = k.slice(y, begin, x.shape);
+  k.copyInto(block, x);
+  block.dispose();
+  return shouldRecord(x) ? record('unslice', y, [x], [], unsliceRule(begin, x.shape)) : y;
+}
+
 // ---------------------------------------------------------------- shape
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -188,8 +224,6 @@ export {
   sgdMomentumUpdateMany,
   sgdMomentumTensorsPerDispatch,
   copyInto,
-  sigmoidBceGrad,
-  maxoutBackward,
   Generator,
   manualSeed,
   defaultGenerator,
@@ -200,6 +234,7 @@ export {
   type BinaryOpName,
   type MatmulOptions,
   type Activation,
+  type BmmOptions,
   type DropoutOptions,
   type DropoutMaskOptions,
   type RandOptions,
@@ -211,3 +246,74 @@ export {
   type SgdMomentumManyOptions,
   type Axes,
 } from '@saddle/kernels-wgsl';
+
+// ---------------------------------------------------------------- softmax, cross-entropy
+
+/** softmax(x) along `axis` (default: the last), stable. */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const y = k.softmax(x, axis);
+  return shouldRecord(x) ? record('softmax', y, [x], [y], softmaxRule(axis)) : y;
+}
+
+/** log(softmax(x)) along `axis` (default: the last), as x - logsumexp(x). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const y = k.logSoftmax(x, axis);
+  return shouldRecord(x) ? record('logSoftmax', y, [x], [y], logSoftmaxRule(axis)) : y;
+}
+
+/** Mean cross-entropy of softmax(logits [N, C]) against i32 labels [N], fused and stable; shape []. */
+export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const y = k.crossEntropy(logits, labels);
+  return shouldRecord(logits) ? record('crossEntropy', y, [logits], [logits, labels], crossEntropyRule) : y;
+}
+
+/** crossEntropy's gradient kernel, (softmax(x) - onehot) / N * scale, as a recording op. */
+export function crossEntropyGrad(logits: Tensor, labels: Tensor, scale: Tensor | number = 1): Tensor {
+  const y = k.crossEntropyGrad(logits, labels, scale);
+  if (!shouldRecord(logits, scale)) return y;
+  return record('crossEntropyGrad', y, [logits, scale], [logits, labels, scale], crossEntropyGradRule);
+}
+
+// ---------------------------------------------------------------- clamp, leakyRelu
+
+/** Each element of x limited to [lo, hi]; the gradient passes strictly inside. */
+export function clamp(x: Tensor, lo: number, hi: number): Tensor {
+  const y = k.clamp(x, lo, hi);
+  return shouldRecord(x) ? record('clamp', y, [x], [x], clampRule(lo, hi)) : y;
+}
+
+/** x where x > 0, alpha * x elsewhere (default alpha 0.01). */
+export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+  const y = k.leakyRelu(x, alpha);
+  return shouldRecord(x) ? record('leakyRelu', y, [x], [x], leakyReluRule(alpha)) : y;
+}
+
+// ---------------------------------------------------------------- where
+
+/** `a` where `cond` is nonzero, `b` elsewhere (broadcasting); gradients for a and b. */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const y = k.where(cond, a, b);
+  return shouldRecord(a, b) ? record('where', y, [a, b], [cond], whereRule(shapeOf(a), shapeOf(b))) : y;
+}
+
+// ---------------------------------------------------------------- gather, scatterAdd
+
+/** Rows of `x` by index (i32, 1-D) along `axis` (default 0); the gradient scatters back. */
+export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
+  const y = k.gather(x, indices, axis);
+  return shouldRecord(x) ? record('gather', y, [x], [indices], gatherRule(axis, x.shape[axis < 0 ? axis + x.rank : axis]!)) : y;
+}
+
+/** gather's gradient as an op: `src` summed into `size` rows along `axis` at `indices`. */
+export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: number): Tensor {
+  const y = k.scatterAdd(src, indices, axis, size);
+  return shouldRecord(src) ? record('scatterAdd', y, [src], [indices], scatterAddRule(axis)) : y;
+}
+
+// ---------------------------------------------------------------- batched matmul
+
+/** op(a) · op(b) over broadcast batch dims: [..., M, K] x [..., K, N] -> [..., M, N]; gradients for a and b. */
+export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
+  const y = k.bmm(a, b, opts);
+  return shouldRecord(a, b) ? record('bmm', y, [a, b], [a, b], bmmRule(!!opts.transA, !!opts.transB, a.shape, b.shape)) : y;
+}

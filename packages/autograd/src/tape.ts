@@ -153,3 +153,15 @@ export function zeroGrad(tensors: Iterable<Tensor>): void {
     t.grad = null;
   }
 }
+
+/**
+ * A new handle on `t`'s memory (a view, no copy) that stays on the tape: if `t` requires grad and
+ * grad mode is on, the gradient flows through it to `t` unchanged. Used where a gradient must get
+ * an owner of its own without being cut from the graph (backward with createGraph, nested grad).
+ */
+export function alias(t: Tensor): Tensor {
+  const v = t.view(t.shape, t.strides, t.offset);
+  return record('alias', v, [t], [], passThrough);
+}
+
+const passThrough: Rule = (g) => [g];

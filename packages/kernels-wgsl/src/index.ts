@@ -1,6 +1,7 @@
 // Each kernel lives in its own folder: <name>.wgsl.ts (the WGSL source and its header comment),
 // <name>.cpu.ts (the plain-TS reference twin) and <name>.ts (the op: checks, then CPU or WebGPU).
 export * from './elementwise/elementwise.js';
+export * from './elementwise/special.js';
 export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from './elementwise/ops-table.js';
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
 export * from './matmul/index.js';
@@ -11,6 +12,12 @@ export * from './random/index.js';
 export * from './dropout/index.js';
 export * from './optim/index.js';
 export * from './shape/index.js';
+export * from './softmax/index.js';
+export * from './cross-entropy/index.js';
+export * from './parametric/index.js';
+export * from './where/index.js';
+export * from './gather/index.js';
+export * from './bmm/index.js';
 export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, wasmType, asWasm, FLAT_WORKGROUP } from './shared/launch.js';
 export { MAX_RANK, stridedIndex, readAs, mergeDimsOf, wasmDims } from './shared/strided.js';
 export { type Activation, ACTIVATIONS } from './shared/activation.js';

@@ -22,7 +22,7 @@ export { BufferPool } from './devices/buffer-pool.js';
 export { UniformArena } from './devices/uniform-arena.js';
 export { defaultDevice, useDevice, getDevice, isWebGpu, isWasm, type DeviceRequest, type DeviceOptions } from './devices/default.js';
 export { Params } from './params.js';
-export { Tensor, gradHooks, liveTensorCount } from './tensor.js';
+export { Tensor, gradHooks, liveTensorCount, type BackwardFlags } from './tensor.js';
 export { tensor, fromArray, full, zeros, ones, scalar, zerosLike, onesLike, type CreateOptions } from './create.js';
 export { tidy, keep, scopeDepth } from './scope.js';
 export { processWide, claimSingleCopy } from './process-wide.js';

@@ -19,9 +19,15 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
   storage.release();
 });
 
+/** What `Tensor.backward` passes on to the autograd engine (see @saddle/autograd's BackwardOptions). */
+export interface BackwardFlags {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+}
+
 /** Hooks a higher package (autograd) installs; the tensor package itself knows no gradients. */
 export const gradHooks: {
-  backward: ((t: Tensor, seed?: Tensor, options?: { retainGraph?: boolean }) => void) | null;
+  backward: ((t: Tensor, seed?: Tensor, options?: BackwardFlags) => void) | null;
 } = { backward: null };
 
 /**
@@ -157,10 +163,15 @@ export class Tensor {
     return new Tensor(device.upload(data, this.dtype), this.shape);
   }
 
-  /** Backpropagates from this tensor (a scalar, or any tensor with `seed`). Needs @saddle/autograd. */
-  backward(seed?: Tensor, options?: { retainGraph?: boolean }): void {
+  /**
+   * Backpropagates from this tensor (a scalar, or any tensor with `seed`). Needs @saddle/autograd.
+   * `backward({ createGraph: true })` (or `backward(seed, { createGraph: true })`) records the
+   * gradients themselves onto the tape, so they can be differentiated again.
+   */
+  backward(seed?: Tensor | BackwardFlags, options?: BackwardFlags): void {
     if (!gradHooks.backward) throw new SaddleError('backward', 'no autograd engine is loaded; import @saddle/autograd');
-    gradHooks.backward(this, seed, options);
+    if (seed !== undefined && !(seed instanceof Tensor)) gradHooks.backward(this, undefined, seed);
+    else gradHooks.backward(this, seed, options);
   }
 
   toString(): string {

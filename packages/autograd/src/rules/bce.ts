@@ -1,6 +1,7 @@
 import type { Tensor } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from './differentiable.js';
 import type { Rule } from '../tape.js';
+import { unbroadcast } from './common.js';
 
 /**
  * sigmoidBce(logits, targets) = mean(softplus(x) - t·x) over the n elements (the cross-entropy of
@@ -18,6 +19,30 @@ export function sigmoidBceRule(n: number): Rule {
     return [
       needs[0] ? k.sigmoidBceGrad(logits, targets, g) : null,
       needs[1] ? k.mul(logits, k.div(g, -n)) : null,
+    ];
+  };
+}
+
+/**
+ * sigmoidBceGrad(z, t, s) = (sigmoid(z) - t) / n · s, the kernel the rule above runs, as an op of
+ * its own so that a gradient built with it can be differentiated again. With G its incoming
+ * gradient (the logits' shape):
+ *
+ *   dz = G · sigmoid'(z) · s / n,  sigmoid' = σ(1 - σ)
+ *   dt = -G · s / n                (summed back to t's shape)
+ *   ds = Σ G · (sigmoid(z) - t) / n
+ *
+ * Written in recording ops, so it is itself differentiable. `saved` is [z, t, s].
+ */
+export function sigmoidBceGradRule(n: number): Rule {
+  return (g, saved, needs) => {
+    const [z, t, s] = saved as [Tensor, Tensor | number, Tensor | number];
+    const gs = k.div(k.mul(g, s), n);
+    const sz = needs[0] || needs[2] ? k.sigmoid(z) : null;
+    return [
+      needs[0] ? k.mul(gs, k.mul(sz!, k.sub(1, sz!))) : null,
+      needs[1] && typeof t !== 'number' ? unbroadcast(k.neg(gs), t.shape) : null,
+      needs[2] && typeof s !== 'number' ? k.reshape(k.div(k.sum(k.mul(g, k.sub(sz!, t))), n), s.shape) : null,
     ];
   };
 }

@@ -1,5 +1,5 @@
 import { normalizeAxes, shapesEqual, type Shape, type Tensor } from '@saddle/tensor';
-import { broadcastTo, reshape, sumTo } from '@saddle/kernels-wgsl';
+import { broadcastTo, reshape, sumTo } from './differentiable.js';
 
 /**
  * The gradient of broadcasting. An input of `shape` that an op stretched to the gradient's shape

@@ -1,5 +1,5 @@
 import type { Tensor } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from './differentiable.js';
 import type { Rule } from '../tape.js';
 
 /**

@@ -1,8 +1,11 @@
 import { Tensor, zerosLike, type Shape } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from './differentiable.js';
+// Named imports are live bindings (this module and ../ops.ts import each other).
+import { mul, sub, div, neg, square, step, sign, sigmoid } from './differentiable.js';
 import type { UnaryOpName, BinaryOpName } from '@saddle/kernels-wgsl';
 import type { Rule, Saved } from '../tape.js';
 import { unbroadcast } from './common.js';
+import { SPECIAL_UNARY_RULES } from './special.js';
 
 /**
  * Gradient rules of the elementwise ops. A unary rule multiplies the incoming gradient by the
@@ -12,14 +15,14 @@ import { unbroadcast } from './common.js';
  */
 
 /** A unary op's gradient from g and the saved value (x or y, as `saves` says). */
-interface UnaryRule {
+export interface UnaryRule {
   saves: 'x' | 'y' | 'nothing';
   grad: (g: Tensor, s: Tensor) => Tensor;
 }
 
-const { mul, sub, div, neg, square, step, sign, sigmoid } = k;
 
 export const UNARY_RULES: Record<UnaryOpName, UnaryRule> = {
+  ...SPECIAL_UNARY_RULES,
   copy: { saves: 'nothing', grad: (g) => g },
   neg: { saves: 'nothing', grad: (g) => neg(g) },
   // d|x| = sign(x): 0 at x = 0, the midpoint of the one-sided slopes (what central differences see).

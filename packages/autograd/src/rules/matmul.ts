@@ -1,6 +1,7 @@
 import type { Tensor } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
 import type { Activation } from '@saddle/kernels-wgsl';
+import * as k from './differentiable.js';
+import { isGradEnabled } from '../grad-mode.js';
 import type { Rule } from '../tape.js';
 
 /**
@@ -20,10 +21,15 @@ import type { Rule } from '../tape.js';
  * dbias comes out of the dB product: op(A)ᵀ gets a row of ones, whose row of the product is
  * 1ᵀ·dz. For a dense layer with ReLU that removes three passes over [M, N] (step, multiply, the
  * row sum) and three dispatches per backward; without an activation, one (the row sum).
+ *
+ * The fused kernel does not record onto the tape, so when the backward pass is itself recorded
+ * (`backward({ createGraph: true })`, grad mode on) the rule takes the unfused products, written in
+ * recording ops: the same values, and a graph that can be differentiated again.
  */
 export function matmulRule(transA: boolean, transB: boolean, activation: Activation): Rule {
   return (g, saved, needs) => {
     const [a, b, y] = saved as [Tensor, Tensor, Tensor];
+    if (isGradEnabled()) return recordedGradients(g, a, b, y, transA, transB, activation, needs);
     const sumsInDB = Boolean(needs[1] && needs[2] && !transB);
     // The mask is fused only where every consumer of dz can take it: the products, and the bias
     // sum when it rides in the dB product.
@@ -64,4 +70,25 @@ function gradBWithSums(dz: Tensor, a: Tensor, transA: boolean, mask: Tensor | nu
 function product(x: Tensor, w: Tensor, o: { transA?: boolean; transB?: boolean; maskA?: Tensor | null; maskB?: Tensor | null }): Tensor {
   if (!o.maskA && !o.maskB) return k.matmul(x, w, { transA: o.transA, transB: o.transB });
   return k.matmulFused(x, w, { transA: o.transA, transB: o.transB, maskA: o.maskA ?? undefined, maskB: o.maskB ?? undefined }).out;
+}
+
+/** The unfused gradients in recording ops, for a backward pass that is itself on the tape. */
+function recordedGradients(
+  g: Tensor,
+  a: Tensor,
+  b: Tensor,
+  y: Tensor,
+  transA: boolean,
+  transB: boolean,
+  activation: Activation,
+  needs: readonly boolean[],
+): (Tensor | null)[] {
+  let dz = g;
+  if (activation === 'relu') dz = k.mul(g, k.step(y));
+  else if (activation === 'sigmoid') dz = k.mul(g, k.mul(y, k.sub(1, y)));
+  return [
+    needs[0] ? gradA(dz, b, transA, transB, null) : null,
+    needs[1] ? gradB(dz, a, transA, transB, null) : null,
+    needs[2] ? k.sum(dz, 0) : null,
+  ];
 }

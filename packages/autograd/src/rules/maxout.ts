@@ -1,5 +1,5 @@
-import type { Tensor } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import { ones, type Tensor } from '@saddle/tensor';
+import * as k from './differentiable.js';
 import type { Rule } from '../tape.js';
 
 /**
@@ -21,4 +21,21 @@ export function maxoutRule(pieces: number): Rule {
  */
 export function maxoutDropoutRule(pieces: number): Rule {
   return (g, saved) => [k.maxoutBackward(g, saved[0] as Tensor, pieces, saved[1] as Tensor, saved[2] as Tensor)];
+}
+
+/**
+ * maxoutBackward(dy, argmax, pieces[, mask[, x]]) scatters dy (times the mask) to the winning
+ * pieces (shared evenly among tied pieces when x is given). It is linear in dy, so its own
+ * gradient is the transpose: each unit gathers the incoming gradient G [B, units * pieces] over its
+ * pieces, weighted as the scatter weighted them (1 for the winner, 1/c for each of c tied pieces),
+ * times the mask. Those weights are maxoutBackward of ones; `saved` is [argmax, mask, x].
+ */
+export function maxoutBackwardRule(pieces: number): Rule {
+  return (g, saved) => {
+    const [argmax, mask, x] = saved as [Tensor, Tensor | null, Tensor | null];
+    const [rows, units] = argmax.shape as [number, number];
+    const winners = k.maxoutBackward(ones([rows, units], { dtype: g.dtype, device: g.device }), argmax, pieces, undefined, x ?? undefined);
+    const picked = k.sum(k.reshape(k.mul(g, winners), [rows, units, pieces]), 2);
+    return [mask ? k.mul(picked, mask) : picked];
+  };
 }

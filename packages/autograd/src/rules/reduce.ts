@@ -1,5 +1,5 @@
 import { contiguousStrides, normalizeAxes, sizeOf, type Shape, type Tensor } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from './differentiable.js';
 import type { Rule } from '../tape.js';
 import { expandBack } from './common.js';
 

@@ -1,5 +1,5 @@
-import { zeros, type Shape, type Tensor } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import type { Shape } from '@saddle/tensor';
+import * as k from './differentiable.js';
 import type { Rule } from '../tape.js';
 import { unbroadcast } from './common.js';
 
@@ -22,13 +22,14 @@ export function transposeRule(perm: readonly number[] | undefined, rank: number)
   return (g) => [k.transpose(g, inverse)];
 }
 
-/** slice: zeros of the input's shape with g written into the sliced block. */
+/** slice: zeros of the input's shape with g written into the sliced block (`unslice`). */
 export function sliceRule(inputShape: Shape, begin: readonly number[]): Rule {
-  return (g) => {
-    const dx = zeros(inputShape, { dtype: g.dtype, device: g.device });
-    k.copyInto(k.slice(dx, begin, g.shape), g);
-    return [dx];
-  };
+  return (g) => [k.unslice(g, inputShape, begin)];
+}
+
+/** unslice (the gradient of slice, as an op): its own gradient is the block sliced back out. */
+export function unsliceRule(begin: readonly number[], size: Shape): Rule {
+  return (g) => [k.slice(g, begin, size)];
 }
 
 /** concat along `axis`: input i's gradient is its block of g (a view: nothing copied). */

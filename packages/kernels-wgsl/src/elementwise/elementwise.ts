@@ -29,7 +29,12 @@ export function unary(name: UnaryOpName, x: Tensor): Tensor {
   if (device.kind === 'wasm') {
     const w = asWasm(device);
     const { rank, dims } = wasmDims(x.shape, [x.strides]);
-    const args = [WASM_UNARY_CODES[name], out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
+    const code = WASM_UNARY_CODES[name];
+    if (code === undefined) {
+      out.dispose();
+      throw new SaddleError(name, `${name} has no wasm kernel yet; expected one of ${Object.keys(WASM_UNARY_CODES).join(', ')} on the wasm device`);
+    }
+    const args = [code, out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
     w.run(`unary${wasmType(name, x.dtype)}`, args, out.size);
     return out;
   }

@@ -7,6 +7,8 @@ import * as act from '../shared/activation.js';
  * numerics. NaN propagates through every op, as in PyTorch (maximum and minimum test the bits, since
  * WGSL's max and min may drop a NaN operand).
  */
+import { SPECIAL_UNARY_OPS } from './special-ops.js';
+
 export interface UnaryOp {
   /** An f32 expression; integer dtypes get their float literals respelled (exprFor). */
   wgsl: string;
@@ -24,6 +26,7 @@ export interface BinaryOp {
 }
 
 export const UNARY_OPS = {
+  ...SPECIAL_UNARY_OPS,
   copy: { wgsl: 'x', cpu: (x) => x, floatOnly: false },
   neg: { wgsl: '-x', cpu: (x) => -x, floatOnly: false },
   abs: { wgsl: 'abs(x)', cpu: Math.abs, floatOnly: false },
@@ -62,7 +65,7 @@ export type BinaryOpName = keyof typeof BINARY_OPS;
  * The op codes of the wasm elementwise kernels (kernels-wasm/assembly/elementwise/elementwise.ts
  * holds the same table): the `op` argument of unaryF32/I32/U32 and binaryF32/I32/U32.
  */
-export const WASM_UNARY_CODES: Record<UnaryOpName, number> = {
+export const WASM_UNARY_CODES: Partial<Record<UnaryOpName, number>> = {
   copy: 0, neg: 1, abs: 2, sign: 3, square: 4, exp: 5, log: 6, sqrt: 7, reciprocal: 8,
   relu: 9, step: 10, sigmoid: 11, tanh: 12, softplus: 13,
 };

@@ -1,0 +1,28 @@
+import { SaddleError, type TypedArray } from '@saddle/tensor';
+import { rowStatsCpu } from '../softmax/softmax.cpu.js';
+
+function labelAt(labels: TypedArray, r: number, len: number): number {
+  const label = labels[r]!;
+  if (!Number.isInteger(label) || label < 0 || label >= len) {
+    throw new SaddleError('crossEntropy', `label ${label} of row ${r} is out of range; expected an integer class in [0, ${len})`);
+  }
+  return label;
+}
+
+/** CPU twin of the loss kernel: each row's logsumexp(x) - x[label], in doubles. */
+export function crossEntropyRowsCpu(x: TypedArray, labels: TypedArray, rows: number, len: number, out: TypedArray): void {
+  for (let r = 0; r < rows; r++) {
+    const { max, sum } = rowStatsCpu(x, r * len, len, 1);
+    out[r] = max + Math.log(sum) - x[r * len + labelAt(labels, r, len)]!;
+  }
+}
+
+/** CPU twin of the gradient kernel: (softmax(x) - onehot(label)) * scale. */
+export function crossEntropyGradCpu(x: TypedArray, labels: TypedArray, rows: number, len: number, scale: number, out: TypedArray): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * len;
+    const { max, sum } = rowStatsCpu(x, base, len, 1);
+    const label = labelAt(labels, r, len);
+    for (let c = 0; c < len; c++) out[base + c] = (Math.exp(x[base + c]! - max) / sum - (c === label ? 1 : 0)) * scale;
+  }
+}

@@ -1,0 +1,38 @@
+import { SaddleError, type TypedArray } from '@saddle/tensor';
+
+/** A dense tensor seen as [outer, len, inner] around the indexed axis; m indices. */
+export interface GatherLayout {
+  outer: number;
+  len: number;
+  inner: number;
+  m: number;
+}
+
+function checkIndex(op: string, r: number, j: number, len: number): void {
+  if (!Number.isInteger(r) || r < 0 || r >= len) throw new SaddleError(op, `index ${r} (position ${j}) is out of range; expected an integer in [0, ${len})`);
+}
+
+/** CPU twin of gather. */
+export function gatherCpu(x: TypedArray, indices: TypedArray, { outer, len, inner, m }: GatherLayout, out: TypedArray): void {
+  for (let j = 0; j < m; j++) checkIndex('gather', indices[j]!, j, len);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const from = (o * len + indices[j]!) * inner;
+      const to = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) out[to + i] = x[from + i]!;
+    }
+  }
+}
+
+/** CPU twin of scatterAdd (sums in index order, as the kernel does). */
+export function scatterAddCpu(src: TypedArray, indices: TypedArray, { outer, len, inner, m }: GatherLayout, out: TypedArray): void {
+  for (let j = 0; j < m; j++) checkIndex('scatterAdd', indices[j]!, j, len);
+  out.fill(0);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const from = (o * m + j) * inner;
+      const to = (o * len + indices[j]!) * inner;
+      for (let i = 0; i < inner; i++) out[to + i]! += src[from + i]!;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { softmax, logSoftmax, rowLayout } from './softmax.js';
+export { softmaxCpu, rowStatsCpu, type RowLayout } from './softmax.cpu.js';

@@ -1,0 +1,49 @@
+import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
+
+/**
+ * Softmax and log-softmax along one axis of a dense tensor, viewed as [outer, len, inner] (the
+ * axis is the middle dim: element (o, c, i) lives at (o * len + c) * inner + i).
+ *
+ * Tiling: none; one thread per row (an (o, i) pair), which walks its `len` elements three times:
+ * the maximum, the sum of exp(x - max), then the outputs. Rows of a class axis are short (10 for
+ * MNIST, ~1000 for ImageNet), so a thread per row keeps every thread busy without a workgroup
+ * reduction; a vocabulary-sized axis would want a workgroup per row instead.
+ * Memory traffic: each element is read three times (from cache after the first) and written once.
+ * With the axis last (inner = 1) a thread reads a contiguous row; with inner > 1 neighbouring
+ * threads read neighbouring addresses, so the loads still coalesce.
+ * Bounds: threads past `rows` return at once; `len` is at least 1 (the op skips empty tensors).
+ * Numerics: subtracting the row's maximum first makes every exp argument <= 0, so nothing
+ * overflows and the largest term is exactly 1 (the sum is >= 1, its log is safe); log-softmax
+ * is x - max - log(sum), never log(softmax), which would round small probabilities to log(0).
+ */
+export const ROW_STATS_WGSL = /* wgsl */ `
+// The maximum of row r's elements and the sum of exp(x - max) over them.
+fn rowStats(base: u32, len: u32, inner: u32) -> vec2<f32> {
+  var m = xs[base];
+  for (var c = 1u; c < len; c++) { m = max(m, xs[base + c * inner]); }
+  var s = 0.0;
+  for (var c = 0u; c < len; c++) { s += exp(xs[base + c * inner] - m); }
+  return vec2<f32>(m, s);
+}`;
+
+export function softmaxWgsl(log: boolean): string {
+  return /* wgsl */ `
+struct Params { rows: u32, len: u32, inner: u32, _pad: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> xs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${ROW_STATS_WGSL}
+
+@compute @workgroup_size(${FLAT_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = ${flatIndexWgsl()};
+  if (r >= p.rows) { return; }
+  let base = (r / p.inner) * p.len * p.inner + r % p.inner;
+  let st = rowStats(base, p.len, p.inner);
+  ${log ? 'let shift = st.x + log(st.y);' : 'let inv = 1.0 / st.y;'}
+  for (var c = 0u; c < p.len; c++) {
+    let at = base + c * p.inner;
+    out[at] = ${log ? 'xs[at] - shift' : 'exp(xs[at] - st.x) * inv'};
+  }
+}`;
+}

@@ -1,0 +1,2 @@
+export { where } from './where.js';
+export { whereCpu, type StridedRead } from './where.cpu.js';

@@ -1,0 +1,98 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { broadcastShapes, cpu, fromArray, type Device } from '@saddle/tensor';
+import { bmm, matmul, transpose } from '@saddle/kernels-wgsl';
+import { webgpu } from '../support/devices.js';
+import { expectClose } from '../support/compare.js';
+import { randomNumbers } from '../support/random-data.js';
+
+const devices: [string, () => Promise<Device>][] = [
+  ['cpu', async () => cpu],
+  ['webgpu', webgpu],
+];
+const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+
+/** Batch shapes that broadcast (each dim kept or set to 1, leading dims maybe dropped), M, K, N and the flags. */
+const caseArb = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 }).chain((batch) => {
+  const derived = fc
+    .tuple(fc.array(fc.boolean(), { minLength: batch.length, maxLength: batch.length }), fc.integer({ min: 0, max: batch.length }))
+    .map(([ones, drop]) => batch.map((d, i) => (ones[i] ? 1 : d)).slice(drop));
+  return fc.record({
+    ba: derived,
+    bb: derived,
+    m: fc.integer({ min: 1, max: 37 }),
+    k: fc.integer({ min: 1, max: 37 }),
+    n: fc.integer({ min: 1, max: 37 }),
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    seed: fc.integer(),
+  });
+});
+
+/** Reference: for each broadcast batch, a 2-D product in doubles. */
+function reference(a: number[], sa: number[], b: number[], sb: number[], m: number, k: number, n: number, transA: boolean, transB: boolean): { shape: number[]; data: number[] } {
+  const batch = broadcastShapes('test', sa.slice(0, -2), sb.slice(0, -2));
+  const data: number[] = [];
+  const pick = (s: number[], flat: number) => {
+    const bs = s.slice(0, -2);
+    let rem = flat;
+    let at = 0;
+    let stride = 1;
+    for (let d = batch.length - 1, e = bs.length - 1; d >= 0; d--, e--) {
+      const c = rem % batch[d]!;
+      rem = Math.floor(rem / batch[d]!);
+      if (e >= 0) {
+        at += (bs[e] === 1 ? 0 : c) * stride;
+        stride *= bs[e]!;
+      }
+    }
+    return at;
+  };
+  for (let t = 0; t < size(batch); t++) {
+    const ao = pick(sa, t) * m * k;
+    const bo = pick(sb, t) * k * n;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let q = 0; q < k; q++) acc += a[ao + (transA ? q * m + i : i * k + q)]! * b[bo + (transB ? j * k + q : q * n + j)]!;
+        data.push(acc);
+      }
+  }
+  return { shape: [...batch, m, n], data };
+}
+
+describe.each(devices)('bmm on %s', (_name, getDevice) => {
+  it('matches the per-batch reference with broadcast batch dims and every transA/transB', async () => {
+    const device = await getDevice();
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ ba, bb, m, k, n, transA, transB, seed }) => {
+        const sa = [...ba, ...(transA ? [k, m] : [m, k])];
+        const sb = [...bb, ...(transB ? [n, k] : [k, n])];
+        const a = randomNumbers(size(sa), seed, -1, 1);
+        const b = randomNumbers(size(sb), seed + 1, -1, 1);
+        const y = bmm(fromArray(a, sa, { device }), fromArray(b, sb, { device }), { transA, transB });
+        const want = reference(a, sa, b, sb, m, k, n, transA, transB);
+        expect(y.shape).toEqual(want.shape);
+        expectClose(await y.toArray(), want.data, { rtol: 1e-5, atol: 1e-5 * k, label: JSON.stringify({ sa, sb, transA, transB }) });
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('equals the 2-D matmul on rank-2 operands, and a transposed view equals the transB flag', async () => {
+    const device = await getDevice();
+    const a = fromArray(randomNumbers(20 * 33, 1, -1, 1), [20, 33], { device });
+    const b = fromArray(randomNumbers(33 * 17, 2, -1, 1), [33, 17], { device });
+    expectClose(await bmm(a, b).toArray(), await matmul(a, b).toArray(), { rtol: 1e-5, atol: 1e-5 });
+    const bt = fromArray(randomNumbers(17 * 33, 3, -1, 1), [17, 33], { device });
+    expectClose(await bmm(a, transpose(bt)).toArray(), await bmm(a, bt, { transB: true }).toArray(), { rtol: 0, atol: 0 });
+  });
+
+  it('rejects mismatched inner dims, rank < 2 and unbroadcastable batches with clear errors', async () => {
+    const device = await getDevice();
+    const x = (s: number[]) => fromArray(new Array(size(s)).fill(1), s, { device });
+    expect(() => bmm(x([2, 3, 4]), x([2, 5, 6]))).toThrow(/bmm: a is \[2, 3, 4\] and b is \[2, 5, 6\]: inner dims 4 and 5 differ/);
+    expect(() => bmm(x([4]), x([4, 2]))).toThrow(/expected rank 2 or more/);
+    expect(() => bmm(x([2, 3, 4]), x([3, 4, 5]))).toThrow(/bmm/);
+  });
+});

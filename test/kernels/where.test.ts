@@ -1,0 +1,75 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { broadcastShapes, cpu, fromArray, type Device } from '@saddle/tensor';
+import { greater, transpose, where } from '@saddle/kernels-wgsl';
+import { webgpu } from '../support/devices.js';
+import { randomNumbers } from '../support/random-data.js';
+
+const devices: [string, () => Promise<Device>][] = [
+  ['cpu', async () => cpu],
+  ['webgpu', webgpu],
+];
+const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+
+/** Three shapes that broadcast together: each keeps or ones out dims of a base, and may drop leading dims. */
+const tripleArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 4 }).chain((base) => {
+  const derived = fc
+    .tuple(fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }), fc.integer({ min: 0, max: base.length }))
+    .map(([ones, drop]) => base.map((d, i) => (ones[i] ? 1 : d)).slice(drop));
+  return fc.tuple(derived, derived, derived);
+});
+
+/** Row-major index of `idx` (in `shape`) read as an operand of shape `s` (right-aligned broadcasting). */
+function operandIndex(flat: number, shape: readonly number[], s: readonly number[]): number {
+  let rem = flat;
+  let at = 0;
+  let stride = 1;
+  for (let d = shape.length - 1, e = s.length - 1; d >= 0; d--, e--) {
+    const coord = rem % shape[d]!;
+    rem = Math.floor(rem / shape[d]!);
+    if (e >= 0) {
+      at += (s[e] === 1 ? 0 : coord) * stride;
+      stride *= s[e]!;
+    }
+  }
+  return at;
+}
+
+describe.each(devices)('where on %s', (_name, getDevice) => {
+  it('picks a where cond is nonzero and b elsewhere, broadcasting all three (f32 and i32 conditions)', async () => {
+    const device = await getDevice();
+    await fc.assert(
+      fc.asyncProperty(tripleArb, fc.integer(), fc.constantFrom('f32', 'i32') as fc.Arbitrary<'f32' | 'i32'>, async ([sc, sa, sb], seed, condType) => {
+        const c = randomNumbers(size(sc), seed, -1, 2).map((v) => (v > 0.5 ? Math.floor(v * 3) : 0));
+        const a = randomNumbers(size(sa), seed + 1, -10, 10);
+        const b = randomNumbers(size(sb), seed + 2, -10, 10);
+        const shape = broadcastShapes('test', broadcastShapes('test', sc, sa), sb);
+        const y = where(fromArray(c, sc, { device, dtype: condType }), fromArray(a, sa, { device }), fromArray(b, sb, { device }));
+        expect(y.shape).toEqual(shape);
+        const want = Array.from({ length: size(shape) }, (_, i) => (c[operandIndex(i, shape, sc)] !== 0 ? a[operandIndex(i, shape, sa)] : b[operandIndex(i, shape, sb)]));
+        expect(Array.from(await y.toArray())).toEqual(want);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('takes a number on either side, reads views, and never leaks the unchosen inf or NaN', async () => {
+    const device = await getDevice();
+    const x = fromArray([1, -2, 3, -4, 5, -6], [2, 3], { device });
+    const cond = greater(x, 0);
+    expect(Array.from(await where(cond, x, 0).toArray())).toEqual([1, 0, 3, 0, 5, 0]);
+    expect(Array.from(await where(cond, -1, x).toArray())).toEqual([-1, -2, -1, -4, -1, -6]);
+    const xt = transpose(x);
+    expect(Array.from(await where(transpose(cond), xt, 7).toArray())).toEqual([1, 7, 7, 5, 3, 7]);
+    const poison = fromArray([Infinity, NaN, -Infinity], [3], { device });
+    expect(Array.from(await where(fromArray([0, 0, 0], [3], { device }), poison, 2).toArray())).toEqual([2, 2, 2]);
+  });
+
+  it('rejects mismatched dtypes, shapes and two numbers with clear errors', async () => {
+    const device = await getDevice();
+    const c = fromArray([1, 0], [2], { device });
+    expect(() => where(c, fromArray([1, 2], [2], { device }), fromArray([1, 2], [2], { device, dtype: 'i32' }))).toThrow(/where: dtypes differ/);
+    expect(() => where(c, fromArray([1, 2, 3], [3], { device }), 0)).toThrow(/where/);
+    expect(() => where(c, 1, 2)).toThrow(/where: a and b are both numbers/);
+  });
+});
