@@ -13,23 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { RUN_FILES, loadCheckpoint } from '../src/run-folder.js';
 import type { TrainerSnapshot } from '../src/train/checkpoint-state.js';
+import { randomNumbers } from '../../../test/support/random-data.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-interrupt-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** mulberry32: the random moments, repeatable from the seed printed with a failure. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Exit {
   code: number | null;
@@ -77,8 +66,9 @@ describe.each([
     const reference = await loadCheckpoint(refDir);
     expect(reference.meta.epoch).toBe(2);
 
+    // The random moments: delays after the process is ready, repeatable from the seed shown on failure.
     const seed = Date.now() >>> 0;
-    const rand = random(seed);
+    const delays = randomNumbers(signals.length, seed, 0, device === 'cpu' ? 1500 : 2500);
     const dir = join(root, device);
     const log: string[] = [`seed ${seed}`];
     const pending = [...signals];
@@ -87,7 +77,7 @@ describe.each([
       // A SIGKILL before the first checkpoint leaves none: start again (--force: config.json is there).
       const args = resumable ? ['--resume', dir, '--device', device, '--no-progress'] : [...flags, '--out', dir, ...(attempt > 0 ? ['--force'] : [])];
       const signal = pending.shift();
-      const delay = Math.floor(rand() * (device === 'cpu' ? 1500 : 2500));
+      const delay = signal ? Math.floor(delays[signals.length - pending.length - 1]!) : 0;
       const t0 = performance.now();
       const r = await train(args, signal, delay);
       log.push(`[${((performance.now() - t0) / 1000).toFixed(1)} s] attempt ${attempt}: ${resumable ? 'resume' : 'start'}, ${signal ? `${signal} after ${delay} ms` : 'no signal'} -> code ${r.code} signal ${r.signal}`);
