@@ -56,8 +56,9 @@ describe.each([
   ['cpu', ['SIGINT', 'SIGTERM', 'SIGKILL'] as NodeJS.Signals[]],
   ['webgpu', ['SIGINT'] as NodeJS.Signals[]],
 ])('gan train on %s, stopped at random moments by %j in turn, resumed each time', (device, signals) => {
-  // 60 iterations per epoch, 2 epochs: a few seconds of training on either device; with the process
-  // start-ups, about 30 s on an idle 2-core machine, 150 s on one shared by several test runs.
+  // 60 iterations per epoch, 2 epochs: a few seconds of training on either device. With the process
+  // start-ups (tsx, MNIST), the cpu case took 58 s at load 15 and ~150 s at load 30 on a shared
+  // 2-core machine.
   const flags = ['--preset', 'tiny', '--device', device, '--no-progress', '--train-n', '600', '--val-n', '50', '--epochs', '2', '--log-every', '7', '--seed', '11'];
 
   it('ends with the checkpoint and the losses of the run never stopped, bit for bit', async () => {
