@@ -19,6 +19,7 @@ export * from './train/accumulators.js';
 export * from './train/checkpoint-state.js';
 export * from './train/trainer.js';
 export * from './train/stop-request.js';
+export * from './train/non-finite.js';
 export * from './train/training-run.js';
 export { deriveSeed, permutation, streamGenerator } from './train/rng.js';
 export { DeviceDataset } from './train/device-data.js';

@@ -21,6 +21,8 @@ export const MNIST_ROWS = 28;
 export const MNIST_COLS = 28;
 /** Pixels per image (28 × 28). */
 export const MNIST_PIXELS = MNIST_ROWS * MNIST_COLS;
+/** The paper's split: the first 50 000 training images train, the last 10 000 validate; 10 000 test. */
+export const MNIST_SPLIT = { train: 50_000, validation: 10_000, test: 10_000 } as const;
 
 /** The unsigned-byte element type code, the only one MNIST uses. */
 const IDX_UBYTE = 0x08;
@@ -211,9 +213,10 @@ export async function loadMnist(options: { dir?: string } = {}): Promise<Mnist> 
   const dir = mnistDir(options.dir);
   const train = await readImagesAndLabels(dir, MNIST_FILES.trainImages, MNIST_FILES.trainLabels, 60_000);
   const test = await readImagesAndLabels(dir, MNIST_FILES.testImages, MNIST_FILES.testLabels, 10_000);
+  const { train: nTrain, validation: nValidation } = MNIST_SPLIT;
   return {
-    train: toSplit(train.images, train.labels, 0, 50_000),
-    validation: toSplit(train.images, train.labels, 50_000, 60_000),
-    test: toSplit(test.images, test.labels, 0, 10_000),
+    train: toSplit(train.images, train.labels, 0, nTrain),
+    validation: toSplit(train.images, train.labels, nTrain, nTrain + nValidation),
+    test: toSplit(test.images, test.labels, 0, MNIST_SPLIT.test),
   };
 }
