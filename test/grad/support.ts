@@ -3,7 +3,14 @@
  * device with that device's tolerances and fails with gradcheck's own report.
  */
 import { expect } from 'vitest';
-import { fromArray, gradcheck, type Device, type Tensor } from '@saddle/autograd';
+import { cpu, fromArray, gradcheck, type Device, type Tensor } from '@saddle/autograd';
+import { webgpu } from '../support/devices.js';
+
+/** The devices every gradient check runs on, for `describe.each`. */
+export const devices: [string, () => Promise<Device>][] = [
+  ['cpu', async () => cpu],
+  ['webgpu', webgpu],
+];
 
 /**
  * Tolerances. On the CPU the analytic gradient runs in float64, so it must match the central
