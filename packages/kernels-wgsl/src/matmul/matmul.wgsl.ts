@@ -1,4 +1,4 @@
-import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
+import { ACTIVATION_VEC4_WGSL } from '../shared/activation.wgsl.js';
 import type { Activation } from '../shared/activation.js';
 
 /**
@@ -306,10 +306,10 @@ fn loadBias(col: u32) -> vec4<f32> {
   return v;
 }
 
-${ACTIVATION_WGSL}
+${ACTIVATION_VEC4_WGSL}
 fn act(x: vec4<f32>) -> vec4<f32> {
-  if (p.act == 1u) { return vec4<f32>(relu(x[0]), relu(x[1]), relu(x[2]), relu(x[3])); }
-  if (p.act == 2u) { return vec4<f32>(sigmoid(x[0]), sigmoid(x[1]), sigmoid(x[2]), sigmoid(x[3])); }
+  if (p.act == 1u) { return relu4(x); }
+  if (p.act == 2u) { return sigmoid4(x); }
   return x;
 }
 
