@@ -1,13 +1,7 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, mul, sigmoidBce, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
-import { check, data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
+import { fromArray, mul, sigmoidBce } from '@saddle/autograd';
+import { check, data, devices } from './support.js';
 
 describe.each(devices)('sigmoid-BCE gradients (rules/bce.ts) on %s', (_name, getDevice) => {
   it('sigmoidBce against a target tensor, through its own gradient kernel (and the targets too)', async () => {

@@ -1,13 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, dropout, fromArray, max, maxout, maxoutDropout, mul, param, reshape, sum, transpose, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
-import { check, data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
+import { dropout, fromArray, max, maxout, maxoutDropout, mul, param, reshape, sum, transpose } from '@saddle/autograd';
+import { check, data, devices } from './support.js';
 
 describe.each(devices)('maxout and maxoutDropout gradients (rules/maxout.ts) on %s', (_name, getDevice) => {
   it('maxout, through the argmax it saved', async () => {

@@ -5,7 +5,14 @@
  * itself (a second-order check) wherever its first-order gradient is checked.
  */
 import { expect } from 'vitest';
-import { fromArray, gradcheck, gradgradcheck, type Device, type Tensor } from '@saddle/autograd';
+import { cpu, fromArray, gradcheck, gradgradcheck, type Device, type Tensor } from '@saddle/autograd';
+import { webgpu } from '../support/devices.js';
+
+/** The devices every gradient check runs on, for `describe.each`. */
+export const devices: [string, () => Promise<Device>][] = [
+  ['cpu', async () => cpu],
+  ['webgpu', webgpu],
+];
 
 /**
  * Tolerances. On the CPU the analytic gradient runs in float64, so it must match the central

@@ -23,4 +23,4 @@ export { MAX_RANK, stridedIndex, readAs, mergeDimsOf, wasmDims } from './shared/
 export { type Activation, ACTIVATIONS } from './shared/activation.js';
 /** The activations' math in TypeScript (the CPU twins' functions): relu, sigmoid, softplus, tanh, bceTerm, activate. */
 export * as activationMath from './shared/activation.js';
-export { ACTIVATION_WGSL, IS_NAN_WGSL } from './shared/activation.wgsl.js';
+export { ACTIVATION_WGSL, ACTIVATION_VEC4_WGSL, IS_NAN_WGSL } from './shared/activation.wgsl.js';

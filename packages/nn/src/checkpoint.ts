@@ -12,6 +12,6 @@ export async function saveModule(path: string, module: Module, metadata?: Record
 /** Loads parameters saved by `saveModule` into `module` (names and shapes must match). Returns the metadata. */
 export async function loadModule(path: string, module: Module): Promise<Record<string, string>> {
   const { tensors, metadata } = await loadSafetensors(path);
-  module.loadStateDict(tensors);
+  module.loadStateDict(tensors, path);
   return metadata;
 }

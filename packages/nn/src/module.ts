@@ -71,25 +71,27 @@ export abstract class Module {
 
   /**
    * Writes values into the parameters in place. Every parameter must be present with its shape; all
-   * are checked before any is written, so a bad state leaves the module unchanged.
+   * are checked before any is written, so a bad state leaves the module unchanged. `source` (a file)
+   * is named in the errors.
    */
-  loadStateDict(state: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>): void {
+  loadStateDict(state: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, source?: string): void {
+    const from = source === undefined ? '' : ` (loading ${source})`;
     const named = this.namedParameters();
     const missing = named.filter(([n]) => !(n in state)).map(([n]) => n);
     const known = new Set(named.map(([n]) => n));
     const extra = Object.keys(state).filter((n) => !known.has(n));
     if (missing.length || extra.length) {
-      throw new SaddleError('loadStateDict', `parameters do not match: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]`);
+      throw new SaddleError('loadStateDict', `parameters do not match: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]${from}`);
     }
     // Validate everything before writing anything: a mismatch in the last parameter must not leave
     // the first ones overwritten.
     for (const [name, t] of named) {
       const s = state[name]!;
       if (s.shape.length !== t.rank || s.shape.some((d, i) => d !== t.shape[i])) {
-        throw new SaddleError('loadStateDict', `${name} has shape ${fmtShape(s.shape)} in the state; expected ${fmtShape(t.shape)}`);
+        throw new SaddleError('loadStateDict', `${name} has shape ${fmtShape(s.shape)} in the state; expected ${fmtShape(t.shape)}${from}`);
       }
       if (s.data.length !== t.size) {
-        throw new SaddleError('loadStateDict', `${name} has ${s.data.length} values in the state; expected ${t.size} for shape ${fmtShape(t.shape)}`);
+        throw new SaddleError('loadStateDict', `${name} has ${s.data.length} values in the state; expected ${t.size} for shape ${fmtShape(t.shape)}${from}`);
       }
       t.assertAlive('loadStateDict');
     }

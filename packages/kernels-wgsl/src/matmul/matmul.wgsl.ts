@@ -1,4 +1,4 @@
-import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
+import { ACTIVATION_VEC4_WGSL } from '../shared/activation.wgsl.js';
 import type { Activation } from '../shared/activation.js';
 
 /**
@@ -88,20 +88,16 @@ export interface MatmulVariant {
 }
 
 /**
- * The epilogue's activation, `act(x)` by the uniform `p.act` (MATMUL_ACTIVATION_CODE), on a vec4.
- * Shared by the matmul kernel and the split-K reduction (split-k.wgsl.ts), which applies the
- * epilogue after summing the partial products.
+ * The fused epilogue's activation on four lanes, chosen at run time by the uniform `p.act`
+ * (MATMUL_ACTIVATION_CODE), built from the one WGSL source of the activations
+ * (shared/activation.wgsl.ts: relu4 propagates NaN, sigmoid4 is elementwise's sigmoid). Shared by
+ * the matmul kernel and the split-K reduction (split-k.wgsl.ts), which applies the epilogue after
+ * summing the partial products.
  */
-/**
- * The fused epilogue's activation on four lanes, chosen at run time by p.act (0 none, 1 relu, 2
- * sigmoid), built from the one WGSL source of the activations (shared/activation.wgsl.ts), so NaN
- * propagates and the sigmoid is the same as elementwise's. Used by the matmul kernel and by the
- * split-K reduction.
- */
-export const MATMUL_ACT_WGSL = `${ACTIVATION_WGSL}
+export const MATMUL_ACT_WGSL = `${ACTIVATION_VEC4_WGSL}
 fn act(x: vec4<f32>) -> vec4<f32> {
-  if (p.act == 1u) { return vec4<f32>(relu(x[0]), relu(x[1]), relu(x[2]), relu(x[3])); }
-  if (p.act == 2u) { return vec4<f32>(sigmoid(x[0]), sigmoid(x[1]), sigmoid(x[2]), sigmoid(x[3])); }
+  if (p.act == 1u) { return relu4(x); }
+  if (p.act == 2u) { return sigmoid4(x); }
   return x;
 }`;
 

@@ -32,26 +32,44 @@
 /** Whether an f32 is NaN, from its bits (a compiler may fold `v != v` to false). */
 export const IS_NAN_WGSL = 'fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }';
 
-export const ACTIVATION_WGSL = /* wgsl */ `
-${IS_NAN_WGSL}
-fn relu(x: f32) -> f32 { return select(max(x, 0.0), x, isNan(x)); }
-fn expNonPositive(x: f32) -> f32 {
-  let y = max(x, -104.0);
+/**
+ * isNan, relu, expNonPositive and sigmoid for the scalar type `f32` or, with names ending in 4, for
+ * `vec4<f32>` (the matmul epilogue works on vec4 accumulators: one vector body instead of four
+ * inlined scalar ones keeps its pipelines as quick to compile as before). One template, two types.
+ */
+function elementwiseCore(vec4: boolean): string {
+  const T = vec4 ? 'vec4<f32>' : 'f32';
+  const s = vec4 ? '4' : '';
+  const c = (v: string) => (vec4 ? `${T}(${v})` : v);
+  const isNan = vec4
+    ? `fn isNan4(v: vec4<f32>) -> vec4<bool> { return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }`
+    : IS_NAN_WGSL;
+  return /* wgsl */ `
+${isNan}
+fn relu${s}(x: ${T}) -> ${T} { return select(max(x, ${c('0.0')}), x, isNan${s}(x)); }
+fn expNonPositive${s}(x: ${T}) -> ${T} {
+  let y = max(x, ${c('-104.0')});
   let k = round(y * 1.442695041);
   let r = (y - k * 0.693359375) - k * -2.12194440e-4;
   let q = 1.0 + r * (1.0 + r * (0.5 + r * (0.1666666667 + r * (0.04166666667 + r * (0.008333333333 + r * (0.001388888889 + r * 0.0001984126984))))));
   // Below 2^-126 (k < -126) the result is flushed to 0 on purpose, so every device agrees whatever
   // it does with subnormals; NaN passes through (the max above may have dropped it).
-  return select(select(ldexp(q, i32(k)), 0.0, k < -126.0), x, isNan(x));
+  return select(select(ldexp(q, ${vec4 ? 'vec4<i32>' : 'i32'}(k)), ${c('0.0')}, k < ${c('-126.0')}), x, isNan${s}(x));
 }
+fn sigmoid${s}(x: ${T}) -> ${T} {
+  let e = expNonPositive${s}(-abs(x));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= ${c('0.0')});
+}`;
+}
+
+/** The vec4 forms of relu and sigmoid (relu4, sigmoid4), for the matmul epilogue. */
+export const ACTIVATION_VEC4_WGSL = elementwiseCore(true);
+
+export const ACTIVATION_WGSL = /* wgsl */ `${elementwiseCore(false)}
 fn log1pUnit(u: f32) -> f32 {
   let s = u / (2.0 + u);
   let s2 = s * s;
   return s * (2.0 + s2 * (0.6666666667 + s2 * (0.4 + s2 * (0.2857142857 + s2 * (0.2222222222 + s2 * (0.1818181818 + s2 * (0.1538461538 + s2 * 0.1333333333)))))));
-}
-fn sigmoid(x: f32) -> f32 {
-  let e = expNonPositive(-abs(x));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
 }
 fn softplus(x: f32) -> f32 { return max(x, 0.0) + log1pUnit(expNonPositive(-abs(x))); }
 fn tanhAccurate(x: f32) -> f32 {
