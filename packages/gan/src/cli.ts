@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { Generator, SaddleError, fromArray, isWebGpu, useDevice, type Device, type Tensor } from '@saddle/autograd';
+import { Generator, SaddleError, fromArray, isWebGpu, lastAutoChoice, useDevice, type Device, type Tensor } from '@saddle/autograd';
 import { loadMnist, MNIST_PIXELS, type Mnist } from './data/mnist.js';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 import { curvesFigure, float32LittleEndian, interpolationFigure, nearestFigure, samplesFigure } from './figures.js';
@@ -69,7 +69,8 @@ train options (defaults: the preset's):
   --preset paper|quick|tiny  paper: the authors' configuration; quick: narrow networks and a time
                            budget, for machines without a GPU; tiny: for tests.
                            Default: paper on a GPU, quick on the CPU or a software adapter
-  --device auto|cpu|webgpu   default auto (WebGPU if an adapter exists)
+  --device auto|cpu|webgpu|wasm  default auto (a hardware GPU; else the faster of wasm and a
+                           software WebGPU adapter, measured)
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
   --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
   --log-every N            read the statistics back every N iterations (progress bar)
@@ -81,8 +82,8 @@ train options (defaults: the preset's):
   --no-progress            no progress bar
 
 eval options:  --n N (samples, 10000)  --seed N  --sigma X (skip the cross-validation)
-               --test-n N (test images, 10000)  --device auto|cpu|webgpu
-sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu`;
+               --test-n N (test images, 10000)  --device auto|cpu|webgpu|wasm
+sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu|wasm`;
 
 const TRAIN_FLAGS = {
   preset: { type: 'string' },
@@ -162,7 +163,7 @@ function choiceFlag<T extends string>(flags: Flags, name: string, choices: reado
   return v as T;
 }
 
-const DEVICES = ['auto', 'cpu', 'webgpu'] as const;
+const DEVICES = ['auto', 'cpu', 'webgpu', 'wasm'] as const;
 
 /** Whether a WebGPU device is a CPU implementation (lavapipe/llvmpipe, SwiftShader), from its adapter's name. */
 export function isSoftwareDevice(device: Device): boolean {
@@ -176,6 +177,12 @@ async function pickDevice(flags: Flags): Promise<Device> {
   } catch (e) {
     throw new CliError(`--device ${want}: ${(e as Error).message}`);
   }
+}
+
+/** Why the run is on its device: `auto`'s reason (with its measurements), or the flag. */
+function deviceReason(flags: Flags, device: Device): string {
+  const auto = lastAutoChoice();
+  return flags.device === undefined || flags.device === 'auto' ? (auto?.device === device ? auto.reason : 'auto') : `--device ${String(flags.device)}`;
 }
 
 /** The training config from flags over a preset (or over a checkpoint's config when resuming). */
@@ -270,13 +277,14 @@ async function train(args: readonly string[], io: CliIO): Promise<number> {
       ? '--preset'
       : realGpu
         ? 'a GPU was found: the paper configuration'
-        : `no hardware GPU (${software ? 'software adapter' : 'CPU device'}): the quick preset`;
+        : `no hardware GPU (${software ? 'software adapter' : `${device.kind} device`}): the quick preset`;
     config = configFromFlags(flags, preset(name));
   }
   const dir = resumeDir ?? resolve(typeof flags.out === 'string' ? flags.out : `runs/${defaultRunName(config.preset)}`);
   await ensureRunDir(dir);
 
-  io.out(`device: ${device.name}${software ? ' (software adapter)' : ''}`);
+  const chosenBecause = deviceReason(flags, device);
+  io.out(`device: ${device.name}${software ? ' (software adapter)' : ''} (${chosenBecause})`);
   io.out(`preset: ${config.preset} (${presetReason})`);
   io.out(`run folder: ${dir}`);
   let t = performance.now();
@@ -292,6 +300,7 @@ async function train(args: readonly string[], io: CliIO): Promise<number> {
       presetReason,
       device: device.name,
       deviceKind: device.kind,
+      deviceReason: chosenBecause,
       softwareAdapter: software,
       config,
       trainImages: trainer.data.n,
