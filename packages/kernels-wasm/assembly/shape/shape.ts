@@ -4,7 +4,7 @@
  * for each flat index i of `shape`, dst[strided(i)] = src[strided(i)], moving 32-bit words
  * whatever the dtype (a copy need not know what the bits mean).
  *
- * Blocking: none; a copy is pure memory traffic (4 bytes read, 4 written per element). Rows (the
+ * Blocking: a copy is pure memory traffic (4 bytes read, 4 written per element). Rows (the
  * last dim, after the launcher merged the dims both sides walk contiguously) are the unit: a row
  * whose source and destination strides are both 1 moves as v128 (16 bytes, four words at a
  * time); a broadcast source row (stride 0) is splatted; any other stride moves word by word,

@@ -21,6 +21,7 @@ import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { SaddleError } from '../errors.js';
 import { Storage } from '../storage.js';
 import type { Device, DeviceMemory } from './device.js';
+import { HostMemoryDevice } from './cpu.js';
 import { WasmHeap } from './wasm-heap.js';
 import { CONTROL_BYTES, ThreadPool } from './wasm-pool.js';
 
@@ -42,7 +43,7 @@ export interface WasmOptions {
   minParallelWork?: number;
 }
 
-export class WasmDevice implements Device {
+export class WasmDevice extends HostMemoryDevice implements Device {
   readonly kind = 'wasm' as const;
   readonly name: string;
   private liveBytes = 0;
@@ -60,6 +61,7 @@ export class WasmDevice implements Device {
     /** Whether the memory is shared (threads possible; views never detach). */
     readonly shared: boolean,
   ) {
+    super();
     this.minParallelWork = minParallelWork;
     this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128${shared ? '' : ', unshared memory'})`;
     this.remap = shared ? null : (s) => viewOf(this.heap.memory, s.dtype, s.ptr, s.size);
@@ -142,25 +144,6 @@ export class WasmDevice implements Device {
     }
     this.liveBytes += bytes;
     return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype, this.remap);
-  }
-
-  upload(data: ArrayLike<number>, dtype: DType): Storage {
-    const s = this.alloc(dtype, data.length);
-    const out = s.data!;
-    if (ArrayBuffer.isView(data) && data.constructor === out.constructor) out.set(data as TypedArray);
-    else for (let i = 0; i < data.length; i++) out[i] = data[i]!;
-    return s;
-  }
-
-  fill(dtype: DType, size: number, value: number): Storage {
-    const s = this.alloc(dtype, size);
-    s.data!.fill(value);
-    return s;
-  }
-
-  async read(storage: Storage, offset: number, count: number): Promise<TypedArray> {
-    this.checkAlive('read');
-    return storage.data!.slice(offset, offset + count);
   }
 
   free(storage: Storage): void {
