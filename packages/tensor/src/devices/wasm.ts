@@ -95,6 +95,14 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     return this.pool.threads;
   }
 
+  /**
+   * The largest `nthreads` a kernel can be called with (the units of a parallel job; a small job
+   * runs as tid 0 of 1): a kernel that needs scratch per unit gets units x size from its launcher.
+   */
+  get units(): number {
+    return this.pool.units;
+  }
+
   /** The shared memory every storage of this device lives in. */
   get memoryObject(): WebAssembly.Memory {
     return this.heap.memory;
