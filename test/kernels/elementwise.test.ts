@@ -112,6 +112,27 @@ describe('binary kernels broadcast like NumPy and match their CPU twins', () => 
   });
 });
 
+describe('wasm transcendental kernels at the edges of their domains', () => {
+  // The SIMD exp/log/sigmoid/tanh/softplus (Cephes-style, ~1 ulp) against the f64 twins rounded to
+  // f32: 2 ulp relative, plus 1.2e-38 absolute where the true result is subnormal (exp below
+  // -87.3 flushes to 0 by design).
+  const cases: [UnaryOpName, number[]][] = [
+    ['exp', [-Infinity, -100, -87.5, -87.3, -10, -1e-8, 0, 1e-8, 1, 10, 88, 88.7, 89, Infinity, NaN]],
+    ['log', [0, -1, -Infinity, 1e-40, 1.2e-38, 1e-30, 0.5, 0.70710677, 0.7071068, 1, 1 + 2 ** -23, 1.4142135, 1.4142137, 2, 1e30, 3.4e38, Infinity, NaN]],
+    ['sigmoid', [-Infinity, -100, -20, -1e-3, 0, 1e-3, 20, 100, Infinity, NaN]],
+    ['tanh', [-Infinity, -20, -3, -0.7, -0.625, -0.6, -1e-5, 0, 1e-5, 0.6, 0.625, 0.7, 3, 20, Infinity, NaN]],
+    ['softplus', [-Infinity, -100, -90, -20, -1e-3, 0, 1e-3, 20, 100, Infinity, NaN]],
+  ];
+  for (const [name, xs] of cases) {
+    it(name, async () => {
+      const w = await wasm();
+      const want = await unary(name, fromArray(xs, [xs.length], { device: cpu })).toArray();
+      const got = await unary(name, fromArray(xs, [xs.length], { device: w })).toArray();
+      expectClose(got, want.map(Math.fround), { atol: 1.2e-38, rtol: 2 ** -22, label: name });
+    });
+  }
+});
+
 describe('wasm integer kernels match the CPU twins exactly', () => {
   // i32 and u32 take their own i32x4 paths (unsigned compares for u32 min/max, wrapping negation).
   const intUnary = (Object.keys(UNARY_OPS) as UnaryOpName[]).filter((n) => !UNARY_OPS[n].floatOnly);
