@@ -20,8 +20,12 @@ export function expV(x: v128): v128 {
   const hi = f32x4.splat(88.72283935546875);
   const lo = f32x4.splat(-87.33654022216797);
   const xc = f32x4.max(f32x4.min(x, hi), lo);
-  // n = round(x / ln2), then r = x - n ln2 in two exact-ish steps.
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
+  // n = round(x / ln2) by the magic-number trick: adding 1.5 * 2^23 rounds to an integer (to
+  // nearest, ties to even) and leaves n in the low mantissa bits; subtracting it back gives n as
+  // a float. Two adds instead of a round and a float-to-int conversion.
+  const magic = f32x4.splat(12582912);
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(t, magic);
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   // exp(r) = 1 + r + r^2 * P(r), Horner.
@@ -35,7 +39,7 @@ export function expV(x: v128): v128 {
   const er = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
   // 2^n in the exponent field. n reaches 128 near the top of the range (2^128 is not a float), so
   // scale by 2^(n/2) twice: both halves are normal floats and the products are exact until the last.
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const ni = i32x4.sub(t, magic);
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
   const bias = i32x4.splat(127);
