@@ -68,7 +68,8 @@ export class WasmDevice extends HostMemoryDevice implements Device {
   }
 
   static async create(options: WasmOptions = {}): Promise<WasmDevice> {
-    const canShare = typeof SharedArrayBuffer !== 'undefined';
+    // A browser page shares memory with workers only when cross-origin isolated (Node always can).
+    const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
     const shared = options.shared ?? canShare;
     if (shared && !canShare) {
       throw new SaddleError('wasm', 'shared memory needs SharedArrayBuffer, which this page lacks; expected a cross-origin isolated page (COOP + COEP headers), or shared: false (one thread)');
