@@ -9,6 +9,7 @@ describe('the wasm device', () => {
     try {
       expect(d.kind).toBe('wasm');
       expect(d.threads).toBe(1);
+      expect(d.units).toBe(1);
       expect(d.name).toMatch(/^wasm \(1 thread, simd128\)$/);
       expect(Array.from(await add(fromArray([1, 2], [2], { device: d }), 1).toArray())).toEqual([2, 3]);
     } finally {
@@ -20,6 +21,7 @@ describe('the wasm device', () => {
 
   it('a kernel that traps on a worker is an error on the caller, and the pool keeps working', async () => {
     const d = await wasm(2);
+    expect(d.units).toBeGreaterThanOrEqual(2);
     const x = zeros([4096], { device: d });
     const out = zeros([4096], { device: d });
     // Op code 99 does not exist: every unit of the job reaches `unreachable`.

@@ -11,10 +11,10 @@
  * elements at a time; an operand with stride 0 (a broadcast scalar along the row, e.g. `x * 2`
  * or a bias along the columns) is splatted into all four lanes once per run. The last len % 4
  * elements of a run, and runs with any other stride (a transposed view), take the scalar loop.
- * exp, sigmoid and tanh are computed on four lanes at once (shared/math.ts: Cody-Waite range
- * reduction and a minimax polynomial, about 1 ulp); their scalar tails run the same vector code
- * on a splatted value, so an element's bits never depend on where a thread's share began. log,
- * softplus and pow call AssemblyScript's Mathf (musl's float routines) lane by lane.
+ * exp, log, sigmoid, tanh and softplus are computed on four lanes at once (shared/math.ts:
+ * Cephes' range reductions and minimax polynomials, about 1 ulp); their scalar tails run the same
+ * vector code on a splatted value, so an element's bits never depend on where a thread's share
+ * began. pow calls AssemblyScript's Mathf.pow lane by lane.
  *
  * Threads: the flat range of output elements is cut into nthreads near-equal ranges aligned to 16
  * elements (shared/threads.ts); each thread walks its range row by row. Every element is computed
@@ -29,7 +29,7 @@
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, rowOffset } from '../shared/strided';
-import { expV, lane0, sigmoidV, tanhV } from '../shared/math';
+import { expV, lane0, logV, sigmoidV, softplusV, tanhV } from '../shared/math';
 
 // Unary op codes (keep in step with WASM_UNARY_CODES).
 const COPY = 0, NEG = 1, ABS = 2, SIGN = 3, SQUARE = 4, EXP = 5, LOG = 6, SQRT = 7, RECIPROCAL = 8;
@@ -38,11 +38,6 @@ const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13;
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, POW = 6, GREATER = 7, GREATER_EQUAL = 8, EQUAL = 9;
 
 // ---- the functions, scalar (one element) and vector (four lanes) ----
-
-@inline
-function softplusS(x: f32): f32 {
-  return max(x, <f32>0) + Mathf.log1p(Mathf.exp(-Mathf.abs(x)));
-}
 
 @inline
 function unaryS<T>(op: i32, x: T): T {
@@ -55,14 +50,14 @@ function unaryS<T>(op: i32, x: T): T {
       case SIGN: return <T>(v > 0 ? <f32>1 : v < 0 ? <f32>-1 : v);
       case SQUARE: return <T>(v * v);
       case EXP: return <T>lane0(expV(f32x4.splat(v)));
-      case LOG: return <T>Mathf.log(v);
+      case LOG: return <T>lane0(logV(f32x4.splat(v)));
       case SQRT: return <T>Mathf.sqrt(v);
       case RECIPROCAL: return <T>(1 / v);
       case RELU: return <T>(v > 0 ? v : 0);
       case STEP: return <T>(v > 0 ? <f32>1 : <f32>0);
       case SIGMOID: return <T>lane0(sigmoidV(f32x4.splat(v)));
       case TANH: return <T>lane0(tanhV(f32x4.splat(v)));
-      case SOFTPLUS: return <T>softplusS(v);
+      case SOFTPLUS: return <T>lane0(softplusV(f32x4.splat(v)));
     }
   } else {
     switch (op) {
@@ -74,16 +69,6 @@ function unaryS<T>(op: i32, x: T): T {
     }
   }
   return x;
-}
-
-/** Applies the scalar function to each lane (the transcendental ops). */
-@inline
-function laneWise(op: i32, x: v128): v128 {
-  let r = f32x4.splat(unaryS<f32>(op, f32x4.extract_lane(x, 0)));
-  r = f32x4.replace_lane(r, 1, unaryS<f32>(op, f32x4.extract_lane(x, 1)));
-  r = f32x4.replace_lane(r, 2, unaryS<f32>(op, f32x4.extract_lane(x, 2)));
-  r = f32x4.replace_lane(r, 3, unaryS<f32>(op, f32x4.extract_lane(x, 3)));
-  return r;
 }
 
 @inline
@@ -109,7 +94,8 @@ function unaryV<T>(op: i32, x: v128): v128 {
       case EXP: return expV(x);
       case SIGMOID: return sigmoidV(x);
       case TANH: return tanhV(x);
-      default: return laneWise(op, x);
+      case LOG: return logV(x);
+      case SOFTPLUS: return softplusV(x);
     }
   } else {
     const zero = i32x4.splat(0);

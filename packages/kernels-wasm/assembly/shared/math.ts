@@ -1,5 +1,5 @@
 /**
- * exp, sigmoid and tanh on four f32 lanes, for the kernels that need them at memory speed
+ * exp, log, sigmoid, tanh and softplus on four f32 lanes, for the kernels that need them at memory speed
  * (AssemblyScript's Mathf is scalar: called lane by lane it ran at ~1 GB/s).
  *
  * exp(x) (Cephes' expf): write x = n ln2 + r with n = round(x log2 e) and |r| <= ln2/2, r computed
@@ -20,8 +20,12 @@ export function expV(x: v128): v128 {
   const hi = f32x4.splat(88.72283935546875);
   const lo = f32x4.splat(-87.33654022216797);
   const xc = f32x4.max(f32x4.min(x, hi), lo);
-  // n = round(x / ln2), then r = x - n ln2 in two exact-ish steps.
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
+  // n = round(x / ln2) by the magic-number trick: adding 1.5 * 2^23 rounds to an integer (to
+  // nearest, ties to even) and leaves n in the low mantissa bits; subtracting it back gives n as
+  // a float. Two adds instead of a round and a float-to-int conversion.
+  const magic = f32x4.splat(12582912);
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(t, magic);
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   // exp(r) = 1 + r + r^2 * P(r), Horner.
@@ -33,10 +37,13 @@ export function expV(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const r2 = f32x4.mul(r, r);
   const er = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
-  // 2^n: n + 127 in the exponent field (n is in [-126, 128] after the clamp; 128 only at the top).
-  const ni = i32x4.trunc_sat_f32x4_s(n);
-  const twoN = i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23);
-  let y = f32x4.mul(er, twoN);
+  // 2^n in the exponent field. n reaches 128 near the top of the range (2^128 is not a float), so
+  // scale by 2^(n/2) twice: both halves are normal floats and the products are exact until the last.
+  const ni = i32x4.sub(t, magic);
+  const n1 = i32x4.shr_s(ni, 1);
+  const n2 = i32x4.sub(ni, n1);
+  const bias = i32x4.splat(127);
+  let y = f32x4.mul(f32x4.mul(er, i32x4.shl(i32x4.add(n1, bias), 23)), i32x4.shl(i32x4.add(n2, bias), 23));
   y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, hi));
   y = v128.bitselect(f32x4.splat(0), y, f32x4.lt(x, lo));
   return v128.bitselect(x, y, f32x4.ne(x, x));
@@ -73,6 +80,58 @@ export function tanhV(x: v128): v128 {
   const small = f32x4.add(x, f32x4.mul(f32x4.mul(p, z), x));
   const y = v128.bitselect(small, bigSigned, f32x4.lt(f32x4.abs(x), f32x4.splat(0.625)));
   return v128.bitselect(x, y, f32x4.ne(x, x));
+}
+
+/**
+ * log(x) (Cephes' logf): split x = m 2^e with m in [sqrt(1/2), sqrt(2)) from the float's bits
+ * (subnormals scaled by 2^23 first), f = m - 1, log(1 + f) = f - f^2/2 + f^3 P(f) with a degree-8
+ * minimax P, and e ln2 added in two parts (C1 = 0.693359375 exact in 9 bits, C2 the rest), smallest
+ * terms first. About 1 ulp. log(0) = -inf, log(x < 0) = NaN, log(inf) = inf, NaN stays NaN.
+ */
+@inline
+export function logV(x: v128): v128 {
+  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38)); // subnormal (or <= 0: fixed at the end)
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608)), x, tiny);
+  let e = i32x4.sub(i32x4.shr_u(xs, 23), i32x4.splat(127));
+  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
+  let m = v128.or(v128.and(xs, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000));
+  const big = f32x4.gt(m, f32x4.splat(1.41421356237));
+  m = v128.bitselect(f32x4.mul(m, f32x4.splat(0.5)), m, big);
+  e = i32x4.sub(e, big); // big is -1 where m was halved: e + 1
+  const f = f32x4.sub(m, f32x4.splat(1));
+  const z = f32x4.mul(f, f);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  const ef = f32x4.convert_i32x4_s(e);
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(-2.12194440e-4)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  let r = f32x4.add(f32x4.add(f, y), f32x4.mul(ef, f32x4.splat(0.693359375)));
+  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0)));
+  r = v128.bitselect(f32x4.splat(NaN), r, f32x4.lt(x, f32x4.splat(0)));
+  r = v128.bitselect(x, r, v128.or(f32x4.eq(x, f32x4.splat(Infinity)), f32x4.ne(x, x)));
+  return r;
+}
+
+/**
+ * softplus(x) = max(x, 0) + log1p(e^-|x|). With e = e^-|x| in (0, 1] and u = 1 + e, log1p(e) is
+ * log(u) * e / (u - 1): u - 1 is exact (Sterbenz), and the ratio corrects the rounding of u, so
+ * tiny e keep full relative accuracy; where u rounds to 1, log1p(e) = e.
+ */
+@inline
+export function softplusV(x: v128): v128 {
+  const e = expV(f32x4.neg(f32x4.abs(x)));
+  const u = f32x4.add(f32x4.splat(1), e);
+  const um1 = f32x4.sub(u, f32x4.splat(1));
+  const l1p = v128.bitselect(e, f32x4.div(f32x4.mul(logV(u), e), um1), f32x4.eq(um1, f32x4.splat(0)));
+  return f32x4.add(f32x4.max(x, f32x4.splat(0)), l1p);
 }
 
 /** Lane 0 of a vector function of a splatted scalar: the scalar tail, bit for bit the SIMD result. */

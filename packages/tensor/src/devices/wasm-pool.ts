@@ -139,6 +139,11 @@ export class ThreadPool {
     this.dims = new Int32Array(buf, this.control + DIMS_AT, MAX_DIMS);
   }
 
+  /** Units (virtual threads: `nthreads` as the kernel sees it) of a parallel job; 1 without workers. */
+  get units(): number {
+    return this.workers.length === 0 ? 1 : Math.min(MAX_UNITS, this.threads * UNITS_PER_THREAD);
+  }
+
   /** Threads a job can use: the workers and the calling thread. */
   get threads(): number {
     return this.workers.length + 1;
@@ -178,7 +183,7 @@ export class ThreadPool {
     }
     if (args.length > MAX_ARGS) throw new RangeError(`wasm pool: ${args.length} arguments; at most ${MAX_ARGS}`);
     const h = this.header;
-    const units = Math.min(MAX_UNITS, this.threads * UNITS_PER_THREAD);
+    const units = this.units;
     for (let i = 0; i < args.length; i++) this.args[i] = args[i]!;
     h[KERNEL] = kernel;
     h[ARGC] = args.length;

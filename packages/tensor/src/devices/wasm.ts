@@ -21,6 +21,7 @@ import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { SaddleError } from '../errors.js';
 import { Storage } from '../storage.js';
 import type { Device, DeviceMemory } from './device.js';
+import { HostMemoryDevice } from './cpu.js';
 import { WasmHeap } from './wasm-heap.js';
 import { CONTROL_BYTES, ThreadPool } from './wasm-pool.js';
 
@@ -42,7 +43,7 @@ export interface WasmOptions {
   minParallelWork?: number;
 }
 
-export class WasmDevice implements Device {
+export class WasmDevice extends HostMemoryDevice implements Device {
   readonly kind = 'wasm' as const;
   readonly name: string;
   private liveBytes = 0;
@@ -60,13 +61,15 @@ export class WasmDevice implements Device {
     /** Whether the memory is shared (threads possible; views never detach). */
     readonly shared: boolean,
   ) {
+    super();
     this.minParallelWork = minParallelWork;
     this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128${shared ? '' : ', unshared memory'})`;
     this.remap = shared ? null : (s) => viewOf(this.heap.memory, s.dtype, s.ptr, s.size);
   }
 
   static async create(options: WasmOptions = {}): Promise<WasmDevice> {
-    const canShare = typeof SharedArrayBuffer !== 'undefined';
+    // A browser page shares memory with workers only when cross-origin isolated (Node always can).
+    const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
     const shared = options.shared ?? canShare;
     if (shared && !canShare) {
       throw new SaddleError('wasm', 'shared memory needs SharedArrayBuffer, which this page lacks; expected a cross-origin isolated page (COOP + COEP headers), or shared: false (one thread)');
@@ -91,6 +94,14 @@ export class WasmDevice implements Device {
   /** Threads a large job runs on (the calling thread included). */
   get threads(): number {
     return this.pool.threads;
+  }
+
+  /**
+   * The largest `nthreads` a kernel can be called with (the units of a parallel job; a small job
+   * runs as tid 0 of 1): a kernel that needs scratch per unit gets units x size from its launcher.
+   */
+  get units(): number {
+    return this.pool.units;
   }
 
   /** The shared memory every storage of this device lives in. */
@@ -142,25 +153,6 @@ export class WasmDevice implements Device {
     }
     this.liveBytes += bytes;
     return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype, this.remap);
-  }
-
-  upload(data: ArrayLike<number>, dtype: DType): Storage {
-    const s = this.alloc(dtype, data.length);
-    const out = s.data!;
-    if (ArrayBuffer.isView(data) && data.constructor === out.constructor) out.set(data as TypedArray);
-    else for (let i = 0; i < data.length; i++) out[i] = data[i]!;
-    return s;
-  }
-
-  fill(dtype: DType, size: number, value: number): Storage {
-    const s = this.alloc(dtype, size);
-    s.data!.fill(value);
-    return s;
-  }
-
-  async read(storage: Storage, offset: number, count: number): Promise<TypedArray> {
-    this.checkAlive('read');
-    return storage.data!.slice(offset, offset + count);
   }
 
   free(storage: Storage): void {
