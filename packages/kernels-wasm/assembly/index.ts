@@ -7,6 +7,7 @@ export * from './reduce/reduce';
 export * from './random/random';
 export * from './dropout/dropout';
 export * from './maxout/maxout';
+export * from './bce/bce';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {
