@@ -9,6 +9,8 @@ export * from './dropout/dropout';
 export * from './maxout/maxout';
 export * from './matmul/matmul';
 export * from './probe/peak';
+export * from './bce/bce';
+export * from './optim/optim';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

@@ -157,3 +157,42 @@ export function maxoutBackward(
     }
   }
 }
+
+/**
+ * maxoutBackward with x: as above, but a unit's gradient is shared evenly by every piece equal to
+ * the winner x[row, u * pieces + argmax] (g / c each for c tied pieces; a NaN winner keeps it
+ * alone), the rule `max` follows too (see autograd's rules/maxout.ts). Scalar: each unit reads its
+ * `pieces` inputs once to count the ties and once more to write; the work is pieces loads and
+ * stores per unit, the same memory traffic as the scatter above. g / c is one f32 division,
+ * correctly rounded, as the CPU twin's rounded double division is, so the two agree bit for bit.
+ */
+export function maxoutBackwardTies(
+  rows: i32, units: i32, pieces: i32, dy: usize, dyRs: i32, dyCs: i32, argmax: usize, aRs: i32, aCs: i32,
+  mask: usize, mRs: i32, mCs: i32, x: usize, xRs: i32, xCs: i32, dx: usize, tid: i32, nthreads: i32,
+): void {
+  const n = rows * units;
+  const end = shareEnd(n, tid, nthreads);
+  for (let i = shareStart(n, tid, nthreads); i < end; i++) {
+    const row = i / units;
+    const u = i - row * units;
+    let g = load<f32>(at(at(dy, row * dyRs), u * dyCs));
+    if (mask != 0) g *= load<f32>(at(at(mask, row * mRs), u * mCs));
+    const a = load<i32>(at(at(argmax, row * aRs), u * aCs));
+    const o = at(dx, i * pieces);
+    const px = at(x, row * xRs);
+    const first = u * pieces;
+    if (a < 0 || a >= pieces) {
+      for (let k = 0; k < pieces; k++) store<f32>(at(o, k), 0);
+      continue;
+    }
+    const best = load<f32>(at(px, (first + a) * xCs));
+    if (isNaN(best)) {
+      for (let k = 0; k < pieces; k++) store<f32>(at(o, k), a == k ? g : 0);
+      continue;
+    }
+    let ties = 0;
+    for (let k = 0; k < pieces; k++) if (load<f32>(at(px, (first + k) * xCs)) == best) ties++;
+    const share: f32 = ties == 1 ? g : g / <f32>ties;
+    for (let k = 0; k < pieces; k++) store<f32>(at(o, k), load<f32>(at(px, (first + k) * xCs)) == best ? share : 0);
+  }
+}
