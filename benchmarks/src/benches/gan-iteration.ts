@@ -42,7 +42,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import { GanTrainer } from '../../../packages/gan/src/trainer.js';
 import { preset, type GanConfig, type PresetName } from '../../../packages/gan/src/presets.js';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
-import { tfDropoutMask } from './common.js';
+import { tfDropoutMask, BENCH_RATIOS } from './common.js';
 import { uniformData } from './matmul.js';
 
 const PIXELS = 784;
@@ -440,11 +440,7 @@ export function ganBench(opts: { presets?: PresetName[] } = {}): Bench {
       "`paper` is the paper's configuration, `quick` the narrower preset this repository trains on a CPU: " +
       presets.map((p) => `${p}: ${describeConfig(benchConfig(p))}`).join('; ') +
       '. Milliseconds per iteration.',
-    ratios: [
-      ['saddle-webgpu', 'tfjs-webgpu'],
-      ['saddle-webgpu', 'tfjs-wasm'],
-      ['saddle-cpu', 'tfjs-cpu'],
-    ],
+    ratios: BENCH_RATIOS,
     cases,
   };
 }
