@@ -76,6 +76,22 @@ const NR: i32 = 8;
 // ---- packing ----
 
 /**
+ * Stores the 4 x 4 block whose rows are x0..x3 transposed: column c of the block (x0[c], x1[c],
+ * x2[c], x3[c]) goes to d + c * stride, as one f32x4. Eight shuffles, no scalar moves.
+ */
+@inline
+function storeTransposed(d: usize, stride: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5); // x0[0] x1[0] x0[1] x1[1]
+  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5); // x2[0] x3[0] x2[1] x3[1]
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7); // x0[2] x1[2] x0[3] x1[3]
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7); // x2[2] x3[2] x2[3] x3[3]
+  v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(d + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(d + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/**
  * A panel `panel` (rows 4*panel .. +4 of op(A)): dst[p*4 + r] = op(A)[4*panel + r, p], zeros past M.
  * transA (stored [K,M]) reads 4 consecutive floats per p; otherwise 4 rows of stride K are gathered.
  */
@@ -103,16 +119,7 @@ function packAPanel(a: usize, m: i32, k: i32, transA: bool, panel: i32, dst: usi
     // Four columns at a time: load 4 x 4 (one f32x4 from each row) and transpose in registers.
     for (; p + 4 <= k; p += 4) {
       const off = (<usize>p) << 2;
-      const x0 = v128.load(r0 + off), x1 = v128.load(r1 + off), x2 = v128.load(r2 + off), x3 = v128.load(r3 + off);
-      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5); // x0[0] x1[0] x0[1] x1[1]
-      const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5); // x2[0] x3[0] x2[1] x3[1]
-      const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-      const d = dst + ((<usize>p) << 4);
-      v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-      v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-      v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-      v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      storeTransposed(dst + ((<usize>p) << 4), 16, v128.load(r0 + off), v128.load(r1 + off), v128.load(r2 + off), v128.load(r3 + off));
     }
     for (; p < k; p++) {
       const off = (<usize>p) << 2;
@@ -164,16 +171,7 @@ function packBPanel(b: usize, n: i32, k: i32, transB: bool, panel: i32, dst: usi
         const r1 = r0 + ((<usize>k) << 2);
         const r2 = r1 + ((<usize>k) << 2);
         const r3 = r2 + ((<usize>k) << 2);
-        const x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2), x3 = v128.load(r3);
-        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-        const d = dst + ((<usize>p) << 5) + ((<usize>half) << 4);
-        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+        storeTransposed(dst + ((<usize>p) << 5) + ((<usize>half) << 4), 32, v128.load(r0), v128.load(r1), v128.load(r2), v128.load(r3));
       }
     }
     for (; p < k; p++) {

@@ -155,7 +155,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
         activation,
       });
     } else if (device.kind === 'wasm') {
-      runMatmulWasm(asWasm(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation);
+      runMatmulWasm(asWasm(device), { a: sa.t, b: sb.t, bias: sbias?.t ?? null, out, m, n, k, transA: sa.trans, transB: sb.trans, activation });
     } else {
       recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
     }
@@ -252,6 +252,20 @@ export function chooseWasmMatmulTiles(m: number, n: number, threads: number, mr 
   return { mc, nc };
 }
 
+/** One product for the wasm kernel: dense stored operands, the flags that say how to read them, the output. */
+interface WasmMatmulProblem {
+  a: Tensor;
+  b: Tensor;
+  bias: Tensor | null;
+  out: Tensor;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  activation: MatmulActivation;
+}
+
 /** Where a wasm matmul's scratch block puts each part (see kernels-wasm's assembly/matmul/matmul.ts). */
 interface WasmMatmulPlan {
   scratch: Tensor;
@@ -266,19 +280,8 @@ interface WasmMatmulPlan {
  * Lays out the scratch of one wasm matmul (one block of the device's heap: size classes make it a
  * reuse from the second call on) and the kernel's arguments.
  */
-function planMatmulWasm(
-  device: WasmDevice,
-  a: Tensor,
-  b: Tensor,
-  bias: Tensor | null,
-  out: Tensor,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  activation: MatmulActivation,
-): WasmMatmulPlan {
+function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): WasmMatmulPlan {
+  const { a, b, bias, out, m, n, k, transA, transB, activation } = p;
   const mr = device.constant('MATMUL_MR');
   const nr = device.constant('MATMUL_NR');
   const panelsA = Math.ceil(m / mr);
@@ -323,20 +326,8 @@ function launchMatmulWasm(device: WasmDevice, plan: WasmMatmulPlan, repack = tru
  * The wasm matmul: one run on every thread, which packs op(A) and op(B) into panels as the tiles
  * first need them and computes the register tiles (see kernels-wasm's assembly/matmul/matmul.ts).
  */
-function runMatmulWasm(
-  device: WasmDevice,
-  a: Tensor,
-  b: Tensor,
-  bias: Tensor | null,
-  out: Tensor,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  activation: MatmulActivation,
-): void {
-  const plan = planMatmulWasm(device, a, b, bias, out, m, n, k, transA, transB, activation);
+function runMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): void {
+  const plan = planMatmulWasm(device, p);
   try {
     launchMatmulWasm(device, plan);
   } finally {
@@ -356,7 +347,7 @@ export function profileWasmMatmul(a: Tensor, b: Tensor, opts: { transA?: boolean
   const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
   const n = transB ? b.shape[0]! : b.shape[1]!;
   const out = Tensor.empty([m, n], 'f32', device);
-  const plan = planMatmulWasm(device, a, b, null, out, m, n, k, transA, transB, 'none');
+  const plan = planMatmulWasm(device, { a, b, bias: null, out, m, n, k, transA, transB, activation: 'none' });
   const time = (repack: boolean) => {
     const ts: number[] = [];
     for (let r = 0; r < reps; r++) {
