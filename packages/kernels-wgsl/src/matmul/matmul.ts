@@ -22,8 +22,9 @@ export interface MatmulOptions {
   /** Applied after the bias, in the epilogue. */
   activation?: MatmulActivation;
   /**
-   * Force a tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By default
-   * the tiling is chosen from the problem size and the device's workgroup-memory limit.
+   * Force a WGSL tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By
+   * default the tiling is chosen from the problem size and the device's workgroup-memory limit.
+   * WebGPU only: the CPU and wasm devices ignore it.
    */
   config?: keyof typeof MATMUL_CONFIGS | MatmulConfig;
 }
@@ -105,7 +106,8 @@ function asStored(t: Tensor, trans: boolean): { t: Tensor; trans: boolean; owned
 /**
  * C = act(op(a)·op(b) + bias): a is [M,K] (or stored [K,M] with transA), b is [K,N] (or stored
  * [N,K] with transB), bias [N]; the result is a new dense [M,N] tensor of a's dtype (f32; f64 on
- * the CPU). Bias and activation are fused into the kernel's epilogue.
+ * the CPU). Bias and activation are fused into the kernel's epilogue: the WGSL kernel on WebGPU,
+ * kernels-wasm's assembly/matmul on wasm, the CPU twin on the CPU.
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const op = 'matmul';
