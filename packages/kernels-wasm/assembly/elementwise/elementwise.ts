@@ -53,7 +53,7 @@ function unaryS<T>(op: i32, x: T): T {
       case LOG: return <T>lane0(logV(f32x4.splat(v)));
       case SQRT: return <T>Mathf.sqrt(v);
       case RECIPROCAL: return <T>(1 / v);
-      case RELU: return <T>(v > 0 ? v : 0);
+      case RELU: return <T>(v > 0 || v != v ? v : 0); // NaN kept, as PyTorch
       case STEP: return <T>(v > 0 ? <f32>1 : <f32>0);
       case SIGMOID: return <T>lane0(sigmoidV(f32x4.splat(v)));
       case TANH: return <T>lane0(tanhV(f32x4.splat(v)));
@@ -88,8 +88,8 @@ function unaryV<T>(op: i32, x: v128): v128 {
       case SQUARE: return f32x4.mul(x, x);
       case SQRT: return f32x4.sqrt(x);
       case RECIPROCAL: return f32x4.div(one, x);
-      // x > 0 ? x : 0 as a mask: NaN and -0 give +0, as the scalar twin does.
-      case RELU: return v128.and(x, f32x4.gt(x, zero));
+      // x > 0 || x is NaN ? x : 0 as a mask: NaN kept (as PyTorch), -0 gives +0, as the scalar twin does.
+      case RELU: return v128.and(x, v128.or(f32x4.gt(x, zero), f32x4.ne(x, x)));
       case STEP: return v128.and(f32x4.gt(x, zero), one);
       case EXP: return expV(x);
       case SIGMOID: return sigmoidV(x);

@@ -3,22 +3,26 @@
  * packages/kernels-wgsl/src/matmul). op(A) is A [M,K] or, with transA, the transpose of a stored
  * [K,M]; op(B) is B [K,N] or, with transB, the transpose of a stored [N,K].
  *
- * Two kernels, run one after the other by the launcher (each on every thread):
+ * One kernel, matmulF32, run once on every thread; it does two jobs.
  *
- * 1. matmulPackF32 copies A and B once into panels in the order the inner loop reads them:
+ * 1. Packing: op(A) and op(B) are copied once into panels in the order the inner loop reads them:
  *      A panels: MR = 4 rows at a time, stored [ceil(M/4)][K][4]  (4 floats of one column of op(A))
  *      B panels: NR = 8 columns at a time, stored [ceil(N/8)][K][8] (8 floats of one row of op(B))
  *    Rows and columns past the edge are packed as zeros, so every panel is full. Packing is where
- *    the transposes go: transA / transB only change how a panel is gathered, and the inner loop is
- *    the same for all four combinations. It costs M*K + K*N copies once, against 2*M*N*K flops.
+ *    the transposes go: transA / transB only change how a panel is gathered (4 x 4 blocks
+ *    transposed in registers where the stored rows run along K), and the inner loop is the same
+ *    for all four combinations. It costs M*K + K*N copies once, against 2*M*N*K flops. A panel is
+ *    packed by the first thread whose tile needs it (an atomic state per panel: unpacked, being
+ *    packed, packed; a thread packs what nobody has claimed before it waits for the others'), so
+ *    packing and computing need no barrier between them: one run, one wake-up of the workers.
  *
- * 2. matmulF32 computes C by register tiles of 4 x 8 (MR x NR) outputs, held in eight f32x4
+ * 2. The register tiles: C is computed by tiles of 4 x 8 (MR x NR) outputs, held in eight f32x4
  *    accumulators (row r, columns 0-3 and 4-7). One step of the inner loop reads one column of the
  *    A panel (4 floats, each splatted to all lanes by v128.load32_splat) and one row of the B
  *    panel (two f32x4 loads), and does 8 multiplies and 8 adds (64 flops, no FMA: WebAssembly SIMD
  *    has none without the relaxed-simd proposal). Eight independent add chains hide the add
- *    latency; 8 accumulators + 2 B vectors + the A splat + a product fit the 16 xmm registers
- *    V8 gives wasm on x64 (a 6 x 8 tile would spill).
+ *    latency; 8 accumulators + 2 B vectors + the A splat + a product fit the 15 xmm registers
+ *    V8 allocates on x64 (a 6 x 8 tile would need 16 and spill).
  *
  * Cache blocking: the output is cut into macro tiles of mc x nc (chosen by the launcher, multiples
  * of 4 and 8) and K into blocks of kc <= KC_MAX (256). For one macro tile and one K block, the
@@ -29,8 +33,8 @@
  *
  * Threads: macro tiles are handed out by an atomic counter (each thread takes the next tile until
  * none is left), so a thread slowed by another process does fewer tiles instead of holding up the
- * others. Packing splits its panels into equal ranges. A tile is computed by the same
- * instructions whoever takes it, so 1 and N threads give the same bits.
+ * others. A tile is computed by the same instructions whoever takes it and a panel holds the same
+ * floats whoever packs it, so 1 and N threads give the same bits.
  *
  * Numerics (summation order): an output is the sum of its K terms in increasing k, in f32, in
  * blocks: within a K block the accumulator adds a_k*b_k in order; the block's sum is then added to
@@ -40,16 +44,16 @@
  * sum of K products, each product exact to eps32/2): the tests use 1e-6 * K * max|a| * max|b|.
  *
  * Epilogue: on the last K block, bias[j] is added and the activation applied as the CPU twin
- * does: relu is x > 0 ? x : 0 (NaN and -0 give +0), sigmoid uses exp(-|x|) only (no overflow).
+ * does: relu is x > 0 || x is NaN ? x : 0 (NaN kept as in PyTorch, -0 gives +0), sigmoid uses exp(-|x|) only (no overflow).
  *
  * Bounds: full 4 x 8 tiles store straight from the accumulators. A tile cut by the edge of C
  * (M % 4 or N % 8 left over) writes its accumulators to the thread's 128-byte edge buffer and
  * copies only the rows and columns inside C. Packed panels are padded, so the inner loop never
  * tests a bound. K = 0 runs one empty block: C = act(bias) (or act(0)).
  *
- * Scratch (one block allocated by the launcher per call): [0, 64) the tile counter (zeroed by the
- * launcher before matmulF32), then one
- * 128-byte edge buffer per thread, then the A panels, then the B panels.
+ * Scratch (one block allocated by the launcher per call): [0, 64) the tile counter, then one
+ * 128-byte edge buffer per thread, then one i32 state per panel (A panels first), then the A
+ * panels, then the B panels. The launcher zeroes the counter and the states before the call.
  */
 
 /** Rows of a register tile (floats of an A panel column). */
@@ -70,6 +74,22 @@ const MR: i32 = 4;
 const NR: i32 = 8;
 
 // ---- packing ----
+
+/**
+ * Stores the 4 x 4 block whose rows are x0..x3 transposed: column c of the block (x0[c], x1[c],
+ * x2[c], x3[c]) goes to d + c * stride, as one f32x4. Eight shuffles, no scalar moves.
+ */
+@inline
+function storeTransposed(d: usize, stride: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5); // x0[0] x1[0] x0[1] x1[1]
+  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5); // x2[0] x3[0] x2[1] x3[1]
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7); // x0[2] x1[2] x0[3] x1[3]
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7); // x2[2] x3[2] x2[3] x3[3]
+  v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(d + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(d + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
 
 /**
  * A panel `panel` (rows 4*panel .. +4 of op(A)): dst[p*4 + r] = op(A)[4*panel + r, p], zeros past M.
@@ -99,16 +119,7 @@ function packAPanel(a: usize, m: i32, k: i32, transA: bool, panel: i32, dst: usi
     // Four columns at a time: load 4 x 4 (one f32x4 from each row) and transpose in registers.
     for (; p + 4 <= k; p += 4) {
       const off = (<usize>p) << 2;
-      const x0 = v128.load(r0 + off), x1 = v128.load(r1 + off), x2 = v128.load(r2 + off), x3 = v128.load(r3 + off);
-      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5); // x0[0] x1[0] x0[1] x1[1]
-      const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5); // x2[0] x3[0] x2[1] x3[1]
-      const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-      const d = dst + ((<usize>p) << 4);
-      v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-      v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-      v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-      v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      storeTransposed(dst + ((<usize>p) << 4), 16, v128.load(r0 + off), v128.load(r1 + off), v128.load(r2 + off), v128.load(r3 + off));
     }
     for (; p < k; p++) {
       const off = (<usize>p) << 2;
@@ -160,16 +171,7 @@ function packBPanel(b: usize, n: i32, k: i32, transB: bool, panel: i32, dst: usi
         const r1 = r0 + ((<usize>k) << 2);
         const r2 = r1 + ((<usize>k) << 2);
         const r3 = r2 + ((<usize>k) << 2);
-        const x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2), x3 = v128.load(r3);
-        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-        const d = dst + ((<usize>p) << 5) + ((<usize>half) << 4);
-        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+        storeTransposed(dst + ((<usize>p) << 5) + ((<usize>half) << 4), 32, v128.load(r0), v128.load(r1), v128.load(r2), v128.load(r3));
       }
     }
     for (; p < k; p++) {
@@ -184,24 +186,37 @@ function packBPanel(b: usize, n: i32, k: i32, transB: bool, panel: i32, dst: usi
   }
 }
 
+// Panel states (one i32 each, zeroed by the launcher): nobody has it, a thread is packing it, packed.
+const UNPACKED = 0, PACKING = 1, PACKED = 2;
+
+/** Packs panel q (A panels first, then B panels) if no thread has claimed it; returns whether it is packed now. */
+@inline
+function claimAndPack(q: i32, panelsA: i32, states: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, packA: usize, packB: usize): bool {
+  const state = states + ((<usize>q) << 2);
+  if (atomic.load<i32>(state) == PACKED) return true;
+  if (atomic.cmpxchg<i32>(state, UNPACKED, PACKING) != UNPACKED) return false;
+  if (q < panelsA) packAPanel(a, m, k, transA, q, packA + <usize>q * ((<usize>(k * MR)) << 2));
+  else packBPanel(b, n, k, transB, q - panelsA, packB + <usize>(q - panelsA) * ((<usize>(k * NR)) << 2));
+  // Sequentially consistent: a thread that reads PACKED also sees the panel's floats.
+  atomic.store<i32>(state, PACKED);
+  return true;
+}
+
 /**
- * Packs op(A) and op(B) into panels (see the header): the A panels are numbered first, then the B
- * panels, and the whole list is cut into nthreads equal ranges.
+ * Makes sure panels [q0, q1) are packed: packs every one nobody has claimed yet, then waits for
+ * those another thread is packing (a panel takes microseconds; by then this thread has packed
+ * its own share).
  */
-export function matmulPackF32(
-  a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, packA: usize, packB: usize,
-  tid: i32, nthreads: i32,
-): void {
-  const panelsA = (m + MR - 1) / MR;
-  const panels = panelsA + (n + NR - 1) / NR;
-  const chunk = (panels + nthreads - 1) / nthreads;
-  const start = min(panels, tid * chunk);
-  const end = min(panels, start + chunk);
-  const stepA = (<usize>(k * MR)) << 2;
-  const stepB = (<usize>(k * NR)) << 2;
-  for (let q = start; q < end; q++) {
-    if (q < panelsA) packAPanel(a, m, k, transA, q, packA + <usize>q * stepA);
-    else packBPanel(b, n, k, transB, q - panelsA, packB + <usize>(q - panelsA) * stepB);
+@inline
+function ensurePanels(q0: i32, q1: i32, panelsA: i32, states: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, packA: usize, packB: usize): void {
+  let waiting = false;
+  for (let q = q0; q < q1; q++) {
+    if (!claimAndPack(q, panelsA, states, a, b, m, n, k, transA, transB, packA, packB)) waiting = true;
+  }
+  if (!waiting) return;
+  for (let q = q0; q < q1; q++) {
+    const state = states + ((<usize>q) << 2);
+    while (atomic.load<i32>(state) != PACKED) {}
   }
 }
 
@@ -215,14 +230,14 @@ function sigmoidS(x: f32): f32 {
 
 @inline
 function activateS(x: f32, act: i32): f32 {
-  if (act == RELU) return x > 0 ? x : 0;
+  if (act == RELU) return x > 0 || x != x ? x : 0; // NaN kept, as PyTorch
   if (act == SIGMOID) return sigmoidS(x);
   return x;
 }
 
 @inline
 function activateV(x: v128, act: i32): v128 {
-  if (act == RELU) return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
+  if (act == RELU) return v128.and(x, v128.or(f32x4.gt(x, f32x4.splat(0)), f32x4.ne(x, x))); // NaN lanes kept
   if (act == SIGMOID) {
     let r = f32x4.splat(sigmoidS(f32x4.extract_lane(x, 0)));
     r = f32x4.replace_lane(r, 1, sigmoidS(f32x4.extract_lane(x, 1)));
@@ -327,15 +342,18 @@ function blockK(k: i32): i32 {
 }
 
 /**
- * C = act(op(A)·op(B) + bias) from the panels of matmulPackF32 (see the header). mc, nc: the macro
- * tile (multiples of 4 and 8); bias: 0 for none; act: 0 none, 1 relu, 2 sigmoid; scratch: the
- * block whose head holds the tile counter and the edge buffers.
+ * C = act(op(A)·op(B) + bias) (see the header). a, b: the stored operands; transA, transB: 0 or 1;
+ * c: the [M,N] output; bias: 0 for none; act: 0 none, 1 relu, 2 sigmoid; mc, nc: the macro tile
+ * (multiples of 4 and 8); scratch: the block of the header's layout, its counter and panel states
+ * zeroed; states: the panel states (A panels first, then B panels); packA, packB: the panels.
  */
 export function matmulF32(
-  packA: usize, packB: usize, c: usize, bias: usize, m: i32, n: i32, k: i32, act: i32, mc: i32, nc: i32, scratch: usize,
+  a: usize, b: usize, transA: bool, transB: bool, c: usize, bias: usize, m: i32, n: i32, k: i32, act: i32, mc: i32, nc: i32,
+  scratch: usize, states: usize, packA: usize, packB: usize,
   tid: i32, nthreads: i32,
 ): void {
   const edge = scratch + MATMUL_SCRATCH_HEAD + <usize>tid * MATMUL_EDGE_BYTES;
+  const panelsA = (m + MR - 1) / MR;
   const tilesN = (n + nc - 1) / nc;
   const tiles = ((m + mc - 1) / mc) * tilesN;
   const kc = blockK(k);
@@ -349,6 +367,10 @@ export function matmulF32(
     const j0 = (t % tilesN) * nc;
     const iEnd = min(m, i0 + mc);
     const jEnd = min(n, j0 + nc);
+    if (k > 0) {
+      ensurePanels(i0 / MR, (iEnd + MR - 1) / MR, panelsA, states, a, b, m, n, k, transA, transB, packA, packB);
+      ensurePanels(panelsA + j0 / NR, panelsA + (jEnd + NR - 1) / NR, panelsA, states, a, b, m, n, k, transA, transB, packA, packB);
+    }
     let p0 = 0;
     do {
       const len = min(kc, k - p0);

@@ -23,8 +23,9 @@ export interface MatmulOptions {
   /** Applied after the bias, in the epilogue. */
   activation?: Activation;
   /**
-   * Force a tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By default
-   * the tiling is chosen from the problem size and the device's workgroup-memory limit.
+   * Force a WGSL tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By
+   * default the tiling is chosen from the problem size and the device's workgroup-memory limit.
+   * WebGPU only: the CPU and wasm devices ignore it.
    */
   config?: keyof typeof MATMUL_CONFIGS | MatmulConfig;
   /**
@@ -110,7 +111,8 @@ function asStored(t: Tensor, trans: boolean): { t: Tensor; trans: boolean; owned
 /**
  * C = act(op(a)·op(b) + bias): a is [M,K] (or stored [K,M] with transA), b is [K,N] (or stored
  * [N,K] with transB), bias [N]; the result is a new dense [M,N] tensor of a's dtype (f32; f64 on
- * the CPU). Bias and activation are fused into the kernel's epilogue.
+ * the CPU). Bias and activation are fused into the kernel's epilogue: the WGSL kernel on WebGPU,
+ * kernels-wasm's assembly/matmul on wasm, the CPU twin on the CPU.
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const op = 'matmul';
@@ -160,7 +162,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
         activation,
       });
     } else if (device.kind === 'wasm') {
-      runMatmulWasm(asWasm(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation);
+      runMatmulWasm(asWasm(device), { a: sa.t, b: sb.t, bias: sbias?.t ?? null, out, m, n, k, transA: sa.trans, transB: sb.trans, activation });
     } else {
       recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config, opts.splitK);
     }
@@ -287,57 +289,123 @@ export function chooseWasmMatmulTiles(m: number, n: number, threads: number, mr 
   return { mc, nc };
 }
 
-/**
- * Where the wasm matmul's time goes, for the benchmarks: while `enabled`, every call adds the wall
- * time of its packing run and of its compute run (off by default: two clock reads per call).
- */
-export const wasmMatmulProfile = { enabled: false, packMs: 0, computeMs: 0, calls: 0 };
-const profile = wasmMatmulProfile;
+/** One product for the wasm kernel: dense stored operands, the flags that say how to read them, the output. */
+interface WasmMatmulProblem {
+  a: Tensor;
+  b: Tensor;
+  bias: Tensor | null;
+  out: Tensor;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  activation: Activation;
+}
+
+/** Where a wasm matmul's scratch block puts each part (see kernels-wasm's assembly/matmul/matmul.ts). */
+interface WasmMatmulPlan {
+  scratch: Tensor;
+  args: number[];
+  /** Float index and count of the panel states (zeroed before a call so the panels are packed). */
+  statesAt: number;
+  states: number;
+  work: number;
+}
 
 /**
- * The wasm matmul: pack op(A) and op(B) into panels (one run over every thread), then the register
- * tiles (a second run). Scratch for the panels, the tile counter and each thread's edge buffer is
- * one block of the device's heap per call (size classes make it a reuse from the second call on).
+ * Lays out the scratch of one wasm matmul (one block of the device's heap: size classes make it a
+ * reuse from the second call on) and the kernel's arguments.
  */
-function runMatmulWasm(
-  device: WasmDevice,
-  a: Tensor,
-  b: Tensor,
-  bias: Tensor | null,
-  out: Tensor,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  activation: Activation,
-): void {
+function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): WasmMatmulPlan {
+  const { a, b, bias, out, m, n, k, transA, transB, activation } = p;
   const mr = device.constant('MATMUL_MR');
   const nr = device.constant('MATMUL_NR');
-  const head = device.constant('MATMUL_SCRATCH_HEAD') + device.threads * device.constant('MATMUL_EDGE_BYTES');
-  const packABytes = Math.ceil(m / mr) * mr * k * 4;
-  const packBBytes = Math.ceil(n / nr) * nr * k * 4;
-  const scratch = Tensor.empty([(head + packABytes + packBBytes) / 4], 'f32', device);
+  const panelsA = Math.ceil(m / mr);
+  const panelsB = Math.ceil(n / nr);
+  const statesAt = device.constant('MATMUL_SCRATCH_HEAD') + device.threads * device.constant('MATMUL_EDGE_BYTES');
+  const packAAt = statesAt + Math.ceil(((panelsA + panelsB) * 4) / 64) * 64;
+  const packBAt = packAAt + panelsA * mr * k * 4;
+  const bytes = packBAt + panelsB * nr * k * 4;
+  const scratch = Tensor.empty([bytes / 4], 'f32', device);
+  const base = device.address(scratch.storage);
+  const { mc, nc } = chooseWasmMatmulTiles(m, n, device.threads, mr, nr);
+  const args = [
+    device.address(a.storage),
+    device.address(b.storage),
+    transA ? 1 : 0,
+    transB ? 1 : 0,
+    device.address(out.storage),
+    bias ? device.address(bias.storage) : 0,
+    m,
+    n,
+    k,
+    MATMUL_ACTIVATION_CODE[activation],
+    mc,
+    nc,
+    base,
+    base + statesAt,
+    base + packAAt,
+    base + packBAt,
+  ];
+  return { scratch, args, statesAt: statesAt / 4, states: panelsA + panelsB, work: (m * n * k) / 8 + m * n };
+}
+
+/** One call of the wasm kernel on a plan: the tile counter reset, the panels repacked unless `repack` is false. */
+function launchMatmulWasm(device: WasmDevice, plan: WasmMatmulPlan, repack = true): void {
+  const head = plan.scratch.storage.data!;
+  head[0] = 0; // the tile counter (0.0f has the bits of the i32 0)
+  if (repack) head.fill(0, plan.statesAt, plan.statesAt + plan.states);
+  device.run('matmulF32', plan.args, plan.work);
+}
+
+/**
+ * The wasm matmul: one run on every thread, which packs op(A) and op(B) into panels as the tiles
+ * first need them and computes the register tiles (see kernels-wasm's assembly/matmul/matmul.ts).
+ */
+function runMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): void {
+  const plan = planMatmulWasm(device, p);
   try {
-    const base = device.address(scratch.storage);
-    const packA = base + head;
-    const packB = packA + packABytes;
-    const flops = m * n * k;
-    const t0 = profile.enabled ? performance.now() : 0;
-    if (k > 0) {
-      device.run('matmulPackF32', [device.address(a.storage), device.address(b.storage), m, n, k, transA ? 1 : 0, transB ? 1 : 0, packA, packB], packABytes / 4 + packBBytes / 4);
-    }
-    scratch.storage.data![0] = 0; // the tile counter (0 as f32 is 0 as i32)
-    const { mc, nc } = chooseWasmMatmulTiles(m, n, device.threads, mr, nr);
-    const biasAt = bias ? device.address(bias.storage) : 0;
-    const t1 = profile.enabled ? performance.now() : 0;
-    device.run('matmulF32', [packA, packB, device.address(out.storage), biasAt, m, n, k, MATMUL_ACTIVATION_CODE[activation], mc, nc, base], flops / 8 + m * n);
-    if (profile.enabled) {
-      profile.packMs += t1 - t0;
-      profile.computeMs += performance.now() - t1;
-      profile.calls++;
-    }
+    launchMatmulWasm(device, plan);
   } finally {
-    scratch.dispose();
+    plan.scratch.dispose();
+  }
+}
+
+/**
+ * Where a wasm matmul's time goes, for the benchmarks: `reps` calls as matmul() makes them (packing
+ * included) and `reps` calls on panels already packed (the tiles alone), each timed by `clock` (the
+ * wall clock by default; a probe on a shared machine may pass the process's CPU time); returns the
+ * median of each, in ms. a and b must be dense f32 matrices on a wasm device.
+ */
+export function profileWasmMatmul(
+  a: Tensor,
+  b: Tensor,
+  opts: { transA?: boolean; transB?: boolean } = {},
+  reps = 5,
+  clock: () => number = () => performance.now(),
+): { totalMs: number; tilesMs: number } {
+  const { transA = false, transB = false } = opts;
+  if (a.device.kind !== 'wasm' || !a.isDense || !b.isDense) throw new SaddleError('profileWasmMatmul', 'expected dense matrices on a wasm device');
+  const device = asWasm(a.device);
+  const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+  const n = transB ? b.shape[0]! : b.shape[1]!;
+  const out = Tensor.empty([m, n], 'f32', device);
+  const plan = planMatmulWasm(device, { a, b, bias: null, out, m, n, k, transA, transB, activation: 'none' });
+  const time = (repack: boolean) => {
+    const ts: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = clock();
+      launchMatmulWasm(device, plan, repack);
+      ts.push(clock() - t0);
+    }
+    return ts.sort((x, y) => x - y)[Math.floor(reps / 2)]!;
+  };
+  try {
+    launchMatmulWasm(device, plan);
+    return { totalMs: time(true), tilesMs: time(false) };
+  } finally {
+    plan.scratch.dispose();
+    out.dispose();
   }
 }
