@@ -13,8 +13,9 @@
  * at most 2^-11 (half an f16 ulp), so each product a·b carries at most about 2^-10 of |a||b|, and
  * the sum at most 2^-10·Σ|a||b| plus the f32 accumulation error: the tests use that bound.
  */
-import { SaddleError, Tensor, fmtShape, fromArray, type Device } from '@saddle/tensor';
-import { asGpu } from '../shared/launch.js';
+import { Params, SaddleError, Tensor, fmtShape, fromArray, type Device, type WebGpuDevice } from '@saddle/tensor';
+import { asGpu, grid1d } from '../shared/launch.js';
+import { SUBGROUP_MATRIX_BLOCK, SUBGROUP_MATRIX_FEATURE, SUBGROUP_MATRIX_TILE, subgroupMatrixMatmulWgsl } from './matmul-subgroup-matrix.wgsl.js';
 import { matmulF16Cpu, packF16 } from './matmul-f16.cpu.js';
 import { recordMatmul, type MatmulOptions } from './matmul.js';
 
@@ -33,7 +34,22 @@ export function f16Matrix(values: ArrayLike<number>, shape: [number, number], de
   return { packed: fromArray(words, [words.length], { device, dtype: 'u32' }), shape };
 }
 
-export type MatmulF16Options = Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'activation' | 'config'>;
+export interface MatmulF16Options extends Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'activation' | 'config'> {
+  /** 'auto' (default): the subgroup-matrix kernel where matmulF16Path allows it; 'tiled': never. */
+  kernel?: 'auto' | 'tiled';
+}
+
+/**
+ * Which kernel an f16 product runs on `device`: 'subgroup-matrix' (the GPU's matrix units, see
+ * matmul-subgroup-matrix.wgsl.ts) when the device has chromium-experimental-subgroup-matrix and a
+ * fixed subgroup size, the product has no bias or activation, M and N are multiples of 32 and K of
+ * 16; otherwise 'tiled' (the f32 tiled kernel reading f16). lavapipe: always 'tiled'.
+ */
+export function matmulF16Path(device: WebGpuDevice, m: number, n: number, k: number, opts: MatmulF16Options = {}): 'subgroup-matrix' | 'tiled' {
+  const plain = !opts.bias && (opts.activation ?? 'none') === 'none' && opts.kernel !== 'tiled' && !opts.config;
+  const fits = m % SUBGROUP_MATRIX_BLOCK === 0 && n % SUBGROUP_MATRIX_BLOCK === 0 && k % SUBGROUP_MATRIX_TILE === 0 && k > 0;
+  return plain && fits && device.features.has(SUBGROUP_MATRIX_FEATURE) && device.subgroupSize !== null ? 'subgroup-matrix' : 'tiled';
+}
 
 /** act(op(a)·op(b) + bias) of f16 matrices, accumulated and returned in f32 ([M, N]). */
 export function matmulF16(a: F16Matrix, b: F16Matrix, opts: MatmulF16Options = {}): Tensor {
@@ -60,6 +76,17 @@ export function matmulF16(a: F16Matrix, b: F16Matrix, opts: MatmulF16Options = {
   if (!gpu.features.has('shader-f16')) {
     out.dispose();
     throw new SaddleError(op, `the device ${gpu.name} lacks the shader-f16 feature; expected it for f16 storage (use matmul with f32)`);
+  }
+  if (matmulF16Path(gpu, m, n, k, opts) === 'subgroup-matrix') {
+    const tilesN = n / SUBGROUP_MATRIX_BLOCK;
+    gpu.dispatch({
+      label: 'matmul f16 (subgroup matrix)',
+      code: subgroupMatrixMatmulWgsl({ transA, transB, subgroupSize: gpu.subgroupSize! }),
+      params: new Params().u32(m, n, k, tilesN).finish(),
+      buffers: [a.packed.storage, b.packed.storage, out.storage],
+      workgroups: grid1d((m / SUBGROUP_MATRIX_BLOCK) * tilesN, 1),
+    });
+    return out;
   }
   recordMatmul(gpu, a.packed, b.packed, bias ?? null, out, m, n, k, transA, transB, activation, opts.config, undefined, { f16Inputs: true });
   return out;
