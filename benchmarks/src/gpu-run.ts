@@ -7,12 +7,17 @@
  *   2. runs the GAN iteration bench (paper and quick presets) on the same two runners: a fixed share;
  *   3. trains the paper's configuration on MNIST until a deadline that leaves time for
  *   4. the full Table 1 protocol (10 000 samples, sigma cross-validated on 1000 validation images,
- *      all 10 000 test images), and writes the run's record, its samples and its curves.
+ *      all 10 000 test images), and writes the run's record, its samples and its curves;
+ *   between 2 and 3, the f16 phase (a fixed share): on a device opened with Dawn's
+ *      allow_unsafe_apis and vulkan_enable_f16_on_nvidia toggles (which expose shader-f16 and
+ *      chromium-experimental-subgroup-matrix on NVIDIA), square products in f32 (tiled), f16 storage
+ *      (tiled) and f16 on the matrix units (subgroup matrices, where the adapter has them), each
+ *      checked against the others before it is timed.
  *
  * Files under --out (at most 8, since the host returns only a few): matmul-<device>-<date>.json,
  * gan-<device>-<date>.json (render them with `pnpm bench report`), gan-train-<device>-<run>.json
  * (the record, as record-gan-run.ts writes it, per-epoch figures and Parzen included), samples.png,
- * curves.svg, plan.json (the budget split, the adapter, each phase's start, end and outcome; written
+ * curves.svg, f16-matmul-<device>-<date>.json, plan.json (the budget split, the adapter, each phase's start, end and outcome; written
  * after every phase, so a run killed by the host's timeout still says how far it got), and run.log
  * (written by gpu-run.sh from stdout and stderr).
  *
@@ -38,6 +43,7 @@ import { GAN_SHAPES } from './benches/matmul.js';
 import { GAN_PRESETS } from './benches/gan-iteration.js';
 import { adapterKind, ganRunRecord, type ParzenFile } from './gan-run-record.js';
 import { deviceSlug, openGpu } from './runners.js';
+import { f16Matmul } from './f16-matmul.js';
 import { gitInfo, repoRoot } from './git.js';
 
 export const ALL_USAGE = `usage: node .gpu/app.mjs all --out DIR [options]   (or: tsx benchmarks/src/gpu-entry.ts all ...)
@@ -47,6 +53,7 @@ export const ALL_USAGE = `usage: node .gpu/app.mjs all --out DIR [options]   (or
   --rehearse            small sizes and short budgets (a software adapter)
   --matmul-seconds S    the matmul bench's share (default 100; rehearse 40)
   --gan-seconds S       the GAN iteration bench's share (default 45; rehearse 70)
+  --f16-seconds S       the f16 / subgroup-matrix matmul phase's share (default 40; rehearse 40)
   --reserve-seconds S   kept after training for Parzen, figures and the record (default 60; rehearse 45)
   --sizes a,b,...       square matmul sizes (default 1024,2048,4096,8192; rehearse 64,128)
   --preset NAME         trained configuration (default paper)
@@ -64,6 +71,7 @@ export interface AllPlan {
   rehearse: boolean;
   matmulSeconds: number;
   ganSeconds: number;
+  f16Seconds: number;
   reserveSeconds: number;
   sizes: number[];
   preset: PresetName;
@@ -94,6 +102,7 @@ export function planFromArgs(argv: string[]): { plan: AllPlan; out: string; comm
       rehearse: { type: 'boolean' },
       'matmul-seconds': { type: 'string' },
       'gan-seconds': { type: 'string' },
+      'f16-seconds': { type: 'string' },
       'reserve-seconds': { type: 'string' },
       sizes: { type: 'string' },
       preset: { type: 'string' },
@@ -112,6 +121,7 @@ export function planFromArgs(argv: string[]): { plan: AllPlan; out: string; comm
     rehearse: r,
     matmulSeconds: positive(values['matmul-seconds'], 'matmul-seconds', r ? 40 : 100),
     ganSeconds: positive(values['gan-seconds'], 'gan-seconds', r ? 70 : 45),
+    f16Seconds: positive(values['f16-seconds'], 'f16-seconds', 40),
     reserveSeconds: positive(values['reserve-seconds'], 'reserve-seconds', r ? 45 : 60),
     sizes: (values.sizes ?? (r ? '64,128' : '1024,2048,4096,8192')).split(',').map((s) => Math.round(positive(s, 'sizes', 1))),
     preset: (values.preset ?? 'paper') as PresetName,
@@ -121,7 +131,7 @@ export function planFromArgs(argv: string[]): { plan: AllPlan; out: string; comm
     skipBench: Boolean(values['skip-bench']),
     dawnFlags: values['dawn-flag'] ?? [],
   };
-  const benchSeconds = plan.skipBench ? 0 : plan.matmulSeconds + plan.ganSeconds;
+  const benchSeconds = plan.skipBench ? 0 : plan.matmulSeconds + plan.ganSeconds + plan.f16Seconds;
   if (benchSeconds + plan.reserveSeconds >= plan.minutes * 60) {
     throw new Error(`all: the benches (${benchSeconds} s) and the reserve (${plan.reserveSeconds} s) leave no training time in ${plan.minutes} min`);
   }
@@ -208,6 +218,8 @@ export async function runAll(argv: string[]): Promise<number> {
     const gb = perCaseBudget(plan.ganSeconds, GAN_PRESETS.length, RUNNERS.length);
     const code2 = await phase('gan bench', () => benchMain(['gan', '--budget', gb.toFixed(2), '--reps', '8', ...common], { docs: false }), (c) => `exit ${c}`);
     if (code2 !== 0) exit = 1;
+    const f16 = await phase('f16 matmul', () => f16Matmul(plan, out, commit, performance.now() + plan.f16Seconds * 1000), (r) => r);
+    if (f16 === null || f16.startsWith('CHECK FAILED')) exit = 1;
   }
 
   // 3 and 4: train until the deadline, then Table 1.
