@@ -102,7 +102,7 @@ export async function f16Matmul(plan: AllPlan, out: string, commit: string, dead
         const path = w === 'f32 tiled' ? 'tiled f32' : matmulF16Path(device, n, n, n, { kernel: w === 'f16 tiled' ? 'tiled' : 'auto' });
         results.push({ n, way: w, path, ...(await time(device, w, n)) });
         const last = results.at(-1)!;
-        process.stderr.write(`f16 matmul: ${n}^3 ${w} (${path}): ${last.msMedian.toFixed(3)} ms, ${last.tflops.toFixed(2)} TFLOP/s\n`);
+        process.stderr.write(`f16 matmul: ${n}^3 ${w} (${path}): ${last.msMedian.toFixed(3)} ms, ${(1000 * last.tflops).toFixed(1)} GFLOP/s\n`);
       }
     }
     const file = join(out, `f16-matmul-${slug}-${new Date().toISOString().slice(0, 10)}.json`);
@@ -119,7 +119,7 @@ export async function f16Matmul(plan: AllPlan, out: string, commit: string, dead
       notes: sm ? [] : [`the adapter has no ${SUBGROUP_MATRIX_FEATURE}: the subgroup-matrix kernel did not run`],
     });
     const best = (w: Way) => Math.max(0, ...results.filter((r) => r.way === w).map((r) => r.tflops));
-    const summary = ways.map((w) => `${w} ${best(w).toFixed(2)} TFLOP/s`).join(', ');
+    const summary = ways.map((w) => `${w} ${(1000 * best(w)).toFixed(1)} GFLOP/s`).join(', ');
     return `${bad.length ? `CHECK FAILED (${bad.map(([w, e]) => `${w} ${e.toExponential(2)}`).join(', ')}); ` : ''}${summary}; ${file}`;
   } finally {
     device.destroy();
