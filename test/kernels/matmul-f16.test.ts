@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { cpu, fromArray } from '@saddle/tensor';
 import { f16Bits, f16Matrix, f16Value, matmulCpu, matmulF16, matmulF16Cpu, packF16, type MatmulActivation } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
+import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
 
@@ -74,12 +75,7 @@ describe('matmulF16 on WebGPU (shader-f16)', () => {
     for (const t of [A.packed, B.packed, tb]) t?.dispose();
   };
 
-  for (const [transA, transB] of [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const) {
+  for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random odd shapes match the CPU twin, transA=${transA} transB=${transB}`, async () => {
       await fc.assert(
         fc.asyncProperty(

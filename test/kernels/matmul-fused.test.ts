@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
 import { matmul, matmulFused, matmulFusedCpu, mul, step, sum } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
+import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
 
@@ -74,12 +75,7 @@ const caseArb = (transA: boolean, transB: boolean) =>
   });
 
 describe('matmulFused matches its CPU twin on WebGPU', () => {
-  for (const [transA, transB] of [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const) {
+  for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes, masks and column sums, transA=${transA} transB=${transB}`, async () => {
       const gpu = await webgpu();
       await fc.assert(fc.asyncProperty(caseArb(transA, transB), async (c) => check(gpu, c)), { numRuns: 5 });

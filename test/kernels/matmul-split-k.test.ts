@@ -20,14 +20,9 @@ import {
   type MatmulActivation,
 } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
+import { TRANSPOSE_PAIRS, maxAbs } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
-
-const maxAbs = (x: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]!));
-  return m;
-};
 
 interface Case {
   m: number;
@@ -66,12 +61,7 @@ async function check(gpu: WebGpuDevice, c: Case): Promise<void> {
 const dim = fc.oneof(fc.integer({ min: 1, max: 140 }), fc.constantFrom(1, 3, 15, 16, 17, 31, 33, 64, 100, 129));
 
 describe('split-K matmul on WebGPU', () => {
-  for (const [transA, transB] of [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const) {
+  for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes and splits match the CPU twin, transA=${transA} transB=${transB}`, async () => {
       const gpu = await webgpu();
       await fc.assert(

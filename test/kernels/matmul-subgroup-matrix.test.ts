@@ -8,6 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import { f16Matrix, matmulCpu, matmulF16, matmulF16Path, packF16, unpackF16, SUBGROUP_MATRIX_FEATURE } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
+import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
 
@@ -41,12 +42,7 @@ describe('subgroup-matrix f16 matmul', () => {
   });
 
   it.skipIf(!has)(`matches the CPU twin for every transpose (runs only on a GPU with ${SUBGROUP_MATRIX_FEATURE}; skipped on lavapipe)`, async () => {
-    for (const [transA, transB] of [
-      [false, false],
-      [true, false],
-      [false, true],
-      [true, true],
-    ] as const) {
+    for (const [transA, transB] of TRANSPOSE_PAIRS) {
       await check(64, 96, 48, transA, transB);
       await check(256, 128, 512, transA, transB);
     }

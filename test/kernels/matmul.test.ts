@@ -11,6 +11,7 @@ import {
   type MatmulConfig,
 } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
+import { TRANSPOSE_PAIRS, maxAbs } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 
 /** Deterministic uniform values in [-scale, scale), rounded to f32. */
@@ -28,12 +29,6 @@ function randomF32(n: number, seed: number, scale = 1): Float32Array {
   }
   return out;
 }
-
-const maxAbs = (x: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]!));
-  return m;
-};
 
 interface Case {
   m: number;
@@ -89,12 +84,7 @@ const caseArb = fc.record({
 });
 
 describe('matmul matches its CPU twin on WebGPU', () => {
-  for (const [transA, transB] of [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const) {
+  for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes, transA=${transA} transB=${transB}`, async () => {
       const gpu = await webgpu();
       await fc.assert(
