@@ -12,6 +12,9 @@ import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
 
+/** Pipeline compiles dominate on lavapipe; on a saturated shared machine they take minutes. */
+const SLOW = 600_000;
+
 describe('f16 rounding on the host', () => {
   it('is round-to-nearest, ties to even, for random f32 values of every magnitude', () => {
     fc.assert(
@@ -89,18 +92,18 @@ describe('matmulF16 on WebGPU (shader-f16)', () => {
         ),
         { numRuns: 3 },
       );
-    });
+    }, SLOW);
   }
 
   it("the GAN's shapes (vec4 loads of f16), and values near f16's range", async () => {
     await run(100, 1200, 784, false, false, 'relu', true, 7);
     await run(64, 48, 256, true, false, 'none', false, 9, 200);
-  });
+  }, SLOW);
 
   it('the CPU device runs the twin; a device without shader-f16 is refused by name', async () => {
     const A = f16Matrix([1, 2, 3, 4], [2, 2], cpu);
     const B = f16Matrix([0.5, 0, 0, 0.5], [2, 2], cpu);
     expect(Array.from(await matmulF16(A, B).toArray())).toEqual([0.5, 1, 1.5, 2]);
     expect(() => f16Matrix([1, 2, 3], [2, 2], cpu)).toThrow(/3 values for shape \[2, 2\]; expected 4/);
-  });
+  }, SLOW);
 });
