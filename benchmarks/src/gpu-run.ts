@@ -7,17 +7,22 @@
  *   2. runs the GAN iteration bench (paper and quick presets) on the same two runners: a fixed share;
  *   3. trains the paper's configuration on MNIST until a deadline that leaves time for
  *   4. the full Table 1 protocol (10 000 samples, sigma cross-validated on 1000 validation images,
- *      all 10 000 test images), and writes the run's record, its samples and its curves.
+ *      all 10 000 test images), and writes the run's record, its samples and its curves;
+ *   between 2 and 3, the f16 phase (a fixed share): on a device opened with Dawn's
+ *      allow_unsafe_apis and vulkan_enable_f16_on_nvidia toggles (which expose shader-f16 and
+ *      chromium-experimental-subgroup-matrix on NVIDIA), square products in f32 (tiled), f16 storage
+ *      (tiled) and f16 on the matrix units (subgroup matrices, where the adapter has them), each
+ *      checked against the others before it is timed.
  *
  * Files under --out (at most 8, since the host returns only a few): matmul-<device>-<date>.json,
  * gan-<device>-<date>.json (render them with `pnpm bench report`), gan-train-<device>-<run>.json
  * (the record, as record-gan-run.ts writes it, per-epoch figures and Parzen included), samples.png,
- * curves.svg, plan.json (the budget split, the adapter, each phase's start, end and outcome; written
+ * curves.svg, f16-matmul-<device>-<date>.json, plan.json (the budget split, the adapter, each phase's start, end and outcome; written
  * after every phase, so a run killed by the host's timeout still says how far it got), and run.log
  * (written by gpu-run.sh from stdout and stderr).
  *
  * `--rehearse` is the same path with small sizes and short budgets, for a software adapter
- * (lavapipe): square 64 and 128, 2000 training images (20 iterations per epoch), V(D, G) on 1000
+ * (lavapipe): square 64 and 128, 2000 training images (20 iterations per epoch), V(D, G) on 500
  * validation images, Parzen on 1000
  * samples and 1000 test images. Nothing else differs, so the GPU run is not the first.
  */
@@ -39,6 +44,7 @@ import { GAN_SHAPES } from './benches/matmul.js';
 import { GAN_PRESETS } from './benches/gan-iteration.js';
 import { adapterKind, ganRunRecord, type ParzenFile } from './gan-run-record.js';
 import { deviceSlug, openGpu } from './runners.js';
+import { f16Matmul } from './f16-matmul.js';
 import { gitInfo, repoRoot } from './git.js';
 
 export const ALL_USAGE = `usage: node .gpu/app.mjs all --out DIR [options]   (or: tsx benchmarks/src/gpu-entry.ts all ...)
@@ -48,7 +54,8 @@ export const ALL_USAGE = `usage: node .gpu/app.mjs all --out DIR [options]   (or
   --rehearse            small sizes and short budgets (a software adapter)
   --matmul-seconds S    the matmul bench's share (default 100; rehearse 40)
   --gan-seconds S       the GAN iteration bench's share (default 45; rehearse 70)
-  --reserve-seconds S   kept after training for Parzen, figures and the record (default 60; rehearse 45)
+  --f16-seconds S       the f16 / subgroup-matrix matmul phase's share (default 40; rehearse 40)
+  --reserve-seconds S   kept after training for Parzen, figures and the record (default 60; rehearse 100)
   --sizes a,b,...       square matmul sizes (default 1024,2048,4096,8192; rehearse 64,128)
   --preset NAME         trained configuration (default paper)
   --train-n N           training images (default all 50 000; rehearse 2000)
@@ -65,6 +72,7 @@ export interface AllPlan {
   rehearse: boolean;
   matmulSeconds: number;
   ganSeconds: number;
+  f16Seconds: number;
   reserveSeconds: number;
   sizes: number[];
   preset: PresetName;
@@ -95,6 +103,7 @@ export function planFromArgs(argv: string[]): { plan: AllPlan; out: string; comm
       rehearse: { type: 'boolean' },
       'matmul-seconds': { type: 'string' },
       'gan-seconds': { type: 'string' },
+      'f16-seconds': { type: 'string' },
       'reserve-seconds': { type: 'string' },
       sizes: { type: 'string' },
       preset: { type: 'string' },
@@ -113,7 +122,8 @@ export function planFromArgs(argv: string[]): { plan: AllPlan; out: string; comm
     rehearse: r,
     matmulSeconds: positive(values['matmul-seconds'], 'matmul-seconds', r ? 40 : 100),
     ganSeconds: positive(values['gan-seconds'], 'gan-seconds', r ? 70 : 45),
-    reserveSeconds: positive(values['reserve-seconds'], 'reserve-seconds', r ? 45 : 60),
+    f16Seconds: positive(values['f16-seconds'], 'f16-seconds', 40),
+    reserveSeconds: positive(values['reserve-seconds'], 'reserve-seconds', r ? 100 : 60),
     sizes: (values.sizes ?? (r ? '64,128' : '1024,2048,4096,8192')).split(',').map((s) => Math.round(positive(s, 'sizes', 1))),
     preset: (values.preset ?? 'paper') as PresetName,
     trainN: values['train-n'] ? Math.round(positive(values['train-n'], 'train-n', 1)) : r ? 2000 : null,
@@ -122,7 +132,7 @@ export function planFromArgs(argv: string[]): { plan: AllPlan; out: string; comm
     skipBench: Boolean(values['skip-bench']),
     dawnFlags: values['dawn-flag'] ?? [],
   };
-  const benchSeconds = plan.skipBench ? 0 : plan.matmulSeconds + plan.ganSeconds;
+  const benchSeconds = plan.skipBench ? 0 : plan.matmulSeconds + plan.ganSeconds + plan.f16Seconds;
   if (benchSeconds + plan.reserveSeconds >= plan.minutes * 60) {
     throw new Error(`all: the benches (${benchSeconds} s) and the reserve (${plan.reserveSeconds} s) leave no training time in ${plan.minutes} min`);
   }
@@ -209,6 +219,8 @@ export async function runAll(argv: string[]): Promise<number> {
     const gb = perCaseBudget(plan.ganSeconds, GAN_PRESETS.length, RUNNERS.length);
     const code2 = await phase('gan bench', () => benchMain(['gan', '--budget', gb.toFixed(2), '--reps', '8', ...common], { docs: false }), (c) => `exit ${c}`);
     if (code2 !== 0) exit = 1;
+    const f16 = await phase('f16 matmul', () => f16Matmul(plan, out, commit, performance.now() + plan.f16Seconds * 1000), (r) => r);
+    if (f16 === null || f16.startsWith('CHECK FAILED')) exit = 1;
   }
 
   // 3 and 4: train until the deadline, then Table 1.
@@ -241,8 +253,8 @@ async function trainAndEvaluate(plan: AllPlan, out: string, ctx: TrainContext): 
   try {
     const mnist = await loadMnist();
     const base = preset(plan.preset);
-    // The rehearsal scores V(D, G) on 1000 validation images per epoch, not the preset's 10 000.
-    const config: GanConfig = validateConfig({ ...base, minutes: null, trainN: plan.trainN, valN: plan.rehearse ? Math.min(base.valN, 1000) : base.valN });
+    // The rehearsal scores V(D, G) on 500 validation images per epoch, not the preset's 10 000.
+    const config: GanConfig = validateConfig({ ...base, minutes: null, trainN: plan.trainN, valN: plan.rehearse ? Math.min(base.valN, 500) : base.valN });
     const train = { images: mnist.train.images, n: mnist.train.n, d: MNIST_PIXELS };
     const validation = { images: mnist.validation.images, n: mnist.validation.n, d: MNIST_PIXELS };
     const trainer = new GanTrainer(config, train, device, validation);
@@ -279,6 +291,20 @@ async function trainAndEvaluate(plan: AllPlan, out: string, ctx: TrainContext): 
       }
       await writeFileAtomic(join(out, 'samples.png'), await samplesFigure(trainer));
       await writeFileAtomic(join(out, 'curves.svg'), curvesFigure(history, `GAN on MNIST (${config.preset}, ${slug})`));
+      const record = (parzen: ParzenFile | null) =>
+        ganRunRecord({
+          what: 'the paper configuration trained by the GPU host command (benchmarks/src/gpu-run.ts' + (plan.rehearse ? ', rehearsal' : '') + ')',
+          run,
+          meta,
+          epochs: history,
+          parzen,
+          commit: ctx.commit,
+          dirty: ctx.dirty,
+          note: plan.rehearse ? `rehearsal: ${plan.trainN ?? 'all'} training images, Parzen on ${plan.parzenN} samples and ${plan.testN} test images` : null,
+        });
+      // The record without Parzen first: if the host's timeout ends the command during the
+      // evaluation, the training's figures still come back.
+      await writeJsonAtomic(recordFile, record(null));
 
       const t = performance.now();
       const r = await table1Parzen(trainer.G, config.zDist, mnist, device, { n: plan.parzenN, seed: config.seed, testN: plan.testN });
@@ -292,18 +318,9 @@ async function trainAndEvaluate(plan: AllPlan, out: string, ctx: TrainContext): 
         seconds: (performance.now() - t) / 1000,
       };
       ctx.log(`Parzen: ${r.mean.toFixed(1)} ± ${r.stdErr.toFixed(1)} (sigma ${r.sigma.toPrecision(3)}, ${parzen.seconds.toFixed(1)} s; paper 225 ± 2)`);
-      const record = ganRunRecord({
-        what: 'the paper configuration trained by the GPU host command (benchmarks/src/gpu-run.ts' + (plan.rehearse ? ', rehearsal' : '') + ')',
-        run,
-        meta,
-        epochs: history,
-        parzen,
-        commit: ctx.commit,
-        dirty: ctx.dirty,
-        note: plan.rehearse ? `rehearsal: ${plan.trainN ?? 'all'} training images, Parzen on ${plan.parzenN} samples and ${plan.testN} test images` : null,
-      });
-      await writeJsonAtomic(recordFile, record);
-      return `${record.iterations} iterations in ${record.trainingSeconds} s (${record.msPerIteration} ms/it), Parzen ${r.mean.toFixed(1)} ± ${r.stdErr.toFixed(1)}; ${recordFile}`;
+      const final = record(parzen);
+      await writeJsonAtomic(recordFile, final);
+      return `${final.iterations} iterations in ${final.trainingSeconds} s (${final.msPerIteration} ms/it), Parzen ${r.mean.toFixed(1)} ± ${r.stdErr.toFixed(1)}; ${recordFile}`;
     } finally {
       trainer.dispose();
     }

@@ -20,14 +20,9 @@ import {
   type Activation,
 } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
+import { TRANSPOSE_PAIRS, maxAbs } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
-
-const maxAbs = (x: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]!));
-  return m;
-};
 
 interface Case {
   m: number;
@@ -65,13 +60,11 @@ async function check(gpu: WebGpuDevice, c: Case): Promise<void> {
 
 const dim = fc.oneof(fc.integer({ min: 1, max: 140 }), fc.constantFrom(1, 3, 15, 16, 17, 31, 33, 64, 100, 129));
 
+/** Pipeline compiles dominate on lavapipe; on a saturated shared machine they take minutes. */
+const SLOW = 600_000;
+
 describe('split-K matmul on WebGPU', () => {
-  for (const [transA, transB] of [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const) {
+  for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes and splits match the CPU twin, transA=${transA} transB=${transB}`, async () => {
       const gpu = await webgpu();
       await fc.assert(
@@ -87,7 +80,7 @@ describe('split-K matmul on WebGPU', () => {
         ),
         { numRuns: 12 },
       );
-    });
+    }, SLOW);
   }
 
   it("the GAN's skinny products, split as a GPU would split them, in every tiling", async () => {
@@ -98,7 +91,7 @@ describe('split-K matmul on WebGPU', () => {
     await check(gpu, { m: 200, n: 1, k: 240, splitK: 3, bias: true, config: 'large' }); // D's logits
     await check(gpu, { m: 240, n: 1, k: 200, splitK: 3, transA: true, config: 'small' }); // its dW
     await check(gpu, { m: 7, n: 5, k: 33, splitK: 3, transA: true, transB: true, config: 'small' });
-  });
+  }, SLOW);
 
   it('a split larger than K allows is cut to one tile per part; splitK 1 is one pass', async () => {
     expect(splitKParts(40, 16, 8)).toEqual({ splits: 3, kChunk: 16 });
@@ -109,7 +102,7 @@ describe('split-K matmul on WebGPU', () => {
     const gpu = await webgpu();
     await check(gpu, { m: 9, n: 11, k: 40, splitK: 8 });
     await check(gpu, { m: 9, n: 11, k: 16, splitK: 8 });
-  });
+  }, SLOW);
 
   it('parts cover K exactly: every part non-empty, chunks multiples of the k-tile', () => {
     fc.assert(
@@ -143,7 +136,7 @@ describe('split-K matmul on WebGPU', () => {
       expectClose(await out.toArray(), want, { atol: 1e-5, rtol: 1e-6, label: `reduce ${m}x${n} S=${s} ${act}` });
       for (const t of [tp, tb, out]) t?.dispose();
     }
-  });
+  }, SLOW);
 });
 
 describe('split-K policy', () => {
@@ -185,5 +178,5 @@ describe('split-K policy', () => {
     const y = matmul(a, b);
     expect(gpu.counters.dispatches - before).toBe(1);
     for (const t of [a, b, y]) t.dispose();
-  });
+  }, SLOW);
 });

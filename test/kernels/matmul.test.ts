@@ -12,6 +12,7 @@ import {
   type MatmulConfig,
 } from '@saddle/kernels-wgsl';
 import { bothDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
+import { TRANSPOSE_PAIRS, maxAbs } from '../support/matmul.js';
 import { expectClose, expectUlps } from '../support/compare.js';
 
 /** Deterministic uniform values in [-scale, scale), rounded to f32. */
@@ -29,20 +30,6 @@ function randomF32(n: number, seed: number, scale = 1): Float32Array {
   }
   return out;
 }
-
-/** The four combinations of transA and transB. */
-const TRANSPOSES = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
-
-const maxAbs = (x: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]!));
-  return m;
-};
 
 interface Case {
   m: number;
@@ -98,7 +85,7 @@ const caseArb = fc.record({
 });
 
 describe('matmul matches its CPU twin on WebGPU', () => {
-  for (const [transA, transB] of TRANSPOSES) {
+  for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes, transA=${transA} transB=${transB}`, async () => {
       const gpu = await webgpu();
       await fc.assert(
@@ -285,7 +272,7 @@ const longKArb = fc.record({
 });
 
 describe('matmul matches its CPU twin on wasm (register tiles 4x8, packed panels, 2 threads)', () => {
-  for (const [transA, transB] of TRANSPOSES) {
+  for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes, transA=${transA} transB=${transB}: tails of every tile, one to three K blocks`, async () => {
       const d = await wasm();
       await fc.assert(
@@ -301,7 +288,7 @@ describe('matmul matches its CPU twin on wasm (register tiles 4x8, packed panels
 
   it('larger fixed cases: several macro tiles, the GAN layers forward and backward', async () => {
     const d = await wasm();
-    for (const [transA, transB] of TRANSPOSES) {
+    for (const [transA, transB] of TRANSPOSE_PAIRS) {
       await check(d, { m: 257, n: 129, k: 300, transA, transB, bias: true, activation: 'relu', seed: 3 });
     }
     await check(d, { m: 100, n: 1200, k: 784, bias: true, activation: 'relu' }); // the GAN's first layer

@@ -5,6 +5,9 @@ export { MATMUL_SPLIT_K, chooseSplitK, splitKParts, recordSplitKReduce, type Spl
 export { splitKReduceCpu } from './split-k.cpu.js';
 export { matmulFused, type MatmulFusedOptions } from './matmul-fused.js';
 export { matmulFusedCpu } from './matmul-fused.cpu.js';
+export { matmulF16, matmulF16Path, f16Matrix, type F16Matrix, type MatmulF16Options } from './matmul-f16.js';
+export { subgroupMatrixMatmulWgsl, SUBGROUP_MATRIX_FEATURE, SUBGROUP_MATRIX_BLOCK } from './matmul-subgroup-matrix.wgsl.js';
+export { matmulF16Cpu, f16Bits, f16Value, packF16, unpackF16 } from './matmul-f16.cpu.js';
 export { splitKReduceWgsl } from './split-k.wgsl.js';
 export {
   matmulWgsl,

@@ -187,8 +187,8 @@ const sources = new Map<string, string>();
 
 function sourceFor(config: MatmulConfig, transA: boolean, transB: boolean, fused: MatmulFusedOperands): string {
   const { name, bm, bn, bk, tm, tn, doubleBuffer, unroll } = config;
-  const flags = { maskA: Boolean(fused.maskA), maskB: Boolean(fused.maskB), onesRowA: Boolean(fused.sums) };
-  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}/${flags.maskA}/${flags.maskB}/${flags.onesRowA}`;
+  const flags = { maskA: Boolean(fused.maskA), maskB: Boolean(fused.maskB), onesRowA: Boolean(fused.sums), f16Inputs: Boolean(fused.f16Inputs) };
+  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}/${flags.maskA}/${flags.maskB}/${flags.onesRowA}/${flags.f16Inputs}`;
   let code = sources.get(key);
   if (code === undefined) {
     code = matmulWgsl({ config, transA, transB, ...flags });
@@ -206,6 +206,8 @@ export interface MatmulFusedOperands {
   maskA?: Tensor;
   maskB?: Tensor;
   sums?: Tensor;
+  /** a and b hold f16 values, two per u32 (matmul-f16.ts). */
+  f16Inputs?: boolean;
 }
 
 export function recordMatmul(

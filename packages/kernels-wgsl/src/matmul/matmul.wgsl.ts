@@ -85,6 +85,12 @@ export interface MatmulVariant {
    * (read-write here; no bias, no activation).
    */
   onesRowA?: boolean;
+  /**
+   * A and B are stored as f16 (`enable f16`: the `shader-f16` feature): half the bytes read from
+   * global memory; each value is widened to f32 as it is fetched, so the tiles, the products and
+   * the accumulation stay f32 (an f16 × f16 product is exact in f32). See matmul-f16.ts.
+   */
+  f16Inputs?: boolean;
 }
 
 /**
@@ -191,6 +197,10 @@ export function matmulWgsl(v: MatmulVariant): string {
     return code.join('\n      ');
   }
 
+  /** An element (or vec4) of A or B as f32: widened from f16 when the inputs are f16. */
+  const wide = (e: string, t: string) => (v.f16Inputs ? `${t}(${e})` : e);
+  const elem = v.f16Inputs ? 'f16' : 'f32';
+
   /** fetchA / fetchB: 4 consecutive elements of a stored row, zero outside the matrix. */
   function fetchFn(o: Operand): string {
     const x = o.name.toLowerCase();
@@ -221,12 +231,12 @@ export function matmulWgsl(v: MatmulVariant): string {
   if (row < ${rows}) {
     let i = row * ${cols} + col;
     if (p.vec${o.name} != 0u) {
-      if (col < ${cols}) { v = ${x}4[i / 4u]; }
+      if (col < ${cols}) { v = ${wide(`${x}4[i / 4u]`, 'vec4<f32>')}; }
     } else {
-      if (col < ${cols}) { v[0] = ${x}[i]; }
-      if (col + 1u < ${cols}) { v[1] = ${x}[i + 1u]; }
-      if (col + 2u < ${cols}) { v[2] = ${x}[i + 2u]; }
-      if (col + 3u < ${cols}) { v[3] = ${x}[i + 3u]; }
+      if (col < ${cols}) { v[0] = ${wide(`${x}[i]`, 'f32')}; }
+      if (col + 1u < ${cols}) { v[1] = ${wide(`${x}[i + 1u]`, 'f32')}; }
+      if (col + 2u < ${cols}) { v[2] = ${wide(`${x}[i + 2u]`, 'f32')}; }
+      if (col + 3u < ${cols}) { v[3] = ${wide(`${x}[i + 3u]`, 'f32')}; }
     }${mask}
   }${onesRow}
   return v;
@@ -331,18 +341,18 @@ export function matmulWgsl(v: MatmulVariant): string {
   if (v.maskB) maskBindings.push(`@group(0) @binding(${v.maskA ? 8 : 7}) var<storage, read> maskB: array<f32>;`);
   const regs = [A, B].flatMap((o) => Array.from({ length: slots(o) }, (_, s) => `var r${o.name}${s}: vec4<f32>;`));
 
-  const fused = [v.maskA && 'maskA', v.maskB && 'maskB', v.onesRowA && 'onesRowA'].filter(Boolean).join(' ');
-  return /* wgsl */ `// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}${fused ? ` fused: ${fused}` : ''}
+  const fused = [v.maskA && 'maskA', v.maskB && 'maskB', v.onesRowA && 'onesRowA', v.f16Inputs && 'f16Inputs'].filter(Boolean).join(' ');
+  return /* wgsl */ `${v.f16Inputs ? 'enable f16;\n' : ''}// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}${fused ? ` fused: ${fused}` : ''}
 struct Params {
   M: u32, N: u32, K: u32, tilesM: u32,
   tilesN: u32, vecA: u32, vecB: u32, hasBias: u32,
   act: u32, splits: u32, kChunk: u32, _p2: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> b: array<f32>;
-@group(0) @binding(4) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> a: array<${elem}>;
+@group(0) @binding(2) var<storage, read> a4: array<vec4<${elem}>>;
+@group(0) @binding(3) var<storage, read> b: array<${elem}>;
+@group(0) @binding(4) var<storage, read> b4: array<vec4<${elem}>>;
 ${v.onesRowA ? '@group(0) @binding(5) var<storage, read_write> sums: array<f32>;' : '@group(0) @binding(5) var<storage, read> bias: array<f32>;'}
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 ${maskBindings.join('\n')}

@@ -509,7 +509,7 @@ export const WANTED_LIMITS = [
 ] as const;
 
 /** Optional features the library asks for when the adapter has them. */
-export const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query', 'shader-f16'];
+export const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query', 'shader-f16', 'chromium-experimental-subgroup-matrix' as GPUFeatureName];
 
 /** Creates a WebGPU device (or wraps the caller's). Throws a SaddleError if no adapter is found. */
 export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<WebGpuDevice> {
