@@ -5,6 +5,7 @@ import { bmm, matmul, transpose } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';
+import { broadcastIndex, broadcastingShape } from '../support/broadcast.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
@@ -14,9 +15,7 @@ const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
 /** Batch shapes that broadcast (each dim kept or set to 1, leading dims maybe dropped), M, K, N and the flags. */
 const caseArb = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 }).chain((batch) => {
-  const derived = fc
-    .tuple(fc.array(fc.boolean(), { minLength: batch.length, maxLength: batch.length }), fc.integer({ min: 0, max: batch.length }))
-    .map(([ones, drop]) => batch.map((d, i) => (ones[i] ? 1 : d)).slice(drop));
+  const derived = broadcastingShape(batch);
   return fc.record({
     ba: derived,
     bb: derived,
@@ -33,21 +32,7 @@ const caseArb = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLeng
 function reference(a: number[], sa: number[], b: number[], sb: number[], m: number, k: number, n: number, transA: boolean, transB: boolean): { shape: number[]; data: number[] } {
   const batch = broadcastShapes('test', sa.slice(0, -2), sb.slice(0, -2));
   const data: number[] = [];
-  const pick = (s: number[], flat: number) => {
-    const bs = s.slice(0, -2);
-    let rem = flat;
-    let at = 0;
-    let stride = 1;
-    for (let d = batch.length - 1, e = bs.length - 1; d >= 0; d--, e--) {
-      const c = rem % batch[d]!;
-      rem = Math.floor(rem / batch[d]!);
-      if (e >= 0) {
-        at += (bs[e] === 1 ? 0 : c) * stride;
-        stride *= bs[e]!;
-      }
-    }
-    return at;
-  };
+  const pick = (s: number[], flat: number) => broadcastIndex(flat, batch, s.slice(0, -2));
   for (let t = 0; t < size(batch); t++) {
     const ao = pick(sa, t) * m * k;
     const bo = pick(sb, t) * k * n;

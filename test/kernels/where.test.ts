@@ -4,6 +4,7 @@ import { broadcastShapes, cpu, fromArray, type Device } from '@saddle/tensor';
 import { greater, transpose, where } from '@saddle/kernels-wgsl';
 import { webgpu } from '../support/devices.js';
 import { randomNumbers } from '../support/random-data.js';
+import { broadcastIndex, broadcastingShape } from '../support/broadcast.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
@@ -13,27 +14,9 @@ const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
 /** Three shapes that broadcast together: each keeps or ones out dims of a base, and may drop leading dims. */
 const tripleArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 4 }).chain((base) => {
-  const derived = fc
-    .tuple(fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }), fc.integer({ min: 0, max: base.length }))
-    .map(([ones, drop]) => base.map((d, i) => (ones[i] ? 1 : d)).slice(drop));
+  const derived = broadcastingShape(base);
   return fc.tuple(derived, derived, derived);
 });
-
-/** Row-major index of `idx` (in `shape`) read as an operand of shape `s` (right-aligned broadcasting). */
-function operandIndex(flat: number, shape: readonly number[], s: readonly number[]): number {
-  let rem = flat;
-  let at = 0;
-  let stride = 1;
-  for (let d = shape.length - 1, e = s.length - 1; d >= 0; d--, e--) {
-    const coord = rem % shape[d]!;
-    rem = Math.floor(rem / shape[d]!);
-    if (e >= 0) {
-      at += (s[e] === 1 ? 0 : coord) * stride;
-      stride *= s[e]!;
-    }
-  }
-  return at;
-}
 
 describe.each(devices)('where on %s', (_name, getDevice) => {
   it('picks a where cond is nonzero and b elsewhere, broadcasting all three (f32 and i32 conditions)', async () => {
@@ -46,7 +29,7 @@ describe.each(devices)('where on %s', (_name, getDevice) => {
         const shape = broadcastShapes('test', broadcastShapes('test', sc, sa), sb);
         const y = where(fromArray(c, sc, { device, dtype: condType }), fromArray(a, sa, { device }), fromArray(b, sb, { device }));
         expect(y.shape).toEqual(shape);
-        const want = Array.from({ length: size(shape) }, (_, i) => (c[operandIndex(i, shape, sc)] !== 0 ? a[operandIndex(i, shape, sa)] : b[operandIndex(i, shape, sb)]));
+        const want = Array.from({ length: size(shape) }, (_, i) => (c[broadcastIndex(i, shape, sc)] !== 0 ? a[broadcastIndex(i, shape, sa)] : b[broadcastIndex(i, shape, sb)]));
         expect(Array.from(await y.toArray())).toEqual(want);
       }),
       { numRuns: 25 },

@@ -1,7 +1,7 @@
 import { SaddleError, Tensor, fmtShape, tidy, zerosLike } from '@saddle/tensor';
 import { dense } from './ops.js';
 import { runBackward } from './backward.js';
-import { isGradEnabled } from './grad-mode.js';
+import { enableGrad, isGradEnabled } from './grad-mode.js';
 import { alias, detach, requiresGrad } from './tape.js';
 
 /**
@@ -27,7 +27,8 @@ export interface GradOptions {
  * The functional form leaves no trace: the inputs are not marked, no `.grad` anywhere is written
  * (not even that of parameters `fn` closes over), and the graph it builds is freed and its
  * intermediates disposed before it returns. An input the value does not depend on gets zeros.
- * `argnums` picks the inputs to differentiate (default: all of them, in order).
+ * `argnums` picks the inputs to differentiate (default: all of them, in order). fn runs with
+ * grad mode on even under `noGrad` (a gradient needs its tape).
  *
  * With `createGraph` (see GradOptions) the value and the gradients stay on the tape instead: an
  * input that requires grad is differentiated through (its gradients reach the outer graph), and
@@ -45,12 +46,13 @@ export function valueAndGrad(
       if (!(inputs[i] instanceof Tensor)) throw new SaddleError('grad', `argument ${i} is not a tensor; expected a tensor for every differentiated argument`);
     }
     const createGraph = options.createGraph ?? (isGradEnabled() && which.some((i) => inputs[i]!.requiresGrad));
-    if (createGraph) return recordingValueAndGrad(fn, inputs, which);
+    // fn's forward must record to be differentiated, even when called under noGrad.
+    if (createGraph) return enableGrad(() => recordingValueAndGrad(fn, inputs, which));
     // Leaves of our own: views of the inputs (no copy) that require grad, cut from any outer graph.
     const args = inputs.map((x, i) => (which.includes(i) ? requiresGrad(detach(x)) : x));
     try {
       return tidy(() => {
-        const value = checkValue(fn(...args));
+        const value = checkValue(enableGrad(() => fn(...args)));
         const wanted = which.map((i) => args[i]!);
         // A value that does not depend on any input has zero gradients.
         const grads = value.requiresGrad ? runBackward(value, undefined, false, wanted) : new Map<Tensor, Tensor>();
