@@ -8,12 +8,13 @@
  * randint, dropoutMask), argmax and the comparisons (greater, greaterEqual, equal: piecewise
  * constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
  * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
- * rules/differentiable.ts.
+ * rules/common.ts.
  */
 import { Tensor, zeros, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
 import type { Axes, BinaryOpName, BmmOptions, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
+import { installRecordingOps } from './rules/common.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
 import { matmulRule } from './rules/matmul.js';
 import { maxRule, meanRule, sumRule, sumToRule } from './rules/reduce.js';
@@ -317,3 +318,12 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
   const y = k.bmm(a, b, opts);
   return shouldRecord(a, b) ? record('bmm', y, [a, b], [a, b], bmmRule(!!opts.transA, !!opts.transB, a.shape, b.shape)) : y;
 }
+
+// The rules (rules/*.ts) call ops through rules/common.ts's `k`; here it gets these wrappers,
+// so gradients computed with grad mode on record onto the tape.
+installRecordingOps({
+  unary, binary, neg, abs, sign, square, exp, log, sqrt, reciprocal, relu, step, sigmoid, tanh, softplus, log1p, expm1, logSigmoid,
+  contiguous, dense, add, sub, mul, div, maximum, minimum, pow, matmul, sum, mean, max, sumTo, maxout, maxoutDropout, maxoutBackward,
+  dropout, sigmoidBce, sigmoidBceGrad, reshape, transpose, slice, concat, broadcastTo, expandDims, squeeze, unslice, softmax, logSoftmax,
+  crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm,
+});

@@ -1,7 +1,6 @@
 import type { Tensor } from '@saddle/tensor';
-import * as k from './differentiable.js';
+import { k, unbroadcast } from './common.js';
 import type { Rule } from '../tape.js';
-import { unbroadcast } from './common.js';
 
 /**
  * sigmoidBce(logits, targets) = mean(softplus(x) - t·x) over the n elements (the cross-entropy of

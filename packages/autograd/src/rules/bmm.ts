@@ -1,7 +1,6 @@
 import type { Shape, Tensor } from '@saddle/tensor';
-import * as k from './differentiable.js';
+import { k, unbroadcast } from './common.js';
 import type { Rule } from '../tape.js';
-import { unbroadcast } from './common.js';
 
 /**
  * The gradient of y = op(a) · op(b) per batch (op: identity, or the transpose under transA /

@@ -1,13 +1,112 @@
+/**
+ * What the gradient rules share: the op namespace they are written in (`k`), and the helpers for
+ * broadcasting and reductions.
+ */
 import { normalizeAxes, shapesEqual, type Shape, type Tensor } from '@saddle/tensor';
-import { broadcastTo, reshape, sumTo } from './differentiable.js';
+import * as kernels from '@saddle/kernels-wgsl';
+/**
+ * The op namespace the gradient rules are written in: every op of @saddle/kernels-wgsl, with each
+ * differentiable one replaced by its recording wrapper from ../ops.ts.
+ *
+ * Why: backward runs the rules with grad mode off, so on the ordinary path a wrapper costs one
+ * check and the rules dispatch exactly the kernels they always did. `backward({ createGraph: true })`
+ * runs them with grad mode on: then the same calls record onto the tape, and the gradients they
+ * produce can be differentiated again (gradients of gradients, Hessian-vector products, gradient
+ * penalties). A rule that called a kernel that does not record would silently cut that second
+ * graph; `gradgradcheck` (run over every op in the gradient suite) is what catches it.
+ *
+ * The namespace is an object, `k`, filled with the kernels at load and given the recording wrappers
+ * by ../ops.ts when it loads (installRecordingOps): the rules look the op up when they run, so this
+ * module imports nothing of ops.ts and the package has no import cycle.
+ */
+
+/**
+ * Every op of @saddle/kernels-wgsl, and slice's gradient `unslice` (an op of autograd's own); the
+ * differentiable ones are the recording wrappers once ops.ts has loaded.
+ */
+export type Ops = typeof kernels & { unslice(x: Tensor, shape: Shape, begin: readonly number[]): Tensor };
+
+/** The ops the rules call: `k.mul(a, b)` records when grad mode is on. */
+export const k: Ops = {
+  ...kernels,
+  unslice: () => {
+    throw new Error('unslice: @saddle/autograd/ops has not installed its ops (import @saddle/autograd, not its rules alone)');
+  },
+};
+
+/** The differentiable ops, by name (ops.ts installs a recording wrapper for each). */
+export const RECORDING_OPS = [
+  'unary',
+  'binary',
+  'neg',
+  'abs',
+  'sign',
+  'square',
+  'exp',
+  'log',
+  'sqrt',
+  'reciprocal',
+  'relu',
+  'step',
+  'sigmoid',
+  'tanh',
+  'softplus',
+  'log1p',
+  'expm1',
+  'logSigmoid',
+  'contiguous',
+  'dense',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'pow',
+  'matmul',
+  'sum',
+  'mean',
+  'max',
+  'sumTo',
+  'maxout',
+  'maxoutDropout',
+  'maxoutBackward',
+  'dropout',
+  'sigmoidBce',
+  'sigmoidBceGrad',
+  'reshape',
+  'transpose',
+  'slice',
+  'concat',
+  'broadcastTo',
+  'expandDims',
+  'squeeze',
+  'unslice',
+  'softmax',
+  'logSoftmax',
+  'crossEntropy',
+  'crossEntropyGrad',
+  'clamp',
+  'leakyRelu',
+  'where',
+  'gather',
+  'scatterAdd',
+  'bmm',
+] as const satisfies readonly (keyof Ops)[];
+
+/** Called once by ops.ts: the rules' namespace takes the recording wrappers. */
+export function installRecordingOps(ops: Pick<Ops, (typeof RECORDING_OPS)[number]>): void {
+  for (const name of RECORDING_OPS) (k as Record<string, unknown>)[name] = ops[name];
+}
+
 
 /**
  * The gradient of broadcasting. An input of `shape` that an op stretched to the gradient's shape
- * was read once per copy, so its gradient sums over the copies: `sumTo(g, shape)`. Nothing to do
+ * was read once per copy, so its gradient sums over the copies: `k.sumTo(g, shape)`. Nothing to do
  * when the shapes already agree.
  */
 export function unbroadcast(g: Tensor, shape: Shape): Tensor {
-  return shapesEqual(g.shape, shape) ? g : sumTo(g, shape);
+  return shapesEqual(g.shape, shape) ? g : k.sumTo(g, shape);
 }
 
 /**
@@ -19,5 +118,5 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
 export function expandBack(g: Tensor, shape: Shape, axes: number | readonly number[] | undefined): Tensor {
   const reduced = new Set(normalizeAxes('expandBack', axes, shape.length));
   const kept = shape.map((d, i) => (reduced.has(i) ? 1 : d));
-  return broadcastTo(reshape(g, kept), shape);
+  return k.broadcastTo(k.reshape(g, kept), shape);
 }

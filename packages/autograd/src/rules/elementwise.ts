@@ -1,11 +1,7 @@
 import { Tensor, zerosLike, type Shape } from '@saddle/tensor';
-import * as k from './differentiable.js';
-// Named imports are live bindings (this module and ../ops.ts import each other).
-import { mul, sub, div, neg, square, step, sign, sigmoid } from './differentiable.js';
+import { k, unbroadcast } from './common.js';
 import type { UnaryOpName, BinaryOpName } from '@saddle/kernels-wgsl';
 import type { Rule, Saved } from '../tape.js';
-import { unbroadcast } from './common.js';
-import { SPECIAL_UNARY_RULES } from './special.js';
 
 /**
  * Gradient rules of the elementwise ops. A unary rule multiplies the incoming gradient by the
@@ -21,27 +17,37 @@ export interface UnaryRule {
 }
 
 
+/** Gradient rules of log1p, expm1 and logSigmoid (spread into UNARY_RULES), in recording ops. */
+const SPECIAL_UNARY_RULES = {
+  // d log(1 + x) = 1 / (1 + x).
+  log1p: { saves: 'x', grad: (g: Tensor, x: Tensor) => k.div(g, k.add(x, 1)) },
+  // d (exp(x) - 1) = exp(x) = y + 1.
+  expm1: { saves: 'y', grad: (g: Tensor, y: Tensor) => k.mul(g, k.add(y, 1)) },
+  // d log σ(x) = 1 - σ(x) = σ(-x).
+  logSigmoid: { saves: 'x', grad: (g: Tensor, x: Tensor) => k.mul(g, k.sigmoid(k.neg(x))) },
+} satisfies Record<string, UnaryRule>;
+
 export const UNARY_RULES: Record<UnaryOpName, UnaryRule> = {
   ...SPECIAL_UNARY_RULES,
   copy: { saves: 'nothing', grad: (g) => g },
-  neg: { saves: 'nothing', grad: (g) => neg(g) },
-  // d|x| = sign(x): 0 at x = 0, the midpoint of the one-sided slopes (what central differences see).
-  abs: { saves: 'x', grad: (g, x) => mul(g, sign(x)) },
+  neg: { saves: 'nothing', grad: (g) => k.neg(g) },
+  // d|x| = k.sign(x): 0 at x = 0, the midpoint of the one-sided slopes (what central differences see).
+  abs: { saves: 'x', grad: (g, x) => k.mul(g, k.sign(x)) },
   // Piecewise constant: the gradient is 0 wherever it exists.
   sign: { saves: 'nothing', grad: (g) => zerosLike(g) },
   step: { saves: 'nothing', grad: (g) => zerosLike(g) },
-  square: { saves: 'x', grad: (g, x) => mul(g, mul(x, 2)) },
-  exp: { saves: 'y', grad: (g, y) => mul(g, y) },
-  log: { saves: 'x', grad: (g, x) => div(g, x) },
-  sqrt: { saves: 'y', grad: (g, y) => div(mul(g, 0.5), y) },
+  square: { saves: 'x', grad: (g, x) => k.mul(g, k.mul(x, 2)) },
+  exp: { saves: 'y', grad: (g, y) => k.mul(g, y) },
+  log: { saves: 'x', grad: (g, x) => k.div(g, x) },
+  sqrt: { saves: 'y', grad: (g, y) => k.div(k.mul(g, 0.5), y) },
   // d(1/x) = -1/x² = -y².
-  reciprocal: { saves: 'y', grad: (g, y) => neg(mul(g, square(y))) },
+  reciprocal: { saves: 'y', grad: (g, y) => k.neg(k.mul(g, k.square(y))) },
   // relu'(x) = 1 where x > 0, and y > 0 exactly there.
-  relu: { saves: 'y', grad: (g, y) => mul(g, step(y)) },
-  sigmoid: { saves: 'y', grad: (g, y) => mul(g, mul(y, sub(1, y))) },
-  tanh: { saves: 'y', grad: (g, y) => mul(g, sub(1, square(y))) },
-  // softplus'(x) = sigmoid(x).
-  softplus: { saves: 'x', grad: (g, x) => mul(g, sigmoid(x)) },
+  relu: { saves: 'y', grad: (g, y) => k.mul(g, k.step(y)) },
+  sigmoid: { saves: 'y', grad: (g, y) => k.mul(g, k.mul(y, k.sub(1, y))) },
+  tanh: { saves: 'y', grad: (g, y) => k.mul(g, k.sub(1, k.square(y))) },
+  // softplus'(x) = k.sigmoid(x).
+  softplus: { saves: 'x', grad: (g, x) => k.mul(g, k.sigmoid(x)) },
 };
 
 /** The rule for unary op `name`; `saved` is [x or y]. */
@@ -70,25 +76,25 @@ const BINARY: Record<'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'po
   db: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
 }> = {
   add: { saves: [], da: (g) => g, db: (g) => g },
-  sub: { saves: [], da: (g) => g, db: (g) => neg(g) },
-  mul: { saves: ['a', 'b'], da: (g, _a, b) => mul(g, b), db: (g, a) => mul(g, a) },
+  sub: { saves: [], da: (g) => g, db: (g) => k.neg(g) },
+  mul: { saves: ['a', 'b'], da: (g, _a, b) => k.mul(g, b), db: (g, a) => k.mul(g, a) },
   // d(a/b)/db = -a/b² = -y/b.
-  div: { saves: ['b', 'y'], da: (g, _a, b) => div(g, b), db: (g, _a, b, y) => neg(div(mul(g, y), b)) },
+  div: { saves: ['b', 'y'], da: (g, _a, b) => k.div(g, b), db: (g, _a, b, y) => k.neg(k.div(k.mul(g, y), b)) },
   // Ties split the gradient evenly: the midpoint of the one-sided slopes, which is what central
   // differences measure there (and keeps da + db = g).
-  maximum: { saves: ['a', 'b'], da: (g, a, b) => mul(g, winShare(a, b)), db: (g, a, b) => mul(g, winShare(b, a)) },
-  minimum: { saves: ['a', 'b'], da: (g, a, b) => mul(g, winShare(b, a)), db: (g, a, b) => mul(g, winShare(a, b)) },
+  maximum: { saves: ['a', 'b'], da: (g, a, b) => k.mul(g, winShare(a, b)), db: (g, a, b) => k.mul(g, winShare(b, a)) },
+  minimum: { saves: ['a', 'b'], da: (g, a, b) => k.mul(g, winShare(b, a)), db: (g, a, b) => k.mul(g, winShare(a, b)) },
   // d(a^b)/da = b·a^(b-1); d(a^b)/db = a^b·log(a) (defined for a > 0, like the forward op on WebGPU).
   pow: {
     saves: ['a', 'b', 'y'],
-    da: (g, a, b) => mul(g, mul(b, k.pow(a, typeof b === 'number' ? b - 1 : sub(b, 1)))),
-    db: (g, a, _b, y) => mul(g, mul(y, typeof a === 'number' ? Math.log(a) : k.log(a))),
+    da: (g, a, b) => k.mul(g, k.mul(b, k.pow(a, typeof b === 'number' ? b - 1 : k.sub(b, 1)))),
+    db: (g, a, _b, y) => k.mul(g, k.mul(y, typeof a === 'number' ? Math.log(a) : k.log(a))),
   },
 };
 
 /** 1 where a > b, 0.5 where a == b, 0 where a < b. */
 function winShare(a: Operand, b: Operand): Tensor {
-  return k.add(k.greater(a, b), mul(k.equal(a, b), 0.5));
+  return k.add(k.greater(a, b), k.mul(k.equal(a, b), 0.5));
 }
 
 export type DifferentiableBinary = keyof typeof BINARY;

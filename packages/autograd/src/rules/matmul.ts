@@ -1,6 +1,6 @@
 import type { Tensor } from '@saddle/tensor';
 import type { Activation } from '@saddle/kernels-wgsl';
-import * as k from './differentiable.js';
+import { k } from './common.js';
 import { isGradEnabled } from '../grad-mode.js';
 import type { Rule } from '../tape.js';
 

@@ -1,7 +1,6 @@
 import { contiguousStrides, normalizeAxes, sizeOf, type Shape, type Tensor } from '@saddle/tensor';
-import * as k from './differentiable.js';
+import { k, expandBack } from './common.js';
 import type { Rule } from '../tape.js';
-import { expandBack } from './common.js';
 
 type Axes = number | readonly number[] | undefined;
 

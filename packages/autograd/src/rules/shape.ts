@@ -1,7 +1,6 @@
 import type { Shape } from '@saddle/tensor';
-import * as k from './differentiable.js';
+import { k, unbroadcast } from './common.js';
 import type { Rule } from '../tape.js';
-import { unbroadcast } from './common.js';
 
 /**
  * Shape ops move elements around without changing them, so each rule moves the gradient back:

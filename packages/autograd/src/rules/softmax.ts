@@ -1,5 +1,5 @@
 import type { Tensor } from '@saddle/tensor';
-import * as k from './differentiable.js';
+import { k } from './common.js';
 import type { Rule } from '../tape.js';
 
 /**

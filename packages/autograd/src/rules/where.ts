@@ -1,7 +1,6 @@
 import type { Shape, Tensor } from '@saddle/tensor';
-import * as k from './differentiable.js';
+import { k, unbroadcast } from './common.js';
 import type { Rule } from '../tape.js';
-import { unbroadcast } from './common.js';
 
 /**
  * where(cond, a, b): the gradient goes to a where cond holds and to b elsewhere, each summed back

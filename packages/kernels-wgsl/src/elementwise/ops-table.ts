@@ -9,21 +9,8 @@ import * as act from '../shared/activation.js';
  */
 import { SPECIAL_UNARY_OPS } from './special-ops.js';
 
-export interface UnaryOp {
-  /** An f32 expression; integer dtypes get their float literals respelled (exprFor). */
-  wgsl: string;
-  cpu: (x: number) => number;
-  /** Float-only ops refuse integer dtypes. */
-  floatOnly: boolean;
-}
-
-export interface BinaryOp {
-  wgsl: string;
-  /** The expression for integer dtypes when it differs (no NaN to test for). */
-  wgslInt?: string;
-  cpu: (x: number, y: number) => number;
-  floatOnly: boolean;
-}
+export type { UnaryOp, BinaryOp } from './op-types.js';
+import type { UnaryOp, BinaryOp } from './op-types.js';
 
 export const UNARY_OPS = {
   ...SPECIAL_UNARY_OPS,

@@ -20,7 +20,7 @@
  * reassociates them changes the last bit at most. The CPU twins use Math.log1p / Math.expm1 in
  * doubles (the reference the kernel tests compare against).
  */
-import type { UnaryOp } from './ops-table.js';
+import type { UnaryOp } from './op-types.js';
 
 /** Horner form of c0 + v(c1 + v(c2 + ...)) as WGSL. */
 function horner(v: string, coefficients: readonly number[]): string {
