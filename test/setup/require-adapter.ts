@@ -16,5 +16,12 @@ export default async function requireAdapter(): Promise<void> {
     );
   }
   console.log(`WebGPU adapter for the tests: ${device.name}`);
+  // Dawn's GPU object stays referenced until the process exits. Without this, the vitest main
+  // process crashed just after this setup in 5 runs of the whole suite in a row on a saturated
+  // 2-core machine (a futex error, a mutex assertion, a segfault), presumably when the object was
+  // garbage-collected while the workers started; with it, the next run went through.
+  held = device.instance;
   device.destroy();
 }
+
+let held: unknown = null;
