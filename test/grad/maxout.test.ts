@@ -65,8 +65,9 @@ describe.each(devices)('maxout and maxoutDropout gradients (rules/maxout.ts) on 
     // Two-way ties (central differences see 1/2 each; with c > 2 tied pieces the rule's 1/c is a
     // subgradient they do not see, so the gradient check uses pairs and the comparison below the rest).
     const x = fromArray([1, 3, 3, 2, 0, 5, 5, -1, -1, 7, 2, 2], [3, 4], { dtype: 'f64' });
-    await check((t) => maxout(t, 4).out, [x], device);
-    await check((t) => maxout(t, 2).out, [x], device);
+    // At a tie the first derivative jumps, so there is no second derivative to check (as for max).
+    await check((t) => maxout(t, 4).out, [x], device, { secondOrder: false });
+    await check((t) => maxout(t, 2).out, [x], device, { secondOrder: false });
     // Unit rows: a two-way tie, a three-way tie, no tie with a tie below the max, all four equal.
     const weights = fromArray([1, -2, 3, 0.5], [4, 1], { device });
     const grads: number[][] = [];
@@ -84,6 +85,6 @@ describe.each(devices)('maxout and maxoutDropout gradients (rules/maxout.ts) on 
   it('maxoutDropout shares the gradient at ties too, times the mask', async () => {
     const device = await getDevice();
     const x = fromArray([2, 2, 1, 0, 4, 4, 4, 4, 1, 2, 3, 3], [2, 6], { dtype: 'f64' }); // a two-way tie in every unit
-    for (const keep of [1, 0.5]) await check((t) => maxoutDropout(t, 3, keep, { seed: 3 }).out, [x], device, { label: `keep ${keep}` });
+    for (const keep of [1, 0.5]) await check((t) => maxoutDropout(t, 3, keep, { seed: 3 }).out, [x], device, { label: `keep ${keep}`, secondOrder: false });
   });
 });

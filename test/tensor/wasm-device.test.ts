@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { cpu, fromArray, full, getDevice, memory, sizeClass, tensor, WasmHeap, zeros, type WasmDevice } from '@saddle/tensor';
-import { add, argmax, concat, exp, maxout, mul, sum, transpose } from '@saddle/kernels-wgsl';
+import { add, argmax, asGpu, concat, exp, matmul, mul, sum, transpose } from '@saddle/kernels-wgsl';
 import { wasm } from '../support/devices.js';
 
 describe('the wasm device', () => {
@@ -55,10 +55,12 @@ describe('the wasm device', () => {
   });
 
   it('an op without a wasm kernel throws a SaddleError naming it, never runs another device\'s code', async () => {
+    // The guard every op's WebGPU branch goes through, checked directly (ops gain wasm kernels over
+    // time; one that has none must throw this, never run the CPU twin or the WebGPU code).
     const d = await wasm();
-    // maxout is ported on another branch (wasm-ops): on merging, pick an op that still has no kernel, if any.
+    expect(() => asGpu(d, 'someOp')).toThrowError(/someOp: someOp has no wasm kernel yet/);
     const a = fromArray([1, 2, 3, 4], [2, 2], { device: d });
-    expect(() => maxout(a, 2)).toThrowError(/maxout: maxout has no wasm kernel yet/);
+    expect(Array.from(await matmul(a, a).toArray())).toEqual([7, 10, 15, 22]);
   });
 
   it('memory(): live bytes return to the start after disposal; freed blocks are reused', async () => {
