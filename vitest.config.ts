@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       '@saddle/tensor': pkg('tensor'),
       '@saddle/kernels-wgsl': pkg('kernels-wgsl'),
+      '@saddle/kernels-wasm': pkg('kernels-wasm'),
       '@saddle/autograd': pkg('autograd'),
       '@saddle/nn': pkg('nn'),
       '@saddle/gan': pkg('gan'),

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
 import { binary, unary, UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { kernelDevices, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 
 /** A shape of rank 0..4 with small dims, and a broadcast-compatible partner. */
@@ -28,13 +28,15 @@ async function runUnary(name: UnaryOpName, device: Device, data: number[], shape
 describe('unary kernels match their CPU twins', () => {
   for (const name of Object.keys(UNARY_OPS) as UnaryOpName[]) {
     it(name, async () => {
-      const gpu = await webgpu();
+      const devices = await kernelDevices();
       const [lo, hi] = domains[name] ?? [-100, 100];
       await fc.assert(
         fc.asyncProperty(shapeArb.chain((s) => fc.tuple(fc.constant(s), values(size(s), lo, hi))), async ([shape, data]) => {
           const want = await runUnary(name, cpu, data, shape);
-          const got = await runUnary(name, gpu, data, shape);
-          expectClose(got, want, { atol: 1e-6, rtol: rtols[name] ?? 2e-6, label: name });
+          for (const device of devices) {
+            const got = await runUnary(name, device, data, shape);
+            expectClose(got, want, { atol: 1e-6, rtol: rtols[name] ?? 2e-6, label: `${name} on ${device.name}` });
+          }
         }),
         { numRuns: 15 },
       );
@@ -42,27 +44,29 @@ describe('unary kernels match their CPU twins', () => {
   }
 
   it('reads transposed views without a copy', async () => {
-    const gpu = await webgpu();
-    const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    const xt = x.view([3, 2], [1, 3], 0);
-    expect(Array.from(await unary('neg', xt).toArray())).toEqual([-1, -4, -2, -5, -3, -6]);
+    for (const device of await kernelDevices()) {
+      const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device });
+      const xt = x.view([3, 2], [1, 3], 0);
+      expect(Array.from(await unary('neg', xt).toArray())).toEqual([-1, -4, -2, -5, -3, -6]);
+    }
   });
 
   it('sigmoid and softplus are finite and exact at logits of +-100', async () => {
-    const gpu = await webgpu();
-    const x = fromArray([-100, -30, 0, 30, 100], [5], { device: gpu });
-    const s = Array.from(await unary('sigmoid', x).toArray());
-    expect(s.every(Number.isFinite)).toBe(true);
-    expect(s[2]).toBe(0.5);
-    expect(s[4]).toBe(1);
-    expectClose(await unary('softplus', x).toArray(), [0, 9.357623e-14, Math.LN2, 30, 100], { atol: 1e-6, rtol: 1e-6 });
+    for (const device of await kernelDevices()) {
+      const x = fromArray([-100, -30, 0, 30, 100], [5], { device });
+      const s = Array.from(await unary('sigmoid', x).toArray());
+      expect(s.every(Number.isFinite)).toBe(true);
+      expect(s[2]).toBe(0.5);
+      expect(s[4]).toBe(1);
+      expectClose(await unary('softplus', x).toArray(), [0, 9.357623e-14, Math.LN2, 30, 100], { atol: 1e-6, rtol: 1e-6 });
+    }
   });
 });
 
 describe('binary kernels broadcast like NumPy and match their CPU twins', () => {
   for (const name of Object.keys(BINARY_OPS) as BinaryOpName[]) {
     it(name, async () => {
-      const gpu = await webgpu();
+      const devices = await kernelDevices();
       const positive = name === 'pow' || name === 'div';
       await fc.assert(
         fc.asyncProperty(
@@ -73,8 +77,10 @@ describe('binary kernels broadcast like NumPy and match their CPU twins', () => 
           async ([sa, sb, da, db], swap) => {
             const [s1, s2, d1, d2] = swap ? [sb, sa, db, da] : [sa, sb, da, db];
             const want = await binary(name, fromArray(d1, s1, { device: cpu }), fromArray(d2, s2, { device: cpu })).toArray();
-            const got = await binary(name, fromArray(d1, s1, { device: gpu }), fromArray(d2, s2, { device: gpu })).toArray();
-            expectClose(got, want, { atol: 1e-5, rtol: 1e-5, label: name });
+            for (const device of devices) {
+              const got = await binary(name, fromArray(d1, s1, { device }), fromArray(d2, s2, { device })).toArray();
+              expectClose(got, want, { atol: 1e-5, rtol: 1e-5, label: `${name} on ${device.name}` });
+            }
           },
         ),
         { numRuns: 15 },
@@ -83,22 +89,63 @@ describe('binary kernels broadcast like NumPy and match their CPU twins', () => 
   }
 
   it('works on i32 and u32', async () => {
-    const gpu = await webgpu();
-    for (const dtype of ['i32', 'u32'] as const) {
-      const a = fromArray([1, 2, 3], [3], { device: gpu, dtype });
-      expect(Array.from(await binary('mul', a, 3).toArray())).toEqual([3, 6, 9]);
+    for (const device of await kernelDevices()) {
+      for (const dtype of ['i32', 'u32'] as const) {
+        const a = fromArray([1, 2, 3], [3], { device, dtype });
+        expect(Array.from(await binary('mul', a, 3).toArray())).toEqual([3, 6, 9]);
+      }
     }
   });
 
   it('names the op, the shapes and what was expected on a mismatch', async () => {
-    const gpu = await webgpu();
-    const a = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    const b = fromArray([1, 2], [2], { device: gpu });
-    expect(() => binary('add', a, b)).toThrowError(/add: shapes \[2, 3\] and \[2\] do not broadcast/);
-    expect(() => binary('add', a, fromArray([1, 2, 3], [3], { device: cpu }))).toThrowError(/add: inputs are on different devices/);
-    expect(() => binary('add', a, fromArray([1, 2, 3], [3], { device: gpu, dtype: 'i32' }))).toThrowError(SaddleError);
-    const d = fromArray([1], [1], { device: gpu });
-    d.dispose();
-    expect(() => unary('exp', d)).toThrowError(/exp: tensor #\d+ \[1\] was disposed/);
+    for (const gpu of await kernelDevices()) {
+      const a = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+      const b = fromArray([1, 2], [2], { device: gpu });
+      expect(() => binary('add', a, b)).toThrowError(/add: shapes \[2, 3\] and \[2\] do not broadcast/);
+      expect(() => binary('add', a, fromArray([1, 2, 3], [3], { device: cpu }))).toThrowError(/add: inputs are on different devices/);
+      expect(() => binary('add', a, fromArray([1, 2, 3], [3], { device: gpu, dtype: 'i32' }))).toThrowError(SaddleError);
+      expect(() => unary('exp', fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }))).toThrowError(/exp: dtype i32 is not supported; expected f32 or f64/);
+      const d = fromArray([1], [1], { device: gpu });
+      d.dispose();
+      expect(() => unary('exp', d)).toThrowError(/exp: tensor #\d+ \[1\] was disposed/);
+    }
+  });
+});
+
+describe('wasm elementwise: 1 thread and 2 threads agree bit for bit', () => {
+  // Each output element is computed by the same instructions whatever thread computes it, so the
+  // split of the flat range over threads cannot change a bit.
+  const threadCounts = [1, 2] as const;
+  const n = 10_007; // not a multiple of 4 or 16: the scalar tails and uneven shares are exercised
+  const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 20);
+  const other = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.11) * 3 + 3.5);
+
+  it('every unary op, dense and through a transposed view', async () => {
+    const [one, two] = await Promise.all(threadCounts.map((t) => wasm(t)));
+    for (const name of Object.keys(UNARY_OPS) as UnaryOpName[]) {
+      const results = [];
+      for (const device of [one!, two!]) {
+        const x = fromArray(name === 'log' || name === 'sqrt' ? other : data, [n], { device });
+        const t = fromArray(data.subarray(0, 100 * 97), [100, 97], { device });
+        results.push([await unary(name, x).toArray(), await unary(name, t.view([97, 100], [1, 97], 0)).toArray()]);
+      }
+      expect(results[1]![0], name).toEqual(results[0]![0]);
+      expect(results[1]![1], name).toEqual(results[0]![1]);
+    }
+  });
+
+  it('every binary op, dense and broadcast', async () => {
+    const [one, two] = await Promise.all(threadCounts.map((t) => wasm(t)));
+    for (const name of Object.keys(BINARY_OPS) as BinaryOpName[]) {
+      const results = [];
+      for (const device of [one!, two!]) {
+        const a = fromArray(data.subarray(0, 101 * 99), [101, 99], { device });
+        const b = fromArray(other.subarray(0, 101 * 99), [101, 99], { device });
+        const row = fromArray(other.subarray(0, 99), [99], { device });
+        const col = fromArray(other.subarray(0, 101), [101, 1], { device });
+        results.push([await binary(name, a, b).toArray(), await binary(name, a, row).toArray(), await binary(name, col, a).toArray()]);
+      }
+      for (let k = 0; k < 3; k++) expect(results[1]![k], name).toEqual(results[0]![k]);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { contiguousStrides, cpu, fromArray, SaddleError, type Device, type DType, type Tensor } from '@saddle/tensor';
 import { argmax, max, mean, sum, sumTo } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers as randomData } from '../support/random-data.js';
 
@@ -64,21 +64,23 @@ function reducedCount(c: Case): number {
 type ReduceFn = (x: Tensor, axes?: number | number[], keepDims?: boolean) => Tensor;
 
 async function compareOnDevices(fn: ReduceFn, c: Case, data: number[], tol: { atol: number; rtol: number }, label: string) {
-  const gpu = await webgpu();
   const xc = makeView(cpu, data, c.shape, c.perm, c.pad);
-  const xg = makeView(gpu, data, c.shape, c.perm, c.pad);
   const want = fn(xc, c.axes, c.keepDims);
-  const got = fn(xg, c.axes, c.keepDims);
-  expect(got.shape).toEqual(want.shape);
-  expect(got.dtype).toBe(want.dtype);
-  expectClose(await got.toArray(), await want.toArray(), { ...tol, label: `${label} ${JSON.stringify(c)}` });
-  for (const t of [xc, xg, want, got]) t.dispose();
+  for (const device of await kernelDevices()) {
+    const xg = makeView(device, data, c.shape, c.perm, c.pad);
+    const got = fn(xg, c.axes, c.keepDims);
+    expect(got.shape).toEqual(want.shape);
+    expect(got.dtype).toBe(want.dtype);
+    expectClose(await got.toArray(), await want.toArray(), { ...tol, label: `${label} on ${device.name} ${JSON.stringify(c)}` });
+    for (const t of [xg, got]) t.dispose();
+  }
+  for (const t of [xc, want]) t.dispose();
 }
 
 /** Bound on the f32 error of a tree/pairwise sum of n terms of magnitude <= m (64-element runs, then a tree). */
 const sumAtol = (n: number, m: number) => (Math.min(n, 64) + Math.log2(n + 1) + 2) * EPS32 * n * m;
 
-describe('sum, mean, max on WebGPU match the CPU twin', () => {
+describe('sum, mean, max on WebGPU and wasm match the CPU twin', () => {
   it('random shapes, axes, keepDims and strided views', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb(5, 6), async (c) => {
@@ -107,7 +109,6 @@ describe('sum, mean, max on WebGPU match the CPU twin', () => {
   });
 
   it('long reductions (two passes) stay accurate: 100k elements of +-1e4', async () => {
-    const gpu = await webgpu();
     const shapes: [number[], number[], number | number[] | undefined][] = [
       [[100_003], [0], undefined],
       [[3, 40_000], [0, 1], 1],
@@ -126,12 +127,14 @@ describe('sum, mean, max on WebGPU match the CPU twin', () => {
       const ints = randomData(size(shape), 91 + i, -100, 101).map(Math.floor);
       await compareOnDevices(sum, c, ints, { atol: 0, rtol: 0 }, 'sum of integers');
     }
-    // A sum whose naive f32 running total would drift: 2^20 ones plus 0.1s.
-    const ones = fromArray(new Float32Array(1 << 20).fill(1), [1 << 20], { device: gpu });
-    expect(await sum(ones).item()).toBe(1 << 20);
-    const tenths = fromArray(new Float32Array(200_000).fill(0.1), [200_000], { device: gpu });
-    expect(Math.abs((await sum(tenths).item()) - 200_000 * Math.fround(0.1))).toBeLessThan(0.05);
-    expect(Math.abs((await mean(tenths).item()) - Math.fround(0.1))).toBeLessThan(1e-7);
+    for (const gpu of await kernelDevices()) {
+      // A sum whose naive f32 running total would drift: 2^20 ones plus 0.1s.
+      const ones = fromArray(new Float32Array(1 << 20).fill(1), [1 << 20], { device: gpu });
+      expect(await sum(ones).item()).toBe(1 << 20);
+      const tenths = fromArray(new Float32Array(200_000).fill(0.1), [200_000], { device: gpu });
+      expect(Math.abs((await sum(tenths).item()) - 200_000 * Math.fround(0.1))).toBeLessThan(0.05);
+      expect(Math.abs((await mean(tenths).item()) - Math.fround(0.1))).toBeLessThan(1e-7);
+    }
   });
 
   it('sums many short rows, and reduces the leading axis of a [B, D] batch', async () => {
@@ -148,9 +151,8 @@ describe('sum, mean, max on WebGPU match the CPU twin', () => {
   });
 
   it('integer dtypes', async () => {
-    const gpu = await webgpu();
     const data = [3, -7, 12, 5, -2, 9, 0, 4, -11, 8, 6, -1];
-    for (const d of [cpu, gpu]) {
+    for (const d of await allDevices()) {
       const x = fromArray(data, [3, 4], { device: d, dtype: 'i32' });
       expect(Array.from(await sum(x, 1).toArray())).toEqual([13, 11, 2]);
       expect(Array.from(await max(x, 0).toArray())).toEqual([3, 9, 12, 5]);
@@ -163,8 +165,7 @@ describe('sum, mean, max on WebGPU match the CPU twin', () => {
   });
 
   it('max propagates NaN; +-inf are ordinary values', async () => {
-    const gpu = await webgpu();
-    for (const d of [cpu, gpu]) {
+    for (const d of await allDevices()) {
       const x = fromArray([1, NaN, 3, -Infinity, -Infinity, -Infinity, 2, Infinity, 5, 6, NaN, NaN], [4, 3], { device: d });
       const m = Array.from(await max(x, 1).toArray());
       expect(m[0]).toBeNaN();
@@ -179,7 +180,7 @@ describe('sum, mean, max on WebGPU match the CPU twin', () => {
 
 describe('argmax', () => {
   it('matches the CPU twin (first index on ties) for random shapes, axes and views', async () => {
-    const gpu = await webgpu();
+    const devices = await kernelDevices();
     await fc.assert(
       fc.asyncProperty(caseArb(4, 6).filter((c) => c.shape.length > 0), fc.integer({ min: 0, max: 100 }), async (c, axisSeed) => {
         const rank = c.shape.length;
@@ -187,19 +188,20 @@ describe('argmax', () => {
         // Values from a tiny set: ties everywhere.
         const data = randomData(size(c.shape), c.seed, 0, 3).map(Math.floor);
         const xc = makeView(cpu, data, c.shape, c.perm, c.pad);
-        const xg = makeView(gpu, data, c.shape, c.perm, c.pad);
         const want = argmax(xc, axis, c.keepDims);
-        const got = argmax(xg, axis, c.keepDims);
-        expect(got.dtype).toBe('i32');
-        expect(got.shape).toEqual(want.shape);
-        expect(Array.from(await got.toArray())).toEqual(Array.from(await want.toArray()));
+        for (const gpu of devices) {
+          const xg = makeView(gpu, data, c.shape, c.perm, c.pad);
+          const got = argmax(xg, axis, c.keepDims);
+          expect(got.dtype).toBe('i32');
+          expect(got.shape).toEqual(want.shape);
+          expect(Array.from(await got.toArray())).toEqual(Array.from(await want.toArray()));
+        }
       }),
       { numRuns: 20 },
     );
   });
 
   it('finds the first of tied maxima in a long axis (two passes)', async () => {
-    const gpu = await webgpu();
     const n = 50_000;
     const data = randomData(2 * n, 5, -1e4, 1e4);
     data[31_000] = 2e4; // row 0: a tie between 31000 and 45000, in different chunks
@@ -207,7 +209,7 @@ describe('argmax', () => {
     data[n + 17_000] = 3e4; // row 1: a tie inside one chunk
     data[n + 17_001] = 3e4;
     data[n + 40_000] = 3e4;
-    for (const d of [cpu, gpu]) {
+    for (const d of await allDevices()) {
       const x = fromArray(data, [2, n], { device: d });
       expect(Array.from(await argmax(x, 1).toArray())).toEqual([31_000, 17_000]);
       expect(Array.from(await argmax(x, -1, true).toArray())).toEqual([31_000, 17_000]);
@@ -217,15 +219,16 @@ describe('argmax', () => {
       expect(Array.from(await argmax(xt, 0).toArray())).toEqual([31_000, 17_000]);
       expect(Array.from(await max(xt, 0).toArray())).toEqual([2e4, 3e4]);
     }
-    const all = fromArray(new Float32Array(40_000).fill(-Infinity), [40_000], { device: gpu });
-    expect(await argmax(all, 0).item()).toBe(0);
+    for (const gpu of await kernelDevices()) {
+      const all = fromArray(new Float32Array(40_000).fill(-Infinity), [40_000], { device: gpu });
+      expect(await argmax(all, 0).item()).toBe(0);
+    }
   });
 });
 
 describe('empty reductions and sumTo', () => {
   it('sum of nothing is 0, mean is NaN, max is an error; empty outputs are fine', async () => {
-    const gpu = await webgpu();
-    for (const d of [cpu, gpu]) {
+    for (const d of await allDevices()) {
       const x = fromArray([], [3, 0], { device: d });
       expect(Array.from(await sum(x, 1).toArray())).toEqual([0, 0, 0]);
       const m = Array.from(await mean(x, 1).toArray());
@@ -241,7 +244,7 @@ describe('empty reductions and sumTo', () => {
   });
 
   it('sumTo sums broadcast dims away, matching the CPU', async () => {
-    const gpu = await webgpu();
+    const devices = await kernelDevices();
     const pair = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 5 }).chain((s) =>
       fc.tuple(
         fc.constant(s),
@@ -257,13 +260,14 @@ describe('empty reductions and sumTo', () => {
         const vshape = perm.map((i) => base[i]!);
         const target = vshape.map((d, i) => (ones[i] ? 1 : d)).slice(drop);
         const xc = makeView(cpu, data, base, perm, 2);
-        const xg = makeView(gpu, data, base, perm, 2);
         const want = sumTo(xc, target);
-        const got = sumTo(xg, target);
-        expect(got.shape).toEqual(target);
         expect(want.shape).toEqual(target);
         const n = size(vshape) / Math.max(1, size(target));
-        expectClose(await got.toArray(), await want.toArray(), { atol: sumAtol(n, 10), rtol: 0 });
+        for (const gpu of devices) {
+          const got = sumTo(makeView(gpu, data, base, perm, 2), target);
+          expect(got.shape).toEqual(target);
+          expectClose(await got.toArray(), await want.toArray(), { atol: sumAtol(n, 10), rtol: 0, label: `sumTo on ${gpu.name}` });
+        }
         // The same result as summing the axes explicitly.
         const lead = vshape.length - target.length;
         const axes = vshape.map((_, i) => i).filter((i) => i < lead || (target[i - lead] === 1 && vshape[i] !== 1));
@@ -274,8 +278,7 @@ describe('empty reductions and sumTo', () => {
   });
 
   it('sumTo to the same shape is a dense copy; incompatible shapes are errors', async () => {
-    const gpu = await webgpu();
-    for (const d of [cpu, gpu]) {
+    for (const d of await allDevices()) {
       const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: d });
       const xt = x.view([3, 2], [1, 3], 0);
       const c = sumTo(xt, [3, 2]);
@@ -294,20 +297,43 @@ describe('empty reductions and sumTo', () => {
   });
 });
 
+describe('wasm reductions: 1 thread and 2 threads agree bit for bit', () => {
+  // The pieces a row is cut into depend on the shape only, and each piece is summed by the same
+  // instructions whichever thread takes it, so the thread count cannot change a bit.
+  it('sum, mean, max, argmax over contiguous, strided and multi-pass layouts', async () => {
+    const [one, two] = [await wasm(1), await wasm(2)];
+    const cases: [number[], number[], number | number[] | undefined][] = [
+      [[100_003], [0], undefined],
+      [[37, 2_001], [0, 1], 1],
+      [[2_001, 37], [1, 0], 1],
+      [[30, 40, 50], [2, 0, 1], [0, 2]],
+      [[300, 77], [0, 1], 0],
+    ];
+    for (const [i, [shape, perm, axes]] of cases.entries()) {
+      const data = randomData(size(shape), 40 + i, -1e3, 1e3);
+      for (const fn of [sum, mean, max, (x: Tensor, a?: number | number[]) => argmax(x, typeof a === 'number' ? a : 0)] as ReduceFn[]) {
+        const [r1, r2] = await Promise.all([one, two].map((d) => fn(makeView(d, data, shape, perm, 3), axes).toArray()));
+        expect(Array.from(r2!), `${fn.name} ${JSON.stringify(shape)}`).toEqual(Array.from(r1!));
+      }
+    }
+  });
+});
+
 describe('errors and the f64 CPU path', () => {
   it('names the op and what was expected', async () => {
-    const gpu = await webgpu();
-    const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    expect(() => sum(x, 2)).toThrowError(/sum: axis 2 is out of range for a tensor of rank 2; expected -2 <= axis < 2/);
-    expect(() => mean(x, [0, -3])).toThrowError(/mean: axis -3 is out of range/);
-    expect(() => max(x, 0.5)).toThrowError(SaddleError);
-    expect(() => argmax(x, 2)).toThrowError(/argmax: axis 2 is out of range/);
-    expect(() => argmax(x, [0] as unknown as number)).toThrowError(/argmax: axis 0 is not a number; expected one axis/);
-    const big = fromArray([1], [1, 1, 1, 1, 1, 1, 1, 1, 1], { device: gpu });
-    expect(() => sum(big)).toThrowError(/sum: rank 9 .* exceeds the maximum of 8/);
-    const d = fromArray([1], [1], { device: gpu });
-    d.dispose();
-    expect(() => sum(d)).toThrowError(/sum: tensor #\d+ \[1\] was disposed/);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+      expect(() => sum(x, 2)).toThrowError(/sum: axis 2 is out of range for a tensor of rank 2; expected -2 <= axis < 2/);
+      expect(() => mean(x, [0, -3])).toThrowError(/mean: axis -3 is out of range/);
+      expect(() => max(x, 0.5)).toThrowError(SaddleError);
+      expect(() => argmax(x, 2)).toThrowError(/argmax: axis 2 is out of range/);
+      expect(() => argmax(x, [0] as unknown as number)).toThrowError(/argmax: axis 0 is not a number; expected one axis/);
+      const big = fromArray([1], [1, 1, 1, 1, 1, 1, 1, 1, 1], { device: gpu });
+      expect(() => sum(big)).toThrowError(/sum: rank 9 .* exceeds the maximum of 8/);
+      const d = fromArray([1], [1], { device: gpu });
+      d.dispose();
+      expect(() => sum(d)).toThrowError(/sum: tensor #\d+ \[1\] was disposed/);
+    }
   });
 
   it('reduces f64 on the CPU in double precision', async () => {

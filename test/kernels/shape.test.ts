@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, zeros, SaddleError, type Device, type Tensor } from '@saddle/tensor';
 import { add, broadcastTo, concat, copyInto, expandDims, neg, reshape, slice, squeeze, transpose, viewStrides } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices } from '../support/devices.js';
 
 // ---- plain-JS reference: a tensor is { shape, data } in row-major order ----
 interface Ref {
@@ -52,9 +52,7 @@ const refArb = (s: fc.Arbitrary<number[]>) =>
   s.chain((shape) => fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: size(shape), maxLength: size(shape) }).map((data) => ({ shape, data })));
 const permArb = (rank: number) => fc.shuffledSubarray(Array.from({ length: rank }, (_, i) => i), { minLength: rank, maxLength: rank });
 
-async function devices(): Promise<Device[]> {
-  return [cpu, await webgpu()];
-}
+const devices = allDevices;
 const load = (r: Ref, device: Device) => fromArray(r.data, r.shape, { device });
 const read = async (t: Tensor) => Array.from(await t.toArray());
 
@@ -155,30 +153,31 @@ describe('views', () => {
   });
 
   it('expandDims and squeeze insert and remove unit dims', async () => {
-    const gpu = await webgpu();
-    const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    expect(expandDims(x, 0).shape).toEqual([1, 2, 3]);
-    expect(expandDims(x, 1).shape).toEqual([2, 1, 3]);
-    expect(expandDims(x, 2).shape).toEqual([2, 3, 1]);
-    expect(expandDims(x, -1).shape).toEqual([2, 3, 1]);
-    expect(expandDims(x, -3).shape).toEqual([1, 2, 3]);
-    for (const a of [0, 1, 2]) {
-      const e = expandDims(x, a);
-      expect(e.isDense).toBe(true);
-      expect(await read(e)).toEqual([1, 2, 3, 4, 5, 6]);
-      expect(squeeze(e).shape).toEqual([2, 3]);
-      expect(squeeze(e, a).shape).toEqual([2, 3]);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+      expect(expandDims(x, 0).shape).toEqual([1, 2, 3]);
+      expect(expandDims(x, 1).shape).toEqual([2, 1, 3]);
+      expect(expandDims(x, 2).shape).toEqual([2, 3, 1]);
+      expect(expandDims(x, -1).shape).toEqual([2, 3, 1]);
+      expect(expandDims(x, -3).shape).toEqual([1, 2, 3]);
+      for (const a of [0, 1, 2]) {
+        const e = expandDims(x, a);
+        expect(e.isDense).toBe(true);
+        expect(await read(e)).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(squeeze(e).shape).toEqual([2, 3]);
+        expect(squeeze(e, a).shape).toEqual([2, 3]);
+      }
+      const u = reshape(x, [1, 2, 1, 3, 1]);
+      expect(squeeze(u).shape).toEqual([2, 3]);
+      expect(squeeze(u, [0, -1]).shape).toEqual([2, 1, 3]);
+      expect(squeeze(u, 2).shape).toEqual([1, 2, 3, 1]);
+      expect(squeeze(fromArray([7], [1, 1], { device: gpu })).shape).toEqual([]);
+      // On a transposed view the squeezed view keeps reading the right elements.
+      const t = expandDims(transpose(x), 1);
+      expect(t.shape).toEqual([3, 1, 2]);
+      expect(await read(neg(squeeze(t)))).toEqual([-1, -4, -2, -5, -3, -6]);
+      expect(await read(expandDims(fromArray([5], [], { device: gpu }), 0))).toEqual([5]);
     }
-    const u = reshape(x, [1, 2, 1, 3, 1]);
-    expect(squeeze(u).shape).toEqual([2, 3]);
-    expect(squeeze(u, [0, -1]).shape).toEqual([2, 1, 3]);
-    expect(squeeze(u, 2).shape).toEqual([1, 2, 3, 1]);
-    expect(squeeze(fromArray([7], [1, 1], { device: gpu })).shape).toEqual([]);
-    // On a transposed view the squeezed view keeps reading the right elements.
-    const t = expandDims(transpose(x), 1);
-    expect(t.shape).toEqual([3, 1, 2]);
-    expect(await read(neg(squeeze(t)))).toEqual([-1, -4, -2, -5, -3, -6]);
-    expect(await read(expandDims(fromArray([5], [], { device: gpu }), 0))).toEqual([5]);
   });
 });
 
@@ -240,25 +239,26 @@ describe('reshape', () => {
   });
 
   it('views non-contiguous tensors when only contiguous runs of dims are merged or split', async () => {
-    const gpu = await webgpu();
-    const x = fromArray(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4], { device: gpu });
-    const t = transpose(x, [1, 2, 0]); // [3, 4, 2]: dims 0, 1 form one contiguous run
-    const merged = reshape(t, [12, 2]);
-    expect(merged.storage).toBe(x.storage);
-    expect(await read(merged)).toEqual(await read(t));
-    const split = reshape(t, [3, 2, 2, 2]);
-    expect(split.storage).toBe(x.storage);
-    expect(await read(split)).toEqual(await read(t));
-    const flat = reshape(t, [24]);
-    expect(flat.storage).not.toBe(x.storage);
-    expect(flat.isDense).toBe(true);
-    expect(await read(flat)).toEqual(await read(t));
-    // A broadcast view needs a copy to flatten; a unit-dim shuffle does not.
-    expect(viewStrides([3, 4], [0, 1], [12])).toBeNull();
-    expect(viewStrides([3, 4], [0, 1], [3, 1, 4])).not.toBeNull();
-    expect(viewStrides([], [], [1, 1])).toEqual([1, 1]);
-    expect(await read(reshape(fromArray([9], [], { device: gpu }), [1, 1]))).toEqual([9]);
-    expect(reshape(fromArray([], [0, 3], { device: gpu }), [3, -1, 2]).shape).toEqual([3, 0, 2]);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4], { device: gpu });
+      const t = transpose(x, [1, 2, 0]); // [3, 4, 2]: dims 0, 1 form one contiguous run
+      const merged = reshape(t, [12, 2]);
+      expect(merged.storage).toBe(x.storage);
+      expect(await read(merged)).toEqual(await read(t));
+      const split = reshape(t, [3, 2, 2, 2]);
+      expect(split.storage).toBe(x.storage);
+      expect(await read(split)).toEqual(await read(t));
+      const flat = reshape(t, [24]);
+      expect(flat.storage).not.toBe(x.storage);
+      expect(flat.isDense).toBe(true);
+      expect(await read(flat)).toEqual(await read(t));
+      // A broadcast view needs a copy to flatten; a unit-dim shuffle does not.
+      expect(viewStrides([3, 4], [0, 1], [12])).toBeNull();
+      expect(viewStrides([3, 4], [0, 1], [3, 1, 4])).not.toBeNull();
+      expect(viewStrides([], [], [1, 1])).toEqual([1, 1]);
+      expect(await read(reshape(fromArray([9], [], { device: gpu }), [1, 1]))).toEqual([9]);
+      expect(reshape(fromArray([], [0, 3], { device: gpu }), [3, -1, 2]).shape).toEqual([3, 0, 2]);
+    }
   });
 });
 
@@ -296,29 +296,31 @@ describe('concat', () => {
   });
 
   it('copies any dtype bit-exactly', async () => {
-    const gpu = await webgpu();
-    for (const dtype of ['i32', 'u32', 'f32'] as const) {
-      const vals = dtype === 'f32' ? [NaN, -0, Infinity, 1e-40] : dtype === 'i32' ? [-(2 ** 31), -1, 0, 2 ** 31 - 1] : [0, 1, 2 ** 32 - 1, 12345];
-      const a = fromArray(vals.slice(0, 2), [1, 2], { device: gpu, dtype });
-      const b = fromArray(vals.slice(2), [1, 2], { device: gpu, dtype });
-      const out = concat([a, b], 0);
-      expect(out.dtype).toBe(dtype);
-      const got = await out.toArray();
-      const want = fromArray(vals, [4], { device: cpu, dtype }).storage.data!;
-      expect(new Uint8Array(got.buffer, got.byteOffset, got.byteLength)).toEqual(new Uint8Array(want.buffer, want.byteOffset, want.byteLength));
+    for (const gpu of await kernelDevices()) {
+      for (const dtype of ['i32', 'u32', 'f32'] as const) {
+        const vals = dtype === 'f32' ? [NaN, -0, Infinity, 1e-40] : dtype === 'i32' ? [-(2 ** 31), -1, 0, 2 ** 31 - 1] : [0, 1, 2 ** 32 - 1, 12345];
+        const a = fromArray(vals.slice(0, 2), [1, 2], { device: gpu, dtype });
+        const b = fromArray(vals.slice(2), [1, 2], { device: gpu, dtype });
+        const out = concat([a, b], 0);
+        expect(out.dtype).toBe(dtype);
+        const got = await out.toArray();
+        const want = fromArray(vals, [4], { device: cpu, dtype }).storage.data!;
+        expect(new Uint8Array(got.buffer, got.byteOffset, got.byteLength)).toEqual(new Uint8Array(want.buffer, want.byteOffset, want.byteLength));
+      }
     }
   });
 
   it('rejects mismatched inputs, naming the op and the shapes', async () => {
-    const gpu = await webgpu();
-    const t = (s: number[], device: Device = gpu, dtype: 'f32' | 'i32' = 'f32') => fromArray(new Array(size(s)).fill(0), s, { device, dtype });
-    expect(() => concat([], 0)).toThrowError(/concat: no tensors given/);
-    expect(() => concat([t([2, 3]), t([2, 4])], 0)).toThrowError(/concat: shapes \[2, 3\], \[2, 4\] do not match; expected equal ranks and equal sizes except on axis 0/);
-    expect(() => concat([t([2, 3]), t([2])], 1)).toThrowError(/concat: shapes \[2, 3\], \[2\] do not match/);
-    expect(() => concat([t([2, 3]), t([2, 3])], 2)).toThrowError(/concat: axis 2 is out of range for a tensor of rank 2/);
-    expect(() => concat([t([2]), t([2], cpu)], 0)).toThrowError(/concat: inputs are on different devices/);
-    expect(() => concat([t([2]), t([2], gpu, 'i32')], 0)).toThrowError(/concat: dtypes differ/);
-    expect(() => concat([t([]), t([])], 0)).toThrowError(/concat: the inputs are scalars/);
+    for (const gpu of await kernelDevices()) {
+      const t = (s: number[], device: Device = gpu, dtype: 'f32' | 'i32' = 'f32') => fromArray(new Array(size(s)).fill(0), s, { device, dtype });
+      expect(() => concat([], 0)).toThrowError(/concat: no tensors given/);
+      expect(() => concat([t([2, 3]), t([2, 4])], 0)).toThrowError(/concat: shapes \[2, 3\], \[2, 4\] do not match; expected equal ranks and equal sizes except on axis 0/);
+      expect(() => concat([t([2, 3]), t([2])], 1)).toThrowError(/concat: shapes \[2, 3\], \[2\] do not match/);
+      expect(() => concat([t([2, 3]), t([2, 3])], 2)).toThrowError(/concat: axis 2 is out of range for a tensor of rank 2/);
+      expect(() => concat([t([2]), t([2], cpu)], 0)).toThrowError(/concat: inputs are on different devices/);
+      expect(() => concat([t([2]), t([2], gpu, 'i32')], 0)).toThrowError(/concat: dtypes differ/);
+      expect(() => concat([t([]), t([])], 0)).toThrowError(/concat: the inputs are scalars/);
+    }
   });
 });
 
@@ -338,28 +340,29 @@ describe('copyInto', () => {
 
 describe('errors', () => {
   it('name the op, the shapes and what was expected', async () => {
-    const gpu = await webgpu();
-    const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    expect(() => reshape(x, [4, 2])).toThrowError(/reshape: cannot reshape \[2, 3\] \(6 elements\) to \[4, 2\]/);
-    expect(() => reshape(x, [-1, -1])).toThrowError(/reshape: at most one -1/);
-    expect(() => reshape(x, [-1, 4])).toThrowError(/reshape: cannot reshape/);
-    expect(() => transpose(x, [0])).toThrowError(/transpose: perm \[0\] is not a permutation of the 2 axes of \[2, 3\]/);
-    expect(() => transpose(x, [1, 1])).toThrowError(/transpose: perm \[1, 1\]/);
-    expect(() => transpose(x, [0, 2])).toThrowError(/transpose: perm \[0, 2\]/);
-    expect(transpose(x, [-1, 0]).shape).toEqual([3, 2]);
-    expect(() => slice(x, [0], [1])).toThrowError(/slice: begin \[0\] and size \[1\] for \[2, 3\]; expected 2 entries each/);
-    expect(() => slice(x, [3, 0], [-1, -1])).toThrowError(/slice: begin\[0\] = 3 is out of range for \[2, 3\]; expected 0 <= begin\[0\] <= 2/);
-    expect(() => slice(x, [-1, 0], [1, 1])).toThrowError(/slice: begin\[0\] = -1 is out of range/);
-    expect(() => slice(x, [0, 1], [1, 3])).toThrowError(/slice: size\[1\] = 3 from begin 1 runs past dim 1 of \[2, 3\]; expected -1 or 0 <= size\[1\] <= 2/);
-    expect(() => slice(x, [0, 0], [1, -2])).toThrowError(/slice: size\[1\] = -2/);
-    expect(() => broadcastTo(x, [3, 3])).toThrowError(/broadcastTo: cannot broadcast \[2, 3\] to \[3, 3\]/);
-    expect(() => broadcastTo(x, [3])).toThrowError(/broadcastTo: cannot broadcast \[2, 3\] to \[3\]/);
-    expect(() => expandDims(x, 3)).toThrowError(/expandDims: axis 3 is out of range for \[2, 3\]; expected -3 <= axis <= 2/);
-    expect(() => squeeze(x, 0)).toThrowError(/squeeze: axis 0 of \[2, 3\] has size 2; expected 1/);
-    expect(() => squeeze(x, 5)).toThrowError(SaddleError);
-    x.dispose();
-    for (const f of [() => reshape(x, [6]), () => transpose(x), () => slice(x, [0, 0], [1, 1]), () => broadcastTo(x, [2, 3]), () => expandDims(x, 0), () => squeeze(x)]) {
-      expect(f).toThrowError(/tensor #\d+ \[2, 3\] was disposed/);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+      expect(() => reshape(x, [4, 2])).toThrowError(/reshape: cannot reshape \[2, 3\] \(6 elements\) to \[4, 2\]/);
+      expect(() => reshape(x, [-1, -1])).toThrowError(/reshape: at most one -1/);
+      expect(() => reshape(x, [-1, 4])).toThrowError(/reshape: cannot reshape/);
+      expect(() => transpose(x, [0])).toThrowError(/transpose: perm \[0\] is not a permutation of the 2 axes of \[2, 3\]/);
+      expect(() => transpose(x, [1, 1])).toThrowError(/transpose: perm \[1, 1\]/);
+      expect(() => transpose(x, [0, 2])).toThrowError(/transpose: perm \[0, 2\]/);
+      expect(transpose(x, [-1, 0]).shape).toEqual([3, 2]);
+      expect(() => slice(x, [0], [1])).toThrowError(/slice: begin \[0\] and size \[1\] for \[2, 3\]; expected 2 entries each/);
+      expect(() => slice(x, [3, 0], [-1, -1])).toThrowError(/slice: begin\[0\] = 3 is out of range for \[2, 3\]; expected 0 <= begin\[0\] <= 2/);
+      expect(() => slice(x, [-1, 0], [1, 1])).toThrowError(/slice: begin\[0\] = -1 is out of range/);
+      expect(() => slice(x, [0, 1], [1, 3])).toThrowError(/slice: size\[1\] = 3 from begin 1 runs past dim 1 of \[2, 3\]; expected -1 or 0 <= size\[1\] <= 2/);
+      expect(() => slice(x, [0, 0], [1, -2])).toThrowError(/slice: size\[1\] = -2/);
+      expect(() => broadcastTo(x, [3, 3])).toThrowError(/broadcastTo: cannot broadcast \[2, 3\] to \[3, 3\]/);
+      expect(() => broadcastTo(x, [3])).toThrowError(/broadcastTo: cannot broadcast \[2, 3\] to \[3\]/);
+      expect(() => expandDims(x, 3)).toThrowError(/expandDims: axis 3 is out of range for \[2, 3\]; expected -3 <= axis <= 2/);
+      expect(() => squeeze(x, 0)).toThrowError(/squeeze: axis 0 of \[2, 3\] has size 2; expected 1/);
+      expect(() => squeeze(x, 5)).toThrowError(SaddleError);
+      x.dispose();
+      for (const f of [() => reshape(x, [6]), () => transpose(x), () => slice(x, [0, 0], [1, 1]), () => broadcastTo(x, [2, 3]), () => expandDims(x, 0), () => squeeze(x)]) {
+        expect(f).toThrowError(/tensor #\d+ \[2, 3\] was disposed/);
+      }
     }
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The devices a test file runs on: the CPU, and one WebGPU device per test file (created on first
- * use, destroyed after the file's tests so the worker can exit).
+ * The devices a test file runs on: the CPU, one WebGPU device per test file, and wasm devices
+ * (one per thread count; created on first use and destroyed after the file's tests so the worker
+ * can exit).
  */
 import { afterAll } from 'vitest';
-import { cpu, createWebGpuDevice, type Device, type WebGpuDevice } from '@saddle/tensor';
+import { cpu, createWasmDevice, createWebGpuDevice, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 
 let gpu: Promise<WebGpuDevice> | null = null;
+const wasmDevices = new Map<number, Promise<WasmDevice>>();
 
 export function webgpu(): Promise<WebGpuDevice> {
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
@@ -13,14 +15,37 @@ export function webgpu(): Promise<WebGpuDevice> {
   return gpu;
 }
 
+/**
+ * A wasm device on `threads` threads (2 by default: the calling thread and one worker, so every
+ * test exercises the split of work across threads). `minParallelWork` 0 hands even tiny jobs to
+ * both threads, which property tests with small shapes need to reach the threaded path.
+ */
+export function wasm(threads = 2): Promise<WasmDevice> {
+  let d = wasmDevices.get(threads);
+  if (!d) wasmDevices.set(threads, (d = createWasmDevice({ threads, minParallelWork: 0 })));
+  return d;
+}
+
 afterAll(async () => {
   if (gpu) (await gpu).destroy();
   gpu = null;
+  for (const d of wasmDevices.values()) (await d).destroy();
+  wasmDevices.clear();
 });
 
 /** Both devices, for `describe.each`-style loops. */
 export async function bothDevices(): Promise<Device[]> {
   return [cpu, await webgpu()];
+}
+
+/** The CPU, WebGPU and wasm (2 threads) devices. */
+export async function allDevices(): Promise<Device[]> {
+  return [cpu, await webgpu(), await wasm()];
+}
+
+/** The devices whose kernels are checked against the CPU twins: WebGPU and wasm (2 threads). */
+export async function kernelDevices(): Promise<Device[]> {
+  return [await webgpu(), await wasm()];
 }
 
 export { cpu };

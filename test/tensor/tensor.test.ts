@@ -21,7 +21,7 @@ import {
   type Device,
 } from '@saddle/tensor';
 import { add, transpose, slice } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 
 describe('shape helpers', () => {
   it('broadcasts like NumPy', () => {
@@ -36,8 +36,8 @@ describe('shape helpers', () => {
   });
 });
 
-describe.each(['cpu', 'webgpu'])('tensors on %s', (name) => {
-  const device = async (): Promise<Device> => (name === 'cpu' ? cpu : await webgpu());
+describe.each(['cpu', 'webgpu', 'wasm'])('tensors on %s', (name) => {
+  const device = async (): Promise<Device> => (name === 'cpu' ? cpu : name === 'wasm' ? await wasm() : await webgpu());
 
   it('round-trips data of every dtype through the device', async () => {
     const d = await device();

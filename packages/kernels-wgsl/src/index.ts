@@ -11,5 +11,5 @@ export * from './random/index.js';
 export * from './dropout/index.js';
 export * from './optim/index.js';
 export * from './shape/index.js';
-export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, FLAT_WORKGROUP } from './shared/launch.js';
-export { MAX_RANK, stridedIndex, readAs } from './shared/strided.js';
+export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, wasmType, asWasm, FLAT_WORKGROUP } from './shared/launch.js';
+export { MAX_RANK, stridedIndex, readAs, mergeDimsOf, wasmDims } from './shared/strided.js';

@@ -13,10 +13,12 @@ export class Storage {
     readonly dtype: DType,
     /** Elements the storage holds. */
     readonly size: number,
-    /** The data, on the CPU. */
+    /** The data, on the CPU; on wasm, a typed-array view of the device's memory at `ptr`. */
     readonly data: TypedArray | null,
     /** The buffer, on WebGPU (from the pool: it may be larger than size elements). */
     readonly buffer: GPUBuffer | null,
+    /** On wasm: the byte address of element 0 in the device's WebAssembly.Memory (-1 elsewhere). */
+    readonly ptr: number = -1,
   ) {}
 
   static cpu(device: Device, data: TypedArray, dtype: DType): Storage {
@@ -25,6 +27,11 @@ export class Storage {
 
   static gpu(device: Device, buffer: GPUBuffer, dtype: DType, size: number): Storage {
     return new Storage(device, dtype, size, null, buffer);
+  }
+
+  /** A block of wasm memory at byte address `ptr`, seen through `view` (`size` elements of `dtype`). */
+  static wasm(device: Device, ptr: number, view: TypedArray, dtype: DType): Storage {
+    return new Storage(device, dtype, view.length, view, null, ptr);
   }
 
   get released(): boolean {

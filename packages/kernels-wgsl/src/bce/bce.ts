@@ -59,7 +59,7 @@ export function sigmoidBce(logits: Tensor, targets: Tensor | number): Tensor {
     return full([], loss, { dtype: logits.dtype, device });
   }
   if (n === 0) return full([], NaN, { dtype: 'f32', device });
-  const gpu = asGpu(device);
+  const gpu = asGpu(device, op);
   const variant = { targetTensor: typeof targets !== 'number', dense: isDense(logits, targets) };
   const inputs = typeof targets === 'number' ? [logits.storage] : [logits.storage, targets.storage];
   const out = Tensor.empty([], 'f32', device);
@@ -122,7 +122,7 @@ export function sigmoidBceGrad(logits: Tensor, targets: Tensor | number, scale: 
   if (typeof targets !== 'number') buffers.push(targets.storage);
   if (typeof scale !== 'number') buffers.push(scale.storage);
   buffers.push(out.storage);
-  asGpu(device).dispatch({
+  asGpu(device, op).dispatch({
     label: op,
     code: bceGradWgsl(variant),
     params: params(logits, targets, 0, typeof scale === 'number' ? scale / n : 1 / n, typeof scale === 'number' ? 0 : scale.offset),

@@ -54,7 +54,7 @@ export function dropoutMask(shape: Shape, keep: number, opts: DropoutMaskOptions
     dropoutMaskCpu(stream, threshold, dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep, mask.storage.data!);
     return mask;
   }
-  asGpu(device).dispatch({
+  asGpu(device, op).dispatch({
     label: op,
     code: dropoutWgsl('f32', false, true),
     params: params(n, threshold, stream, 1 / keep),
@@ -89,7 +89,7 @@ export function dropout(x: Tensor, keep: number, opts: DropoutOptions = {}): { o
     dropoutCpu(stream, threshold, scale, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!, mask.storage.data!);
     return { out, mask };
   }
-  asGpu(device).dispatch({
+  asGpu(device, op).dispatch({
     label: op,
     code: dropoutWgsl('f32', true, x.isDense),
     params: params(n, threshold, stream, 1 / keep, x.rank, x.offset, x.shape, x.strides),

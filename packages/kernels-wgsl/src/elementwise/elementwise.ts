@@ -1,7 +1,7 @@
 import { Params, SaddleError, Tensor, broadcastShapes, fromArray, shapesEqual, type Shape } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice, sameDType, wgslType } from '../shared/launch.js';
-import { MAX_RANK, readAs } from '../shared/strided.js';
-import { BINARY_OPS, UNARY_OPS, type BinaryOpName, type UnaryOpName } from './ops-table.js';
+import { asGpu, asWasm, grid1d, sameDevice, sameDType, wasmType, wgslType } from '../shared/launch.js';
+import { MAX_RANK, readAs, wasmDims } from '../shared/strided.js';
+import { BINARY_OPS, UNARY_OPS, WASM_BINARY_CODES, WASM_UNARY_CODES, type BinaryOpName, type UnaryOpName } from './ops-table.js';
 import { binaryCpu, unaryCpu } from './elementwise.cpu.js';
 import { binaryWgsl, exprFor, unaryWgsl } from './elementwise.wgsl.js';
 
@@ -26,9 +26,16 @@ export function unary(name: UnaryOpName, x: Tensor): Tensor {
     unaryCpu(op.cpu, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!);
     return out;
   }
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    const { rank, dims } = wasmDims(x.shape, [x.strides]);
+    const args = [WASM_UNARY_CODES[name], out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
+    w.run(`unary${wasmType(name, x.dtype)}`, args, out.size);
+    return out;
+  }
   const type = wgslType(name, x.dtype);
   const dense = x.isDense;
-  asGpu(device).dispatch({
+  asGpu(device, name).dispatch({
     label: name,
     code: unaryWgsl(exprFor(op.wgsl, type), type, dense),
     params: new Params().u32(out.size, x.rank, x.offset, 0).vec4u(x.shape, 2).vec4u(x.strides, 2).finish(),
@@ -59,9 +66,16 @@ export function binary(name: BinaryOpName, a: Tensor | number, b: Tensor | numbe
       binaryCpu(op.cpu, ta.storage.data!, ra.strides, ra.offset, tb.storage.data!, rb.strides, rb.offset, shape, out.storage.data!);
       return out;
     }
+    if (device.kind === 'wasm') {
+      const w = asWasm(device);
+      const { rank, dims } = wasmDims(shape, [ra.strides, rb.strides]);
+      const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
+      w.run(`binary${wasmType(name, ta.dtype)}`, args, out.size);
+      return out;
+    }
     const type = wgslType(name, ta.dtype);
     const dense = ta.isDense && tb.isDense && shapesEqual(ta.shape, shape) && shapesEqual(tb.shape, shape);
-    asGpu(device).dispatch({
+    asGpu(device, name).dispatch({
       label: name,
       code: binaryWgsl(exprFor(op.wgsl, type), type, dense),
       params: new Params()

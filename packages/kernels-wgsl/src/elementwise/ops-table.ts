@@ -57,3 +57,16 @@ export const BINARY_OPS = {
 
 export type UnaryOpName = keyof typeof UNARY_OPS;
 export type BinaryOpName = keyof typeof BINARY_OPS;
+
+/**
+ * The op codes of the wasm elementwise kernels (kernels-wasm/assembly/elementwise/elementwise.ts
+ * holds the same table): the `op` argument of unaryF32/I32/U32 and binaryF32/I32/U32.
+ */
+export const WASM_UNARY_CODES: Record<UnaryOpName, number> = {
+  copy: 0, neg: 1, abs: 2, sign: 3, square: 4, exp: 5, log: 6, sqrt: 7, reciprocal: 8,
+  relu: 9, step: 10, sigmoid: 11, tanh: 12, softplus: 13,
+};
+
+export const WASM_BINARY_CODES: Record<BinaryOpName, number> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, greater: 7, greaterEqual: 8, equal: 9,
+};

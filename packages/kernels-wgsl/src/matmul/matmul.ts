@@ -155,7 +155,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
         activation,
       });
     } else {
-      recordMatmul(asGpu(device), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
+      recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
     }
   } catch (e) {
     out.dispose();

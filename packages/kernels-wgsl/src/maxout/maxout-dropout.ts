@@ -38,7 +38,7 @@ export function maxoutDropout(x: Tensor, pieces: number, keep: number, opts: Dro
     maxoutDropoutCpu(view2d(x), rows, units, pieces, stream, threshold, scale, out.storage.data!, argmax.storage.data!, mask.storage.data!);
     return { out, argmax, mask };
   }
-  asGpu(device).dispatch({
+  asGpu(device, op).dispatch({
     label: op,
     code: maxoutDropoutWgsl,
     params: new Params()

@@ -49,7 +49,7 @@ export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor
     return { out, argmax };
   }
   if (n === 0) return { out, argmax };
-  asGpu(device).dispatch({
+  asGpu(device, op).dispatch({
     label: op,
     code: maxoutWgsl(),
     params: new Params().u32(n, units, pieces, x.offset, x.strides[0]!, x.strides[1]!, 0, 0).finish(),
@@ -89,7 +89,7 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?
   }
   const n = dx.size;
   if (n === 0) return dx;
-  asGpu(device).dispatch({
+  asGpu(device, op).dispatch({
     label: op,
     code: maxoutBackwardWgsl(!!mask),
     params: new Params()

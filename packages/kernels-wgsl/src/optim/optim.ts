@@ -51,7 +51,7 @@ function run(param: Tensor, grad: Tensor, velocity: Tensor, hp: Required<SgdMome
       sgdMomentumCpu(param.storage.data!, g.storage.data!, velocity.storage.data!, hp.lr, hp.momentum, hp.weightDecay);
       return;
     }
-    asGpu(param.device).dispatch({
+    asGpu(param.device, OP).dispatch({
       label: OP,
       code: sgdMomentumWgsl(),
       params: new Params().u32(param.size).f32(hp.lr, hp.momentum, hp.weightDecay).finish(),
@@ -92,7 +92,7 @@ export const SGD_MAX_TENSORS_PER_DISPATCH = 32;
  */
 export function sgdMomentumTensorsPerDispatch(device: Device): number {
   if (device.kind === 'cpu') return Infinity;
-  const storage = asGpu(device).limits.maxStorageBuffersPerShaderStage;
+  const storage = asGpu(device, 'sgdMomentumUpdateMany').limits.maxStorageBuffersPerShaderStage;
   return Math.max(1, Math.min(SGD_MAX_TENSORS_PER_DISPATCH, Math.floor(storage / 3)));
 }
 
@@ -137,7 +137,7 @@ function runMulti(params: readonly Tensor[], grads: readonly Tensor[], velocitie
   const total = starts[count]!;
   const buffers: Storage[] = [];
   params.forEach((p, t) => buffers.push(p.storage, grads[t]!.storage, velocities[t]!.storage));
-  asGpu(params[0]!.device).dispatch({
+  asGpu(params[0]!.device, 'sgdMomentumUpdateMany').dispatch({
     label: 'sgdMomentumUpdateMany',
     code: sgdMomentumMultiWgsl(count),
     params: new Params(16 + 32 * vec4s)

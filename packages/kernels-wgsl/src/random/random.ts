@@ -58,7 +58,7 @@ function draw(
   if (kind === 'uniform' || kind === 'normal') params.f32(a, b);
   else if (kind === 'int') params.i32(a).u32(b);
   else params.u32(0, 0);
-  asGpu(device).dispatch({
+  asGpu(device, op).dispatch({
     label: op,
     code: randomWgsl(kind, dtype as 'f32' | 'i32' | 'u32'),
     params: params.u32(0).finish(),
@@ -137,7 +137,7 @@ export function philox(counters: Tensor, key: Seed | readonly [number, number]):
     philoxCpu(counters.storage.data!, k, out.storage.data!);
     return out;
   }
-  asGpu(counters.device).dispatch({
+  asGpu(counters.device, op).dispatch({
     label: op,
     code: philoxBlocksWgsl(),
     params: new Params().u32(blocks, k[0], k[1], 0).finish(),

@@ -8,12 +8,13 @@ import {
   full,
   normalizeAxes,
   sizeOf,
+  type DeviceKind,
   type DType,
   type Shape,
   type WebGpuDevice,
 } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice, wgslType } from '../shared/launch.js';
-import { MAX_RANK } from '../shared/strided.js';
+import { asGpu, asWasm, grid1d, sameDevice, wasmType, wgslType } from '../shared/launch.js';
+import { MAX_RANK, mergeDimsOf } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { reduceCpu, type ReduceCpuKind } from './reduce.cpu.js';
 import { REDUCE_CHUNK, REDUCE_LANE_WORK, REDUCE_WORKGROUP, reduceWgsl, type ReduceVariant } from './reduce.wgsl.js';
@@ -96,7 +97,7 @@ function reduceOp(op: string, kind: ReduceCpuKind, x: Tensor, axes: Axes | undef
   return reduceInto(op, kind, x, list, outShape, device.kind);
 }
 
-function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], where: 'cpu' | 'webgpu'): Tensor {
+function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], where: DeviceKind): Tensor {
   if (kind === 'mean' && x.dtype !== 'f32' && x.dtype !== 'f64') {
     throw new SaddleError(op, `dtype ${x.dtype} is not supported; expected f32 or f64`);
   }
@@ -114,10 +115,10 @@ function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], 
     reduceCpu(kind, x.storage.data!, x.shape, x.strides, x.offset, axes, out.storage.data!);
     return out;
   }
-  const type = wgslType(op, x.dtype);
   if (m === 0) return Tensor.empty(outShape, outDType, x.device);
   if (n === 0) return full(outShape, kind === 'mean' ? NaN : 0, { dtype: outDType, device: x.device });
-  return reduceGpu(op, kind, type, x, axes, outShape, n);
+  if (where === 'wasm') return reduceWasm(op, kind, x, axes, outShape, n);
+  return reduceGpu(op, kind, wgslType(op, x.dtype), x, axes, outShape, n);
 }
 
 interface Dims {
@@ -130,19 +131,66 @@ interface Dims {
  * shape[i+1]), so a reduction over the contiguous last axes becomes one dim of stride 1.
  */
 export function mergeDims(shape: readonly number[], strides: readonly number[]): Dims {
-  const out: Dims = { shape: [], strides: [] };
-  for (let i = 0; i < shape.length; i++) {
-    if (shape[i] === 1) continue;
-    const last = out.shape.length - 1;
-    if (last >= 0 && out.strides[last] === strides[i]! * shape[i]!) {
-      out.shape[last]! *= shape[i]!;
-      out.strides[last] = strides[i]!;
-    } else {
-      out.shape.push(shape[i]!);
-      out.strides.push(strides[i]!);
+  const merged = mergeDimsOf(shape, [strides]);
+  return { shape: merged.shape, strides: merged.strides[0]! };
+}
+
+/** Merged dims with rank >= 1 (a wasm kernel walks a scalar as one element of stride 1). */
+function atLeast1(d: Dims): Dims {
+  return d.shape.length > 0 ? d : { shape: [1], strides: [1] };
+}
+
+/**
+ * The wasm reductions (kernels-wasm/assembly/reduce): each pass reduces pieces of every row into
+ * a [m, chunks] array of partials, and the next pass reduces those, until one piece per row is
+ * left. max and argmax carry (value, index) pairs through the passes.
+ */
+function reduceWasm(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], n: number): Tensor {
+  const device = asWasm(x.device);
+  const type = wasmType(op, x.dtype);
+  const red = new Set(axes);
+  const keptIdx = x.shape.map((_, i) => i).filter((i) => !red.has(i));
+  let kept = atLeast1(mergeDims(keptIdx.map((i) => x.shape[i]!), keptIdx.map((i) => x.strides[i]!)));
+  let reduced = atLeast1(mergeDims(axes.map((i) => x.shape[i]!), axes.map((i) => x.strides[i]!)));
+  const m = sizeOf(outShape);
+  const out = Tensor.empty(outShape, kind === 'argmax' ? 'i32' : x.dtype, device);
+  const isSum = kind === 'sum' || kind === 'mean';
+  const temps: Tensor[] = [];
+  let src = device.address(x.storage, x.offset);
+  let srcIdx = 0;
+  let len = n;
+  try {
+    for (;;) {
+      const contiguous = reduced.shape.length === 1 && reduced.strides[0] === 1;
+      const chunkLen = device.constant(contiguous ? 'CONTIGUOUS_PIECE' : 'STRIDED_PIECE');
+      const chunks = Math.ceil(len / chunkLen);
+      const last = chunks === 1;
+      const dims = device.ints([...kept.shape, ...kept.strides, ...reduced.shape, ...reduced.strides]);
+      const ranks = [kept.shape.length, reduced.shape.length, dims];
+      let partV = out;
+      let partI: Tensor | null = kind === 'argmax' ? out : null;
+      if (!last) {
+        temps.push((partV = Tensor.empty([m * chunks], x.dtype, device)));
+        if (!isSum) temps.push((partI = Tensor.empty([m * chunks], 'i32', device)));
+      }
+      if (isSum) {
+        const scale = last && kind === 'mean' ? 1 / n : 1;
+        device.run(`reduceSum${type}`, [m, len, chunkLen, chunks, src, device.address(partV.storage), scale, ...ranks], m * len);
+      } else {
+        const outV = last && kind === 'argmax' ? 0 : device.address(partV.storage);
+        const outI = partI ? device.address(partI.storage) : 0;
+        device.run(`reduceMax${type}`, [m, len, chunkLen, chunks, src, srcIdx, outV, outI, ...ranks], m * len);
+      }
+      if (last) return out;
+      src = device.address(partV.storage);
+      srcIdx = partI ? device.address(partI.storage) : 0;
+      kept = { shape: [m], strides: [chunks] };
+      reduced = { shape: [chunks], strides: [1] };
+      len = chunks;
     }
+  } finally {
+    for (const t of temps) t.dispose();
   }
-  return out;
 }
 
 interface Pass {
@@ -190,7 +238,7 @@ function launch(device: WebGpuDevice, label: string, code: string, buffers: Tens
 }
 
 function reduceGpu(op: string, kind: ReduceCpuKind, type: 'f32' | 'i32' | 'u32', x: Tensor, axes: number[], outShape: number[], n: number): Tensor {
-  const device = asGpu(x.device);
+  const device = asGpu(x.device, op);
   const red = new Set(axes);
   const keptIdx = x.shape.map((_, i) => i).filter((i) => !red.has(i));
   const kept = mergeDims(

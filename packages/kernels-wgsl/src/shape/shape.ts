@@ -1,6 +1,6 @@
 import { Params, SaddleError, Tensor, contiguousStrides, fmtShape, normalizeAxes, resolveReshape, sizeOf, type Shape } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice, sameDType } from '../shared/launch.js';
-import { MAX_RANK } from '../shared/strided.js';
+import { asGpu, asWasm, grid1d, sameDevice, sameDType } from '../shared/launch.js';
+import { MAX_RANK, wasmDims } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { copyStridedCpu } from './shape.cpu.js';
 import { copyStridedWgsl } from './shape.wgsl.js';
@@ -165,7 +165,13 @@ function copyStrided(label: string, src: Tensor, dstStorage: Tensor['storage'], 
     copyStridedCpu(src.shape, src.storage.data!, src.strides, src.offset, dstStorage.data!, dstStrides, dstOffset);
     return;
   }
-  asGpu(src.device).dispatch({
+  if (src.device.kind === 'wasm') {
+    const w = asWasm(src.device);
+    const { rank, dims } = wasmDims(src.shape, [src.strides, dstStrides]);
+    w.run('copyStrided', [n, w.address(src.storage, src.offset), w.address(dstStorage, dstOffset), rank, w.ints(dims)], n);
+    return;
+  }
+  asGpu(src.device, label).dispatch({
     label,
     code: copyStridedWgsl(),
     params: new Params()

@@ -1,4 +1,4 @@
-import { SaddleError, fmtShape, Tensor, type Device, type WebGpuDevice } from '@saddle/tensor';
+import { SaddleError, fmtShape, Tensor, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 
 /** Threads per workgroup for the flat (one thread per element) kernels. */
 export const FLAT_WORKGROUP = 256;
@@ -33,8 +33,27 @@ export function sameDevice(op: string, ...tensors: Tensor[]): Device {
   return device;
 }
 
-export function asGpu(device: Device): WebGpuDevice {
+/**
+ * The device as WebGPU, for an op's WebGPU branch. An op reaches it only after its CPU (and, once
+ * ported, wasm) branch, so on a wasm device it means the op has no wasm kernel yet: that throws,
+ * rather than running some other device's code.
+ */
+export function asGpu(device: Device, op = 'this op'): WebGpuDevice {
+  if (device.kind !== 'webgpu') throw new SaddleError(op, `${op} has no ${device.kind} kernel yet (device ${device.name}); expected a webgpu or cpu tensor`);
   return device as WebGpuDevice;
+}
+
+/** The device as wasm, for an op's wasm branch (`if (device.kind === 'wasm')`). */
+export function asWasm(device: Device): WasmDevice {
+  return device as WasmDevice;
+}
+
+/** The suffix of a wasm kernel export for a dtype: unaryF32, unaryI32, unaryU32. */
+export function wasmType(op: string, dtype: string): 'F32' | 'I32' | 'U32' {
+  if (dtype === 'f32') return 'F32';
+  if (dtype === 'i32') return 'I32';
+  if (dtype === 'u32') return 'U32';
+  throw new SaddleError(op, `dtype ${dtype} has no wasm kernel; expected f32, i32 or u32 (f64 runs on the CPU)`);
 }
 
 /** Throws unless `t` has `rank` dimensions. */

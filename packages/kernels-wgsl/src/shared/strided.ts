@@ -38,3 +38,36 @@ export function stridedIndex(flat: number, shape: readonly number[], strides: re
   }
   return idx;
 }
+
+/**
+ * Drops size-1 dims and merges neighbours that every operand walks as one run in memory
+ * (strides[k][i] = strides[k][i+1] * shape[i+1] for each operand k): a dense tensor becomes one
+ * dim of stride 1, a reduction over the contiguous last axes one dim, a bias broadcast over rows
+ * two dims. The result may have rank 0 (every dim was 1).
+ */
+export function mergeDimsOf(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[i]! * shape[i]!)) {
+      outShape[last]! *= shape[i]!;
+      strides.forEach((s, k) => (outStrides[k]![last] = s[i]!));
+    } else {
+      outShape.push(shape[i]!);
+      strides.forEach((s, k) => outStrides[k]!.push(s[i]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/**
+ * The dims array a strided wasm kernel reads (see kernels-wasm/assembly/shared/strided.ts): the
+ * merged shape, then each operand's strides, with rank >= 1 (a scalar walks as shape [1]).
+ */
+export function wasmDims(shape: readonly number[], strides: readonly (readonly number[])[]): { rank: number; dims: number[] } {
+  const merged = mergeDimsOf(shape, strides);
+  if (merged.shape.length === 0) return { rank: 1, dims: [1, ...strides.map(() => 1)] };
+  return { rank: merged.shape.length, dims: [...merged.shape, ...merged.strides.flat()] };
+}

@@ -2,8 +2,12 @@ import { SaddleError } from '../errors.js';
 import { cpu } from './cpu.js';
 import type { Device } from './device.js';
 import { createWebGpuDevice, WebGpuDevice, type WebGpuOptions } from './webgpu.js';
+import { createWasmDevice, type WasmDevice, type WasmOptions } from './wasm.js';
 
-export type DeviceRequest = 'cpu' | 'webgpu' | 'auto' | Device | GPUDevice;
+export type DeviceRequest = 'cpu' | 'webgpu' | 'wasm' | 'auto' | Device | GPUDevice;
+
+/** Options of getDevice/useDevice: WebGPU's, and the wasm device's (`threads`). */
+export type DeviceOptions = WebGpuOptions & WasmOptions;
 
 let current: Device = cpu;
 
@@ -13,17 +17,19 @@ export function defaultDevice(): Device {
 }
 
 /**
- * Picks the default device. `webgpu` creates a GPUDevice (or wraps one you pass); `auto` takes
+ * Picks the default device. `webgpu` creates a GPUDevice (or wraps one you pass); `wasm` starts
+ * the WebAssembly SIMD device on `options.threads` threads (default: every core); `auto` takes
  * WebGPU when an adapter exists and otherwise falls back to the CPU with a one-line notice.
  */
-export async function useDevice(request: DeviceRequest = 'auto', options: WebGpuOptions = {}): Promise<Device> {
+export async function useDevice(request: DeviceRequest = 'auto', options: DeviceOptions = {}): Promise<Device> {
   current = await getDevice(request, options);
   return current;
 }
 
 /** Resolves a device request without changing the default. */
-export async function getDevice(request: DeviceRequest, options: WebGpuOptions = {}): Promise<Device> {
+export async function getDevice(request: DeviceRequest, options: DeviceOptions = {}): Promise<Device> {
   if (request === 'cpu') return cpu;
+  if (request === 'wasm') return createWasmDevice(options);
   if (request === 'webgpu') return createWebGpuDevice(options);
   if (request === 'auto') {
     try {
@@ -36,13 +42,19 @@ export async function getDevice(request: DeviceRequest, options: WebGpuOptions =
   }
   if (isDevice(request)) return request;
   if (typeof (request as GPUDevice).createBuffer === 'function') return createWebGpuDevice({ ...options, device: request as GPUDevice });
-  throw new SaddleError('getDevice', `unknown device request ${String(request)}; expected 'cpu', 'webgpu', 'auto', a Device or a GPUDevice`);
+  throw new SaddleError('getDevice', `unknown device request ${String(request)}; expected 'cpu', 'webgpu', 'wasm', 'auto', a Device or a GPUDevice`);
 }
 
+const KINDS: readonly string[] = ['cpu', 'webgpu', 'wasm'];
+
 function isDevice(x: unknown): x is Device {
-  return typeof x === 'object' && x !== null && ((x as Device).kind === 'cpu' || (x as Device).kind === 'webgpu') && 'alloc' in x;
+  return typeof x === 'object' && x !== null && KINDS.includes((x as Device).kind) && 'alloc' in x;
 }
 
 export function isWebGpu(d: Device): d is WebGpuDevice {
   return d.kind === 'webgpu';
+}
+
+export function isWasm(d: Device): d is WasmDevice {
+  return d.kind === 'wasm';
 }

@@ -1,19 +1,22 @@
 import type { DType, TypedArray } from '../dtype.js';
 import type { Storage } from '../storage.js';
 
-export type DeviceKind = 'cpu' | 'webgpu';
+export type DeviceKind = 'cpu' | 'webgpu' | 'wasm';
 
 export interface DeviceMemory {
   /** Bytes held by live storages on this device. */
   liveBytes: number;
-  /** Bytes sitting in the buffer pool, ready for reuse (WebGPU only). */
+  /** Bytes sitting in the buffer pool (WebGPU) or the free lists (wasm), ready for reuse. */
   pooledBytes: number;
   pooledBuffers: number;
   /** Every byte this device has allocated from the driver and not destroyed. */
   allocatedBytes: number;
 }
 
-/** Where tensors live. The CPU keeps typed arrays; WebGPU keeps pooled GPUBuffers. */
+/**
+ * Where tensors live. The CPU keeps typed arrays; WebGPU keeps pooled GPUBuffers; wasm keeps blocks
+ * of one shared WebAssembly.Memory.
+ */
 export interface Device {
   readonly kind: DeviceKind;
   /** A human-readable name: `cpu`, or `webgpu (NVIDIA H100 ...)`. */

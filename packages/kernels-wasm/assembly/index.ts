@@ -1,0 +1,11 @@
+// Every wasm kernel, compiled into one module (build/kernels.wasm) by scripts/build-wasm.mjs.
+// Each lives in <op>/<op>.ts, mirroring packages/kernels-wgsl/src/<op>/; see ../README.md for the
+// contract an exported kernel follows.
+export * from './elementwise/elementwise';
+export * from './shape/shape';
+export * from './reduce/reduce';
+
+/** First byte past the module's static data: the JS allocator hands out memory from here up. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,252 @@
+/**
+ * Reductions: sum (mean is a sum with `scale` = 1/n) and max / argmax, on f32, i32 and u32 (the
+ * twin of packages/kernels-wgsl/src/reduce).
+ *
+ * Layout: the input is `m` independent reductions (rows) of `n` elements each. The launcher splits
+ * every row into `chunks` pieces of `chunkLen` elements; a work unit is one (row, piece), and the
+ * kernel writes one value (and, for argmax, one index) per unit, in a [m, chunks] array. When
+ * chunks > 1 the launcher runs the kernel again on that array (contiguous now), until one piece
+ * per row remains: the same two-pass plan as the WGSL kernel. Kept dims (which row) and reduced
+ * dims (which element of it) are both read through strides, so views need no copy:
+ * dims = [keptShape, keptStrides, redShape, redStrides] (merged by the launcher; rank >= 1 each).
+ *
+ * Blocking and SIMD: when the reduced elements are one contiguous run (redRank 1, stride 1: a sum
+ * over the last axes, or over everything), a piece is 1024 elements folded into four f32x4
+ * accumulators (16 lanes, 16 elements per step: four independent add chains hide the add
+ * latency), each lane summing 64 elements in sequence; the lanes are then combined pairwise
+ * (4 accumulators, then 4 lanes), and the last len % 16 elements are summed on the side. Any
+ * other layout folds its elements one by one in pieces of 64 elements. Either way no f32 is the
+ * sum of more than 64 terms in sequence at any level, so the rounding error stays within
+ * (64 + a few tree levels per pass) * eps * sum|x|, the bound the WGSL kernel has too.
+ * max/argmax keep a value and an index per lane (f32x4 + i32x4): the lane's candidate is replaced
+ * where the new element is greater, or NaN while the candidate is not (NaN beats numbers, as in
+ * NumPy); lanes see their elements in increasing index order, so a strict > keeps the first of
+ * ties, and lanes are combined by (value, then lower index): argmax is the first maximum.
+ *
+ * Threads: the units (row, piece) are cut into nthreads near-equal ranges; a unit is always
+ * computed by the same instructions whatever thread takes it, and the pieces do not depend on the
+ * thread count, so 1 and N threads give the same bits.
+ *
+ * Bounds: a unit reads only the elements of its piece; the launcher checks axes, dtypes and the
+ * empty cases (an empty max is an error; an empty sum is 0 and never reaches the kernel).
+ */
+import { shareEnd, shareStart } from '../shared/threads';
+import { at, dim, unravelOffset } from '../shared/strided';
+
+/** Pieces of a contiguous row: 16 lanes x 64 elements. */
+export const CONTIGUOUS_PIECE: i32 = 1024;
+/** Pieces of any other layout: 64 elements folded in sequence. */
+export const STRIDED_PIECE: i32 = 64;
+
+@inline
+function addV<T>(a: v128, b: v128): v128 {
+  return isFloat<T>() ? f32x4.add(a, b) : i32x4.add(a, b);
+}
+
+/** (l0 + l1) + (l2 + l3) of one accumulator. */
+@inline
+function lanesSum<T>(v: v128): T {
+  if (isFloat<T>()) {
+    return <T>((f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
+  }
+  return <T>((i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + (i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3)));
+}
+
+/** Sum of len contiguous elements from p: four f32x4 accumulators, then the tail on the side. */
+@inline
+function sumContiguous<T>(p: usize, len: i32): T {
+  let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= len; i += 16) {
+    a0 = addV<T>(a0, v128.load(at(p, i)));
+    a1 = addV<T>(a1, v128.load(at(p, i + 4)));
+    a2 = addV<T>(a2, v128.load(at(p, i + 8)));
+    a3 = addV<T>(a3, v128.load(at(p, i + 12)));
+  }
+  let tail: T = <T>0;
+  for (; i < len; i++) tail += load<T>(at(p, i));
+  return lanesSum<T>(addV<T>(addV<T>(a0, a1), addV<T>(a2, a3))) + tail;
+}
+
+@inline
+function reduceSum<T>(
+  m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32,
+  keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32,
+): void {
+  const units = m * chunks;
+  const end = shareEnd(units, tid, nthreads, 1);
+  const redAt = 2 * keptRank;
+  const cols = dim(dims, redAt + redRank - 1);
+  const rs = dim(dims, redAt + 2 * redRank - 1);
+  const contiguous = redRank == 1 && rs == 1;
+  for (let u = shareStart(units, tid, nthreads, 1); u < end; u++) {
+    const row = u / chunks;
+    const c = u - row * chunks;
+    const base = at(x, unravelOffset(row, keptRank, dims, 0, keptRank));
+    const r0 = c * chunkLen;
+    const r1 = min(n, r0 + chunkLen);
+    let acc: T = <T>0;
+    if (contiguous) {
+      acc = sumContiguous<T>(at(base, r0), r1 - r0);
+    } else {
+      // Run by run along the innermost reduced dim, one element at a time.
+      let r = r0;
+      while (r < r1) {
+        const q = r / cols;
+        const col = r - q * cols;
+        const len = min(cols - col, r1 - r);
+        const p = at(base, unravelOffset(q, redRank - 1, dims, redAt, redAt + redRank) + col * rs);
+        for (let j = 0; j < len; j++) acc += load<T>(at(p, j * rs));
+        r += len;
+      }
+    }
+    if (isFloat<T>()) store<T>(at(out, u), <T>(<f32>acc * scale));
+    else store<T>(at(out, u), acc);
+  }
+}
+
+/** Whether (va, ia) beats (vb, ib): NaN beats numbers, then the larger value, then the lower index. */
+@inline
+function better<T>(va: T, ia: i32, vb: T, ib: i32): bool {
+  if (isFloat<T>()) {
+    const na = isNaN(<f32>va);
+    const nb = isNaN(<f32>vb);
+    if (na != nb) return na;
+    if (!na && va != vb) return va > vb;
+    return ia < ib;
+  }
+  if (va != vb) return va > vb;
+  return ia < ib;
+}
+
+/** Lanes where `v` replaces the candidate `best`: v > best, or v is NaN and best is not. */
+@inline
+function gtMask<T>(v: v128, best: v128): v128 {
+  if (isFloat<T>()) return v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+  return isSigned<T>() ? i32x4.gt_s(v, best) : i32x4.gt_u(v, best);
+}
+
+@inline
+function laneValue<T>(v: v128, lane: i32): T {
+  // extract_lane needs a constant lane: four cases.
+  if (isFloat<T>()) {
+    switch (lane) {
+      case 0: return <T>f32x4.extract_lane(v, 0);
+      case 1: return <T>f32x4.extract_lane(v, 1);
+      case 2: return <T>f32x4.extract_lane(v, 2);
+      default: return <T>f32x4.extract_lane(v, 3);
+    }
+  }
+  switch (lane) {
+    case 0: return <T>i32x4.extract_lane(v, 0);
+    case 1: return <T>i32x4.extract_lane(v, 1);
+    case 2: return <T>i32x4.extract_lane(v, 2);
+    default: return <T>i32x4.extract_lane(v, 3);
+  }
+}
+
+@inline
+function laneIndex(v: v128, lane: i32): i32 {
+  switch (lane) {
+    case 0: return i32x4.extract_lane(v, 0);
+    case 1: return i32x4.extract_lane(v, 1);
+    case 2: return i32x4.extract_lane(v, 2);
+    default: return i32x4.extract_lane(v, 3);
+  }
+}
+
+@inline
+function reduceMax<T>(
+  m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, idxIn: usize, outV: usize, outI: usize,
+  keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32,
+): void {
+  const units = m * chunks;
+  const end = shareEnd(units, tid, nthreads, 1);
+  const redAt = 2 * keptRank;
+  const cols = dim(dims, redAt + redRank - 1);
+  const rs = dim(dims, redAt + 2 * redRank - 1);
+  const contiguous = redRank == 1 && rs == 1;
+  for (let u = shareStart(units, tid, nthreads, 1); u < end; u++) {
+    const row = u / chunks;
+    const c = u - row * chunks;
+    const off = unravelOffset(row, keptRank, dims, 0, keptRank);
+    const base = at(x, off);
+    const r0 = c * chunkLen;
+    const r1 = min(n, r0 + chunkLen);
+    // The candidate of the scalar part: none yet (index -1).
+    let best: T = <T>0;
+    let bestI = -1;
+    let r = r0;
+    if (contiguous && idxIn == 0 && r1 - r0 >= 4) {
+      // Four lanes, each its own candidate (value, index); lane k sees elements r0 + k, r0 + k + 4, ...
+      let bv = v128.load(at(base, r0));
+      let bi = i32x4.add(i32x4.splat(r0), v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0));
+      let idx = bi;
+      const four = i32x4.splat(4);
+      r = r0 + 4;
+      for (; r + 4 <= r1; r += 4) {
+        idx = i32x4.add(idx, four);
+        const v = v128.load(at(base, r));
+        const take = gtMask<T>(v, bv);
+        bv = v128.bitselect(v, bv, take);
+        bi = v128.bitselect(idx, bi, take);
+      }
+      for (let k = 0; k < 4; k++) {
+        const v = laneValue<T>(bv, k);
+        const i = laneIndex(bi, k);
+        if (bestI < 0 || better<T>(v, i, best, bestI)) {
+          best = v;
+          bestI = i;
+        }
+      }
+    }
+    // The rest (or everything, for other layouts), run by run along the innermost reduced dim.
+    while (r < r1) {
+      const q = r / cols;
+      const col = r - q * cols;
+      const len = min(cols - col, r1 - r);
+      const step = unravelOffset(q, redRank - 1, dims, redAt, redAt + redRank) + col * rs;
+      for (let j = 0; j < len; j++) {
+        const e = step + j * rs;
+        const v = load<T>(at(base, e));
+        const i = idxIn != 0 ? load<i32>(at(idxIn, off + e)) : r + j;
+        if (bestI < 0 || better<T>(v, i, best, bestI)) {
+          best = v;
+          bestI = i;
+        }
+      }
+      r += len;
+    }
+    if (outV != 0) store<T>(at(outV, u), best);
+    if (outI != 0) store<i32>(at(outI, u), bestI);
+  }
+}
+
+/**
+ * out[u] = scale * (sum of piece u), for u = row * chunks + piece. x points at element 0 of the
+ * view; dims = [keptShape, keptStrides, redShape, redStrides].
+ */
+export function reduceSumF32(m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32, keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32): void {
+  reduceSum<f32>(m, n, chunkLen, chunks, x, out, scale, keptRank, redRank, dims, tid, nthreads);
+}
+export function reduceSumI32(m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32, keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32): void {
+  reduceSum<i32>(m, n, chunkLen, chunks, x, out, scale, keptRank, redRank, dims, tid, nthreads);
+}
+export function reduceSumU32(m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32, keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32): void {
+  reduceSum<u32>(m, n, chunkLen, chunks, x, out, scale, keptRank, redRank, dims, tid, nthreads);
+}
+
+/**
+ * The best (value, index) of piece u: outV[u] and outI[u] (either pointer may be 0: not written).
+ * The index is the position in the row's reduced range, or, when idxIn is not 0 (a later pass over
+ * partials), the index stored beside the value (idxIn is laid out like x).
+ */
+export function reduceMaxF32(m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, idxIn: usize, outV: usize, outI: usize, keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32): void {
+  reduceMax<f32>(m, n, chunkLen, chunks, x, idxIn, outV, outI, keptRank, redRank, dims, tid, nthreads);
+}
+export function reduceMaxI32(m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, idxIn: usize, outV: usize, outI: usize, keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32): void {
+  reduceMax<i32>(m, n, chunkLen, chunks, x, idxIn, outV, outI, keptRank, redRank, dims, tid, nthreads);
+}
+export function reduceMaxU32(m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, idxIn: usize, outV: usize, outI: usize, keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32): void {
+  reduceMax<u32>(m, n, chunkLen, chunks, x, idxIn, outV, outI, keptRank, redRank, dims, tid, nthreads);
+}

@@ -1,0 +1,26 @@
+/**
+ * How a kernel splits its work over the threads of the pool.
+ *
+ * Every exported kernel takes its own arguments and then (tid, nthreads): the calling thread is
+ * tid 0 and the pool's workers are 1..nthreads-1, all running the same export on the same memory
+ * at the same time. A kernel picks its share from these two numbers alone: no locks, no queue.
+ * The JS side runs a job on the calling thread alone (tid 0 of 1) when it is too small to pay
+ * for waking the workers.
+ */
+
+/** Elements are handed out in blocks of this many, so a thread's range starts on a 64-byte line. */
+export const SPLIT_ALIGN: i32 = 16;
+
+/** Start of thread `tid`'s share of `n` items cut into `nthreads` near-equal, `align`-aligned ranges. */
+@inline
+export function shareStart(n: i32, tid: i32, nthreads: i32, align: i32 = SPLIT_ALIGN): i32 {
+  const chunk = (((n + nthreads - 1) / nthreads + align - 1) / align) * align;
+  return min(n, tid * chunk);
+}
+
+/** End (exclusive) of thread `tid`'s share; see shareStart. */
+@inline
+export function shareEnd(n: i32, tid: i32, nthreads: i32, align: i32 = SPLIT_ALIGN): i32 {
+  const chunk = (((n + nthreads - 1) / nthreads + align - 1) / align) * align;
+  return min(n, (tid + 1) * chunk);
+}

@@ -1,0 +1,49 @@
+/**
+ * @saddle/kernels-wasm: saddle's WebAssembly SIMD kernels, compiled from AssemblyScript
+ * (assembly/<op>/<op>.ts) into one module, build/kernels.wasm. This file only finds and compiles
+ * that module; the `wasm` device (@saddle/tensor) runs it on its worker threads.
+ *
+ * No dependency on other saddle packages: @saddle/tensor depends on this one.
+ */
+
+/** Where the compiled module lives, next to this package's src/ and dist/. */
+export const KERNELS_WASM_URL = new URL('../build/kernels.wasm', import.meta.url);
+
+const HOW_TO_BUILD =
+  'build it with `pnpm install` at the repository root (the package\'s prepare script), or `pnpm --filter @saddle/kernels-wasm build:wasm`';
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+/**
+ * The compiled kernel module (compiled once per process). In Node the file is read from disk; in
+ * a browser it is fetched from next to this module (bundlers copy it: `new URL(..., import.meta.url)`).
+ */
+export function loadKernelsModule(): Promise<WebAssembly.Module> {
+  compiled ??= compile().catch((e: unknown) => {
+    compiled = null;
+    throw e;
+  });
+  return compiled;
+}
+
+async function compile(): Promise<WebAssembly.Module> {
+  const url = KERNELS_WASM_URL;
+  let bytes: ArrayBuffer | Uint8Array;
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      bytes = await readFile(url);
+    } catch (e) {
+      throw new Error(`kernels-wasm: ${url.pathname} is missing (${(e as Error).message}); ${HOW_TO_BUILD}`);
+    }
+  } else {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`kernels-wasm: fetching ${url.href} gave HTTP ${res.status}; ${HOW_TO_BUILD}`);
+    bytes = await res.arrayBuffer();
+  }
+  try {
+    return await WebAssembly.compile(bytes as BufferSource);
+  } catch (e) {
+    throw new Error(`kernels-wasm: ${url.href} does not compile (${(e as Error).message}); this runtime needs WebAssembly SIMD and threads, or rebuild: ${HOW_TO_BUILD}`);
+  }
+}

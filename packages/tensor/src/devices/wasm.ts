@@ -1,0 +1,200 @@
+/**
+ * The `wasm` device: f32, i32 and u32 tensors in one shared WebAssembly.Memory, run by saddle's
+ * hand-written WebAssembly SIMD kernels (@saddle/kernels-wasm) on every core.
+ *
+ * - Memory: one `WebAssembly.Memory({ shared: true })`; a storage is a block of it (WasmHeap:
+ *   size classes and free lists) seen through a typed-array view, so upload and read are plain
+ *   copies and no byte crosses a bus.
+ * - Execution is synchronous, like the CPU device: an op's launcher calls `run(kernel, args, work)`,
+ *   which returns when the result is written. Jobs smaller than `minParallelWork` run on the
+ *   calling thread alone; larger ones are shared with the pool's workers (ThreadPool).
+ * - Threads: `threads` (default: every core, `os.availableParallelism()` in Node,
+ *   `navigator.hardwareConcurrency` in a browser; one in a browser page that is not cross-origin
+ *   isolated, where SharedArrayBuffer is unavailable).
+ *
+ * The Node-only modules are imported dynamically, so this file loads in a browser.
+ */
+import { loadKernelsModule } from '@saddle/kernels-wasm';
+import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
+import { SaddleError } from '../errors.js';
+import { Storage } from '../storage.js';
+import type { Device, DeviceMemory } from './device.js';
+import { WasmHeap } from './wasm-heap.js';
+import { CONTROL_BYTES, ThreadPool } from './wasm-pool.js';
+
+const PAGE = 65536;
+/** wasm32 addresses 4 GiB: the memory's maximum, in pages. */
+const MAX_PAGES = 65536;
+const INITIAL_PAGES = 256;
+
+export interface WasmOptions {
+  /** Threads that run kernels, the calling thread included (default: every core). */
+  threads?: number;
+  /** Jobs with less work than this (roughly: elements touched) run on the calling thread alone. */
+  minParallelWork?: number;
+}
+
+export class WasmDevice implements Device {
+  readonly kind = 'wasm' as const;
+  readonly name: string;
+  private liveBytes = 0;
+  private destroyed = false;
+  /** Jobs below this much work run on the calling thread only (waking workers costs microseconds). */
+  readonly minParallelWork: number;
+
+  private constructor(
+    private readonly pool: ThreadPool,
+    private readonly heap: WasmHeap,
+    minParallelWork: number,
+  ) {
+    this.minParallelWork = minParallelWork;
+    this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128)`;
+  }
+
+  static async create(options: WasmOptions = {}): Promise<WasmDevice> {
+    const threads = options.threads ?? (await defaultThreads());
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new SaddleError('wasm', `threads is ${threads}; expected an integer >= 1`);
+    }
+    if (typeof SharedArrayBuffer === 'undefined') {
+      throw new SaddleError('wasm', 'SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated: COOP + COEP headers)');
+    }
+    const module = await loadKernelsModule();
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+    const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortKernel } });
+    const heapBase = (instance.exports.heapBase as () => number)();
+    const control = Math.ceil(heapBase / 64) * 64;
+    const pool = await ThreadPool.create(module, memory, instance, control, threads);
+    const heap = new WasmHeap(memory, control + CONTROL_BYTES, MAX_PAGES * PAGE);
+    return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15);
+  }
+
+  /** Threads a large job runs on (the calling thread included). */
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  /** The shared memory every storage of this device lives in. */
+  get memoryObject(): WebAssembly.Memory {
+    return this.heap.memory;
+  }
+
+  /**
+   * Runs kernel export `kernel` with `args` (then the thread index and count it splits its work
+   * by). `work` is the job's size in elements touched (or an equivalent): below minParallelWork
+   * the calling thread does it alone. Returns when the kernel has finished on every thread.
+   */
+  run(kernel: string, args: readonly number[], work: number): void {
+    this.checkAlive(kernel);
+    this.pool.run(kernel, args, work < this.minParallelWork ? 1 : this.pool.threads);
+  }
+
+  /** Copies integers (shapes, strides) into the next job's scratch area; returns their byte address. */
+  ints(values: ArrayLike<number>): number {
+    return this.pool.ints(values);
+  }
+
+  /** The value of a constant the kernel module exports (e.g. a kernel's block size), so JS never restates it. */
+  constant(name: string): number {
+    const g = this.pool.instance.exports[name];
+    if (!(g instanceof WebAssembly.Global)) throw new Error(`wasm: the kernel module exports no constant ${name}; rebuild it`);
+    return g.value as number;
+  }
+
+  /** Whether the kernel module exports `kernel`. */
+  hasKernel(kernel: string): boolean {
+    return this.pool.has(kernel);
+  }
+
+  /** Byte address of element `offset` of a storage of this device. */
+  address(storage: Storage, offset = 0): number {
+    return storage.ptr + offset * bytesPerElement(storage.dtype);
+  }
+
+  alloc(dtype: DType, size: number): Storage {
+    this.checkAlive('alloc');
+    if (dtype === 'f64') throw new SaddleError('alloc', 'dtype f64 is supported on the CPU only; expected f32, i32 or u32 on wasm');
+    const bytes = size * 4;
+    let ptr: number;
+    try {
+      ptr = this.heap.alloc(bytes);
+    } catch (e) {
+      throw new SaddleError('alloc', `cannot allocate ${bytes} bytes on ${this.name}: ${(e as Error).message}`);
+    }
+    this.liveBytes += bytes;
+    return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype);
+  }
+
+  upload(data: ArrayLike<number>, dtype: DType): Storage {
+    const s = this.alloc(dtype, data.length);
+    const out = s.data!;
+    if (ArrayBuffer.isView(data) && data.constructor === out.constructor) out.set(data as TypedArray);
+    else for (let i = 0; i < data.length; i++) out[i] = data[i]!;
+    return s;
+  }
+
+  fill(dtype: DType, size: number, value: number): Storage {
+    const s = this.alloc(dtype, size);
+    s.data!.fill(value);
+    return s;
+  }
+
+  async read(storage: Storage, offset: number, count: number): Promise<TypedArray> {
+    this.checkAlive('read');
+    return storage.data!.slice(offset, offset + count);
+  }
+
+  free(storage: Storage): void {
+    if (this.destroyed) return;
+    const bytes = storage.size * 4;
+    this.heap.release(storage.ptr, bytes);
+    this.liveBytes -= bytes;
+  }
+
+  flush(): void {}
+
+  memory(): DeviceMemory {
+    return {
+      liveBytes: this.liveBytes,
+      pooledBytes: this.heap.pooledBytes,
+      pooledBuffers: this.heap.pooledCount,
+      allocatedBytes: this.heap.allocatedBytes,
+    };
+  }
+
+  /** Terminates the workers. Tensors of this device must not be used afterwards. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.pool.destroy();
+  }
+
+  private checkAlive(op: string): void {
+    if (this.destroyed) throw new SaddleError(op, `device ${this.name} was destroyed`);
+  }
+}
+
+function viewOf(memory: WebAssembly.Memory, dtype: DType, ptr: number, size: number): TypedArray {
+  const buf = memory.buffer;
+  if (dtype === 'f32') return new Float32Array(buf, ptr, size);
+  if (dtype === 'i32') return new Int32Array(buf, ptr, size);
+  return new Uint32Array(buf, ptr, size);
+}
+
+function abortKernel(): never {
+  throw new Error('wasm kernel aborted');
+}
+
+/** Every core: os.availableParallelism() in Node, navigator.hardwareConcurrency in a browser. */
+async function defaultThreads(): Promise<number> {
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const os = await import('node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return isolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+export function createWasmDevice(options: WasmOptions = {}): Promise<WasmDevice> {
+  return WasmDevice.create(options);
+}

@@ -1,0 +1,109 @@
+import { describe, it, expect } from 'vitest';
+import { cpu, fromArray, full, getDevice, memory, sizeClass, tensor, WasmHeap, zeros, type WasmDevice } from '@saddle/tensor';
+import { add, argmax, concat, exp, matmul, mul, sum, transpose } from '@saddle/kernels-wgsl';
+import { wasm } from '../support/devices.js';
+
+describe('the wasm device', () => {
+  it('is created by getDevice with a thread count, and names itself', async () => {
+    const d = (await getDevice('wasm', { threads: 1 })) as WasmDevice;
+    try {
+      expect(d.kind).toBe('wasm');
+      expect(d.threads).toBe(1);
+      expect(d.name).toMatch(/^wasm \(1 thread, simd128\)$/);
+      expect(Array.from(await add(fromArray([1, 2], [2], { device: d }), 1).toArray())).toEqual([2, 3]);
+    } finally {
+      d.destroy();
+    }
+    expect(() => zeros([2], { device: d })).toThrowError(/alloc: device wasm \(1 thread, simd128\) was destroyed/);
+    await expect(getDevice('wasm', { threads: 0 })).rejects.toThrowError(/wasm: threads is 0; expected an integer >= 1/);
+  });
+
+  it('creates tensors of f32, i32 and u32 and refuses f64', async () => {
+    const d = await wasm();
+    expect(await tensor([[1, 2], [3, 4]], { device: d }).toNested()).toEqual([[1, 2], [3, 4]]);
+    expect(Array.from(await full([3], 7, { device: d, dtype: 'u32' }).toArray())).toEqual([7, 7, 7]);
+    expect(Array.from(await fromArray([-1, 2 ** 31 - 1], [2], { device: d, dtype: 'i32' }).toArray())).toEqual([-1, 2 ** 31 - 1]);
+    expect(() => zeros([2], { device: d, dtype: 'f64' })).toThrowError(/alloc: dtype f64 is supported on the CPU only; expected f32, i32 or u32 on wasm/);
+    const moved = await fromArray([1.5, 2.5], [2], { device: cpu }).to(d);
+    expect(moved.device).toBe(d);
+    expect(Array.from(await moved.toArray())).toEqual([1.5, 2.5]);
+    expect(Array.from(await (await moved.to(cpu)).toArray())).toEqual([1.5, 2.5]);
+  });
+
+  it('an op without a wasm kernel throws a SaddleError naming it, never runs another device\'s code', async () => {
+    const d = await wasm();
+    const a = fromArray([1, 2, 3, 4], [2, 2], { device: d });
+    expect(() => matmul(a, a)).toThrowError(/matmul: matmul has no wasm kernel yet/);
+  });
+
+  it('memory(): live bytes return to the start after disposal; freed blocks are reused', async () => {
+    const d = await wasm();
+    const start = memory(d);
+    const ts = [zeros([256], { device: d }), zeros([1024], { device: d })];
+    const mid = memory(d);
+    expect(mid.liveBytes - start.liveBytes).toBe((256 + 1024) * 4);
+    for (const t of ts) t.dispose();
+    const end = memory(d);
+    expect(end.liveBytes).toBe(start.liveBytes);
+    expect(end.pooledBytes).toBeGreaterThan(start.pooledBytes);
+    const again = zeros([1024], { device: d });
+    expect(memory(d).allocatedBytes).toBe(end.allocatedBytes);
+    again.dispose();
+  });
+
+  it('grows its memory for large tensors, and earlier tensors keep their data', async () => {
+    const d = await wasm();
+    const small = fromArray([1, 2, 3], [3], { device: d });
+    const before = d.memoryObject.buffer.byteLength;
+    const big = full([(before / 4) | 0], 2, { device: d }); // more than the whole memory had
+    expect(d.memoryObject.buffer.byteLength).toBeGreaterThan(before);
+    expect(Array.from(await small.toArray())).toEqual([1, 2, 3]);
+    const y = mul(big, 3);
+    expect((await y.toArray())[big.size - 1]).toBe(6);
+    big.dispose();
+    y.dispose();
+  });
+
+  it('memory stays flat over a long loop of ops', async () => {
+    const d = await wasm();
+    const x = fromArray(Float32Array.from({ length: 4096 }, (_, i) => i / 4096), [64, 64], { device: d });
+    const step = () => {
+      const a = exp(x);
+      const xt = transpose(x);
+      const b = add(a, xt);
+      const c = concat([b, a], 0);
+      const s = sum(c, 0);
+      const i = argmax(c, 1);
+      for (const t of [a, xt, b, c, s, i]) t.dispose();
+    };
+    for (let i = 0; i < 10; i++) step();
+    const warm = memory(d);
+    for (let i = 0; i < 500; i++) step();
+    const after = memory(d);
+    expect(after.allocatedBytes).toBe(warm.allocatedBytes);
+    expect(after.liveBytes).toBe(warm.liveBytes);
+    expect(after.liveTensors).toBe(warm.liveTensors);
+  });
+});
+
+describe('the wasm heap', () => {
+  it('rounds sizes up to classes of at most 25% waste, 64-byte aligned', () => {
+    for (const bytes of [1, 63, 64, 65, 100, 1000, 4097, 123_457, 10_000_000]) {
+      const c = sizeClass(bytes);
+      expect(c).toBeGreaterThanOrEqual(bytes);
+      expect(c % 16).toBe(0);
+      if (bytes > 64) expect(c).toBeLessThanOrEqual(bytes * 1.25 + 64);
+    }
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    const heap = new WasmHeap(memory, 100, 4 * 65536);
+    const a = heap.alloc(1000);
+    const b = heap.alloc(70_000); // past the first page: the memory grows
+    expect(a % 64).toBe(0);
+    expect(b % 64).toBe(0);
+    expect(b).toBeGreaterThanOrEqual(a + 1000);
+    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(b + 70_000);
+    heap.release(a, 1000);
+    expect(heap.alloc(990)).toBe(a); // same class: the freed block comes back
+    expect(() => heap.alloc(1 << 20)).toThrowError(/past the maximum/);
+  });
+});
