@@ -14,9 +14,20 @@ const HOW_TO_BUILD =
 
 let compiled: Promise<WebAssembly.Module> | null = null;
 
+/** Reads a `file:` URL's bytes; installed by the Node entry (./index.node.ts), absent in a browser. */
+export type FileReader = (url: URL) => Promise<Uint8Array>;
+
+let readFileUrl: FileReader | null = null;
+
+/** Installs how `file:` URLs are read (the Node entry passes node:fs). */
+export function setFileReader(reader: FileReader | null): void {
+  readFileUrl = reader;
+}
+
 /**
- * The compiled kernel module (compiled once per process). In Node the file is read from disk; in
- * a browser it is fetched from next to this module (bundlers copy it: `new URL(..., import.meta.url)`).
+ * The compiled kernel module (compiled once per process). In a browser it is fetched from next to
+ * this module (bundlers copy it: `new URL(..., import.meta.url)`); in Node (the package's Node
+ * entry) the file is read from disk.
  */
 export function loadKernelsModule(): Promise<WebAssembly.Module> {
   compiled ??= compile().catch((e: unknown) => {
@@ -30,9 +41,9 @@ async function compile(): Promise<WebAssembly.Module> {
   const url = KERNELS_WASM_URL;
   let bytes: ArrayBuffer | Uint8Array;
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    if (!readFileUrl) throw new Error(`kernels-wasm: ${url.href} is a file but this host cannot read files (in Node, import the package's "node" entry)`);
     try {
-      bytes = await readFile(url);
+      bytes = await readFileUrl(url);
     } catch (e) {
       throw new Error(`kernels-wasm: ${url.pathname} is missing (${(e as Error).message}); ${HOW_TO_BUILD}`);
     }

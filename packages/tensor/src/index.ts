@@ -26,3 +26,4 @@ export { Tensor, gradHooks, liveTensorCount } from './tensor.js';
 export { tensor, fromArray, full, zeros, ones, scalar, zerosLike, onesLike, type CreateOptions } from './create.js';
 export { tidy, keep, scopeDepth } from './scope.js';
 export { memory, type MemoryInfo } from './memory.js';
+export { host, setHost, browserHost, type Host, type HostWorker } from './host/host.js';

@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { isWebGpu } from '@saddle/autograd';
-import { loadMnist, MNIST_PIXELS } from '../data/mnist.js';
+import { MNIST_PIXELS } from '../data/mnist.js';
+import { loadMnist } from '../data/mnist-files.js';
 import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
 import { RUN_FILES, defaultRunName, ensureRunDir, loadCheckpoint, writeConfig } from '../run-folder.js';
 import { StopRequest } from '../train/stop-request.js';

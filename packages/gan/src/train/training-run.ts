@@ -5,7 +5,8 @@
  * at that iteration; at the end, the final figures. No console: what happens is reported through
  * callbacks and the returned outcome (the CLI prints them).
  */
-import { curvesFigure, interpolationFigure, nearestFigure, samplesFigure } from '../figures.js';
+import { curvesFigure } from '../figure-data.js';
+import { interpolationFigure, nearestFigure, samplesFigure } from '../figures.js';
 import { RUN_FILES, saveCheckpoint, writeMetrics, writeRunFile } from '../run-folder.js';
 import type { EpochRecord, ImageSet, ParzenRecord, ProgressInfo } from './records.js';
 import type { StopRequest } from './stop-request.js';

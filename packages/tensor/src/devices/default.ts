@@ -1,4 +1,5 @@
 import { SaddleError } from '../errors.js';
+import { host } from '../host/host.js';
 import { cpu } from './cpu.js';
 import type { Device } from './device.js';
 import { createWebGpuDevice, WebGpuDevice, type WebGpuOptions } from './webgpu.js';
@@ -19,7 +20,8 @@ export function defaultDevice(): Device {
 /**
  * Picks the default device. `webgpu` creates a GPUDevice (or wraps one you pass); `wasm` starts
  * the WebAssembly SIMD device on `options.threads` threads (default: every core); `auto` takes
- * WebGPU when an adapter exists and otherwise falls back to the CPU with a one-line notice.
+ * WebGPU when an adapter exists, else the wasm device, else the CPU, with a one-line notice
+ * (console.warn in a browser, stderr in Node) saying what it fell back to and why.
  */
 export async function useDevice(request: DeviceRequest = 'auto', options: DeviceOptions = {}): Promise<Device> {
   current = await getDevice(request, options);
@@ -31,18 +33,33 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
   if (request === 'cpu') return cpu;
   if (request === 'wasm') return createWasmDevice(options);
   if (request === 'webgpu') return createWebGpuDevice(options);
-  if (request === 'auto') {
-    try {
-      return await createWebGpuDevice(options);
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      globalThis.process?.stderr?.write?.(`saddle: no WebGPU device (${why}); using the CPU\n`);
-      return cpu;
-    }
-  }
+  if (request === 'auto') return autoDevice(options);
   if (isDevice(request)) return request;
   if (typeof (request as GPUDevice).createBuffer === 'function') return createWebGpuDevice({ ...options, device: request as GPUDevice });
   throw new SaddleError('getDevice', `unknown device request ${String(request)}; expected 'cpu', 'webgpu', 'wasm', 'auto', a Device or a GPUDevice`);
+}
+
+/** WebGPU, else wasm (multi-threaded where workers can share memory), else the CPU. */
+async function autoDevice(options: DeviceOptions): Promise<Device> {
+  let why: string;
+  try {
+    return await createWebGpuDevice(options);
+  } catch (e) {
+    why = `no WebGPU device (${messageOf(e)})`;
+  }
+  try {
+    const d = await createWasmDevice(options);
+    host().notice(`${why}; using ${d.name}`);
+    return d;
+  } catch (e) {
+    why += `, no wasm device (${messageOf(e)})`;
+  }
+  host().notice(`${why}; using the CPU`);
+  return cpu;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 const KINDS: readonly string[] = ['cpu', 'webgpu', 'wasm'];

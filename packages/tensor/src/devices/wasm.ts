@@ -21,6 +21,7 @@ import { Storage } from '../storage.js';
 import type { Device, DeviceMemory } from './device.js';
 import { WasmHeap } from './wasm-heap.js';
 import { CONTROL_BYTES, ThreadPool } from './wasm-pool.js';
+import { host } from '../host/host.js';
 
 const PAGE = 65536;
 /** wasm32 addresses 4 GiB: the memory's maximum, in pages. */
@@ -52,7 +53,7 @@ export class WasmDevice implements Device {
   }
 
   static async create(options: WasmOptions = {}): Promise<WasmDevice> {
-    const threads = options.threads ?? (await defaultThreads());
+    const threads = options.threads ?? host().cores();
     if (!Number.isInteger(threads) || threads < 1) {
       throw new SaddleError('wasm', `threads is ${threads}; expected an integer >= 1`);
     }
@@ -183,16 +184,6 @@ function viewOf(memory: WebAssembly.Memory, dtype: DType, ptr: number, size: num
 
 function abortKernel(): never {
   throw new Error('wasm kernel aborted');
-}
-
-/** Every core: os.availableParallelism() in Node, navigator.hardwareConcurrency in a browser. */
-async function defaultThreads(): Promise<number> {
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  }
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return isolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
 }
 
 export function createWasmDevice(options: WasmOptions = {}): Promise<WasmDevice> {
