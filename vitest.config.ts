@@ -16,7 +16,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'demo/test/**/*.test.ts'],
     globalSetup: ['test/setup/require-adapter.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

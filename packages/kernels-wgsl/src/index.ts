@@ -13,3 +13,4 @@ export * from './optim/index.js';
 export * from './shape/index.js';
 export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, wasmType, asWasm, FLAT_WORKGROUP } from './shared/launch.js';
 export { MAX_RANK, stridedIndex, readAs, mergeDimsOf, wasmDims } from './shared/strided.js';
+export * as wgslSources from './sources.js';
