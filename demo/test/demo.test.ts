@@ -35,7 +35,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (Debian's; .ci/run installs it)`);
-  server = await createServer({ configFile: join(demoDir, 'vite.config.ts'), logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+  server = await createServer({ configFile: join(demoDir, 'vite.config.ts'), logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
   await server.listen();
   const address = server.httpServer!.address();
   if (!address || typeof address === 'string') throw new Error('vite: no port');

@@ -20,7 +20,7 @@ export function defaultDevice(): Device {
 /**
  * Picks the default device. `webgpu` creates a GPUDevice (or wraps one you pass); `wasm` starts
  * the WebAssembly SIMD device on `options.threads` threads (default: every core); `auto` takes
- * WebGPU when an adapter exists, else the wasm device, else the CPU, with a one-line notice
+ * WebGPU when an adapter exists, else (in a browser) the wasm device, else the CPU, with a notice
  * (console.warn in a browser, stderr in Node) saying what it fell back to and why.
  */
 export async function useDevice(request: DeviceRequest = 'auto', options: DeviceOptions = {}): Promise<Device> {
@@ -39,7 +39,10 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
   throw new SaddleError('getDevice', `unknown device request ${String(request)}; expected 'cpu', 'webgpu', 'wasm', 'auto', a Device or a GPUDevice`);
 }
 
-/** WebGPU, else wasm (multi-threaded where workers can share memory), else the CPU. */
+/**
+ * WebGPU, else the host's fallback: in a page the wasm device (multi-threaded where workers can
+ * share memory: a cross-origin isolated page) and the CPU if even that fails; in Node the CPU.
+ */
 async function autoDevice(options: DeviceOptions): Promise<Device> {
   let why: string;
   try {
@@ -47,12 +50,14 @@ async function autoDevice(options: DeviceOptions): Promise<Device> {
   } catch (e) {
     why = `no WebGPU device (${messageOf(e)})`;
   }
-  try {
-    const d = await createWasmDevice(options);
-    host().notice(`${why}; using ${d.name}`);
-    return d;
-  } catch (e) {
-    why += `, no wasm device (${messageOf(e)})`;
+  if (host().fallback === 'wasm') {
+    try {
+      const d = await createWasmDevice(options);
+      host().notice(`${why}; using ${d.name}`);
+      return d;
+    } catch (e) {
+      why += `, no wasm device (${messageOf(e)})`;
+    }
   }
   host().notice(`${why}; using the CPU`);
   return cpu;
