@@ -6,6 +6,8 @@
  * - WebGPU turned off: the library falls back to the wasm device (threads: the page is
  *   cross-origin isolated by the server's COOP/COEP headers) and says so on the page.
  *
+ * The WebGPU run loads the page from the dev server (`pnpm demo`); the wasm run from the static
+ * build (`pnpm demo:build`) served by `vite preview`, which sends the documented COOP/COEP headers.
  * Each run loads the page, trains the MNIST GAN (the tiny preset) a few iterations and checks that
  * the 10 x 10 grid is not blank and changes and that the curves get points; times a matmul against
  * tfjs-webgpu with the benchmarks' same-math check (WebGPU only); runs the 1-D toy and checks that
@@ -18,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,21 +32,38 @@ const COMMON_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--dis
 const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 const NO_WEBGPU_FLAGS = ['--disable-features=WebGPU'];
 
-let server: ViteDevServer;
-let baseUrl: string;
+const configFile = join(demoDir, 'vite.config.ts');
 
-beforeAll(async () => {
+beforeAll(() => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (Debian's; .ci/run installs it)`);
-  server = await createServer({ configFile: join(demoDir, 'vite.config.ts'), logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
-  await server.listen();
-  const address = server.httpServer!.address();
-  if (!address || typeof address === 'string') throw new Error('vite: no port');
-  baseUrl = `http://127.0.0.1:${address.port}/`;
-}, LONG);
-
-afterAll(async () => {
-  await server?.close();
 });
+
+function urlOf(server: { httpServer: ViteDevServer['httpServer'] | PreviewServer['httpServer'] | null }): string {
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('vite: no port');
+  return `http://127.0.0.1:${address.port}/`;
+}
+
+/** The dev server of `pnpm demo` (no file watching: the tests must not reload the page). */
+async function devServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await createServer({ configFile, logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
+  await server.listen();
+  return { url: urlOf(server), close: () => server.close() };
+}
+
+/** `pnpm demo:build`'s static site, served as a static host would (vite preview: files + headers). */
+async function staticSite(): Promise<{ url: string; close: () => Promise<void> }> {
+  const outDir = mkdtempSync(join(tmpdir(), 'saddle-demo-site-'));
+  await build({ configFile, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const server = await preview({ configFile, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+  return {
+    url: urlOf(server),
+    close: async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
 
 interface Session {
   context: BrowserContext;
@@ -53,7 +72,7 @@ interface Session {
   profile: string;
 }
 
-async function open(flags: string[]): Promise<Session> {
+async function open(baseUrl: string, flags: string[]): Promise<Session> {
   const profile = mkdtempSync(join(tmpdir(), 'saddle-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...COMMON_FLAGS, ...flags], viewport: { width: 1200, height: 900 } });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -157,12 +176,17 @@ function sharedChecks(get: () => Session, name: string): void {
   }, LONG);
 }
 
-describe('the demo with WebGPU (SwiftShader)', () => {
+describe('the demo with WebGPU (SwiftShader), from the dev server', () => {
   let s: Session | undefined;
+  let site: { url: string; close: () => Promise<void> } | undefined;
   beforeAll(async () => {
-    s = await open(WEBGPU_FLAGS);
+    site = await devServer();
+    s = await open(site.url, WEBGPU_FLAGS);
   }, LONG);
-  afterAll(() => close(s));
+  afterAll(async () => {
+    await close(s);
+    await site?.close();
+  });
 
   it('runs on WebGPU, cross-origin isolated', async () => {
     expect(await state<string>(s!.page, 'd.device')).toBe('webgpu');
@@ -188,12 +212,21 @@ describe('the demo with WebGPU (SwiftShader)', () => {
   sharedChecks(() => s!, 'webgpu');
 });
 
-describe('the demo with WebGPU turned off (the wasm fallback)', () => {
+describe('the demo with WebGPU turned off (the wasm fallback), from the static build', () => {
   let s: Session | undefined;
+  let site: { url: string; close: () => Promise<void> } | undefined;
   beforeAll(async () => {
-    s = await open(NO_WEBGPU_FLAGS);
+    site = await staticSite();
+    s = await open(site.url, NO_WEBGPU_FLAGS);
   }, LONG);
-  afterAll(() => close(s));
+  afterAll(async () => {
+    await close(s);
+    await site?.close();
+  });
+
+  it('the static site is served with the headers it needs (cross-origin isolated)', async () => {
+    expect(await s!.page.evaluate(() => crossOriginIsolated)).toBe(true);
+  });
 
   it('falls back to the wasm device on several threads and says so', async () => {
     const { page } = s!;
