@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import * as ag from '@saddle/autograd';
 import { cpu, fromArray, param, sum, type Device, type Tensor, type UnaryOpName, type BinaryOpName } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { check, data, type Data } from './support.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 
 /** A shape of rank 0..3 with dims 1..4. */

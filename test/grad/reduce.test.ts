@@ -1,12 +1,13 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, max, mean, sum, sumTo, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { check, data } from './support.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 
 /** A shape of rank 1..4 and a subset of its axes (maybe none: all), and keepDims. */

@@ -1,11 +1,12 @@
 import { describe, it } from 'vitest';
 import { broadcastTo, concat, cpu, expandDims, mul, reshape, slice, squeeze, transpose, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { check, data } from './support.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 
 describe.each(devices)('shape-op gradients on %s', (_name, getDevice) => {

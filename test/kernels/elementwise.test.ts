@@ -112,6 +112,44 @@ describe('binary kernels broadcast like NumPy and match their CPU twins', () => 
   });
 });
 
+describe('wasm integer kernels match the CPU twins exactly', () => {
+  // i32 and u32 take their own i32x4 paths (unsigned compares for u32 min/max, wrapping negation).
+  const intUnary = (Object.keys(UNARY_OPS) as UnaryOpName[]).filter((n) => !UNARY_OPS[n].floatOnly);
+  const intBinary = (Object.keys(BINARY_OPS) as BinaryOpName[]).filter((n) => !BINARY_OPS[n].floatOnly);
+  const ints = (n: number, dtype: 'i32' | 'u32') => fc.array(fc.integer({ min: dtype === 'i32' ? -1000 : 0, max: 1000 }), { minLength: n, maxLength: n });
+
+  for (const dtype of ['i32', 'u32'] as const) {
+    it(`${dtype}: ${intUnary.join(', ')}; ${intBinary.join(', ')}`, async () => {
+      const w = await wasm();
+      await fc.assert(
+        fc.asyncProperty(
+          broadcastPair.chain(([sa, sb]) => fc.tuple(fc.constant(sa), fc.constant(sb), ints(size(sa), dtype), ints(size(sb), dtype))),
+          async ([sa, sb, da, db]) => {
+            for (const name of intUnary) {
+              const want = await unary(name, fromArray(da, sa, { device: cpu, dtype })).toArray();
+              expect(Array.from(await unary(name, fromArray(da, sa, { device: w, dtype })).toArray()), name).toEqual(Array.from(want));
+            }
+            for (const name of intBinary) {
+              const want = await binary(name, fromArray(da, sa, { device: cpu, dtype }), fromArray(db, sb, { device: cpu, dtype })).toArray();
+              const got = await binary(name, fromArray(da, sa, { device: w, dtype }), fromArray(db, sb, { device: w, dtype })).toArray();
+              expect(Array.from(got), name).toEqual(Array.from(want));
+            }
+          },
+        ),
+        { numRuns: 15 },
+      );
+      if (dtype === 'u32') {
+        // Past 2^31 a signed compare would get these wrong (8 elements: the i32x4 path runs).
+        const big = [3e9, 1, 4294967295, 0, 2 ** 31, 2 ** 31 - 1, 5, 3e9];
+        const small = [1, 3e9, 0, 4294967295, 2 ** 31 - 1, 2 ** 31, 3e9, 5];
+        const [a, b] = [fromArray(big, [8], { device: w, dtype }), fromArray(small, [8], { device: w, dtype })];
+        expect(Array.from(await binary('maximum', a, b).toArray())).toEqual(big.map((v, i) => Math.max(v, small[i]!)));
+        expect(Array.from(await binary('minimum', a, b).toArray())).toEqual(big.map((v, i) => Math.min(v, small[i]!)));
+      }
+    });
+  }
+});
+
 describe('wasm elementwise: 1 thread and 2 threads agree bit for bit', () => {
   // Each output element is computed by the same instructions whatever thread computes it, so the
   // split of the flat range over threads cannot change a bit.

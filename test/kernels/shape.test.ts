@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, zeros, SaddleError, type Device, type Tensor } from '@saddle/tensor';
-import { add, broadcastTo, concat, copyInto, expandDims, neg, reshape, slice, squeeze, transpose, viewStrides } from '@saddle/kernels-wgsl';
+import { add, broadcastTo, concat, contiguous, copyInto, expandDims, neg, reshape, slice, squeeze, transpose, viewStrides } from '@saddle/kernels-wgsl';
 import { allDevices, kernelDevices } from '../support/devices.js';
 
 // ---- plain-JS reference: a tensor is { shape, data } in row-major order ----
@@ -178,6 +178,34 @@ describe('views', () => {
       expect(await read(neg(squeeze(t)))).toEqual([-1, -4, -2, -5, -3, -6]);
       expect(await read(expandDims(fromArray([5], [], { device: gpu }), 0))).toEqual([5]);
     }
+  });
+});
+
+describe('contiguous copies of transposed views', () => {
+  it('match the reference across tile edges (dims not multiples of 4 or 64), batched and sliced', async () => {
+    const devs = await devices();
+    const arb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 140 }), fc.integer({ min: 1, max: 140 }), fc.boolean());
+    await fc.assert(
+      fc.asyncProperty(arb, async ([b, r, c, sliced]) => {
+        const shape = [b, r, c];
+        const ref = { shape, data: Array.from({ length: size(shape) }, (_, i) => i) };
+        const perm = [0, 2, 1];
+        const want = refTranspose(ref, perm);
+        for (const device of devs) {
+          const x = load(ref, device);
+          let v = transpose(x, perm);
+          let w = want;
+          if (sliced && c > 2 && r > 2) {
+            v = slice(v, [0, 1, 1], [b, c - 2, r - 2]);
+            w = refSlice(want, [0, 1, 1], [b, c - 2, r - 2]);
+          }
+          const out = contiguous(v);
+          expect(out.isDense).toBe(true);
+          expect(await read(out)).toEqual(w.data);
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 

@@ -9,6 +9,7 @@ describe('the wasm device', () => {
     try {
       expect(d.kind).toBe('wasm');
       expect(d.threads).toBe(1);
+      expect(d.units).toBe(1);
       expect(d.name).toMatch(/^wasm \(1 thread, simd128\)$/);
       expect(Array.from(await add(fromArray([1, 2], [2], { device: d }), 1).toArray())).toEqual([2, 3]);
     } finally {
@@ -16,6 +17,29 @@ describe('the wasm device', () => {
     }
     expect(() => zeros([2], { device: d })).toThrowError(/alloc: device wasm \(1 thread, simd128\) was destroyed/);
     await expect(getDevice('wasm', { threads: 0 })).rejects.toThrowError(/wasm: threads is 0; expected an integer >= 1/);
+  });
+
+  it('a kernel that traps on a worker is an error on the caller, and the pool keeps working', async () => {
+    const d = await wasm(2);
+    expect(d.units).toBeGreaterThanOrEqual(2);
+    const x = zeros([4096], { device: d });
+    const out = zeros([4096], { device: d });
+    // Op code 99 does not exist: every unit of the job reaches `unreachable`.
+    const bad = () => d.run('unaryF32', [99, 4096, d.address(x.storage), d.address(out.storage), 1, d.ints([4096, 1])], 4096);
+    expect(bad).toThrowError(/unreachable|failed on a worker/);
+    expect(() => d.run('noSuchKernel', [], 1)).toThrowError(/no export noSuchKernel/);
+    for (let i = 0; i < 200; i++) {
+      const y = add(x, i);
+      expect((await y.toArray())[4095]).toBe(i);
+      y.dispose();
+    }
+  });
+
+  it('uses every core by default', async () => {
+    const { availableParallelism } = await import('node:os');
+    const d = (await getDevice('wasm')) as WasmDevice;
+    expect(d.threads).toBe(availableParallelism());
+    d.destroy();
   });
 
   it('creates tensors of f32, i32 and u32 and refuses f64', async () => {
@@ -62,6 +86,25 @@ describe('the wasm device', () => {
     expect((await y.toArray())[big.size - 1]).toBe(6);
     big.dispose();
     y.dispose();
+  });
+
+  it('runs on one thread with an ordinary (unshared) memory, as in a page without cross-origin isolation', async () => {
+    await expect(getDevice('wasm', { shared: false, threads: 2 })).rejects.toThrowError(/wasm: threads is 2 without shared memory; expected 1/);
+    const d = (await getDevice('wasm', { shared: false })) as WasmDevice;
+    try {
+      expect(d.threads).toBe(1);
+      expect(d.shared).toBe(false);
+      expect(d.memoryObject.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+      const small = fromArray([1, 2, 3], [3], { device: d });
+      const before = d.memoryObject.buffer.byteLength;
+      const big = full([before / 4], 2, { device: d }); // grows the memory: the old views detach
+      expect(d.memoryObject.buffer.byteLength).toBeGreaterThan(before);
+      expect(Array.from(await small.toArray())).toEqual([1, 2, 3]);
+      expect(Array.from(await add(small, 1).toArray())).toEqual([2, 3, 4]);
+      expect(await sum(big).item()).toBe(before / 2);
+    } finally {
+      d.destroy();
+    }
   });
 
   it('memory stays flat over a long loop of ops', async () => {

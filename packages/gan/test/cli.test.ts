@@ -29,7 +29,7 @@ describe('gan CLI errors', () => {
     [['train', '--update', 'sometimes'], /--update sometimes: expected one of alternating, simultaneous/],
     [['train', '--g-loss', 'hinge'], /--g-loss hinge: expected one of non-saturating, saturating/],
     [['train', '--preset', 'huge'], /--preset huge: expected one of paper, quick, tiny/],
-    [['train', '--device', 'tpu'], /--device tpu: expected one of auto, cpu, webgpu/],
+    [['train', '--device', 'tpu'], /--device tpu: expected one of auto, cpu, webgpu, wasm/],
     [['train', '--update', 'simultaneous', '--k', '2'], /k is 2; expected 1 with --update simultaneous/],
     [['train', '--epochs'], /--epochs/],
     [['train', 'myrun'], /unexpected argument 'myrun'.*--resume myrun/],
@@ -67,6 +67,7 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     const config = JSON.parse(readFileSync(join(dir, RUN_FILES.config), 'utf8'));
     expect(config.preset).toBe('tiny');
     expect(config.device).toBe('cpu');
+    expect(config.deviceReason).toBe('--device cpu');
     expect(config.config.seed).toBe(3);
     expect(config.config.batch).toBe(20);
 

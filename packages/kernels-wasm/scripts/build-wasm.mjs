@@ -15,21 +15,29 @@ try {
   process.exit(1);
 }
 mkdirSync(join(root, 'build'), { recursive: true });
-const args = [
+const common = [
   'assembly/index.ts',
-  '--outFile', 'build/kernels.wasm',
-  '--textFile', 'build/kernels.wat',
-  // 128-bit SIMD and shared memory + atomics: the worker threads all run this one module on one memory.
-  '--enable', 'simd', '--enable', 'threads',
-  // The JS side owns the memory (it allocates the tensors in it); every instance imports the same one.
-  '--importMemory', '--sharedMemory', '--initialMemory', '17', '--maximumMemory', '65536',
+  // 128-bit SIMD: every kernel is written for f32x4 / i32x4.
+  '--enable', 'simd',
+  // The JS side owns the memory (it allocates the tensors in it); every instance imports it.
+  '--importMemory', '--maximumMemory', '65536',
   // Kernels never allocate: no garbage collector, no allocator in the module.
   '--runtime', 'stub',
   '-O3', '--noAssert',
 ];
-const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr, baseDir: root });
-if (error) {
-  console.error(`kernels-wasm: compile failed: ${error.message}`);
-  process.exit(1);
+const builds = [
+  // The threaded device: one shared memory, imported by the instance on every worker thread.
+  { out: 'kernels', flags: ['--enable', 'threads', '--sharedMemory'] },
+  // One thread, an ordinary memory: for a browser page that is not cross-origin isolated
+  // (no SharedArrayBuffer there). The same kernels; only the memory import differs.
+  { out: 'kernels-single', flags: [] },
+];
+for (const b of builds) {
+  const args = [...common, ...b.flags, '--outFile', `build/${b.out}.wasm`, '--textFile', `build/${b.out}.wat`];
+  const { error } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr, baseDir: root });
+  if (error) {
+    console.error(`kernels-wasm: compile failed: ${error.message}`);
+    process.exit(1);
+  }
 }
-console.log('kernels-wasm: built build/kernels.wasm');
+console.log('kernels-wasm: built build/kernels.wasm and build/kernels-single.wasm');

@@ -6,13 +6,15 @@
  * No dependency on other saddle packages: @saddle/tensor depends on this one.
  */
 
-/** Where the compiled module lives, next to this package's src/ and dist/. */
+/** Where the compiled module lives, next to this package's src/ and dist/ (shared memory, threads). */
 export const KERNELS_WASM_URL = new URL('../build/kernels.wasm', import.meta.url);
+/** The same kernels importing an ordinary (not shared) memory: one thread, no SharedArrayBuffer needed. */
+export const KERNELS_SINGLE_WASM_URL = new URL('../build/kernels-single.wasm', import.meta.url);
 
 const HOW_TO_BUILD =
   'build it with `pnpm install` at the repository root (the package\'s prepare script), or `pnpm --filter @saddle/kernels-wasm build:wasm`';
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
 
 /** Reads a `file:` URL's bytes; installed by the Node entry (./index.node.ts), absent in a browser. */
 export type FileReader = (url: URL) => Promise<Uint8Array>;
@@ -25,20 +27,24 @@ export function setFileReader(reader: FileReader | null): void {
 }
 
 /**
- * The compiled kernel module (compiled once per process). In a browser it is fetched from next to
- * this module (bundlers copy it: `new URL(..., import.meta.url)`); in Node (the package's Node
- * entry) the file is read from disk.
+ * The compiled kernel module (compiled once per process): for a shared memory (threads) or, with
+ * `shared` false, for an ordinary one. In a browser it is fetched from next to this module
+ * (bundlers copy it: `new URL(..., import.meta.url)`); in Node (the package's Node entry) the file
+ * is read from disk.
  */
-export function loadKernelsModule(): Promise<WebAssembly.Module> {
-  compiled ??= compile().catch((e: unknown) => {
-    compiled = null;
-    throw e;
-  });
-  return compiled;
+export function loadKernelsModule(shared = true): Promise<WebAssembly.Module> {
+  let m = compiled.get(shared);
+  if (!m) {
+    m = compile(shared ? KERNELS_WASM_URL : KERNELS_SINGLE_WASM_URL).catch((e: unknown) => {
+      compiled.delete(shared);
+      throw e;
+    });
+    compiled.set(shared, m);
+  }
+  return m;
 }
 
-async function compile(): Promise<WebAssembly.Module> {
-  const url = KERNELS_WASM_URL;
+async function compile(url: URL): Promise<WebAssembly.Module> {
   let bytes: ArrayBuffer | Uint8Array;
   if (url.protocol === 'file:') {
     if (!readFileUrl) throw new Error(`kernels-wasm: ${url.href} is a file but this host cannot read files (in Node, import the package's "node" entry)`);

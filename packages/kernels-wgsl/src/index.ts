@@ -14,3 +14,5 @@ export * from './shape/index.js';
 export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, wasmType, asWasm, FLAT_WORKGROUP } from './shared/launch.js';
 export { MAX_RANK, stridedIndex, readAs, mergeDimsOf, wasmDims } from './shared/strided.js';
 export * as wgslSources from './sources.js';
+// Installs the workload useDevice('auto') times to choose between wasm and a software WebGPU adapter.
+export { matmulProbe } from './shared/device-probe.js';

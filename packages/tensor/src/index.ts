@@ -20,7 +20,7 @@ export { WasmDevice, createWasmDevice, type WasmOptions } from './devices/wasm.j
 export { WasmHeap, sizeClass } from './devices/wasm-heap.js';
 export { BufferPool } from './devices/buffer-pool.js';
 export { UniformArena } from './devices/uniform-arena.js';
-export { defaultDevice, useDevice, getDevice, isWebGpu, isWasm, type DeviceRequest, type DeviceOptions } from './devices/default.js';
+export { defaultDevice, useDevice, getDevice, isWebGpu, isWasm, autoProbe, lastAutoChoice, type AutoChoice, type DeviceRequest, type DeviceOptions } from './devices/default.js';
 export { Params } from './params.js';
 export { Tensor, gradHooks, liveTensorCount } from './tensor.js';
 export { tensor, fromArray, full, zeros, ones, scalar, zerosLike, onesLike, type CreateOptions } from './create.js';

@@ -13,13 +13,21 @@ export class Storage {
     readonly dtype: DType,
     /** Elements the storage holds. */
     readonly size: number,
-    /** The data, on the CPU; on wasm, a typed-array view of the device's memory at `ptr`. */
-    readonly data: TypedArray | null,
+    private view: TypedArray | null,
     /** The buffer, on WebGPU (from the pool: it may be larger than size elements). */
     readonly buffer: GPUBuffer | null,
     /** On wasm: the byte address of element 0 in the device's WebAssembly.Memory (-1 elsewhere). */
     readonly ptr: number = -1,
+    /** On wasm without shared memory: makes a fresh view after the memory grew (detaching the old one). */
+    private readonly remap: ((s: Storage) => TypedArray) | null = null,
   ) {}
+
+  /** The data, on the CPU; on wasm, a typed-array view of the device's memory at `ptr`. */
+  get data(): TypedArray | null {
+    // A view of a non-shared WebAssembly.Memory is detached (length 0) when the memory grows.
+    if (this.remap && this.view!.length !== this.size) this.view = this.remap(this);
+    return this.view;
+  }
 
   static cpu(device: Device, data: TypedArray, dtype: DType): Storage {
     return new Storage(device, dtype, data.length, data, null);
@@ -29,9 +37,12 @@ export class Storage {
     return new Storage(device, dtype, size, null, buffer);
   }
 
-  /** A block of wasm memory at byte address `ptr`, seen through `view` (`size` elements of `dtype`). */
-  static wasm(device: Device, ptr: number, view: TypedArray, dtype: DType): Storage {
-    return new Storage(device, dtype, view.length, view, null, ptr);
+  /**
+   * A block of wasm memory at byte address `ptr`, seen through `view` (`size` elements of `dtype`).
+   * `remap` (for a memory that is not shared) makes a new view once growth detached the old one.
+   */
+  static wasm(device: Device, ptr: number, view: TypedArray, dtype: DType, remap: ((s: Storage) => TypedArray) | null = null): Storage {
+    return new Storage(device, dtype, view.length, view, null, ptr, remap);
   }
 
   get released(): boolean {

@@ -4,7 +4,7 @@
  * from flags over a preset or a checkpoint's config.
  */
 import { parseArgs } from 'node:util';
-import { useDevice, type Device } from '@saddle/autograd';
+import { lastAutoChoice, useDevice, type Device } from '@saddle/autograd';
 import { GENERATOR_LOSSES, type GeneratorLossKind } from '../losses.js';
 import { UPDATE_MODES, Z_DISTS, validateConfig, type GanConfig, type UpdateMode, type ZDist } from '../presets.js';
 import { resolveRunDir } from '../run-folder.js';
@@ -43,7 +43,8 @@ train options (defaults: the preset's):
   --preset paper|quick|tiny  paper: the authors' configuration; quick: narrow networks and a time
                            budget, for machines without a GPU; tiny: for tests.
                            Default: paper on a GPU, quick on the CPU or a software adapter
-  --device auto|cpu|webgpu   default auto (WebGPU if an adapter exists)
+  --device auto|cpu|webgpu|wasm  default auto (a hardware GPU; else the faster of wasm and a
+                           software WebGPU adapter, measured)
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
   --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
   --log-every N            read the statistics back every N iterations (progress bar)
@@ -55,8 +56,8 @@ train options (defaults: the preset's):
   --no-progress            no progress bar
 
 eval options:  --n N (samples, 10000)  --seed N  --sigma X (skip the cross-validation)
-               --test-n N (test images, 10000)  --device auto|cpu|webgpu
-sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu`;
+               --test-n N (test images, 10000)  --device auto|cpu|webgpu|wasm
+sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu|wasm`;
 
 export const TRAIN_FLAGS = {
   preset: { type: 'string' },
@@ -136,7 +137,7 @@ export function choiceFlag<T extends string>(flags: Flags, name: string, choices
   return v as T;
 }
 
-const DEVICES = ['auto', 'cpu', 'webgpu'] as const;
+const DEVICES = ['auto', 'cpu', 'webgpu', 'wasm'] as const;
 
 export async function pickDevice(flags: Flags): Promise<Device> {
   const want = choiceFlag(flags, 'device', DEVICES) ?? 'auto';
@@ -145,6 +146,12 @@ export async function pickDevice(flags: Flags): Promise<Device> {
   } catch (e) {
     throw new CliError(`--device ${want}: ${(e as Error).message}`);
   }
+}
+
+/** Why the run is on its device: `auto`'s reason (with its measurements), or the flag. */
+export function deviceReason(flags: Flags, device: Device): string {
+  const auto = lastAutoChoice();
+  return flags.device === undefined || flags.device === 'auto' ? (auto?.device === device ? auto.reason : 'auto') : `--device ${String(flags.device)}`;
 }
 
 /** The training config from flags over a preset (or over a checkpoint's config when resuming). */

@@ -12,7 +12,7 @@ import { RUN_FILES, defaultRunName, ensureRunDir, loadCheckpoint, writeConfig } 
 import { StopRequest } from '../train/stop-request.js';
 import { GanTrainer } from '../train/trainer.js';
 import { runTraining } from '../train/training-run.js';
-import { CliError, FIXED_ON_RESUME, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, existingRun, parse, pickDevice, type CliIO } from './flags.js';
+import { CliError, FIXED_ON_RESUME, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO } from './flags.js';
 import { mnistParzen } from './parzen.js';
 import { countParams, progressReporter, summaryLine } from './report.js';
 
@@ -51,13 +51,14 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
       ? '--preset'
       : realGpu
         ? 'a GPU was found: the paper configuration'
-        : `no hardware GPU (${software ? 'software adapter' : 'CPU device'}): the quick preset`;
+        : `no hardware GPU (${software ? 'software adapter' : `${device.kind} device`}): the quick preset`;
     config = configFromFlags(flags, preset(name));
   }
   const dir = resumeDir ?? resolve(typeof flags.out === 'string' ? flags.out : `runs/${defaultRunName(config.preset)}`);
   await ensureRunDir(dir);
 
-  io.out(`device: ${device.name}${software ? ' (software adapter)' : ''}`);
+  const chosenBecause = deviceReason(flags, device);
+  io.out(`device: ${device.name}${software ? ' (software adapter)' : ''} (${chosenBecause})`);
   io.out(`preset: ${config.preset} (${presetReason})`);
   io.out(`run folder: ${dir}`);
   const t = performance.now();
@@ -73,6 +74,7 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
       presetReason,
       device: device.name,
       deviceKind: device.kind,
+      deviceReason: chosenBecause,
       softwareAdapter: software,
       config,
       trainImages: trainer.data.n,

@@ -11,8 +11,10 @@
  * elements at a time; an operand with stride 0 (a broadcast scalar along the row, e.g. `x * 2`
  * or a bias along the columns) is splatted into all four lanes once per run. The last len % 4
  * elements of a run, and runs with any other stride (a transposed view), take the scalar loop.
- * The transcendental ops (exp, log, sigmoid, tanh, softplus, pow) call AssemblyScript's Mathf
- * (musl's correctly-rounded-ish float routines) lane by lane: still one pass over memory.
+ * exp, sigmoid and tanh are computed on four lanes at once (shared/math.ts: Cody-Waite range
+ * reduction and a minimax polynomial, about 1 ulp); their scalar tails run the same vector code
+ * on a splatted value, so an element's bits never depend on where a thread's share began. log,
+ * softplus and pow call AssemblyScript's Mathf (musl's float routines) lane by lane.
  *
  * Threads: the flat range of output elements is cut into nthreads near-equal ranges aligned to 16
  * elements (shared/threads.ts); each thread walks its range row by row. Every element is computed
@@ -27,6 +29,7 @@
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, rowOffset } from '../shared/strided';
+import { expV, lane0, sigmoidV, tanhV } from '../shared/math';
 
 // Unary op codes (keep in step with WASM_UNARY_CODES).
 const COPY = 0, NEG = 1, ABS = 2, SIGN = 3, SQUARE = 4, EXP = 5, LOG = 6, SQRT = 7, RECIPROCAL = 8;
@@ -35,14 +38,6 @@ const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13;
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, POW = 6, GREATER = 7, GREATER_EQUAL = 8, EQUAL = 9;
 
 // ---- the functions, scalar (one element) and vector (four lanes) ----
-
-@inline
-function sigmoidS(x: f32): f32 {
-  // exp only ever sees a non-positive argument: no overflow for any logit.
-  if (x >= 0) return 1 / (1 + Mathf.exp(-x));
-  const e = Mathf.exp(x);
-  return e / (1 + e);
-}
 
 @inline
 function softplusS(x: f32): f32 {
@@ -59,14 +54,14 @@ function unaryS<T>(op: i32, x: T): T {
       case ABS: return <T>Mathf.abs(v);
       case SIGN: return <T>(v > 0 ? <f32>1 : v < 0 ? <f32>-1 : v);
       case SQUARE: return <T>(v * v);
-      case EXP: return <T>Mathf.exp(v);
+      case EXP: return <T>lane0(expV(f32x4.splat(v)));
       case LOG: return <T>Mathf.log(v);
       case SQRT: return <T>Mathf.sqrt(v);
       case RECIPROCAL: return <T>(1 / v);
       case RELU: return <T>(v > 0 ? v : 0);
       case STEP: return <T>(v > 0 ? <f32>1 : <f32>0);
-      case SIGMOID: return <T>sigmoidS(v);
-      case TANH: return <T>Mathf.tanh(v);
+      case SIGMOID: return <T>lane0(sigmoidV(f32x4.splat(v)));
+      case TANH: return <T>lane0(tanhV(f32x4.splat(v)));
       case SOFTPLUS: return <T>softplusS(v);
     }
   } else {
@@ -111,6 +106,9 @@ function unaryV<T>(op: i32, x: v128): v128 {
       // x > 0 ? x : 0 as a mask: NaN and -0 give +0, as the scalar twin does.
       case RELU: return v128.and(x, f32x4.gt(x, zero));
       case STEP: return v128.and(f32x4.gt(x, zero), one);
+      case EXP: return expV(x);
+      case SIGMOID: return sigmoidV(x);
+      case TANH: return tanhV(x);
       default: return laneWise(op, x);
     }
   } else {

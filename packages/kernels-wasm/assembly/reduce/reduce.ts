@@ -15,7 +15,10 @@
  * accumulators (16 lanes, 16 elements per step: four independent add chains hide the add
  * latency), each lane summing 64 elements in sequence; the lanes are then combined pairwise
  * (4 accumulators, then 4 lanes), and the last len % 16 elements are summed on the side. Any
- * other layout folds its elements one by one in pieces of 64 elements. Either way no f32 is the
+ * other layout folds its elements one by one, in order, in pieces of 64 elements; when the
+ * reduced elements are strided but neighbouring rows are adjacent (a sum over the batch axis of
+ * [B, D]: the column path), 16 rows are folded at once as four f32x4 accumulators, each lane in
+ * exactly the order of the one-by-one loop (same bits). Either way no f32 is the
  * sum of more than 64 terms in sequence at any level, so the rounding error stays within
  * (64 + a few tree levels per pass) * eps * sum|x|, the bound the WGSL kernel has too.
  * max/argmax keep a value and an index per lane (f32x4 + i32x4): the lane's candidate is replaced
@@ -68,40 +71,118 @@ function sumContiguous<T>(p: usize, len: i32): T {
   return lanesSum<T>(addV<T>(addV<T>(a0, a1), addV<T>(a2, a3))) + tail;
 }
 
+/** Sum, in order, of the elements [r0, r1) of the reduced dims, from `base` (one element at a time). */
+@inline
+function sumInOrder<T>(base: usize, r0: i32, r1: i32, redRank: i32, dims: usize, redAt: i32, cols: i32, rs: i32): T {
+  let acc: T = <T>0;
+  let r = r0;
+  while (r < r1) {
+    const q = r / cols;
+    const col = r - q * cols;
+    const len = min(cols - col, r1 - r);
+    const p = at(base, unravelOffset(q, redRank - 1, dims, redAt, redAt + redRank) + col * rs);
+    for (let j = 0; j < len; j++) acc += load<T>(at(p, j * rs));
+    r += len;
+  }
+  return acc;
+}
+
+@inline
+function storeSum<T>(out: usize, u: i32, acc: T, scale: f32): void {
+  if (isFloat<T>()) store<T>(at(out, u), <T>(<f32>acc * scale));
+  else store<T>(at(out, u), acc);
+}
+
+/** Rows per unit of the column path: four f32x4 accumulators, one 64-byte line per reduced element. */
+const COLUMN_GROUP: i32 = 16;
+
 @inline
 function reduceSum<T>(
   m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32,
   keptRank: i32, redRank: i32, dims: usize, tid: i32, nthreads: i32,
 ): void {
-  const units = m * chunks;
-  const end = shareEnd(units, tid, nthreads, 1);
   const redAt = 2 * keptRank;
   const cols = dim(dims, redAt + redRank - 1);
   const rs = dim(dims, redAt + 2 * redRank - 1);
+  const keptInner = dim(dims, keptRank - 1);
   const contiguous = redRank == 1 && rs == 1;
+  if (contiguous || dim(dims, 2 * keptRank - 1) != 1) {
+    // Row path: one unit = one piece of one row.
+    const units = m * chunks;
+    const end = shareEnd(units, tid, nthreads, 1);
+    for (let u = shareStart(units, tid, nthreads, 1); u < end; u++) {
+      const row = u / chunks;
+      const c = u - row * chunks;
+      const base = at(x, unravelOffset(row, keptRank, dims, 0, keptRank));
+      const r0 = c * chunkLen;
+      const r1 = min(n, r0 + chunkLen);
+      const acc = contiguous ? sumContiguous<T>(at(base, r0), r1 - r0) : sumInOrder<T>(base, r0, r1, redRank, dims, redAt, cols, rs);
+      storeSum<T>(out, u, acc, scale);
+    }
+    return;
+  }
+  // Column path: the reduced elements are strided but neighbouring rows are adjacent in memory
+  // (a sum over the batch axis of [B, D]). One unit = one piece of 16 adjacent rows, summed as
+  // four f32x4 accumulators: each lane adds its row's elements in the same order as the scalar
+  // loop does, so both paths give the same bits.
+  const groups = (m + COLUMN_GROUP - 1) / COLUMN_GROUP;
+  const units = groups * chunks;
+  const end = shareEnd(units, tid, nthreads, 1);
   for (let u = shareStart(units, tid, nthreads, 1); u < end; u++) {
-    const row = u / chunks;
-    const c = u - row * chunks;
-    const base = at(x, unravelOffset(row, keptRank, dims, 0, keptRank));
+    const g = u / chunks;
+    const c = u - g * chunks;
+    const row0 = g * COLUMN_GROUP;
     const r0 = c * chunkLen;
     const r1 = min(n, r0 + chunkLen);
-    let acc: T = <T>0;
-    if (contiguous) {
-      acc = sumContiguous<T>(at(base, r0), r1 - r0);
-    } else {
-      // Run by run along the innermost reduced dim, one element at a time.
+    if (row0 + COLUMN_GROUP <= m && (row0 % keptInner) + COLUMN_GROUP <= keptInner) {
+      const base = at(x, unravelOffset(row0, keptRank, dims, 0, keptRank));
+      let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
       let r = r0;
       while (r < r1) {
         const q = r / cols;
         const col = r - q * cols;
         const len = min(cols - col, r1 - r);
-        const p = at(base, unravelOffset(q, redRank - 1, dims, redAt, redAt + redRank) + col * rs);
-        for (let j = 0; j < len; j++) acc += load<T>(at(p, j * rs));
+        let p = at(base, unravelOffset(q, redRank - 1, dims, redAt, redAt + redRank) + col * rs);
+        const step = <usize>rs << 2;
+        for (let j = 0; j < len; j++, p += step) {
+          a0 = addV<T>(a0, v128.load(p));
+          a1 = addV<T>(a1, v128.load(p, 16));
+          a2 = addV<T>(a2, v128.load(p, 32));
+          a3 = addV<T>(a3, v128.load(p, 48));
+        }
         r += len;
       }
+      // Lane k of accumulator a holds row row0 + 4a + k; outputs are [m, chunks].
+      const o = at(out, row0 * chunks + c);
+      const stride = <usize>chunks << 2;
+      storeLanes<T>(o, stride, a0, scale);
+      storeLanes<T>(o + 4 * stride, stride, a1, scale);
+      storeLanes<T>(o + 8 * stride, stride, a2, scale);
+      storeLanes<T>(o + 12 * stride, stride, a3, scale);
+    } else {
+      const rowEnd = min(m, row0 + COLUMN_GROUP);
+      for (let row = row0; row < rowEnd; row++) {
+        const base = at(x, unravelOffset(row, keptRank, dims, 0, keptRank));
+        storeSum<T>(out, row * chunks + c, sumInOrder<T>(base, r0, r1, redRank, dims, redAt, cols, rs), scale);
+      }
     }
-    if (isFloat<T>()) store<T>(at(out, u), <T>(<f32>acc * scale));
-    else store<T>(at(out, u), acc);
+  }
+}
+
+/** Stores the four lanes of `v` (times scale, for floats) at p, p + stride, p + 2 stride, p + 3 stride. */
+@inline
+function storeLanes<T>(p: usize, stride: usize, v: v128, scale: f32): void {
+  if (isFloat<T>()) {
+    const w = f32x4.mul(v, f32x4.splat(scale));
+    store<f32>(p, f32x4.extract_lane(w, 0));
+    store<f32>(p + stride, f32x4.extract_lane(w, 1));
+    store<f32>(p + 2 * stride, f32x4.extract_lane(w, 2));
+    store<f32>(p + 3 * stride, f32x4.extract_lane(w, 3));
+  } else {
+    store<i32>(p, i32x4.extract_lane(v, 0));
+    store<i32>(p + stride, i32x4.extract_lane(v, 1));
+    store<i32>(p + 2 * stride, i32x4.extract_lane(v, 2));
+    store<i32>(p + 3 * stride, i32x4.extract_lane(v, 3));
   }
 }
 

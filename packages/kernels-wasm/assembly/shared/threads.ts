@@ -1,11 +1,12 @@
 /**
  * How a kernel splits its work over the threads of the pool.
  *
- * Every exported kernel takes its own arguments and then (tid, nthreads): the calling thread is
- * tid 0 and the pool's workers are 1..nthreads-1, all running the same export on the same memory
+ * Every exported kernel takes its own arguments and then (tid, nthreads). A parallel job is cut
+ * into nthreads units (virtual threads, 4 per core); the pool calls the export once per unit, on
+ * whichever real thread claims the unit (the calling thread or a worker), all on the same memory
  * at the same time. A kernel picks its share from these two numbers alone: no locks, no queue.
- * The JS side runs a job on the calling thread alone (tid 0 of 1) when it is too small to pay
- * for waking the workers.
+ * The JS side runs a job as one call (tid 0 of 1) on the calling thread when it is too small to
+ * pay for waking the workers.
  */
 
 /** Elements are handed out in blocks of this many, so a thread's range starts on a 64-byte line. */

@@ -1,6 +1,7 @@
 import { Params, SaddleError, Tensor, broadcastShapes, fromArray, shapesEqual, type Shape } from '@saddle/tensor';
 import { asGpu, asWasm, grid1d, sameDevice, sameDType, wasmType, wgslType } from '../shared/launch.js';
 import { MAX_RANK, readAs, wasmDims } from '../shared/strided.js';
+import { wasmCopyStrided } from '../shared/wasm-copy.js';
 import { BINARY_OPS, UNARY_OPS, WASM_BINARY_CODES, WASM_UNARY_CODES, type BinaryOpName, type UnaryOpName } from './ops-table.js';
 import { binaryCpu, unaryCpu } from './elementwise.cpu.js';
 import { binaryWgsl, exprFor, unaryWgsl } from './elementwise.wgsl.js';
@@ -28,6 +29,11 @@ export function unary(name: UnaryOpName, x: Tensor): Tensor {
   }
   if (device.kind === 'wasm') {
     const w = asWasm(device);
+    if (name === 'copy') {
+      // A copy moves words whatever the dtype; the strided-copy kernel also tiles transposes.
+      wasmCopyStrided(w, x.shape, x.storage, x.strides, x.offset, out.storage, out.strides, 0);
+      return out;
+    }
     const { rank, dims } = wasmDims(x.shape, [x.strides]);
     const args = [WASM_UNARY_CODES[name], out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
     w.run(`unary${wasmType(name, x.dtype)}`, args, out.size);

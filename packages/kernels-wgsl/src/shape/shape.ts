@@ -1,6 +1,7 @@
 import { Params, SaddleError, Tensor, contiguousStrides, fmtShape, normalizeAxes, resolveReshape, sizeOf, type Shape } from '@saddle/tensor';
 import { asGpu, asWasm, grid1d, sameDevice, sameDType } from '../shared/launch.js';
-import { MAX_RANK, wasmDims } from '../shared/strided.js';
+import { MAX_RANK } from '../shared/strided.js';
+import { wasmCopyStrided } from '../shared/wasm-copy.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { copyStridedCpu } from './shape.cpu.js';
 import { copyStridedWgsl } from './shape.wgsl.js';
@@ -166,9 +167,7 @@ function copyStrided(label: string, src: Tensor, dstStorage: Tensor['storage'], 
     return;
   }
   if (src.device.kind === 'wasm') {
-    const w = asWasm(src.device);
-    const { rank, dims } = wasmDims(src.shape, [src.strides, dstStrides]);
-    w.run('copyStrided', [n, w.address(src.storage, src.offset), w.address(dstStorage, dstOffset), rank, w.ints(dims)], n);
+    wasmCopyStrided(asWasm(src.device), src.shape, src.storage, src.strides, src.offset, dstStorage, dstStrides, dstOffset);
     return;
   }
   asGpu(src.device, label).dispatch({

@@ -2,21 +2,18 @@ import { allocArray, bytesPerElement, type DType, type TypedArray } from '../dty
 import { Storage } from '../storage.js';
 import type { Device, DeviceMemory } from './device.js';
 
-/** The CPU device: storages are typed arrays, kernels are the plain-TS reference kernels. */
-export class CpuDevice implements Device {
-  readonly kind = 'cpu' as const;
-  readonly name = 'cpu';
-  private liveBytes = 0;
-
-  alloc(dtype: DType, size: number): Storage {
-    this.liveBytes += size * bytesPerElement(dtype);
-    return Storage.cpu(this, allocArray(dtype, size), dtype);
-  }
+/**
+ * upload, fill and read for a device whose storages are typed arrays in this thread's memory
+ * (`storage.data`): the CPU device, and the wasm device (views of its WebAssembly.Memory).
+ */
+export abstract class HostMemoryDevice {
+  abstract alloc(dtype: DType, size: number): Storage;
 
   upload(data: ArrayLike<number>, dtype: DType): Storage {
     const s = this.alloc(dtype, data.length);
     const out = s.data!;
-    for (let i = 0; i < data.length; i++) out[i] = data[i]!;
+    if (ArrayBuffer.isView(data) && data.constructor === out.constructor) out.set(data as TypedArray);
+    else for (let i = 0; i < data.length; i++) out[i] = data[i]!;
     return s;
   }
 
@@ -28,6 +25,18 @@ export class CpuDevice implements Device {
 
   async read(storage: Storage, offset: number, count: number): Promise<TypedArray> {
     return storage.data!.slice(offset, offset + count);
+  }
+}
+
+/** The CPU device: storages are typed arrays, kernels are the plain-TS reference kernels. */
+export class CpuDevice extends HostMemoryDevice implements Device {
+  readonly kind = 'cpu' as const;
+  readonly name = 'cpu';
+  private liveBytes = 0;
+
+  alloc(dtype: DType, size: number): Storage {
+    this.liveBytes += size * bytesPerElement(dtype);
+    return Storage.cpu(this, allocArray(dtype, size), dtype);
   }
 
   free(storage: Storage): void {

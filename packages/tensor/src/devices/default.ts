@@ -19,9 +19,10 @@ export function defaultDevice(): Device {
 
 /**
  * Picks the default device. `webgpu` creates a GPUDevice (or wraps one you pass); `wasm` starts
- * the WebAssembly SIMD device on `options.threads` threads (default: every core); `auto` takes
- * WebGPU when an adapter exists, else (in a browser) the wasm device, else the CPU, with a notice
- * (console.warn in a browser, stderr in Node) saying what it fell back to and why.
+ * the WebAssembly SIMD device on `options.threads` threads (default: every core); `auto` takes a
+ * hardware WebGPU adapter first, else the faster of `wasm` and a software WebGPU adapter (lavapipe,
+ * SwiftShader) by a timed probe, and says what it chose and why (`lastAutoChoice()`; the host's
+ * notice: stderr in Node, console.warn in a page).
  */
 export async function useDevice(request: DeviceRequest = 'auto', options: DeviceOptions = {}): Promise<Device> {
   current = await getDevice(request, options);
@@ -33,38 +34,88 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
   if (request === 'cpu') return cpu;
   if (request === 'wasm') return createWasmDevice(options);
   if (request === 'webgpu') return createWebGpuDevice(options);
-  if (request === 'auto') return autoDevice(options);
+  if (request === 'auto') return chooseAuto(options);
   if (isDevice(request)) return request;
   if (typeof (request as GPUDevice).createBuffer === 'function') return createWebGpuDevice({ ...options, device: request as GPUDevice });
   throw new SaddleError('getDevice', `unknown device request ${String(request)}; expected 'cpu', 'webgpu', 'wasm', 'auto', a Device or a GPUDevice`);
 }
 
 /**
- * WebGPU, else the host's fallback: in a page the wasm device (multi-threaded where workers can
- * share memory: a cross-origin isolated page) and the CPU if even that fails; in Node the CPU.
+ * The workload `auto` times on each candidate device when no hardware GPU is found: milliseconds
+ * per run, synchronised (a read at the end). Installed by @saddle/kernels-wgsl, which has the ops
+ * (a matmul); `label` says what it runs.
  */
-async function autoDevice(options: DeviceOptions): Promise<Device> {
-  let why: string;
-  try {
-    return await createWebGpuDevice(options);
-  } catch (e) {
-    why = `no WebGPU device (${messageOf(e)})`;
-  }
-  if (host().fallback === 'wasm') {
-    try {
-      const d = await createWasmDevice(options);
-      host().notice(`${why}; using ${d.name}`);
-      return d;
-    } catch (e) {
-      why += `, no wasm device (${messageOf(e)})`;
-    }
-  }
-  host().notice(`${why}; using the CPU`);
-  return cpu;
+export const autoProbe: { run: ((device: Device) => Promise<number>) | null; label: string } = { run: null, label: '' };
+
+/** What `auto` chose and why, in words (also the host's notice: stderr in Node, console.warn in a page). */
+export interface AutoChoice {
+  device: Device;
+  reason: string;
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+let lastChoice: AutoChoice | null = null;
+
+/** The last choice `getDevice('auto')` / `useDevice('auto')` made, or null before any. */
+export function lastAutoChoice(): AutoChoice | null {
+  return lastChoice;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function chose(device: Device, reason: string): Device {
+  lastChoice = { device, reason };
+  host().notice(`auto chose ${device.name}: ${reason}`);
+  return device;
+}
+
+/** Probe time in ms on `device`, or the error that stopped it. */
+async function probe(device: Device): Promise<number | Error> {
+  try {
+    return await autoProbe.run!(device);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+async function chooseAuto(options: DeviceOptions): Promise<Device> {
+  let gpu: WebGpuDevice | null = null;
+  let gpuWhy = '';
+  try {
+    gpu = await createWebGpuDevice(options);
+  } catch (e) {
+    gpuWhy = message(e);
+  }
+  if (gpu && !gpu.software) return chose(gpu, 'a hardware WebGPU adapter');
+  let wasm: WasmDevice | null = null;
+  let wasmWhy = '';
+  try {
+    wasm = await createWasmDevice(options);
+  } catch (e) {
+    wasmWhy = message(e);
+  }
+  if (!gpu && !wasm) return chose(cpu, `no WebGPU adapter (${gpuWhy}) and no wasm device (${wasmWhy}); the CPU reference device`);
+  if (!gpu) return chose(wasm!, `no WebGPU adapter (${gpuWhy}); the wasm device`);
+  if (!wasm) return chose(gpu, `a software WebGPU adapter, the only GPU; wasm is unavailable (${wasmWhy})`);
+  if (!autoProbe.run) {
+    wasm.destroy();
+    return chose(gpu, 'a software WebGPU adapter; no probe to compare it with wasm (import @saddle/kernels-wgsl before useDevice)');
+  }
+  const tw = await probe(wasm);
+  const tg = await probe(gpu);
+  const fmt = (t: number | Error) => (t instanceof Error ? `failed (${t.message})` : `${t.toFixed(2)} ms`);
+  const measured = `${autoProbe.label}: wasm ${fmt(tw)}, software WebGPU ${fmt(tg)}`;
+  const wasmWins = !(tw instanceof Error) && (tg instanceof Error || tw <= tg);
+  if (tw instanceof Error && tg instanceof Error) {
+    gpu.destroy();
+    wasm.destroy();
+    return chose(cpu, `neither candidate ran the probe (${measured}); the CPU reference device`);
+  }
+  if (wasmWins) {
+    gpu.destroy();
+    return chose(wasm, `no hardware GPU; wasm ${tg instanceof Error ? 'ran the probe and the software adapter did not' : 'was faster than the software adapter'} (${measured})`);
+  }
+  wasm.destroy();
+  return chose(gpu, `no hardware GPU; the software adapter ${tw instanceof Error ? 'ran the probe and wasm did not' : 'was faster than wasm'} (${measured})`);
 }
 
 const KINDS: readonly string[] = ['cpu', 'webgpu', 'wasm'];

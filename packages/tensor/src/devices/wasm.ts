@@ -9,8 +9,10 @@
  *   which returns when the result is written. Jobs smaller than `minParallelWork` run on the
  *   calling thread alone; larger ones are shared with the pool's workers (ThreadPool).
  * - Threads: `threads` (default: every core, `os.availableParallelism()` in Node,
- *   `navigator.hardwareConcurrency` in a browser; one in a browser page that is not cross-origin
- *   isolated, where SharedArrayBuffer is unavailable).
+ *   `navigator.hardwareConcurrency` in a browser). A browser page that is not cross-origin
+ *   isolated has no SharedArrayBuffer: there the device runs the single-thread build of the
+ *   kernels (kernels-single.wasm) on an ordinary memory, whose growth detaches the typed-array
+ *   views; a storage then remaps its view on the next access (Storage.data).
  *
  * The Node-only modules are imported dynamically, so this file loads in a browser.
  */
@@ -19,6 +21,7 @@ import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { SaddleError } from '../errors.js';
 import { Storage } from '../storage.js';
 import type { Device, DeviceMemory } from './device.js';
+import { HostMemoryDevice } from './cpu.js';
 import { WasmHeap } from './wasm-heap.js';
 import { CONTROL_BYTES, ThreadPool } from './wasm-pool.js';
 import { host } from '../host/host.js';
@@ -29,13 +32,19 @@ const MAX_PAGES = 65536;
 const INITIAL_PAGES = 256;
 
 export interface WasmOptions {
-  /** Threads that run kernels, the calling thread included (default: every core). */
+  /** Threads that run kernels, the calling thread included (default: every core; 1 without shared memory). */
   threads?: number;
+  /**
+   * Whether to use a shared memory (and so threads). Default: when SharedArrayBuffer exists (Node;
+   * a browser page that is cross-origin isolated). Without it the device runs the single-thread
+   * build of the kernels on an ordinary memory.
+   */
+  shared?: boolean;
   /** Jobs with less work than this (roughly: elements touched) run on the calling thread alone. */
   minParallelWork?: number;
 }
 
-export class WasmDevice implements Device {
+export class WasmDevice extends HostMemoryDevice implements Device {
   readonly kind = 'wasm' as const;
   readonly name: string;
   private liveBytes = 0;
@@ -43,36 +52,56 @@ export class WasmDevice implements Device {
   /** Jobs below this much work run on the calling thread only (waking workers costs microseconds). */
   readonly minParallelWork: number;
 
+  /** Makes a fresh view of a storage after a memory that is not shared grew (null when shared: views never detach). */
+  private readonly remap: ((s: Storage) => TypedArray) | null;
+
   private constructor(
     private readonly pool: ThreadPool,
     private readonly heap: WasmHeap,
     minParallelWork: number,
+    /** Whether the memory is shared (threads possible; views never detach). */
+    readonly shared: boolean,
   ) {
+    super();
     this.minParallelWork = minParallelWork;
-    this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128)`;
+    this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128${shared ? '' : ', unshared memory'})`;
+    this.remap = shared ? null : (s) => viewOf(this.heap.memory, s.dtype, s.ptr, s.size);
   }
 
   static async create(options: WasmOptions = {}): Promise<WasmDevice> {
-    const threads = options.threads ?? host().cores();
+    const canShare = typeof SharedArrayBuffer !== 'undefined';
+    const shared = options.shared ?? canShare;
+    if (shared && !canShare) {
+      throw new SaddleError('wasm', 'shared memory needs SharedArrayBuffer, which this page lacks; expected a cross-origin isolated page (COOP + COEP headers), or shared: false (one thread)');
+    }
+    const threads = options.threads ?? (shared ? host().cores() : 1);
     if (!Number.isInteger(threads) || threads < 1) {
       throw new SaddleError('wasm', `threads is ${threads}; expected an integer >= 1`);
     }
-    if (typeof SharedArrayBuffer === 'undefined') {
-      throw new SaddleError('wasm', 'SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated: COOP + COEP headers)');
+    if (threads > 1 && !shared) {
+      throw new SaddleError('wasm', `threads is ${threads} without shared memory; expected 1 (worker threads share one memory: SharedArrayBuffer, in a browser a cross-origin isolated page)`);
     }
-    const module = await loadKernelsModule();
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+    const module = await loadKernelsModule(shared);
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortKernel } });
     const heapBase = (instance.exports.heapBase as () => number)();
     const control = Math.ceil(heapBase / 64) * 64;
     const pool = await ThreadPool.create(module, memory, instance, control, threads);
     const heap = new WasmHeap(memory, control + CONTROL_BYTES, MAX_PAGES * PAGE);
-    return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15);
+    return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15, shared);
   }
 
   /** Threads a large job runs on (the calling thread included). */
   get threads(): number {
     return this.pool.threads;
+  }
+
+  /**
+   * The largest `nthreads` a kernel can be called with (the units of a parallel job; a small job
+   * runs as tid 0 of 1): a kernel that needs scratch per unit gets units x size from its launcher.
+   */
+  get units(): number {
+    return this.pool.units;
   }
 
   /** The shared memory every storage of this device lives in. */
@@ -87,7 +116,7 @@ export class WasmDevice implements Device {
    */
   run(kernel: string, args: readonly number[], work: number): void {
     this.checkAlive(kernel);
-    this.pool.run(kernel, args, work < this.minParallelWork ? 1 : this.pool.threads);
+    this.pool.run(kernel, args, work >= this.minParallelWork);
   }
 
   /** Copies integers (shapes, strides) into the next job's scratch area; returns their byte address. */
@@ -123,26 +152,7 @@ export class WasmDevice implements Device {
       throw new SaddleError('alloc', `cannot allocate ${bytes} bytes on ${this.name}: ${(e as Error).message}`);
     }
     this.liveBytes += bytes;
-    return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype);
-  }
-
-  upload(data: ArrayLike<number>, dtype: DType): Storage {
-    const s = this.alloc(dtype, data.length);
-    const out = s.data!;
-    if (ArrayBuffer.isView(data) && data.constructor === out.constructor) out.set(data as TypedArray);
-    else for (let i = 0; i < data.length; i++) out[i] = data[i]!;
-    return s;
-  }
-
-  fill(dtype: DType, size: number, value: number): Storage {
-    const s = this.alloc(dtype, size);
-    s.data!.fill(value);
-    return s;
-  }
-
-  async read(storage: Storage, offset: number, count: number): Promise<TypedArray> {
-    this.checkAlive('read');
-    return storage.data!.slice(offset, offset + count);
+    return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype, this.remap);
   }
 
   free(storage: Storage): void {

@@ -26,20 +26,13 @@ export interface Host {
    * `start(data, post)`), posts `data`, and resolves once the worker has answered.
    */
   startWorker(source: string, data: object): Promise<HostWorker>;
-  /**
-   * What `auto` falls back to without WebGPU. A page has no other fast path than wasm; Node keeps
-   * the CPU for now (the gan CLI picks its preset by device, and the wasm device does not run
-   * every op yet).
-   */
-  readonly fallback: 'wasm' | 'cpu';
-  /** A one-line notice for the user (a device fallback). */
+  /** A one-line notice for the user (what `auto` chose and why). */
   notice(message: string): void;
 }
 
 /** A browser page (or a worker): the page's own WebGPU, Web Workers, console. */
 export const browserHost: Host = {
   name: 'browser',
-  fallback: 'wasm',
   async gpu() {
     return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? null;
   },

@@ -9,7 +9,6 @@ import type { Host } from './host.js';
 
 export const nodeHost: Host = {
   name: 'node',
-  fallback: 'cpu',
   async gpu() {
     const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
     if (nav?.gpu) return nav.gpu;
