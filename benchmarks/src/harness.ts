@@ -22,8 +22,19 @@ import type { Device } from '@saddle/tensor';
 import type * as TF from '@tensorflow/tfjs-core';
 import { summarize, pairedRatios, type Summary } from './stats.js';
 
-export type RunnerId = 'saddle-webgpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'tfjs-cpu' | 'saddle-cpu';
-export const ALL_RUNNERS: readonly RunnerId[] = ['saddle-webgpu', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'saddle-cpu'];
+export type RunnerId = 'saddle-webgpu' | 'tfjs-webgpu' | 'saddle-wasm' | 'saddle-wasm-1t' | 'tfjs-wasm' | 'tfjs-cpu' | 'saddle-cpu';
+/** Every runner, in the order of the tables (the first that runs a case is the others' reference). */
+export const ALL_RUNNERS: readonly RunnerId[] = ['saddle-webgpu', 'tfjs-webgpu', 'saddle-wasm', 'saddle-wasm-1t', 'tfjs-wasm', 'tfjs-cpu', 'saddle-cpu'];
+/** The runners a bench runs when none are named: all but saddle-wasm on one thread (`--runners` adds it). */
+export const DEFAULT_RUNNERS: readonly RunnerId[] = ALL_RUNNERS.filter((id) => id !== 'saddle-wasm-1t');
+
+/**
+ * Whether an error says the op has no kernel on the runner's device yet (the wording of
+ * kernels-wgsl's asGpu: "... has no wasm kernel yet ..."): such a case is skipped, not failed.
+ */
+export function isNotPorted(e: unknown): boolean {
+  return e instanceof Error && / has no \w+ kernel yet/.test(e.message);
+}
 
 /** One case, set up for one runner: its inputs are resident where the runner computes. */
 export interface Instance {
@@ -31,6 +42,8 @@ export interface Instance {
   run(): void;
   /** One result, read back to the CPU, for the cross-runner check (not timed). */
   output?(): Promise<Float32Array>;
+  /** Extra per-iteration figures of the measured reps (e.g. where the time went), written to the JSON. */
+  profile?(): Record<string, number>;
   dispose(): void;
 }
 
@@ -113,6 +126,8 @@ export interface RunnerResultOk {
   rate?: { median: number; min: number; max: number; unit: 'GFLOP/s' | 'GB/s' };
   /** The cross-runner check: max |x − ref| / max(1, max|ref|) against the reference runner. */
   check?: { against: RunnerId; relErr: number; ok: boolean };
+  /** The instance's own profile (Instance.profile), when it has one. */
+  profile?: Record<string, number>;
 }
 export interface RunnerResultSkipped {
   status: 'skipped' | 'failed';
@@ -207,7 +222,8 @@ export async function runBench(bench: Bench, runners: readonly Runner[], opts: H
     for (const [id, res] of Object.entries(r.runners)) {
       if (res.status === 'ok') {
         const rate = res.rate ? `${fmt(res.rate.median)} ${res.rate.unit}` : '';
-        log(`  ${id.padEnd(14)} ${fmt(res.ms.median)} ms/iter [${fmt(res.ms.min)}–${fmt(res.ms.max)}] ${rate}  (${res.reps}×${res.iters})${res.check && !res.check.ok ? `  CHECK FAILED rel.err ${res.check.relErr.toExponential(2)}` : ''}`);
+        const prof = res.profile ? `  {${Object.entries(res.profile).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}}` : '';
+        log(`  ${id.padEnd(14)} ${fmt(res.ms.median)} ms/iter [${fmt(res.ms.min)}–${fmt(res.ms.max)}] ${rate}  (${res.reps}×${res.iters})${res.check && !res.check.ok ? `  CHECK FAILED rel.err ${res.check.relErr.toExponential(2)}` : ''}${prof}`);
       } else {
         log(`  ${id.padEnd(14)} ${res.status}: ${res.reason}`);
       }
@@ -296,7 +312,8 @@ export async function runCase(
       const reps = clampInt(fits - warmup, opts.minReps, opts.reps);
       active.push({ runner, inst, iters, reps, warmup, firstMs, samples: [] });
     } catch (e) {
-      results[runner.id] = { status: 'failed', reason: e instanceof Error ? e.message : String(e) };
+      const reason = e instanceof Error ? e.message : String(e);
+      results[runner.id] = isNotPorted(e) ? { status: 'skipped', reason: `not ported to this device yet (${reason})` } : { status: 'failed', reason };
       try {
         inst?.dispose();
       } catch {
@@ -330,7 +347,9 @@ export async function runCase(
   }
 
   for (const a of active) {
+    let profile: Record<string, number> | undefined;
     try {
+      profile = failed.has(a) ? undefined : a.inst.profile?.();
       a.inst.dispose();
     } catch {
       // disposal errors do not change the timings
@@ -352,6 +371,7 @@ export async function runCase(
     }
     const check = checks.get(a.runner.id);
     if (check) res.check = check;
+    if (profile) res.profile = profile;
     results[a.runner.id] = res;
     if (w !== undefined) rates.set(a.runner.id, w / ms.median);
   }

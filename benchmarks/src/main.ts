@@ -7,9 +7,9 @@ import { cpus, platform, release, arch, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gitInfo, repoRoot } from './git.js';
-import { ALL_RUNNERS, DEFAULT_OPTIONS, runBench, type HarnessOptions, type RunnerId } from './harness.js';
+import { ALL_RUNNERS, DEFAULT_OPTIONS, DEFAULT_RUNNERS, runBench, type HarnessOptions, type RunnerId } from './harness.js';
 import { BENCHES } from './benches/index.js';
-import { deviceSlug, slug as slugify, loadTfjs, makeRunners, openGpu, type GpuEnv, type TfEnv, type WasmModule } from './runners.js';
+import { deviceSlug, slug as slugify, loadTfjs, makeRunners, openGpu, openWasm, type GpuEnv, type TfEnv, type WasmEnv, type WasmModule } from './runners.js';
 import { readResult, renderTable, updateDocs, writeResultFiles, type BenchResult } from './report.js';
 
 export interface Host {
@@ -29,7 +29,7 @@ options:
   --sizes 256,512,...   the bench's main sizes (matmul: square M = K = N)
   --skip-gan            leave out the GAN's shapes
   --filter REGEX        only cases whose label matches
-  --runners a,b,...     of ${ALL_RUNNERS.join(', ')} (default: all)
+  --runners a,b,...     of ${ALL_RUNNERS.join(', ')} (default: all but saddle-wasm-1t)
   --reps N              measured reps per runner and case (default ${DEFAULT_OPTIONS.reps})
   --warmup N            warm-up reps (default ${DEFAULT_OPTIONS.warmup})
   --budget SECONDS      time a runner may spend on one case (default ${DEFAULT_OPTIONS.budgetMs / 1000}); bigger cases are skipped
@@ -116,7 +116,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
 
   const names = args.length ? args : Object.keys(BENCHES);
   for (const n of names) if (!BENCHES[n]) throw new Error(`unknown bench '${n}'; known: ${Object.keys(BENCHES).join(', ')}`);
-  const wanted = (values.runners?.split(',').filter(Boolean) ?? [...ALL_RUNNERS]) as RunnerId[];
+  const wanted = (values.runners?.split(',').filter(Boolean) ?? [...DEFAULT_RUNNERS]) as RunnerId[];
   for (const id of wanted) if (!ALL_RUNNERS.includes(id)) throw new Error(`unknown runner '${id}'; known: ${ALL_RUNNERS.join(', ')}`);
   const opts: HarnessOptions = {
     reps: num(values.reps, 'reps', DEFAULT_OPTIONS.reps, 1),
@@ -146,7 +146,15 @@ export async function main(argv: string[], host: Host): Promise<number> {
     tfe = await loadTfjs(want, gpu, host.loadWasm);
     notes.push(...tfe.notes);
   }
-  const { runners, missing: miss } = makeRunners(wanted, gpu, tfe);
+  let wasm: WasmEnv | null = null;
+  if (want.has('saddle-wasm') || want.has('saddle-wasm-1t')) {
+    try {
+      wasm = await openWasm(want);
+    } catch (e) {
+      missing.push(`wasm: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const { runners, missing: miss } = makeRunners(wanted, gpu, tfe, wasm);
   missing.push(...miss);
   if (runners.length === 0) throw new Error(`no runner could be opened: ${missing.join('; ')}`);
 
@@ -158,6 +166,13 @@ export async function main(argv: string[], host: Host): Promise<number> {
       `The WebGPU adapter is ${slug} (${gpu.info.description || gpu.info.device}): Mesa's software Vulkan driver, which compiles the WGSL ` +
         `kernels to CPU code and runs them on this machine's ${cpuList.length} CPU core(s). These figures compare the two libraries' ` +
         `kernels on the same (slow, CPU) adapter; they say nothing about GPU speed. The machine was shared with other work while it ran.`,
+    );
+  }
+  if (wasm?.peak) {
+    const p = wasm.peak;
+    notes.push(
+      `Peak f32x4 mul + add rate of this machine, measured in this run: ${p.oneThread.toFixed(1)} GFLOP/s on one thread, ` +
+        `${p.allThreads.toFixed(1)} GFLOP/s on ${p.threads} threads (${p.method}). No FMA: WebAssembly SIMD in Node 20 has none.`,
     );
   }
   notes.push(...(values.note ?? []));
@@ -188,6 +203,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
         cpu: { model: cpuList[0]?.model ?? 'unknown', cores: cpuList.length },
         loadavg: { start: loadStart.map(round2), end: loadavg().map(round2) },
         device: { slug, adapter: gpu?.info ?? null },
+        ...(wasm?.peak ? { wasmPeak: wasm.peak } : {}),
         runners: runners.map((r) => ({ id: r.id, where: r.where, description: r.description })),
         missing,
         options: { ...opts, sizes: sizes ?? 'default', filter: values.filter ?? null, gan: !values['skip-gan'] },
@@ -206,6 +222,8 @@ export async function main(argv: string[], host: Host): Promise<number> {
       }
     }
   } finally {
+    wasm?.all?.destroy();
+    wasm?.one?.destroy();
     gpu?.saddle.destroy();
     gpu?.device.destroy();
   }

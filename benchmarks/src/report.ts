@@ -34,6 +34,8 @@ export interface BenchResult {
   options: { reps: number; warmup: number; minRepMs: number; maxIters: number; budgetMs: number; minReps: number; [k: string]: unknown };
   ratios: [RunnerId, RunnerId][];
   notes: string[];
+  /** The measured f32x4 mul + add peak, when a saddle-wasm runner ran. */
+  wasmPeak?: { oneThread: number; allThreads: number; threads: number; method: string };
   cases: CaseResult[];
 }
 

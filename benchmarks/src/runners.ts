@@ -1,12 +1,13 @@
 /**
  * The runners and the environment they share: one Dawn GPUDevice, used by saddle (wrapped in a
  * WebGpuDevice) and by tfjs-backend-webgpu (a WebGPUBackend constructed on the very same device),
- * so both libraries run on the same adapter, the same queue, the same driver state; and tfjs's
- * wasm and cpu backends, and saddle's CPU twins, for the CPU.
+ * so both libraries run on the same adapter, the same queue, the same driver state; and for the
+ * CPU, saddle's wasm device (every core, and one thread) beside tfjs's wasm and cpu backends, and
+ * saddle's CPU twins.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { cpu, createWebGpuDevice, WANTED_FEATURES, WANTED_LIMITS, type WebGpuDevice } from '@saddle/tensor';
+import { cpu, createWasmDevice, createWebGpuDevice, WANTED_FEATURES, WANTED_LIMITS, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Runner, RunnerId } from './harness.js';
 import { registerTfjsGradients } from './tf-gradients.js';
@@ -161,8 +162,71 @@ export async function loadTfjs(want: ReadonlySet<RunnerId>, gpu: GpuEnv | null, 
   return { tf, backends, notes };
 }
 
+/** saddle's wasm devices the runners use: every core (saddle-wasm) and one thread (saddle-wasm-1t). */
+export interface WasmEnv {
+  all: WasmDevice | null;
+  one: WasmDevice | null;
+  /** The register-only f32x4 mul + add rate of this machine (see measureWasmPeak). */
+  peak: WasmPeak | null;
+}
+
+export interface WasmPeak {
+  /** GFLOP/s of one thread, and of every thread together (wall time). */
+  oneThread: number;
+  allThreads: number;
+  threads: number;
+  method: string;
+}
+
+/**
+ * Opens the wasm devices asked for (saddle-wasm: one thread per core; saddle-wasm-1t: one thread)
+ * and measures the machine's f32x4 mul + add peak on them.
+ */
+export async function openWasm(want: ReadonlySet<RunnerId>): Promise<WasmEnv> {
+  const all = want.has('saddle-wasm') ? await createWasmDevice() : null;
+  const one = want.has('saddle-wasm-1t') ? await createWasmDevice({ threads: 1 }) : null;
+  const d = all ?? one;
+  return { all, one, peak: d ? measureWasmPeak(d) : null };
+}
+
+/**
+ * The peak f32x4 mul + add rate, measured: kernels-wasm's probe/peak.ts (12 register-only chains
+ * of acc = acc·m + c, 96 flops a step) on one thread and on all of the device's threads; best of
+ * 5 runs of about 0.1 s each, wall time.
+ */
+export function measureWasmPeak(device: WasmDevice, clock: () => number = () => performance.now()): WasmPeak {
+  const flopsPerIter = device.constant('PEAK_FLOPS_PER_ITER');
+  const scratch = device.alloc('f32', 64);
+  const out = device.address(scratch);
+  const rate = (threads: number) => {
+    let iters = 1e5;
+    let best = 0;
+    for (let r = 0; r < 8; r++) {
+      const t0 = clock();
+      // work = Infinity: always on every thread of the pool (threads = 1 asks for the caller alone).
+      if (threads === 1) device.run('peakMulAddF32', [iters, out], 0);
+      else device.run('peakMulAddF32', [iters, out], Infinity);
+      const ms = Math.max(clock() - t0, 1e-3);
+      if (r >= 3) best = Math.max(best, (threads * iters * flopsPerIter) / ms / 1e6);
+      iters = Math.min(2e8, Math.max(1e5, Math.round((iters * 100) / ms)));
+    }
+    return best;
+  };
+  const oneThread = rate(1);
+  const allThreads = device.threads > 1 ? rate(device.threads) : oneThread;
+  device.free(scratch);
+  return {
+    oneThread,
+    allThreads,
+    threads: device.threads,
+    method:
+      'kernels-wasm probe/peak.ts: 12 independent register-only chains acc = acc·m + c (one f32x4 mul + one f32x4 add each, ' +
+      '96 flops a step, the matmul inner loop\'s instruction mix without its loads), best of 5 runs of ~0.1 s, wall time',
+  };
+}
+
 /** The runners for `ids`, in the order given, from what could be opened. */
-export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: TfEnv | null): { runners: Runner[]; missing: string[] } {
+export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: TfEnv | null, wasm: WasmEnv | null = null): { runners: Runner[]; missing: string[] } {
   const runners: Runner[] = [];
   const missing: string[] = [];
   for (const id of ids) {
@@ -173,6 +237,16 @@ export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: T
           break;
         }
         runners.push(saddleRunner(id, gpu.saddle, `saddle's WGSL kernels on ${gpu.info.description || gpu.info.device}`));
+        break;
+      }
+      case 'saddle-wasm':
+      case 'saddle-wasm-1t': {
+        const device = id === 'saddle-wasm' ? wasm?.all : wasm?.one;
+        if (!device) {
+          missing.push(`${id}: no wasm device`);
+          break;
+        }
+        runners.push(saddleRunner(id, device, `saddle's WebAssembly SIMD kernels (@saddle/kernels-wasm) on ${device.threads} thread${device.threads === 1 ? '' : 's'}`));
         break;
       }
       case 'saddle-cpu':

@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SaddleError } from '@saddle/tensor';
 import fc from 'fast-check';
 import { quantileSorted, summarize, median, pairedRatios } from '../../benchmarks/src/stats.js';
-import { relativeError, runCase, type BenchCase, type HarnessOptions, type Runner, type RunnerId } from '../../benchmarks/src/harness.js';
+import { isNotPorted, relativeError, runCase, type BenchCase, type HarnessOptions, type Runner, type RunnerId } from '../../benchmarks/src/harness.js';
 import { fileStem, renderSvg, renderTable, updateDocs, writeResultFiles, readResult, type BenchResult } from '../../benchmarks/src/report.js';
 import { deviceSlug } from '../../benchmarks/src/runners.js';
 
@@ -203,6 +204,22 @@ describe('runCase', () => {
     const r = await runCase({ ...CASE, saddle: undefined }, [synthetic('saddle-cpu', clock, 1, []), broken], { ...OPTS, now: () => clock.t });
     expect(r.runners['saddle-cpu']).toMatchObject({ status: 'skipped' });
     expect(r.runners['tfjs-webgpu']).toEqual({ status: 'failed', reason: 'no kernel' });
+  });
+
+  it('skips, with the reason, a case whose op has no kernel on the runner\'s device yet; a profile is recorded', async () => {
+    const clock = { t: 0 };
+    const unported: Runner = {
+      ...synthetic('saddle-wasm', clock, 1, []),
+      setup: () => {
+        throw new SaddleError('maxout', 'maxout has no wasm kernel yet (device wasm (2 threads, simd128)); expected a webgpu or cpu tensor');
+      },
+    };
+    const base = synthetic('tfjs-wasm', clock, 2, []);
+    const profiled: Runner = { ...base, setup: (c) => ({ ...base.setup(c), profile: () => ({ packShare: 0.25 }) }) };
+    const r = await runCase(CASE, [unported, profiled], { ...OPTS, now: () => clock.t });
+    expect(r.runners['saddle-wasm']).toEqual({ status: 'skipped', reason: expect.stringMatching(/^not ported to this device yet \(maxout: maxout has no wasm kernel yet/) });
+    expect(r.runners['tfjs-wasm']).toMatchObject({ status: 'ok', profile: { packShare: 0.25 } });
+    expect(isNotPorted(new Error('no kernel'))).toBe(false);
   });
 });
 

@@ -1,12 +1,14 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, matmul, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { check, data } from './support.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  // f32 on every core: the same f32 tolerances as WebGPU (gradcheck compares with float64 differences).
+  ['wasm', () => wasm()],
 ];
 
 const activations = ['none', 'relu', 'sigmoid'] as const;

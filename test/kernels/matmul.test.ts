@@ -1,16 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, memory, SaddleError, Tensor, type Device } from '@saddle/tensor';
+import { cpu, fromArray, memory, SaddleError, Tensor, type Device, type WebGpuDevice } from '@saddle/tensor';
 import {
   matmul,
   matmulCpu,
   chooseMatmulConfig,
+  chooseWasmMatmulTiles,
   matmulWorkgroupBytes,
   MATMUL_CONFIGS,
   type MatmulActivation,
   type MatmulConfig,
 } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 
 /** Deterministic uniform values in [-scale, scale), rounded to f32. */
@@ -28,6 +29,14 @@ function randomF32(n: number, seed: number, scale = 1): Float32Array {
   }
   return out;
 }
+
+/** The four combinations of transA and transB. */
+const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
 
 const maxAbs = (x: ArrayLike<number>) => {
   let m = 0;
@@ -89,12 +98,7 @@ const caseArb = fc.record({
 });
 
 describe('matmul matches its CPU twin on WebGPU', () => {
-  for (const [transA, transB] of [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const) {
+  for (const [transA, transB] of TRANSPOSES) {
     it(`random shapes, transA=${transA} transB=${transB}`, async () => {
       const gpu = await webgpu();
       await fc.assert(
@@ -180,43 +184,47 @@ describe('matmul matches its CPU twin on WebGPU', () => {
     expect(got.slice(2)).toEqual([3, 4]);
   });
 
-  it('folds a transposed view into the flag (no copy) and copies other views', async () => {
-    const gpu = await webgpu();
-    const m = 19;
-    const k = 23;
-    const n = 11;
-    const aData = randomF32(m * k, 7);
-    const bData = randomF32(k * n, 8);
-    const want = new Float64Array(m * n);
-    matmulCpu(aData, bData, want, m, n, k);
-    // aT is a stored [K, M]; its transposed view [M, K] (strides [1, M]) is a, with no copy.
-    const aT = new Float32Array(k * m);
-    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = aData[i * k + p]!;
-    const base = fromArray(aT, [k, m], { device: gpu });
-    const view = base.view([m, k], [1, m], 0);
-    const b = fromArray(bData, [k, n], { device: gpu });
-    const before = gpu.counters.dispatches;
-    const out = matmul(view, b);
-    expect(gpu.counters.dispatches - before).toBe(1);
-    expectClose(await out.toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'transposed view' });
-    // A transposed view of b's storage, read with transB, is b again: both folds, still one dispatch.
-    const bTView = b.view([n, k], [1, n], 0);
-    const before1 = gpu.counters.dispatches;
-    const out2 = matmul(view, bTView, { transB: true });
-    expect(gpu.counters.dispatches - before1).toBe(1);
-    expectClose(await out2.toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'transposed views with flags' });
-    // One tensor as both operands (x·xᵀ): the same buffer bound read-only four times.
-    const gram = matmul(b, b, { transB: true });
-    const wantGram = new Float64Array(k * k);
-    matmulCpu(bData, bData, wantGram, k, k, n, { transB: true });
-    expectClose(await gram.toArray(), wantGram, { atol: 1e-5, rtol: 1e-5, label: 'x·xᵀ' });
-    // A row slice (offset != 0) is not foldable: it is copied, and the result is still right.
-    const big = fromArray(new Float32Array([...new Float32Array(k), ...aData]), [m + 1, k], { device: gpu });
-    const sliced = big.view([m, k], [k, 1], k);
-    const before2 = gpu.counters.dispatches;
-    const out3 = matmul(sliced, b);
-    expect(gpu.counters.dispatches - before2).toBe(2);
-    expectClose(await out3.toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'sliced view' });
+  it('folds a transposed view into the flag (no copy) and copies other views, on WebGPU and wasm', async () => {
+    for (const gpu of await kernelDevices()) {
+      // Dispatches are counted on WebGPU; wasm runs the same folds (its launcher is the same code).
+      const dispatches = () => (gpu.kind === 'webgpu' ? (gpu as WebGpuDevice).counters.dispatches : 0);
+      const perCall = gpu.kind === 'webgpu' ? 1 : 0;
+      const m = 19;
+      const k = 23;
+      const n = 11;
+      const aData = randomF32(m * k, 7);
+      const bData = randomF32(k * n, 8);
+      const want = new Float64Array(m * n);
+      matmulCpu(aData, bData, want, m, n, k);
+      // aT is a stored [K, M]; its transposed view [M, K] (strides [1, M]) is a, with no copy.
+      const aT = new Float32Array(k * m);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = aData[i * k + p]!;
+      const base = fromArray(aT, [k, m], { device: gpu });
+      const view = base.view([m, k], [1, m], 0);
+      const b = fromArray(bData, [k, n], { device: gpu });
+      const before = dispatches();
+      const out = matmul(view, b);
+      expect(dispatches() - before).toBe(perCall);
+      expectClose(await out.toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'transposed view' });
+      // A transposed view of b's storage, read with transB, is b again: both folds, still one dispatch.
+      const bTView = b.view([n, k], [1, n], 0);
+      const before1 = dispatches();
+      const out2 = matmul(view, bTView, { transB: true });
+      expect(dispatches() - before1).toBe(perCall);
+      expectClose(await out2.toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'transposed views with flags' });
+      // One tensor as both operands (x·xᵀ): the same buffer bound read-only four times.
+      const gram = matmul(b, b, { transB: true });
+      const wantGram = new Float64Array(k * k);
+      matmulCpu(bData, bData, wantGram, k, k, n, { transB: true });
+      expectClose(await gram.toArray(), wantGram, { atol: 1e-5, rtol: 1e-5, label: 'x·xᵀ' });
+      // A row slice (offset != 0) is not foldable: it is copied, and the result is still right.
+      const big = fromArray(new Float32Array([...new Float32Array(k), ...aData]), [m + 1, k], { device: gpu });
+      const sliced = big.view([m, k], [k, 1], k);
+      const before2 = dispatches();
+      const out3 = matmul(sliced, b);
+      expect(dispatches() - before2).toBe(2 * perCall);
+      expectClose(await out3.toArray(), want, { atol: 1e-5, rtol: 1e-5, label: 'sliced view' });
+    }
   });
 
   it('the choice of tiling respects maxComputeWorkgroupStorageSize', () => {
@@ -239,6 +247,136 @@ describe('matmul matches its CPU twin on WebGPU', () => {
     expect(chooseMatmulConfig(100, 1200, limits(49152)).name).toBe('small');
     expect(chooseMatmulConfig(1024, 1024, limits(49152)).name).toBe('medium');
     expect(() => chooseMatmulConfig(64, 64, limits(1024))).toThrow(/no tiling fits/);
+  });
+});
+
+/** K up to 700: two and three K blocks of the wasm kernel (blocks of at most 256). */
+const longKArb = fc.record({
+  m: fc.integer({ min: 1, max: 40 }),
+  n: fc.integer({ min: 1, max: 40 }),
+  k: fc.integer({ min: 200, max: 700 }),
+  bias: fc.boolean(),
+  activation: fc.constantFrom<MatmulActivation>('none', 'relu', 'sigmoid'),
+  scale: fc.constantFrom(1, 1e-3, 30),
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+});
+
+describe('matmul matches its CPU twin on wasm (register tiles 4x8, packed panels, 2 threads)', () => {
+  for (const [transA, transB] of TRANSPOSES) {
+    it(`random shapes, transA=${transA} transB=${transB}: tails of every tile, one to three K blocks`, async () => {
+      const d = await wasm();
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => check(d, { ...c, transA, transB })),
+        { numRuns: 40 },
+      );
+      await fc.assert(
+        fc.asyncProperty(longKArb, async (c) => check(d, { ...c, transA, transB })),
+        { numRuns: 10 },
+      );
+    });
+  }
+
+  it('larger fixed cases: several macro tiles, the GAN layers forward and backward', async () => {
+    const d = await wasm();
+    for (const [transA, transB] of TRANSPOSES) {
+      await check(d, { m: 257, n: 129, k: 300, transA, transB, bias: true, activation: 'relu', seed: 3 });
+    }
+    await check(d, { m: 100, n: 1200, k: 784, bias: true, activation: 'relu' }); // the GAN's first layer
+    await check(d, { m: 100, n: 1, k: 1200, bias: true, activation: 'sigmoid', transB: true }); // its last
+    await check(d, { m: 784, n: 1200, k: 100, transA: true }); // dW = Xᵀ·dY
+    await check(d, { m: 100, n: 784, k: 1200, transB: true }); // dX = dY·Wᵀ
+    await check(d, { m: 128, n: 256, k: 513, bias: true, activation: 'sigmoid' }); // full tiles, 3 K blocks
+  });
+
+  it('K = 1, M = 1, N = 1, K = 0 (act(bias)), M = 0', async () => {
+    const d = await wasm();
+    await check(d, { m: 37, n: 41, k: 1, bias: true });
+    await check(d, { m: 37, n: 41, k: 1, transA: true, transB: true });
+    await check(d, { m: 1, n: 1, k: 1 });
+    await check(d, { m: 1, n: 300, k: 70, activation: 'sigmoid' });
+    await check(d, { m: 300, n: 1, k: 70, transA: true });
+    const bias = fromArray([-1, 0, 2, -3, 5, 6, 7, 8, -9], [9], { device: d });
+    const out = matmul(Tensor.empty([5, 0], 'f32', d), Tensor.empty([0, 9], 'f32', d), { bias, activation: 'relu' });
+    const row = [0, 0, 2, 0, 5, 6, 7, 8, 0];
+    expect(Array.from(await out.toArray())).toEqual([...row, ...row, ...row, ...row, ...row]);
+    expect(Array.from(await matmul(Tensor.empty([2, 0], 'f32', d), Tensor.empty([0, 3], 'f32', d)).toArray())).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(matmul(Tensor.empty([0, 4], 'f32', d), Tensor.empty([4, 3], 'f32', d)).shape).toEqual([0, 3]);
+  });
+
+  it('epilogue numerics as the CPU twin defines them: relu(NaN) = 0, sigmoid of huge logits is 0 or 1, NaN spreads along its row', async () => {
+    const d = await wasm();
+    // 9 columns: a full 8-column tile and a 1-column edge tile take the two store paths.
+    const aRow = [1e3, -1e3, 1e4, -1e4, NaN];
+    const a = fromArray(aRow, [5, 1], { device: d });
+    const bRow = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const b = fromArray(bRow, [1, 9], { device: d });
+    const sig = Array.from(await matmul(a, b, { activation: 'sigmoid' }).toArray());
+    expect(sig.slice(0, 36)).toEqual([...bRow.map(() => 1), ...bRow.map(() => 0), ...bRow.map(() => 1), ...bRow.map(() => 0)]);
+    expect(sig.slice(36).every(Number.isNaN)).toBe(true);
+    const relu = Array.from(await matmul(a, b, { activation: 'relu' }).toArray());
+    const want = new Float64Array(45);
+    matmulCpu(new Float32Array(aRow), new Float32Array(bRow), want, 5, 9, 1, { activation: 'relu' });
+    expect(relu).toEqual(Array.from(want));
+    expect(relu.slice(36)).toEqual(bRow.map(() => 0)); // NaN > 0 is false: relu gives +0, as the twin
+    const withNaN = fromArray([1, NaN, 3, 4], [2, 2], { device: d });
+    const eye = fromArray([1, 0, 0, 1], [2, 2], { device: d });
+    const got = Array.from(await matmul(withNaN, eye).toArray());
+    expect(got.slice(0, 2).every(Number.isNaN)).toBe(true);
+    expect(got.slice(2)).toEqual([3, 4]);
+  });
+
+  it('leaves no scratch behind: memory is flat over repeated products', async () => {
+    const d = await wasm();
+    const a = fromArray(randomF32(70 * 300, 1), [70, 300], { device: d });
+    const b = fromArray(randomF32(300 * 90, 2), [300, 90], { device: d });
+    matmul(a, b).dispose();
+    const before = d.memory();
+    const live = memory().liveTensors;
+    for (let i = 0; i < 20; i++) matmul(a, b, { transA: false }).dispose();
+    expect(memory().liveTensors).toBe(live);
+    expect(d.memory().allocatedBytes).toBe(before.allocatedBytes);
+    expect(d.memory().liveBytes).toBe(before.liveBytes);
+  });
+
+  it('1 thread and 2 threads agree bit for bit (each output sums its K terms in the same blocks and order)', async () => {
+    const [one, two] = [await wasm(1), await wasm(2)];
+    // The macro tiling differs with the thread count (more, smaller tiles for more threads) ...
+    expect(chooseWasmMatmulTiles(100, 300, 1)).not.toEqual(chooseWasmMatmulTiles(100, 300, 2));
+    // ... and the bits do not.
+    const cases: Case[] = [
+      { m: 100, n: 784, k: 1200, transB: true, bias: true, activation: 'sigmoid' },
+      { m: 784, n: 1200, k: 100, transA: true },
+      { m: 257, n: 129, k: 513, transA: true, transB: true, bias: true, activation: 'relu' },
+      { m: 100, n: 300, k: 240, bias: true, activation: 'relu' },
+      { m: 33, n: 17, k: 7 },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const { m, n, k, transA = false, transB = false, activation = 'none' } = c;
+      const a = randomF32(m * k, 11 + i);
+      const b = randomF32(k * n, 12 + i);
+      const bias = c.bias ? randomF32(n, 13 + i) : null;
+      const [r1, r2] = await Promise.all(
+        [one, two].map((d) =>
+          matmul(fromArray(a, transA ? [k, m] : [m, k], { device: d }), fromArray(b, transB ? [n, k] : [k, n], { device: d }), {
+            transA,
+            transB,
+            activation,
+            bias: bias ? fromArray(bias, [n], { device: d }) : undefined,
+          }).toArray(),
+        ),
+      );
+      expect(Buffer.from(r2!.buffer).equals(Buffer.from(r1!.buffer)), `${m}x${n}x${k}`).toBe(true);
+    }
+  });
+
+  it('bad input gets the same errors as on the other devices', async () => {
+    for (const d of await kernelDevices()) {
+      const f = (shape: number[]) => Tensor.empty(shape, 'f32', d);
+      expect(() => matmul(f([2, 3]), f([4, 5]))).toThrowError(/^matmul: inner dimensions differ: a is \[2, 3\], b is \[4, 5\]; expected a\[1\] == b\[0\]/);
+      expect(() => matmul(f([2, 3]), f([3, 5]), { bias: f([4]) })).toThrowError(/bias has shape \[4\]; expected \[5\]/);
+      expect(() => matmul(Tensor.empty([2, 3], 'i32', d), Tensor.empty([3, 5], 'i32', d))).toThrowError(/a has dtype i32 \[2, 3\]; expected f32/);
+      expect(() => matmul(f([2, 3]), f([3, 5]), { activation: 'tanh' as MatmulActivation })).toThrowError(/unknown activation 'tanh'/);
+    }
   });
 });
 

@@ -20,7 +20,7 @@ import { sigmoidBce as sigmoidBceKernel } from '@saddle/kernels-wgsl';
 import { detach, requiresGrad, runBackward, sigmoidBce } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
-import { readJoined, readJoinedTf } from './common.js';
+import { readJoined, readJoinedTf, BENCH_RATIOS } from './common.js';
 import { uniformData } from './matmul.js';
 
 export type BceMode = 'fwd' | 'fwd+bwd';
@@ -144,11 +144,7 @@ export function bceBench(opts: { sizes?: number[] } = {}): Bench {
       "saddle's fused sigmoid-BCE kernel (mean of max(z,0) − z·t + log(1+exp(−|z|))) and its gradient kernel, through the tape, against " +
       "tfjs-core's tf.losses.sigmoidCrossEntropy (the same stable formula as an op chain) and tf.valueAndGrad. D's logits [B, 1] " +
       '(B = 100 for the G step, 200 for the stacked D step) and per-pixel variants [100, 784], [1000, 784]. Milliseconds per call.',
-    ratios: [
-      ['saddle-webgpu', 'tfjs-webgpu'],
-      ['saddle-webgpu', 'tfjs-wasm'],
-      ['saddle-cpu', 'tfjs-cpu'],
-    ],
+    ratios: BENCH_RATIOS,
     cases: shapes.map(bceCase),
   };
 }

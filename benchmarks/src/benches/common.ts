@@ -1,9 +1,24 @@
 /**
- * Small helpers the benches share: the cross-runner check's concatenated output, and tfjs's dropout
- * mask as `tf.dropout` makes it.
+ * Small helpers the benches share: the ratios every bench reports, the cross-runner check's
+ * concatenated output, and tfjs's dropout mask as `tf.dropout` makes it.
  */
 import type { Tensor } from '@saddle/tensor';
 import type * as TF from '@tensorflow/tfjs-core';
+import type { RunnerId } from '../harness.js';
+
+/**
+ * The ratios every bench reports, each library against its peer on the same hardware: WebGPU
+ * against WebGPU, saddle's wasm device against tfjs-wasm (every core, and one thread), the CPU
+ * twins against tfjs-cpu; and saddle's WebGPU against tfjs-wasm (what a user without a GPU
+ * compares). The first one present in a run is its headline.
+ */
+export const BENCH_RATIOS: [RunnerId, RunnerId][] = [
+  ['saddle-webgpu', 'tfjs-webgpu'],
+  ['saddle-wasm', 'tfjs-wasm'],
+  ['saddle-wasm-1t', 'tfjs-wasm'],
+  ['saddle-webgpu', 'tfjs-wasm'],
+  ['saddle-cpu', 'tfjs-cpu'],
+];
 
 /** Concatenates host arrays (for the cross-runner check of several outputs). */
 export function joined(parts: ArrayLike<number>[]): Float32Array {

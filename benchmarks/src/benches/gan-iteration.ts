@@ -41,7 +41,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import { GanTrainer } from '../../../packages/gan/src/train/trainer.js';
 import { preset, type GanConfig, type PresetName } from '../../../packages/gan/src/presets.js';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
-import { tfDropoutMask } from './common.js';
+import { tfDropoutMask, BENCH_RATIOS } from './common.js';
 import { uniformData } from './matmul.js';
 
 const PIXELS = 784;
@@ -439,11 +439,7 @@ export function ganBench(opts: { presets?: PresetName[] } = {}): Bench {
       "`paper` is the paper's configuration, `quick` the narrower preset this repository trains on a CPU: " +
       presets.map((p) => `${p}: ${describeConfig(benchConfig(p))}`).join('; ') +
       '. Milliseconds per iteration.',
-    ratios: [
-      ['saddle-webgpu', 'tfjs-webgpu'],
-      ['saddle-webgpu', 'tfjs-wasm'],
-      ['saddle-cpu', 'tfjs-cpu'],
-    ],
+    ratios: BENCH_RATIOS,
     cases,
   };
 }

@@ -30,7 +30,7 @@ import { maxout as maxoutKernel } from '@saddle/kernels-wgsl';
 import { Generator, cpu, detach, dropoutMask, matmul, maxout, maxoutDropout, requiresGrad, runBackward } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
-import { readJoined, readJoinedTf, tfDropoutMask } from './common.js';
+import { readJoined, readJoinedTf, tfDropoutMask, BENCH_RATIOS } from './common.js';
 import { uniformData } from './matmul.js';
 
 export const UNITS = 240;
@@ -237,11 +237,7 @@ export function maxoutBench(opts: { sizes?: number[] } = {}): Bench {
       'plus a 5000-row batch; maxout with the dropout of its output (keep 0.5: saddle fused in one kernel, tfjs as tf.dropout does it); ' +
       'and the whole first maxout layer of D (784 → 240×5: fused matmul + bias, maxout, gradients of W and b). ' +
       'Milliseconds per call.',
-    ratios: [
-      ['saddle-webgpu', 'tfjs-webgpu'],
-      ['saddle-webgpu', 'tfjs-wasm'],
-      ['saddle-cpu', 'tfjs-cpu'],
-    ],
+    ratios: BENCH_RATIOS,
     cases: shapes.map(maxoutCase),
   };
 }

@@ -4,6 +4,8 @@
 export * from './elementwise/elementwise';
 export * from './shape/shape';
 export * from './reduce/reduce';
+export * from './matmul/matmul';
+export * from './probe/peak';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

@@ -1,5 +1,5 @@
 // The matmul kernel: C = act(op(A)·op(B) + bias), tiled in workgroup memory with register tiles.
-export { matmul, chooseMatmulConfig, MATMUL_CONFIGS, MATMUL_MIN_WORKGROUPS, matmulMinWorkgroups, type MatmulOptions } from './matmul.js';
+export { matmul, chooseMatmulConfig, chooseWasmMatmulTiles, profileWasmMatmul, MATMUL_CONFIGS, MATMUL_MIN_WORKGROUPS, matmulMinWorkgroups, type MatmulOptions } from './matmul.js';
 export { matmulCpu, activate as matmulActivate, type MatmulCpuOptions } from './matmul.cpu.js';
 export {
   matmulWgsl,

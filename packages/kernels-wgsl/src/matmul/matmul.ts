@@ -1,6 +1,6 @@
-import { Params, SaddleError, Tensor, fmtShape, type WebGpuDevice } from '@saddle/tensor';
+import { Params, SaddleError, Tensor, fmtShape, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 import { dense } from '../elementwise/elementwise.js';
-import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
+import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
 import {
   MATMUL_ACTIVATION_CODE,
@@ -22,8 +22,9 @@ export interface MatmulOptions {
   /** Applied after the bias, in the epilogue. */
   activation?: MatmulActivation;
   /**
-   * Force a tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By default
-   * the tiling is chosen from the problem size and the device's workgroup-memory limit.
+   * Force a WGSL tiling (for benchmarks and tuning): a name from MATMUL_CONFIGS or a config. By
+   * default the tiling is chosen from the problem size and the device's workgroup-memory limit.
+   * WebGPU only: the CPU and wasm devices ignore it.
    */
   config?: keyof typeof MATMUL_CONFIGS | MatmulConfig;
 }
@@ -105,7 +106,8 @@ function asStored(t: Tensor, trans: boolean): { t: Tensor; trans: boolean; owned
 /**
  * C = act(op(a)·op(b) + bias): a is [M,K] (or stored [K,M] with transA), b is [K,N] (or stored
  * [N,K] with transB), bias [N]; the result is a new dense [M,N] tensor of a's dtype (f32; f64 on
- * the CPU). Bias and activation are fused into the kernel's epilogue.
+ * the CPU). Bias and activation are fused into the kernel's epilogue: the WGSL kernel on WebGPU,
+ * kernels-wasm's assembly/matmul on wasm, the CPU twin on the CPU.
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const op = 'matmul';
@@ -154,6 +156,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
         bias: sbias ? sbias.t.storage.data! : null,
         activation,
       });
+    } else if (device.kind === 'wasm') {
+      runMatmulWasm(asWasm(device), { a: sa.t, b: sb.t, bias: sbias?.t ?? null, out, m, n, k, transA: sa.trans, transB: sb.trans, activation });
     } else {
       recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config);
     }
@@ -229,4 +233,144 @@ function recordMatmul(
     buffers: [a.storage, a.storage, b.storage, b.storage, biasStorage, out.storage],
     workgroups: grid1d(tilesM * tilesN, 1),
   });
+}
+
+/**
+ * The macro tile (rows x columns of C a wasm thread takes at a time; see kernels-wasm's
+ * assembly/matmul/matmul.ts): 64 x 128 where the product has enough of them, smaller where it has
+ * too few to keep every thread busy to the end (threads take tiles from a shared counter, so more
+ * tiles than threads lets a thread slowed by the machine's other work do fewer). The tiling never
+ * changes the result: each output's summation order depends on K alone.
+ */
+export function chooseWasmMatmulTiles(m: number, n: number, threads: number, mr = 4, nr = 8): { mc: number; nc: number } {
+  let mc = 64;
+  let nc = 128;
+  const want = 4 * threads;
+  const count = () => Math.ceil(m / mc) * Math.ceil(n / nc);
+  while (count() < want && (nc > 2 * nr || mc > 4 * mr)) {
+    if (nc >= mc && nc > 2 * nr) nc /= 2;
+    else mc /= 2;
+  }
+  return { mc, nc };
+}
+
+/** One product for the wasm kernel: dense stored operands, the flags that say how to read them, the output. */
+interface WasmMatmulProblem {
+  a: Tensor;
+  b: Tensor;
+  bias: Tensor | null;
+  out: Tensor;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  activation: MatmulActivation;
+}
+
+/** Where a wasm matmul's scratch block puts each part (see kernels-wasm's assembly/matmul/matmul.ts). */
+interface WasmMatmulPlan {
+  scratch: Tensor;
+  args: number[];
+  /** Float index and count of the panel states (zeroed before a call so the panels are packed). */
+  statesAt: number;
+  states: number;
+  work: number;
+}
+
+/**
+ * Lays out the scratch of one wasm matmul (one block of the device's heap: size classes make it a
+ * reuse from the second call on) and the kernel's arguments.
+ */
+function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): WasmMatmulPlan {
+  const { a, b, bias, out, m, n, k, transA, transB, activation } = p;
+  const mr = device.constant('MATMUL_MR');
+  const nr = device.constant('MATMUL_NR');
+  const panelsA = Math.ceil(m / mr);
+  const panelsB = Math.ceil(n / nr);
+  const statesAt = device.constant('MATMUL_SCRATCH_HEAD') + device.threads * device.constant('MATMUL_EDGE_BYTES');
+  const packAAt = statesAt + Math.ceil(((panelsA + panelsB) * 4) / 64) * 64;
+  const packBAt = packAAt + panelsA * mr * k * 4;
+  const bytes = packBAt + panelsB * nr * k * 4;
+  const scratch = Tensor.empty([bytes / 4], 'f32', device);
+  const base = device.address(scratch.storage);
+  const { mc, nc } = chooseWasmMatmulTiles(m, n, device.threads, mr, nr);
+  const args = [
+    device.address(a.storage),
+    device.address(b.storage),
+    transA ? 1 : 0,
+    transB ? 1 : 0,
+    device.address(out.storage),
+    bias ? device.address(bias.storage) : 0,
+    m,
+    n,
+    k,
+    MATMUL_ACTIVATION_CODE[activation],
+    mc,
+    nc,
+    base,
+    base + statesAt,
+    base + packAAt,
+    base + packBAt,
+  ];
+  return { scratch, args, statesAt: statesAt / 4, states: panelsA + panelsB, work: (m * n * k) / 8 + m * n };
+}
+
+/** One call of the wasm kernel on a plan: the tile counter reset, the panels repacked unless `repack` is false. */
+function launchMatmulWasm(device: WasmDevice, plan: WasmMatmulPlan, repack = true): void {
+  const head = plan.scratch.storage.data!;
+  head[0] = 0; // the tile counter (0.0f has the bits of the i32 0)
+  if (repack) head.fill(0, plan.statesAt, plan.statesAt + plan.states);
+  device.run('matmulF32', plan.args, plan.work);
+}
+
+/**
+ * The wasm matmul: one run on every thread, which packs op(A) and op(B) into panels as the tiles
+ * first need them and computes the register tiles (see kernels-wasm's assembly/matmul/matmul.ts).
+ */
+function runMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): void {
+  const plan = planMatmulWasm(device, p);
+  try {
+    launchMatmulWasm(device, plan);
+  } finally {
+    plan.scratch.dispose();
+  }
+}
+
+/**
+ * Where a wasm matmul's time goes, for the benchmarks: `reps` calls as matmul() makes them (packing
+ * included) and `reps` calls on panels already packed (the tiles alone), each timed by `clock` (the
+ * wall clock by default; a probe on a shared machine may pass the process's CPU time); returns the
+ * median of each, in ms. a and b must be dense f32 matrices on a wasm device.
+ */
+export function profileWasmMatmul(
+  a: Tensor,
+  b: Tensor,
+  opts: { transA?: boolean; transB?: boolean } = {},
+  reps = 5,
+  clock: () => number = () => performance.now(),
+): { totalMs: number; tilesMs: number } {
+  const { transA = false, transB = false } = opts;
+  if (a.device.kind !== 'wasm' || !a.isDense || !b.isDense) throw new SaddleError('profileWasmMatmul', 'expected dense matrices on a wasm device');
+  const device = asWasm(a.device);
+  const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+  const n = transB ? b.shape[0]! : b.shape[1]!;
+  const out = Tensor.empty([m, n], 'f32', device);
+  const plan = planMatmulWasm(device, { a, b, bias: null, out, m, n, k, transA, transB, activation: 'none' });
+  const time = (repack: boolean) => {
+    const ts: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = clock();
+      launchMatmulWasm(device, plan, repack);
+      ts.push(clock() - t0);
+    }
+    return ts.sort((x, y) => x - y)[Math.floor(reps / 2)]!;
+  };
+  try {
+    launchMatmulWasm(device, plan);
+    return { totalMs: time(true), tilesMs: time(false) };
+  } finally {
+    plan.scratch.dispose();
+    out.dispose();
+  }
 }
