@@ -1,12 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, dropout, fromArray, maxout, maxoutDropout, mul, param, sigmoidBce, sum, transpose, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { check, data } from './support.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 
 describe.each(devices)('maxout, dropout and sigmoid-BCE gradients on %s', (_name, getDevice) => {

@@ -3,11 +3,12 @@
  * device with that device's tolerances and fails with gradcheck's own report.
  */
 import { expect } from 'vitest';
-import { fromArray, gradcheck, type Device, type Tensor } from '@saddle/autograd';
+import { cpu, fromArray, gradcheck, isFloat, requiresGrad, runBackward, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { expectClose } from '../support/compare.js';
 
 /**
  * Tolerances. On the CPU the analytic gradient runs in float64, so it must match the central
- * differences almost exactly (their own error is ~1e-9 here). On WebGPU it runs in float32.
+ * differences almost exactly (their own error is ~1e-9 here). On WebGPU and wasm it runs in float32.
  */
 export function tolerances(device: Device, scale = 1): { rtol: number; atol: number } {
   return device.kind === 'cpu' ? { rtol: 1e-6 * scale, atol: 1e-7 * scale } : { rtol: 2e-3 * scale, atol: 1e-4 * scale };
@@ -22,6 +23,54 @@ export async function check(
 ): Promise<void> {
   const report = await gradcheck(fn, inputs, { device, ...tolerances(device, opts.scale), wrt: opts.wrt });
   expect(report.ok, `${opts.label ?? ''}\n${report.summary}`).toBe(true);
+  // wasm: also against the CPU's own f32 gradients, a much tighter check than finite differences.
+  if (device.kind === 'wasm' && !opts.wrt) await checkAgainstCpuF32(fn, inputs, device, { label: opts.label });
+}
+
+/**
+ * The gradients of <P, fn(inputs)> (P a fixed projection of seeded values in [-1, 1]; P = 1 for a
+ * scalar output) with respect to the float inputs, computed by one backward pass on `device` in
+ * f32, as doubles.
+ */
+export async function f32Gradients(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], device: Device): Promise<Float64Array[]> {
+  const args = await Promise.all(inputs.map(async (x) => fromArray(await x.toArray(), x.shape, { dtype: isFloat(x.dtype) ? 'f32' : x.dtype, device })));
+  const leaves = args.filter((a) => isFloat(a.dtype)).map((a) => requiresGrad(a));
+  try {
+    const grads = tidy(() => {
+      const out = fn(...args);
+      const next = rng(7);
+      const seed = out.size === 1 ? undefined : fromArray(Array.from({ length: out.size }, () => 2 * next() - 1), out.shape, { device });
+      const map = runBackward(out, seed, false, leaves);
+      return leaves.map((l) => map.get(l) ?? null);
+    });
+    const result = await Promise.all(grads.map(async (g, i) => (g ? Float64Array.from(await g.toArray()) : new Float64Array(leaves[i]!.size))));
+    for (const g of grads) g?.dispose();
+    return result;
+  } finally {
+    for (const a of args) a.dispose();
+  }
+}
+
+/**
+ * On an f32 device other than the CPU (wasm): its analytic gradients equal the CPU's f32 ones
+ * within `rtol` of the largest gradient magnitude of each input (plus `atol`). Both sides run the
+ * same rules in f32 (the CPU twins keep f32 storage but compute each kernel in doubles and round
+ * once), so they differ only by the f32 roundings each kernel's result takes: a few ULPs per op,
+ * compounded over the graph. The default rtol 1e-5 is ~80 f32 ULPs of the largest element, room
+ * for reductions that sum in a different order (a few ULPs of the sum of |terms|).
+ */
+export async function checkAgainstCpuF32(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  device: Device,
+  opts: { rtol?: number; atol?: number; label?: string } = {},
+): Promise<void> {
+  const [want, got] = [await f32Gradients(fn, inputs, cpu), await f32Gradients(fn, inputs, device)];
+  expect(got.length).toBe(want.length);
+  want.forEach((w, i) => {
+    const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expectClose(got[i]!, w, { atol: (opts.atol ?? 1e-7) + (opts.rtol ?? 1e-5) * scale, rtol: 0, label: `${opts.label ?? ''} input ${i} on ${device.name} vs the CPU in f32` });
+  });
 }
 
 /** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { contiguousStrides, cpu, fromArray, type Device, type DType, type Tensor } from '@saddle/tensor';
 import { sigmoidBce, sigmoidBceGrad } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers as randomData } from '../support/random-data.js';
 
@@ -65,68 +65,95 @@ function build(device: Device, c: Case, dtype: DType = 'f32') {
   return { z, t, logits, targets };
 }
 
-/** f32 error bound of the mean loss: each term's rounding (~|z|(1+|t|)) plus the summation. */
-function lossAtol(z: number[], t: number[] | number): number {
-  const n = z.length;
-  const mag = z.reduce((a, v, i) => a + Math.abs(v) * (1 + Math.abs(typeof t === 'number' ? t : t[i]!)) + 1, 0) / n;
-  return (Math.log2(n + 1) + 24) * EPS32 * mag;
+/** Mean over the elements of |z| (1 + |t|) + 1: the magnitude each loss term's rounding scales with. */
+function lossMagnitude(z: number[], t: number[] | number): number {
+  return z.reduce((a, v, i) => a + Math.abs(v) * (1 + Math.abs(typeof t === 'number' ? t : t[i]!)) + 1, 0) / z.length;
+}
+
+/**
+ * f32 error bound of the mean loss on `device`. WebGPU: each term's rounding plus a tree of f32
+ * sums. wasm: each term is within ~4 eps of its magnitude (max, product and difference: 3
+ * roundings; exp and the log1p series: a few ULPs of a term <= ln 2 + |z| (1 + |t|)), and the sum
+ * is in doubles (one f32 rounding per 1024 terms), so 8 eps of the mean magnitude covers it.
+ */
+function lossAtol(z: number[], t: number[] | number, device?: Device): number {
+  const mag = lossMagnitude(z, t);
+  if (device?.kind === 'wasm') return 8 * EPS32 * mag;
+  return (Math.log2(z.length + 1) + 24) * EPS32 * mag;
 }
 
 describe('sigmoidBce', () => {
-  it('matches the CPU twin: random shapes, logits up to +-1e4, tensor and number targets, strided views', async () => {
-    const gpu = await webgpu();
+  it('matches the CPU twin on WebGPU and wasm: random shapes, logits up to +-1e4, tensor and number targets, strided views', async () => {
+    const devices = await kernelDevices();
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const g = build(gpu, c);
         const h = build(cpu, c);
-        const got = sigmoidBce(g.logits, g.targets);
         const want = sigmoidBce(h.logits, h.targets);
-        expect(got.shape).toEqual([]);
-        const v = await got.item();
-        expect(Number.isFinite(v)).toBe(true);
-        expectClose([v], [await want.item()], { atol: lossAtol(g.z, g.t), rtol: 1e-6, label: JSON.stringify(c) });
+        for (const gpu of devices) {
+          const g = build(gpu, c);
+          const got = sigmoidBce(g.logits, g.targets);
+          expect(got.shape).toEqual([]);
+          const v = await got.item();
+          expect(Number.isFinite(v)).toBe(true);
+          expectClose([v], [await want.item()], { atol: lossAtol(g.z, g.t, gpu), rtol: 1e-6, label: `${gpu.name} ${JSON.stringify(c)}` });
+        }
       }),
       { numRuns: 25 },
     );
   });
 
   it('is finite and exact at logits of +-100 and +-1e4', async () => {
-    const gpu = await webgpu();
-    const z = [-1e4, -100, -30, 0, 30, 100, 1e4];
-    for (const [t, want] of [
-      [1, [1e4, 100, 30 + 9.357623e-14, Math.LN2, 9.357623e-14, 3.7e-44, 0]],
-      [0, [0, 3.7e-44, 9.357623e-14, Math.LN2, 30 + 9.357623e-14, 100, 1e4]],
-    ] as const) {
-      for (let i = 0; i < z.length; i++) {
-        const got = await sigmoidBce(fromArray([z[i]!], [1], { device: gpu }), t).item();
-        expect(Number.isFinite(got)).toBe(true);
-        expectClose([got], [want[i]!], { atol: 1e-6, rtol: 1e-6, label: `z=${z[i]} t=${t}` });
+    for (const gpu of await kernelDevices()) {
+      const z = [-1e4, -100, -30, 0, 30, 100, 1e4];
+      for (const [t, want] of [
+        [1, [1e4, 100, 30 + 9.357623e-14, Math.LN2, 9.357623e-14, 3.7e-44, 0]],
+        [0, [0, 3.7e-44, 9.357623e-14, Math.LN2, 30 + 9.357623e-14, 100, 1e4]],
+      ] as const) {
+        for (let i = 0; i < z.length; i++) {
+          const got = await sigmoidBce(fromArray([z[i]!], [1], { device: gpu }), t).item();
+          expect(Number.isFinite(got)).toBe(true);
+          expectClose([got], [want[i]!], { atol: 1e-6, rtol: 1e-6, label: `z=${z[i]} t=${t}` });
+        }
+        const all = await sigmoidBce(fromArray(z, [z.length], { device: gpu }), t).item();
+        expectClose([all], [want.reduce((a, b) => a + b, 0) / z.length], { atol: 1e-3, rtol: 1e-6 });
       }
-      const all = await sigmoidBce(fromArray(z, [z.length], { device: gpu }), t).item();
-      expectClose([all], [want.reduce((a, b) => a + b, 0) / z.length], { atol: 1e-3, rtol: 1e-6 });
+      // log(1 + exp(-|z|)) keeps its tiny values (log1p), e.g. z = -20, t = 0: the loss is 2.06e-9.
+      const tiny = await sigmoidBce(fromArray([-20], [1], { device: gpu }), 0).item();
+      expectClose([tiny], [Math.log1p(Math.exp(-20))], { atol: 0, rtol: 1e-4 });
     }
-    // log(1 + exp(-|z|)) keeps its tiny values (log1p), e.g. z = -20, t = 0: the loss is 2.06e-9.
-    const tiny = await sigmoidBce(fromArray([-20], [1], { device: gpu }), 0).item();
-    expectClose([tiny], [Math.log1p(Math.exp(-20))], { atol: 0, rtol: 1e-4 });
   });
 
   it('long inputs (two passes): 100k elements, tolerance scaling with the count', async () => {
-    const gpu = await webgpu();
-    for (const [n, range, seed] of [
-      [100_000, 100, 1],
-      [4096 * 3 + 5, 1e4, 2],
-      [4097, 5, 3],
-    ] as const) {
-      const z = randomData(n, seed, -range, range);
-      const t = randomData(n, seed + 7, 0, 2).map(Math.floor);
-      for (const target of [t, 1, 0] as const) {
-        const tg = typeof target === 'number' ? target : fromArray(target, [n], { device: gpu });
-        const tc = typeof target === 'number' ? target : fromArray(target, [n], { device: cpu });
-        const got = await sigmoidBce(fromArray(z, [n], { device: gpu }), tg).item();
-        const want = await sigmoidBce(fromArray(z, [n], { device: cpu }), tc).item();
-        expectClose([got], [want], { atol: lossAtol(z, target), rtol: 1e-6, label: `n=${n}` });
+    for (const gpu of await kernelDevices()) {
+      for (const [n, range, seed] of [
+        [100_000, 100, 1],
+        [4096 * 3 + 5, 1e4, 2],
+        [4097, 5, 3],
+      ] as const) {
+        const z = randomData(n, seed, -range, range);
+        const t = randomData(n, seed + 7, 0, 2).map(Math.floor);
+        for (const target of [t, 1, 0] as const) {
+          const tg = typeof target === 'number' ? target : fromArray(target, [n], { device: gpu });
+          const tc = typeof target === 'number' ? target : fromArray(target, [n], { device: cpu });
+          const got = await sigmoidBce(fromArray(z, [n], { device: gpu }), tg).item();
+          const want = await sigmoidBce(fromArray(z, [n], { device: cpu }), tc).item();
+          expectClose([got], [want], { atol: lossAtol(z, target, gpu), rtol: 1e-6, label: `n=${n} on ${gpu.name}` });
+        }
       }
     }
+  });
+
+  it('1 and 2 wasm threads give the same bits (loss and gradient)', async () => {
+    const n = 30_001;
+    const z = randomData(n, 5, -30, 30);
+    const t = randomData(n, 6, 0, 1);
+    const results = [];
+    for (const d of [await wasm(1), await wasm(2)]) {
+      const zt = fromArray(z, [n], { device: d });
+      const tt = fromArray(t, [n], { device: d });
+      results.push([await sigmoidBce(zt, tt).item(), await sigmoidBce(zt, 1).item(), Array.from(await sigmoidBceGrad(zt, tt, 0.5).toArray())]);
+    }
+    expect(results[1]).toEqual(results[0]);
   });
 
   it('f64 on the CPU, and an empty input', async () => {
@@ -136,8 +163,7 @@ describe('sigmoidBce', () => {
     const got = sigmoidBce(fromArray(z, [2, 2], { device: cpu, dtype: 'f64' }), fromArray(t, [2, 2], { device: cpu, dtype: 'f64' }));
     expect(got.dtype).toBe('f64');
     expectClose([await got.item()], [want], { atol: 1e-15, rtol: 1e-14 });
-    const gpu = await webgpu();
-    for (const d of [cpu, gpu]) {
+    for (const d of await allDevices()) {
       expect(await sigmoidBce(fromArray([], [0, 3], { device: d }), 1).item()).toBeNaN();
       expect(sigmoidBceGrad(fromArray([], [0, 3], { device: d }), 1).shape).toEqual([0, 3]);
     }
@@ -145,33 +171,34 @@ describe('sigmoidBce', () => {
 });
 
 describe('sigmoidBceGrad', () => {
-  it('matches the CPU twin, with number and tensor scales', async () => {
-    const gpu = await webgpu();
-    await fc.assert(
-      fc.asyncProperty(
-        caseArb,
-        fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.record({ value: fc.double({ min: -3, max: 3, noNaN: true }), shape: fc.constantFrom([], [1], [1, 1]), pad: fc.integer({ min: 0, max: 3 }) })),
-        async (c, scale) => {
-          const g = build(gpu, c);
-          const h = build(cpu, c);
-          const scaleOn = (d: Device) => {
-            if (typeof scale === 'number') return scale;
-            // A one-element view at an offset into a larger buffer.
-            const base = fromArray([9, 9, 9, scale.value], [4], { device: d });
-            const v = base.view(scale.shape, scale.shape.map(() => 1), 3);
-            base.dispose();
-            return v;
-          };
-          const got = sigmoidBceGrad(g.logits, g.targets, scaleOn(gpu));
-          const want = sigmoidBceGrad(h.logits, h.targets, scaleOn(cpu));
-          expect(got.shape).toEqual(c.shape);
-          const s = Math.abs(typeof scale === 'number' ? scale : scale.value);
-          const n = size(c.shape);
-          expectClose(await got.toArray(), await want.toArray(), { atol: (4 * EPS32 * (s + 1)) / n, rtol: 1e-5 });
-        },
-      ),
-      { numRuns: 25 },
-    );
+  it('matches the CPU twin on WebGPU and wasm, with number and tensor scales', async () => {
+    for (const gpu of await kernelDevices()) {
+      await fc.assert(
+        fc.asyncProperty(
+          caseArb,
+          fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.record({ value: fc.double({ min: -3, max: 3, noNaN: true }), shape: fc.constantFrom([], [1], [1, 1]), pad: fc.integer({ min: 0, max: 3 }) })),
+          async (c, scale) => {
+            const g = build(gpu, c);
+            const h = build(cpu, c);
+            const scaleOn = (d: Device) => {
+              if (typeof scale === 'number') return scale;
+              // A one-element view at an offset into a larger buffer.
+              const base = fromArray([9, 9, 9, scale.value], [4], { device: d });
+              const v = base.view(scale.shape, scale.shape.map(() => 1), 3);
+              base.dispose();
+              return v;
+            };
+            const got = sigmoidBceGrad(g.logits, g.targets, scaleOn(gpu));
+            const want = sigmoidBceGrad(h.logits, h.targets, scaleOn(cpu));
+            expect(got.shape).toEqual(c.shape);
+            const s = Math.abs(typeof scale === 'number' ? scale : scale.value);
+            const n = size(c.shape);
+            expectClose(await got.toArray(), await want.toArray(), { atol: (4 * EPS32 * (s + 1)) / n, rtol: 1e-5 });
+          },
+        ),
+        { numRuns: 25 },
+      );
+    }
   });
 
   it('is the derivative of the loss (central differences in f64 on the CPU)', async () => {
@@ -199,32 +226,34 @@ describe('sigmoidBceGrad', () => {
   });
 
   it('stays finite and exact at logits of +-100 and +-1e4', async () => {
-    const gpu = await webgpu();
-    const z = fromArray([-1e4, -100, 0, 100, 1e4], [5], { device: gpu });
-    const g1 = await sigmoidBceGrad(z, 1).toArray();
-    const g0 = await sigmoidBceGrad(z, 0, 5).toArray();
-    expect([...g1, ...g0].every(Number.isFinite)).toBe(true);
-    expectClose(g1, [-0.2, -0.2, -0.1, 0, 0], { atol: 1e-30, rtol: 1e-7 });
-    expectClose(g0, [0, 0, 0.5, 1, 1], { atol: 1e-30, rtol: 1e-7 });
+    for (const gpu of await kernelDevices()) {
+      const z = fromArray([-1e4, -100, 0, 100, 1e4], [5], { device: gpu });
+      const g1 = await sigmoidBceGrad(z, 1).toArray();
+      const g0 = await sigmoidBceGrad(z, 0, 5).toArray();
+      expect([...g1, ...g0].every(Number.isFinite)).toBe(true);
+      expectClose(g1, [-0.2, -0.2, -0.1, 0, 0], { atol: 1e-30, rtol: 1e-7 });
+      expectClose(g0, [0, 0, 0.5, 1, 1], { atol: 1e-30, rtol: 1e-7 });
+    }
   });
 });
 
 describe('errors', () => {
   it('names the op, the shapes and what was expected', async () => {
-    const gpu = await webgpu();
-    const z = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    const tBad = fromArray([1, 0, 1], [3], { device: gpu });
-    expect(() => sigmoidBce(z, tBad)).toThrowError(/sigmoidBce: logits have shape \[2, 3\] but targets have shape \[3\]; expected targets of the logits' shape/);
-    expect(() => sigmoidBceGrad(z, tBad)).toThrowError(/sigmoidBceGrad: logits have shape \[2, 3\] but targets have shape \[3\]/);
-    const tCpu = fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: cpu });
-    expect(() => sigmoidBce(z, tCpu)).toThrowError(/sigmoidBce: inputs are on different devices/);
-    expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: cpu }))).toThrowError(/sigmoidBceGrad: inputs are on different devices/);
-    expect(() => sigmoidBceGrad(z, 1, fromArray([1, 2], [2], { device: gpu }))).toThrowError(/sigmoidBceGrad: scale has shape \[2\]; expected a number or a one-element tensor/);
-    expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBceGrad: scale has dtype i32 but logits have f32/);
-    expect(() => sigmoidBce(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 1)).toThrowError(/sigmoidBce: logits have dtype i32; expected f32/);
-    expect(() => sigmoidBce(z, fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBce: dtypes differ/);
-    expect(() => sigmoidBce(z, NaN)).toThrowError(/sigmoidBce: target is NaN/);
-    z.dispose();
-    expect(() => sigmoidBce(z, 1)).toThrowError(/sigmoidBce: tensor #\d+ \[2, 3\] was disposed/);
+    for (const gpu of await kernelDevices()) {
+      const z = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+      const tBad = fromArray([1, 0, 1], [3], { device: gpu });
+      expect(() => sigmoidBce(z, tBad)).toThrowError(/sigmoidBce: logits have shape \[2, 3\] but targets have shape \[3\]; expected targets of the logits' shape/);
+      expect(() => sigmoidBceGrad(z, tBad)).toThrowError(/sigmoidBceGrad: logits have shape \[2, 3\] but targets have shape \[3\]/);
+      const tCpu = fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: cpu });
+      expect(() => sigmoidBce(z, tCpu)).toThrowError(/sigmoidBce: inputs are on different devices/);
+      expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: cpu }))).toThrowError(/sigmoidBceGrad: inputs are on different devices/);
+      expect(() => sigmoidBceGrad(z, 1, fromArray([1, 2], [2], { device: gpu }))).toThrowError(/sigmoidBceGrad: scale has shape \[2\]; expected a number or a one-element tensor/);
+      expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBceGrad: scale has dtype i32 but logits have f32/);
+      expect(() => sigmoidBce(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 1)).toThrowError(/sigmoidBce: logits have dtype i32; expected f32/);
+      expect(() => sigmoidBce(z, fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBce: dtypes differ/);
+      expect(() => sigmoidBce(z, NaN)).toThrowError(/sigmoidBce: target is NaN/);
+      z.dispose();
+      expect(() => sigmoidBce(z, 1)).toThrowError(/sigmoidBce: tensor #\d+ \[2, 3\] was disposed/);
+    }
   });
 });

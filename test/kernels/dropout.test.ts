@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
 import { dropout, dropoutMask, Generator, rand, keepThreshold } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 const shapeArb = fc.oneof(
@@ -14,13 +14,12 @@ const keepArb = fc.oneof(fc.constantFrom(1e-6, 0.1, 0.5, 0.8, 1 - 2 ** -24, 1), 
 const valueArb = fc.oneof(fc.constantFrom(0, 1, -1, 3e38, -3e38, 1e-30), fc.float({ min: -100, max: 100, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)));
 
 describe('dropoutMask', () => {
-  it('is identical on the CPU and WebGPU and holds 0 or 1/keep', async () => {
-    const gpu = await webgpu();
+  it('is identical on the CPU, WebGPU and wasm and holds 0 or 1/keep', async () => {
+    const devices = await kernelDevices();
     await fc.assert(
       fc.asyncProperty(shapeArb, keepArb, fc.integer({ min: 0, max: 2 ** 40 }), async (shape, keep, seed) => {
         const a = await dropoutMask(shape, keep, { seed, device: cpu }).toArray();
-        const b = await dropoutMask(shape, keep, { seed, device: gpu }).toArray();
-        expect(b).toEqual(a);
+        for (const gpu of devices) expect(await dropoutMask(shape, keep, { seed, device: gpu }).toArray(), gpu.name).toEqual(a);
         expect(a.length).toBe(size(shape));
         const s = Math.fround(1 / keep);
         for (const v of a) expect(v === 0 || v === s).toBe(true);
@@ -30,8 +29,7 @@ describe('dropoutMask', () => {
   });
 
   it('keeps exactly the elements where rand from the same stream is below keep', async () => {
-    const gpu = await webgpu();
-    for (const device of [cpu, gpu] as Device[]) {
+    for (const device of await allDevices()) {
       for (const keep of [0.25, 0.5, 0.9, 1 / 3]) {
         const m = await dropoutMask([1001], keep, { seed: 77, device }).toArray();
         const u = await rand([1001], { seed: 77, device }).toArray();
@@ -44,7 +42,7 @@ describe('dropoutMask', () => {
   });
 
   it('keeps a fraction keep of 1e5 elements (within 5 standard errors)', async () => {
-    const gpu = await webgpu();
+    const gpu = await wasm();
     const N = 100_000;
     for (const keep of [0.2, 0.5, 0.8]) {
       const m = await dropoutMask([N], keep, { seed: 1234, device: gpu }).toArray();
@@ -80,8 +78,8 @@ describe('dropoutMask', () => {
 });
 
 describe('dropout', () => {
-  it('out = x * mask and the mask, identical on the CPU and WebGPU, for dense and strided x', async () => {
-    const gpu = await webgpu();
+  it('out = x * mask and the mask, identical on the CPU, WebGPU and wasm, for dense and strided x', async () => {
+    const devices = await allDevices();
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }).chain((s) => fc.tuple(fc.constant(s), fc.array(valueArb, { minLength: size(s), maxLength: size(s) }))),
@@ -90,7 +88,7 @@ describe('dropout', () => {
         fc.boolean(),
         async ([shape, data], keep, seed, transposed) => {
           const results = [];
-          for (const device of [cpu, gpu] as Device[]) {
+          for (const device of devices) {
             let x = fromArray(data, shape, { device });
             if (transposed) {
               // The reversed-axes view: element order differs from the storage's.
@@ -107,8 +105,10 @@ describe('dropout', () => {
             expect(m).toEqual(await dropoutMask(x.shape, keep, { seed, device }).toArray());
             results.push({ o, m });
           }
-          expect(results[1]!.o).toEqual(results[0]!.o);
-          expect(results[1]!.m).toEqual(results[0]!.m);
+          for (const r of results.slice(1)) {
+            expect(r.o).toEqual(results[0]!.o);
+            expect(r.m).toEqual(results[0]!.m);
+          }
         },
       ),
       { numRuns: 20 },
@@ -138,8 +138,7 @@ describe('dropout', () => {
   });
 
   it('writes 0 for dropped elements even when x is not finite', async () => {
-    const gpu = await webgpu();
-    for (const device of [cpu, gpu] as Device[]) {
+    for (const device of await allDevices()) {
       const x = fromArray(new Float32Array(64).fill(Infinity), [64], { device });
       const { out, mask } = dropout(x, 0.5, { seed: 0 });
       const o = await out.toArray();
@@ -149,16 +148,33 @@ describe('dropout', () => {
   });
 
   it('keep = 1 returns a dense copy and a mask of ones, drawing nothing', async () => {
-    const gpu = await webgpu();
-    const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
-    const xt = x.view([3, 2], [1, 3], 0);
-    const g = new Generator(0);
-    const { out, mask } = dropout(xt, 1, { generator: g });
-    expect(out.isDense).toBe(true);
-    expect(out.storage).not.toBe(x.storage);
-    expect(Array.from(await out.toArray())).toEqual([1, 4, 2, 5, 3, 6]);
-    expect(Array.from(await mask.toArray())).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(g.offset).toBe(0);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+      const xt = x.view([3, 2], [1, 3], 0);
+      const g = new Generator(0);
+      const { out, mask } = dropout(xt, 1, { generator: g });
+      expect(out.isDense).toBe(true);
+      expect(out.storage).not.toBe(x.storage);
+      expect(Array.from(await out.toArray())).toEqual([1, 4, 2, 5, 3, 6]);
+      expect(Array.from(await mask.toArray())).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(g.offset).toBe(0);
+    }
+  });
+
+  it('1 and 2 wasm threads give the same bits, dense and strided, and the same as the CPU', async () => {
+    const n = 20_001;
+    const data = Array.from({ length: n }, (_, i) => Math.sin(i) * 100);
+    const results = [];
+    for (const device of [cpu, await wasm(1), await wasm(2)]) {
+      const x = fromArray(data, [n], { device });
+      const xt = fromArray(data, [3, 6667], { device }).view([6667, 3], [1, 6667], 0);
+      const a = dropout(x, 0.3, { seed: 8 });
+      const b = dropout(xt, 0.7, { seed: 9 });
+      const m = dropoutMask([n], 0.55, { seed: 10, device });
+      results.push([await a.out.toArray(), await a.mask.toArray(), await b.out.toArray(), await b.mask.toArray(), await m.toArray()]);
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
   });
 
   it('works in f64 on the CPU with the f32 mask pattern', async () => {
@@ -173,16 +189,17 @@ describe('dropout', () => {
   });
 
   it('rejects keep outside (0, 1] and non-float inputs, naming the op', async () => {
-    const gpu = await webgpu();
-    const x = fromArray([1, 2], [2], { device: gpu });
-    for (const keep of [0, -0.5, 1.5, NaN]) {
-      expect(() => dropout(x, keep)).toThrowError(/dropout: keep probability .* is out of range; expected 0 < keep <= 1/);
-      expect(() => dropoutMask([2], keep)).toThrowError(/dropoutMask: keep probability/);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray([1, 2], [2], { device: gpu });
+      for (const keep of [0, -0.5, 1.5, NaN]) {
+        expect(() => dropout(x, keep)).toThrowError(/dropout: keep probability .* is out of range; expected 0 < keep <= 1/);
+        expect(() => dropoutMask([2], keep)).toThrowError(/dropoutMask: keep probability/);
+      }
+      expect(() => dropout(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 0.5)).toThrowError(/dropout: x has dtype i32; expected f32 or f64/);
+      expect(() => dropoutMask([2], 0.5, { device: gpu, dtype: 'f64' })).toThrowError(/dropoutMask: dtype f64 is supported on the CPU only/);
+      expect(() => dropout(x, 0.5, { seed: 1, generator: new Generator(1) })).toThrowError(SaddleError);
+      x.dispose();
+      expect(() => dropout(x, 0.5)).toThrowError(/dropout: tensor #\d+ \[2\] was disposed/);
     }
-    expect(() => dropout(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 0.5)).toThrowError(/dropout: x has dtype i32; expected f32 or f64/);
-    expect(() => dropoutMask([2], 0.5, { device: gpu, dtype: 'f64' })).toThrowError(/dropoutMask: dtype f64 is supported on the CPU only/);
-    expect(() => dropout(x, 0.5, { seed: 1, generator: new Generator(1) })).toThrowError(SaddleError);
-    x.dispose();
-    expect(() => dropout(x, 0.5)).toThrowError(/dropout: tensor #\d+ \[2\] was disposed/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device, type Tensor, type TypedArray } from '@saddle/tensor';
 import { Generator, dropout, maxout, maxoutBackward, maxoutDropout, mul } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 
 /** The exact bits of a float array (NaN payloads and -0 included). */
 function bits(a: TypedArray): number[] {
@@ -45,13 +45,13 @@ function input(device: Device, data: number[], rows: number, cols: number, trans
 }
 
 describe('maxoutDropout', () => {
-  it('equals dropout(maxout(x)) bit for bit with the same seed, on both devices, and the devices agree', async () => {
-    const gpu = await webgpu();
+  it('equals dropout(maxout(x)) bit for bit with the same seed, on every device, and the devices agree', async () => {
+    const devices = await allDevices();
     await fc.assert(
       fc.asyncProperty(caseArb, async ([{ rows, units, pieces, transposed, keep, seed }, data, dyData]) => {
         const cols = units * pieces;
         const perDevice: number[][][] = [];
-        for (const d of [cpu, gpu] as Device[]) {
+        for (const d of devices) {
           const x = input(d, data, rows, cols, transposed);
           const fused = maxoutDropout(x, pieces, keep, { seed });
           expect(fused.out.shape).toEqual([rows, units]);
@@ -72,20 +72,19 @@ describe('maxoutDropout', () => {
           expect(bits(dxv), 'dx').toEqual(bits(await dxRef.toArray()));
           perDevice.push([Array.from(got.out), Array.from(got.arg), Array.from(got.mask), Array.from(dxv)]);
         }
-        // CPU and WebGPU: the same values (NaN as NaN, -0 as -0).
-        expect(perDevice[1]).toEqual(perDevice[0]);
+        // CPU, WebGPU and wasm: the same values (NaN as NaN, -0 as -0).
+        for (const r of perDevice.slice(1)) expect(r).toEqual(perDevice[0]);
       }),
       { numRuns: 20 },
     );
   });
 
   it('matches the definition: out = max * (1/keep) where kept, 0 elsewhere; mask 0 or 1/keep', async () => {
-    const gpu = await webgpu();
-    const rows = 7;
+        const rows = 7;
     const units = 13;
     const pieces = 3;
     const data = Array.from({ length: rows * units * pieces }, (_, i) => Math.fround(Math.cos(i * 1.3) * 50));
-    for (const d of [cpu, gpu] as Device[]) {
+    for (const d of await allDevices()) {
       const { out, argmax, mask } = maxoutDropout(fromArray(data, [rows, units * pieces], { device: d }), pieces, 0.5, { seed: 3 });
       const o = await out.toArray();
       const a = await argmax.toArray();
@@ -105,8 +104,7 @@ describe('maxoutDropout', () => {
   });
 
   it('draws from a generator exactly as dropout of the output shape does (same masks, same offsets)', async () => {
-    const gpu = await webgpu();
-    for (const d of [cpu, gpu] as Device[]) {
+        for (const d of await allDevices()) {
       const x = fromArray(Array.from({ length: 5 * 21 }, (_, i) => Math.sin(i)), [5, 21], { device: d });
       const g1 = new Generator(42);
       const g2 = new Generator(42);
@@ -126,8 +124,7 @@ describe('maxoutDropout', () => {
   });
 
   it('keep = 1: maxout and a mask of ones, and no numbers drawn', async () => {
-    const gpu = await webgpu();
-    for (const d of [cpu, gpu] as Device[]) {
+        for (const d of await allDevices()) {
       const x = fromArray([1, 5, -2, 3, 4, 4], [2, 3], { device: d });
       const g = new Generator(1);
       const r = maxoutDropout(x, 3, 1, { generator: g });
@@ -151,39 +148,41 @@ describe('maxoutDropout', () => {
     expect(bits(await maxoutBackward(dy, a.argmax, 4, a.mask).toArray())).toEqual(bits(await maxoutBackward(mul(dy, a.mask), a.argmax, 4).toArray()));
   });
 
-  it('a batch past one workgroup row: 4099 x 60 units x 5 pieces; the kept fraction is keep', async () => {
-    const gpu = await webgpu();
+  it('a batch past one workgroup row: 4099 x 60 units x 5 pieces; the kept fraction is keep; 1 and 2 wasm threads agree', async () => {
     const rows = 4099;
     const units = 60;
     const pieces = 5;
     const data = new Float32Array(rows * units * pieces);
     for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37) * 100;
     const res: { out: number[]; mask: number[] }[] = [];
-    for (const d of [cpu, gpu] as Device[]) {
+    for (const d of [...(await allDevices()), await wasm(1)]) {
       const { out, mask } = maxoutDropout(fromArray(data, [rows, units * pieces], { device: d }), pieces, 0.8, { seed: 2 ** 33 + 5 });
       res.push({ out: bits(await out.toArray()), mask: bits(await mask.toArray()) });
     }
-    expect(res[1]!.out).toEqual(res[0]!.out);
-    expect(res[1]!.mask).toEqual(res[0]!.mask);
+    for (const r of res.slice(1)) {
+      expect(r.out).toEqual(res[0]!.out);
+      expect(r.mask).toEqual(res[0]!.mask);
+    }
     const n = rows * units;
     const kept = res[0]!.mask.filter((v) => v !== 0).length;
     expect(Math.abs(kept / n - 0.8)).toBeLessThan(5 * Math.sqrt((0.8 * 0.2) / n));
   });
 
   it('rejects bad inputs with the op named', async () => {
-    const gpu = await webgpu();
-    const x = fromArray(new Float32Array(12), [2, 6], { device: gpu });
-    expect(() => maxoutDropout(x, 4, 0.5)).toThrow(/maxoutDropout.*\[2, 6\].*divisible by 4/);
-    expect(() => maxoutDropout(x, 3, 0)).toThrow(/maxoutDropout.*keep probability 0/);
-    expect(() => maxoutDropout(x, 3, 1.5)).toThrow(SaddleError);
-    expect(() => maxoutDropout(x, 0, 0.5)).toThrow(/pieces is 0/);
-    expect(() => maxoutDropout(x, 3, 0.5, { seed: 1, generator: new Generator(1) })).toThrow(/both `seed` and `generator`/);
-    expect(() => maxoutDropout(fromArray([1, 2], [2], { device: gpu }), 1, 0.5)).toThrow(/expected rank 2/);
-    const { argmax, mask } = maxoutDropout(x, 3, 0.5, { seed: 1 });
-    const dy = fromArray(new Float32Array(4), [2, 2], { device: gpu });
-    expect(() => maxoutBackward(dy, argmax, 3, fromArray(new Float32Array(2), [1, 2], { device: gpu }))).toThrow(/maxoutBackward.*mask has shape \[1, 2\]/);
-    expect(() => maxoutBackward(dy, argmax, 3, fromArray([1, 2, 3, 4], [2, 2], { device: gpu, dtype: 'i32' }))).toThrow(/mask has dtype i32/);
-    expect(() => maxoutBackward(dy, argmax, 3, fromArray([1, 2, 3, 4], [2, 2], { device: cpu }))).toThrow(/different devices/);
-    expect(mask.shape).toEqual([2, 2]);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray(new Float32Array(12), [2, 6], { device: gpu });
+      expect(() => maxoutDropout(x, 4, 0.5)).toThrow(/maxoutDropout.*\[2, 6\].*divisible by 4/);
+      expect(() => maxoutDropout(x, 3, 0)).toThrow(/maxoutDropout.*keep probability 0/);
+      expect(() => maxoutDropout(x, 3, 1.5)).toThrow(SaddleError);
+      expect(() => maxoutDropout(x, 0, 0.5)).toThrow(/pieces is 0/);
+      expect(() => maxoutDropout(x, 3, 0.5, { seed: 1, generator: new Generator(1) })).toThrow(/both `seed` and `generator`/);
+      expect(() => maxoutDropout(fromArray([1, 2], [2], { device: gpu }), 1, 0.5)).toThrow(/expected rank 2/);
+      const { argmax, mask } = maxoutDropout(x, 3, 0.5, { seed: 1 });
+      const dy = fromArray(new Float32Array(4), [2, 2], { device: gpu });
+      expect(() => maxoutBackward(dy, argmax, 3, fromArray(new Float32Array(2), [1, 2], { device: gpu }))).toThrow(/maxoutBackward.*mask has shape \[1, 2\]/);
+      expect(() => maxoutBackward(dy, argmax, 3, fromArray([1, 2, 3, 4], [2, 2], { device: gpu, dtype: 'i32' }))).toThrow(/mask has dtype i32/);
+      expect(() => maxoutBackward(dy, argmax, 3, fromArray([1, 2, 3, 4], [2, 2], { device: cpu }))).toThrow(/different devices/);
+      expect(mask.shape).toEqual([2, 2]);
+    }
   });
 });

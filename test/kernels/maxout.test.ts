@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
 import { maxout, maxoutBackward } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 
 /** Values from a small set (many ties) or spread wide, including +-1e4. */
 const valuesArb = (n: number) =>
@@ -28,13 +28,13 @@ function input(device: Device, data: number[], rows: number, cols: number, trans
 }
 
 describe('maxout', () => {
-  it('forward and backward match the CPU twin (pieces 1..6, ties, transposed inputs)', async () => {
-    const gpu = await webgpu();
+  it('forward and backward match the CPU twin on WebGPU and wasm (pieces 1..6, ties, transposed inputs)', async () => {
+    const devices = await allDevices();
     await fc.assert(
       fc.asyncProperty(caseArb, async ([{ rows, units, pieces, transposed }, data, dyData]) => {
         const cols = units * pieces;
         const results: { out: number[]; arg: number[]; dx: number[] }[] = [];
-        for (const d of [cpu, gpu]) {
+        for (const d of devices) {
           const x = input(d, data, rows, cols, transposed);
           const { out, argmax } = maxout(x, pieces);
           expect(out.shape).toEqual([rows, units]);
@@ -45,7 +45,7 @@ describe('maxout', () => {
           expect(dx.shape).toEqual([rows, cols]);
           results.push({ out: Array.from(await out.toArray()), arg: Array.from(await argmax.toArray()), dx: Array.from(await dx.toArray()) });
         }
-        expect(results[1]).toEqual(results[0]);
+        for (const r of results.slice(1)) expect(r).toEqual(results[0]);
         // And against the definition: out is the max of the unit, argmax its first position.
         const { out, arg, dx } = results[0]!;
         for (let b = 0; b < rows; b++) {
@@ -65,7 +65,6 @@ describe('maxout', () => {
   });
 
   it('a larger batch, and NaN handling', async () => {
-    const gpu = await webgpu();
     const rows = 4100;
     const units = 20;
     const pieces = 5;
@@ -73,7 +72,7 @@ describe('maxout', () => {
     data[7] = NaN; // row 0, unit 1, piece 2: NaN wins
     data[8] = NaN;
     const res: unknown[][] = [];
-    for (const d of [cpu, gpu]) {
+    for (const d of await allDevices()) {
       const { out, argmax } = maxout(fromArray(data, [rows, units * pieces], { device: d }), pieces);
       const o = Array.from(await out.toArray());
       const a = Array.from(await argmax.toArray());
@@ -81,8 +80,27 @@ describe('maxout', () => {
       expect(a[1]).toBe(2);
       res.push(o.map(String), a);
     }
-    expect(res[2]).toEqual(res[0]);
-    expect(res[3]).toEqual(res[1]);
+    for (let k = 2; k < res.length; k += 2) {
+      expect(res[k]).toEqual(res[0]);
+      expect(res[k + 1]).toEqual(res[1]);
+    }
+  });
+
+  it('1 and 2 wasm threads agree bit for bit (forward, backward, views)', async () => {
+    const rows = 333;
+    const units = 37;
+    const pieces = 5;
+    const data = Array.from({ length: rows * units * pieces }, (_, i) => Math.round(Math.sin(i * 0.91) * 4) / 2);
+    const dyData = Array.from({ length: rows * units }, (_, i) => Math.cos(i));
+    const results = [];
+    for (const d of [cpu, await wasm(1), await wasm(2)]) {
+      const x = input(d, data, rows, units * pieces, true);
+      const { out, argmax } = maxout(x, pieces);
+      const dx = maxoutBackward(input(d, dyData, rows, units, true), argmax, pieces);
+      results.push([await out.toArray(), await argmax.toArray(), await dx.toArray()]);
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
   });
 
   it('f64 on the CPU', async () => {
@@ -103,28 +121,30 @@ describe('maxout', () => {
   });
 
   it('empty batches', async () => {
-    const gpu = await webgpu();
-    const { out, argmax } = maxout(fromArray([], [0, 6], { device: gpu }), 3);
-    expect(out.shape).toEqual([0, 2]);
-    expect(maxoutBackward(out, argmax, 3).shape).toEqual([0, 6]);
+    for (const gpu of await kernelDevices()) {
+      const { out, argmax } = maxout(fromArray([], [0, 6], { device: gpu }), 3);
+      expect(out.shape).toEqual([0, 2]);
+      expect(maxoutBackward(out, argmax, 3).shape).toEqual([0, 6]);
+    }
   });
 
   it('clear errors', async () => {
-    const gpu = await webgpu();
-    const x = fromArray(new Array(12).fill(0), [2, 6], { device: gpu });
-    expect(() => maxout(x, 4)).toThrowError(/maxout: x has shape \[2, 6\]: 6 columns do not split into units of 4 pieces; expected a column count divisible by 4/);
-    expect(() => maxout(x, 0)).toThrowError(/maxout: pieces is 0; expected a positive integer/);
-    expect(() => maxout(x, 1.5)).toThrowError(/maxout: pieces is 1.5/);
-    expect(() => maxout(fromArray([1, 2], [2], { device: gpu }), 2)).toThrowError(/maxout: x has shape \[2\]; expected rank 2/);
-    expect(() => maxout(fromArray([1, 2], [1, 2], { device: gpu, dtype: 'i32' }), 2)).toThrowError(/maxout: x has dtype i32; expected f32/);
-    const { out, argmax } = maxout(x, 3);
-    expect(() => maxoutBackward(fromArray([1, 2, 3], [1, 3], { device: gpu }), argmax, 3)).toThrowError(
-      /maxoutBackward: dy has shape \[1, 3\] but argmax has shape \[2, 2\]; expected equal shapes/,
-    );
-    expect(() => maxoutBackward(out, out, 3)).toThrowError(/maxoutBackward: argmax has dtype f32; expected i32/);
-    expect(() => maxoutBackward(fromArray([1, 2, 3, 4], [2, 2], { device: cpu }), argmax, 3)).toThrowError(/maxoutBackward: inputs are on different devices/);
-    expect(() => maxoutBackward(out, argmax, -1)).toThrowError(/maxoutBackward: pieces is -1/);
-    x.dispose();
-    expect(() => maxout(x, 3)).toThrowError(/maxout: tensor #\d+ \[2, 6\] was disposed/);
+    for (const gpu of await kernelDevices()) {
+      const x = fromArray(new Array(12).fill(0), [2, 6], { device: gpu });
+      expect(() => maxout(x, 4)).toThrowError(/maxout: x has shape \[2, 6\]: 6 columns do not split into units of 4 pieces; expected a column count divisible by 4/);
+      expect(() => maxout(x, 0)).toThrowError(/maxout: pieces is 0; expected a positive integer/);
+      expect(() => maxout(x, 1.5)).toThrowError(/maxout: pieces is 1.5/);
+      expect(() => maxout(fromArray([1, 2], [2], { device: gpu }), 2)).toThrowError(/maxout: x has shape \[2\]; expected rank 2/);
+      expect(() => maxout(fromArray([1, 2], [1, 2], { device: gpu, dtype: 'i32' }), 2)).toThrowError(/maxout: x has dtype i32; expected f32/);
+      const { out, argmax } = maxout(x, 3);
+      expect(() => maxoutBackward(fromArray([1, 2, 3], [1, 3], { device: gpu }), argmax, 3)).toThrowError(
+        /maxoutBackward: dy has shape \[1, 3\] but argmax has shape \[2, 2\]; expected equal shapes/,
+      );
+      expect(() => maxoutBackward(out, out, 3)).toThrowError(/maxoutBackward: argmax has dtype f32; expected i32/);
+      expect(() => maxoutBackward(fromArray([1, 2, 3, 4], [2, 2], { device: cpu }), argmax, 3)).toThrowError(/maxoutBackward: inputs are on different devices/);
+      expect(() => maxoutBackward(out, argmax, -1)).toThrowError(/maxoutBackward: pieces is -1/);
+      x.dispose();
+      expect(() => maxout(x, 3)).toThrowError(/maxout: tensor #\d+ \[2, 6\] was disposed/);
+    }
   });
 });

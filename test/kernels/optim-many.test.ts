@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device, type Tensor, type WebGpuDevice } from '@saddle/tensor';
 import { SGD_MAX_TENSORS_PER_DISPATCH, sgdMomentumTensorsPerDispatch, sgdMomentumUpdateMany } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 
 /** Odd sizes: empty, one element, around the 256-thread workgroup, and small random ones. */
@@ -70,23 +70,35 @@ describe('sgdMomentumUpdateMany, multi-tensor', () => {
     expect(limit).toBeGreaterThanOrEqual(8);
     expect(sgdMomentumTensorsPerDispatch(gpu)).toBe(Math.min(SGD_MAX_TENSORS_PER_DISPATCH, Math.floor(limit / 3)));
     expect(sgdMomentumTensorsPerDispatch(cpu)).toBe(Infinity);
+    expect(sgdMomentumTensorsPerDispatch(await wasm())).toBe(SGD_MAX_TENSORS_PER_DISPATCH);
   });
 
   it('matches the CPU twin, and the per-tensor kernel bit for bit: many tensors of odd sizes, over several steps', async () => {
     const gpu = await webgpu();
+    const w = await wasm();
     await fc.assert(
       fc.asyncProperty(fc.array(sizeArb, { minLength: 1, maxLength: 14 }), hpArb, fc.integer({ min: 1, max: 1e6 }), async (sizes, hp, seed) => {
         const onCpu = model(cpu, sizes, seed);
+        // wasm, multi-tensor and per tensor: both the CPU twin's bits (f64 update, see the kernel).
+        const wMulti = model(w, sizes, seed, true);
+        const wSingle = model(w, sizes, seed, true);
         const multi = model(gpu, sizes, seed, true);
         const single = model(gpu, sizes, seed, true);
         for (let step = 0; step < 3; step++) {
           sgdMomentumUpdateMany(onCpu.ps, onCpu.gs, onCpu.vs, hp);
           sgdMomentumUpdateMany(multi.ps, multi.gs, multi.vs, hp);
           sgdMomentumUpdateMany(single.ps, single.gs, single.vs, hp, { tensorsPerDispatch: 1 });
+          sgdMomentumUpdateMany(wMulti.ps, wMulti.gs, wMulti.vs, hp);
+          sgdMomentumUpdateMany(wSingle.ps, wSingle.gs, wSingle.vs, hp, { tensorsPerDispatch: 1 });
         }
+        const [wmp, wmv, wsp, wsv] = await Promise.all([read(wMulti.ps), read(wMulti.vs), read(wSingle.ps), read(wSingle.vs)]);
         const [cp, cv, mp, mv, sp, sv, mg] = await Promise.all([read(onCpu.ps), read(onCpu.vs), read(multi.ps), read(multi.vs), read(single.ps), read(single.vs), read(multi.gs)]);
         expect(mp).toEqual(sp);
         expect(mv).toEqual(sv);
+        expect(wmp).toEqual(cp);
+        expect(wmv).toEqual(cv);
+        expect(wsp).toEqual(cp);
+        expect(wsv).toEqual(cv);
         sizes.forEach((_, t) => {
           // Three steps of f32 rounding; magnitudes are at most ~100.
           expectClose(mp[t]!, cp[t]!, { atol: 2e-5, rtol: 1e-5, label: `param ${t} of [${sizes.join(', ')}]` });
@@ -123,25 +135,39 @@ describe('sgdMomentumUpdateMany, multi-tensor', () => {
   });
 
   it('more tensors than one dispatch binds, with a large one among them: every element updated once', async () => {
-    const gpu = await webgpu();
-    const T = sgdMomentumTensorsPerDispatch(gpu);
-    const sizes = Array.from({ length: 2 * T + 1 }, (_, t) => (t === 1 ? 100_003 : 5 + t));
-    const onGpu = model(gpu, sizes, 77);
-    const onCpu = model(cpu, sizes, 77);
-    const hp = { lr: 0.5, momentum: 0, weightDecay: 0 };
-    sgdMomentumUpdateMany(onGpu.ps, onGpu.gs, onGpu.vs, hp);
-    sgdMomentumUpdateMany(onCpu.ps, onCpu.gs, onCpu.vs, hp);
-    const [gp, cp] = await Promise.all([read(onGpu.ps), read(onCpu.ps)]);
-    sizes.forEach((_, t) => expectClose(gp[t]!, cp[t]!, { atol: 1e-5, rtol: 1e-6, label: `param ${t}` }));
+    for (const gpu of await kernelDevices()) {
+      const T = sgdMomentumTensorsPerDispatch(gpu);
+      const sizes = Array.from({ length: 2 * T + 1 }, (_, t) => (t === 1 ? 100_003 : 5 + t));
+      const onGpu = model(gpu, sizes, 77);
+      const onCpu = model(cpu, sizes, 77);
+      const hp = { lr: 0.5, momentum: 0, weightDecay: 0 };
+      sgdMomentumUpdateMany(onGpu.ps, onGpu.gs, onGpu.vs, hp);
+      sgdMomentumUpdateMany(onCpu.ps, onCpu.gs, onCpu.vs, hp);
+      const [gp, cp] = await Promise.all([read(onGpu.ps), read(onCpu.ps)]);
+      sizes.forEach((_, t) => expectClose(gp[t]!, cp[t]!, { atol: 1e-5, rtol: 1e-6, label: `param ${t} on ${gpu.name}` }));
+    }
+  });
+
+  it('1 and 2 wasm threads give the same bits (many tensors split across the threads)', async () => {
+    const sizes = [3, 100_003, 17, 40_000, 1];
+    const hp = { lr: 0.03, momentum: 0.9, weightDecay: 1e-4 };
+    const out = [];
+    for (const device of [await wasm(1), await wasm(2)]) {
+      const m = model(device, sizes, 5);
+      for (let step = 0; step < 2; step++) sgdMomentumUpdateMany(m.ps, m.gs, m.vs, hp);
+      out.push([await read(m.ps), await read(m.vs)]);
+    }
+    expect(out[1]).toEqual(out[0]);
   });
 
   it('rejects a grad that is another tensor\'s param, and a bad tensorsPerDispatch; touches nothing', async () => {
-    const gpu = await webgpu();
-    const m = model(gpu, [4, 4], 3);
-    const hp = { lr: 0.1, momentum: 0.9 };
-    expect(() => sgdMomentumUpdateMany(m.ps, [m.gs[0]!, m.ps[0]!], m.vs, hp)).toThrowError(/sgdMomentumUpdateMany: tensor 1: its grad shares storage with another tensor's param or velocity/);
-    expect(() => sgdMomentumUpdateMany(m.ps, m.gs, m.vs, hp, { tensorsPerDispatch: 0 })).toThrowError(/tensorsPerDispatch is 0; expected a positive integer/);
-    expect(() => sgdMomentumUpdateMany([m.ps[0]!, fromArray([1, 2, 3, 4], [4], { device: cpu })], m.gs, m.vs, hp)).toThrowError(SaddleError);
-    expect(await read(m.ps)).toEqual([values(4, 3, 10), values(4, 6, 10)]);
+    for (const gpu of await kernelDevices()) {
+      const m = model(gpu, [4, 4], 3);
+      const hp = { lr: 0.1, momentum: 0.9 };
+      expect(() => sgdMomentumUpdateMany(m.ps, [m.gs[0]!, m.ps[0]!], m.vs, hp)).toThrowError(/sgdMomentumUpdateMany: tensor 1: its grad shares storage with another tensor's param or velocity/);
+      expect(() => sgdMomentumUpdateMany(m.ps, m.gs, m.vs, hp, { tensorsPerDispatch: 0 })).toThrowError(/tensorsPerDispatch is 0; expected a positive integer/);
+      expect(() => sgdMomentumUpdateMany([m.ps[0]!, fromArray([1, 2, 3, 4], [4], { device: cpu })], m.gs, m.vs, hp)).toThrowError(SaddleError);
+      expect(await read(m.ps)).toEqual([values(4, 3, 10), values(4, 6, 10)]);
+    }
   });
 });

@@ -15,7 +15,7 @@ import {
   randomBits,
   type Seed,
 } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 
 const hex = (a: ArrayLike<number>) => Array.from(a, (x) => (x >>> 0).toString(16).padStart(8, '0')).join(' ');
@@ -62,9 +62,8 @@ describe('Philox4x32-10', () => {
     for (const [c, k, want] of KAT) expect(hex(philox4x32(c[0]!, c[1]!, c[2]!, c[3]!, k[0], k[1]))).toBe(want);
   });
 
-  it('matches the Random123 known answers in WGSL and in the CPU op', async () => {
-    const gpu = await webgpu();
-    for (const device of [cpu, gpu] as Device[]) {
+  it('matches the Random123 known answers in WGSL, wasm and the CPU op', async () => {
+    for (const device of await allDevices()) {
       for (const [c, k, want] of KAT) {
         const counters = fromArray([...c, ...c], [2, 4], { dtype: 'u32', device });
         const out = await philox(counters, k).toArray();
@@ -82,10 +81,10 @@ describe('Philox4x32-10', () => {
 
 describe('draws', () => {
   it('element i is word i % 4 of counter block offset + floor(i / 4) under key (seed lo, seed hi)', async () => {
-    const gpu = await webgpu();
+    const devices = await allDevices();
     await fc.assert(
       fc.asyncProperty(shapeArb, seedArb, fc.integer({ min: 0, max: 2 ** 40 }), async (shape, seed, offset) => {
-        for (const device of [cpu, gpu] as Device[]) {
+        for (const device of devices) {
           const g = new Generator(seed).setState({ seed, offset });
           const got = await randomBits(shape, { generator: g, device }).toArray();
           const want = Array.from({ length: size(shape) }, (_, i) => referenceWord(seed, offset, i));
@@ -98,21 +97,22 @@ describe('draws', () => {
   });
 
   it('carries the counter from its low word into its high word', async () => {
-    const gpu = await webgpu();
     const offset = 2 ** 32 - 2; // blocks 2^32 - 2, 2^32 - 1, 2^32, 2^32 + 1
-    for (const device of [cpu, gpu] as Device[]) {
+    for (const device of await allDevices()) {
+      // 16 words: one SIMD group of four blocks on wasm; 6 words: the scalar tail path.
+      const short = await randomBits([6], { generator: new Generator(5).setState({ seed: 5, offset: offset + 1 }), device }).toArray();
+      expect(Array.from(short)).toEqual(Array.from({ length: 6 }, (_, i) => referenceWord(5, offset + 1, i)));
       const got = await randomBits([16], { generator: new Generator(5).setState({ seed: 5, offset }), device }).toArray();
       expect(Array.from(got)).toEqual(Array.from({ length: 16 }, (_, i) => referenceWord(5, offset, i)));
     }
   });
 
-  it('rand is bit-identical on the CPU and WebGPU, and is (x >>> 8) * 2^-24', async () => {
-    const gpu = await webgpu();
+  it('rand is bit-identical on the CPU, WebGPU and wasm, and is (x >>> 8) * 2^-24', async () => {
+    const devices = await kernelDevices();
     await fc.assert(
       fc.asyncProperty(shapeArb, seedArb, async (shape, seed) => {
         const a = await rand(shape, { seed, device: cpu }).toArray();
-        const b = await rand(shape, { seed, device: gpu }).toArray();
-        expect(b).toEqual(a);
+        for (const gpu of devices) expect(await rand(shape, { seed, device: gpu }).toArray(), gpu.name).toEqual(a);
         expect(Array.from(a)).toEqual(Array.from({ length: size(shape) }, (_, i) => (referenceWord(seed, 0, i) >>> 8) / 2 ** 24));
         // f64 on the CPU draws the same numbers (they are exact in f32).
         expect(Array.from(await rand(shape, { seed, device: cpu, dtype: 'f64' }).toArray())).toEqual(Array.from(a));
@@ -123,6 +123,7 @@ describe('draws', () => {
 
   it('rand on [low, high) agrees across devices to an f32 rounding and stays in range', async () => {
     const gpu = await webgpu();
+    const cpuThreads = await wasm();
     await fc.assert(
       fc.asyncProperty(
         fc.double({ min: -1e3, max: 1e3, noNaN: true }),
@@ -133,6 +134,8 @@ describe('draws', () => {
           const a = await rand([301], { low, high, seed, device: cpu }).toArray();
           const b = await rand([301], { low, high, seed, device: gpu }).toArray();
           expectClose(b, a, { atol: 0, rtol: 2 ** -23 });
+          // wasm rounds low + scale * u in f32 step by step, as the CPU twin does (no FMA): the same bits.
+          expect(await rand([301], { low, high, seed, device: cpuThreads }).toArray()).toEqual(a);
           for (const v of a) {
             expect(v).toBeGreaterThanOrEqual(Math.fround(low));
             expect(v).toBeLessThanOrEqual(Math.fround(high));
@@ -155,31 +158,51 @@ describe('draws', () => {
     );
   });
 
-  it('randn stays accurate where u1 is close to 1 (tiny radii)', async () => {
-    const gpu = await webgpu();
-    // Sweep many words: among 2^17 draws, hundreds have u1 within 1% of 1.
-    const a = await randn([1 << 17], { seed: 99, device: cpu }).toArray();
-    const b = await randn([1 << 17], { seed: 99, device: gpu }).toArray();
-    let small = 0;
-    for (let i = 0; i < a.length; i += 2) {
-      const r = Math.hypot(a[i]!, a[i + 1]!);
-      if (r < 0.15) small++;
-      expect(Math.abs(Math.hypot(b[i]!, b[i + 1]!) - r), `radius of pair ${i / 2}`).toBeLessThanOrEqual(1e-6 * r + 1e-12);
+  it('randn on wasm equals the CPU twin to one f32 rounding (both compute Box-Muller in f64)', async () => {
+    // The only difference is the f64 log, sqrt, cos and sin (musl-derived here, V8's there, each
+    // within an f64 ULP or so), so an element differs only when its f64 value falls within a few
+    // f64 ULPs of an f32 rounding boundary, and then by one f32 ULP: a few in 10^8 elements.
+    const w = await wasm();
+    const a = await randn([1 << 16], { seed: 4242, mean: 0.5, std: 2, device: cpu }).toArray();
+    const b = await randn([1 << 16], { seed: 4242, mean: 0.5, std: 2, device: w }).toArray();
+    let differ = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] === b[i]) continue;
+      differ++;
+      const ulp = 2 ** (Math.floor(Math.log2(Math.abs(a[i]!))) - 23);
+      expect(Math.abs(b[i]! - a[i]!), `element ${i}`).toBeLessThanOrEqual(ulp);
     }
-    expect(small).toBeGreaterThan(100);
+    expect(differ).toBeLessThanOrEqual(2);
   });
 
-  it('randint and randomBits are identical on the CPU and WebGPU, and randint stays in [low, high)', async () => {
-    const gpu = await webgpu();
+  it('randn stays accurate where u1 is close to 1 (tiny radii)', async () => {
+    // Sweep many words: among 2^17 draws, hundreds have u1 within 1% of 1.
+    const a = await randn([1 << 17], { seed: 99, device: cpu }).toArray();
+    for (const gpu of await kernelDevices()) {
+      const b = await randn([1 << 17], { seed: 99, device: gpu }).toArray();
+      let small = 0;
+      for (let i = 0; i < a.length; i += 2) {
+        const r = Math.hypot(a[i]!, a[i + 1]!);
+        if (r < 0.15) small++;
+        expect(Math.abs(Math.hypot(b[i]!, b[i + 1]!) - r), `radius of pair ${i / 2} on ${gpu.name}`).toBeLessThanOrEqual(1e-6 * r + 1e-12);
+      }
+      expect(small).toBeGreaterThan(100);
+    }
+  });
+
+  it('randint and randomBits are identical on the CPU, WebGPU and wasm, and randint stays in [low, high)', async () => {
+    const devices = await kernelDevices();
     await fc.assert(
       fc.asyncProperty(shapeArb, seedArb, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 2 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }), async (shape, seed, low, w) => {
         const high = Math.min(low + w, 2 ** 31);
         const a = await randint(shape, low, high, { seed, device: cpu }).toArray();
-        const b = await randint(shape, low, high, { seed, device: gpu }).toArray();
         expect(a.constructor.name).toBe('Int32Array');
-        expect(b).toEqual(a);
         for (const v of a) expect(v >= low && v < high).toBe(true);
-        expect(await randomBits(shape, { seed, device: gpu }).toArray()).toEqual(await randomBits(shape, { seed, device: cpu }).toArray());
+        const bits = await randomBits(shape, { seed, device: cpu }).toArray();
+        for (const gpu of devices) {
+          expect(await randint(shape, low, high, { seed, device: gpu }).toArray(), gpu.name).toEqual(a);
+          expect(await randomBits(shape, { seed, device: gpu }).toArray(), gpu.name).toEqual(bits);
+        }
       }),
       { numRuns: 15 },
     );
@@ -188,8 +211,7 @@ describe('draws', () => {
 
 describe('generators', () => {
   it('successive draws differ, and each consumes ceil(n/4) counter blocks', async () => {
-    const gpu = await webgpu();
-    for (const device of [cpu, gpu] as Device[]) {
+    for (const device of await allDevices()) {
       const g = new Generator(42);
       const a = await rand([10], { generator: g, device }).toArray();
       expect(g.offset).toBe(3);
@@ -204,8 +226,7 @@ describe('generators', () => {
     }
   });
 
-  it('the same sequence of calls gives the same numbers on the CPU and WebGPU', async () => {
-    const gpu = await webgpu();
+  it('the same sequence of calls gives the same numbers on the CPU, WebGPU and wasm', async () => {
     const run = async (device: Device) => {
       const g = new Generator(2014);
       const out: number[] = [];
@@ -217,9 +238,12 @@ describe('generators', () => {
       return { out, n: Array.from(n), offset: g.offset };
     };
     const a = await run(cpu);
-    const b = await run(gpu);
-    expect(b.out).toEqual(a.out);
-    expectClose(b.n, a.n, { atol: 1e-6, rtol: 2e-6 });
+    for (const gpu of await kernelDevices()) {
+      const b = await run(gpu);
+      expect(b.out).toEqual(a.out);
+      expectClose(b.n, a.n, { atol: 1e-6, rtol: 2e-6 });
+      expect(b.offset).toBe(a.offset);
+    }
     expect(a.offset).toBe(2 + 1 + 2 + 2 + 3);
   });
 
@@ -264,7 +288,7 @@ describe('statistics (1e5 samples, fixed seeds)', () => {
   };
 
   it('rand: mean, variance and a chi-square test of uniformity', async () => {
-    const gpu = await webgpu();
+    const gpu = await wasm();
     const u = await rand([N], { seed: 31337, device: gpu }).toArray();
     const { mean, variance } = moments(u);
     // Standard errors: sqrt(1/12/N) for the mean, sqrt((1/80 - 1/144)/N) for the variance.
@@ -284,8 +308,7 @@ describe('statistics (1e5 samples, fixed seeds)', () => {
   });
 
   it('randn: mean, variance, the one-sigma fraction and the tails', async () => {
-    const gpu = await webgpu();
-    for (const device of [cpu, gpu] as Device[]) {
+    for (const device of await allDevices()) {
       const z = await randn([N], { seed: 271828, device }).toArray();
       const { mean, variance } = moments(z);
       expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(N));
@@ -319,6 +342,28 @@ describe('statistics (1e5 samples, fixed seeds)', () => {
   });
 });
 
+describe('wasm threads', () => {
+  it('1 and 2 threads draw the same bits (rand, randn, randint, randomBits, philox)', async () => {
+    const one = await wasm(1);
+    const two = await wasm(2);
+    for (const n of [1, 7, 16, 1021, 40_003]) {
+      for (const device of [one, two]) expect(device.threads).toBe(device === one ? 1 : 2);
+      const draw = async (device: Device) => [
+        await rand([n], { seed: n, device, low: -3, high: 5 }).toArray(),
+        await randn([n], { seed: n + 1, device }).toArray(),
+        await randint([n], -9, 1000, { seed: n + 2, device }).toArray(),
+        await randomBits([n], { seed: n + 3, device }).toArray(),
+      ];
+      expect(await draw(two)).toEqual(await draw(one));
+    }
+    const counters = Array.from({ length: 4 * 1003 }, (_, i) => (i * 2654435761) >>> 0);
+    const want = await philox(fromArray(counters, [1003, 4], { dtype: 'u32', device: cpu }), 77).toArray();
+    for (const device of [one, two]) {
+      expect(await philox(fromArray(counters, [1003, 4], { dtype: 'u32', device }), 77).toArray(), device.name).toEqual(want);
+    }
+  });
+});
+
 describe('errors', () => {
   it('names the op and what it expected', async () => {
     const gpu = await webgpu();
@@ -328,6 +373,8 @@ describe('errors', () => {
     expect(() => rand([2], { low: 2, high: 1 })).toThrowError(/rand: low 2 is above high 1/);
     expect(() => rand([2], { high: Infinity })).toThrowError(/rand: high is Infinity; expected a finite number/);
     expect(() => rand([2], { device: gpu, dtype: 'f64' })).toThrowError(/rand: dtype f64 is supported on the CPU only/);
+    const w = await wasm();
+    expect(() => randn([2], { device: w, dtype: 'f64' })).toThrowError(/randn: dtype f64 is supported on the CPU only; expected f32 on wasm/);
     expect(() => rand([2.5])).toThrowError(SaddleError);
     expect(() => randn([2], { std: -1 })).toThrowError(/randn: std -1 is negative/);
     expect(() => randint([2], 3, 3)).toThrowError(/randint: range \[3, 3\) is invalid/);

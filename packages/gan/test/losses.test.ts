@@ -4,7 +4,7 @@ import { discriminatorLoss, discriminatorLossStacked, generatorLoss } from '../s
 import { GeneratorNet, outputBiasFromData } from '../src/models.js';
 import { GanTrainer } from '../src/train/trainer.js';
 import { preset } from '../src/presets.js';
-import { bothDevices } from '../../../test/support/devices.js';
+import { allDevices } from '../../../test/support/devices.js';
 
 // Hand-computed: CE(1, l) = softplus(-l) = ln(1 + e^-l), CE(0, l) = softplus(l).
 const sp = (x: number) => Math.log1p(Math.exp(x));
@@ -28,8 +28,8 @@ describe('GAN losses from logits', () => {
     expect(CE1_FAKE).toBeCloseTo((sp(1) + sp(-3)) / 2, 12);
   });
 
-  it('D loss = 0.5 [CE(1, D(x)) + CE(0, D(G(z)))], G losses non-saturating and saturating, on both devices', async () => {
-    for (const device of await bothDevices()) {
+  it('D loss = 0.5 [CE(1, D(x)) + CE(0, D(G(z)))], G losses non-saturating and saturating, on every device', async () => {
+    for (const device of await allDevices()) {
       const real = fromArray(REAL, [2, 1], { device });
       const fake = fromArray(FAKE, [2, 1], { device });
       expect(await value(discriminatorLoss(real, fake))).toBeCloseTo(0.5 * (CE1_REAL + CE0_FAKE), 5);
@@ -44,7 +44,7 @@ describe('GAN losses from logits', () => {
   });
 
   it('stays finite and exact for saturated logits (where log(sigmoid) would give -Infinity)', async () => {
-    for (const device of await bothDevices()) {
+    for (const device of await allDevices()) {
       const real = fromArray([60, -60], [2, 1], { device });
       const fake = fromArray([-60, 60], [2, 1], { device });
       // CE(1, 60) ~ 0, CE(1, -60) = 60; CE(0, -60) ~ 0, CE(0, 60) = 60.
@@ -56,7 +56,7 @@ describe('GAN losses from logits', () => {
 
   it("gradients with respect to the logits: non-saturating (σ(l) - 1)/B, saturating -σ(l)/B, D's (σ(l) - t)/(2B)", async () => {
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
-    for (const device of await bothDevices()) {
+    for (const device of await allDevices()) {
       const fake = param(fromArray(FAKE, [2, 1], { device }));
       generatorLoss(fake, 'non-saturating').backward();
       const gNs = await fake.grad!.toArray();

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu, fromArray, gradcheck, noGrad, sigmoidBce, type Device } from '@saddle/autograd';
-import { webgpu } from '../../../test/support/devices.js';
+import { wasm, webgpu } from '../../../test/support/devices.js';
 import {
   gaussianLogPdf,
   gaussianPdf,
@@ -97,6 +97,7 @@ describe('the closed forms', () => {
   });
 });
 
+// (The toy trains MLPs, so it joins wasm once wasm has a matmul kernel; valueFunction below needs none.)
 describe.each(['cpu', 'webgpu'])('the 1-D toy on %s', (name) => {
   const device = async (): Promise<Device> => (name === 'cpu' ? cpu : await webgpu());
 
@@ -166,8 +167,8 @@ describe.each(['cpu', 'webgpu'])('the 1-D toy on %s', (name) => {
   });
 });
 
-describe.each(['cpu', 'webgpu'])('valueFunction on %s', (name) => {
-  const device = async (): Promise<Device> => (name === 'cpu' ? cpu : await webgpu());
+describe.each(['cpu', 'webgpu', 'wasm'])('valueFunction on %s', (name) => {
+  const device = async (): Promise<Device> => (name === 'cpu' ? cpu : name === 'wasm' ? await wasm() : await webgpu());
   const logit = fc.oneof(fc.double({ min: -30, max: 30, noNaN: true }), fc.constantFrom(-100, 100, -1e4, 1e4, 0));
 
   it('matches the float64 reference, stable for confident logits (±100, ±10^4)', async () => {

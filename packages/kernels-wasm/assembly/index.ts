@@ -6,6 +6,11 @@ export * from './shape/shape';
 export * from './reduce/reduce';
 export * from './matmul/matmul';
 export * from './probe/peak';
+export * from './random/random';
+export * from './dropout/dropout';
+export * from './maxout/maxout';
+export * from './bce/bce';
+export * from './optim/optim';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

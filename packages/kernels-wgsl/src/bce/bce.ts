@@ -1,5 +1,6 @@
-import { Params, SaddleError, Tensor, fmtShape, full, shapesEqual, type WebGpuDevice } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice, sameDType } from '../shared/launch.js';
+import { Params, SaddleError, Tensor, fmtShape, full, shapesEqual, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
+import { asGpu, asWasm, grid1d, sameDevice, sameDType } from '../shared/launch.js';
+import { dense } from '../elementwise/elementwise.js';
 import { MAX_RANK } from '../shared/strided.js';
 import { sigmoidBceCpu, sigmoidBceGradCpu, type StridedView } from './bce.cpu.js';
 import { BCE_CHUNK, bceFinishWgsl, bceGradWgsl, bceLossWgsl } from './bce.wgsl.js';
@@ -59,6 +60,7 @@ export function sigmoidBce(logits: Tensor, targets: Tensor | number): Tensor {
     return full([], loss, { dtype: logits.dtype, device });
   }
   if (n === 0) return full([], NaN, { dtype: 'f32', device });
+  if (device.kind === 'wasm') return full([], withDense(logits, targets, (z, t) => wasmLoss(asWasm(device), z, t)), { dtype: 'f32', device });
   const gpu = asGpu(device, op);
   const variant = { targetTensor: typeof targets !== 'number', dense: isDense(logits, targets) };
   const inputs = typeof targets === 'number' ? [logits.storage] : [logits.storage, targets.storage];
@@ -82,6 +84,43 @@ export function sigmoidBce(logits: Tensor, targets: Tensor | number): Tensor {
     partial.dispose();
   }
   return out;
+}
+
+/** Runs `f` on dense copies of views (the wasm kernels read dense inputs), then frees the copies. */
+function withDense<R>(logits: Tensor, targets: Tensor | number, f: (z: Tensor, t: Tensor | number) => R): R {
+  const z = dense(logits);
+  const t = typeof targets === 'number' ? targets : dense(targets);
+  try {
+    return f(z, t);
+  } finally {
+    if (z !== logits) z.dispose();
+    if (typeof t !== 'number' && t !== targets) t.dispose();
+  }
+}
+
+/** The argument pair (address or 0, value) by which the wasm kernels take a tensor or number target. */
+function wasmTarget(w: WasmDevice, t: Tensor | number): [number, number] {
+  return typeof t === 'number' ? [0, t] : [w.address(t.storage), 0];
+}
+
+/**
+ * The mean loss on wasm: the kernel writes one partial sum per piece of BCE_PIECE elements (any
+ * thread count gives the same pieces), then they are added here in doubles, in order. wasm runs
+ * synchronously in this thread's memory, so the partials are read without a copy.
+ */
+function wasmLoss(w: WasmDevice, z: Tensor, t: Tensor | number): number {
+  const n = z.size;
+  const pieces = Math.ceil(n / w.constant('BCE_PIECE'));
+  const partial = Tensor.empty([pieces], 'f32', w);
+  try {
+    w.run('bceLossPartials', [n, w.address(z.storage), ...wasmTarget(w, t), w.address(partial.storage)], 8 * n);
+    const p = partial.storage.data!;
+    let acc = 0;
+    for (let i = 0; i < pieces; i++) acc += p[i]!;
+    return acc / n;
+  } finally {
+    partial.dispose();
+  }
 }
 
 function finish(gpu: WebGpuDevice, partial: Tensor, out: Tensor, n: number): void {
@@ -117,6 +156,13 @@ export function sigmoidBceGrad(logits: Tensor, targets: Tensor | number, scale: 
     return out;
   }
   if (n === 0) return out;
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    // The upstream gradient is in this thread's memory: read it, no kernel needs it.
+    const s = typeof scale === 'number' ? scale : scale.storage.data![scale.offset]!;
+    withDense(logits, targets, (z, t) => w.run('bceGradient', [n, w.address(z.storage), ...wasmTarget(w, t), s / n, w.address(out.storage)], 12 * n));
+    return out;
+  }
   const variant = { targetTensor: typeof targets !== 'number', dense: isDense(logits, targets), scaleTensor: typeof scale !== 'number' };
   const buffers = [logits.storage];
   if (typeof targets !== 'number') buffers.push(targets.storage);

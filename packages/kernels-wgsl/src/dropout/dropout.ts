@@ -1,6 +1,6 @@
 import { Params, SaddleError, Tensor, checkShape, ones, defaultDevice, fmtShape, sizeOf, type Device, type Shape } from '@saddle/tensor';
-import { asGpu, grid1d } from '../shared/launch.js';
-import { MAX_RANK } from '../shared/strided.js';
+import { asGpu, asWasm, grid1d } from '../shared/launch.js';
+import { MAX_RANK, wasmDims } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { resolveStream, type RandomSource } from '../random/generator.js';
 import type { Stream } from '../random/random.cpu.js';
@@ -35,7 +35,7 @@ function params(n: number, threshold: number, s: Stream, scale: number, rank = 0
 /**
  * A dropout mask of `shape`: each element is 1/keep with probability `keep` and 0 otherwise
  * (inverted dropout: multiplying by the mask keeps the expectation). The same seed or generator
- * state gives the same mask on the CPU and on WebGPU. keep = 1 gives ones and draws nothing.
+ * state gives the same mask on the CPU, WebGPU and wasm. keep = 1 gives ones and draws nothing.
  */
 export function dropoutMask(shape: Shape, keep: number, opts: DropoutMaskOptions = {}): Tensor {
   const op = 'dropoutMask';
@@ -43,7 +43,7 @@ export function dropoutMask(shape: Shape, keep: number, opts: DropoutMaskOptions
   checkShape(op, shape);
   checkKeep(op, keep);
   if (dtype !== 'f32' && dtype !== 'f64') throw new SaddleError(op, `dtype ${dtype} is not supported; expected f32 or f64`);
-  if (dtype === 'f64' && device.kind !== 'cpu') throw new SaddleError(op, 'dtype f64 is supported on the CPU only; expected f32 on webgpu');
+  if (dtype === 'f64' && device.kind !== 'cpu') throw new SaddleError(op, `dtype f64 is supported on the CPU only; expected f32 on ${device.kind}`);
   const n = sizeOf(shape);
   if (keep === 1) return ones(shape, { dtype, device });
   const stream = resolveStream(op, n, opts);
@@ -52,6 +52,11 @@ export function dropoutMask(shape: Shape, keep: number, opts: DropoutMaskOptions
   const threshold = keepThreshold(keep);
   if (device.kind === 'cpu') {
     dropoutMaskCpu(stream, threshold, dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep, mask.storage.data!);
+    return mask;
+  }
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    w.run('dropoutMask', [n, w.address(mask.storage), ...stream.key, ...stream.offset, threshold, 1 / keep], 16 * n);
     return mask;
   }
   asGpu(device, op).dispatch({
@@ -87,6 +92,13 @@ export function dropout(x: Tensor, keep: number, opts: DropoutOptions = {}): { o
   if (device.kind === 'cpu') {
     const scale = x.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep;
     dropoutCpu(stream, threshold, scale, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!, mask.storage.data!);
+    return { out, mask };
+  }
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    const { rank, dims } = wasmDims(x.shape, [x.strides]);
+    const args = [n, w.address(x.storage, x.offset), w.address(out.storage), w.address(mask.storage), ...stream.key, ...stream.offset, threshold, 1 / keep, rank, w.ints(dims)];
+    w.run('dropoutApply', args, 16 * n);
     return { out, mask };
   }
   asGpu(device, op).dispatch({

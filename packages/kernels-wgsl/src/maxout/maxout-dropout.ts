@@ -1,5 +1,5 @@
 import { Params, Tensor, ones } from '@saddle/tensor';
-import { asGpu, grid1d } from '../shared/launch.js';
+import { asGpu, asWasm, grid1d } from '../shared/launch.js';
 import { resolveStream } from '../random/generator.js';
 import { keepThreshold } from '../dropout/dropout.cpu.js';
 import { checkKeep, type DropoutOptions } from '../dropout/dropout.js';
@@ -36,6 +36,12 @@ export function maxoutDropout(x: Tensor, pieces: number, keep: number, opts: Dro
   if (device.kind === 'cpu') {
     const scale = x.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep;
     maxoutDropoutCpu(view2d(x), rows, units, pieces, stream, threshold, scale, out.storage.data!, argmax.storage.data!, mask.storage.data!);
+    return { out, argmax, mask };
+  }
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    const args = [rows, units, pieces, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(out.storage), w.address(argmax.storage), w.address(mask.storage)];
+    w.run('maxoutDropout', [...args, ...stream.key, ...stream.offset, threshold, 1 / keep], n * (pieces + 20));
     return { out, argmax, mask };
   }
   asGpu(device, op).dispatch({

@@ -1,5 +1,5 @@
 import { Params, SaddleError, Tensor, fmtShape, shapesEqual, type Device } from '@saddle/tensor';
-import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
+import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { maxoutBackwardCpu, maxoutCpu, type View2d } from './maxout.cpu.js';
 import { maxoutBackwardWgsl, maxoutWgsl } from './maxout.wgsl.js';
 
@@ -49,6 +49,12 @@ export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor
     return { out, argmax };
   }
   if (n === 0) return { out, argmax };
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    const [rs, cs] = x.strides as [number, number];
+    w.run('maxoutForward', [rows, units, pieces, w.address(x.storage, x.offset), rs, cs, w.address(out.storage), w.address(argmax.storage)], n * (pieces + 2));
+    return { out, argmax };
+  }
   asGpu(device, op).dispatch({
     label: op,
     code: maxoutWgsl(),
@@ -89,6 +95,13 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?
   }
   const n = dx.size;
   if (n === 0) return dx;
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    const m = mask ? [w.address(mask.storage, mask.offset), mask.strides[0]!, mask.strides[1]!] : [0, 0, 0];
+    const args = [rows, units, pieces, w.address(dy.storage, dy.offset), dy.strides[0]!, dy.strides[1]!, w.address(argmax.storage, argmax.offset), argmax.strides[0]!, argmax.strides[1]!, ...m, w.address(dx.storage)];
+    w.run('maxoutBackward', args, n + 3 * rows * units);
+    return dx;
+  }
   asGpu(device, op).dispatch({
     label: op,
     code: maxoutBackwardWgsl(!!mask),

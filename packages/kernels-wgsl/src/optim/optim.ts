@@ -1,5 +1,5 @@
 import { Params, SaddleError, fmtShape, shapesEqual, type Device, type Storage, type Tensor } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice, sameDType } from '../shared/launch.js';
+import { asGpu, asWasm, grid1d, sameDevice, sameDType } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
 import { sgdMomentumCpu } from './optim.cpu.js';
 import { MULTI_SEGMENT_ALIGN, sgdMomentumMultiWgsl, sgdMomentumWgsl } from './optim.wgsl.js';
@@ -51,6 +51,12 @@ function run(param: Tensor, grad: Tensor, velocity: Tensor, hp: Required<SgdMome
       sgdMomentumCpu(param.storage.data!, g.storage.data!, velocity.storage.data!, hp.lr, hp.momentum, hp.weightDecay);
       return;
     }
+    if (param.device.kind === 'wasm') {
+      const w = asWasm(param.device);
+      const args = [param.size, w.address(param.storage), w.address(g.storage), w.address(velocity.storage), hp.lr, hp.momentum, hp.weightDecay];
+      w.run('sgdMomentum', args, 5 * param.size);
+      return;
+    }
     asGpu(param.device, OP).dispatch({
       label: OP,
       code: sgdMomentumWgsl(),
@@ -82,16 +88,21 @@ export interface SgdMomentumManyOptions {
   tensorsPerDispatch?: number;
 }
 
-/** The most tensors one multi-tensor dispatch updates, whatever the device allows. */
+/**
+ * The most tensors one multi-tensor dispatch updates, whatever the device allows (on wasm, where
+ * nothing binds buffers, the table of 4 integers per tensor fits the job's scratch area).
+ */
 export const SGD_MAX_TENSORS_PER_DISPATCH = 32;
 
 /**
  * How many (param, grad, velocity) triples one dispatch of the multi-tensor update can bind on
  * `device`: a third of its `maxStorageBuffersPerShaderStage` (8 by default in WebGPU: 2 tensors;
- * 16 on lavapipe: 5), at most SGD_MAX_TENSORS_PER_DISPATCH. Infinity on the CPU (no dispatches).
+ * 16 on lavapipe: 5), at most SGD_MAX_TENSORS_PER_DISPATCH. Infinity on the CPU (no dispatches);
+ * SGD_MAX_TENSORS_PER_DISPATCH on wasm (one kernel call per group, no bindings).
  */
 export function sgdMomentumTensorsPerDispatch(device: Device): number {
   if (device.kind === 'cpu') return Infinity;
+  if (device.kind === 'wasm') return SGD_MAX_TENSORS_PER_DISPATCH;
   const storage = asGpu(device, 'sgdMomentumUpdateMany').limits.maxStorageBuffersPerShaderStage;
   return Math.max(1, Math.min(SGD_MAX_TENSORS_PER_DISPATCH, Math.floor(storage / 3)));
 }
@@ -135,9 +146,18 @@ function runMulti(params: readonly Tensor[], grads: readonly Tensor[], velocitie
   const starts: number[] = [0];
   for (const p of params) starts.push(starts[starts.length - 1]! + segment(p.size));
   const total = starts[count]!;
+  const device = params[0]!.device;
+  if (device.kind === 'wasm') {
+    // One call over the tensors' elements end to end; no segment padding is needed.
+    const w = asWasm(device);
+    const table = params.flatMap((p, t) => [w.address(p.storage), w.address(grads[t]!.storage), w.address(velocities[t]!.storage), p.size]);
+    const elements = params.reduce((a, p) => a + p.size, 0);
+    w.run('sgdMomentumMulti', [count, w.ints(table), hp.lr, hp.momentum, hp.weightDecay], 5 * elements);
+    return;
+  }
   const buffers: Storage[] = [];
   params.forEach((p, t) => buffers.push(p.storage, grads[t]!.storage, velocities[t]!.storage));
-  asGpu(params[0]!.device, 'sgdMomentumUpdateMany').dispatch({
+  asGpu(device, 'sgdMomentumUpdateMany').dispatch({
     label: 'sgdMomentumUpdateMany',
     code: sgdMomentumMultiWgsl(count),
     params: new Params(16 + 32 * vec4s)

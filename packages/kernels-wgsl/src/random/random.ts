@@ -1,5 +1,5 @@
 import { Params, SaddleError, Tensor, checkShape, defaultDevice, fmtShape, sizeOf, type Device, type DType, type Shape } from '@saddle/tensor';
-import { asGpu, grid1d } from '../shared/launch.js';
+import { asGpu, asWasm, grid1d } from '../shared/launch.js';
 import { resolveStream, seedKey, type RandomSource, type Seed } from './generator.js';
 import { normalCpu, philoxCpu, randintCpu, randomBitsCpu, uniformCpu, type Stream } from './random.cpu.js';
 import { philoxBlocksWgsl, randomWgsl, type RandomKind } from './random.wgsl.js';
@@ -31,10 +31,13 @@ function checkFinite(op: string, name: string, v: number): void {
 
 function floatDType(op: string, dtype: DType, device: Device): void {
   if (dtype !== 'f32' && dtype !== 'f64') throw new SaddleError(op, `dtype ${dtype} is not supported; expected f32 or f64`);
-  if (dtype === 'f64' && device.kind !== 'cpu') throw new SaddleError(op, 'dtype f64 is supported on the CPU only; expected f32 on webgpu');
+  if (dtype === 'f64' && device.kind !== 'cpu') throw new SaddleError(op, `dtype f64 is supported on the CPU only; expected f32 on ${device.kind}`);
 }
 
-/** Allocates the output, takes the counters, then runs the CPU twin or records the kernel. */
+/** The wasm kernel's code for each kind (assembly/random/random.ts). */
+const WASM_DRAW_KINDS: Record<RandomKind, number> = { bits: 0, uniform: 1, normal: 2, int: 3 };
+
+/** Allocates the output, takes the counters, then runs the CPU twin or the device's kernel. */
 function draw(
   op: string,
   kind: RandomKind,
@@ -54,6 +57,14 @@ function draw(
     cpuKernel(stream, out);
     return out;
   }
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    const [k0, k1] = stream.key;
+    const [o0, o1] = stream.offset;
+    // Philox is ~100 integer ops per 4 elements: worth the workers from a few thousand elements.
+    w.run('randomDraw', [WASM_DRAW_KINDS[kind], n, w.address(out.storage), k0, k1, o0, o1, a, b], 16 * n);
+    return out;
+  }
   const params = new Params().u32(n, stream.key[0], stream.key[1], stream.offset[0], stream.offset[1]);
   if (kind === 'uniform' || kind === 'normal') params.f32(a, b);
   else if (kind === 'int') params.i32(a).u32(b);
@@ -70,7 +81,7 @@ function draw(
 
 /**
  * Uniform random numbers in [low, high): `low + (high - low) * u`, `u = (x >>> 8) * 2^-24` for a
- * Philox word x. The default [0, 1) draw is bit-identical on the CPU and on WebGPU.
+ * Philox word x. The default [0, 1) draw is bit-identical on the CPU, WebGPU and wasm.
  */
 export function rand(shape: Shape, opts: RandOptions = {}): Tensor {
   const { low = 0, high = 1, device = defaultDevice(), dtype = 'f32' } = opts;
@@ -84,7 +95,8 @@ export function rand(shape: Shape, opts: RandOptions = {}): Tensor {
 
 /**
  * Normal random numbers `mean + std * z` by Box-Muller on pairs of Philox words. The CPU and WebGPU
- * agree up to the rounding of log, sqrt, sin and cos in f32.
+ * agree up to the rounding of log, sqrt, sin and cos in f32; wasm computes in f64 as the CPU does and
+ * agrees with it to one f32 rounding (bit for bit but for values at an f32 rounding boundary).
  */
 export function randn(shape: Shape, opts: RandnOptions = {}): Tensor {
   const { mean = 0, std = 1, device = defaultDevice(), dtype = 'f32' } = opts;
@@ -135,6 +147,11 @@ export function philox(counters: Tensor, key: Seed | readonly [number, number]):
   if (blocks === 0) return out;
   if (counters.device.kind === 'cpu') {
     philoxCpu(counters.storage.data!, k, out.storage.data!);
+    return out;
+  }
+  if (counters.device.kind === 'wasm') {
+    const w = asWasm(counters.device);
+    w.run('philoxBlocks', [blocks, w.address(counters.storage, counters.offset), w.address(out.storage), k[0], k[1]], 64 * blocks);
     return out;
   }
   asGpu(counters.device, op).dispatch({
