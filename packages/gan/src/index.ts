@@ -16,5 +16,6 @@ export * from './train/records.js';
 export * from './train/accumulators.js';
 export * from './train/checkpoint-state.js';
 export * from './train/trainer.js';
+export * from './train/non-finite.js';
 export { deriveSeed, permutation, streamGenerator } from './train/rng.js';
 export { DeviceDataset } from './train/device-data.js';

@@ -2,6 +2,8 @@
  * A training run's folder (runs/<name>/):
  *
  *   config.json          the configuration, the device and preset used (and why), the command line
+ *                        (written once, when the run starts; never rewritten by a resume)
+ *   resumes.jsonl        one JSON line per `--resume`: its command line, device, position, time
  *   metrics.jsonl        one JSON line per epoch (EpochRecord)
  *   samples.png          10 x 10 samples, rewritten every epoch
  *   curves.svg           losses, D's outputs, V(D, G), Parzen: rewritten every epoch
@@ -15,15 +17,15 @@
  * replaced to point at it, then the previous tensors file is deleted. A crash at any moment leaves
  * checkpoint.json pointing at a complete tensors file: the old one or the new one.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Generator, SaddleError, type Device } from '@saddle/autograd';
 import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 import { GeneratorNet } from './models.js';
 import type { GanConfig } from './presets.js';
-import { withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
+import { nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
 import type { EpochRecord } from './train/records.js';
 
 export const RUN_FILES = {
@@ -35,6 +37,9 @@ export const RUN_FILES = {
   nearest: 'nearest.png',
   checkpoint: 'checkpoint.json',
 } as const;
+
+/** One line per resume of the run (kept apart from config.json, which records how it started). */
+export const RESUMES_FILE = 'resumes.jsonl';
 
 /** The default folder that holds runs (relative to the working directory). */
 export const RUNS_ROOT = 'runs';
@@ -60,6 +65,27 @@ export function resolveRunDir(run: string, options: { root?: string; mustExist?:
 
 export async function ensureRunDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
+}
+
+/** The files of a run in `dir` (what `gan train` and `gan eval` write there); empty if none or no folder. */
+export function runFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const ours = new Set<string>([...Object.values(RUN_FILES), RESUMES_FILE, 'parzen.json']);
+  return readdirSync(dir)
+    .filter((f) => ours.has(f) || /^checkpoint-.*\.safetensors$/.test(f))
+    .sort();
+}
+
+/** Deletes the run in `dir` (only its own files, `runFiles`); other files and the folder stay. */
+export async function removeRun(dir: string): Promise<void> {
+  for (const f of runFiles(dir)) await rm(join(dir, f), { force: true });
+}
+
+/** Appends a line to the run's resumes.jsonl (the file is rewritten atomically). */
+export async function recordResume(dir: string, entry: object): Promise<void> {
+  const path = join(dir, RESUMES_FILE);
+  const before = existsSync(path) ? await readFile(path, 'utf8') : '';
+  await writeFileAtomic(path, before + JSON.stringify(entry) + '\n');
 }
 
 /** metrics.jsonl, rewritten whole from the history (so it always matches the checkpoint). */
@@ -88,9 +114,16 @@ interface CheckpointPointer {
   state: TrainerState;
 }
 
-/** Saves the trainer's full state into `dir` (see the file comment for the write order). */
+/**
+ * Saves the trainer's full state into `dir` (see the file comment for the write order). Refuses,
+ * writing nothing, when a tensor holds a NaN or an infinity: the last finite checkpoint stays.
+ */
 export async function saveCheckpoint(dir: string, trainer: { state(): Promise<TrainerSnapshot> }): Promise<string> {
   const { tensors, meta } = await trainer.state();
+  const bad = nonFiniteTensors(tensors);
+  if (bad.length) {
+    throw new SaddleError('checkpoint', `not saved: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ` and ${bad.length - 4} more` : ''} hold non-finite values; ${dir} keeps its last checkpoint`);
+  }
   const pointerPath = join(dir, RUN_FILES.checkpoint);
   const previous = existsSync(pointerPath) ? (JSON.parse(await readFile(pointerPath, 'utf8')) as CheckpointPointer).tensors : null;
   const name = `checkpoint-e${String(meta.epoch).padStart(4, '0')}-i${String(meta.iterInEpoch).padStart(6, '0')}.safetensors`;

@@ -111,6 +111,24 @@ describe('runTraining', () => {
   });
 });
 
+describe('the epoch loop and the event loop', () => {
+  it('on the cpu device, timers and signal handlers run during an epoch: a stop asked from a timer lands mid-epoch', async () => {
+    const data = bars(2000);
+    const trainer = new GanTrainer(config({ trainN: 2000, logEvery: 1000 }), data, cpu);
+    try {
+      const total = trainer.iterationsPerEpoch;
+      expect(total).toBe(200);
+      const stop = new StopRequest();
+      setTimeout(() => stop.request('timer'), 0);
+      expect(await trainer.runEpoch({ shouldStop: () => stop.requested })).toBeNull();
+      expect(trainer.iterInEpoch).toBeGreaterThan(0);
+      expect(trainer.iterInEpoch).toBeLessThan(total);
+    } finally {
+      trainer.dispose();
+    }
+  });
+});
+
 describe('StopRequest', () => {
   it('turns a signal into a stop request, a second one into onRepeat, and removes its handlers on dispose', () => {
     const before = process.listenerCount('SIGTERM');

@@ -47,13 +47,18 @@ train options (defaults: the preset's):
                            software WebGPU adapter, measured)
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
   --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
-  --log-every N            read the statistics back every N iterations (progress bar)
-  --train-n N  --val-n N   use the first N training / validation images
+  --log-every N            read the statistics back (and check them for NaN) every N iterations
+  --train-n N  --val-n N   use the first N training (at most 50000) / validation (10000) images
   --parzen-every N         Parzen estimate every N epochs (slow; default 0: never)
-  --out DIR                the run folder (default runs/<preset>-<date>-<time>)
+  --out DIR                the run folder (default runs/<preset>-<date>-<time>); its parent must
+                           exist, and a folder that holds a run is refused (see --force, --resume)
+  --force                  replace the run in --out (its files are deleted when training starts)
   --resume RUN             continue RUN (a folder, or a name under runs/) exactly where it stopped;
                            --epochs, --minutes, --log-every, --device may be given
   --no-progress            no progress bar
+
+  Ctrl-C or SIGTERM stops after the current iteration and writes a checkpoint (exit 130 / 143);
+  a NaN or infinite loss or parameter stops the run, keeping the last finite checkpoint (exit 3).
 
 eval options:  --n N (samples, 10000)  --seed N  --sigma X (skip the cross-validation)
                --test-n N (test images, 10000)  --device auto|cpu|webgpu|wasm
@@ -77,6 +82,7 @@ export const TRAIN_FLAGS = {
   'parzen-every': { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  force: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

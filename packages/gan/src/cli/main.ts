@@ -53,6 +53,11 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
       io.err(`gan: ${e.message}`);
       return 1;
     }
+    // A file system error (permissions, a full disk, ...): its message names the call and the path.
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+      io.err(`gan: ${e.message}`);
+      return 1;
+    }
     throw e;
   }
 }

@@ -1,14 +1,23 @@
 /**
  * `gan train`: the flags and the preset, the device, the run folder and config.json, then
  * `runTraining` (train/training-run.ts) with the console around it: the progress bar, a summary
- * line per epoch, Ctrl-C handling, and how the run ended.
+ * line per epoch, signals, and how the run ended.
+ *
+ * Everything the flags alone decide is checked before MNIST loads, and the run folder is created
+ * only once training can start: a refused command leaves nothing behind. Exit codes: 0 done (or
+ * the --minutes budget reached), 2 a usage error, 3 the run diverged (the last finite checkpoint
+ * kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the checkpoint is written, 1 any
+ * other failure.
  */
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { constants } from 'node:os';
 import { isWebGpu } from '@saddle/autograd';
-import { MNIST_PIXELS } from '../data/mnist.js';
+import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
 import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
-import { RUN_FILES, defaultRunName, ensureRunDir, loadCheckpoint, writeConfig } from '../run-folder.js';
+import { RUN_FILES, defaultRunName, ensureRunDir, loadCheckpoint, recordResume, removeRun, runFiles, writeConfig } from '../run-folder.js';
+import { NonFiniteError } from '../train/non-finite.js';
 import { StopRequest } from '../train/stop-request.js';
 import { GanTrainer } from '../train/trainer.js';
 import { runTraining } from '../train/training-run.js';
@@ -18,6 +27,37 @@ import { countParams, progressReporter, summaryLine } from './report.js';
 
 /** Time kept at the end of a --minutes budget for the final figures. */
 const FIGURES_RESERVE_MS = 15_000;
+
+/** Exit code of a run that diverged (NaN or infinity in the losses or parameters). */
+export const EXIT_DIVERGED = 3;
+
+/** The signals that stop training after the current iteration, with a checkpoint. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/** MNIST's split sizes against the config: refused here, before the data loads, rather than capped. */
+function checkDataSizes(c: GanConfig): void {
+  if (c.trainN !== null && c.trainN > MNIST_SPLIT.train) {
+    throw new CliError(`--train-n ${c.trainN}: MNIST's training split has ${MNIST_SPLIT.train} images (the other 10 000 are validation); expected at most ${MNIST_SPLIT.train}`);
+  }
+  if (c.valN > MNIST_SPLIT.validation) throw new CliError(`--val-n ${c.valN}: MNIST's validation split has ${MNIST_SPLIT.validation} images; expected at most ${MNIST_SPLIT.validation}`);
+  const n = c.trainN ?? MNIST_SPLIT.train;
+  const perIteration = c.batch * c.k;
+  if (n < perIteration) {
+    throw new CliError(`--batch ${c.batch}${c.k > 1 ? ` with --k ${c.k}` : ''} takes ${perIteration} training images per iteration; --train-n is ${n}: expected --train-n >= ${perIteration}`);
+  }
+}
+
+/** Where a new run goes: refused if it is a file, its parent is missing, or it holds a run (unless --force). */
+function checkNewRunDir(dir: string, given: boolean, force: boolean): void {
+  const name = given ? `--out ${dir}` : `the run folder ${dir}`;
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`${name} is a file; expected a folder (new or empty) for the run`);
+  if (given && !existsSync(dirname(dir))) throw new CliError(`${name}: the folder ${dirname(dir)} does not exist; create it first`);
+  if (given && existsSync(dirname(dir)) && !statSync(dirname(dir)).isDirectory()) throw new CliError(`${name}: ${dirname(dir)} is a file, not a folder`);
+  const existing = runFiles(dir);
+  if (existing.length && !force) {
+    throw new CliError(`${name} already holds a run (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}); continue it with --resume ${dir}, or replace it with --force`);
+  }
+}
 
 export async function train(args: readonly string[], io: CliIO): Promise<number> {
   const started = performance.now();
@@ -32,9 +72,12 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
     const fixed = FIXED_ON_RESUME.filter((f) => flags[f] !== undefined);
     if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only --epochs, --minutes, --log-every, --device, --parzen-every)`);
   }
+  if (resumeDir && flags.force) throw new CliError('--force replaces a run and --resume continues one; give one of them');
   const presetFlag = choiceFlag<PresetName>(flags, 'preset', PRESET_NAMES);
   // Validate the flags before the (slow) device and data set-up.
-  if (!resumeDir) configFromFlags(flags, preset(presetFlag ?? 'quick'));
+  if (!resumeDir) checkDataSizes(configFromFlags(flags, preset(presetFlag ?? 'quick')));
+  const outGiven = typeof flags.out === 'string';
+  if (!resumeDir && outGiven) checkNewRunDir(resolve(flags.out as string), true, flags.force === true);
 
   const device = await pickDevice(flags);
   const software = isWebGpu(device) && device.software;
@@ -54,8 +97,11 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
         : `no hardware GPU (${software ? 'software adapter' : `${device.kind} device`}): the quick preset`;
     config = configFromFlags(flags, preset(name));
   }
-  const dir = resumeDir ?? resolve(typeof flags.out === 'string' ? flags.out : `runs/${defaultRunName(config.preset)}`);
-  await ensureRunDir(dir);
+  const dir = resumeDir ?? resolve(outGiven ? (flags.out as string) : `runs/${defaultRunName(config.preset)}`);
+  if (!resumeDir) {
+    checkDataSizes(config);
+    checkNewRunDir(dir, outGiven, flags.force === true);
+  }
 
   const chosenBecause = deviceReason(flags, device);
   io.out(`device: ${device.name}${software ? ' (software adapter)' : ''} (${chosenBecause})`);
@@ -68,23 +114,40 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
   const validation = { images: mnist.validation.images, n: mnist.validation.n, d: MNIST_PIXELS };
   const trainer = new GanTrainer(config, trainImages, device, validation);
   try {
-    if (checkpoint) trainer.restore(checkpoint.tensors, checkpoint.meta);
-    await writeConfig(dir, {
-      preset: config.preset,
-      presetReason,
-      device: device.name,
-      deviceKind: device.kind,
-      deviceReason: chosenBecause,
-      softwareAdapter: software,
-      config,
-      trainImages: trainer.data.n,
-      iterationsPerEpoch: trainer.iterationsPerEpoch,
-      parameters: { G: countParams(trainer.G.parameters()), D: countParams(trainer.D.parameters()) },
-      command: ['gan', 'train', ...args].join(' '),
-      startedAt: new Date().toISOString(),
-      resumedAt: checkpoint ? { epoch: checkpoint.meta.epoch, iteration: checkpoint.meta.iterInEpoch } : undefined,
-      node: process.version,
-    });
+    const command = ['gan', 'train', ...args].join(' ');
+    if (checkpoint) {
+      trainer.restore(checkpoint.tensors, checkpoint.meta);
+      // config.json keeps how the run started; each resume gets a line of its own.
+      await recordResume(dir, {
+        command,
+        device: device.name,
+        deviceKind: device.kind,
+        deviceReason: chosenBecause,
+        softwareAdapter: software,
+        resumedAt: { epoch: checkpoint.meta.epoch, iteration: checkpoint.meta.iterInEpoch },
+        config: { epochs: config.epochs, minutes: config.minutes, logEvery: config.logEvery, parzenEvery: config.parzenEvery },
+        startedAt: new Date().toISOString(),
+        node: process.version,
+      });
+    } else {
+      if (flags.force) await removeRun(dir);
+      await ensureRunDir(dir);
+      await writeConfig(dir, {
+        preset: config.preset,
+        presetReason,
+        device: device.name,
+        deviceKind: device.kind,
+        deviceReason: chosenBecause,
+        softwareAdapter: software,
+        config,
+        trainImages: trainer.data.n,
+        iterationsPerEpoch: trainer.iterationsPerEpoch,
+        parameters: { G: countParams(trainer.G.parameters()), D: countParams(trainer.D.parameters()) },
+        command,
+        startedAt: new Date().toISOString(),
+        node: process.version,
+      });
+    }
     const c = config;
     io.out(
       `G ${[c.generator.zDim, ...c.generator.hidden, c.generator.outDim].join('-')} (${countParams(trainer.G.parameters())} parameters), ` +
@@ -94,10 +157,12 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
     );
     if (checkpoint) io.out(`resuming at epoch ${trainer.epoch + 1}, iteration ${trainer.iterInEpoch}`);
 
-    // Stop conditions: the time budget (the whole command, keeping time for the final figures) and Ctrl-C.
+    // Stop conditions: the time budget (the whole command, keeping time for the final figures) and signals.
     const stop = new StopRequest();
     if (c.minutes) stop.stopAt(started + c.minutes * 60_000 - FIGURES_RESERVE_MS);
-    stop.listen(['SIGINT'], { onFirst: () => io.err('\nstopping after this iteration (Ctrl-C again to quit at once)') });
+    stop.listen(STOP_SIGNALS, {
+      onFirst: (signal) => io.err(`\n${signal}: stopping after this iteration, then writing a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)`),
+    });
     const progress = progressReporter(io, c, () => trainer.totalIterations, io.progress ?? (process.stderr.isTTY === true && !flags['no-progress']));
     let outcome;
     try {
@@ -121,6 +186,17 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
       stop.dispose();
     }
 
+    if (outcome.reason === 'diverged') {
+      io.err(`gan: ${new NonFiniteError(outcome.diverged!).message}`);
+      const kept = existsSync(resolve(dir, RUN_FILES.checkpoint)) ? (await loadCheckpoint(dir)).meta : null;
+      io.err(
+        kept
+          ? `the last finite checkpoint (${kept.iterInEpoch === 0 ? `after epoch ${kept.epoch}` : `epoch ${kept.epoch + 1}, iteration ${kept.iterInEpoch}`}) and the metrics and figures that go with it are kept in ${dir}`
+          : `no checkpoint was written before it; ${dir} holds only config.json`,
+      );
+      io.err('try a smaller --lr in a new run (a resumed run would diverge again: runs are deterministic); --log-every 1 finds the exact iteration');
+      return EXIT_DIVERGED;
+    }
     const { history, stoppedInEpoch } = outcome;
     const iterations = history.reduce((a, r) => a + r.iterations, 0);
     const seconds = history.reduce((a, r) => a + r.seconds, 0);
@@ -133,7 +209,7 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
     );
     io.out(`wrote ${dir}/{${Object.values(RUN_FILES).join(',')}}`);
     if (stoppedInEpoch || trainer.epoch < c.epochs) io.out(`continue with: pnpm gan train --resume ${dir}`);
-    return 0;
+    return interrupted ? 128 + (constants.signals[outcome.stopReason as NodeJS.Signals] ?? 0) : 0;
   } finally {
     trainer.dispose();
   }

@@ -19,6 +19,8 @@ export const MNIST_ROWS = 28;
 export const MNIST_COLS = 28;
 /** Pixels per image (28 × 28). */
 export const MNIST_PIXELS = MNIST_ROWS * MNIST_COLS;
+/** The paper's split: the first 50 000 training images train, the last 10 000 validate; 10 000 test. */
+export const MNIST_SPLIT = { train: 50_000, validation: 10_000, test: 10_000 } as const;
 
 /** The unsigned-byte element type code, the only one MNIST uses. */
 const IDX_UBYTE = 0x08;
@@ -192,10 +194,11 @@ function imagesAndLabels(imageBytes: Uint8Array, labelBytes: Uint8Array, imagesS
 export function splitMnist(bytes: MnistBytes, sources: Record<keyof typeof MNIST_FILES, string> = MNIST_FILES): Mnist {
   const train = imagesAndLabels(bytes.trainImages, bytes.trainLabels, sources.trainImages, sources.trainLabels, 60_000);
   const test = imagesAndLabels(bytes.testImages, bytes.testLabels, sources.testImages, sources.testLabels, 10_000);
+  const { train: nTrain, validation: nValidation } = MNIST_SPLIT;
   return {
-    train: toSplit(train.images, train.labels, 0, 50_000),
-    validation: toSplit(train.images, train.labels, 50_000, 60_000),
-    test: toSplit(test.images, test.labels, 0, 10_000),
+    train: toSplit(train.images, train.labels, 0, nTrain),
+    validation: toSplit(train.images, train.labels, nTrain, nTrain + nValidation),
+    test: toSplit(test.images, test.labels, 0, MNIST_SPLIT.test),
   };
 }
 

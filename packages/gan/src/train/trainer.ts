@@ -14,7 +14,8 @@
  * The hot path. Each iteration runs inside `tidy`, records its kernels into the device's one command
  * encoder and submits once (`device.flush()` at the end). Nothing is read back: the losses and D's
  * mean outputs are added into small on-device accumulators (`accumulators.ts`), read every
- * `logEvery` iterations and at the end of the epoch. D sees the real and the fake batch stacked as
+ * `logEvery` iterations and at the end of the epoch; the same read-back checks that the losses and
+ * every parameter are finite (`non-finite.ts`). D sees the real and the fake batch stacked as
  * one [2B, 784] batch (one matmul per layer, not two). In the G step, D's parameters are marked as not requiring grad, so
  * backward through D computes only the gradients with respect to D's inputs (the path to G), never
  * D's weight gradients; in the D step, G runs under `noGrad`.
@@ -31,6 +32,7 @@ import { validateConfig, type GanConfig } from '../presets.js';
 import { StepAccumulators } from './accumulators.js';
 import { captureState, restoreState, type TrainerSnapshot, type TrainerState } from './checkpoint-state.js';
 import { DeviceDataset } from './device-data.js';
+import { NonFiniteError, nonFiniteStats } from './non-finite.js';
 import type { EpochRecord, ImageSet, ProgressInfo, RunningStats } from './records.js';
 import { deriveSeed, streamGenerator } from './rng.js';
 
@@ -40,6 +42,10 @@ export interface EpochOptions {
   /** Called every `logEvery` iterations, after the statistics were read back. */
   onProgress?: (p: ProgressInfo) => void;
 }
+
+/** The epoch loop lets the event loop run (signal handlers, timers) at least this often, in ms. */
+const YIELD_EVERY_MS = 20;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class GanTrainer {
   readonly config: GanConfig;
@@ -196,6 +202,9 @@ export class GanTrainer {
   /**
    * Runs the rest of the epoch in progress. Returns its record, or null if `shouldStop` stopped it
    * first (the trainer is then between two iterations: `partialRecord` describes the part done).
+   * Throws NonFiniteError when a read of the statistics finds a non-finite loss or parameter (the
+   * trainer then holds them: do not save it). Lets the event loop run every few milliseconds, so a
+   * signal handler can ask it to stop on any device.
    */
   async runEpoch(options: EpochOptions = {}): Promise<EpochRecord | null> {
     this.checkAlive();
@@ -203,16 +212,27 @@ export class GanTrainer {
     const total = this.iterationsPerEpoch;
     const logEvery = this.config.logEvery;
     let t0 = performance.now();
+    let yielded = t0;
+    let checked = this.totalIterations;
     try {
       while (this.iterInEpoch < total) {
-        if (options.shouldStop?.()) return null;
+        if (options.shouldStop?.()) {
+          // What a checkpoint of this state would hold must be finite: check what ran since the last read.
+          if (this.totalIterations > checked) await this.checkedStats(checked);
+          return null;
+        }
         this.iteration();
         if (this.iterInEpoch % logEvery === 0 || this.iterInEpoch === total) {
-          const stats = await this.runningStats();
+          const stats = await this.checkedStats(checked);
+          checked = this.totalIterations;
           const now = performance.now();
           this.secondsInEpoch += (now - t0) / 1000;
           t0 = now;
           options.onProgress?.({ epoch: this.epoch, iterInEpoch: this.iterInEpoch, iterationsPerEpoch: total, stats });
+        }
+        if (performance.now() - yielded >= YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          yielded = performance.now();
         }
       }
     } finally {
@@ -221,6 +241,18 @@ export class GanTrainer {
       this.secondsInEpoch += (performance.now() - t0) / 1000;
     }
     return this.finishEpoch();
+  }
+
+  /**
+   * The running statistics, with a finiteness probe of every parameter in the same read-back;
+   * throws NonFiniteError if any is NaN or infinite (`since`: iterations done at the last good read).
+   */
+  private async checkedStats(since: number): Promise<RunningStats> {
+    const named = [...this.G.namedParameters('G.'), ...this.D.namedParameters('D.')];
+    const { stats, probes } = await this.stats.read(named.map(([, p]) => p));
+    const bad = nonFiniteStats(stats, named.map(([name]) => name), probes);
+    if (bad.length) throw new NonFiniteError({ what: bad, epoch: this.epoch, iterInEpoch: this.iterInEpoch, iteration: this.totalIterations, since });
+    return stats;
   }
 
   /** Reads the accumulators back (a sync point): the means so far in this epoch. */

@@ -2,12 +2,15 @@
  * A training run around the epoch loop: train until the configured epochs are done, the deadline
  * passes or a stop is requested (Ctrl-C, SIGTERM); after every epoch, its record, a checkpoint and
  * the run folder's per-epoch files; on a stop inside an epoch, the partial record and a checkpoint
- * at that iteration; at the end, the final figures. No console: what happens is reported through
- * callbacks and the returned outcome (the CLI prints them).
+ * at that iteration; at the end, the final figures. When the losses or the parameters turn
+ * non-finite (NaN, infinity), it stops at once and writes nothing more: the run folder keeps the
+ * last finite checkpoint and the metrics and figures that go with it. No console: what happens is
+ * reported through callbacks and the returned outcome (the CLI prints them).
  */
 import { curvesFigure } from '../figure-data.js';
 import { interpolationFigure, nearestFigure, samplesFigure } from '../figures.js';
 import { RUN_FILES, saveCheckpoint, writeMetrics, writeRunFile } from '../run-folder.js';
+import { NonFiniteError, type NonFiniteReport } from './non-finite.js';
 import type { EpochRecord, ImageSet, ParzenRecord, ProgressInfo } from './records.js';
 import type { StopRequest } from './stop-request.js';
 import type { GanTrainer } from './trainer.js';
@@ -31,8 +34,11 @@ export interface TrainingRunOptions {
 }
 
 export interface TrainingOutcome {
-  /** 'done': the configured epochs ran; 'stopped': a stop request (`stopReason` says which). */
-  reason: 'done' | 'stopped';
+  /**
+   * 'done': the configured epochs ran; 'stopped': a stop request (`stopReason` says which);
+   * 'diverged': a non-finite loss or parameter (`diverged` says where; nothing was saved after it).
+   */
+  reason: 'done' | 'stopped' | 'diverged';
   stopReason: string | null;
   /** The epoch records, with the stopped epoch's partial record last (if any). */
   history: EpochRecord[];
@@ -40,6 +46,7 @@ export interface TrainingOutcome {
   stoppedInEpoch: boolean;
   /** Seconds spent on the final figures. */
   figureSeconds: number;
+  diverged?: NonFiniteReport;
 }
 
 /** Runs the trainer from where it is (a fresh or a restored one); see the file comment. */
@@ -54,16 +61,21 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   };
 
   let stoppedInEpoch = false;
-  while (trainer.epoch < c.epochs && !shouldStop()) {
-    const rec = await trainer.runEpoch({ shouldStop, onProgress: options.onProgress });
-    if (!rec) {
-      stoppedInEpoch = true;
-      break;
+  try {
+    while (trainer.epoch < c.epochs && !shouldStop()) {
+      const rec = await trainer.runEpoch({ shouldStop, onProgress: options.onProgress });
+      if (!rec) {
+        stoppedInEpoch = true;
+        break;
+      }
+      if (options.parzen && c.parzenEvery > 0 && rec.epoch % c.parzenEvery === 0) rec.parzen = await options.parzen();
+      options.onEpoch?.(rec);
+      await saveCheckpoint(dir, trainer);
+      await writeEpochFiles(trainer.history);
     }
-    if (options.parzen && c.parzenEvery > 0 && rec.epoch % c.parzenEvery === 0) rec.parzen = await options.parzen();
-    options.onEpoch?.(rec);
-    await saveCheckpoint(dir, trainer);
-    await writeEpochFiles(trainer.history);
+  } catch (e) {
+    if (!(e instanceof NonFiniteError)) throw e;
+    return { reason: 'diverged', stopReason: stop?.reason ?? null, history: [...trainer.history], stoppedInEpoch: false, figureSeconds: 0, diverged: e.report };
   }
 
   const t = performance.now();
