@@ -126,7 +126,7 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
         { title: "D's outputs", xLabel: 'iteration', yRange: [0, 1], series: [s('D(x)', c.dReal), s('D(G(z))', c.dFake)], width: 380, height: 240 },
         { title: 'V(D, G) on validation', xLabel: 'iteration', series: [s('V(D,G)', c.value), s('-log 4', equilibrium, '#999')], width: 380, height: 240 },
       ],
-      { cols: 2 },
+      { cols: 2, idPrefix: 'gan-chart' },
     );
   }
 

@@ -23,7 +23,7 @@ async function pickDevice(): Promise<Device> {
   });
   const request = (params.get('device') ?? 'auto') as DeviceRequest;
   const device = await useDevice(request);
-  $('device').textContent = `${device.kind}: ${device.name}${crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'}`;
+  $('device').textContent = `${device.name.startsWith(device.kind) ? '' : `${device.kind}: `}${device.name}${crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'}`;
   return device;
 }
 

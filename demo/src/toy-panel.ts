@@ -120,7 +120,7 @@ export function toyPanel(device: Device): ToyPanelState {
           ],
         },
       ],
-      { cols: 1 },
+      { cols: 1, idPrefix: 'toy-chart' },
     );
     $('toy-numbers').textContent = `step ${state.steps} · k ${k()} · lr ${lr()} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)}`;
   }

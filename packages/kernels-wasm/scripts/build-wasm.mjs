@@ -29,8 +29,9 @@ const builds = [
   // The threaded device: one shared memory, imported by the instance on every worker thread.
   { out: 'kernels', flags: ['--enable', 'threads', '--sharedMemory'] },
   // One thread, an ordinary memory: for a browser page that is not cross-origin isolated
-  // (no SharedArrayBuffer there). The same kernels; only the memory import differs.
-  { out: 'kernels-single', flags: [] },
+  // (no SharedArrayBuffer there). The same kernels; only the memory import differs. The threads
+  // feature stays on: matmul's packing uses atomics, which are valid (and plain) on an ordinary memory.
+  { out: 'kernels-single', flags: ['--enable', 'threads'] },
 ];
 for (const b of builds) {
   const args = [...common, ...b.flags, '--outFile', `build/${b.out}.wasm`, '--textFile', `build/${b.out}.wat`];
