@@ -4,6 +4,7 @@
  * bundler finds it: through the package's own `exports` (the "source" condition picks src/ over
  * dist/, so no build is needed), and so are the packages it depends on.
  */
+import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -57,6 +58,16 @@ describe('browser bundles', () => {
       expect(b.bytes).toBeGreaterThan(1000);
     });
   }
+
+  // What a published package ships: dist/ (present after `pnpm build`, which .ci/run runs first).
+  const built = PACKAGES.every((name) => existsSync(`${root}packages/${name}/dist/index.js`));
+  it.skipIf(!built)('the built dist/ entries bundle for the browser with no Node builtin too', async () => {
+    for (const name of PACKAGES) {
+      const b = await bundle(name, []);
+      expect(b.errors, name).toEqual([]);
+      expect(b.builtins, name).toEqual([]);
+    }
+  });
 
   it('the check sees builtins: the Node entries (the "node" condition) do pull them in', async () => {
     for (const name of ['tensor', 'kernels-wasm', 'nn', 'gan']) {
