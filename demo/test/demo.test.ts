@@ -135,7 +135,7 @@ function sharedChecks(get: () => Session, name: string): void {
       expect(curves[k]!.length, k).toBeGreaterThanOrEqual(3);
       expect(curves[k]!.every(([, y]) => Number.isFinite(y)), k).toBe(true);
     }
-    expect(await page.locator('#gan-curves polyline').count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('#gan-curves [data-series]').count()).toBeGreaterThanOrEqual(4); // one group per drawn series
     expect(await state<number>(page, 'd.gan.itersPerSecond')).toBeGreaterThan(0);
   }, LONG);
 
