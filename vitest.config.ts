@@ -1,21 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+// Tests run in Node: the packages' Node entries (src/index.node.ts) where a package has one.
+const pkg = (name: string, entry = 'index') => fileURLToPath(new URL(`./packages/${name}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     alias: {
-      '@saddle/tensor': pkg('tensor'),
+      '@saddle/tensor': pkg('tensor', 'index.node'),
       '@saddle/kernels-wgsl': pkg('kernels-wgsl'),
-      '@saddle/kernels-wasm': pkg('kernels-wasm'),
+      '@saddle/kernels-wasm': pkg('kernels-wasm', 'index.node'),
       '@saddle/autograd': pkg('autograd'),
-      '@saddle/nn': pkg('nn'),
-      '@saddle/gan': pkg('gan'),
+      '@saddle/nn': pkg('nn', 'index.node'),
+      '@saddle/gan': pkg('gan', 'index.node'),
     },
   },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'demo/test/**/*.test.ts'],
     globalSetup: ['test/setup/require-adapter.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

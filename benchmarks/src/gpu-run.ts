@@ -33,8 +33,10 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic, writeJsonAtomic } from '@saddle/nn';
 // Relative imports of @saddle/gan's library modules, not its index (which re-exports the CLI, whose
 // "am I the entry point?" test would fire inside the bundle).
-import { loadMnist, MNIST_PIXELS } from '../../packages/gan/src/data/mnist.js';
-import { curvesFigure, samplesFigure } from '../../packages/gan/src/figures.js';
+import { MNIST_PIXELS } from '../../packages/gan/src/data/mnist.js';
+import { loadMnist } from '../../packages/gan/src/data/mnist-files.js';
+import { samplesFigure } from '../../packages/gan/src/figures.js';
+import { curvesFigure } from '../../packages/gan/src/figure-data.js';
 import { table1Parzen } from '../../packages/gan/src/metrics/table1.js';
 import { preset, validateConfig, type GanConfig, type PresetName } from '../../packages/gan/src/presets.js';
 import { GanTrainer } from '../../packages/gan/src/train/trainer.js';

@@ -9,8 +9,9 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { cpu, createWasmDevice, createWebGpuDevice, WANTED_FEATURES, WANTED_LIMITS, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 import type * as TF from '@tensorflow/tfjs-core';
-import type { BenchCase, Instance, Runner, RunnerId } from './harness.js';
+import type { Runner, RunnerId } from './harness.js';
 import { registerTfjsGradients } from './tf-gradients.js';
+import { saddleRunner, tfjsRunner } from './runner-kinds.js';
 
 export interface AdapterRecord {
   vendor: string;
@@ -161,11 +162,6 @@ export async function loadTfjs(want: ReadonlySet<RunnerId>, gpu: GpuEnv | null, 
   return { tf, backends, notes };
 }
 
-function needSetup<T>(f: T | undefined, id: RunnerId): T {
-  if (!f) throw new Error(`${id}: the case has no setup for this library`);
-  return f;
-}
-
 /** saddle's wasm devices the runners use: every core (saddle-wasm) and one thread (saddle-wasm-1t). */
 export interface WasmEnv {
   all: WasmDevice | null;
@@ -240,16 +236,7 @@ export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: T
           missing.push(`${id}: no WebGPU adapter`);
           break;
         }
-        const device = gpu.saddle;
-        runners.push({
-          id,
-          library: 'saddle',
-          where: 'gpu',
-          description: `saddle's WGSL kernels on ${gpu.info.description || gpu.info.device}`,
-          activate: async () => {},
-          setup: (c: BenchCase): Instance => needSetup(c.saddle, id)({ device }),
-          sync: () => device.sync(),
-        });
+        runners.push(saddleRunner(id, gpu.saddle, `saddle's WGSL kernels on ${gpu.info.description || gpu.info.device}`));
         break;
       }
       case 'saddle-wasm':
@@ -259,27 +246,11 @@ export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: T
           missing.push(`${id}: no wasm device`);
           break;
         }
-        runners.push({
-          id,
-          library: 'saddle',
-          where: 'cpu',
-          description: `saddle's WebAssembly SIMD kernels (@saddle/kernels-wasm) on ${device.threads} thread${device.threads === 1 ? '' : 's'}`,
-          activate: async () => {},
-          setup: (c: BenchCase): Instance => needSetup(c.saddle, id)({ device }),
-          sync: async () => {},
-        });
+        runners.push(saddleRunner(id, device, `saddle's WebAssembly SIMD kernels (@saddle/kernels-wasm) on ${device.threads} thread${device.threads === 1 ? '' : 's'}`));
         break;
       }
       case 'saddle-cpu':
-        runners.push({
-          id,
-          library: 'saddle',
-          where: 'cpu',
-          description: "saddle's CPU twins (plain TypeScript, float64 arithmetic)",
-          activate: async () => {},
-          setup: (c: BenchCase): Instance => needSetup(c.saddle, id)({ device: cpu }),
-          sync: async () => {},
-        });
+        runners.push(saddleRunner(id, cpu, "saddle's CPU twins (plain TypeScript, float64 arithmetic)"));
         break;
       case 'tfjs-webgpu':
       case 'tfjs-wasm':
@@ -289,42 +260,7 @@ export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: T
           missing.push(`${id}: backend not loaded`);
           break;
         }
-        const tf = tfe.tf;
-        const activate = async () => {
-          if (tf.getBackend() !== name) await tf.setBackend(name);
-        };
-        let sync: () => Promise<void> = async () => {};
-        if (name === 'webgpu') {
-          sync = async () => {
-            // Submit what tfjs has recorded but not yet submitted (it submits every 15 dispatches
-            // on its own), then wait for the queue, exactly as saddle's device.sync() does.
-            const be = tf.findBackend('webgpu') as unknown as {
-              commandEncoder: GPUCommandEncoder | null;
-              endComputePassEncoder(): void;
-              submitQueue(): void;
-              queue: GPUQueue;
-            };
-            if (be.commandEncoder) {
-              be.endComputePassEncoder();
-              be.submitQueue();
-            }
-            await be.queue.onSubmittedWorkDone();
-          };
-        }
-        runners.push({
-          id,
-          library: 'tfjs',
-          where: name === 'webgpu' ? 'gpu' : 'cpu',
-          description:
-            name === 'webgpu'
-              ? `tfjs-core 4.22 + tfjs-backend-webgpu on the same GPUDevice`
-              : name === 'wasm'
-                ? 'tfjs-core 4.22 + tfjs-backend-wasm (XNNPACK, SIMD)'
-                : 'tfjs-core 4.22 + tfjs-backend-cpu (plain JavaScript)',
-          activate,
-          setup: (c: BenchCase): Instance => needSetup(c.tfjs, id)({ tf, backend: name }),
-          sync,
-        });
+        runners.push(tfjsRunner(tfe.tf, name));
         break;
       }
     }

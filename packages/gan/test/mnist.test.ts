@@ -15,7 +15,7 @@ import {
   parseIdxImages,
   parseIdxLabels,
   type Mnist,
-} from '../src/data/mnist.js';
+} from '../src/index.node.js'; // the Node entry: gzipped files decompress there
 
 const dir = mkdtempSync(join(tmpdir(), 'saddle-mnist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,10 +16,21 @@ const HOW_TO_BUILD =
 
 const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
 
+/** Reads a `file:` URL's bytes; installed by the Node entry (./index.node.ts), absent in a browser. */
+export type FileReader = (url: URL) => Promise<Uint8Array>;
+
+let readFileUrl: FileReader | null = null;
+
+/** Installs how `file:` URLs are read (the Node entry passes node:fs). */
+export function setFileReader(reader: FileReader | null): void {
+  readFileUrl = reader;
+}
+
 /**
  * The compiled kernel module (compiled once per process): for a shared memory (threads) or, with
- * `shared` false, for an ordinary one. In Node the file is read from disk; in a browser it is
- * fetched from next to this module (bundlers copy it: `new URL(..., import.meta.url)`).
+ * `shared` false, for an ordinary one. In a browser it is fetched from next to this module
+ * (bundlers copy it: `new URL(..., import.meta.url)`); in Node (the package's Node entry) the file
+ * is read from disk.
  */
 export function loadKernelsModule(shared = true): Promise<WebAssembly.Module> {
   let m = compiled.get(shared);
@@ -36,9 +47,9 @@ export function loadKernelsModule(shared = true): Promise<WebAssembly.Module> {
 async function compile(url: URL): Promise<WebAssembly.Module> {
   let bytes: ArrayBuffer | Uint8Array;
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    if (!readFileUrl) throw new Error(`kernels-wasm: ${url.href} is a file but this host cannot read files (in Node, import the package's "node" entry)`);
     try {
-      bytes = await readFile(url);
+      bytes = await readFileUrl(url);
     } catch (e) {
       throw new Error(`kernels-wasm: ${url.pathname} is missing (${(e as Error).message}); ${HOW_TO_BUILD}`);
     }

@@ -24,5 +24,6 @@ export { type Activation, ACTIVATIONS } from './shared/activation.js';
 /** The activations' math in TypeScript (the CPU twins' functions): relu, sigmoid, softplus, tanh, bceTerm, activate. */
 export * as activationMath from './shared/activation.js';
 export { ACTIVATION_WGSL, ACTIVATION_VEC4_WGSL, IS_NAN_WGSL } from './shared/activation.wgsl.js';
+export * as wgslSources from './sources.js';
 // Installs the workload useDevice('auto') times to choose between wasm and a software WebGPU adapter.
 export { matmulProbe } from './shared/device-probe.js';

@@ -1,4 +1,6 @@
-import { loadSafetensors, saveSafetensors, type SafeTensors } from './safetensors.js';
+// Module checkpoints as .safetensors files (Node only; the package's Node entry exports these).
+import { loadSafetensors, saveSafetensors } from './safetensors-files.js';
+import type { SafeTensors } from './safetensors.js';
 import type { Module } from './module.js';
 
 /** Saves a module's parameters as safetensors (written atomically: a crash never leaves a torn file). */

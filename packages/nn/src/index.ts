@@ -1,5 +1,5 @@
+// The browser-safe library (package.json `exports` default); files on disk are in ./index.node.ts.
 export * from './safetensors.js';
-export { writeFileAtomic, writeJsonAtomic, type AtomicData } from './atomic.js';
 export { Module, type ParameterData } from './module.js';
 export * as init from './init.js';
 export type { Initializer, InitContext } from './init.js';
@@ -13,4 +13,3 @@ export { mlp, type MLPOptions } from './layers/mlp.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export * as schedules from './optim/schedules.js';
 export type { Schedule, Progress } from './optim/schedules.js';
-export { saveModule, loadModule } from './checkpoint.js';

@@ -12,11 +12,10 @@
  * In memory a tensor is `{ dtype, shape, data }` with saddle's dtype names (`f32`, `f64`, `i32`,
  * `u32`; the file says `F32`, `F64`, `I32`, `U32`). Decoding checks everything the reference reader
  * checks and says which file, which tensor and what was wrong.
+ *
+ * Reading and writing files (saveSafetensors, loadSafetensors) is Node's: ./safetensors-files.ts.
  */
-import { readFile } from 'node:fs/promises';
-import { endianness } from 'node:os';
 import { SaddleError, type DType, type TypedArray } from '@saddle/tensor';
-import { writeFileAtomic } from './atomic.js';
 
 export interface SafeTensor {
   dtype: DType;
@@ -37,7 +36,7 @@ const FROM_FILE_DTYPE: Record<string, DType> = { F32: 'f32', F64: 'f64', I32: 'i
 const ITEM_SIZE: Record<DType, number> = { f32: 4, f64: 8, i32: 4, u32: 4 };
 /** The reference reader's limit; a larger "header" is a corrupt length, not a header. */
 const MAX_HEADER_BYTES = 100_000_000;
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function arrayDType(data: unknown): DType | undefined {
   if (data instanceof Float32Array) return 'f32';
@@ -251,15 +250,4 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: readLittleEndian(e.dtype, bytes, dataStart + e.begin, dataStart + e.end) };
   }
   return { tensors, metadata };
-}
-
-/** Writes a .safetensors file atomically (temporary file, fsync, rename): a crash never leaves half a checkpoint. */
-export async function saveSafetensors(path: string, tensors: SafeTensors, metadata?: Record<string, string>): Promise<void> {
-  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
-}
-
-/** Reads and validates a .safetensors file; errors name the path. */
-export async function loadSafetensors(path: string): Promise<SafetensorsContents> {
-  const bytes = await readFile(path);
-  return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SaddleError, type DType, type TypedArray } from '@saddle/tensor';
-import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type SafeTensor, type SafeTensors } from '../src/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type SafeTensor, type SafeTensors } from '../src/safetensors.js';
+import { loadSafetensors, saveSafetensors } from '../src/safetensors-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'saddle-safetensors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

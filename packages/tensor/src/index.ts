@@ -27,3 +27,4 @@ export { tensor, fromArray, full, zeros, ones, scalar, zerosLike, onesLike, type
 export { tidy, keep, scopeDepth } from './scope.js';
 export { processWide, claimSingleCopy } from './process-wide.js';
 export { memory, type MemoryInfo } from './memory.js';
+export { host, setHost, browserHost, type Host, type HostWorker } from './host/host.js';

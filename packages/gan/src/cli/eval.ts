@@ -1,6 +1,6 @@
 /** `gan eval RUN`: the Parzen-window log-likelihood of the MNIST test set under RUN's generator (Table 1's protocol). */
 import { resolve } from 'node:path';
-import { loadMnist } from '../data/mnist.js';
+import { loadMnist } from '../data/mnist-files.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { loadGenerator } from '../run-folder.js';
 import { EVAL_FLAGS, USAGE, existingRun, intFlag, numberFlag, parse, pickDevice, runArgument, type CliIO } from './flags.js';

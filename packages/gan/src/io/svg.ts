@@ -244,11 +244,15 @@ export function lineChart(spec: LineChartSpec): string {
   return svgDocument(p.width, p.height, p.body);
 }
 
-/** Several charts in one SVG, `cols` per row (default 2), each panel its own size, with an optional overall title. */
-export function chartGrid(specs: readonly LineChartSpec[], options: { cols?: number; title?: string; gap?: number } = {}): string {
+/**
+ * Several charts in one SVG, `cols` per row (default 2), each panel its own size, with an optional
+ * overall title. `idPrefix` (default 'chart') names the panels' clip paths: SVGs inlined in one HTML
+ * page share one id space, so each needs its own.
+ */
+export function chartGrid(specs: readonly LineChartSpec[], options: { cols?: number; title?: string; gap?: number; idPrefix?: string } = {}): string {
   const cols = Math.max(1, Math.min(options.cols ?? 2, specs.length || 1));
   const gap = options.gap ?? 12;
-  const panels = specs.map((spec, i) => panel(spec, `chart${i}`));
+  const panels = specs.map((spec, i) => panel(spec, `${options.idPrefix ?? 'chart'}${i}`));
   const colW = Array.from({ length: cols }, (_, c) => Math.max(0, ...panels.filter((_, i) => i % cols === c).map((p) => p.width)));
   const rows = Math.ceil(panels.length / cols);
   const rowH = Array.from({ length: rows }, (_, r) => Math.max(0, ...panels.slice(r * cols, r * cols + cols).map((p) => p.height)));

@@ -45,7 +45,8 @@ export interface EpochOptions {
 
 /** The epoch loop lets the event loop run (signal handlers, timers) at least this often, in ms. */
 const YIELD_EVERY_MS = 20;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+// setImmediate in Node; a browser page has none (a timer turns its event loop instead).
+const yieldToEventLoop = () => new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 export class GanTrainer {
   readonly config: GanConfig;

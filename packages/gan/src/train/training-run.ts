@@ -7,7 +7,8 @@
  * last finite checkpoint and the metrics and figures that go with it. No console: what happens is
  * reported through callbacks and the returned outcome (the CLI prints them).
  */
-import { curvesFigure, interpolationFigure, nearestFigure, samplesFigure } from '../figures.js';
+import { curvesFigure } from '../figure-data.js';
+import { interpolationFigure, nearestFigure, samplesFigure } from '../figures.js';
 import { RUN_FILES, saveCheckpoint, writeMetrics, writeRunFile } from '../run-folder.js';
 import { NonFiniteError, type NonFiniteReport } from './non-finite.js';
 import type { EpochRecord, ImageSet, ParzenRecord, ProgressInfo } from './records.js';

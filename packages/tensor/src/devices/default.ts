@@ -1,4 +1,5 @@
 import { SaddleError } from '../errors.js';
+import { host } from '../host/host.js';
 import { cpu } from './cpu.js';
 import type { Device } from './device.js';
 import { createWebGpuDevice, WebGpuDevice, type WebGpuOptions } from './webgpu.js';
@@ -20,7 +21,8 @@ export function defaultDevice(): Device {
  * Picks the default device. `webgpu` creates a GPUDevice (or wraps one you pass); `wasm` starts
  * the WebAssembly SIMD device on `options.threads` threads (default: every core); `auto` takes a
  * hardware WebGPU adapter first, else the faster of `wasm` and a software WebGPU adapter (lavapipe,
- * SwiftShader) by a timed probe, and says on stderr what it chose and why (`lastAutoChoice()`).
+ * SwiftShader) by a timed probe, and says what it chose and why (`lastAutoChoice()`; the host's
+ * notice: stderr in Node, console.warn in a page).
  */
 export async function useDevice(request: DeviceRequest = 'auto', options: DeviceOptions = {}): Promise<Device> {
   current = await getDevice(request, options);
@@ -45,7 +47,7 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
  */
 export const autoProbe: { run: ((device: Device) => Promise<number>) | null; label: string } = { run: null, label: '' };
 
-/** What `auto` chose and why, in words (also written to stderr). */
+/** What `auto` chose and why, in words (also the host's notice: stderr in Node, console.warn in a page). */
 export interface AutoChoice {
   device: Device;
   reason: string;
@@ -62,7 +64,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function chose(device: Device, reason: string): Device {
   lastChoice = { device, reason };
-  globalThis.process?.stderr?.write?.(`saddle: auto chose ${device.name}: ${reason}\n`);
+  host().notice(`auto chose ${device.name}: ${reason}`);
   return device;
 }
 

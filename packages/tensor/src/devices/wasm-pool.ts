@@ -33,6 +33,8 @@
  * Node workers are unref()'d, so an idle pool never keeps a process alive.
  */
 
+import { host, type HostWorker } from '../host/host.js';
+
 export const CONTROL_BYTES = 2048;
 const GEN = 0, CLAIM = 1, ACTIVE = 2, KERNEL = 3, ARGC = 4, STOP = 6, FAILED = 7;
 const ARGS_AT = 64;
@@ -84,9 +86,7 @@ if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typ
 }
 `;
 
-interface PoolWorker {
-  terminate(): unknown;
-}
+type PoolWorker = HostWorker;
 
 export class ThreadPool {
   private header!: Int32Array;
@@ -236,28 +236,7 @@ export class ThreadPool {
   }
 }
 
-/** Starts one worker on the inline source and resolves when it has instantiated the module. */
+/** Starts one worker on the inline source (through the host: Node's worker_threads or a Web Worker). */
 async function startWorker(data: object, workers: PoolWorker[]): Promise<void> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    const w = new Worker(WORKER_SOURCE, { eval: true });
-    workers.push(w);
-    w.unref();
-    await new Promise<void>((resolve, reject) => {
-      w.once('message', () => resolve());
-      w.once('error', reject);
-      w.postMessage(data);
-    });
-    return;
-  }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const w = new Worker(url);
-  workers.push(w);
-  await new Promise<void>((resolve, reject) => {
-    w.onmessage = () => resolve();
-    w.onerror = (e) => reject(new Error(`wasm worker failed to start: ${e.message}`));
-    w.postMessage(data);
-  });
-  URL.revokeObjectURL(url);
+  workers.push(await host().startWorker(WORKER_SOURCE, data));
 }

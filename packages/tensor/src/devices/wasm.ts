@@ -24,6 +24,7 @@ import type { Device, DeviceMemory } from './device.js';
 import { HostMemoryDevice } from './cpu.js';
 import { WasmHeap } from './wasm-heap.js';
 import { CONTROL_BYTES, ThreadPool } from './wasm-pool.js';
+import { host } from '../host/host.js';
 
 const PAGE = 65536;
 /** wasm32 addresses 4 GiB: the memory's maximum, in pages. */
@@ -74,7 +75,7 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     if (shared && !canShare) {
       throw new SaddleError('wasm', 'shared memory needs SharedArrayBuffer, which this page lacks; expected a cross-origin isolated page (COOP + COEP headers), or shared: false (one thread)');
     }
-    const threads = options.threads ?? (shared ? await defaultThreads() : 1);
+    const threads = options.threads ?? (shared ? host().cores() : 1);
     if (!Number.isInteger(threads) || threads < 1) {
       throw new SaddleError('wasm', `threads is ${threads}; expected an integer >= 1`);
     }
@@ -194,15 +195,6 @@ function viewOf(memory: WebAssembly.Memory, dtype: DType, ptr: number, size: num
 
 function abortKernel(): never {
   throw new Error('wasm kernel aborted');
-}
-
-/** Every core: os.availableParallelism() in Node, navigator.hardwareConcurrency in a browser. */
-async function defaultThreads(): Promise<number> {
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  }
-  return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
 }
 
 export function createWasmDevice(options: WasmOptions = {}): Promise<WasmDevice> {

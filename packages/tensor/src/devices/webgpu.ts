@@ -4,6 +4,7 @@ import { Storage } from '../storage.js';
 import { BufferPool } from './buffer-pool.js';
 import { UniformArena } from './uniform-arena.js';
 import type { Device, DeviceMemory } from './device.js';
+import { host } from '../host/host.js';
 
 /** One kernel launch, as an op describes it to the device. */
 export interface DispatchSpec {
@@ -487,15 +488,6 @@ function roundUp(x: number, m: number): number {
   return Math.ceil(x / m) * m;
 }
 
-/** Loads a WebGPU implementation: `navigator.gpu` in browsers, Dawn (`webgpu` on npm) in Node. */
-async function loadGpu(): Promise<GPU> {
-  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  if (nav?.gpu) return nav.gpu;
-  const mod = (await import('webgpu')) as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
-  Object.assign(globalThis, mod.globals);
-  return mod.create([]);
-}
-
 /** Limits the library asks for above the defaults, where the adapter has more. */
 export const WANTED_LIMITS = [
   'maxComputeWorkgroupStorageSize',
@@ -520,7 +512,8 @@ export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<W
   }
   // Dawn's GPU object must stay referenced while the device is in use (it drives the event loop
   // that resolves mapAsync); the WebGpuDevice holds it and drops it in destroy(), or Node never exits.
-  const gpu = await loadGpu();
+  const gpu = await host().gpu();
+  if (!gpu) throw new SaddleError('webgpu', `this ${host().name} has no WebGPU (navigator.gpu is missing)`);
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
   if (!adapter) throw new SaddleError('webgpu', 'no WebGPU adapter was found (on Linux: libvulkan1 and a Vulkan driver, e.g. Mesa lavapipe)');
   const requiredLimits: Record<string, number> = {};

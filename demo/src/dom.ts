@@ -1,0 +1,69 @@
+/** Small DOM helpers shared by the panels. */
+
+/** The element with this id (throws if the page lacks it: a typo, not a user error). */
+export function $<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`demo: no element #${id}`);
+  return el as T;
+}
+
+/** Fills a <select> with options and returns it. */
+export function options(select: HTMLSelectElement, values: readonly string[], selected?: string): HTMLSelectElement {
+  select.replaceChildren(...values.map((v) => new Option(v, v, false, v === selected)));
+  return select;
+}
+
+/** Writes a table: a header row, then rows of cells (strings, or [text, className]). */
+export function table(el: HTMLTableElement, head: readonly string[], rows: readonly (readonly (string | [string, string])[])[]): void {
+  const tr = (cells: readonly (string | [string, string])[], tag: 'td' | 'th') => {
+    const row = document.createElement('tr');
+    for (const c of cells) {
+      const cell = document.createElement(tag);
+      const [text, cls] = typeof c === 'string' ? [c, ''] : c;
+      cell.textContent = text;
+      if (cls) cell.className = cls;
+      row.append(cell);
+    }
+    return row;
+  };
+  el.replaceChildren(tr(head, 'th'), ...rows.map((r) => tr(r, 'td')));
+}
+
+/**
+ * Draws grey images (values in [0, 1], `size` x `size` each, one after another) into a canvas as a
+ * rows x cols grid. Non-finite values are red, as in the PNG figures.
+ */
+export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array, rows: number, cols: number, size = 28): void {
+  canvas.width = cols * size;
+  canvas.height = rows * size;
+  const ctx = canvas.getContext('2d')!;
+  const img = ctx.createImageData(canvas.width, canvas.height);
+  const per = size * size;
+  for (let i = 0; i < rows * cols; i++) {
+    const ox = (i % cols) * size;
+    const oy = Math.floor(i / cols) * size;
+    for (let p = 0; p < per; p++) {
+      const v = pixels[i * per + p]!;
+      const o = ((oy + Math.floor(p / size)) * canvas.width + ox + (p % size)) * 4;
+      if (Number.isFinite(v)) {
+        const g = Math.round(255 * Math.min(1, Math.max(0, v)));
+        img.data[o] = img.data[o + 1] = img.data[o + 2] = g;
+      } else {
+        img.data[o] = 255;
+      }
+      img.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+/** Calls `fn` and shows its error in `status` instead of losing it. */
+export async function guarded(status: HTMLElement, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    status.textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
+    status.className = 'bad';
+    console.error(e);
+  }
+}

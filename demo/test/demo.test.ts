@@ -1,0 +1,244 @@
+/**
+ * End-to-end tests of the demo page in Debian's Chromium (/usr/bin/chromium, driven headless by
+ * playwright-core; never a downloaded browser), served by the demo's own vite config:
+ *
+ * - WebGPU on SwiftShader (Chromium's software Vulkan), and
+ * - WebGPU turned off: the library falls back to the wasm device (threads: the page is
+ *   cross-origin isolated by the server's COOP/COEP headers) and says so on the page.
+ *
+ * The WebGPU run loads the page from the dev server (`pnpm demo`); the wasm run from the static
+ * build (`pnpm demo:build`) served by `vite preview`, which sends the documented COOP/COEP headers.
+ * Each run loads the page, trains the MNIST GAN (the tiny preset) a few iterations and checks that
+ * the 10 x 10 grid is not blank and changes and that the curves get points; times a matmul against
+ * tfjs-webgpu with the benchmarks' same-math check (WebGPU only); runs the 1-D toy and checks that
+ * D moves towards D*; runs a gradient check; and fails on any console error or page error.
+ * Screenshots go to docs/images/. Software GPUs on a shared 2-core machine compile slowly: the
+ * timeouts are long on purpose.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const demoDir = fileURLToPath(new URL('..', import.meta.url));
+const imagesDir = fileURLToPath(new URL('../../docs/images/', import.meta.url));
+const LONG = 900_000;
+
+const COMMON_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+const NO_WEBGPU_FLAGS = ['--disable-features=WebGPU'];
+
+const configFile = join(demoDir, 'vite.config.ts');
+
+beforeAll(() => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (Debian's; .ci/run installs it)`);
+});
+
+function urlOf(server: { httpServer: ViteDevServer['httpServer'] | PreviewServer['httpServer'] | null }): string {
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('vite: no port');
+  return `http://127.0.0.1:${address.port}/`;
+}
+
+/** The dev server of `pnpm demo` (no file watching: the tests must not reload the page). */
+async function devServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await createServer({ configFile, logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
+  await server.listen();
+  return { url: urlOf(server), close: () => server.close() };
+}
+
+/** `pnpm demo:build`'s static site, served as a static host would (vite preview: files + headers). */
+async function staticSite(): Promise<{ url: string; close: () => Promise<void> }> {
+  const outDir = mkdtempSync(join(tmpdir(), 'saddle-demo-site-'));
+  await build({ configFile, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const server = await preview({ configFile, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+  return {
+    url: urlOf(server),
+    close: async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+  profile: string;
+}
+
+async function open(baseUrl: string, flags: string[], query = ''): Promise<Session> {
+  const profile = mkdtempSync(join(tmpdir(), 'saddle-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...COMMON_FLAGS, ...flags], viewport: { width: 1200, height: 900 } });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('crash', () => problems.push('the page crashed'));
+  await page.goto(`${baseUrl}?preset=tiny${query}`);
+  await page.waitForFunction(() => (globalThis as { saddleDemo?: { gan: { ready: boolean } } }).saddleDemo?.gan.ready === true, null, { timeout: LONG, polling: 500 });
+  return { context, page, problems, profile };
+}
+
+async function close(s: Session | undefined): Promise<void> {
+  if (!s) return;
+  await s.context.close();
+  rmSync(s.profile, { recursive: true, force: true });
+}
+
+/** The sample grid's grey levels (red channel) and their standard deviation. */
+async function grid(page: Page): Promise<{ pixels: number[]; std: number }> {
+  return page.evaluate(() => {
+    const c = document.getElementById('gan-grid') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const pixels: number[] = [];
+    for (let i = 0; i < d.length; i += 4) pixels.push(d[i]!);
+    const mean = pixels.reduce((a, b) => a + b, 0) / pixels.length;
+    const std = Math.sqrt(pixels.reduce((a, b) => a + (b - mean) ** 2, 0) / pixels.length);
+    return { pixels, std };
+  });
+}
+
+/** Clicks through the DOM (the page may be too busy training for playwright's stability wait). */
+const click = (page: Page, id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLButtonElement).click(), id);
+
+const state = <T>(page: Page, f: string): Promise<T> => page.evaluate((expr) => new Function('d', `return ${expr}`)((globalThis as { saddleDemo?: unknown }).saddleDemo), f) as Promise<T>;
+
+async function until(page: Page, expr: string): Promise<void> {
+  await page.waitForFunction((e) => Boolean(new Function('d', `return ${e}`)((globalThis as { saddleDemo?: unknown }).saddleDemo)), expr, { timeout: LONG, polling: 500 });
+}
+
+/** The checks both runs share: GAN, toy, gradcheck, screenshot, console. */
+function sharedChecks(get: () => Session, name: string): void {
+  it('trains the GAN: the grid is not blank and changes, the curves get points', async () => {
+    const { page } = get();
+    const before = await grid(page);
+    await click(page, 'gan-step'); // compiles every kernel of an iteration once
+    await until(page, 'd.gan.iterations >= 1');
+    await click(page, 'gan-start');
+    await until(page, 'd.gan.iterations >= 6 && d.gan.curves.dLoss.length >= 3 && d.gan.curves.value.length >= 1');
+    await click(page, 'gan-pause');
+    const after = await grid(page);
+    expect(after.std).toBeGreaterThan(2); // not one flat grey
+    const changed = after.pixels.filter((v, i) => v !== before.pixels[i]).length;
+    // The tiny preset's G moves slowly: a few iterations change a few pixels, never none.
+    expect(changed).toBeGreaterThan(0);
+    const curves = await state<Record<string, [number, number][]>>(page, 'd.gan.curves');
+    for (const k of ['dLoss', 'gLoss', 'dReal', 'dFake']) {
+      expect(curves[k]!.length, k).toBeGreaterThanOrEqual(3);
+      expect(curves[k]!.every(([, y]) => Number.isFinite(y)), k).toBe(true);
+    }
+    expect(await page.locator('#gan-curves [data-series]').count()).toBeGreaterThanOrEqual(4); // one group per drawn series
+    expect(await state<number>(page, 'd.gan.itersPerSecond')).toBeGreaterThan(0);
+  }, LONG);
+
+  it("shows the paper's Figure 3 interpolation on request", async () => {
+    const { page } = get();
+    await click(page, 'gan-interp');
+    await until(page, 'd.gan.interpolated');
+    const size = await page.evaluate(() => {
+      const c = document.getElementById('gan-interp-canvas') as HTMLCanvasElement;
+      return [c.width, c.height];
+    });
+    expect(size).toEqual([12 * 28, 8 * 28]);
+  }, LONG);
+
+  it("the toy's D moves towards D* = p_data / (p_data + p_g)", async () => {
+    const { page } = get();
+    await until(page, 'd.toy.gaps.length >= 1');
+    await click(page, 'toy-start');
+    await until(page, 'd.toy.steps >= 150');
+    await click(page, 'toy-pause');
+    const gaps = await state<number[]>(page, 'd.toy.gaps');
+    expect(gaps[gaps.length - 1]).toBeLessThan(0.6 * gaps[0]!);
+  }, LONG);
+
+  it('runs a gradient check and shows its table', async () => {
+    const { page } = get();
+    await click(page, 'gc-run');
+    await until(page, 'd.gradcheck.runs.length >= 1');
+    const run = await state<{ ok: boolean; maxRelError: number }>(page, 'd.gradcheck.runs[0]');
+    expect(run.ok).toBe(true);
+    expect(await page.locator('#gc-table tr').count()).toBe(3); // header + two inputs of matmul
+  }, LONG);
+
+  it('the page looks right (screenshot) and the console shows no error', async () => {
+    const { page, problems } = get();
+    mkdirSync(imagesDir, { recursive: true });
+    await page.screenshot({ path: join(imagesDir, `demo-${name}.png`), fullPage: true, timeout: LONG });
+    expect(problems).toEqual([]);
+  }, LONG);
+}
+
+describe('the demo with WebGPU (SwiftShader), from the dev server', () => {
+  let s: Session | undefined;
+  let site: { url: string; close: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    site = await devServer();
+    // `auto` would time wasm against the software adapter and may pick wasm: ask for WebGPU.
+    s = await open(site.url, WEBGPU_FLAGS, '&device=webgpu');
+  }, LONG);
+  afterAll(async () => {
+    await close(s);
+    await site?.close();
+  });
+
+  it('runs on WebGPU, cross-origin isolated', async () => {
+    expect(await state<string>(s!.page, 'd.device')).toBe('webgpu');
+    expect(await s!.page.evaluate(() => crossOriginIsolated)).toBe(true);
+  });
+
+  it('times matmul against tfjs-webgpu and the same-math check passes', async () => {
+    const { page } = s!;
+    await page.selectOption('#kernel-pick', 'matmul');
+    await page.selectOption('#kernel-case', '256x256x256');
+    expect(await page.locator('#kernel-source').textContent()).toContain('@compute');
+    expect(await page.locator('#kernel-header').textContent()).toMatch(/Tiling/);
+    await click(page, 'kernel-time');
+    await until(page, 'd.kernels.results.length >= 1');
+    const r = await state<{ runners: Record<string, { status: string; rate?: { median: number }; check?: { ok: boolean } }> }>(page, 'd.kernels.results[0]');
+    expect(r.runners['saddle-webgpu']?.status).toBe('ok');
+    expect(r.runners['tfjs-webgpu']?.status).toBe('ok');
+    expect(r.runners['saddle-webgpu']!.rate!.median).toBeGreaterThan(0);
+    expect(r.runners['tfjs-webgpu']!.rate!.median).toBeGreaterThan(0);
+    expect(r.runners['tfjs-webgpu']!.check?.ok).toBe(true);
+  }, LONG);
+
+  sharedChecks(() => s!, 'webgpu');
+});
+
+describe('the demo with WebGPU turned off (the wasm fallback), from the static build', () => {
+  let s: Session | undefined;
+  let site: { url: string; close: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    site = await staticSite();
+    s = await open(site.url, NO_WEBGPU_FLAGS);
+  }, LONG);
+  afterAll(async () => {
+    await close(s);
+    await site?.close();
+  });
+
+  it('the static site is served with the headers it needs (cross-origin isolated)', async () => {
+    expect(await s!.page.evaluate(() => crossOriginIsolated)).toBe(true);
+  });
+
+  it('falls back to the wasm device on several threads and says so', async () => {
+    const { page } = s!;
+    // --disable-features=WebGPU may leave navigator.gpu defined; it then has no adapter.
+    expect(await state<string>(page, 'd.device')).toBe('wasm');
+    const threads = Number((await page.locator('#device').textContent())?.match(/wasm \((\d+) threads, simd128\)/)?.[1]);
+    expect(threads).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#device-note').textContent()).toMatch(/no WebGPU/);
+    expect(await page.locator('#kernel-status').textContent()).toMatch(/timing needs WebGPU/);
+  });
+
+  sharedChecks(() => s!, 'wasm');
+});
