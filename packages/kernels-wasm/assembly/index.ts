@@ -13,6 +13,7 @@ export * from './bce/bce';
 export * from './optim/optim';
 export * from './parametric/parametric';
 export * from './softmax/softmax';
+export * from './cross-entropy/cross-entropy';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {
