@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { cpu, fromArray, full, getDevice, memory, sizeClass, tensor, WasmHeap, zeros, type WasmDevice } from '@saddle/tensor';
-import { add, argmax, concat, exp, maxout, mul, sum, transpose } from '@saddle/kernels-wgsl';
+import { add, argmax, concat, exp, f16Matrix, matmulF16, mul, sum, transpose } from '@saddle/kernels-wgsl';
 import { wasm } from '../support/devices.js';
 
 describe('the wasm device', () => {
@@ -56,9 +56,10 @@ describe('the wasm device', () => {
 
   it('an op without a wasm kernel throws a SaddleError naming it, never runs another device\'s code', async () => {
     const d = await wasm();
-    // maxout is ported on another branch (wasm-ops): on merging, pick an op that still has no kernel, if any.
-    const a = fromArray([1, 2, 3, 4], [2, 2], { device: d });
-    expect(() => maxout(a, 2)).toThrowError(/maxout: maxout has no wasm kernel yet/);
+    // The f16 product is the one op left without a wasm kernel (f16 storage is a WebGPU feature).
+    const a = f16Matrix([1, 2, 3, 4], [2, 2], d);
+    expect(() => matmulF16(a, a)).toThrowError(/matmulF16: matmulF16 has no wasm kernel yet/);
+    a.packed.dispose();
   });
 
   it('memory(): live bytes return to the start after disposal; freed blocks are reused', async () => {

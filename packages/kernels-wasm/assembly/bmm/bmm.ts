@@ -23,16 +23,7 @@
  * B's batch strides] (strides in elements, 0 where broadcast).
  */
 import { shareEnd, shareStart } from '../shared/threads';
-import { dim } from '../shared/strided';
-
-@inline
-function lanes(at: usize, stride: usize): v128 {
-  if (stride == 4) return v128.load(at);
-  let v = f32x4.splat(load<f32>(at));
-  v = f32x4.replace_lane(v, 1, load<f32>(at + stride));
-  v = f32x4.replace_lane(v, 2, load<f32>(at + 2 * stride));
-  return f32x4.replace_lane(v, 3, load<f32>(at + 3 * stride));
-}
+import { dim, loadLanes } from '../shared/strided';
 
 /**
  * a: element 0 of A (its view offset added), read op(A)[i, k] at i * aRow + k * aCol; b likewise
@@ -69,7 +60,7 @@ export function bmmF32(m: i32, k: i32, n: i32, batches: i32, a: usize, aRow: i32
       let j = 0;
       for (; j < body; j += 4) {
         const o = row + ((<usize>j) << 2);
-        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(av, lanes(bk + <usize>j * bColBytes, bColBytes))));
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(av, loadLanes(bk + <usize>j * bColBytes, bColBytes))));
       }
       for (; j < n; j++) {
         const o = row + ((<usize>j) << 2);

@@ -27,15 +27,7 @@
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { expV, lane0, logV } from '../shared/math';
-
-@inline
-function load4(at: usize, stride: usize): v128 {
-  if (stride == 4) return v128.load(at);
-  let v = f32x4.splat(load<f32>(at));
-  v = f32x4.replace_lane(v, 1, load<f32>(at + stride));
-  v = f32x4.replace_lane(v, 2, load<f32>(at + 2 * stride));
-  return f32x4.replace_lane(v, 3, load<f32>(at + 3 * stride));
-}
+import { loadLanes } from '../shared/strided';
 
 @inline
 function store4(at: usize, stride: usize, v: v128): void {
@@ -66,8 +58,8 @@ export function rowMax(xr: usize, len: i32, stride: usize): f32 {
   const body = len & ~3;
   let m: f32;
   if (body > 0) {
-    let mv = load4(xr, stride);
-    for (let c = 4; c < body; c += 4) mv = f32x4.max(mv, load4(xr + <usize>c * stride, stride));
+    let mv = loadLanes(xr, stride);
+    for (let c = 4; c < body; c += 4) mv = f32x4.max(mv, loadLanes(xr + <usize>c * stride, stride));
     m = hmax(mv);
   } else m = load<f32>(xr);
   for (let c = body; c < len; c++) m = max(m, load<f32>(xr + <usize>c * stride));
@@ -80,7 +72,7 @@ export function rowSumExp(xr: usize, len: i32, stride: usize, m: f32): f32 {
   const body = len & ~3;
   const mv = f32x4.splat(m);
   let sv = f32x4.splat(0);
-  for (let c = 0; c < body; c += 4) sv = f32x4.add(sv, expV(f32x4.sub(load4(xr + <usize>c * stride, stride), mv)));
+  for (let c = 0; c < body; c += 4) sv = f32x4.add(sv, expV(f32x4.sub(loadLanes(xr + <usize>c * stride, stride), mv)));
   let s = hsum(sv);
   for (let c = body; c < len; c++) s += lane0(expV(f32x4.splat(load<f32>(xr + <usize>c * stride) - m)));
   return s;
@@ -112,11 +104,11 @@ export function softmaxF32(log: i32, rows: i32, len: i32, inner: i32, x: usize, 
     if (log) {
       const shift = m + lane0(logV(f32x4.splat(s)));
       const shv = f32x4.splat(shift);
-      for (let c = 0; c < body; c += 4) store4(or + <usize>c * stride, stride, f32x4.sub(load4(xr + <usize>c * stride, stride), shv));
+      for (let c = 0; c < body; c += 4) store4(or + <usize>c * stride, stride, f32x4.sub(loadLanes(xr + <usize>c * stride, stride), shv));
       for (let c = body; c < len; c++) store<f32>(or + <usize>c * stride, load<f32>(xr + <usize>c * stride) - shift);
     } else {
       const inv = f32x4.splat(1 / s);
-      for (let c = 0; c < body; c += 4) store4(or + <usize>c * stride, stride, f32x4.mul(expV(f32x4.sub(load4(xr + <usize>c * stride, stride), mv)), inv));
+      for (let c = 0; c < body; c += 4) store4(or + <usize>c * stride, stride, f32x4.mul(expV(f32x4.sub(loadLanes(xr + <usize>c * stride, stride), mv)), inv));
       for (let c = body; c < len; c++) {
         const at = <usize>c * stride;
         store<f32>(or + at, prob(load<f32>(xr + at), m, f32x4.extract_lane(inv, 0)));
