@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { broadcastShapes, cpu, fromArray, type Device } from '@saddle/tensor';
 import { bmm, matmul, transpose } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';
 import { broadcastIndex, broadcastingShape } from '../support/broadcast.js';
@@ -10,6 +10,7 @@ import { broadcastIndex, broadcastingShape } from '../support/broadcast.js';
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
@@ -79,5 +80,21 @@ describe.each(devices)('bmm on %s', (_name, getDevice) => {
     expect(() => bmm(x([2, 3, 4]), x([2, 5, 6]))).toThrow(/bmm: a is \[2, 3, 4\] and b is \[2, 5, 6\]: inner dims 4 and 5 differ/);
     expect(() => bmm(x([4]), x([4, 2]))).toThrow(/expected rank 2 or more/);
     expect(() => bmm(x([2, 3, 4]), x([3, 4, 5]))).toThrow(/bmm/);
+  });
+});
+
+describe('bmm on wasm: 1 thread and 2 threads agree bit for bit', () => {
+  it('a broadcast batch, transposed operands, N not a multiple of 4', async () => {
+    // Every element is the same k-ordered sum whatever thread owns its row.
+    const a = randomNumbers(3 * 17 * 23, 21, -1, 1);
+    const b = randomNumbers(23 * 13, 22, -1, 1);
+    const results = [];
+    for (const device of [await wasm(1), await wasm(2)]) {
+      const ta = fromArray(a, [3, 17, 23], { device });
+      const tb = fromArray(b, [23, 13], { device });
+      const tbT = fromArray(b, [13, 23], { device });
+      results.push([await bmm(ta, tb).toArray(), await bmm(ta, tbT, { transB: true }).toArray(), await bmm(transpose(ta, [0, 2, 1]), tb, { transA: true }).toArray()]);
+    }
+    for (let k = 0; k < 3; k++) expect(results[1]![k]).toEqual(results[0]![k]);
   });
 });

@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device } from '@saddle/tensor';
 import { gather, scatterAdd, transpose } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { randomNumbers } from '../support/random-data.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
@@ -79,18 +80,35 @@ describe.each(devices)('gather and scatterAdd on %s', (_name, getDevice) => {
     expect(Array.from(await gather(transpose(x), perm, 0).toArray())).toEqual([3, 6, 1, 4, 2, 5]);
   });
 
-  it('out-of-range indices: a clear error on the CPU, NaN rows (dropped in scatterAdd) on WebGPU', async () => {
+  it('out-of-range indices: a clear error on the CPU and wasm, NaN rows (dropped in scatterAdd) on WebGPU', async () => {
     const device = await getDevice();
     const x = fromArray([1, 2, 3, 4], [2, 2], { device });
     const bad = fromArray([0, 5], [2], { device, dtype: 'i32' });
     expect(() => gather(x, fromArray([0], [1], { device }))).toThrow(/gather: indices are \[1\] f32; expected a 1-D i32 tensor/);
-    if (device.kind === 'cpu') {
+    if (device.kind !== 'webgpu') {
       expect(() => gather(x, bad)).toThrow(/gather: index 5 \(position 1\) is out of range/);
+      expect(() => scatterAdd(x, bad, 0, 2)).toThrow(/scatterAdd: index 5 \(position 1\) is out of range/);
     } else {
       const y = Array.from(await gather(x, bad).toArray());
       expect(y.slice(0, 2)).toEqual([1, 2]);
       expect(y.slice(2).every(Number.isNaN)).toBe(true);
       expect(Array.from(await scatterAdd(x, bad, 0, 2).toArray())).toEqual([1, 2, 0, 0]);
     }
+  });
+});
+
+describe('gather and scatterAdd on wasm: 1 thread and 2 threads agree bit for bit', () => {
+  it('rows of 7 (a tail after the f32x4 adds), repeated indices summed in index order', async () => {
+    const x = randomNumbers(5 * 40 * 7, 9, -10, 10);
+    const idx = Array.from({ length: 61 }, (_, j) => (j * 17) % 40);
+    const results = [];
+    for (const device of [await wasm(1), await wasm(2)]) {
+      const t = fromArray(x, [5, 40, 7], { device });
+      const i = fromArray(idx, [61], { device, dtype: 'i32' });
+      const g = gather(t, i, 1);
+      results.push([await g.toArray(), await scatterAdd(g, i, 1, 40).toArray()]);
+    }
+    expect(results[1]![0]).toEqual(results[0]![0]);
+    expect(results[1]![1]).toEqual(results[0]![1]);
   });
 });

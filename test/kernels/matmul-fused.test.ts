@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
 import { matmul, matmulFused, matmulFusedCpu, mul, step, sum } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { deviceNamed } from '../support/devices.js';
 import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
@@ -77,22 +77,22 @@ const caseArb = (transA: boolean, transB: boolean) =>
 /** Pipeline compiles dominate on lavapipe; on a saturated shared machine they take minutes. */
 const SLOW = 600_000;
 
-describe('matmulFused matches its CPU twin on WebGPU', () => {
+describe.each(['webgpu', 'wasm'])('matmulFused matches its CPU twin on %s', (name) => {
   for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes, masks and column sums, transA=${transA} transB=${transB}`, async () => {
-      const gpu = await webgpu();
+      const gpu = await deviceNamed(name);
       await fc.assert(fc.asyncProperty(caseArb(transA, transB), async (c) => check(gpu, c)), { numRuns: 4 });
     }, SLOW);
   }
 
   it("the GAN's backward products: dX = (g ⊙ step(y))·Wᵀ and [dW; db] = [xᵀ; 1ᵀ]·(g ⊙ step(y))", async () => {
-    const gpu = await webgpu();
+    const gpu = await deviceNamed(name);
     await check(gpu, { m: 100, n: 1200, k: 1200, transA: false, transB: true, maskA: true, maskB: false, columnSums: false, seed: 3 });
     await check(gpu, { m: 1200, n: 1200, k: 100, transA: true, transB: false, maskA: false, maskB: true, columnSums: true, seed: 4 });
   }, SLOW);
 
   it('M = 0 still gives the column sums; the CPU device runs the twin', async () => {
-    const gpu = await webgpu();
+    const gpu = await deviceNamed(name);
     for (const device of [gpu, cpu] as Device[]) {
       const x = fromArray(new Float32Array(0), [3, 0], { device });
       const g = fromArray([1, 2, -1, 4, 5, 6], [3, 2], { device });
@@ -104,7 +104,7 @@ describe('matmulFused matches its CPU twin on WebGPU', () => {
   }, SLOW);
 
   it('the product is bit for bit matmul(mul(g, step(y)), W) (same kernel, same loads), the sums equal sum(dz, 0) to f32 rounding', async () => {
-    const gpu = await webgpu();
+    const gpu = await deviceNamed(name);
     const B = 100;
     const N = 300;
     const K = 77;
@@ -126,7 +126,7 @@ describe('matmulFused matches its CPU twin on WebGPU', () => {
   }, SLOW);
 
   it('bad masks are refused with the shapes named', async () => {
-    const gpu = await webgpu();
+    const gpu = await deviceNamed(name);
     const a = fromArray(new Float32Array(6), [2, 3], { device: gpu });
     const b = fromArray(new Float32Array(12), [3, 4], { device: gpu });
     const bad: Tensor = fromArray(new Float32Array(6), [3, 2], { device: gpu });

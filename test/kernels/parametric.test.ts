@@ -2,11 +2,12 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device } from '@saddle/tensor';
 import { clamp, leakyRelu, transpose } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 
 const floats = (n: number) => fc.array(fc.float({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
@@ -54,5 +55,27 @@ describe.each(devices)('clamp and leakyRelu on %s', (_name, getDevice) => {
     const device = await getDevice();
     expect(() => clamp(fromArray([1], [1], { device }), 2, 1)).toThrow(/clamp: lo 2 and hi 1: expected lo <= hi/);
     expect(() => leakyRelu(fromArray([1], [1], { device, dtype: 'i32' }))).toThrow(/leakyRelu: x has dtype i32/);
+  });
+});
+
+describe('clamp and leakyRelu on wasm', () => {
+  it('keep NaN, as the CPU twins (min/max and the multiply propagate it)', async () => {
+    for (const device of [cpu, await wasm()]) {
+      const x = fromArray([NaN, -2, 3, NaN, 0.5], [5], { device });
+      expect(Array.from(await clamp(x, -1, 1).toArray()).map(String), device.kind).toEqual(['NaN', '-1', '1', 'NaN', '0.5']);
+      expect(Array.from(await leakyRelu(x, 0.5).toArray()).map(String), device.kind).toEqual(['NaN', '-1', '3', 'NaN', '0.5']);
+    }
+  });
+
+  it('1 thread and 2 threads agree bit for bit (10_007 elements: uneven shares and scalar tails)', async () => {
+    const n = 10_007;
+    const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 20);
+    const results = [];
+    for (const device of [await wasm(1), await wasm(2)]) {
+      const x = fromArray(data, [n], { device });
+      results.push([await clamp(x, -3.5, 7.25).toArray(), await leakyRelu(x, 0.1).toArray()]);
+    }
+    expect(results[1]![0]).toEqual(results[0]![0]);
+    expect(results[1]![1]).toEqual(results[0]![1]);
   });
 });

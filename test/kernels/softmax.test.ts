@@ -2,13 +2,14 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device } from '@saddle/tensor';
 import { logSoftmax, softmax, softmaxCpu, transpose } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
@@ -79,5 +80,22 @@ describe.each(devices)('softmax and logSoftmax on %s', (_name, getDevice) => {
     const device = await getDevice();
     expect(() => softmax(fromArray([1, 2], [2], { device }), 1)).toThrow(/softmax: axis 1 is out of range for x of shape \[2\]/);
     expect(() => logSoftmax(fromArray([1, 2], [2], { device, dtype: 'i32' }))).toThrow(/logSoftmax: x has dtype i32/);
+  });
+});
+
+describe('softmax and logSoftmax on wasm: 1 thread and 2 threads agree bit for bit', () => {
+  it('rows along the last axis and along a middle axis (gathered lanes), lengths not a multiple of 4', async () => {
+    // A row is computed by the same instructions whatever thread takes it; its partial sums are
+    // fixed by the row's length, not by the split.
+    for (const [shape, axis] of [[[101, 37], -1], [[7, 13, 11], 1], [[3, 2], 0]] as const) {
+      const values = randomNumbers(size(shape), 5, -30, 30);
+      const results = [];
+      for (const device of [await wasm(1), await wasm(2)]) {
+        const x = fromArray(values, [...shape], { device });
+        results.push([await softmax(x, axis).toArray(), await logSoftmax(x, axis).toArray()]);
+      }
+      expect(results[1]![0], `softmax ${shape}`).toEqual(results[0]![0]);
+      expect(results[1]![1], `logSoftmax ${shape}`).toEqual(results[0]![1]);
+    }
   });
 });

@@ -2,13 +2,14 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { broadcastShapes, cpu, fromArray, type Device } from '@saddle/tensor';
 import { greater, transpose, where } from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { randomNumbers } from '../support/random-data.js';
 import { broadcastIndex, broadcastingShape } from '../support/broadcast.js';
 
 const devices: [string, () => Promise<Device>][] = [
   ['cpu', async () => cpu],
   ['webgpu', webgpu],
+  ['wasm', () => wasm()],
 ];
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
@@ -54,5 +55,26 @@ describe.each(devices)('where on %s', (_name, getDevice) => {
     expect(() => where(c, fromArray([1, 2], [2], { device }), fromArray([1, 2], [2], { device, dtype: 'i32' }))).toThrow(/where: dtypes differ/);
     expect(() => where(c, fromArray([1, 2, 3], [3], { device }), 0)).toThrow(/where/);
     expect(() => where(c, 1, 2)).toThrow(/where: a and b are both numbers/);
+  });
+});
+
+describe('where on wasm: 1 thread and 2 threads agree bit for bit', () => {
+  it('dense, broadcast (a row and a column) and a transposed condition; 101 x 99 elements', async () => {
+    const c = randomNumbers(101 * 99, 3, -1, 1).map((v) => (v > 0 ? 1 : 0));
+    const a = randomNumbers(101 * 99, 4, -10, 10);
+    const row = randomNumbers(99, 5, -10, 10);
+    const col = randomNumbers(101, 6, -10, 10);
+    const results = [];
+    for (const device of [await wasm(1), await wasm(2)]) {
+      const tc = fromArray(c, [101, 99], { device });
+      const ta = fromArray(a, [101, 99], { device });
+      const ct = fromArray(c, [99, 101], { device });
+      results.push([
+        await where(tc, ta, fromArray(row, [99], { device })).toArray(),
+        await where(tc, fromArray(col, [101, 1], { device }), -1).toArray(),
+        await where(transpose(ct), ta, 0).toArray(),
+      ]);
+    }
+    for (let k = 0; k < 3; k++) expect(results[1]![k]).toEqual(results[0]![k]);
   });
 });

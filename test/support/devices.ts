@@ -33,7 +33,19 @@ afterAll(async () => {
   wasmDevices.clear();
 });
 
-/** Both devices, for `describe.each`-style loops. */
+/** The names of the three devices, for `describe.each` loops of tests that are device properties. */
+export const DEVICE_NAMES = ['cpu', 'webgpu', 'wasm'] as const;
+export type DeviceName = (typeof DEVICE_NAMES)[number];
+
+/** The device a `describe.each(DEVICE_NAMES)` name stands for (wasm: 2 threads). */
+export async function deviceNamed(name: string): Promise<Device> {
+  if (name === 'cpu') return cpu;
+  if (name === 'webgpu') return webgpu();
+  if (name === 'wasm') return wasm();
+  throw new Error(`no test device named ${name}`);
+}
+
+/** The CPU and WebGPU devices, for loops over tests that are specific to those two. */
 export async function bothDevices(): Promise<Device[]> {
   return [cpu, await webgpu()];
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { cpu, fromArray, full, getDevice, memory, sizeClass, tensor, WasmHeap, zeros, type WasmDevice } from '@saddle/tensor';
-import { add, argmax, asGpu, concat, exp, matmul, mul, sum, transpose } from '@saddle/kernels-wgsl';
+import { add, argmax, asGpu, concat, exp, f16Matrix, matmul, matmulF16, mul, sum, transpose } from '@saddle/kernels-wgsl';
 import { wasm } from '../support/devices.js';
 
 describe('the wasm device', () => {
@@ -61,6 +61,10 @@ describe('the wasm device', () => {
     expect(() => asGpu(d, 'someOp')).toThrowError(/someOp: someOp has no wasm kernel yet/);
     const a = fromArray([1, 2, 3, 4], [2, 2], { device: d });
     expect(Array.from(await matmul(a, a).toArray())).toEqual([7, 10, 15, 22]);
+    // The f16 product is the one op left without a wasm kernel (f16 storage is a WebGPU feature).
+    const h = f16Matrix([1, 2, 3, 4], [2, 2], d);
+    expect(() => matmulF16(h, h)).toThrowError(/matmulF16: matmulF16 has no wasm kernel yet/);
+    h.packed.dispose();
   });
 
   it('memory(): live bytes return to the start after disposal; freed blocks are reused', async () => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, cpu, dropout, fromArray, matmul, maxout, sigmoidBce, type Device, type Tensor, type WebGpuDevice } from '@saddle/autograd';
 import { DiscriminatorNet, type DiscriminatorArch } from '../src/models.js';
-import { webgpu } from '../../../test/support/devices.js';
+import { webgpu, DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 
 const ARCH: DiscriminatorArch = { inDim: 20, units: [9, 6], pieces: 3, initRange: 0.5, keepInput: 0.8, keepHidden: 0.5 };
 
@@ -28,8 +28,8 @@ async function grads(ps: readonly Tensor[]): Promise<number[][]> {
   return out;
 }
 
-describe.each(['cpu', 'webgpu'])('DiscriminatorNet on %s', (name) => {
-  const device = async (): Promise<Device> => (name === 'cpu' ? cpu : await webgpu());
+describe.each(DEVICE_NAMES)('DiscriminatorNet on %s', (name) => {
+  const device = (): Promise<Device> => deviceNamed(name);
 
   it('fused dropout: the logits, gradients and generator offsets of the unfused D, bit for bit', async () => {
     const d = await device();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SaddleError, cpu, fromArray, liveTensorCount, type Device, type DType, type Tensor } from '@saddle/autograd';
-import { webgpu } from '../../../test/support/devices.js';
+import { webgpu, DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 import { MNIST_PIXELS } from '../src/data/mnist.js';
 import { loadMnist } from '../src/data/mnist-files.js';
 import { meanAndStdErr, parzenLogLikelihoodCpu, sigmaGrid } from '../src/metrics/parzen-cpu.js';
@@ -107,8 +107,8 @@ describe('parzenLogLikelihood: the algorithm, in float64 on the CPU device', () 
   });
 });
 
-describe.each(['cpu', 'webgpu'])('parzenLogLikelihood in f32 on %s', (name) => {
-  const device = async (): Promise<Device> => (name === 'cpu' ? cpu : await webgpu());
+describe.each(DEVICE_NAMES)('parzenLogLikelihood in f32 on %s', (name) => {
+  const device = (): Promise<Device> => deviceNamed(name);
 
   it('matches the float64 reference within the f32 cancellation bound (random shapes, blockings, copies of samples)', async () => {
     const dev = await device();

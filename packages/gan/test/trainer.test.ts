@@ -9,7 +9,7 @@ import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
 import { GanTrainer } from '../src/train/trainer.js';
 import { permutation } from '../src/train/rng.js';
 import { bars } from './fixtures/bars.js';
-import { bothDevices, webgpu } from '../../../test/support/devices.js';
+import { allDevices, webgpu } from '../../../test/support/devices.js';
 
 const DATA = bars(60);
 const VALID = bars(20);
@@ -31,8 +31,8 @@ afterAll(() => {
 });
 
 describe('GanTrainer', () => {
-  it('trains a tiny config for a few iterations on both devices: finite losses, D outputs in (0, 1), every parameter moves', async () => {
-    for (const device of await bothDevices()) {
+  it('trains a tiny config for a few iterations on every device: finite losses, D outputs in (0, 1), every parameter moves', async () => {
+    for (const device of await allDevices()) {
       const trainer = new GanTrainer(tinyConfig(), DATA, device, VALID);
       try {
         const before = await snapshot(trainer);
@@ -155,8 +155,8 @@ describe('GanTrainer', () => {
     }
   });
 
-  it('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on both devices', async () => {
-    for (const device of await bothDevices()) {
+  it('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on every device', async () => {
+    for (const device of await allDevices()) {
       const cfg = tinyConfig({ epochs: 2 });
       const straight = new GanTrainer(cfg, DATA, device, VALID);
       await straight.runEpoch();

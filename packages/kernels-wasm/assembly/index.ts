@@ -11,6 +11,12 @@ export * from './matmul/matmul';
 export * from './probe/peak';
 export * from './bce/bce';
 export * from './optim/optim';
+export * from './parametric/parametric';
+export * from './softmax/softmax';
+export * from './cross-entropy/cross-entropy';
+export * from './where/where';
+export * from './gather/gather';
+export * from './bmm/bmm';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpu, fromArray, sigmoidBce, sgdMomentumTensorsPerDispatch, tidy, memory, Generator, type Device } from '@saddle/autograd';
 import { Dropout, Linear, Maxout, Sequential, SGD, init, loadModule, mlp, saveModule, schedules } from '@saddle/nn';
-import { webgpu } from '../../../test/support/devices.js';
+import { webgpu, DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 
 /** Two interleaved half-moons-ish clusters: a problem a linear model cannot solve (XOR). */
 function xorData(device: Device) {
@@ -13,8 +13,8 @@ function xorData(device: Device) {
   return { x: fromArray(xs, [4, 2], { device }), y: fromArray(ys, [4, 1], { device }) };
 }
 
-describe.each(['cpu', 'webgpu'])('nn on %s', (name) => {
-  const device = async () => (name === 'cpu' ? cpu : await webgpu());
+describe.each(DEVICE_NAMES)('nn on %s', (name) => {
+  const device = (): Promise<Device> => deviceNamed(name);
 
   it('an MLP learns XOR with SGD + momentum (loss falls by 10x)', async () => {
     const d = await device();

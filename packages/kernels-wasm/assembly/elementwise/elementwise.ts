@@ -11,8 +11,9 @@
  * elements at a time; an operand with stride 0 (a broadcast scalar along the row, e.g. `x * 2`
  * or a bias along the columns) is splatted into all four lanes once per run. The last len % 4
  * elements of a run, and runs with any other stride (a transposed view), take the scalar loop.
- * exp, log, sigmoid, tanh and softplus are computed on four lanes at once (shared/math.ts:
- * Cephes' range reductions and minimax polynomials, about 1 ulp); their scalar tails run the same
+ * exp, log, sigmoid, tanh, softplus, log1p, expm1 and logSigmoid are computed on four lanes at once (shared/math.ts:
+ * Cephes' range reductions and minimax polynomials, about 1 ulp; log1p, expm1 and logSigmoid as
+ * series for small arguments, about 2); their scalar tails run the same
  * vector code on a splatted value, so an element's bits never depend on where a thread's share
  * began. pow calls AssemblyScript's Mathf.pow lane by lane.
  *
@@ -29,11 +30,11 @@
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, rowOffset } from '../shared/strided';
-import { expV, lane0, logV, sigmoidV, softplusV, tanhV } from '../shared/math';
+import { expm1V, expV, lane0, log1pV, logSigmoidV, logV, sigmoidV, softplusV, tanhV } from '../shared/math';
 
 // Unary op codes (keep in step with WASM_UNARY_CODES).
 const COPY = 0, NEG = 1, ABS = 2, SIGN = 3, SQUARE = 4, EXP = 5, LOG = 6, SQRT = 7, RECIPROCAL = 8;
-const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13;
+const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13, LOG1P = 14, EXPM1 = 15, LOG_SIGMOID = 16;
 // Binary op codes (keep in step with WASM_BINARY_CODES).
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, POW = 6, GREATER = 7, GREATER_EQUAL = 8, EQUAL = 9;
 
@@ -58,6 +59,9 @@ function unaryS<T>(op: i32, x: T): T {
       case SIGMOID: return <T>lane0(sigmoidV(f32x4.splat(v)));
       case TANH: return <T>lane0(tanhV(f32x4.splat(v)));
       case SOFTPLUS: return <T>lane0(softplusV(f32x4.splat(v)));
+      case LOG1P: return <T>lane0(log1pV(f32x4.splat(v)));
+      case EXPM1: return <T>lane0(expm1V(f32x4.splat(v)));
+      case LOG_SIGMOID: return <T>lane0(logSigmoidV(f32x4.splat(v)));
     }
   } else {
     switch (op) {
@@ -96,6 +100,9 @@ function unaryV<T>(op: i32, x: v128): v128 {
       case TANH: return tanhV(x);
       case LOG: return logV(x);
       case SOFTPLUS: return softplusV(x);
+      case LOG1P: return log1pV(x);
+      case EXPM1: return expm1V(x);
+      case LOG_SIGMOID: return logSigmoidV(x);
     }
   } else {
     const zero = i32x4.splat(0);
@@ -264,6 +271,9 @@ function unaryAll<T>(op: i32, n: i32, x: usize, out: usize, rank: i32, dims: usi
           case SIGMOID: unaryWalk<T>(SIGMOID, n, x, out, rank, dims, tid, nthreads); break;
           case TANH: unaryWalk<T>(TANH, n, x, out, rank, dims, tid, nthreads); break;
           case SOFTPLUS: unaryWalk<T>(SOFTPLUS, n, x, out, rank, dims, tid, nthreads); break;
+          case LOG1P: unaryWalk<T>(LOG1P, n, x, out, rank, dims, tid, nthreads); break;
+          case EXPM1: unaryWalk<T>(EXPM1, n, x, out, rank, dims, tid, nthreads); break;
+          case LOG_SIGMOID: unaryWalk<T>(LOG_SIGMOID, n, x, out, rank, dims, tid, nthreads); break;
           default: unreachable();
         }
       } else unreachable();

@@ -134,6 +134,73 @@ export function softplusV(x: v128): v128 {
   return f32x4.add(f32x4.max(x, f32x4.splat(0)), l1p);
 }
 
+/**
+ * 2 atanh(z) = 2z (1 + z^2/3 + z^4/5 + ... + z^16/17) for |z| <= 1/3 (truncation below 3e-10,
+ * relative): log1p's series in z = u / (2 + u), where neither the addition nor the division
+ * cancels. The same series as the WGSL (kernels-wgsl/src/elementwise/special-ops.ts).
+ */
+@inline
+function twoAtanhV(z: v128): v128 {
+  const w = f32x4.mul(z, z);
+  let p = f32x4.splat(<f32>(1.0 / 17));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(<f32>(1.0 / 15)));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(<f32>(1.0 / 13)));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(<f32>(1.0 / 11)));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(<f32>(1.0 / 9)));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(<f32>(1.0 / 7)));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(<f32>(1.0 / 5)));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(<f32>(1.0 / 3)));
+  p = f32x4.add(f32x4.mul(p, w), f32x4.splat(1));
+  return f32x4.mul(f32x4.mul(f32x4.splat(2), z), p);
+}
+
+/**
+ * log1p(x) = log(1 + x): the 2 atanh series in z = x / (2 + x) for -0.5 < x < 1 (|z| <= 1/3),
+ * log(1 + x) outside, where 1 + x is exact (x in [-1, -0.5], Sterbenz) or |log| >= 0.4 hides the
+ * rounding of 1 + x. About 2 ulps. log1p(-1) = -inf, below -1 NaN, NaN stays NaN (the comparison
+ * fails, so NaN takes the log branch).
+ */
+@inline
+export function log1pV(x: v128): v128 {
+  const series = twoAtanhV(f32x4.div(x, f32x4.add(f32x4.splat(2), x)));
+  const inRange = v128.and(f32x4.gt(x, f32x4.splat(-0.5)), f32x4.lt(x, f32x4.splat(1)));
+  return v128.bitselect(series, logV(f32x4.add(f32x4.splat(1), x)), inRange);
+}
+
+/**
+ * expm1(x) = e^x - 1: the Taylor series x (1 + x/2! + ... + x^9/10!) for |x| < 0.5 (truncation
+ * below 3e-10, relative), e^x - 1 beyond, where |result| >= 0.39 and the subtraction loses nothing.
+ * NaN takes the exp branch and stays NaN; +inf gives +inf, -inf gives -1.
+ */
+@inline
+export function expm1V(x: v128): v128 {
+  let p = f32x4.splat(<f32>(1.0 / 3628800));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(<f32>(1.0 / 362880)));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(<f32>(1.0 / 40320)));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(<f32>(1.0 / 5040)));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(<f32>(1.0 / 720)));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(<f32>(1.0 / 120)));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(<f32>(1.0 / 24)));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(<f32>(1.0 / 6)));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1));
+  const series = f32x4.mul(x, p);
+  const big = f32x4.sub(expV(x), f32x4.splat(1));
+  return v128.bitselect(series, big, f32x4.lt(f32x4.abs(x), f32x4.splat(0.5)));
+}
+
+/**
+ * logSigmoid(x) = min(x, 0) - log1p(e^-|x|): exp sees only -|x| (no overflow), and e^-|x| is in
+ * (0, 1], all of it in the series' range, so log sigma(30) = -9.4e-14 keeps its digits instead of
+ * rounding to 0. min propagates NaN (wasm's f32x4.min does); -inf gives -inf.
+ */
+@inline
+export function logSigmoidV(x: v128): v128 {
+  const e = expV(f32x4.neg(f32x4.abs(x)));
+  const l1p = twoAtanhV(f32x4.div(e, f32x4.add(f32x4.splat(2), e)));
+  return f32x4.sub(f32x4.min(x, f32x4.splat(0)), l1p);
+}
+
 /** Lane 0 of a vector function of a splatted scalar: the scalar tail, bit for bit the SIMD result. */
 @inline
 export function lane0(v: v128): f32 {

@@ -54,3 +54,16 @@ export function unravelOffset(idx: i32, rank: i32, dims: usize, shapeAt: i32, st
   }
   return off;
 }
+
+/**
+ * Four f32 lanes at byte stride `stride` from `p`: one 16-byte load when the stride is 4 (contiguous),
+ * else gathered lane by lane (a transposed or middle-axis walk).
+ */
+@inline
+export function loadLanes(p: usize, stride: usize): v128 {
+  if (stride == 4) return v128.load(p);
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + stride));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stride));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * stride));
+}

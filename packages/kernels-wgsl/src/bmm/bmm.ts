@@ -1,5 +1,5 @@
 import { Params, SaddleError, Tensor, broadcastShapes, fmtShape, sizeOf } from '@saddle/tensor';
-import { asGpu, sameDevice, sameDType } from '../shared/launch.js';
+import { asGpu, asWasm, sameDevice, sameDType } from '../shared/launch.js';
 import { bmmCpu, type BmmOperand } from './bmm.cpu.js';
 import { BMM_MAX_BATCH_RANK, BMM_TILE, bmmWgsl } from './bmm.wgsl.js';
 
@@ -49,6 +49,13 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
     return out;
   }
   if (out.size === 0) return out;
+  if (device.kind === 'wasm') {
+    const w = asWasm(device);
+    const dims = w.ints([batchShape.length, ...batchShape, ...ra.batchStrides, ...rb.batchStrides]);
+    const args = [m, ka, n, batches, w.address(a.storage, ra.offset), ra.row, ra.col, w.address(b.storage, rb.offset), rb.row, rb.col, w.address(out.storage), dims];
+    w.run('bmmF32', args, batches * m * n * Math.max(ka, 1));
+    return out;
+  }
   if (batches > 65535) throw new SaddleError(op, `${batches} batches; expected at most 65535 (one workgroup row per batch)`);
   asGpu(device).dispatch({
     label: op,

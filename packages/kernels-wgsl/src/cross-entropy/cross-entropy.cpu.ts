@@ -9,6 +9,11 @@ function labelAt(labels: TypedArray, r: number, len: number): number {
   return label;
 }
 
+/** Throws the twin's error for the first label outside [0, len) (the wasm launcher checks before its call). */
+export function checkLabels(labels: TypedArray, rows: number, len: number): void {
+  for (let r = 0; r < rows; r++) labelAt(labels, r, len);
+}
+
 /** CPU twin of the loss kernel: each row's logsumexp(x) - x[label], in doubles. */
 export function crossEntropyRowsCpu(x: TypedArray, labels: TypedArray, rows: number, len: number, out: TypedArray): void {
   for (let r = 0; r < rows; r++) {

@@ -1,8 +1,8 @@
 import { Params, SaddleError, Tensor, fmtShape, fromArray } from '@saddle/tensor';
-import { asGpu, expectRank, grid1d, sameDevice } from '../shared/launch.js';
+import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
 import { mean } from '../reduce/reduce.js';
-import { crossEntropyGradCpu, crossEntropyRowsCpu } from './cross-entropy.cpu.js';
+import { checkLabels, crossEntropyGradCpu, crossEntropyRowsCpu } from './cross-entropy.cpu.js';
 import { crossEntropyWgsl } from './cross-entropy.wgsl.js';
 
 function checkInputs(op: string, logits: Tensor, labels: Tensor): { rows: number; len: number } {
@@ -21,8 +21,8 @@ function checkInputs(op: string, logits: Tensor, labels: Tensor): { rows: number
 /**
  * Mean cross-entropy of softmax(logits) against integer labels: logits [N, C], labels i32 [N]
  * (classes 0..C-1); returns a [] tensor, mean over rows of logsumexp(x_n) - x_n[label_n]. Fused
- * and stable (see the kernel's header). A label out of range throws on the CPU and gives NaN on
- * WebGPU.
+ * and stable (see the kernel's header). A label out of range throws on the CPU and on wasm (checked
+ * before the call) and gives NaN on WebGPU.
  */
 export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const op = 'crossEntropy';
@@ -32,7 +32,12 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const l = labels.isContiguous ? labels : dense(labels);
   try {
     if (logits.device.kind === 'cpu') crossEntropyRowsCpu(x.storage.data!, l.storage.data!.subarray(l.offset), rows, len, perRow.storage.data!);
-    else if (rows > 0) {
+    else if (logits.device.kind === 'wasm') {
+      // The labels are in host-visible memory: checked here, with the CPU twin's error.
+      checkLabels(l.storage.data!.subarray(l.offset), rows, len);
+      const w = asWasm(logits.device);
+      w.run('crossEntropyRowsF32', [rows, len, w.address(x.storage, x.offset), w.address(l.storage, l.offset), w.address(perRow.storage)], rows * len);
+    } else if (rows > 0) {
       asGpu(logits.device).dispatch({
         label: op,
         code: crossEntropyWgsl(false),
@@ -70,6 +75,11 @@ export function crossEntropyGrad(logits: Tensor, labels: Tensor, scale: Tensor |
   try {
     if (logits.device.kind === 'cpu') {
       crossEntropyGradCpu(x.storage.data!, l.storage.data!.subarray(l.offset), rows, len, s.storage.data![s.offset]! / rows, out.storage.data!);
+    } else if (logits.device.kind === 'wasm') {
+      checkLabels(l.storage.data!.subarray(l.offset), rows, len);
+      const w = asWasm(logits.device);
+      const args = [rows, len, w.address(x.storage, x.offset), w.address(l.storage, l.offset), w.address(s.storage, s.offset), 1 / rows, w.address(out.storage)];
+      w.run('crossEntropyGradF32', args, rows * len);
     } else if (rows > 0) {
       asGpu(logits.device).dispatch({
         label: op,

@@ -54,7 +54,7 @@ export type BinaryOpName = keyof typeof BINARY_OPS;
  */
 export const WASM_UNARY_CODES: Partial<Record<UnaryOpName, number>> = {
   copy: 0, neg: 1, abs: 2, sign: 3, square: 4, exp: 5, log: 6, sqrt: 7, reciprocal: 8,
-  relu: 9, step: 10, sigmoid: 11, tanh: 12, softplus: 13,
+  relu: 9, step: 10, sigmoid: 11, tanh: 12, softplus: 13, log1p: 14, expm1: 15, logSigmoid: 16,
 };
 
 export const WASM_BINARY_CODES: Record<BinaryOpName, number> = {

@@ -12,9 +12,14 @@ function checkIndex(op: string, r: number, j: number, len: number): void {
   if (!Number.isInteger(r) || r < 0 || r >= len) throw new SaddleError(op, `index ${r} (position ${j}) is out of range; expected an integer in [0, ${len})`);
 }
 
+/** Throws the twins' error for the first index outside [0, len) (the wasm launcher checks before its call). */
+export function checkIndices(op: string, indices: TypedArray, m: number, len: number): void {
+  for (let j = 0; j < m; j++) checkIndex(op, indices[j]!, j, len);
+}
+
 /** CPU twin of gather. */
 export function gatherCpu(x: TypedArray, indices: TypedArray, { outer, len, inner, m }: GatherLayout, out: TypedArray): void {
-  for (let j = 0; j < m; j++) checkIndex('gather', indices[j]!, j, len);
+  checkIndices('gather', indices, m, len);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const from = (o * len + indices[j]!) * inner;
@@ -26,7 +31,7 @@ export function gatherCpu(x: TypedArray, indices: TypedArray, { outer, len, inne
 
 /** CPU twin of scatterAdd (sums in index order, as the kernel does). */
 export function scatterAddCpu(src: TypedArray, indices: TypedArray, { outer, len, inner, m }: GatherLayout, out: TypedArray): void {
-  for (let j = 0; j < m; j++) checkIndex('scatterAdd', indices[j]!, j, len);
+  checkIndices('scatterAdd', indices, m, len);
   out.fill(0);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {

@@ -1,7 +1,7 @@
 import { Params, SaddleError, Tensor, fmtShape, sizeOf } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice, wgslType } from '../shared/launch.js';
+import { asGpu, asWasm, grid1d, sameDevice, wasmType, wgslType } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
-import { gatherCpu, scatterAddCpu, type GatherLayout } from './gather.cpu.js';
+import { checkIndices as checkIndexRange, gatherCpu, scatterAddCpu, type GatherLayout } from './gather.cpu.js';
 import { gatherWgsl, scatterAddWgsl } from './gather.wgsl.js';
 
 function checkIndices(op: string, indices: Tensor): void {
@@ -26,6 +26,17 @@ function run(op: string, code: string, input: Tensor, indices: Tensor, out: Tens
       cpuOp(x.storage.data!, idx.storage.data!.subarray(idx.offset), layout, out.storage.data!);
       return;
     }
+    if (input.device.kind === 'wasm') {
+      // The indices are in host-visible memory: checked here, with the CPU twin's error.
+      checkIndexRange(op, idx.storage.data!.subarray(idx.offset), layout.m, layout.len);
+      if (out.size === 0) return;
+      const w = asWasm(input.device);
+      const kernel = op === 'gather' ? 'gather32' : 'scatterAddF32';
+      wasmType(op, input.dtype); // a 4-byte dtype: gather moves rows of words
+      const args = [layout.outer, layout.len, layout.inner, layout.m, w.address(x.storage, x.offset), w.address(idx.storage, idx.offset), w.address(out.storage)];
+      w.run(kernel, args, out.size);
+      return;
+    }
     if (out.size === 0) return;
     asGpu(input.device).dispatch({
       label: op,
@@ -43,7 +54,7 @@ function run(op: string, code: string, input: Tensor, indices: Tensor, out: Tens
 /**
  * Rows of `x` by index along `axis` (default 0): the result has x's shape with that axis replaced
  * by the number of indices (i32, 1-D; repeats allowed). `gather(images, perm)` shuffles a dataset.
- * An index out of range throws on the CPU and gives NaN (0 for integer dtypes) on WebGPU.
+ * An index out of range throws on the CPU and on wasm and gives NaN (0 for integer dtypes) on WebGPU.
  */
 export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   const op = 'gather';

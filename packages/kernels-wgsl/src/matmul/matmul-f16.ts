@@ -72,7 +72,9 @@ export function matmulF16(a: F16Matrix, b: F16Matrix, opts: MatmulF16Options = {
     matmulF16Cpu(a.packed.storage.data!, b.packed.storage.data!, out.storage.data!, m, n, k, { transA, transB, bias: bias?.storage.data ?? null, activation });
     return out;
   }
-  const gpu = asGpu(device);
+  // f16 storage is a WebGPU feature: on wasm this throws (after freeing `out`), never runs the twin.
+  if (device.kind !== 'webgpu') out.dispose();
+  const gpu = asGpu(device, op);
   if (!gpu.features.has('shader-f16')) {
     out.dispose();
     throw new SaddleError(op, `the device ${gpu.name} lacks the shader-f16 feature; expected it for f16 storage (use matmul with f32)`);

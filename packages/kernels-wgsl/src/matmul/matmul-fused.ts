@@ -17,9 +17,10 @@
  * f32 summation error of B terms.
  */
 import { SaddleError, Tensor, fmtShape } from '@saddle/tensor';
-import { dense } from '../elementwise/elementwise.js';
+import { dense, mul, step } from '../elementwise/elementwise.js';
 import { asGpu, expectRank, sameDevice } from '../shared/launch.js';
-import { recordMatmul } from './matmul.js';
+import { sum } from '../reduce/reduce.js';
+import { matmul, recordMatmul } from './matmul.js';
 import { matmulFusedCpu } from './matmul-fused.cpu.js';
 
 export interface MatmulFusedOptions {
@@ -70,6 +71,13 @@ export function matmulFused(a: Tensor, b: Tensor, opts: MatmulFusedOptions = {})
     return c;
   };
   const [da, db, ma, mb] = [d(a)!, d(b)!, d(opts.maskA), d(opts.maskB)];
+  if (device.kind === 'wasm') {
+    try {
+      return matmulFusedWasm(da, db, ma, mb, transA, transB, opts.columnSums === true);
+    } finally {
+      for (const t of owned) t.dispose();
+    }
+  }
   const out = Tensor.empty([m, n], a.dtype, device);
   const sums = opts.columnSums ? Tensor.empty([n], a.dtype, device) : null;
   try {
@@ -100,4 +108,26 @@ export function matmulFused(a: Tensor, b: Tensor, opts: MatmulFusedOptions = {})
     for (const t of owned) t.dispose();
   }
   return { out, sums };
+}
+
+/**
+ * On wasm the fusion saves nothing worth a kernel of its own (no dispatches, and the passes it
+ * removes are cheap next to the product on a CPU), so the same result comes from the wasm kernels
+ * in turn: the masked operand is mul(x, step(mask)) (the same single f32 multiply as the fused
+ * load: bit for bit), the product is the wasm matmul, and the column sums are the wasm reduce's
+ * sum over op(B)'s rows (its fixed-piece tree, not the product's k order: equal within the f32
+ * summation error of K terms, as on WebGPU against the unfused rule).
+ */
+function matmulFusedWasm(a: Tensor, b: Tensor, maskA: Tensor | undefined, maskB: Tensor | undefined, transA: boolean, transB: boolean, columnSums: boolean): { out: Tensor; sums: Tensor | null } {
+  const ma = maskA ? mul(a, step(maskA)) : a;
+  const mb = maskB ? mul(b, step(maskB)) : b;
+  try {
+    const out = matmul(ma, mb, { transA, transB });
+    // op(B) = B stored [K, N] (sum over axis 0) or Bᵀ with B stored [N, K] (sum over axis 1).
+    const sums = columnSums ? sum(mb, transB ? 1 : 0) : null;
+    return { out, sums };
+  } finally {
+    if (ma !== a) ma.dispose();
+    if (mb !== b) mb.dispose();
+  }
 }

@@ -1,8 +1,11 @@
 import { Params, SaddleError, Tensor } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice } from '../shared/launch.js';
+import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
 import { parametricCpu } from './parametric.cpu.js';
 import { parametricWgsl, type ParametricOpName } from './parametric.wgsl.js';
+
+/** The op codes of the wasm kernel (kernels-wasm/assembly/parametric/parametric.ts holds the same). */
+const WASM_PARAMETRIC_CODES: Record<ParametricOpName, number> = { clamp: 0, leakyRelu: 1 };
 
 function parametric(name: ParametricOpName, x: Tensor, a: number, b: number): Tensor {
   sameDevice(name, x);
@@ -12,7 +15,10 @@ function parametric(name: ParametricOpName, x: Tensor, a: number, b: number): Te
   const xd = dense(x);
   try {
     if (x.device.kind === 'cpu') parametricCpu(name, xd.storage.data!, a, b, out.storage.data!);
-    else {
+    else if (x.device.kind === 'wasm') {
+      const w = asWasm(x.device);
+      w.run('parametricF32', [WASM_PARAMETRIC_CODES[name], out.size, w.address(xd.storage, xd.offset), w.address(out.storage), a, b], out.size);
+    } else {
       asGpu(x.device).dispatch({
         label: name,
         code: parametricWgsl(name),

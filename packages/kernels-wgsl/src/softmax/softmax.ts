@@ -1,5 +1,5 @@
 import { Params, SaddleError, Tensor, fmtShape, sizeOf } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice } from '../shared/launch.js';
+import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
 import { softmaxCpu, type RowLayout } from './softmax.cpu.js';
 import { softmaxWgsl } from './softmax.wgsl.js';
@@ -36,6 +36,11 @@ function softmaxOp(op: string, x: Tensor, axis: number, log: boolean): Tensor {
       return out;
     }
     const rows = layout.outer * layout.inner;
+    if (x.device.kind === 'wasm') {
+      const w = asWasm(x.device);
+      w.run('softmaxF32', [log ? 1 : 0, rows, layout.len, layout.inner, w.address(xd.storage, xd.offset), w.address(out.storage)], out.size);
+      return out;
+    }
     asGpu(x.device).dispatch({
       label: op,
       code: softmaxWgsl(log),

@@ -1,6 +1,6 @@
 import { Params, SaddleError, Tensor, broadcastShapes, fromArray } from '@saddle/tensor';
-import { asGpu, grid1d, sameDevice, sameDType, wgslType } from '../shared/launch.js';
-import { MAX_RANK, readAs } from '../shared/strided.js';
+import { asGpu, asWasm, grid1d, sameDevice, sameDType, wasmType, wgslType } from '../shared/launch.js';
+import { MAX_RANK, readAs, wasmDims } from '../shared/strided.js';
 import { whereCpu } from './where.cpu.js';
 import { whereWgsl } from './where.wgsl.js';
 
@@ -27,6 +27,15 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
       return out;
     }
     if (out.size === 0) return out;
+    if (device.kind === 'wasm') {
+      const w = asWasm(device);
+      wasmType(op, ta.dtype); // a 4-byte dtype (the select moves bits, whatever they mean)
+      const condFloat = wasmType(op, cond.dtype) === 'F32' ? 1 : 0;
+      const { rank, dims } = wasmDims(shape, [rc.strides, ra.strides, rb.strides]);
+      const args = [condFloat, out.size, w.address(cond.storage, rc.offset), w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
+      w.run('whereSelect', args, out.size);
+      return out;
+    }
     asGpu(device).dispatch({
       label: op,
       code: whereWgsl(wgslType(op, cond.dtype), wgslType(op, ta.dtype)),
