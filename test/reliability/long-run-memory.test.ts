@@ -2,13 +2,13 @@
  * A long run keeps its memory flat (issue 12): 5,000 optimizer steps of a small maxout network with
  * fused dropout, through the public layers (Maxout, Linear), the SGD class with schedules,
  * `zeroGrad` and `tidy`, on each device. From step 500 on, the number of live tensors and the
- * device's live bytes (and, on WebGPU, pooled and allocated bytes) are the same at every snapshot,
+ * device's live bytes (and, on WebGPU and wasm, pooled and allocated bytes) are the same at every snapshot,
  * and the run leaves nothing behind. (test/autograd/memory.test.ts does the same for the raw kernels.)
  */
 import { describe, it, expect } from 'vitest';
 import { Generator, cpu, fromArray, memory, sigmoidBce, tidy, type Device } from '@saddle/autograd';
 import { Linear, Maxout, SGD, Sequential, schedules } from '@saddle/nn';
-import { webgpu } from '../support/devices.js';
+import { wasm, webgpu } from '../support/devices.js';
 import { rng } from '../grad/support.js';
 
 const STEPS = 5_000;
@@ -56,6 +56,7 @@ describe('memory stays flat over 5,000 optimizer steps of a small maxout network
   for (const [name, getDevice] of [
     ['cpu', async () => cpu],
     ['webgpu', webgpu],
+    ['wasm', () => wasm()],
   ] as const) {
     it(`on ${name}`, async () => {
       const device: Device = await getDevice();
