@@ -29,8 +29,7 @@ import type { Rule } from '../tape.js';
 export function matmulRule(transA: boolean, transB: boolean, activation: Activation): Rule {
   return (g, saved, needs) => {
     const [a, b, y] = saved as [Tensor, Tensor, Tensor];
-    // The fused kernel exists on the CPU and WebGPU; wasm takes the unfused products (same values).
-    if (isGradEnabled() || g.device.kind === 'wasm') return recordedGradients(g, a, b, y, transA, transB, activation, needs);
+    if (isGradEnabled()) return recordedGradients(g, a, b, y, transA, transB, activation, needs);
     const sumsInDB = Boolean(needs[1] && needs[2] && !transB);
     // The mask is fused only where every consumer of dz can take it: the products, and the bias
     // sum when it rides in the dB product.
