@@ -7,6 +7,7 @@ export * from './io/svg.js';
 export * from './metrics/parzen-cpu.js';
 export * from './metrics/parzen.js';
 export * from './metrics/table1.js';
+export * from './metrics/speckle.js';
 export * from './metrics/value.js';
 export * from './toy/toy1d.js';
 export * from './losses.js';

@@ -32,6 +32,13 @@ describe('gan CLI errors', () => {
     [['train', '--device', 'tpu'], /--device tpu: expected one of auto, cpu, webgpu, wasm/],
     [['train', '--update', 'simultaneous', '--k', '2'], /k is 2; expected 1 with --update simultaneous/],
     [['train', '--epochs'], /--epochs/],
+    [['train', '--g-hidden', '256,,256'], /--g-hidden 256,,256: expected comma-separated layer widths/],
+    [['train', '--d-units', '128,0'], /--d-units 128,0: expected comma-separated layer widths/],
+    [['train', '--d-pieces', '0'], /--d-pieces 0: expected an integer >= 1/],
+    [['train', '--momentum', '1'], /--momentum 1: expected a number in \[0, 1\)/],
+    [['train', '--lr-decay', '0.99'], /--lr-decay 0.99: expected a number >= 1/],
+    [['train', '--threads', '0'], /--threads 0: expected an integer >= 1/],
+    [['train', '--threads', '2', '--device', 'cpu', '--preset', 'tiny'], /--threads 2: only the wasm device/],
     [['train', 'myrun'], /unexpected argument 'myrun'.*--resume myrun/],
     [['train', '--resume', join(root, 'nowhere')], /has no checkpoint\.json/],
     [['eval'], /eval: expected one run/],
@@ -123,5 +130,11 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     expect(Number.isFinite(p.mean)).toBe(true);
     expect(p.perSigma).toHaveLength(10);
     expect(p.testImages).toBe(100);
+    // The samples' speckle, beside MNIST's own (a share, and specks per image).
+    expect(r.out).toMatch(/speckle: [0-9.]+ specks per sample/);
+    expect(p.speckle.images).toBe(200);
+    expect(p.speckle.imagesWithSpecks).toBeGreaterThanOrEqual(0);
+    expect(p.speckle.imagesWithSpecks).toBeLessThanOrEqual(1);
+    expect(p.mnistValidationSpeckle.specksPerImage).toBeLessThan(0.1);
   });
 });

@@ -5,6 +5,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { loadGenerator } from '../run-folder.js';
 import { EVAL_FLAGS, USAGE, existingRun, intFlag, numberFlag, parse, pickDevice, runArgument, type CliIO } from './flags.js';
 import { mnistParzen } from './parzen.js';
+import { speckle } from '../metrics/speckle.js';
 
 export async function evaluate(args: readonly string[], io: CliIO): Promise<number> {
   const { values: flags, positionals } = parse('eval', args, EVAL_FLAGS);
@@ -27,11 +28,13 @@ export async function evaluate(args: readonly string[], io: CliIO): Promise<numb
     io.out(`Parzen window estimate: ${n} samples, sigma ${sigma ?? `cross-validated on ${valN} validation images over logspace(-1, 0, 10)`}, ${testN} test images`);
     const mnist = await loadMnist();
     const t = performance.now();
-    const r = await mnistParzen(G, config, mnist, device, { n, seed, sigma, testN, valN });
+    const r = await mnistParzen(G, config, mnist, device, { n, seed, sigma, testN, valN, speckle: true });
+    const reference = speckle(mnist.validation.images, mnist.validation.n);
     const seconds = (performance.now() - t) / 1000;
     io.out(`sigma = ${r.sigma.toPrecision(4)}`);
+    io.out(`speckle: ${r.speckle!.specksPerImage.toFixed(3)} specks per sample (blobs of <= 3 pixels above 0.5; MNIST validation: ${reference.specksPerImage.toFixed(3)}), ${(100 * r.speckle!.imagesWithSpecks).toFixed(1)}% of samples with one or more`);
     io.out(`test log-likelihood: ${r.mean.toFixed(1)} ± ${r.stdErr.toFixed(1)} (mean ± standard error over ${testN} test images; paper: 225 ± 2)`);
-    await writeJsonAtomic(resolve(dir, 'parzen.json'), { mean: r.mean, stdErr: r.stdErr, sigma: r.sigma, perSigma: r.perSigma, samples: n, testImages: testN, validationImages: valN, seed, epoch, iterInEpoch, seconds });
+    await writeJsonAtomic(resolve(dir, 'parzen.json'), { mean: r.mean, stdErr: r.stdErr, sigma: r.sigma, perSigma: r.perSigma, speckle: r.speckle, mnistValidationSpeckle: reference, samples: n, testImages: testN, validationImages: valN, seed, epoch, iterInEpoch, seconds });
     return 0;
   } finally {
     G.dispose();

@@ -45,7 +45,11 @@ train options (defaults: the preset's):
                            Default: paper on a GPU, quick on the CPU or a software adapter
   --device auto|cpu|webgpu|wasm  default auto (a hardware GPU; else the faster of wasm and a
                            software WebGPU adapter, measured)
+  --threads N              threads of the wasm device (default: every core)
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
+  --g-hidden N,N,...       G's hidden layer widths     --d-units N,N,...  D's maxout layers' units
+  --d-pieces N             pieces per maxout unit      --momentum X       a constant momentum
+  --lr-decay X             divide the learning rate by X after every minibatch (paper: 1.000004)
   --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
   --log-every N            read the statistics back (and check them for NaN) every N iterations
   --train-n N  --val-n N   use the first N training (at most 50000) / validation (10000) images
@@ -61,12 +65,18 @@ train options (defaults: the preset's):
   a NaN or infinite loss or parameter stops the run, keeping the last finite checkpoint (exit 3).
 
 eval options:  --n N (samples, 10000)  --seed N  --sigma X (skip the cross-validation)
-               --test-n N (test images, 10000)  --device auto|cpu|webgpu|wasm
-sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu|wasm`;
+               --test-n N (test images, 10000)  --device auto|cpu|webgpu|wasm  --threads N
+sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu|wasm  --threads N`;
 
 export const TRAIN_FLAGS = {
   preset: { type: 'string' },
   device: { type: 'string' },
+  threads: { type: 'string' },
+  'g-hidden': { type: 'string' },
+  'd-units': { type: 'string' },
+  'd-pieces': { type: 'string' },
+  momentum: { type: 'string' },
+  'lr-decay': { type: 'string' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
   k: { type: 'string' },
@@ -94,6 +104,7 @@ export const EVAL_FLAGS = {
   'test-n': { type: 'string' },
   'val-n': { type: 'string' },
   device: { type: 'string' },
+  threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -102,6 +113,7 @@ export const SAMPLE_FLAGS = {
   out: { type: 'string' },
   seed: { type: 'string' },
   device: { type: 'string' },
+  threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -147,8 +159,10 @@ const DEVICES = ['auto', 'cpu', 'webgpu', 'wasm'] as const;
 
 export async function pickDevice(flags: Flags): Promise<Device> {
   const want = choiceFlag(flags, 'device', DEVICES) ?? 'auto';
+  const threads = intFlag(flags, 'threads', 1);
+  if (threads !== undefined && want !== 'wasm' && want !== 'auto') throw new CliError(`--threads ${threads}: only the wasm device (--device wasm or auto) has threads; got --device ${want}`);
   try {
-    return await useDevice(want);
+    return await useDevice(want, threads === undefined ? {} : { threads });
   } catch (e) {
     throw new CliError(`--device ${want}: ${(e as Error).message}`);
   }
@@ -170,6 +184,7 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   set('batch', intFlag(flags, 'batch', 1));
   set('k', intFlag(flags, 'k', 1));
   set('lr', numberFlag(flags, 'lr', (x) => x > 0, 'a positive number'));
+  set('lrDecay', numberFlag(flags, 'lr-decay', (x) => x >= 1, 'a number >= 1'));
   set('minutes', numberFlag(flags, 'minutes', (x) => x > 0, 'a positive number of minutes'));
   set('seed', intFlag(flags, 'seed', 0));
   set('zDist', choiceFlag<ZDist>(flags, 'z-dist', Z_DISTS));
@@ -179,6 +194,17 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   set('trainN', intFlag(flags, 'train-n', 1));
   set('valN', intFlag(flags, 'val-n', 0));
   set('parzenEvery', intFlag(flags, 'parzen-every', 0));
+  const gHidden = widthsFlag(flags, 'g-hidden');
+  if (gHidden) c.generator = { ...c.generator, hidden: gHidden };
+  const dUnits = widthsFlag(flags, 'd-units');
+  if (dUnits) c.discriminator = { ...c.discriminator, units: dUnits };
+  const dPieces = intFlag(flags, 'd-pieces', 1);
+  if (dPieces !== undefined) c.discriminator = { ...c.discriminator, pieces: dPieces };
+  const momentum = numberFlag(flags, 'momentum', (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+  if (momentum !== undefined) {
+    c.momentumStart = momentum;
+    c.momentumEnd = momentum;
+  }
   try {
     return validateConfig(c);
   } catch (e) {
@@ -186,8 +212,19 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   }
 }
 
+/** A comma-separated list of layer widths (`--g-hidden 256,256`), each an integer >= 1. */
+function widthsFlag(flags: Flags, name: string): number[] | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const widths = String(v).split(',').map((w) => Number(w.trim()));
+  if (widths.length === 0 || widths.some((w) => !Number.isInteger(w) || w < 1)) {
+    throw new CliError(`--${name} ${String(v)}: expected comma-separated layer widths, each an integer >= 1 (e.g. 256,256)`);
+  }
+  return widths;
+}
+
 /** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'out'];
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'out', 'g-hidden', 'd-units', 'd-pieces', 'momentum', 'lr-decay'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

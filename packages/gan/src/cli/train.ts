@@ -70,7 +70,7 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
   const resumeDir = typeof flags.resume === 'string' ? existingRun(flags.resume) : null;
   if (resumeDir) {
     const fixed = FIXED_ON_RESUME.filter((f) => flags[f] !== undefined);
-    if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only --epochs, --minutes, --log-every, --device, --parzen-every)`);
+    if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only --epochs, --minutes, --log-every, --device, --threads, --parzen-every)`);
   }
   if (resumeDir && flags.force) throw new CliError('--force replaces a run and --resume continues one; give one of them');
   const presetFlag = choiceFlag<PresetName>(flags, 'preset', PRESET_NAMES);

@@ -8,6 +8,7 @@ import { MNIST_PIXELS, type Mnist } from '../data/mnist.js';
 import { generateSamples, type GeneratorNet, type NoiseDistribution } from '../models.js';
 import { deriveSeed } from '../train/rng.js';
 import { parzenEvaluate, type ParzenResult } from './parzen.js';
+import { speckle, type SpeckleResult } from './speckle.js';
 
 export interface Table1Options {
   /** Samples drawn from G (the paper: 10 000). */
@@ -20,17 +21,26 @@ export interface Table1Options {
   testN: number;
   /** Validation images for choosing sigma (`parzen_ll.py`'s limit_size: 1000). */
   valN?: number;
+  /** Also count the samples' specks (`speckle.ts`); reads the samples back once. */
+  speckle?: boolean;
+}
+
+export interface Table1Result extends ParzenResult {
+  /** The samples' speckle, when asked for. */
+  speckle?: SpeckleResult;
 }
 
 /** The Parzen-window test log-likelihood of `G`'s samples (Table 1 protocol). */
-export async function table1Parzen(G: GeneratorNet, zDist: NoiseDistribution, mnist: Mnist, device: Device, opts: Table1Options): Promise<ParzenResult> {
+export async function table1Parzen(G: GeneratorNet, zDist: NoiseDistribution, mnist: Mnist, device: Device, opts: Table1Options): Promise<Table1Result> {
   const samples = generateSamples(G, opts.n, zDist, new Generator(deriveSeed(opts.seed, 'parzen-samples')), device);
   const valN = Math.min(opts.valN ?? 1000, mnist.validation.n);
   const testN = Math.min(opts.testN, mnist.test.n);
   const validation = fromArray(mnist.validation.images.subarray(0, valN * MNIST_PIXELS), [valN, MNIST_PIXELS], { device });
   const test = fromArray(mnist.test.images.subarray(0, testN * MNIST_PIXELS), [testN, MNIST_PIXELS], { device });
   try {
-    return await parzenEvaluate({ samples, validation, test, sigma: opts.sigma, validationCount: valN });
+    const result: Table1Result = await parzenEvaluate({ samples, validation, test, sigma: opts.sigma, validationCount: valN });
+    if (opts.speckle) result.speckle = speckle(Float32Array.from(await samples.toArray()), opts.n);
+    return result;
   } finally {
     samples.dispose();
     validation.dispose();
