@@ -26,6 +26,9 @@ export interface ParzenFile {
   testImages: number;
   validationImages: number;
   seconds: number;
+  /** The samples' speckle (gan eval since the speckle metric), and MNIST's own for reference. */
+  speckle?: { specksPerImage: number; imagesWithSpecks: number };
+  mnistValidationSpeckle?: { specksPerImage: number };
 }
 
 export interface RecordInput {
@@ -41,10 +44,11 @@ export interface RecordInput {
   note?: string | null;
 }
 
-/** 'lavapipe', 'software', 'cpu' or 'gpu': the adapter part of a record's file name. */
+/** 'lavapipe', 'software', 'cpu', 'wasm' or 'gpu': the adapter part of a record's file name. */
 export function adapterKind(meta: Pick<RunMeta, 'softwareAdapter' | 'device' | 'deviceKind'>): string {
   if (meta.softwareAdapter) return /llvmpipe|lavapipe/i.test(meta.device) ? 'lavapipe' : 'software';
-  return meta.deviceKind === 'cpu' ? 'cpu' : 'gpu';
+  if (meta.deviceKind === 'cpu' || meta.deviceKind === 'wasm') return meta.deviceKind;
+  return 'gpu';
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -96,6 +100,9 @@ export function ganRunRecord(r: RecordInput) {
           testImages: parzen.testImages,
           validationImages: parzen.validationImages,
           evalSeconds: parzen.seconds,
+          ...(parzen.speckle
+            ? { specksPerSample: parzen.speckle.specksPerImage, samplesWithSpecks: parzen.speckle.imagesWithSpecks, mnistValidationSpecksPerImage: parzen.mnistValidationSpeckle?.specksPerImage ?? null }
+            : {}),
           paper: 'Table 1, GAN: 225 +- 2',
         }
       : null,

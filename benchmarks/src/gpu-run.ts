@@ -309,7 +309,7 @@ async function trainAndEvaluate(plan: AllPlan, out: string, ctx: TrainContext): 
       await writeJsonAtomic(recordFile, record(null));
 
       const t = performance.now();
-      const r = await table1Parzen(trainer.G, config.zDist, mnist, device, { n: plan.parzenN, seed: config.seed, testN: plan.testN });
+      const r = await table1Parzen(trainer.sampler, config.zDist, mnist, device, { n: plan.parzenN, seed: config.seed, testN: plan.testN });
       const parzen: ParzenFile = {
         mean: r.mean,
         stdErr: r.stdErr,

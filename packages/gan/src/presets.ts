@@ -52,6 +52,11 @@ export interface GanConfig {
   valN: number;
   /** Parzen estimate every this many epochs (0: never; it is expensive: use `gan eval`). */
   parzenEvery: number;
+  /**
+   * Decay of an exponential moving average of G's weights (0 or absent: none). When set, the
+   * samples, figures and Parzen estimates come from the averaged G; training and V(D, G) use G.
+   */
+  gEma?: number;
 }
 
 const MNIST_DIM = 784;
@@ -191,5 +196,6 @@ export function validateConfig(c: GanConfig): GanConfig {
   if (c.trainN !== null) posInt('trainN', c.trainN);
   nonNegInt('valN', c.valN);
   nonNegInt('parzenEvery', c.parzenEvery);
+  if (c.gEma !== undefined && !(c.gEma >= 0 && c.gEma < 1)) fail('gEma', c.gEma, 'a number in [0, 1) (0: no average)');
   return c;
 }

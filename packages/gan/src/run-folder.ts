@@ -25,7 +25,7 @@ import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 import { GeneratorNet } from './models.js';
 import type { GanConfig } from './presets.js';
-import { nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
+import { EMA_PREFIX, nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
 import type { EpochRecord } from './train/records.js';
 
 export const RUN_FILES = {
@@ -150,14 +150,16 @@ export async function loadCheckpoint(dir: string): Promise<TrainerSnapshot> {
 }
 
 /** G from the checkpoint of the run in `dir`, with the run's config and position. */
-export async function loadGenerator(dir: string, device: Device): Promise<{ G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number }> {
+export async function loadGenerator(dir: string, device: Device): Promise<{ G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number; averaged: boolean }> {
   const { tensors, meta } = await loadCheckpoint(dir);
   const G = new GeneratorNet(meta.config.generator, { device, init: new Generator(0) });
+  // A run with config.gEma draws its samples from the averaged G (the trainer's sampler).
+  const averaged = Boolean(meta.config.gEma);
   try {
-    G.loadStateDict(withPrefix(tensors, 'G.'));
+    G.loadStateDict(withPrefix(tensors, averaged ? EMA_PREFIX : 'G.'));
   } catch (e) {
     G.dispose();
     throw e;
   }
-  return { G, config: meta.config, epoch: meta.epoch, iterInEpoch: meta.iterInEpoch };
+  return { G, config: meta.config, epoch: meta.epoch, iterInEpoch: meta.iterInEpoch, averaged };
 }

@@ -11,5 +11,6 @@ export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { Sequential } from './layers/sequential.js';
 export { mlp, type MLPOptions } from './layers/mlp.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
+export { ExponentialMovingAverage } from './optim/ema.js';
 export * as schedules from './optim/schedules.js';
 export type { Schedule, Progress } from './optim/schedules.js';

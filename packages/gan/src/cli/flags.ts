@@ -50,6 +50,8 @@ train options (defaults: the preset's):
   --g-hidden N,N,...       G's hidden layer widths     --d-units N,N,...  D's maxout layers' units
   --d-pieces N             pieces per maxout unit      --momentum X       a constant momentum
   --lr-decay X             divide the learning rate by X after every minibatch (paper: 1.000004)
+  --g-ema DECAY            keep a moving average of G's weights (e.g. 0.999; 0: none) and draw the
+                           samples, figures and Parzen estimates from it
   --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
   --log-every N            read the statistics back (and check them for NaN) every N iterations
   --train-n N  --val-n N   use the first N training (at most 50000) / validation (10000) images
@@ -77,6 +79,7 @@ export const TRAIN_FLAGS = {
   'd-pieces': { type: 'string' },
   momentum: { type: 'string' },
   'lr-decay': { type: 'string' },
+  'g-ema': { type: 'string' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
   k: { type: 'string' },
@@ -185,6 +188,7 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   set('k', intFlag(flags, 'k', 1));
   set('lr', numberFlag(flags, 'lr', (x) => x > 0, 'a positive number'));
   set('lrDecay', numberFlag(flags, 'lr-decay', (x) => x >= 1, 'a number >= 1'));
+  set('gEma', numberFlag(flags, 'g-ema', (x) => x >= 0 && x < 1, 'a number in [0, 1) (0: no average)'));
   set('minutes', numberFlag(flags, 'minutes', (x) => x > 0, 'a positive number of minutes'));
   set('seed', intFlag(flags, 'seed', 0));
   set('zDist', choiceFlag<ZDist>(flags, 'z-dist', Z_DISTS));
@@ -224,7 +228,7 @@ function widthsFlag(flags: Flags, name: string): number[] | undefined {
 }
 
 /** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'out', 'g-hidden', 'd-units', 'd-pieces', 'momentum', 'lr-decay'];
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'out', 'g-hidden', 'd-units', 'd-pieces', 'momentum', 'lr-decay', 'g-ema'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

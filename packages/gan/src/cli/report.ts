@@ -14,7 +14,7 @@ export function summaryLine(r: EpochRecord, epochs: number): string {
   return (
     `epoch ${r.epoch}/${epochs}${r.partial ? ' (partial)' : ''}: ${r.iterations} it, ${r.seconds.toFixed(1)} s (${r.msPerIteration.toFixed(1)} ms/it) | ` +
     `D loss ${fmt(r.dLoss)} G loss ${fmt(r.gLoss)} | D(x) ${fmt(r.dReal)} D(G(z)) ${fmt(r.dFake)} | V(D,G) valid ${fmt(r.value)}` +
-    (r.parzen ? ` | Parzen ${r.parzen.mean.toFixed(1)} ± ${r.parzen.stdErr.toFixed(1)}` : '')
+    (r.parzen ? ` | Parzen ${r.parzen.mean.toFixed(1)} ± ${r.parzen.stdErr.toFixed(1)}${r.parzen.specksPerSample === undefined ? '' : `, ${r.parzen.specksPerSample.toFixed(2)} specks/sample`}` : '')
   );
 }
 

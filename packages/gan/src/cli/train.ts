@@ -172,8 +172,8 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
         train: trainImages,
         stop,
         parzen: async () => {
-          const p = await mnistParzen(trainer.G, c, mnist, device, { n: 10_000, seed: c.seed, testN: 10_000 });
-          return { mean: p.mean, stdErr: p.stdErr, sigma: p.sigma };
+          const p = await mnistParzen(trainer.sampler, c, mnist, device, { n: 10_000, seed: c.seed, testN: 10_000, speckle: true });
+          return { mean: p.mean, stdErr: p.stdErr, sigma: p.sigma, specksPerSample: p.speckle!.specksPerImage };
         },
         onProgress: progress.onProgress,
         onEpoch: (rec) => {

@@ -41,6 +41,8 @@ export interface CheckpointParts {
   readonly config: GanConfig;
   readonly G: Module;
   readonly D: Module;
+  /** The averaged G (config.gEma), or null. */
+  readonly Gema: Module | null;
   readonly optD: SGD;
   readonly optG: SGD;
   readonly stats: StepAccumulators;
@@ -54,6 +56,9 @@ export interface CheckpointParts {
   history: EpochRecord[];
 }
 
+/** The checkpoint's names for the averaged G's parameters start with this (`Gema.l0.weight`, ...). */
+export const EMA_PREFIX = 'Gema.';
+
 /** The tensors whose names start with `prefix`, under their names without it (e.g. 'G.' for G's state dict). */
 export function withPrefix(tensors: SafeTensors, prefix: string): SafeTensors {
   const out: SafeTensors = {};
@@ -64,7 +69,9 @@ export function withPrefix(tensors: SafeTensors, prefix: string): SafeTensors {
 /** Everything needed to continue exactly (reads the device's tensors back). */
 export async function captureState(t: CheckpointParts): Promise<TrainerSnapshot> {
   const tensors: SafeTensors = {};
-  for (const [prefix, m] of [['G.', t.G], ['D.', t.D]] as const) {
+  const modules: [string, Module][] = [['G.', t.G], ['D.', t.D]];
+  if (t.Gema) modules.push([EMA_PREFIX, t.Gema]);
+  for (const [prefix, m] of modules) {
     const sd = await m.stateDict();
     for (const [name, p] of Object.entries(sd)) tensors[prefix + name] = p;
   }
@@ -102,6 +109,7 @@ export function restoreState(t: CheckpointParts, tensors: SafeTensors, meta: Tra
   }
   t.G.loadStateDict(withPrefix(tensors, 'G.'));
   t.D.loadStateDict(withPrefix(tensors, 'D.'));
+  if (t.Gema) t.Gema.loadStateDict(withPrefix(tensors, EMA_PREFIX), 'the averaged G (config.gEma)');
   const velocities = (prefix: string, count: number) =>
     Array.from({ length: count }, (_, i) => {
       const v = tensors[`${prefix}.velocity.${i}`];

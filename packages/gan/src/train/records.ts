@@ -28,6 +28,8 @@ export interface ParzenRecord {
   mean: number;
   stdErr: number;
   sigma: number;
+  /** Specks per sample among the same samples (metrics/speckle.ts), when measured. */
+  specksPerSample?: number;
 }
 
 /** One line of metrics.jsonl. */

@@ -24,7 +24,7 @@
  * epochs (deadline, signals, checkpoints, figures) in `training-run.ts`.
  */
 import { Generator, SaddleError, concat, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
-import { SGD, schedules, type SafeTensors } from '@saddle/nn';
+import { ExponentialMovingAverage, SGD, schedules, type SafeTensors } from '@saddle/nn';
 import { discriminatorLossStacked, generatorLoss } from '../losses.js';
 import { heldOutValue } from '../metrics/value.js';
 import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from '../models.js';
@@ -52,6 +52,12 @@ export class GanTrainer {
   readonly config: GanConfig;
   readonly G: GeneratorNet;
   readonly D: DiscriminatorNet;
+  /**
+   * With `gEma`: a second G whose weights are the exponential moving average of G's, updated after
+   * every G step (`ExponentialMovingAverage`); null without. It draws the samples and figures.
+   */
+  readonly Gema: GeneratorNet | null;
+  private readonly ema: ExponentialMovingAverage | null;
   readonly optG: SGD;
   readonly optD: SGD;
   /** Draws z for training. */
@@ -92,8 +98,18 @@ export class GanTrainer {
     this.noise = streamGenerator(c.seed, 'noise');
     this.dropout = streamGenerator(c.seed, 'dropout');
     const ctx = { device, init: initGen };
-    this.G = new GeneratorNet(c.generator, ctx, outputBiasFromData(train.images, n, train.d));
+    const outputBias = outputBiasFromData(train.images, n, train.d);
+    this.G = new GeneratorNet(c.generator, ctx, outputBias);
     this.D = new DiscriminatorNet(c.discriminator, ctx, this.dropout);
+    if (c.gEma) {
+      // The same draws from a fresh 'init' stream: the average starts equal to G, bit for bit.
+      this.Gema = new GeneratorNet(c.generator, { device, init: streamGenerator(c.seed, 'init') }, outputBias);
+      for (const p of this.Gema.parameters()) p.requiresGrad = false;
+      this.ema = new ExponentialMovingAverage(this.G.parameters(), this.Gema.parameters(), c.gEma);
+    } else {
+      this.Gema = null;
+      this.ema = null;
+    }
     this.gParams = this.G.parameters();
     this.dParams = this.D.parameters();
     const lr = schedules.exponentialDecay(c.lr, c.lrDecay, c.lrFloor);
@@ -165,6 +181,7 @@ export class GanTrainer {
     }
     this.optG.step();
     this.optG.zeroGrad();
+    this.ema?.update();
     this.stats.addG(loss);
   }
 
@@ -187,6 +204,7 @@ export class GanTrainer {
     this.optG.step();
     this.optD.zeroGrad();
     this.optG.zeroGrad();
+    this.ema?.update();
     this.stats.addD(dLoss, logits);
     this.stats.addG(gLoss);
   }
@@ -313,13 +331,19 @@ export class GanTrainer {
     return heldOutValue({ G: this.G, D: this.D, real: this.validation, sampleZ: (m) => this.sampleZ(m, gen), chunk });
   }
 
-  /** Samples from G (eval mode, no grad) for noise `z` [n, zDim]: [n, 784] on the device. */
+  /** The generator that draws samples: the averaged G with `gEma`, else G. */
+  get sampler(): GeneratorNet {
+    return this.Gema ?? this.G;
+  }
+
+  /** Samples from the sampler (eval mode, no grad) for noise `z` [n, zDim]: [n, 784] on the device. */
   generate(z: Tensor): Tensor {
-    this.G.eval();
+    const g = this.sampler;
+    g.eval();
     try {
-      return noGrad(() => this.G.forward(z));
+      return noGrad(() => g.forward(z));
     } finally {
-      this.G.train();
+      g.train();
     }
   }
 
@@ -341,6 +365,8 @@ export class GanTrainer {
     if (this.disposed) return;
     this.disposed = true;
     this.G.dispose();
+    this.Gema?.dispose();
+    this.ema?.dispose();
     this.D.dispose();
     this.optG.dispose();
     this.optD.dispose();
