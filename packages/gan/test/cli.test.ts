@@ -138,4 +138,16 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     expect(p.speckle.imagesWithSpecks).toBeLessThanOrEqual(1);
     expect(p.mnistValidationSpeckle.specksPerImage).toBeLessThan(0.1);
   });
+
+  it('a run with --g-ema is evaluated (and sampled) through the averaged G, which gan eval says', async () => {
+    const emaDir = join(root, 'tiny-ema');
+    const t = await run('train', '--preset', 'tiny', '--device', 'wasm', '--threads', '1', '--out', emaDir, '--train-n', '100', '--val-n', '50', '--batch', '20', '--epochs', '1', '--g-ema', '0.5');
+    expect(t.code, t.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(emaDir, RUN_FILES.config), 'utf8')).config.gEma).toBe(0.5);
+    const r = await run('eval', emaDir, '--n', '100', '--test-n', '50', '--val-n', '50', '--device', 'cpu');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/generator: the moving average of G's weights \(decay 0\.5\)/);
+    expect(JSON.parse(readFileSync(join(emaDir, 'parzen.json'), 'utf8')).averagedGenerator).toBe(true);
+  });
 });
+

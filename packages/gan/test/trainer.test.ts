@@ -155,9 +155,12 @@ describe('GanTrainer', () => {
     }
   });
 
-  it('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on every device', async () => {
+  it.each([
+    ['', {}],
+    [' (with the moving average of G, gEma)', { gEma: 0.9 }],
+  ] as const)('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on every device%s', async (_, over) => {
     for (const device of await allDevices()) {
-      const cfg = tinyConfig({ epochs: 2 });
+      const cfg = tinyConfig({ epochs: 2, ...over });
       const straight = new GanTrainer(cfg, DATA, device, VALID);
       await straight.runEpoch();
       await straight.runEpoch();
@@ -184,6 +187,8 @@ describe('GanTrainer', () => {
       second.restore(tensors, meta);
       await second.runEpoch();
       const got = await snapshot(second);
+      expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
+      expect(Object.keys(got).some((n) => n.startsWith('Gema.'))).toBe(Boolean(cfg.gEma));
       for (const name of Object.keys(expected)) expect(got[name], `${device.name}: ${name}`).toEqual(expected[name]);
       expect(second.optD.stepCount).toBe(12);
       expect(second.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }))).toEqual(expectedHistory);
@@ -198,5 +203,38 @@ describe('the per-epoch shuffle', () => {
     expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(permutation(1000, 7n)).toEqual(a);
     expect(permutation(1000, 8n)).not.toEqual(a);
+  });
+
+  it('gEma: the averaged G starts equal to G, follows average = d * average + (1 - d) * G after each G step, draws the samples, and leaves training unchanged', async () => {
+    for (const device of await allDevices()) {
+      const decay = 0.8;
+      const plain = new GanTrainer(tinyConfig(), DATA, device, VALID);
+      const averaged = new GanTrainer(tinyConfig({ gEma: decay }), DATA, device, VALID);
+      try {
+        expect(plain.Gema).toBeNull();
+        expect(plain.sampler).toBe(plain.G);
+        expect(averaged.sampler).toBe(averaged.Gema);
+        const gOf = async (t: GanTrainer, prefix: string) => Object.fromEntries(Object.entries(await snapshot(t)).filter(([n]) => n.startsWith(prefix)).map(([n, v]) => [n.slice(prefix.length), v]));
+        const g0 = await gOf(averaged, 'G.');
+        expect(await gOf(averaged, 'Gema.'), device.name).toEqual(g0);
+        const expected = Object.fromEntries(Object.entries(g0).map(([n, v]) => [n, Float64Array.from(v)]));
+        plain.startEpoch();
+        averaged.startEpoch();
+        for (let i = 0; i < 3; i++) {
+          plain.iteration();
+          averaged.iteration();
+          const g = await gOf(averaged, 'G.');
+          for (const [n, v] of Object.entries(g)) v.forEach((x, j) => (expected[n]![j] = decay * expected[n]![j]! + (1 - decay) * x));
+        }
+        // The average takes no random draws and writes nothing G or D read: training is unchanged.
+        const [a, b] = [await snapshot(plain), await snapshot(averaged)];
+        for (const name of Object.keys(a)) expect(b[name], `${device.name}: ${name}`).toEqual(a[name]);
+        const avg = await gOf(averaged, 'Gema.');
+        for (const [n, v] of Object.entries(avg)) v.forEach((x, j) => expect(Math.abs(x - expected[n]![j]!), `${device.name}: ${n}[${j}]`).toBeLessThan(1e-6));
+      } finally {
+        plain.dispose();
+        averaged.dispose();
+      }
+    }
   });
 });
