@@ -9,7 +9,7 @@
  * deterministic function of the parameters.
  */
 import { describe, expect, it } from 'vitest';
-import { Generator, concat, copyInto, cpu, fromArray, noGrad, rand, runBackward, sum, tidy, type Tensor } from '@saddle/autograd';
+import { Generator, concat, copyInto, cpu, fromArray, memory, noGrad, rand, runBackward, sum, tidy, type Tensor } from '@saddle/autograd';
 import { discriminatorLossStacked } from '../src/losses.js';
 import { DiscriminatorNet, type DiscriminatorArch } from '../src/models.js';
 import { preset, type GanConfig } from '../src/presets.js';
@@ -207,6 +207,23 @@ describe('the trainer with R1', () => {
       for (const v of [on.stats.dLoss, on.stats.gLoss, on.stats.dReal, on.stats.dFake]) expect(Number.isFinite(v), JSON.stringify(over)).toBe(true);
       for (const p of on.params) expect(p.every(Number.isFinite), JSON.stringify(over)).toBe(true);
       if (!('k' in over) && !('update' in over)) expect(on.params).not.toEqual(off.params);
+    }
+  });
+
+  it.each(DEVICE_NAMES)('on %s: the penalty leaves nothing behind (live tensors and bytes flat from iteration to iteration)', async (name) => {
+    const device = await deviceNamed(name);
+    const trainer = new GanTrainer(tinyConfig({ r1Gamma: 10, r1Every: 2 }), DATA, device);
+    try {
+      trainer.startEpoch();
+      const live: { liveTensors: number; liveBytes: number }[] = [];
+      for (let i = 0; i < 6; i++) {
+        trainer.iteration();
+        const m = memory(device);
+        live.push({ liveTensors: m.liveTensors, liveBytes: m.liveBytes });
+      }
+      for (const m of live.slice(2)) expect(m).toEqual(live[1]);
+    } finally {
+      trainer.dispose();
     }
   });
 });
