@@ -6,7 +6,7 @@
  *   npx tsx --tsconfig tsconfig.json benchmarks/src/r1-cost-probe.ts [paper|quick|tiny] [--device=wasm|webgpu|cpu] [--iters=N] [--repeats=N]
  *
  * Synthetic images (the cost does not depend on the pixels). The three trainers run alternately,
- * a block of N iterations each per repeat, after a warm-up block each; a block ends with a read of
+ * a block of N iterations each per repeat (each repeat starting with the next one), after a warm-up block each; a block ends with a read of
  * the statistics (a sync point on every device), so it covers all its work. Prints one JSON line
  * with the median ms per iteration of each and the ratios of the medians; on a shared machine run
  * it a few times.
@@ -45,7 +45,14 @@ for (const { trainer } of trainers) {
   trainer.startEpoch();
   await block(trainer, Math.max(2, Math.ceil(iters / 4)));
 }
-for (let r = 0; r < repeats; r++) for (const t of trainers) t.ms.push(await block(t.trainer, iters));
+// Each repeat starts with the next trainer, so no variant always runs after the same other one
+// (the garbage one leaves is collected during the next one's block).
+for (let r = 0; r < repeats; r++) {
+  for (let i = 0; i < trainers.length; i++) {
+    const t = trainers[(r + i) % trainers.length]!;
+    t.ms.push(await block(t.trainer, iters));
+  }
+}
 const msOff = median(trainers[0]!.ms);
 const result: Record<string, unknown> = { preset: name, config: describeConfig(base), device: device.name, iters, repeats };
 for (const t of trainers) {

@@ -199,6 +199,31 @@ describe('the trainer with R1', () => {
     expect(zero.params).toEqual(off.params);
   });
 
+  it('lazy R1 (--r1-every N) applies gamma·N on D steps 0, N, 2N, ... and nothing between', async () => {
+    // D step 0: every 3 with gamma 10 applies 30, as every step with gamma 30 does.
+    const lazy1 = await trainedParameters(tinyConfig({ r1Gamma: 10, r1Every: 3 }), cpu, 1);
+    expect(lazy1.params).toEqual((await trainedParameters(tinyConfig({ r1Gamma: 30 }), cpu, 1)).params);
+    expect(lazy1.params).not.toEqual((await trainedParameters(tinyConfig(), cpu, 1)).params);
+    // Which D steps ran the penalty: each penalty pass draws one set of dropout masks for B rows
+    // from D's stream, so the stream's position counts them. k = 3, two iterations: D steps 0-5.
+    const dropoutDraws = async (over: Partial<GanConfig>) => {
+      const trainer = new GanTrainer(tinyConfig({ k: 3, ...over }), DATA, cpu);
+      try {
+        trainer.startEpoch();
+        for (let i = 0; i < 2; i++) trainer.iteration();
+        return trainer.dropout.offset;
+      } finally {
+        trainer.dispose();
+      }
+    };
+    const off = await dropoutDraws({});
+    const perPass = ((await dropoutDraws({ r1Gamma: 10 })) - off) / 6;
+    expect(perPass).toBeGreaterThan(0);
+    expect((await dropoutDraws({ r1Gamma: 10, r1Every: 3 })) - off).toBe(2 * perPass); // steps 0 and 3
+    expect((await dropoutDraws({ r1Gamma: 10, r1Every: 4 })) - off).toBe(2 * perPass); // steps 0 and 4
+    expect((await dropoutDraws({ r1Gamma: 10, r1Every: 7 })) - off).toBe(perPass); // step 0
+  });
+
   it.each(DEVICE_NAMES)('on %s: a few iterations of the tiny preset with R1 (every step, lazy, simultaneous) stay finite and differ from the run without it', async (name) => {
     const device = await deviceNamed(name);
     const off = await trainedParameters(tinyConfig(), device, 3);
