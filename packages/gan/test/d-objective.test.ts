@@ -8,6 +8,9 @@
  * stream from the same state, so every evaluation draws the same masks and the objective is a
  * deterministic function of the parameters.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Generator, concat, copyInto, cpu, fromArray, memory, noGrad, rand, runBackward, sum, tidy, type Tensor } from '@saddle/autograd';
 import { discriminatorLossStacked } from '../src/losses.js';
@@ -15,6 +18,7 @@ import { DiscriminatorNet, type DiscriminatorArch } from '../src/models.js';
 import { preset, type GanConfig } from '../src/presets.js';
 import { discriminatorObjective, r1GammaAt } from '../src/train/d-objective.js';
 import { GanTrainer } from '../src/train/trainer.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
 import { bars } from './fixtures/bars.js';
 import { DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 
@@ -222,6 +226,42 @@ describe('the trainer with R1', () => {
     expect((await dropoutDraws({ r1Gamma: 10, r1Every: 3 })) - off).toBe(2 * perPass); // steps 0 and 3
     expect((await dropoutDraws({ r1Gamma: 10, r1Every: 4 })) - off).toBe(2 * perPass); // steps 0 and 4
     expect((await dropoutDraws({ r1Gamma: 10, r1Every: 7 })) - off).toBe(perPass); // step 0
+  });
+
+  it('a run with lazy R1 stopped mid-epoch and resumed from its checkpoint ends bit for bit as a straight run; an older config without the R1 fields resumes without R1', async () => {
+    const cfg = tinyConfig({ epochs: 2, r1Gamma: 10, r1Every: 4 });
+    const straight = new GanTrainer(cfg, DATA, cpu);
+    await straight.runEpoch();
+    await straight.runEpoch();
+    const expected = await straight.state();
+    straight.dispose();
+    const dir = mkdtempSync(join(tmpdir(), 'gan-r1-resume-'));
+    try {
+      const first = new GanTrainer(cfg, DATA, cpu);
+      await first.runEpoch();
+      let n = 0;
+      await first.runEpoch({ shouldStop: () => n++ >= 3 }); // 9 iterations in all: not a multiple of 4
+      await saveCheckpoint(dir, first);
+      first.dispose();
+      const { tensors, meta } = await loadCheckpoint(dir);
+      expect(meta.config.r1Gamma).toBe(10);
+      const second = new GanTrainer(meta.config, DATA, cpu);
+      second.restore(tensors, meta);
+      await second.runEpoch();
+      const got = await second.state();
+      second.dispose();
+      for (const [name, t] of Object.entries(expected.tensors)) expect(Array.from(got.tensors[name]!.data), name).toEqual(Array.from(t.data));
+
+      // A checkpoint written before R1 existed has no r1Gamma / r1Every: it resumes, with R1 off.
+      const old = structuredClone(meta.config) as Partial<GanConfig>;
+      delete old.r1Gamma;
+      delete old.r1Every;
+      const resumedOld = new GanTrainer(old as GanConfig, DATA, cpu);
+      expect([resumedOld.config.r1Gamma, resumedOld.config.r1Every]).toEqual([0, 1]);
+      resumedOld.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(DEVICE_NAMES)('on %s: a few iterations of the tiny preset with R1 (every step, lazy, simultaneous) stay finite and differ from the run without it', async (name) => {
