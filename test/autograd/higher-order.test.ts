@@ -19,23 +19,17 @@ import {
   sum,
   tanh,
   tidy,
-  type Device,
   type Tensor,
 } from '@saddle/autograd';
 import * as k from '@saddle/kernels-wgsl';
-import { webgpu } from '../support/devices.js';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { data } from '../grad/support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 const values = async (t: Tensor | null) => Array.from(await t!.toArray());
 const cube = (x: Tensor) => mul(mul(x, x), x);
 
-describe.each(devices)('higher-order gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('higher-order gradients on %s', (_name, getDevice) => {
   it('backward({ createGraph: true }) leaves a .grad on the tape, and differentiating it gives the second derivative', async () => {
     const device = await getDevice();
     const xs = [-1.5, 0.5, 2];

@@ -4,7 +4,6 @@
  */
 import { describe, it, expect } from 'vitest';
 import {
-  cpu,
   fromArray,
   matmul,
   memory,
@@ -17,7 +16,7 @@ import {
   type Device,
   type Tensor,
 } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { rng } from '../grad/support.js';
 
 const STEPS = 10_000;
@@ -64,10 +63,7 @@ async function train(device: Device) {
 }
 
 describe('memory stays flat over 10,000 training steps', () => {
-  for (const [name, getDevice] of [
-    ['cpu', async () => cpu],
-    ['webgpu', webgpu],
-  ] as const) {
+  for (const [name, getDevice] of NAMED_DEVICES) {
     it(`on ${name}`, async () => {
       const device: Device = await getDevice();
       const before = memory(device);

@@ -1,13 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { add, cpu, fromArray, matmul, mul, param, runBackward, sigmoidBce, sum, transpose, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { add, fromArray, matmul, mul, param, runBackward, sigmoidBce, sum, transpose } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
-
-describe.each(devices)('runBackward with wanted leaves on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('runBackward with wanted leaves on %s', (_name, getDevice) => {
   it('returns the gradients of the wanted leaves only, dense, and writes no .grad', async () => {
     const device = await getDevice();
     const a = param(fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device }));

@@ -26,20 +26,14 @@ import {
   tidy,
   valueAndGrad,
   zeroGrad,
-  type Device,
   type Tensor,
 } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 const values = async (t: Tensor | null) => Array.from(await t!.toArray());
 
-describe.each(devices)('the tape on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('the tape on %s', (_name, getDevice) => {
   it('records only when an input requires grad, and backward fills .grad of the leaves', async () => {
     const device = await getDevice();
     const x = param(fromArray([1, 2, 3], [3], { device }));

@@ -1,15 +1,10 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { bmm, cpu, transpose, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { bmm, transpose } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
 
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
-
-describe.each(devices)('bmm gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('bmm gradients on %s', (_name, getDevice) => {
   it('with broadcast batch dims and every transA/transB', async () => {
     const device = await getDevice();
     await fc.assert(

@@ -5,7 +5,6 @@
 import { describe, it } from 'vitest';
 import {
   add,
-  cpu,
   dropout,
   log,
   matmul,
@@ -19,16 +18,10 @@ import {
   softplus,
   sub,
   sum,
-  type Device,
   type Tensor,
 } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 // The networks are functions of their parameters, so gradcheck can differentiate with respect to all of them.
 
@@ -52,7 +45,7 @@ const B = 5;
 const gParams = (s: number) => [data([3, 6], s, { range: [-1, 1] }), data([6], s + 1, { range: [-0.5, 0.5] }), data([6, 4], s + 2, { range: [-1, 1] }), data([4], s + 3, { range: [-0.5, 0.5] })];
 const dParams = (s: number) => [data([4, 6], s, { range: [-1, 1] }), data([6], s + 1, { range: [-0.5, 0.5] }), data([3, 1], s + 2, { range: [-1, 1] }), data([1], s + 3, { range: [-0.5, 0.5] })];
 
-describe.each(devices)('gradients of whole models on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('gradients of whole models on %s', (_name, getDevice) => {
   it('an MLP with ReLU and sigmoid layers, built from separate ops, with a BCE loss', async () => {
     const device = await getDevice();
     const mlp = (x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, t: Tensor) => {

@@ -1,20 +1,15 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, crossEntropy, crossEntropyGrad, fromArray, mul, sum, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { crossEntropy, crossEntropyGrad, fromArray, mul, sum } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data, rng } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 const labels = (rows: number, classes: number, seed: number) => {
   const next = rng(seed);
   return fromArray(Array.from({ length: rows }, () => Math.floor(next() * classes)), [rows], { dtype: 'i32' });
 };
 
-describe.each(devices)('crossEntropy gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('crossEntropy gradients on %s', (_name, getDevice) => {
   it('crossEntropy(logits, labels), through its fused gradient kernel', async () => {
     const device = await getDevice();
     await fc.assert(

@@ -1,15 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import * as ag from '@saddle/autograd';
-import { cpu, fromArray, param, sum, type Device, type Tensor, type UnaryOpName, type BinaryOpName } from '@saddle/autograd';
-import { wasm, webgpu } from '../support/devices.js';
+import { fromArray, param, sum, type Tensor, type UnaryOpName, type BinaryOpName } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data, type Data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-  ['wasm', () => wasm()],
-];
 
 /** A shape of rank 0..3 with dims 1..4. */
 const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 3 });
@@ -74,7 +68,7 @@ const binaryData: Record<Diff, [Data, Data]> = {
   pow: [{ range: [0.3, 2] }, { range: [-2, 2] }],
 };
 
-describe.each(devices)('elementwise gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('elementwise gradients on %s', (_name, getDevice) => {
   for (const op of Object.keys(named) as UnaryOpName[]) {
     it(`${op}, on random shapes`, async () => {
       const device = await getDevice();

@@ -1,15 +1,10 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, gather, mul, scatterAdd, sum, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { fromArray, gather, mul, scatterAdd, sum } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
 
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
-
-describe.each(devices)('gather and scatterAdd gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('gather and scatterAdd gradients on %s', (_name, getDevice) => {
   it('gather along any axis, with repeated indices', async () => {
     const device = await getDevice();
     await fc.assert(

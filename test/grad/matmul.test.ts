@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, matmul, param, runBackward, type Device } from '@saddle/autograd';
+import { fromArray, matmul, param, runBackward } from '@saddle/autograd';
 import * as k from '@saddle/kernels-wgsl';
-import { wasm, webgpu } from '../support/devices.js';
+import { NAMED_DEVICES, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';
 import { check, data } from './support.js';
 
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-  // f32 on every core: the same f32 tolerances as WebGPU (gradcheck compares with float64 differences).
-  ['wasm', () => wasm()],
-];
-
+// On wasm, f32 on every core: the same f32 tolerances as WebGPU (gradcheck compares with float64 differences).
 const activations = ['none', 'relu', 'sigmoid'] as const;
 
-describe.each(devices)('matmul gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('matmul gradients on %s', (_name, getDevice) => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
       for (const activation of activations) {

@@ -1,17 +1,12 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { clamp, cpu, fromArray, leakyRelu, mul, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { clamp, fromArray, leakyRelu } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 3 });
 
-describe.each(devices)('clamp and leakyRelu gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('clamp and leakyRelu gradients on %s', (_name, getDevice) => {
   it('leakyRelu, away from the kink at 0', async () => {
     const device = await getDevice();
     await fc.assert(

@@ -1,14 +1,8 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, max, mean, sum, sumTo, type Device } from '@saddle/autograd';
-import { wasm, webgpu } from '../support/devices.js';
+import { fromArray, max, mean, sum, sumTo } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-  ['wasm', () => wasm()],
-];
 
 /** A shape of rank 1..4 and a subset of its axes (maybe none: all), and keepDims. */
 const reduceCase = fc
@@ -22,7 +16,7 @@ const reduceCase = fc
     ),
   );
 
-describe.each(devices)('reduction gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('reduction gradients on %s', (_name, getDevice) => {
   for (const [name, op] of [
     ['sum', sum],
     ['mean', mean],

@@ -1,15 +1,9 @@
 import { describe, it } from 'vitest';
-import { broadcastTo, concat, cpu, expandDims, mul, reshape, slice, squeeze, transpose, type Device } from '@saddle/autograd';
-import { wasm, webgpu } from '../support/devices.js';
+import { broadcastTo, concat, expandDims, mul, reshape, slice, squeeze, transpose } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
 
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-  ['wasm', () => wasm()],
-];
-
-describe.each(devices)('shape-op gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('shape-op gradients on %s', (_name, getDevice) => {
   it('reshape (with -1, and of a transposed view, which copies)', async () => {
     const device = await getDevice();
     await check((x) => reshape(x, [3, -1]), [data([2, 3, 2], 1)], device);

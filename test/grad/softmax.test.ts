@@ -1,19 +1,14 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, logSoftmax, mul, softmax, transpose, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { logSoftmax, mul, softmax, transpose } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 const caseArb = fc
   .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
   .chain((shape) => fc.tuple(fc.constant(shape), fc.integer({ min: -shape.length, max: shape.length - 1 }), fc.integer({ min: 1, max: 1e6 })));
 
-describe.each(devices)('softmax and logSoftmax gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('softmax and logSoftmax gradients on %s', (_name, getDevice) => {
   for (const [name, op] of [['softmax', softmax], ['logSoftmax', logSoftmax]] as const) {
     it(`${name} along any axis`, async () => {
       const device = await getDevice();

@@ -6,15 +6,11 @@
  */
 import { expect } from 'vitest';
 import { cpu, fromArray, gradcheck, gradgradcheck, isFloat, requiresGrad, runBackward, tidy, type Device, type Tensor } from '@saddle/autograd';
-import { wasm, webgpu } from '../support/devices.js';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 
 /** The devices every gradient check runs on, for `describe.each`. */
-export const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-  ['wasm', () => wasm()],
-];
+export const devices = NAMED_DEVICES;
 
 /**
  * Tolerances. On the CPU the analytic gradient runs in float64, so it must match the central

@@ -1,20 +1,15 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, greater, mul, sigmoid, where, type Device } from '@saddle/autograd';
-import { webgpu } from '../support/devices.js';
+import { fromArray, greater, mul, sigmoid, where } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 const broadcastTriple = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).chain((base) => {
   const derived = fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }).map((ones) => base.map((d, i) => (ones[i] ? 1 : d)));
   return fc.tuple(derived, derived, derived);
 });
 
-describe.each(devices)('where gradients on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('where gradients on %s', (_name, getDevice) => {
   it('where(cond, a, b) with broadcasting: a gets g where cond holds, b elsewhere', async () => {
     const device = await getDevice();
     await fc.assert(

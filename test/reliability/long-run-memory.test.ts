@@ -6,9 +6,9 @@
  * and the run leaves nothing behind. (test/autograd/memory.test.ts does the same for the raw kernels.)
  */
 import { describe, it, expect } from 'vitest';
-import { Generator, cpu, fromArray, memory, sigmoidBce, tidy, type Device } from '@saddle/autograd';
+import { Generator, fromArray, memory, sigmoidBce, tidy, type Device } from '@saddle/autograd';
 import { Linear, Maxout, SGD, Sequential, schedules } from '@saddle/nn';
-import { wasm, webgpu } from '../support/devices.js';
+import { NAMED_DEVICES } from '../support/devices.js';
 import { rng } from '../grad/support.js';
 
 const STEPS = 5_000;
@@ -53,11 +53,7 @@ async function run(device: Device) {
 }
 
 describe('memory stays flat over 5,000 optimizer steps of a small maxout network', () => {
-  for (const [name, getDevice] of [
-    ['cpu', async () => cpu],
-    ['webgpu', webgpu],
-    ['wasm', () => wasm()],
-  ] as const) {
+  for (const [name, getDevice] of NAMED_DEVICES) {
     it(`on ${name}`, async () => {
       const device: Device = await getDevice();
       device.flush();

@@ -45,6 +45,9 @@ export async function deviceNamed(name: string): Promise<Device> {
   throw new Error(`no test device named ${name}`);
 }
 
+/** DEVICE_NAMES with a getter for each, for `describe.each(NAMED_DEVICES)('... on %s', (_name, getDevice) => ...)`. */
+export const NAMED_DEVICES: [DeviceName, () => Promise<Device>][] = DEVICE_NAMES.map((name) => [name, () => deviceNamed(name)]);
+
 /** The CPU and WebGPU devices, for loops over tests that are specific to those two. */
 export async function bothDevices(): Promise<Device[]> {
   return [cpu, await webgpu()];

@@ -15,7 +15,7 @@
  * dropout layers would draw, from the same generator in the same order. Widths, pieces, ranges and
  * keep probabilities are parameters (the presets).
  */
-import { Generator, SaddleError, concat, fromArray, noGrad, rand, randn, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { Generator, SaddleError, concat, fromArray, noGrad, rand, randn, tidy, zeros, type Device, type Tensor } from '@saddle/autograd';
 import { Dropout, Linear, Maxout, Module, init, type Initializer } from '@saddle/nn';
 
 export interface GeneratorArch {
@@ -51,6 +51,11 @@ export interface ModelContext {
   device: Device;
   /** Draws the initial weights. */
   init: Generator;
+  /**
+   * The dtype of D's parameters (default f32). f64 works on the CPU only, for gradient checks of
+   * the training step in double precision (packages/gan/test/d-objective.test.ts); the trainer uses f32.
+   */
+  dtype?: 'f32' | 'f64';
 }
 
 /**
@@ -141,7 +146,11 @@ export class DiscriminatorNet extends Module {
     dropoutGenerator: Generator,
   ) {
     super();
-    const weightInit = init.uniform(-arch.initRange, arch.initRange);
+    const { initRange: r } = arch;
+    const dtype = ctx.dtype ?? 'f32';
+    const weightInit: Initializer =
+      dtype === 'f32' ? init.uniform(-r, r) : (shape, c) => rand(shape, { low: -r, high: r, device: c.device, generator: c.generator, dtype });
+    const biasInit: Initializer = dtype === 'f32' ? init.zeros : (shape, c) => zeros(shape, { device: c.device, dtype });
     const hidden: Maxout[] = [];
     // Named drop0, h0, h1, ..., y: the parameter names (h0.weight, ..., y.bias) are those of checkpoints.
     this.inputDropout = this.addModule('drop0', new Dropout(arch.keepInput, { generator: dropoutGenerator }));
@@ -154,7 +163,7 @@ export class DiscriminatorNet extends Module {
             device: ctx.device,
             generator: ctx.init,
             weightInit,
-            biasInit: init.zeros,
+            biasInit,
             dropoutAfter: arch.keepHidden,
             dropoutGenerator,
           }),
@@ -162,7 +171,7 @@ export class DiscriminatorNet extends Module {
       );
       width = units;
     });
-    this.out = this.addModule('y', new Linear(width, 1, { device: ctx.device, generator: ctx.init, weightInit, biasInit: init.zeros }));
+    this.out = this.addModule('y', new Linear(width, 1, { device: ctx.device, generator: ctx.init, weightInit, biasInit }));
     this.hidden = hidden;
   }
 

@@ -57,6 +57,13 @@ export interface GanConfig {
    * samples, figures and Parzen estimates come from the averaged G; training and V(D, G) use G.
    */
   gEma?: number;
+  /**
+   * Weight gamma of the R1 gradient penalty on D (Mescheder et al. 2018): gamma/2 E||∇ₓ D(x)||² on
+   * the real minibatch is added to D's loss (train/d-objective.ts). 0: off (the default).
+   */
+  r1Gamma: number;
+  /** Lazy regularization: apply R1 on every N-th D step only, with gamma·N (1: every step). */
+  r1Every: number;
 }
 
 const MNIST_DIM = 784;
@@ -85,6 +92,8 @@ function paper(): GanConfig {
     trainN: null,
     valN: 10_000,
     parzenEvery: 0,
+    r1Gamma: 0,
+    r1Every: 1,
   };
 }
 
@@ -157,8 +166,13 @@ export function preset(name: PresetName): GanConfig {
   }
 }
 
-/** Throws a SaddleError naming the first field that is out of range. */
+/**
+ * Throws a SaddleError naming the first field that is out of range. A config saved before a field
+ * existed (a checkpoint of an older run) gets that field's default, which is what the run used.
+ */
 export function validateConfig(c: GanConfig): GanConfig {
+  c.r1Gamma ??= 0;
+  c.r1Every ??= 1;
   const fail = (field: string, value: unknown, expected: string): never => {
     throw new SaddleError('config', `${field} is ${JSON.stringify(value)}; expected ${expected}`);
   };
@@ -197,5 +211,7 @@ export function validateConfig(c: GanConfig): GanConfig {
   nonNegInt('valN', c.valN);
   nonNegInt('parzenEvery', c.parzenEvery);
   if (c.gEma !== undefined && !(c.gEma >= 0 && c.gEma < 1)) fail('gEma', c.gEma, 'a number in [0, 1) (0: no average)');
+  if (!(c.r1Gamma >= 0 && Number.isFinite(c.r1Gamma))) fail('r1Gamma', c.r1Gamma, 'a non-negative number (0: no R1 penalty)');
+  posInt('r1Every', c.r1Every);
   return c;
 }

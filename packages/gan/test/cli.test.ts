@@ -31,6 +31,11 @@ describe('gan CLI errors', () => {
     [['train', '--preset', 'huge'], /--preset huge: expected one of paper, quick, tiny/],
     [['train', '--device', 'tpu'], /--device tpu: expected one of auto, cpu, webgpu, wasm/],
     [['train', '--update', 'simultaneous', '--k', '2'], /k is 2; expected 1 with --update simultaneous/],
+    [['train', '--r1=-1'], /--r1 -1: expected a non-negative number/],
+    [['train', '--r1', 'strong'], /--r1 strong: expected a non-negative number/],
+    [['train', '--r1', 'Infinity'], /--r1 Infinity: expected a non-negative number/],
+    [['train', '--r1-every', '0'], /--r1-every 0: expected an integer >= 1/],
+    [['train', '--r1-every', '1.5'], /--r1-every 1.5: expected an integer >= 1/],
     [['train', '--epochs'], /--epochs/],
     [['train', '--g-hidden', '256,,256'], /--g-hidden 256,,256: expected comma-separated layer widths/],
     [['train', '--d-units', '128,0'], /--d-units 128,0: expected comma-separated layer widths/],
@@ -78,6 +83,7 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     expect(config.deviceReason).toBe('--device cpu');
     expect(config.config.seed).toBe(3);
     expect(config.config.batch).toBe(20);
+    expect(config.config.r1Gamma).toBe(0);
 
     const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
@@ -106,6 +112,24 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     const bad = await run('train', '--resume', dir, '--lr', '0.5');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--lr cannot be changed/);
+    // R1 changes what is trained: a run without it cannot be resumed with it.
+    for (const flag of ['--r1', '--r1-every']) {
+      const r1 = await run('train', '--resume', dir, flag, '2');
+      expect(r1.code).toBe(2);
+      expect(r1.err).toMatch(new RegExp(`${flag} cannot be changed`));
+    }
+  });
+
+  it('train --r1 GAMMA --r1-every N trains with the penalty and records it in config.json', async () => {
+    const r1Dir = join(root, 'r1-run');
+    const r = await run('train', '--preset', 'tiny', '--device', 'cpu', '--out', r1Dir, '--train-n', '40', '--val-n', '20', '--batch', '10', '--epochs', '1', '--r1', '5', '--r1-every', '2');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/R1 gamma 5 every 2 D steps/);
+    const config = JSON.parse(readFileSync(join(r1Dir, RUN_FILES.config), 'utf8'));
+    expect(config.config.r1Gamma).toBe(5);
+    expect(config.config.r1Every).toBe(2);
+    const [line] = readFileSync(join(r1Dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const k of ['dLoss', 'gLoss', 'value']) expect(Number.isFinite(line[k]), k).toBe(true);
   });
 
   it('sample writes n x 784 little-endian float32 values in [0, 1], repeatable with --seed', async () => {

@@ -1,20 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import { cpu, fromArray, gradcheck, matmul, sum, tanh, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { fromArray, gradcheck, matmul, sum, tanh, tidy, type Tensor } from '@saddle/autograd';
 import { r1Penalty } from '../src/r1.js';
-import { webgpu } from '../../../test/support/devices.js';
+import { NAMED_DEVICES } from '../../../test/support/devices.js';
 import { expectClose } from '../../../test/support/compare.js';
-
-const devices: [string, () => Promise<Device>][] = [
-  ['cpu', async () => cpu],
-  ['webgpu', webgpu],
-];
 
 /** A small D: tanh(x W1 + b1) · w2, logits [B, 1]. */
 const D = (w1: Tensor, b1: Tensor, w2: Tensor) => (x: Tensor) => matmul(tanh(matmul(x, w1, { bias: b1 })), w2);
 
 const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.9);
 
-describe.each(devices)('r1Penalty on %s', (_name, getDevice) => {
+describe.each(NAMED_DEVICES)('r1Penalty on %s', (_name, getDevice) => {
   it('equals gamma/2 ||w||² for a linear D (the same gradient for every row)', async () => {
     const device = await getDevice();
     const w = [0.5, -1, 2];

@@ -56,6 +56,9 @@ train options (defaults: the preset's):
   --log-every N            read the statistics back (and check them for NaN) every N iterations
   --train-n N  --val-n N   use the first N training (at most 50000) / validation (10000) images
   --parzen-every N         Parzen estimate every N epochs (slow; default 0: never)
+  --r1 GAMMA               R1 gradient penalty on D: GAMMA/2 E||grad_x D(x)||^2 on the real
+                           minibatch, added to D's loss (default 0: off)
+  --r1-every N             lazy R1: apply it every N-th D step only, with GAMMA*N (default 1)
   --out DIR                the run folder (default runs/<preset>-<date>-<time>); its parent must
                            exist, and a folder that holds a run is refused (see --force, --resume)
   --force                  replace the run in --out (its files are deleted when training starts)
@@ -93,6 +96,8 @@ export const TRAIN_FLAGS = {
   'train-n': { type: 'string' },
   'val-n': { type: 'string' },
   'parzen-every': { type: 'string' },
+  r1: { type: 'string' },
+  'r1-every': { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
   force: { type: 'boolean' },
@@ -209,6 +214,8 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
     c.momentumStart = momentum;
     c.momentumEnd = momentum;
   }
+  set('r1Gamma', numberFlag(flags, 'r1', (x) => x >= 0, 'a non-negative number (the R1 weight gamma; 0: off)'));
+  set('r1Every', intFlag(flags, 'r1-every', 1));
   try {
     return validateConfig(c);
   } catch (e) {
@@ -228,7 +235,7 @@ function widthsFlag(flags: Flags, name: string): number[] | undefined {
 }
 
 /** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'out', 'g-hidden', 'd-units', 'd-pieces', 'momentum', 'lr-decay', 'g-ema'];
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'd-units', 'd-pieces', 'momentum', 'lr-decay', 'g-ema'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

@@ -152,7 +152,9 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
     io.out(
       `G ${[c.generator.zDim, ...c.generator.hidden, c.generator.outDim].join('-')} (${countParams(trainer.G.parameters())} parameters), ` +
         `D maxout ${c.discriminator.units.map((u) => `${u}x${c.discriminator.pieces}`).join('-')} (${countParams(trainer.D.parameters())} parameters); ` +
-        `batch ${c.batch}, k ${c.k}, ${c.update}, ${c.gLoss} G loss, z ${c.zDist}; ${trainer.iterationsPerEpoch} iterations per epoch` +
+        `batch ${c.batch}, k ${c.k}, ${c.update}, ${c.gLoss} G loss, z ${c.zDist}` +
+        (c.r1Gamma > 0 ? `, R1 gamma ${c.r1Gamma}${c.r1Every > 1 ? ` every ${c.r1Every} D steps` : ''}` : '') +
+        `; ${trainer.iterationsPerEpoch} iterations per epoch` +
         (c.minutes ? `; budget ${c.minutes} min` : ''),
     );
     if (checkpoint) io.out(`resuming at epoch ${trainer.epoch + 1}, iteration ${trainer.iterInEpoch}`);

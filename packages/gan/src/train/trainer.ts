@@ -20,18 +20,23 @@
  * backward through D computes only the gradients with respect to D's inputs (the path to G), never
  * D's weight gradients; in the D step, G runs under `noGrad`.
  *
+ * With the R1 penalty on (`r1Gamma` > 0), D's objective adds gamma/2 E||∇ₓ D(x)||² on the real rows,
+ * from a forward pass of D of its own over those rows (why: `d-objective.ts`), and D's gradients are
+ * taken for its parameters only. With r1Gamma 0 the D step runs exactly the kernels it always did.
+ *
  * The records are in `records.ts`, the checkpoint state in `checkpoint-state.ts`, the run around the
  * epochs (deadline, signals, checkpoints, figures) in `training-run.ts`.
  */
-import { Generator, SaddleError, concat, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { Generator, SaddleError, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { ExponentialMovingAverage, SGD, schedules, type SafeTensors } from '@saddle/nn';
-import { discriminatorLossStacked, generatorLoss } from '../losses.js';
+import { generatorLoss } from '../losses.js';
 import { heldOutValue } from '../metrics/value.js';
 import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from '../models.js';
 import { validateConfig, type GanConfig } from '../presets.js';
 import { StepAccumulators } from './accumulators.js';
 import { captureState, restoreState, type TrainerSnapshot, type TrainerState } from './checkpoint-state.js';
 import { DeviceDataset } from './device-data.js';
+import { discriminatorObjective, r1GammaAt } from './d-objective.js';
 import { NonFiniteError, nonFiniteStats } from './non-finite.js';
 import type { EpochRecord, ImageSet, ProgressInfo, RunningStats } from './records.js';
 import { deriveSeed, streamGenerator } from './rng.js';
@@ -145,11 +150,12 @@ export class GanTrainer {
     this.checkAlive();
     const c = this.config;
     tidy(() => {
+      // D steps are numbered over the whole run (the R1 schedule of --r1-every counts them).
       if (c.update === 'alternating') {
-        for (let j = 0; j < c.k; j++) this.dStep(this.data.batch(this.iterInEpoch * c.k + j));
+        for (let j = 0; j < c.k; j++) this.dStep(this.data.batch(this.iterInEpoch * c.k + j), this.totalIterations * c.k + j);
         this.gStep();
       } else {
-        this.simultaneousStep(this.data.batch(this.iterInEpoch * c.k));
+        this.simultaneousStep(this.data.batch(this.iterInEpoch * c.k), this.totalIterations);
       }
     });
     this.device.flush();
@@ -157,12 +163,12 @@ export class GanTrainer {
     this.totalIterations++;
   }
 
-  private dStep(x: Tensor): void {
+  private dStep(x: Tensor, dStep: number): void {
     const z = this.sampleZ(this.config.batch, this.noise);
     const fake = noGrad(() => this.G.forward(z));
-    const logits = this.D.forward(concat([x, fake], 0));
-    const loss = discriminatorLossStacked(logits, this.targets);
-    loss.backward();
+    const { loss, logits, total, penalty } = this.dObjective(x, fake, dStep);
+    if (penalty) this.assign(this.dParams, runBackward(total, undefined, false, this.dParams));
+    else loss.backward();
     this.optD.step();
     this.optD.zeroGrad();
     this.stats.addD(loss, logits);
@@ -185,21 +191,17 @@ export class GanTrainer {
     this.stats.addG(loss);
   }
 
-  private simultaneousStep(x: Tensor): void {
+  private simultaneousStep(x: Tensor, dStep: number): void {
     const B = this.config.batch;
     const z = this.sampleZ(B, this.noise);
     const fake = this.G.forward(z);
-    const logits = this.D.forward(concat([x, fake], 0));
-    const dLoss = discriminatorLossStacked(logits, this.targets);
+    const { loss: dLoss, logits, total } = this.dObjective(x, fake, dStep);
     const gLoss = generatorLoss(slice(logits, [B, 0], [B, 1]), this.config.gLoss);
     // Both gradients from the same pass, before either player moves (the G backward reads D's weights).
-    const dGrads = runBackward(dLoss, undefined, true, this.dParams);
+    const dGrads = runBackward(total, undefined, true, this.dParams);
     const gGrads = runBackward(gLoss, undefined, false, this.gParams);
-    const assign = (params: readonly Tensor[], grads: Map<Tensor, Tensor>) => {
-      for (const p of params) p.grad = grads.get(p) ?? null;
-    };
-    assign(this.dParams, dGrads);
-    assign(this.gParams, gGrads);
+    this.assign(this.dParams, dGrads);
+    this.assign(this.gParams, gGrads);
     this.optD.step();
     this.optG.step();
     this.optD.zeroGrad();
@@ -207,6 +209,16 @@ export class GanTrainer {
     this.ema?.update();
     this.stats.addD(dLoss, logits);
     this.stats.addG(gLoss);
+  }
+
+  /** D's objective on this D step: the stacked loss, plus R1 when it applies (d-objective.ts). */
+  private dObjective(x: Tensor, fake: Tensor, dStep: number) {
+    return discriminatorObjective((t) => this.D.forward(t), x, fake, this.targets, r1GammaAt(this.config, dStep));
+  }
+
+  /** Sets each parameter's `.grad` to its gradient from `runBackward`'s map. */
+  private assign(params: readonly Tensor[], grads: Map<Tensor, Tensor>): void {
+    for (const p of params) p.grad = grads.get(p) ?? null;
   }
 
   // ------------------------------------------------------------------ the epoch loop
