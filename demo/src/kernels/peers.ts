@@ -13,8 +13,8 @@ import type { Tensor } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { BenchCase, Instance } from '../../../benchmarks/src/harness.js';
 import { GAN_SHAPES, matmulCase } from '../../../benchmarks/src/benches/matmul.js';
-import { MAXOUT_SHAPES, maxoutCase } from '../../../benchmarks/src/benches/maxout.js';
-import { BCE_SHAPES, bceCase } from '../../../benchmarks/src/benches/bce.js';
+import { MAXOUT_SHAPES, PIECES, UNITS, maxoutCase as benchMaxoutCase, type MaxoutShape } from '../../../benchmarks/src/benches/maxout.js';
+import { BCE_SHAPES, bceCase as benchBceCase, type BceShape } from '../../../benchmarks/src/benches/bce.js';
 import { readJoined, readJoinedTf } from '../../../benchmarks/src/benches/common.js';
 import { Z_BOUND, intInput, opCase, saddleInput, statisticalCase, uniformInput, type CaseInput, type Statistic } from './op-case.js';
 
@@ -38,6 +38,27 @@ const TRANSCENDENTAL = 1e-5;
 
 const relCheck = (tol: number) => (tol === 0 ? 'bit-for-bit: max |saddle − tfjs| = 0' : `max |saddle − tfjs| / max(1, max |tfjs|) ≤ ${tol.toExponential(0)}`);
 const peer = (tfjs: string, tol: number, make: (shape: number[]) => BenchCase[]): Peer => ({ tfjs, check: relCheck(tol), small: make(SMALL), large: make(LARGE) });
+
+// ------------------------------------------------------------------ the benchmarks' own cases, with bytes
+
+/**
+ * `pnpm bench`'s maxout and bce cases, with the bytes they must move at least (GB/s): maxout reads
+ * [B, units·pieces] and writes [B, units] values and argmaxes; its backward reads dy and writes dx;
+ * the dropout mode also writes the mask; the layer mode counts its two products' flops. bce reads logits and targets; its backward writes dz.
+ */
+function maxoutCase(s: MaxoutShape): BenchCase {
+  const [B, cols, units] = [s.batch, (s.units ?? UNITS) * (s.pieces ?? PIECES), s.units ?? UNITS];
+  // The whole layer: its matmul and the product for dW dominate, 2·B·in·cols flops each.
+  if (s.mode === 'layer') return { ...benchMaxoutCase(s), flops: 4 * B * (s.inFeatures ?? 784) * cols };
+  const fwd = 4 * B * (cols + 2 * units);
+  const bytes = s.mode === 'fwd' ? fwd : fwd + 4 * B * (units + cols) + (s.mode === 'dropout' ? 4 * B * units : 0);
+  return { ...benchMaxoutCase(s), bytes };
+}
+
+function bceCase(s: BceShape): BenchCase {
+  const n = s.rows * s.cols;
+  return { ...benchBceCase(s), bytes: s.mode === 'fwd' ? 8 * n : 20 * n };
+}
 
 // ------------------------------------------------------------------ elementwise
 
