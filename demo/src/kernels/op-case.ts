@@ -85,37 +85,29 @@ export function opCase(spec: OpCaseSpec): BenchCase {
     compare: spec.compare,
     saddle: ({ device }): Instance => {
       const xs = saddleInputs(data(), device);
-      const once = () => list(spec.saddle(xs, device));
-      return {
-        run: () => once().forEach((t) => t.dispose()),
-        output: async () => {
-          const ts = once();
-          try {
-            return await readJoined(ts);
-          } finally {
-            ts.forEach((t) => t.dispose());
-          }
-        },
-        dispose: () => xs.forEach((t) => t.dispose()),
-      };
+      return instance(() => list(spec.saddle(xs, device)), readJoined, xs);
     },
     tfjs: ({ tf }): Instance => {
       const own = tfInputs(tf, data());
       const xs = [...own, ...(spec.tfjsPrepare?.(tf, own) ?? [])];
-      const once = () => list(spec.tfjs(tf, xs));
-      return {
-        run: () => once().forEach((t) => t.dispose()),
-        output: async () => {
-          const ts = once();
-          try {
-            return await readJoinedTf(ts);
-          } finally {
-            ts.forEach((t) => t.dispose());
-          }
-        },
-        dispose: () => xs.forEach((t) => t.dispose()),
-      };
+      return instance(() => list(spec.tfjs(tf, xs)), readJoinedTf, xs);
     },
+  };
+}
+
+/** An instance that calls `once` (its outputs disposed), reads one call's outputs for the check, and owns `inputs`. */
+function instance<T extends { dispose(): void }>(once: () => T[], read: (ts: T[]) => Promise<Float32Array>, inputs: T[]): Instance {
+  return {
+    run: () => once().forEach((t) => t.dispose()),
+    output: async () => {
+      const ts = once();
+      try {
+        return await read(ts);
+      } finally {
+        ts.forEach((t) => t.dispose());
+      }
+    },
+    dispose: () => inputs.forEach((t) => t.dispose()),
   };
 }
 
