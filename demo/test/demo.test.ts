@@ -9,9 +9,12 @@
  * The WebGPU run loads the page from the dev server (`pnpm demo`); the wasm run from the static
  * build (`pnpm demo:build`) served by `vite preview`, which sends the documented COOP/COEP headers.
  * Each run loads the page, trains the MNIST GAN (the tiny preset) a few iterations and checks that
- * the 10 x 10 grid is not blank and changes and that the curves get points; times a matmul against
- * tfjs-webgpu with the benchmarks' same-math check (WebGPU only); runs the 1-D toy and checks that
- * D moves towards D*; runs a gradient check; and fails on any console error or page error.
+ * the 10 x 10 grid is not blank and changes and that the curves get points; that G's gradient view
+ * draws something and changes with a step; times every kernel of the reader that has a tfjs peer
+ * (its small cases, `?timing=short`) against tfjs-webgpu with the benchmarks' harness and requires
+ * every same-math (or, for random draws, statistical) check to pass (WebGPU only); runs the 1-D toy
+ * and checks that D moves towards D* and that its gradient arrows are drawn and change; runs a
+ * gradient check; and fails on any console error or page error.
  * Screenshots go to docs/images/. Software GPUs on a shared 2-core machine compile slowly: the
  * timeouts are long on purpose.
  */
@@ -264,11 +267,17 @@ describe('the demo with WebGPU (SwiftShader), from the dev server', () => {
       expect(await page.locator('#kernel-peer').textContent(), entry.kernel).toMatch(/^tfjs peer: .*Check: /);
       for (const label of entry.small) {
         await page.selectOption('#kernel-case', label);
+        const before = await state<number>(page, 'd.kernels.results.length');
         await click(page, 'kernel-time');
         timed++;
-        await until(page, `d.kernels.results.length >= ${timed} && !d.kernels.timing`);
-        const r = await state<Res>(page, `d.kernels.results[${timed - 1}]`);
+        // Done: a result, or an error shown in the status line (then no result comes).
+        await until(page, `!d.kernels.timing && (d.kernels.results.length > ${before} || document.getElementById('kernel-status').className === 'bad')`);
         const name = `${entry.kernel} ${label}`;
+        if ((await state<number>(page, 'd.kernels.results.length')) === before) {
+          failures.push(`${name}: ${await page.locator('#kernel-status').textContent()}`);
+          continue;
+        }
+        const r = await state<Res>(page, `d.kernels.results[${before}]`);
         for (const id of ['saddle-webgpu', 'tfjs-webgpu']) {
           const x = r.runners[id];
           if (x?.status !== 'ok') failures.push(`${name}: ${id} ${x?.status}: ${x?.reason}`);
@@ -284,6 +293,7 @@ describe('the demo with WebGPU (SwiftShader), from the dev server', () => {
     expect(await page.locator('#kernel-result tr').count()).toBe(3);
     await page.selectOption('#kernel-pick', 'matmul');
     expect(await page.locator('#kernel-header').textContent()).toMatch(/Tiling/);
+    expect(await page.locator('#kernel-result tr').count()).toBe(0); // that table was another kernel's
   }, LONG);
 
   sharedChecks(() => s!, 'webgpu');

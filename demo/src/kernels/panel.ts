@@ -90,6 +90,8 @@ export function kernelsPanel(device: Device, short = false): KernelsPanelState {
     if (casePick.dataset.kernel !== kernel) {
       options(casePick, labels.length ? labels : ['(no peer)'], labels[0]);
       casePick.dataset.kernel = kernel;
+      // Another kernel: the last table was for the previous one.
+      $<HTMLTableElement>('kernel-result').replaceChildren();
     }
     const k = KERNELS[kernel]!;
     const { wgsl, config } = k.source(device, casePick.value);
