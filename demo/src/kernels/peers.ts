@@ -316,7 +316,7 @@ const variance = (x: Float32Array) => {
 };
 const fraction = (x: Float32Array, f: (v: number) => boolean) => x.reduce((a, v) => a + (f(v) ? 1 : 0), 0) / x.length;
 
-function uniformStats(n: number): Statistic[] {
+export function uniformStats(n: number): Statistic[] {
   return [
     { name: 'mean', of: mean, sd: Math.sqrt(2 / (12 * n)) },
     // Var of a sample variance of U[0,1): (μ4 − σ⁴)/n = (1/80 − 1/144)/n.
@@ -326,7 +326,7 @@ function uniformStats(n: number): Statistic[] {
   ];
 }
 
-function normalStats(n: number): Statistic[] {
+export function normalStats(n: number): Statistic[] {
   const p1 = 0.6826894921;
   return [
     { name: 'mean', of: mean, sd: Math.sqrt(2 / n) },
@@ -339,7 +339,7 @@ function normalStats(n: number): Statistic[] {
 }
 
 const KEEP = 0.5;
-function dropoutStats(n: number): Statistic[] {
+export function dropoutStats(n: number): Statistic[] {
   return [
     { name: 'P(dropped)', of: (x) => fraction(x, (v) => v === 0), sd: propSd(1 - KEEP, n) },
     { name: 'neither 0 nor x / keep', of: (x) => fraction(x, (v) => v !== 0 && v !== 1 / KEEP), sd: 0 },
