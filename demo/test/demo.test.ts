@@ -259,7 +259,8 @@ describe('the demo with WebGPU (SwiftShader), from the dev server', () => {
       expect(await page.locator('#kernel-source').textContent(), entry.kernel).toContain('@compute');
       expect((await page.locator('#kernel-header').textContent())!.length, entry.kernel).toBeGreaterThan(100);
       if (entry.none) {
-        // No meaningful peer: the page says why and shows no button.
+        // No meaningful peer: the page says why and shows no button (and a kernel missing from the peer table fails).
+        expect(entry.none, entry.kernel).not.toBe('no peer listed');
         expect(await page.locator('#kernel-time').isHidden(), entry.kernel).toBe(true);
         expect(await page.locator('#kernel-peer').textContent(), entry.kernel).toMatch(/^No timing: \w/);
         continue;
