@@ -65,8 +65,14 @@ export interface BenchCase {
   /** Floating-point operations in one iteration (for GFLOP/s), or bytes moved (for GB/s). */
   flops?: number;
   bytes?: number;
-  /** Largest tolerated |x − ref| / max(1, max|ref|) between runners' outputs. */
+  /** Largest tolerated |x − ref| / max(1, max|ref|) between runners' outputs (or of `compare`'s measure). */
   tolerance?: number;
+  /**
+   * The check's measure of disagreement between an output and the reference runner's, when
+   * `relativeError` is not the right one (random draws: no two libraries share bits, so their
+   * outputs are statistics of the draws and this returns the largest z-score of their difference).
+   */
+  compare?: (x: Float32Array, ref: Float32Array) => number;
   saddle?: (ctx: SaddleCtx) => Instance;
   tfjs?: (ctx: TfCtx) => Instance;
 }
@@ -124,7 +130,7 @@ export interface RunnerResultOk {
   firstMs: number;
   /** Throughput from the median time, and the range from the slowest / fastest rep (GFLOP/s or GB/s). */
   rate?: { median: number; min: number; max: number; unit: 'GFLOP/s' | 'GB/s' };
-  /** The cross-runner check: max |x − ref| / max(1, max|ref|) against the reference runner. */
+  /** The cross-runner check: max |x − ref| / max(1, max|ref|) (or the case's `compare`) against the reference runner. */
   check?: { against: RunnerId; relErr: number; ok: boolean };
   /** The instance's own profile (Instance.profile), when it has one. */
   profile?: Record<string, number>;
@@ -279,7 +285,7 @@ export async function runCase(
         const o = await inst.output();
         if (!reference) reference = { id: runner.id, out: o };
         else {
-          const relErr = relativeError(o, reference.out);
+          const relErr = (c.compare ?? relativeError)(o, reference.out);
           const tol = c.tolerance ?? 1e-3;
           checks.set(runner.id, { against: reference.id, relErr, ok: relErr <= tol });
         }

@@ -29,11 +29,34 @@ export function table(el: HTMLTableElement, head: readonly string[], rows: reado
   el.replaceChildren(tr(head, 'th'), ...rows.map((r) => tr(r, 'td')));
 }
 
+/** An RGB colour for one value. */
+export type Colour = (v: number) => [number, number, number];
+
+/** Grey for values in [0, 1]; non-finite values are red, as in the PNG figures. */
+export const grey: Colour = (v) => {
+  if (!Number.isFinite(v)) return [255, 0, 0];
+  const g = Math.round(255 * Math.min(1, Math.max(0, v)));
+  return [g, g, g];
+};
+
 /**
- * Draws grey images (values in [0, 1], `size` x `size` each, one after another) into a canvas as a
- * rows x cols grid. Non-finite values are red, as in the PNG figures.
+ * A diverging map for signed values, full colour at |v| = `scale`: white at 0, red for positive,
+ * blue for negative (non-finite values are black).
  */
-export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array, rows: number, cols: number, size = 28): void {
+export function diverging(scale: number): Colour {
+  return (v) => {
+    if (!Number.isFinite(v)) return [0, 0, 0];
+    const t = Math.min(1, Math.abs(v) / (scale > 0 ? scale : 1));
+    const fade = Math.round(255 * (1 - t));
+    return v >= 0 ? [255, fade, fade] : [fade, fade, 255];
+  };
+}
+
+/**
+ * Draws images (`size` x `size` values each, one after another) into a canvas as a rows x cols
+ * grid, each value through `colour` (grey by default: values in [0, 1]).
+ */
+export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array, rows: number, cols: number, size = 28, colour: Colour = grey): void {
   canvas.width = cols * size;
   canvas.height = rows * size;
   const ctx = canvas.getContext('2d')!;
@@ -43,14 +66,11 @@ export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array, rows: 
     const ox = (i % cols) * size;
     const oy = Math.floor(i / cols) * size;
     for (let p = 0; p < per; p++) {
-      const v = pixels[i * per + p]!;
       const o = ((oy + Math.floor(p / size)) * canvas.width + ox + (p % size)) * 4;
-      if (Number.isFinite(v)) {
-        const g = Math.round(255 * Math.min(1, Math.max(0, v)));
-        img.data[o] = img.data[o + 1] = img.data[o + 2] = g;
-      } else {
-        img.data[o] = 255;
-      }
+      const [r, g, b] = colour(pixels[i * per + p]!);
+      img.data[o] = r;
+      img.data[o + 1] = g;
+      img.data[o + 2] = b;
       img.data[o + 3] = 255;
     }
   }

@@ -5,11 +5,14 @@
  * The loop runs the trainer's epoch in slices of about 100 ms (`runEpoch` with a `shouldStop`),
  * then yields to the page: it redraws the 10 x 10 grid from a fixed z, adds a point to the curves
  * (the means over the slice's iterations: losses, D(x), D(G(z))) and, about once a second,
- * V(D, G) on the validation images.
+ * V(D, G) on the validation images. With "G's gradient" ticked, each redraw also draws, for the
+ * same z, −∂L_G/∂x for every generated pixel (./generator-gradient.ts): red where G's loss pushes
+ * the pixel brighter, blue darker, GAN Lab's view of the generator's gradients.
  */
 import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
 import { GanTrainer, PRESET_NAMES, chartGrid, fetchMnist, interpolationImages, preset, type Mnist, type PresetName, type RunningStats, type Series } from '@saddle/gan';
-import { $, drawGrid, guarded, options } from './dom.js';
+import { $, diverging, drawGrid, guarded, options } from './dom.js';
+import { generatorPixelGradient } from './generator-gradient.js';
 
 /** A curve point: the iteration count, then the value. */
 type Point = [number, number];
@@ -24,6 +27,9 @@ export interface GanPanelState {
   running: boolean;
   ready: boolean;
   interpolated: boolean;
+  /** Gradient-view redraws so far, and the last one's largest |∂L_G/∂x| (its colour scale). */
+  gradDraws: number;
+  gradScale: number;
 }
 
 const SLICE_MS = 100;
@@ -38,7 +44,10 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
     running: false,
     ready: false,
     interpolated: false,
+    gradDraws: 0,
+    gradScale: 0,
   };
+  const gradToggle = $<HTMLInputElement>('gan-grad-toggle');
   const status = $('gan-status');
   const select = options($<HTMLSelectElement>('gan-preset'), PRESET_NAMES, PRESET_NAMES.includes(initialPreset as PresetName) ? initialPreset : 'quick');
   const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-interp'].map((id) => $<HTMLButtonElement>(id));
@@ -107,6 +116,7 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
     x.dispose();
     drawGrid($<HTMLCanvasElement>('gan-grid'), pixels, 10, 10);
     state.redraws++;
+    if (gradToggle.checked) await drawGradient();
     if (!force) await addPoints();
     drawCurves();
     const c = state.curves;
@@ -114,6 +124,16 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
     $('gan-numbers').textContent =
       `iteration ${state.iterations} (epoch ${trainer!.epoch}, ${trainer!.iterInEpoch}/${trainer!.iterationsPerEpoch}) · ` +
       `${state.itersPerSecond.toFixed(1)} it/s · D loss ${at(c.dLoss)} · G loss ${at(c.gLoss)} · D(x) ${at(c.dReal)} · D(G(z)) ${at(c.dFake)} · V(D,G) ${at(c.value)}`;
+  }
+
+  /** −∂L_G/∂x for the fixed z, on a diverging scale set by this step's largest |∂L_G/∂x|. */
+  async function drawGradient(): Promise<void> {
+    const g = await generatorPixelGradient(trainer!, fixedZ!);
+    const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    drawGrid($<HTMLCanvasElement>('gan-grad'), g.map((v) => -v), 10, 10, 28, diverging(scale));
+    $('gan-grad-caption').textContent = `−∂L_G/∂x for the same z (per sample): red brightens, blue darkens; full colour at ${scale.toExponential(2)}`;
+    state.gradDraws++;
+    state.gradScale = scale;
   }
 
   function drawCurves(): void {
@@ -170,6 +190,10 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
       state.interpolated = true;
     });
   select.onchange = () => void serial(reset);
+  gradToggle.onchange = () => {
+    $('gan-grad-figure').hidden = !gradToggle.checked;
+    if (gradToggle.checked && trainer) void serial(drawGradient);
+  };
 
   void serial(async () => {
     mnist = await fetchMnist(new URL('mnist/', document.baseURI));

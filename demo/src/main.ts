@@ -1,12 +1,12 @@
 /**
  * The page: picks a device (WebGPU on the page's adapter, else the wasm device, else the CPU;
- * `?device=webgpu|wasm|cpu` forces one), then wires the four panels. `window.saddleDemo` exposes
+ * `?device=webgpu|wasm|cpu` forces one; `?timing=short` shortens the kernel timings), then wires the four panels. `window.saddleDemo` exposes
  * each panel's state for the end-to-end tests (demo/test/).
  */
 import { browserHost, setHost, useDevice, type Device, type DeviceRequest } from '@saddle/autograd';
 import { ganPanel } from './gan-panel.js';
 import { toyPanel } from './toy-panel.js';
-import { kernelsPanel } from './kernels-panel.js';
+import { kernelsPanel } from './kernels/panel.js';
 import { gradcheckPanel } from './gradcheck-panel.js';
 import { $ } from './dom.js';
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     device: device.kind,
     gan: ganPanel(device, params.get('preset') ?? 'quick'),
     toy: toyPanel(device),
-    kernels: kernelsPanel(device),
+    kernels: kernelsPanel(device, params.get('timing') === 'short'),
     gradcheck: gradcheckPanel(device),
   };
   (globalThis as { saddleDemo?: unknown }).saddleDemo = demo;

@@ -9,11 +9,16 @@
  *
  * "mean |D - D*|" weighs the gap by the mixture density (p_data + p_g) / 2 over the plotted grid:
  * it shrinks as D learns the current G, and grows again briefly whenever G moves.
+ *
+ * Arrows, GAN Lab style, at G's samples x = μ + σ·z for fixed z: −d(−log D(x))/dx, the direction
+ * and size of the push G's loss gives each sample (./generator-gradient.ts, by autograd), drawn to
+ * ARROW_SCALE x-units per unit of gradient.
  */
 import { Generator, add, concat, detach, exp, fromArray, keep, mul, noGrad, param, randn, sigmoid, sigmoidBce, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { SGD, init, mlp, type Sequential } from '@saddle/nn';
 import { chartGrid, gaussianPdf, optimalDiscriminator, type Gaussian1d, type Series } from '@saddle/gan';
 import { $, guarded } from './dom.js';
+import { sampleGradient } from './generator-gradient.js';
 
 export interface ToyPanelState {
   steps: number;
@@ -21,14 +26,36 @@ export interface ToyPanelState {
   gaps: number[];
   running: boolean;
   pg: Gaussian1d;
+  /** d(−log D(x))/dx at the arrows' samples after the last drawn step. */
+  arrows: number[];
 }
 
 const PDATA: Gaussian1d = { mean: 2, std: 0.5 };
 const BATCH = 64;
 const GRID = Float32Array.from({ length: 121 }, (_, i) => -3 + (i * 8) / 120);
+/** The arrows' fixed z (G's samples are μ + σ·z), their height on the plot, and x-units per unit of gradient. */
+const ARROW_Z = Array.from({ length: 13 }, (_, i) => -2 + i / 3);
+const ARROW_Y = 0.06;
+const ARROW_SCALE = 0.5;
+const ARROW_MAX = 1.5;
+
+/** One polyline (NaN breaks it) drawing an arrow from (x, y) by dx: the shaft, then the two sides of the head. */
+function arrow(x: number, y: number, dx: number): [number, number][] {
+  const tip = x + dx;
+  const head = Math.sign(dx) * Math.min(0.12, Math.abs(dx) / 2);
+  return [
+    [x, y],
+    [tip, y],
+    [tip - head, y + 0.03],
+    [NaN, NaN],
+    [tip, y],
+    [tip - head, y - 0.03],
+    [NaN, NaN],
+  ];
+}
 
 export function toyPanel(device: Device): ToyPanelState {
-  const state: ToyPanelState = { steps: 0, gaps: [], running: false, pg: { mean: -1, std: 1 } };
+  const state: ToyPanelState = { steps: 0, gaps: [], running: false, pg: { mean: -1, std: 1 }, arrows: [] };
   const status = $('toy-status');
   const kInput = $<HTMLInputElement>('toy-k');
   const lrInput = $<HTMLInputElement>('toy-lr');
@@ -103,6 +130,10 @@ export function toyPanel(device: Device): ToyPanelState {
       weight += w;
     });
     state.gaps.push(gap / weight);
+    const samples = Float32Array.from(ARROW_Z, (z) => state.pg.mean + state.pg.std * z);
+    const push = await sampleGradient(D, samples, device);
+    state.arrows = Array.from(push);
+    const arrows = Array.from(samples).flatMap((x, i) => arrow(x, ARROW_Y, Math.max(-ARROW_MAX, Math.min(ARROW_MAX, -ARROW_SCALE * push[i]!))));
     const curve = (name: string, f: (x: number, i: number) => number, color: string): Series => ({ name, color, points: Array.from(GRID, (x, i) => [x, f(x, i)] as [number, number]) });
     $('toy-plot').innerHTML = chartGrid(
       [
@@ -117,12 +148,14 @@ export function toyPanel(device: Device): ToyPanelState {
             curve('p_g', (x) => gaussianPdf(x, state.pg.mean, state.pg.std), '#17803d'),
             curve('D(x)', (_, i) => d[i]!, '#1f5fd6'),
             curve('D* = p_data / (p_data + p_g)', (_, i) => dStar[i]!, '#d6721f'),
+            { name: "G's gradient at its samples", color: '#b3261e', points: arrows },
           ],
+          markers: false,
         },
       ],
       { cols: 1, idPrefix: 'toy-chart' },
     );
-    $('toy-numbers').textContent = `step ${state.steps} · k ${k()} · lr ${lr()} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)}`;
+    $('toy-numbers').textContent = `step ${state.steps} · k ${k()} · lr ${lr()} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)} · arrows: −${ARROW_SCALE} · d(−log D(x))/dx at G's samples`;
   }
 
   async function loop(): Promise<void> {

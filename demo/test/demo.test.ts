@@ -9,9 +9,12 @@
  * The WebGPU run loads the page from the dev server (`pnpm demo`); the wasm run from the static
  * build (`pnpm demo:build`) served by `vite preview`, which sends the documented COOP/COEP headers.
  * Each run loads the page, trains the MNIST GAN (the tiny preset) a few iterations and checks that
- * the 10 x 10 grid is not blank and changes and that the curves get points; times a matmul against
- * tfjs-webgpu with the benchmarks' same-math check (WebGPU only); runs the 1-D toy and checks that
- * D moves towards D*; runs a gradient check; and fails on any console error or page error.
+ * the 10 x 10 grid is not blank and changes and that the curves get points; that G's gradient view
+ * draws something and changes with a step; times every kernel of the reader that has a tfjs peer
+ * (its small cases, `?timing=short`) against tfjs-webgpu with the benchmarks' harness and requires
+ * every same-math (or, for random draws, statistical) check to pass (WebGPU only); runs the 1-D toy
+ * and checks that D moves towards D* and that its gradient arrows are drawn and change; runs a
+ * gradient check; and fails on any console error or page error.
  * Screenshots go to docs/images/. Software GPUs on a shared 2-core machine compile slowly: the
  * timeouts are long on purpose.
  */
@@ -106,6 +109,21 @@ async function grid(page: Page): Promise<{ pixels: number[]; std: number }> {
   });
 }
 
+/** A canvas's pixels (RGB) and how many are not white. */
+async function canvasColours(page: Page, id: string): Promise<{ rgb: number[]; coloured: number }> {
+  return page.evaluate((i) => {
+    const c = document.getElementById(i) as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const rgb: number[] = [];
+    let coloured = 0;
+    for (let p = 0; p < d.length; p += 4) {
+      rgb.push(d[p]!, d[p + 1]!, d[p + 2]!);
+      if (d[p]! < 250 || d[p + 1]! < 250 || d[p + 2]! < 250) coloured++;
+    }
+    return { rgb, coloured };
+  }, id);
+}
+
 /** Clicks through the DOM (the page may be too busy training for playwright's stability wait). */
 const click = (page: Page, id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLButtonElement).click(), id);
 
@@ -139,6 +157,24 @@ function sharedChecks(get: () => Session, name: string): void {
     expect(await state<number>(page, 'd.gan.itersPerSecond')).toBeGreaterThan(0);
   }, LONG);
 
+  it("draws G's gradient for the fixed z: not blank, and it changes with each step", async () => {
+    const { page } = get();
+    await click(page, 'gan-grad-toggle');
+    await until(page, 'd.gan.gradDraws >= 1');
+    expect(await page.locator('#gan-grad-figure').isVisible()).toBe(true);
+    const before = await canvasColours(page, 'gan-grad');
+    const draws = await state<number>(page, 'd.gan.gradDraws');
+    const iterations = await state<number>(page, 'd.gan.iterations');
+    await click(page, 'gan-step');
+    await until(page, `d.gan.iterations >= ${iterations + 1} && d.gan.gradDraws >= ${draws + 1}`);
+    const after = await canvasColours(page, 'gan-grad');
+    expect(await state<number>(page, 'd.gan.gradScale')).toBeGreaterThan(0);
+    // Full colour at the largest |gradient|: many of the 78,400 pixels are visibly pushed.
+    expect(after.coloured).toBeGreaterThan(1000);
+    expect(after.rgb.filter((v, i) => v !== before.rgb[i]).length).toBeGreaterThan(0);
+    expect(await page.locator('#gan-grad-caption').textContent()).toMatch(/full colour at \d/);
+  }, LONG);
+
   it("shows the paper's Figure 3 interpolation on request", async () => {
     const { page } = get();
     await click(page, 'gan-interp');
@@ -158,6 +194,20 @@ function sharedChecks(get: () => Session, name: string): void {
     await click(page, 'toy-pause');
     const gaps = await state<number[]>(page, 'd.toy.gaps');
     expect(gaps[gaps.length - 1]).toBeLessThan(0.6 * gaps[0]!);
+  }, LONG);
+
+  it("the toy draws arrows of G's gradient at its samples, and they change with a step", async () => {
+    const { page } = get();
+    const steps = await state<number>(page, 'd.toy.steps');
+    const before = await state<number[]>(page, 'd.toy.arrows');
+    expect(before.length).toBe(13);
+    expect(before.every(Number.isFinite)).toBe(true);
+    expect(before.some((g) => Math.abs(g) > 1e-6)).toBe(true);
+    await click(page, 'toy-step');
+    await until(page, `d.toy.steps >= ${steps + 1} && d.toy.arrows.some((g, i) => g !== ${JSON.stringify(before)}[i])`);
+    const arrows = page.locator(`#toy-plot [data-series="G's gradient at its samples"]`);
+    expect(await arrows.count()).toBe(1);
+    expect((await arrows.innerHTML()).length).toBeGreaterThan(100); // the drawn polylines
   }, LONG);
 
   it('runs a gradient check and shows its table', async () => {
@@ -183,7 +233,7 @@ describe('the demo with WebGPU (SwiftShader), from the dev server', () => {
   beforeAll(async () => {
     site = await devServer();
     // `auto` would time wasm against the software adapter and may pick wasm: ask for WebGPU.
-    s = await open(site.url, WEBGPU_FLAGS, '&device=webgpu');
+    s = await open(site.url, WEBGPU_FLAGS, '&device=webgpu&timing=short');
   }, LONG);
   afterAll(async () => {
     await close(s);
@@ -195,20 +245,57 @@ describe('the demo with WebGPU (SwiftShader), from the dev server', () => {
     expect(await s!.page.evaluate(() => crossOriginIsolated)).toBe(true);
   });
 
-  it('times matmul against tfjs-webgpu and the same-math check passes', async () => {
+  it('times every kernel that has a tfjs peer (its small cases) and every same-math check passes', async () => {
     const { page } = s!;
-    await page.selectOption('#kernel-pick', 'matmul');
-    await page.selectOption('#kernel-case', '256x256x256');
-    expect(await page.locator('#kernel-source').textContent()).toContain('@compute');
+    type Entry = { kernel: string; small: string[]; none?: string };
+    type Res = { runners: Record<string, { status: string; reason?: string; rate?: { median: number }; check?: { ok: boolean; relErr: number } }> };
+    const catalog = await state<Entry[]>(page, 'd.kernels.catalog');
+    expect(catalog.length).toBeGreaterThanOrEqual(18);
+    const failures: string[] = [];
+    let timed = 0;
+    // Last to first, so the page ends on matmul's timing (the screenshot shows it).
+    for (const entry of [...catalog].reverse()) {
+      await page.selectOption('#kernel-pick', entry.kernel);
+      expect(await page.locator('#kernel-source').textContent(), entry.kernel).toContain('@compute');
+      expect((await page.locator('#kernel-header').textContent())!.length, entry.kernel).toBeGreaterThan(100);
+      if (entry.none) {
+        // No meaningful peer: the page says why and shows no button (and a kernel missing from the peer table fails).
+        expect(entry.none, entry.kernel).not.toBe('no peer listed');
+        expect(await page.locator('#kernel-time').isHidden(), entry.kernel).toBe(true);
+        expect(await page.locator('#kernel-peer').textContent(), entry.kernel).toMatch(/^No timing: \w/);
+        continue;
+      }
+      expect(entry.small.length, entry.kernel).toBeGreaterThan(0);
+      expect(await page.locator('#kernel-peer').textContent(), entry.kernel).toMatch(/^tfjs peer: .*Check: /);
+      for (const label of entry.small) {
+        await page.selectOption('#kernel-case', label);
+        const before = await state<number>(page, 'd.kernels.results.length');
+        await click(page, 'kernel-time');
+        timed++;
+        // Done: a result, or an error shown in the status line (then no result comes).
+        await until(page, `!d.kernels.timing && (d.kernels.results.length > ${before} || document.getElementById('kernel-status').className === 'bad')`);
+        const name = `${entry.kernel} ${label}`;
+        if ((await state<number>(page, 'd.kernels.results.length')) === before) {
+          failures.push(`${name}: ${await page.locator('#kernel-status').textContent()}`);
+          continue;
+        }
+        const r = await state<Res>(page, `d.kernels.results[${before}]`);
+        for (const id of ['saddle-webgpu', 'tfjs-webgpu']) {
+          const x = r.runners[id];
+          if (x?.status !== 'ok') failures.push(`${name}: ${id} ${x?.status}: ${x?.reason}`);
+          else if (!((x.rate?.median ?? 0) > 0)) failures.push(`${name}: ${id} has no throughput`);
+        }
+        const check = r.runners['tfjs-webgpu']?.check;
+        if (!check?.ok) failures.push(`${name}: the same-math check failed (${check?.relErr})`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(timed).toBeGreaterThanOrEqual(30);
+    // The last timing's table (matmul 256³): both runners, a passing check.
+    expect(await page.locator('#kernel-pick').inputValue()).toBe('matmul');
     expect(await page.locator('#kernel-header').textContent()).toMatch(/Tiling/);
-    await click(page, 'kernel-time');
-    await until(page, 'd.kernels.results.length >= 1');
-    const r = await state<{ runners: Record<string, { status: string; rate?: { median: number }; check?: { ok: boolean } }> }>(page, 'd.kernels.results[0]');
-    expect(r.runners['saddle-webgpu']?.status).toBe('ok');
-    expect(r.runners['tfjs-webgpu']?.status).toBe('ok');
-    expect(r.runners['saddle-webgpu']!.rate!.median).toBeGreaterThan(0);
-    expect(r.runners['tfjs-webgpu']!.rate!.median).toBeGreaterThan(0);
-    expect(r.runners['tfjs-webgpu']!.check?.ok).toBe(true);
+    expect(await page.locator('#kernel-result tr').count()).toBe(3);
+    expect(await page.locator('#kernel-result td.ok').count()).toBe(1);
   }, LONG);
 
   sharedChecks(() => s!, 'webgpu');

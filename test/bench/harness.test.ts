@@ -198,6 +198,19 @@ describe('runCase', () => {
     expect(a.reps).toBe(3);
   });
 
+  it("a case's compare replaces the relative error in the check, and its tolerance bounds it", async () => {
+    const clock = { t: 0 };
+    const runners = () => [synthetic('saddle-webgpu', clock, 1, [], { output: [0.5, 0.1] }), synthetic('tfjs-webgpu', clock, 1, [], { output: [0.53, 0.1] })];
+    // A measure in which 0.03 is 3 units: within a bound of 5, outside a bound of 2.
+    const compare = (x: Float32Array, ref: Float32Array) => Math.abs(x[0]! - ref[0]!) / 0.01;
+    for (const [tolerance, ok] of [[5, true], [2, false]] as const) {
+      const r = await runCase({ ...CASE, compare, tolerance }, runners(), { ...OPTS, now: () => clock.t });
+      const b = r.runners['tfjs-webgpu']!;
+      if (b.status !== 'ok') throw new Error('tfjs should have run');
+      expect(b.check).toEqual({ against: 'saddle-webgpu', relErr: expect.closeTo(3, 4), ok });
+    }
+  });
+
   it('records a runner that throws as failed, and a case it lacks as skipped', async () => {
     const clock = { t: 0 };
     const broken: Runner = { ...synthetic('tfjs-webgpu', clock, 1, []), setup: () => { throw new Error('no kernel'); } };

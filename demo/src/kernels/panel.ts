@@ -1,0 +1,141 @@
+/**
+ * The kernel reader: for each WGSL kernel (./catalog.ts), the teaching header of its .wgsl.ts file,
+ * the WGSL it generates for the case picked, and, where tfjs has a peer doing the same math
+ * (./peers.ts), a button that times both on the same GPUDevice with the benchmarks' own harness
+ * (benchmarks/src/harness.ts: first call, calibrated iterations, warm-up, timed reps interleaved
+ * between the runners, the median; each rep ends when the GPU queue is idle) and runs the same-math
+ * check on both outputs, showing GFLOP/s and GB/s of both. `?timing=short` shortens the reps (the
+ * end-to-end test on a software GPU).
+ */
+import { isWebGpu, type Device, type WebGpuDevice } from '@saddle/autograd';
+import type * as TF from '@tensorflow/tfjs-core';
+import { runCase, type BenchCase, type CaseResult, type HarnessOptions, type RunnerResult } from '../../../benchmarks/src/harness.js';
+import { saddleRunner, tfjsRunner } from '../../../benchmarks/src/runner-kinds.js';
+import { $, guarded, options, table } from '../dom.js';
+import { KERNELS, header } from './catalog.js';
+import { PEERS, type Peer } from './peers.js';
+
+export interface KernelTiming extends CaseResult {
+  kernel: string;
+}
+
+export interface KernelsPanelState {
+  results: KernelTiming[];
+  timing: boolean;
+  /** Every kernel listed, its cases (the small ones first) or why it has no peer. */
+  catalog: { kernel: string; small: string[]; large: string[]; none?: string }[];
+}
+
+/** tfjs-core with its WebGPU backend on saddle's own GPUDevice (same adapter, same queue). */
+let tfLoaded: Promise<typeof TF> | null = null;
+function loadTf(device: WebGpuDevice): Promise<typeof TF> {
+  tfLoaded ??= (async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+    // tfjs-core registers no gradients by itself (the union package does): the fwd+bwd cases need them.
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    if (!tf.getGradient('Max')) throw new Error("tfjs: the gradient functions did not register (tf.getGradient('Max') is undefined)");
+    tf.env().set('PROD', true);
+    const info = (device.gpu as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+    tf.registerBackend('webgpu', () => new WebGPUBackend(device.gpu, info), 3);
+    if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs: the webgpu backend failed to initialise on saddle\'s GPUDevice');
+    return tf;
+  })();
+  return tfLoaded;
+}
+
+const HARNESS: HarnessOptions = { reps: 6, warmup: 1, minRepMs: 60, maxIters: 500, budgetMs: 4000, minReps: 3, log: () => {} };
+// Short reps, but the same budget: a software GPU may stall for seconds (a late shader compile).
+const SHORT: HarnessOptions = { reps: 3, warmup: 1, minRepMs: 15, maxIters: 100, budgetMs: 10_000, minReps: 3, log: () => {} };
+
+const isPeer = (p: (typeof PEERS)[string] | undefined): p is Peer => Boolean(p && !('none' in p));
+
+function checkCell(c: BenchCase, res: RunnerResult): string | [string, string] {
+  if (res.status !== 'ok') return [res.reason, 'bad'];
+  if (!res.check) return 'reference';
+  const ok = res.check.ok;
+  const what = c.compare ? `same statistics: max |z| ${res.check.relErr.toFixed(2)} ≤ ${c.tolerance}` : `same math: rel. err ${res.check.relErr.toExponential(2)} ≤ ${(c.tolerance ?? 1e-3).toExponential(1)}`;
+  return [`${ok ? '' : 'MISMATCH: '}${what} vs ${res.check.against}`, ok ? 'ok' : 'bad'];
+}
+
+const rate = (work: number | undefined, ms: number) => (work ? (work / (ms * 1e-3) / 1e9).toFixed(2) : '–');
+
+export function kernelsPanel(device: Device, short = false): KernelsPanelState {
+  const names = Object.keys(KERNELS);
+  const state: KernelsPanelState = {
+    results: [],
+    timing: false,
+    catalog: names.map((kernel) => {
+      const p = PEERS[kernel];
+      return isPeer(p) ? { kernel, small: p.small.map((c) => c.label), large: p.large.map((c) => c.label) } : { kernel, small: [], large: [], none: p?.none ?? 'no peer listed' };
+    }),
+  };
+  const pick = options($<HTMLSelectElement>('kernel-pick'), names, 'matmul');
+  const casePick = $<HTMLSelectElement>('kernel-case');
+  const status = $('kernel-status');
+  const button = $<HTMLButtonElement>('kernel-time');
+  const peerLine = $('kernel-peer');
+  const harness = short ? SHORT : HARNESS;
+
+  const casesOf = (kernel: string): BenchCase[] => {
+    const p = PEERS[kernel];
+    return isPeer(p) ? [...p.small, ...p.large] : [];
+  };
+
+  function show(): void {
+    const kernel = pick.value;
+    const p = PEERS[kernel];
+    const labels = casesOf(kernel).map((c) => c.label);
+    if (casePick.dataset.kernel !== kernel) {
+      options(casePick, labels.length ? labels : ['(no peer)'], labels[0]);
+      casePick.dataset.kernel = kernel;
+      // Another kernel: the last table was for the previous one.
+      $<HTMLTableElement>('kernel-result').replaceChildren();
+    }
+    const k = KERNELS[kernel]!;
+    const { wgsl, config } = k.source(device, casePick.value);
+    $('kernel-header').textContent = header(k.file);
+    $('kernel-source').textContent = wgsl.trim();
+    $('kernel-config').textContent = config;
+    // No peer: the page says why, and offers no button.
+    button.hidden = !isPeer(p);
+    peerLine.textContent = isPeer(p) ? `tfjs peer: ${p.tfjs}. Check: ${p.check}.` : `No timing: ${p?.none ?? 'no peer listed'}.`;
+    button.disabled = !isWebGpu(device) || !isPeer(p);
+    status.textContent = isWebGpu(device) ? '' : 'timing needs WebGPU (this page runs on ' + device.kind + ')';
+    status.className = '';
+  }
+
+  button.onclick = () =>
+    void guarded(status, async () => {
+      if (!isWebGpu(device)) return;
+      const kernel = pick.value;
+      const c = casesOf(kernel).find((x) => x.label === casePick.value);
+      if (!c) return;
+      state.timing = true;
+      button.disabled = true;
+      status.textContent = `timing ${kernel}: ${c.label}…`;
+      status.className = '';
+      try {
+        const tf = await loadTf(device);
+        const runners = [saddleRunner('saddle-webgpu', device, `saddle on ${device.name}`), tfjsRunner(tf, 'webgpu')];
+        const r = await runCase(c, runners, harness, new Map(), [['saddle-webgpu', 'tfjs-webgpu']]);
+        state.results.push({ kernel, ...r });
+        const rows = Object.entries(r.runners).map(([id, res]) =>
+          res.status !== 'ok'
+            ? [id, res.status, '', '', '', checkCell(c, res)]
+            : [id, res.ms.median.toFixed(4), rate(c.flops, res.ms.median), rate(c.bytes, res.ms.median), `${res.reps}x${res.iters}`, checkCell(c, res)],
+        );
+        table($<HTMLTableElement>('kernel-result'), ['runner', 'ms / call (median)', 'GFLOP/s', 'GB/s', 'reps x calls', 'check'], rows);
+        const ratio = r.ratios[0];
+        status.textContent = ratio ? `${kernel}, ${c.label}: saddle is ${ratio.value.toFixed(2)}x tfjs-webgpu's speed (median of paired reps)` : 'done';
+      } finally {
+        state.timing = false;
+        button.disabled = false;
+      }
+    });
+  pick.onchange = show;
+  casePick.onchange = show;
+  show();
+  return state;
+}
