@@ -50,9 +50,12 @@ export const BENCH_IMAGES = 1000;
 const SEED = 1;
 const SQRT3 = Math.sqrt(3);
 
-/** The trainer configuration a case runs: a preset, with no validation set and the bench's seed. */
+/**
+ * The trainer configuration a case runs: a preset, with no validation set and the bench's seed, and
+ * without the moving average of G (`gEma`): the peers train the same two players and keep no average.
+ */
 export function benchConfig(name: PresetName): GanConfig {
-  return { ...preset(name), valN: 0, trainN: null, seed: SEED };
+  return { ...preset(name), valN: 0, trainN: null, seed: SEED, gEma: 0 };
 }
 
 /** Seeded uniform pixels in [0, 1), n × 784. */

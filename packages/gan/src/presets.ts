@@ -98,35 +98,32 @@ function paper(): GanConfig {
 }
 
 /**
- * A preset that reaches recognizable digits within 9 minutes on a 2-core machine with a software
- * WebGPU adapter (lavapipe), where an iteration of the paper's networks costs over a second. The
- * paper's structure (ReLU G with a sigmoid output and the mean-pixel output bias, maxout D with
+ * The preset for a machine without a GPU: 9 minutes on the `wasm` device (2 CPU cores), chosen by
+ * experiment in December 2026 (docs/gan.md, "How the no-GPU preset was chosen"). The paper's
+ * structure (ReLU G with a sigmoid output and the mean-pixel output bias, maxout D with the paper's
  * dropout, Algorithm 1 with k = 1, SGD with momentum and the per-minibatch learning-rate decay), with:
  *
- * - narrower networks: G 100-128-128-784, D maxout (128 x 2)-(128 x 2)-1: 0.36 M multiply-adds
- *   per example through both networks against the paper's 3.7 M. D is the wider of the two: at
- *   1500 iterations, over two seeds, D 128 x 2 left 2.8 small specks (isolated blobs of at most 3
- *   lit pixels) per sample against 3.4 for 64 x 2 (MNIST itself: 0.02); the seed alone moves the
- *   figure by ~0.8, so the gain is modest. It costs ~1.5x per iteration on lavapipe (~100 instead
- *   of ~70 ms on an idle 2-core machine). 240 x 2, 3 pieces and a wider G (256) were no better.
- *   See docs/gan.md for the experiments;
- * - batch 50: twice the updates for the same work, which counts more than gradient noise this early
- *   (batch 25 was worse, batch 100 costs ~2x per iteration);
+ * - G 100-384-384-784 and D maxout (128 x 2)-(128 x 2)-1. The paper's networks (G 1200-1200, D
+ *   240 x 5) cost ~55 ms an iteration on wasm: ~9 800 iterations in 9 minutes. At wasm's speed a
+ *   narrow pair runs ~10x the iterations, and then G's width is what counts: with G 128-128 (the
+ *   lavapipe-era preset) D overpowers G after ~50 000 iterations and the samples fill with specks
+ *   (Parzen -100 and +33 over two seeds at 85 000 iterations); G 256-256 stays balanced (+117,
+ *   +115 at 75 000); G 384-384 more so (+127 at 64 000). An iteration costs ~1.2x the narrow
+ *   pair's (per-kernel overhead, not the multiply-adds, dominates at batch 50);
+ * - the samples, figures and Parzen estimate come from an exponential moving average of G's
+ *   weights (`gEma` 0.999): with G 128-128 at 29 000 iterations it raised Parzen from about 33 to
+ *   74 and halved the specks;
+ * - batch 50: twice the updates for the same work;
  * - wider initial weights: G U(±0.2) (He-like for fan-in 100-128: with ±0.05 G's output hardly
  *   depends on z at first, and it collapses onto the mean digit), D U(±0.05) (with ±0.005 D needs
- *   ~400 iterations before it learns anything; ±0.01 collapsed G onto 1s more often);
- * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs; this run
- *   lasts a few). Less effective step (momentum 0.5, lr 0.05, a fast lr decay) let D win and G
- *   collapse onto one or two digits; more (momentum 0.8) diverged with this D.
- *
- * The dropout is the paper's (keep 0.8 on the pixels, 0.5 above): keeping every pixel (keep 1.0)
- * did not reduce the speckle, and less hidden dropout (0.8) made D win and G collapse onto 1s.
+ *   ~400 iterations before it learns anything);
+ * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs).
  */
 function quick(): GanConfig {
   return {
     ...paper(),
     preset: 'quick',
-    generator: { zDim: 100, hidden: [128, 128], outDim: MNIST_DIM, initRange: 0.2 },
+    generator: { zDim: 100, hidden: [384, 384], outDim: MNIST_DIM, initRange: 0.2 },
     discriminator: { inDim: MNIST_DIM, units: [128, 128], pieces: 2, initRange: 0.05, keepInput: 0.8, keepHidden: 0.5 },
     batch: 50,
     momentumStart: 0.7,
@@ -135,6 +132,7 @@ function quick(): GanConfig {
     minutes: 9,
     logEvery: 25,
     valN: 1000,
+    gEma: 0.999,
   };
 }
 
