@@ -17,6 +17,7 @@ import {
   type Tensor,
 } from '@saddle/autograd';
 import { NAMED_DEVICES } from '../support/devices.js';
+import { expectFlatMemory } from '../support/memory.js';
 import { rng } from '../grad/support.js';
 
 const STEPS = 10_000;
@@ -70,14 +71,8 @@ describe('memory stays flat over 10,000 training steps', () => {
       const { snapshots, losses } = await train(device);
       // It trained (the graph and the updates did something).
       expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.9);
-      // From the first snapshot (step 1000, after warm-up) on, every count is the same.
-      const first = snapshots[0]!;
-      for (const s of snapshots) expect({ ...s, step: 0 }, `step ${s.step}`).toEqual({ ...first, step: 0 });
-      // And the run left nothing behind.
-      device.flush();
-      const after = memory(device);
-      expect(after.liveTensors).toBe(before.liveTensors);
-      expect(after.liveBytes).toBe(before.liveBytes);
+      // From the first snapshot (step 1000, after warm-up) on, every count is the same; nothing left behind.
+      expectFlatMemory(device, before, snapshots);
     }, 600_000);
   }
 });

@@ -9,6 +9,7 @@ import { describe, it, expect } from 'vitest';
 import { Generator, fromArray, memory, sigmoidBce, tidy, type Device } from '@saddle/autograd';
 import { Linear, Maxout, SGD, Sequential, schedules } from '@saddle/nn';
 import { NAMED_DEVICES } from '../support/devices.js';
+import { expectFlatMemory } from '../support/memory.js';
 import { rng } from '../grad/support.js';
 
 const STEPS = 5_000;
@@ -61,12 +62,7 @@ describe('memory stays flat over 5,000 optimizer steps of a small maxout network
       const { snapshots, losses } = await run(device);
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(losses.at(-1)!).toBeLessThan(losses[0]!);
-      const first = snapshots[0]!;
-      for (const s of snapshots) expect({ ...s, step: 0 }, `step ${s.step}`).toEqual({ ...first, step: 0 });
-      device.flush();
-      const after = memory(device);
-      expect(after.liveTensors).toBe(before.liveTensors);
-      expect(after.liveBytes).toBe(before.liveBytes);
+      expectFlatMemory(device, before, snapshots);
     }, 600_000);
   }
 });

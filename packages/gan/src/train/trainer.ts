@@ -27,7 +27,7 @@
  * The records are in `records.ts`, the checkpoint state in `checkpoint-state.ts`, the run around the
  * epochs (deadline, signals, checkpoints, figures) in `training-run.ts`.
  */
-import { Generator, SaddleError, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { Generator, SaddleError, copyInto, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { ExponentialMovingAverage, SGD, schedules, type SafeTensors } from '@saddle/nn';
 import { generatorLoss } from '../losses.js';
 import { heldOutValue } from '../metrics/value.js';
@@ -107,9 +107,13 @@ export class GanTrainer {
     this.G = new GeneratorNet(c.generator, ctx, outputBias);
     this.D = new DiscriminatorNet(c.discriminator, ctx, this.dropout);
     if (c.gEma) {
-      // The same draws from a fresh 'init' stream: the average starts equal to G, bit for bit.
-      this.Gema = new GeneratorNet(c.generator, { device, init: streamGenerator(c.seed, 'init') }, outputBias);
-      for (const p of this.Gema.parameters()) p.requiresGrad = false;
+      // The average starts as a copy of G (its own init draws are overwritten at once).
+      this.Gema = new GeneratorNet(c.generator, { device, init: new Generator(0) }, outputBias);
+      const gParams = this.G.parameters();
+      this.Gema.parameters().forEach((p, i) => {
+        copyInto(p, gParams[i]!);
+        p.requiresGrad = false;
+      });
       this.ema = new ExponentialMovingAverage(this.G.parameters(), this.Gema.parameters(), c.gEma);
     } else {
       this.Gema = null;
