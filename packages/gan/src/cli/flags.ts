@@ -49,6 +49,8 @@ train options (defaults: the preset's):
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
   --g-hidden N,N,...       G's hidden layer widths     --d-units N,N,...  D's maxout layers' units
   --d-pieces N             pieces per maxout unit      --momentum X       a constant momentum
+  --d-keep-input P  --d-keep-hidden P  keep probabilities of D's dropout on the pixels / hidden
+                           units (paper: 0.8 / 0.5; 1: no dropout)
   --lr-decay X             divide the learning rate by X after every minibatch (paper: 1.000004)
   --g-ema DECAY            keep a moving average of G's weights (e.g. 0.999; 0: none) and draw the
                            samples, figures and Parzen estimates from it
@@ -83,6 +85,8 @@ export const TRAIN_FLAGS = {
   momentum: { type: 'string' },
   'lr-decay': { type: 'string' },
   'g-ema': { type: 'string' },
+  'd-keep-input': { type: 'string' },
+  'd-keep-hidden': { type: 'string' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
   k: { type: 'string' },
@@ -209,6 +213,10 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   if (dUnits) c.discriminator = { ...c.discriminator, units: dUnits };
   const dPieces = intFlag(flags, 'd-pieces', 1);
   if (dPieces !== undefined) c.discriminator = { ...c.discriminator, pieces: dPieces };
+  const keepInput = numberFlag(flags, 'd-keep-input', (x) => x > 0 && x <= 1, 'a probability in (0, 1]');
+  if (keepInput !== undefined) c.discriminator = { ...c.discriminator, keepInput };
+  const keepHidden = numberFlag(flags, 'd-keep-hidden', (x) => x > 0 && x <= 1, 'a probability in (0, 1]');
+  if (keepHidden !== undefined) c.discriminator = { ...c.discriminator, keepHidden };
   const momentum = numberFlag(flags, 'momentum', (x) => x >= 0 && x < 1, 'a number in [0, 1)');
   if (momentum !== undefined) {
     c.momentumStart = momentum;
@@ -235,7 +243,7 @@ function widthsFlag(flags: Flags, name: string): number[] | undefined {
 }
 
 /** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'd-units', 'd-pieces', 'momentum', 'lr-decay', 'g-ema'];
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

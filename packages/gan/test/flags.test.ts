@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { configFromFlags, parse, TRAIN_FLAGS } from '../src/cli/flags.js';
+import { preset } from '../src/presets.js';
+
+const configOf = (...args: string[]) => configFromFlags(parse('train', args, TRAIN_FLAGS).values, preset('quick'));
+
+describe('train flags over a preset', () => {
+  it("the experiment flags reach the config and leave the rest of the preset alone", () => {
+    const base = preset('quick');
+    const c = configOf('--g-hidden', '256,128', '--d-units', '64,32', '--d-pieces', '3', '--d-keep-input', '0.9', '--d-keep-hidden', '0.75', '--momentum', '0.6', '--lr-decay', '1.00003', '--g-ema', '0.9995');
+    expect(c.generator.hidden).toEqual([256, 128]);
+    expect(c.discriminator).toEqual({ ...base.discriminator, units: [64, 32], pieces: 3, keepInput: 0.9, keepHidden: 0.75 });
+    expect([c.momentumStart, c.momentumEnd, c.lrDecay, c.gEma]).toEqual([0.6, 0.6, 1.00003, 0.9995]);
+    expect({ ...c, generator: base.generator, discriminator: base.discriminator, momentumStart: base.momentumStart, momentumEnd: base.momentumEnd, lrDecay: base.lrDecay, gEma: base.gEma }).toEqual(base);
+  });
+
+  it.each([
+    ['--d-keep-input', '0'],
+    ['--d-keep-hidden', '1.5'],
+    ['--d-keep-hidden', 'half'],
+  ])('%s %s is refused, naming the flag and the range', (flag, value) => {
+    expect(() => configOf(flag, value)).toThrow(new RegExp(`${flag} ${value}: expected a probability in \\(0, 1\\]`));
+  });
+});
