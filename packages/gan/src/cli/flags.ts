@@ -48,6 +48,7 @@ train options (defaults: the preset's):
   --threads N              threads of the wasm device (default: every core)
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
   --g-hidden N,N,...       G's hidden layer widths     --d-units N,N,...  D's maxout layers' units
+  --g-output-init X        G's output layer weights U(-X, X) (default: the preset's G init range)
   --d-pieces N             pieces per maxout unit      --momentum X       a constant momentum
   --d-keep-input P  --d-keep-hidden P  keep probabilities of D's dropout on the pixels / hidden
                            units (paper: 0.8 / 0.5; 1: no dropout)
@@ -85,6 +86,7 @@ export const TRAIN_FLAGS = {
   momentum: { type: 'string' },
   'lr-decay': { type: 'string' },
   'g-ema': { type: 'string' },
+  'g-output-init': { type: 'string' },
   'd-keep-input': { type: 'string' },
   'd-keep-hidden': { type: 'string' },
   epochs: { type: 'string' },
@@ -209,6 +211,8 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   set('parzenEvery', intFlag(flags, 'parzen-every', 0));
   const gHidden = widthsFlag(flags, 'g-hidden');
   if (gHidden) c.generator = { ...c.generator, hidden: gHidden };
+  const gOutputInit = numberFlag(flags, 'g-output-init', (x) => x > 0, 'a positive number');
+  if (gOutputInit !== undefined) c.generator = { ...c.generator, outputInitRange: gOutputInit };
   const dUnits = widthsFlag(flags, 'd-units');
   if (dUnits) c.discriminator = { ...c.discriminator, units: dUnits };
   const dPieces = intFlag(flags, 'd-pieces', 1);
@@ -243,7 +247,7 @@ function widthsFlag(flags: Flags, name: string): number[] | undefined {
 }
 
 /** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema'];
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {
