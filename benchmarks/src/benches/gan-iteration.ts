@@ -51,11 +51,13 @@ const SEED = 1;
 const SQRT3 = Math.sqrt(3);
 
 /**
- * The trainer configuration a case runs: a preset, with no validation set and the bench's seed, and
- * without the moving average of G (`gEma`): the peers train the same two players and keep no average.
+ * The trainer configuration a case runs: a preset, with no validation set and the bench's seed,
+ * without the moving average of G (`gEma`) and without the R1 penalty (`r1Gamma`): the peers train
+ * the same two players with Algorithm 1's two losses and keep no average. The quick preset's lazy R1
+ * step (one D step in four) costs the wasm iteration about 10% (`benchmarks/src/r1-cost-probe.ts`).
  */
 export function benchConfig(name: PresetName): GanConfig {
-  return { ...preset(name), valN: 0, trainN: null, seed: SEED, gEma: 0 };
+  return { ...preset(name), valN: 0, trainN: null, seed: SEED, gEma: 0, r1Gamma: 0, r1Every: 1 };
 }
 
 /** Seeded uniform pixels in [0, 1), n × 784. */
@@ -129,8 +131,12 @@ function makeFixture(config: GanConfig, images: Float32Array): Fixture {
     const B = config.batch;
     const d = config.discriminator;
     const z = () => grab(rand([B, config.generator.zDim], { low: -SQRT3, high: SQRT3, generator: noise, device: cpu }));
+    // A mask per dropout that draws one: saddle skips the draw where keep is 1 (no dropout).
     const masks = (rows: number) =>
-      [d.inDim, ...d.units].map((w, i) => grab(dropoutMask([rows, w], i === 0 ? d.keepInput : d.keepHidden, { generator: drop, device: cpu })));
+      [d.inDim, ...d.units].flatMap((w, i) => {
+        const keep = i === 0 ? d.keepInput : d.keepHidden;
+        return keep < 1 ? [grab(dropoutMask([rows, w], keep, { generator: drop, device: cpu }))] : [];
+      });
     const zD = z();
     const masksD = masks(2 * B);
     const zG = z();
@@ -262,13 +268,15 @@ class TfGan {
     const tf = this.tf;
     const d = this.fx.config.discriminator;
     const rows = x.shape[0]!;
+    // Dropout with keep 1 is the identity (as tf.dropout with rate 0): no mask, no multiply.
+    const dropout = (h: TF.Tensor, keep: number) => (keep < 1 ? tf.mul(h, draws.mask([rows, h.shape[1]!], keep)) : h);
     let h = x;
     d.units.forEach((units, i) => {
-      h = tf.mul(h, draws.mask([rows, h.shape[1]!], i === 0 ? d.keepInput : d.keepHidden));
+      h = dropout(h, i === 0 ? d.keepInput : d.keepHidden);
       const z = tf.fused.matMul({ a: h, b: this.dVars[2 * i]!, bias: this.dVars[2 * i + 1]! });
       h = tf.max(tf.reshape(z, [rows, units, d.pieces]), -1);
     });
-    h = tf.mul(h, draws.mask([rows, h.shape[1]!], d.units.length === 0 ? d.keepInput : d.keepHidden));
+    h = dropout(h, d.units.length === 0 ? d.keepInput : d.keepHidden);
     const k = d.units.length;
     return tf.fused.matMul({ a: h, b: this.dVars[2 * k]!, bias: this.dVars[2 * k + 1]! });
   }

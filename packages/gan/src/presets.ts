@@ -2,8 +2,9 @@
  * Training configurations. `paper` is the authors' MNIST configuration exactly (their pylearn2
  * YAML): the networks of models.ts, batch 100, SGD with learning rate 0.1 divided by 1.000004 after
  * every minibatch (floor 1e-6), momentum rising linearly from 0.5 to 0.7 between epochs 1 and 250,
- * k = 1. `quick` keeps the paper's structure (same layer types, dropout, losses, Algorithm 1) with
- * narrower networks and a time budget, for a machine without a GPU. `tiny` is for tests.
+ * k = 1. `quick` keeps the paper's structure (same layer types, losses, Algorithm 1) with narrower
+ * networks, no dropout in D, the R1 penalty and a time budget, for a machine without a GPU. `tiny`
+ * is for tests.
  */
 import { SaddleError } from '@saddle/autograd';
 import { GENERATOR_LOSSES, type GeneratorLossKind } from './losses.js';
@@ -100,31 +101,41 @@ function paper(): GanConfig {
 /**
  * The preset for a machine without a GPU: 9 minutes on the `wasm` device (2 CPU cores), chosen by
  * experiment in December 2026 (docs/gan.md, "How the no-GPU preset was chosen"). The paper's
- * structure (ReLU G with a sigmoid output and the mean-pixel output bias, maxout D with the paper's
- * dropout, Algorithm 1 with k = 1, SGD with momentum and the per-minibatch learning-rate decay), with:
+ * structure (ReLU G with a sigmoid output and the mean-pixel output bias, maxout D, Algorithm 1 with
+ * k = 1, the non-saturating G loss, SGD with momentum and the per-minibatch learning-rate decay),
+ * with:
  *
  * - G 100-384-384-784 and D maxout (128 x 2)-(128 x 2)-1. The paper's networks (G 1200-1200, D
- *   240 x 5) cost ~55 ms an iteration on wasm: ~9 800 iterations in 9 minutes. At wasm's speed a
- *   narrow pair runs ~10x the iterations, and then G's width is what counts: with G 128-128 (the
- *   lavapipe-era preset) D overpowers G after ~50 000 iterations and the samples fill with specks
- *   (Parzen -100 and +33 over two seeds at 85 000 iterations); G 256-256 stays balanced (+117,
- *   +115 at 75 000); G 384-384 more so (+127 at 64 000). An iteration costs ~1.2x the narrow
- *   pair's (per-kernel overhead, not the multiply-adds, dominates at batch 50);
+ *   240 x 5) cost ~55 ms an iteration on wasm: ~9 800 iterations in 9 minutes; this pair ~9.5 ms.
+ *   With G 128-128 (the lavapipe-era preset) D overpowers G after ~50 000 iterations; a 384-wide G
+ *   keeps the game balanced;
+ * - G's output layer starts at U(±0.01) (the hidden layers at U(±0.2)). Our reading of the specks:
+ *   the output layer's random start puts pixel patterns in G's samples that a small D (256
+ *   first-layer projections of 784 pixels) hardly sees, so they get almost no gradient and stay for
+ *   the whole run. Started near zero, G's output is the mean digit plus what D's gradients put
+ *   there. With the next two changes: Parzen 127 -> 173 and specks per sample 1.24 -> 0.27 at
+ *   18 000 iterations (seed 1). Alone, with the paper's dropout in D and no R1, it did not help
+ *   (80 at 18 000);
+ * - no dropout in D (keep 1 on the pixels and the hidden units; the paper: 0.8 and 0.5): a small
+ *   D with dropout is too weak to teach G fine detail (Parzen 122 with the paper's dropout, 143
+ *   without the hidden dropout, at 54 000 iterations with R1, before the output-layer change);
+ * - the R1 penalty on D (gamma 1, lazily on every 4th D step; Mescheder et al. 2018) keeps the
+ *   stronger D from overpowering G: without it a run of the new output layer and D without hidden
+ *   dropout reached 131 at 18 000 iterations, with it 171. It costs ~10% of an iteration;
  * - the samples, figures and Parzen estimate come from an exponential moving average of G's
- *   weights (`gEma` 0.999): with G 128-128 at 29 000 iterations it raised Parzen from about 33 to
- *   74 and halved the specks;
+ *   weights (`gEma` 0.999);
  * - batch 50: twice the updates for the same work;
- * - wider initial weights: G U(±0.2) (He-like for fan-in 100-128: with ±0.05 G's output hardly
- *   depends on z at first, and it collapses onto the mean digit), D U(±0.05) (with ±0.005 D needs
- *   ~400 iterations before it learns anything);
+ * - wider initial weights: G's hidden layers U(±0.2) (He-like for fan-in 100-384: with ±0.05 G's
+ *   output hardly depends on z at first, and it collapses onto the mean digit), D U(±0.05) (with
+ *   ±0.005 D needs ~400 iterations before it learns anything);
  * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs).
  */
 function quick(): GanConfig {
   return {
     ...paper(),
     preset: 'quick',
-    generator: { zDim: 100, hidden: [384, 384], outDim: MNIST_DIM, initRange: 0.2 },
-    discriminator: { inDim: MNIST_DIM, units: [128, 128], pieces: 2, initRange: 0.05, keepInput: 0.8, keepHidden: 0.5 },
+    generator: { zDim: 100, hidden: [384, 384], outDim: MNIST_DIM, initRange: 0.2, outputInitRange: 0.01 },
+    discriminator: { inDim: MNIST_DIM, units: [128, 128], pieces: 2, initRange: 0.05, keepInput: 1, keepHidden: 1 },
     batch: 50,
     momentumStart: 0.7,
     momentumEnd: 0.7,
@@ -133,6 +144,8 @@ function quick(): GanConfig {
     logEvery: 25,
     valN: 1000,
     gEma: 0.999,
+    r1Gamma: 1,
+    r1Every: 4,
   };
 }
 
