@@ -48,7 +48,7 @@ train options (defaults: the preset's):
   --threads N              threads of the wasm device (default: every core)
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
   --g-hidden N,N,...       G's hidden layer widths     --d-units N,N,...  D's maxout layers' units
-  --g-output-init X        G's output layer weights U(-X, X) (default: the preset's G init range)
+  --g-output-init X        G's output layer weights start U(-X, X) (quick: 0.01; paper: 0.05)
   --d-pieces N             pieces per maxout unit      --momentum X       a constant momentum
   --d-keep-input P  --d-keep-hidden P  keep probabilities of D's dropout on the pixels / hidden
                            units (paper: 0.8 / 0.5; 1: no dropout)
