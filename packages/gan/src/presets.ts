@@ -106,7 +106,7 @@ function paper(): GanConfig {
  * with:
  *
  * - G 100-384-384-784 and D maxout (128 x 2)-(128 x 2)-1. The paper's networks (G 1200-1200, D
- *   240 x 5) cost ~55 ms an iteration on wasm: ~9 800 iterations in 9 minutes; this pair ~9.5 ms.
+ *   240 x 5) cost ~55 ms an iteration on wasm: ~9 800 iterations in 9 minutes; this pair ~8.6 ms.
  *   With G 128-128 (the lavapipe-era preset) D overpowers G after ~50 000 iterations; a 384-wide G
  *   keeps the game balanced;
  * - G's output layer starts at U(±0.01) (the hidden layers at U(±0.2)). Our reading of the specks:
