@@ -10,9 +10,10 @@
  * the pixel brighter, blue darker, GAN Lab's view of the generator's gradients.
  */
 import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
-import { GanTrainer, PRESET_NAMES, chartGrid, fetchMnist, interpolationImages, preset, type Mnist, type PresetName, type RunningStats, type Series } from '@saddle/gan';
+import { GanTrainer, PRESET_NAMES, chartGrid, fetchMnist, interpolationImages, preset, type Mnist, type PresetName, type Series } from '@saddle/gan';
 import { $, diverging, drawGrid, guarded, options } from './dom.js';
 import { generatorPixelGradient } from './generator-gradient.js';
+import { SliceMeanTracker, nextSliceSize, trainSlice, type Slice } from './training-slices.js';
 
 /** A curve point: the iteration count, then the value. */
 type Point = [number, number];
@@ -54,7 +55,7 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
   let mnist: Mnist | null = null;
   let trainer: GanTrainer | null = null;
   let fixedZ: Tensor | null = null;
-  let last: RunningStats | null = null;
+  const sliceMeans = new SliceMeanTracker();
   let lastValueAt = 0;
   let sliceIterations = 1;
   let busy = Promise.resolve();
@@ -71,38 +72,32 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
     fixedZ = keep(trainer.sampleZ(100, new Generator(config.seed + 7)));
     state.iterations = 0;
     for (const c of Object.values(state.curves)) c.length = 0;
-    last = null;
-    await redraw(true);
+    sliceMeans.reset();
+    await redraw(null);
     status.textContent = `${config.preset}: G ${config.generator.zDim} → ${config.generator.hidden.join(' → ')} → 784, D maxout ${config.discriminator.units.join(' x ')}, batch ${config.batch}, k ${config.k}`;
   }
 
-  /** Runs iterations until `count` are done or `ms` have passed; returns how many ran. */
-  async function train(count: number, ms: number): Promise<number> {
-    const t = trainer!;
-    const t0 = performance.now();
-    const before = t.totalIterations;
-    // Stops between two iterations; when the epoch ends first, the next call starts the next one.
-    await t.runEpoch({ shouldStop: () => t.totalIterations - before >= count || performance.now() - t0 > ms });
-    const ran = t.totalIterations - before;
-    state.iterations += ran;
-    const dt = (performance.now() - t0) / 1000;
-    if (ran > 0) state.itersPerSecond = ran / dt;
-    return ran;
+  /** Runs iterations until `count` are done, `ms` have passed or the epoch ends. */
+  async function train(count: number, ms: number): Promise<Slice> {
+    const slice = await trainSlice(trainer!, count, ms);
+    state.iterations += slice.ran;
+    if (slice.ran > 0) state.itersPerSecond = slice.ran / (slice.ms / 1000);
+    return slice;
   }
 
-  /** One curve point: the means over the iterations since the last point (from the running means). */
-  async function addPoints(): Promise<void> {
-    const s = await trainer!.runningStats();
+  /**
+   * One curve point per slice: the means over its iterations (./training-slices.ts). A slice that
+   * ended the epoch reads them from the epoch's record: the running statistics are reset by then.
+   */
+  async function addPoints(slice: Slice): Promise<void> {
+    const means = sliceMeans.next(slice.ended ?? (await trainer!.runningStats()), slice.ended !== null);
     const x = state.iterations;
-    const since = (mean: number, n: number, prevMean: number, prevN: number) => (n > prevN ? (mean * n - prevMean * prevN) / (n - prevN) : mean);
-    const p = last && last.dSteps <= s.dSteps ? last : { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, dSteps: 0, gSteps: 0 };
-    if (s.dSteps > p.dSteps) {
-      state.curves.dLoss.push([x, since(s.dLoss, s.dSteps, p.dLoss, p.dSteps)]);
-      state.curves.dReal.push([x, since(s.dReal, s.dSteps, p.dReal, p.dSteps)]);
-      state.curves.dFake.push([x, since(s.dFake, s.dSteps, p.dFake, p.dSteps)]);
+    if (means.d) {
+      state.curves.dLoss.push([x, means.d.dLoss]);
+      state.curves.dReal.push([x, means.d.dReal]);
+      state.curves.dFake.push([x, means.d.dFake]);
     }
-    if (s.gSteps > p.gSteps) state.curves.gLoss.push([x, since(s.gLoss, s.gSteps, p.gLoss, p.gSteps)]);
-    last = s;
+    if (means.g) state.curves.gLoss.push([x, means.g.gLoss]);
     if (performance.now() - lastValueAt > VALUE_EVERY_MS) {
       lastValueAt = performance.now();
       const v = await trainer!.validationValue();
@@ -110,14 +105,15 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
     }
   }
 
-  async function redraw(force = false): Promise<void> {
+  /** Redraws the grid and the curves; after a slice (not after a reset), adds its curve point first. */
+  async function redraw(slice: Slice | null): Promise<void> {
     const x = trainer!.generate(fixedZ!);
     const pixels = Float32Array.from(await x.toArray());
     x.dispose();
     drawGrid($<HTMLCanvasElement>('gan-grid'), pixels, 10, 10);
     state.redraws++;
     if (gradToggle.checked) await drawGradient();
-    if (!force) await addPoints();
+    if (slice) await addPoints(slice);
     drawCurves();
     const c = state.curves;
     const at = (pts: Point[]) => (pts.length ? pts[pts.length - 1]![1].toFixed(3) : '–');
@@ -156,9 +152,9 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
         // Iterations per slice adapt so a slice (its GPU work included: runEpoch waits for it)
         // lasts about SLICE_MS; queuing more would starve the page's own drawing on a software GPU.
         const t0 = performance.now();
-        if ((await train(sliceIterations, Infinity)) > 0) await redraw();
-        const ms = performance.now() - t0;
-        sliceIterations = Math.max(1, Math.min(1000, Math.round((sliceIterations * SLICE_MS) / Math.max(ms, 1))));
+        const slice = await train(sliceIterations, Infinity);
+        if (slice.ran > 0) await redraw(slice);
+        sliceIterations = nextSliceSize({ ...slice, ms: performance.now() - t0 }, SLICE_MS);
       });
       await new Promise((r) => requestAnimationFrame(() => r(null)));
     }
@@ -176,8 +172,8 @@ export function ganPanel(device: Device, initialPreset: string): GanPanelState {
   step.onclick = () => {
     state.running = false;
     void serial(async () => {
-      await train(1, Infinity);
-      await redraw();
+      const slice = await train(1, Infinity);
+      await redraw(slice);
     });
   };
   interp.onclick = () =>

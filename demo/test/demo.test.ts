@@ -129,8 +129,17 @@ const click = (page: Page, id: string) => page.evaluate((i) => (document.getElem
 
 const state = <T>(page: Page, f: string): Promise<T> => page.evaluate((expr) => new Function('d', `return ${expr}`)((globalThis as { saddleDemo?: unknown }).saddleDemo), f) as Promise<T>;
 
-async function until(page: Page, expr: string): Promise<void> {
-  await page.waitForFunction((e) => Boolean(new Function('d', `return ${e}`)((globalThis as { saddleDemo?: unknown }).saddleDemo)), expr, { timeout: LONG, polling: 500 });
+/**
+ * Waits until `expr` holds of the page's state. `timeout` bounds waits that need no compiling (the
+ * kernels are warm): past it the test fails with the state it saw, rather than waiting out LONG.
+ */
+async function until(page: Page, expr: string, timeout = LONG): Promise<void> {
+  try {
+    await page.waitForFunction((e) => Boolean(new Function('d', `return ${e}`)((globalThis as { saddleDemo?: unknown }).saddleDemo)), expr, { timeout, polling: 500 });
+  } catch (e) {
+    const seen = await page.evaluate(() => JSON.stringify((globalThis as { saddleDemo?: { gan?: { iterations: number; curves: Record<string, unknown[]> } } }).saddleDemo?.gan, (k, v: unknown) => (Array.isArray(v) && k !== '' ? `${v.length} points` : v))).catch(() => 'unreadable');
+    throw new Error(`waited ${timeout / 1000} s for ${expr}; the GAN panel's state: ${seen}`, { cause: e });
+  }
 }
 
 /** The checks both runs share: GAN, toy, gradcheck, screenshot, console. */
@@ -141,7 +150,8 @@ function sharedChecks(get: () => Session, name: string): void {
     await click(page, 'gan-step'); // compiles every kernel of an iteration once
     await until(page, 'd.gan.iterations >= 1');
     await click(page, 'gan-start');
-    await until(page, 'd.gan.iterations >= 6 && d.gan.curves.dLoss.length >= 3 && d.gan.curves.value.length >= 1');
+    // The step above compiled every kernel: after that, points come every slice (about 100 ms).
+    await until(page, 'd.gan.iterations >= 6 && d.gan.curves.dLoss.length >= 3 && d.gan.curves.value.length >= 1', 180_000);
     await click(page, 'gan-pause');
     const after = await grid(page);
     expect(after.std).toBeGreaterThan(2); // not one flat grey
