@@ -44,7 +44,11 @@ const instructionSets = [
   // Node 20 with --experimental-wasm-relaxed-simd, which the package's Node entry sets).
   { prefix: 'kernels-relaxed', flags: ['--enable', 'relaxed-simd'] },
 ];
-const builds = instructionSets.flatMap((i) => memories.map((m) => ({ out: i.prefix + m.suffix, flags: [...i.flags, ...m.flags] })));
+// KERNELS_WASM_ONLY=kernels-relaxed (a comma-separated list of outputs) rebuilds only those, when tuning one.
+const only = process.env.KERNELS_WASM_ONLY?.split(',');
+const builds = instructionSets
+  .flatMap((i) => memories.map((m) => ({ out: i.prefix + m.suffix, flags: [...i.flags, ...m.flags] })))
+  .filter((b) => !only || only.includes(b.out));
 for (const b of builds) {
   const args = [...common, ...b.flags, '--outFile', `build/${b.out}.wasm`, '--textFile', `build/${b.out}.wat`];
   const { error } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr, baseDir: root });
