@@ -49,7 +49,7 @@ function part(stack: string): string {
   if (/r1|R1|gradientPenalty/.test(stack)) where = 'R1';
   else if (/runBackward|\bbackward\b/.test(stack)) where = 'backward';
   else if (/SGD\.step|sgdMomentum|\.step \(/.test(stack)) where = 'optimizer';
-  else if (/[Ee]ma|updateAverage/.test(stack)) where = 'G average';
+  else if (/[Ee]ma|updateAverage/.test(stack)) where = 'average of G';
   else if (/accumulate[DG]/.test(stack)) where = 'statistics';
   else if (/sample|noise|dropoutMask/i.test(stack)) where = 'noise';
   return `${step} ${where}`;
