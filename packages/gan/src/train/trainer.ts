@@ -352,7 +352,7 @@ export class GanTrainer {
     return this.Gema ?? this.G;
   }
 
-  /** Samples from the sampler (eval mode, no grad) for noise `z` [n, zDim]: [n, 784] on the device. */
+  /** Samples from the sampler (eval mode, no grad) for noise `z` (`[n, zDim]`): `[n, 784]` on the device. */
   generate(z: Tensor): Tensor {
     const g = this.sampler;
     g.eval();

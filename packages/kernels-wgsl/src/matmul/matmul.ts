@@ -18,7 +18,7 @@ export interface MatmulOptions {
   transA?: boolean;
   /** `b` is stored [N, K]: the product uses its transpose. */
   transB?: boolean;
-  /** [N]: added to every row of the product (per column), in the kernel's epilogue. */
+  /** Shape `[N]`: added to every row of the product (per column), in the kernel's epilogue. */
   bias?: Tensor;
   /** Applied after the bias, in the epilogue. */
   activation?: Activation;
