@@ -6,5 +6,6 @@ import { matmul } from '@saddle/kernels-wgsl';
 import { param, grad } from '@saddle/autograd';
 import { Linear, SafeTensors } from '@saddle/nn';
 import type { GanConfig } from '@saddle/gan';
+import { mlp, useDevice } from '@saddle/all';
 
-export type Used = [Tensor, Device, WebGpuDevice, GanConfig, typeof loadKernelsModule, typeof matmul, typeof param, typeof grad, Linear, SafeTensors];
+export type Used = [Tensor, Device, WebGpuDevice, GanConfig, typeof loadKernelsModule, typeof matmul, typeof param, typeof grad, Linear, SafeTensors, typeof mlp, typeof useDevice];
