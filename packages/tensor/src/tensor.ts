@@ -27,7 +27,9 @@ export interface BackwardFlags {
 }
 
 /** Hooks a higher package (autograd) installs; the tensor package itself knows no gradients. */
+/** Hooks a higher package (autograd) installs; the tensor package itself knows no gradients. */
 export const gradHooks: {
+  /** Backpropagates from `t` (`Tensor.backward` calls it); null until @saddle/autograd is imported. */
   backward: ((t: Tensor, seed?: Tensor, options?: BackwardFlags) => void) | null;
 } = { backward: null };
 
@@ -108,6 +110,7 @@ export class Tensor {
     return new Tensor(this.storage, shape, strides, offset);
   }
 
+  /** Drops this tensor's reference to its storage (and its gradient); using it afterwards throws. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -119,6 +122,7 @@ export class Tensor {
     this.gradNode = null;
   }
 
+  /** Disposes the tensor at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

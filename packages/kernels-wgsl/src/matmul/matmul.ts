@@ -13,6 +13,7 @@ import {
   type MatmulConfig,
 } from './matmul.wgsl.js';
 
+/** Options of `matmul`: transposed operands, a bias, a fused activation, the kernel configuration. */
 export interface MatmulOptions {
   /** `a` is stored [K, M]: the product uses its transpose (read transposed by the kernel, no copy). */
   transA?: boolean;
