@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +13,24 @@ const env = (extra: Record<string, string> = {}) => {
   if (!('SADDLE_VERBOSE' in extra)) delete e.SADDLE_VERBOSE;
   return e;
 };
+/**
+ * Runs node with `args` and returns what it wrote to stderr, which is a file, as in `2>log`: a
+ * terminal or a shell pipe works the same, but not the Unix socket Node gives a child's piped
+ * stdio (it cannot be reopened, so saddle leaves such a stderr alone).
+ */
 const run = (args: string[], extra?: Record<string, string>) => {
-  const r = spawnSync(process.execPath, args, { cwd: root, env: env(extra), encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stderr;
+  const dir = mkdtempSync(join(tmpdir(), 'saddle-stderr-'));
+  const file = join(dir, 'stderr');
+  const fd = openSync(file, 'w');
+  try {
+    const r = spawnSync(process.execPath, args, { cwd: root, env: env(extra), stdio: ['ignore', 'ignore', fd] });
+    const stderr = readFileSync(file, 'utf8');
+    expect(r.status, stderr).toBe(0);
+    return stderr;
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 /** What Dawn itself prints to stderr on its first adapter request, without saddle. */

@@ -30,7 +30,6 @@ async function loadDawn(): Promise<Dawn> {
   }
 }
 
-/** Node's host: Dawn from the optional `webgpu` package, `node:worker_threads`, `node:os`, stderr. */
 /**
  * Runs `fn` (synchronous) with file descriptor 2 pointed at /dev/null, then points it back. Dawn
  * prints warnings from native code with fprintf(stderr) while it enumerates adapters, inside the
@@ -38,7 +37,8 @@ async function loadDawn(): Promise<Dawn> {
  * artificially reduced ..."), which no JavaScript API can filter. Node has no dup2, so: open the
  * current stderr again through /proc/self/fd/2, close fd 2, open /dev/null (the lowest free
  * descriptor: 2 again), run, close it, and reopen the saved one (2 again). Linux only; when
- * anything is unusual (stderr a socket, no /proc), `fn` runs with stderr untouched.
+ * stderr cannot be reopened (a Unix socket, as Node gives a child's piped stdio; no /proc), `fn`
+ * runs with stderr untouched.
  */
 function withNativeStderrSilenced<T>(fn: () => T): T {
   if (process.platform !== 'linux') return fn();
@@ -78,6 +78,7 @@ function quietGpu(gpu: GPU): GPU {
   return gpu;
 }
 
+/** Node's host: Dawn from the optional `webgpu` package, `node:worker_threads`, `node:os`, stderr. */
 export const nodeHost: Host = {
   name: 'node',
   async gpu() {
