@@ -106,16 +106,22 @@ describe('the packages, installed with npm into a fresh project', () => {
     expect(c.accuracy).toBeGreaterThan(0.9);
   }, 120_000);
 
-  it("say which package to install when useDevice('webgpu') has no webgpu", () => {
+  it("say which package to install when useDevice('webgpu') has no webgpu, and auto says why it took wasm", () => {
     const probe = join(dir, 'webgpu-missing.mjs');
     writeFileSync(
       probe,
-      `import { useDevice, SaddleError } from '@saddle/autograd';
-       try { await useDevice('webgpu'); console.log('no error'); } catch (e) { console.log(JSON.stringify({ saddle: e instanceof SaddleError, message: e.message })); }`,
+      `import { useDevice, lastAutoChoice, SaddleError } from '@saddle/autograd';
+       let r = {};
+       try { await useDevice('webgpu'); } catch (e) { r = { saddle: e instanceof SaddleError, message: e.message }; }
+       const auto = await useDevice('auto');
+       console.log(JSON.stringify({ ...r, auto: auto.kind, reason: lastAutoChoice().reason }));`,
     );
     const r = JSON.parse(node(probe).stdout);
     expect(r.saddle).toBe(true);
     expect(r.message).toContain('npm install webgpu');
+    // auto takes wasm and says that WebGPU is missing because the package is.
+    expect(r.auto).toBe('wasm');
+    expect(r.reason).toMatch(/no WebGPU adapter \(webgpu: WebGPU in Node needs the optional package 'webgpu'/);
   });
 
   it('run on webgpu once webgpu is installed', () => {
