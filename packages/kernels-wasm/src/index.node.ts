@@ -1,3 +1,8 @@
+/**
+ * The compiled WebAssembly SIMD kernels the `wasm` device runs, and how the module is loaded.
+ *
+ * @module @saddle/kernels-wasm
+ */
 // The Node entry of @saddle/kernels-wasm (package.json `exports`, "node" condition): ./index.ts,
 // reading build/kernels.wasm from disk with node:fs (a browser fetches it instead).
 //

@@ -13,12 +13,13 @@ import {
   type MatmulConfig,
 } from './matmul.wgsl.js';
 
+/** Options of `matmul`: transposed operands, a bias, a fused activation, the kernel configuration. */
 export interface MatmulOptions {
   /** `a` is stored [K, M]: the product uses its transpose (read transposed by the kernel, no copy). */
   transA?: boolean;
   /** `b` is stored [N, K]: the product uses its transpose. */
   transB?: boolean;
-  /** [N]: added to every row of the product (per column), in the kernel's epilogue. */
+  /** Shape `[N]`: added to every row of the product (per column), in the kernel's epilogue. */
   bias?: Tensor;
   /** Applied after the bias, in the epilogue. */
   activation?: Activation;

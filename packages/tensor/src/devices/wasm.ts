@@ -35,6 +35,7 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 const INITIAL_PAGES = 256;
 
+/** Options of the wasm device: threads, shared memory or not, the smallest job worth splitting. */
 export interface WasmOptions {
   /** Threads that run kernels, the calling thread included (default: every core; 1 without shared memory). */
   threads?: number;
@@ -85,6 +86,7 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     this.remap = shared ? null : (s) => viewOf(this.heap.memory, s.dtype, s.ptr, s.size);
   }
 
+  /** Starts a wasm device: loads the kernels, creates the memory, starts the worker threads. */
   static async create(options: WasmOptions = {}): Promise<WasmDevice> {
     // A browser page shares memory with workers only when cross-origin isolated (Node always can).
     const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
@@ -220,6 +222,7 @@ function abortKernel(): never {
   throw new Error('wasm kernel aborted');
 }
 
+/** Starts a wasm device (WebAssembly SIMD kernels on `options.threads` threads, default every core). */
 export function createWasmDevice(options: WasmOptions = {}): Promise<WasmDevice> {
   return WasmDevice.create(options);
 }
