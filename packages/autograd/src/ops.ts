@@ -5,8 +5,8 @@
  * With grad mode off, or no input requiring grad, a wrapper costs one check.
  *
  * Not differentiable, and re-exported as they are: creation and random draws (rand, randn,
- * randint, dropoutMask), argmax and the comparisons (greater, greaterEqual, equal: piecewise
- * constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
+ * randint, dropoutMask), argmax, the comparisons and the logical ops (greater, greaterEqual, equal,
+ * notEqual, less, lessEqual, logicalAnd/Or/Not: piecewise constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
  * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
  * rules/common.ts.
  */
@@ -36,7 +36,8 @@ type Operand = Tensor | number;
 /** Applies unary op `name` elementwise (see the named ops below). */
 export function unary(name: UnaryOpName, x: Tensor): Tensor {
   const y = k.unary(name, x);
-  if (!shouldRecord(x)) return y;
+  // logicalNot, like the comparisons, is piecewise constant: never recorded.
+  if (name === 'logicalNot' || !shouldRecord(x)) return y;
   const saves = UNARY_RULES[name].saves;
   return record(name === 'copy' ? 'contiguous' : name, y, [x], [saves === 'x' ? x : saves === 'y' ? y : null], unaryRule(name));
 }
@@ -82,6 +83,12 @@ export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
 export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
 export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
 export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
+export const notEqual = (a: Operand, b: Operand) => binary('notEqual', a, b);
+export const less = (a: Operand, b: Operand) => binary('less', a, b);
+export const lessEqual = (a: Operand, b: Operand) => binary('lessEqual', a, b);
+export const logicalAnd = (a: Operand, b: Operand) => binary('logicalAnd', a, b);
+export const logicalOr = (a: Operand, b: Operand) => binary('logicalOr', a, b);
+export const logicalNot = (x: Tensor) => unary('logicalNot', x);
 
 // ---------------------------------------------------------------- matmul
 

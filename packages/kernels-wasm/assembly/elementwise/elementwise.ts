@@ -34,9 +34,10 @@ import { expm1V, expV, lane0, log1pV, logSigmoidV, logV, sigmoidV, softplusV, ta
 
 // Unary op codes (keep in step with WASM_UNARY_CODES).
 const COPY = 0, NEG = 1, ABS = 2, SIGN = 3, SQUARE = 4, EXP = 5, LOG = 6, SQRT = 7, RECIPROCAL = 8;
-const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13, LOG1P = 14, EXPM1 = 15, LOG_SIGMOID = 16;
+const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13, LOG1P = 14, EXPM1 = 15, LOG_SIGMOID = 16, LOGICAL_NOT = 17;
 // Binary op codes (keep in step with WASM_BINARY_CODES).
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, POW = 6, GREATER = 7, GREATER_EQUAL = 8, EQUAL = 9;
+const LESS = 10, LESS_EQUAL = 11, NOT_EQUAL = 12, LOGICAL_AND = 13, LOGICAL_OR = 14;
 
 // ---- the functions, scalar (one element) and vector (four lanes) ----
 
@@ -62,6 +63,7 @@ function unaryS<T>(op: i32, x: T): T {
       case LOG1P: return <T>lane0(log1pV(f32x4.splat(v)));
       case EXPM1: return <T>lane0(expm1V(f32x4.splat(v)));
       case LOG_SIGMOID: return <T>lane0(logSigmoidV(f32x4.splat(v)));
+      case LOGICAL_NOT: return <T>(v == 0 ? <f32>1 : <f32>0); // NaN is true, so its not is 0
     }
   } else {
     switch (op) {
@@ -103,6 +105,7 @@ function unaryV<T>(op: i32, x: v128): v128 {
       case LOG1P: return log1pV(x);
       case EXPM1: return expm1V(x);
       case LOG_SIGMOID: return logSigmoidV(x);
+      case LOGICAL_NOT: return v128.and(f32x4.eq(x, zero), one);
     }
   } else {
     const zero = i32x4.splat(0);
@@ -136,6 +139,11 @@ function binaryS<T>(op: i32, x: T, y: T): T {
       case GREATER: return <T>(a > b ? <f32>1 : <f32>0);
       case GREATER_EQUAL: return <T>(a >= b ? <f32>1 : <f32>0);
       case EQUAL: return <T>(a == b ? <f32>1 : <f32>0);
+      case LESS: return <T>(a < b ? <f32>1 : <f32>0);
+      case LESS_EQUAL: return <T>(a <= b ? <f32>1 : <f32>0);
+      case NOT_EQUAL: return <T>(a != b ? <f32>1 : <f32>0); // NaN != anything, as IEEE
+      case LOGICAL_AND: return <T>(a != 0 && b != 0 ? <f32>1 : <f32>0); // NaN is true
+      case LOGICAL_OR: return <T>(a != 0 || b != 0 ? <f32>1 : <f32>0);
     }
   } else {
     switch (op) {
@@ -164,6 +172,17 @@ function binaryV<T>(op: i32, x: v128, y: v128): v128 {
       case GREATER: return v128.and(f32x4.gt(x, y), one);
       case GREATER_EQUAL: return v128.and(f32x4.ge(x, y), one);
       case EQUAL: return v128.and(f32x4.eq(x, y), one);
+      case LESS: return v128.and(f32x4.lt(x, y), one);
+      case LESS_EQUAL: return v128.and(f32x4.le(x, y), one);
+      case NOT_EQUAL: return v128.and(f32x4.ne(x, y), one);
+      case LOGICAL_AND: {
+        const zero = f32x4.splat(0);
+        return v128.and(v128.and(f32x4.ne(x, zero), f32x4.ne(y, zero)), one);
+      }
+      case LOGICAL_OR: {
+        const zero = f32x4.splat(0);
+        return v128.and(v128.or(f32x4.ne(x, zero), f32x4.ne(y, zero)), one);
+      }
       default: {
         // pow: lane by lane.
         let r = f32x4.splat(binaryS<f32>(op, f32x4.extract_lane(x, 0), f32x4.extract_lane(y, 0)));
@@ -274,6 +293,7 @@ function unaryAll<T>(op: i32, n: i32, x: usize, out: usize, rank: i32, dims: usi
           case LOG1P: unaryWalk<T>(LOG1P, n, x, out, rank, dims, tid, nthreads); break;
           case EXPM1: unaryWalk<T>(EXPM1, n, x, out, rank, dims, tid, nthreads); break;
           case LOG_SIGMOID: unaryWalk<T>(LOG_SIGMOID, n, x, out, rank, dims, tid, nthreads); break;
+          case LOGICAL_NOT: unaryWalk<T>(LOGICAL_NOT, n, x, out, rank, dims, tid, nthreads); break;
           default: unreachable();
         }
       } else unreachable();
@@ -296,6 +316,11 @@ function binaryAll<T>(op: i32, n: i32, a: usize, b: usize, out: usize, rank: i32
           case GREATER: binaryWalk<T>(GREATER, n, a, b, out, rank, dims, tid, nthreads); break;
           case GREATER_EQUAL: binaryWalk<T>(GREATER_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
           case EQUAL: binaryWalk<T>(EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+          case LESS: binaryWalk<T>(LESS, n, a, b, out, rank, dims, tid, nthreads); break;
+          case LESS_EQUAL: binaryWalk<T>(LESS_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+          case NOT_EQUAL: binaryWalk<T>(NOT_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+          case LOGICAL_AND: binaryWalk<T>(LOGICAL_AND, n, a, b, out, rank, dims, tid, nthreads); break;
+          case LOGICAL_OR: binaryWalk<T>(LOGICAL_OR, n, a, b, out, rank, dims, tid, nthreads); break;
           default: unreachable();
         }
       } else unreachable();
