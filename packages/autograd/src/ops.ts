@@ -92,10 +92,16 @@ export const logicalNot = (x: Tensor) => unary('logicalNot', x);
 
 // ---------------------------------------------------------------- matmul
 
-/** act(op(a)·op(b) + bias), as `matmul` of @saddle/kernels-wgsl; gradients for a, b and bias. */
+/**
+ * act(op(a)·op(b) + bias), as `matmul` of @saddle/kernels-wgsl; gradients for a, b and bias. Other
+ * ranks than two 2-D operands (1-D, batched with broadcast batch dims) are recorded as the ops they
+ * are made of (expandDims, bmm, add, the activation, squeeze: see matmul-broadcast.ts there).
+ */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  const recording = shouldRecord(a, b, opts.bias);
+  if (recording && !k.isMatmul2d(a, b)) return k.matmulBroadcast(RECORDING_MATMUL_OPS, a, b, opts);
   const y = k.matmul(a, b, opts);
-  if (!shouldRecord(a, b, opts.bias)) return y;
+  if (!recording) return y;
   const activation = opts.activation ?? 'none';
   return record('matmul', y, [a, b, opts.bias], [a, b, activation === 'none' ? null : y], matmulRule(!!opts.transA, !!opts.transB, activation));
 }
@@ -325,6 +331,18 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
   const y = k.bmm(a, b, opts);
   return shouldRecord(a, b) ? record('bmm', y, [a, b], [a, b], bmmRule(!!opts.transA, !!opts.transB, a.shape, b.shape)) : y;
 }
+
+/** matmulBroadcast's ops, recording (the intermediates may be saved by the tape: not disposed here). */
+const RECORDING_MATMUL_OPS: k.MatmulBroadcastOps = {
+  matmul2d: (a, b, opts) => matmul(a, b, opts),
+  bmm: (a, b, opts) => bmm(a, b, opts),
+  expandDims: (x, axis) => expandDims(x, axis),
+  squeeze: (x, axes) => squeeze(x, axes),
+  add: (a, b) => add(a, b),
+  relu: (x) => relu(x),
+  sigmoid: (x) => sigmoid(x),
+  disposeIntermediates: false,
+};
 
 // The rules (rules/*.ts) call ops through rules/common.ts's `k`; here it gets these wrappers,
 // so gradients computed with grad mode on record onto the tape.
