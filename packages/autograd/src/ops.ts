@@ -10,7 +10,7 @@
  * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
  * rules/common.ts.
  */
-import { Tensor, zeros, type Shape } from '@saddle/tensor';
+import { Tensor, isFloat, zeros, type DType, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
 import type { Axes, BinaryOpName, BmmOptions, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
@@ -28,6 +28,7 @@ import { clampRule, leakyReluRule } from './rules/parametric.js';
 import { whereRule } from './rules/where.js';
 import { gatherRule, scatterAddRule } from './rules/gather.js';
 import { bmmRule } from './rules/bmm.js';
+import { castRule } from './rules/cast.js';
 
 type Operand = Tensor | number;
 
@@ -123,6 +124,12 @@ export function max(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   return shouldRecord(x) ? record('max', y, [x], [x, y], maxRule(x.shape, axes)) : y;
 }
 
+/** The maximum along `axis` and its index (i32), as PyTorch's `x.max(dim)`; `values` records (max's rule). */
+export function maxWithIndices(x: Tensor, axis: number, keepDims = false): { values: Tensor; indices: Tensor } {
+  const indices = k.argmax(x, axis, keepDims);
+  return { values: max(x, axis, keepDims), indices };
+}
+
 export function sumTo(x: Tensor, shape: Shape): Tensor {
   const y = k.sumTo(x, shape);
   return shouldRecord(x) ? record('sumTo', y, [x], [], sumToRule(x.shape, shape)) : y;
@@ -179,13 +186,21 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?
   return shouldRecord(dy) ? record('maxoutBackward', y, [dy], [argmax, mask ?? null, x ?? null], maxoutBackwardRule(pieces)) : y;
 }
 
-/** slice's gradient: zeros of `shape` with `x` written at `begin` (its own gradient slices it back out). */
-export function unslice(x: Tensor, shape: Shape, begin: readonly number[]): Tensor {
+/**
+ * slice's gradient: zeros of `shape` with `x` written at `begin`, every `steps[i]`-th element
+ * (default 1); its own gradient slices it back out.
+ */
+export function unslice(x: Tensor, shape: Shape, begin: readonly number[], steps?: readonly number[]): Tensor {
   const y = zeros(shape, { dtype: x.dtype, device: x.device });
-  const block = k.slice(y, begin, x.shape);
+  const block = k.slice(y, begin, stepExtent(x.shape, steps), steps);
   k.copyInto(block, x);
   block.dispose();
-  return shouldRecord(x) ? record('unslice', y, [x], [], unsliceRule(begin, x.shape)) : y;
+  return shouldRecord(x) ? record('unslice', y, [x], [], unsliceRule(begin, stepExtent(x.shape, steps), steps)) : y;
+}
+
+/** The span a slice with `steps` covers to take `counts` elements per axis: (count - 1)·step + 1. */
+function stepExtent(counts: Shape, steps?: readonly number[]): number[] {
+  return counts.map((c, i) => (c === 0 ? 0 : (c - 1) * (steps?.[i] ?? 1) + 1));
 }
 
 // ---------------------------------------------------------------- shape
@@ -200,9 +215,10 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   return shouldRecord(x) ? record('transpose', y, [x], [], transposeRule(perm, x.rank)) : y;
 }
 
-export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
-  const y = k.slice(x, begin, size);
-  return shouldRecord(x) ? record('slice', y, [x], [], sliceRule(x.shape, begin)) : y;
+/** The block at `begin` of `size` (every `steps[i]`-th element; negative begin from the end), as a view. */
+export function slice(x: Tensor, begin: readonly number[], size: readonly number[], steps?: readonly number[]): Tensor {
+  const y = k.slice(x, begin, size, steps);
+  return shouldRecord(x) ? record('slice', y, [x], [], sliceRule(x.shape, begin, steps)) : y;
 }
 
 export function concat(xs: readonly Tensor[], axis: number): Tensor {
@@ -332,8 +348,20 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
   return shouldRecord(a, b) ? record('bmm', y, [a, b], [a, b], bmmRule(!!opts.transA, !!opts.transB, a.shape, b.shape)) : y;
 }
 
+// ---------------------------------------------------------------- cast
+
+/**
+ * `x` converted to `dtype`, as `cast` of @saddle/kernels-wgsl (float to integer truncates toward
+ * zero, saturates, NaN to 0). Between float dtypes (f32 <-> f64 on the CPU) it records, the
+ * gradient cast back; an integer result carries no gradient and is not recorded.
+ */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  const y = k.cast(x, dtype);
+  return isFloat(x.dtype) && isFloat(dtype) && shouldRecord(x) ? record('cast', y, [x], [], castRule(x.dtype)) : y;
+}
+
 /** matmulBroadcast's ops, recording (the intermediates may be saved by the tape: not disposed here). */
-const RECORDING_MATMUL_OPS: k.MatmulBroadcastOps = {
+const RECORDING_MATMUL_OPS: k.MatmulBroadcastOps<MatmulOptions> = {
   matmul2d: (a, b, opts) => matmul(a, b, opts),
   bmm: (a, b, opts) => bmm(a, b, opts),
   expandDims: (x, axis) => expandDims(x, axis),
@@ -348,7 +376,7 @@ const RECORDING_MATMUL_OPS: k.MatmulBroadcastOps = {
 // so gradients computed with grad mode on record onto the tape.
 installRecordingOps({
   unary, binary, neg, abs, sign, square, exp, log, sqrt, reciprocal, relu, step, sigmoid, tanh, softplus, log1p, expm1, logSigmoid,
-  contiguous, dense, add, sub, mul, div, maximum, minimum, pow, matmul, sum, mean, max, sumTo, maxout, maxoutDropout, maxoutBackward,
+  contiguous, dense, add, sub, mul, div, maximum, minimum, pow, matmul, sum, mean, max, maxWithIndices, sumTo, maxout, maxoutDropout, maxoutBackward,
   dropout, sigmoidBce, sigmoidBceGrad, reshape, transpose, slice, concat, broadcastTo, expandDims, squeeze, unslice, softmax, logSoftmax,
-  crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm,
+  crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm, cast,
 });

@@ -17,13 +17,20 @@
  */
 import { SaddleError, broadcastShapes, fmtShape, type Tensor } from '@saddle/tensor';
 import type { BmmOptions } from '../bmm/bmm.js';
-import { ACTIVATIONS } from '../shared/activation.js';
-import type { MatmulOptions } from './matmul.js';
+import { ACTIVATIONS, type Activation } from '../shared/activation.js';
+
+/** The options matmulBroadcast reads (matmul's MatmulOptions; the rest pass to the 2-D kernel). */
+export interface BroadcastMatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+  bias?: Tensor;
+  activation?: Activation;
+}
 
 /** The ops the composition runs: the kernel ops, or autograd's recording wrappers of them. */
-export interface MatmulBroadcastOps {
+export interface MatmulBroadcastOps<O extends BroadcastMatmulOptions = BroadcastMatmulOptions> {
   /** The fused 2-D product (matmul of two rank-2 operands). */
-  matmul2d(a: Tensor, b: Tensor, opts: MatmulOptions): Tensor;
+  matmul2d(a: Tensor, b: Tensor, opts: O): Tensor;
   bmm(a: Tensor, b: Tensor, opts: BmmOptions): Tensor;
   expandDims(x: Tensor, axis: number): Tensor;
   squeeze(x: Tensor, axes: number): Tensor;
@@ -40,7 +47,7 @@ export function isMatmul2d(a: Tensor, b: Tensor): boolean {
 }
 
 /** op(a)·op(b) (+ bias, activation) for operands of any rank >= 1, as described above. */
-export function matmulBroadcast(ops: MatmulBroadcastOps, a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+export function matmulBroadcast<O extends BroadcastMatmulOptions>(ops: MatmulBroadcastOps<O>, a: Tensor, b: Tensor, opts: O): Tensor {
   const op = 'matmul';
   a.assertAlive(op);
   b.assertAlive(op);

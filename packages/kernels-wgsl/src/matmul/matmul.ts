@@ -127,7 +127,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 }
 
 /** The kernel ops matmulBroadcast composes (autograd passes its recording ones instead). */
-const KERNEL_OPS: MatmulBroadcastOps = {
+const KERNEL_OPS: MatmulBroadcastOps<MatmulOptions> = {
   matmul2d: (a, b, opts) => matmul2d(a, b, opts),
   bmm,
   expandDims,
