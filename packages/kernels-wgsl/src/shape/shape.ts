@@ -90,7 +90,7 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
   if (begin.length !== x.rank || size.length !== x.rank || (steps && steps.length !== x.rank)) {
     throw new SaddleError(
       op,
-      `begin [${begin.join(', ')}], size [${size.join(', ')}]${steps ? ` and steps [${steps.join(', ')}]` : ''} for ${fmtShape(x.shape)}; expected ${x.rank} entries each`,
+      `begin [${begin.join(', ')}]${steps ? ',' : ' and'} size [${size.join(', ')}]${steps ? ` and steps [${steps.join(', ')}]` : ''} for ${fmtShape(x.shape)}; expected ${x.rank} entries each`,
     );
   }
   let offset = x.offset;
