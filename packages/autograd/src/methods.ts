@@ -16,8 +16,10 @@
  * (like tfjs's chained ops), when @saddle/autograd is imported (index.ts), beside the backward engine.
  */
 import { SaddleError, Tensor } from '@saddle/tensor';
-import * as ops from './ops.js';
+import * as opsModule from './ops.js';
 
+/** The values ops.ts exports, as a plain object (a module namespace would carry its type exports too). */
+const ops = { ...opsModule };
 type Ops = typeof ops;
 
 /**
