@@ -52,6 +52,34 @@ describe.each(NAMED_DEVICES)('comparisons and logical ops on %s', (_name, getDev
     });
   }
 
+  for (const dtype of ['i32', 'u32'] as const) {
+    it(`every comparison and logical op on ${dtype}: a ${dtype} mask, the CPU twin's and the exact answer`, async () => {
+      const device = await getDevice();
+      const ints = dtype === 'i32' ? fc.constantFrom(0, 1, -1, 2, -2147483648, 2147483647) : fc.constantFrom(0, 1, 2, 2147483648, 4294967295);
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.array(ints, { minLength: n, maxLength: n }), fc.array(ints, { minLength: n, maxLength: n }))), async ([da, db]) => {
+          const n = da.length;
+          for (const name of NAMES) {
+            const y = k[name](fromArray(da, [n], { device, dtype }), fromArray(db, [n], { device, dtype }));
+            expect(y.dtype).toBe(dtype);
+            const got = Array.from(await y.toArray());
+            expect(got, `${name} on ${dtype}`).toEqual(da.map((v, i) => (REFERENCE[name](v, db[i]!) ? 1 : 0)));
+            expect(got).toEqual(Array.from(await k[name](fromArray(da, [n], { device: cpu, dtype }), fromArray(db, [n], { device: cpu, dtype })).toArray()));
+          }
+          expect(Array.from(await k.logicalNot(fromArray(da, [n], { device, dtype })).toArray())).toEqual(da.map((v) => (v === 0 ? 1 : 0)));
+        }),
+        { numRuns: 10 },
+      );
+    });
+  }
+
+  it('accuracy the PyTorch way: equal(argmax(logits, 1), labels) on i32', async () => {
+    const device = await getDevice();
+    const logits = fromArray([0.1, 2, -1, 3, 0, 1, -2, -3, -1], [3, 3], { device });
+    const labels = fromArray([1, 2, 2], [3], { device, dtype: 'i32' });
+    expect(Array.from(await k.equal(k.argmax(logits, 1), labels).toArray())).toEqual([1, 0, 1]);
+  });
+
   it('logicalNot: 1 where x is +-0, 0 elsewhere (NaN and infinities are true)', async () => {
     const device = await getDevice();
     await fc.assert(

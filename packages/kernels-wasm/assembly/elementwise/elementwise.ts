@@ -72,6 +72,7 @@ function unaryS<T>(op: i32, x: T): T {
       case ABS: return isSigned<T>() ? <T>(x < 0 ? 0 - x : x) : x;
       case SIGN: return isSigned<T>() ? <T>(x > 0 ? 1 : x < 0 ? -1 : 0) : <T>(x != 0 ? 1 : 0);
       case SQUARE: return <T>(x * x);
+      case LOGICAL_NOT: return <T>(x == 0 ? 1 : 0);
     }
   }
   return x;
@@ -118,6 +119,7 @@ function unaryV<T>(op: i32, x: v128): v128 {
           ? i32x4.sub(i32x4.lt_s(x, zero), i32x4.gt_s(x, zero))
           : v128.and(i32x4.ne(x, zero), i32x4.splat(1));
       case SQUARE: return i32x4.mul(x, x);
+      case LOGICAL_NOT: return v128.and(i32x4.eq(x, zero), i32x4.splat(1));
     }
   }
   return x;
@@ -152,6 +154,14 @@ function binaryS<T>(op: i32, x: T, y: T): T {
       case MUL: return <T>(x * y);
       case MAXIMUM: return x > y ? x : y;
       case MINIMUM: return x < y ? x : y;
+      case GREATER: return <T>(x > y ? 1 : 0);
+      case GREATER_EQUAL: return <T>(x >= y ? 1 : 0);
+      case EQUAL: return <T>(x == y ? 1 : 0);
+      case LESS: return <T>(x < y ? 1 : 0);
+      case LESS_EQUAL: return <T>(x <= y ? 1 : 0);
+      case NOT_EQUAL: return <T>(x != y ? 1 : 0);
+      case LOGICAL_AND: return <T>(x != 0 && y != 0 ? 1 : 0);
+      case LOGICAL_OR: return <T>(x != 0 || y != 0 ? 1 : 0);
     }
   }
   return x;
@@ -198,6 +208,14 @@ function binaryV<T>(op: i32, x: v128, y: v128): v128 {
       case MUL: return i32x4.mul(x, y);
       case MAXIMUM: return isSigned<T>() ? i32x4.max_s(x, y) : i32x4.max_u(x, y);
       case MINIMUM: return isSigned<T>() ? i32x4.min_s(x, y) : i32x4.min_u(x, y);
+      case GREATER: return v128.and(isSigned<T>() ? i32x4.gt_s(x, y) : i32x4.gt_u(x, y), i32x4.splat(1));
+      case GREATER_EQUAL: return v128.and(isSigned<T>() ? i32x4.ge_s(x, y) : i32x4.ge_u(x, y), i32x4.splat(1));
+      case EQUAL: return v128.and(i32x4.eq(x, y), i32x4.splat(1));
+      case LESS: return v128.and(isSigned<T>() ? i32x4.lt_s(x, y) : i32x4.lt_u(x, y), i32x4.splat(1));
+      case LESS_EQUAL: return v128.and(isSigned<T>() ? i32x4.le_s(x, y) : i32x4.le_u(x, y), i32x4.splat(1));
+      case NOT_EQUAL: return v128.and(i32x4.ne(x, y), i32x4.splat(1));
+      case LOGICAL_AND: return v128.and(v128.and(i32x4.ne(x, i32x4.splat(0)), i32x4.ne(y, i32x4.splat(0))), i32x4.splat(1));
+      case LOGICAL_OR: return v128.and(v128.or(i32x4.ne(x, i32x4.splat(0)), i32x4.ne(y, i32x4.splat(0))), i32x4.splat(1));
     }
   }
   return x;
@@ -278,6 +296,7 @@ function unaryAll<T>(op: i32, n: i32, x: usize, out: usize, rank: i32, dims: usi
     case ABS: unaryWalk<T>(ABS, n, x, out, rank, dims, tid, nthreads); break;
     case SIGN: unaryWalk<T>(SIGN, n, x, out, rank, dims, tid, nthreads); break;
     case SQUARE: unaryWalk<T>(SQUARE, n, x, out, rank, dims, tid, nthreads); break;
+    case LOGICAL_NOT: unaryWalk<T>(LOGICAL_NOT, n, x, out, rank, dims, tid, nthreads); break;
     default:
       if (isFloat<T>()) {
         switch (op) {
@@ -293,7 +312,6 @@ function unaryAll<T>(op: i32, n: i32, x: usize, out: usize, rank: i32, dims: usi
           case LOG1P: unaryWalk<T>(LOG1P, n, x, out, rank, dims, tid, nthreads); break;
           case EXPM1: unaryWalk<T>(EXPM1, n, x, out, rank, dims, tid, nthreads); break;
           case LOG_SIGMOID: unaryWalk<T>(LOG_SIGMOID, n, x, out, rank, dims, tid, nthreads); break;
-          case LOGICAL_NOT: unaryWalk<T>(LOGICAL_NOT, n, x, out, rank, dims, tid, nthreads); break;
           default: unreachable();
         }
       } else unreachable();
@@ -308,19 +326,19 @@ function binaryAll<T>(op: i32, n: i32, a: usize, b: usize, out: usize, rank: i32
     case MUL: binaryWalk<T>(MUL, n, a, b, out, rank, dims, tid, nthreads); break;
     case MAXIMUM: binaryWalk<T>(MAXIMUM, n, a, b, out, rank, dims, tid, nthreads); break;
     case MINIMUM: binaryWalk<T>(MINIMUM, n, a, b, out, rank, dims, tid, nthreads); break;
+    case GREATER: binaryWalk<T>(GREATER, n, a, b, out, rank, dims, tid, nthreads); break;
+    case GREATER_EQUAL: binaryWalk<T>(GREATER_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case EQUAL: binaryWalk<T>(EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LESS: binaryWalk<T>(LESS, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LESS_EQUAL: binaryWalk<T>(LESS_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case NOT_EQUAL: binaryWalk<T>(NOT_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LOGICAL_AND: binaryWalk<T>(LOGICAL_AND, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LOGICAL_OR: binaryWalk<T>(LOGICAL_OR, n, a, b, out, rank, dims, tid, nthreads); break;
     default:
       if (isFloat<T>()) {
         switch (op) {
           case DIV: binaryWalk<T>(DIV, n, a, b, out, rank, dims, tid, nthreads); break;
           case POW: binaryWalk<T>(POW, n, a, b, out, rank, dims, tid, nthreads); break;
-          case GREATER: binaryWalk<T>(GREATER, n, a, b, out, rank, dims, tid, nthreads); break;
-          case GREATER_EQUAL: binaryWalk<T>(GREATER_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
-          case EQUAL: binaryWalk<T>(EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
-          case LESS: binaryWalk<T>(LESS, n, a, b, out, rank, dims, tid, nthreads); break;
-          case LESS_EQUAL: binaryWalk<T>(LESS_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
-          case NOT_EQUAL: binaryWalk<T>(NOT_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
-          case LOGICAL_AND: binaryWalk<T>(LOGICAL_AND, n, a, b, out, rank, dims, tid, nthreads); break;
-          case LOGICAL_OR: binaryWalk<T>(LOGICAL_OR, n, a, b, out, rank, dims, tid, nthreads); break;
           default: unreachable();
         }
       } else unreachable();

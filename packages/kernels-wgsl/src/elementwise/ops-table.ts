@@ -30,7 +30,7 @@ export const UNARY_OPS = {
   tanh: { wgsl: 'tanhAccurate(x)', cpu: act.tanh, floatOnly: true },
   softplus: { wgsl: 'softplus(x)', cpu: act.softplus, floatOnly: true },
   /** 1 where x is 0, else 0 (a mask's complement; NaN counts as true, as in PyTorch's bool(NaN)). */
-  logicalNot: { wgsl: 'select(0.0, 1.0, x == 0.0 && !isNan(x))', cpu: (x) => (x === 0 ? 1 : 0), floatOnly: true },
+  logicalNot: { wgsl: 'select(0.0, 1.0, x == 0.0 && !isNan(x))', wgslInt: 'select(0.0, 1.0, x == 0.0)', cpu: (x) => (x === 0 ? 1 : 0), floatOnly: false },
 } satisfies Record<string, UnaryOp>;
 
 export const BINARY_OPS = {
@@ -41,18 +41,18 @@ export const BINARY_OPS = {
   maximum: { wgsl: 'select(select(max(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'max(x, y)', cpu: Math.max, floatOnly: false },
   minimum: { wgsl: 'select(select(min(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'min(x, y)', cpu: Math.min, floatOnly: false },
   pow: { wgsl: 'pow(x, y)', cpu: Math.pow, floatOnly: true },
-  /** Comparisons give 1 or 0 in the operands' dtype. */
-  greater: { wgsl: 'select(0.0, 1.0, x > y)', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: true },
-  greaterEqual: { wgsl: 'select(0.0, 1.0, x >= y)', cpu: (x, y) => (x >= y ? 1 : 0), floatOnly: true },
-  equal: { wgsl: 'select(0.0, 1.0, x == y)', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: true },
+  /** Comparisons give 1 or 0 in the operands' dtype (f32, i32 or u32; `wgslInt` has no NaN to test). */
+  greater: { wgsl: 'select(0.0, 1.0, x > y)', wgslInt: 'select(0.0, 1.0, x > y)', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: false },
+  greaterEqual: { wgsl: 'select(0.0, 1.0, x >= y)', wgslInt: 'select(0.0, 1.0, x >= y)', cpu: (x, y) => (x >= y ? 1 : 0), floatOnly: false },
+  equal: { wgsl: 'select(0.0, 1.0, x == y)', wgslInt: 'select(0.0, 1.0, x == y)', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: false },
   // The WGSL tests NaN explicitly: a shader compiler may assume floats are never NaN and fold an
   // IEEE comparison with one. NaN compares false except in notEqual, as in IEEE 754 and PyTorch.
-  less: { wgsl: 'select(0.0, 1.0, x < y && !isNan(x) && !isNan(y))', cpu: (x, y) => (x < y ? 1 : 0), floatOnly: true },
-  lessEqual: { wgsl: 'select(0.0, 1.0, x <= y && !isNan(x) && !isNan(y))', cpu: (x, y) => (x <= y ? 1 : 0), floatOnly: true },
-  notEqual: { wgsl: 'select(0.0, 1.0, x != y || isNan(x) || isNan(y))', cpu: (x, y) => (x !== y ? 1 : 0), floatOnly: true },
+  less: { wgsl: 'select(0.0, 1.0, x < y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x < y)', cpu: (x, y) => (x < y ? 1 : 0), floatOnly: false },
+  lessEqual: { wgsl: 'select(0.0, 1.0, x <= y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x <= y)', cpu: (x, y) => (x <= y ? 1 : 0), floatOnly: false },
+  notEqual: { wgsl: 'select(0.0, 1.0, x != y || isNan(x) || isNan(y))', wgslInt: 'select(0.0, 1.0, x != y)', cpu: (x, y) => (x !== y ? 1 : 0), floatOnly: false },
   /** Masks: nonzero (NaN included) is true; the result is 1 or 0. */
-  logicalAnd: { wgsl: 'select(0.0, 1.0, (x != 0.0 || isNan(x)) && (y != 0.0 || isNan(y)))', cpu: (x, y) => (x !== 0 && y !== 0 ? 1 : 0), floatOnly: true },
-  logicalOr: { wgsl: 'select(0.0, 1.0, x != 0.0 || isNan(x) || y != 0.0 || isNan(y))', cpu: (x, y) => (x !== 0 || y !== 0 ? 1 : 0), floatOnly: true },
+  logicalAnd: { wgsl: 'select(0.0, 1.0, (x != 0.0 || isNan(x)) && (y != 0.0 || isNan(y)))', wgslInt: 'select(0.0, 1.0, x != 0.0 && y != 0.0)', cpu: (x, y) => (x !== 0 && y !== 0 ? 1 : 0), floatOnly: false },
+  logicalOr: { wgsl: 'select(0.0, 1.0, x != 0.0 || isNan(x) || y != 0.0 || isNan(y))', wgslInt: 'select(0.0, 1.0, x != 0.0 || y != 0.0)', cpu: (x, y) => (x !== 0 || y !== 0 ? 1 : 0), floatOnly: false },
 } satisfies Record<string, BinaryOp>;
 
 export type UnaryOpName = keyof typeof UNARY_OPS;
