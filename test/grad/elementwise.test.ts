@@ -17,7 +17,10 @@ const broadcastPair = shapeArb.chain((s) =>
     }),
 );
 
-const unaryData: Record<UnaryOpName, Data> = {
+/** The differentiable unary ops (logicalNot, like the comparisons, is never recorded: see below). */
+type DiffUnary = Exclude<UnaryOpName, 'logicalNot'>;
+
+const unaryData: Record<DiffUnary, Data> = {
   log1p: { range: [-0.8, 3] },
   expm1: { range: [-3, 3] },
   logSigmoid: { range: [-6, 6] },
@@ -37,7 +40,7 @@ const unaryData: Record<UnaryOpName, Data> = {
   softplus: { range: [-4, 4] },
 };
 
-const named: Record<UnaryOpName, (x: Tensor) => Tensor> = {
+const named: Record<DiffUnary, (x: Tensor) => Tensor> = {
   log1p: ag.log1p,
   expm1: ag.expm1,
   logSigmoid: ag.logSigmoid,
@@ -69,7 +72,7 @@ const binaryData: Record<Diff, [Data, Data]> = {
 };
 
 describe.each(NAMED_DEVICES)('elementwise gradients on %s', (_name, getDevice) => {
-  for (const op of Object.keys(named) as UnaryOpName[]) {
+  for (const op of Object.keys(named) as DiffUnary[]) {
     it(`${op}, on random shapes`, async () => {
       const device = await getDevice();
       await fc.assert(
@@ -134,14 +137,16 @@ describe.each(NAMED_DEVICES)('elementwise gradients on %s', (_name, getDevice) =
     }
   });
 
-  it('the comparisons are not recorded (their results carry no gradient)', async () => {
+  it('the comparisons and logical ops are not recorded (their results carry no gradient)', async () => {
     const device = await getDevice();
     const x = param(fromArray([1, 2, 3], [3], { device }));
-    for (const op of ['greater', 'greaterEqual', 'equal'] as BinaryOpName[]) {
+    for (const op of ['greater', 'greaterEqual', 'equal', 'notEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr'] as BinaryOpName[]) {
       const y = ag.binary(op, x, 2);
       expect(y.requiresGrad, op).toBe(false);
       expect(y.gradNode, op).toBe(null);
     }
     expect(ag.greater(x, 1).requiresGrad).toBe(false);
+    expect(ag.logicalNot(x).requiresGrad).toBe(false);
+    expect(x.less(2).requiresGrad).toBe(false);
   });
 });

@@ -47,3 +47,11 @@ describe.each(NAMED_DEVICES)('shape-op gradients on %s', (_name, getDevice) => {
     await check((x, y) => mul(transpose(reshape(x, [3, 4]), [1, 0]), broadcastTo(y, [4, 3])), [data([12], 23), data([3], 24)], device);
   });
 });
+
+describe.each(NAMED_DEVICES)('slice with negative begins and steps: gradients on %s', (_name, getDevice) => {
+  it('scatter back to the picked elements', async () => {
+    const device = await getDevice();
+    await check((x) => slice(x, [-3, 0], [-1, 5], [2, 2]), [data([5, 6], 21)], device);
+    await check((x) => slice(x, [1, -4, 0], [2, 4, -1], [1, 3, 2]), [data([3, 5, 3], 22)], device);
+  });
+});

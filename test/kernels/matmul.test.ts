@@ -491,9 +491,9 @@ describe('matmul rejects bad input with a clear message', () => {
     throwsSaddle(() => matmul(f([2, 3]), f([3, 5]), { bias: f([1, 5]) }), /bias has shape \[1, 5\]; expected rank 1/);
   });
 
-  it('rank other than 2', () => {
-    throwsSaddle(() => matmul(f([2, 3, 4]), f([4, 5])), /a has shape \[2, 3, 4\]; expected rank 2/);
-    throwsSaddle(() => matmul(f([2, 3]), f([3])), /b has shape \[3\]; expected rank 2/);
+  it('rank other than 2 (broadcasting like torch.matmul: test/kernels/matmul-broadcast.test.ts)', () => {
+    throwsSaddle(() => matmul(f([2, 3, 4]), f([5, 2])), /a is \[2, 3, 4\], b is \[5, 2\]: inner dims 4 and 5 differ/);
+    throwsSaddle(() => matmul(f([2, 3]), f([])), /a is \[2, 3\], b is \[\]; expected rank 1 or more/);
   });
 
   it('wrong or mixed dtypes, unknown activation', () => {

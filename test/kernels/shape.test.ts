@@ -378,8 +378,8 @@ describe('errors', () => {
       expect(() => transpose(x, [0, 2])).toThrowError(/transpose: perm \[0, 2\]/);
       expect(transpose(x, [-1, 0]).shape).toEqual([3, 2]);
       expect(() => slice(x, [0], [1])).toThrowError(/slice: begin \[0\] and size \[1\] for \[2, 3\]; expected 2 entries each/);
-      expect(() => slice(x, [3, 0], [-1, -1])).toThrowError(/slice: begin\[0\] = 3 is out of range for \[2, 3\]; expected 0 <= begin\[0\] <= 2/);
-      expect(() => slice(x, [-1, 0], [1, 1])).toThrowError(/slice: begin\[0\] = -1 is out of range/);
+      expect(() => slice(x, [3, 0], [-1, -1])).toThrowError(/slice: begin\[0\] = 3 is out of range for \[2, 3\]; expected -2 <= begin\[0\] <= 2 \(negative counts from the end\)/);
+      expect(() => slice(x, [-3, 0], [1, 1])).toThrowError(/slice: begin\[0\] = -3 is out of range/);
       expect(() => slice(x, [0, 1], [1, 3])).toThrowError(/slice: size\[1\] = 3 from begin 1 runs past dim 1 of \[2, 3\]; expected -1 or 0 <= size\[1\] <= 2/);
       expect(() => slice(x, [0, 0], [1, -2])).toThrowError(/slice: size\[1\] = -2/);
       expect(() => broadcastTo(x, [3, 3])).toThrowError(/broadcastTo: cannot broadcast \[2, 3\] to \[3, 3\]/);

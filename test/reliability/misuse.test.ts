@@ -46,7 +46,9 @@ function misuses(s: readonly number[], t: readonly number[], bad: number): Misus
     list.push({ op, call: (m) => ag[op](m([...s.slice(0, -1), s[rank - 1]! + 1]), m([...s.slice(0, -1), s[rank - 1]! + 2])) });
   }
   list.push({ op: 'matmul', call: (m) => ag.matmul(m([s[0]!, 3]), m([4, t[0]!])) });
-  list.push({ op: 'matmul', call: (m) => ag.matmul(m(s), m([...s, 2])) });
+  // Batch dims that do not broadcast (2 against 3), and a rank-0 operand: torch.matmul refuses both.
+  list.push({ op: 'matmul', call: (m) => ag.matmul(m([2, 2, s[rank - 1]!]), m([3, s[rank - 1]!, 2])) });
+  list.push({ op: 'matmul', call: (m) => ag.matmul(m([]), m(s)) });
   list.push({ op: 'matmul', call: (m, other) => ag.matmul(m([2, 3]), m([3, 2], { device: other })) });
   list.push({ op: 'matmul', call: (m) => ag.matmul(m([2, 3]), disposed(m, [3, 2])) });
   list.push({ op: 'matmul', call: (m) => ag.matmul(m([2, 3]), m([3, 2]), { bias: m([bad + 3]) }) });

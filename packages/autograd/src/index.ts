@@ -5,12 +5,14 @@
  *
  *   import { tensor, param, matmul, relu, sigmoidBce, noGrad } from '@saddle/autograd';
  *
- * Importing it installs the backward engine behind `Tensor.prototype.backward`.
+ * Importing it installs the backward engine behind `Tensor.prototype.backward` and every op as a
+ * tensor method (`x.matmul(w).add(b).relu()`, see methods.ts).
  *
  * @module @saddle/autograd
  */
 export * from '@saddle/tensor';
 export * from './ops.js';
+export { installTensorMethods, TENSOR_METHOD_NAMES, type TensorMethods, type MethodName } from './methods.js';
 export { isGradEnabled, noGrad, enableGrad, setGradEnabled } from './grad-mode.js';
 export { Node, record, shouldRecord, nodeOf, isLeaf, requiresGrad, param, detach, alias, zeroGrad, type Rule, type Saved, type Edge } from './tape.js';
 export { backward, runBackward, type BackwardOptions } from './backward.js';
@@ -24,3 +26,7 @@ export {
   type GradcheckInputReport,
 } from './gradcheck.js';
 export { gradgradcheck } from './gradgradcheck.js';
+
+import { installTensorMethods } from './methods.js';
+
+installTensorMethods();

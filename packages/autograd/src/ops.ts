@@ -5,12 +5,12 @@
  * With grad mode off, or no input requiring grad, a wrapper costs one check.
  *
  * Not differentiable, and re-exported as they are: creation and random draws (rand, randn,
- * randint, dropoutMask), argmax and the comparisons (greater, greaterEqual, equal: piecewise
- * constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
+ * randint, dropoutMask), argmax, the comparisons and the logical ops (greater, greaterEqual, equal,
+ * notEqual, less, lessEqual, logicalAnd/Or/Not: piecewise constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
  * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
  * rules/common.ts.
  */
-import { Tensor, zeros, type Shape } from '@saddle/tensor';
+import { Tensor, isFloat, zeros, type DType, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
 import type { Axes, BinaryOpName, BmmOptions, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
@@ -28,6 +28,7 @@ import { clampRule, leakyReluRule } from './rules/parametric.js';
 import { whereRule } from './rules/where.js';
 import { gatherRule, scatterAddRule } from './rules/gather.js';
 import { bmmRule } from './rules/bmm.js';
+import { castRule } from './rules/cast.js';
 
 type Operand = Tensor | number;
 
@@ -36,7 +37,8 @@ type Operand = Tensor | number;
 /** Applies unary op `name` elementwise (see the named ops below). */
 export function unary(name: UnaryOpName, x: Tensor): Tensor {
   const y = k.unary(name, x);
-  if (!shouldRecord(x)) return y;
+  // logicalNot, like the comparisons, is piecewise constant: never recorded.
+  if (name === 'logicalNot' || !shouldRecord(x)) return y;
   const saves = UNARY_RULES[name].saves;
   return record(name === 'copy' ? 'contiguous' : name, y, [x], [saves === 'x' ? x : saves === 'y' ? y : null], unaryRule(name));
 }
@@ -141,13 +143,31 @@ export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a
  * tape when an input requires grad.
  */
 export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
+/** Elementwise 1 where a ≠ b (and where either is NaN), else 0, with NumPy broadcasting. */
+export const notEqual = (a: Operand, b: Operand) => binary('notEqual', a, b);
+/** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
+export const less = (a: Operand, b: Operand) => binary('less', a, b);
+/** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
+export const lessEqual = (a: Operand, b: Operand) => binary('lessEqual', a, b);
+/** Elementwise 1 where a and b are both nonzero, else 0, with NumPy broadcasting (NaN counts as true). */
+export const logicalAnd = (a: Operand, b: Operand) => binary('logicalAnd', a, b);
+/** Elementwise 1 where a or b is nonzero, else 0, with NumPy broadcasting (NaN counts as true). */
+export const logicalOr = (a: Operand, b: Operand) => binary('logicalOr', a, b);
+/** Elementwise 1 where x is 0, else 0 (NaN counts as true, so gives 0). */
+export const logicalNot = (x: Tensor) => unary('logicalNot', x);
 
 // ---------------------------------------------------------------- matmul
 
-/** act(op(a)·op(b) + bias), as `matmul` of @saddle/kernels-wgsl; gradients for a, b and bias. */
+/**
+ * act(op(a)·op(b) + bias), as `matmul` of @saddle/kernels-wgsl; gradients for a, b and bias. Other
+ * ranks than two 2-D operands (1-D, batched with broadcast batch dims) are recorded as the ops they
+ * are made of (expandDims, bmm, add, the activation, squeeze: see matmul-broadcast.ts there).
+ */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  const recording = shouldRecord(a, b, opts.bias);
+  if (recording && !k.isMatmul2d(a, b)) return k.matmulBroadcast(RECORDING_MATMUL_OPS, a, b, opts);
   const y = k.matmul(a, b, opts);
-  if (!shouldRecord(a, b, opts.bias)) return y;
+  if (!recording) return y;
   const activation = opts.activation ?? 'none';
   return record('matmul', y, [a, b, opts.bias], [a, b, activation === 'none' ? null : y], matmulRule(!!opts.transA, !!opts.transB, activation));
 }
@@ -173,6 +193,12 @@ export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
 export function max(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const y = k.max(x, axes, keepDims);
   return shouldRecord(x) ? record('max', y, [x], [x, y], maxRule(x.shape, axes)) : y;
+}
+
+/** The maximum along `axis` and its index (i32), as PyTorch's `x.max(dim)`; `values` records (max's rule). */
+export function maxWithIndices(x: Tensor, axis: number, keepDims = false): { values: Tensor; indices: Tensor } {
+  const indices = k.argmax(x, axis, keepDims);
+  return { values: max(x, axis, keepDims), indices };
 }
 
 /** Sums the broadcast dimensions of `x` away to get `shape` (the gradient of broadcasting). Recorded on the tape. */
@@ -232,13 +258,21 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?
   return shouldRecord(dy) ? record('maxoutBackward', y, [dy], [argmax, mask ?? null, x ?? null], maxoutBackwardRule(pieces)) : y;
 }
 
-/** slice's gradient: zeros of `shape` with `x` written at `begin` (its own gradient slices it back out). */
-export function unslice(x: Tensor, shape: Shape, begin: readonly number[]): Tensor {
+/**
+ * slice's gradient: zeros of `shape` with `x` written at `begin`, every `steps[i]`-th element
+ * (default 1); its own gradient slices it back out.
+ */
+export function unslice(x: Tensor, shape: Shape, begin: readonly number[], steps?: readonly number[]): Tensor {
   const y = zeros(shape, { dtype: x.dtype, device: x.device });
-  const block = k.slice(y, begin, x.shape);
+  const block = k.slice(y, begin, stepExtent(x.shape, steps), steps);
   k.copyInto(block, x);
   block.dispose();
-  return shouldRecord(x) ? record('unslice', y, [x], [], unsliceRule(begin, x.shape)) : y;
+  return shouldRecord(x) ? record('unslice', y, [x], [], unsliceRule(begin, stepExtent(x.shape, steps), steps)) : y;
+}
+
+/** The span a slice with `steps` covers to take `counts` elements per axis: (count - 1)·step + 1. */
+function stepExtent(counts: Shape, steps?: readonly number[]): number[] {
+  return counts.map((c, i) => (c === 0 ? 0 : (c - 1) * (steps?.[i] ?? 1) + 1));
 }
 
 // ---------------------------------------------------------------- shape
@@ -255,10 +289,10 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   return shouldRecord(x) ? record('transpose', y, [x], [], transposeRule(perm, x.rank)) : y;
 }
 
-/** The block of `size` elements starting at `begin` (a view). Recorded on the tape. */
-export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
-  const y = k.slice(x, begin, size);
-  return shouldRecord(x) ? record('slice', y, [x], [], sliceRule(x.shape, begin)) : y;
+/** The block at `begin` of `size` (every `steps[i]`-th element; negative begin from the end), as a view. */
+export function slice(x: Tensor, begin: readonly number[], size: readonly number[], steps?: readonly number[]): Tensor {
+  const y = k.slice(x, begin, size, steps);
+  return shouldRecord(x) ? record('slice', y, [x], [], sliceRule(x.shape, begin, steps)) : y;
 }
 
 /** Joins tensors of equal shape but for `axis` along it. Recorded on the tape. */
@@ -392,11 +426,35 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
   return shouldRecord(a, b) ? record('bmm', y, [a, b], [a, b], bmmRule(!!opts.transA, !!opts.transB, a.shape, b.shape)) : y;
 }
 
+// ---------------------------------------------------------------- cast
+
+/**
+ * `x` converted to `dtype`, as `cast` of @saddle/kernels-wgsl (float to integer truncates toward
+ * zero, saturates, NaN to 0). Between float dtypes (f32 <-> f64 on the CPU) it records, the
+ * gradient cast back; an integer result carries no gradient and is not recorded.
+ */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  const y = k.cast(x, dtype);
+  return isFloat(x.dtype) && isFloat(dtype) && shouldRecord(x) ? record('cast', y, [x], [], castRule(x.dtype)) : y;
+}
+
+/** matmulBroadcast's ops, recording (the intermediates may be saved by the tape: not disposed here). */
+const RECORDING_MATMUL_OPS: k.MatmulBroadcastOps<MatmulOptions> = {
+  matmul2d: (a, b, opts) => matmul(a, b, opts),
+  bmm: (a, b, opts) => bmm(a, b, opts),
+  expandDims: (x, axis) => expandDims(x, axis),
+  squeeze: (x, axes) => squeeze(x, axes),
+  add: (a, b) => add(a, b),
+  relu: (x) => relu(x),
+  sigmoid: (x) => sigmoid(x),
+  disposeIntermediates: false,
+};
+
 // The rules (rules/*.ts) call ops through rules/common.ts's `k`; here it gets these wrappers,
 // so gradients computed with grad mode on record onto the tape.
 installRecordingOps({
   unary, binary, neg, abs, sign, square, exp, log, sqrt, reciprocal, relu, step, sigmoid, tanh, softplus, log1p, expm1, logSigmoid,
-  contiguous, dense, add, sub, mul, div, maximum, minimum, pow, matmul, sum, mean, max, sumTo, maxout, maxoutDropout, maxoutBackward,
+  contiguous, dense, add, sub, mul, div, maximum, minimum, pow, matmul, sum, mean, max, maxWithIndices, sumTo, maxout, maxoutDropout, maxoutBackward,
   dropout, sigmoidBce, sigmoidBceGrad, reshape, transpose, slice, concat, broadcastTo, expandDims, squeeze, unslice, softmax, logSoftmax,
-  crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm,
+  crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm, cast,
 });

@@ -24,7 +24,7 @@ import * as kernels from '@saddle/kernels-wgsl';
  * Every op of @saddle/kernels-wgsl, and slice's gradient `unslice` (an op of autograd's own); the
  * differentiable ones are the recording wrappers once ops.ts has loaded.
  */
-export type Ops = typeof kernels & { unslice(x: Tensor, shape: Shape, begin: readonly number[]): Tensor };
+export type Ops = typeof kernels & { unslice(x: Tensor, shape: Shape, begin: readonly number[], steps?: readonly number[]): Tensor };
 
 /** The ops the rules call: `k.mul(a, b)` records when grad mode is on. */
 export const k: Ops = {
@@ -67,6 +67,7 @@ export const RECORDING_OPS = [
   'sum',
   'mean',
   'max',
+  'maxWithIndices',
   'sumTo',
   'maxout',
   'maxoutDropout',
@@ -92,6 +93,7 @@ export const RECORDING_OPS = [
   'gather',
   'scatterAdd',
   'bmm',
+  'cast',
 ] as const satisfies readonly (keyof Ops)[];
 
 /** Called once by ops.ts: the rules' namespace takes the recording wrappers. */

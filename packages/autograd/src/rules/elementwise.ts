@@ -27,7 +27,10 @@ const SPECIAL_UNARY_RULES = {
   logSigmoid: { saves: 'x', grad: (g: Tensor, x: Tensor) => k.mul(g, k.sigmoid(k.neg(x))) },
 } satisfies Record<string, UnaryRule>;
 
-export const UNARY_RULES: Record<UnaryOpName, UnaryRule> = {
+export type DifferentiableUnary = Exclude<UnaryOpName, 'logicalNot'>;
+
+/** Every unary op but logicalNot (piecewise constant, never recorded: see ops.ts). */
+export const UNARY_RULES: Record<DifferentiableUnary, UnaryRule> = {
   ...SPECIAL_UNARY_RULES,
   copy: { saves: 'nothing', grad: (g) => g },
   neg: { saves: 'nothing', grad: (g) => k.neg(g) },
@@ -51,7 +54,7 @@ export const UNARY_RULES: Record<UnaryOpName, UnaryRule> = {
 };
 
 /** The rule for unary op `name`; `saved` is [x or y]. */
-export function unaryRule(name: UnaryOpName): Rule {
+export function unaryRule(name: DifferentiableUnary): Rule {
   let rule = unaryRules.get(name);
   if (!rule) {
     const r = UNARY_RULES[name];
@@ -61,7 +64,7 @@ export function unaryRule(name: UnaryOpName): Rule {
   return rule;
 }
 
-const unaryRules = new Map<UnaryOpName, Rule>();
+const unaryRules = new Map<DifferentiableUnary, Rule>();
 
 type Operand = Tensor | number;
 

@@ -22,13 +22,13 @@ export function transposeRule(perm: readonly number[] | undefined, rank: number)
 }
 
 /** slice: zeros of the input's shape with g written into the sliced block (`unslice`). */
-export function sliceRule(inputShape: Shape, begin: readonly number[]): Rule {
-  return (g) => [k.unslice(g, inputShape, begin)];
+export function sliceRule(inputShape: Shape, begin: readonly number[], steps?: readonly number[]): Rule {
+  return (g) => [k.unslice(g, inputShape, begin, steps)];
 }
 
 /** unslice (the gradient of slice, as an op): its own gradient is the block sliced back out. */
-export function unsliceRule(begin: readonly number[], size: Shape): Rule {
-  return (g) => [k.slice(g, begin, size)];
+export function unsliceRule(begin: readonly number[], size: Shape, steps?: readonly number[]): Rule {
+  return (g) => [k.slice(g, begin, size, steps)];
 }
 
 /** concat along `axis`: input i's gradient is its block of g (a view: nothing copied). */

@@ -34,9 +34,10 @@ import { expm1V, expV, lane0, log1pV, logSigmoidV, logV, sigmoidV, softplusV, ta
 
 // Unary op codes (keep in step with WASM_UNARY_CODES).
 const COPY = 0, NEG = 1, ABS = 2, SIGN = 3, SQUARE = 4, EXP = 5, LOG = 6, SQRT = 7, RECIPROCAL = 8;
-const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13, LOG1P = 14, EXPM1 = 15, LOG_SIGMOID = 16;
+const RELU = 9, STEP = 10, SIGMOID = 11, TANH = 12, SOFTPLUS = 13, LOG1P = 14, EXPM1 = 15, LOG_SIGMOID = 16, LOGICAL_NOT = 17;
 // Binary op codes (keep in step with WASM_BINARY_CODES).
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, POW = 6, GREATER = 7, GREATER_EQUAL = 8, EQUAL = 9;
+const LESS = 10, LESS_EQUAL = 11, NOT_EQUAL = 12, LOGICAL_AND = 13, LOGICAL_OR = 14;
 
 // ---- the functions, scalar (one element) and vector (four lanes) ----
 
@@ -62,6 +63,7 @@ function unaryS<T>(op: i32, x: T): T {
       case LOG1P: return <T>lane0(log1pV(f32x4.splat(v)));
       case EXPM1: return <T>lane0(expm1V(f32x4.splat(v)));
       case LOG_SIGMOID: return <T>lane0(logSigmoidV(f32x4.splat(v)));
+      case LOGICAL_NOT: return <T>(v == 0 ? <f32>1 : <f32>0); // NaN is true, so its not is 0
     }
   } else {
     switch (op) {
@@ -70,6 +72,7 @@ function unaryS<T>(op: i32, x: T): T {
       case ABS: return isSigned<T>() ? <T>(x < 0 ? 0 - x : x) : x;
       case SIGN: return isSigned<T>() ? <T>(x > 0 ? 1 : x < 0 ? -1 : 0) : <T>(x != 0 ? 1 : 0);
       case SQUARE: return <T>(x * x);
+      case LOGICAL_NOT: return <T>(x == 0 ? 1 : 0);
     }
   }
   return x;
@@ -103,6 +106,7 @@ function unaryV<T>(op: i32, x: v128): v128 {
       case LOG1P: return log1pV(x);
       case EXPM1: return expm1V(x);
       case LOG_SIGMOID: return logSigmoidV(x);
+      case LOGICAL_NOT: return v128.and(f32x4.eq(x, zero), one);
     }
   } else {
     const zero = i32x4.splat(0);
@@ -115,6 +119,7 @@ function unaryV<T>(op: i32, x: v128): v128 {
           ? i32x4.sub(i32x4.lt_s(x, zero), i32x4.gt_s(x, zero))
           : v128.and(i32x4.ne(x, zero), i32x4.splat(1));
       case SQUARE: return i32x4.mul(x, x);
+      case LOGICAL_NOT: return v128.and(i32x4.eq(x, zero), i32x4.splat(1));
     }
   }
   return x;
@@ -136,6 +141,11 @@ function binaryS<T>(op: i32, x: T, y: T): T {
       case GREATER: return <T>(a > b ? <f32>1 : <f32>0);
       case GREATER_EQUAL: return <T>(a >= b ? <f32>1 : <f32>0);
       case EQUAL: return <T>(a == b ? <f32>1 : <f32>0);
+      case LESS: return <T>(a < b ? <f32>1 : <f32>0);
+      case LESS_EQUAL: return <T>(a <= b ? <f32>1 : <f32>0);
+      case NOT_EQUAL: return <T>(a != b ? <f32>1 : <f32>0); // NaN != anything, as IEEE
+      case LOGICAL_AND: return <T>(a != 0 && b != 0 ? <f32>1 : <f32>0); // NaN is true
+      case LOGICAL_OR: return <T>(a != 0 || b != 0 ? <f32>1 : <f32>0);
     }
   } else {
     switch (op) {
@@ -144,6 +154,14 @@ function binaryS<T>(op: i32, x: T, y: T): T {
       case MUL: return <T>(x * y);
       case MAXIMUM: return x > y ? x : y;
       case MINIMUM: return x < y ? x : y;
+      case GREATER: return <T>(x > y ? 1 : 0);
+      case GREATER_EQUAL: return <T>(x >= y ? 1 : 0);
+      case EQUAL: return <T>(x == y ? 1 : 0);
+      case LESS: return <T>(x < y ? 1 : 0);
+      case LESS_EQUAL: return <T>(x <= y ? 1 : 0);
+      case NOT_EQUAL: return <T>(x != y ? 1 : 0);
+      case LOGICAL_AND: return <T>(x != 0 && y != 0 ? 1 : 0);
+      case LOGICAL_OR: return <T>(x != 0 || y != 0 ? 1 : 0);
     }
   }
   return x;
@@ -164,6 +182,17 @@ function binaryV<T>(op: i32, x: v128, y: v128): v128 {
       case GREATER: return v128.and(f32x4.gt(x, y), one);
       case GREATER_EQUAL: return v128.and(f32x4.ge(x, y), one);
       case EQUAL: return v128.and(f32x4.eq(x, y), one);
+      case LESS: return v128.and(f32x4.lt(x, y), one);
+      case LESS_EQUAL: return v128.and(f32x4.le(x, y), one);
+      case NOT_EQUAL: return v128.and(f32x4.ne(x, y), one);
+      case LOGICAL_AND: {
+        const zero = f32x4.splat(0);
+        return v128.and(v128.and(f32x4.ne(x, zero), f32x4.ne(y, zero)), one);
+      }
+      case LOGICAL_OR: {
+        const zero = f32x4.splat(0);
+        return v128.and(v128.or(f32x4.ne(x, zero), f32x4.ne(y, zero)), one);
+      }
       default: {
         // pow: lane by lane.
         let r = f32x4.splat(binaryS<f32>(op, f32x4.extract_lane(x, 0), f32x4.extract_lane(y, 0)));
@@ -179,6 +208,14 @@ function binaryV<T>(op: i32, x: v128, y: v128): v128 {
       case MUL: return i32x4.mul(x, y);
       case MAXIMUM: return isSigned<T>() ? i32x4.max_s(x, y) : i32x4.max_u(x, y);
       case MINIMUM: return isSigned<T>() ? i32x4.min_s(x, y) : i32x4.min_u(x, y);
+      case GREATER: return v128.and(isSigned<T>() ? i32x4.gt_s(x, y) : i32x4.gt_u(x, y), i32x4.splat(1));
+      case GREATER_EQUAL: return v128.and(isSigned<T>() ? i32x4.ge_s(x, y) : i32x4.ge_u(x, y), i32x4.splat(1));
+      case EQUAL: return v128.and(i32x4.eq(x, y), i32x4.splat(1));
+      case LESS: return v128.and(isSigned<T>() ? i32x4.lt_s(x, y) : i32x4.lt_u(x, y), i32x4.splat(1));
+      case LESS_EQUAL: return v128.and(isSigned<T>() ? i32x4.le_s(x, y) : i32x4.le_u(x, y), i32x4.splat(1));
+      case NOT_EQUAL: return v128.and(i32x4.ne(x, y), i32x4.splat(1));
+      case LOGICAL_AND: return v128.and(v128.and(i32x4.ne(x, i32x4.splat(0)), i32x4.ne(y, i32x4.splat(0))), i32x4.splat(1));
+      case LOGICAL_OR: return v128.and(v128.or(i32x4.ne(x, i32x4.splat(0)), i32x4.ne(y, i32x4.splat(0))), i32x4.splat(1));
     }
   }
   return x;
@@ -259,6 +296,7 @@ function unaryAll<T>(op: i32, n: i32, x: usize, out: usize, rank: i32, dims: usi
     case ABS: unaryWalk<T>(ABS, n, x, out, rank, dims, tid, nthreads); break;
     case SIGN: unaryWalk<T>(SIGN, n, x, out, rank, dims, tid, nthreads); break;
     case SQUARE: unaryWalk<T>(SQUARE, n, x, out, rank, dims, tid, nthreads); break;
+    case LOGICAL_NOT: unaryWalk<T>(LOGICAL_NOT, n, x, out, rank, dims, tid, nthreads); break;
     default:
       if (isFloat<T>()) {
         switch (op) {
@@ -288,14 +326,19 @@ function binaryAll<T>(op: i32, n: i32, a: usize, b: usize, out: usize, rank: i32
     case MUL: binaryWalk<T>(MUL, n, a, b, out, rank, dims, tid, nthreads); break;
     case MAXIMUM: binaryWalk<T>(MAXIMUM, n, a, b, out, rank, dims, tid, nthreads); break;
     case MINIMUM: binaryWalk<T>(MINIMUM, n, a, b, out, rank, dims, tid, nthreads); break;
+    case GREATER: binaryWalk<T>(GREATER, n, a, b, out, rank, dims, tid, nthreads); break;
+    case GREATER_EQUAL: binaryWalk<T>(GREATER_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case EQUAL: binaryWalk<T>(EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LESS: binaryWalk<T>(LESS, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LESS_EQUAL: binaryWalk<T>(LESS_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case NOT_EQUAL: binaryWalk<T>(NOT_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LOGICAL_AND: binaryWalk<T>(LOGICAL_AND, n, a, b, out, rank, dims, tid, nthreads); break;
+    case LOGICAL_OR: binaryWalk<T>(LOGICAL_OR, n, a, b, out, rank, dims, tid, nthreads); break;
     default:
       if (isFloat<T>()) {
         switch (op) {
           case DIV: binaryWalk<T>(DIV, n, a, b, out, rank, dims, tid, nthreads); break;
           case POW: binaryWalk<T>(POW, n, a, b, out, rank, dims, tid, nthreads); break;
-          case GREATER: binaryWalk<T>(GREATER, n, a, b, out, rank, dims, tid, nthreads); break;
-          case GREATER_EQUAL: binaryWalk<T>(GREATER_EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
-          case EQUAL: binaryWalk<T>(EQUAL, n, a, b, out, rank, dims, tid, nthreads); break;
           default: unreachable();
         }
       } else unreachable();

@@ -136,6 +136,8 @@ export const sigmoid = (x: Tensor) => unary('sigmoid', x);
 export const tanh = (x: Tensor) => unary('tanh', x);
 /** Elementwise log(1 + eˣ), computed without overflow. */
 export const softplus = (x: Tensor) => unary('softplus', x);
+/** 1 where x is 0, else 0 (NaN counts as true). */
+export const logicalNot = (x: Tensor) => unary('logicalNot', x);
 /** A dense copy (the materialization of a view). */
 export const contiguous = (x: Tensor) => unary('copy', x);
 
@@ -160,6 +162,12 @@ export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
 export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
 /** Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). */
 export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
+export const notEqual = (a: Operand, b: Operand) => binary('notEqual', a, b);
+export const less = (a: Operand, b: Operand) => binary('less', a, b);
+export const lessEqual = (a: Operand, b: Operand) => binary('lessEqual', a, b);
+/** Masks (nonzero is true, NaN included) combined: 1 or 0 in the operands' dtype. */
+export const logicalAnd = (a: Operand, b: Operand) => binary('logicalAnd', a, b);
+export const logicalOr = (a: Operand, b: Operand) => binary('logicalOr', a, b);
 
 /** Makes `x` dense (offset 0, row-major) without a copy when it already is. */
 export function dense(x: Tensor): Tensor {

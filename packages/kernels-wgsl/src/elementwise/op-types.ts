@@ -2,6 +2,8 @@
 export interface UnaryOp {
   /** An f32 expression; integer dtypes get their float literals respelled (exprFor). */
   wgsl: string;
+  /** The expression for integer dtypes when it differs (no NaN to test for). */
+  wgslInt?: string;
   /** The CPU twin: the same math on one number. */
   cpu: (x: number) => number;
   /** Float-only ops refuse integer dtypes. */

@@ -1,5 +1,6 @@
 // The matmul kernel: C = act(op(A)·op(B) + bias), tiled in workgroup memory with register tiles.
 export { matmul, chooseMatmulConfig, chooseWasmMatmulTiles, profileWasmMatmul, MATMUL_CONFIGS, MATMUL_MIN_WORKGROUPS, matmulMinWorkgroups, type MatmulOptions } from './matmul.js';
+export { matmulBroadcast, isMatmul2d, type MatmulBroadcastOps, type BroadcastMatmulOptions } from './matmul-broadcast.js';
 export { matmulCpu, type MatmulCpuOptions } from './matmul.cpu.js';
 export { MATMUL_SPLIT_K, chooseSplitK, splitKParts, recordSplitKReduce, type SplitK } from './split-k.js';
 export { splitKReduceCpu } from './split-k.cpu.js';

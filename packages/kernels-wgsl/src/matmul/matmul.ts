@@ -1,5 +1,8 @@
 import { Params, SaddleError, Tensor, fmtShape, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
-import { dense } from '../elementwise/elementwise.js';
+import { add, dense, relu, sigmoid } from '../elementwise/elementwise.js';
+import { bmm } from '../bmm/bmm.js';
+import { expandDims, squeeze } from '../shape/shape.js';
+import { isMatmul2d, matmulBroadcast, type MatmulBroadcastOps } from './matmul-broadcast.js';
 import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
 import { matmulCpu } from './matmul.cpu.js';
 import { ACTIVATIONS, type Activation } from '../shared/activation.js';
@@ -114,8 +117,30 @@ function asStored(t: Tensor, trans: boolean): { t: Tensor; trans: boolean; owned
  * [N,K] with transB), bias [N]; the result is a new dense [M,N] tensor of a's dtype (f32; f64 on
  * the CPU). Bias and activation are fused into the kernel's epilogue: the WGSL kernel on WebGPU,
  * kernels-wasm's assembly/matmul on wasm, the CPU twin on the CPU.
+ *
+ * Other ranks broadcast as `torch.matmul` does (matmul-broadcast.ts): a 1-D operand is a row (a)
+ * or a column (b) whose added dim is dropped from the result, and operands of rank 3 and more are
+ * stacks of matrices with NumPy-broadcast batch dims ([..., M, K]·[..., K, N] -> [..., M, N], by
+ * `bmm`), bias and activation applied after.
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  return isMatmul2d(a, b) ? matmul2d(a, b, opts) : matmulBroadcast(KERNEL_OPS, a, b, opts);
+}
+
+/** The kernel ops matmulBroadcast composes (autograd passes its recording ones instead). */
+const KERNEL_OPS: MatmulBroadcastOps<MatmulOptions> = {
+  matmul2d: (a, b, opts) => matmul2d(a, b, opts),
+  bmm,
+  expandDims,
+  squeeze,
+  add,
+  relu,
+  sigmoid,
+  disposeIntermediates: true,
+};
+
+/** The 2-D product with the fused epilogue (matmul of two rank-2 operands). */
+function matmul2d(a: Tensor, b: Tensor, opts: MatmulOptions): Tensor {
   const op = 'matmul';
   const { transA = false, transB = false, bias, activation = 'none' } = opts;
   const device = bias ? sameDevice(op, a, b, bias) : sameDevice(op, a, b);

@@ -49,6 +49,16 @@ export function argmax(x: Tensor, axis: number, keepDims = false): Tensor {
 }
 
 /**
+ * The maximum along `axis` and where it is, as PyTorch's `x.max(dim)`: `values` (x's dtype) and
+ * `indices` (i32, argmax's: the first maximum on ties, the first NaN if there is one, so `values`
+ * is always the element `indices` names).
+ */
+export function maxWithIndices(x: Tensor, axis: number, keepDims = false): { values: Tensor; indices: Tensor } {
+  const indices = argmax(x, axis, keepDims);
+  return { values: max(x, axis, keepDims), indices };
+}
+
+/**
  * Sums `x` down to `shape`, which must broadcast to `x.shape` (the gradient of broadcasting):
  * leading dims `x` has beyond `shape`, and dims where `shape` has 1 and `x` does not, are summed
  * away. Returns a dense copy (of `shape`) when nothing is summed.

@@ -77,33 +77,48 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 }
 
 /**
- * A view of the block that starts at `begin` and spans `size` along each axis (size -1: to the
- * end). No data moves: the view's offset points at the block's first element.
+ * A view of the block that starts at `begin` and spans `size` along each axis, taking every
+ * `steps[i]`-th element of it (default 1). As in PyTorch and tfjs: a negative begin counts from the
+ * end (-1 is the last element), size -1 runs to the end. `x.slice([1], [6], [2])` is PyTorch's
+ * `x[1:7:2]` (elements 1, 3, 5: ceil(size / step) of them). Steps must be positive, as PyTorch
+ * requires (tfjs's reversing negative strides are not supported). No data moves: the view's offset
+ * points at the block's first element and its strides are x's times the steps.
  */
-export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+export function slice(x: Tensor, begin: readonly number[], size: readonly number[], steps?: readonly number[]): Tensor {
   const op = 'slice';
   x.assertAlive(op);
-  if (begin.length !== x.rank || size.length !== x.rank) {
-    throw new SaddleError(op, `begin [${begin.join(', ')}] and size [${size.join(', ')}] for ${fmtShape(x.shape)}; expected ${x.rank} entries each`);
+  if (begin.length !== x.rank || size.length !== x.rank || (steps && steps.length !== x.rank)) {
+    throw new SaddleError(
+      op,
+      `begin [${begin.join(', ')}]${steps ? ',' : ' and'} size [${size.join(', ')}]${steps ? ` and steps [${steps.join(', ')}]` : ''} for ${fmtShape(x.shape)}; expected ${x.rank} entries each`,
+    );
   }
   let offset = x.offset;
+  const strides: number[] = [];
   const shape = x.shape.map((d, i) => {
-    const b = begin[i]!;
+    const b0 = begin[i]!;
     const s0 = size[i]!;
-    if (!Number.isInteger(b) || b < 0 || b > d) {
-      throw new SaddleError(op, `begin[${i}] = ${b} is out of range for ${fmtShape(x.shape)}; expected 0 <= begin[${i}] <= ${d}`);
+    const step = steps?.[i] ?? 1;
+    if (!Number.isInteger(b0) || b0 < -d || b0 > d) {
+      throw new SaddleError(op, `begin[${i}] = ${b0} is out of range for ${fmtShape(x.shape)}; expected ${-d} <= begin[${i}] <= ${d} (negative counts from the end)`);
     }
+    if (!Number.isInteger(step) || step < 1) {
+      throw new SaddleError(op, `steps[${i}] = ${step} for ${fmtShape(x.shape)}; expected a positive integer (as PyTorch; a negative step is not supported)`);
+    }
+    const b = b0 < 0 ? b0 + d : b0;
     const s = s0 === -1 ? d - b : s0;
     if (!Number.isInteger(s) || s < 0 || b + s > d) {
       throw new SaddleError(
         op,
-        `size[${i}] = ${s0} from begin ${b} runs past dim ${i} of ${fmtShape(x.shape)}; expected -1 or 0 <= size[${i}] <= ${d - b}`,
+        `size[${i}] = ${s0} from begin ${b0} runs past dim ${i} of ${fmtShape(x.shape)}; expected -1 or 0 <= size[${i}] <= ${d - b}`,
       );
     }
-    if (s > 0) offset += b * x.strides[i]!;
-    return s;
+    const n = Math.ceil(s / step);
+    if (n > 0) offset += b * x.strides[i]!;
+    strides.push(x.strides[i]! * step);
+    return n;
   });
-  return x.view(shape, x.strides, sizeOf(shape) === 0 ? x.offset : offset);
+  return x.view(shape, strides, sizeOf(shape) === 0 ? x.offset : offset);
 }
 
 /**
