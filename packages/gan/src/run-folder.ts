@@ -25,6 +25,7 @@ import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 import { GeneratorNet } from './models.js';
 import type { GanConfig } from './presets.js';
+import { LOCK_FILE, processAlive } from './run-lock.js';
 import { EMA_PREFIX, nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
 import type { EpochRecord } from './train/records.js';
 
@@ -76,9 +77,53 @@ export function runFiles(dir: string): string[] {
     .sort();
 }
 
-/** Deletes the run in `dir` (only its own files, `runFiles`); other files and the folder stay. */
+/**
+ * Deletes the run in `dir` (only its own files, `runFiles`, and the temporary files a killed writer
+ * left, `leftoverFiles`); other files and the folder stay. checkpoint.json goes first: a process
+ * killed half way leaves no checkpoint pointing at removed tensors, nor one of the old run beside
+ * a new config.json.
+ */
 export async function removeRun(dir: string): Promise<void> {
-  for (const f of runFiles(dir)) await rm(join(dir, f), { force: true });
+  const files = [...runFiles(dir), ...leftoverFiles(dir)].sort((a, b) => Number(b === RUN_FILES.checkpoint) - Number(a === RUN_FILES.checkpoint));
+  for (const f of files) await rm(join(dir, f), { force: true });
+}
+
+/** `.<name>.<pid>.<random>.tmp`: a temporary file of an atomic write (nn's tempPathFor), with the writer's pid. */
+const TEMP_FILE = /^\.(.+)\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Temporary files in `dir` that a killed writer of this run left: those of the run's own files
+ * (and of train.lock) whose writing process is no longer running. A write in progress by a live
+ * process (a `gan eval` writing parzen.json) is not one.
+ */
+export function leftoverFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const ours = new Set<string>([...Object.values(RUN_FILES), RESUMES_FILE, 'parzen.json', LOCK_FILE]);
+  return readdirSync(dir)
+    .filter((f) => {
+      const m = TEMP_FILE.exec(f);
+      if (!m) return false;
+      const [, target, pid] = m;
+      return (ours.has(target!) || /^checkpoint-.*\.safetensors$/.test(target!)) && !processAlive(Number(pid));
+    })
+    .sort();
+}
+
+/** Tensor files `checkpoint-*.safetensors` that checkpoint.json does not name (a save cut short by a kill). */
+export async function orphanCheckpoints(dir: string): Promise<string[]> {
+  const pointerPath = join(dir, RUN_FILES.checkpoint);
+  const current = existsSync(pointerPath) ? ((JSON.parse(await readFile(pointerPath, 'utf8')) as CheckpointPointer).tensors ?? null) : null;
+  return runFiles(dir).filter((f) => /^checkpoint-.*\.safetensors$/.test(f) && f !== current);
+}
+
+/**
+ * Before a resume (with the run's lock held): removes what a killed writer left behind, the
+ * temporary files of interrupted writes and tensor files no checkpoint names. Returns their names.
+ */
+export async function removeLeftovers(dir: string): Promise<string[]> {
+  const gone = [...leftoverFiles(dir), ...(await orphanCheckpoints(dir))];
+  for (const f of gone) await rm(join(dir, f), { force: true });
+  return gone;
 }
 
 /** Appends a line to the run's resumes.jsonl (the file is rewritten atomically). */
