@@ -21,7 +21,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Generator, SaddleError, type Device } from '@saddle/autograd';
-import { loadSafetensors, saveSafetensors } from '@saddle/nn';
+import { checkLoadedTensors, loadSafetensors, saveSafetensors, type LoadOptions } from '@saddle/nn';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 import { GeneratorNet } from './models.js';
 import type { GanConfig } from './presets.js';
@@ -178,8 +178,12 @@ export async function saveCheckpoint(dir: string, trainer: { state(): Promise<Tr
   return join(dir, name);
 }
 
-/** Reads the checkpoint of the run in `dir`. */
-export async function loadCheckpoint(dir: string): Promise<TrainerSnapshot> {
+/**
+ * Reads the checkpoint of the run in `dir`. Every tensor of a trainer is f32 and finite (a
+ * non-finite one is never saved): other dtypes and NaN or infinities are refused, naming the file
+ * and the tensor, unless `options` allow them (`convertDtypes`: the trainer converts to f32).
+ */
+export async function loadCheckpoint(dir: string, options: LoadOptions = {}): Promise<TrainerSnapshot> {
   const pointerPath = join(dir, RUN_FILES.checkpoint);
   let pointer: CheckpointPointer;
   try {
@@ -190,7 +194,9 @@ export async function loadCheckpoint(dir: string): Promise<TrainerSnapshot> {
   if (!pointer || typeof pointer.tensors !== 'string' || !pointer.state || pointer.state.format !== 'saddle-gan-trainer') {
     throw new SaddleError('checkpoint', `${pointerPath} is not a saddle GAN checkpoint`);
   }
-  const { tensors } = await loadSafetensors(join(dir, pointer.tensors));
+  const tensorsPath = join(dir, pointer.tensors);
+  const { tensors } = await loadSafetensors(tensorsPath);
+  checkLoadedTensors('checkpoint', tensors, tensorsPath, () => 'f32', options);
   return { tensors, meta: pointer.state };
 }
 

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../src/cli/main.js';
 import { RESUMES_FILE, RUN_FILES, loadCheckpoint, readMetrics } from '../src/run-folder.js';
 import { nonFiniteTensors } from '../src/train/checkpoint-state.js';
+import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-reliability-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -128,5 +129,33 @@ describe('file system errors', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^gan: (EPERM|EACCES|EROFS|ENOENT)\b.*mkdir '\/sys\/saddle-gan-run'/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('a checkpoint whose tensors are not what a trainer saves', () => {
+  it('NaN values or an f64 tensor are refused by --resume, naming the file and the tensor; the folder is unchanged', async () => {
+    const dir = join(root, 'odd-checkpoint');
+    expect((await run('train', ...tiny, '--train-n', '100', '--val-n', '20', '--epochs', '1', '--out', dir)).code).toBe(0);
+    const path = join(dir, JSON.parse(readFileSync(join(dir, RUN_FILES.checkpoint), 'utf8')).tensors);
+    const { tensors, metadata } = await loadSafetensors(path);
+    const name = Object.keys(tensors).find((n) => n.startsWith('D.') && n.endsWith('weight'))!;
+    const original = tensors[name]!;
+    const resume = () => run('train', '--resume', dir, '--device', 'cpu', '--no-progress', '--epochs', '2');
+
+    tensors[name] = { ...original, data: Float32Array.from(original.data, (v, i) => (i === 3 ? NaN : v)) };
+    await saveSafetensors(path, tensors, metadata);
+    let before = contents(dir);
+    const nan = await resume();
+    expect(nan.code).toBe(1);
+    expect(nan.err).toContain(`gan: checkpoint: ${path}: tensor "${name}" (f32, shape [${original.shape.join(', ')}]) holds 1 non-finite value(s) (NaN or infinity), the first at index 3 (NaN)`);
+    expect(contents(dir)).toEqual(before);
+
+    tensors[name] = { ...original, dtype: 'f64', data: Float64Array.from(original.data) };
+    await saveSafetensors(path, tensors, metadata);
+    before = contents(dir);
+    const f64 = await resume();
+    expect(f64.code).toBe(1);
+    expect(f64.err).toContain(`gan: checkpoint: ${path}: tensor "${name}" is f64 in the file; expected f32`);
+    expect(contents(dir)).toEqual(before);
   });
 });
