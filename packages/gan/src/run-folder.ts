@@ -17,12 +17,12 @@
  * replaced to point at it, then the previous tensors file is deleted. A crash at any moment leaves
  * checkpoint.json pointing at a complete tensors file: the old one or the new one.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { readFile, rm, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Generator, SaddleError, type Device } from '@saddle/autograd';
 import { checkLoadedTensors, loadSafetensors, saveSafetensors, type LoadOptions } from '@saddle/nn';
-import { writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
+import { asFileSystemError, writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 import { GeneratorNet } from './models.js';
 import type { GanConfig } from './presets.js';
 import { LOCK_FILE, processAlive } from './run-lock.js';
@@ -38,6 +38,17 @@ export const RUN_FILES = {
   nearest: 'nearest.png',
   checkpoint: 'checkpoint.json',
 } as const;
+
+/** What each run file is, for error messages (`cannot write the samples figure (<path>): ...`). */
+const RUN_FILE_WHAT: Record<string, string> = {
+  [RUN_FILES.config]: 'the run configuration',
+  [RUN_FILES.metrics]: 'the metrics log',
+  [RUN_FILES.samples]: 'the samples figure',
+  [RUN_FILES.curves]: 'the curves figure',
+  [RUN_FILES.interpolation]: 'the interpolation figure',
+  [RUN_FILES.nearest]: 'the nearest-neighbour figure',
+  [RUN_FILES.checkpoint]: 'the checkpoint',
+};
 
 /** One line per resume of the run (kept apart from config.json, which records how it started). */
 export const RESUMES_FILE = 'resumes.jsonl';
@@ -65,7 +76,24 @@ export function resolveRunDir(run: string, options: { root?: string; mustExist?:
 }
 
 export async function ensureRunDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  makeFolder(dir, 'the run folder');
+}
+
+/**
+ * Creates folder `dir` (`what` it is, for errors) and its missing parents, one level at a time:
+ * Node's recursive mkdir reports a read-only parent as ENOENT. A failure is a FileSystemError
+ * naming the folder and what to do (`... is on a read-only file system (EROFS); choose ...`).
+ */
+export function makeFolder(dir: string, what = 'the folder'): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeFolder(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw asFileSystemError(e, 'create', dir, what);
+  }
 }
 
 /** The files of a run in `dir` (what `gan train` and `gan eval` write there); empty if none or no folder. */
@@ -130,12 +158,12 @@ export async function removeLeftovers(dir: string): Promise<string[]> {
 export async function recordResume(dir: string, entry: object): Promise<void> {
   const path = join(dir, RESUMES_FILE);
   const before = existsSync(path) ? await readFile(path, 'utf8') : '';
-  await writeFileAtomic(path, before + JSON.stringify(entry) + '\n');
+  await writeFileAtomic(path, before + JSON.stringify(entry) + '\n', 'the resume log');
 }
 
 /** metrics.jsonl, rewritten whole from the history (so it always matches the checkpoint). */
 export async function writeMetrics(dir: string, history: readonly EpochRecord[]): Promise<void> {
-  await writeFileAtomic(join(dir, RUN_FILES.metrics), history.map((r) => JSON.stringify(r) + '\n').join(''));
+  await writeFileAtomic(join(dir, RUN_FILES.metrics), history.map((r) => JSON.stringify(r) + '\n').join(''), RUN_FILE_WHAT[RUN_FILES.metrics]);
 }
 
 export async function readMetrics(dir: string): Promise<EpochRecord[]> {
@@ -147,11 +175,11 @@ export async function readMetrics(dir: string): Promise<EpochRecord[]> {
 }
 
 export async function writeRunFile(dir: string, name: string, data: Uint8Array | string): Promise<void> {
-  await writeFileAtomic(join(dir, name), data);
+  await writeFileAtomic(join(dir, name), data, RUN_FILE_WHAT[name]);
 }
 
 export async function writeConfig(dir: string, config: unknown): Promise<void> {
-  await writeJsonAtomic(join(dir, RUN_FILES.config), config);
+  await writeJsonAtomic(join(dir, RUN_FILES.config), config, RUN_FILE_WHAT[RUN_FILES.config]);
 }
 
 interface CheckpointPointer {
@@ -172,8 +200,8 @@ export async function saveCheckpoint(dir: string, trainer: { state(): Promise<Tr
   const pointerPath = join(dir, RUN_FILES.checkpoint);
   const previous = existsSync(pointerPath) ? (JSON.parse(await readFile(pointerPath, 'utf8')) as CheckpointPointer).tensors : null;
   const name = `checkpoint-e${String(meta.epoch).padStart(4, '0')}-i${String(meta.iterInEpoch).padStart(6, '0')}.safetensors`;
-  await saveSafetensors(join(dir, name), tensors, { format: 'saddle-gan-trainer', epoch: String(meta.epoch), iterInEpoch: String(meta.iterInEpoch) });
-  await writeJsonAtomic(pointerPath, { tensors: name, state: meta } satisfies CheckpointPointer);
+  await saveSafetensors(join(dir, name), tensors, { format: 'saddle-gan-trainer', epoch: String(meta.epoch), iterInEpoch: String(meta.iterInEpoch) }, "the checkpoint's tensors");
+  await writeJsonAtomic(pointerPath, { tensors: name, state: meta } satisfies CheckpointPointer, RUN_FILE_WHAT[RUN_FILES.checkpoint]);
   if (previous && previous !== name) await unlink(join(dir, previous)).catch(() => undefined);
   return join(dir, name);
 }

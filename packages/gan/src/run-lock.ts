@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SaddleError } from '@saddle/autograd';
+import { asFileSystemError } from './io/atomic.js';
 
 /** The lock file's name in a run folder. */
 export const LOCK_FILE = 'train.lock';
@@ -86,7 +87,11 @@ export function lockRun(dir: string, command: string, onTakeOver?: (owner: LockO
   const path = join(dir, LOCK_FILE);
   const me: LockOwner = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   const tmp = join(dir, `.${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  writeFileSync(tmp, JSON.stringify(me) + '\n', { flag: 'wx' });
+  try {
+    writeFileSync(tmp, JSON.stringify(me) + '\n', { flag: 'wx' });
+  } catch (e) {
+    throw asFileSystemError(e, 'write', path, 'the run lock');
+  }
   let tookOver: LockOwner | null = null;
   try {
     for (let attempt = 0; ; attempt++) {

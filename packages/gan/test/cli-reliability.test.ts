@@ -123,11 +123,11 @@ describe('a diverging run', () => {
 });
 
 describe('file system errors', () => {
-  it('a run folder the system refuses to create is an error message, not a stack', async () => {
+  it('a run folder the system refuses to create is an error message naming it and what to do, not a stack', async () => {
     // /sys exists and is a folder, but nobody (root included) may make a folder in it.
     const r = await run('train', ...tiny, '--train-n', '100', '--epochs', '1', '--out', '/sys/saddle-gan-run');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^gan: (EPERM|EACCES|EROFS|ENOENT)\b.*mkdir '\/sys\/saddle-gan-run'/);
+    expect(r.err).toMatch(/^gan: create: cannot create the run folder \(\/sys\/saddle-gan-run\): permission denied \((EPERM|EACCES)\); make \/sys writable for this user, or choose a folder you can write to$/);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });

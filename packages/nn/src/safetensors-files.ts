@@ -4,9 +4,12 @@ import { SaddleError } from '@saddle/tensor';
 import { writeFileAtomic } from './atomic.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensors, type SafetensorsContents } from './safetensors.js';
 
-/** Writes a .safetensors file atomically (temporary file, fsync, rename): a crash never leaves half a checkpoint. */
-export async function saveSafetensors(path: string, tensors: SafeTensors, metadata?: Record<string, string>): Promise<void> {
-  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+/**
+ * Writes a .safetensors file atomically (temporary file, fsync, rename): a crash never leaves half a
+ * checkpoint. `what` the file is goes into a file-system error's message.
+ */
+export async function saveSafetensors(path: string, tensors: SafeTensors, metadata?: Record<string, string>, what?: string): Promise<void> {
+  await writeFileAtomic(path, encodeSafetensors(tensors, metadata), what);
 }
 
 /** Reads and validates a .safetensors file; errors (a missing file too) are SaddleErrors naming the path. */

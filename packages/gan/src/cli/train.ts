@@ -10,14 +10,14 @@
  * kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the checkpoint is written, 1 any
  * other failure.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { isWebGpu } from '@saddle/autograd';
 import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
 import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
-import { RUN_FILES, defaultRunName, loadCheckpoint, recordResume, removeLeftovers, removeRun, runFiles, writeConfig } from '../run-folder.js';
+import { RUN_FILES, defaultRunName, loadCheckpoint, makeFolder, recordResume, removeLeftovers, removeRun, runFiles, writeConfig } from '../run-folder.js';
 import { lockRun, removeIfEmpty, type RunLock } from '../run-lock.js';
 import { NonFiniteError } from '../train/non-finite.js';
 import { StopRequest } from '../train/stop-request.js';
@@ -68,7 +68,7 @@ function checkNewRunDir(dir: string, given: boolean, force: boolean): void {
  */
 function takeRunFolder(dir: string, command: string, io: CliIO): { lock: RunLock; release: () => void } {
   const made = !existsSync(dir);
-  if (made) mkdirSync(dir, { recursive: true });
+  makeFolder(dir, 'the run folder');
   let lock: RunLock;
   try {
     lock = lockRun(dir, command, (o) =>
