@@ -159,6 +159,22 @@ describe('a lock left behind', () => {
     await expectOneRun(dir, 4);
   }, 120_000);
 
+  it('--resume refuses a folder whose config.json and checkpoint describe different runs', async () => {
+    // What two writers without a lock left: config.json of a seed-2 run beside a seed-1 checkpoint.
+    const dir = join(root, 'mixed');
+    expect((await run('train', ...tiny(1, dir, 1))).code).toBe(0);
+    const path = join(dir, RUN_FILES.config);
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...config, config: { ...config.config, seed: 2, epochs: 20 } }));
+    const r = await run('train', '--resume', dir, '--device', 'cpu', '--no-progress', '--epochs', '2');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`gan: train: ${dir} holds two runs: config.json and the checkpoint disagree on seed (2 vs 1); expected one run per folder: start a new run with --force, or restore the folder`);
+    expect((await loadCheckpoint(dir)).meta.epoch).toBe(1);
+    // Only the fields a resume may change differ: resumed as usual.
+    writeFileSync(path, JSON.stringify({ ...config, config: { ...config.config, epochs: 20 } }));
+    expect((await run('train', '--resume', dir, '--device', 'cpu', '--no-progress', '--epochs', '2')).code).toBe(0);
+  }, 120_000);
+
   it('lockRun: a second lock in the same live process is refused; release removes it', () => {
     const dir = join(root, 'direct');
     mkdirSync(dir);

@@ -10,10 +10,10 @@
  * kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the checkpoint is written, 1 any
  * other failure.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { constants } from 'node:os';
-import { isWebGpu } from '@saddle/autograd';
+import { SaddleError, isWebGpu } from '@saddle/autograd';
 import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
 import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
@@ -87,6 +87,37 @@ function takeRunFolder(dir: string, command: string, io: CliIO): { lock: RunLock
   };
 }
 
+/** The config keys a resume may change (--epochs, --minutes, --log-every, --parzen-every). */
+const CHANGED_BY_RESUME = new Set(['epochs', 'minutes', 'logEvery', 'parzenEvery']);
+
+/**
+ * Refuses to resume a folder whose config.json and checkpoint describe different runs (two
+ * processes wrote there before the lock existed, or files were copied in by hand): the resumed run
+ * would not be the one config.json records.
+ */
+function checkSameRun(dir: string, checkpointConfig: GanConfig): void {
+  const path = resolve(dir, RUN_FILES.config);
+  if (!existsSync(path)) return;
+  let recorded: GanConfig;
+  try {
+    recorded = (JSON.parse(readFileSync(path, 'utf8')) as { config: GanConfig }).config;
+  } catch (e) {
+    throw new SaddleError('train', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  const keys = [...new Set([...Object.keys(recorded ?? {}), ...Object.keys(checkpointConfig)])].filter((k) => !CHANGED_BY_RESUME.has(k));
+  const differ = keys.filter((k) => JSON.stringify((recorded as unknown as Record<string, unknown>)?.[k]) !== JSON.stringify((checkpointConfig as unknown as Record<string, unknown>)[k]));
+  if (differ.length) {
+    const show = (c: unknown, k: string) => JSON.stringify((c as Record<string, unknown>)?.[k]);
+    throw new SaddleError(
+      'train',
+      `${dir} holds two runs: ${RUN_FILES.config} and the checkpoint disagree on ${differ
+        .slice(0, 3)
+        .map((k) => `${k} (${show(recorded, k)} vs ${show(checkpointConfig, k)})`)
+        .join(', ')}${differ.length > 3 ? ` and ${differ.length - 3} more` : ''}; expected one run per folder: start a new run with --force, or restore the folder`,
+    );
+  }
+}
+
 export async function train(args: readonly string[], io: CliIO): Promise<number> {
   const { values: flags, positionals } = parse('train', args, TRAIN_FLAGS);
   if (flags.help) {
@@ -137,6 +168,7 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
   let config: GanConfig;
   let presetReason: string;
   const checkpoint = resumeDir ? await loadCheckpoint(resumeDir) : null;
+  if (checkpoint) checkSameRun(resumeDir!, checkpoint.meta.config);
   if (checkpoint) {
     config = configFromFlags(flags, checkpoint.meta.config);
     presetReason = `resumed from ${resumeDir}`;
