@@ -11,6 +11,7 @@
  *   nearest.png          Figure 2, at the end
  *   checkpoint.json      the trainer's state (epoch, counters, RNG states, history) and the name of
  *   checkpoint-*.safetensors   the tensors file it goes with (parameters, velocities, accumulators)
+ *   train.lock           while a `gan train` writes here: its pid, host, command (run-lock.ts)
  *
  * Every file is written atomically (temporary file, fsync, rename). A checkpoint is two files: the
  * tensors go to a new file named after the position (epoch and iteration), then checkpoint.json is
