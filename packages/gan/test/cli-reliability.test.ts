@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../src/cli/main.js';
+import { runCli as run } from './fixtures/run-cli.js';
 import { RESUMES_FILE, RUN_FILES, loadCheckpoint, readMetrics } from '../src/run-folder.js';
 import { nonFiniteTensors } from '../src/train/checkpoint-state.js';
 import { loadSafetensors, saveSafetensors } from '@saddle/nn';
@@ -15,14 +15,6 @@ import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-reliability-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string; ms: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), progress: false };
-  const t = performance.now();
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n'), ms: performance.now() - t };
-}
 
 /** Every file of a folder, as bytes (base64), to show it unchanged. */
 const contents = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));

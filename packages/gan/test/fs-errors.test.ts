@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileSystemError, asFileSystemError, writeFileAtomic } from '../src/io/atomic.js';
-import { main, type CliIO } from '../src/cli/main.js';
+import { runCli as run } from './fixtures/run-cli.js';
 import { RUN_FILES, loadCheckpoint } from '../src/run-folder.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-fs-errors-'));
@@ -24,13 +24,6 @@ const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const tiny = (out: string, epochs = 1) => ['--preset', 'tiny', '--device', 'cpu', '--no-progress', '--train-n', '100', '--val-n', '20', '--epochs', String(epochs), '--seed', '1', '--out', out];
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), progress: false };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** A tmpfs of `size` at a new folder (read-only with `ro`), or null where mounting is not allowed. */
 function tmpfs(name: string, options: string): string | null {

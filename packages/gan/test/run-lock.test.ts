@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../src/cli/main.js';
+import { runCli as run } from './fixtures/run-cli.js';
 import { RUN_FILES, loadCheckpoint } from '../src/run-folder.js';
 import { LOCK_FILE, RunInUseError, lockRun } from '../src/run-lock.js';
 
@@ -59,13 +59,6 @@ function gan(args: readonly string[]): Proc {
   };
 }
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), progress: false };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** The folder holds one run: config.json and the checkpoint agree, one tensors file, no lock, no temporary file. */
 async function expectOneRun(dir: string, seed: number): Promise<void> {
