@@ -141,7 +141,13 @@ export function leftoverFiles(dir: string): string[] {
 /** Tensor files `checkpoint-*.safetensors` that checkpoint.json does not name (a save cut short by a kill). */
 export async function orphanCheckpoints(dir: string): Promise<string[]> {
   const pointerPath = join(dir, RUN_FILES.checkpoint);
-  const current = existsSync(pointerPath) ? ((JSON.parse(await readFile(pointerPath, 'utf8')) as CheckpointPointer).tensors ?? null) : null;
+  let current: string | null = null;
+  try {
+    current = (JSON.parse(await readFile(pointerPath, 'utf8')) as CheckpointPointer).tensors ?? null;
+  } catch {
+    // No checkpoint, or a damaged one: then no tensor file is known to be an orphan.
+    return [];
+  }
   return runFiles(dir).filter((f) => /^checkpoint-.*\.safetensors$/.test(f) && f !== current);
 }
 

@@ -5,10 +5,10 @@
  *
  * Everything the flags alone decide is checked before MNIST loads. The run folder is created with
  * its lock (run-lock.ts: one `gan train` per folder) once the flags are accepted, and removed again
- * if the command fails before writing anything in it: a refused command leaves nothing behind. Exit codes: 0 done (or
- * the --minutes budget reached), 2 a usage error, 3 the run diverged (the last finite checkpoint
- * kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the checkpoint is written, 1 any
- * other failure.
+ * if the command fails before writing anything in it: a refused command leaves nothing behind.
+ * Exit codes: 0 done (or the --minutes budget reached), 2 a usage error, 3 the run diverged (the
+ * last finite checkpoint kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the
+ * checkpoint is written, 1 any other failure (the folder in use by another `gan train` too).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
