@@ -30,6 +30,7 @@ import { LOCK_FILE, processAlive } from './run-lock.js';
 import { EMA_PREFIX, nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
 import type { EpochRecord } from './train/records.js';
 
+/** The files a run folder holds. */
 export const RUN_FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
@@ -76,6 +77,7 @@ export function resolveRunDir(run: string, options: { root?: string; mustExist?:
   return dir;
 }
 
+/** Creates the run folder `dir` (and its parents) if it does not exist. */
 export async function ensureRunDir(dir: string): Promise<void> {
   makeFolder(dir, 'the run folder');
 }
@@ -173,6 +175,7 @@ export async function writeMetrics(dir: string, history: readonly EpochRecord[])
   await writeFileAtomic(join(dir, RUN_FILES.metrics), history.map((r) => JSON.stringify(r) + '\n').join(''), RUN_FILE_WHAT[RUN_FILES.metrics]);
 }
 
+/** The epoch records of the run in `dir` (metrics.jsonl). */
 export async function readMetrics(dir: string): Promise<EpochRecord[]> {
   const text = await readFile(join(dir, RUN_FILES.metrics), 'utf8');
   return text
@@ -181,10 +184,12 @@ export async function readMetrics(dir: string): Promise<EpochRecord[]> {
     .map((l) => JSON.parse(l) as EpochRecord);
 }
 
+/** Writes the file `name` of the run in `dir`, atomically. */
 export async function writeRunFile(dir: string, name: string, data: Uint8Array | string): Promise<void> {
   await writeFileAtomic(join(dir, name), data, RUN_FILE_WHAT[name]);
 }
 
+/** Writes config.json of the run in `dir`, atomically. */
 export async function writeConfig(dir: string, config: unknown): Promise<void> {
   await writeJsonAtomic(join(dir, RUN_FILES.config), config, RUN_FILE_WHAT[RUN_FILES.config]);
 }

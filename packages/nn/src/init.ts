@@ -1,5 +1,6 @@
 import { SaddleError, full, rand, randn, type Device, type Generator, type Shape, type Tensor } from '@saddle/autograd';
 
+/** What an initializer may use: the device and the generator its random values come from. */
 export interface InitContext {
   device?: Device;
   generator?: Generator;
@@ -14,14 +15,17 @@ export function uniform(low: number, high: number): Initializer {
   return (shape, ctx) => rand(shape, { low, high, device: ctx.device, generator: ctx.generator });
 }
 
+/** Weights drawn from N(mean, std²). */
 export function normal(mean = 0, std = 1): Initializer {
   return (shape, ctx) => randn(shape, { mean, std, device: ctx.device, generator: ctx.generator });
 }
 
+/** Every weight equal to `value`. */
 export function constant(value: number): Initializer {
   return (shape, ctx) => full(shape, value, { device: ctx.device });
 }
 
+/** Every weight zero. */
 export const zeros: Initializer = constant(0);
 
 /** Glorot/Xavier uniform: U(±sqrt(6 / (fanIn + fanOut))). */

@@ -6,6 +6,7 @@ import { defaultDevice } from './devices/default.js';
 import { Tensor } from './tensor.js';
 import { allocating } from './allocate.js';
 
+/** Where a new tensor goes and its dtype (default: `defaultDevice()`, f32). */
 export interface CreateOptions {
   dtype?: DType;
   device?: Device;
@@ -76,26 +77,32 @@ function filled(op: string, shape: Shape, value: number, options: CreateOptions)
   );
 }
 
+/** A tensor of `shape` with every element `value`. */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   return filled('full', shape, value, options);
 }
 
+/** A tensor of `shape` filled with 0. */
 export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
   return filled('zeros', shape, 0, options);
 }
 
+/** A tensor of `shape` filled with 1. */
 export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
   return filled('ones', shape, 1, options);
 }
 
+/** A tensor of shape [] holding `value`. */
 export function scalar(value: number, options: CreateOptions = {}): Tensor {
   return filled('scalar', [], value, options);
 }
 
+/** Zeros of the shape, dtype and device of `t`. */
 export function zerosLike(t: Tensor): Tensor {
   return zeros(t.shape, { dtype: t.dtype, device: t.device });
 }
 
+/** Ones of the shape, dtype and device of `t`. */
 export function onesLike(t: Tensor): Tensor {
   return ones(t.shape, { dtype: t.dtype, device: t.device });
 }

@@ -14,6 +14,10 @@ export class Dropout extends Module {
     if (!(keep > 0 && keep <= 1)) throw new SaddleError('Dropout', `keep is ${keep}; expected 0 < keep <= 1`);
   }
 
+  /**
+   * In training mode, zeroes each element with probability 1 − keep and scales the rest by 1/keep; in eval
+   * mode, `x`.
+   */
   forward(x: Tensor): Tensor {
     if (!this.training || this.keep === 1) return x;
     return dropout(x, this.keep, { generator: this.options.generator }).out;

@@ -2,6 +2,7 @@ import { SaddleError, fmtShape, matmul, type Activation, type Tensor } from '@sa
 import { Module, checkSize } from '../module.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
+/** Options of `Linear`: bias, activation, initializers. */
 export interface LinearOptions extends InitContext {
   /** Fused into the matmul kernel's epilogue. */
   activation?: Activation;
@@ -30,6 +31,7 @@ export class Linear extends Module {
     this.bias = options.bias === false ? null : this.addParameter('bias', (options.biasInit ?? zeros)([outFeatures], ctx));
   }
 
+  /** x·W + b, then the activation, for `x` of shape [batch, inFeatures]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 2 || x.shape[1] !== this.inFeatures) {
       throw new SaddleError('Linear', `input has shape ${fmtShape(x.shape)}; expected [batch, ${this.inFeatures}]`);

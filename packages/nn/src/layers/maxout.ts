@@ -2,6 +2,7 @@ import { SaddleError, fmtShape, matmul, maxout, maxoutDropout, type Generator, t
 import { Module, checkSize } from '../module.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
+/** Options of `Maxout`: initializers, and a dropout of its output fused into the kernel. */
 export interface MaxoutOptions extends InitContext {
   weightInit?: Initializer;
   biasInit?: Initializer;
@@ -48,6 +49,7 @@ export class Maxout extends Module {
     this.bias = this.addParameter('bias', (options.biasInit ?? zeros)([units * pieces], ctx));
   }
 
+  /** The maximum over each unit's pieces of x·W + b, for `x` of shape [batch, inFeatures]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 2 || x.shape[1] !== this.inFeatures) {
       throw new SaddleError('Maxout', `input has shape ${fmtShape(x.shape)}; expected [batch, ${this.inFeatures}]`);

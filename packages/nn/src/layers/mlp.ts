@@ -3,6 +3,7 @@ import { Linear } from './linear.js';
 import { Sequential } from './sequential.js';
 import type { InitContext, Initializer } from '../init.js';
 
+/** Options of `mlp`: the hidden and output activations, initializers. */
 export interface MLPOptions extends InitContext {
   /** Between hidden layers (fused into each Linear). */
   activation?: Activation;

@@ -1,6 +1,7 @@
 import { SaddleError, fmtShape, fromArray, keep, sgdMomentumUpdateMany, zerosLike, type Tensor } from '@saddle/autograd';
 import { constant, type Progress, type Schedule } from './schedules.js';
 
+/** Options of `SGD`: learning rate, momentum, weight decay (numbers or schedules). */
 export interface SGDOptions {
   /** A number, or a schedule of (step, epoch). */
   lr: number | Schedule;
@@ -57,6 +58,7 @@ export class SGD {
     return { lr: checkHyper('lr', this.lr(p)), momentum: checkHyper('momentum', this.momentum(p)) };
   }
 
+  /** One update of every parameter from its gradient (`v = momentum·v − lr·g; p = p + v`). */
   step(): void {
     const { lr, momentum } = this.current();
     const ps: Tensor[] = [];
@@ -78,6 +80,7 @@ export class SGD {
     this.stepCount++;
   }
 
+  /** Drops the gradients of the parameters, before the next backward. */
   zeroGrad(): void {
     for (const p of this.params) {
       p.grad?.dispose();
@@ -92,6 +95,7 @@ export class SGD {
     return { stepCount: this.stepCount, epoch: this.epoch, velocities };
   }
 
+  /** Restores the velocities and step counters of a checkpoint. */
   loadVelocities(values: readonly ArrayLike<number>[], counters: { stepCount: number; epoch: number }): void {
     if (values.length !== this.velocities.length) {
       throw new SaddleError('SGD.load', `${values.length} velocities given; expected ${this.velocities.length}`);
@@ -108,6 +112,7 @@ export class SGD {
     this.epoch = counters.epoch;
   }
 
+  /** Frees the velocities. */
   dispose(): void {
     for (const v of this.velocities) v.dispose();
   }

@@ -30,6 +30,7 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
+/** The wasm device's allocator: size classes with free lists in one WebAssembly.Memory, growing it when full. */
 export class WasmHeap {
   /** Free blocks by their size in bytes (a class's size, or any size after a merge or a split). */
   private readonly free = new Map<number, number[]>();
