@@ -54,7 +54,7 @@ describe('the wasm heap reuses freed memory across sizes', () => {
       expect(Array.from((await big.toArray()).subarray(0, 4))).toEqual([0, 0, 0, 0]);
       expect(d.memory().allocatedBytes).toBeLessThanOrEqual(allocated);
       // What does not fit is refused, naming the op and the limit; the device still works after it.
-      expect(() => zeros([12 * MiB], { device: d })).toThrowError(/^zeros: cannot allocate \[12582912\] f32, 50331648 bytes \(48\.0 MiB\), on wasm \(1 thread, simd128\): 50331648 more bytes would take the wasm memory past the maximum of 67108864 bytes: 25165824 bytes are in use/);
+      expect(() => zeros([12 * MiB], { device: d })).toThrowError(/^zeros: cannot allocate \[12582912\] f32, 50331648 bytes \(48\.0 MiB\), on wasm \(1 thread, (relaxed-simd|simd128)\): 50331648 more bytes would take the wasm memory past the maximum of 67108864 bytes: 25165824 bytes are in use/);
       big.dispose();
       const again = zeros([12 * MiB], { device: d });
       again.dispose();
