@@ -92,7 +92,7 @@ function misuses(s: readonly number[], t: readonly number[], bad: number): Misus
   list.push({ op: 'requiresGrad', call: (m) => ag.requiresGrad(m(s, { dtype: 'i32' })) });
   list.push({ op: 'item', call: (m) => m([...s, 2]).item() });
   list.push({ op: 'fromArray', call: () => fromArray([1, 2, 3], [...s, 4]) });
-  list.push({ op: 'full', call: () => ag.zeros([...s, -1 - bad]) });
+  list.push({ op: 'zeros', call: () => ag.zeros([...s, -1 - bad]) });
   list.push({ op: 'rand', call: () => ag.rand([...s], { low: 1, high: 1 - bad - 1 }) });
   list.push({ op: 'fromArray', call: (_m, other) => fromArray([1], [1], { dtype: 'f16' as 'f32', device: other }) });
   list.push({ op: 'Linear', call: () => new Linear(-1 - bad, 3) });

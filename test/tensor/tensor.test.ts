@@ -111,7 +111,7 @@ describe.each(['cpu', 'webgpu', 'wasm'])('tensors on %s', (name) => {
     for (const [make, op] of [
       [() => fromArray([1, 2], [2], { dtype: bad, device: d }), 'fromArray'],
       [() => tensor([1, 2], { dtype: bad, device: d }), 'fromArray'],
-      [() => zeros([2], { dtype: bad, device: d }), 'full'],
+      [() => zeros([2], { dtype: bad, device: d }), 'zeros'],
       [() => Tensor.empty([2], bad, d), 'empty'],
     ] as const) {
       expect(make).toThrowError(SaddleError);

@@ -7,21 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../src/cli/main.js';
+import { runCli as run } from './fixtures/run-cli.js';
 import { RESUMES_FILE, RUN_FILES, loadCheckpoint, readMetrics } from '../src/run-folder.js';
 import { nonFiniteTensors } from '../src/train/checkpoint-state.js';
+import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-reliability-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string; ms: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), progress: false };
-  const t = performance.now();
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n'), ms: performance.now() - t };
-}
 
 /** Every file of a folder, as bytes (base64), to show it unchanged. */
 const contents = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
@@ -122,11 +115,39 @@ describe('a diverging run', () => {
 });
 
 describe('file system errors', () => {
-  it('a run folder the system refuses to create is an error message, not a stack', async () => {
+  it('a run folder the system refuses to create is an error message naming it and what to do, not a stack', async () => {
     // /sys exists and is a folder, but nobody (root included) may make a folder in it.
     const r = await run('train', ...tiny, '--train-n', '100', '--epochs', '1', '--out', '/sys/saddle-gan-run');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^gan: (EPERM|EACCES|EROFS|ENOENT)\b.*mkdir '\/sys\/saddle-gan-run'/);
+    expect(r.err).toMatch(/^gan: create: cannot create the run folder \(\/sys\/saddle-gan-run\): permission denied \((EPERM|EACCES)\); make \/sys writable for this user, or choose a folder you can write to$/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('a checkpoint whose tensors are not what a trainer saves', () => {
+  it('NaN values or an f64 tensor are refused by --resume, naming the file and the tensor; the folder is unchanged', async () => {
+    const dir = join(root, 'odd-checkpoint');
+    expect((await run('train', ...tiny, '--train-n', '100', '--val-n', '20', '--epochs', '1', '--out', dir)).code).toBe(0);
+    const path = join(dir, JSON.parse(readFileSync(join(dir, RUN_FILES.checkpoint), 'utf8')).tensors);
+    const { tensors, metadata } = await loadSafetensors(path);
+    const name = Object.keys(tensors).find((n) => n.startsWith('D.') && n.endsWith('weight'))!;
+    const original = tensors[name]!;
+    const resume = () => run('train', '--resume', dir, '--device', 'cpu', '--no-progress', '--epochs', '2');
+
+    tensors[name] = { ...original, data: Float32Array.from(original.data, (v, i) => (i === 3 ? NaN : v)) };
+    await saveSafetensors(path, tensors, metadata);
+    let before = contents(dir);
+    const nan = await resume();
+    expect(nan.code).toBe(1);
+    expect(nan.err).toContain(`gan: checkpoint: ${path}: tensor "${name}" (f32, shape [${original.shape.join(', ')}]) holds 1 non-finite value(s) (NaN or infinity), the first at index 3 (NaN)`);
+    expect(contents(dir)).toEqual(before);
+
+    tensors[name] = { ...original, dtype: 'f64', data: Float64Array.from(original.data) };
+    await saveSafetensors(path, tensors, metadata);
+    before = contents(dir);
+    const f64 = await resume();
+    expect(f64.code).toBe(1);
+    expect(f64.err).toContain(`gan: checkpoint: ${path}: tensor "${name}" is f64 in the file; expected f32`);
+    expect(contents(dir)).toEqual(before);
   });
 });

@@ -3,19 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../src/cli/main.js';
+import { runCli as run } from './fixtures/run-cli.js';
 import { RUN_FILES } from '../src/run-folder.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), progress: false };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('gan CLI errors', () => {
   it.each([

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { configFromFlags, parse, TRAIN_FLAGS } from '../src/cli/flags.js';
 import { preset } from '../src/presets.js';
 
@@ -24,5 +25,24 @@ describe('train flags over a preset', () => {
 
   it('--g-output-init 0 is refused', () => {
     expect(() => configOf('--g-output-init', '0')).toThrow(/--g-output-init 0: expected a positive number/);
+  });
+});
+
+describe('numeric flags are decimal numbers', () => {
+  it('any finite number written in decimal (plain or with an exponent) is read exactly', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1e-12, max: 1e6, noNaN: true }), fc.boolean(), (lr, exponent) => {
+        const text = exponent ? lr.toExponential() : String(lr);
+        expect(configOf('--lr', text).lr).toBe(Number(text));
+      }),
+    );
+  });
+
+  it.each(['0x10', '0X1F', '0b11', '0o7', 'Infinity', '1_000', '1e', '.', '+', '1.2.3', '٣'])('--lr %s is refused, not read as a number', (text) => {
+    expect(() => configOf('--lr', text)).toThrow(new RegExp(`--lr ${text.replace(/[.+]/g, '\\$&')}: expected a positive number, written in decimal`));
+  });
+
+  it.each([['--batch', '0x10'], ['--epochs', '1e2'], ['--g-hidden', '0x10,8'], ['--d-units', '1e1,4'], ['--g-hidden', '8,,8']])('%s %s is refused', (flag, text) => {
+    expect(() => configOf(flag, text)).toThrow(new RegExp(`${flag} `));
   });
 });

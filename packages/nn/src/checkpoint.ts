@@ -1,6 +1,6 @@
 // Module checkpoints as .safetensors files (Node only; the package's Node entry exports these).
 import { loadSafetensors, saveSafetensors } from './safetensors-files.js';
-import type { SafeTensors } from './safetensors.js';
+import { checkLoadedTensors, type LoadOptions, type SafeTensors } from './safetensors.js';
 import type { Module } from './module.js';
 
 /** Saves a module's parameters as safetensors (written atomically: a crash never leaves a torn file). */
@@ -11,9 +11,15 @@ export async function saveModule(path: string, module: Module, metadata?: Record
   await saveSafetensors(path, tensors, metadata);
 }
 
-/** Loads parameters saved by `saveModule` into `module` (names and shapes must match). Returns the metadata. */
-export async function loadModule(path: string, module: Module): Promise<Record<string, string>> {
+/**
+ * Loads parameters saved by `saveModule` into `module` (names and shapes must match). Returns the
+ * metadata. Refused unless `options` allow it: a tensor whose dtype is not its parameter's (an f64
+ * file into f32 parameters), NaN or infinite values. A refused file changes no parameter.
+ */
+export async function loadModule(path: string, module: Module, options: LoadOptions = {}): Promise<Record<string, string>> {
   const { tensors, metadata } = await loadSafetensors(path);
+  const dtypes = new Map(module.namedParameters().map(([name, p]) => [name, p.dtype]));
+  checkLoadedTensors('loadModule', tensors, path, (name) => dtypes.get(name), options);
   module.loadStateDict(tensors, path);
   return metadata;
 }

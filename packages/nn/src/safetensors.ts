@@ -254,3 +254,48 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   }
   return { tensors, metadata };
 }
+
+/** What loading weights from a file refuses unless asked (`loadModule`, the GAN's `loadCheckpoint`). */
+export interface LoadOptions {
+  /**
+   * Convert a tensor whose dtype differs from what it is loaded into (an f64 file into f32
+   * parameters rounds every value). Default false: refused, naming the tensor and both dtypes.
+   */
+  convertDtypes?: boolean;
+  /** Load NaN and infinities. Default false: refused, naming the tensor and the first bad index. */
+  allowNonFinite?: boolean;
+}
+
+/**
+ * Checks tensors read from `source` before they are loaded: each tensor's dtype must be
+ * `want(name)` (unless `convertDtypes`; names `want` returns undefined for are not checked) and its
+ * values finite (unless `allowNonFinite`). A SaddleError from `op` names the file and the tensor.
+ */
+export function checkLoadedTensors(op: string, tensors: SafeTensors, source: string, want: (name: string) => DType | undefined, options: LoadOptions = {}): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    const expected = want(name);
+    if (!options.convertDtypes && expected !== undefined && t.dtype !== expected) {
+      throw new SaddleError(
+        op,
+        `${source}: tensor "${name}" is ${t.dtype} in the file; expected ${expected}` +
+          `${t.dtype === 'f64' && expected === 'f32' ? ' (converting rounds every value to f32)' : ''}; pass { convertDtypes: true } to convert it`,
+      );
+    }
+    if (!options.allowNonFinite && (t.dtype === 'f32' || t.dtype === 'f64')) {
+      let bad = 0;
+      let first = -1;
+      for (let i = 0; i < t.data.length; i++) {
+        if (!Number.isFinite(t.data[i]!)) {
+          if (bad++ === 0) first = i;
+        }
+      }
+      if (bad) {
+        throw new SaddleError(
+          op,
+          `${source}: tensor "${name}" (${t.dtype}, shape [${t.shape.join(', ')}]) holds ${bad} non-finite value(s) (NaN or infinity), the first at index ${first} (${t.data[first]}); ` +
+            `expected finite weights (pass { allowNonFinite: true } to load them anyway)`,
+        );
+      }
+    }
+  }
+}

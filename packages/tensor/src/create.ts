@@ -4,6 +4,7 @@ import { checkShape, sizeOf, type Shape } from './shape.js';
 import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
 import { Tensor } from './tensor.js';
+import { allocating } from './allocate.js';
 
 /** Where a new tensor goes and its dtype (default: `defaultDevice()`, f32). */
 export interface CreateOptions {
@@ -58,30 +59,42 @@ export function fromArray(values: ArrayLike<number>, shape: Shape, options: Crea
   const dtype = options.dtype ?? (ArrayBuffer.isView(values) ? dtypeOf(values as TypedArray) : 'f32');
   checkDType('fromArray', dtype);
   const device = options.device ?? defaultDevice();
-  return new Tensor(device.upload(values, dtype), shape);
+  return new Tensor(
+    allocating('fromArray', shape, dtype, device, () => device.upload(values, dtype)),
+    shape,
+  );
+}
+
+/** `full` under the name of the function the user called (errors name it). */
+function filled(op: string, shape: Shape, value: number, options: CreateOptions): Tensor {
+  checkShape(op, shape);
+  if (options.dtype !== undefined) checkDType(op, options.dtype);
+  const device = options.device ?? defaultDevice();
+  const dtype = options.dtype ?? 'f32';
+  return new Tensor(
+    allocating(op, shape, dtype, device, () => device.fill(dtype, sizeOf(shape), value)),
+    shape,
+  );
 }
 
 /** A tensor of `shape` with every element `value`. */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
-  checkShape('full', shape);
-  if (options.dtype !== undefined) checkDType('full', options.dtype);
-  const device = options.device ?? defaultDevice();
-  return new Tensor(device.fill(options.dtype ?? 'f32', sizeOf(shape), value), shape);
+  return filled('full', shape, value, options);
 }
 
 /** A tensor of `shape` filled with 0. */
 export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 /** A tensor of `shape` filled with 1. */
 export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
 }
 
 /** A tensor of shape [] holding `value`. */
 export function scalar(value: number, options: CreateOptions = {}): Tensor {
-  return full([], value, options);
+  return filled('scalar', [], value, options);
 }
 
 /** Zeros of the shape, dtype and device of `t`. */

@@ -1,4 +1,5 @@
-export { SaddleError, fmtShape } from './errors.js';
+export { SaddleError, AllocationError, fmtShape, fmtBytes } from './errors.js';
+export { beginOp } from './allocate.js';
 export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType, checkDType } from './dtype.js';
 export {
   type Shape,

@@ -1,3 +1,4 @@
+import { allocating } from './allocate.js';
 import { SaddleError, fmtShape } from './errors.js';
 import { allocArray, bytesPerElement, checkDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { contiguousStrides, isContiguous, sizeOf, checkShape, type Shape } from './shape.js';
@@ -65,11 +66,17 @@ export class Tensor {
     track(this);
   }
 
-  /** A new tensor of `shape` with unspecified contents (for ops' outputs). */
-  static empty(shape: Shape, dtype: DType = 'f32', device: Device = defaultDevice()): Tensor {
-    checkShape('empty', shape);
-    checkDType('empty', dtype);
-    return new Tensor(device.alloc(dtype, sizeOf(shape)), shape);
+  /**
+   * A new tensor of `shape` with unspecified contents (for ops' outputs). If the device cannot give
+   * the memory: an AllocationError from `op` (default: the op in progress, see allocate.ts).
+   */
+  static empty(shape: Shape, dtype: DType = 'f32', device: Device = defaultDevice(), op?: string): Tensor {
+    checkShape(op ?? 'empty', shape);
+    checkDType(op ?? 'empty', dtype);
+    return new Tensor(
+      allocating(op, shape, dtype, device, () => device.alloc(dtype, sizeOf(shape))),
+      shape,
+    );
   }
 
   get dtype(): DType {

@@ -34,7 +34,7 @@ export async function evaluate(args: readonly string[], io: CliIO): Promise<numb
     io.out(`sigma = ${r.sigma.toPrecision(4)}`);
     io.out(`speckle: ${r.speckle!.specksPerImage.toFixed(3)} specks per sample (blobs of <= 3 pixels above 0.5; MNIST validation: ${reference.specksPerImage.toFixed(3)}), ${(100 * r.speckle!.imagesWithSpecks).toFixed(1)}% of samples with one or more`);
     io.out(`test log-likelihood: ${r.mean.toFixed(1)} ± ${r.stdErr.toFixed(1)} (mean ± standard error over ${testN} test images; paper: 225 ± 2)`);
-    await writeJsonAtomic(resolve(dir, 'parzen.json'), { mean: r.mean, stdErr: r.stdErr, sigma: r.sigma, perSigma: r.perSigma, speckle: r.speckle, mnistValidationSpeckle: reference, samples: n, testImages: testN, validationImages: valN, seed, epoch, iterInEpoch, averagedGenerator: averaged, seconds });
+    await writeJsonAtomic(resolve(dir, 'parzen.json'), { mean: r.mean, stdErr: r.stdErr, sigma: r.sigma, perSigma: r.perSigma, speckle: r.speckle, mnistValidationSpeckle: reference, samples: n, testImages: testN, validationImages: valN, seed, epoch, iterInEpoch, averagedGenerator: averaged, seconds }, 'the Parzen estimate');
     return 0;
   } finally {
     G.dispose();

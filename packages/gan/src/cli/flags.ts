@@ -154,11 +154,16 @@ export function intFlag(flags: Flags, name: string, min: number): number | undef
   return Number(s);
 }
 
+/** A decimal number: digits with an optional sign, point and exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function numberFlag(flags: Flags, name: string, check: (v: number) => boolean, expected: string): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
-  const x = Number(v);
-  if (String(v).trim() === '' || !Number.isFinite(x) || !check(x)) throw new CliError(`--${name} ${v}: expected ${expected}`);
+  // Decimal notation only (`0.1`, `2`, `1e-3`): Number() would also take `0x10`, `0b1`, `Infinity`.
+  const s = String(v).trim();
+  const x = Number(s);
+  if (!DECIMAL.test(s) || !Number.isFinite(x) || !check(x)) throw new CliError(`--${name} ${v}: expected ${expected}, written in decimal`);
   return x;
 }
 
@@ -239,8 +244,9 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
 function widthsFlag(flags: Flags, name: string): number[] | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
-  const widths = String(v).split(',').map((w) => Number(w.trim()));
-  if (widths.length === 0 || widths.some((w) => !Number.isInteger(w) || w < 1)) {
+  const parts = String(v).split(',').map((w) => w.trim());
+  const widths = parts.map(Number);
+  if (parts.some((w) => !/^[0-9]+$/.test(w)) || widths.some((w) => !Number.isSafeInteger(w) || w < 1)) {
     throw new CliError(`--${name} ${String(v)}: expected comma-separated layer widths, each an integer >= 1 (e.g. 256,256)`);
   }
   return widths;

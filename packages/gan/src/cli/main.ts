@@ -16,6 +16,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SaddleError } from '@saddle/autograd';
+import { asFileSystemError } from '../io/atomic.js';
 import { evaluate } from './eval.js';
 import { CliError, USAGE, defaultIO, type CliIO } from './flags.js';
 import { sample } from './sample.js';
@@ -53,9 +54,11 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
       io.err(`gan: ${e.message}`);
       return 1;
     }
-    // A file system error (permissions, a full disk, ...): its message names the call and the path.
+    // A file-system error not already said for a person (they are FileSystemErrors, above): the
+    // path it names, and what to do.
+    const path = (e as NodeJS.ErrnoException).path;
     if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
-      io.err(`gan: ${e.message}`);
+      io.err(`gan: ${(path ? (asFileSystemError(e, (e as NodeJS.ErrnoException).syscall!, path) as Error) : e).message}`);
       return 1;
     }
     throw e;

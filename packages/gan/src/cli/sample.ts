@@ -28,7 +28,7 @@ export async function sample(args: readonly string[], io: CliIO): Promise<number
     const values = Float32Array.from(await x.toArray());
     x.dispose();
     const out = resolve(flags.out);
-    await writeFileAtomic(out, float32LittleEndian(values));
+    await writeFileAtomic(out, float32LittleEndian(values), 'the samples');
     io.out(`wrote ${n} samples (${n} x ${config.generator.outDim} float32, little-endian, ${values.byteLength} bytes) to ${out}`);
     return 0;
   } finally {

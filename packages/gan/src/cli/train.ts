@@ -3,25 +3,27 @@
  * `runTraining` (train/training-run.ts) with the console around it: the progress bar, a summary
  * line per epoch, signals, and how the run ended.
  *
- * Everything the flags alone decide is checked before MNIST loads, and the run folder is created
- * only once training can start: a refused command leaves nothing behind. Exit codes: 0 done (or
- * the --minutes budget reached), 2 a usage error, 3 the run diverged (the last finite checkpoint
- * kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the checkpoint is written, 1 any
- * other failure.
+ * Everything the flags alone decide is checked before MNIST loads. The run folder is created with
+ * its lock (run-lock.ts: one `gan train` per folder) once the flags are accepted, and removed again
+ * if the command fails before writing anything in it: a refused command leaves nothing behind.
+ * Exit codes: 0 done (or the --minutes budget reached), 2 a usage error, 3 the run diverged (the
+ * last finite checkpoint kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the
+ * checkpoint is written, 1 any other failure (the folder in use by another `gan train` too).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { constants } from 'node:os';
-import { isWebGpu } from '@saddle/autograd';
+import { SaddleError, isWebGpu } from '@saddle/autograd';
 import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
 import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
-import { RUN_FILES, defaultRunName, ensureRunDir, loadCheckpoint, recordResume, removeRun, runFiles, writeConfig } from '../run-folder.js';
+import { RUN_FILES, defaultRunName, loadCheckpoint, makeFolder, recordResume, removeLeftovers, removeRun, runFiles, writeConfig } from '../run-folder.js';
+import { lockRun, removeIfEmpty, type RunLock } from '../run-lock.js';
 import { NonFiniteError } from '../train/non-finite.js';
 import { StopRequest } from '../train/stop-request.js';
 import { GanTrainer } from '../train/trainer.js';
 import { runTraining } from '../train/training-run.js';
-import { CliError, FIXED_ON_RESUME, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO } from './flags.js';
+import { CliError, FIXED_ON_RESUME, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO, type Flags } from './flags.js';
 import { mnistParzen } from './parzen.js';
 import { countParams, progressReporter, summaryLine } from './report.js';
 
@@ -59,13 +61,81 @@ function checkNewRunDir(dir: string, given: boolean, force: boolean): void {
   }
 }
 
+/**
+ * Takes the run folder `dir` for this process (creating it if new): its lock (run-lock.ts) refuses
+ * a second `gan train` on the folder while this one runs. `release()` gives it back and removes a
+ * folder this call made if it is still empty.
+ */
+function takeRunFolder(dir: string, command: string, io: CliIO): { lock: RunLock; release: () => void } {
+  const made = !existsSync(dir);
+  makeFolder(dir, 'the run folder');
+  let lock: RunLock;
+  try {
+    lock = lockRun(dir, command, (o) =>
+      io.err(`gan: ${dir} was locked by process ${o.pid} on ${o.host} (\`${o.command}\`, since ${o.since}), which is no longer running: taking the lock over`),
+    );
+  } catch (e) {
+    if (made) removeIfEmpty(dir);
+    throw e;
+  }
+  return {
+    lock,
+    release: () => {
+      lock.release();
+      if (made) removeIfEmpty(dir);
+    },
+  };
+}
+
+/** The config keys a resume may change (--epochs, --minutes, --log-every, --parzen-every). */
+const CHANGED_BY_RESUME = new Set(['epochs', 'minutes', 'logEvery', 'parzenEvery']);
+
+/**
+ * Refuses to resume a folder whose config.json and checkpoint describe different runs (two
+ * processes wrote there before the lock existed, or files were copied in by hand): the resumed run
+ * would not be the one config.json records.
+ */
+function checkSameRun(dir: string, checkpointConfig: GanConfig): void {
+  const path = resolve(dir, RUN_FILES.config);
+  if (!existsSync(path)) return;
+  let recorded: GanConfig;
+  try {
+    recorded = (JSON.parse(readFileSync(path, 'utf8')) as { config: GanConfig }).config;
+  } catch (e) {
+    throw new SaddleError('train', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  const keys = [...new Set([...Object.keys(recorded ?? {}), ...Object.keys(checkpointConfig)])].filter((k) => !CHANGED_BY_RESUME.has(k));
+  const differ = keys.filter((k) => JSON.stringify((recorded as unknown as Record<string, unknown>)?.[k]) !== JSON.stringify((checkpointConfig as unknown as Record<string, unknown>)[k]));
+  if (differ.length) {
+    const show = (c: unknown, k: string) => JSON.stringify((c as Record<string, unknown>)?.[k]);
+    throw new SaddleError(
+      'train',
+      `${dir} holds two runs: ${RUN_FILES.config} and the checkpoint disagree on ${differ
+        .slice(0, 3)
+        .map((k) => `${k} (${show(recorded, k)} vs ${show(checkpointConfig, k)})`)
+        .join(', ')}${differ.length > 3 ? ` and ${differ.length - 3} more` : ''}; expected one run per folder: start a new run with --force, or restore the folder`,
+    );
+  }
+}
+
 export async function train(args: readonly string[], io: CliIO): Promise<number> {
-  const started = performance.now();
   const { values: flags, positionals } = parse('train', args, TRAIN_FLAGS);
   if (flags.help) {
     io.out(USAGE);
     return 0;
   }
+  // The run folder's lock, once taken (a usage error may come before), is released however this ends.
+  const releases: Array<() => void> = [];
+  try {
+    return await trainHoldingTheFolder(args, flags, positionals, io, (h) => releases.push(h.release));
+  } finally {
+    for (const release of releases) release();
+  }
+}
+
+async function trainHoldingTheFolder(args: readonly string[], flags: Flags, positionals: readonly string[], io: CliIO, hold: (h: { release: () => void }) => void): Promise<number> {
+  const started = performance.now();
+  const command = ['gan', 'train', ...args].join(' ');
   if (positionals.length) throw new CliError(`train: unexpected argument '${positionals[0]}' (did you mean --resume ${positionals[0]}?)`);
   const resumeDir = typeof flags.resume === 'string' ? existingRun(flags.resume) : null;
   if (resumeDir) {
@@ -73,11 +143,24 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
     if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only --epochs, --minutes, --log-every, --device, --threads, --parzen-every)`);
   }
   if (resumeDir && flags.force) throw new CliError('--force replaces a run and --resume continues one; give one of them');
+  if (resumeDir) {
+    hold(takeRunFolder(resumeDir, command, io));
+    // With the lock held, whatever a killed writer left (temporary files, tensor files no
+    // checkpoint names) is ours to remove.
+    const gone = await removeLeftovers(resumeDir);
+    if (gone.length) io.err(`gan: removed ${gone.length} file(s) an interrupted run left in ${resumeDir}: ${gone.join(', ')}`);
+  }
   const presetFlag = choiceFlag<PresetName>(flags, 'preset', PRESET_NAMES);
   // Validate the flags before the (slow) device and data set-up.
   if (!resumeDir) checkDataSizes(configFromFlags(flags, preset(presetFlag ?? 'quick')));
   const outGiven = typeof flags.out === 'string';
-  if (!resumeDir && outGiven) checkNewRunDir(resolve(flags.out as string), true, flags.force === true);
+  if (!resumeDir && outGiven) {
+    const out = resolve(flags.out as string);
+    checkNewRunDir(out, true, flags.force === true);
+    hold(takeRunFolder(out, command, io));
+    // Again with the lock held: a run another process finished meanwhile is refused too.
+    checkNewRunDir(out, true, flags.force === true);
+  }
 
   const device = await pickDevice(flags);
   const software = isWebGpu(device) && device.software;
@@ -85,6 +168,7 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
   let config: GanConfig;
   let presetReason: string;
   const checkpoint = resumeDir ? await loadCheckpoint(resumeDir) : null;
+  if (checkpoint) checkSameRun(resumeDir!, checkpoint.meta.config);
   if (checkpoint) {
     config = configFromFlags(flags, checkpoint.meta.config);
     presetReason = `resumed from ${resumeDir}`;
@@ -101,6 +185,10 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
   if (!resumeDir) {
     checkDataSizes(config);
     checkNewRunDir(dir, outGiven, flags.force === true);
+    if (!outGiven) {
+      hold(takeRunFolder(dir, command, io));
+      checkNewRunDir(dir, outGiven, flags.force === true);
+    }
   }
 
   const chosenBecause = deviceReason(flags, device);
@@ -114,7 +202,6 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
   const validation = { images: mnist.validation.images, n: mnist.validation.n, d: MNIST_PIXELS };
   const trainer = new GanTrainer(config, trainImages, device, validation);
   try {
-    const command = ['gan', 'train', ...args].join(' ');
     if (checkpoint) {
       trainer.restore(checkpoint.tensors, checkpoint.meta);
       // config.json keeps how the run started; each resume gets a line of its own.
@@ -131,7 +218,6 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
       });
     } else {
       if (flags.force) await removeRun(dir);
-      await ensureRunDir(dir);
       await writeConfig(dir, {
         preset: config.preset,
         presetReason,

@@ -51,7 +51,7 @@ function draw(
 ): Tensor {
   const n = sizeOf(shape);
   const stream = resolveStream(op, n, source);
-  const out = Tensor.empty(shape, dtype, device);
+  const out = Tensor.empty(shape, dtype, device, op);
   if (n === 0) return out;
   if (device.kind === 'cpu') {
     cpuKernel(stream, out);

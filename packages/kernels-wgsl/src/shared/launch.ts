@@ -1,4 +1,4 @@
-import { SaddleError, fmtShape, Tensor, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
+import { SaddleError, beginOp, fmtShape, Tensor, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 
 /** Threads per workgroup for the flat (one thread per element) kernels. */
 export const FLAT_WORKGROUP = 256;
@@ -20,6 +20,8 @@ export function flatIndexWgsl(size = FLAT_WORKGROUP): string {
 
 /** Throws unless every tensor is alive and on the same device; returns that device. */
 export function sameDevice(op: string, ...tensors: Tensor[]): Device {
+  // Every op checks its inputs here first: an output allocation that fails names it (allocate.ts).
+  beginOp(op);
   const device = tensors[0]!.assertAlive(op).device;
   for (const t of tensors) {
     t.assertAlive(op);

@@ -35,8 +35,16 @@ export class CpuDevice extends HostMemoryDevice implements Device {
   private liveBytes = 0;
 
   alloc(dtype: DType, size: number): Storage {
+    let data: TypedArray;
+    try {
+      data = allocArray(dtype, size);
+    } catch (e) {
+      // A length past the engine's typed-array limit, or memory the engine cannot get.
+      if (!(e instanceof RangeError)) throw e;
+      throw new RangeError(`${size} elements of ${dtype} are more than this JavaScript engine can hold in one typed array (${e.message})`);
+    }
     this.liveBytes += size * bytesPerElement(dtype);
-    return Storage.cpu(this, allocArray(dtype, size), dtype);
+    return Storage.cpu(this, data, dtype);
   }
 
   free(storage: Storage): void {

@@ -23,7 +23,11 @@ export interface Device {
   readonly kind: DeviceKind;
   /** A human-readable name: `cpu`, or `webgpu (NVIDIA H100 ...)`. */
   readonly name: string;
-  /** A storage of `size` elements with unspecified contents. */
+  /**
+   * A storage of `size` elements with unspecified contents. Memory the device cannot give is a
+   * RangeError saying why (Tensor.empty and the creation functions make it an AllocationError
+   * naming the op, the shape and the bytes); bad requests (a dtype it lacks) are SaddleErrors.
+   */
   alloc(dtype: DType, size: number): Storage;
   /** A storage holding a copy of `data` (converted to `dtype`). */
   upload(data: ArrayLike<number>, dtype: DType): Storage;

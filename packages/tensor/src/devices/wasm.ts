@@ -48,6 +48,12 @@ export interface WasmOptions {
   /** Jobs with less work than this (roughly: elements touched) run on the calling thread alone. */
   minParallelWork?: number;
   /**
+   * The most memory the device may use, in bytes (rounded down to 64 KiB pages; at least 16 MiB).
+   * Default and upper bound: 4 GiB, what wasm32 addresses. A lower cap makes allocations past it
+   * fail (AllocationError) instead of taking the machine's memory.
+   */
+  maxMemoryBytes?: number;
+  /**
    * Which build of the kernels: 'relaxed-simd' (fused multiply-add) or 'simd128'. Default: the
    * SADDLE_WASM environment variable where there is one (Node), else relaxed-simd where the engine
    * validates it.
@@ -101,6 +107,11 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     if (threads > 1 && !shared) {
       throw new SaddleError('wasm', `threads is ${threads} without shared memory; expected 1 (worker threads share one memory: SharedArrayBuffer, in a browser a cross-origin isolated page)`);
     }
+    const maxBytes = options.maxMemoryBytes ?? MAX_PAGES * PAGE;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < INITIAL_PAGES * PAGE || maxBytes > MAX_PAGES * PAGE) {
+      throw new SaddleError('wasm', `maxMemoryBytes is ${maxBytes}; expected an integer from ${INITIAL_PAGES * PAGE} (16 MiB) to ${MAX_PAGES * PAGE} (4 GiB)`);
+    }
+    const maxPages = Math.floor(maxBytes / PAGE);
     let build: KernelBuild;
     try {
       build = chooseKernelBuild(options.build ?? buildOverride());
@@ -108,12 +119,12 @@ export class WasmDevice extends HostMemoryDevice implements Device {
       throw new SaddleError('wasm', (e as Error).message.replace(/^kernels-wasm: /, ''));
     }
     const module = await loadKernelsModule(shared, build);
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: maxPages, shared });
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortKernel } });
     const heapBase = (instance.exports.heapBase as () => number)();
     const control = Math.ceil(heapBase / 64) * 64;
     const pool = await ThreadPool.create(module, memory, instance, control, threads);
-    const heap = new WasmHeap(memory, control + CONTROL_BYTES, MAX_PAGES * PAGE);
+    const heap = new WasmHeap(memory, control + CONTROL_BYTES, maxPages * PAGE);
     return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15, shared, build);
   }
 
@@ -171,12 +182,9 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     this.checkAlive('alloc');
     if (dtype === 'f64') throw new SaddleError('alloc', 'dtype f64 is supported on the CPU only; expected f32, i32 or u32 on wasm');
     const bytes = size * 4;
-    let ptr: number;
-    try {
-      ptr = this.heap.alloc(bytes);
-    } catch (e) {
-      throw new SaddleError('alloc', `cannot allocate ${bytes} bytes on ${this.name}: ${(e as Error).message}`);
-    }
+    // The heap's RangeError, when the memory cannot give the block, becomes an AllocationError
+    // naming the op, shape and bytes (allocate.ts).
+    const ptr = this.heap.alloc(bytes);
     this.liveBytes += bytes;
     return Storage.wasm(this, ptr, viewOf(this.heap.memory, dtype, ptr, size), dtype, this.remap);
   }
@@ -184,7 +192,7 @@ export class WasmDevice extends HostMemoryDevice implements Device {
   free(storage: Storage): void {
     if (this.destroyed) return;
     const bytes = storage.size * 4;
-    this.heap.release(storage.ptr, bytes);
+    this.heap.release(storage.ptr);
     this.liveBytes -= bytes;
   }
 

@@ -217,10 +217,8 @@ export class WebGpuDevice implements Device {
     }
     const bytes = size * bytesPerElement(dtype);
     if (bytes > this.limits.maxStorageBufferBindingSize) {
-      throw new SaddleError(
-        'alloc',
-        `${size} elements of ${dtype} (${bytes} bytes) exceed this adapter's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`,
-      );
+      // A RangeError: memory the device cannot give (allocate.ts makes it an AllocationError naming the op).
+      throw new RangeError(`${size} elements of ${dtype} (${bytes} bytes) exceed this adapter's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
     }
     this.liveBytes += bytes;
     return Storage.gpu(this, this.pool.acquire(bytes), dtype, size);
