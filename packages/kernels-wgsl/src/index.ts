@@ -6,6 +6,7 @@ export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from './el
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
 export * from './matmul/index.js';
 export * from './matmul-ladder/index.js';
+export * from './probe/index.js';
 export * from './reduce/index.js';
 export * from './maxout/index.js';
 export * from './bce/index.js';
