@@ -25,7 +25,7 @@ import { uniformData } from './benches/matmul.js';
 export interface LadderRow {
   step: string;
   idea: string;
-  intensity: number | null;
+  intensity: number;
   ms: number;
   gflops: number;
   /** Against the peak of the threads the step runs on. */
@@ -149,7 +149,7 @@ export function ladderTable(r: LadderResult): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const x of r.rows) {
-    lines.push(`| ${x.step} | ${x.idea} | ${x.intensity === null ? '–' : fmt(x.intensity, 2)} | ${fmt(x.ms, 2)} | ${fmt(x.gflops, 2)} | ${fmt(x.pctPeak)}% | ${x.speedup === null ? '' : `${x.speedup.toFixed(1)}×`} |`);
+    lines.push(`| ${x.step} | ${x.idea} | ${fmt(x.intensity, 2)} | ${fmt(x.ms, 2)} | ${fmt(x.gflops, 2)} | ${fmt(x.pctPeak)}% | ${x.speedup === null ? '' : `${x.speedup.toFixed(1)}×`} |`);
   }
   return lines.join('\n');
 }

@@ -40,7 +40,7 @@ ${
     ? `  let k = scales[p.scaleOffset] * p.scale;
   let inv = 1.0 / st.y;
   for (var c = 0u; c < p.len; c++) {
-    let prob = exp(xs[base + c] - st.x) * inv;
+    let prob = expNonPositive(xs[base + c] - st.x) * inv;
     let hot = select(0.0, 1.0, valid && u32(label) == c);
     out[base + c] = select(nan, (prob - hot) * k, valid);
   }`

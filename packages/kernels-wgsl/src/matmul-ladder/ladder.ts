@@ -17,8 +17,12 @@ export interface LadderStep {
   idea: string;
   /** Where the code is. */
   source: string;
-  /** Flops per byte of global memory traffic, ignoring caches (null: not a fixed number). */
-  intensity: number | null;
+  /**
+   * Flops per byte from memory as the kernel's blocking plans it (a multiply-add is 2 flops, a
+   * value 4 bytes): the block of outputs it computes per load from global memory (WebGPU) or from
+   * beyond the caches its blocking targets (wasm). Real caches may do better for the early steps.
+   */
+  intensity: number;
 }
 
 export const WGSL_LADDER: readonly LadderStep[] = [
@@ -31,11 +35,15 @@ export const WGSL_LADDER: readonly LadderStep[] = [
 
 export const WASM_LADDER: readonly LadderStep[] = [
   { name: 'scalar', device: 'wasm', idea: 'three loops, one output at a time', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: 0.25 },
-  { name: 'f32x4', device: 'wasm', idea: 'four outputs of a row per f32x4, B read along its rows', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: 0.25 },
+  // Per k: one splat of A and one f32x4 of B (20 bytes) for 4 multiply-adds.
+  { name: 'f32x4', device: 'wasm', idea: 'four outputs of a row per f32x4, B read along its rows', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: 8 / 20 },
   { name: 'tile4x8', device: 'wasm', idea: 'a 4x8 register tile: eight f32x4 accumulators', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: (2 * 4 * 8) / (4 * (4 + 8)) },
-  { name: 'packed', device: 'wasm', idea: 'A and B packed into contiguous panels first', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: null },
-  { name: 'kblocks', device: 'wasm', idea: 'K in blocks of 256 and 64x128 macro tiles (production kernel, one thread)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: null },
-  { name: 'threads', device: 'wasm', idea: 'every core, macro tiles from an atomic counter (production kernel)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: null },
+  // The same 4x8 tile: packing makes its loads contiguous, not fewer.
+  { name: 'packed', device: 'wasm', idea: 'A and B packed into contiguous panels first', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: (2 * 4 * 8) / (4 * (4 + 8)) },
+  // A 64x128 macro tile over a K block loads (64 + 128)·kc floats for 64·128·kc multiply-adds
+  // from memory; the caches serve the rest (the A block from L2, the B micro-panel from L1).
+  { name: 'kblocks', device: 'wasm', idea: 'K in blocks of 256 and 64x128 macro tiles (production kernel, one thread)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: (2 * 64 * 128) / (4 * (64 + 128)) },
+  { name: 'threads', device: 'wasm', idea: 'every core, macro tiles from an atomic counter (production kernel)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: (2 * 64 * 128) / (4 * (64 + 128)) },
 ];
 
 /** Every step, WebGPU's then wasm's. */

@@ -36,7 +36,8 @@ export interface MatmulOptions {
 }
 
 /**
- * The tilings, largest first. `large` is for big products (16 flop per byte of global traffic);
+ * The tilings, largest first. `large` is for big products (32 flop per byte of global traffic,
+ * counting a multiply-add as 2 flops);
  * the smaller ones launch more workgroups, which small and skinny products need to fill a GPU.
  */
 export const MATMUL_CONFIGS = {

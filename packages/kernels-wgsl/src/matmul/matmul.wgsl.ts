@@ -11,10 +11,12 @@ import type { Activation } from '../shared/activation.js';
  * thread keeps 64 accumulators in registers and, per step of k, reads 8 values of A and 8 of B from
  * workgroup memory (four vec4 loads) to do 64 fused multiply-adds.
  *
- * Arithmetic intensity. A block reads (BM + BN)·K values from global memory for 2·BM·BN·K flops:
- * 2·BM·BN / (4·(BM + BN)) = 16 flop/byte at 128×128, against 1/4 flop/byte for a naive thread per
- * output that rereads its row and column. Inside the block the register tile does the same for
- * workgroup memory: TM·TN multiply-adds per (TM + TN) values loaded.
+ * Arithmetic intensity (a multiply-add counts as 2 flops, a value as 4 bytes). A block reads
+ * (BM + BN)·K values from global memory for 2·BM·BN·K flops: 2·BM·BN / (4·(BM + BN)) = 32 flop/byte
+ * at 128×128 (8 at 32×32), against 1/4 flop/byte for a naive thread per output that rereads its row
+ * and column. Inside the block the register tile does the same for workgroup memory: TM·TN
+ * multiply-adds per (TM + TN) values loaded (64 per 16 at 8×8). The matmul ladder
+ * (../matmul-ladder/) builds this kernel up from the naive one step by step.
  *
  * Layout in workgroup memory. Both tiles are stored k-major as rows of vec4 (As[k][m], Bs[k][n]), so
  * the inner loop reads whole vec4s. A thread's rows are ty·4 .. ty·4+3, then the same again
