@@ -41,6 +41,7 @@
  * Numerics: each output sums its K products in increasing k in f32 with fma (step 1-3; the
  * production kernel likewise), so the error against the float64 CPU twin is at most about
  * K·eps·Σ|a||b|; the tests allow 1e-6·K·max|a|·max|b|.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 import type { MatmulConfig } from '../matmul/matmul.wgsl.js';
 

@@ -47,6 +47,7 @@ import type { Activation } from '../shared/activation.js';
  * (shared/activation.wgsl.ts, the same functions as the elementwise ops): NaN propagates, and sigmoid
  * takes exp only of -|x|, so large logits give exact 0 or 1, never inf/inf. Bias and activation are
  * uniform parameters, not part of the source: fewer pipelines.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 
 /** The activation's code in the kernel's parameters. */

@@ -13,6 +13,7 @@
  * Copy (probeCopyWgsl). One thread per vec4: out[i] = src[i], 16 bytes read and 16 written, the
  * most a kernel can move per thread in one instruction each way. With buffers far larger than the
  * caches the time is the DRAM (or, on lavapipe, the CPU's memory) bandwidth: 2 · bytes / time.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 
 /** Flops of one step of probeFmaWgsl's loop, per thread (8 chains × 4 lanes × mul + add). */

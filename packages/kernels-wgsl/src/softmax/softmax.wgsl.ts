@@ -24,6 +24,7 @@ import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
  * exp is our expNonPositive (shared/activation.wgsl.ts: Cody-Waite reduction and a degree-7
  * polynomial, about 1 ulp), not the builtin, whose error WGSL bounds only by 3 + 2|x| ulps (lavapipe
  * is 61 ulps off at -81): the same exp as the wasm twin (shared/math.ts) to within an ulp.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export const ROW_STATS_WGSL = /* wgsl */ `${ACTIVATION_WGSL}
 // The maximum of row r's elements and the sum of exp(x - max) over them.
