@@ -23,7 +23,7 @@
  *    neighbouring threads still read neighbouring addresses) and keeps them in 16 named f32
  *    registers. A 64 x 64 block, 256 threads, k-tiles of 8. Per k a thread loads 4 values of A and
  *    4 of B from workgroup memory for 16 FMAs (2 FMAs per load, against 1/2 in step 2), and the
- *    block's global intensity doubles again: 2·64·64 / (4·128) = 16 flop/byte. The tiles are stored
+ *    block's global intensity grows fourfold: 2·64·64 / (4·128) = 16 flop/byte. The tiles are stored
  *    as the matrices are (As[m][k], Bs[k][n]) and every load is a scalar.
  * 4. vec4 (production kernel, single-buffered, no swizzle): 128 x 128 blocks, BK 16, 8 x 8 per
  *    thread. Both tiles stored k-major (As[k][m], Bs[k][n]) as rows of vec4, so a thread's 8 values
