@@ -23,6 +23,8 @@ export interface Host {
 
 const USAGE = `usage: pnpm bench [NAME...] [options]     run benches (all when no NAME is given)
        pnpm bench list                      list the benches
+       pnpm bench ladder [--device webgpu|wasm|both] [--size N] [--reps N] [--no-write]
+                                            the matmul ladder: GFLOP/s and % of peak per step
        pnpm bench report FILE.json...       re-render the .md/.svg (and the docs table) of saved results
 
 options:
@@ -67,6 +69,9 @@ function round2(x: number): number {
 }
 
 export async function main(argv: string[], host: Host): Promise<number> {
+  // `pnpm bench ladder ...`: the matmul ladder, its own options (ladder.ts).
+  const rest = argv[0] === 'bench' ? argv.slice(1) : argv;
+  if (rest[0] === 'ladder') return (await import('./ladder.js')).runLadderBench(rest.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

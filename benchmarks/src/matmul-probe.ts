@@ -2,15 +2,19 @@
  * Times saddle's matmul alone on the current WebGPU adapter and prints GFLOP/s.
  *
  *   npx tsx --tsconfig tsconfig.json benchmarks/src/matmul-probe.ts [sizes...] [--config=large|medium|small] [--split-k=S] [--reps=N]
+ *     [--double-buffer=0|1] [--group=G]
  *
  * A size is `S` (S×S×S) or `MxNxK`. Without sizes: square sizes up to 1024 on a software adapter
  * (lavapipe), up to 4096 on a real GPU, and the GAN's layer shapes. Each size: two warm-up launches
  * (compiles the pipeline), then launches recorded back to back into one batch and timed around
  * `await device.sync()` (so the time includes one submit and the wait for the GPU, not readback).
  * `--split-k=S` forces split-K into S parts (1: never; see kernels-wgsl/src/matmul/split-k.ts).
+ * `--double-buffer` and `--group` change the configuration (large unless --config says otherwise):
+ * one or two tile buffers, and the block-rows per group of the swizzle (MatmulConfig.groupM; 1 is
+ * no swizzle). docs/exercises.md uses them.
  */
 import { createWebGpuDevice, fromArray, type WebGpuDevice } from '@saddle/tensor';
-import { matmul, chooseMatmulConfig, matmulMinWorkgroups, MATMUL_CONFIGS, type MatmulOptions } from '@saddle/kernels-wgsl';
+import { matmul, chooseMatmulConfig, matmulMinWorkgroups, MATMUL_CONFIGS, type MatmulConfig, type MatmulOptions } from '@saddle/kernels-wgsl';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -18,6 +22,18 @@ const config = flag('config') as keyof typeof MATMUL_CONFIGS | undefined;
 if (config && !(config in MATMUL_CONFIGS)) throw new Error(`--config: expected one of ${Object.keys(MATMUL_CONFIGS).join(', ')}`);
 const repsFlag = flag('reps');
 const splitK = flag('split-k') === undefined ? undefined : Number(flag('split-k'));
+const doubleBuffer = flag('double-buffer');
+const group = flag('group') === undefined ? undefined : Number(flag('group'));
+/** The forced configuration: --config, changed by --double-buffer and --group (on large by default). */
+const forced: MatmulConfig | undefined =
+  config || doubleBuffer !== undefined || group !== undefined
+    ? {
+        ...MATMUL_CONFIGS[config ?? 'large'],
+        ...(doubleBuffer !== undefined ? { doubleBuffer: doubleBuffer === '1' } : {}),
+        ...(group !== undefined ? { groupM: group } : {}),
+      }
+    : undefined;
+if (forced) forced.name = `${forced.name}${doubleBuffer !== undefined ? (forced.doubleBuffer ? '-db' : '-single') : ''}${group !== undefined ? `-g${group}` : ''}`;
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 const device: WebGpuDevice = await createWebGpuDevice();
@@ -49,8 +65,8 @@ console.log('M x N x K'.padEnd(22) + 'config'.padEnd(16) + 'reps'.padStart(5) + 
 for (const [m, n, k] of sizes) {
   const a = randomMatrix(m, k);
   const b = randomMatrix(k, n);
-  const opts: MatmulOptions = { ...(config ? { config } : {}), ...(splitK !== undefined ? { splitK } : {}) };
-  const chosen = (config ? MATMUL_CONFIGS[config].name : chooseMatmulConfig(m, n, device.limits, matmulMinWorkgroups(device)).name) + (splitK ? ` S=${splitK}` : '');
+  const opts: MatmulOptions = { ...(forced ? { config: forced } : {}), ...(splitK !== undefined ? { splitK } : {}) };
+  const chosen = (forced ? forced.name : chooseMatmulConfig(m, n, device.limits, matmulMinWorkgroups(device)).name) + (splitK ? ` S=${splitK}` : '');
   for (let i = 0; i < 2; i++) matmul(a, b, opts).dispose();
   await device.sync();
   // Aim for about a second per size: estimate from one timed launch.

@@ -8,6 +8,7 @@ import * as K from '@saddle/kernels-wgsl';
 import { wgslSources as W } from '@saddle/kernels-wgsl';
 import { GAN_SHAPES, shapeLabel, type MatmulShape } from '../../../benchmarks/src/benches/matmul.js';
 import { elementwiseOpOf } from './peers.js';
+import { teachingHeader } from './header.js';
 
 /** The .wgsl.ts files as text, for their header comments. */
 const SOURCES = import.meta.glob('../../../packages/kernels-wgsl/src/*/*.wgsl.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -104,13 +105,8 @@ export const KERNELS: Record<string, KernelEntry> = {
   'strided copy': { file: 'shape/shape.wgsl.ts', source: fixed(W.copyStridedWgsl(), 'any view into a dense tensor (concat copies each input into its slice of the output)') },
 };
 
-/** The file's first long comment: the kernel's teaching header. */
+/** The kernel's teaching header: the comment marked `@kernel-header` (./header.ts). */
 export function header(file: string): string {
   const text = Object.entries(SOURCES).find(([path]) => path.endsWith(file))?.[1] ?? '';
-  const block = (text.match(/\/\*\*[\s\S]*?\*\//g) ?? []).find((b) => b.split('\n').length > 4) ?? '(no header)';
-  return block
-    .split('\n')
-    .map((l) => l.replace(/^\s*\/?\*\*?\/?\s?/, ''))
-    .join('\n')
-    .trim();
+  return teachingHeader(text) ?? '(no header)';
 }

@@ -9,6 +9,8 @@ export * from './dropout/dropout';
 export * from './maxout/maxout';
 export * from './matmul/matmul';
 export * from './probe/peak';
+export * from './probe/copy';
+export * from './ladder/ladder';
 export * from './bce/bce';
 export * from './optim/optim';
 export * from './parametric/parametric';

@@ -11,6 +11,8 @@ export * from './elementwise/special.js';
 export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from './elementwise/ops-table.js';
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
 export * from './matmul/index.js';
+export * from './matmul-ladder/index.js';
+export * from './probe/index.js';
 export * from './reduce/index.js';
 export * from './maxout/index.js';
 export * from './bce/index.js';

@@ -5,6 +5,8 @@
  * into nthreads units (virtual threads, 4 per core); the pool calls the export once per unit, on
  * whichever real thread claims the unit (the calling thread or a worker), all on the same memory
  * at the same time. A kernel picks its share from these two numbers alone: no locks, no queue.
+ * (The one exception is the matmul, matmul/matmul.ts: its threads take macro tiles from an atomic
+ * counter and claim panels by compare-and-swap, so a thread that loses its core does fewer tiles.)
  * The JS side runs a job as one call (tid 0 of 1) on the calling thread when it is too small to
  * pay for waking the workers.
  */

@@ -47,6 +47,7 @@ const MATH = ACTIVATION_WGSL;
  * Memory traffic: each logit (and target, if a tensor) is read once; 4 bytes written per workgroup.
  * Logits and targets are read through strides unless both are dense.
  * Bounds: threads past n add nothing but still reach every barrier.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function bceLossWgsl(v: BceVariant): string {
   return /* wgsl */ `${PARAMS}

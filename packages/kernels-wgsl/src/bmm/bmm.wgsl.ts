@@ -19,6 +19,7 @@ export const BMM_MAX_BATCH_RANK = 4;
  * transposed views and broadcast batches all cost no copy, and one pipeline serves them all.
  * Bounds: tiles past M, N or K load zeros (they add nothing); threads outside M x N write nothing.
  * Numerics: f32 accumulation in K order, as the CPU twin does in doubles.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function bmmWgsl(): string {
   const T = BMM_TILE;

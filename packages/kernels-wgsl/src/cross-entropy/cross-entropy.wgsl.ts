@@ -15,6 +15,7 @@ import { ROW_STATS_WGSL } from '../softmax/softmax.wgsl.js';
  * its row's loss (and gradient) is NaN, so it poisons the mean rather than passing silently.
  * Numerics: never log(softmax); with the maximum subtracted every exp argument is <= 0 and the
  * sum is >= 1, so a logit of 1e4 or a probability of 1e-30 is exact to f32 rounding.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function crossEntropyWgsl(grad: boolean): string {
   return /* wgsl */ `
@@ -40,7 +41,7 @@ ${
     ? `  let k = scales[p.scaleOffset] * p.scale;
   let inv = 1.0 / st.y;
   for (var c = 0u; c < p.len; c++) {
-    let prob = exp(xs[base + c] - st.x) * inv;
+    let prob = expNonPositive(xs[base + c] - st.x) * inv;
     let hot = select(0.0, 1.0, valid && u32(label) == c);
     out[base + c] = select(nan, (prob - hot) * k, valid);
   }`

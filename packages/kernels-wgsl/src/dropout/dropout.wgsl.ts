@@ -14,6 +14,7 @@ import { philoxWgsl } from '../random/random.wgsl.js';
  * integer test, so the CPU and every GPU keep the same elements; this is `u < keep` for the
  * uniform u that `rand` would draw from the same stream. Dropped elements are written as 0 with a
  * select (not x * 0), so a non-finite x does not leak NaN through a dropped unit.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function dropoutWgsl(type: 'f32', withInput: boolean, dense: boolean): string {
   const read = dense ? 'xs[i]' : 'xs[stridedIndex(i, p.rank, p.shape, p.xStrides, p.xOffset)]';

@@ -14,6 +14,7 @@ import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
  * `dense` variant skips the index arithmetic.
  * Numerics: f32 kernels include the shared activation math (ACTIVATION_WGSL), so relu, sigmoid,
  * tanh and softplus are the very functions the matmul epilogue and the BCE kernels use.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function unaryWgsl(expr: string, type: string, dense: boolean): string {
   return /* wgsl */ `

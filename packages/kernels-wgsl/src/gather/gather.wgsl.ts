@@ -16,6 +16,7 @@ import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
  * (which needs no gradient). Sums run in index order, so the result is deterministic.
  * Bounds: threads past `n` return at once. An index outside [0, len) cannot be reported from the
  * GPU: gather writes NaN (0 for integer dtypes) for it, scatterAdd drops it.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function gatherWgsl(type: string): string {
   const poison = type === 'f32' ? 'bitcast<f32>(0x7fc00000u | (p.n & 0u))' : `${type}(0)`;

@@ -17,6 +17,7 @@
  *
  * Runs only where the adapter has the feature (on an H100/H200 with the Dawn toggles
  * allow_unsafe_apis and vulkan_enable_f16_on_nvidia); lavapipe has no matrix units.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export const SUBGROUP_MATRIX_FEATURE = 'chromium-experimental-subgroup-matrix';
 /** The block of C one workgroup computes. */

@@ -40,7 +40,8 @@ export interface MatmulOptions {
 }
 
 /**
- * The tilings, largest first. `large` is for big products (16 flop per byte of global traffic);
+ * The tilings, largest first. `large` is for big products (32 flop per byte of global traffic,
+ * counting a multiply-add as 2 flops);
  * the smaller ones launch more workgroups, which small and skinny products need to fill a GPU.
  */
 export const MATMUL_CONFIGS = {
@@ -212,9 +213,9 @@ export function matmulMinWorkgroups(device: WebGpuDevice): number {
 const sources = new Map<string, string>();
 
 function sourceFor(config: MatmulConfig, transA: boolean, transB: boolean, fused: MatmulFusedOperands): string {
-  const { name, bm, bn, bk, tm, tn, doubleBuffer, unroll } = config;
+  const { name, bm, bn, bk, tm, tn, doubleBuffer, unroll, groupM } = config;
   const flags = { maskA: Boolean(fused.maskA), maskB: Boolean(fused.maskB), onesRowA: Boolean(fused.sums), f16Inputs: Boolean(fused.f16Inputs) };
-  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${transA}/${transB}/${flags.maskA}/${flags.maskB}/${flags.onesRowA}/${flags.f16Inputs}`;
+  const key = `${name}/${bm}/${bn}/${bk}/${tm}/${tn}/${doubleBuffer}/${unroll}/${groupM}/${transA}/${transB}/${flags.maskA}/${flags.maskB}/${flags.onesRowA}/${flags.f16Inputs}`;
   let code = sources.get(key);
   if (code === undefined) {
     code = matmulWgsl({ config, transA, transB, ...flags });
@@ -319,7 +320,7 @@ export function chooseWasmMatmulTiles(m: number, n: number, threads: number, mr 
 }
 
 /** One product for the wasm kernel: dense stored operands, the flags that say how to read them, the output. */
-interface WasmMatmulProblem {
+export interface WasmMatmulProblem {
   a: Tensor;
   b: Tensor;
   bias: Tensor | null;
@@ -346,7 +347,7 @@ interface WasmMatmulPlan {
  * Lays out the scratch of one wasm matmul (one block of the device's heap: size classes make it a
  * reuse from the second call on) and the kernel's arguments.
  */
-function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): WasmMatmulPlan {
+function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = false): WasmMatmulPlan {
   const { a, b, bias, out, m, n, k, transA, transB, activation } = p;
   const mr = device.constant('MATMUL_MR');
   const nr = device.constant('MATMUL_NR');
@@ -359,7 +360,7 @@ function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): WasmMatmulPla
   const bytes = packBAt + panelsB * nr * k * 4;
   const scratch = Tensor.empty([bytes / 4], 'f32', device);
   const base = device.address(scratch.storage);
-  const { mc, nc } = chooseWasmMatmulTiles(m, n, device.threads, mr, nr);
+  const { mc, nc } = chooseWasmMatmulTiles(m, n, oneThread ? 1 : device.threads, mr, nr);
   const args = [
     device.address(a.storage),
     device.address(b.storage),
@@ -378,7 +379,8 @@ function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): WasmMatmulPla
     base + packAAt,
     base + packBAt,
   ];
-  return { scratch, args, statesAt: statesAt / 4, states: panelsA + panelsB, work: (m * n * k) / 8 + m * n };
+  // work -1: the calling thread alone (below any minParallelWork, which is never negative).
+  return { scratch, args, statesAt: statesAt / 4, states: panelsA + panelsB, work: oneThread ? -1 : (m * n * k) / 8 + m * n };
 }
 
 /** One call of the wasm kernel on a plan: the tile counter reset, the panels repacked unless `repack` is false. */
@@ -392,9 +394,10 @@ function launchMatmulWasm(device: WasmDevice, plan: WasmMatmulPlan, repack = tru
 /**
  * The wasm matmul: one run on every thread, which packs op(A) and op(B) into panels as the tiles
  * first need them and computes the register tiles (see kernels-wasm's assembly/matmul/matmul.ts).
+ * `oneThread`: on the calling thread alone (the matmul ladder's step before threads).
  */
-function runMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): void {
-  const plan = planMatmulWasm(device, p);
+export function runMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = false): void {
+  const plan = planMatmulWasm(device, p, oneThread);
   try {
     launchMatmulWasm(device, plan);
   } finally {

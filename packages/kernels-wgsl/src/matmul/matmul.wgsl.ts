@@ -11,10 +11,12 @@ import type { Activation } from '../shared/activation.js';
  * thread keeps 64 accumulators in registers and, per step of k, reads 8 values of A and 8 of B from
  * workgroup memory (four vec4 loads) to do 64 fused multiply-adds.
  *
- * Arithmetic intensity. A block reads (BM + BN)·K values from global memory for 2·BM·BN·K flops:
- * 2·BM·BN / (4·(BM + BN)) = 16 flop/byte at 128×128, against 1/4 flop/byte for a naive thread per
- * output that rereads its row and column. Inside the block the register tile does the same for
- * workgroup memory: TM·TN multiply-adds per (TM + TN) values loaded.
+ * Arithmetic intensity (a multiply-add counts as 2 flops, a value as 4 bytes). A block reads
+ * (BM + BN)·K values from global memory for 2·BM·BN·K flops: 2·BM·BN / (4·(BM + BN)) = 32 flop/byte
+ * at 128×128 (8 at 32×32), against 1/4 flop/byte for a naive thread per output that rereads its row
+ * and column. Inside the block the register tile does the same for workgroup memory: TM·TN
+ * multiply-adds per (TM + TN) values loaded (64 per 16 at 8×8). The matmul ladder
+ * (../matmul-ladder/) builds this kernel up from the naive one step by step.
  *
  * Layout in workgroup memory. Both tiles are stored k-major as rows of vec4 (As[k][m], Bs[k][n]), so
  * the inner loop reads whole vec4s. A thread's rows are ty·4 .. ty·4+3, then the same again
@@ -45,6 +47,7 @@ import type { Activation } from '../shared/activation.js';
  * (shared/activation.wgsl.ts, the same functions as the elementwise ops): NaN propagates, and sigmoid
  * takes exp only of -|x|, so large logits give exact 0 or 1, never inf/inf. Bias and activation are
  * uniform parameters, not part of the source: fewer pipelines.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 
 /** The activation's code in the kernel's parameters. */
@@ -65,6 +68,11 @@ export interface MatmulConfig {
   doubleBuffer: boolean;
   /** Steps of k written out in straight-line code per loop iteration (divides bk; default bk: all). */
   unroll?: number;
+  /**
+   * Block-rows per group of the block order (the L2 swizzle; default MATMUL_GROUP_M = 8). 1 walks
+   * the blocks row by row: no swizzle (the matmul ladder's step before it, docs/exercises.md).
+   */
+  groupM?: number;
 }
 
 /** Everything that changes the generated source. Sizes, vec4 use, bias and activation are parameters. */
@@ -130,6 +138,7 @@ export function validateMatmulConfig(c: MatmulConfig): void {
   if (c.bk % 4) bad('bk must be a multiple of 4');
   if (c.bm % c.tm || c.bn % c.tn) bad('bm must be a multiple of tm and bn of tn');
   if (c.unroll !== undefined && (!Number.isInteger(c.unroll) || c.unroll < 1 || c.bk % c.unroll)) bad('unroll must divide bk');
+  if (c.groupM !== undefined && (!Number.isInteger(c.groupM) || c.groupM < 1)) bad('groupM must be a positive integer');
   const threads = matmulThreads(c);
   for (const w of [c.bm, c.bn]) if ((w * c.bk) % (4 * threads)) bad(`a ${w}x${c.bk} tile does not split into vec4s evenly over ${threads} threads`);
 }
@@ -148,6 +157,7 @@ export function matmulWgsl(v: MatmulVariant): string {
   const G = tm / 4; // vec4 groups of rows per thread
   const H = tn / 4; // vec4 groups of columns per thread
   const unroll = v.config.unroll ?? bk;
+  const groupM = v.config.groupM ?? MATMUL_GROUP_M;
 
   // ---- load phase: global -> registers (fetch), registers -> workgroup memory (store) ----
   interface Operand {
@@ -343,7 +353,7 @@ export function matmulWgsl(v: MatmulVariant): string {
   const regs = [A, B].flatMap((o) => Array.from({ length: slots(o) }, (_, s) => `var r${o.name}${s}: vec4<f32>;`));
 
   const fused = [v.maskA && 'maskA', v.maskB && 'maskB', v.onesRowA && 'onesRowA', v.f16Inputs && 'f16Inputs'].filter(Boolean).join(' ');
-  return /* wgsl */ `${v.f16Inputs ? 'enable f16;\n' : ''}// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}; transA=${v.transA} transB=${v.transB}${fused ? ` fused: ${fused}` : ''}
+  return /* wgsl */ `${v.f16Inputs ? 'enable f16;\n' : ''}// matmul ${v.config.name}: ${bm}x${bn}x${bk} block, ${tm}x${tn} per thread, ${threads} threads, unroll ${unroll}, group ${groupM}; transA=${v.transA} transB=${v.transB}${fused ? ` fused: ${fused}` : ''}
 struct Params {
   M: u32, N: u32, K: u32, tilesM: u32,
   tilesN: u32, vecA: u32, vecB: u32, hasBias: u32,
@@ -391,7 +401,7 @@ fn store4(base: u32, row: u32, col: u32, x: vec4<f32>) {
 
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  // Which block of C: the flat workgroup index, in groups of ${MATMUL_GROUP_M} block-rows (L2 swizzle).
+  // Which block of C: the flat workgroup index, in groups of ${groupM} block-rows (L2 swizzle).
   // Split-K: workgroup w computes block w % blocks over the k-range of split w / blocks, and
   // stores its partial sums in slice w / blocks of out (p.splits = 1: all of K, straight into C).
   let blocks = p.tilesM * p.tilesN;
@@ -402,9 +412,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let kStart = split * p.kChunk;
   let kEnd = min(p.K, kStart + p.kChunk);
   let outBase = split * p.M * p.N;
-  let width = ${u(MATMUL_GROUP_M)} * p.tilesN;
-  let firstM = (wid / width) * ${u(MATMUL_GROUP_M)};
-  let groupRows = min(p.tilesM - firstM, ${u(MATMUL_GROUP_M)});
+  let width = ${u(groupM)} * p.tilesN;
+  let firstM = (wid / width) * ${u(groupM)};
+  let groupRows = min(p.tilesM - firstM, ${u(groupM)});
   let inGroup = wid % width;
   let rowBase = (firstM + inGroup % groupRows) * ${u(bm)};
   let colBase = (inGroup / groupRows) * ${u(bn)};

@@ -14,6 +14,7 @@
  * Numerics: the same f32 products in a different association than one pass over K: the K terms are
  * summed in S runs of kChunk and the S partial sums added; the error bound (K·eps·Σ|a||b|) is the
  * same as the single pass's, and for S runs it is typically smaller (shorter running sums).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 import { flatIndexWgsl } from '../shared/launch.js';
 import { MATMUL_ACT_WGSL } from './matmul.wgsl.js';

@@ -19,6 +19,7 @@ import { philoxWgsl } from '../random/random.wgsl.js';
  * offset + floor(i / 4), the integer test `dropoutMask` uses for a draw of the output's shape, so the
  * result is bit for bit `dropout(maxout(x).out, keep)` from the same stream. Dropped outputs are
  * written with a select (0, not max * 0), NaN wins the max and ties keep the first piece (as maxout).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export const maxoutDropoutWgsl = /* wgsl */ `
 struct Params {

@@ -12,6 +12,7 @@ import { IS_NAN_WGSL } from '../shared/activation.wgsl.js';
  * i32 index). x is read through its two strides and offset, so a transposed view needs no copy.
  * Bounds: threads past B * units return.
  * NaN wins over numbers (it propagates, like max), ties go to the first piece.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function maxoutWgsl(): string {
   return /* wgsl */ `

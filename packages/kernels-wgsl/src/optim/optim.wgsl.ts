@@ -9,6 +9,7 @@ import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
  * sub, add): about four times the traffic, and four extra allocations per parameter per step.
  * Bounds: threads past `n` return. Every thread touches only its own element, so updating p and v
  * in place is race-free.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function sgdMomentumWgsl(): string {
   return /* wgsl */ `

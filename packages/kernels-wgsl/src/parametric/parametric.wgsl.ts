@@ -9,6 +9,7 @@ import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
  * 1-D launch of 256-thread workgroups. Memory traffic: 4 bytes read and 4 written per element.
  * Bounds: threads past `n` return at once.
  * Numerics: both are exact (a select or a min/max, and one multiply for the negative slope).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export const PARAMETRIC_OPS = {
   clamp: 'clamp(x, p.a, p.b)',

@@ -52,6 +52,7 @@ export type RandomKind = 'bits' | 'uniform' | 'normal' | 'int';
  * for u1 >= 1/2 from the series of 2 atanh(v / (2 - v)), v = 1 - u1 exact in f32, instead of
  * log(u1), whose absolute error (WGSL allows 2^-21 there) swamps the small result as u1 -> 1; the angle pi * w, w in [-1, 1), stays inside [-pi, pi], where
  * WGSL bounds sin/cos errors.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function randomWgsl(kind: RandomKind, type: 'f32' | 'i32' | 'u32'): string {
   const fields =

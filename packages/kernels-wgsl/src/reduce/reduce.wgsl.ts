@@ -75,6 +75,7 @@ function isNanWgsl(type: string): string {
  * NaN: max and argmax treat NaN as larger than everything (NumPy: NaN propagates; argmax gives the
  * first NaN). Ties go to the lower index, so argmax returns the first maximum whatever order the
  * tree combined the lanes in.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function reduceWgsl(v: ReduceVariant): string {
   const T = v.type;

@@ -12,6 +12,7 @@ import { stridedIndexWgsl } from '../shared/strided.js';
  * threads write consecutive addresses of a row of the slot, so stores coalesce within rows.
  * Bounds: threads past `n` return. The words are moved as u32 whatever the dtype (f32, i32, u32):
  * a copy need not know what the bits mean, and one pipeline serves every dtype.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function copyStridedWgsl(): string {
   return /* wgsl */ `

@@ -28,6 +28,7 @@
  * reordering can cancel the small loss of a confident, correct logit.
  * NaN propagates through all of them (PyTorch does the same); relu and the NaN tests use the bits of
  * the value, since a compiler may fold `x != x` to false and `max(NaN, 0)` may be 0.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 /** Whether an f32 is NaN, from its bits (a compiler may fold `v != v` to false). */
 export const IS_NAN_WGSL = 'fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }';

@@ -10,6 +10,7 @@ import { stridedIndexWgsl } from '../shared/strided.js';
  * Bounds: threads past `n` return at once.
  * Numerics: a select, exact; the operand not chosen is read but never combined, so an inf or NaN
  * in it does not leak into the result (the gradient rule relies on that: where(cond, g, 0)).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function whereWgsl(condType: string, type: string): string {
   return /* wgsl */ `
