@@ -6,7 +6,7 @@
  *
  * Not differentiable, and re-exported as they are: creation and random draws (rand, randn,
  * randint, dropoutMask), argmax and the comparisons (greater, greaterEqual, equal: piecewise
- * constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
+ * constant, their outputs never require grad), the optimizer updates (in place) and copyInto (in place).
  * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
  * rules/common.ts.
  */
@@ -224,6 +224,7 @@ export {
   sgdMomentumUpdate,
   sgdMomentumUpdateMany,
   sgdMomentumTensorsPerDispatch,
+  adamUpdate,
   copyInto,
   Generator,
   manualSeed,
@@ -245,6 +246,7 @@ export {
   type RandomSource,
   type SgdMomentumHyperparams,
   type SgdMomentumManyOptions,
+  type AdamHyperparams,
   type Axes,
 } from '@saddle/kernels-wgsl';
 

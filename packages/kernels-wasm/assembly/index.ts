@@ -11,6 +11,7 @@ export * from './matmul/matmul';
 export * from './probe/peak';
 export * from './bce/bce';
 export * from './optim/optim';
+export * from './optim/adam';
 export * from './parametric/parametric';
 export * from './softmax/softmax';
 export * from './cross-entropy/cross-entropy';
