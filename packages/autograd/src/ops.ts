@@ -232,6 +232,7 @@ export {
   DEFAULT_SEED,
   UNARY_OPS,
   BINARY_OPS,
+  ACTIVATIONS,
   type UnaryOpName,
   type BinaryOpName,
   type MatmulOptions,

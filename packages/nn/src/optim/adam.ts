@@ -26,13 +26,13 @@ export class Adam extends Optimizer {
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
     super(new.target === AdamW ? 'AdamW' : 'Adam', params, { lr: 1e-3, ...options }, ['betas', 'eps'], ['m', 'v']);
-    const betas = options.betas ?? [0.9, 0.999];
+    const betas = options?.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) throw new SaddleError(this.name, `betas is ${String(betas)}; expected [beta1, beta2]`);
     betas.forEach((b, i) => {
       if (typeof b !== 'number' || !(b >= 0 && b < 1)) throw new SaddleError(this.name, `betas[${i}] is ${String(b)}; expected a number in [0, 1)`);
     });
     [this.beta1, this.beta2] = betas;
-    this.eps = checkHyper(this.name, 'eps', options.eps ?? 1e-8);
+    this.eps = checkHyper(this.name, 'eps', options?.eps ?? 1e-8);
     this.steps = this.params.map(() => 0);
   }
 

@@ -1,7 +1,8 @@
-import { SaddleError, Tensor, fmtShape, fromArray, keep, zerosLike, type Device } from '@saddle/autograd';
+import { SaddleError, fmtShape, fromArray, keep, zerosLike, type Device, type Tensor } from '@saddle/autograd';
 import type { SafeTensor, SafetensorsContents } from '../safetensors.js';
 import { checkMaxNorm, clipGradNorm } from './clip.js';
 import { constant, type Progress, type Schedule } from './schedules.js';
+import { checkOptionNames } from '../options.js';
 
 /** What every optimizer accepts. */
 export interface OptimizerOptions {
@@ -37,14 +38,6 @@ export function checkSchedule(op: string, name: string, value: unknown): Schedul
   if (typeof value === 'function') return value as Schedule;
   if (typeof value !== 'number') throw new SaddleError(op, `${name} is ${String(value)}; expected a finite number >= 0 or a schedule ((progress) => number)`);
   return constant(checkHyper(op, name, value));
-}
-
-/** Refuses option names the optimizer or layer does not know (a typo would otherwise be ignored). */
-export function checkOptionNames(op: string, options: object, allowed: readonly string[]): void {
-  if (options === null || typeof options !== 'object') throw new SaddleError(op, `options are ${String(options)}; expected an object`);
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new SaddleError(op, `unknown option '${key}'; expected one of ${allowed.map((k) => `'${k}'`).join(', ')}`);
-  }
 }
 
 /**
@@ -202,6 +195,12 @@ export abstract class Optimizer {
   }
 }
 
+/** A tensor, recognised by its shape and methods (not `instanceof`: a second copy of the package makes Tensors too). */
+function isTensor(p: unknown): p is Tensor {
+  const t = p as Partial<Tensor> | null;
+  return typeof p === 'object' && p !== null && Array.isArray(t!.shape) && typeof t!.dispose === 'function' && typeof t!.toArray === 'function';
+}
+
 /**
  * The checks on an optimizer's parameters when it is built: tensors, alive, requiring grad, of a
  * float dtype, on one device, none listed twice. (Each would otherwise fail only at the first step.)
@@ -210,7 +209,7 @@ function checkParams(op: string, params: readonly unknown[]): void {
   const seen = new Set<Tensor>();
   let device: Device | undefined;
   params.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new SaddleError(op, `parameter ${i} is ${typeof p === 'object' ? String((p as object)?.constructor?.name ?? p) : String(p)}; expected a Tensor`);
+    if (!isTensor(p)) throw new SaddleError(op, `parameter ${i} is ${typeof p === 'object' ? String((p as object)?.constructor?.name ?? p) : String(p)}; expected a Tensor`);
     const what = `parameter ${i} (#${p.id} ${fmtShape(p.shape)})`;
     if (p.isDisposed) throw new SaddleError(op, `${what} was disposed; expected live parameters (build the optimizer from a live model)`);
     if (seen.has(p)) throw new SaddleError(op, `${what} is listed twice`);
