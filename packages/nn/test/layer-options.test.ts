@@ -13,13 +13,13 @@ describe.each(DEVICE_NAMES)('layer options on %s', (name) => {
 
   it('an activation a layer cannot run is refused by the constructor, naming the allowed values', async () => {
     const d = await device();
-    const live = memory().tensors;
+    const live = memory().liveTensors;
     expect(() => mlp([2, 3, 1], { device: d, activation: 'tanh' as 'relu' })).toThrowError(/^mlp: activation is 'tanh'; expected one of 'none', 'relu', 'sigmoid'$/);
     expect(() => mlp([2, 3, 1], { device: d, outputActivation: 'softmax' as 'none' })).toThrowError(/^mlp: outputActivation is 'softmax'; expected one of 'none', 'relu', 'sigmoid'$/);
     expect(() => new Linear(2, 3, { device: d, activation: 'gelu' as 'relu' })).toThrowError(/^Linear: activation is 'gelu'; expected one of 'none', 'relu', 'sigmoid'$/);
     expect(() => new Linear(2, 3, { device: d, activation: 1 as unknown as 'relu' })).toThrowError(/^Linear: activation is 1; expected one of/);
     // Nothing was allocated by a refused construction.
-    expect(memory().tensors).toBe(live);
+    expect(memory().liveTensors).toBe(live);
     // Each allowed one builds and runs.
     for (const activation of ['none', 'relu', 'sigmoid'] as const) {
       const l = new Linear(2, 3, { device: d, activation });

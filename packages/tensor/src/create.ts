@@ -1,5 +1,5 @@
 import { SaddleError, fmtShape } from './errors.js';
-import { checkDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { checkDType, checkIntegerValues, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
@@ -56,6 +56,7 @@ export function fromArray(values: ArrayLike<number>, shape: Shape, options: Crea
   }
   const dtype = options.dtype ?? (ArrayBuffer.isView(values) ? dtypeOf(values as TypedArray) : 'f32');
   checkDType('fromArray', dtype);
+  checkIntegerValues('fromArray', values, dtype);
   const device = options.device ?? defaultDevice();
   return new Tensor(device.upload(values, dtype), shape);
 }
@@ -63,6 +64,7 @@ export function fromArray(values: ArrayLike<number>, shape: Shape, options: Crea
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   checkShape('full', shape);
   if (options.dtype !== undefined) checkDType('full', options.dtype);
+  checkIntegerValues('full', [value], options.dtype ?? 'f32');
   const device = options.device ?? defaultDevice();
   return new Tensor(device.fill(options.dtype ?? 'f32', sizeOf(shape), value), shape);
 }

@@ -1,5 +1,5 @@
 export { SaddleError, fmtShape } from './errors.js';
-export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType, checkDType } from './dtype.js';
+export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType, checkDType, checkIntegerValues } from './dtype.js';
 export {
   type Shape,
   sizeOf,

@@ -38,11 +38,14 @@ export const BINARY_OPS = {
   div: { wgsl: 'x / y', cpu: (x, y) => x / y, floatOnly: true },
   maximum: { wgsl: 'select(select(max(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'max(x, y)', cpu: Math.max, floatOnly: false },
   minimum: { wgsl: 'select(select(min(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'min(x, y)', cpu: Math.min, floatOnly: false },
-  pow: { wgsl: 'pow(x, y)', cpu: Math.pow, floatOnly: true },
+  /** JS's Math.pow on every device: a negative base with an integer exponent included (shared/pow.wgsl.ts). */
+  pow: { wgsl: 'powReal(x, y)', cpu: Math.pow, floatOnly: true },
   /** Comparisons give 1 or 0 in the operands' dtype. */
-  greater: { wgsl: 'select(0.0, 1.0, x > y)', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: true },
-  greaterEqual: { wgsl: 'select(0.0, 1.0, x >= y)', cpu: (x, y) => (x >= y ? 1 : 0), floatOnly: true },
-  equal: { wgsl: 'select(0.0, 1.0, x == y)', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: true },
+  // A comparison with a NaN operand is 0 (false) on every device, as in IEEE 754 and PyTorch; WGSL
+  // lets a compiler assume no NaNs, so the kernels test the bits explicitly.
+  greater: { wgsl: 'select(0.0, 1.0, x > y && !isNan(x) && !isNan(y))', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: true },
+  greaterEqual: { wgsl: 'select(0.0, 1.0, x >= y && !isNan(x) && !isNan(y))', cpu: (x, y) => (x >= y ? 1 : 0), floatOnly: true },
+  equal: { wgsl: 'select(0.0, 1.0, x == y && !isNan(x) && !isNan(y))', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: true },
 } satisfies Record<string, BinaryOp>;
 
 export type UnaryOpName = keyof typeof UNARY_OPS;
