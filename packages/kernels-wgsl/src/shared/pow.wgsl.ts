@@ -6,7 +6,8 @@
  *
  * - y = 0: 1, whatever x (NaN included).
  * - NaN in x or y (y ≠ 0): NaN.
- * - x < 0 and y not an integer: NaN (a real power of a negative number does not exist).
+ * - x < 0 finite and y not an integer: NaN (a real power of a negative number does not exist);
+ *   pow(−∞, 0.5) is +∞, as in C.
  * - otherwise the magnitude |x|^y, from the builtin on |x| > 0 (its domain), and for x = ±0 an
  *   exact 0 (y > 0) or +∞ (y < 0);
  * - and the sign: negative when x's sign bit is set (x < 0, or −0) and y is an odd integer. Every
@@ -25,7 +26,8 @@ fn powReal(x: f32, y: f32) -> f32 {
   if (isNan(x) || isNan(y)) { return x + y; }
   let ay = abs(y);
   let isInt = ay >= 16777216.0 || floor(y) == y;
-  if (x < 0.0 && !isInt) { return bitcast<f32>(0x7fc00000u | (xb & 0u)); }
+  let finite = (xb & 0x7fffffffu) < 0x7f800000u;
+  if (x < 0.0 && finite && !isInt) { return bitcast<f32>(0x7fc00000u | (xb & 0u)); }
   let ax = abs(x);
   var r: f32;
   if (ax == 0.0) {
