@@ -7,9 +7,10 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, cpu, fromArray, keep, param, sigmoidBce, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { Generator, cpu, fromArray, keep, param, type Device, type Tensor } from '@saddle/autograd';
 import { Adam, AdamW, SGD, clipGradNorm, init, loadModule, loadOptimizer, mlp, saveModule, saveOptimizer, schedules, type Optimizer } from '@saddle/nn';
 import { DEVICE_NAMES, deviceNamed, webgpu } from '../../../test/support/devices.js';
+import { trainXor } from './xor.js';
 import { expectClose } from '../../../test/support/compare.js';
 
 type Make = (params: Tensor[]) => Optimizer;
@@ -18,30 +19,6 @@ const OPTIMIZERS: [string, Make][] = [
   ['Adam', (ps) => new Adam(ps, { lr: 0.05, weightDecay: 1e-3 })],
   ['AdamW', (ps) => new AdamW(ps, { lr: 0.05, betas: [0.8, 0.99], clipGradNorm: 5 })],
 ];
-
-function xorData(device: Device) {
-  return { x: fromArray([0, 0, 0, 1, 1, 0, 1, 1], [4, 2], { device }), y: fromArray([0, 1, 1, 0], [4, 1], { device }) };
-}
-
-/** `steps` training steps of `net` on XOR; returns the losses. */
-async function train(net: ReturnType<typeof mlp>, opt: Optimizer, device: Device, steps: number): Promise<number[]> {
-  const { x, y } = xorData(device);
-  const losses: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const loss = tidy(() => {
-      opt.zeroGrad();
-      const l = sigmoidBce(net.forward(x), y);
-      l.backward();
-      opt.step();
-      return l;
-    });
-    losses.push(await loss.item());
-    loss.dispose();
-  }
-  x.dispose();
-  y.dispose();
-  return losses;
-}
 
 /** A parameter with a gradient set by hand. */
 function withGrad(values: number[], grad: number[], device: Device): Tensor {
@@ -62,7 +39,7 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
     const d = await device();
     const net = mlp([2, 16, 1], { device: d, generator: new Generator(7), weightInit: init.uniform(-1, 1) });
     const opt = make(net.parameters());
-    const losses = await train(net, opt, d, 300);
+    const losses = await trainXor(net, opt, d, 300);
     expect(losses[299]).toBeLessThan(losses[0]! / 10);
     opt.dispose();
     net.dispose();
@@ -73,10 +50,10 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
     const dir = mkdtempSync(join(tmpdir(), 'saddle-optim-'));
     const netA = mlp([2, 8, 1], { device: d, generator: new Generator(3), weightInit: init.uniform(-1, 1) });
     const optA = make(netA.parameters());
-    await train(netA, optA, d, 7);
+    await trainXor(netA, optA, d, 7);
     await saveModule(join(dir, 'model.safetensors'), netA);
     await saveOptimizer(join(dir, 'opt.safetensors'), optA, { note: 'mine' });
-    const unbroken = await train(netA, optA, d, 5);
+    const unbroken = await trainXor(netA, optA, d, 5);
 
     const netB = mlp([2, 8, 1], { device: d, generator: new Generator(99) });
     const optB = make(netB.parameters());
@@ -84,7 +61,7 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
     const meta = await loadOptimizer(join(dir, 'opt.safetensors'), optB);
     expect(meta).toMatchObject({ optimizer: optName, stepCount: '7', note: 'mine' });
     expect(optB.stepCount).toBe(7);
-    const resumed = await train(netB, optB, d, 5);
+    const resumed = await trainXor(netB, optB, d, 5);
     expect(resumed).toEqual(unbroken);
     const [a, b] = [await netA.stateDict(), await netB.stateDict()];
     for (const k of Object.keys(a)) expect(Array.from(b[k]!.data), k).toEqual(Array.from(a[k]!.data));
@@ -96,7 +73,7 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
       const netC = mlp([2, 8, 1], { device: d, generator: new Generator(99) });
       await loadModule(join(dir, 'model.safetensors'), netC);
       const optC = make(netC.parameters());
-      expect(await train(netC, optC, d, 5)).not.toEqual(unbroken);
+      expect(await trainXor(netC, optC, d, 5)).not.toEqual(unbroken);
       optC.dispose();
       netC.dispose();
     }
@@ -249,7 +226,7 @@ describe('Adam on webgpu and wasm', () => {
     for (const d of [cpu, await webgpu(), await deviceNamed('wasm')]) {
       const net = mlp([2, 8, 1], { device: d, generator: new Generator(5), weightInit: init.uniform(-1, 1) });
       const opt = new AdamW(net.parameters(), { lr: 0.01 });
-      await train(net, opt, d, 20);
+      await trainXor(net, opt, d, 20);
       results.push(Array.from((await net.stateDict())['0.weight']!.data));
       opt.dispose();
       net.dispose();
