@@ -5,8 +5,11 @@ import type { TypedArray } from '@saddle/tensor';
  * `adamConstants` (adam.ts): every device's kernel takes these.
  */
 export interface AdamConstants {
+  /** The first moment's decay rate. */
   beta1: number;
+  /** The second moment's decay rate. */
   beta2: number;
+  /** Added to the denominator. */
   eps: number;
   /** Coupled (L2) weight decay, added to the gradient: Adam's weightDecay; 0 for AdamW. */
   l2: number;

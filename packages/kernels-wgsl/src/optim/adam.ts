@@ -5,6 +5,7 @@ import { adamCpu, type AdamConstants } from './adam.cpu.js';
 import { adamWgsl } from './adam.wgsl.js';
 import { checkUpdate } from './check.js';
 
+/** The hyperparameters of one `adamUpdate` (checked; a SaddleError names a bad one). */
 export interface AdamHyperparams {
   /** Learning rate, >= 0. */
   lr: number;

@@ -1,6 +1,7 @@
 import { SaddleError, adamUpdate, type Tensor } from '@saddle/autograd';
 import { Optimizer, checkHyper, type OptimizerOptions } from './optimizer.js';
 
+/** Options of `Adam` and `AdamW`: PyTorch's names and defaults. */
 export interface AdamOptions extends Omit<OptimizerOptions, 'lr'> {
   /** Learning rate (a number or a schedule); default 1e-3. */
   lr?: OptimizerOptions['lr'];
@@ -18,8 +19,11 @@ export interface AdamOptions extends Omit<OptimizerOptions, 'lr'> {
  * that had no gradient in a step was not updated), as PyTorch does.
  */
 export class Adam extends Optimizer {
+  /** The first moment's decay rate. */
   readonly beta1: number;
+  /** The second moment's decay rate. */
   readonly beta2: number;
+  /** Added to the denominator. */
   readonly eps: number;
   /** Updates each parameter has had (its bias corrections read this). */
   private steps: number[];

@@ -47,6 +47,7 @@ export function checkSchedule(op: string, name: string, value: unknown): Schedul
  * one update with its fused kernel.
  */
 export abstract class Optimizer {
+  /** The parameters it updates, in the order given (the state's buffers are indexed by it). */
   readonly params: readonly Tensor[];
   /** Minibatch updates taken so far. */
   stepCount = 0;
@@ -115,6 +116,7 @@ export abstract class Optimizer {
     this.stepCount++;
   }
 
+  /** Drops the parameters' gradients, before the next backward. */
   zeroGrad(): void {
     for (const p of this.params) {
       p.grad?.dispose();

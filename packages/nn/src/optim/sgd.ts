@@ -2,6 +2,7 @@ import { SaddleError, fromArray, keep, sgdMomentumUpdateMany, type Tensor } from
 import { Optimizer, checkHyper, checkSchedule, type OptimizerOptions } from './optimizer.js';
 import { constant, type Schedule } from './schedules.js';
 
+/** Options of `SGD`: learning rate, momentum, weight decay and clipping (see OptimizerOptions). */
 export interface SGDOptions extends OptimizerOptions {
   /** Momentum coefficient, >= 0 (a number or a schedule); default 0 (plain SGD). */
   momentum?: number | Schedule;
