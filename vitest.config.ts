@@ -13,6 +13,7 @@ export default defineConfig({
       '@saddle/autograd': pkg('autograd'),
       '@saddle/nn': pkg('nn', 'index.node'),
       '@saddle/gan': pkg('gan', 'index.node'),
+      '@saddle/all': pkg('all'),
     },
   },
   test: {

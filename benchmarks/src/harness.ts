@@ -22,11 +22,32 @@ import type { Device } from '@saddle/tensor';
 import type * as TF from '@tensorflow/tfjs-core';
 import { summarize, pairedRatios, type Summary } from './stats.js';
 
-export type RunnerId = 'saddle-webgpu' | 'tfjs-webgpu' | 'saddle-wasm' | 'saddle-wasm-1t' | 'tfjs-wasm' | 'tfjs-cpu' | 'saddle-cpu';
+export type RunnerId =
+  | 'saddle-webgpu'
+  | 'tfjs-webgpu'
+  | 'saddle-wasm'
+  | 'saddle-wasm-1t'
+  | 'saddle-wasm-simd128'
+  | 'torch-cpu'
+  | 'torch-cpu-1t'
+  | 'tfjs-wasm'
+  | 'tfjs-cpu'
+  | 'saddle-cpu';
 /** Every runner, in the order of the tables (the first that runs a case is the others' reference). */
-export const ALL_RUNNERS: readonly RunnerId[] = ['saddle-webgpu', 'tfjs-webgpu', 'saddle-wasm', 'saddle-wasm-1t', 'tfjs-wasm', 'tfjs-cpu', 'saddle-cpu'];
-/** The runners a bench runs when none are named: all but saddle-wasm on one thread (`--runners` adds it). */
-export const DEFAULT_RUNNERS: readonly RunnerId[] = ALL_RUNNERS.filter((id) => id !== 'saddle-wasm-1t');
+export const ALL_RUNNERS: readonly RunnerId[] = [
+  'saddle-webgpu',
+  'tfjs-webgpu',
+  'saddle-wasm',
+  'saddle-wasm-1t',
+  'saddle-wasm-simd128',
+  'torch-cpu',
+  'torch-cpu-1t',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'saddle-cpu',
+];
+/** The runners a bench runs when none are named: all but the one-thread ones (`--runners` adds them). */
+export const DEFAULT_RUNNERS: readonly RunnerId[] = ALL_RUNNERS.filter((id) => !id.endsWith('-1t'));
 
 /**
  * Whether an error says the op has no kernel on the runner's device yet (the wording of
@@ -56,6 +77,13 @@ export interface TfCtx {
   tf: typeof TF;
   backend: string;
 }
+/** What a case's setup sends a torch runner's Python process: plain JSON, arrays as base64 float32 (torch-runner.ts's f32). */
+export type TorchCaseSpec = { kind: 'matmul' | 'gan' } & Record<string, unknown>;
+/** What a torch runner hands a case's setup: a way to build the case in its Python process (torch-runner.ts). */
+export interface TorchCtx {
+  /** Sends the case; the instance runs it there. `outputOf` turns the process's check output into the case's. */
+  instance(spec: TorchCaseSpec, outputOf?: (raw: Float32Array) => Float32Array | Promise<Float32Array>): Instance;
+}
 
 export interface BenchCase {
   /** Row label in tables and charts, e.g. '1024x1024x1024' or 'gan dW 784x100x1200 (Aᵀ)'. */
@@ -75,12 +103,13 @@ export interface BenchCase {
   compare?: (x: Float32Array, ref: Float32Array) => number;
   saddle?: (ctx: SaddleCtx) => Instance;
   tfjs?: (ctx: TfCtx) => Instance;
+  torch?: (ctx: TorchCtx) => Instance;
 }
 
 /** A runner: one library on one backend. */
 export interface Runner {
   id: RunnerId;
-  library: 'saddle' | 'tfjs';
+  library: 'saddle' | 'tfjs' | 'torch';
   /** Where it computes: 'gpu' (a WebGPU adapter, possibly a software one) or 'cpu'. */
   where: 'gpu' | 'cpu';
   description: string;
@@ -255,7 +284,7 @@ export async function runCase(
   const w = work(c);
 
   for (const runner of runners) {
-    const has = runner.library === 'saddle' ? c.saddle : c.tfjs;
+    const has = c[runner.library];
     if (!has) {
       results[runner.id] = { status: 'skipped', reason: `no ${runner.library} implementation of this case` };
       continue;

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { gitInfo, repoRoot } from './git.js';
 import { ALL_RUNNERS, DEFAULT_OPTIONS, DEFAULT_RUNNERS, runBench, type HarnessOptions, type RunnerId } from './harness.js';
 import { BENCHES } from './benches/index.js';
-import { deviceSlug, slug as slugify, loadTfjs, makeRunners, openGpu, openWasm, type GpuEnv, type TfEnv, type WasmEnv, type WasmModule } from './runners.js';
+import { deviceSlug, slug as slugify, loadTfjs, makeRunners, openGpu, openTorch, openWasm, type GpuEnv, type TfEnv, type TorchEnv, type WasmEnv, type WasmModule } from './runners.js';
 import { readResult, renderTable, updateDocs, writeResultFiles, type BenchResult } from './report.js';
 
 export interface Host {
@@ -29,7 +29,7 @@ options:
   --sizes 256,512,...   the bench's main sizes (matmul: square M = K = N)
   --skip-gan            leave out the GAN's shapes
   --filter REGEX        only cases whose label matches
-  --runners a,b,...     of ${ALL_RUNNERS.join(', ')} (default: all but saddle-wasm-1t)
+  --runners a,b,...     of ${ALL_RUNNERS.join(', ')} (default: all but the -1t ones; torch-cpu where python3 imports torch)
   --reps N              measured reps per runner and case (default ${DEFAULT_OPTIONS.reps})
   --warmup N            warm-up reps (default ${DEFAULT_OPTIONS.warmup})
   --budget SECONDS      time a runner may spend on one case (default ${DEFAULT_OPTIONS.budgetMs / 1000}); bigger cases are skipped
@@ -149,14 +149,27 @@ export async function main(argv: string[], host: Host): Promise<number> {
     notes.push(...tfe.notes);
   }
   let wasm: WasmEnv | null = null;
-  if (want.has('saddle-wasm') || want.has('saddle-wasm-1t')) {
+  if (want.has('saddle-wasm') || want.has('saddle-wasm-1t') || want.has('saddle-wasm-simd128')) {
     try {
       wasm = await openWasm(want);
     } catch (e) {
       missing.push(`wasm: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const { runners, missing: miss } = makeRunners(wanted, gpu, tfe, wasm);
+  let torch: TorchEnv | string | null = null;
+  if (want.has('torch-cpu') || want.has('torch-cpu-1t')) {
+    torch = await openTorch(want, cpus().length);
+    if (typeof torch !== 'string') {
+      for (const t of [torch.all, torch.one]) {
+        if (!t) continue;
+        notes.push(
+          `PyTorch ${t.hello.torch} (${torch.python}) on ${t.hello.threads} thread${t.hello.threads === 1 ? '' : 's'}, OMP_WAIT_POLICY=${t.hello.ompWaitPolicy}; ` +
+            `libraries loaded: ${t.hello.libraries.join(', ') || 'none found'}.`,
+        );
+      }
+    }
+  }
+  const { runners, missing: miss } = makeRunners(wanted, gpu, tfe, wasm, torch);
   missing.push(...miss);
   if (runners.length === 0) throw new Error(`no runner could be opened: ${missing.join('; ')}`);
 
@@ -174,8 +187,12 @@ export async function main(argv: string[], host: Host): Promise<number> {
     const p = wasm.peak;
     notes.push(
       `Peak f32x4 mul + add rate of this machine, measured in this run: ${p.oneThread.toFixed(1)} GFLOP/s on one thread, ` +
-        `${p.allThreads.toFixed(1)} GFLOP/s on ${p.threads} threads (${p.method}). No FMA: WebAssembly SIMD in Node 20 has none.`,
+        `${p.allThreads.toFixed(1)} GFLOP/s on ${p.threads} threads (${p.method}).`,
     );
+  }
+  if (wasm?.peakSimd128) {
+    const p = wasm.peakSimd128;
+    notes.push(`The same on the SIMD128 build (no FMA): ${p.oneThread.toFixed(1)} GFLOP/s on one thread, ${p.allThreads.toFixed(1)} GFLOP/s on ${p.threads} threads.`);
   }
   notes.push(...(values.note ?? []));
   notes.push(
@@ -206,6 +223,7 @@ export async function main(argv: string[], host: Host): Promise<number> {
         loadavg: { start: loadStart.map(round2), end: loadavg().map(round2) },
         device: { slug, adapter: gpu?.info ?? null },
         ...(wasm?.peak ? { wasmPeak: wasm.peak } : {}),
+        ...(wasm?.peakSimd128 ? { wasmPeakSimd128: wasm.peakSimd128 } : {}),
         runners: runners.map((r) => ({ id: r.id, where: r.where, description: r.description })),
         missing,
         options: { ...opts, sizes: sizes ?? 'default', filter: values.filter ?? null, gan: !values['skip-gan'] },
@@ -226,6 +244,8 @@ export async function main(argv: string[], host: Host): Promise<number> {
   } finally {
     wasm?.all?.destroy();
     wasm?.one?.destroy();
+    wasm?.simd128?.destroy();
+    if (torch && typeof torch !== 'string') for (const t of [torch.all, torch.one]) t?.proc.destroy();
     gpu?.saddle.destroy();
     gpu?.device.destroy();
   }

@@ -36,6 +36,7 @@ export interface BenchResult {
   notes: string[];
   /** The measured f32x4 mul + add peak, when a saddle-wasm runner ran. */
   wasmPeak?: { oneThread: number; allThreads: number; threads: number; method: string };
+  wasmPeakSimd128?: { oneThread: number; allThreads: number; threads: number; method: string };
   cases: CaseResult[];
 }
 

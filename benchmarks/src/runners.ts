@@ -12,6 +12,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { Runner, RunnerId } from './harness.js';
 import { registerTfjsGradients } from './tf-gradients.js';
 import { saddleRunner, tfjsRunner } from './runner-kinds.js';
+import { findTorchPython, torchRunner, TorchProcess, type TorchHello } from './torch-runner.js';
 
 export interface AdapterRecord {
   vendor: string;
@@ -162,12 +163,19 @@ export async function loadTfjs(want: ReadonlySet<RunnerId>, gpu: GpuEnv | null, 
   return { tf, backends, notes };
 }
 
-/** saddle's wasm devices the runners use: every core (saddle-wasm) and one thread (saddle-wasm-1t). */
+/**
+ * saddle's wasm devices the runners use: every core (saddle-wasm) and one thread (saddle-wasm-1t),
+ * both on the device's default build (relaxed SIMD where the engine has it), and every core on the
+ * SIMD128 build (saddle-wasm-simd128).
+ */
 export interface WasmEnv {
   all: WasmDevice | null;
   one: WasmDevice | null;
-  /** The register-only f32x4 mul + add rate of this machine (see measureWasmPeak). */
+  simd128: WasmDevice | null;
+  /** The register-only f32x4 multiply-add rate of this machine on the default build (see measureWasmPeak). */
   peak: WasmPeak | null;
+  /** The same on the SIMD128 build (no FMA), when saddle-wasm-simd128 runs. */
+  peakSimd128: WasmPeak | null;
 }
 
 export interface WasmPeak {
@@ -185,8 +193,31 @@ export interface WasmPeak {
 export async function openWasm(want: ReadonlySet<RunnerId>): Promise<WasmEnv> {
   const all = want.has('saddle-wasm') ? await createWasmDevice() : null;
   const one = want.has('saddle-wasm-1t') ? await createWasmDevice({ threads: 1 }) : null;
+  const simd128 = want.has('saddle-wasm-simd128') ? await createWasmDevice({ build: 'simd128' }) : null;
   const d = all ?? one;
-  return { all, one, peak: d ? measureWasmPeak(d) : null };
+  return { all, one, simd128, peak: d ? measureWasmPeak(d) : null, peakSimd128: simd128 ? measureWasmPeak(simd128) : null };
+}
+
+/** PyTorch's processes for the torch-cpu runners: every core (torch-cpu) and one thread (torch-cpu-1t). */
+export interface TorchEnv {
+  all: { proc: TorchProcess; hello: TorchHello } | null;
+  one: { proc: TorchProcess; hello: TorchHello } | null;
+  python: string;
+}
+
+/** Starts the torch processes asked for, or returns why it cannot (no Python that imports torch). */
+export async function openTorch(want: ReadonlySet<RunnerId>, cores: number): Promise<TorchEnv | string> {
+  const python = findTorchPython();
+  if (!python) return 'no Python imports torch (SADDLE_PYTHON, python3, /usr/bin/python3); on Debian: apt-get install python3-torch libopenblas0-pthread';
+  const start = async (threads: number) => {
+    const proc = new TorchProcess(python, threads);
+    return { proc, hello: await proc.hello() };
+  };
+  return {
+    python,
+    all: want.has('torch-cpu') ? await start(cores) : null,
+    one: want.has('torch-cpu-1t') ? await start(1) : null,
+  };
 }
 
 /**
@@ -220,13 +251,19 @@ export function measureWasmPeak(device: WasmDevice, clock: () => number = () => 
     allThreads,
     threads: device.threads,
     method:
-      'kernels-wasm probe/peak.ts: 12 independent register-only chains acc = acc·m + c (one f32x4 mul + one f32x4 add each, ' +
+      `kernels-wasm probe/peak.ts on the ${device.build} build: 12 independent register-only chains acc = acc·m + c (${device.build === 'relaxed-simd' ? 'one fused f32x4.relaxed_madd' : 'one f32x4 mul + one f32x4 add'} each, ` +
       '96 flops a step, the matmul inner loop\'s instruction mix without its loads), best of 5 runs of ~0.1 s, wall time',
   };
 }
 
 /** The runners for `ids`, in the order given, from what could be opened. */
-export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: TfEnv | null, wasm: WasmEnv | null = null): { runners: Runner[]; missing: string[] } {
+export function makeRunners(
+  ids: readonly RunnerId[],
+  gpu: GpuEnv | null,
+  tfe: TfEnv | null,
+  wasm: WasmEnv | null = null,
+  torch: TorchEnv | string | null = null,
+): { runners: Runner[]; missing: string[] } {
   const runners: Runner[] = [];
   const missing: string[] = [];
   for (const id of ids) {
@@ -240,13 +277,26 @@ export function makeRunners(ids: readonly RunnerId[], gpu: GpuEnv | null, tfe: T
         break;
       }
       case 'saddle-wasm':
-      case 'saddle-wasm-1t': {
-        const device = id === 'saddle-wasm' ? wasm?.all : wasm?.one;
+      case 'saddle-wasm-1t':
+      case 'saddle-wasm-simd128': {
+        const device = id === 'saddle-wasm' ? wasm?.all : id === 'saddle-wasm-1t' ? wasm?.one : wasm?.simd128;
         if (!device) {
           missing.push(`${id}: no wasm device`);
           break;
         }
-        runners.push(saddleRunner(id, device, `saddle's WebAssembly SIMD kernels (@saddle/kernels-wasm) on ${device.threads} thread${device.threads === 1 ? '' : 's'}`));
+        runners.push(
+          saddleRunner(id, device, `saddle's WebAssembly SIMD kernels (@saddle/kernels-wasm, ${device.build} build) on ${device.threads} thread${device.threads === 1 ? '' : 's'}`),
+        );
+        break;
+      }
+      case 'torch-cpu':
+      case 'torch-cpu-1t': {
+        const t = typeof torch === 'string' || !torch ? null : id === 'torch-cpu' ? torch.all : torch.one;
+        if (!t) {
+          missing.push(`${id}: ${typeof torch === 'string' ? torch : 'not started'}`);
+          break;
+        }
+        runners.push(torchRunner(id, t.proc, t.hello));
         break;
       }
       case 'saddle-cpu':

@@ -11,7 +11,7 @@ import {
   type Activation,
   type MatmulConfig,
 } from '@saddle/kernels-wgsl';
-import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm, WASM_BUILDS, webgpu } from '../support/devices.js';
 import { TRANSPOSE_PAIRS, maxAbs } from '../support/matmul.js';
 import { expectClose, expectUlps } from '../support/compare.js';
 
@@ -48,6 +48,9 @@ interface Case {
  * Runs one product on `device` and compares it with the CPU twin computed in doubles on the same
  * f32 inputs. f32 accumulation over K terms errs by at most about K·eps·Σ|a||b|; the tolerance is
  * 1e-6·K·max|a|·max|b| (eps32 ≈ 1.2e-7), far below what a wrong index or a missed tile produces.
+ * The same bound covers wasm's relaxed-SIMD build, whose fused multiply-add (acc + a·b rounded
+ * once) drops the K roundings of the products and keeps the K of the running sum: its error is at
+ * most (K + 1)·eps/2·Σ|a||b|, below the unfused (2K)·eps/2·Σ|a||b| the tolerance was derived for.
  */
 async function check(device: Device, c: Case): Promise<void> {
   const { m, n, k, transA = false, transB = false, activation = 'none', scale = 1, seed = 1 } = c;
@@ -351,8 +354,9 @@ describe('matmul matches its CPU twin on wasm (register tiles 4x8, packed panels
     expect(d.memory().liveBytes).toBe(before.liveBytes);
   });
 
-  it('1 thread and 2 threads agree bit for bit (each output sums its K terms in the same blocks and order)', async () => {
-    const [one, two] = [await wasm(1), await wasm(2)];
+  it.each(WASM_BUILDS)('1 thread and 2 threads agree bit for bit in the %s build (each output sums its K terms in the same blocks and order)', async (build) => {
+    const [one, two] = [await wasm(1, build), await wasm(2, build)];
+    expect(one.build).toBe(build);
     // The macro tiling differs with the thread count (more, smaller tiles for more threads) ...
     expect(chooseWasmMatmulTiles(100, 300, 1)).not.toEqual(chooseWasmMatmulTiles(100, 300, 2));
     // ... and the bits do not.
@@ -380,6 +384,32 @@ describe('matmul matches its CPU twin on wasm (register tiles 4x8, packed panels
       );
       expect(Buffer.from(r2!.buffer).equals(Buffer.from(r1!.buffer)), `${m}x${n}x${k}`).toBe(true);
     }
+  });
+
+  it('the SIMD128 build matches the CPU twin too (the GAN layers, tails, three K blocks)', async () => {
+    const d = await wasm(2, 'simd128');
+    expect(d.name).toBe('wasm (2 threads, simd128)');
+    await check(d, { m: 100, n: 1200, k: 784, bias: true, activation: 'relu' });
+    await check(d, { m: 784, n: 1200, k: 100, transA: true });
+    await check(d, { m: 37, n: 41, k: 700, transB: true, bias: true, activation: 'sigmoid' });
+  });
+
+  it('the relaxed-SIMD build fuses its multiply-adds where the CPU has FMA; the SIMD128 build rounds each product', async () => {
+    // C = (-1)(1) + (1 + 2^-12)^2. The exact sum is 2^-11 + 2^-24 (a float). Unfused, the product
+    // rounds to 1 + 2^-11 first and the sum is 2^-11; fused, acc + a·b is rounded once: 2^-11 + 2^-24.
+    const a = [-1, 1 + 2 ** -12];
+    const b = [1, 1 + 2 ** -12];
+    const product = async (d: Device) => (await matmul(fromArray(a, [1, 2], { device: d }), fromArray(b, [2, 1], { device: d })).toArray())[0];
+    expect(await product(await wasm(2, 'simd128'))).toBe(2 ** -11);
+    if (!WASM_BUILDS.includes('relaxed-simd')) return;
+    const relaxed = await wasm(2, 'relaxed-simd');
+    expect(relaxed.name).toBe('wasm (2 threads, relaxed-simd)');
+    const fused = await product(relaxed);
+    // relaxed_madd may be fused or not (the engine's choice per CPU): either value, and fused where x86 has FMA3.
+    expect([2 ** -11, 2 ** -11 + 2 ** -24]).toContain(fused);
+    const { readFileSync, existsSync } = await import('node:fs');
+    const { arch } = await import('node:os');
+    if (arch() === 'x64' && existsSync('/proc/cpuinfo') && /\bfma\b/.test(readFileSync('/proc/cpuinfo', 'utf8'))) expect(fused).toBe(2 ** -11 + 2 ** -24);
   });
 
   it('bad input gets the same errors as on the other devices', async () => {

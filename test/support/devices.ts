@@ -5,9 +5,10 @@
  */
 import { afterAll } from 'vitest';
 import { cpu, createWasmDevice, createWebGpuDevice, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
+import { relaxedSimdSupported, type KernelBuild } from '@saddle/kernels-wasm';
 
 let gpu: Promise<WebGpuDevice> | null = null;
-const wasmDevices = new Map<number, Promise<WasmDevice>>();
+const wasmDevices = new Map<string, Promise<WasmDevice>>();
 
 export function webgpu(): Promise<WebGpuDevice> {
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
@@ -18,13 +19,18 @@ export function webgpu(): Promise<WebGpuDevice> {
 /**
  * A wasm device on `threads` threads (2 by default: the calling thread and one worker, so every
  * test exercises the split of work across threads). `minParallelWork` 0 hands even tiny jobs to
- * both threads, which property tests with small shapes need to reach the threaded path.
+ * both threads, which property tests with small shapes need to reach the threaded path. `build`
+ * picks the kernels' build (default: the device's own choice, relaxed-simd where the engine has it).
  */
-export function wasm(threads = 2): Promise<WasmDevice> {
-  let d = wasmDevices.get(threads);
-  if (!d) wasmDevices.set(threads, (d = createWasmDevice({ threads, minParallelWork: 0 })));
+export function wasm(threads = 2, build?: KernelBuild): Promise<WasmDevice> {
+  const key = `${threads}/${build ?? 'default'}`;
+  let d = wasmDevices.get(key);
+  if (!d) wasmDevices.set(key, (d = createWasmDevice({ threads, minParallelWork: 0, build })));
   return d;
 }
+
+/** Both builds of the wasm kernels where this engine runs both (relaxed SIMD first), else simd128 alone. */
+export const WASM_BUILDS: KernelBuild[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd128'] : ['simd128'];
 
 afterAll(async () => {
   if (gpu) (await gpu).destroy();

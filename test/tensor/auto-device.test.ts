@@ -22,6 +22,8 @@ describe("useDevice('auto') without a hardware GPU", () => {
     withTimes(1, 2);
     const a = await getDevice('auto');
     expect(a.kind).toBe('wasm');
+    // auto's wasm device runs the relaxed-SIMD build where the engine has it (Node 20 with the flag the Node entry sets).
+    expect(a.name).toMatch(/relaxed-simd/);
     expect(lastAutoChoice()!.device).toBe(a);
     expect(lastAutoChoice()!.reason).toMatch(/no hardware GPU; wasm was faster than the software adapter \(test probe: wasm 1\.00 ms, software WebGPU 2\.00 ms\)/);
     a.destroy();

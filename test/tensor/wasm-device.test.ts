@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { cpu, fromArray, full, getDevice, memory, sizeClass, tensor, WasmHeap, zeros, type WasmDevice } from '@saddle/tensor';
 import { add, argmax, asGpu, concat, exp, f16Matrix, matmul, matmulF16, mul, sum, transpose } from '@saddle/kernels-wgsl';
+import { relaxedSimdSupported } from '@saddle/kernels-wasm';
 import { wasm } from '../support/devices.js';
 
 describe('the wasm device', () => {
@@ -10,12 +11,13 @@ describe('the wasm device', () => {
       expect(d.kind).toBe('wasm');
       expect(d.threads).toBe(1);
       expect(d.units).toBe(1);
-      expect(d.name).toMatch(/^wasm \(1 thread, simd128\)$/);
+      expect(d.name).toBe(`wasm (1 thread, ${d.build})`);
+      expect(d.build).toBe(relaxedSimdSupported() ? 'relaxed-simd' : 'simd128');
       expect(Array.from(await add(fromArray([1, 2], [2], { device: d }), 1).toArray())).toEqual([2, 3]);
     } finally {
       d.destroy();
     }
-    expect(() => zeros([2], { device: d })).toThrowError(/alloc: device wasm \(1 thread, simd128\) was destroyed/);
+    expect(() => zeros([2], { device: d })).toThrowError(/alloc: device wasm \(1 thread, (relaxed-simd|simd128)\) was destroyed/);
     await expect(getDevice('wasm', { threads: 0 })).rejects.toThrowError(/wasm: threads is 0; expected an integer >= 1/);
   });
 
@@ -93,6 +95,34 @@ describe('the wasm device', () => {
     expect((await y.toArray())[big.size - 1]).toBe(6);
     big.dispose();
     y.dispose();
+  });
+
+  it('picks the relaxed-SIMD build where the engine validates it; SADDLE_WASM=simd128 or the build option forces the plain one', async () => {
+    // Node 20 validates relaxed SIMD once the package's Node entry has set V8's flag.
+    expect(relaxedSimdSupported()).toBe(true);
+    const saved = process.env.SADDLE_WASM;
+    const made: WasmDevice[] = [];
+    try {
+      delete process.env.SADDLE_WASM;
+      made.push((await getDevice('wasm', { threads: 1 })) as WasmDevice);
+      expect(made[0]!.name).toBe('wasm (1 thread, relaxed-simd)');
+      expect(made[0]!.constant('KERNELS_RELAXED_SIMD')).toBe(1);
+      process.env.SADDLE_WASM = 'simd128';
+      made.push((await getDevice('wasm', { threads: 1 })) as WasmDevice);
+      expect(made[1]!.name).toBe('wasm (1 thread, simd128)');
+      expect(made[1]!.constant('KERNELS_RELAXED_SIMD')).toBe(0);
+      made.push((await getDevice('wasm', { threads: 1, shared: false })) as WasmDevice);
+      expect(made[2]!.name).toBe('wasm (1 thread, simd128, unshared memory)');
+      // The option wins over the environment.
+      made.push((await getDevice('wasm', { threads: 1, build: 'relaxed-simd' })) as WasmDevice);
+      expect(made[3]!.build).toBe('relaxed-simd');
+      process.env.SADDLE_WASM = 'avx';
+      await expect(getDevice('wasm', { threads: 1 })).rejects.toThrowError(/^wasm: the kernel build asked for \(SADDLE_WASM or the build option\) is 'avx'; expected 'simd128' or 'relaxed-simd'/);
+    } finally {
+      if (saved === undefined) delete process.env.SADDLE_WASM;
+      else process.env.SADDLE_WASM = saved;
+      for (const d of made) d.destroy();
+    }
   });
 
   it('runs on one thread with an ordinary (unshared) memory, as in a page without cross-origin isolation', async () => {

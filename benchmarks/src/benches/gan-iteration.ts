@@ -40,8 +40,8 @@ import type * as TF from '@tensorflow/tfjs-core';
 // trainer and what it needs (no MNIST loader, PNG or SVG code).
 import { GanTrainer } from '../../../packages/gan/src/train/trainer.js';
 import { preset, type GanConfig, type PresetName } from '../../../packages/gan/src/presets.js';
-import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
-import { tfDropoutMask, BENCH_RATIOS } from './common.js';
+import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx, TorchCtx } from '../harness.js';
+import { tfDropoutMask, BENCH_RATIOS, f32Base64 } from './common.js';
 import { uniformData } from './matmul.js';
 
 const PIXELS = 784;
@@ -416,6 +416,44 @@ export function ganCase(name: PresetName): BenchCase {
     };
   };
 
+  // PyTorch (benchmarks/src/torch/torch_server.py, class Gan): the same networks from the same
+  // initial parameters and minibatches, torch.addmm + relu / sigmoid, maxout as view + max, dropout
+  // masks bernoulli_(keep) / keep, F.binary_cross_entropy_with_logits, torch.autograd.grad over the
+  // stepping player's parameters, saddle's SGD in place (v.mul_(m).add_(g, -lr); p.add_(v)).
+  const torch = ({ instance }: TorchCtx): Instance => {
+    const fx = getFixture();
+    const spec = {
+      kind: 'gan' as const,
+      config: fx.config,
+      params: fx.params.map((p) => ({ shape: p.shape, data: f32Base64(p.data) })),
+      gCount: fx.gCount,
+      ordered: f32Base64(fx.ordered),
+      images: BENCH_IMAGES,
+    };
+    const sizes = fx.params.map((p) => p.data.length);
+    const split = (flat: Float32Array) => {
+      let o = 0;
+      return sizes.map((n) => flat.subarray(o, (o += n)));
+    };
+    const net = instance(spec);
+    return {
+      run: () => net.run(),
+      output: async () => {
+        const d = fx.draws;
+        const fresh = instance({ ...spec, draws: { zD: f32Base64(d.zD), zG: f32Base64(d.zG), masksD: d.masksD.map(f32Base64), masksG: d.masksG.map(f32Base64) } }, async (raw) =>
+          scaled(split(raw), await getScales()),
+        );
+        try {
+          fresh.run();
+          return await fresh.output!();
+        } finally {
+          fresh.dispose();
+        }
+      },
+      dispose: () => net.dispose(),
+    };
+  };
+
   return {
     label: `${name} (B=${config.batch}, k=${config.k})`,
     params: {
@@ -437,6 +475,7 @@ export function ganCase(name: PresetName): BenchCase {
     tolerance: 3e-4,
     saddle,
     tfjs,
+    torch,
   };
 }
 

@@ -9,8 +9,8 @@
  */
 import { fromArray, type Tensor } from '@saddle/tensor';
 import { matmul, profileWasmMatmul, type Activation } from '@saddle/kernels-wgsl';
-import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';
-import { BENCH_RATIOS } from './common.js';
+import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx, TorchCtx } from '../harness.js';
+import { BENCH_RATIOS, f32Base64 } from './common.js';
 
 export interface MatmulShape {
   m: number;
@@ -140,6 +140,11 @@ export function matmulCase(s: MatmulShape): BenchCase {
         },
       };
     },
+    // PyTorch: torch.mm / torch.addmm (+ relu_ / sigmoid_) on the same stored operands, transposed views for transA / transB.
+    torch: ({ instance }: TorchCtx): Instance => {
+      const d = getData();
+      return instance({ kind: 'matmul', aShape, bShape, transA, transB, activation, a: f32Base64(d.a), b: f32Base64(d.b), bias: d.bias ? f32Base64(d.bias) : null });
+    },
   };
   return c;
 }
@@ -160,8 +165,8 @@ export function matmulBench(opts: MatmulBenchOptions = {}): Bench {
     name: 'matmul',
     title: 'matmul: C = A·B (f32)',
     description:
-      "saddle's tiled WGSL matmul (webgpu) and its WebAssembly SIMD matmul (wasm device: every core, and one thread) against tfjs-core's matMul " +
-      '(webgpu backend on the same GPUDevice; wasm (XNNPACK, one thread in Node) and cpu backends on the CPU). ' +
+      "saddle's tiled WGSL matmul (webgpu) and its WebAssembly SIMD matmul (wasm device: every core, and one thread; relaxed-SIMD and SIMD128 builds) against tfjs-core's matMul " +
+      '(webgpu backend on the same GPUDevice; wasm (XNNPACK, one thread in Node) and cpu backends on the CPU) and PyTorch on the CPU (torch.mm / addmm). ' +
       'Square sizes M = K = N, and the GAN\'s fully connected products at batch 100 (forward, dX with Bᵀ, dW with Aᵀ). FLOPs = 2·M·N·K.',
     ratios: BENCH_RATIOS,
     cases: shapes.map(matmulCase),

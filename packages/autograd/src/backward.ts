@@ -3,6 +3,7 @@ import { add, dense } from './ops.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { Node, alias, type Edge } from './tape.js';
 
+/** Options of `backward`: keep the graph, record the gradients for a second derivative. */
 export interface BackwardOptions {
   /** Keep the graph (its nodes and saved tensors) so backward can run through it again. Default: `createGraph`. */
   retainGraph?: boolean;

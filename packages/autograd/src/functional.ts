@@ -10,6 +10,7 @@ import { alias, detach, requiresGrad } from './tape.js';
  */
 type ScalarFn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
+/** Options of `grad`: whether the gradients are recorded for a second derivative. */
 export interface GradOptions {
   /**
    * Record the gradients onto the tape, so that they can be differentiated again: `grad(grad(f))`,

@@ -8,6 +8,7 @@ import { SaddleError, processWide } from '@saddle/tensor';
  */
 const mode = processWide('@saddle/autograd grad mode', 1, () => ({ enabled: true }));
 
+/** Whether ops record onto the tape (see `noGrad`). */
 export function isGradEnabled(): boolean {
   return mode.enabled;
 }

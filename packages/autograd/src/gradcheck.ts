@@ -3,6 +3,7 @@ import { noGrad } from './grad-mode.js';
 import { runBackward } from './backward.js';
 import { requiresGrad } from './tape.js';
 
+/** Options of `gradcheck`: step size and tolerances. */
 export interface GradcheckOptions {
   /** Where the analytic gradient (backward) runs. Default: the device of the first input. */
   device?: Device;
@@ -35,6 +36,7 @@ export interface GradcheckElement {
   relError: number;
 }
 
+/** The comparison for one input of `gradcheck`. */
 export interface GradcheckInputReport {
   input: number;
   shape: number[];
@@ -44,6 +46,7 @@ export interface GradcheckInputReport {
   worst: GradcheckElement | null;
 }
 
+/** What `gradcheck` found: per input, the worst difference between analytic and numeric gradients. */
 export interface GradcheckReport {
   ok: boolean;
   maxRelError: number;

@@ -6,6 +6,8 @@
  *   import { tensor, param, matmul, relu, sigmoidBce, noGrad } from '@saddle/autograd';
  *
  * Importing it installs the backward engine behind `Tensor.prototype.backward`.
+ *
+ * @module @saddle/autograd
  */
 export * from '@saddle/tensor';
 export * from './ops.js';

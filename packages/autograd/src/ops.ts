@@ -51,36 +51,95 @@ export function binary(name: BinaryOpName, a: Operand, b: Operand): Tensor {
 
 const shapeOf = (x: Operand): Shape => (typeof x === 'number' ? [] : x.shape);
 
+/** Elementwise −x. Recorded on the tape when an input requires grad. */
 export const neg = (x: Tensor) => unary('neg', x);
+/** Elementwise |x|. Recorded on the tape when an input requires grad. */
 export const abs = (x: Tensor) => unary('abs', x);
+/** Elementwise sign: −1, 0 or 1. Recorded on the tape when an input requires grad. */
 export const sign = (x: Tensor) => unary('sign', x);
+/** Elementwise x². Recorded on the tape when an input requires grad. */
 export const square = (x: Tensor) => unary('square', x);
+/** Elementwise eˣ. Recorded on the tape when an input requires grad. */
 export const exp = (x: Tensor) => unary('exp', x);
+/** Elementwise natural logarithm. Recorded on the tape when an input requires grad. */
 export const log = (x: Tensor) => unary('log', x);
+/** Elementwise square root. Recorded on the tape when an input requires grad. */
 export const sqrt = (x: Tensor) => unary('sqrt', x);
+/** Elementwise 1 / x. Recorded on the tape when an input requires grad. */
 export const reciprocal = (x: Tensor) => unary('reciprocal', x);
+/** Elementwise max(x, 0). Recorded on the tape when an input requires grad. */
 export const relu = (x: Tensor) => unary('relu', x);
+/**
+ * Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). Recorded on the tape when an
+ * input requires grad.
+ */
 export const step = (x: Tensor) => unary('step', x);
+/** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). Recorded on the tape when an input requires grad. */
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+/** Elementwise hyperbolic tangent. Recorded on the tape when an input requires grad. */
 export const tanh = (x: Tensor) => unary('tanh', x);
+/** Elementwise log(1 + eˣ), computed without overflow. Recorded on the tape when an input requires grad. */
 export const softplus = (x: Tensor) => unary('softplus', x);
+/** Elementwise log(1 + x), accurate for small x. Recorded on the tape when an input requires grad. */
 export const log1p = (x: Tensor) => unary('log1p', x);
+/** Elementwise eˣ − 1, accurate for small x. Recorded on the tape when an input requires grad. */
 export const expm1 = (x: Tensor) => unary('expm1', x);
+/** Elementwise log(sigmoid(x)) = −softplus(−x), without overflow. Recorded on the tape when an input requires grad. */
 export const logSigmoid = (x: Tensor) => unary('logSigmoid', x);
 /** A dense copy (the materialization of a view). */
 export const contiguous = (x: Tensor) => unary('copy', x);
 /** `x` itself if it is dense, else a dense copy. */
 export const dense = (x: Tensor) => (x.isDense ? x : contiguous(x));
 
+/**
+ * Elementwise a + b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+ * input requires grad.
+ */
 export const add = (a: Operand, b: Operand) => binary('add', a, b);
+/**
+ * Elementwise a − b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+ * input requires grad.
+ */
 export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
+/**
+ * Elementwise a · b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+ * input requires grad.
+ */
 export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
+/**
+ * Elementwise a / b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+ * input requires grad.
+ */
 export const div = (a: Operand, b: Operand) => binary('div', a, b);
+/**
+ * Elementwise max(a, b), with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+ * input requires grad.
+ */
 export const maximum = (a: Operand, b: Operand) => binary('maximum', a, b);
+/**
+ * Elementwise min(a, b), with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+ * input requires grad.
+ */
 export const minimum = (a: Operand, b: Operand) => binary('minimum', a, b);
+/**
+ * Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). Recorded on the
+ * tape when an input requires grad.
+ */
 export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
+/**
+ * Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
+ * tape when an input requires grad.
+ */
 export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
+/**
+ * Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
+ * tape when an input requires grad.
+ */
 export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
+/**
+ * Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
+ * tape when an input requires grad.
+ */
 export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
 
 // ---------------------------------------------------------------- matmul
@@ -95,21 +154,28 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 
 // ---------------------------------------------------------------- reductions
 
+/** Sum over `axes` (all by default); `keepDims` keeps them as size 1. Recorded on the tape. */
 export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const y = k.sum(x, axes, keepDims);
   return shouldRecord(x) ? record('sum', y, [x], [], sumRule(x.shape, axes)) : y;
 }
 
+/** Mean over `axes` (all by default); `keepDims` keeps them as size 1. Recorded on the tape. */
 export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const y = k.mean(x, axes, keepDims);
   return shouldRecord(x) ? record('mean', y, [x], [], meanRule(x.shape, axes)) : y;
 }
 
+/**
+ * Maximum over `axes` (all by default); the gradient goes to the maxima, split evenly between ties. Recorded
+ * on the tape.
+ */
 export function max(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const y = k.max(x, axes, keepDims);
   return shouldRecord(x) ? record('max', y, [x], [x, y], maxRule(x.shape, axes)) : y;
 }
 
+/** Sums the broadcast dimensions of `x` away to get `shape` (the gradient of broadcasting). Recorded on the tape. */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
   const y = k.sumTo(x, shape);
   return shouldRecord(x) ? record('sumTo', y, [x], [], sumToRule(x.shape, shape)) : y;
@@ -177,36 +243,43 @@ export function unslice(x: Tensor, shape: Shape, begin: readonly number[]): Tens
 
 // ---------------------------------------------------------------- shape
 
+/** The same elements in `shape` (one entry may be -1). A view when `x` is contiguous. Recorded on the tape. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const y = k.reshape(x, shape);
   return shouldRecord(x) ? record('reshape', y, [x], [], reshapeRule(x.shape)) : y;
 }
 
+/** Permutes the dimensions (`perm`, reversed by default): a view. Recorded on the tape. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const y = k.transpose(x, perm);
   return shouldRecord(x) ? record('transpose', y, [x], [], transposeRule(perm, x.rank)) : y;
 }
 
+/** The block of `size` elements starting at `begin` (a view). Recorded on the tape. */
 export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
   const y = k.slice(x, begin, size);
   return shouldRecord(x) ? record('slice', y, [x], [], sliceRule(x.shape, begin)) : y;
 }
 
+/** Joins tensors of equal shape but for `axis` along it. Recorded on the tape. */
 export function concat(xs: readonly Tensor[], axis: number): Tensor {
   const y = k.concat(xs, axis);
   return shouldRecord(...xs) ? record('concat', y, xs, [], concatRule(xs.map((x) => x.shape), axis)) : y;
 }
 
+/** Repeats size-1 dimensions (and adds leading ones) to reach `shape`: a view. Recorded on the tape. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const y = k.broadcastTo(x, shape);
   return shouldRecord(x) ? record('broadcastTo', y, [x], [], broadcastToRule(x.shape)) : y;
 }
 
+/** Inserts a dimension of size 1 at `axis`. Recorded on the tape. */
 export function expandDims(x: Tensor, axis: number): Tensor {
   const y = k.expandDims(x, axis);
   return shouldRecord(x) ? record('expandDims', y, [x], [], reshapeRule(x.shape)) : y;
 }
 
+/** Removes dimensions of size 1 (`axes`, or all of them). Recorded on the tape. */
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   const y = k.squeeze(x, axes);
   return shouldRecord(x) ? record('squeeze', y, [x], [], reshapeRule(x.shape)) : y;

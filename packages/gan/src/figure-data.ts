@@ -14,6 +14,7 @@ export function figureNoise(trainer: GanTrainer, n: number, stream: string): Ten
   return trainer.sampleZ(n, new Generator(deriveSeed(trainer.config.seed, stream)));
 }
 
+/** G(z) read back to the CPU, one sample per row. */
 export async function samplesOf(trainer: GanTrainer, z: Tensor): Promise<Float32Array> {
   const x = trainer.generate(z);
   try {

@@ -1,3 +1,9 @@
+/**
+ * The original GAN paper reproduced: Eq. (1), Algorithm 1, the MNIST experiment, Parzen-window
+ * evaluation, figures, run folders.
+ *
+ * @module @saddle/gan
+ */
 // The Node entry of @saddle/gan (package.json `exports`, "node" condition): ./index.ts plus what
 // touches files and the process: MNIST from disk (gzipped or not), PNG figures, run folders and
 // checkpoints, atomic writes, stop requests from signals. (./data/mnist-files.ts installs

@@ -13,7 +13,9 @@
  */
 import { add, mul, neg, sigmoidBce, type Tensor } from '@saddle/autograd';
 
+/** The generator's loss: the paper's non-saturating −log D(G(z)), or the saturating log(1 − D(G(z))). */
 export type GeneratorLossKind = 'non-saturating' | 'saturating';
+/** Every `GeneratorLossKind`. */
 export const GENERATOR_LOSSES: readonly GeneratorLossKind[] = ['non-saturating', 'saturating'];
 
 /** D's loss: 0.5 [CE(1, realLogits) + CE(0, fakeLogits)], a one-element tensor. */

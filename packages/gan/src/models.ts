@@ -18,6 +18,7 @@
 import { Generator, SaddleError, concat, fromArray, noGrad, rand, randn, tidy, zeros, type Device, type Tensor } from '@saddle/autograd';
 import { Dropout, Linear, Maxout, Module, init, type Initializer } from '@saddle/nn';
 
+/** The generator's shape: noise size, hidden ReLU widths, output size, initial weight range. */
 export interface GeneratorArch {
   /** Dimension of z (100). */
   zDim: number;
@@ -31,6 +32,7 @@ export interface GeneratorArch {
   outputInitRange?: number;
 }
 
+/** The discriminator's shape: input size, maxout units and pieces, dropout, initial weight range. */
 export interface DiscriminatorArch {
   /** Input dimension (784). */
   inDim: number;
@@ -183,6 +185,7 @@ export class DiscriminatorNet extends Module {
   }
 }
 
+/** The distribution of the noise z. */
 export type NoiseDistribution = 'uniform' | 'gaussian';
 
 const SQRT3 = Math.sqrt(3);

@@ -10,15 +10,23 @@ import { SaddleError } from '@saddle/autograd';
 import { GENERATOR_LOSSES, type GeneratorLossKind } from './losses.js';
 import type { DiscriminatorArch, GeneratorArch, NoiseDistribution } from './models.js';
 
+/** The distribution of the noise z: uniform or Gaussian. */
 export type ZDist = NoiseDistribution;
+/** Whether D and G update in turn (Algorithm 1) or from one shared batch of noise. */
 export type UpdateMode = 'alternating' | 'simultaneous';
+/** A named configuration: `paper` (the MNIST networks), `quick` (no GPU), `tiny` (tests, the demo). */
 export type PresetName = 'paper' | 'quick' | 'tiny';
 
+/** Every `PresetName`. */
 export const PRESET_NAMES: readonly PresetName[] = ['paper', 'quick', 'tiny'];
+/** Every `ZDist`. */
 export const Z_DISTS: readonly ZDist[] = ['uniform', 'gaussian'];
+/** Every `UpdateMode`. */
 export const UPDATE_MODES: readonly UpdateMode[] = ['alternating', 'simultaneous'];
 
+/** Everything a training run depends on: networks, optimizer, schedule, data, seed, evaluation. */
 export interface GanConfig {
+  /** The preset this configuration started from. */
   preset: PresetName;
   generator: GeneratorArch;
   discriminator: DiscriminatorArch;
@@ -164,6 +172,7 @@ function tiny(): GanConfig {
   };
 }
 
+/** A fresh copy of the configuration of preset `name`; a SaddleError for an unknown name. */
 export function preset(name: PresetName): GanConfig {
   switch (name) {
     case 'paper':

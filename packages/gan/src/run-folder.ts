@@ -28,6 +28,7 @@ import type { GanConfig } from './presets.js';
 import { EMA_PREFIX, nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
 import type { EpochRecord } from './train/records.js';
 
+/** The files a run folder holds. */
 export const RUN_FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
@@ -63,6 +64,7 @@ export function resolveRunDir(run: string, options: { root?: string; mustExist?:
   return dir;
 }
 
+/** Creates the run folder `dir` (and its parents) if it does not exist. */
 export async function ensureRunDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
@@ -93,6 +95,7 @@ export async function writeMetrics(dir: string, history: readonly EpochRecord[])
   await writeFileAtomic(join(dir, RUN_FILES.metrics), history.map((r) => JSON.stringify(r) + '\n').join(''));
 }
 
+/** The epoch records of the run in `dir` (metrics.jsonl). */
 export async function readMetrics(dir: string): Promise<EpochRecord[]> {
   const text = await readFile(join(dir, RUN_FILES.metrics), 'utf8');
   return text
@@ -101,10 +104,12 @@ export async function readMetrics(dir: string): Promise<EpochRecord[]> {
     .map((l) => JSON.parse(l) as EpochRecord);
 }
 
+/** Writes the file `name` of the run in `dir`, atomically. */
 export async function writeRunFile(dir: string, name: string, data: Uint8Array | string): Promise<void> {
   await writeFileAtomic(join(dir, name), data);
 }
 
+/** Writes config.json of the run in `dir`, atomically. */
 export async function writeConfig(dir: string, config: unknown): Promise<void> {
   await writeJsonAtomic(join(dir, RUN_FILES.config), config);
 }

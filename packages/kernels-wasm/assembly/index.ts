@@ -18,6 +18,7 @@ export * from './cross-entropy/cross-entropy';
 export * from './where/where';
 export * from './gather/gather';
 export * from './bmm/bmm';
+export { KERNELS_RELAXED_SIMD } from './shared/fma';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

@@ -1,3 +1,8 @@
+/**
+ * Layers, initializers, optimizers, schedules and safetensors checkpoints.
+ *
+ * @module @saddle/nn
+ */
 // The Node entry of @saddle/nn (package.json `exports`, "node" condition): ./index.ts plus what
 // touches files: atomic writes, .safetensors files, module checkpoints.
 export * from './index.js';

@@ -1,5 +1,6 @@
 import { SaddleError, full, rand, randn, type Device, type Generator, type Shape, type Tensor } from '@saddle/autograd';
 
+/** What an initializer may use: the device and the generator its random values come from. */
 export interface InitContext {
   device?: Device;
   generator?: Generator;
@@ -16,6 +17,7 @@ export function uniform(low: number, high: number): Initializer {
   return (shape, ctx) => rand(shape, { low, high, device: ctx.device, generator: ctx.generator });
 }
 
+/** Weights drawn from N(mean, std²). */
 export function normal(mean = 0, std = 1): Initializer {
   if (!Number.isFinite(mean) || !Number.isFinite(std) || std < 0) {
     throw new SaddleError('normal', `mean is ${mean} and std is ${std}; expected a finite mean and a finite std >= 0`);
@@ -23,11 +25,13 @@ export function normal(mean = 0, std = 1): Initializer {
   return (shape, ctx) => randn(shape, { mean, std, device: ctx.device, generator: ctx.generator });
 }
 
+/** Every weight equal to `value`. */
 export function constant(value: number): Initializer {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new SaddleError('constant', `value is ${String(value)}; expected a finite number`);
   return (shape, ctx) => full(shape, value, { device: ctx.device });
 }
 
+/** Every weight zero. */
 export const zeros: Initializer = constant(0);
 
 /** Glorot/Xavier uniform: U(±sqrt(6 / (fanIn + fanOut))). */

@@ -22,6 +22,7 @@ export abstract class Module {
   private readonly ownParams = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
 
+  /** The layer's output for input `x`. */
   abstract forward(x: Tensor): Tensor;
 
   /** Registers `t` as a parameter (it requires grad and survives `tidy`). */
@@ -31,6 +32,7 @@ export abstract class Module {
     return t;
   }
 
+  /** Registers `m` as a submodule called `name` (its parameters become this module's); returns it. */
   protected addModule<M extends Module>(name: string, m: M): M {
     if (this.ownParams.has(name) || this.children.has(name)) throw new SaddleError('Module', `duplicate name '${name}'`);
     this.children.set(name, m);
@@ -45,6 +47,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter of this module and its submodules, in registration order. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
@@ -56,6 +59,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Evaluation mode (dropout off) for this module and its submodules; returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -108,6 +112,7 @@ export abstract class Module {
     return this.parameters()[0]?.device;
   }
 
+  /** Disposes every parameter of this module and its submodules. */
   dispose(): void {
     for (const t of this.parameters()) t.dispose();
   }

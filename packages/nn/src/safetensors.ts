@@ -17,14 +17,17 @@
  */
 import { SaddleError, type DType, type TypedArray } from '@saddle/tensor';
 
+/** One tensor of a safetensors file: dtype, shape and the values. */
 export interface SafeTensor {
   dtype: DType;
   shape: readonly number[];
   data: TypedArray;
 }
 
+/** Named tensors, as a safetensors file holds them. */
 export type SafeTensors = Record<string, SafeTensor>;
 
+/** What a safetensors file holds: its tensors and its string metadata. */
 export interface SafetensorsContents {
   tensors: SafeTensors;
   metadata: Record<string, string>;

@@ -5,6 +5,7 @@ import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
 import { Tensor } from './tensor.js';
 
+/** Where a new tensor goes and its dtype (default: `defaultDevice()`, f32). */
 export interface CreateOptions {
   dtype?: DType;
   device?: Device;
@@ -61,6 +62,7 @@ export function fromArray(values: ArrayLike<number>, shape: Shape, options: Crea
   return new Tensor(device.upload(values, dtype), shape);
 }
 
+/** A tensor of `shape` with every element `value`. */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   checkShape('full', shape);
   if (options.dtype !== undefined) checkDType('full', options.dtype);
@@ -69,22 +71,27 @@ export function full(shape: Shape, value: number, options: CreateOptions = {}): 
   return new Tensor(device.fill(options.dtype ?? 'f32', sizeOf(shape), value), shape);
 }
 
+/** A tensor of `shape` filled with 0. */
 export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
   return full(shape, 0, options);
 }
 
+/** A tensor of `shape` filled with 1. */
 export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
   return full(shape, 1, options);
 }
 
+/** A tensor of shape [] holding `value`. */
 export function scalar(value: number, options: CreateOptions = {}): Tensor {
   return full([], value, options);
 }
 
+/** Zeros of the shape, dtype and device of `t`. */
 export function zerosLike(t: Tensor): Tensor {
   return zeros(t.shape, { dtype: t.dtype, device: t.device });
 }
 
+/** Ones of the shape, dtype and device of `t`. */
 export function onesLike(t: Tensor): Tensor {
   return ones(t.shape, { dtype: t.dtype, device: t.device });
 }

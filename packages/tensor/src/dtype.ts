@@ -3,8 +3,10 @@ import { SaddleError } from './errors.js';
 /** Element types. f64 exists on the CPU only, so gradient checks can difference in double precision. */
 export type DType = 'f32' | 'f64' | 'i32' | 'u32';
 
+/** The typed arrays tensors hold: one per dtype. */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array;
 
+/** Every dtype. */
 export const DTYPES: readonly DType[] = ['f32', 'f64', 'i32', 'u32'];
 
 /** Throws a SaddleError naming `op` unless `dtype` is one of DTYPES (a JS caller can pass anything). */
@@ -14,14 +16,17 @@ export function checkDType(op: string, dtype: unknown): asserts dtype is DType {
   }
 }
 
+/** Bytes per element of `dtype`. */
 export function bytesPerElement(dtype: DType): number {
   return dtype === 'f64' ? 8 : 4;
 }
 
+/** Whether `dtype` is a floating-point type (f32, f64). */
 export function isFloat(dtype: DType): boolean {
   return dtype === 'f32' || dtype === 'f64';
 }
 
+/** A zeroed typed array of `size` elements of `dtype`. */
 export function allocArray(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'f32':
@@ -49,6 +54,7 @@ export function toTypedArray(dtype: DType, values: ArrayLike<number>): TypedArra
   return out;
 }
 
+/** The dtype of a typed array. */
 export function dtypeOf(array: TypedArray): DType {
   if (array instanceof Float32Array) return 'f32';
   if (array instanceof Float64Array) return 'f64';
@@ -57,6 +63,7 @@ export function dtypeOf(array: TypedArray): DType {
   throw new SaddleError('dtype', 'expected a Float32Array, Float64Array, Int32Array or Uint32Array');
 }
 
+/** Throws a SaddleError naming `op` and input `name` unless `got` is one of `allowed`. */
 export function assertDType(op: string, name: string, got: DType, allowed: readonly DType[]): void {
   if (!allowed.includes(got)) {
     throw new SaddleError(op, `${name} has dtype ${got}; expected ${allowed.join(' or ')}`);

@@ -23,6 +23,7 @@ export { UniformArena } from './devices/uniform-arena.js';
 export { defaultDevice, useDevice, getDevice, isWebGpu, isWasm, autoProbe, lastAutoChoice, type AutoChoice, type DeviceRequest, type DeviceOptions } from './devices/default.js';
 export { Params } from './params.js';
 export { Tensor, gradHooks, liveTensorCount, type BackwardFlags } from './tensor.js';
+export { formatValues, type FormatOptions, type FormatContext } from './format.js';
 export { tensor, fromArray, full, zeros, ones, scalar, zerosLike, onesLike, type CreateOptions } from './create.js';
 export { tidy, keep, scopeDepth } from './scope.js';
 export { processWide, claimSingleCopy } from './process-wide.js';

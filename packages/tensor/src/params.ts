@@ -13,6 +13,7 @@ export class Params {
     this.view = new DataView(this.bytes.buffer);
   }
 
+  /** Appends u32 values. */
   u32(...values: number[]): this {
     for (const v of values) {
       this.view.setUint32(this.offset, v >>> 0, true);
@@ -21,6 +22,7 @@ export class Params {
     return this;
   }
 
+  /** Appends i32 values. */
   i32(...values: number[]): this {
     for (const v of values) {
       this.view.setInt32(this.offset, v | 0, true);
@@ -29,6 +31,7 @@ export class Params {
     return this;
   }
 
+  /** Appends f32 values. */
   f32(...values: number[]): this {
     for (const v of values) {
       this.view.setFloat32(this.offset, v, true);
@@ -47,6 +50,7 @@ export class Params {
     return this;
   }
 
+  /** Pads to a multiple of `to` bytes (16 before a vec4). */
   align(to: number): this {
     this.offset = Math.ceil(this.offset / to) * to;
     return this;

@@ -22,6 +22,10 @@ interface Entry<T> {
 const slot = (key: string) => Symbol.for(`saddle:${key}`);
 const registry = globalThis as unknown as Record<symbol, unknown>;
 
+/**
+ * One value per process under `key` (shared by every copy of the package), created on first use; `layout`
+ * must match.
+ */
 export function processWide<T>(key: string, layout: number, create: () => T): T {
   const sym = slot(key);
   const existing = registry[sym] as Entry<T> | undefined;

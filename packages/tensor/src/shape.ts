@@ -1,7 +1,9 @@
 import { SaddleError, fmtShape } from './errors.js';
 
+/** The sizes of a tensor's dimensions. */
 export type Shape = readonly number[];
 
+/** The number of elements of `shape` (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -19,6 +21,7 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** Whether `strides` are the row-major strides of `shape` (size-1 dimensions ignored). */
 export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -28,10 +31,12 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
   return true;
 }
 
+/** Whether two shapes are equal. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Throws a SaddleError naming `op` unless every size is a non-negative integer. */
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {

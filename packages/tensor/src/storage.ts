@@ -29,10 +29,12 @@ export class Storage {
     return this.view;
   }
 
+  /** A storage of the CPU (or any host-memory device) holding `data`. */
   static cpu(device: Device, data: TypedArray, dtype: DType): Storage {
     return new Storage(device, dtype, data.length, data, null);
   }
 
+  /** A storage of `size` elements in a WebGPU buffer. */
   static gpu(device: Device, buffer: GPUBuffer, dtype: DType, size: number): Storage {
     return new Storage(device, dtype, size, null, buffer);
   }
@@ -49,6 +51,7 @@ export class Storage {
     return this.refs <= 0;
   }
 
+  /** Adds a reference (a new view of this storage). */
   retain(): void {
     this.refs++;
   }

@@ -6,6 +6,7 @@ import { defaultDevice } from './devices/default.js';
 import type { Storage } from './storage.js';
 import { track } from './scope.js';
 import { claimSingleCopy } from './process-wide.js';
+import { formatValues, type FormatOptions } from './format.js';
 
 // A second copy of this package in the process would split tensors into two foreign kinds: refuse it.
 claimSingleCopy('@saddle/tensor', import.meta.url);
@@ -26,7 +27,9 @@ export interface BackwardFlags {
 }
 
 /** Hooks a higher package (autograd) installs; the tensor package itself knows no gradients. */
+/** Hooks a higher package (autograd) installs; the tensor package itself knows no gradients. */
 export const gradHooks: {
+  /** Backpropagates from `t` (`Tensor.backward` calls it); null until @saddle/autograd is imported. */
   backward: ((t: Tensor, seed?: Tensor, options?: BackwardFlags) => void) | null;
 } = { backward: null };
 
@@ -107,6 +110,7 @@ export class Tensor {
     return new Tensor(this.storage, shape, strides, offset);
   }
 
+  /** Drops this tensor's reference to its storage (and its gradient); using it afterwards throws. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -118,6 +122,7 @@ export class Tensor {
     this.gradNode = null;
   }
 
+  /** Disposes the tensor at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -142,13 +147,64 @@ export class Tensor {
 
   /** Nested JS arrays (like `tensor.tolist()` in PyTorch). */
   async toNested(): Promise<unknown> {
-    const flat = Array.from(await this.toArray());
-    const build = (dim: number, start: number): unknown => {
-      if (dim === this.rank) return flat[start];
-      const inner = sizeOf(this.shape.slice(dim + 1));
-      return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
-    };
-    return build(0, 0);
+    return nest(await this.toArray(), this.shape);
+  }
+
+  /**
+   * The elements in row-major order, copied, read synchronously: on `cpu` and `wasm`, whose memory
+   * the calling thread sees (and whose ops have finished when they return). A `webgpu` tensor
+   * cannot be read without waiting for the GPU: a SaddleError says to `await t.toArray()`.
+   */
+  dataSync(): TypedArray {
+    return this.readSync('dataSync');
+  }
+
+  /** Nested JS arrays, read synchronously (`cpu` and `wasm`; see `dataSync`). */
+  arraySync(): unknown {
+    return nest(this.readSync('arraySync'), this.shape);
+  }
+
+  private readSync(op: string): TypedArray {
+    this.assertAlive(op);
+    const data = this.storage.data;
+    if (!data) {
+      throw new SaddleError(
+        op,
+        `tensor #${this.id} ${fmtShape(this.shape)} ${this.dtype} is on ${this.device.name}, which cannot be read synchronously; expected a cpu or wasm tensor (on webgpu: await t.toArray() or await t.toNested())`,
+      );
+    }
+    if (this.isContiguous) return data.slice(this.offset, this.offset + this.size);
+    return gather(data, this.shape, this.strides, this.offset);
+  }
+
+  /**
+   * The values as text, PyTorch-style: nested rows aligned, summarized with `...` beyond
+   * `options.threshold` elements (1000), then the shape, dtype and device. Reads the tensor back
+   * (on webgpu this waits for the GPU).
+   */
+  async format(options: FormatOptions = {}): Promise<string> {
+    return formatValues(await this.toArray(), this.formatContext(), options);
+  }
+
+  /** Prints `await this.format(options)` with console.log. */
+  async print(options: FormatOptions = {}): Promise<void> {
+    console.log(await this.format(options));
+  }
+
+  private formatContext() {
+    return { shape: this.shape, dtype: this.dtype, device: this.device.name };
+  }
+
+  /** The values when this thread can read them now (`cpu`, `wasm`), else a one-line summary. */
+  private describe(): string {
+    if (!this.disposed && this.storage.data) return formatValues(this.readSync('toString'), this.formatContext());
+    const where = this.disposed ? 'disposed' : 'values on the device: await t.print()';
+    return `Tensor(#${this.id}, shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device=${this.device.name}, ${where})`;
+  }
+
+  /** What `console.log(t)` and `util.inspect(t)` show in Node: see `toString`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.describe();
   }
 
   /** The value of a one-element tensor. */
@@ -174,9 +230,23 @@ export class Tensor {
     else gradHooks.backward(this, seed, options);
   }
 
+  /**
+   * On `cpu` and `wasm`, the values as `format()` lays them out (summarized beyond 1000 elements);
+   * on `webgpu`, which cannot be read synchronously, or once disposed: the id, shape, dtype and device.
+   */
   toString(): string {
-    return `Tensor(#${this.id}, ${fmtShape(this.shape)}, ${this.dtype}, ${this.device.name}${this.disposed ? ', disposed' : ''})`;
+    return this.describe();
   }
+}
+
+/** Row-major `flat` as nested arrays of `shape` (a number for rank 0). */
+function nest(flat: ArrayLike<number>, shape: Shape): unknown {
+  const build = (dim: number, start: number): unknown => {
+    if (dim === shape.length) return flat[start];
+    const inner = sizeOf(shape.slice(dim + 1));
+    return Array.from({ length: shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
+  };
+  return build(0, 0);
 }
 
 function gather(src: TypedArray, shape: Shape, strides: readonly number[], base: number): TypedArray {

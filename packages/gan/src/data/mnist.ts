@@ -15,7 +15,9 @@
  */
 import { SaddleError } from '@saddle/tensor';
 
+/** Rows of an MNIST image (28). */
 export const MNIST_ROWS = 28;
+/** Columns of an MNIST image (28). */
 export const MNIST_COLS = 28;
 /** Pixels per image (28 × 28). */
 export const MNIST_PIXELS = MNIST_ROWS * MNIST_COLS;
@@ -24,9 +26,12 @@ export const MNIST_SPLIT = { train: 50_000, validation: 10_000, test: 10_000 } a
 
 /** The unsigned-byte element type code, the only one MNIST uses. */
 const IDX_UBYTE = 0x08;
+/** The magic number of an IDX file of images (unsigned bytes, 3 dimensions). */
 export const IDX_IMAGES_MAGIC = 0x00000803;
+/** The magic number of an IDX file of labels (unsigned bytes, 1 dimension). */
 export const IDX_LABELS_MAGIC = 0x00000801;
 
+/** An IDX file decoded: its dimensions and its bytes. */
 export interface IdxArray {
   /** The sizes from the header, e.g. [60000, 28, 28]. */
   dims: number[];
@@ -34,6 +39,7 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
+/** An IDX file of images decoded: count, size and raw pixels. */
 export interface IdxImages {
   n: number;
   rows: number;
@@ -42,6 +48,7 @@ export interface IdxImages {
   pixels: Uint8Array;
 }
 
+/** One split of MNIST: images scaled to [0, 1] and their labels. */
 export interface MnistSplit {
   /** n × 784 pixels in [0, 1], row-major, one image per row. */
   images: Float32Array;
@@ -50,6 +57,7 @@ export interface MnistSplit {
   n: number;
 }
 
+/** MNIST in the paper's three splits. */
 export interface Mnist {
   train: MnistSplit;
   validation: MnistSplit;

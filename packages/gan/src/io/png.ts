@@ -89,6 +89,7 @@ function grey(v: number): Rgb {
   return [g, g, g];
 }
 
+/** Options of an image tile: image size, padding, magnification, gap colour. */
 export interface TileOptions {
   /** Image height in pixels (default 28). */
   height?: number;
@@ -102,6 +103,7 @@ export interface TileOptions {
   background?: number | Rgb;
 }
 
+/** Options of a grid of samples: columns, and the tile options. */
 export interface GridOptions extends TileOptions {
   /** Number of images (default: all of `images`). */
   n?: number;
@@ -189,6 +191,7 @@ export function rowsGrid(rows: readonly Float32Array[], options: TileOptions = {
   return imageGrid(all, { ...options, rows: rows.length, cols });
 }
 
+/** Options of a side-by-side figure (samples beside their nearest training images): rows, columns, separator. */
 export interface SideBySideOptions extends TileOptions {
   /** Rows of both blocks. */
   rows: number;

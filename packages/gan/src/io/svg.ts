@@ -16,6 +16,7 @@ export interface Series {
   color?: string;
 }
 
+/** A line chart: its series, axes and title, for `lineChartSvg`. */
 export interface LineChartSpec {
   title?: string;
   series: readonly Series[];
@@ -54,6 +55,7 @@ function niceStep(span: number, target: number): number {
   return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
 }
 
+/** An axis of a line chart: its bounds, ticks and tick step. */
 export interface Axis {
   lo: number;
   hi: number;

@@ -58,6 +58,7 @@ import {
 } from '@saddle/autograd';
 import { logSumExp, meanAndStdErr, sigmaGrid } from './parzen-cpu.js';
 
+/** Options of the Parzen-window estimate: how many test points and samples go in one block. */
 export interface ParzenOptions {
   /** Test points (rows of x) per block; by default about 2^22 / muBatch. */
   batch?: number;
@@ -229,6 +230,7 @@ export async function parzenLogLikelihood(x: Tensor, mu: Tensor, sigma: number, 
   return (await parzenLogLikelihoods(x, mu, [sigma], opts))[0]!;
 }
 
+/** Options of the search for the Parzen window width σ on the validation set. */
 export interface SelectSigmaOptions extends ParzenOptions {
   /** Validation points used (the first ones); `parzen_ll.py`'s limit_size, 1000. */
   count?: number;
@@ -265,6 +267,7 @@ export async function selectSigma(
   }
 }
 
+/** Options of a Parzen evaluation: σ chosen on validation, then the test log-likelihood. */
 export interface ParzenEvaluateOptions extends ParzenOptions {
   /** The generated samples, [n, d] (the paper: 10 000). */
   samples: Tensor;
@@ -280,6 +283,7 @@ export interface ParzenEvaluateOptions extends ParzenOptions {
   validationCount?: number;
 }
 
+/** A Parzen estimate: the mean log-likelihood, its standard error and the σ used. */
 export interface ParzenResult {
   sigma: number;
   /** Mean test log-likelihood, in nats. */

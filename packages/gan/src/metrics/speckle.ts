@@ -20,6 +20,7 @@ export interface SpeckleOptions {
   maxBlobPixels?: number;
 }
 
+/** Small isolated specks per sample, a check of sample cleanliness. */
 export interface SpeckleResult {
   images: number;
   /** Specks per image, averaged over the images. */

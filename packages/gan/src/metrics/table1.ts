@@ -10,6 +10,7 @@ import { deriveSeed } from '../train/rng.js';
 import { parzenEvaluate, type ParzenResult } from './parzen.js';
 import { speckle, type SpeckleResult } from './speckle.js';
 
+/** Options of the Table 1 protocol: samples, seed, σ, test and validation images. */
 export interface Table1Options {
   /** Samples drawn from G (the paper: 10 000). */
   n: number;
@@ -25,6 +26,7 @@ export interface Table1Options {
   speckle?: boolean;
 }
 
+/** The Table 1 estimate with what it was computed from. */
 export interface Table1Result extends ParzenResult {
   /** The samples' speckle, when asked for. */
   speckle?: SpeckleResult;

@@ -147,6 +147,7 @@ export function highDensityGrid(pdata: Gaussian1d, pg: Gaussian1d, options: { co
   return Float64Array.from({ length: count }, (_, i) => (count === 1 ? first : first + ((last - first) * i) / (count - 1)));
 }
 
+/** Options of the 1-D toy discriminator: the two distributions, device, seed, widths, steps. */
 export interface ToyDiscriminatorOptions {
   pdata: Gaussian1d;
   /** The fixed generator's distribution: G(z) = pg.mean + pg.std·z, z ~ N(0, 1). */
@@ -168,6 +169,7 @@ export interface ToyDiscriminatorOptions {
   lossEvery?: number;
 }
 
+/** The small discriminator of the 1-D toy (Figure 1), trained against fixed p_data and p_g. */
 export interface ToyDiscriminator {
   /** D as logits: [B, 1] → [B, 1]; D(x) = sigmoid(net(x)). */
   readonly net: Sequential;
@@ -183,6 +185,7 @@ export interface ToyDiscriminator {
    * with `seed`, default 12345), with `valueFunction`'s stable log D and log(1 - D).
    */
   value(options?: { count?: number; seed?: number }): Promise<number>;
+  /** Frees its parameters. */
   dispose(): void;
 }
 

@@ -17,6 +17,7 @@ export interface AccumulatorRead {
   probes: number[];
 }
 
+/** Sums of the losses and D's outputs over steps, kept on the device and read back once per report. */
 export class StepAccumulators {
   private accD: Tensor;
   private accG: Tensor;
@@ -120,6 +121,7 @@ export class StepAccumulators {
     await this.accG.toArray();
   }
 
+  /** Frees the device sums. */
   dispose(): void {
     this.accD.dispose();
     this.accG.dispose();

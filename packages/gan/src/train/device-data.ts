@@ -16,6 +16,7 @@
 import { SaddleError, fromArray, isWebGpu, slice, type Device, type Tensor } from '@saddle/autograd';
 import { deriveSeed, permutation } from './rng.js';
 
+/** A training set on the device, shuffled per epoch from its own seed, served in batches. */
 export class DeviceDataset {
   private current: Tensor[] = [];
   /** Rows per device tensor: all n, or a multiple of the batch size that fits one binding. */
@@ -79,6 +80,7 @@ export class DeviceDataset {
     return slice(this.current[chunk]!, [row - chunk * this.chunkRows, 0], [b, this.d]);
   }
 
+  /** Frees the device tensors. */
   dispose(): void {
     for (const t of this.current) t.dispose();
     this.current = [];

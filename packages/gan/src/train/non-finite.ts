@@ -8,6 +8,7 @@
 import { SaddleError } from '@saddle/autograd';
 import type { RunningStats } from './records.js';
 
+/** Where training found a non-finite value: what, and at which epoch and iteration. */
 export interface NonFiniteReport {
   /** What was found non-finite: 'D loss', 'G loss', 'D(x)', 'D(G(z))' and parameter names. */
   what: string[];

@@ -24,6 +24,7 @@ export interface RunningStats {
   gSteps: number;
 }
 
+/** A Parzen estimate recorded after an epoch. */
 export interface ParzenRecord {
   mean: number;
   stdErr: number;
@@ -50,6 +51,7 @@ export interface EpochRecord extends RunningStats {
   partial?: boolean;
 }
 
+/** Where training is, for progress bars: epoch, iteration, the latest statistics. */
 export interface ProgressInfo {
   epoch: number;
   iterInEpoch: number;

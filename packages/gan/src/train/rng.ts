@@ -23,6 +23,7 @@ export function deriveSeed(base: number, name: string, index = 0): bigint {
   return mix64(h ^ BigInt(index));
 }
 
+/** A generator seeded for stream `name` (and `index`) of run seed `base` (see `deriveSeed`). */
 export function streamGenerator(base: number, name: string, index = 0): Generator {
   return new Generator(deriveSeed(base, name, index));
 }

@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:os';
 
+/** A request to stop training cleanly: from a signal, a deadline or a caller. */
 export class StopRequest {
   /** Why a stop was asked for (a signal's name, 'deadline', ...), or null while none was. */
   reason: string | null = null;
@@ -17,6 +18,7 @@ export class StopRequest {
     return this.reason !== null;
   }
 
+  /** Asks training to stop, for `reason` (the first reason is kept). */
   request(reason: string): void {
     this.reason ??= reason;
   }

@@ -41,6 +41,7 @@ import { NonFiniteError, nonFiniteStats } from './non-finite.js';
 import type { EpochRecord, ImageSet, ProgressInfo, RunningStats } from './records.js';
 import { deriveSeed, streamGenerator } from './rng.js';
 
+/** Options of `GanTrainer.epoch`: a stop check and a progress callback. */
 export interface EpochOptions {
   /** Checked before every iteration: return true to stop (the state stays consistent: save it). */
   shouldStop?: () => boolean;
@@ -53,6 +54,7 @@ const YIELD_EVERY_MS = 20;
 // setImmediate in Node; a browser page has none (a timer turns its event loop instead).
 const yieldToEventLoop = () => new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
+/** Algorithm 1 of the paper: G, D, their optimizers and the averaged G, trained epoch by epoch. */
 export class GanTrainer {
   readonly config: GanConfig;
   readonly G: GeneratorNet;
@@ -352,7 +354,7 @@ export class GanTrainer {
     return this.Gema ?? this.G;
   }
 
-  /** Samples from the sampler (eval mode, no grad) for noise `z` [n, zDim]: [n, 784] on the device. */
+  /** Samples from the sampler (eval mode, no grad) for noise `z` (`[n, zDim]`): `[n, 784]` on the device. */
   generate(z: Tensor): Tensor {
     const g = this.sampler;
     g.eval();
@@ -377,6 +379,7 @@ export class GanTrainer {
     restoreState(this, tensors, meta);
   }
 
+  /** Frees the networks, optimizers and device data. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

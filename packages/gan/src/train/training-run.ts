@@ -15,6 +15,7 @@ import type { EpochRecord, ImageSet, ParzenRecord, ProgressInfo } from './record
 import type { StopRequest } from './stop-request.js';
 import type { GanTrainer } from './trainer.js';
 
+/** What `runTraining` needs: the trainer, the run folder, the data and the callbacks. */
 export interface TrainingRunOptions {
   trainer: GanTrainer;
   /** The run folder (it exists). */
@@ -33,6 +34,7 @@ export interface TrainingRunOptions {
   title?: string;
 }
 
+/** How a training run ended: done, stopped or diverged, and its last records. */
 export interface TrainingOutcome {
   /**
    * 'done': the configured epochs ran; 'stopped': a stop request (`stopReason` says which);

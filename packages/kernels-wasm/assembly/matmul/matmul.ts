@@ -19,10 +19,13 @@
  * 2. The register tiles: C is computed by tiles of 4 x 8 (MR x NR) outputs, held in eight f32x4
  *    accumulators (row r, columns 0-3 and 4-7). One step of the inner loop reads one column of the
  *    A panel (4 floats, each splatted to all lanes by v128.load32_splat) and one row of the B
- *    panel (two f32x4 loads), and does 8 multiplies and 8 adds (64 flops, no FMA: WebAssembly SIMD
- *    has none without the relaxed-simd proposal). Eight independent add chains hide the add
- *    latency; 8 accumulators + 2 B vectors + the A splat + a product fit the 15 xmm registers
- *    V8 allocates on x64 (a 6 x 8 tile would need 16 and spill).
+ *    panel (two f32x4 loads), and does 8 multiply-adds (64 flops) through shared/fma.ts's madd:
+ *    a multiply then an add in the SIMD128 build, one fused f32x4.relaxed_madd in the relaxed-SIMD
+ *    build (half the arithmetic instructions where the CPU has FMA). Eight independent chains hide
+ *    the add (or FMA) latency; 8 accumulators + 2 B vectors + the A splat + a product fit the 15
+ *    xmm registers V8 allocates on x64 (a 6 x 8 tile would need 16 and spill in the SIMD128 build). The
+ *    fused build needs no product register, so a 6 x 8 or 5 x 8 tile fits its registers: both were
+ *    tried (December 2026) and ran slower than 4 x 8 here, as did unrolling K by two.
  *
  * Cache blocking: the output is cut into macro tiles of mc x nc (chosen by the launcher, multiples
  * of 4 and 8) and K into blocks of kc <= KC_MAX (256). For one macro tile and one K block, the
@@ -42,6 +45,8 @@
  * on the thread count or the tiling. Then + bias, then the activation, each rounded once. Against
  * the float64 twin the error is at most about (K + 1) * eps32 * sum_k |a_ik b_kj| (a running f32
  * sum of K products, each product exact to eps32/2): the tests use 1e-6 * K * max|a| * max|b|.
+ * The relaxed-SIMD build fuses each a_k*b_k + acc (no rounding of the product): the same bound
+ * holds (it drops K of the 2K roundings), but the bits differ from the SIMD128 build's.
  *
  * Epilogue: on the last K block, bias[j] is added and the activation applied as the CPU twin
  * does: relu is x > 0 || x is NaN ? x : 0 (NaN kept as in PyTorch, -0 gives +0), sigmoid uses exp(-|x|) only (no overflow).
@@ -52,9 +57,11 @@
  * tests a bound. K = 0 runs one empty block: C = act(bias) (or act(0)).
  *
  * Scratch (one block allocated by the launcher per call): [0, 64) the tile counter, then one
- * 128-byte edge buffer per thread, then one i32 state per panel (A panels first), then the A
+ * 128-byte edge buffer per unit (tid: the pool calls the kernel with up to device.units of them), then one i32 state per panel (A panels first), then the A
  * panels, then the B panels. The launcher zeroes the counter and the states before the call.
  */
+
+import { madd } from '../shared/fma';
 
 /** Rows of a register tile (floats of an A panel column). */
 export const MATMUL_MR: i32 = 4;
@@ -64,7 +71,7 @@ export const MATMUL_NR: i32 = 8;
 export const MATMUL_KC: i32 = 256;
 /** Bytes before the first edge buffer (the tile counter's cache line). */
 export const MATMUL_SCRATCH_HEAD: i32 = 64;
-/** Bytes of one thread's edge buffer (a 4 x 8 tile). */
+/** Bytes of one unit's edge buffer (a 4 x 8 tile). */
 export const MATMUL_EDGE_BYTES: i32 = 128;
 
 // Activation codes (keep in step with MATMUL_ACTIVATION_CODE in kernels-wgsl's matmul.wgsl.ts).
@@ -287,17 +294,17 @@ function tile(
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let x = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
     x = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
     x = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
     x = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
     pa += 16;
     pb += 32;
   }

@@ -7,6 +7,7 @@ export const BCE_WORKGROUP = 256;
 /** Elements one workgroup of the loss pass sums (16 per thread). */
 export const BCE_CHUNK = BCE_WORKGROUP * 16;
 
+/** Which sigmoid-BCE kernel: targets as a tensor or a number, dense or strided inputs. */
 export interface BceVariant {
   /** Targets are a tensor (else the number `p.tValue`). */
   targetTensor: boolean;

@@ -3,6 +3,7 @@ import { asGpu, asWasm, sameDevice, sameDType } from '../shared/launch.js';
 import { bmmCpu, type BmmOperand } from './bmm.cpu.js';
 import { BMM_MAX_BATCH_RANK, BMM_TILE, bmmWgsl } from './bmm.wgsl.js';
 
+/** Options of the batched matmul: transposed operands. */
 export interface BmmOptions {
   /** Read a as [..., K, M] (use its transpose). */
   transA?: boolean;

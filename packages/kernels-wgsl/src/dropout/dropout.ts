@@ -13,6 +13,7 @@ export interface DropoutMaskOptions extends RandomSource {
   dtype?: 'f32' | 'f64';
 }
 
+/** Where dropout's random numbers come from: a generator or a seed. */
 export type DropoutOptions = RandomSource;
 
 /** Throws unless 0 < keep <= 1. */

@@ -110,32 +110,55 @@ function scalarLike(value: number, like: Tensor): Tensor {
 }
 
 // The named ops, as users call them.
+/** Elementwise −x. */
 export const neg = (x: Tensor) => unary('neg', x);
+/** Elementwise |x|. */
 export const abs = (x: Tensor) => unary('abs', x);
+/** Elementwise sign: −1, 0 or 1. */
 export const sign = (x: Tensor) => unary('sign', x);
+/** Elementwise x². */
 export const square = (x: Tensor) => unary('square', x);
+/** Elementwise eˣ. */
 export const exp = (x: Tensor) => unary('exp', x);
+/** Elementwise natural logarithm. */
 export const log = (x: Tensor) => unary('log', x);
+/** Elementwise square root. */
 export const sqrt = (x: Tensor) => unary('sqrt', x);
+/** Elementwise 1 / x. */
 export const reciprocal = (x: Tensor) => unary('reciprocal', x);
+/** Elementwise max(x, 0). */
 export const relu = (x: Tensor) => unary('relu', x);
+/** Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). */
 export const step = (x: Tensor) => unary('step', x);
+/** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). */
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+/** Elementwise hyperbolic tangent. */
 export const tanh = (x: Tensor) => unary('tanh', x);
+/** Elementwise log(1 + eˣ), computed without overflow. */
 export const softplus = (x: Tensor) => unary('softplus', x);
 /** A dense copy (the materialization of a view). */
 export const contiguous = (x: Tensor) => unary('copy', x);
 
 type Operand = Tensor | number;
+/** Elementwise a + b, with NumPy broadcasting (either side may be a number). */
 export const add = (a: Operand, b: Operand) => binary('add', a, b);
+/** Elementwise a − b, with NumPy broadcasting (either side may be a number). */
 export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
+/** Elementwise a · b, with NumPy broadcasting (either side may be a number). */
 export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
+/** Elementwise a / b, with NumPy broadcasting (either side may be a number). */
 export const div = (a: Operand, b: Operand) => binary('div', a, b);
+/** Elementwise max(a, b), with NumPy broadcasting (either side may be a number). */
 export const maximum = (a: Operand, b: Operand) => binary('maximum', a, b);
+/** Elementwise min(a, b), with NumPy broadcasting (either side may be a number). */
 export const minimum = (a: Operand, b: Operand) => binary('minimum', a, b);
+/** Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). */
 export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
+/** Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). */
 export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
+/** Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). */
 export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
+/** Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). */
 export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
 
 /** Makes `x` dense (offset 0, row-major) without a copy when it already is. */

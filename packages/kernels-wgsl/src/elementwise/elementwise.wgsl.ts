@@ -38,6 +38,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }`;
 }
 
+/** The WGSL of a binary elementwise kernel computing `expr` on `type`, for dense or strided inputs. */
 export function binaryWgsl(expr: string, type: string, dense: boolean): string {
   return /* wgsl */ `
 struct Params {

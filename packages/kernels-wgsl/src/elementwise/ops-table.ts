@@ -12,7 +12,7 @@ import { SPECIAL_UNARY_OPS } from './special-ops.js';
 export type { UnaryOp, BinaryOp } from './op-types.js';
 import type { UnaryOp, BinaryOp } from './op-types.js';
 
-export const UNARY_OPS = {
+const UNARY_TABLE = {
   ...SPECIAL_UNARY_OPS,
   copy: { wgsl: 'x', cpu: (x) => x, floatOnly: false },
   neg: { wgsl: '-x', cpu: (x) => -x, floatOnly: false },
@@ -31,7 +31,10 @@ export const UNARY_OPS = {
   softplus: { wgsl: 'softplus(x)', cpu: act.softplus, floatOnly: true },
 } satisfies Record<string, UnaryOp>;
 
-export const BINARY_OPS = {
+/** The unary elementwise ops: for each, its WGSL expression and its CPU twin (`cpu`). */
+export const UNARY_OPS: Readonly<Record<keyof typeof UNARY_TABLE, UnaryOp>> = UNARY_TABLE;
+
+const BINARY_TABLE = {
   add: { wgsl: 'x + y', cpu: (x, y) => x + y, floatOnly: false },
   sub: { wgsl: 'x - y', cpu: (x, y) => x - y, floatOnly: false },
   mul: { wgsl: 'x * y', cpu: (x, y) => x * y, floatOnly: false },
@@ -48,7 +51,12 @@ export const BINARY_OPS = {
   equal: { wgsl: 'select(0.0, 1.0, x == y && !isNan(x) && !isNan(y))', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: true },
 } satisfies Record<string, BinaryOp>;
 
+/** The binary elementwise ops: for each, its WGSL expression and its CPU twin (`cpu`). */
+export const BINARY_OPS: Readonly<Record<keyof typeof BINARY_TABLE, BinaryOp>> = BINARY_TABLE;
+
+/** The name of a unary elementwise op (a key of `UNARY_OPS`). */
 export type UnaryOpName = keyof typeof UNARY_OPS;
+/** The name of a binary elementwise op (a key of `BINARY_OPS`). */
 export type BinaryOpName = keyof typeof BINARY_OPS;
 
 /**

@@ -52,6 +52,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }`;
 }
 
+/** The WGSL of the scatter-add kernel (the gradient of gather). */
 export function scatterAddWgsl(): string {
   return /* wgsl */ `
 struct Params { n: u32, len: u32, m: u32, inner: u32, indexOffset: u32, slot: u32 }

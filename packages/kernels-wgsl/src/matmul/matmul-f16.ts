@@ -34,6 +34,7 @@ export function f16Matrix(values: ArrayLike<number>, shape: [number, number], de
   return { packed: fromArray(words, [words.length], { device, dtype: 'u32' }), shape };
 }
 
+/** Options of `matmulF16`: matmul's options and the kernel to use. */
 export interface MatmulF16Options extends Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'activation' | 'config'> {
   /** 'auto' (default): the subgroup-matrix kernel where matmulF16Path allows it; 'tiled': never. */
   kernel?: 'auto' | 'tiled';

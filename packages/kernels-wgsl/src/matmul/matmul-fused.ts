@@ -23,6 +23,7 @@ import { sum } from '../reduce/reduce.js';
 import { matmul, recordMatmul } from './matmul.js';
 import { matmulFusedCpu } from './matmul-fused.cpu.js';
 
+/** Options of the fused matmul: transposes and the masks it applies to its operands. */
 export interface MatmulFusedOptions {
   transA?: boolean;
   transB?: boolean;

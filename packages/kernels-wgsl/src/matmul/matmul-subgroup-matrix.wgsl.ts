@@ -24,6 +24,7 @@ export const SUBGROUP_MATRIX_BLOCK = 32;
 /** The tile of the hardware instruction (M = N = K = 16). */
 export const SUBGROUP_MATRIX_TILE = 16;
 
+/** The WGSL of the f16 matmul on subgroup matrices, for the given transposes and subgroup size. */
 export function subgroupMatrixMatmulWgsl(v: { transA: boolean; transB: boolean; subgroupSize: number }): string {
   const T = SUBGROUP_MATRIX_TILE;
   // Left tile (rows r0.., k0..): A stored [M, K] row-major, or [K, M] read column-major.

@@ -1,6 +1,7 @@
 import type { TypedArray } from '@saddle/tensor';
 import { activate, type Activation } from '../shared/activation.js';
 
+/** Options of the CPU matmul twin. */
 export interface MatmulCpuOptions {
   /** `a` holds the [K, M] matrix (row-major); the product reads it transposed. */
   transA?: boolean;

@@ -13,12 +13,13 @@ import {
   type MatmulConfig,
 } from './matmul.wgsl.js';
 
+/** Options of `matmul`: transposed operands, a bias, a fused activation, the kernel configuration. */
 export interface MatmulOptions {
   /** `a` is stored [K, M]: the product uses its transpose (read transposed by the kernel, no copy). */
   transA?: boolean;
   /** `b` is stored [N, K]: the product uses its transpose. */
   transB?: boolean;
-  /** [N]: added to every row of the product (per column), in the kernel's epilogue. */
+  /** Shape `[N]`: added to every row of the product (per column), in the kernel's epilogue. */
   bias?: Tensor;
   /** Applied after the bias, in the epilogue. */
   activation?: Activation;
@@ -274,13 +275,14 @@ export function recordMatmul(
 
 /**
  * The macro tile (rows x columns of C a wasm thread takes at a time; see kernels-wasm's
- * assembly/matmul/matmul.ts): 64 x 128 where the product has enough of them, smaller where it has
+ * assembly/matmul/matmul.ts): 16·mr x 128 (64 x 128 with the SIMD128 build's 4-row register
+ * tiles, 96 x 128 with the relaxed build's 6-row ones; mc must be a multiple of mr) where the product has enough of them, smaller where it has
  * too few to keep every thread busy to the end (threads take tiles from a shared counter, so more
  * tiles than threads lets a thread slowed by the machine's other work do fewer). The tiling never
  * changes the result: each output's summation order depends on K alone.
  */
 export function chooseWasmMatmulTiles(m: number, n: number, threads: number, mr = 4, nr = 8): { mc: number; nc: number } {
-  let mc = 64;
+  let mc = 16 * mr;
   let nc = 128;
   const want = 4 * threads;
   const count = () => Math.ceil(m / mc) * Math.ceil(n / nc);
@@ -325,7 +327,8 @@ function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem): WasmMatmulPla
   const nr = device.constant('MATMUL_NR');
   const panelsA = Math.ceil(m / mr);
   const panelsB = Math.ceil(n / nr);
-  const statesAt = device.constant('MATMUL_SCRATCH_HEAD') + device.threads * device.constant('MATMUL_EDGE_BYTES');
+  // One edge buffer per unit: the kernel is called with tid up to device.units - 1 (4 per thread).
+  const statesAt = device.constant('MATMUL_SCRATCH_HEAD') + device.units * device.constant('MATMUL_EDGE_BYTES');
   const packAAt = statesAt + Math.ceil(((panelsA + panelsB) * 4) / 64) * 64;
   const packBAt = packAAt + panelsA * mr * k * 4;
   const bytes = packBAt + panelsB * nr * k * 4;

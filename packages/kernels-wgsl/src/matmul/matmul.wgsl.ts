@@ -110,6 +110,7 @@ fn act(x: vec4<f32>) -> vec4<f32> {
 /** Blocks are ordered in groups of this many block-rows (the L2 swizzle). */
 export const MATMUL_GROUP_M = 8;
 
+/** Threads per workgroup of a matmul configuration. */
 export function matmulThreads(c: MatmulConfig): number {
   return (c.bm / c.tm) * (c.bn / c.tn);
 }

@@ -19,6 +19,7 @@ import { SPLIT_K_WORKGROUP, splitKReduceWgsl } from './split-k.wgsl.js';
  */
 export const MATMUL_SPLIT_K = { gpu: { targetWorkgroups: 512, minK: 64 }, software: null } as const;
 
+/** How a matmul splits K: parts and values per part. */
 export interface SplitK {
   /** Parts of K (1: no split). */
   splits: number;

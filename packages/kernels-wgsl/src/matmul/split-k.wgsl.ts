@@ -18,6 +18,7 @@
 import { flatIndexWgsl } from '../shared/launch.js';
 import { MATMUL_ACT_WGSL } from './matmul.wgsl.js';
 
+/** Threads per workgroup of the split-K reduction. */
 export const SPLIT_K_WORKGROUP = 64;
 
 /** WGSL of the split-K reduction. Bindings: params, partials [S·M·N], bias [N] (or any buffer when unused), out [M·N]. */

@@ -5,6 +5,7 @@ import { dense } from '../elementwise/elementwise.js';
 import { sgdMomentumCpu } from './optim.cpu.js';
 import { MULTI_SEGMENT_ALIGN, sgdMomentumMultiWgsl, sgdMomentumWgsl } from './optim.wgsl.js';
 
+/** The hyperparameters of the SGD momentum update. */
 export interface SgdMomentumHyperparams {
   /** Learning rate. */
   lr: number;
@@ -65,6 +66,7 @@ export function sgdMomentumUpdate(param: Tensor, grad: Tensor, velocity: Tensor,
   run(param, grad, velocity, h);
 }
 
+/** Options of `sgdMomentumUpdateMany`: tensors per dispatch. */
 export interface SgdMomentumManyOptions {
   /**
    * At most this many tensors per dispatch of the multi-tensor kernel; default (and upper bound)

@@ -7,6 +7,7 @@ export const PARAMETRIC_CPU: Record<ParametricOpName, (x: number, a: number, b: 
   leakyRelu: (x, alpha) => (x > 0 ? x : alpha * x),
 };
 
+/** The CPU twin of parametric op `name` with parameters `a`, `b`. */
 export function parametricCpu(name: ParametricOpName, x: TypedArray, a: number, b: number, out: TypedArray): void {
   const f = PARAMETRIC_CPU[name];
   for (let i = 0; i < out.length; i++) out[i] = f(x[i]!, a, b);

@@ -18,8 +18,10 @@ export const PARAMETRIC_OPS = {
   leakyRelu: 'select(p.a * x, x, x > 0.0)',
 } as const;
 
+/** The name of a parametric elementwise op. */
 export type ParametricOpName = keyof typeof PARAMETRIC_OPS;
 
+/** The WGSL of the parametric elementwise op `name` (two scalar parameters). */
 export function parametricWgsl(name: ParametricOpName): string {
   return /* wgsl */ `
 struct Params { n: u32, a: f32, b: f32, _pad: u32 }

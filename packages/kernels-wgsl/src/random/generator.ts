@@ -58,6 +58,7 @@ export class Generator {
     return { seed: this._seed, offset: this._offset };
   }
 
+  /** Restores the seed and counter offset (from `state()`); returns this. */
   setState(state: { seed: Seed; offset: number }): this {
     seedKey('Generator.setState', state.seed);
     if (!Number.isSafeInteger(state.offset) || state.offset < 0) {

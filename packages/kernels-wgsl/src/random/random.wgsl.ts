@@ -36,6 +36,7 @@ fn drawCounter(b: u32, offLo: u32, offHi: u32) -> vec4<u32> {
 }
 `;
 
+/** What a random kernel writes: raw bits, uniform, normal or integer values. */
 export type RandomKind = 'bits' | 'uniform' | 'normal' | 'int';
 
 /**

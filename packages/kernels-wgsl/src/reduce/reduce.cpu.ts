@@ -1,6 +1,7 @@
 import type { TypedArray } from '@saddle/tensor';
 import { stridedIndex } from '../shared/strided.js';
 
+/** What the CPU reduction twin computes. */
 export type ReduceCpuKind = 'sum' | 'mean' | 'max' | 'argmax';
 
 /** Whether (va, ia) beats (vb, ib) for max/argmax: NaN beats numbers, then larger, then lower index. */

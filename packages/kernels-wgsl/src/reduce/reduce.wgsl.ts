@@ -14,8 +14,10 @@ export const REDUCE_LANE_WORK = 8;
 /** Reduced elements one workgroup row takes in one pass; longer reductions get a second pass. */
 export const REDUCE_CHUNK = REDUCE_WORKGROUP * REDUCE_PER_THREAD;
 
+/** What a reduction kernel computes. */
 export type ReduceKernelKind = 'sum' | 'max' | 'argmax';
 
+/** Which reduction kernel: its kind, element type and passes. */
 export interface ReduceVariant {
   kind: ReduceKernelKind;
   type: 'f32' | 'i32' | 'u32';

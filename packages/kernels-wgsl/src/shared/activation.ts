@@ -10,6 +10,7 @@
 /** The activations a matmul (and a Linear layer) can fuse into its epilogue. */
 export type Activation = 'none' | 'relu' | 'sigmoid';
 
+/** Every fused activation of matmul. */
 export const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'sigmoid'];
 
 /** max(x, 0), NaN kept (and relu(-0) = 0). */
@@ -28,6 +29,7 @@ export function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
+/** tanh for the CPU twins. */
 export const tanh = Math.tanh;
 
 /**

@@ -65,6 +65,7 @@ fn sigmoid${s}(x: ${T}) -> ${T} {
 /** The vec4 forms of relu and sigmoid (relu4, sigmoid4), for the matmul epilogue. */
 export const ACTIVATION_VEC4_WGSL = elementwiseCore(true);
 
+/** The WGSL of the fused activations, included by kernels that apply one. */
 export const ACTIVATION_WGSL = /* wgsl */ `${elementwiseCore(false)}
 fn log1pUnit(u: f32) -> f32 {
   let s = u / (2.0 + u);

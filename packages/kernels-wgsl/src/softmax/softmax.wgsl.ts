@@ -26,6 +26,7 @@ fn rowStats(base: u32, len: u32, inner: u32) -> vec2<f32> {
   return vec2<f32>(m, s);
 }`;
 
+/** The WGSL of the row softmax kernel (log-softmax when `log`). */
 export function softmaxWgsl(log: boolean): string {
   return /* wgsl */ `
 struct Params { rows: u32, len: u32, inner: u32, _pad: u32 }

@@ -2,6 +2,7 @@ import { relu, sigmoid, tanh, type Tensor } from '@saddle/autograd';
 import { Module } from '../module.js';
 
 export class ReLU extends Module {
+  /** The activation of `x`, elementwise. */
   forward(x: Tensor): Tensor {
     return relu(x);
   }

@@ -17,6 +17,10 @@ export class Dropout extends Module {
     checkGenerator('Dropout', 'generator', options.generator);
   }
 
+  /**
+   * In training mode, zeroes each element with probability 1 − keep and scales the rest by 1/keep; in eval
+   * mode, `x`.
+   */
   forward(x: Tensor): Tensor {
     if (!this.training || this.keep === 1) return x;
     return dropout(x, this.keep, { generator: this.options.generator }).out;

@@ -3,6 +3,7 @@ import { Module, checkSize } from '../module.js';
 import { checkActivation, checkBoolean, checkDeviceOption, checkGenerator, checkInitializer, checkOptionNames } from '../options.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
+/** Options of `Linear`: bias, activation, initializers. */
 export interface LinearOptions extends InitContext {
   /** Fused into the matmul kernel's epilogue. */
   activation?: Activation;
@@ -32,6 +33,7 @@ export class Linear extends Module {
     this.bias = options.bias === false ? null : this.addParameter('bias', (options.biasInit ?? zeros)([outFeatures], ctx));
   }
 
+  /** x·W + b, then the activation, for `x` of shape [batch, inFeatures]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 2 || x.shape[1] !== this.inFeatures) {
       throw new SaddleError('Linear', `input has shape ${fmtShape(x.shape)}; expected [batch, ${this.inFeatures}]`);

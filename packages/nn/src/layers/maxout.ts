@@ -3,6 +3,7 @@ import { Module, checkSize } from '../module.js';
 import { checkDeviceOption, checkGenerator, checkInitializer, checkOptionNames } from '../options.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
+/** Options of `Maxout`: initializers, and a dropout of its output fused into the kernel. */
 export interface MaxoutOptions extends InitContext {
   weightInit?: Initializer;
   biasInit?: Initializer;
@@ -55,6 +56,7 @@ export class Maxout extends Module {
     this.bias = this.addParameter('bias', (options.biasInit ?? zeros)([units * pieces], ctx));
   }
 
+  /** The maximum over each unit's pieces of x·W + b, for `x` of shape [batch, inFeatures]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 2 || x.shape[1] !== this.inFeatures) {
       throw new SaddleError('Maxout', `input has shape ${fmtShape(x.shape)}; expected [batch, ${this.inFeatures}]`);

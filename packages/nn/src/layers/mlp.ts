@@ -6,6 +6,7 @@ import { checkSize } from '../module.js';
 import { Sequential } from './sequential.js';
 import type { InitContext, Initializer } from '../init.js';
 
+/** Options of `mlp`: the hidden and output activations, initializers. */
 export interface MLPOptions extends InitContext {
   /** Between hidden layers (fused into each Linear). */
   activation?: Activation;

@@ -14,6 +14,7 @@ export class Sequential extends Module {
     layers.forEach((m, i) => this.addModule(String(i), m));
   }
 
+  /** Runs the layers in order. */
   forward(x: Tensor): Tensor {
     let h = x;
     for (const m of this.layers) h = m.forward(h);

@@ -79,6 +79,7 @@ export class ExponentialMovingAverage {
     this.updates = updates;
   }
 
+  /** Frees the averaged copies. */
   dispose(): void {
     for (const s of this.scratch) s.dispose();
   }

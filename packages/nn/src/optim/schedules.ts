@@ -8,8 +8,10 @@ export interface Progress {
   epoch: number;
 }
 
+/** A hyperparameter as a function of training progress (step, epoch). */
 export type Schedule = (p: Progress) => number;
 
+/** The same value at every step. */
 export function constant(value: number): Schedule {
   return () => value;
 }

@@ -17,10 +17,12 @@ export class BufferPool {
     private readonly usage: GPUBufferUsageFlags,
   ) {}
 
+  /** The pool's size class for a request of `bytes`. */
   static sizeClass(bytes: number): number {
     return Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
   }
 
+  /** A buffer of at least `bytes` (its size class): a pooled one, or a new one. */
   acquire(bytes: number): GPUBuffer {
     const size = BufferPool.sizeClass(bytes);
     const list = this.free.get(size);
@@ -60,6 +62,7 @@ export class BufferPool {
     this.pooledCount = 0;
   }
 
+  /** Bytes and buffers in the pool, and buffers waiting for the GPU to finish with them. */
   stats(): { pooledBytes: number; pooledBuffers: number; pendingBuffers: number } {
     return { pooledBytes: this.pooledBytes, pooledBuffers: this.pooledCount, pendingBuffers: this.pending.length };
   }

@@ -52,4 +52,5 @@ export class CpuDevice extends HostMemoryDevice implements Device {
   destroy(): void {}
 }
 
+/** The CPU device (one per process): typed arrays and the reference kernels. */
 export const cpu = new CpuDevice();

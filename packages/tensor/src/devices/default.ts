@@ -5,6 +5,7 @@ import type { Device } from './device.js';
 import { createWebGpuDevice, WebGpuDevice, type WebGpuOptions } from './webgpu.js';
 import { createWasmDevice, type WasmDevice, type WasmOptions } from './wasm.js';
 
+/** What `useDevice` and `getDevice` accept: a kind, `auto`, a Device or a GPUDevice. */
 export type DeviceRequest = 'cpu' | 'webgpu' | 'wasm' | 'auto' | Device | GPUDevice;
 
 /** Options of getDevice/useDevice: WebGPU's, and the wasm device's (`threads`). */
@@ -45,7 +46,13 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
  * per run, synchronised (a read at the end). Installed by @saddle/kernels-wgsl, which has the ops
  * (a matmul); `label` says what it runs.
  */
-export const autoProbe: { run: ((device: Device) => Promise<number>) | null; label: string } = { run: null, label: '' };
+/** The workload `auto` times on each candidate device (installed by @saddle/kernels-wgsl). */
+export const autoProbe: {
+  /** Runs the workload on `device` and returns milliseconds per run (null until installed). */
+  run: ((device: Device) => Promise<number>) | null;
+  /** What the workload runs, for the notice. */
+  label: string;
+} = { run: null, label: '' };
 
 /** What `auto` chose and why, in words (also the host's notice: stderr in Node, console.warn in a page). */
 export interface AutoChoice {
@@ -124,10 +131,12 @@ function isDevice(x: unknown): x is Device {
   return typeof x === 'object' && x !== null && KINDS.includes((x as Device).kind) && 'alloc' in x;
 }
 
+/** Whether `d` is a WebGPU device. */
 export function isWebGpu(d: Device): d is WebGpuDevice {
   return d.kind === 'webgpu';
 }
 
+/** Whether `d` is a wasm device. */
 export function isWasm(d: Device): d is WasmDevice {
   return d.kind === 'wasm';
 }

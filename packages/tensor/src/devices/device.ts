@@ -1,8 +1,10 @@
 import type { DType, TypedArray } from '../dtype.js';
 import type { Storage } from '../storage.js';
 
+/** The three kinds of device. */
 export type DeviceKind = 'cpu' | 'webgpu' | 'wasm';
 
+/** The memory a device holds, in bytes and buffers. */
 export interface DeviceMemory {
   /** Bytes held by live storages on this device. */
   liveBytes: number;
@@ -33,6 +35,8 @@ export interface Device {
   free(storage: Storage): void;
   /** Sends recorded work to the device (no-op on the CPU). */
   flush(): void;
+  /** What this device holds: live, pooled and allocated bytes. */
   memory(): DeviceMemory;
+  /** Frees everything the device holds; its tensors become unusable. */
   destroy(): void;
 }

@@ -44,6 +44,7 @@ export class UniformArena {
     this.used = 0;
   }
 
+  /** Destroys the arena's buffers. */
   destroy(): void {
     this.buffer.destroy();
   }

@@ -25,6 +25,7 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
+/** The wasm device's allocator: size classes with free lists in one WebAssembly.Memory, growing it when full. */
 export class WasmHeap {
   private readonly free = new Map<number, number[]>();
   private top: number;

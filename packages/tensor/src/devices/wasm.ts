@@ -13,10 +13,14 @@
  *   isolated has no SharedArrayBuffer: there the device runs the single-thread build of the
  *   kernels (kernels-single.wasm) on an ordinary memory, whose growth detaches the typed-array
  *   views; a storage then remaps its view on the next access (Storage.data).
+ * - Build: the relaxed-SIMD kernels (fused multiply-add in the matrix products) where the engine
+ *   validates relaxed SIMD, else the SIMD128 ones; `build` or the SADDLE_WASM environment variable
+ *   (`simd128`, `relaxed-simd`) chooses. The name says which runs. Results of the two builds (and
+ *   of machines with and without FMA) may differ in the last bits; within one, 1 and N threads agree.
  *
  * The Node-only modules are imported dynamically, so this file loads in a browser.
  */
-import { loadKernelsModule } from '@saddle/kernels-wasm';
+import { chooseKernelBuild, loadKernelsModule, type KernelBuild } from '@saddle/kernels-wasm';
 import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { SaddleError } from '../errors.js';
 import { Storage } from '../storage.js';
@@ -31,6 +35,7 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 const INITIAL_PAGES = 256;
 
+/** Options of the wasm device: threads, shared memory or not, the smallest job worth splitting. */
 export interface WasmOptions {
   /** Threads that run kernels, the calling thread included (default: every core; 1 without shared memory). */
   threads?: number;
@@ -42,6 +47,17 @@ export interface WasmOptions {
   shared?: boolean;
   /** Jobs with less work than this (roughly: elements touched) run on the calling thread alone. */
   minParallelWork?: number;
+  /**
+   * Which build of the kernels: 'relaxed-simd' (fused multiply-add) or 'simd128'. Default: the
+   * SADDLE_WASM environment variable where there is one (Node), else relaxed-simd where the engine
+   * validates it.
+   */
+  build?: KernelBuild;
+}
+
+/** SADDLE_WASM from the environment (Node), or undefined (a browser has none). */
+function buildOverride(): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SADDLE_WASM;
 }
 
 export class WasmDevice extends HostMemoryDevice implements Device {
@@ -61,13 +77,16 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     minParallelWork: number,
     /** Whether the memory is shared (threads possible; views never detach). */
     readonly shared: boolean,
+    /** Which build of the kernels runs: 'relaxed-simd' (fused multiply-add) or 'simd128'. */
+    readonly build: KernelBuild,
   ) {
     super();
     this.minParallelWork = minParallelWork;
-    this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, simd128${shared ? '' : ', unshared memory'})`;
+    this.name = `wasm (${pool.threads} thread${pool.threads === 1 ? '' : 's'}, ${build}${shared ? '' : ', unshared memory'})`;
     this.remap = shared ? null : (s) => viewOf(this.heap.memory, s.dtype, s.ptr, s.size);
   }
 
+  /** Starts a wasm device: loads the kernels, creates the memory, starts the worker threads. */
   static async create(options: WasmOptions = {}): Promise<WasmDevice> {
     // A browser page shares memory with workers only when cross-origin isolated (Node always can).
     const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
@@ -82,14 +101,20 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     if (threads > 1 && !shared) {
       throw new SaddleError('wasm', `threads is ${threads} without shared memory; expected 1 (worker threads share one memory: SharedArrayBuffer, in a browser a cross-origin isolated page)`);
     }
-    const module = await loadKernelsModule(shared);
+    let build: KernelBuild;
+    try {
+      build = chooseKernelBuild(options.build ?? buildOverride());
+    } catch (e) {
+      throw new SaddleError('wasm', (e as Error).message.replace(/^kernels-wasm: /, ''));
+    }
+    const module = await loadKernelsModule(shared, build);
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortKernel } });
     const heapBase = (instance.exports.heapBase as () => number)();
     const control = Math.ceil(heapBase / 64) * 64;
     const pool = await ThreadPool.create(module, memory, instance, control, threads);
     const heap = new WasmHeap(memory, control + CONTROL_BYTES, MAX_PAGES * PAGE);
-    return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15, shared);
+    return new WasmDevice(pool, heap, options.minParallelWork ?? 1 << 15, shared, build);
   }
 
   /** Threads a large job runs on (the calling thread included). */
@@ -197,6 +222,7 @@ function abortKernel(): never {
   throw new Error('wasm kernel aborted');
 }
 
+/** Starts a wasm device (WebAssembly SIMD kernels on `options.threads` threads, default every core). */
 export function createWasmDevice(options: WasmOptions = {}): Promise<WasmDevice> {
   return WasmDevice.create(options);
 }

@@ -40,6 +40,7 @@ export interface CompiledKernel {
 const BIND_GROUP_CACHE_SIZE = 8192;
 const SUBMITS_WITHOUT_YIELD_WARNING = 2000;
 
+/** Options of a WebGPU device: an existing GPUDevice, power preference, batching, how to wait for the GPU. */
 export interface WebGpuOptions {
   /** Use this GPUDevice instead of creating one (the caller keeps ownership). */
   device?: GPUDevice;

@@ -11,9 +11,11 @@
 
 /** A started worker: what the wasm device's thread pool keeps of it. */
 export interface HostWorker {
+  /** Stops the worker. */
   terminate(): unknown;
 }
 
+/** What saddle needs from the JavaScript host: WebGPU, workers, core count, notices. */
 export interface Host {
   /** 'browser' or 'node', for messages. */
   readonly name: string;

@@ -1,0 +1,2 @@
+// The shared build settings: ../../tsup.base.ts.
+export { default } from '../../tsup.base';
