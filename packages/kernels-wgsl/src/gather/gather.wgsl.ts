@@ -1,5 +1,12 @@
 import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
 
+/** Flags a bad index in the dispatch's slot of the check buffer (see gatherWgsl's header). */
+const FLAG_WGSL = /* wgsl */ `
+fn flag(r: i32) {
+  atomicStore(&checks[2u * p.slot + 1u], bitcast<u32>(r));
+  atomicStore(&checks[2u * p.slot], 1u);
+}`;
+
 /**
  * gather(x, indices, axis): rows of x by index along one axis, and its gradient scatterAdd.
  * Both see their dense operands as [outer, len, inner] with the indexed axis in the middle
@@ -20,13 +27,6 @@ import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
  * turns into the SaddleError the CPU and wasm throw at once (WebGpuDevice.checkSlot). Meanwhile
  * gather writes NaN (0 for integer dtypes) for it and scatterAdd drops it, never reading outside x.
  */
-/** Flags a bad index in the dispatch's slot of the check buffer (see the header). */
-const FLAG_WGSL = /* wgsl */ `
-fn flag(r: i32) {
-  atomicStore(&checks[2u * p.slot + 1u], bitcast<u32>(r));
-  atomicStore(&checks[2u * p.slot], 1u);
-}`;
-
 export function gatherWgsl(type: string): string {
   const poison = type === 'f32' ? 'bitcast<f32>(0x7fc00000u | (p.n & 0u))' : `${type}(0)`;
   return /* wgsl */ `
