@@ -1,11 +1,13 @@
 /**
  * An MLP classifier on MNIST, the way to train a model of one's own with saddle:
  *
- *   pnpm example mnist-mlp [--device auto|webgpu|cpu] [--epochs 6] [--batch 100] [--lr 0.05]
+ *   pnpm example mnist-mlp [--device auto|webgpu|cpu] [--epochs 6] [--batch 100]
+ *                          [--optimizer sgd|adam] [--lr 0.05 (sgd) | 0.001 (adam)]
  *                          [--hidden 512] [--seed 1] [--no-progress]
  *
  * 784 -> hidden -> hidden -> 10, ReLU (fused into the matmul), trained with the fused and stable
- * crossEntropy(logits, labels) and SGD with momentum. The 50 000 training images live on the
+ * crossEntropy(logits, labels) and SGD with momentum 0.9 or, with `--optimizer adam`, AdamW
+ * (PyTorch's defaults: betas 0.9 and 0.999, weight decay 0.01). The 50 000 training images live on the
  * device (in chunks); each minibatch is `gather`-ed from them by a shuffled index, so no pixels cross the bus
  * after the upload. It reports the validation accuracy after each epoch and the test accuracy at
  * the end (>= 98% with the defaults).
@@ -13,13 +15,14 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Generator, argmax, crossEntropy, fromArray, gather, keep, noGrad, tidy, useDevice, type Device, type Tensor } from '@saddle/autograd';
-import { SGD, mlp, type Sequential } from '@saddle/nn';
+import { AdamW, SGD, mlp, type Optimizer, type Sequential } from '@saddle/nn';
 import { loadMnist, type MnistSplit } from '@saddle/gan';
 
 interface Options {
   device: 'auto' | 'webgpu' | 'cpu';
   epochs: number;
   batch: number;
+  optimizer: 'sgd' | 'adam';
   lr: number;
   hidden: number;
   seed: number;
@@ -33,7 +36,8 @@ function parse(argv: string[]): Options {
       device: { type: 'string', default: 'auto' },
       epochs: { type: 'string', default: '6' },
       batch: { type: 'string', default: '100' },
-      lr: { type: 'string', default: '0.05' },
+      optimizer: { type: 'string', default: 'sgd' },
+      lr: { type: 'string' },
       hidden: { type: 'string', default: '512' },
       seed: { type: 'string', default: '1' },
       'no-progress': { type: 'boolean', default: false },
@@ -46,12 +50,16 @@ function parse(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${v}: expected a positive integer`);
     return n;
   };
-  const lr = Number(values.lr);
-  if (!(lr > 0)) throw new Error(`--lr ${values.lr}: expected a positive number`);
+  const optimizer = values.optimizer as Options['optimizer'];
+  if (!['sgd', 'adam'].includes(optimizer)) throw new Error(`--optimizer ${optimizer}: expected sgd or adam`);
+  const lrFlag = values.lr ?? (optimizer === 'adam' ? '0.001' : '0.05');
+  const lr = /^\d*\.?\d+(e-?\d+)?$/.test(lrFlag) ? Number(lrFlag) : NaN;
+  if (!(lr > 0)) throw new Error(`--lr ${lrFlag}: expected a positive decimal number`);
   return {
     device,
     epochs: int('epochs', values.epochs!),
     batch: int('batch', values.batch!),
+    optimizer,
     lr,
     hidden: int('hidden', values.hidden!),
     seed: int('seed', values.seed!),
@@ -109,15 +117,16 @@ async function accuracy(model: Sequential, data: { x: Tensor; labels: Uint8Array
 export async function main(argv: string[]): Promise<void> {
   const o = parse(argv);
   const device = await useDevice(o.device);
-  process.stderr.write(`mnist-mlp on ${device.name}: 784-${o.hidden}-${o.hidden}-10, ${o.epochs} epochs of batch ${o.batch}, lr ${o.lr}\n`);
+  process.stderr.write(`mnist-mlp on ${device.name}: 784-${o.hidden}-${o.hidden}-10, ${o.epochs} epochs of batch ${o.batch}, ${o.optimizer === 'adam' ? 'AdamW' : 'SGD'} lr ${o.lr}\n`);
   const mnist = await loadMnist();
   const chunks = Array.from({ length: Math.ceil(mnist.train.n / CHUNK) }, (_, c) => upload(mnist.train, device, c * CHUNK, Math.min((c + 1) * CHUNK, mnist.train.n)));
   const validation = upload(mnist.validation, device);
   const test = upload(mnist.test, device);
 
   const model = mlp([784, o.hidden, o.hidden, 10], { activation: 'relu', device, generator: new Generator(o.seed) });
-  // Momentum 0.9; the learning rate halves after each third of the run (epochs 2 and 4 of 6).
-  const opt = new SGD(model.parameters(), { lr: ({ epoch }) => o.lr * 0.5 ** Math.floor((3 * epoch) / o.epochs), momentum: 0.9 });
+  // The learning rate halves after each third of the run (epochs 2 and 4 of 6); SGD with momentum 0.9.
+  const lr = ({ epoch }: { epoch: number }) => o.lr * 0.5 ** Math.floor((3 * epoch) / o.epochs);
+  const opt: Optimizer = o.optimizer === 'adam' ? new AdamW(model.parameters(), { lr }) : new SGD(model.parameters(), { lr, momentum: 0.9 });
   const perChunk = chunks.map((c) => Math.floor(c.n / o.batch));
   const perEpoch = perChunk.reduce((a, b) => a + b, 0);
   const bar = o.progress

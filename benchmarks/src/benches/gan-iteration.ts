@@ -149,7 +149,11 @@ function makeFixture(config: GanConfig, images: Float32Array): Fixture {
 
 /** The momentum velocities after the trainer's iterations: G's parameters' then D's, in trainerParams order. */
 async function trainerVelocities(t: GanTrainer): Promise<Float32Array[]> {
-  return [...(await t.optG.stateDict()).velocities, ...(await t.optD.stateDict()).velocities];
+  const velocities = async (opt: GanTrainer['optG']) => {
+    const { tensors } = await opt.stateDict();
+    return opt.params.map((_, i) => Float32Array.from(tensors[`velocity.${i}`]!.data));
+  };
+  return [...(await velocities(t.optG)), ...(await velocities(t.optD))];
 }
 
 /**

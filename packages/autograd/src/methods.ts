@@ -43,6 +43,7 @@ const NOT_METHODS = [
   'DEFAULT_SEED',
   'UNARY_OPS',
   'BINARY_OPS',
+  'ACTIVATIONS',
 ] as const;
 
 /** The ops that are methods: every export of ops.ts but NOT_METHODS. */

@@ -6,7 +6,7 @@
  *
  * Not differentiable, and re-exported as they are: creation and random draws (rand, randn,
  * randint, dropoutMask), argmax, the comparisons and the logical ops (greater, greaterEqual, equal,
- * notEqual, less, lessEqual, logicalAnd/Or/Not: piecewise constant, their outputs never require grad), the optimizer update (in place) and copyInto (in place).
+ * notEqual, less, lessEqual, logicalAnd/Or/Not: piecewise constant, their outputs never require grad), the optimizer updates (in place) and copyInto (in place).
  * The gradient kernels the rules use (sigmoidBceGrad, maxoutBackward, unslice) record too: see
  * rules/common.ts.
  */
@@ -331,6 +331,7 @@ export {
   sgdMomentumUpdate,
   sgdMomentumUpdateMany,
   sgdMomentumTensorsPerDispatch,
+  adamUpdate,
   copyInto,
   Generator,
   manualSeed,
@@ -338,6 +339,7 @@ export {
   DEFAULT_SEED,
   UNARY_OPS,
   BINARY_OPS,
+  ACTIVATIONS,
   type UnaryOpName,
   type BinaryOpName,
   type MatmulOptions,
@@ -352,6 +354,7 @@ export {
   type RandomSource,
   type SgdMomentumHyperparams,
   type SgdMomentumManyOptions,
+  type AdamHyperparams,
   type Axes,
 } from '@saddle/kernels-wgsl';
 

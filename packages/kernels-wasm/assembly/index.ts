@@ -13,6 +13,7 @@ export * from './probe/copy';
 export * from './ladder/ladder';
 export * from './bce/bce';
 export * from './optim/optim';
+export * from './optim/adam';
 export * from './parametric/parametric';
 export * from './softmax/softmax';
 export * from './cross-entropy/cross-entropy';

@@ -14,6 +14,7 @@ export const KERNELS_WASM_URL = new URL('../build/kernels.wasm', import.meta.url
 export const KERNELS_SINGLE_WASM_URL = new URL('../build/kernels-single.wasm', import.meta.url);
 /** The relaxed-SIMD builds (multiply-adds fused: f32x4.relaxed_madd), shared and ordinary memory. */
 export const KERNELS_RELAXED_WASM_URL = new URL('../build/kernels-relaxed.wasm', import.meta.url);
+/** The relaxed-SIMD build for an ordinary (unshared) memory: one thread. */
 export const KERNELS_RELAXED_SINGLE_WASM_URL = new URL('../build/kernels-relaxed-single.wasm', import.meta.url);
 
 /**

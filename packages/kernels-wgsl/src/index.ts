@@ -8,7 +8,7 @@
 // <name>.cpu.ts (the plain-TS reference twin) and <name>.ts (the op: checks, then CPU or WebGPU).
 export * from './elementwise/elementwise.js';
 export * from './elementwise/special.js';
-export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from './elementwise/ops-table.js';
+export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName, type UnaryOp, type BinaryOp } from './elementwise/ops-table.js';
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
 export * from './matmul/index.js';
 export * from './matmul-ladder/index.js';

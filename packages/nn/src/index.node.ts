@@ -8,4 +8,4 @@
 export * from './index.js';
 export { writeFileAtomic, writeJsonAtomic, asFileSystemError, FileSystemError, type AtomicData } from './atomic.js';
 export { saveSafetensors, loadSafetensors } from './safetensors-files.js';
-export { saveModule, loadModule } from './checkpoint.js';
+export { saveModule, loadModule, saveOptimizer, loadOptimizer } from './checkpoint.js';

@@ -11,17 +11,23 @@ export type Initializer = (shape: Shape, ctx: InitContext) => Tensor;
 
 /** U(low, high), as the paper's code initialised weights (G: ±0.05, D: ±0.005). */
 export function uniform(low: number, high: number): Initializer {
-  if (!(low < high)) throw new SaddleError('uniform', `low (${low}) must be below high (${high})`);
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low < high)) {
+    throw new SaddleError('uniform', `low is ${low} and high is ${high}; expected finite numbers with low < high`);
+  }
   return (shape, ctx) => rand(shape, { low, high, device: ctx.device, generator: ctx.generator });
 }
 
 /** Weights drawn from N(mean, std²). */
 export function normal(mean = 0, std = 1): Initializer {
+  if (!Number.isFinite(mean) || !Number.isFinite(std) || std < 0) {
+    throw new SaddleError('normal', `mean is ${mean} and std is ${std}; expected a finite mean and a finite std >= 0`);
+  }
   return (shape, ctx) => randn(shape, { mean, std, device: ctx.device, generator: ctx.generator });
 }
 
 /** Every weight equal to `value`. */
 export function constant(value: number): Initializer {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new SaddleError('constant', `value is ${String(value)}; expected a finite number`);
   return (shape, ctx) => full(shape, value, { device: ctx.device });
 }
 

@@ -5,13 +5,7 @@ import { join } from 'node:path';
 import { cpu, fromArray, sigmoidBce, sgdMomentumTensorsPerDispatch, tidy, memory, Generator, type Device } from '@saddle/autograd';
 import { Dropout, Linear, Maxout, Sequential, SGD, init, loadModule, mlp, saveModule, schedules } from '@saddle/nn';
 import { webgpu, DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
-
-/** Two interleaved half-moons-ish clusters: a problem a linear model cannot solve (XOR). */
-function xorData(device: Device) {
-  const xs = [0, 0, 0, 1, 1, 0, 1, 1];
-  const ys = [0, 1, 1, 0];
-  return { x: fromArray(xs, [4, 2], { device }), y: fromArray(ys, [4, 1], { device }) };
-}
+import { trainXor, xorData } from './xor.js';
 
 describe.each(DEVICE_NAMES)('nn on %s', (name) => {
   const device = (): Promise<Device> => deviceNamed(name);
@@ -21,19 +15,7 @@ describe.each(DEVICE_NAMES)('nn on %s', (name) => {
     const g = new Generator(7);
     const net = mlp([2, 16, 1], { device: d, generator: g, activation: 'relu', weightInit: init.uniform(-1, 1) });
     const opt = new SGD(net.parameters(), { lr: 0.5, momentum: 0.9 });
-    const { x, y } = xorData(d);
-    const losses: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      const loss = tidy(() => {
-        opt.zeroGrad();
-        const l = sigmoidBce(net.forward(x), y);
-        l.backward();
-        opt.step();
-        return l;
-      });
-      if (i === 0 || i === 299) losses.push(await loss.item());
-      loss.dispose();
-    }
+    const losses = await trainXor(net, opt, d, 300, 299);
     expect(losses[1]).toBeLessThan(losses[0]! / 10);
     net.dispose();
     opt.dispose();

@@ -1,5 +1,5 @@
 import { SaddleError, fmtShape } from './errors.js';
-import { checkDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { checkDType, checkIntegerValues, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import type { Device } from './devices/device.js';
 import { defaultDevice } from './devices/default.js';
@@ -58,6 +58,7 @@ export function fromArray(values: ArrayLike<number>, shape: Shape, options: Crea
   }
   const dtype = options.dtype ?? (ArrayBuffer.isView(values) ? dtypeOf(values as TypedArray) : 'f32');
   checkDType('fromArray', dtype);
+  checkIntegerValues('fromArray', values, dtype);
   const device = options.device ?? defaultDevice();
   return new Tensor(
     allocating('fromArray', shape, dtype, device, () => device.upload(values, dtype)),
@@ -71,6 +72,7 @@ function filled(op: string, shape: Shape, value: number, options: CreateOptions)
   if (options.dtype !== undefined) checkDType(op, options.dtype);
   const device = options.device ?? defaultDevice();
   const dtype = options.dtype ?? 'f32';
+  checkIntegerValues(op, [value], dtype);
   return new Tensor(
     allocating(op, shape, dtype, device, () => device.fill(dtype, sizeOf(shape), value)),
     shape,

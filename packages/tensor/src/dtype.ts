@@ -69,3 +69,33 @@ export function assertDType(op: string, name: string, got: DType, allowed: reado
     throw new SaddleError(op, `${name} has dtype ${got}; expected ${allowed.join(' or ')}`);
   }
 }
+
+/** The values an integer dtype holds: [min, max]. */
+const INTEGER_RANGE: Partial<Record<DType, readonly [number, number]>> = { i32: [-(2 ** 31), 2 ** 31 - 1], u32: [0, 2 ** 32 - 1] };
+
+/**
+ * The rule for numbers stored in an integer dtype (i32, u32), the same on every device because it
+ * runs on the host before any upload: a finite number is truncated toward zero (1.7 → 1, −1.7 → −1,
+ * as PyTorch, tfjs and typed arrays do); NaN, ±Infinity and a number whose truncation is outside
+ * the dtype's range (2³² + 1 in i32, −1 in u32) are refused with a SaddleError naming the op, the
+ * dtype, the element and the value: they would otherwise wrap or become 0 without a word. Typed
+ * arrays whose every value fits (an Int32Array for i32) are not scanned.
+ */
+export function checkIntegerValues(op: string, values: ArrayLike<number>, dtype: DType): void {
+  const range = INTEGER_RANGE[dtype];
+  if (!range) return;
+  if (dtype === 'i32' && (values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint16Array || values instanceof Uint8Array)) return;
+  if (dtype === 'u32' && (values instanceof Uint32Array || values instanceof Uint16Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray)) return;
+  const [lo, hi] = range;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const t = Math.trunc(v);
+    if (!(t >= lo && t <= hi)) {
+      const what = Number.isNaN(v) ? 'NaN' : !Number.isFinite(v) ? String(v) : `${v}, outside [${lo}, ${hi}]`;
+      throw new SaddleError(
+        op,
+        `element ${i} is ${what}; expected a finite number in the range of ${dtype} (an integer tensor cannot hold it: keep it f32, or replace it first)`,
+      );
+    }
+  }
+}

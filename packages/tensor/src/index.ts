@@ -1,6 +1,6 @@
 export { SaddleError, AllocationError, fmtShape, fmtBytes } from './errors.js';
 export { beginOp } from './allocate.js';
-export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType, checkDType } from './dtype.js';
+export { type DType, type TypedArray, DTYPES, allocArray, bytesPerElement, dtypeOf, isFloat, toTypedArray, assertDType, checkDType, checkIntegerValues } from './dtype.js';
 export {
   type Shape,
   sizeOf,

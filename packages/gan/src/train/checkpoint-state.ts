@@ -76,9 +76,12 @@ export async function captureState(t: CheckpointParts): Promise<TrainerSnapshot>
     for (const [name, p] of Object.entries(sd)) tensors[prefix + name] = p;
   }
   const optState = async (prefix: string, opt: SGD) => {
-    const s = await opt.stateDict();
-    s.velocities.forEach((v, i) => (tensors[`${prefix}.velocity.${i}`] = { dtype: 'f32', shape: [v.length], data: v }));
-    return { stepCount: s.stepCount, epoch: s.epoch };
+    const { tensors: state } = await opt.stateDict();
+    opt.params.forEach((_, i) => {
+      const v = Float32Array.from(state[`velocity.${i}`]!.data);
+      tensors[`${prefix}.velocity.${i}`] = { dtype: 'f32', shape: [v.length], data: v };
+    });
+    return { stepCount: opt.stepCount, epoch: opt.epoch };
   };
   const optD = await optState('optD', t.optD);
   const optG = await optState('optG', t.optG);

@@ -1,6 +1,7 @@
 import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
 import { stridedIndexWgsl } from '../shared/strided.js';
 import { ACTIVATION_WGSL } from '../shared/activation.wgsl.js';
+import { POW_WGSL } from '../shared/pow.wgsl.js';
 
 /**
  * Elementwise kernels: one thread per output element.
@@ -52,7 +53,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> bs: array<${type}>;
 @group(0) @binding(3) var<storage, read_write> out: array<${type}>;
 ${stridedIndexWgsl}
-${type === 'f32' ? ACTIVATION_WGSL : ''}
+${type === 'f32' ? `${ACTIVATION_WGSL}${POW_WGSL}` : ''}
 fn op(x: ${type}, y: ${type}) -> ${type} { return ${expr}; }
 
 @compute @workgroup_size(${FLAT_WORKGROUP})

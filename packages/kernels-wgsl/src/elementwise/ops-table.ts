@@ -43,13 +43,14 @@ const BINARY_TABLE = {
   div: { wgsl: 'x / y', cpu: (x, y) => x / y, floatOnly: true },
   maximum: { wgsl: 'select(select(max(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'max(x, y)', cpu: Math.max, floatOnly: false },
   minimum: { wgsl: 'select(select(min(x, y), y, isNan(y)), x, isNan(x))', wgslInt: 'min(x, y)', cpu: Math.min, floatOnly: false },
-  pow: { wgsl: 'pow(x, y)', cpu: Math.pow, floatOnly: true },
+  /** JS's Math.pow on every device: a negative base with an integer exponent included (shared/pow.wgsl.ts). */
+  pow: { wgsl: 'powReal(x, y)', cpu: Math.pow, floatOnly: true },
   /** Comparisons give 1 or 0 in the operands' dtype (f32, i32 or u32; `wgslInt` has no NaN to test). */
-  greater: { wgsl: 'select(0.0, 1.0, x > y)', wgslInt: 'select(0.0, 1.0, x > y)', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: false },
-  greaterEqual: { wgsl: 'select(0.0, 1.0, x >= y)', wgslInt: 'select(0.0, 1.0, x >= y)', cpu: (x, y) => (x >= y ? 1 : 0), floatOnly: false },
-  equal: { wgsl: 'select(0.0, 1.0, x == y)', wgslInt: 'select(0.0, 1.0, x == y)', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: false },
   // The WGSL tests NaN explicitly: a shader compiler may assume floats are never NaN and fold an
   // IEEE comparison with one. NaN compares false except in notEqual, as in IEEE 754 and PyTorch.
+  greater: { wgsl: 'select(0.0, 1.0, x > y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x > y)', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: false },
+  greaterEqual: { wgsl: 'select(0.0, 1.0, x >= y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x >= y)', cpu: (x, y) => (x >= y ? 1 : 0), floatOnly: false },
+  equal: { wgsl: 'select(0.0, 1.0, x == y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x == y)', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: false },
   less: { wgsl: 'select(0.0, 1.0, x < y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x < y)', cpu: (x, y) => (x < y ? 1 : 0), floatOnly: false },
   lessEqual: { wgsl: 'select(0.0, 1.0, x <= y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x <= y)', cpu: (x, y) => (x <= y ? 1 : 0), floatOnly: false },
   notEqual: { wgsl: 'select(0.0, 1.0, x != y || isNan(x) || isNan(y))', wgslInt: 'select(0.0, 1.0, x != y)', cpu: (x, y) => (x !== y ? 1 : 0), floatOnly: false },

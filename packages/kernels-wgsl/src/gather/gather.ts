@@ -38,11 +38,16 @@ function run(op: string, code: string, input: Tensor, indices: Tensor, out: Tens
       return;
     }
     if (out.size === 0) return;
-    asGpu(input.device).dispatch({
+    const gpu = asGpu(input.device);
+    // The kernel flags an index out of range; the next read or sync throws this (see gather.wgsl.ts).
+    const check = gpu.checkSlot(
+      (r) => new SaddleError(op, `index ${r} is out of range; expected an integer in [0, ${layout.len}) (reported at the first read or sync after the ${op}: a WebGPU kernel cannot throw)`),
+    );
+    gpu.dispatch({
       label: op,
       code,
-      params: new Params().u32(out.size, layout.len, layout.m, layout.inner, idx.offset).finish(),
-      buffers: [x.storage, idx.storage, out.storage],
+      params: new Params().u32(out.size, layout.len, layout.m, layout.inner, idx.offset, check.slot).finish(),
+      buffers: [x.storage, idx.storage, out.storage, check.buffer],
       workgroups: grid1d(out.size),
     });
   } finally {
@@ -54,7 +59,8 @@ function run(op: string, code: string, input: Tensor, indices: Tensor, out: Tens
 /**
  * Rows of `x` by index along `axis` (default 0): the result has x's shape with that axis replaced
  * by the number of indices (i32, 1-D; repeats allowed). `gather(images, perm)` shuffles a dataset.
- * An index out of range throws on the CPU and on wasm and gives NaN (0 for integer dtypes) on WebGPU.
+ * An index out of range throws a SaddleError: at once on the CPU and on wasm; on WebGPU, whose kernel
+ * cannot throw, at the first read or sync after it (meanwhile its rows are NaN, 0 for integer dtypes).
  */
 export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   const op = 'gather';

@@ -8,3 +8,6 @@ export {
   type SgdMomentumManyOptions,
 } from './optim.js';
 export { sgdMomentumCpu } from './optim.cpu.js';
+// Adam and AdamW: one fused kernel per tensor.
+export { adamUpdate, adamConstants, type AdamHyperparams } from './adam.js';
+export { adamCpu, type AdamConstants } from './adam.cpu.js';

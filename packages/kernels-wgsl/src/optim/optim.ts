@@ -1,5 +1,6 @@
-import { Params, SaddleError, fmtShape, shapesEqual, type Device, type Storage, type Tensor } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice, sameDType } from '../shared/launch.js';
+import { Params, SaddleError, type Device, type Storage, type Tensor } from '@saddle/tensor';
+import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
+import { checkUpdate } from './check.js';
 import { dense } from '../elementwise/elementwise.js';
 import { sgdMomentumCpu } from './optim.cpu.js';
 import { MULTI_SEGMENT_ALIGN, sgdMomentumMultiWgsl, sgdMomentumWgsl } from './optim.wgsl.js';
@@ -25,23 +26,7 @@ function checkHyperparams(op: string, hp: SgdMomentumHyperparams): Required<SgdM
 }
 
 function checkTriple(op: string, param: Tensor, grad: Tensor, velocity: Tensor, which = ''): void {
-  sameDevice(op, param, grad, velocity);
-  sameDType(op, param, grad);
-  sameDType(op, param, velocity);
-  if (param.dtype !== 'f32' && param.dtype !== 'f64') throw new SaddleError(op, `${which}param has dtype ${param.dtype}; expected f32 or f64`);
-  for (const [name, t] of [['grad', grad], ['velocity', velocity]] as const) {
-    if (!shapesEqual(t.shape, param.shape)) {
-      throw new SaddleError(op, `${which}${name} has shape ${fmtShape(t.shape)} but param has ${fmtShape(param.shape)}; expected equal shapes`);
-    }
-  }
-  for (const [name, t] of [['param', param], ['velocity', velocity]] as const) {
-    if (!t.isDense) {
-      throw new SaddleError(op, `${which}${name} ${fmtShape(t.shape)} is a strided view; expected a dense tensor (it is updated in place)`);
-    }
-  }
-  if (param.storage === velocity.storage || grad.storage === param.storage || grad.storage === velocity.storage) {
-    throw new SaddleError(op, `${which}param, grad and velocity share storage; expected three separate tensors`);
-  }
+  checkUpdate(op, param, grad, { velocity }, which);
 }
 
 function run(param: Tensor, grad: Tensor, velocity: Tensor, hp: Required<SgdMomentumHyperparams>): void {

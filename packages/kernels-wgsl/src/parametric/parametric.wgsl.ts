@@ -1,4 +1,5 @@
 import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
+import { IS_NAN_WGSL } from '../shared/activation.wgsl.js';
 
 /**
  * Elementwise ops with scalar parameters: clamp(x, lo, hi) and leakyRelu(x, alpha). The
@@ -8,11 +9,13 @@ import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
  * Tiling: none; one thread per element over a dense input (the op copies a view first), a flat
  * 1-D launch of 256-thread workgroups. Memory traffic: 4 bytes read and 4 written per element.
  * Bounds: threads past `n` return at once.
- * Numerics: both are exact (a select or a min/max, and one multiply for the negative slope).
+ * Numerics: both are exact (a select or a min/max, and one multiply for the negative slope). NaN
+ * propagates, as on the CPU (Math.min/Math.max) and wasm: clamp tests the bits of x.
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export const PARAMETRIC_OPS = {
-  clamp: 'clamp(x, p.a, p.b)',
+  // NaN stays NaN (WGSL's clamp, min and max may drop it: lavapipe gives clamp(NaN, -1, 1) = -1).
+  clamp: 'select(min(max(x, p.a), p.b), x, isNan(x))',
   leakyRelu: 'select(p.a * x, x, x > 0.0)',
 } as const;
 
@@ -26,6 +29,7 @@ struct Params { n: u32, a: f32, b: f32, _pad: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> xs: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${IS_NAN_WGSL}
 
 @compute @workgroup_size(${FLAT_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -1,5 +1,6 @@
 import { SaddleError, dropout, type Generator, type Tensor } from '@saddle/autograd';
 import { Module } from '../module.js';
+import { checkGenerator, checkOptionNames } from '../options.js';
 
 /**
  * Inverted dropout: in training, each element is kept with probability `keep` and scaled by
@@ -11,7 +12,9 @@ export class Dropout extends Module {
     readonly options: { generator?: Generator } = {},
   ) {
     super();
-    if (!(keep > 0 && keep <= 1)) throw new SaddleError('Dropout', `keep is ${keep}; expected 0 < keep <= 1`);
+    if (typeof keep !== 'number' || !(keep > 0 && keep <= 1)) throw new SaddleError('Dropout', `keep is ${String(keep)}; expected 0 < keep <= 1`);
+    checkOptionNames('Dropout', options, ['generator']);
+    checkGenerator('Dropout', 'generator', options.generator);
   }
 
   /**

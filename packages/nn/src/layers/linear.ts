@@ -1,5 +1,6 @@
 import { SaddleError, fmtShape, matmul, type Activation, type Tensor } from '@saddle/autograd';
 import { Module, checkSize } from '../module.js';
+import { checkActivation, checkBoolean, checkDeviceOption, checkGenerator, checkInitializer, checkOptionNames } from '../options.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
 /** Options of `Linear`: bias, activation, initializers. */
@@ -25,6 +26,7 @@ export class Linear extends Module {
     super();
     checkSize('Linear', 'inFeatures', inFeatures);
     checkSize('Linear', 'outFeatures', outFeatures);
+    checkLinearOptions('Linear', options);
     const ctx = { device: options.device, generator: options.generator };
     this.activation = options.activation ?? 'none';
     this.weight = this.addParameter('weight', (options.weightInit ?? glorotUniform())([inFeatures, outFeatures], ctx));
@@ -38,4 +40,18 @@ export class Linear extends Module {
     }
     return matmul(x, this.weight, { bias: this.bias ?? undefined, activation: this.activation });
   }
+}
+
+/** The option names Linear knows. */
+export const LINEAR_OPTIONS = ['device', 'generator', 'activation', 'weightInit', 'biasInit', 'bias'] as const;
+
+/** Checks Linear's options (as `op`: 'Linear', or 'mlp' for the options it passes on). */
+export function checkLinearOptions(op: string, options: LinearOptions, names: readonly string[] = LINEAR_OPTIONS): void {
+  checkOptionNames(op, options, names);
+  checkDeviceOption(op, options.device);
+  checkGenerator(op, 'generator', options.generator);
+  checkActivation(op, 'activation', options.activation);
+  checkInitializer(op, 'weightInit', options.weightInit);
+  checkInitializer(op, 'biasInit', options.biasInit);
+  checkBoolean(op, 'bias', options.bias);
 }

@@ -1,5 +1,6 @@
 import { SaddleError, fmtShape, matmul, maxout, maxoutDropout, type Generator, type Tensor } from '@saddle/autograd';
 import { Module, checkSize } from '../module.js';
+import { checkDeviceOption, checkGenerator, checkInitializer, checkOptionNames } from '../options.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
 /** Options of `Maxout`: initializers, and a dropout of its output fused into the kernel. */
@@ -40,8 +41,14 @@ export class Maxout extends Module {
     checkSize('Maxout', 'inFeatures', inFeatures);
     checkSize('Maxout', 'units', units);
     checkSize('Maxout', 'pieces', pieces);
+    checkOptionNames('Maxout', options, ['device', 'generator', 'weightInit', 'biasInit', 'dropoutAfter', 'dropoutGenerator']);
+    checkDeviceOption('Maxout', options.device);
+    checkGenerator('Maxout', 'generator', options.generator);
+    checkGenerator('Maxout', 'dropoutGenerator', options.dropoutGenerator);
+    checkInitializer('Maxout', 'weightInit', options.weightInit);
+    checkInitializer('Maxout', 'biasInit', options.biasInit);
     const keep = options.dropoutAfter ?? 1;
-    if (!(keep > 0 && keep <= 1)) throw new SaddleError('Maxout', `dropoutAfter is ${keep}; expected a keep probability, 0 < keep <= 1`);
+    if (typeof keep !== 'number' || !(keep > 0 && keep <= 1)) throw new SaddleError('Maxout', `dropoutAfter is ${keep}; expected a keep probability, 0 < keep <= 1`);
     this.dropoutAfter = keep;
     this.dropoutGenerator = options.dropoutGenerator;
     const ctx = { device: options.device, generator: options.generator };

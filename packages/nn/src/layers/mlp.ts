@@ -1,5 +1,8 @@
 import type { Activation } from '@saddle/autograd';
-import { Linear } from './linear.js';
+import { SaddleError } from '@saddle/autograd';
+import { LINEAR_OPTIONS, Linear, checkLinearOptions } from './linear.js';
+import { checkActivation } from '../options.js';
+import { checkSize } from '../module.js';
 import { Sequential } from './sequential.js';
 import type { InitContext, Initializer } from '../init.js';
 
@@ -15,13 +18,20 @@ export interface MLPOptions extends InitContext {
 
 /** A multi-layer perceptron through `widths` (e.g. [100, 1200, 1200, 784]): Linear layers with fused activations. */
 export function mlp(widths: readonly number[], options: MLPOptions = {}): Sequential {
+  if (!Array.isArray(widths) || widths.length < 2) {
+    throw new SaddleError('mlp', `widths is ${JSON.stringify(widths)}; expected at least two layer widths, e.g. [784, 512, 10]`);
+  }
+  widths.forEach((w, i) => checkSize('mlp', `widths[${i}]`, w));
+  checkLinearOptions('mlp', options, [...LINEAR_OPTIONS.filter((n) => n !== 'bias'), 'outputActivation']);
+  checkActivation('mlp', 'outputActivation', options.outputActivation);
+  const { outputActivation, activation, ...linear } = options;
   const layers: Linear[] = [];
   for (let i = 0; i + 1 < widths.length; i++) {
     const last = i + 2 === widths.length;
     layers.push(
       new Linear(widths[i]!, widths[i + 1]!, {
-        ...options,
-        activation: last ? (options.outputActivation ?? 'none') : (options.activation ?? 'relu'),
+        ...linear,
+        activation: last ? (outputActivation ?? 'none') : (activation ?? 'relu'),
       }),
     );
   }

@@ -1,4 +1,4 @@
-import type { Tensor } from '@saddle/autograd';
+import { SaddleError, type Tensor } from '@saddle/autograd';
 import { Module } from '../module.js';
 
 /** Applies its layers in order; parameters are named `<index>.<name>`. */
@@ -7,6 +7,9 @@ export class Sequential extends Module {
 
   constructor(...layers: Module[]) {
     super();
+    layers.forEach((m, i) => {
+      if (typeof (m as Partial<Module> | null)?.forward !== 'function' || typeof (m as Partial<Module>).namedParameters !== 'function') throw new SaddleError('Sequential', `layer ${i} is ${String(m)}; expected a Module (Linear, Maxout, Dropout, ReLU, ...)`);
+    });
     this.layers = layers;
     layers.forEach((m, i) => this.addModule(String(i), m));
   }

@@ -167,6 +167,9 @@ export class WebGpuDevice implements Device {
   private warnedNoYield = false;
   private readonly readPool = new Map<number, GPUBuffer[]>();
   private encoder: GPUCommandEncoder | null = null;
+  /** The check buffer (CHECK_SLOTS pairs of u32: flag, value) and the pending checks' reports, by slot. */
+  private checkBuffer: GPUBuffer | null = null;
+  private checks: ((value: number) => SaddleError)[] = [];
   private pass: GPUComputePassEncoder | null = null;
   private recorded = 0;
   private liveBytes = 0;
@@ -348,23 +351,27 @@ export class WebGpuDevice implements Device {
       this.readPool.get(size)?.pop() ??
       this.gpu.createBuffer({ label: 'saddle readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.commandEncoder().copyBufferToBuffer(storage.buffer!, offset * bpe, staging, 0, bytes);
+    const checks = this.stageChecks();
     this.flush();
     this.counters.readbacks++;
-    await this.waitFor(() => staging.mapAsync(GPUMapMode.READ, 0, bytes));
+    await this.waitFor(() => Promise.all([staging.mapAsync(GPUMapMode.READ, 0, bytes), checks?.map()]));
     new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, bytes)));
     staging.unmap();
     let list = this.readPool.get(size);
     if (!list) this.readPool.set(size, (list = []));
     list.push(staging);
     this.throwPendingErrors('read');
+    checks?.report();
     return out;
   }
 
   /** Resolves when everything submitted so far has finished on the GPU. */
   async sync(): Promise<void> {
+    const checks = this.stageChecks();
     this.flush();
-    await this.waitFor(() => this.gpu.queue.onSubmittedWorkDone());
+    await this.waitFor(() => Promise.all([this.gpu.queue.onSubmittedWorkDone(), checks?.map()]));
     this.throwPendingErrors('sync');
+    checks?.report();
   }
 
   /**
@@ -449,6 +456,8 @@ export class WebGpuDevice implements Device {
     this.pool.trim();
     this.arena.destroy();
     for (const list of this.readPool.values()) for (const b of list) b.destroy();
+    this.checkBuffer?.destroy();
+    this.checks = [];
     if (this.owned) this.gpu.destroy();
     this.instance = null;
   }
@@ -472,6 +481,51 @@ export class WebGpuDevice implements Device {
     return this.pass;
   }
 
+  /**
+   * A slot in the device's check buffer for the next dispatch: a kernel that finds a bad input
+   * (an index out of range) cannot throw, so it writes 1 and the bad value into words 2·slot and
+   * 2·slot + 1 of `buffer` (bound as `array<atomic<u32>>`). The next `read` or `sync` reads the
+   * buffer with the result and throws `report(value)` for the first slot flagged, so the error
+   * comes at the first wait on the device after the bad op, naming it. The slots are reused
+   * after each read; past CHECK_SLOTS dispatches between reads, the last slot is shared (its
+   * report is the latest op's).
+   */
+  checkSlot(report: (value: number) => SaddleError): { buffer: GPUBuffer; slot: number } {
+    this.checkAlive('checkSlot');
+    this.checkBuffer ??= this.gpu.createBuffer({
+      label: 'saddle checks',
+      size: CHECK_SLOTS * 8,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    const slot = Math.min(this.checks.length, CHECK_SLOTS - 1);
+    this.checks[slot] = report;
+    return { buffer: this.checkBuffer, slot };
+  }
+
+  /**
+   * When checks are pending: copies the check buffer into a staging buffer and clears it (in the
+   * shared encoder, after the work that wrote it), and returns how to map the copy and report.
+   */
+  private stageChecks(): { map: () => Promise<void>; report: () => void } | null {
+    if (this.checks.length === 0) return null;
+    const reports = this.checks.splice(0);
+    const bytes = reports.length * 8;
+    const staging = this.gpu.createBuffer({ label: 'saddle checks readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.commandEncoder();
+    encoder.copyBufferToBuffer(this.checkBuffer!, 0, staging, 0, bytes);
+    encoder.clearBuffer(this.checkBuffer!, 0, bytes);
+    return {
+      map: () => staging.mapAsync(GPUMapMode.READ, 0, bytes),
+      report: () => {
+        const words = new Uint32Array(staging.getMappedRange(0, bytes).slice(0));
+        staging.unmap();
+        staging.destroy();
+        const k = reports.findIndex((_, i) => words[2 * i] !== 0);
+        if (k >= 0) throw reports[k]!(words[2 * k + 1]! | 0);
+      },
+    };
+  }
+
   private throwPendingErrors(op: string): void {
     if (this.errors.length === 0) return;
     const msgs = this.errors.splice(0);
@@ -482,6 +536,9 @@ export class WebGpuDevice implements Device {
     if (this.destroyed) throw new SaddleError(op, `device ${this.name} has been destroyed`);
   }
 }
+
+/** Dispatches that can flag a bad input between two reads before they share the last slot. */
+const CHECK_SLOTS = 64;
 
 function roundUp(x: number, m: number): number {
   return Math.ceil(x / m) * m;
