@@ -35,6 +35,7 @@ export interface RunLock {
   readonly path: string;
   /** Set when a stale lock was taken over: the process that had left it. */
   readonly tookOver: LockOwner | null;
+  /** Removes the lock file if this process still holds it. */
   release(): void;
 }
 

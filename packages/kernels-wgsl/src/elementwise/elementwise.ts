@@ -162,11 +162,15 @@ export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
 export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
 /** Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). */
 export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
+/** Elementwise 1 where a ≠ b (or either is NaN), else 0, with NumPy broadcasting. */
 export const notEqual = (a: Operand, b: Operand) => binary('notEqual', a, b);
+/** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
 export const less = (a: Operand, b: Operand) => binary('less', a, b);
+/** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
 export const lessEqual = (a: Operand, b: Operand) => binary('lessEqual', a, b);
 /** Masks (nonzero is true, NaN included) combined: 1 or 0 in the operands' dtype. */
 export const logicalAnd = (a: Operand, b: Operand) => binary('logicalAnd', a, b);
+/** 1 where a or b is nonzero (NaN counts as true), else 0, with NumPy broadcasting. */
 export const logicalOr = (a: Operand, b: Operand) => binary('logicalOr', a, b);
 
 /** Makes `x` dense (offset 0, row-major) without a copy when it already is. */

@@ -25,6 +25,7 @@ export interface LadderStep {
   intensity: number;
 }
 
+/** The WebGPU steps of the matmul ladder, naive to the production kernel (docs/kernels.md). */
 export const WGSL_LADDER: readonly LadderStep[] = [
   { name: 'naive', device: 'webgpu', idea: 'one thread per output, row and column from global memory', source: 'matmul-ladder/ladder.wgsl.ts', intensity: 0.25 },
   { name: 'tiled', device: 'webgpu', idea: '16x16 tiles of A and B in workgroup memory', source: 'matmul-ladder/ladder.wgsl.ts', intensity: 4 },
@@ -33,6 +34,7 @@ export const WGSL_LADDER: readonly LadderStep[] = [
   { name: 'final', device: 'webgpu', idea: 'double buffering and the block swizzle (MATMUL_CONFIGS.large)', source: 'matmul/matmul.wgsl.ts', intensity: 32 },
 ];
 
+/** The wasm steps of the matmul ladder, scalar to the production kernel on every core (docs/kernels.md). */
 export const WASM_LADDER: readonly LadderStep[] = [
   { name: 'scalar', device: 'wasm', idea: 'three loops, one output at a time', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: 0.25 },
   // Per k: one splat of A and one f32x4 of B (20 bytes) for 4 multiply-adds.

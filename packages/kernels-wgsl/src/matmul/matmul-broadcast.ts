@@ -31,11 +31,17 @@ export interface BroadcastMatmulOptions {
 export interface MatmulBroadcastOps<O extends BroadcastMatmulOptions = BroadcastMatmulOptions> {
   /** The fused 2-D product (matmul of two rank-2 operands). */
   matmul2d(a: Tensor, b: Tensor, opts: O): Tensor;
+  /** The batched product with broadcast batch dims. */
   bmm(a: Tensor, b: Tensor, opts: BmmOptions): Tensor;
+  /** Promotes a 1-D operand (a new axis of size 1). */
   expandDims(x: Tensor, axis: number): Tensor;
+  /** Drops the axis a promotion added. */
   squeeze(x: Tensor, axes: number): Tensor;
+  /** Adds the bias of a batched product. */
   add(a: Tensor, b: Tensor): Tensor;
+  /** The activation 'relu' of a batched product. */
   relu(x: Tensor): Tensor;
+  /** The activation 'sigmoid' of a batched product. */
   sigmoid(x: Tensor): Tensor;
   /** Whether to dispose the intermediates (the kernel path); autograd's tape may have saved them. */
   disposeIntermediates: boolean;

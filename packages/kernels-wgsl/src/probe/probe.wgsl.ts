@@ -21,6 +21,7 @@ export const FMA_PROBE_FLOPS_PER_ITER = 64;
 /** Threads per workgroup of both probes. */
 export const PROBE_WORKGROUP = 256;
 
+/** The WGSL of the FMA-chain probe (see the header above). */
 export function probeFmaWgsl(): string {
   const chains = Array.from({ length: 8 }, (_, i) => i);
   return /* wgsl */ `// roofline probe: register-only FMA chains
@@ -44,6 +45,7 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw
 `;
 }
 
+/** The WGSL of the copy-bandwidth probe (see the header above). */
 export function probeCopyWgsl(): string {
   return /* wgsl */ `// roofline probe: copy, one vec4 per thread
 struct Params { n4: u32, _p0: u32, _p1: u32, _p2: u32 }
