@@ -28,6 +28,7 @@ export function castExpr(from: GpuDType, to: GpuDType): string {
  * Bounds: threads past `n` return at once.
  * Numerics: exact where the target holds the value; otherwise the rule of castExpr above, the
  * same as the CPU twin's and the wasm kernel's (whose trunc_sat instructions are that rule).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function castWgsl(from: GpuDType, to: GpuDType): string {
   return /* wgsl */ `

@@ -18,6 +18,7 @@ import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
  * v in place is race-free.
  * Numerics: f32 throughout, in the CPU twin's order (m and v are the stored f32 values when p's
  * line reads them). With eps = 0 and v = 0 the quotient is 0/0 = NaN, as on every device.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function adamWgsl(): string {
   return /* wgsl */ `

@@ -17,6 +17,7 @@
  * gradient b·a^(b−1) and the Hessian-vector products built from it follow. The magnitude's accuracy
  * is the builtin's (a few ulps for moderate exponents). Infinities come from the bits of a runtime
  * value (`& 0u` of x's bits), so no constant expression overflows.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export const POW_WGSL = /* wgsl */ `
 fn powReal(x: f32, y: f32) -> f32 {
