@@ -1,0 +1,30 @@
+/**
+ * Never a silent wait: `during(what, job)` shows "what… 3 s" in an element, ticking, once a job has
+ * run past half a second, and clears it when the job ends. A page's panel wraps every job that can
+ * take long (a device probe, a download, a first GPU iteration that compiles its kernels) in one.
+ */
+const SHOW_AFTER_MS = 500;
+const TICK_MS = 250;
+
+export class Progress {
+  private depth = 0;
+
+  constructor(private readonly el: HTMLElement) {}
+
+  /** Runs `job`, showing `what` and the seconds it has taken while it runs past half a second. */
+  async during<T>(what: string, job: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const show = () => {
+      const ms = performance.now() - t0;
+      if (ms >= SHOW_AFTER_MS) this.el.textContent = `${what}… ${(ms / 1000).toFixed(1)} s`;
+    };
+    const timer = setInterval(show, TICK_MS);
+    this.depth++;
+    try {
+      return await job();
+    } finally {
+      clearInterval(timer);
+      if (--this.depth === 0) this.el.textContent = '';
+    }
+  }
+}
