@@ -52,7 +52,11 @@ export interface GanPanelState {
 }
 
 const SLICE_MS = 100;
+/** V(D, G) at most this often, and never more than a tenth of the wall clock (it costs a forward pass of D and G per image). */
 const VALUE_EVERY_MS = 1000;
+const VALUE_SHARE = 0.1;
+/** Validation images for the page's V(D, G) (the paper preset holds 10,000: seconds on wasm, the page frozen meanwhile; 200 give a curve to watch, not a figure to report). */
+const PAGE_VALIDATION = 200;
 
 /**
  * The update order the page starts a preset with: the paper preset simultaneous (alternating
@@ -93,6 +97,8 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   const sliceMeans = new SliceMeanTracker();
   const rate = new WallClockRate();
   let lastValueAt = 0;
+  /** What the last V(D, G) took, in ms. */
+  let valueMs = 0;
   let sliceIterations = 1;
   /** Set by pause, reset and a preset switch: the slice in progress stops at its next iteration. */
   let stopSlice = false;
@@ -109,6 +115,7 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     fixedZ?.dispose();
     const config = preset(select.value as PresetName);
     config.update = pageUpdateOrder(config);
+    config.valN = Math.min(config.valN, PAGE_VALIDATION);
     trainer = new GanTrainer(config, { images: mnist!.train.images, n: mnist!.train.n, d: 784 }, device!, { images: mnist!.validation.images, n: mnist!.validation.n, d: 784 });
     fixedZ = keep(trainer.sampleZ(100, new Generator(config.seed + 7)));
     state.iterations = 0;
@@ -118,6 +125,8 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     for (const c of Object.values(state.curves)) c.length = 0;
     sliceMeans.reset();
     rate.reset();
+    valueMs = 0;
+    lastValueAt = 0;
     // A new network: its iteration costs nothing like the last one's (tiny -> paper is ~100x).
     sliceIterations = 1;
     first = true;
@@ -163,9 +172,11 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
       state.curves.dFake.push([x, means.d.dFake]);
     }
     if (means.g) state.curves.gLoss.push([x, means.g.gLoss]);
-    if (performance.now() - lastValueAt > VALUE_EVERY_MS) {
-      lastValueAt = performance.now();
+    if (performance.now() - lastValueAt > Math.max(VALUE_EVERY_MS, valueMs / VALUE_SHARE)) {
+      const t0 = performance.now();
       const v = await trainer!.validationValue();
+      lastValueAt = performance.now();
+      valueMs = lastValueAt - t0;
       if (v !== null) state.curves.value.push([x, v]);
     }
   }
@@ -222,10 +233,11 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
         if (!state.running) return;
         // Iterations per slice adapt so a slice (its GPU work included: runEpoch waits for it)
         // lasts about SLICE_MS; queuing more would starve the page's own drawing on a software GPU.
-        const t0 = performance.now();
         const slice = await train(sliceIterations, 2 * SLICE_MS);
         if (slice.ran > 0) await redraw(slice);
-        sliceIterations = nextSliceSize({ ...slice, ms: performance.now() - t0 }, SLICE_MS);
+        // Sized by the training time alone: the redraw's fixed cost would otherwise keep slices at
+        // one iteration and the page would spend its time drawing.
+        sliceIterations = nextSliceSize(slice, SLICE_MS);
         state.itersPerSecond = rate.mark(performance.now(), state.iterations);
         showNumbers();
       });
@@ -271,7 +283,10 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     });
   select.onchange = () => {
     stop();
-    void serial(reset);
+    // Said at once; the build (the networks, MNIST's 50,000 images uploaded to the device) follows.
+    status.textContent = `switching to ${select.value}…`;
+    status.className = '';
+    void serial(() => progress.during(`building the ${select.value} networks and uploading MNIST to the device`, reset));
   };
   updateSelect.onchange = gLossSelect.onchange = applyLive;
   gradToggle.onchange = () => {

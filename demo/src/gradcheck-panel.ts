@@ -10,7 +10,7 @@
  */
 import * as A from '@saddle/autograd';
 import { Generator, gradcheck, rand, type Device, type Tensor } from '@saddle/autograd';
-import { $, guarded, options, table } from './dom.js';
+import { $, InputError, guarded, options, table } from './dom.js';
 
 interface OpEntry {
   /** Default shapes, one per input, e.g. "3x4, 4x5". */
@@ -52,16 +52,16 @@ export function parseShapes(op: string, text: string): number[][] {
   const arity = entry.shapes.split(',').length;
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length !== arity) {
-    throw new Error(`${op} takes ${arity} input${arity > 1 ? 's' : ''}: ${arity} shape${arity > 1 ? 's' : ''} separated by commas, e.g. "${entry.shapes}"; got ${parts.length} ("${text.trim()}")`);
+    throw new InputError(`${op} takes ${arity} input${arity > 1 ? 's' : ''}: ${arity} shape${arity > 1 ? 's' : ''} separated by commas, e.g. "${entry.shapes}"; got ${parts.length} ("${text.trim()}")`);
   }
   const shapes = parts.map((part) => {
     const dims = part.split(/\s*x\s*/).map(Number);
-    if (part === '' || dims.length > 4 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new Error(`${op}: shape "${part}": expected 1 to 4 sizes (whole numbers ≥ 1) joined by x, e.g. 3x4`);
+    if (part === '' || dims.length > 4 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new InputError(`${op}: shape "${part}": expected 1 to 4 sizes (whole numbers ≥ 1) joined by x, e.g. 3x4`);
     return dims;
   });
   const elements = shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   if (elements > MAX_ELEMENTS) {
-    throw new Error(`${op}: shapes ${shapes.map((s) => s.join('x')).join(', ')} have ${elements} elements; the check takes at most ${MAX_ELEMENTS} (two forward passes per element, on this page's main thread)`);
+    throw new InputError(`${op}: shapes ${shapes.map((s) => s.join('x')).join(', ')} have ${elements} elements; the check takes at most ${MAX_ELEMENTS} (two forward passes per element, on this page's main thread)`);
   }
   return shapes;
 }
