@@ -17,9 +17,10 @@
  * training, drawing included.
  */
 import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
-import { GENERATOR_LOSSES, GanTrainer, PRESET_NAMES, UPDATE_MODES, chartGrid, interpolationImages, preset, type GanConfig, type GeneratorLossKind, type Mnist, type PresetName, type Series, type UpdateMode } from '@saddle/gan';
+import { GENERATOR_LOSSES, GanTrainer, PRESET_NAMES, UPDATE_MODES, chartGrid, interpolationImages, preset, type GanConfig, type GeneratorLossKind, type Mnist, type PresetName, type Series, type TrainerSnapshot, type UpdateMode } from '@saddle/gan';
 import { $, diverging, drawGrid, guarded, options } from './dom.js';
 import { generatorPixelGradient } from './generator-gradient.js';
+import { decodeSnapshot, encodeSnapshot } from './checkpoint-files.js';
 import { fetchMnistPacked } from './mnist-fetch.js';
 import { Progress } from './progress.js';
 import { SliceMeanTracker, WallClockRate, nextSliceSize, trainSlice, type Slice } from './training-slices.js';
@@ -49,6 +50,9 @@ export interface GanPanelState {
   resets: number;
   /** Milliseconds from the page's start until MNIST was loaded and the trainer built. */
   readyMs: number;
+  /** The name of the last file saved, and of the files last loaded. */
+  saved: string;
+  loaded: string;
 }
 
 const SLICE_MS = 100;
@@ -82,6 +86,8 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     gLoss: 'non-saturating',
     resets: 0,
     readyMs: 0,
+    saved: '',
+    loaded: '',
   };
   const gradToggle = $<HTMLInputElement>('gan-grad-toggle');
   const status = $('gan-status');
@@ -89,7 +95,7 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   const select = options($<HTMLSelectElement>('gan-preset'), PRESET_NAMES, PRESET_NAMES.includes(initialPreset as PresetName) ? initialPreset : 'quick');
   const updateSelect = options($<HTMLSelectElement>('gan-update'), UPDATE_MODES);
   const gLossSelect = options($<HTMLSelectElement>('gan-gloss'), GENERATOR_LOSSES);
-  const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-reset', 'gan-interp'].map((id) => $<HTMLButtonElement>(id));
+  const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-reset', 'gan-interp', 'gan-save', 'gan-load'].map((id) => $<HTMLButtonElement>(id));
   let device: Device | null = null;
   let mnist: Mnist | null = null;
   let trainer: GanTrainer | null = null;
@@ -109,16 +115,25 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   /** Runs one job at a time (a step, a slice, a redraw never overlap on the trainer). */
   const serial = (job: () => Promise<void>): Promise<void> => (busy = busy.then(() => guarded(status, job)));
 
+  /** A fresh trainer of the preset picked. */
   async function reset(): Promise<void> {
-    state.running = false;
-    trainer?.dispose();
-    fixedZ?.dispose();
     const config = preset(select.value as PresetName);
     config.update = pageUpdateOrder(config);
-    config.valN = Math.min(config.valN, PAGE_VALIDATION);
+    await build(config, null);
+  }
+
+  /** Builds the trainer for `config` (a preset's, or a loaded snapshot's), and restores `snapshot` into it. */
+  async function build(config: GanConfig, snapshot: TrainerSnapshot | null): Promise<void> {
+    state.running = false;
+    trainer?.dispose();
+    trainer = null;
+    fixedZ?.dispose();
+    config = { ...config, valN: Math.min(config.valN, PAGE_VALIDATION) };
     trainer = new GanTrainer(config, { images: mnist!.train.images, n: mnist!.train.n, d: 784 }, device!, { images: mnist!.validation.images, n: mnist!.validation.n, d: 784 });
+    if (snapshot) trainer.restore(snapshot.tensors, snapshot.meta);
     fixedZ = keep(trainer.sampleZ(100, new Generator(config.seed + 7)));
-    state.iterations = 0;
+    select.value = config.preset;
+    state.iterations = trainer.totalIterations;
     state.itersPerSecond = 0;
     state.preset = config.preset;
     state.resets++;
@@ -271,6 +286,33 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   resetButton.onclick = () => {
     stop();
     void serial(reset);
+  };
+  $('gan-save').onclick = () => {
+    stop();
+    void serial(async () => {
+      const snapshot = await trainer!.state();
+      const name = `saddle-gan-${trainer!.config.preset}-iteration-${trainer!.totalIterations}.safetensors`;
+      const url = URL.createObjectURL(new Blob([encodeSnapshot(snapshot) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+      const a = Object.assign(document.createElement('a'), { href: url, download: name });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      state.saved = name;
+    });
+  };
+  const loadInput = $<HTMLInputElement>('gan-load');
+  loadInput.onchange = () => {
+    stop();
+    const picked = Array.from(loadInput.files ?? []);
+    loadInput.value = '';
+    void serial(() =>
+      progress.during('loading the checkpoint', async () => {
+        const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+        const snapshot = decodeSnapshot(files);
+        await build(snapshot.meta.config, snapshot);
+        state.loaded = files.map((f) => f.name).join(', ');
+        status.textContent = `loaded ${state.loaded}: ${snapshot.meta.config.preset}, iteration ${snapshot.meta.totalIterations} (epoch ${snapshot.meta.epoch + 1}) · ${status.textContent}`;
+      }),
+    );
   };
   interp.onclick = () =>
     void serial(async () => {

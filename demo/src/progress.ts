@@ -11,13 +11,18 @@ export class Progress {
 
   constructor(private readonly el: HTMLElement) {}
 
-  /** Runs `job`, showing `what` and the seconds it has taken while it runs past half a second. */
-  async during<T>(what: string, job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job`, showing `what` and the seconds it has taken once it runs past `showAfterMs` (half a
+   * second; 0 shows it at once, for a job known to be long or one that may hold the page's thread:
+   * the count cannot tick while synchronous work runs, so the words must be there before it).
+   */
+  async during<T>(what: string, job: () => Promise<T>, showAfterMs = SHOW_AFTER_MS): Promise<T> {
     const t0 = performance.now();
     const show = () => {
       const ms = performance.now() - t0;
-      if (ms >= SHOW_AFTER_MS) this.el.textContent = `${what}… ${(ms / 1000).toFixed(1)} s`;
+      if (ms >= showAfterMs) this.el.textContent = `${what}… ${(ms / 1000).toFixed(1)} s`;
     };
+    if (showAfterMs <= 0) show();
     const timer = setInterval(show, TICK_MS);
     this.depth++;
     try {

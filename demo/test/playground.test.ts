@@ -8,8 +8,13 @@
  * compiles), WebGPU on SwiftShader with `auto` (the start-up, while the device is being chosen),
  * and WebGPU forced (the first iteration's compile, the kernel reader's large case).
  */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, open, requireChromium, state, until, type Session } from './page-harness.js';
+import { Generator, cpu } from '@saddle/autograd';
+import { GanTrainer, preset, saveCheckpoint, type GanConfig, type ImageSet } from '@saddle/gan';
+import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, grid, open, requireChromium, state, until, type Session } from './page-harness.js';
 
 beforeAll(requireChromium);
 
@@ -21,6 +26,16 @@ afterAll(async () => {
   await site?.close();
 });
 
+const tmp = mkdtempSync(join(tmpdir(), 'saddle-playground-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** n synthetic 28 x 28 images: a bright bar whose position depends on i. */
+function bars(n: number): ImageSet {
+  const images = new Float32Array(n * 784);
+  for (let i = 0; i < n; i++) for (let p = 0; p < 784; p++) images[i * 784 + p] = Math.abs((p % 28) - (4 + ((i * 7) % 20))) <= 1 ? 0.95 : 0.03;
+  return { images, n, d: 784 };
+}
+
 /** The page's text of an element. */
 const text = async (s: Session, id: string) => (await s.page.locator(`#${id}`).textContent()) ?? '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,6 +46,64 @@ describe('the playground on the wasm device (WebGPU turned off)', () => {
     s = await open(site!.url, NO_WEBGPU_FLAGS);
   }, LONG);
   afterAll(() => close(s));
+
+  it('point 3: the GAN downloads as safetensors and loads back where it was', async () => {
+    const { page } = s;
+    await click(page, 'gan-start');
+    await until(page, 'd.gan.iterations >= 15', 60_000);
+    await click(page, 'gan-pause');
+    await until(page, '!d.gan.running', 1000);
+    await sleep(500);
+    const iterations = await state<number>(page, 'd.gan.iterations');
+    const download = page.waitForEvent('download', { timeout: 30_000 });
+    await click(page, 'gan-save');
+    const file = join(tmp, (await download).suggestedFilename());
+    await (await download).saveAs(file);
+    expect(file).toMatch(new RegExp(`saddle-gan-tiny-iteration-${iterations}\\.safetensors$`));
+    const saved = await grid(page);
+    await click(page, 'gan-reset');
+    await until(page, 'd.gan.iterations === 0', 5000);
+    expect((await grid(page)).pixels).not.toEqual(saved.pixels);
+    await page.setInputFiles('#gan-load', file);
+    await until(page, `d.gan.iterations === ${iterations} && d.gan.loaded !== ''`, 15_000);
+    expect((await grid(page)).pixels).toEqual(saved.pixels);
+    // And it trains on from there.
+    await click(page, 'gan-step');
+    await until(page, `d.gan.iterations === ${iterations + 1}`, 15_000);
+  }, LONG);
+
+  it("point 3: a run folder's checkpoint (pnpm gan train) loads, and the page draws that G", async () => {
+    const { page } = s;
+    // A run trained here in Node: the tiny preset on synthetic bars, seed 5, 3 epochs.
+    const config: GanConfig = { ...preset('tiny'), seed: 5 };
+    const trainer = new GanTrainer(config, bars(200), cpu);
+    const dir = join(tmp, 'run');
+    mkdirSync(dir, { recursive: true });
+    let expected: number[];
+    try {
+      for (let e = 0; e < 3; e++) await trainer.runEpoch();
+      await saveCheckpoint(dir, trainer);
+      const x = trainer.generate(trainer.sampleZ(100, new Generator(config.seed + 7)));
+      expected = Array.from(await x.toArray(), (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+      x.dispose();
+    } finally {
+      trainer.dispose();
+    }
+    const files = readdirSync(dir).filter((f) => f === 'checkpoint.json' || f.endsWith('.safetensors'));
+    expect(files.length).toBe(2);
+    await page.setInputFiles('#gan-load', files.map((f) => join(dir, f)));
+    await until(page, `d.gan.iterations === ${3 * 10} && d.gan.loaded.includes('checkpoint.json')`, 15_000);
+    expect(await text(s, 'gan-status')).toMatch(/loaded .*tiny, iteration 30/);
+    // The grid is G(z) of that run for the page's fixed z (seed + 7): the same pixels as in Node, but
+    // for float rounding between the CPU and wasm (a grey level at most, on a few pixels).
+    const { pixels } = await grid(page);
+    const sampleValue = (q: number) => {
+      const [y, x] = [Math.floor(q / 280), q % 280]; // canvas pixel -> sample (row-major 10 x 10) and its pixel
+      return expected[(Math.floor(y / 28) * 10 + Math.floor(x / 28)) * 784 + (y % 28) * 28 + (x % 28)]!;
+    };
+    const off = pixels.filter((v, q) => Math.abs(v - sampleValue(q)) > 1).length;
+    expect(off).toBeLessThan(pixels.length / 1000);
+  }, LONG);
 
   it('item 10: without WebGPU the page gives browser advice, not Node advice', async () => {
     const note = await text(s, 'device-note');

@@ -132,9 +132,16 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
       status.textContent = `timing ${kernel}: ${c.label}…`;
       status.className = '';
       try {
-        const tf = await loadTf(gpu);
-        const runners = [saddleRunner('saddle-webgpu', gpu, `saddle on ${gpu.name}`), tfjsRunner(tf, 'webgpu')];
-        const r = await progress.during(`timing ${kernel}: ${c.label}`, () => runCase(c, runners, harness, new Map(), [['saddle-webgpu', 'tfjs-webgpu']]));
+        // Shown at once: the first click also loads tfjs (seconds of script on the page's thread).
+        const r = await progress.during(
+          `timing ${kernel}: ${c.label}${tfLoaded ? '' : ' (loading tfjs-webgpu first)'}`,
+          async () => {
+            const tf = await loadTf(gpu);
+            const runners = [saddleRunner('saddle-webgpu', gpu, `saddle on ${gpu.name}`), tfjsRunner(tf, 'webgpu')];
+            return runCase(c, runners, harness, new Map(), [['saddle-webgpu', 'tfjs-webgpu']]);
+          },
+          0,
+        );
         state.results.push({ kernel, ...r });
         const rows = Object.entries(r.runners).map(([id, res]) =>
           res.status !== 'ok'
