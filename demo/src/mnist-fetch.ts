@@ -6,7 +6,7 @@
  * files are plain binary, no Content-Encoding header is needed.
  */
 import { SaddleError } from '@saddle/autograd';
-import { MNIST_FILES, splitMnist, type Mnist, type MnistBytes } from '@saddle/gan';
+import { fetchMnist, type Mnist } from '@saddle/gan';
 
 /** The Cache API store the packed files are kept in (bump the version when the files change). */
 export const MNIST_CACHE = 'saddle-mnist-v1';
@@ -22,27 +22,17 @@ async function cachedFetch(url: string): Promise<Response> {
   return res;
 }
 
-/** The packed files under `baseUrl`, unpacked and split as @saddle/gan's fetchMnist does; `onProgress` gets a line as each file arrives. */
+/** The packed files under `baseUrl`, unpacked and split by @saddle/gan's fetchMnist; `onProgress` gets a line as each file arrives. */
 export async function fetchMnistPacked(baseUrl: URL, onProgress: (line: string) => void = () => {}): Promise<Mnist> {
-  const keys = Object.keys(MNIST_FILES) as (keyof typeof MNIST_FILES)[];
-  const urls = keys.map((k) => new URL(`${MNIST_FILES[k]}.gz`, baseUrl).href);
   let done = 0;
   let packedBytes = 0;
   onProgress(`loading MNIST (4 gzip-packed files, about 11 MB; cached after the first visit)…`);
-  const got = await Promise.all(
-    urls.map(async (url) => {
-      const packed = await (await cachedFetch(url)).arrayBuffer();
-      packedBytes += packed.byteLength;
-      const bytes = new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
-      onProgress(`loading MNIST: ${++done} of 4 files (${(packedBytes / 1e6).toFixed(1)} MB packed)…`);
-      return bytes;
-    }),
-  );
-  const bytes = {} as MnistBytes;
-  const sources = {} as Record<keyof typeof MNIST_FILES, string>;
-  keys.forEach((k, i) => {
-    bytes[k] = got[i]!;
-    sources[k] = urls[i]!;
-  });
-  return splitMnist(bytes, sources);
+  const unpacked = async (url: string): Promise<Uint8Array> => {
+    const packed = await (await cachedFetch(url)).arrayBuffer();
+    packedBytes += packed.byteLength;
+    const bytes = new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+    onProgress(`loading MNIST: ${++done} of 4 files (${(packedBytes / 1e6).toFixed(1)} MB packed)…`);
+    return bytes;
+  };
+  return fetchMnist(baseUrl, { suffix: '.gz', fetchBytes: unpacked });
 }
