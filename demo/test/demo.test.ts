@@ -1,6 +1,6 @@
 /**
  * End-to-end tests of the demo page in Debian's Chromium (/usr/bin/chromium, driven headless by
- * playwright-core; never a downloaded browser), served by the demo's own vite config:
+ * playwright-core; never a downloaded browser; ./page-harness.ts), served by the demo's own vite config:
  *
  * - WebGPU on SwiftShader (Chromium's software Vulkan), and
  * - WebGPU turned off: the library falls back to the wasm device (threads: the page is
@@ -24,6 +24,7 @@ import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, canvasColours, click, close, devSe
 import { screenshotPath } from './screenshots.js';
 
 beforeAll(requireChromium);
+
 /** The checks both runs share: GAN, toy, gradcheck, screenshot, console. */
 function sharedChecks(get: () => Session, name: string): void {
   it('trains the GAN: the grid is not blank and changes, the curves get points', async () => {
