@@ -66,7 +66,7 @@ export interface Session {
  * Opens the page (the tiny preset, plus `query`) in a fresh profile and, unless `waitReady` is
  * false, waits until the GAN panel is ready (MNIST loaded, the device chosen).
  */
-export async function open(baseUrl: string, flags: string[], query = '', waitReady = true): Promise<Session> {
+export async function open(baseUrl: string, flags: string[], query = '', waitReady = true, beforeLoad?: (page: Page) => Promise<unknown>): Promise<Session> {
   const profile = mkdtempSync(join(tmpdir(), 'saddle-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...COMMON_FLAGS, ...flags], viewport: { width: 1200, height: 900 } });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -78,9 +78,30 @@ export async function open(baseUrl: string, flags: string[], query = '', waitRea
   page.on('crash', () => problems.push('the page crashed'));
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
+  await beforeLoad?.(page);
   await page.goto(`${baseUrl}?preset=tiny${query}`);
   if (waitReady) await page.waitForFunction(() => (globalThis as { saddleDemo?: { gan: { ready: boolean } } }).saddleDemo?.gan.ready === true, null, { timeout: LONG, polling: 500 });
   return { context, page, problems, profile, requests };
+}
+
+/**
+ * Opens the page like `open`, and records in the page, from its first moment, every text the
+ * element `target` (an expression evaluated in the page, e.g. "document.getElementById('device')")
+ * shows (but the HTML's own "starting…"), stamped with performance.now(), into
+ * `globalThis.__seen`; returns once the page has loaded (its script has run), not waiting for the
+ * GAN panel.
+ */
+export async function openRecording(baseUrl: string, flags: string[], query: string, target: string): Promise<Session> {
+  const record = (page: Page) => page.addInitScript((expr: string) => {
+    const seen: [number, string][] = [];
+    (globalThis as unknown as { __seen: typeof seen }).__seen = seen;
+    new MutationObserver(() => {
+      const el = new Function(`return ${expr}`)() as HTMLElement | null;
+      const text = el?.textContent ?? '';
+      if (el && text !== seen[seen.length - 1]?.[1] && text !== 'starting…') seen.push([performance.now(), text]);
+    }).observe(document, { childList: true, characterData: true, subtree: true });
+  }, target);
+  return open(baseUrl, flags, query, false, record);
 }
 
 export async function close(s: Session | undefined): Promise<void> {
