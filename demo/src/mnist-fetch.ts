@@ -3,7 +3,8 @@
  * and the static build both serve `mnist/<name>.gz`, see vite.config.ts), unpacked in the browser
  * with DecompressionStream, and kept in the Cache API (`caches`, where the page is a secure
  * context: https or localhost), so a second visit downloads nothing. Any static host works: the
- * files are plain binary, no Content-Encoding header is needed.
+ * files are plain binary, no Content-Encoding header is needed (one that sends it anyway, as vite
+ * preview does, has the browser unpack them, and the page takes them as they come).
  */
 import { SaddleError } from '@saddle/autograd';
 import { fetchMnist, type Mnist } from '@saddle/gan';
@@ -30,7 +31,11 @@ export async function fetchMnistPacked(baseUrl: URL, onProgress: (line: string) 
   const unpacked = async (url: string): Promise<Uint8Array> => {
     const packed = await (await cachedFetch(url)).arrayBuffer();
     packedBytes += packed.byteLength;
-    const bytes = new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+    // A host that sends `.gz` files with Content-Encoding: gzip (vite preview's sirv does) has the
+    // browser unpack them already: unpack only what still starts with gzip's magic bytes.
+    const head = new Uint8Array(packed, 0, Math.min(2, packed.byteLength));
+    const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+    const bytes = gzipped ? new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()) : new Uint8Array(packed);
     onProgress(`loading MNIST: ${++done} of 4 files (${(packedBytes / 1e6).toFixed(1)} MB packed)…`);
     return bytes;
   };
