@@ -35,6 +35,8 @@ function sharedChecks(get: () => Session, name: string): void {
     await click(page, 'gan-start');
     // The step above compiled every kernel: after that, points come every slice (about 100 ms).
     await until(page, 'd.gan.iterations >= 6 && d.gan.curves.dLoss.length >= 3 && d.gan.curves.value.length >= 1', 180_000);
+    // While training (paused, the readout says "paused" and the rate is 0).
+    expect(await state<number>(page, 'd.gan.itersPerSecond')).toBeGreaterThan(0);
     await click(page, 'gan-pause');
     const after = await grid(page);
     expect(after.std).toBeGreaterThan(2); // not one flat grey
@@ -47,7 +49,6 @@ function sharedChecks(get: () => Session, name: string): void {
       expect(curves[k]!.every(([, y]) => Number.isFinite(y)), k).toBe(true);
     }
     expect(await page.locator('#gan-curves [data-series]').count()).toBeGreaterThanOrEqual(4); // one group per drawn series
-    expect(await state<number>(page, 'd.gan.itersPerSecond')).toBeGreaterThan(0);
   }, LONG);
 
   it("draws G's gradient for the fixed z: not blank, and it changes with each step", async () => {
