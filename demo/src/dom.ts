@@ -77,13 +77,16 @@ export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array, rows: 
   ctx.putImageData(img, 0, 0);
 }
 
-/** Calls `fn` and shows its error in `status` instead of losing it. */
+/** A value the user typed that the page refuses: shown beside the control, not logged as a page error. */
+export class InputError extends Error {}
+
+/** Calls `fn` and shows its error in `status` instead of losing it (and logs it, unless it is an InputError). */
 export async function guarded(status: HTMLElement, fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (e) {
     status.textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
     status.className = 'bad';
-    console.error(e);
+    if (!(e instanceof InputError)) console.error(e);
   }
 }

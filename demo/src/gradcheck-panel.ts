@@ -2,10 +2,15 @@
  * The gradient-check panel: pick an op and the shapes of its inputs, and `gradcheck` (from
  * @saddle/autograd) compares the backward pass on the page's device with central differences in
  * float64 on the CPU, element by element; the table shows each input's worst element.
+ *
+ * Central differences cost two forward passes per input element, on the page's main thread: the
+ * inputs are bounded (MAX_ELEMENTS in all), and the shapes are checked (one per input of the op)
+ * before anything runs, so a bad entry gets a message, never a frozen tab or a TypeError. A failed
+ * run clears the previous op's table.
  */
 import * as A from '@saddle/autograd';
 import { Generator, gradcheck, rand, type Device, type Tensor } from '@saddle/autograd';
-import { $, guarded, options, table } from './dom.js';
+import { $, InputError, guarded, options, table } from './dom.js';
 
 interface OpEntry {
   /** Default shapes, one per input, e.g. "3x4, 4x5". */
@@ -38,15 +43,30 @@ export interface GradcheckPanelState {
   runs: { op: string; ok: boolean; maxRelError: number }[];
 }
 
-function parseShapes(text: string): number[][] {
-  return text.split(',').map((part) => {
-    const dims = part.trim().split(/\s*x\s*/).map(Number);
-    if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1 || d > 64)) throw new Error(`shape "${part.trim()}": expected sizes 1..64 joined by x, e.g. 3x4`);
+/** Input elements a check may take in all: each costs two forward passes (about a second at this bound for matmul). */
+export const MAX_ELEMENTS = 1024;
+
+/** The shapes typed for `op` (one per input, comma-separated), or an error saying what is expected. */
+export function parseShapes(op: string, text: string): number[][] {
+  const entry = OPS[op]!;
+  const arity = entry.shapes.split(',').length;
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length !== arity) {
+    throw new InputError(`${op} takes ${arity} input${arity > 1 ? 's' : ''}: ${arity} shape${arity > 1 ? 's' : ''} separated by commas, e.g. "${entry.shapes}"; got ${parts.length} ("${text.trim()}")`);
+  }
+  const shapes = parts.map((part) => {
+    const dims = part.split(/\s*x\s*/).map(Number);
+    if (part === '' || dims.length > 4 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new InputError(`${op}: shape "${part}": expected 1 to 4 sizes (whole numbers ≥ 1) joined by x, e.g. 3x4`);
     return dims;
   });
+  const elements = shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+  if (elements > MAX_ELEMENTS) {
+    throw new InputError(`${op}: shapes ${shapes.map((s) => s.join('x')).join(', ')} have ${elements} elements; the check takes at most ${MAX_ELEMENTS} (two forward passes per element, on this page's main thread)`);
+  }
+  return shapes;
 }
 
-export function gradcheckPanel(device: Device): GradcheckPanelState {
+export function gradcheckPanel(devicePromise: Promise<Device>): GradcheckPanelState {
   const state: GradcheckPanelState = { runs: [] };
   const pick = options($<HTMLSelectElement>('gc-op'), Object.keys(OPS), 'matmul');
   const shapes = $<HTMLInputElement>('gc-shapes');
@@ -56,12 +76,16 @@ export function gradcheckPanel(device: Device): GradcheckPanelState {
   reset();
   $('gc-run').onclick = () =>
     void guarded(status, async () => {
+      // A failed run must not leave the previous op's table looking like its result.
+      $<HTMLTableElement>('gc-table').replaceChildren();
       const op = OPS[pick.value]!;
       const [lo, hi] = op.range ?? [-1, 1];
       const gen = new Generator(7);
-      const inputs = parseShapes(shapes.value).map((s) => A.add(A.mul(rand(s, { generator: gen, device }), hi - lo), lo));
+      const parsed = parseShapes(pick.value, shapes.value);
       status.textContent = 'checking…';
       status.className = '';
+      const device = await devicePromise;
+      const inputs = parsed.map((s) => A.add(A.mul(rand(s, { generator: gen, device }), hi - lo), lo));
       try {
         const r = await gradcheck(op.fn, inputs, { device });
         state.runs.push({ op: pick.value, ok: r.ok, maxRelError: r.maxRelError });

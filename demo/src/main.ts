@@ -2,6 +2,11 @@
  * The page: picks a device (WebGPU on the page's adapter, else the wasm device, else the CPU;
  * `?device=webgpu|wasm|cpu` forces one; `?timing=short` shortens the kernel timings), then wires the four panels. `window.saddleDemo` exposes
  * each panel's state for the end-to-end tests (demo/test/).
+ *
+ * The panels are wired at once, before the device is chosen (with no hardware GPU, `auto` times
+ * wasm against the software adapter: many seconds): their selects are filled, MNIST downloads,
+ * and a click waits for the device instead of doing nothing, while the device line says what is
+ * being timed and for how long.
  */
 import { browserHost, setHost, useDevice, type Device, type DeviceRequest } from '@saddle/autograd';
 import { ganPanel } from './gan-panel.js';
@@ -9,6 +14,7 @@ import { toyPanel } from './toy-panel.js';
 import { kernelsPanel } from './kernels/panel.js';
 import { gradcheckPanel } from './gradcheck-panel.js';
 import { $ } from './dom.js';
+import { Progress } from './progress.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -22,25 +28,30 @@ async function pickDevice(): Promise<Device> {
     },
   });
   const request = (params.get('device') ?? 'auto') as DeviceRequest;
-  const device = await useDevice(request);
+  const what = request === 'auto' ? 'choosing a device (with no hardware GPU: timing wasm against the software WebGPU adapter)' : `starting ${String(request)}`;
+  const device = await new Progress($('device')).during(what, () => useDevice(request), 0);
   $('device').textContent = `${device.name.startsWith(device.kind) ? '' : `${device.kind}: `}${device.name}${crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'}`;
   return device;
 }
 
-async function main(): Promise<void> {
-  const device = await pickDevice();
-  const demo = {
-    device: device.kind,
+function main(): void {
+  const device = pickDevice();
+  const demo: Record<string, unknown> = {
+    device: null,
     gan: ganPanel(device, params.get('preset') ?? 'quick'),
     toy: toyPanel(device),
-    kernels: kernelsPanel(device, params.get('timing') === 'short'),
     gradcheck: gradcheckPanel(device),
+    kernels: kernelsPanel(device, params.get('timing') === 'short'),
   };
   (globalThis as { saddleDemo?: unknown }).saddleDemo = demo;
+  device.then(
+    (d) => (demo.device = d.kind),
+    (e: unknown) => {
+      $('device').textContent = 'failed';
+      $('device-note').textContent = e instanceof Error ? e.message : String(e);
+      console.error(e);
+    },
+  );
 }
 
-main().catch((e: unknown) => {
-  $('device').textContent = 'failed';
-  $('device-note').textContent = e instanceof Error ? e.message : String(e);
-  console.error(e);
-});
+main();

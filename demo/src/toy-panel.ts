@@ -5,7 +5,10 @@
  * normal N(μ, σ²) and D* = p_data / (p_data + p_g) (Proposition 1) can be drawn exactly beside the
  * discriminator, a 1 → 32 → 32 → 1 ReLU MLP giving logits. One iteration of Algorithm 1: k steps of
  * D on a minibatch from each side (sigmoid cross-entropy, SGD with momentum), then one step of G on
- * the non-saturating loss -log D(G(z)). k and the learning rate are read live at every step.
+ * the non-saturating loss -log D(G(z)), repeated k_G times. Every control is live, GAN Lab style:
+ * each player's learning rate and k, which players train (both, D only, G only) and the speed
+ * (slow motion to as fast as the device goes) are read at every step. A value out of range is
+ * refused with a message beside the box, and the last valid one stays in use.
  *
  * "mean |D - D*|" weighs the gap by the mixture density (p_data + p_g) / 2 over the plotted grid:
  * it shrinks as D learns the current G, and grows again briefly whenever G moves.
@@ -17,11 +20,24 @@
 import { Generator, add, concat, detach, exp, fromArray, keep, mul, noGrad, param, randn, sigmoid, sigmoidBce, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { SGD, init, mlp, type Sequential } from '@saddle/nn';
 import { chartGrid, gaussianPdf, optimalDiscriminator, type Gaussian1d, type Series } from '@saddle/gan';
-import { $, guarded } from './dom.js';
+import { $, guarded, options } from './dom.js';
 import { sampleGradient } from './generator-gradient.js';
 
 export interface ToyPanelState {
   steps: number;
+  /** The hyperparameters in use (the last valid values of the boxes). */
+  lrD: number;
+  lrG: number;
+  kD: number;
+  kG: number;
+  /** Which players train: both, D only or G only. */
+  train: ToyTraining;
+  /** Iterations per animation frame ('max': as many as fit in 50 ms), or 'slow': one every 300 ms. */
+  speed: string;
+  /** The boxes whose value was refused, with why (empty when all are valid). */
+  inputErrors: string[];
+  /** The plot's upper y bound (it grows to show p_g's peak). */
+  yMax: number;
   /** mean |D - D*| after each drawn step (the first entry is before any training). */
   gaps: number[];
   running: boolean;
@@ -54,13 +70,77 @@ function arrow(x: number, y: number, dx: number): [number, number][] {
   ];
 }
 
-export function toyPanel(device: Device): ToyPanelState {
-  const state: ToyPanelState = { steps: 0, gaps: [], running: false, pg: { mean: -1, std: 1 }, arrows: [] };
+export type ToyTraining = 'both' | 'D only' | 'G only';
+const TRAINING: readonly ToyTraining[] = ['both', 'D only', 'G only'];
+/** Speeds: iterations per animation frame, 'max' (50 ms of work a frame) or 'slow' (one every 300 ms). */
+const SPEEDS: readonly string[] = ['slow', '1', '2', '10', 'max'];
+const SLOW_MS = 300;
+
+/** A number box with a range: its value, or why it is refused. */
+interface NumberBox {
+  id: string;
+  what: string;
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+/** The value of `box` as typed, or an error naming the box, the value and the range expected. */
+export function readBox(box: NumberBox, text: string): number | Error {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) return new Error(`${box.what}: "${text}" is not a number; expected ${box.min} to ${box.max}`);
+  if (box.integer && !Number.isInteger(v)) return new Error(`${box.what}: ${v} is not a whole number; expected ${box.min} to ${box.max}`);
+  if (v < box.min || v > box.max) return new Error(`${box.what}: ${v} is out of range; expected ${box.min} to ${box.max}`);
+  return v;
+}
+
+const BOXES: Record<'lrD' | 'lrG' | 'kD' | 'kG', NumberBox> = {
+  lrD: { id: 'toy-lr-d', what: "D's learning rate", min: 0, max: 1, integer: false },
+  lrG: { id: 'toy-lr-g', what: "G's learning rate", min: 0, max: 1, integer: false },
+  kD: { id: 'toy-k-d', what: 'k for D (D steps per iteration)', min: 1, max: 20, integer: true },
+  kG: { id: 'toy-k-g', what: 'k for G (G steps per iteration)', min: 1, max: 20, integer: true },
+};
+
+export function toyPanel(devicePromise: Promise<Device>): ToyPanelState {
+  const state: ToyPanelState = {
+    steps: 0,
+    gaps: [],
+    running: false,
+    pg: { mean: -1, std: 1 },
+    arrows: [],
+    lrD: 0.05,
+    lrG: 0.05,
+    kD: 1,
+    kG: 1,
+    train: 'both',
+    speed: '2',
+    inputErrors: [],
+    yMax: 1,
+  };
   const status = $('toy-status');
-  const kInput = $<HTMLInputElement>('toy-k');
-  const lrInput = $<HTMLInputElement>('toy-lr');
-  const lr = () => Math.max(0, Number(lrInput.value) || 0);
-  const k = () => Math.max(1, Math.round(Number(kInput.value) || 1));
+  const errors = $('toy-errors');
+  const trainSelect = options($<HTMLSelectElement>('toy-train'), TRAINING, state.train);
+  const speedSelect = options($<HTMLSelectElement>('toy-speed'), SPEEDS, state.speed);
+  let device: Device;
+
+  /** Reads every box: a valid value is used from the next step on; a refused one is named beside the boxes. */
+  function readBoxes(): void {
+    const problems: string[] = [];
+    for (const [key, box] of Object.entries(BOXES) as [keyof typeof BOXES, NumberBox][]) {
+      const input = $<HTMLInputElement>(box.id);
+      const v = readBox(box, input.value);
+      input.classList.toggle('bad', v instanceof Error);
+      if (v instanceof Error) problems.push(`${v.message} (still using ${state[key]})`);
+      else state[key] = v;
+    }
+    state.inputErrors = problems;
+    errors.textContent = problems.join('; ');
+    errors.className = problems.length ? 'bad' : '';
+    state.train = trainSelect.value as ToyTraining;
+    state.speed = speedSelect.value;
+  }
+  for (const box of Object.values(BOXES)) $<HTMLInputElement>(box.id).oninput = readBoxes;
+  trainSelect.onchange = speedSelect.onchange = readBoxes;
 
   let D: Sequential;
   let mu: Tensor;
@@ -80,8 +160,8 @@ export function toyPanel(device: Device): ToyPanelState {
     mu = param(fromArray([-1], [1, 1], { device }));
     logSigma = param(fromArray([0], [1, 1], { device }));
     // The learning rate is a schedule read at every step: the input box changes it live.
-    optD = new SGD(D.parameters(), { lr: () => lr(), momentum: 0.5 });
-    optG = new SGD([mu, logSigma], { lr: () => lr(), momentum: 0.5 });
+    optD = new SGD(D.parameters(), { lr: () => state.lrD, momentum: 0.5 });
+    optG = new SGD([mu, logSigma], { lr: () => state.lrG, momentum: 0.5 });
     targets = keep(fromArray(Float32Array.from({ length: 2 * BATCH }, (_, i) => (i < BATCH ? 1 : 0)), [2 * BATCH, 1], { device }));
     ones = keep(fromArray(new Float32Array(BATCH).fill(1), [BATCH, 1], { device }));
     state.steps = 0;
@@ -98,7 +178,7 @@ export function toyPanel(device: Device): ToyPanelState {
   const fake = (): Tensor => add(mul(randn([BATCH, 1], { generator: gen, device }), exp(logSigma)), mu);
 
   function iteration(): void {
-    for (let j = 0; j < k(); j++) {
+    for (let j = 0; state.train !== 'G only' && j < state.kD; j++) {
       tidy(() => {
         optD.zeroGrad();
         const real = add(mul(randn([BATCH, 1], { generator: gen, device }), PDATA.std), PDATA.mean);
@@ -107,11 +187,13 @@ export function toyPanel(device: Device): ToyPanelState {
         optD.step();
       });
     }
-    tidy(() => {
-      optG.zeroGrad();
-      sigmoidBce(D.forward(fake()), ones).backward(); // -log D(G(z)), the non-saturating loss
-      optG.step();
-    });
+    for (let j = 0; state.train !== 'D only' && j < state.kG; j++) {
+      tidy(() => {
+        optG.zeroGrad();
+        sigmoidBce(D.forward(fake()), ones).backward(); // -log D(G(z)), the non-saturating loss
+        optG.step();
+      });
+    }
     state.steps++;
   }
 
@@ -135,12 +217,16 @@ export function toyPanel(device: Device): ToyPanelState {
     state.arrows = Array.from(push);
     const arrows = Array.from(samples).flatMap((x, i) => arrow(x, ARROW_Y, Math.max(-ARROW_MAX, Math.min(ARROW_MAX, -ARROW_SCALE * push[i]!))));
     const curve = (name: string, f: (x: number, i: number) => number, color: string): Series => ({ name, color, points: Array.from(GRID, (x, i) => [x, f(x, i)] as [number, number]) });
+    // The y axis grows to show both densities' peaks (a narrow p_g peaks far above 1).
+    const peak = Math.max(gaussianPdf(PDATA.mean, PDATA.mean, PDATA.std), gaussianPdf(state.pg.mean, state.pg.mean, state.pg.std));
+    state.yMax = peak > 1 ? Math.ceil(peak * 1.05 * 2) / 2 : 1;
     $('toy-plot').innerHTML = chartGrid(
       [
         {
           title: `step ${state.steps}: p_g = N(${state.pg.mean.toFixed(2)}, ${state.pg.std.toFixed(2)}²)`,
           xLabel: 'x',
-          yRange: [0, 1],
+          yRange: [0, state.yMax],
+          legend: 'below',
           width: 900,
           height: 320,
           series: [
@@ -155,16 +241,19 @@ export function toyPanel(device: Device): ToyPanelState {
       ],
       { cols: 1, idPrefix: 'toy-chart' },
     );
-    $('toy-numbers').textContent = `step ${state.steps} · k ${k()} · lr ${lr()} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)} · arrows: −${ARROW_SCALE} · d(−log D(x))/dx at G's samples`;
+    $('toy-numbers').textContent = `step ${state.steps} · training ${state.train} · k_D ${state.kD} · k_G ${state.kG} · lr_D ${state.lrD} · lr_G ${state.lrG} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)} · arrows: −${ARROW_SCALE} · d(−log D(x))/dx at G's samples`;
   }
 
   async function loop(): Promise<void> {
     while (state.running) {
       await serial(async () => {
+        if (!state.running) return;
         const t0 = performance.now();
-        while (performance.now() - t0 < 50) iteration();
+        if (state.speed === 'max') while (performance.now() - t0 < 50) iteration();
+        else for (let i = 0; i < (Number(state.speed) || 1); i++) iteration();
         await draw();
       });
+      if (state.speed === 'slow') await new Promise((r) => setTimeout(r, SLOW_MS));
       await new Promise((r) => requestAnimationFrame(() => r(null)));
     }
   }
@@ -192,7 +281,9 @@ export function toyPanel(device: Device): ToyPanelState {
       await draw();
     });
   };
+  readBoxes();
   void serial(async () => {
+    device = await devicePromise;
     build();
     await draw();
   });

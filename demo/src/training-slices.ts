@@ -22,11 +22,11 @@ export interface Slice {
   ms: number;
 }
 
-/** Runs iterations until `count` have run, `ms` have passed or the epoch ends. */
-export async function trainSlice(trainer: GanTrainer, count: number, ms: number): Promise<Slice> {
+/** Runs iterations until `count` have run, `ms` have passed, the epoch ends or `stop()` says so (pause). */
+export async function trainSlice(trainer: GanTrainer, count: number, ms: number, stop: () => boolean = () => false): Promise<Slice> {
   const t0 = performance.now();
   const before = trainer.totalIterations;
-  const ended = await trainer.runEpoch({ shouldStop: () => trainer.totalIterations - before >= count || performance.now() - t0 > ms });
+  const ended = await trainer.runEpoch({ shouldStop: () => trainer.totalIterations - before >= count || performance.now() - t0 > ms || stop() });
   return { ran: trainer.totalIterations - before, ended, ms: performance.now() - t0 };
 }
 
@@ -71,5 +71,28 @@ export class SliceMeanTracker {
   /** Forgets the epoch in progress (a new trainer). */
   reset(): void {
     this.previous = EMPTY;
+  }
+}
+
+/**
+ * Iterations per second by the wall clock (drawing, read-backs and the page's own work included,
+ * not only the time inside the trainer), over the last `windowMs` of marks.
+ */
+export class WallClockRate {
+  private marks: [number, number][] = [];
+
+  constructor(private readonly windowMs = 3000) {}
+
+  /** Records `iterations` done by time `now` (ms); returns the rate over the window (0 with one mark). */
+  mark(now: number, iterations: number): number {
+    this.marks.push([now, iterations]);
+    // Keep the newest mark at or before the window's start, so the window is always covered.
+    while (this.marks.length > 2 && this.marks[1]![0] <= now - this.windowMs) this.marks.shift();
+    const [t0, i0] = this.marks[0]!;
+    return now > t0 ? ((iterations - i0) * 1000) / (now - t0) : 0;
+  }
+
+  reset(): void {
+    this.marks = [];
   }
 }

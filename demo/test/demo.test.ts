@@ -1,6 +1,6 @@
 /**
  * End-to-end tests of the demo page in Debian's Chromium (/usr/bin/chromium, driven headless by
- * playwright-core; never a downloaded browser), served by the demo's own vite config:
+ * playwright-core; never a downloaded browser; ./page-harness.ts), served by the demo's own vite config:
  *
  * - WebGPU on SwiftShader (Chromium's software Vulkan), and
  * - WebGPU turned off: the library falls back to the wasm device (threads: the page is
@@ -15,132 +15,15 @@
  * every same-math (or, for random draws, statistical) check to pass (WebGPU only); runs the 1-D toy
  * and checks that D moves towards D* and that its gradient arrows are drawn and change; runs a
  * gradient check; and fails on any console error or page error.
- * Screenshots go to docs/images/. Software GPUs on a shared 2-core machine compile slowly: the
+ * Screenshots go to a temporary folder, or to docs/images/ with `pnpm test:browser --update-screenshots`
+ * (./screenshots.ts). Software GPUs on a shared 2-core machine compile slowly: the
  * timeouts are long on purpose.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, canvasColours, click, close, devServer, grid, open, requireChromium, staticSite, state, until, type Session } from './page-harness.js';
+import { screenshotPath } from './screenshots.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const demoDir = fileURLToPath(new URL('..', import.meta.url));
-const imagesDir = fileURLToPath(new URL('../../docs/images/', import.meta.url));
-const LONG = 900_000;
-
-const COMMON_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
-const NO_WEBGPU_FLAGS = ['--disable-features=WebGPU'];
-
-const configFile = join(demoDir, 'vite.config.ts');
-
-beforeAll(() => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (Debian's; .ci/run installs it)`);
-});
-
-function urlOf(server: { httpServer: ViteDevServer['httpServer'] | PreviewServer['httpServer'] | null }): string {
-  const address = server.httpServer?.address();
-  if (!address || typeof address === 'string') throw new Error('vite: no port');
-  return `http://127.0.0.1:${address.port}/`;
-}
-
-/** The dev server of `pnpm demo` (no file watching: the tests must not reload the page). */
-async function devServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = await createServer({ configFile, logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
-  await server.listen();
-  return { url: urlOf(server), close: () => server.close() };
-}
-
-/** `pnpm demo:build`'s static site, served as a static host would (vite preview: files + headers). */
-async function staticSite(): Promise<{ url: string; close: () => Promise<void> }> {
-  const outDir = mkdtempSync(join(tmpdir(), 'saddle-demo-site-'));
-  await build({ configFile, logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  const server = await preview({ configFile, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
-  return {
-    url: urlOf(server),
-    close: async () => {
-      await server.close();
-      rmSync(outDir, { recursive: true, force: true });
-    },
-  };
-}
-
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  problems: string[];
-  profile: string;
-}
-
-async function open(baseUrl: string, flags: string[], query = ''): Promise<Session> {
-  const profile = mkdtempSync(join(tmpdir(), 'saddle-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...COMMON_FLAGS, ...flags], viewport: { width: 1200, height: 900 } });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('crash', () => problems.push('the page crashed'));
-  await page.goto(`${baseUrl}?preset=tiny${query}`);
-  await page.waitForFunction(() => (globalThis as { saddleDemo?: { gan: { ready: boolean } } }).saddleDemo?.gan.ready === true, null, { timeout: LONG, polling: 500 });
-  return { context, page, problems, profile };
-}
-
-async function close(s: Session | undefined): Promise<void> {
-  if (!s) return;
-  await s.context.close();
-  rmSync(s.profile, { recursive: true, force: true });
-}
-
-/** The sample grid's grey levels (red channel) and their standard deviation. */
-async function grid(page: Page): Promise<{ pixels: number[]; std: number }> {
-  return page.evaluate(() => {
-    const c = document.getElementById('gan-grid') as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const pixels: number[] = [];
-    for (let i = 0; i < d.length; i += 4) pixels.push(d[i]!);
-    const mean = pixels.reduce((a, b) => a + b, 0) / pixels.length;
-    const std = Math.sqrt(pixels.reduce((a, b) => a + (b - mean) ** 2, 0) / pixels.length);
-    return { pixels, std };
-  });
-}
-
-/** A canvas's pixels (RGB) and how many are not white. */
-async function canvasColours(page: Page, id: string): Promise<{ rgb: number[]; coloured: number }> {
-  return page.evaluate((i) => {
-    const c = document.getElementById(i) as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const rgb: number[] = [];
-    let coloured = 0;
-    for (let p = 0; p < d.length; p += 4) {
-      rgb.push(d[p]!, d[p + 1]!, d[p + 2]!);
-      if (d[p]! < 250 || d[p + 1]! < 250 || d[p + 2]! < 250) coloured++;
-    }
-    return { rgb, coloured };
-  }, id);
-}
-
-/** Clicks through the DOM (the page may be too busy training for playwright's stability wait). */
-const click = (page: Page, id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLButtonElement).click(), id);
-
-const state = <T>(page: Page, f: string): Promise<T> => page.evaluate((expr) => new Function('d', `return ${expr}`)((globalThis as { saddleDemo?: unknown }).saddleDemo), f) as Promise<T>;
-
-/**
- * Waits until `expr` holds of the page's state. `timeout` bounds waits that need no compiling (the
- * kernels are warm): past it the test fails with the state it saw, rather than waiting out LONG.
- */
-async function until(page: Page, expr: string, timeout = LONG): Promise<void> {
-  try {
-    await page.waitForFunction((e) => Boolean(new Function('d', `return ${e}`)((globalThis as { saddleDemo?: unknown }).saddleDemo)), expr, { timeout, polling: 500 });
-  } catch (e) {
-    const seen = await page.evaluate(() => JSON.stringify((globalThis as { saddleDemo?: { gan?: { iterations: number; curves: Record<string, unknown[]> } } }).saddleDemo?.gan, (k, v: unknown) => (Array.isArray(v) && k !== '' ? `${v.length} points` : v))).catch(() => 'unreadable');
-    throw new Error(`waited ${timeout / 1000} s for ${expr}; the GAN panel's state: ${seen}`, { cause: e });
-  }
-}
+beforeAll(requireChromium);
 
 /** The checks both runs share: GAN, toy, gradcheck, screenshot, console. */
 function sharedChecks(get: () => Session, name: string): void {
@@ -152,6 +35,8 @@ function sharedChecks(get: () => Session, name: string): void {
     await click(page, 'gan-start');
     // The step above compiled every kernel: after that, points come every slice (about 100 ms).
     await until(page, 'd.gan.iterations >= 6 && d.gan.curves.dLoss.length >= 3 && d.gan.curves.value.length >= 1', 180_000);
+    // While training (paused, the readout says "paused" and the rate is 0).
+    expect(await state<number>(page, 'd.gan.itersPerSecond')).toBeGreaterThan(0);
     await click(page, 'gan-pause');
     const after = await grid(page);
     expect(after.std).toBeGreaterThan(2); // not one flat grey
@@ -164,7 +49,6 @@ function sharedChecks(get: () => Session, name: string): void {
       expect(curves[k]!.every(([, y]) => Number.isFinite(y)), k).toBe(true);
     }
     expect(await page.locator('#gan-curves [data-series]').count()).toBeGreaterThanOrEqual(4); // one group per drawn series
-    expect(await state<number>(page, 'd.gan.itersPerSecond')).toBeGreaterThan(0);
   }, LONG);
 
   it("draws G's gradient for the fixed z: not blank, and it changes with each step", async () => {
@@ -231,8 +115,7 @@ function sharedChecks(get: () => Session, name: string): void {
 
   it('the page looks right (screenshot) and the console shows no error', async () => {
     const { page, problems } = get();
-    mkdirSync(imagesDir, { recursive: true });
-    await page.screenshot({ path: join(imagesDir, `demo-${name}.png`), fullPage: true, timeout: LONG });
+    await page.screenshot({ path: screenshotPath(`demo-${name}.png`), fullPage: true, timeout: LONG });
     expect(problems).toEqual([]);
   }, LONG);
 }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpu } from '@saddle/autograd';
 import { GanTrainer, preset, type EpochRecord, type GanConfig, type ImageSet } from '@saddle/gan';
-import { SliceMeanTracker, nextSliceSize, trainSlice, type SliceMeans } from '../src/training-slices.js';
+import { SliceMeanTracker, WallClockRate, nextSliceSize, trainSlice, type SliceMeans } from '../src/training-slices.js';
 
 /** n synthetic 28 x 28 images: a bright bar whose position and direction depend on i. */
 function barImages(n: number): ImageSet {
@@ -89,5 +89,43 @@ describe('training slices and curve points (the live GAN panel)', () => {
     expect(nextSliceSize({ ran: 0, ended: null, ms: 5 }, 100)).toBe(1);
     expect(nextSliceSize({ ran: 500, ended: null, ms: 1 }, 100)).toBe(1000);
     expect(nextSliceSize({ ran: 1, ended: null, ms: 1000 }, 100)).toBe(1);
+  });
+});
+
+describe('WallClockRate (the it/s readout, issue 24 item 5)', () => {
+  it('is iterations over wall-clock time across the window, whatever the slices in between', () => {
+    const rate = new WallClockRate(3000);
+    expect(rate.mark(0, 0)).toBe(0);
+    // 100 iterations in 10 ms of training, then 90 ms of drawing: 1000 it/s of wall clock, not 10,000.
+    let r = 0;
+    for (let t = 100, i = 100; t <= 5000; t += 100, i += 100) r = rate.mark(t, i);
+    expect(r).toBeCloseTo(1000, 6);
+    // The rate halves: within a window the readout follows it.
+    for (let t = 5100, i = 5100; t <= 9000; t += 100, i += 50) r = rate.mark(t, i);
+    expect(r).toBeGreaterThan(490);
+    expect(r).toBeLessThan(530);
+  });
+
+  it('starts over after reset', () => {
+    const rate = new WallClockRate();
+    rate.mark(0, 0);
+    rate.mark(1000, 500);
+    rate.reset();
+    expect(rate.mark(2000, 500)).toBe(0);
+    expect(rate.mark(3000, 600)).toBe(100);
+  });
+});
+
+describe('trainSlice stops when asked (pause, issue 24 item 3)', () => {
+  it('runs no further iteration once stop() says so', async () => {
+    const trainer = new GanTrainer(config(), DATA, cpu);
+    try {
+      let calls = 0;
+      const slice = await trainSlice(trainer, 1000, Infinity, () => ++calls > 3);
+      expect(slice.ran).toBe(3);
+      expect(slice.ended).toBe(null);
+    } finally {
+      trainer.dispose();
+    }
   });
 });

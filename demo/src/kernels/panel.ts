@@ -12,6 +12,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import { runCase, type BenchCase, type CaseResult, type HarnessOptions, type RunnerResult } from '../../../benchmarks/src/harness.js';
 import { saddleRunner, tfjsRunner } from '../../../benchmarks/src/runner-kinds.js';
 import { $, guarded, options, table } from '../dom.js';
+import { Progress } from '../progress.js';
 import { KERNELS, header } from './catalog.js';
 import { PEERS, type Peer } from './peers.js';
 
@@ -45,11 +46,20 @@ function loadTf(device: WebGpuDevice): Promise<typeof TF> {
   return tfLoaded;
 }
 
-const HARNESS: HarnessOptions = { reps: 6, warmup: 1, minRepMs: 60, maxIters: 500, budgetMs: 4000, minReps: 3, log: () => {} };
+// The budget only cuts reps: a fast case runs `reps` reps of `minRepMs` whatever it is. It is large so
+// that a slow runner on a large case (tfjs-webgpu's matmul 512³ on a software GPU: ~1.2 s a call)
+// still gets its 3 reps, a ratio and a check, while the status line counts the seconds.
+const HARNESS: HarnessOptions = { reps: 6, warmup: 1, minRepMs: 60, maxIters: 500, budgetMs: 120_000, minReps: 3, log: () => {} };
 // Short reps, but a larger budget: a software GPU may stall for seconds (a late shader compile), and
 // tfjs-webgpu's maxout (reshape + max) takes ~3 s a call on SwiftShader, ~8 s on a loaded 2-core
 // machine, where 3 reps overran a 10 s budget and the runner was skipped.
-const SHORT: HarnessOptions = { reps: 3, warmup: 1, minRepMs: 15, maxIters: 100, budgetMs: 60_000, minReps: 3, log: () => {} };
+const SHORT: HarnessOptions = { reps: 3, warmup: 1, minRepMs: 15, maxIters: 100, budgetMs: 120_000, minReps: 3, log: () => {} };
+
+/** " (tfjs-webgpu takes 1.20 s per call)" for every runner slower than half a second a call, else "". */
+function slowNote(r: CaseResult): string {
+  const slow = Object.entries(r.runners).flatMap(([id, res]) => (res.status === 'ok' && res.ms.median > 500 ? [`${id} takes ${(res.ms.median / 1000).toFixed(2)} s per call`] : []));
+  return slow.length ? ` (${slow.join(', ')})` : '';
+}
 
 const isPeer = (p: (typeof PEERS)[string] | undefined): p is Peer => Boolean(p && !('none' in p));
 
@@ -63,7 +73,8 @@ function checkCell(c: BenchCase, res: RunnerResult): string | [string, string] {
 
 const rate = (work: number | undefined, ms: number) => (work ? (work / (ms * 1e-3) / 1e9).toFixed(2) : '–');
 
-export function kernelsPanel(device: Device, short = false): KernelsPanelState {
+export function kernelsPanel(devicePromise: Promise<Device>, short = false): KernelsPanelState {
+  let device: Device | null = null;
   const names = Object.keys(KERNELS);
   const state: KernelsPanelState = {
     results: [],
@@ -78,6 +89,7 @@ export function kernelsPanel(device: Device, short = false): KernelsPanelState {
   const status = $('kernel-status');
   const button = $<HTMLButtonElement>('kernel-time');
   const peerLine = $('kernel-peer');
+  const progress = new Progress($('kernel-progress'));
   const harness = short ? SHORT : HARNESS;
 
   const casesOf = (kernel: string): BenchCase[] => {
@@ -96,21 +108,22 @@ export function kernelsPanel(device: Device, short = false): KernelsPanelState {
       $<HTMLTableElement>('kernel-result').replaceChildren();
     }
     const k = KERNELS[kernel]!;
-    const { wgsl, config } = k.source(device, casePick.value);
     $('kernel-header').textContent = header(k.file);
+    const { wgsl, config } = device ? k.source(device, casePick.value) : { wgsl: '(the WGSL is generated once the page has chosen its device)', config: '' };
     $('kernel-source').textContent = wgsl.trim();
     $('kernel-config').textContent = config;
     // No peer: the page says why, and offers no button.
     button.hidden = !isPeer(p);
     peerLine.textContent = isPeer(p) ? `tfjs peer: ${p.tfjs}. Check: ${p.check}.` : `No timing: ${p?.none ?? 'no peer listed'}.`;
-    button.disabled = !isWebGpu(device) || !isPeer(p);
-    status.textContent = isWebGpu(device) ? '' : 'timing needs WebGPU (this page runs on ' + device.kind + ')';
+    button.disabled = !device || !isWebGpu(device) || !isPeer(p);
+    status.textContent = !device ? 'waiting for the device' : isWebGpu(device) ? '' : 'timing needs WebGPU (this page runs on ' + device.kind + ')';
     status.className = '';
   }
 
   button.onclick = () =>
     void guarded(status, async () => {
-      if (!isWebGpu(device)) return;
+      if (!device || !isWebGpu(device)) return;
+      const gpu = device;
       const kernel = pick.value;
       const c = casesOf(kernel).find((x) => x.label === casePick.value);
       if (!c) return;
@@ -119,9 +132,16 @@ export function kernelsPanel(device: Device, short = false): KernelsPanelState {
       status.textContent = `timing ${kernel}: ${c.label}…`;
       status.className = '';
       try {
-        const tf = await loadTf(device);
-        const runners = [saddleRunner('saddle-webgpu', device, `saddle on ${device.name}`), tfjsRunner(tf, 'webgpu')];
-        const r = await runCase(c, runners, harness, new Map(), [['saddle-webgpu', 'tfjs-webgpu']]);
+        // Shown at once: the first click also loads tfjs (seconds of script on the page's thread).
+        const r = await progress.during(
+          `timing ${kernel}: ${c.label}${tfLoaded ? '' : ' (loading tfjs-webgpu first)'}`,
+          async () => {
+            const tf = await loadTf(gpu);
+            const runners = [saddleRunner('saddle-webgpu', gpu, `saddle on ${gpu.name}`), tfjsRunner(tf, 'webgpu')];
+            return runCase(c, runners, harness, new Map(), [['saddle-webgpu', 'tfjs-webgpu']]);
+          },
+          0,
+        );
         state.results.push({ kernel, ...r });
         const rows = Object.entries(r.runners).map(([id, res]) =>
           res.status !== 'ok'
@@ -130,7 +150,12 @@ export function kernelsPanel(device: Device, short = false): KernelsPanelState {
         );
         table($<HTMLTableElement>('kernel-result'), ['runner', 'ms / call (median)', 'GFLOP/s', 'GB/s', 'reps x calls', 'check'], rows);
         const ratio = r.ratios[0];
-        status.textContent = ratio ? `${kernel}, ${c.label}: saddle is ${ratio.value.toFixed(2)}x tfjs-webgpu's speed (median of paired reps)` : 'done';
+        const missing = Object.entries(r.runners).filter(([, res]) => res.status !== 'ok');
+        // Never a bare "done": a ratio, or why there is none.
+        status.textContent = ratio
+          ? `${kernel}, ${c.label}: saddle is ${ratio.value.toFixed(2)}x tfjs-webgpu's speed (median of paired reps)${slowNote(r)}`
+          : `${kernel}, ${c.label}: no ratio: ${missing.map(([id, res]) => `${id} ${res.status}: ${res.status === 'ok' ? '' : res.reason}`).join('; ') || 'the harness paired no reps'}`;
+        status.className = ratio ? '' : 'bad';
       } finally {
         state.timing = false;
         button.disabled = false;
@@ -139,5 +164,9 @@ export function kernelsPanel(device: Device, short = false): KernelsPanelState {
   pick.onchange = show;
   casePick.onchange = show;
   show();
+  void devicePromise.then((d) => {
+    device = d;
+    show();
+  });
   return state;
 }

@@ -158,6 +158,31 @@ describe('lineChart', () => {
   });
 });
 
+describe("lineChart's legend below", () => {
+  it('puts every entry under the plot frame and grows the panel by its rows, covering no curve', () => {
+    const names = Array.from({ length: 7 }, (_, i) => `series number ${i} with a long name`);
+    const spec: LineChartSpec = { width: 400, height: 300, xLabel: 'x', series: names.map((name, i) => ({ name, points: [[0, i], [1, i + 1]] })) };
+    const inside = parseXml(lineChart(spec));
+    const below = parseXml(lineChart({ ...spec, legend: 'below' }));
+    expect(inside.attrs.height).toBe('300');
+    const height = Number(below.attrs.height);
+    expect(height).toBeGreaterThan(300 + 18); // several rows: the entries wrap
+    const frame = all(below, 'rect').find((r) => r.attrs.fill === 'none')!;
+    const frameBottom = Number(frame.attrs.y) + Number(frame.attrs.height);
+    const legend = all(below, 'g').find((g) => g.attrs.class === 'legend')!;
+    const ys = all(legend, 'text').map((t) => Number(t.attrs.y));
+    expect(all(legend, 'text').map((t) => t.text)).toEqual(names);
+    for (const y of ys) {
+      expect(y).toBeGreaterThan(300); // below the x label, which ends the 300 px panel
+      expect(y).toBeLessThan(height);
+    }
+    expect(frameBottom).toBeLessThan(300);
+    // The entries of one row do not overlap: each starts right of the one before it.
+    const xs = all(legend, 'text').map((t) => Number(t.attrs.x));
+    for (let i = 1; i < xs.length; i++) if (ys[i] === ys[i - 1]) expect(xs[i]).toBeGreaterThan(xs[i - 1]! + names[i - 1]!.length * 5);
+  });
+});
+
 describe('chartGrid', () => {
   it('puts several well-formed panels in one SVG, each with its series', () => {
     const specs: LineChartSpec[] = ['loss', 'D(x)', 'D(G(z))'].map((title, i) => ({

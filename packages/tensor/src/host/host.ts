@@ -30,6 +30,8 @@ export interface Host {
   startWorker(source: string, data: object): Promise<HostWorker>;
   /** A one-line notice for the user (what `auto` chose and why). */
   notice(message: string): void;
+  /** What to do when this host finds no WebGPU adapter, in the user's terms (a page's reader is not at a shell). */
+  readonly noAdapterAdvice: string;
 }
 
 /** A browser page (or a worker): the page's own WebGPU, Web Workers, console. */
@@ -63,6 +65,8 @@ export const browserHost: Host = {
   notice(message) {
     console.warn(`saddle: ${message}`);
   },
+  noAdapterAdvice:
+    'WebGPU may be turned off in this browser or its GPU blocklisted: see chrome://gpu (Chromium) or about:support (Firefox); a browser with WebGPU enabled uses the GPU',
 };
 
 let current: Host = browserHost;

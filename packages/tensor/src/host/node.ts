@@ -109,4 +109,5 @@ export const nodeHost: Host = {
   notice(message) {
     process.stderr.write(`saddle: ${message}\n`);
   },
+  noAdapterAdvice: 'on Linux: libvulkan1 and a Vulkan driver, e.g. Mesa lavapipe',
 };
