@@ -212,7 +212,9 @@ export function splitMnist(bytes: MnistBytes, sources: Record<keyof typeof MNIST
 
 /** How `fetchMnist` gets each file: a suffix on the IDX names (e.g. ".gz"), and the fetch that returns its bytes (unpacked). */
 export interface FetchMnistOptions {
+  /** Appended to each IDX file's standard name (e.g. ".gz"); default none. */
   suffix?: string;
+  /** Fetches one file's bytes, unpacked; default `fetch` and the response's bytes. */
   fetchBytes?: (url: string) => Promise<Uint8Array>;
 }
 
