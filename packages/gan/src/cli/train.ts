@@ -15,7 +15,7 @@ import { constants } from 'node:os';
 import { isWebGpu } from '@saddle/autograd';
 import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
-import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
+import { defaultPreset, preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
 import { RUN_FILES, defaultRunName, ensureRunDir, loadCheckpoint, recordResume, removeRun, runFiles, writeConfig } from '../run-folder.js';
 import { NonFiniteError } from '../train/non-finite.js';
 import { StopRequest } from '../train/stop-request.js';
@@ -89,13 +89,9 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
     config = configFromFlags(flags, checkpoint.meta.config);
     presetReason = `resumed from ${resumeDir}`;
   } else {
-    const name = presetFlag ?? (realGpu ? 'paper' : 'quick');
-    presetReason = presetFlag
-      ? '--preset'
-      : realGpu
-        ? 'a GPU was found: the paper configuration'
-        : `no hardware GPU (${software ? 'software adapter' : `${device.kind} device`}): the quick preset`;
-    config = configFromFlags(flags, preset(name));
+    const auto = defaultPreset({ hardwareGpu: realGpu, software, kind: device.kind });
+    presetReason = presetFlag ? '--preset' : auto.reason;
+    config = configFromFlags(flags, preset(presetFlag ?? auto.name));
   }
   const dir = resumeDir ?? resolve(outGiven ? (flags.out as string) : `runs/${defaultRunName(config.preset)}`);
   if (!resumeDir) {
