@@ -55,9 +55,12 @@ const SQRT3 = Math.sqrt(3);
  * without the moving average of G (`gEma`) and without the R1 penalty (`r1Gamma`): the peers train
  * the same two players with Algorithm 1's two losses and keep no average. The quick preset's lazy R1
  * step (one D step in four) costs the wasm iteration about 10% (`benchmarks/src/r1-cost-probe.ts`).
+ * Both presets run Algorithm 1's alternating update here, the iteration the peers implement: the
+ * paper preset trains with the simultaneous update by default, whose iteration is cheaper (one
+ * forward pass of D and of G instead of two).
  */
 export function benchConfig(name: PresetName): GanConfig {
-  return { ...preset(name), valN: 0, trainN: null, seed: SEED, gEma: 0, r1Gamma: 0, r1Every: 1 };
+  return { ...preset(name), update: 'alternating', valN: 0, trainN: null, seed: SEED, gEma: 0, r1Gamma: 0, r1Every: 1 };
 }
 
 /** Seeded uniform pixels in [0, 1), n × 784. */

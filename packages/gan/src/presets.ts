@@ -1,10 +1,13 @@
 /**
- * Training configurations. `paper` is the authors' MNIST configuration exactly (their pylearn2
- * YAML): the networks of models.ts, batch 100, SGD with learning rate 0.1 divided by 1.000004 after
- * every minibatch (floor 1e-6), momentum rising linearly from 0.5 to 0.7 between epochs 1 and 250,
- * k = 1. `quick` keeps the paper's structure (same layer types, losses, Algorithm 1) with narrower
- * networks, no dropout in D, the R1 penalty and a time budget, for a machine without a GPU. `tiny`
- * is for tests.
+ * Training configurations. `paper` is the authors' MNIST configuration exactly as their code ran it
+ * (their pylearn2 YAML): the networks of models.ts, batch 100, SGD with learning rate 0.1 divided by
+ * 1.000004 after every minibatch (floor 1e-6), momentum rising linearly from 0.5 to 0.7 between
+ * epochs 1 and 250, k = 1, and the simultaneous update of their code (one pass of D over the
+ * minibatch and G's samples, both players' gradients from it before either moves). Algorithm 1 as
+ * the paper writes it (`update: 'alternating'`) collapses with these networks and hyperparameters
+ * (docs/gan.md, "Why Algorithm 1 as written collapses"). `quick` keeps the paper's structure (same
+ * layer types, losses, Algorithm 1) with narrower networks, no dropout in D, the R1 penalty and a
+ * time budget, for a machine without a GPU. `tiny` is for tests (Algorithm 1).
  */
 import { SaddleError } from '@saddle/autograd';
 import { GENERATOR_LOSSES, type GeneratorLossKind } from './losses.js';
@@ -37,8 +40,12 @@ export interface GanConfig {
   k: number;
   update: UpdateMode;
   gLoss: GeneratorLossKind;
-  /** Initial learning rate of both players. */
+  /** Initial learning rate of both players (unless dLr or gLr sets one player's). */
   lr: number;
+  /** Initial learning rate of D alone (absent: lr). An experiment flag (`--d-lr`). */
+  dLr?: number;
+  /** Initial learning rate of G alone (absent: lr). An experiment flag (`--g-lr`). */
+  gLr?: number;
   /** The learning rate is divided by this after every minibatch update. */
   lrDecay: number;
   lrFloor: number;
@@ -85,7 +92,9 @@ function paper(): GanConfig {
     zDist: 'uniform',
     batch: 100,
     k: 1,
-    update: 'alternating',
+    // The authors' code, not Algorithm 1 as printed: with the alternating update these networks and
+    // hyperparameters collapse (D(G(z)) -> 0.0005 by epoch 8, every sample the same stroke).
+    update: 'simultaneous',
     gLoss: 'non-saturating',
     lr: 0.1,
     lrDecay: 1.000004,
@@ -142,6 +151,7 @@ function quick(): GanConfig {
   return {
     ...paper(),
     preset: 'quick',
+    update: 'alternating',
     generator: { zDim: 100, hidden: [384, 384], outDim: MNIST_DIM, initRange: 0.2, outputInitRange: 0.01 },
     discriminator: { inDim: MNIST_DIM, units: [128, 128], pieces: 2, initRange: 0.05, keepInput: 1, keepHidden: 1 },
     batch: 50,
@@ -162,6 +172,7 @@ function tiny(): GanConfig {
   return {
     ...paper(),
     preset: 'tiny',
+    update: 'alternating',
     generator: { zDim: 8, hidden: [16], outDim: MNIST_DIM, initRange: 0.05 },
     discriminator: { inDim: MNIST_DIM, units: [8], pieces: 2, initRange: 0.005, keepInput: 0.8, keepHidden: 0.5 },
     batch: 10,
@@ -170,6 +181,25 @@ function tiny(): GanConfig {
     trainN: 100,
     valN: 50,
   };
+}
+
+/** The facts about the device that decide `gan train`'s preset when `--preset` is not given. */
+export interface DeviceFacts {
+  /** A WebGPU adapter on real graphics hardware (not lavapipe or SwiftShader). */
+  hardwareGpu: boolean;
+  /** A software WebGPU adapter. */
+  software: boolean;
+  /** The device's kind ('webgpu', 'wasm', 'cpu'). */
+  kind: string;
+}
+
+/**
+ * The preset `gan train` uses without `--preset`, and why: `paper` (the authors' configuration,
+ * with their simultaneous update) on a hardware GPU, `quick` anywhere else.
+ */
+export function defaultPreset(device: DeviceFacts): { name: PresetName; reason: string } {
+  if (device.hardwareGpu) return { name: 'paper', reason: "a GPU was found: the paper configuration (the authors' simultaneous update)" };
+  return { name: 'quick', reason: `no hardware GPU (${device.software ? 'software adapter' : `${device.kind} device`}): the quick preset` };
 }
 
 /** A fresh copy of the configuration of preset `name`; a SaddleError for an unknown name. */
@@ -217,8 +247,9 @@ export function validateConfig(c: GanConfig): GanConfig {
   if (!GENERATOR_LOSSES.includes(c.gLoss)) fail('gLoss', c.gLoss, GENERATOR_LOSSES.join(' or '));
   posInt('batch', c.batch);
   posInt('k', c.k);
-  if (c.update === 'simultaneous' && c.k !== 1) fail('k', c.k, '1 with --update simultaneous (both players update from the same minibatch)');
+  if (c.update === 'simultaneous' && c.k !== 1) fail('k', c.k, "1 with --update simultaneous (the paper preset's default; both players update from the same minibatch): give --update alternating for Algorithm 1 with k > 1");
   if (!(c.lr > 0 && Number.isFinite(c.lr))) fail('lr', c.lr, 'a positive number');
+  for (const f of ['dLr', 'gLr'] as const) if (c[f] !== undefined && !(c[f] > 0 && Number.isFinite(c[f]))) fail(f, c[f], 'a positive number (absent: lr)');
   if (!(c.lrDecay >= 1 && Number.isFinite(c.lrDecay))) fail('lrDecay', c.lrDecay, 'a number >= 1');
   if (!(c.lrFloor >= 0)) fail('lrFloor', c.lrFloor, 'a non-negative number');
   for (const f of ['momentumStart', 'momentumEnd'] as const) if (!(c[f] >= 0 && c[f] < 1)) fail(f, c[f], 'a number in [0, 1)');

@@ -106,7 +106,7 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--lr cannot be changed/);
     // R1 changes what is trained: a run without it cannot be resumed with it.
-    for (const flag of ['--r1', '--r1-every']) {
+    for (const flag of ['--r1', '--r1-every', '--d-init', '--g-init', '--d-lr', '--g-lr']) {
       const r1 = await run('train', '--resume', dir, flag, '2');
       expect(r1.code).toBe(2);
       expect(r1.err).toMatch(new RegExp(`${flag} cannot be changed`));
@@ -123,6 +123,24 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     expect(config.config.r1Every).toBe(2);
     const [line] = readFileSync(join(r1Dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     for (const k of ['dLoss', 'gLoss', 'value']) expect(Number.isFinite(line[k]), k).toBe(true);
+  });
+
+  it("train --preset paper (the tiny shapes) trains with the authors' simultaneous update; --update alternating gives Algorithm 1", async () => {
+    const shapes = ['--g-hidden', '16', '--d-units', '8', '--d-pieces', '2', '--train-n', '40', '--val-n', '20', '--batch', '10', '--epochs', '1', '--device', 'cpu'];
+    for (const [extra, update] of [[[], 'simultaneous'], [['--update', 'alternating'], 'alternating']] as const) {
+      const out = join(root, `paper-${update}`);
+      const r = await run('train', '--preset', 'paper', ...shapes, ...extra, '--out', out);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(new RegExp(`batch 10, k 1, ${update},`));
+      const config = JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8'));
+      expect(config.config.update).toBe(update);
+      const [line] = readFileSync(join(out, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect([line.dSteps, line.gSteps]).toEqual([4, 4]);
+    }
+    // The paper preset's simultaneous update takes one minibatch per iteration: k > 1 needs Algorithm 1.
+    const k2 = await run('train', '--preset', 'paper', ...shapes, '--k', '2', '--out', join(root, 'paper-k2'));
+    expect(k2.code).toBe(2);
+    expect(k2.err).toMatch(/k is 2; expected 1 with --update simultaneous \(the paper preset's default.*--update alternating/);
   });
 
   it('sample writes n x 784 little-endian float32 values in [0, 1], repeatable with --seed', async () => {

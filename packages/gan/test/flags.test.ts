@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { configFromFlags, parse, TRAIN_FLAGS } from '../src/cli/flags.js';
-import { preset } from '../src/presets.js';
+import { defaultPreset, preset } from '../src/presets.js';
 
 const configOf = (...args: string[]) => configFromFlags(parse('train', args, TRAIN_FLAGS).values, preset('quick'));
 
@@ -21,6 +21,38 @@ describe('train flags over a preset', () => {
     ['--d-keep-hidden', 'half'],
   ])('%s %s is refused, naming the flag and the range', (flag, value) => {
     expect(() => configOf(flag, value)).toThrow(new RegExp(`${flag} ${value}: expected a probability in \\(0, 1\\]`));
+  });
+
+  it('--g-init, --d-init, --g-lr and --d-lr set one network\'s initial range and one player\'s learning rate', () => {
+    const base = preset('quick');
+    const c = configOf('--g-init', '0.1', '--d-init', '0.02', '--g-lr', '0.2', '--d-lr', '0.05');
+    expect(c.generator).toEqual({ ...base.generator, initRange: 0.1 });
+    expect(c.discriminator).toEqual({ ...base.discriminator, initRange: 0.02 });
+    expect([c.gLr, c.dLr, c.lr]).toEqual([0.2, 0.05, base.lr]);
+    // Without them both players keep the preset's one learning rate.
+    expect([configOf().gLr, configOf().dLr]).toEqual([undefined, undefined]);
+  });
+
+  it.each([
+    ['--g-init', '0'],
+    ['--d-init', '-0.005'],
+    ['--g-lr', '0'],
+    ['--d-lr', 'fast'],
+  ])('%s %s is refused, naming the flag and what was expected', (flag, value) => {
+    expect(() => configOf(`${flag}=${value}`)).toThrow(new RegExp(`${flag} ${value}: expected a positive number`));
+  });
+
+  it("the paper preset is the authors' simultaneous update, the others Algorithm 1; --update alternating gives Algorithm 1", () => {
+    expect(preset('paper').update).toBe('simultaneous');
+    expect(preset('quick').update).toBe('alternating');
+    expect(preset('tiny').update).toBe('alternating');
+    expect(configFromFlags(parse('train', ['--update', 'alternating'], TRAIN_FLAGS).values, preset('paper')).update).toBe('alternating');
+  });
+
+  it('without --preset: paper on a hardware GPU, quick on a software adapter, wasm or the CPU', () => {
+    expect(defaultPreset({ hardwareGpu: true, software: false, kind: 'webgpu' })).toEqual({ name: 'paper', reason: "a GPU was found: the paper configuration (the authors' simultaneous update)" });
+    expect(defaultPreset({ hardwareGpu: false, software: true, kind: 'webgpu' })).toEqual({ name: 'quick', reason: 'no hardware GPU (software adapter): the quick preset' });
+    expect(defaultPreset({ hardwareGpu: false, software: false, kind: 'wasm' })).toEqual({ name: 'quick', reason: 'no hardware GPU (wasm device): the quick preset' });
   });
 
   it('--g-output-init 0 is refused', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { concat, cpu, isWebGpu, noGrad, slice, type Tensor } from '@saddle/autograd';
 import { discriminatorLossStacked, generatorLoss } from '../src/losses.js';
-import { preset, type GanConfig } from '../src/presets.js';
+import { defaultPreset, preset, type GanConfig } from '../src/presets.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
 import { GanTrainer } from '../src/train/trainer.js';
 import { permutation } from '../src/train/rng.js';
@@ -83,6 +83,45 @@ describe('GanTrainer', () => {
       expect(k1.optG.stepCount).toBe(6);
     } finally {
       k1.dispose();
+    }
+  });
+
+  it("the preset a hardware GPU gets (paper) trains with the simultaneous update on the tiny shapes; alternating when asked", async () => {
+    const auto = defaultPreset({ hardwareGpu: true, software: false, kind: 'webgpu' });
+    expect(auto.name).toBe('paper');
+    const paper = preset(auto.name);
+    const tiny = preset('tiny');
+    const shapes = { generator: tiny.generator, discriminator: tiny.discriminator, trainN: 60, valN: 20, batch: 10, logEvery: 2 };
+    const zBlocks = Math.ceil((10 * tiny.generator.zDim) / 4);
+    // One batch of z per simultaneous iteration (D and G share G(z)); two per alternating one.
+    for (const [update, zPerIteration] of [[paper.update, 1], ['alternating', 2]] as const) {
+      const trainer = new GanTrainer({ ...paper, ...shapes, update }, DATA, cpu);
+      try {
+        expect(trainer.config.update).toBe(update);
+        const noise0 = trainer.noise.offset;
+        const rec = await trainer.runEpoch();
+        expect([rec!.dSteps, rec!.gSteps]).toEqual([6, 6]);
+        expect(trainer.noise.offset - noise0, update).toBe(6 * zPerIteration * zBlocks);
+      } finally {
+        trainer.dispose();
+      }
+    }
+    expect(paper.update).toBe('simultaneous');
+  });
+
+  it("dLr and gLr give one player its own learning rate, decayed on the same schedule", async () => {
+    const trainer = new GanTrainer(tinyConfig({ dLr: 0.05, gLr: 0.3 }), DATA, cpu);
+    const same = new GanTrainer(tinyConfig(), DATA, cpu);
+    try {
+      expect([trainer.optD.current().lr, trainer.optG.current().lr]).toEqual([0.05, 0.3]);
+      expect([same.optD.current().lr, same.optG.current().lr]).toEqual([0.1, 0.1]);
+      const rec = await trainer.runEpoch();
+      const decay = 1.000004 ** 6;
+      expect(rec!.lrD).toBeCloseTo(0.05 / decay, 12);
+      expect(rec!.lrG).toBeCloseTo(0.3 / decay, 12);
+    } finally {
+      trainer.dispose();
+      same.dispose();
     }
   });
 

@@ -40,8 +40,11 @@ Commands:
   help                     this text
 
 train options (defaults: the preset's):
-  --preset paper|quick|tiny  paper: the authors' configuration; quick: narrow networks and a time
-                           budget, for machines without a GPU; tiny: for tests.
+  --preset paper|quick|tiny  paper: the authors' configuration as their code ran it, with its
+                           simultaneous update (both players' gradients from one pass of D before
+                           either moves); Algorithm 1 as printed (--update alternating) collapses
+                           with the paper's networks (docs/gan.md); quick: narrow networks and a
+                           time budget, for machines without a GPU; tiny: for tests.
                            Default: paper on a GPU, quick on the CPU or a software adapter
   --device auto|cpu|webgpu|wasm  default auto (a hardware GPU; else the faster of wasm and a
                            software WebGPU adapter, measured)
@@ -49,6 +52,9 @@ train options (defaults: the preset's):
   --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
   --g-hidden N,N,...       G's hidden layer widths     --d-units N,N,...  D's maxout layers' units
   --g-output-init X        G's output layer weights start U(-X, X) (quick: 0.01; paper: 0.05)
+  --g-init X  --d-init X   G's / D's weights start U(-X, X) (paper: 0.05 / 0.005; G's output
+                           layer too, unless the preset or --g-output-init sets its own)
+  --g-lr X  --d-lr X       one player's initial learning rate (default: --lr, the preset's)
   --d-pieces N             pieces per maxout unit      --momentum X       a constant momentum
   --d-keep-input P  --d-keep-hidden P  keep probabilities of D's dropout on the pixels / hidden
                            units (paper: 0.8 / 0.5; 1: no dropout)
@@ -56,6 +62,7 @@ train options (defaults: the preset's):
   --g-ema DECAY            keep a moving average of G's weights (e.g. 0.999; 0: none) and draw the
                            samples, figures and Parzen estimates from it
   --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
+                           (--update: paper simultaneous, quick and tiny alternating: Algorithm 1)
   --log-every N            read the statistics back (and check them for NaN) every N iterations
   --train-n N  --val-n N   use the first N training (at most 50000) / validation (10000) images
   --parzen-every N         Parzen estimate every N epochs (slow; default 0: never)
@@ -87,6 +94,10 @@ export const TRAIN_FLAGS = {
   'lr-decay': { type: 'string' },
   'g-ema': { type: 'string' },
   'g-output-init': { type: 'string' },
+  'g-init': { type: 'string' },
+  'd-init': { type: 'string' },
+  'g-lr': { type: 'string' },
+  'd-lr': { type: 'string' },
   'd-keep-input': { type: 'string' },
   'd-keep-hidden': { type: 'string' },
   epochs: { type: 'string' },
@@ -203,6 +214,8 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   set('batch', intFlag(flags, 'batch', 1));
   set('k', intFlag(flags, 'k', 1));
   set('lr', numberFlag(flags, 'lr', (x) => x > 0, 'a positive number'));
+  set('gLr', numberFlag(flags, 'g-lr', (x) => x > 0, 'a positive number'));
+  set('dLr', numberFlag(flags, 'd-lr', (x) => x > 0, 'a positive number'));
   set('lrDecay', numberFlag(flags, 'lr-decay', (x) => x >= 1, 'a number >= 1'));
   set('gEma', numberFlag(flags, 'g-ema', (x) => x >= 0 && x < 1, 'a number in [0, 1) (0: no average)'));
   set('minutes', numberFlag(flags, 'minutes', (x) => x > 0, 'a positive number of minutes'));
@@ -216,6 +229,10 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   set('parzenEvery', intFlag(flags, 'parzen-every', 0));
   const gHidden = widthsFlag(flags, 'g-hidden');
   if (gHidden) c.generator = { ...c.generator, hidden: gHidden };
+  const gInit = numberFlag(flags, 'g-init', (x) => x > 0, 'a positive number');
+  if (gInit !== undefined) c.generator = { ...c.generator, initRange: gInit };
+  const dInit = numberFlag(flags, 'd-init', (x) => x > 0, 'a positive number');
+  if (dInit !== undefined) c.discriminator = { ...c.discriminator, initRange: dInit };
   const gOutputInit = numberFlag(flags, 'g-output-init', (x) => x > 0, 'a positive number');
   if (gOutputInit !== undefined) c.generator = { ...c.generator, outputInitRange: gOutputInit };
   const dUnits = widthsFlag(flags, 'd-units');
@@ -253,7 +270,7 @@ function widthsFlag(flags: Flags, name: string): number[] | undefined {
 }
 
 /** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema'];
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'g-init', 'd-init', 'g-lr', 'd-lr', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

@@ -16,7 +16,7 @@ import { constants } from 'node:os';
 import { SaddleError, isWebGpu } from '@saddle/autograd';
 import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
-import { preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
+import { defaultPreset, preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
 import { RUN_FILES, defaultRunName, loadCheckpoint, makeFolder, recordResume, removeLeftovers, removeRun, runFiles, writeConfig } from '../run-folder.js';
 import { lockRun, removeIfEmpty, type RunLock } from '../run-lock.js';
 import { NonFiniteError } from '../train/non-finite.js';
@@ -173,13 +173,9 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
     config = configFromFlags(flags, checkpoint.meta.config);
     presetReason = `resumed from ${resumeDir}`;
   } else {
-    const name = presetFlag ?? (realGpu ? 'paper' : 'quick');
-    presetReason = presetFlag
-      ? '--preset'
-      : realGpu
-        ? 'a GPU was found: the paper configuration'
-        : `no hardware GPU (${software ? 'software adapter' : `${device.kind} device`}): the quick preset`;
-    config = configFromFlags(flags, preset(name));
+    const auto = defaultPreset({ hardwareGpu: realGpu, software, kind: device.kind });
+    presetReason = presetFlag ? '--preset' : auto.reason;
+    config = configFromFlags(flags, preset(presetFlag ?? auto.name));
   }
   const dir = resumeDir ?? resolve(outGiven ? (flags.out as string) : `runs/${defaultRunName(config.preset)}`);
   if (!resumeDir) {

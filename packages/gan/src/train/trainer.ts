@@ -123,10 +123,10 @@ export class GanTrainer {
     }
     this.gParams = this.G.parameters();
     this.dParams = this.D.parameters();
-    const lr = schedules.exponentialDecay(c.lr, c.lrDecay, c.lrFloor);
+    const lr = (initial: number) => schedules.exponentialDecay(initial, c.lrDecay, c.lrFloor);
     const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
-    this.optG = new SGD(this.gParams, { lr, momentum });
-    this.optD = new SGD(this.dParams, { lr, momentum });
+    this.optG = new SGD(this.gParams, { lr: lr(c.gLr ?? c.lr), momentum });
+    this.optD = new SGD(this.dParams, { lr: lr(c.dLr ?? c.lr), momentum });
     this.data = new DeviceDataset(train.images, n, train.d, device, c.seed, c.batch);
     const t = new Float32Array(2 * c.batch);
     t.fill(1, 0, c.batch);
