@@ -77,11 +77,6 @@ export function resolveRunDir(run: string, options: { root?: string; mustExist?:
   return dir;
 }
 
-/** Creates the run folder `dir` (and its parents) if it does not exist. */
-export async function ensureRunDir(dir: string): Promise<void> {
-  makeFolder(dir, 'the run folder');
-}
-
 /**
  * Creates folder `dir` (`what` it is, for errors) and its missing parents, one level at a time:
  * Node's recursive mkdir reports a read-only parent as ENOENT. A failure is a FileSystemError
