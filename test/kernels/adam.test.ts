@@ -85,7 +85,12 @@ describe('adamUpdate', () => {
           for (const s of Object.values(got)) [s.p, s.m, s.v].forEach((t) => t.dispose());
         },
       ),
-      { numRuns: 12 },
+      {
+        numRuns: 12,
+        // Found by CI (seed 1710919701): beta2 near 1 made WebGPU drift by 1e-5 while the kernel
+        // computed 1 - beta2 from the f32 beta2; the host now passes 1 - beta2 ready-made.
+        examples: [[[[], [0], [0]], { lr: 0.04375770587316307, beta1: 0, beta2: 0.9998342096505216, eps: 1e-6, weightDecay: 0, decoupled: false }]],
+      },
     );
   });
 

@@ -9,6 +9,14 @@ export interface AdamConstants {
   beta1: number;
   /** The second moment's decay rate. */
   beta2: number;
+  /** 1 - beta1, computed in doubles on the host (a kernel computing it in f32 would lose digits). */
+  oneMinusBeta1: number;
+  /**
+   * 1 - beta2, computed in doubles on the host. With beta2 = 0.9998, 1 - f32(beta2) carries a
+   * relative error of ~2e-4 (the rounding of beta2 is magnified by the cancellation); passed in
+   * ready-made it carries one f32 rounding.
+   */
+  oneMinusBeta2: number;
   /** Added to the denominator. */
   eps: number;
   /** Coupled (L2) weight decay, added to the gradient: Adam's weightDecay; 0 for AdamW. */
@@ -28,8 +36,8 @@ export interface AdamConstants {
  * dtype) before p's line reads them, as the kernels do.
  */
 export function adamCpu(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, k: AdamConstants): void {
-  const c1 = 1 - k.beta1;
-  const c2 = 1 - k.beta2;
+  const c1 = k.oneMinusBeta1;
+  const c2 = k.oneMinusBeta2;
   for (let i = 0; i < p.length; i++) {
     const w = p[i]!;
     const gi = g[i]! + k.l2 * w;

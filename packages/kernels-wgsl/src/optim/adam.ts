@@ -38,6 +38,8 @@ export function adamConstants(op: string, hp: AdamHyperparams): AdamConstants {
   return {
     beta1,
     beta2,
+    oneMinusBeta1: 1 - beta1,
+    oneMinusBeta2: 1 - beta2,
     eps,
     l2: decoupled ? 0 : weightDecay,
     decay: decoupled ? 1 - lr * weightDecay : 1,
@@ -76,7 +78,7 @@ export function adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, hp
     asGpu(param.device, OP).dispatch({
       label: OP,
       code: adamWgsl(),
-      params: new Params().u32(param.size).f32(k.beta1, k.beta2, k.eps, k.l2, k.decay, k.stepSize, k.sqrtBc2).finish(),
+      params: new Params().u32(param.size).f32(k.beta1, k.beta2, k.oneMinusBeta1, k.oneMinusBeta2, k.eps, k.l2, k.decay, k.stepSize, k.sqrtBc2).finish(),
       buffers: [param.storage, g.storage, m.storage, v.storage],
       workgroups: grid1d(param.size),
     });

@@ -16,13 +16,16 @@ import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
  * temporaries per parameter per step.
  * Bounds: threads past `n` return. Every thread touches only its own element, so updating p, m and
  * v in place is race-free.
- * Numerics: f32 throughout, in the CPU twin's order (m and v are the stored f32 values when p's
+ * Numerics: f32 throughout, in the CPU twin's order. The host passes 1−β1 and 1−β2 ready-made
+ * (computed in doubles): computed here from the f32 β2, 1 − β2 for β2 = 0.9998 would carry the
+ * rounding of β2 magnified ~5000 times by the cancellation (a relative error of ~2e-4 in v, seen
+ * as a 1e-5 drift of the parameter after three steps) (m and v are the stored f32 values when p's
  * line reads them). With eps = 0 and v = 0 the quotient is 0/0 = NaN, as on every device.
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
 export function adamWgsl(): string {
   return /* wgsl */ `
-struct Params { n: u32, beta1: f32, beta2: f32, eps: f32, l2: f32, decay: f32, stepSize: f32, sqrtBc2: f32, }
+struct Params { n: u32, beta1: f32, beta2: f32, oneMinusBeta1: f32, oneMinusBeta2: f32, eps: f32, l2: f32, decay: f32, stepSize: f32, sqrtBc2: f32, }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> param: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
@@ -35,8 +38,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p.n) { return; }
   let w = param[i];
   let g = grad[i] + p.l2 * w;
-  let m = p.beta1 * m1[i] + (1.0 - p.beta1) * g;
-  let v = p.beta2 * m2[i] + (1.0 - p.beta2) * g * g;
+  let m = p.beta1 * m1[i] + p.oneMinusBeta1 * g;
+  let v = p.beta2 * m2[i] + p.oneMinusBeta2 * g * g;
   m1[i] = m;
   m2[i] = v;
   param[i] = w * p.decay - (p.stepSize * m) / (sqrt(v) / p.sqrtBc2 + p.eps);
