@@ -6,7 +6,8 @@
  * One kernel, matmulF32, run once on every thread; it does two jobs.
  *
  * 1. Packing: op(A) and op(B) are copied once into panels in the order the inner loop reads them:
- *      A panels: MR = 4 rows at a time, stored [ceil(M/4)][K][4]  (4 floats of one column of op(A))
+ *      A panels: MR rows at a time, stored [ceil(M/MR)][K][MR] (MR floats of one column of op(A);
+ *                MR = 4 in the SIMD128 build, 5 in the relaxed-SIMD build)
  *      B panels: NR = 8 columns at a time, stored [ceil(N/8)][K][8] (8 floats of one row of op(B))
  *    Rows and columns past the edge are packed as zeros, so every panel is full. Packing is where
  *    the transposes go: transA / transB only change how a panel is gathered (4 x 4 blocks
@@ -16,21 +17,36 @@
  *    packed, packed; a thread packs what nobody has claimed before it waits for the others'), so
  *    packing and computing need no barrier between them: one run, one wake-up of the workers.
  *
- * 2. The register tiles: C is computed by tiles of 4 x 8 (MR x NR) outputs, held in eight f32x4
- *    accumulators (row r, columns 0-3 and 4-7). One step of the inner loop reads one column of the
- *    A panel (4 floats, each splatted to all lanes by v128.load32_splat) and one row of the B
- *    panel (two f32x4 loads), and does 8 multiply-adds (64 flops) through shared/fma.ts's madd:
- *    a multiply then an add in the SIMD128 build, one fused f32x4.relaxed_madd in the relaxed-SIMD
- *    build (half the arithmetic instructions where the CPU has FMA). Eight independent chains hide
- *    the add (or FMA) latency; 8 accumulators + 2 B vectors + the A splat + a product fit the 15
- *    xmm registers V8 allocates on x64 (a 6 x 8 tile would need 16 and spill in the SIMD128 build). The
- *    fused build needs no product register, so a 6 x 8 or 5 x 8 tile fits its registers: both were
- *    tried (December 2026) and ran slower than 4 x 8 here, as did unrolling K by two.
+ * 2. The register tiles: C is computed by tiles of MR x 8 outputs, one f32x4 accumulator per row
+ *    and half row (row r, columns 0-3 and 4-7). One step of the inner loop reads one column of the
+ *    A panel (MR floats, each broadcast to all lanes) and one row of the B panel (two f32x4 loads),
+ *    and does 2 * MR multiply-adds through shared/fma.ts's madd.
+ *
+ *    SIMD128 build, 4 x 8: a multiply then an add per madd. Eight independent chains; the add is
+ *    the only link of a chain (the product is off it), so they hide its latency. 8 accumulators +
+ *    2 B vectors + the A splat + a product fit the 15 xmm registers V8 allocates on x64; a 5 x 8
+ *    tile (the relaxed build's, below, plus a product register: 16) ran 0.85x as fast here.
+ *
+ *    Relaxed-SIMD build, 5 x 8: one fused f32x4.relaxed_madd per step and accumulator. Now the
+ *    whole FMA (4 cycles on x64) is the chain's link, and a core issues two a cycle: 8 chains are
+ *    exactly the minimum to keep both FMA units busy, so any stall idles one (the 4 x 8 tile ran at
+ *    85-90% of the register-only FMA peak in L1, and a register-only probe with 8 chains at ~68% of the
+ *    one with 12). Ten chains leave slack. The registers: V8 schedules a step's loads before its
+ *    arithmetic, so five splat loads would be live at once (10 + 2 + 5 = 17 > 15, spills: the
+ *    first 5 x 8 and 6 x 8 attempts ran slower than 4 x 8). Instead rows 0-3 arrive as one f32x4
+ *    and are broadcast by shuffles (pshufd, on a port the FMAs do not use), which V8 places next to
+ *    their multiply-adds; row 4 is one splat load: 10 accumulators + 2 B vectors + the A vector +
+ *    the splat + one broadcast = 15 registers, no spill (checked in V8's code:
+ *    `node --experimental-wasm-relaxed-simd --no-liftoff --print-wasm-code`). 6 x 8 (12
+ *    accumulators) needs 16 that way. The panel's column is 20 bytes (unaligned loads, free on
+ *    x64). Why the gain over SIMD128 stays well under the 1.66x of the register-only probes: see
+ *    docs/performance.md (a mul + add pair spreads over three vector ports on this CPU, an FMA
+ *    over two).
  *
  * Cache blocking: the output is cut into macro tiles of mc x nc (chosen by the launcher, multiples
- * of 4 and 8) and K into blocks of kc <= KC_MAX (256). For one macro tile and one K block, the
- * kernel walks its 8-column strips (outer) and 4-row strips (inner): a B micro-panel (kc x 8 =
- * 8 KiB) is reused from L1 by every 4-row strip of the tile, and the A block (mc x kc floats) stays
+ * of MR and 8) and K into blocks of kc <= KC_MAX (256). For one macro tile and one K block, the
+ * kernel walks its 8-column strips (outer) and MR-row strips (inner): a B micro-panel (kc x 8 =
+ * 8 KiB) is reused from L1 by every row strip of the tile, and the A block (mc x kc floats) stays
  * in L2 while the strips of B pass over it. Panels are contiguous in K, so a K block of a panel is
  * a contiguous slice: no second packing per block.
  *
@@ -51,13 +67,13 @@
  * Epilogue: on the last K block, bias[j] is added and the activation applied as the CPU twin
  * does: relu is x > 0 || x is NaN ? x : 0 (NaN kept as in PyTorch, -0 gives +0), sigmoid uses exp(-|x|) only (no overflow).
  *
- * Bounds: full 4 x 8 tiles store straight from the accumulators. A tile cut by the edge of C
- * (M % 4 or N % 8 left over) writes its accumulators to the thread's 128-byte edge buffer and
+ * Bounds: full MR x 8 tiles store straight from the accumulators. A tile cut by the edge of C
+ * (M % MR or N % 8 left over) writes its accumulators to the unit's edge buffer (MR x 8 floats) and
  * copies only the rows and columns inside C. Packed panels are padded, so the inner loop never
  * tests a bound. K = 0 runs one empty block: C = act(bias) (or act(0)).
  *
  * Scratch (one block allocated by the launcher per call): [0, 64) the tile counter, then one
- * 128-byte edge buffer per unit (tid: the pool calls the kernel with up to device.units of them), then one i32 state per panel (A panels first), then the A
+ * MATMUL_EDGE_BYTES edge buffer per unit (tid: the pool calls the kernel with up to device.units of them), then one i32 state per panel (A panels first), then the A
  * panels, then the B panels. The launcher zeroes the counter and the states before the call.
  */
 
