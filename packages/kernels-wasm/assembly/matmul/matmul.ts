@@ -28,20 +28,22 @@
  *    tile (the relaxed build's, below, plus a product register: 16) ran 0.85x as fast here.
  *
  *    Relaxed-SIMD build, 5 x 8: one fused f32x4.relaxed_madd per step and accumulator. Now the
- *    whole FMA (4 cycles on x64) is the chain's link, and a core issues two a cycle: 8 chains are
- *    exactly the minimum to keep both FMA units busy, so any stall idles one (the 4 x 8 tile ran at
- *    85-90% of the register-only FMA peak in L1, and a register-only probe with 8 chains at ~68% of the
- *    one with 12). Ten chains leave slack. The registers: V8 schedules a step's loads before its
- *    arithmetic, so five splat loads would be live at once (10 + 2 + 5 = 17 > 15, spills: the
+ *    whole FMA (4 cycles on x64) is the chain's link while a core issues two a cycle, so 8 chains
+ *    are just enough, and the fixed cost of a step (two B loads, pointer increments, the branch)
+ *    is spread over only 8 FMAs. Measured (scripts/tile-probe.mjs, one thread, CPU time): the
+ *    4 x 8 FMA tile ran at ~80% of the register-only FMA rate, 5 x 8 at ~89%; 8 register-only
+ *    chains ran at ~92% of 12. Ten chains per step: more FMAs per fixed cost, and slack on the
+ *    latency. The registers: V8 schedules a step's loads before its arithmetic, so five splat loads would be live at once (10 + 2 + 5 = 17 > 15, spills: the
  *    first 5 x 8 and 6 x 8 attempts ran slower than 4 x 8). Instead rows 0-3 arrive as one f32x4
  *    and are broadcast by shuffles (pshufd, on a port the FMAs do not use), which V8 places next to
  *    their multiply-adds; row 4 is one splat load: 10 accumulators + 2 B vectors + the A vector +
  *    the splat + one broadcast = 15 registers, no spill (checked in V8's code:
  *    `node --experimental-wasm-relaxed-simd --no-liftoff --print-wasm-code`). 6 x 8 (12
  *    accumulators) needs 16 that way. The panel's column is 20 bytes (unaligned loads, free on
- *    x64). Why the gain over SIMD128 stays well under the 1.66x of the register-only probes: see
- *    docs/performance.md (a mul + add pair spreads over three vector ports on this CPU, an FMA
- *    over two).
+ *    x64). Why the gain over SIMD128 stays under 1.5x: the SIMD128 tile already runs at its
+ *    register-only rate and the FMA tile at ~89% of its own, so the tiles' ratio is ~0.89 times
+ *    the ratio of the two register-only rates (1.46 when the probe measured them side by side):
+ *    ~1.3 (docs/performance.md).
  *
  * Cache blocking: the output is cut into macro tiles of mc x nc (chosen by the launcher, multiples
  * of MR and 8) and K into blocks of kc <= KC_MAX (256). For one macro tile and one K block, the
