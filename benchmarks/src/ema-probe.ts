@@ -8,11 +8,8 @@
  */
 import { createWasmDevice, fromArray } from '@saddle/tensor';
 import { binary, emaUpdate, sgdMomentumUpdateMany } from '@saddle/kernels-wgsl';
+import { cpuMs } from './probe-support.js';
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 const device = await createWasmDevice({ threads: 1 });
 // The quick preset's G: 100→384→384→784, weights and biases.
 const sizes = [38400, 384, 147456, 384, 301056, 784];

@@ -11,21 +11,13 @@
 import { createWasmDevice, fromArray, type Tensor } from '@saddle/tensor';
 import { matmul } from '@saddle/kernels-wgsl';
 import { uniformData } from './benches/matmul.js';
+import { cpuMs, matmulShapes } from './probe-support.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const reps = Number(opt('reps') ?? 11);
 const threadCounts = (opt('threads') ?? '1,2').split(',').map(Number);
-const shapes = (args.filter((a) => !a.startsWith('--')).length ? args.filter((a) => !a.startsWith('--')) : ['1024x1024x1024']).map((s) => {
-  const [dims, ...flags] = s.split(':');
-  const [m, n, k] = dims!.split('x').map(Number) as [number, number, number];
-  if (![m, n, k].every((x) => Number.isInteger(x) && x > 0)) throw new Error(`bad shape '${s}': expected MxNxK[:tA][:tB]`);
-  return { m, n, k, transA: flags.includes('tA'), transB: flags.includes('tB'), label: s };
-});
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const shapes = matmulShapes(args, ['1024x1024x1024']);
 const median = (xs: number[]) => {
   const s = [...xs].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;

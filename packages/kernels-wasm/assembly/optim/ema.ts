@@ -23,6 +23,7 @@
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at } from '../shared/strided';
+import { highF64, joinF32, lowF64 } from '../shared/widen';
 
 export function emaUpdate(n: i32, t: usize, s: usize, decay: f64, oneMinusDecay: f64, tid: i32, nthreads: i32): void {
   const lo = shareStart(n, tid, nthreads);
@@ -33,13 +34,9 @@ export function emaUpdate(n: i32, t: usize, s: usize, decay: f64, oneMinusDecay:
   for (; i + 4 <= hi; i += 4) {
     const tv = v128.load(at(t, i));
     const sv = v128.load(at(s, i));
-    const t0 = f64x2.promote_low_f32x4(tv);
-    const t1 = f64x2.promote_low_f32x4(i32x4.shuffle(tv, tv, 2, 3, 0, 1));
-    const s0 = f64x2.promote_low_f32x4(sv);
-    const s1 = f64x2.promote_low_f32x4(i32x4.shuffle(sv, sv, 2, 3, 0, 1));
-    const n0 = f64x2.add(f64x2.mul(vd, t0), f64x2.mul(vc, s0));
-    const n1 = f64x2.add(f64x2.mul(vd, t1), f64x2.mul(vc, s1));
-    v128.store(at(t, i), i32x4.shuffle(f32x4.demote_f64x2_zero(n0), f32x4.demote_f64x2_zero(n1), 0, 1, 4, 5));
+    const n0 = f64x2.add(f64x2.mul(vd, lowF64(tv)), f64x2.mul(vc, lowF64(sv)));
+    const n1 = f64x2.add(f64x2.mul(vd, highF64(tv)), f64x2.mul(vc, highF64(sv)));
+    v128.store(at(t, i), joinF32(n0, n1));
   }
   for (; i < hi; i++) {
     store<f32>(at(t, i), <f32>(decay * <f64>load<f32>(at(t, i)) + oneMinusDecay * <f64>load<f32>(at(s, i))));
