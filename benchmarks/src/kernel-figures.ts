@@ -173,14 +173,17 @@ function matmulSwizzle(): string {
   return s.toString();
 }
 
-/** The Goto / BLIS loop nest of the wasm matmul, with the sizes from the module's constants. */
+/**
+ * The Goto / BLIS loop nest of the wasm matmul, with the sizes from the SIMD128 module's constants
+ * (the relaxed-SIMD build's tile has 5 rows: MATMUL_MR differs, the nest does not).
+ */
 async function wasmGoto(): Promise<string> {
-  const d = await createWasmDevice({ threads: 1 });
+  const d = await createWasmDevice({ threads: 1, build: 'simd128' });
   const mr = d.constant('MATMUL_MR'), nr = d.constant('MATMUL_NR'), kc = d.constant('MATMUL_KC');
   d.destroy();
   const mc = 64, nc = 128; // chooseWasmMatmulTiles' default macro tile
   const s = new Svg(900, 450);
-  s.text(20, 24, 'The wasm matmul\'s loop nest (GotoBLAS / BLIS), outermost first', { size: 14, bold: true });
+  s.text(20, 24, 'The wasm matmul\'s loop nest (GotoBLAS / BLIS), outermost first: SIMD128 build (relaxed: 5-row strips)', { size: 14, bold: true });
   const loops: [string, string, string][] = [
     [`for each macro tile of C (${mc}×${nc}), taken from an atomic counter`, 'threads: one tile at a time, until none is left', '#f3f3f3'],
     [`  for each K block of at most ${kc} (kc = ⌈K / ⌈K/${kc}⌉⌉)`, `A block ${mc}×kc = ${(mc * kc * 4) / 1024} KiB stays in L2`, '#e8eef6'],

@@ -16,10 +16,11 @@ import { createWasmDevice, fromArray } from '@saddle/tensor';
 import { matmul, profileWasmMatmul } from '@saddle/kernels-wgsl';
 import { uniformData } from './benches/matmul.js';
 import { measureWasmPeak } from './runners.js';
+import { cpuMs, matmulShapes } from './probe-support.js';
 
 const args = process.argv.slice(2);
 const reps = Number(args.find((a) => a.startsWith('--reps='))?.split('=')[1] ?? 9);
-const shapes = (args.filter((a) => !a.startsWith('--')).length ? args.filter((a) => !a.startsWith('--')) : [
+const shapes = matmulShapes(args, [
   '1024x1024x1024',
   '100x1200x784',
   '100x1200x1200',
@@ -27,17 +28,7 @@ const shapes = (args.filter((a) => !a.startsWith('--')).length ? args.filter((a)
   '100x1200x1200:tB',
   '784x1200x100:tA',
   '1200x1200x100:tA',
-]).map((s) => {
-  const [dims, ...flags] = s.split(':');
-  const [m, n, k] = dims!.split('x').map(Number) as [number, number, number];
-  if (![m, n, k].every((x) => Number.isInteger(x) && x > 0)) throw new Error(`bad shape '${s}': expected MxNxK[:tA][:tB]`);
-  return { m, n, k, transA: flags.includes('tA'), transB: flags.includes('tB'), label: s };
-});
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+]);
 
 const tf = await import('@tensorflow/tfjs-core');
 const tfWasm = await import('@tensorflow/tfjs-backend-wasm');

@@ -277,7 +277,7 @@ const longKArb = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
 });
 
-describe('matmul matches its CPU twin on wasm (register tiles 4x8, packed panels, 2 threads)', () => {
+describe('matmul matches its CPU twin on wasm (register tiles 4x8 in the SIMD128 build, 5x8 in the relaxed-SIMD one, packed panels, 2 threads)', () => {
   for (const [transA, transB] of TRANSPOSE_PAIRS) {
     it(`random shapes, transA=${transA} transB=${transB}: tails of every tile, one to three K blocks`, async () => {
       const d = await wasm();

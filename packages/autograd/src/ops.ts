@@ -332,6 +332,7 @@ export {
   sgdMomentumUpdateMany,
   sgdMomentumTensorsPerDispatch,
   adamUpdate,
+  emaUpdate,
   copyInto,
   Generator,
   manualSeed,

@@ -14,6 +14,7 @@ export * from './ladder/ladder';
 export * from './bce/bce';
 export * from './optim/optim';
 export * from './optim/adam';
+export * from './optim/ema';
 export * from './parametric/parametric';
 export * from './softmax/softmax';
 export * from './cross-entropy/cross-entropy';

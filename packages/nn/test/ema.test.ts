@@ -32,7 +32,6 @@ describe.each(DEVICE_NAMES)('ExponentialMovingAverage on %s', (name) => {
       const got = await t.toArray();
       got.forEach((x, j) => expect(Math.abs(x - expected[i]![j]!)).toBeLessThan(1e-6));
     }
-    ema.dispose();
     for (const t of [...params, ...targets]) t.dispose();
   });
 
@@ -50,8 +49,6 @@ describe.each(DEVICE_NAMES)('ExponentialMovingAverage on %s', (name) => {
     ema2.load(saved, 1);
     expect(Array.from(await other.toArray())).toEqual(Array.from(saved[0]!));
     expect(ema2.updates).toBe(1);
-    ema.dispose();
-    ema2.dispose();
     for (const x of [p, t, other]) x.dispose();
   });
 });

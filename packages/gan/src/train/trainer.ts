@@ -385,7 +385,6 @@ export class GanTrainer {
     this.disposed = true;
     this.G.dispose();
     this.Gema?.dispose();
-    this.ema?.dispose();
     this.D.dispose();
     this.optG.dispose();
     this.optD.dispose();

@@ -6,7 +6,8 @@
  * One kernel, matmulF32, run once on every thread; it does two jobs.
  *
  * 1. Packing: op(A) and op(B) are copied once into panels in the order the inner loop reads them:
- *      A panels: MR = 4 rows at a time, stored [ceil(M/4)][K][4]  (4 floats of one column of op(A))
+ *      A panels: MR rows at a time, stored [ceil(M/MR)][K][MR] (MR floats of one column of op(A);
+ *                MR = 4 in the SIMD128 build, 5 in the relaxed-SIMD build)
  *      B panels: NR = 8 columns at a time, stored [ceil(N/8)][K][8] (8 floats of one row of op(B))
  *    Rows and columns past the edge are packed as zeros, so every panel is full. Packing is where
  *    the transposes go: transA / transB only change how a panel is gathered (4 x 4 blocks
@@ -16,21 +17,38 @@
  *    packed, packed; a thread packs what nobody has claimed before it waits for the others'), so
  *    packing and computing need no barrier between them: one run, one wake-up of the workers.
  *
- * 2. The register tiles: C is computed by tiles of 4 x 8 (MR x NR) outputs, held in eight f32x4
- *    accumulators (row r, columns 0-3 and 4-7). One step of the inner loop reads one column of the
- *    A panel (4 floats, each splatted to all lanes by v128.load32_splat) and one row of the B
- *    panel (two f32x4 loads), and does 8 multiply-adds (64 flops) through shared/fma.ts's madd:
- *    a multiply then an add in the SIMD128 build, one fused f32x4.relaxed_madd in the relaxed-SIMD
- *    build (half the arithmetic instructions where the CPU has FMA). Eight independent chains hide
- *    the add (or FMA) latency; 8 accumulators + 2 B vectors + the A splat + a product fit the 15
- *    xmm registers V8 allocates on x64 (a 6 x 8 tile would need 16 and spill in the SIMD128 build). The
- *    fused build needs no product register, so a 6 x 8 or 5 x 8 tile fits its registers: both were
- *    tried (December 2026) and ran slower than 4 x 8 here, as did unrolling K by two.
+ * 2. The register tiles: C is computed by tiles of MR x 8 outputs, one f32x4 accumulator per row
+ *    and half row (row r, columns 0-3 and 4-7). One step of the inner loop reads one column of the
+ *    A panel (MR floats, each broadcast to all lanes) and one row of the B panel (two f32x4 loads),
+ *    and does 2 * MR multiply-adds through shared/fma.ts's madd.
+ *
+ *    SIMD128 build, 4 x 8: a multiply then an add per madd. Eight independent chains; the add is
+ *    the only link of a chain (the product is off it), so they hide its latency. 8 accumulators +
+ *    2 B vectors + the A splat + a product fit the 15 xmm registers V8 allocates on x64; a 5 x 8
+ *    tile (the relaxed build's, below, plus a product register: 16) ran 0.85x as fast here.
+ *
+ *    Relaxed-SIMD build, 5 x 8: one fused f32x4.relaxed_madd per step and accumulator. Now the
+ *    whole FMA (4 cycles on x64) is the chain's link while a core issues two a cycle, so 8 chains
+ *    are just enough, and the fixed cost of a step (two B loads, pointer increments, the branch)
+ *    is spread over only 8 FMAs. Measured (scripts/tile-probe.mjs, one thread, CPU time): the
+ *    4 x 8 FMA tile ran at ~80% of the register-only FMA rate, 5 x 8 at ~89%; 8 register-only
+ *    chains ran at ~92% of 12. Ten chains per step: more FMAs per fixed cost, and slack on the
+ *    latency. The registers: V8 schedules a step's loads before its arithmetic, so five splat loads would be live at once (10 + 2 + 5 = 17 > 15, spills: the
+ *    first 5 x 8 and 6 x 8 attempts ran slower than 4 x 8). Instead rows 0-3 arrive as one f32x4
+ *    and are broadcast by shuffles (pshufd, on a port the FMAs do not use), which V8 places next to
+ *    their multiply-adds; row 4 is one splat load: 10 accumulators + 2 B vectors + the A vector +
+ *    the splat + one broadcast = 15 registers, no spill (checked in V8's code:
+ *    `node --experimental-wasm-relaxed-simd --no-liftoff --print-wasm-code`). 6 x 8 (12
+ *    accumulators) needs 16 that way. The panel's column is 20 bytes (unaligned loads, free on
+ *    x64). Why the gain over SIMD128 stays under 1.5x: the SIMD128 tile already runs at its
+ *    register-only rate and the FMA tile at ~89% of its own, so the tiles' ratio is ~0.89 times
+ *    the ratio of the two register-only rates (1.46 when the probe measured them side by side):
+ *    ~1.3 (docs/performance.md).
  *
  * Cache blocking: the output is cut into macro tiles of mc x nc (chosen by the launcher, multiples
- * of 4 and 8) and K into blocks of kc <= KC_MAX (256). For one macro tile and one K block, the
- * kernel walks its 8-column strips (outer) and 4-row strips (inner): a B micro-panel (kc x 8 =
- * 8 KiB) is reused from L1 by every 4-row strip of the tile, and the A block (mc x kc floats) stays
+ * of MR and 8) and K into blocks of kc <= KC_MAX (256). For one macro tile and one K block, the
+ * kernel walks its 8-column strips (outer) and MR-row strips (inner): a B micro-panel (kc x 8 =
+ * 8 KiB) is reused from L1 by every row strip of the tile, and the A block (mc x kc floats) stays
  * in L2 while the strips of B pass over it. Panels are contiguous in K, so a K block of a panel is
  * a contiguous slice: no second packing per block.
  *
@@ -51,34 +69,39 @@
  * Epilogue: on the last K block, bias[j] is added and the activation applied as the CPU twin
  * does: relu is x > 0 || x is NaN ? x : 0 (NaN kept as in PyTorch, -0 gives +0), sigmoid uses exp(-|x|) only (no overflow).
  *
- * Bounds: full 4 x 8 tiles store straight from the accumulators. A tile cut by the edge of C
- * (M % 4 or N % 8 left over) writes its accumulators to the thread's 128-byte edge buffer and
+ * Bounds: full MR x 8 tiles store straight from the accumulators. A tile cut by the edge of C
+ * (M % MR or N % 8 left over) writes its accumulators to the unit's edge buffer (MR x 8 floats) and
  * copies only the rows and columns inside C. Packed panels are padded, so the inner loop never
  * tests a bound. K = 0 runs one empty block: C = act(bias) (or act(0)).
  *
  * Scratch (one block allocated by the launcher per call): [0, 64) the tile counter, then one
- * 128-byte edge buffer per unit (tid: the pool calls the kernel with up to device.units of them), then one i32 state per panel (A panels first), then the A
+ * MATMUL_EDGE_BYTES edge buffer per unit (tid: the pool calls the kernel with up to device.units of them), then one i32 state per panel (A panels first), then the A
  * panels, then the B panels. The launcher zeroes the counter and the states before the call.
  */
 
 import { madd } from '../shared/fma';
 
-/** Rows of a register tile (floats of an A panel column). */
-export const MATMUL_MR: i32 = 4;
+/**
+ * Rows of a register tile (floats of an A panel column): 4 in the SIMD128 build, 5 in the
+ * relaxed-SIMD build (see the header's "register tiles").
+ */
+export const MATMUL_MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 5 : 4;
 /** Columns of a register tile (floats of a B panel row). */
 export const MATMUL_NR: i32 = 8;
 /** Longest K block. */
 export const MATMUL_KC: i32 = 256;
 /** Bytes before the first edge buffer (the tile counter's cache line). */
 export const MATMUL_SCRATCH_HEAD: i32 = 64;
-/** Bytes of one unit's edge buffer (a 4 x 8 tile). */
-export const MATMUL_EDGE_BYTES: i32 = 128;
+/** Bytes of one unit's edge buffer (one MR x 8 tile). */
+export const MATMUL_EDGE_BYTES: i32 = MATMUL_MR * 8 * 4;
 
 // Activation codes (keep in step with MATMUL_ACTIVATION_CODE in kernels-wgsl's matmul.wgsl.ts).
 const RELU = 1, SIGMOID = 2;
 
-const MR: i32 = 4;
+const MR: i32 = MATMUL_MR;
 const NR: i32 = 8;
+/** Bytes of one k step of an A panel (MR floats). */
+const A_STEP: usize = <usize>MR << 2;
 
 // ---- packing ----
 
@@ -99,8 +122,10 @@ function storeTransposed(d: usize, stride: usize, x0: v128, x1: v128, x2: v128, 
 }
 
 /**
- * A panel `panel` (rows 4*panel .. +4 of op(A)): dst[p*4 + r] = op(A)[4*panel + r, p], zeros past M.
- * transA (stored [K,M]) reads 4 consecutive floats per p; otherwise 4 rows of stride K are gathered.
+ * A panel `panel` (rows MR*panel .. +MR of op(A)): dst[p*MR + r] = op(A)[MR*panel + r, p], zeros
+ * past M. transA (stored [K,M]) reads MR consecutive floats per p; otherwise MR rows of stride K
+ * are gathered, the first four through a 4 x 4 register transpose (the fifth, in the relaxed-SIMD
+ * build, one float at a time).
  */
 @inline
 function packAPanel(a: usize, m: i32, k: i32, transA: bool, panel: i32, dst: usize): void {
@@ -108,11 +133,16 @@ function packAPanel(a: usize, m: i32, k: i32, transA: bool, panel: i32, dst: usi
   const rows = min(MR, m - i0);
   if (transA) {
     if (rows == MR) {
-      for (let p = 0; p < k; p++) v128.store(dst + ((<usize>p) << 4), v128.load(a + ((<usize>(p * m + i0)) << 2)));
+      for (let p = 0; p < k; p++) {
+        const s = a + ((<usize>(p * m + i0)) << 2);
+        const d = dst + <usize>p * A_STEP;
+        v128.store(d, v128.load(s));
+        if (MR == 5) store<f32>(d, load<f32>(s, 16), 16);
+      }
       return;
     }
     for (let p = 0; p < k; p++) {
-      const d = dst + ((<usize>p) << 4);
+      const d = dst + <usize>p * A_STEP;
       for (let r = 0; r < MR; r++) store<f32>(d + ((<usize>r) << 2), r < rows ? load<f32>(a + ((<usize>(p * m + i0 + r)) << 2)) : 0);
     }
     return;
@@ -122,24 +152,33 @@ function packAPanel(a: usize, m: i32, k: i32, transA: bool, panel: i32, dst: usi
     const r1 = r0 + ((<usize>k) << 2);
     const r2 = r1 + ((<usize>k) << 2);
     const r3 = r2 + ((<usize>k) << 2);
+    const r4 = r3 + ((<usize>k) << 2); // read only when MR == 5
     let p = 0;
     // Four columns at a time: load 4 x 4 (one f32x4 from each row) and transpose in registers.
     for (; p + 4 <= k; p += 4) {
       const off = (<usize>p) << 2;
-      storeTransposed(dst + ((<usize>p) << 4), 16, v128.load(r0 + off), v128.load(r1 + off), v128.load(r2 + off), v128.load(r3 + off));
+      const d = dst + <usize>p * A_STEP;
+      storeTransposed(d, A_STEP, v128.load(r0 + off), v128.load(r1 + off), v128.load(r2 + off), v128.load(r3 + off));
+      if (MR == 5) {
+        store<f32>(d, load<f32>(r4 + off), 16);
+        store<f32>(d + A_STEP, load<f32>(r4 + off, 4), 16);
+        store<f32>(d + 2 * A_STEP, load<f32>(r4 + off, 8), 16);
+        store<f32>(d + 3 * A_STEP, load<f32>(r4 + off, 12), 16);
+      }
     }
     for (; p < k; p++) {
       const off = (<usize>p) << 2;
-      const d = dst + ((<usize>p) << 4);
+      const d = dst + <usize>p * A_STEP;
       store<f32>(d, load<f32>(r0 + off));
       store<f32>(d, load<f32>(r1 + off), 4);
       store<f32>(d, load<f32>(r2 + off), 8);
       store<f32>(d, load<f32>(r3 + off), 12);
+      if (MR == 5) store<f32>(d, load<f32>(r4 + off), 16);
     }
     return;
   }
   for (let p = 0; p < k; p++) {
-    const d = dst + ((<usize>p) << 4);
+    const d = dst + <usize>p * A_STEP;
     for (let r = 0; r < MR; r++) store<f32>(d + ((<usize>r) << 2), r < rows ? load<f32>(a + ((<usize>((i0 + r) * k + p)) << 2)) : 0);
   }
 }
@@ -276,8 +315,8 @@ function storeRow(c: usize, v0: v128, v1: v128, first: bool, last: bool, bias: u
 // ---- the register tile ----
 
 /**
- * One 4 x 8 register tile over one K block: pa and pb point at the block's slice of an A panel
- * (kc x 4) and a B panel (kc x 8); c at the tile's first output, ldc bytes per row of C; rows and
+ * One MR x 8 register tile over one K block: pa and pb point at the block's slice of an A panel
+ * (kc x MR) and a B panel (kc x 8); c at the tile's first output, ldc bytes per row of C; rows and
  * cols are the part of the tile inside C; bias points at the tile's first bias value (0: none).
  */
 @inline
@@ -289,30 +328,60 @@ function tile(
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0); // the fifth row: relaxed-SIMD build only
   const end = pb + ((<usize>kc) << 5);
-  while (pb < end) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let x = v128.load32_splat(pa);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    x = v128.load32_splat(pa, 4);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    x = v128.load32_splat(pa, 8);
-    c20 = madd(x, b0, c20);
-    c21 = madd(x, b1, c21);
-    x = v128.load32_splat(pa, 12);
-    c30 = madd(x, b0, c30);
-    c31 = madd(x, b1, c31);
-    pa += 16;
-    pb += 32;
+  if (MR == 5) {
+    // Rows 0-3 arrive as one f32x4 and are broadcast by shuffles (register-only, so V8 cannot
+    // hoist them above the multiply-adds as it does loads: four hoisted splats + ten accumulators
+    // + two B vectors would need 17 registers); row 4 is one splat load. 15 registers in all.
+    while (pb < end) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      const a = v128.load(pa);
+      let x = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      x = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+      c10 = madd(x, b0, c10);
+      c11 = madd(x, b1, c11);
+      x = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+      c20 = madd(x, b0, c20);
+      c21 = madd(x, b1, c21);
+      x = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+      c30 = madd(x, b0, c30);
+      c31 = madd(x, b1, c31);
+      x = v128.load32_splat(pa, 16);
+      c40 = madd(x, b0, c40);
+      c41 = madd(x, b1, c41);
+      pa += A_STEP;
+      pb += 32;
+    }
+  } else {
+    while (pb < end) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let x = v128.load32_splat(pa);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      x = v128.load32_splat(pa, 4);
+      c10 = madd(x, b0, c10);
+      c11 = madd(x, b1, c11);
+      x = v128.load32_splat(pa, 8);
+      c20 = madd(x, b0, c20);
+      c21 = madd(x, b1, c21);
+      x = v128.load32_splat(pa, 12);
+      c30 = madd(x, b0, c30);
+      c31 = madd(x, b1, c31);
+      pa += A_STEP;
+      pb += 32;
+    }
   }
   if (rows == MR && cols == NR) {
     storeRow(c, c00, c01, first, last, bias, act);
     storeRow(c + ldc, c10, c11, first, last, bias, act);
     storeRow(c + 2 * ldc, c20, c21, first, last, bias, act);
     storeRow(c + 3 * ldc, c30, c31, first, last, bias, act);
+    if (MR == 5) storeRow(c + 4 * ldc, c40, c41, first, last, bias, act);
     return;
   }
   // A tile cut by the edge of C: park the accumulators, then finish only the outputs inside C,
@@ -325,6 +394,10 @@ function tile(
   v128.store(edge, c21, 80);
   v128.store(edge, c30, 96);
   v128.store(edge, c31, 112);
+  if (MR == 5) {
+    v128.store(edge, c40, 128);
+    v128.store(edge, c41, 144);
+  }
   for (let r = 0; r < rows; r++) {
     const row = c + <usize>r * ldc;
     for (let j = 0; j < cols; j++) {
@@ -388,7 +461,7 @@ export function matmulF32(
         const biasAt = bias ? bias + ((<usize>j) << 2) : 0;
         const cols = min(NR, n - j);
         for (let i = i0; i < iEnd; i += MR) {
-          const pa = packA + <usize>(i / MR) * panelA + ((<usize>p0) << 4);
+          const pa = packA + <usize>(i / MR) * panelA + <usize>p0 * A_STEP;
           tile(pa, pb, len, c + <usize>i * ldc + ((<usize>j) << 2), ldc, min(MR, m - i), cols, first, last, biasAt, act, edge);
         }
       }

@@ -26,6 +26,7 @@
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at } from '../shared/strided';
+import { highF64, joinF32, lowF64 } from '../shared/widen';
 
 /** Elements [lo, hi) of one tensor. */
 @inline
@@ -39,15 +40,12 @@ function updateRange(p: usize, g: usize, v: usize, lo: i32, hi: i32, lr: f64, mo
     const gv = v128.load(at(g, i));
     const vv = v128.load(at(v, i));
     // Lanes 0-1 and 2-3 as f64x2.
-    const p0 = f64x2.promote_low_f32x4(pv);
-    const p1 = f64x2.promote_low_f32x4(i32x4.shuffle(pv, pv, 2, 3, 0, 1));
-    const g0 = f64x2.promote_low_f32x4(gv);
-    const g1 = f64x2.promote_low_f32x4(i32x4.shuffle(gv, gv, 2, 3, 0, 1));
-    const v0 = f64x2.promote_low_f32x4(vv);
-    const v1 = f64x2.promote_low_f32x4(i32x4.shuffle(vv, vv, 2, 3, 0, 1));
+    const p0 = lowF64(pv), p1 = highF64(pv);
+    const g0 = lowF64(gv), g1 = highF64(gv);
+    const v0 = lowF64(vv), v1 = highF64(vv);
     const n0 = f64x2.sub(f64x2.mul(vm, v0), f64x2.mul(vlr, f64x2.add(g0, f64x2.mul(vwd, p0))));
     const n1 = f64x2.sub(f64x2.mul(vm, v1), f64x2.mul(vlr, f64x2.add(g1, f64x2.mul(vwd, p1))));
-    const vNew = i32x4.shuffle(f32x4.demote_f64x2_zero(n0), f32x4.demote_f64x2_zero(n1), 0, 1, 4, 5);
+    const vNew = joinF32(n0, n1);
     v128.store(at(v, i), vNew);
     v128.store(at(p, i), f32x4.add(pv, vNew));
   }

@@ -11,3 +11,6 @@ export { sgdMomentumCpu } from './optim.cpu.js';
 // Adam and AdamW: one fused kernel per tensor.
 export { adamUpdate, adamConstants, type AdamHyperparams } from './adam.js';
 export { adamCpu, type AdamConstants } from './adam.cpu.js';
+// The exponential moving average of a tensor (Polyak averaging): one fused kernel per tensor.
+export { emaUpdate } from './ema.js';
+export { emaCpu } from './ema.cpu.js';

@@ -1,4 +1,4 @@
-import { SaddleError, copyInto, fmtShape, fromArray, keep, noGrad, sgdMomentumUpdateMany, sub, tidy, zerosLike, type Tensor } from '@saddle/autograd';
+import { SaddleError, copyInto, emaUpdate, fmtShape, fromArray, noGrad, type Tensor } from '@saddle/autograd';
 
 /**
  * An exponential moving average of parameters (Polyak averaging; PyTorch's
@@ -11,9 +11,10 @@ import { SaddleError, copyInto, fmtShape, fromArray, keep, noGrad, sgdMomentumUp
  * generator weights oscillate around where the game pushes them; their average draws cleaner
  * samples than the weights of any one step (Yazıcı et al., 2019).
  *
- * The update reuses the SGD kernel with momentum 0, lr = 1 − decay and g = average − param:
- * v = −(1 − decay)(average − param), average += v. One subtraction per tensor and one multi-tensor
- * dispatch on every device; the scratch velocities are overwritten each time.
+ * The update is one fused kernel per tensor (`emaUpdate`: WGSL, wasm SIMD, the CPU twin), which
+ * reads the average and the param and writes the average: 12 bytes per element. (It used to be a
+ * subtraction into a temporary and the SGD kernel with momentum 0 over scratch velocities: 32
+ * bytes per element and a temporary per tensor; on wasm 4% of the quick preset's iteration.)
  */
 export class ExponentialMovingAverage {
   readonly targets: readonly Tensor[];
@@ -21,7 +22,6 @@ export class ExponentialMovingAverage {
   readonly decay: number;
   /** Updates taken so far. */
   updates = 0;
-  private readonly scratch: Tensor[];
 
   constructor(sources: Iterable<Tensor>, targets: Iterable<Tensor>, decay: number) {
     this.sources = [...sources];
@@ -42,17 +42,11 @@ export class ExponentialMovingAverage {
       }
     });
     this.decay = decay;
-    this.scratch = this.targets.map((t) => keep(zerosLike(t)));
   }
 
   /** Moves every target towards its source: target = decay · target + (1 − decay) · source. */
   update(): void {
-    tidy(() =>
-      noGrad(() => {
-        const diffs = this.targets.map((t, i) => sub(t, this.sources[i]!));
-        sgdMomentumUpdateMany(this.targets, diffs, this.scratch, { lr: 1 - this.decay, momentum: 0, weightDecay: 0 });
-      }),
-    );
+    noGrad(() => this.targets.forEach((t, i) => emaUpdate(t, this.sources[i]!, this.decay)));
     this.updates++;
   }
 
@@ -77,10 +71,5 @@ export class ExponentialMovingAverage {
       saved.dispose();
     });
     this.updates = updates;
-  }
-
-  /** Frees the averaged copies. */
-  dispose(): void {
-    for (const s of this.scratch) s.dispose();
   }
 }

@@ -1,0 +1,9 @@
+import type { TypedArray } from '@saddle/tensor';
+
+/**
+ * CPU twin of the moving-average kernel, in place: t = decay·t + oneMinusDecay·s, computed in
+ * doubles and rounded once to the array's dtype on the store.
+ */
+export function emaCpu(t: TypedArray, s: TypedArray, decay: number, oneMinusDecay: number): void {
+  for (let i = 0; i < t.length; i++) t[i] = decay * t[i]! + oneMinusDecay * s[i]!;
+}
