@@ -73,11 +73,11 @@ function arrow(x: number, y: number, dx: number): [number, number][] {
 export type ToyTraining = 'both' | 'D only' | 'G only';
 const TRAINING: readonly ToyTraining[] = ['both', 'D only', 'G only'];
 /** Speeds: iterations per animation frame, 'max' (50 ms of work a frame) or 'slow' (one every 300 ms). */
-const SPEEDS: readonly string[] = ['slow', '1', '2', '10', 'max'];
+export const SPEEDS: readonly string[] = ['slow', '1', '2', '10', 'max'];
 const SLOW_MS = 300;
 
 /** A number box with a range: its value, or why it is refused. */
-interface NumberBox {
+export interface NumberBox {
   id: string;
   what: string;
   min: number;

@@ -217,8 +217,8 @@ describe('the 2-D toy GAN on the CPU', () => {
       expect(() => toy.setSettings({ kD: 2.5 })).toThrow(/kD is 2.5/);
       expect(() => toy.setSettings({ update: 'sometimes' as 'alternating' })).toThrow(/update is "sometimes"; expected one of 'alternating', 'simultaneous'/);
       expect(() => toy.setSettings({ lrG: 0.2, gLoss: 'hinge' as 'saturating' })).toThrow(/gLoss/);
-      expect(toy.settings.lrD).toBe(0.05);
-      expect(toy.settings.lrG).toBe(0.05); // the whole change was refused
+      expect(toy.settings.lrD).toBe(0.1);
+      expect(toy.settings.lrG).toBe(0.1); // the whole change was refused
       expect(() => toy.setData({ name: 'drawn', points: [] })).toThrow(/setData: the drawn data set has no points/);
       expect(toy.data).toEqual({ name: 'ring' });
       expect(() => new Toy2dGan({ data: { name: 'ring' }, device: cpu, settings: { lrG: -1 } })).toThrow(/Toy2dGan: lrG is -1/);

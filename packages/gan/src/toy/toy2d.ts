@@ -74,7 +74,7 @@ export interface Toy2dSettings {
 /** The ranges `setSettings` accepts (the page's boxes use the same). */
 export const TOY2D_LIMITS = { lr: { min: 0, max: 1 }, k: { min: 1, max: 20 } } as const;
 
-export const DEFAULT_TOY2D_SETTINGS: Readonly<Toy2dSettings> = { lrD: 0.05, lrG: 0.05, kD: 1, kG: 1, train: 'both', update: 'alternating', gLoss: 'non-saturating' };
+export const DEFAULT_TOY2D_SETTINGS: Readonly<Toy2dSettings> = { lrD: 0.1, lrG: 0.1, kD: 1, kG: 1, train: 'both', update: 'alternating', gLoss: 'non-saturating' };
 
 function checkChoice<T extends string>(op: string, name: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) throw new SaddleError(op, `${name} is ${JSON.stringify(value)}; expected one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
