@@ -63,7 +63,7 @@ export interface Toy2dPanelState {
 const HEAT_CELLS = 48;
 const SHOWN = 300;
 const ARROWS = 120;
-const ARROW_SCALE = 0.15;
+const ARROW_SCALE = 0.3;
 const ARROW_MAX = 0.8;
 const SLOW_MS = 300;
 /** Drawn points closer than this (view units) to the previous one of a stroke are skipped. */

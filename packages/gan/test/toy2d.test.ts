@@ -1,11 +1,12 @@
 /**
  * The 2-D toy GAN of the playground (toy/toy2d.ts), on the CPU: its data sets, the heat map's
  * grid evaluation, G's gradient at points, the live settings, and that training moves G's samples
- * onto the data.
+ * onto the data; then the same few iterations on every device (the page trains on its own).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, SaddleError, cpu, fromArray } from '@saddle/autograd';
+import { NAMED_DEVICES } from '../../../test/support/devices.js';
 import {
   DRAWN_STD,
   TOY2D_VIEW,
@@ -231,4 +232,28 @@ describe('the 2-D toy GAN on the CPU', () => {
       toy.dispose();
     }
   });
+});
+
+describe.each(NAMED_DEVICES.filter(([name]) => name !== 'cpu'))('the 2-D toy GAN on %s', (_name, getDevice) => {
+  it('follows the CPU: the same iterations give the same weights, D on a grid and G\'s gradient (to float rounding)', async () => {
+    const device = await getDevice();
+    const settings = { kD: 2, gLoss: 'saturating' } as const;
+    const [here, onCpu] = [new Toy2dGan({ data: { name: 'moons' }, device, seed: 8, settings }), new Toy2dGan({ data: { name: 'moons' }, device: cpu, seed: 8, settings })];
+    try {
+      for (const toy of [here, onCpu]) {
+        for (let i = 0; i < 4; i++) toy.iteration();
+        toy.setSettings({ update: 'simultaneous' });
+        for (let i = 0; i < 4; i++) toy.iteration();
+      }
+      const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => Array.from(a).forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(tol * Math.max(1, Math.abs(b[i]!))));
+      const [wh, wc] = [await weights(here, 'G'), await weights(onCpu, 'G')];
+      wh.forEach((w, i) => close(w, wc[i]!, 1e-4));
+      const grid = gridPoints(10);
+      close(await here.discriminate(grid), await onCpu.discriminate(grid), 1e-4);
+      close(await here.generatorGradient(grid), await onCpu.generatorGradient(grid), 1e-3);
+    } finally {
+      here.dispose();
+      onCpu.dispose();
+    }
+  }, 300_000);
 });
