@@ -29,13 +29,14 @@ import {
   UPDATE_MODES,
   chamferDistance,
   gridPoints,
+  pointPairs,
   sampleToy2d,
   type Toy2dData,
   type Toy2dDataName,
   type Toy2dSettings,
 } from '@saddle/gan';
-import { $, guarded, options } from './dom.js';
-import { SPEEDS, readBox, type NumberBox } from './toy-panel.js';
+import { $, options } from './dom.js';
+import { SPEEDS, readNumberBoxes, runButtons, showProblems, type NumberBox } from './toy-controls.js';
 
 export interface Toy2dPanelState {
   /** The trainer is built (the device is chosen). */
@@ -65,7 +66,6 @@ const SHOWN = 300;
 const ARROWS = 120;
 const ARROW_SCALE = 0.3;
 const ARROW_MAX = 0.8;
-const SLOW_MS = 300;
 /** Drawn points closer than this (view units) to the previous one of a stroke are skipped. */
 const STROKE_STEP = 0.12;
 
@@ -82,8 +82,6 @@ function heatColour(d: number): [number, number, number] {
   const [r, g, b] = d >= 0.5 ? [46, 160, 90] : [150, 80, 180];
   return [Math.round(255 + (r - 255) * t), Math.round(255 + (g - 255) * t), Math.round(255 + (b - 255) * t)];
 }
-
-const pairs = (a: Float32Array): [number, number][] => Array.from({ length: a.length / 2 }, (_, i) => [a[2 * i]!, a[2 * i + 1]!]);
 
 export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
   const state: Toy2dPanelState = {
@@ -118,14 +116,7 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
 
   /** Reads every control: valid values are used from the next step on; refused ones are named beside the boxes. */
   function readControls(): void {
-    const problems: string[] = [];
-    for (const [key, box] of Object.entries(BOXES) as [keyof typeof BOXES, NumberBox][]) {
-      const input = $<HTMLInputElement>(box.id);
-      const v = readBox(box, input.value);
-      input.classList.toggle('bad', v instanceof Error);
-      if (v instanceof Error) problems.push(`${v.message} (still using ${state.settings[key]})`);
-      else state.settings[key] = v;
-    }
+    const problems = readNumberBoxes(BOXES, state.settings);
     state.settings.train = trainSelect.value as Toy2dSettings['train'];
     state.settings.update = updateSelect.value as Toy2dSettings['update'];
     state.settings.gLoss = gLossSelect.value as Toy2dSettings['gLoss'];
@@ -140,14 +131,10 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
     toy?.setSettings(state.settings);
     toy?.setData(dataSet());
     state.inputErrors = problems;
-    errors.textContent = problems.join('; ');
-    errors.className = problems.length ? 'bad' : '';
+    showProblems(errors, problems);
   }
   for (const box of Object.values(BOXES)) $<HTMLInputElement>(box.id).oninput = readControls;
   for (const select of [dataSelect, trainSelect, updateSelect, gLossSelect, speedSelect]) select.onchange = readControls;
-
-  let busy = Promise.resolve();
-  const serial = (job: () => Promise<void>) => (busy = busy.then(() => guarded(status, job)));
 
   function build(): void {
     toy = new Toy2dGan({ data: dataSet(), device, seed: 1, settings: state.settings });
@@ -207,9 +194,9 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
     const generated = await toy.generate(z);
     const real = sampleToy2d(dataSet(), SHOWN, new Generator(22));
     const gradients = await toy.generatorGradient(generated.slice(0, 2 * ARROWS));
-    state.real = pairs(real);
-    state.generated = pairs(generated);
-    state.gradients = pairs(gradients);
+    state.real = pointPairs(real);
+    state.generated = pointPairs(generated);
+    state.gradients = pointPairs(gradients);
     state.heat = { min: Math.min(...grid), max: Math.max(...grid) };
     state.distances.push(chamferDistance(generated, real));
     state.steps = toy.steps;
@@ -271,43 +258,15 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
       `chamfer distance G ↔ data ${state.distances[state.distances.length - 1]!.toFixed(3)} · D on the grid ${state.heat.min.toFixed(2)} to ${state.heat.max.toFixed(2)} · arrows: −${ARROW_SCALE} · ∂L_G/∂x`;
   }
 
-  async function loop(): Promise<void> {
-    while (state.running) {
-      await serial(async () => {
-        if (!state.running || !toy) return;
-        const t0 = performance.now();
-        if (state.speed === 'max') while (performance.now() - t0 < 50) toy.iteration();
-        else for (let i = 0; i < (Number(state.speed) || 1); i++) toy.iteration();
-        await draw();
-      });
-      if (state.speed === 'slow') await new Promise((r) => setTimeout(r, SLOW_MS));
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
-    }
-  }
-
-  $('toy2d-start').onclick = () => {
-    if (state.running) return;
-    state.running = true;
-    void loop();
-  };
-  $('toy2d-pause').onclick = () => {
-    state.running = false;
-  };
-  $('toy2d-step').onclick = () => {
-    state.running = false;
-    void serial(async () => {
-      toy?.iteration();
-      await draw();
-    });
-  };
-  $('toy2d-reset').onclick = () => {
-    state.running = false;
-    void serial(async () => {
+  const serial = runButtons('toy2d', status, {
+    state,
+    iterate: () => toy?.iteration(),
+    draw,
+    reset() {
       dispose();
       build();
-      await draw();
-    });
-  };
+    },
+  });
   readControls();
   void serial(async () => {
     device = await devicePromise;

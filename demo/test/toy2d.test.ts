@@ -42,6 +42,13 @@ describe('the 2-D toy on the wasm device', () => {
     const first = await canvasColours(page, 'toy2d-canvas');
     // Not blank: the heat map colours most of the canvas, and both kinds of point are there.
     expect(first.coloured).toBeGreaterThan(first.rgb.length / 3 / 2);
+    // The arrows: dark grey strokes (#222; the points are dark green and purple, the heat map light).
+    const arrowPixels = (rgb: number[]) => {
+      let n = 0;
+      for (let i = 0; i < rgb.length; i += 3) if (Math.max(rgb[i]!, rgb[i + 1]!, rgb[i + 2]!) < 90 && Math.abs(rgb[i]! - rgb[i + 1]!) < 20 && Math.abs(rgb[i + 1]! - rgb[i + 2]!) < 20) n++;
+      return n;
+    };
+    expect(arrowPixels(first.rgb)).toBeGreaterThan(100);
     const gradients0 = await state<[number, number][]>(page, 'd.toy2d.gradients');
     expect(gradients0.length).toBeGreaterThan(50);
     expect(gradients0.some(([gx, gy]) => Math.hypot(gx, gy) > 1e-3)).toBe(true);
@@ -55,6 +62,7 @@ describe('the 2-D toy on the wasm device', () => {
     const later = await canvasColours(page, 'toy2d-canvas');
     const changed = later.rgb.filter((v, i) => Math.abs(v - first.rgb[i]!) > 8).length;
     expect(changed).toBeGreaterThan(later.rgb.length / 20);
+    expect(arrowPixels(later.rgb)).toBeGreaterThan(100);
     const heat1 = await state<{ min: number; max: number }>(page, 'd.toy2d.heat');
     expect(heat1).not.toEqual(heat0);
     expect(await state<[number, number][]>(page, 'd.toy2d.gradients')).not.toEqual(gradients0);

@@ -13,13 +13,13 @@ import {
   Toy2dGan,
   chamferDistance,
   gridPoints,
+  pointPairs,
   sampleToy2d,
   type Toy2dData,
   type Toy2dDataName,
 } from '../src/toy/toy2d.js';
 
 const BUILT_IN: Exclude<Toy2dDataName, 'drawn'>[] = ['ring', 'moons', 'spiral', 'line'];
-const pairs = (a: Float32Array) => Array.from({ length: a.length / 2 }, (_, i) => [a[2 * i]!, a[2 * i + 1]!] as const);
 const weights = async (toy: Toy2dGan, which: 'G' | 'D') => Promise.all(toy[which].parameters().map(async (p) => Array.from(await p.toArray())));
 
 describe('the 2-D data sets', () => {
@@ -33,7 +33,7 @@ describe('the 2-D data sets', () => {
   it('ring: 8 modes on the circle of radius 2, each about an eighth of the points', () => {
     const n = 4000;
     const counts = new Array<number>(8).fill(0);
-    for (const [x, y] of pairs(sampleToy2d({ name: 'ring' }, n, new Generator(1)))) {
+    for (const [x, y] of pointPairs(sampleToy2d({ name: 'ring' }, n, new Generator(1)))) {
       expect(Math.abs(Math.hypot(x, y) - 2)).toBeLessThan(0.6);
       counts[Math.round(((Math.atan2(y, x) + 2 * Math.PI) % (2 * Math.PI)) / (Math.PI / 4)) % 8]!++;
     }
@@ -45,7 +45,7 @@ describe('the 2-D data sets', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(coord, coord), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 1000 }), (points, seed) => {
         const sample = sampleToy2d({ name: 'drawn', points }, 64, new Generator(seed));
-        for (const [x, y] of pairs(sample)) {
+        for (const [x, y] of pointPairs(sample)) {
           const nearest = Math.min(...points.map(([px, py]) => Math.hypot(x - px, y - py)));
           expect(nearest).toBeLessThan(7 * DRAWN_STD);
         }

@@ -178,6 +178,11 @@ export function sampleToy2d(data: Toy2dData, n: number, generator: Generator): F
   return out;
 }
 
+/** [n·2] values (x0, y0, x1, y1, ...) as n [x, y] pairs. */
+export function pointPairs(points: ArrayLike<number>): [number, number][] {
+  return Array.from({ length: Math.floor(points.length / 2) }, (_, i) => [points[2 * i]!, points[2 * i + 1]!]);
+}
+
 /** The centres of a cells × cells grid over `TOY2D_VIEW`, [cells²·2], row by row from the top (y = max) down. */
 export function gridPoints(cells: number): Float32Array {
   if (!Number.isInteger(cells) || cells < 1) throw new SaddleError('gridPoints', `cells is ${cells}; expected a positive integer`);
