@@ -36,6 +36,7 @@ import {
   type Toy2dSettings,
 } from '@saddle/gan';
 import { $, options } from './dom.js';
+import { Progress } from './progress.js';
 import { SPEEDS, readNumberBoxes, runButtons, showProblems, type NumberBox } from './toy-controls.js';
 
 export interface Toy2dPanelState {
@@ -59,6 +60,8 @@ export interface Toy2dPanelState {
   generated: [number, number][];
   gradients: [number, number][];
   heat: { min: number; max: number };
+  /** D on the heat map's grid (HEAT_CELLS² values, row by row from the top left). */
+  heatGrid: number[];
 }
 
 const HEAT_CELLS = 48;
@@ -99,8 +102,10 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
     generated: [],
     gradients: [],
     heat: { min: NaN, max: NaN },
+    heatGrid: [],
   };
   const status = $('toy2d-status');
+  const progress = new Progress($('toy2d-progress'));
   const errors = $('toy2d-errors');
   const canvas = $<HTMLCanvasElement>('toy2d-canvas');
   const dataSelect = options($<HTMLSelectElement>('toy2d-data'), TOY2D_DATA, state.data);
@@ -188,7 +193,10 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
 
   // ------------------------------------------------------------------ one frame
 
-  async function draw(): Promise<void> {
+  /** Draws a frame; one that takes long (a first one on WebGPU compiles the kernels) says so, counting. */
+  const draw = (): Promise<void> => progress.during(`running the frame on ${device?.kind ?? 'the device'} (the first ones compile its kernels)`, drawFrame);
+
+  async function drawFrame(): Promise<void> {
     if (!toy || !z) return;
     const grid = await toy.discriminate(gridPoints(HEAT_CELLS));
     const generated = await toy.generate(z);
@@ -198,6 +206,7 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
     state.generated = pointPairs(generated);
     state.gradients = pointPairs(gradients);
     state.heat = { min: Math.min(...grid), max: Math.max(...grid) };
+    state.heatGrid = Array.from(grid);
     state.distances.push(chamferDistance(generated, real));
     state.steps = toy.steps;
 
@@ -269,7 +278,7 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
   });
   readControls();
   void serial(async () => {
-    device = await devicePromise;
+    device = await progress.during('waiting for the device', () => devicePromise, 0);
     build();
     state.ready = true;
     await draw();
