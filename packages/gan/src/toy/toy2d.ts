@@ -45,6 +45,7 @@ import { UPDATE_MODES, type UpdateMode } from '../presets.js';
 
 /** The built-in data sets, and 'drawn' (the user's points). */
 export type Toy2dDataName = 'ring' | 'moons' | 'spiral' | 'line' | 'drawn';
+/** Every `Toy2dDataName`, in the order the page lists them. */
 export const TOY2D_DATA: readonly Toy2dDataName[] = ['ring', 'moons', 'spiral', 'line', 'drawn'];
 
 /** A data set: a built-in one, or 'drawn' with its points ([x, y] each, inside `TOY2D_VIEW`). */
@@ -58,6 +59,7 @@ export const DRAWN_STD = 0.1;
 
 /** Which players train. */
 export type Toy2dTraining = 'both' | 'D only' | 'G only';
+/** Every `Toy2dTraining`. */
 export const TOY2D_TRAINING: readonly Toy2dTraining[] = ['both', 'D only', 'G only'];
 
 /** The live hyperparameters, read at every step. */
@@ -74,6 +76,7 @@ export interface Toy2dSettings {
 /** The ranges `setSettings` accepts (the page's boxes use the same). */
 export const TOY2D_LIMITS = { lr: { min: 0, max: 1 }, k: { min: 1, max: 20 } } as const;
 
+/** The settings a `Toy2dGan` starts with: SGD learning rate 0.1 and k = 1 for both, both training, Algorithm 1's order, the non-saturating loss. */
 export const DEFAULT_TOY2D_SETTINGS: Readonly<Toy2dSettings> = { lrD: 0.1, lrG: 0.1, kD: 1, kG: 1, train: 'both', update: 'alternating', gLoss: 'non-saturating' };
 
 function checkChoice<T extends string>(op: string, name: string, value: unknown, allowed: readonly T[]): T {
