@@ -1,6 +1,6 @@
 /**
  * The page: picks a device (WebGPU on the page's adapter, else the wasm device, else the CPU;
- * `?device=webgpu|wasm|cpu` forces one; `?timing=short` shortens the kernel timings), then wires the four panels. `window.saddleDemo` exposes
+ * `?device=webgpu|wasm|cpu` forces one; `?timing=short` shortens the kernel timings), then wires the panels. `window.saddleDemo` exposes
  * each panel's state for the end-to-end tests (demo/test/).
  *
  * The panels are wired at once, before the device is chosen (with no hardware GPU, `auto` times
@@ -11,6 +11,7 @@
 import { browserHost, setHost, useDevice, type Device, type DeviceRequest } from '@saddle/autograd';
 import { ganPanel } from './gan-panel.js';
 import { toyPanel } from './toy-panel.js';
+import { toy2dPanel } from './toy2d-panel.js';
 import { kernelsPanel } from './kernels/panel.js';
 import { gradcheckPanel } from './gradcheck-panel.js';
 import { $ } from './dom.js';
@@ -40,6 +41,7 @@ function main(): void {
     device: null,
     gan: ganPanel(device, params.get('preset') ?? 'quick'),
     toy: toyPanel(device),
+    toy2d: toy2dPanel(device),
     gradcheck: gradcheckPanel(device),
     kernels: kernelsPanel(device, params.get('timing') === 'short'),
   };

@@ -20,7 +20,8 @@
 import { Generator, add, concat, detach, exp, fromArray, keep, mul, noGrad, param, randn, sigmoid, sigmoidBce, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { SGD, init, mlp, type Sequential } from '@saddle/nn';
 import { chartGrid, gaussianPdf, optimalDiscriminator, type Gaussian1d, type Series } from '@saddle/gan';
-import { $, guarded, options } from './dom.js';
+import { $, options } from './dom.js';
+import { SPEEDS, readNumberBoxes, runButtons, showProblems, type NumberBox } from './toy-controls.js';
 import { sampleGradient } from './generator-gradient.js';
 
 export interface ToyPanelState {
@@ -72,28 +73,6 @@ function arrow(x: number, y: number, dx: number): [number, number][] {
 
 export type ToyTraining = 'both' | 'D only' | 'G only';
 const TRAINING: readonly ToyTraining[] = ['both', 'D only', 'G only'];
-/** Speeds: iterations per animation frame, 'max' (50 ms of work a frame) or 'slow' (one every 300 ms). */
-const SPEEDS: readonly string[] = ['slow', '1', '2', '10', 'max'];
-const SLOW_MS = 300;
-
-/** A number box with a range: its value, or why it is refused. */
-interface NumberBox {
-  id: string;
-  what: string;
-  min: number;
-  max: number;
-  integer: boolean;
-}
-
-/** The value of `box` as typed, or an error naming the box, the value and the range expected. */
-export function readBox(box: NumberBox, text: string): number | Error {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) return new Error(`${box.what}: "${text}" is not a number; expected ${box.min} to ${box.max}`);
-  if (box.integer && !Number.isInteger(v)) return new Error(`${box.what}: ${v} is not a whole number; expected ${box.min} to ${box.max}`);
-  if (v < box.min || v > box.max) return new Error(`${box.what}: ${v} is out of range; expected ${box.min} to ${box.max}`);
-  return v;
-}
-
 const BOXES: Record<'lrD' | 'lrG' | 'kD' | 'kG', NumberBox> = {
   lrD: { id: 'toy-lr-d', what: "D's learning rate", min: 0, max: 1, integer: false },
   lrG: { id: 'toy-lr-g', what: "G's learning rate", min: 0, max: 1, integer: false },
@@ -125,17 +104,8 @@ export function toyPanel(devicePromise: Promise<Device>): ToyPanelState {
 
   /** Reads every box: a valid value is used from the next step on; a refused one is named beside the boxes. */
   function readBoxes(): void {
-    const problems: string[] = [];
-    for (const [key, box] of Object.entries(BOXES) as [keyof typeof BOXES, NumberBox][]) {
-      const input = $<HTMLInputElement>(box.id);
-      const v = readBox(box, input.value);
-      input.classList.toggle('bad', v instanceof Error);
-      if (v instanceof Error) problems.push(`${v.message} (still using ${state[key]})`);
-      else state[key] = v;
-    }
-    state.inputErrors = problems;
-    errors.textContent = problems.join('; ');
-    errors.className = problems.length ? 'bad' : '';
+    state.inputErrors = readNumberBoxes(BOXES, state);
+    showProblems(errors, state.inputErrors);
     state.train = trainSelect.value as ToyTraining;
     state.speed = speedSelect.value;
   }
@@ -150,8 +120,6 @@ export function toyPanel(devicePromise: Promise<Device>): ToyPanelState {
   let gen: Generator;
   let targets: Tensor;
   let ones: Tensor;
-  let busy = Promise.resolve();
-  const serial = (job: () => Promise<void>) => (busy = busy.then(() => guarded(status, job)));
 
   function build(): void {
     const initGen = new Generator(3);
@@ -244,43 +212,15 @@ export function toyPanel(devicePromise: Promise<Device>): ToyPanelState {
     $('toy-numbers').textContent = `step ${state.steps} · training ${state.train} · k_D ${state.kD} · k_G ${state.kG} · lr_D ${state.lrD} · lr_G ${state.lrG} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)} · arrows: −${ARROW_SCALE} · d(−log D(x))/dx at G's samples`;
   }
 
-  async function loop(): Promise<void> {
-    while (state.running) {
-      await serial(async () => {
-        if (!state.running) return;
-        const t0 = performance.now();
-        if (state.speed === 'max') while (performance.now() - t0 < 50) iteration();
-        else for (let i = 0; i < (Number(state.speed) || 1); i++) iteration();
-        await draw();
-      });
-      if (state.speed === 'slow') await new Promise((r) => setTimeout(r, SLOW_MS));
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
-    }
-  }
-
-  $('toy-start').onclick = () => {
-    if (state.running) return;
-    state.running = true;
-    void loop();
-  };
-  $('toy-pause').onclick = () => {
-    state.running = false;
-  };
-  $('toy-step').onclick = () => {
-    state.running = false;
-    void serial(async () => {
-      iteration();
-      await draw();
-    });
-  };
-  $('toy-reset').onclick = () => {
-    state.running = false;
-    void serial(async () => {
+  const serial = runButtons('toy', status, {
+    state,
+    iterate: iteration,
+    draw,
+    reset() {
       dispose();
       build();
-      await draw();
-    });
-  };
+    },
+  });
   readBoxes();
   void serial(async () => {
     device = await devicePromise;

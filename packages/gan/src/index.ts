@@ -1,5 +1,5 @@
 // The library, browser-safe (package.json `exports` default): the paper's models, losses, trainer
-// and metrics, MNIST parsing (and fetching over HTTP), the 1-D toy, what the figures show.
+// and metrics, MNIST parsing (and fetching over HTTP), the 1-D and 2-D toys, what the figures show.
 // Files on disk (MNIST from a folder, PNG figures, run folders, checkpoints, stop signals) are in
 // ./index.node.ts; the `gan` command line (src/cli/) is not exported by either.
 export * from './data/mnist.js';
@@ -10,6 +10,7 @@ export * from './metrics/table1.js';
 export * from './metrics/speckle.js';
 export * from './metrics/value.js';
 export * from './toy/toy1d.js';
+export * from './toy/toy2d.js';
 export * from './losses.js';
 export * from './models.js';
 export * from './presets.js';
