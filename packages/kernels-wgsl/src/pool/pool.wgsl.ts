@@ -1,6 +1,7 @@
 import { FLAT_WORKGROUP, flatIndexWgsl } from '../shared/launch.js';
 import { IS_NAN_WGSL } from '../shared/activation.wgsl.js';
 
+/** Which pooling a kernel computes: the window's maximum or its average. */
 export type PoolKind = 'max' | 'avg';
 
 /** The geometry every pooling kernel reads (PoolGeometry in pool.cpu.ts, plus the count rule). */

@@ -29,7 +29,7 @@ function checkNumber(layer: string, name: string, value: unknown, ok: (v: number
  * ones, PyTorch's state names) move toward them by `momentum`, with the unbiased variance; in eval
  * mode the running statistics normalize.
  */
-abstract class BatchNorm extends Module {
+export abstract class BatchNorm extends Module {
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
   readonly runningMean: Tensor | null;
