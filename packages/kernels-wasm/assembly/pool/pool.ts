@@ -27,7 +27,7 @@
  * shapes, dtypes, padding <= kernel / 2 and an output of at least 1 x 1).
  */
 import { shareEnd, shareStart } from '../shared/threads';
-import { at } from '../shared/strided';
+import { at, gather4 } from '../shared/strided';
 
 const G_PLANES = 0;
 const G_H = 1;
@@ -47,17 +47,6 @@ const G_COUNT_PAD = 13;
 @inline
 function geo(geom: usize, i: i32): i32 {
   return load<i32>(geom + (<usize>i << 2));
-}
-
-/** Four f32 at p, p + step, p + 2 step, p + 3 step (bytes): one load when they are adjacent. */
-@inline
-function gather4(p: usize, step: usize): v128 {
-  if (step == 4) return v128.load(p);
-  let v = f32x4.splat(0);
-  v = v128.load32_lane(p, v, 0);
-  v = v128.load32_lane(p + step, v, 1);
-  v = v128.load32_lane(p + 2 * step, v, 2);
-  return v128.load32_lane(p + 3 * step, v, 3);
 }
 
 /** The first output column whose window starts inside the input, and the end of those that end inside. */
@@ -98,53 +87,6 @@ function maxScalar(geom: usize, plane: usize, oh: i32, ow: i32, out: usize, idx:
   store<i32>(idx, arg);
 }
 
-/** values, indices [planes, OH, OW] = max pooling of x (f32), the first maximum's index. */
-export function maxPool2dF32(geom: usize, x: usize, values: usize, indices: usize, tid: i32, nthreads: i32): void {
-  const h = geo(geom, G_H);
-  const w = geo(geom, G_W);
-  const oh = geo(geom, G_OH);
-  const ow = geo(geom, G_OW);
-  const kH = geo(geom, G_KH);
-  const kW = geo(geom, G_KW);
-  const sW = geo(geom, G_SW);
-  const pW = geo(geom, G_PW);
-  const dW = geo(geom, G_DW);
-  const lo = interiorLo(sW, pW);
-  const hi = interiorHi(w, ow, kW, sW, pW, dW);
-  const rows = geo(geom, G_PLANES) * oh;
-  const end = shareEnd(rows, tid, nthreads, 1);
-  const laneStep = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(0), 1, sW), 2, 2 * sW), 3, 3 * sW);
-  for (let r = shareStart(rows, tid, nthreads, 1); r < end; r++) {
-    const plane = at(x, (r / oh) * h * w);
-    const y = r % oh;
-    const h0 = y * geo(geom, G_SH) - geo(geom, G_PH);
-    let c = 0;
-    for (; c < ow; c++) {
-      if (c >= lo && c + 4 <= hi) break;
-      maxScalar(geom, plane, y, c, at(values, r * ow + c), at(indices, r * ow + c));
-    }
-    for (; c + 4 <= hi; c += 4) {
-      let best = f32x4.splat(<f32>-Infinity);
-      let arg = i32x4.splat(-1);
-      for (let kh = 0; kh < kH; kh++) {
-        const ih = h0 + kh * geo(geom, G_DH);
-        if (ih < 0 || ih >= h) continue;
-        for (let kw = 0; kw < kW; kw++) {
-          const iw = c * sW - pW + kw * dW;
-          const v = gather4(at(plane, ih * w + iw), <usize>sW << 2);
-          const unset = i32x4.lt_s(arg, i32x4.splat(0));
-          const take = v128.or(unset, v128.and(f32x4.eq(best, best), v128.or(f32x4.ne(v, v), f32x4.gt(v, best))));
-          best = v128.bitselect(v, best, take);
-          arg = v128.bitselect(i32x4.add(i32x4.splat(ih * w + iw), laneStep), arg, take);
-        }
-      }
-      v128.store(at(values, r * ow + c), best);
-      v128.store(at(indices, r * ow + c), arg);
-    }
-    for (; c < ow; c++) maxScalar(geom, plane, y, c, at(values, r * ow + c), at(indices, r * ow + c));
-  }
-}
-
 /** Average pooling's divisor for output (oh, ow); see avgDivisor in pool.cpu.ts. */
 @inline
 function divisor(geom: usize, oh: i32, ow: i32): f32 {
@@ -175,8 +117,12 @@ function avgScalar(geom: usize, plane: usize, oh: i32, ow: i32): f32 {
   return sum / divisor(geom, oh, ow);
 }
 
-/** out [planes, OH, OW] = average pooling of x (f32). */
-export function avgPool2dF32(geom: usize, x: usize, out: usize, tid: i32, nthreads: i32): void {
+/**
+ * The forward walk shared by both pools: output rows (plane, oh) of this thread's share, each row's
+ * border columns in scalar code, its interior in groups of four lanes (see the header).
+ */
+@inline
+function poolForward(isMax: bool, geom: usize, x: usize, out: usize, indices: usize, tid: i32, nthreads: i32): void {
   const h = geo(geom, G_H);
   const w = geo(geom, G_W);
   const oh = geo(geom, G_OH);
@@ -185,10 +131,13 @@ export function avgPool2dF32(geom: usize, x: usize, out: usize, tid: i32, nthrea
   const kW = geo(geom, G_KW);
   const sW = geo(geom, G_SW);
   const pW = geo(geom, G_PW);
+  const dH = geo(geom, G_DH);
+  const dW = geo(geom, G_DW);
   const lo = interiorLo(sW, pW);
-  const hi = interiorHi(w, ow, kW, sW, pW, 1);
+  const hi = interiorHi(w, ow, kW, sW, pW, dW);
   const rows = geo(geom, G_PLANES) * oh;
   const end = shareEnd(rows, tid, nthreads, 1);
+  const laneStep = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(0), 1, sW), 2, 2 * sW), 3, 3 * sW);
   for (let r = shareStart(rows, tid, nthreads, 1); r < end; r++) {
     const plane = at(x, (r / oh) * h * w);
     const y = r % oh;
@@ -196,21 +145,52 @@ export function avgPool2dF32(geom: usize, x: usize, out: usize, tid: i32, nthrea
     let c = 0;
     for (; c < ow; c++) {
       if (c >= lo && c + 4 <= hi) break;
-      store<f32>(at(out, r * ow + c), avgScalar(geom, plane, y, c));
+      if (isMax) maxScalar(geom, plane, y, c, at(out, r * ow + c), at(indices, r * ow + c));
+      else store<f32>(at(out, r * ow + c), avgScalar(geom, plane, y, c));
     }
     // Interior columns: every lane's window has kW columns inside, so one divisor serves four.
-    const div = f32x4.splat(divisor(geom, y, lo));
+    const div = f32x4.splat(isMax ? <f32>1 : divisor(geom, y, lo));
     for (; c + 4 <= hi; c += 4) {
-      let sum = f32x4.splat(0);
+      let best = f32x4.splat(isMax ? <f32>-Infinity : <f32>0);
+      let arg = i32x4.splat(-1);
       for (let kh = 0; kh < kH; kh++) {
-        const ih = h0 + kh;
+        const ih = h0 + kh * dH;
         if (ih < 0 || ih >= h) continue;
-        for (let kw = 0; kw < kW; kw++) sum = f32x4.add(sum, gather4(at(plane, ih * w + c * sW - pW + kw), <usize>sW << 2));
+        for (let kw = 0; kw < kW; kw++) {
+          const iw = c * sW - pW + kw * dW;
+          const v = gather4(at(plane, ih * w + iw), <usize>sW << 2);
+          if (isMax) {
+            const unset = i32x4.lt_s(arg, i32x4.splat(0));
+            const take = v128.or(unset, v128.and(f32x4.eq(best, best), v128.or(f32x4.ne(v, v), f32x4.gt(v, best))));
+            best = v128.bitselect(v, best, take);
+            arg = v128.bitselect(i32x4.add(i32x4.splat(ih * w + iw), laneStep), arg, take);
+          } else {
+            best = f32x4.add(best, v);
+          }
+        }
       }
-      v128.store(at(out, r * ow + c), f32x4.div(sum, div));
+      if (isMax) {
+        v128.store(at(out, r * ow + c), best);
+        v128.store(at(indices, r * ow + c), arg);
+      } else {
+        v128.store(at(out, r * ow + c), f32x4.div(best, div));
+      }
     }
-    for (; c < ow; c++) store<f32>(at(out, r * ow + c), avgScalar(geom, plane, y, c));
+    for (; c < ow; c++) {
+      if (isMax) maxScalar(geom, plane, y, c, at(out, r * ow + c), at(indices, r * ow + c));
+      else store<f32>(at(out, r * ow + c), avgScalar(geom, plane, y, c));
+    }
   }
+}
+
+/** values, indices [planes, OH, OW] = max pooling of x (f32), the first maximum's index. */
+export function maxPool2dF32(geom: usize, x: usize, values: usize, indices: usize, tid: i32, nthreads: i32): void {
+  poolForward(true, geom, x, values, indices, tid, nthreads);
+}
+
+/** out [planes, OH, OW] = average pooling of x (f32); dilation is 1 (the launcher writes it). */
+export function avgPool2dF32(geom: usize, x: usize, out: usize, tid: i32, nthreads: i32): void {
+  poolForward(false, geom, x, out, 0, tid, nthreads);
 }
 
 /**
