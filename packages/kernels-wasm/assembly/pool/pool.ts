@@ -9,12 +9,14 @@
  * per lane. Their taps (kh, kw) lie sW elements apart, so a step gathers them with four
  * `v128.load32_lane` (one `v128.load` when sW = 1), then shares the compare and selects (max) or
  * the add (avg) between four outputs. The lanes run only where all four windows lie inside the
- * input along W (interior columns: no per-lane bounds); a tap row outside the input is skipped for
- * all lanes at once, since they share oh. The border columns and the last OW % 4 outputs run the
+ * input along W (interior columns: no per-lane bounds); the window rows inside the input are found
+ * once per output row (the lanes share oh), so the tap loop has no bounds test at all. Max keeps,
+ * per lane, the winning tap's offset from the window's first tap (one splat and select per tap)
+ * and forms the index ih * W + iw once per four outputs; it starts from the first tap, so the
+ * "no best yet" test of the scalar walk is gone too. The border columns and the last OW % 4 outputs run the
  * same walk in scalar code. Each lane does exactly the scalar sequence of operations (taps in
- * row-major order; the max's rule take = no best yet, or best is not NaN and (v is NaN or v > best);
- * avg: f32 adds then one IEEE division), so the two paths, the CPU twin and any thread count agree
- * bit for bit. The work is memory-bound (kH * kW loads per output, in cache for overlapping windows).
+ * row-major order; the max's rule take = v > best, or v is the first NaN; avg: f32 adds from 0,
+ * then one IEEE division), so the two paths, the CPU twin and any thread count agree bit for bit. The work is memory-bound (kH * kW loads per output, in cache for overlapping windows).
  *
  * Backward: one dx element at a time, scalar: each gathers dy from the outputs whose window holds
  * it (at most ceil(kH / sH) * ceil(kW / sW), one for stride = kernel), tested by divisibility as in
@@ -148,32 +150,47 @@ function poolForward(isMax: bool, geom: usize, x: usize, out: usize, indices: us
       if (isMax) maxScalar(geom, plane, y, c, at(out, r * ow + c), at(indices, r * ow + c));
       else store<f32>(at(out, r * ow + c), avgScalar(geom, plane, y, c));
     }
+    // The window rows inside the input, [khLo, khHi): the same for the four lanes (they share oh).
+    let khLo = 0;
+    while (khLo < kH && h0 + khLo * dH < 0) khLo++;
+    let khHi = kH;
+    while (khHi > khLo && h0 + (khHi - 1) * dH >= h) khHi--;
+    const rowStep = dH * w;
     // Interior columns: every lane's window has kW columns inside, so one divisor serves four.
     const div = f32x4.splat(isMax ? <f32>1 : divisor(geom, y, lo));
     for (; c + 4 <= hi; c += 4) {
-      let best = f32x4.splat(isMax ? <f32>-Infinity : <f32>0);
-      let arg = i32x4.splat(-1);
-      for (let kh = 0; kh < kH; kh++) {
-        const ih = h0 + kh * dH;
-        if (ih < 0 || ih >= h) continue;
-        for (let kw = 0; kw < kW; kw++) {
-          const iw = c * sW - pW + kw * dW;
-          const v = gather4(at(plane, ih * w + iw), <usize>sW << 2);
-          if (isMax) {
-            const unset = i32x4.lt_s(arg, i32x4.splat(0));
-            const take = v128.or(unset, v128.and(f32x4.eq(best, best), v128.or(f32x4.ne(v, v), f32x4.gt(v, best))));
+      // Element offset of tap (khLo, 0) of lane 0; a tap is `rel` elements past it (all lanes alike).
+      const first = (h0 + khLo * dH) * w + c * sW - pW;
+      const base = at(plane, first);
+      if (isMax) {
+        if (khLo == khHi) {
+          v128.store(at(out, r * ow + c), f32x4.splat(<f32>-Infinity));
+          v128.store(at(indices, r * ow + c), i32x4.splat(-1));
+          continue;
+        }
+        // Start from the first tap; a later one replaces it only when strictly greater, or when it
+        // is the first NaN. The winner's `rel` is kept per lane, its index formed once at the end.
+        let best = gather4(base, <usize>sW << 2);
+        let arg = i32x4.splat(0);
+        for (let kh = khLo; kh < khHi; kh++) {
+          const rowRel = (kh - khLo) * rowStep;
+          for (let kw = kh == khLo ? 1 : 0; kw < kW; kw++) {
+            const rel = rowRel + kw * dW;
+            const v = gather4(at(base, rel), <usize>sW << 2);
+            const take = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
             best = v128.bitselect(v, best, take);
-            arg = v128.bitselect(i32x4.add(i32x4.splat(ih * w + iw), laneStep), arg, take);
-          } else {
-            best = f32x4.add(best, v);
+            arg = v128.bitselect(i32x4.splat(rel), arg, take);
           }
         }
-      }
-      if (isMax) {
         v128.store(at(out, r * ow + c), best);
-        v128.store(at(indices, r * ow + c), arg);
+        v128.store(at(indices, r * ow + c), i32x4.add(i32x4.add(arg, i32x4.splat(first)), laneStep));
       } else {
-        v128.store(at(out, r * ow + c), f32x4.div(best, div));
+        let sum = f32x4.splat(0);
+        for (let kh = khLo; kh < khHi; kh++) {
+          const row = at(base, (kh - khLo) * rowStep);
+          for (let kw = 0; kw < kW; kw++) sum = f32x4.add(sum, gather4(at(row, kw), <usize>sW << 2));
+        }
+        v128.store(at(out, r * ow + c), f32x4.div(sum, div));
       }
     }
     for (; c < ow; c++) {
