@@ -3,7 +3,7 @@
  *
  * Layout: x, dy and dx are dense NCHW, seen as `planes` = N * C planes; the output is dense
  * [planes, OH, OW] (and the i32 indices of max pooling: ih * W + iw inside the plane). The launcher
- * writes the geometry as 14 i32 (`geom`, see G_* below) with `device.ints`.
+ * writes the geometry as 14 i32 (`geom`, read as the `Geometry` class below) with `device.ints`.
  *
  * SIMD layout (forward): four neighbouring outputs (ow .. ow + 3) of one output row at once, one
  * per lane. Their taps (kh, kw) lie sW elements apart, so a step gathers them with four
@@ -31,24 +31,26 @@
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, gather4 } from '../shared/strided';
 
-const G_PLANES = 0;
-const G_H = 1;
-const G_W = 2;
-const G_OH = 3;
-const G_OW = 4;
-const G_KH = 5;
-const G_KW = 6;
-const G_SH = 7;
-const G_SW = 8;
-const G_PH = 9;
-const G_PW = 10;
-const G_DH = 11;
-const G_DW = 12;
-const G_COUNT_PAD = 13;
-
-@inline
-function geo(geom: usize, i: i32): i32 {
-  return load<i32>(geom + (<usize>i << 2));
+/**
+ * The geometry the launcher writes (14 i32, in this order: PoolGeometry of pool.cpu.ts and the
+ * count rule), read in place: an unmanaged class is a view of memory, no allocation.
+ */
+@unmanaged
+class Geometry {
+  planes: i32;
+  h: i32;
+  w: i32;
+  oh: i32;
+  ow: i32;
+  kH: i32;
+  kW: i32;
+  sH: i32;
+  sW: i32;
+  pH: i32;
+  pW: i32;
+  dH: i32;
+  dW: i32;
+  countIncludePad: i32;
 }
 
 /** The first output column whose window starts inside the input, and the end of those that end inside. */
@@ -65,18 +67,18 @@ function interiorHi(w: i32, ow: i32, kW: i32, sW: i32, pW: i32, dW: i32): i32 {
 
 /** Scalar max over output (oh, ow)'s window; writes value and index. */
 @inline
-function maxScalar(geom: usize, plane: usize, oh: i32, ow: i32, out: usize, idx: usize): void {
-  const h = geo(geom, G_H);
-  const w = geo(geom, G_W);
-  const h0 = oh * geo(geom, G_SH) - geo(geom, G_PH);
-  const w0 = ow * geo(geom, G_SW) - geo(geom, G_PW);
+function maxScalar(g: Geometry, plane: usize, oh: i32, ow: i32, out: usize, idx: usize): void {
+  const h = g.h;
+  const w = g.w;
+  const h0 = oh * g.sH - g.pH;
+  const w0 = ow * g.sW - g.pW;
   let best = <f32>-Infinity;
   let arg = -1;
-  for (let kh = 0; kh < geo(geom, G_KH); kh++) {
-    const ih = h0 + kh * geo(geom, G_DH);
+  for (let kh = 0; kh < g.kH; kh++) {
+    const ih = h0 + kh * g.dH;
     if (ih < 0 || ih >= h) continue;
-    for (let kw = 0; kw < geo(geom, G_KW); kw++) {
-      const iw = w0 + kw * geo(geom, G_DW);
+    for (let kw = 0; kw < g.kW; kw++) {
+      const iw = w0 + kw * g.dW;
       if (iw < 0 || iw >= w) continue;
       const v = load<f32>(at(plane, ih * w + iw));
       if (arg < 0 || (best == best && (v != v || v > best))) {
@@ -91,32 +93,32 @@ function maxScalar(geom: usize, plane: usize, oh: i32, ow: i32, out: usize, idx:
 
 /** Average pooling's divisor for output (oh, ow); see avgDivisor in pool.cpu.ts. */
 @inline
-function divisor(geom: usize, oh: i32, ow: i32): f32 {
-  const kH = geo(geom, G_KH);
-  const kW = geo(geom, G_KW);
-  if (geo(geom, G_COUNT_PAD) != 0) return <f32>(kH * kW);
-  const h0 = oh * geo(geom, G_SH) - geo(geom, G_PH);
-  const w0 = ow * geo(geom, G_SW) - geo(geom, G_PW);
-  return <f32>((min(h0 + kH, geo(geom, G_H)) - max(h0, 0)) * (min(w0 + kW, geo(geom, G_W)) - max(w0, 0)));
+function divisor(g: Geometry, oh: i32, ow: i32): f32 {
+  const kH = g.kH;
+  const kW = g.kW;
+  if (g.countIncludePad != 0) return <f32>(kH * kW);
+  const h0 = oh * g.sH - g.pH;
+  const w0 = ow * g.sW - g.pW;
+  return <f32>((min(h0 + kH, g.h) - max(h0, 0)) * (min(w0 + kW, g.w) - max(w0, 0)));
 }
 
 /** Scalar average over output (oh, ow)'s window. */
 @inline
-function avgScalar(geom: usize, plane: usize, oh: i32, ow: i32): f32 {
-  const h = geo(geom, G_H);
-  const w = geo(geom, G_W);
-  const h0 = oh * geo(geom, G_SH) - geo(geom, G_PH);
-  const w0 = ow * geo(geom, G_SW) - geo(geom, G_PW);
+function avgScalar(g: Geometry, plane: usize, oh: i32, ow: i32): f32 {
+  const h = g.h;
+  const w = g.w;
+  const h0 = oh * g.sH - g.pH;
+  const w0 = ow * g.sW - g.pW;
   let sum: f32 = 0;
-  for (let kh = 0; kh < geo(geom, G_KH); kh++) {
+  for (let kh = 0; kh < g.kH; kh++) {
     const ih = h0 + kh;
     if (ih < 0 || ih >= h) continue;
-    for (let kw = 0; kw < geo(geom, G_KW); kw++) {
+    for (let kw = 0; kw < g.kW; kw++) {
       const iw = w0 + kw;
       if (iw >= 0 && iw < w) sum += load<f32>(at(plane, ih * w + iw));
     }
   }
-  return sum / divisor(geom, oh, ow);
+  return sum / divisor(g, oh, ow);
 }
 
 /**
@@ -124,31 +126,31 @@ function avgScalar(geom: usize, plane: usize, oh: i32, ow: i32): f32 {
  * border columns in scalar code, its interior in groups of four lanes (see the header).
  */
 @inline
-function poolForward(isMax: bool, geom: usize, x: usize, out: usize, indices: usize, tid: i32, nthreads: i32): void {
-  const h = geo(geom, G_H);
-  const w = geo(geom, G_W);
-  const oh = geo(geom, G_OH);
-  const ow = geo(geom, G_OW);
-  const kH = geo(geom, G_KH);
-  const kW = geo(geom, G_KW);
-  const sW = geo(geom, G_SW);
-  const pW = geo(geom, G_PW);
-  const dH = geo(geom, G_DH);
-  const dW = geo(geom, G_DW);
+function poolForward(isMax: bool, g: Geometry, x: usize, out: usize, indices: usize, tid: i32, nthreads: i32): void {
+  const h = g.h;
+  const w = g.w;
+  const oh = g.oh;
+  const ow = g.ow;
+  const kH = g.kH;
+  const kW = g.kW;
+  const sW = g.sW;
+  const pW = g.pW;
+  const dH = g.dH;
+  const dW = g.dW;
   const lo = interiorLo(sW, pW);
   const hi = interiorHi(w, ow, kW, sW, pW, dW);
-  const rows = geo(geom, G_PLANES) * oh;
+  const rows = g.planes * oh;
   const end = shareEnd(rows, tid, nthreads, 1);
   const laneStep = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(0), 1, sW), 2, 2 * sW), 3, 3 * sW);
   for (let r = shareStart(rows, tid, nthreads, 1); r < end; r++) {
     const plane = at(x, (r / oh) * h * w);
     const y = r % oh;
-    const h0 = y * geo(geom, G_SH) - geo(geom, G_PH);
+    const h0 = y * g.sH - g.pH;
     let c = 0;
     for (; c < ow; c++) {
       if (c >= lo && c + 4 <= hi) break;
-      if (isMax) maxScalar(geom, plane, y, c, at(out, r * ow + c), at(indices, r * ow + c));
-      else store<f32>(at(out, r * ow + c), avgScalar(geom, plane, y, c));
+      if (isMax) maxScalar(g, plane, y, c, at(out, r * ow + c), at(indices, r * ow + c));
+      else store<f32>(at(out, r * ow + c), avgScalar(g, plane, y, c));
     }
     // The window rows inside the input, [khLo, khHi): the same for the four lanes (they share oh).
     let khLo = 0;
@@ -157,7 +159,7 @@ function poolForward(isMax: bool, geom: usize, x: usize, out: usize, indices: us
     while (khHi > khLo && h0 + (khHi - 1) * dH >= h) khHi--;
     const rowStep = dH * w;
     // Interior columns: every lane's window has kW columns inside, so one divisor serves four.
-    const div = f32x4.splat(isMax ? <f32>1 : divisor(geom, y, lo));
+    const div = f32x4.splat(isMax ? <f32>1 : divisor(g, y, lo));
     for (; c + 4 <= hi; c += 4) {
       // Element offset of tap (khLo, 0) of lane 0; a tap is `rel` elements past it (all lanes alike).
       const first = (h0 + khLo * dH) * w + c * sW - pW;
@@ -194,20 +196,20 @@ function poolForward(isMax: bool, geom: usize, x: usize, out: usize, indices: us
       }
     }
     for (; c < ow; c++) {
-      if (isMax) maxScalar(geom, plane, y, c, at(out, r * ow + c), at(indices, r * ow + c));
-      else store<f32>(at(out, r * ow + c), avgScalar(geom, plane, y, c));
+      if (isMax) maxScalar(g, plane, y, c, at(out, r * ow + c), at(indices, r * ow + c));
+      else store<f32>(at(out, r * ow + c), avgScalar(g, plane, y, c));
     }
   }
 }
 
 /** values, indices [planes, OH, OW] = max pooling of x (f32), the first maximum's index. */
 export function maxPool2dF32(geom: usize, x: usize, values: usize, indices: usize, tid: i32, nthreads: i32): void {
-  poolForward(true, geom, x, values, indices, tid, nthreads);
+  poolForward(true, changetype<Geometry>(geom), x, values, indices, tid, nthreads);
 }
 
 /** out [planes, OH, OW] = average pooling of x (f32); dilation is 1 (the launcher writes it). */
 export function avgPool2dF32(geom: usize, x: usize, out: usize, tid: i32, nthreads: i32): void {
-  poolForward(false, geom, x, out, 0, tid, nthreads);
+  poolForward(false, changetype<Geometry>(geom), x, out, 0, tid, nthreads);
 }
 
 /**
@@ -215,40 +217,28 @@ export function avgPool2dF32(geom: usize, x: usize, out: usize, tid: i32, nthrea
  * element i of max ? (indices[o] == i's position ? dy[o] : 0) : dy[o] / divisor(o).
  */
 @inline
-function poolBackward(isMax: bool, geom: usize, dy: usize, indices: usize, dx: usize, tid: i32, nthreads: i32): void {
-  const h = geo(geom, G_H);
-  const w = geo(geom, G_W);
-  const oh = geo(geom, G_OH);
-  const ow = geo(geom, G_OW);
-  const kH = geo(geom, G_KH);
-  const kW = geo(geom, G_KW);
-  const sH = geo(geom, G_SH);
-  const sW = geo(geom, G_SW);
-  const pH = geo(geom, G_PH);
-  const pW = geo(geom, G_PW);
-  const dH = geo(geom, G_DH);
-  const dW = geo(geom, G_DW);
-  const n = geo(geom, G_PLANES) * h * w;
+function poolBackward(isMax: bool, g: Geometry, dy: usize, indices: usize, dx: usize, tid: i32, nthreads: i32): void {
+  const n = g.planes * g.h * g.w;
   const end = shareEnd(n, tid, nthreads);
   for (let i = shareStart(n, tid, nthreads); i < end; i++) {
-    const iw = i % w;
-    const ih = (i / w) % h;
-    const plane = i / (w * h);
-    const me = ih * w + iw;
+    const iw = i % g.w;
+    const ih = (i / g.w) % g.h;
+    const plane = i / (g.w * g.h);
+    const me = ih * g.w + iw;
     let acc: f32 = 0;
-    for (let kh = 0; kh < kH; kh++) {
-      const th = ih + pH - kh * dH;
-      if (th < 0 || th % sH != 0 || th / sH >= oh) continue;
-      const y = th / sH;
-      for (let kw = 0; kw < kW; kw++) {
-        const tw = iw + pW - kw * dW;
-        if (tw < 0 || tw % sW != 0 || tw / sW >= ow) continue;
-        const x = tw / sW;
-        const o = (plane * oh + y) * ow + x;
+    for (let kh = 0; kh < g.kH; kh++) {
+      const th = ih + g.pH - kh * g.dH;
+      if (th < 0 || th % g.sH != 0 || th / g.sH >= g.oh) continue;
+      const y = th / g.sH;
+      for (let kw = 0; kw < g.kW; kw++) {
+        const tw = iw + g.pW - kw * g.dW;
+        if (tw < 0 || tw % g.sW != 0 || tw / g.sW >= g.ow) continue;
+        const x = tw / g.sW;
+        const o = (plane * g.oh + y) * g.ow + x;
         if (isMax) {
           if (load<i32>(at(indices, o)) == me) acc += load<f32>(at(dy, o));
         } else {
-          acc += load<f32>(at(dy, o)) / divisor(geom, y, x);
+          acc += load<f32>(at(dy, o)) / divisor(g, y, x);
         }
       }
     }
@@ -258,10 +248,10 @@ function poolBackward(isMax: bool, geom: usize, dy: usize, indices: usize, dx: u
 
 /** dx [planes, H, W] = dy summed into the positions `indices` names (max pooling's gradient). */
 export function maxPool2dBackwardF32(geom: usize, dy: usize, indices: usize, dx: usize, tid: i32, nthreads: i32): void {
-  poolBackward(true, geom, dy, indices, dx, tid, nthreads);
+  poolBackward(true, changetype<Geometry>(geom), dy, indices, dx, tid, nthreads);
 }
 
 /** dx [planes, H, W] = dy / divisor spread over each window (average pooling's gradient). */
 export function avgPool2dBackwardF32(geom: usize, dy: usize, dx: usize, tid: i32, nthreads: i32): void {
-  poolBackward(false, geom, dy, 0, dx, tid, nthreads);
+  poolBackward(false, changetype<Geometry>(geom), dy, 0, dx, tid, nthreads);
 }

@@ -1,16 +1,7 @@
 import type { TypedArray } from '@saddle/tensor';
 
-/**
- * The shape of a 2-D pooling over a dense NCHW input: `planes` = N * C planes of h x w, pooled by a
- * kH x kW window moved by (sH, sW), the input padded by (pH, pW) on each side, the window's taps
- * (dH, dW) apart (dilation; 1 for average pooling). The output is planes x oh x ow, dense.
- */
-export interface PoolGeometry {
-  planes: number;
-  h: number;
-  w: number;
-  oh: number;
-  ow: number;
+/** A pooling window: kernel size, stride, padding and dilation along H and W. */
+export interface PoolWindow {
   kH: number;
   kW: number;
   sH: number;
@@ -19,6 +10,19 @@ export interface PoolGeometry {
   pW: number;
   dH: number;
   dW: number;
+}
+
+/**
+ * The shape of a 2-D pooling over a dense NCHW input: `planes` = N * C planes of h x w, pooled by a
+ * kH x kW window moved by (sH, sW), the input padded by (pH, pW) on each side, the window's taps
+ * (dH, dW) apart (dilation; 1 for average pooling). The output is planes x oh x ow, dense.
+ */
+export interface PoolGeometry extends PoolWindow {
+  planes: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
 }
 
 /**

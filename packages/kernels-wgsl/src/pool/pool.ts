@@ -1,7 +1,7 @@
 import { Params, SaddleError, Tensor, fmtShape, type Device } from '@saddle/tensor';
 import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
-import { avgPool2dBackwardCpu, avgPool2dCpu, maxPool2dBackwardCpu, maxPool2dCpu, type PoolGeometry } from './pool.cpu.js';
+import { avgPool2dBackwardCpu, avgPool2dCpu, maxPool2dBackwardCpu, maxPool2dCpu, type PoolGeometry, type PoolWindow } from './pool.cpu.js';
 import { poolBackwardWgsl, poolWgsl, type PoolKind } from './pool.wgsl.js';
 
 /** A size per spatial dim: one number for both (H and W), or [h, w]. */
@@ -49,18 +49,6 @@ function pair(op: string, name: string, v: Size2d, min: number): [number, number
 export function poolGeometry(op: string, x: Tensor, opts: MaxPool2dOptions | AvgPool2dOptions, kind: PoolKind): { device: Device; g: PoolGeometry } {
   const device = sameDevice(op, x);
   return { device, g: checkPool(op, 'x', x.shape, x.dtype, opts, kind) };
-}
-
-/** A pooling window: kernel size, stride, padding and dilation along H and W. */
-export interface PoolWindow {
-  kH: number;
-  kW: number;
-  sH: number;
-  sW: number;
-  pH: number;
-  pW: number;
-  dH: number;
-  dW: number;
 }
 
 /**
