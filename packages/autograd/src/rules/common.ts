@@ -94,6 +94,11 @@ export const RECORDING_OPS = [
   'scatterAdd',
   'bmm',
   'cast',
+  'maxPool2d',
+  'maxPool2dWithIndices',
+  'maxPool2dBackward',
+  'avgPool2d',
+  'avgPool2dBackward',
 ] as const satisfies readonly (keyof Ops)[];
 
 /** Called once by ops.ts: the rules' namespace takes the recording wrappers. */
