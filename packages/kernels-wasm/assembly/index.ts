@@ -22,6 +22,7 @@ export * from './gather/gather';
 export * from './bmm/bmm';
 export { KERNELS_RELAXED_SIMD } from './shared/fma';
 export * from './cast/cast';
+export * from './conv/conv';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

@@ -1,0 +1,210 @@
+/**
+ * 2-D convolution and transposed convolution, PyTorch's `F.conv2d` and `F.conv_transpose2d`.
+ *
+ * Layout: NCHW (x [N, C, H, W]) and OIHW weights (conv2d w [Cout, Cin/groups, kH, kW];
+ * convTranspose2d w [Cin, Cout/groups, kH, kW]), as PyTorch: the layout users' weights and
+ * checkpoints come in, so a state dict loads without a permutation, and the layout our 2-D ops
+ * already use for [batch, features]. Each kernel reads it well: the WGSL implicit GEMM gathers a
+ * patch column per output pixel and a weight row per output channel (K = Cin/groups·kH·kW is
+ * contiguous in OIHW), and the wasm kernel runs f32x4 along an input row (W is the contiguous axis
+ * in NCHW, so four adjacent output pixels read four adjacent inputs at stride 1).
+ *
+ * Both ops are one kernel family: convTranspose2d is the input-gradient of conv2d (the same
+ * implicit GEMM with the gather turned around, see conv.cpu.ts), so one pipeline serves both
+ * directions and the gradient rules (packages/autograd/src/rules/conv.ts) are written in them.
+ *
+ * The checks below (a SaddleError naming the op, both shapes and dtypes and what was expected)
+ * run before any device code, so every device refuses bad input with the same message.
+ */
+import { Params, SaddleError, Tensor, fmtShape, type Device } from '@saddle/tensor';
+import { asGpu, asWasm, sameDevice, sameDType } from '../shared/launch.js';
+import { dense } from '../elementwise/elementwise.js';
+import { convCpu, type ConvGeometry } from './conv.cpu.js';
+import { CONV_TILE, convWgsl } from './conv.wgsl.js';
+
+/** A size per spatial dim: one number for both, or [height, width]. */
+export type Pair = number | readonly [number, number];
+
+/** Options of conv2d (PyTorch's `F.conv2d` keywords). */
+export interface Conv2dOptions {
+  /** [Cout], added to every output pixel of its channel. */
+  bias?: Tensor;
+  /** Step between output pixels, in input pixels (default 1). */
+  stride?: Pair;
+  /** Zeros added on each side (default 0); 'valid' is 0, 'same' (stride 1) keeps H and W. */
+  padding?: Pair | 'same' | 'valid';
+  /** Spacing between kernel taps (default 1). */
+  dilation?: Pair;
+  /** Channel groups: input and output channels split into this many independent convolutions (default 1). */
+  groups?: number;
+}
+
+/** Options of convTranspose2d (PyTorch's `F.conv_transpose2d` keywords). */
+export interface ConvTranspose2dOptions {
+  /** [Cout], added to every output pixel of its channel. */
+  bias?: Tensor;
+  /** The stride of the conv2d this transposes (default 1): the output grows by it. */
+  stride?: Pair;
+  /** The padding of the conv2d this transposes (default 0): cropped from each side of the output. */
+  padding?: Pair;
+  /** Extra rows/columns on the bottom/right (default 0; less than stride or dilation), to pick among the input sizes a strided conv2d maps to one size. */
+  outputPadding?: Pair;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: Pair;
+  /** Channel groups (default 1). */
+  groups?: number;
+}
+
+export type { ConvGeometry };
+
+const describeInputs = (x: Tensor, w: Tensor) => `x is ${fmtShape(x.shape)} ${x.dtype} and w is ${fmtShape(w.shape)} ${w.dtype}`;
+
+/** A Pair as [h, w] of integers >= min, or a SaddleError naming the option. */
+function pair(op: string, what: string, name: string, v: Pair | undefined, fallback: number, min: number): [number, number] {
+  const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((e) => Number.isInteger(e) && e >= min)) {
+    throw new SaddleError(op, `${what}: ${name} is ${JSON.stringify(v)}; expected an integer >= ${min} or two of them [h, w]`);
+  }
+  return [p[0]!, p[1]!];
+}
+
+/** Checks what both ops share: ranks, dtypes, groups. */
+function checkCommon(op: string, x: Tensor, w: Tensor, groups: number | undefined, what: string): number {
+  if (x.dtype !== w.dtype || (x.dtype !== 'f32' && x.dtype !== 'f64')) {
+    throw new SaddleError(op, `${what}: expected x and w both f32 (or both f64 on the CPU)`);
+  }
+  if (x.rank !== 4 || w.rank !== 4) throw new SaddleError(op, `${what}: expected x [N, C, H, W] and w [${op === 'conv2d' ? 'Cout, Cin/groups' : 'Cin, Cout/groups'}, kH, kW], both rank 4`);
+  const g = groups ?? 1;
+  if (!Number.isInteger(g) || g < 1) throw new SaddleError(op, `${what}: groups is ${groups}; expected a positive integer`);
+  if (x.shape[1]! < 1 || w.shape[0]! < 1 || w.shape[1]! < 1 || w.shape[2]! < 1 || w.shape[3]! < 1) {
+    throw new SaddleError(op, `${what}: expected at least one channel and a kernel of at least 1 x 1`);
+  }
+  return g;
+}
+
+/** Checks the bias: [Cout], the inputs' dtype. */
+function checkBias(op: string, what: string, bias: Tensor | undefined, cout: number, dtype: string): void {
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout || bias.dtype !== dtype)) {
+    throw new SaddleError(op, `${what}, bias is ${fmtShape(bias.shape)} ${bias.dtype}: expected bias [${cout}] ${dtype} (one per output channel)`);
+  }
+}
+
+/** Checks conv2d's inputs and options and resolves its geometry (no device work). */
+export function conv2dGeometry(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): ConvGeometry {
+  const op = 'conv2d';
+  const what = describeInputs(x, w);
+  const groups = checkCommon(op, x, w, opts.groups, what);
+  const [n, cin, h, wd] = x.shape as [number, number, number, number];
+  const [cout, cinG, kh, kw] = w.shape as [number, number, number, number];
+  if (cin % groups !== 0 || cout % groups !== 0 || cinG * groups !== cin) {
+    throw new SaddleError(op, `${what}, groups ${groups}: expected w [Cout, Cin/groups, kH, kW] = [${cout}, ${cin / groups}, ${kh}, ${kw}] with Cin ${cin} and Cout ${cout} divisible by groups`);
+  }
+  const [sh, sw] = pair(op, what, 'stride', opts.stride, 1, 1);
+  const [dh, dw] = pair(op, what, 'dilation', opts.dilation, 1, 1);
+  let ph: number, pw: number;
+  if (opts.padding === 'valid') [ph, pw] = [0, 0];
+  else if (opts.padding === 'same') {
+    const [th, tw] = [dh * (kh - 1), dw * (kw - 1)];
+    if (sh !== 1 || sw !== 1 || th % 2 !== 0 || tw % 2 !== 0) {
+      throw new SaddleError(op, `${what}: padding 'same' with stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]; expected stride 1 and an odd effective kernel (dilation·(k−1) even, so the padding is the same on both sides); pass padding as numbers instead`);
+    }
+    [ph, pw] = [th / 2, tw / 2];
+  } else [ph, pw] = pair(op, what, 'padding', opts.padding, 0, 0);
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = Math.floor((wd + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  if (oh < 1 || ow < 1) {
+    throw new SaddleError(op, `${what}: the padded input [${h + 2 * ph}, ${wd + 2 * pw}] is smaller than the dilated kernel [${dh * (kh - 1) + 1}, ${dw * (kw - 1) + 1}]; expected an output of at least 1 x 1`);
+  }
+  checkBias(op, what, opts.bias, cout, x.dtype);
+  return { n, cin, h, w: wd, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, transposed: false };
+}
+
+/** Checks convTranspose2d's inputs and options and resolves its geometry (no device work). */
+export function convTranspose2dGeometry(x: Tensor, w: Tensor, opts: ConvTranspose2dOptions = {}): ConvGeometry {
+  const op = 'convTranspose2d';
+  const what = describeInputs(x, w);
+  const groups = checkCommon(op, x, w, opts.groups, what);
+  const [n, cin, h, wd] = x.shape as [number, number, number, number];
+  const [wcin, coutG, kh, kw] = w.shape as [number, number, number, number];
+  if (wcin !== cin || cin % groups !== 0) {
+    throw new SaddleError(op, `${what}, groups ${groups}: expected w [Cin, Cout/groups, kH, kW] with Cin = ${cin} (x's channels) divisible by groups`);
+  }
+  const [sh, sw] = pair(op, what, 'stride', opts.stride, 1, 1);
+  const [dh, dw] = pair(op, what, 'dilation', opts.dilation, 1, 1);
+  const [ph, pw] = pair(op, what, 'padding', opts.padding as Pair | undefined, 0, 0);
+  const [oph, opw] = pair(op, what, 'outputPadding', opts.outputPadding, 0, 0);
+  if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
+    throw new SaddleError(op, `${what}: outputPadding [${oph}, ${opw}]; expected each less than its stride or dilation (stride [${sh}, ${sw}], dilation [${dh}, ${dw}])`);
+  }
+  const oh = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
+  const ow = (wd - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
+  if (oh < 1 || ow < 1) {
+    throw new SaddleError(op, `${what}: padding [${ph}, ${pw}] crops the whole output ([${oh}, ${ow}]); expected an output of at least 1 x 1`);
+  }
+  const cout = coutG * groups;
+  checkBias(op, what, opts.bias, cout, x.dtype);
+  return { n, cin, h, w: wd, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, transposed: true };
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch): x [N, Cin, H, W], w [Cout, Cin/groups, kH, kW]
+ * -> [N, Cout, H', W'] with H' = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1. f32 on
+ * every device (f64 on the CPU).
+ */
+export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
+  const device = sameDevice('conv2d', x, w, ...(opts.bias ? [opts.bias] : []));
+  return runConv('conv2d', conv2dGeometry(x, w, opts), device, x, w, opts.bias);
+}
+
+/**
+ * 2-D transposed convolution ("deconvolution", the input-gradient of conv2d, as PyTorch):
+ * x [N, Cin, H, W], w [Cin, Cout/groups, kH, kW] -> [N, Cout, H', W'] with
+ * H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1.
+ */
+export function convTranspose2d(x: Tensor, w: Tensor, opts: ConvTranspose2dOptions = {}): Tensor {
+  const device = sameDevice('convTranspose2d', x, w, ...(opts.bias ? [opts.bias] : []));
+  return runConv('convTranspose2d', convTranspose2dGeometry(x, w, opts), device, x, w, opts.bias);
+}
+
+/** Allocates the output and runs the CPU twin, the wasm kernel or the WGSL kernel. */
+function runConv(op: string, geo: ConvGeometry, device: Device, x: Tensor, w: Tensor, bias: Tensor | undefined): Tensor {
+  const out = Tensor.empty([geo.n, geo.cout, geo.oh, geo.ow], x.dtype, device, op);
+  if (out.size === 0) return out;
+  const xd = dense(x);
+  const wd = dense(w);
+  const bd = bias ? dense(bias) : undefined;
+  try {
+    if (device.kind === 'cpu') {
+      convCpu(geo, xd.storage.data!, wd.storage.data!, bd ? bd.storage.data! : null, out.storage.data!);
+    } else if (device.kind === 'wasm') {
+      const m = asWasm(device);
+      const dims = m.ints([geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh, geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, geo.groups]);
+      const work = out.size * (geo.cin / geo.groups) * geo.kh * geo.kw;
+      m.run('convF32', [geo.transposed ? 1 : 0, m.address(xd.storage), m.address(wd.storage), bd ? m.address(bd.storage) : 0, m.address(out.storage), dims], work);
+    } else {
+      const pixels = geo.n * geo.oh * geo.ow;
+      const coutG = geo.cout / geo.groups;
+      const cinG = geo.cin / geo.groups;
+      const tilesX = Math.ceil(pixels / CONV_TILE);
+      if (tilesX > 65535 || geo.groups > 65535 || Math.ceil(coutG / CONV_TILE) > 65535) {
+        throw new SaddleError(op, `x is ${fmtShape(x.shape)}: ${pixels} output pixels need ${tilesX} workgroups; expected at most ${65535 * CONV_TILE} pixels per dispatch`);
+      }
+      asGpu(device, op).dispatch({
+        label: op,
+        code: convWgsl({ transposed: geo.transposed, bias: !!bd }),
+        params: new Params()
+          .u32(geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh)
+          .u32(geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, cinG)
+          .u32(coutG, cinG * geo.kh * geo.kw, pixels, 0)
+          .finish(),
+        buffers: bd ? [xd.storage, wd.storage, bd.storage, out.storage] : [xd.storage, wd.storage, out.storage],
+        workgroups: [tilesX, Math.ceil(coutG / CONV_TILE), geo.groups],
+      });
+    }
+  } finally {
+    if (xd !== x) xd.dispose();
+    if (wd !== w) wd.dispose();
+    if (bd && bd !== bias) bd.dispose();
+  }
+  return out;
+}
