@@ -94,6 +94,8 @@ export const RECORDING_OPS = [
   'scatterAdd',
   'bmm',
   'cast',
+  'conv2d',
+  'convTranspose2d',
 ] as const satisfies readonly (keyof Ops)[];
 
 /** Called once by ops.ts: the rules' namespace takes the recording wrappers. */
