@@ -6,19 +6,25 @@
  * checkpoints come in, so a state dict loads without a permutation, and the layout our 2-D ops
  * already use for [batch, features]. Each kernel reads it well: the WGSL implicit GEMM gathers a
  * patch column per output pixel and a weight row per output channel (K = Cin/groups·kH·kW is
- * contiguous in OIHW), and the wasm kernel runs f32x4 along an input row (W is the contiguous axis
- * in NCHW, so four adjacent output pixels read four adjacent inputs at stride 1).
+ * contiguous in OIHW; neighbouring threads take neighbouring pixels, i.e. neighbouring inputs
+ * along W, NCHW's contiguous axis), and the wasm im2col copies, for one tap and one output row,
+ * a run of W' inputs that is contiguous in NCHW (a memory.copy at stride 1). NHWC would suit a
+ * CPU GEMM's patch rows better (Cin contiguous per tap), but would cost every user a transpose of
+ * their data and weights; a kernel can permute internally where it pays.
  *
  * Both ops are one kernel family: convTranspose2d is the input-gradient of conv2d (the same
  * implicit GEMM with the gather turned around, see conv.cpu.ts), so one pipeline serves both
  * directions and the gradient rules (packages/autograd/src/rules/conv.ts) are written in them.
+ * On wasm the op runs im2col (kernels-wasm's conv/conv.ts) and the matmul kernel (convWasm below).
  *
  * The checks below (a SaddleError naming the op, both shapes and dtypes and what was expected)
  * run before any device code, so every device refuses bad input with the same message.
  */
-import { Params, SaddleError, Tensor, fmtShape, type Device } from '@saddle/tensor';
+import { Params, SaddleError, Tensor, fmtShape, tidy, type Device, type WasmDevice } from '@saddle/tensor';
 import { asGpu, asWasm, sameDevice, sameDType } from '../shared/launch.js';
-import { dense } from '../elementwise/elementwise.js';
+import { contiguous, dense } from '../elementwise/elementwise.js';
+import { copyInto, reshape, slice, transpose } from '../shape/shape.js';
+import { runMatmulWasm } from '../matmul/matmul.js';
 import { convCpu, type ConvGeometry } from './conv.cpu.js';
 import { CONV_TILE, convWgsl } from './conv.wgsl.js';
 
@@ -177,10 +183,7 @@ function runConv(op: string, geo: ConvGeometry, device: Device, x: Tensor, w: Te
     if (device.kind === 'cpu') {
       convCpu(geo, xd.storage.data!, wd.storage.data!, bd ? bd.storage.data! : null, out.storage.data!);
     } else if (device.kind === 'wasm') {
-      const m = asWasm(device);
-      const dims = m.ints([geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh, geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, geo.groups]);
-      const work = out.size * (geo.cin / geo.groups) * geo.kh * geo.kw;
-      m.run('convF32', [geo.transposed ? 1 : 0, m.address(xd.storage), m.address(wd.storage), bd ? m.address(bd.storage) : 0, m.address(out.storage), dims], work);
+      convWasm(op, geo, asWasm(device), xd, wd, bd, out);
     } else {
       const pixels = geo.n * geo.oh * geo.ow;
       const coutG = geo.cout / geo.groups;
@@ -207,4 +210,36 @@ function runConv(op: string, geo: ConvGeometry, device: Device, x: Tensor, w: Te
     if (bd && bd !== bias) bd.dispose();
   }
   return out;
+}
+
+/**
+ * The wasm path, per group g: im2col (kernels-wasm's conv/conv.ts) writes the patch matrix
+ * col [K, N·H'·W']; the matmul kernel computes colᵀ · W_gᵀ + bias [N·H'·W', CoutG] (col read
+ * through transA, W_g as stored, [CoutG, K], through transB; convTranspose2d's [CinG, CoutG, kH, kW] weights are first
+ * permuted to [K, CoutG], a copy of the small weight tensor); a strided copy puts the product's
+ * columns into the output's channels (NCHW). x, w and bias are dense.
+ */
+function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
+  const { n, oh, ow, kh, kw, groups } = geo;
+  const cinG = geo.cin / groups;
+  const coutG = geo.cout / groups;
+  const taps = kh * kw;
+  const pixels = n * oh * ow;
+  const kdim = cinG * taps;
+  const dims = [geo.n, geo.cin, geo.h, geo.w, geo.cout, oh, ow, kh, kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, groups];
+  // tidy: the patch matrix, the product, the group's weight copies and the views go when done.
+  tidy(() => {
+    const col = Tensor.empty([kdim, pixels], 'f32', device, op);
+    const product = Tensor.empty([pixels, coutG], 'f32', device, op);
+    const out3 = reshape(out, [n, geo.cout, oh * ow]);
+    for (let g = 0; g < groups; g++) {
+      device.run('im2colF32', [geo.transposed ? 1 : 0, device.address(x.storage), device.address(col.storage), g, device.ints(dims)], pixels * kdim);
+      let wg: Tensor;
+      if (!geo.transposed) wg = groups === 1 ? w : contiguous(slice(w, [g * coutG, 0, 0, 0], [coutG, -1, -1, -1]));
+      else wg = contiguous(transpose(reshape(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]), [cinG, coutG, taps]), [0, 2, 1]));
+      const bg = !bias || groups === 1 ? bias : contiguous(slice(bias, [g * coutG], [coutG]));
+      runMatmulWasm(device, { a: col, b: wg, bias: bg ?? null, out: product, m: pixels, n: coutG, k: kdim, transA: true, transB: !geo.transposed, activation: 'none' });
+      copyInto(slice(out3, [0, g * coutG, 0], [n, coutG, oh * ow]), transpose(reshape(product, [n, oh * ow, coutG]), [0, 2, 1]));
+    }
+  });
 }
