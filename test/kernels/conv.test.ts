@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
 import { conv2d, convTranspose2d, matmul, reshape, transpose, contiguous } from '@saddle/kernels-wgsl';
-import { NAMED_DEVICES } from '../support/devices.js';
+import { NAMED_DEVICES, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';
 
@@ -151,5 +151,16 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
     expect(() => conv2d(t([1, 3, 5, 5]), t([4, 3, 3, 3]), { bias: t([3]) })).toThrow('conv2d: x is [1, 3, 5, 5] f32 and w is [4, 3, 3, 3] f32, bias is [3] f32: expected bias [4] f32 (one per output channel)');
     expect(() => convTranspose2d(t([1, 3, 5, 5]), t([4, 2, 3, 3]))).toThrow(/convTranspose2d: .*expected w \[Cin, Cout\/groups, kH, kW\] with Cin = 3/);
     expect(() => convTranspose2d(t([1, 3, 5, 5]), t([3, 2, 3, 3]), { stride: 2, outputPadding: 2 })).toThrow(/convTranspose2d: .*outputPadding \[2, 2\]; expected each less than its stride or dilation/);
+  });
+});
+
+describe('conv on wasm threads', () => {
+  it('1 and 2 threads give the same bits (every output is summed in one order whoever computes it)', async () => {
+    const [one, two] = [await wasm(1), await wasm(2)];
+    const c = { n: 2, groups: 2, cinG: 3, coutG: 5, kh: 3, kw: 3, h: 9, w: 10, stride: [2, 1], padding: [1, 2], dilation: [1, 2], outputPadding: [1, 0], bias: true, seed: 42 } as Case;
+    for (const transposed of [false, true]) {
+      const [a, b] = [run(c, transposed, one), run(c, transposed, two)];
+      expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));
+    }
   });
 });
