@@ -11,41 +11,15 @@ import { conv2d, convTranspose2d, matmul, reshape, transpose, contiguous } from 
 import { NAMED_DEVICES, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';
+import { conv2dFits, convCase, convTranspose2dFits, type ConvCase } from '../support/conv.js';
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 const rand = (shape: number[], seed: number, device: Device, dtype: 'f32' | 'f64' = 'f32') => fromArray(randomNumbers(size(shape), seed, -1, 1), shape, { device, dtype });
 
-/** A random convolution: shapes and options, with the input large enough for one output pixel. */
-const geometry = fc
-  .record({
-    n: fc.integer({ min: 1, max: 2 }),
-    groups: fc.integer({ min: 1, max: 2 }),
-    cinG: fc.integer({ min: 1, max: 3 }),
-    coutG: fc.integer({ min: 1, max: 6 }),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    h: fc.integer({ min: 1, max: 9 }),
-    w: fc.integer({ min: 1, max: 11 }),
-    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    padding: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
-    dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    outputPadding: fc.tuple(fc.nat(2), fc.nat(2)),
-    bias: fc.boolean(),
-    seed: fc.integer({ min: 0, max: 1e6 }),
-  })
-  .map((c) => ({
-    ...c,
-    // outputPadding must stay below stride or dilation (PyTorch's rule).
-    outputPadding: [c.outputPadding[0] % Math.max(c.stride[0], c.dilation[0]), c.outputPadding[1] % Math.max(c.stride[1], c.dilation[1])] as [number, number],
-  }));
-
-type Case = typeof geometry extends fc.Arbitrary<infer T> ? T : never;
-
-const convOk = (c: Case) =>
-  c.h + 2 * c.padding[0] >= c.dilation[0] * (c.kh - 1) + 1 && c.w + 2 * c.padding[1] >= c.dilation[1] * (c.kw - 1) + 1;
-const convTOk = (c: Case) =>
-  (c.h - 1) * c.stride[0] - 2 * c.padding[0] + c.dilation[0] * (c.kh - 1) + c.outputPadding[0] + 1 >= 1 &&
-  (c.w - 1) * c.stride[1] - 2 * c.padding[1] + c.dilation[1] * (c.kw - 1) + c.outputPadding[1] + 1 >= 1;
+const geometry = convCase({ n: 2, groups: 2, cinG: 3, coutG: 6, kh: 3, kw: 3, h: [1, 9], w: [1, 11], stride: 3, padding: [3, 3], dilation: 2 });
+type Case = ConvCase;
+const convOk = conv2dFits;
+const convTOk = convTranspose2dFits;
 
 /** Runs the op of case `c` on `device` (transposed: convTranspose2d), inputs seeded by c.seed. */
 function run(c: Case, transposed: boolean, device: Device): Tensor {

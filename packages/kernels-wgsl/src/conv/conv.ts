@@ -74,18 +74,22 @@ function pair(op: string, what: string, name: string, v: Pair | undefined, fallb
   return [p[0]!, p[1]!];
 }
 
-/** Checks what both ops share: ranks, dtypes, groups. */
-function checkCommon(op: string, x: Tensor, w: Tensor, groups: number | undefined, what: string): number {
+/** Checks what both ops share (ranks, dtypes, groups, stride, dilation); returns them with the inputs' description for messages. */
+function checkCommon(op: string, x: Tensor, w: Tensor, opts: { groups?: number; stride?: Pair; dilation?: Pair }) {
+  const what = describeInputs(x, w);
   if (x.dtype !== w.dtype || (x.dtype !== 'f32' && x.dtype !== 'f64')) {
     throw new SaddleError(op, `${what}: expected x and w both f32 (or both f64 on the CPU)`);
   }
   if (x.rank !== 4 || w.rank !== 4) throw new SaddleError(op, `${what}: expected x [N, C, H, W] and w [${op === 'conv2d' ? 'Cout, Cin/groups' : 'Cin, Cout/groups'}, kH, kW], both rank 4`);
-  const g = groups ?? 1;
-  if (!Number.isInteger(g) || g < 1) throw new SaddleError(op, `${what}: groups is ${groups}; expected a positive integer`);
+  const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new SaddleError(op, `${what}: groups is ${opts.groups}; expected a positive integer`);
   if (x.shape[1]! < 1 || w.shape[0]! < 1 || w.shape[1]! < 1 || w.shape[2]! < 1 || w.shape[3]! < 1) {
     throw new SaddleError(op, `${what}: expected at least one channel and a kernel of at least 1 x 1`);
   }
-  return g;
+  const [sh, sw] = pair(op, what, 'stride', opts.stride, 1, 1);
+  const [dh, dw] = pair(op, what, 'dilation', opts.dilation, 1, 1);
+  const [n, cin, h, width] = x.shape as [number, number, number, number];
+  return { what, groups, sh, sw, dh, dw, n, cin, h, width, kh: w.shape[2]!, kw: w.shape[3]! };
 }
 
 /** Checks the bias: [Cout], the inputs' dtype. */
@@ -98,15 +102,11 @@ function checkBias(op: string, what: string, bias: Tensor | undefined, cout: num
 /** Checks conv2d's inputs and options and resolves its geometry (no device work). */
 export function conv2dGeometry(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): ConvGeometry {
   const op = 'conv2d';
-  const what = describeInputs(x, w);
-  const groups = checkCommon(op, x, w, opts.groups, what);
-  const [n, cin, h, wd] = x.shape as [number, number, number, number];
-  const [cout, cinG, kh, kw] = w.shape as [number, number, number, number];
+  const { what, groups, sh, sw, dh, dw, n, cin, h, width: wd, kh, kw } = checkCommon(op, x, w, opts);
+  const [cout, cinG] = w.shape as [number, number];
   if (cin % groups !== 0 || cout % groups !== 0 || cinG * groups !== cin) {
     throw new SaddleError(op, `${what}, groups ${groups}: expected w [Cout, Cin/groups, kH, kW] = [${cout}, ${cin / groups}, ${kh}, ${kw}] with Cin ${cin} and Cout ${cout} divisible by groups`);
   }
-  const [sh, sw] = pair(op, what, 'stride', opts.stride, 1, 1);
-  const [dh, dw] = pair(op, what, 'dilation', opts.dilation, 1, 1);
   let ph: number, pw: number;
   if (opts.padding === 'valid') [ph, pw] = [0, 0];
   else if (opts.padding === 'same') {
@@ -128,15 +128,11 @@ export function conv2dGeometry(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): 
 /** Checks convTranspose2d's inputs and options and resolves its geometry (no device work). */
 export function convTranspose2dGeometry(x: Tensor, w: Tensor, opts: ConvTranspose2dOptions = {}): ConvGeometry {
   const op = 'convTranspose2d';
-  const what = describeInputs(x, w);
-  const groups = checkCommon(op, x, w, opts.groups, what);
-  const [n, cin, h, wd] = x.shape as [number, number, number, number];
-  const [wcin, coutG, kh, kw] = w.shape as [number, number, number, number];
+  const { what, groups, sh, sw, dh, dw, n, cin, h, width: wd, kh, kw } = checkCommon(op, x, w, opts);
+  const [wcin, coutG] = w.shape as [number, number];
   if (wcin !== cin || cin % groups !== 0) {
     throw new SaddleError(op, `${what}, groups ${groups}: expected w [Cin, Cout/groups, kH, kW] with Cin = ${cin} (x's channels) divisible by groups`);
   }
-  const [sh, sw] = pair(op, what, 'stride', opts.stride, 1, 1);
-  const [dh, dw] = pair(op, what, 'dilation', opts.dilation, 1, 1);
   const [ph, pw] = pair(op, what, 'padding', opts.padding as Pair | undefined, 0, 0);
   const [oph, opw] = pair(op, what, 'outputPadding', opts.outputPadding, 0, 0);
   if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
