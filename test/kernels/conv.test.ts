@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
+import { cpu, fromArray, memory, type Device, type Tensor } from '@saddle/tensor';
 import { conv2d, convTranspose2d, matmul, reshape, transpose, contiguous } from '@saddle/kernels-wgsl';
 import { NAMED_DEVICES, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
@@ -108,6 +108,17 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
     expect(conv2d(x, w, { padding: 'valid' }).shape).toEqual([2, 4, 4, 3]);
     const xt = transpose(rand([2, 3, 7, 6], 5, device), [0, 1, 3, 2]);
     expectClose(await conv2d(xt, w).toArray(), await conv2d(contiguous(xt), w).toArray(), { rtol: 0, atol: 0 });
+  });
+
+  it('leaves only its output alive (the patch matrices, weight copies and views are freed), groups and both directions', async () => {
+    const device = await getDevice();
+    const c = { n: 2, groups: 2, cinG: 2, coutG: 3, kh: 3, kw: 2, h: 6, w: 5, stride: [2, 1], padding: [1, 0], dilation: [1, 1], outputPadding: [1, 0], bias: true, seed: 9 } as Case;
+    for (const transposed of [false, true]) {
+      const before = memory(device).liveTensors;
+      const y = run(c, transposed, device); // x, w, bias and y: four tensors
+      await y.toArray();
+      expect(memory(device).liveTensors - before).toBe(4);
+    }
   });
 
   it('rejects bad input with the same SaddleError on every device', async () => {
