@@ -100,6 +100,10 @@ export class Conv2d extends ConvLayer {
     super('Conv2d', inChannels, outChannels, kernelSize, options, CONV_OPTIONS, false);
     const p = options.padding;
     this.padding = p === 'same' || p === 'valid' ? p : pairOption('Conv2d', 'padding', p, 0, 0);
+    const [[kh, kw], [sh, sw], [dh, dw]] = [this.kernelSize, this.stride, this.dilation];
+    if (p === 'same' && (sh !== 1 || sw !== 1 || (dh * (kh - 1)) % 2 !== 0 || (dw * (kw - 1)) % 2 !== 0)) {
+      throw new SaddleError('Conv2d', `padding 'same' with kernelSize [${kh}, ${kw}], stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]; expected stride 1 and an odd effective kernel (dilation·(k−1) even); pass padding as numbers instead`);
+    }
   }
 
   /** [N, inChannels, H, W] -> [N, outChannels, H', W']. */
