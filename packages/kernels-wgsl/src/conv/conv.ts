@@ -12,21 +12,24 @@
  * CPU GEMM's patch rows better (Cin contiguous per tap), but would cost every user a transpose of
  * their data and weights; a kernel can permute internally where it pays.
  *
- * Both ops are one kernel family: convTranspose2d is the input-gradient of conv2d (the same
- * implicit GEMM with the gather turned around, see conv.cpu.ts), so one pipeline serves both
- * directions and the gradient rules (packages/autograd/src/rules/conv.ts) are written in them.
- * On wasm the op runs im2col (kernels-wasm's conv/conv.ts) and the matmul kernel (convWasm below).
+ * Both ops are one family: convTranspose2d is the input-gradient (adjoint) of conv2d, the same sum
+ * with the gather turned around (conv.cpu.ts computes both in one loop nest), and the gradient
+ * rules (packages/autograd/src/rules/conv.ts) are written in the two ops. The kernels: conv2d is an
+ * implicit GEMM on WebGPU (conv.wgsl.ts) and im2col + the matmul kernel on wasm (kernels-wasm's
+ * conv/conv.ts); convTranspose2d is the matmul kernel then col2im on both (col2im.wgsl.ts and
+ * col2imF32), so it multiplies none of the zeros a gather would put between input pixels.
  *
  * The checks below (a SaddleError naming the op, both shapes and dtypes and what was expected)
  * run before any device code, so every device refuses bad input with the same message.
  */
-import { Params, SaddleError, Tensor, fmtShape, tidy, type Device, type WasmDevice } from '@saddle/tensor';
-import { asGpu, asWasm, sameDevice, sameDType } from '../shared/launch.js';
+import { Params, SaddleError, Tensor, fmtShape, tidy, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
+import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
 import { contiguous, dense } from '../elementwise/elementwise.js';
 import { copyInto, reshape, slice, transpose } from '../shape/shape.js';
-import { runMatmulWasm } from '../matmul/matmul.js';
+import { matmul, runMatmulWasm } from '../matmul/matmul.js';
 import { convCpu, type ConvGeometry } from './conv.cpu.js';
 import { CONV_TILE, convWgsl } from './conv.wgsl.js';
+import { col2imWgsl } from './col2im.wgsl.js';
 
 /** A size per spatial dim: one number for both, or [height, width]. */
 export type Pair = number | readonly [number, number];
@@ -180,6 +183,8 @@ function runConv(op: string, geo: ConvGeometry, device: Device, x: Tensor, w: Te
       convCpu(geo, xd.storage.data!, wd.storage.data!, bd ? bd.storage.data! : null, out.storage.data!);
     } else if (device.kind === 'wasm') {
       convWasm(op, geo, asWasm(device), xd, wd, bd, out);
+    } else if (geo.transposed) {
+      convTransposeGpu(op, geo, asGpu(device, op), xd, wd, bd, out);
     } else {
       const pixels = geo.n * geo.oh * geo.ow;
       const coutG = geo.cout / geo.groups;
@@ -190,7 +195,7 @@ function runConv(op: string, geo: ConvGeometry, device: Device, x: Tensor, w: Te
       }
       asGpu(device, op).dispatch({
         label: op,
-        code: convWgsl({ transposed: geo.transposed, bias: !!bd }),
+        code: convWgsl({ bias: !!bd }),
         params: new Params()
           .u32(geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh)
           .u32(geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, cinG)
@@ -223,7 +228,7 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
   const taps = kh * kw;
   const pixels = n * oh * ow;
   const kdim = cinG * taps;
-  const dims = [geo.n, geo.cin, geo.h, geo.w, geo.cout, oh, ow, kh, kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, groups];
+  const dims = kernelDims(geo);
   // tidy: the patch matrix, the product, the group's weight copies and the views go when done.
   tidy(() => {
     const col = Tensor.empty([kdim, pixels], 'f32', device, op);
@@ -249,18 +254,60 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
  */
 function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
   const { n, h, groups } = geo;
-  const cinG = geo.cin / groups;
-  const coutG = geo.cout / groups;
   const inPixels = n * h * geo.w;
-  const rowLen = coutG * geo.kh * geo.kw;
-  const dims = [geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh, geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, groups];
+  const rowLen = (geo.cout / groups) * geo.kh * geo.kw;
+  const dims = kernelDims(geo);
   tidy(() => {
     const colT = Tensor.empty([inPixels, rowLen], 'f32', device, op);
     for (let g = 0; g < groups; g++) {
-      const xg = contiguous(transpose(reshape(slice(x, [0, g * cinG, 0, 0], [-1, cinG, -1, -1]), [n, cinG, h * geo.w]), [1, 0, 2]));
-      const wg = groups === 1 ? w : contiguous(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]));
-      runMatmulWasm(device, { a: xg, b: wg, bias: null, out: colT, m: inPixels, n: rowLen, k: cinG, transA: true, transB: false, activation: 'none' });
+      const { xg, wg } = transposedOperands(geo, x, w, g);
+      runMatmulWasm(device, { a: xg, b: wg, bias: null, out: colT, m: inPixels, n: rowLen, k: geo.cin / groups, transA: true, transB: false, activation: 'none' });
       device.run('col2imF32', [device.address(colT.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)], out.size / groups * geo.kh * geo.kw);
     }
   });
+}
+
+/**
+ * convTranspose2d on WebGPU, per group g, as on wasm: x_g permuted to [CinG, N·H·W] (a copy of the
+ * input), the matmul kernel computes colT = x_gᵀ · W_g [N·H·W, CoutG·kH·kW], and col2im.wgsl.ts sums
+ * each output's taps from colT and adds the bias: only the useful multiply-adds.
+ */
+function convTransposeGpu(op: string, geo: ConvGeometry, device: WebGpuDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
+  const { n, h, groups } = geo;
+  const coutG = geo.cout / groups;
+  const total = n * coutG * geo.oh * geo.ow;
+  tidy(() => {
+    for (let g = 0; g < groups; g++) {
+      const { xg, wg } = transposedOperands(geo, x, w, g);
+      const colT = matmul(xg, wg, { transA: true });
+      device.dispatch({
+        label: op,
+        code: col2imWgsl(!!bias),
+        params: new Params()
+          .u32(n, h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh, geo.kw)
+          .u32(geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, coutG, g)
+          .u32(total, 0, 0, 0)
+          .finish(),
+        buffers: bias ? [colT.storage, bias.storage, out.storage] : [colT.storage, out.storage],
+        workgroups: grid1d(total),
+      });
+    }
+  });
+}
+
+/**
+ * convTranspose2d's matmul operands for group g, dense: x_g as [CinG, N·H·W] (a permuting copy)
+ * and W_g as [CinG, CoutG·kH·kW] (a view of w for one group, else a copy of the group's rows).
+ */
+function transposedOperands(geo: ConvGeometry, x: Tensor, w: Tensor, g: number): { xg: Tensor; wg: Tensor } {
+  const cinG = geo.cin / geo.groups;
+  const plane = geo.h * geo.w;
+  const xg = contiguous(transpose(reshape(slice(x, [0, g * cinG, 0, 0], [-1, cinG, -1, -1]), [geo.n, cinG, plane]), [1, 0, 2]));
+  const wg = geo.groups === 1 ? w : contiguous(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]));
+  return { xg: reshape(xg, [cinG, geo.n * plane]), wg: reshape(wg, [cinG, (geo.cout / geo.groups) * geo.kh * geo.kw]) };
+}
+
+/** The geometry as the wasm kernels' dims array: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups]. */
+function kernelDims(geo: ConvGeometry): number[] {
+  return [geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh, geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, geo.groups];
 }

@@ -6,19 +6,20 @@ const PER_THREAD = 4;
 const BK = 16;
 
 /**
- * Convolution as an implicit GEMM, both directions (conv2d and convTranspose2d), one group per
- * workgroup layer z. For group g the convolution is a matrix product
+ * conv2d as an implicit GEMM, one group per workgroup layer z (convTranspose2d is a matmul and
+ * col2im.wgsl.ts). For group g the convolution is a matrix product
  *
  *   out_g [CoutG, P] = W_g [CoutG, K] · patches_g [K, P],   K = CinG·kH·kW,  P = N·H'·W'
  *
  * where column p of `patches` is the receptive field of output pixel p = (n, oy, ox), row
- * k = (ci, ky, kx) its input x[n, g·CinG + ci, iy, ix] (conv2d: iy = oy·sh − ph + ky·dh; the
- * transposed form: iy = (oy + ph − ky·dh) / sh where that divides exactly, conv.cpu.ts). im2col
+ * k = (ci, ky, kx) its input x[n, g·CinG + ci, iy, ix] with iy = oy·sh − ph + ky·dh (and ix
+ * likewise; conv.cpu.ts). im2col
  * would write `patches` to memory (K·P floats: K times the input for a stride-1 kernel); the
  * implicit GEMM never does: each workgroup gathers the patch tile it needs straight from x.
  * Why this algorithm here: it is the matmul the GPU is good at, with the conv's index arithmetic
- * moved into the tile loads, no scratch buffer, and one kernel for every stride, padding, dilation,
- * group count and for the transposed direction (only the gather and the weight index change).
+ * moved into the tile loads, no scratch buffer, and one kernel for every stride, padding, dilation
+ * and group count. (It could gather the transposed direction too, but at stride s that multiplies
+ * s² times as many zeros, the taps between input pixels, as useful terms: hence col2im.)
  *
  * Tiling: workgroup (x, y, z) owns output channels 64y.. and pixels 64x.. of group z; each of its
  * 16 x 16 threads owns a 4 x 4 block of outputs, channels ly + 16i and pixels lx + 16j (i, j < 4:
@@ -31,35 +32,17 @@ const BK = 16;
  * Memory traffic: every weight is read once per 64 pixels and every input element about
  * kH·kW / (sh·sw) times per 64 output channels (once per output pixel whose window covers it, as
  * the patch matrix holds it that often); reads of neighbouring pixels hit the same cache lines.
- * The transposed direction gathers too, so at stride s it multiplies s² times as many zeros
- * (taps between input pixels) as useful terms; the wasm path's GEMM + col2im avoids that.
  * Bounds (padding): a tap whose input row or column falls outside [0, H) x [0, W) (the zero
- * padding), or, transposed, between input rows (stride does not divide), loads 0; so do tiles past
+ * padding) loads 0; so do tiles past
  * K, CoutG or P. Threads outside CoutG x P write nothing.
  * Numerics: f32 accumulation in k = (ci, ky, kx) order, the CPU twin's order in doubles; the bias
  * is added once at the end. A padded tap adds 0·w (the twin skips it): the same sum unless w is
  * infinite or NaN.
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/catalog.ts)
  */
-export function convWgsl(opts: { transposed: boolean; bias: boolean }): string {
+export function convWgsl(opts: { bias: boolean }): string {
   const T = CONV_TILE;
   const b = opts.bias ? 1 : 0;
-  // The input row/column for output position o and tap k (−1 when it reads the zero padding).
-  const index = opts.transposed
-    ? `fn inputIndex(o: u32, k: u32, stride: u32, pad: u32, dil: u32, size: u32) -> i32 {
-  let t = i32(o + pad) - i32(k * dil);
-  if (t < 0 || t % i32(stride) != 0) { return -1; }
-  let i = t / i32(stride);
-  return select(-1, i, i < i32(size));
-}`
-    : `fn inputIndex(o: u32, k: u32, stride: u32, pad: u32, dil: u32, size: u32) -> i32 {
-  let i = i32(o * stride + k * dil) - i32(pad);
-  return select(-1, i, i >= 0 && i < i32(size));
-}`;
-  // Weight of output channel co (in the group) and reduction index k = (ci, ky, kx).
-  const weight = opts.transposed
-    ? `ws[((g * p.cinG + k / taps) * p.coutG + co) * taps + k % taps]` // w [Cin, CoutG, kH, kW]
-    : `ws[(g * p.coutG + co) * p.kdim + k]`; // w [Cout, CinG, kH, kW]: row co is contiguous in k
   const P = PER_THREAD;
   return /* wgsl */ `
 struct Params {
@@ -76,7 +59,7 @@ ${opts.bias ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;' : ''}
 var<workgroup> wTile: array<array<f32, ${BK}>, ${T}>;
 var<workgroup> xTile: array<array<f32, ${T}>, ${BK}>;
 
-${index}
+${convInputIndexWgsl(false)}
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -101,7 +84,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       let co = wid.y * ${T}u + lid.y + 16u * i;
       let k = t + lid.x;
       var wv = 0.0;
-      if (co < p.coutG && k < p.kdim) { wv = ${weight}; }
+      if (co < p.coutG && k < p.kdim) { wv = ws[(g * p.coutG + co) * p.kdim + k]; } // w [Cout, CinG, kH, kW]: row co is contiguous in k
       wTile[lid.y + 16u * i][lid.x] = wv;
     }
     // The patch tile: reduction index t + lid.y = (ci, ky, kx) of the four pixels, gathered from x.
@@ -140,5 +123,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       }
     }
   }
+}`;
+}
+
+/**
+ * WGSL of `inputIndex(o, k, stride, pad, dil, size) -> i32`: the input row (or column) that output
+ * position o reads through tap k, −1 where that is padding; transposed, where the stride does not
+ * divide (conv.cpu.ts's definition). Shared by the implicit GEMM and col2im.
+ */
+export function convInputIndexWgsl(transposed: boolean): string {
+  return transposed
+    ? `fn inputIndex(o: u32, k: u32, stride: u32, pad: u32, dil: u32, size: u32) -> i32 {
+  let t = i32(o + pad) - i32(k * dil);
+  if (t < 0 || t % i32(stride) != 0) { return -1; }
+  let i = t / i32(stride);
+  return select(-1, i, i < i32(size));
+}`
+    : `fn inputIndex(o: u32, k: u32, stride: u32, pad: u32, dil: u32, size: u32) -> i32 {
+  let i = i32(o * stride + k * dil) - i32(pad);
+  return select(-1, i, i >= 0 && i < i32(size));
 }`;
 }
