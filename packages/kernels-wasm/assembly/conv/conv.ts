@@ -18,8 +18,8 @@
  * im2col's layout: col [K, N·H'·W'] for group g: column p = (n, oy, ox) holds the receptive field
  * of output pixel p, row k = (ci, ky, kx) in the order the weights store it (conv2d's OIHW row is
  * contiguous in k), 0 where a tap reads the padding. K-major, so that for one tap and one output
- * row the W' entries are one run of x (stride 1): a memory.copy, with zero fills where the run
- * leaves the input; other strides copy element by element. The matmul reads col through transA,
+ * row the W' entries are one run of x: a memory.copy at stride 1, a strided copy loop otherwise,
+ * with zero fills where the run leaves the input (the bounds computed once per run). The matmul reads col through transA,
  * which is its cheap packing (four consecutive floats per step).
  *
  * Threads: the (k, n, oy) runs are cut into nthreads contiguous ranges (alignment 1); every
@@ -79,21 +79,25 @@ export function im2colF32(x: usize, col: usize, g: i32, dims: usize, tid: i32, n
       continue;
     }
     const row = x + <usize>(b * cin + g * cinG + ci) * plane + ((<usize>(iy * wd)) << 2);
+    // ix = ox·sw + shift: inside [0, W) for ox in [lo, hi); zeros on either side.
+    const shift = kx * dw - pw;
+    const lo = min(ow, max(0, ceilDiv(-shift, sw)));
+    const hi = max(lo, min(ow, ceilDiv(wd - shift, sw)));
+    if (lo > 0) memory.fill(dst, 0, (<usize>lo) << 2);
     if (sw == 1) {
-      // ix = ox − pw + kx·dw: one contiguous run of inputs, zeros on either side where it leaves [0, W).
-      const shift = kx * dw - pw;
-      const lo = min(ow, max(0, -shift));
-      const hi = max(lo, min(ow, wd - shift));
-      if (lo > 0) memory.fill(dst, 0, (<usize>lo) << 2);
+      // One contiguous run of inputs.
       if (hi > lo) memory.copy(dst + ((<usize>lo) << 2), row + ((<usize>(lo + shift)) << 2), (<usize>(hi - lo)) << 2);
-      if (hi < ow) memory.fill(dst + ((<usize>hi) << 2), 0, (<usize>(ow - hi)) << 2);
-      continue;
+    } else {
+      for (let ox = lo; ox < hi; ox++) store<f32>(dst + ((<usize>ox) << 2), load<f32>(row + ((<usize>(ox * sw + shift)) << 2)));
     }
-    for (let ox = 0; ox < ow; ox++) {
-      const ix = inputIndex(ox, kx, sw, pw, dw, wd, false);
-      store<f32>(dst + ((<usize>ox) << 2), ix < 0 ? 0 : load<f32>(row + ((<usize>ix) << 2)));
-    }
+    if (hi < ow) memory.fill(dst + ((<usize>hi) << 2), 0, (<usize>(ow - hi)) << 2);
   }
+}
+
+/** ⌈a / s⌉ for s > 0 and any sign of a (i32 division truncates toward zero). */
+@inline
+function ceilDiv(a: i32, s: i32): i32 {
+  return a > 0 ? (a + s - 1) / s : -(-a / s);
 }
 
 /**
