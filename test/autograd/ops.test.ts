@@ -48,6 +48,8 @@ const differentiable: [string, (m: typeof k) => Tensor][] = [
   ['gather', (m) => m.gather(x(), fromArray([1, 1, 0], [3], { device: cpu, dtype: 'i32' }), 0)],
   ['scatterAdd', (m) => m.scatterAdd(x(), fromArray([1, 1, 0], [3], { device: cpu, dtype: 'i32' }), 1, 2)],
   ['bmm', (m) => m.bmm(m.reshape(x(), [1, 2, 3]), w(), { transA: false })],
+  ['conv2d', (m) => m.conv2d(m.reshape(x(), [1, 1, 2, 3]), m.reshape(w(), [1, 1, 2, 3]), { padding: 1 })],
+  ['convTranspose2d', (m) => m.convTranspose2d(m.reshape(x(), [1, 1, 2, 3]), m.reshape(w(), [1, 1, 2, 3]), { stride: 2 })],
   ['maxoutBackward', (m) => m.maxoutBackward(x(), m.maxout(fromArray([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 6], { device: cpu }), 2).argmax, 2)],
   ['maxPool2d', (m) => m.maxPool2d(m.reshape(x(), [1, 1, 2, 3]), { kernelSize: 2, stride: 1 })],
   ['avgPool2d', (m) => m.avgPool2d(m.reshape(x(), [1, 1, 2, 3]), { kernelSize: 2, stride: 1, padding: 1 })],

@@ -12,7 +12,7 @@
  */
 import { Tensor, isFloat, zeros, type DType, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
-import type { AvgPool2dOptions, Axes, BinaryOpName, BmmOptions, DropoutOptions, MatmulOptions, MaxPool2dOptions, UnaryOpName } from '@saddle/kernels-wgsl';
+import type { AvgPool2dOptions, Axes, BinaryOpName, BmmOptions, Conv2dOptions, ConvTranspose2dOptions, DropoutOptions, MatmulOptions, MaxPool2dOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
 import { installRecordingOps } from './rules/common.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
@@ -30,6 +30,7 @@ import { gatherRule, scatterAddRule } from './rules/gather.js';
 import { bmmRule } from './rules/bmm.js';
 import { castRule } from './rules/cast.js';
 import { avgPool2dBackwardRule, avgPool2dRule, maxPool2dBackwardRule, maxPool2dRule } from './rules/pool.js';
+import { conv2dRule, convTranspose2dRule } from './rules/conv.js';
 
 type Operand = Tensor | number;
 
@@ -347,6 +348,9 @@ export {
   type MatmulOptions,
   type Activation,
   type BmmOptions,
+  type Conv2dOptions,
+  type ConvTranspose2dOptions,
+  type Pair,
   type DropoutOptions,
   type DropoutMaskOptions,
   type RandOptions,
@@ -484,6 +488,26 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return isFloat(x.dtype) && isFloat(dtype) && shouldRecord(x) ? record('cast', y, [x], [], castRule(x.dtype)) : y;
 }
 
+// ---------------------------------------------------------------- convolution
+
+/**
+ * 2-D convolution, as `conv2d` of @saddle/kernels-wgsl (NCHW x, w [Cout, Cin/groups, kH, kW]);
+ * gradients for x, w and bias, written in conv2d and convTranspose2d (rules/conv.ts).
+ */
+export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
+  const y = k.conv2d(x, w, opts);
+  return shouldRecord(x, w, opts.bias) ? record('conv2d', y, [x, w, opts.bias], [x, w], conv2dRule(k.conv2dGeometry(x, w, opts))) : y;
+}
+
+/**
+ * 2-D transposed convolution, as `convTranspose2d` of @saddle/kernels-wgsl (w [Cin, Cout/groups, kH, kW]);
+ * gradients for x, w and bias, written in conv2d and convTranspose2d (rules/conv.ts).
+ */
+export function convTranspose2d(x: Tensor, w: Tensor, opts: ConvTranspose2dOptions = {}): Tensor {
+  const y = k.convTranspose2d(x, w, opts);
+  return shouldRecord(x, w, opts.bias) ? record('convTranspose2d', y, [x, w, opts.bias], [x, w], convTranspose2dRule(k.convTranspose2dGeometry(x, w, opts))) : y;
+}
+
 /** matmulBroadcast's ops, recording (the intermediates may be saved by the tape: not disposed here). */
 const RECORDING_MATMUL_OPS: k.MatmulBroadcastOps<MatmulOptions> = {
   matmul2d: (a, b, opts) => matmul(a, b, opts),
@@ -504,4 +528,5 @@ installRecordingOps({
   dropout, sigmoidBce, sigmoidBceGrad, reshape, transpose, slice, concat, broadcastTo, expandDims, squeeze, unslice, softmax, logSoftmax,
   crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm, cast,
   maxPool2d, maxPool2dWithIndices, maxPool2dBackward, avgPool2d, avgPool2dBackward,
+  conv2d, convTranspose2d,
 });

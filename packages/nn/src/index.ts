@@ -6,6 +6,7 @@ export type { Initializer, InitContext } from './init.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export type { Activation } from '@saddle/autograd';
 export { Maxout, type MaxoutOptions } from './layers/maxout.js';
+export { Conv2d, ConvTranspose2d, type ConvLayerOptions, type Conv2dLayerOptions, type ConvTranspose2dLayerOptions } from './layers/conv.js';
 export { Dropout } from './layers/dropout.js';
 export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { Sequential } from './layers/sequential.js';

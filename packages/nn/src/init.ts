@@ -34,6 +34,20 @@ export function constant(value: number): Initializer {
 /** Every weight zero. */
 export const zeros: Initializer = constant(0);
 
+/**
+ * Kaiming/He uniform for a layer with `fanIn` inputs per output: U(±√(6 / ((1 + a²)·fanIn))), as
+ * `torch.nn.init.kaiming_uniform_` with leaky-ReLU slope a. PyTorch's default for Conv2d and
+ * ConvTranspose2d weights is a = √5, i.e. U(±1/√fanIn). (fanIn is given, not read from the shape:
+ * Linear stores [in, out], the convolutions [out, in/groups, kH, kW].)
+ */
+export function kaimingUniform(fanIn: number, a = Math.sqrt(5)): Initializer {
+  if (!Number.isInteger(fanIn) || fanIn < 1 || !Number.isFinite(a)) {
+    throw new SaddleError('kaimingUniform', `fanIn is ${fanIn} and a is ${a}; expected a positive integer fanIn and a finite a`);
+  }
+  const bound = Math.sqrt(6 / ((1 + a * a) * fanIn));
+  return (shape, ctx) => rand(shape, { low: -bound, high: bound, device: ctx.device, generator: ctx.generator });
+}
+
 /** Glorot/Xavier uniform: U(±sqrt(6 / (fanIn + fanOut))). */
 export function glorotUniform(): Initializer {
   return (shape, ctx) => {

@@ -99,6 +99,8 @@ export const RECORDING_OPS = [
   'maxPool2dBackward',
   'avgPool2d',
   'avgPool2dBackward',
+  'conv2d',
+  'convTranspose2d',
 ] as const satisfies readonly (keyof Ops)[];
 
 /** Called once by ops.ts: the rules' namespace takes the recording wrappers. */
