@@ -22,6 +22,7 @@ import { SGD, init, mlp, type Sequential } from '@saddle/nn';
 import { chartGrid, gaussianPdf, optimalDiscriminator, type Gaussian1d, type Series } from '@saddle/gan';
 import { $, guarded, options } from './dom.js';
 import { sampleGradient } from './generator-gradient.js';
+import { readBox, type NumberBox } from './number-box.js';
 
 export interface ToyPanelState {
   steps: number;
@@ -75,24 +76,6 @@ const TRAINING: readonly ToyTraining[] = ['both', 'D only', 'G only'];
 /** Speeds: iterations per animation frame, 'max' (50 ms of work a frame) or 'slow' (one every 300 ms). */
 const SPEEDS: readonly string[] = ['slow', '1', '2', '10', 'max'];
 const SLOW_MS = 300;
-
-/** A number box with a range: its value, or why it is refused. */
-interface NumberBox {
-  id: string;
-  what: string;
-  min: number;
-  max: number;
-  integer: boolean;
-}
-
-/** The value of `box` as typed, or an error naming the box, the value and the range expected. */
-export function readBox(box: NumberBox, text: string): number | Error {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) return new Error(`${box.what}: "${text}" is not a number; expected ${box.min} to ${box.max}`);
-  if (box.integer && !Number.isInteger(v)) return new Error(`${box.what}: ${v} is not a whole number; expected ${box.min} to ${box.max}`);
-  if (v < box.min || v > box.max) return new Error(`${box.what}: ${v} is out of range; expected ${box.min} to ${box.max}`);
-  return v;
-}
 
 const BOXES: Record<'lrD' | 'lrG' | 'kD' | 'kG', NumberBox> = {
   lrD: { id: 'toy-lr-d', what: "D's learning rate", min: 0, max: 1, integer: false },

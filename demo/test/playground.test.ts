@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Generator, cpu } from '@saddle/autograd';
 import { GanTrainer, preset, saveCheckpoint, type GanConfig, type ImageSet } from '@saddle/gan';
-import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, grid, open, openRecording, requireChromium, state, until, type Session } from './page-harness.js';
+import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, greyLevels, grid, open, openRecording, pixelsOff, requireChromium, state, until, type Session } from './page-harness.js';
 
 beforeAll(requireChromium);
 
@@ -83,9 +83,7 @@ describe('the playground on the wasm device (WebGPU turned off)', () => {
     try {
       for (let e = 0; e < 3; e++) await trainer.runEpoch();
       await saveCheckpoint(dir, trainer);
-      const x = trainer.generate(trainer.sampleZ(100, new Generator(config.seed + 7)));
-      expected = Array.from(await x.toArray(), (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
-      x.dispose();
+      expected = await greyLevels(trainer.generate(trainer.sampleZ(100, new Generator(config.seed + 7))));
     } finally {
       trainer.dispose();
     }
@@ -97,12 +95,7 @@ describe('the playground on the wasm device (WebGPU turned off)', () => {
     // The grid is G(z) of that run for the page's fixed z (seed + 7): the same pixels as in Node, but
     // for float rounding between the CPU and wasm (a grey level at most, on a few pixels).
     const { pixels } = await grid(page);
-    const sampleValue = (q: number) => {
-      const [y, x] = [Math.floor(q / 280), q % 280]; // canvas pixel -> sample (row-major 10 x 10) and its pixel
-      return expected[(Math.floor(y / 28) * 10 + Math.floor(x / 28)) * 784 + (y % 28) * 28 + (x % 28)]!;
-    };
-    const off = pixels.filter((v, q) => Math.abs(v - sampleValue(q)) > 1).length;
-    expect(off).toBeLessThan(pixels.length / 1000);
+    expect(pixelsOff(pixels, expected)).toBeLessThan(pixels.length / 1000);
   }, LONG);
 
   it('item 10: without WebGPU the page gives browser advice, not Node advice', async () => {
