@@ -144,12 +144,14 @@ describe('the playground on the wasm device (WebGPU turned off)', () => {
 
   it('item 3: a preset switch and pause take effect within a second, and the curves get points', async () => {
     const { page } = s;
-    // Training tiny: the slice size has grown to hundreds of iterations.
+    // Training tiny (started here when the test runs alone): the slice size has grown to hundreds of iterations.
+    if (!(await state<boolean>(page, 'd.gan.running'))) await click(page, 'gan-start');
     await until(page, 'd.gan.running && d.gan.iterations >= 200', 60_000);
     await page.selectOption('#gan-preset', 'paper');
-    await until(page, "d.gan.preset === 'paper' && d.gan.iterations === 0 && !d.gan.running", 1000);
+    await until(page, "document.getElementById('gan-preset').value === 'paper' && d.gan.iterations === 0 && !d.gan.running", 1000);
     await click(page, 'gan-start');
     await until(page, 'd.gan.curves.dLoss.length >= 2 && d.gan.curves.gLoss.length >= 2', 30_000);
+    expect(await state<string>(page, 'd.gan.preset')).toBe('paper');
     await click(page, 'gan-pause');
     await until(page, '!d.gan.running', 1000);
     await sleep(1000); // a slice in progress stops at its next iteration
@@ -319,7 +321,8 @@ describe('WebGPU forced on SwiftShader', () => {
   it("item 2: the first iteration's compile shows its progress within a second", async () => {
     const { page } = s;
     await click(page, 'gan-start');
-    await page.waitForFunction(() => /compiling every GPU kernel.*\d s/.test(document.getElementById('gan-progress')!.textContent ?? ''), null, { timeout: 1500, polling: 50 });
+    // Anywhere in the GAN panel (the page before the fix showed "iteration 0 · 0.0 it/s" for 97 s).
+    await page.waitForFunction(() => /compiling every GPU kernel.*\d s/.test(document.getElementById('gan')!.textContent ?? ''), null, { timeout: 1500, polling: 50 });
     await until(page, 'd.gan.iterations >= 1');
     await click(page, 'gan-pause');
   }, LONG);
@@ -331,7 +334,7 @@ describe('WebGPU forced on SwiftShader', () => {
     const label = large.find((l) => l.includes('512')) ?? large[0]!;
     await page.selectOption('#kernel-case', label);
     await click(page, 'kernel-time');
-    await page.waitForFunction(() => /timing matmul.*\d s/.test(document.getElementById('kernel-progress')!.textContent ?? ''), null, { timeout: 1500, polling: 50 });
+    await page.waitForFunction(() => /timing matmul.*\d s/.test(document.getElementById('kernels')!.textContent ?? ''), null, { timeout: 1500, polling: 50 });
     await until(page, '!d.kernels.timing && d.kernels.results.length >= 1');
     const status = await text(s, 'kernel-status');
     expect(status).toMatch(/saddle is [\d.]+x tfjs-webgpu's speed/);
