@@ -9,17 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Generator, cpu } from '@saddle/autograd';
 import { GanTrainer } from '@saddle/gan';
 import { PRETRAINED_PATH, decodePretrained, loadPretrained } from '../src/pretrained.js';
-import { LONG, NO_WEBGPU_FLAGS, click, close, devServer, greyLevels, grid, open, pixelsOff, requireChromium, state, until, type Session } from './page-harness.js';
+import { LONG, NO_WEBGPU_FLAGS, click, close, devServerForFile, greyLevels, grid, open, pixelsOff, state, until, type Session } from './page-harness.js';
 
-beforeAll(requireChromium);
-
-let site: { url: string; close: () => Promise<void> } | undefined;
-beforeAll(async () => {
-  site = await devServer();
-}, LONG);
-afterAll(async () => {
-  await site?.close();
-});
+const siteUrl = devServerForFile();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,7 +23,7 @@ const delta = (a: Counts, b: Counts) => b.map((v, i) => v - a[i]!) as Counts;
 describe('the MNIST GAN panel on the wasm device (WebGPU turned off)', () => {
   let s: Session;
   beforeAll(async () => {
-    s = await open(site!.url, NO_WEBGPU_FLAGS);
+    s = await open(siteUrl(), NO_WEBGPU_FLAGS);
   }, LONG);
   afterAll(() => close(s));
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -55,6 +56,22 @@ export async function devServer(): Promise<{ url: string; close: () => Promise<v
   const server = await createServer({ configFile, logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
   await server.listen();
   return { url: urlOf(server), close: () => server.close() };
+}
+
+/**
+ * A test file's page server: registers hooks that require Chromium and run the dev server (or
+ * SADDLE_DEMO_SITE's folder) for the file's tests; returns the page's URL once it runs.
+ */
+export function devServerForFile(): () => string {
+  let site: { url: string; close: () => Promise<void> } | undefined;
+  beforeAll(requireChromium);
+  beforeAll(async () => {
+    site = await devServer();
+  }, LONG);
+  afterAll(async () => {
+    await site?.close();
+  });
+  return () => site!.url;
 }
 
 /** `pnpm demo:build`'s static site, served as a static host would (vite preview: files + headers); SADDLE_DEMO_SITE's folder when set. */

@@ -14,17 +14,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Generator, cpu } from '@saddle/autograd';
 import { GanTrainer, preset, saveCheckpoint, type GanConfig, type ImageSet } from '@saddle/gan';
-import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, greyLevels, grid, open, openRecording, pixelsOff, requireChromium, state, until, type Session } from './page-harness.js';
+import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServerForFile, greyLevels, grid, open, openRecording, pixelsOff, state, until, type Session } from './page-harness.js';
 
-beforeAll(requireChromium);
-
-let site: { url: string; close: () => Promise<void> } | undefined;
-beforeAll(async () => {
-  site = await devServer();
-}, LONG);
-afterAll(async () => {
-  await site?.close();
-});
+const siteUrl = devServerForFile();
 
 const tmp = mkdtempSync(join(tmpdir(), 'saddle-playground-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -43,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('the playground on the wasm device (WebGPU turned off)', () => {
   let s: Session;
   beforeAll(async () => {
-    s = await open(site!.url, NO_WEBGPU_FLAGS);
+    s = await open(siteUrl(), NO_WEBGPU_FLAGS);
   }, LONG);
   afterAll(() => close(s));
 
@@ -288,7 +280,7 @@ describe('the start-up with WebGPU on SwiftShader and device=auto (timed against
   it('item 1: at once the page says what it is doing and counts the seconds, the selects are filled, and a toy start waits for the device', async () => {
     // The device line's texts as they change, stamped, recorded in the page from its first moment
     // (a wait polled from here could not run while a probe holds the page's thread).
-    s = await openRecording(site!.url, WEBGPU_FLAGS, '', "document.getElementById('device')");
+    s = await openRecording(siteUrl(), WEBGPU_FLAGS, '', "document.getElementById('device')");
     const { page } = s;
     expect(await page.locator('#gan-preset option').count()).toBe(3);
     expect(await page.locator('#gc-op option').count()).toBeGreaterThan(5);
@@ -314,7 +306,7 @@ describe('the start-up with WebGPU on SwiftShader and device=auto (timed against
 describe('WebGPU forced on SwiftShader', () => {
   let s: Session;
   beforeAll(async () => {
-    s = await open(site!.url, WEBGPU_FLAGS, '&device=webgpu&timing=short');
+    s = await open(siteUrl(), WEBGPU_FLAGS, '&device=webgpu&timing=short');
   }, LONG);
   afterAll(() => close(s));
 
