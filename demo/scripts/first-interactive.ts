@@ -24,28 +24,32 @@ const runs = Number(process.argv[2] ?? 2);
 /** How long a visit may take to reach every moment. */
 const BOUND_MS = 1000 * Number(process.argv[3] ?? 180);
 
-/** Records the moments in the page from its first script on (a poll every 20 ms, and on every DOM change). */
-function recorder(): void {
-  const t: Record<string, number> = {};
-  (globalThis as unknown as { __moments: typeof t }).__moments = t;
+/**
+ * Records the moments in the page from its first script on (a poll every 20 ms, and on every DOM
+ * change). A string, not a function: tsx's transform would put helpers into a function's source
+ * that the page does not have.
+ */
+const RECORDER = `(() => {
+  const t = {};
+  globalThis.__moments = t;
   const check = () => {
     const now = performance.now();
-    const preset = document.getElementById('gan-preset') as HTMLSelectElement | null;
-    const toyStart = document.getElementById('toy-start') as HTMLButtonElement | null;
+    const preset = document.getElementById('gan-preset');
+    const toyStart = document.getElementById('toy-start');
     if (t.controls === undefined && preset && preset.options.length > 0 && toyStart) {
       t.controls = now;
       toyStart.click();
     }
     const device = document.getElementById('device')?.textContent ?? '';
     if (t.device === undefined && /^(webgpu|wasm|cpu)/.test(device)) t.device = now;
-    const demo = (globalThis as { saddleDemo?: { toy: { steps: number } } }).saddleDemo;
+    const demo = globalThis.saddleDemo;
     if (t.toy === undefined && demo && demo.toy.steps >= 1) t.toy = now;
-    const ganStart = document.getElementById('gan-start') as HTMLButtonElement | null;
+    const ganStart = document.getElementById('gan-start');
     if (t.gan === undefined && ganStart && !ganStart.disabled) t.gan = now;
   };
   new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
   setInterval(check, 20);
-}
+})();`;
 
 const site = await staticSite();
 try {
@@ -55,7 +59,7 @@ try {
       const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...COMMON_FLAGS, ...flags], viewport: { width: 1200, height: 900 } });
       try {
         const page = context.pages()[0] ?? (await context.newPage());
-        await page.addInitScript(recorder);
+        await page.addInitScript({ content: RECORDER });
         for (const visit of ['first visit', 'reloaded']) {
           if (visit === 'first visit') await page.goto(site.url);
           else await page.reload();
