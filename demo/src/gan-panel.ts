@@ -12,13 +12,19 @@
  *
  * Never a silent wait: a job that runs past half a second shows what it is doing and for how long
  * (the first iteration on a GPU compiles every kernel: minutes on a software GPU). Pause and a
- * preset switch stop the slice in progress. The update order and G's loss are live: they take
- * effect at the next iteration. it/s is measured by the wall clock over the last few seconds of
+ * preset switch stop the slice in progress. The update order, G's loss, each player's learning
+ * rate and k (D steps, G steps per iteration), and which players train (both, D only, G only) are
+ * live: `GanTrainer.setLive` takes them at the next iteration (the page's handlers run between two
+ * iterations: the trainer yields every 20 ms), and a value out of range is refused beside the boxes
+ * (the toy's rule: the last valid value stays). "Start from a trained model" loads a small GAN
+ * trained by `pnpm gan train` (./pretrained.ts). it/s is measured by the wall clock over the last few seconds of
  * training, drawing included.
  */
 import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
-import { GENERATOR_LOSSES, GanTrainer, PRESET_NAMES, UPDATE_MODES, chartGrid, interpolationImages, preset, type GanConfig, type GeneratorLossKind, type Mnist, type PresetName, type Series, type TrainerSnapshot, type UpdateMode } from '@saddle/gan';
+import { GENERATOR_LOSSES, GanTrainer, PRESET_NAMES, UPDATE_MODES, chartGrid, interpolationImages, preset, type GanConfig, type GeneratorLossKind, type LiveSettings, type Mnist, type Players, type PresetName, type Series, type UpdateMode } from '@saddle/gan';
 import { $, diverging, drawGrid, guarded, options } from './dom.js';
+import { readBox, type NumberBox } from './number-box.js';
+import { PRETRAINED_PATH, decodePretrained, loadPretrained } from './pretrained.js';
 import { generatorPixelGradient } from './generator-gradient.js';
 import { decodeSnapshot, encodeSnapshot } from './checkpoint-files.js';
 import { fetchMnistPacked } from './mnist-fetch.js';
@@ -46,6 +52,17 @@ export interface GanPanelState {
   preset: string;
   update: UpdateMode;
   gLoss: GeneratorLossKind;
+  /** The live settings in the trainer: learning rates D's and G's steps take now (decay included), k, kG, who trains. */
+  lrD: number;
+  lrG: number;
+  k: number;
+  kG: number;
+  players: PlayerChoice;
+  /** Minibatch updates of D and of G so far (the optimizers' step counts). */
+  dSteps: number;
+  gSteps: number;
+  /** The live inputs refused, with why (empty when all are valid). */
+  inputErrors: string[];
   /** Resets so far (a preset switch or the reset button). */
   resets: number;
   /** Milliseconds from the page's start until MNIST was loaded and the trainer built. */
@@ -56,6 +73,18 @@ export interface GanPanelState {
 }
 
 const SLICE_MS = 100;
+
+/** The "train" select's choices, as the toy names them, and the trainer's players for each. */
+type PlayerChoice = 'both' | 'D only' | 'G only';
+const PLAYER_CHOICES: Record<PlayerChoice, Players> = { both: 'both', 'D only': 'D', 'G only': 'G' };
+
+/** The live number boxes: each player's initial learning rate (decayed per step as in the preset) and k. */
+const BOXES: Record<'dLr' | 'gLr' | 'k' | 'kG', NumberBox> = {
+  dLr: { id: 'gan-lr-d', what: "D's learning rate", min: 0.0001, max: 1, integer: false },
+  gLr: { id: 'gan-lr-g', what: "G's learning rate", min: 0.0001, max: 1, integer: false },
+  k: { id: 'gan-k-d', what: 'k for D (D steps per iteration)', min: 1, max: 10, integer: true },
+  kG: { id: 'gan-k-g', what: 'k for G (G steps per iteration)', min: 1, max: 10, integer: true },
+};
 /** V(D, G) at most this often, and never more than a tenth of the wall clock (it costs a forward pass of D and G per image). */
 const VALUE_EVERY_MS = 1000;
 const VALUE_SHARE = 0.1;
@@ -84,6 +113,14 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     preset: '',
     update: 'alternating',
     gLoss: 'non-saturating',
+    lrD: 0,
+    lrG: 0,
+    k: 1,
+    kG: 1,
+    players: 'both',
+    dSteps: 0,
+    gSteps: 0,
+    inputErrors: [],
     resets: 0,
     readyMs: 0,
     saved: '',
@@ -95,7 +132,9 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   const select = options($<HTMLSelectElement>('gan-preset'), PRESET_NAMES, PRESET_NAMES.includes(initialPreset as PresetName) ? initialPreset : 'quick');
   const updateSelect = options($<HTMLSelectElement>('gan-update'), UPDATE_MODES);
   const gLossSelect = options($<HTMLSelectElement>('gan-gloss'), GENERATOR_LOSSES);
-  const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-reset', 'gan-interp', 'gan-save', 'gan-load'].map((id) => $<HTMLButtonElement>(id));
+  const playersSelect = options($<HTMLSelectElement>('gan-players'), Object.keys(PLAYER_CHOICES), 'both');
+  const errors = $('gan-errors');
+  const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-reset', 'gan-interp', 'gan-save', 'gan-load', 'gan-pretrained'].map((id) => $<HTMLButtonElement>(id));
   let device: Device | null = null;
   let mnist: Mnist | null = null;
   let trainer: GanTrainer | null = null;
@@ -119,18 +158,18 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   async function reset(): Promise<void> {
     const config = preset(select.value as PresetName);
     config.update = pageUpdateOrder(config);
-    await build(config, null);
+    await build(config);
   }
 
-  /** Builds the trainer for `config` (a preset's, or a loaded snapshot's), and restores `snapshot` into it. */
-  async function build(config: GanConfig, snapshot: TrainerSnapshot | null): Promise<void> {
+  /** Builds the trainer for `config` (a preset's, or a loaded file's), and puts the file's state into it (`restore`). */
+  async function build(config: GanConfig, restore?: (t: GanTrainer) => void): Promise<void> {
     state.running = false;
     trainer?.dispose();
     trainer = null;
     fixedZ?.dispose();
     config = { ...config, valN: Math.min(config.valN, PAGE_VALIDATION) };
     trainer = new GanTrainer(config, { images: mnist!.train.images, n: mnist!.train.n, d: 784 }, device!, { images: mnist!.validation.images, n: mnist!.validation.n, d: 784 });
-    if (snapshot) trainer.restore(snapshot.tensors, snapshot.meta);
+    restore?.(trainer);
     fixedZ = keep(trainer.sampleZ(100, new Generator(config.seed + 7)));
     select.value = config.preset;
     state.iterations = trainer.totalIterations;
@@ -147,6 +186,10 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     first = true;
     updateSelect.value = config.update;
     gLossSelect.value = config.gLoss;
+    playersSelect.value = Object.keys(PLAYER_CHOICES).find((k) => PLAYER_CHOICES[k as PlayerChoice] === (config.players ?? 'both'))!;
+    for (const [key, box] of Object.entries(BOXES) as [keyof typeof BOXES, NumberBox][]) {
+      $<HTMLInputElement>(box.id).value = String(key === 'dLr' || key === 'gLr' ? (config[key] ?? config.lr) : key === 'kG' ? (config.kG ?? 1) : config.k);
+    }
     applyLive();
     // The old Figure 3 and gradient view were of the old G.
     $('gan-interp-figure').hidden = true;
@@ -155,13 +198,47 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     status.textContent = `${config.preset}: G ${config.generator.zDim} → ${config.generator.hidden.join(' → ')} → 784, D maxout ${config.discriminator.units.join(' x ')}, batch ${config.batch}, k ${config.k}`;
   }
 
-  /** The update order and G's loss from their selects, into the trainer (read at every iteration). */
+  /**
+   * The live controls into the trainer (read at every iteration), one setting at a time: a box out
+   * of range, or a setting the trainer refuses (k > 1 with the simultaneous update), is named beside
+   * the boxes and the trainer keeps its last valid value; the others take effect.
+   */
   function applyLive(): void {
     if (!trainer) return;
-    trainer.config.update = updateSelect.value as UpdateMode;
-    trainer.config.gLoss = gLossSelect.value as GeneratorLossKind;
-    state.update = trainer.config.update;
-    state.gLoss = trainer.config.gLoss;
+    const problems: string[] = [];
+    const settings: LiveSettings[] = [{ update: updateSelect.value as UpdateMode }, { gLoss: gLossSelect.value as GeneratorLossKind }, { players: PLAYER_CHOICES[playersSelect.value as PlayerChoice] }];
+    for (const [key, box] of Object.entries(BOXES) as [keyof typeof BOXES, NumberBox][]) {
+      const input = $<HTMLInputElement>(box.id);
+      const v = readBox(box, input.value);
+      input.classList.toggle('bad', v instanceof Error);
+      if (v instanceof Error) problems.push(`${v.message} (still using ${String(trainer.config[key] ?? (key === 'kG' ? 1 : trainer.config.lr))})`);
+      else settings.push({ [key]: v });
+    }
+    for (const s of settings) {
+      try {
+        trainer.setLive(s);
+      } catch (e) {
+        problems.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    state.inputErrors = problems;
+    errors.textContent = problems.join('; ');
+    errors.className = problems.length ? 'bad' : '';
+    showLive();
+  }
+
+  /** The live settings as the trainer has them, into the state (and the learning rates the next steps take). */
+  function showLive(): void {
+    const c = trainer!.config;
+    state.update = c.update;
+    state.gLoss = c.gLoss;
+    state.k = c.k;
+    state.kG = c.kG ?? 1;
+    state.players = (Object.keys(PLAYER_CHOICES) as PlayerChoice[]).find((k) => PLAYER_CHOICES[k] === (c.players ?? 'both'))!;
+    state.lrD = trainer!.optD.current().lr;
+    state.lrG = trainer!.optG.current().lr;
+    state.dSteps = trainer!.optD.stepCount;
+    state.gSteps = trainer!.optG.stepCount;
   }
 
   /** Runs iterations until `count` are done, `ms` have passed, the epoch ends or pause is pressed. */
@@ -171,6 +248,7 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     const slice = await progress.during(what, () => trainSlice(trainer!, count, ms, () => stopSlice));
     if (slice.ran > 0) first = false;
     state.iterations += slice.ran;
+    showLive(); // the step counts with the iterations, in one task (a test reads them together)
     return slice;
   }
 
@@ -210,10 +288,11 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   }
 
   function showNumbers(): void {
+    showLive();
     const c = state.curves;
     const at = (pts: Point[]) => (pts.length ? pts[pts.length - 1]![1].toFixed(3) : '–');
     $('gan-numbers').textContent =
-      `iteration ${state.iterations} (epoch ${trainer!.epoch}, ${trainer!.iterInEpoch}/${trainer!.iterationsPerEpoch}) · ` +
+      `iteration ${state.iterations} (epoch ${trainer!.epoch}, ${trainer!.iterInEpoch}/${trainer!.iterationsPerEpoch}) · D steps ${state.dSteps}, G steps ${state.gSteps} · lr D ${state.lrD.toPrecision(3)}, G ${state.lrG.toPrecision(3)} · ` +
       `${state.running ? `${state.itersPerSecond.toFixed(1)} it/s (wall clock)` : 'paused'} · D loss ${at(c.dLoss)} · G loss ${at(c.gLoss)} · D(x) ${at(c.dReal)} · D(G(z)) ${at(c.dFake)} · V(D,G) ${at(c.value)}`;
   }
 
@@ -308,7 +387,7 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
       progress.during('loading the checkpoint', async () => {
         const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
         const snapshot = decodeSnapshot(files);
-        await build(snapshot.meta.config, snapshot);
+        await build(snapshot.meta.config, (t) => t.restore(snapshot.tensors, snapshot.meta));
         state.loaded = files.map((f) => f.name).join(', ');
         status.textContent = `loaded ${state.loaded}: ${snapshot.meta.config.preset}, iteration ${snapshot.meta.totalIterations} (epoch ${snapshot.meta.epoch + 1}) · ${status.textContent}`;
       }),
@@ -330,7 +409,22 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     status.className = '';
     void serial(() => progress.during(`building the ${select.value} networks and uploading MNIST to the device`, reset));
   };
-  updateSelect.onchange = gLossSelect.onchange = applyLive;
+  $('gan-pretrained').onclick = () => {
+    stop();
+    void serial(() =>
+      progress.during('loading the trained model', async () => {
+        const url = new URL(PRETRAINED_PATH, document.baseURI);
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+        const { tensors, info } = decodePretrained(new Uint8Array(await response.arrayBuffer()), PRETRAINED_PATH);
+        await build(info.config, (t) => loadPretrained(t, tensors, info, PRETRAINED_PATH));
+        state.loaded = PRETRAINED_PATH;
+        status.textContent = `a trained model (${info.made}) · ${status.textContent}`;
+      }),
+    );
+  };
+  updateSelect.onchange = gLossSelect.onchange = playersSelect.onchange = applyLive;
+  for (const box of Object.values(BOXES)) $<HTMLInputElement>(box.id).oninput = applyLive;
   gradToggle.onchange = () => {
     $('gan-grad-figure').hidden = !gradToggle.checked;
     if (gradToggle.checked && trainer) void serial(drawGradient);

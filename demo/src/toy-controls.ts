@@ -6,24 +6,9 @@
  * interleaves with a frame.
  */
 import { $, guarded } from './dom.js';
+import { readBox, type NumberBox } from './number-box.js';
 
-/** A number box with a range: its value, or why it is refused. */
-export interface NumberBox {
-  id: string;
-  what: string;
-  min: number;
-  max: number;
-  integer: boolean;
-}
-
-/** The value of `box` as typed, or an error naming the box, the value and the range expected. */
-export function readBox(box: NumberBox, text: string): number | Error {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) return new Error(`${box.what}: "${text}" is not a number; expected ${box.min} to ${box.max}`);
-  if (box.integer && !Number.isInteger(v)) return new Error(`${box.what}: ${v} is not a whole number; expected ${box.min} to ${box.max}`);
-  if (v < box.min || v > box.max) return new Error(`${box.what}: ${v} is out of range; expected ${box.min} to ${box.max}`);
-  return v;
-}
+export { readBox, type NumberBox };
 
 /**
  * Reads every box into `values` (a valid value is used from the next step on), marks the refused

@@ -9,11 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const demoDir = fileURLToPath(new URL('..', import.meta.url));
-export const LONG = 900_000;
+/**
+ * The bound of the long waits (a software GPU's first compile: minutes). SADDLE_E2E_LONG_S lowers
+ * it, so that a run against a page that never gets there (an old build) ends with a verdict.
+ */
+export const LONG = 1000 * Number(process.env.SADDLE_E2E_LONG_S ?? 900);
 
 export const COMMON_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
@@ -32,22 +37,53 @@ function urlOf(server: { httpServer: ViteDevServer['httpServer'] | PreviewServer
   return `http://127.0.0.1:${address.port}/`;
 }
 
-/** The dev server of `pnpm demo` (no file watching: the tests must not reload the page). */
+/**
+ * `SADDLE_DEMO_SITE=<folder>`: the tests run against that built page instead (another commit's
+ * `vite build` output, served with the same headers), e.g. to show that a test fails on the page
+ * from before a fix (docs/playground.md, "Fails before the fix").
+ */
+const givenSite = process.env.SADDLE_DEMO_SITE;
+
+/** A built page folder served as a static host would (vite preview: files + COOP/COEP headers). */
+async function servedFolder(outDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await preview({ configFile, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+  return { url: urlOf(server), close: () => server.close() };
+}
+
+/** The dev server of `pnpm demo` (no file watching: the tests must not reload the page); SADDLE_DEMO_SITE's folder when set. */
 export async function devServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  if (givenSite) return servedFolder(givenSite);
   const server = await createServer({ configFile, logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
   await server.listen();
   return { url: urlOf(server), close: () => server.close() };
 }
 
-/** `pnpm demo:build`'s static site, served as a static host would (vite preview: files + headers). */
+/**
+ * A test file's page server: registers hooks that require Chromium and run the dev server (or
+ * SADDLE_DEMO_SITE's folder) for the file's tests; returns the page's URL once it runs.
+ */
+export function devServerForFile(): () => string {
+  let site: { url: string; close: () => Promise<void> } | undefined;
+  beforeAll(requireChromium);
+  beforeAll(async () => {
+    site = await devServer();
+  }, LONG);
+  afterAll(async () => {
+    await site?.close();
+  });
+  return () => site!.url;
+}
+
+/** `pnpm demo:build`'s static site, served as a static host would (vite preview: files + headers); SADDLE_DEMO_SITE's folder when set. */
 export async function staticSite(): Promise<{ url: string; close: () => Promise<void> }> {
+  if (givenSite) return servedFolder(givenSite);
   const outDir = mkdtempSync(join(tmpdir(), 'saddle-demo-site-'));
   await build({ configFile, logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  const server = await preview({ configFile, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+  const served = await servedFolder(outDir);
   return {
-    url: urlOf(server),
+    url: served.url,
     close: async () => {
-      await server.close();
+      await served.close();
       rmSync(outDir, { recursive: true, force: true });
     },
   };
@@ -156,3 +192,22 @@ export async function until(page: Page, expr: string, timeout = LONG): Promise<v
   }
 }
 
+
+/**
+ * The canvas pixels of the 10 x 10 sample grid (280 x 280, row-major) that differ by more than one
+ * grey level from `expected`: 100 samples of 784 grey levels (0-255), as Node computed them.
+ */
+export function pixelsOff(pixels: readonly number[], expected: readonly number[]): number {
+  const sampleValue = (q: number) => {
+    const [y, x] = [Math.floor(q / 280), q % 280]; // canvas pixel -> sample (row-major 10 x 10) and its pixel
+    return expected[(Math.floor(y / 28) * 10 + Math.floor(x / 28)) * 784 + (y % 28) * 28 + (x % 28)]!;
+  };
+  return pixels.filter((v, q) => Math.abs(v - sampleValue(q)) > 1).length;
+}
+
+/** G's samples for noise `z`, as the grid shows them: grey levels 0-255. */
+export async function greyLevels(samples: { toArray(): Promise<ArrayLike<number>>; dispose(): void }): Promise<number[]> {
+  const values = Array.from(await samples.toArray(), (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+  samples.dispose();
+  return values;
+}

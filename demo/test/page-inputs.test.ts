@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_ELEMENTS, parseShapes } from '../src/gradcheck-panel.js';
-import { readBox } from '../src/toy-controls.js';
+import { readBox } from '../src/number-box.js';
 import { TRACKED_IMAGES, screenshotDir } from './screenshots.js';
 
 describe("the toy's number boxes", () => {

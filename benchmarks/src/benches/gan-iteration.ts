@@ -74,7 +74,10 @@ export function syntheticImages(n: number, seed = 123): Float32Array {
  * must have started an epoch (`startEpoch()`).
  */
 export function steadyIteration(t: GanTrainer): void {
-  if (t.iterInEpoch >= t.iterationsPerEpoch) t.iterInEpoch = 0;
+  if (!t.epochHasRoom) {
+    t.iterInEpoch = 0;
+    t.batchInEpoch = 0;
+  }
   t.iteration();
 }
 

@@ -17,6 +17,10 @@ import type { DiscriminatorArch, GeneratorArch, NoiseDistribution } from './mode
 export type ZDist = NoiseDistribution;
 /** Whether D and G update in turn (Algorithm 1) or from one shared batch of noise. */
 export type UpdateMode = 'alternating' | 'simultaneous';
+/** Which players update in an iteration: both (Algorithm 1), or one alone while the other is frozen (GAN Lab's "step D only / G only"). */
+export type Players = 'both' | 'D' | 'G';
+/** Every `Players`. */
+export const PLAYERS: readonly Players[] = ['both', 'D', 'G'];
 /** A named configuration: `paper` (the MNIST networks), `quick` (no GPU), `tiny` (tests, the demo). */
 export type PresetName = 'paper' | 'quick' | 'tiny';
 
@@ -36,8 +40,16 @@ export interface GanConfig {
   /** z ~ U(-sqrt 3, sqrt 3)^zDim (zero mean, unit variance) or N(0, 1)^zDim. */
   zDist: ZDist;
   batch: number;
-  /** Discriminator steps per generator step (Algorithm 1). */
+  /** Discriminator steps per iteration (Algorithm 1's k). */
   k: number;
+  /** Generator steps per iteration (absent: 1, as in Algorithm 1). Each draws fresh noise. */
+  kG?: number;
+  /**
+   * Which players update (absent: both). With one alone, an iteration runs only that player's k
+   * (or kG) steps, the other's weights untouched; an iteration of G alone takes no training images,
+   * so the epoch does not advance (a playground's control; `gan train` always trains both).
+   */
+  players?: Players;
   update: UpdateMode;
   gLoss: GeneratorLossKind;
   /** Initial learning rate of both players (unless dLr or gLr sets one player's). */
@@ -247,6 +259,9 @@ export function validateConfig(c: GanConfig): GanConfig {
   if (!GENERATOR_LOSSES.includes(c.gLoss)) fail('gLoss', c.gLoss, GENERATOR_LOSSES.join(' or '));
   posInt('batch', c.batch);
   posInt('k', c.k);
+  if (c.kG !== undefined) posInt('kG', c.kG);
+  if (c.players !== undefined && !PLAYERS.includes(c.players)) fail('players', c.players, PLAYERS.join(' or '));
+  if (c.update === 'simultaneous' && (c.kG ?? 1) !== 1) fail('kG', c.kG, '1 with the simultaneous update (both players step once, from the same pass of D): choose the alternating update for k > 1');
   if (c.update === 'simultaneous' && c.k !== 1) fail('k', c.k, "1 with --update simultaneous (the paper preset's default; both players update from the same minibatch): give --update alternating for Algorithm 1 with k > 1");
   if (!(c.lr > 0 && Number.isFinite(c.lr))) fail('lr', c.lr, 'a positive number');
   for (const f of ['dLr', 'gLr'] as const) if (c[f] !== undefined && !(c[f] > 0 && Number.isFinite(c[f]))) fail(f, c[f], 'a positive number (absent: lr)');

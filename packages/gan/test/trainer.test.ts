@@ -86,6 +86,77 @@ describe('GanTrainer', () => {
     }
   });
 
+  it('setLive: k, kG, the players and the learning rates change at the next iteration; the epoch ends when its minibatches run out', async () => {
+    const trainer = new GanTrainer(tinyConfig(), DATA, cpu);
+    try {
+      // 6 minibatches an epoch. Two iterations of k 1, then k 2 and kG 3: 1 + 1 + 2 + 2 = 6 minibatches.
+      trainer.startEpoch();
+      trainer.iteration();
+      trainer.iteration();
+      trainer.setLive({ k: 2, kG: 3, dLr: 0.02, gLr: 0.4 });
+      expect([trainer.optD.current().lr, trainer.optG.current().lr].map((v) => +v.toFixed(5))).toEqual([0.02, 0.4]);
+      const rec = await trainer.runEpoch();
+      expect(rec!.iterations).toBe(4);
+      expect([rec!.dSteps, rec!.gSteps]).toEqual([6, 2 + 2 * 3]);
+      expect(trainer.batchInEpoch).toBe(0);
+      // D alone: G's weights stay, D's move, and the epoch still ends after its 6 minibatches (3 of k 2).
+      trainer.setLive({ players: 'D', kG: 1 });
+      const g0 = (await snapshot(trainer))['G.l0.weight'];
+      const d0 = (await snapshot(trainer))['D.h0.weight'];
+      const dOnly = await trainer.runEpoch();
+      expect([dOnly!.iterations, dOnly!.dSteps, dOnly!.gSteps]).toEqual([3, 6, 0]);
+      expect((await snapshot(trainer))['G.l0.weight']).toEqual(g0);
+      expect((await snapshot(trainer))['D.h0.weight']).not.toEqual(d0);
+      // G alone takes no minibatch: D stays and the epoch does not advance.
+      trainer.setLive({ players: 'G' });
+      const d1 = (await snapshot(trainer))['D.h0.weight'];
+      let n = 0;
+      expect(await trainer.runEpoch({ shouldStop: () => n++ >= 10 })).toBeNull();
+      expect([trainer.iterInEpoch, trainer.batchInEpoch]).toEqual([10, 0]);
+      expect((await snapshot(trainer))['D.h0.weight']).toEqual(d1);
+      expect((await trainer.runningStats()).gSteps).toBe(10);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it('setLive refuses what the config refuses, naming the field, and changes nothing then', () => {
+    const trainer = new GanTrainer(tinyConfig(), DATA, cpu);
+    try {
+      expect(() => trainer.setLive({ k: 0 })).toThrowError(/^config: k is 0; expected a positive integer/);
+      expect(() => trainer.setLive({ kG: 1.5 })).toThrowError(/kG is 1.5; expected a positive integer/);
+      expect(() => trainer.setLive({ dLr: -1 })).toThrowError(/dLr is -1; expected a positive number/);
+      expect(() => trainer.setLive({ players: 'both!' as 'both' })).toThrowError(/players is "both!"; expected both or D or G/);
+      expect(() => trainer.setLive({ k: 7 })).toThrowError(/^GanTrainer.setLive: k is 7; expected at most the 6 minibatches of 10 in an epoch/);
+      expect(() => trainer.setLive({ update: 'simultaneous', kG: 2 })).toThrowError(/kG is 2; expected 1 with the simultaneous update/);
+      expect([trainer.config.k, trainer.config.kG, trainer.config.dLr, trainer.config.update]).toEqual([1, undefined, undefined, 'alternating']);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it('a checkpoint taken after a live change of k resumes on the same minibatch', async () => {
+    const a = new GanTrainer(tinyConfig(), DATA, cpu);
+    const b = new GanTrainer(tinyConfig(), DATA, cpu);
+    try {
+      a.startEpoch();
+      a.iteration();
+      a.setLive({ k: 2 });
+      a.iteration();
+      const snap = await a.state();
+      expect(snap.meta.batchInEpoch).toBe(3);
+      b.setLive({ k: 2 });
+      b.restore(snap.tensors, snap.meta);
+      expect(b.batchInEpoch).toBe(3);
+      const [ra, rb] = [await a.runEpoch(), await b.runEpoch()];
+      expect(rb).toEqual({ ...ra!, seconds: rb!.seconds, msPerIteration: rb!.msPerIteration });
+      expect(await snapshot(b)).toEqual(await snapshot(a));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+
   it("the preset a hardware GPU gets (paper) trains with the simultaneous update on the tiny shapes; alternating when asked", async () => {
     const auto = defaultPreset({ hardwareGpu: true, software: false, kind: 'webgpu' });
     expect(auto.name).toBe('paper');

@@ -19,6 +19,8 @@ export interface TrainerState {
   epoch: number;
   /** Iterations of that epoch already done. */
   iterInEpoch: number;
+  /** Minibatches of that epoch D has taken (absent in older checkpoints: iterInEpoch x k). */
+  batchInEpoch?: number;
   totalIterations: number;
   dStepsInEpoch: number;
   gStepsInEpoch: number;
@@ -49,8 +51,11 @@ export interface CheckpointParts {
   readonly noise: Generator;
   readonly dropout: Generator;
   readonly iterationsPerEpoch: number;
+  /** Minibatches in one epoch. */
+  readonly batchesPerEpoch: number;
   epoch: number;
   iterInEpoch: number;
+  batchInEpoch: number;
   totalIterations: number;
   secondsInEpoch: number;
   history: EpochRecord[];
@@ -93,6 +98,7 @@ export async function captureState(t: CheckpointParts): Promise<TrainerSnapshot>
     config: structuredClone(t.config),
     epoch: t.epoch,
     iterInEpoch: t.iterInEpoch,
+    batchInEpoch: t.batchInEpoch,
     totalIterations: t.totalIterations,
     dStepsInEpoch: t.stats.dSteps,
     gStepsInEpoch: t.stats.gSteps,
@@ -126,11 +132,12 @@ export function restoreState(t: CheckpointParts, tensors: SafeTensors, meta: Tra
   t.dropout.setState({ seed: BigInt(meta.rng.dropout.seed), offset: meta.rng.dropout.offset });
   t.epoch = meta.epoch;
   t.iterInEpoch = meta.iterInEpoch;
+  t.batchInEpoch = meta.batchInEpoch ?? meta.iterInEpoch * meta.config.k;
   t.totalIterations = meta.totalIterations;
   t.secondsInEpoch = meta.secondsInEpoch;
   t.history = structuredClone(meta.history);
-  if (t.iterInEpoch > t.iterationsPerEpoch) {
-    throw new SaddleError('GanTrainer.restore', `iteration ${t.iterInEpoch} is past the ${t.iterationsPerEpoch} of an epoch`);
+  if (t.batchInEpoch > t.batchesPerEpoch) {
+    throw new SaddleError('GanTrainer.restore', `minibatch ${t.batchInEpoch} is past the ${t.batchesPerEpoch} of an epoch (iteration ${t.iterInEpoch})`);
   }
 }
 

@@ -28,11 +28,17 @@
  * epochs (deadline, signals, checkpoints, figures) in `training-run.ts`.
  */
 import { Generator, SaddleError, copyInto, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
-import { ExponentialMovingAverage, SGD, schedules, type SafeTensors } from '@saddle/nn';
+import { ExponentialMovingAverage, SGD, schedules, type Progress, type SafeTensors } from '@saddle/nn';
 import { generatorLoss } from '../losses.js';
 import { heldOutValue } from '../metrics/value.js';
 import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from '../models.js';
 import { validateConfig, type GanConfig } from '../presets.js';
+
+/**
+ * The config fields a playground may change while training (`GanTrainer.setLive`): each is read at
+ * every iteration or step, so a change takes effect at the next one.
+ */
+export type LiveSettings = Partial<Pick<GanConfig, 'update' | 'gLoss' | 'k' | 'kG' | 'players' | 'dLr' | 'gLr'>>;
 import { StepAccumulators } from './accumulators.js';
 import { captureState, restoreState, type TrainerSnapshot, type TrainerState } from './checkpoint-state.js';
 import { DeviceDataset } from './device-data.js';
@@ -77,6 +83,12 @@ export class GanTrainer {
   /** 0-based epoch in progress. */
   epoch = 0;
   iterInEpoch = 0;
+  /**
+   * Minibatches of the epoch in progress that D steps have taken (k per iteration; a live change
+   * of k changes how many the next iteration takes). The epoch ends when the next iteration's do
+   * not fit.
+   */
+  batchInEpoch = 0;
   totalIterations = 0;
   /** Wall time of the epoch in progress so far. */
   secondsInEpoch = 0;
@@ -123,10 +135,11 @@ export class GanTrainer {
     }
     this.gParams = this.G.parameters();
     this.dParams = this.D.parameters();
-    const lr = (initial: number) => schedules.exponentialDecay(initial, c.lrDecay, c.lrFloor);
+    // Each player's initial rate is read from the config at every step, so `setLive` changes it at once.
+    const lr = (initial: () => number) => (p: Progress) => schedules.exponentialDecay(initial(), c.lrDecay, c.lrFloor)(p);
     const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
-    this.optG = new SGD(this.gParams, { lr: lr(c.gLr ?? c.lr), momentum });
-    this.optD = new SGD(this.dParams, { lr: lr(c.dLr ?? c.lr), momentum });
+    this.optG = new SGD(this.gParams, { lr: lr(() => c.gLr ?? c.lr), momentum });
+    this.optD = new SGD(this.dParams, { lr: lr(() => c.dLr ?? c.lr), momentum });
     this.data = new DeviceDataset(train.images, n, train.d, device, c.seed, c.batch);
     const t = new Float32Array(2 * c.batch);
     t.fill(1, 0, c.batch);
@@ -139,6 +152,36 @@ export class GanTrainer {
   /** Training iterations in one epoch: every iteration takes k minibatches (one when simultaneous). */
   get iterationsPerEpoch(): number {
     return Math.floor(this.data.batchesPerEpoch / this.config.k);
+  }
+
+  /** Minibatches in one epoch. */
+  get batchesPerEpoch(): number {
+    return this.data.batchesPerEpoch;
+  }
+
+  /** Minibatches the next iteration's D steps take: k, or none when G trains alone. */
+  private get batchesPerIteration(): number {
+    return this.config.players === 'G' ? 0 : this.config.k;
+  }
+
+  /** Whether the epoch in progress has room for the next iteration's minibatches. */
+  get epochHasRoom(): boolean {
+    return this.batchInEpoch + this.batchesPerIteration <= this.data.batchesPerEpoch;
+  }
+
+  /**
+   * Changes the fields of `LiveSettings` between two iterations (a playground's controls): checked
+   * as the config is (a SaddleError naming the field and what it expects; nothing changes then),
+   * and k no larger than an epoch's minibatches. Algorithm 1 is unchanged: the next iteration runs
+   * k D steps on the epoch's next minibatches, then kG G steps, with the learning rates given.
+   */
+  setLive(changes: LiveSettings): void {
+    this.checkAlive();
+    const next = validateConfig({ ...structuredClone(this.config), ...changes });
+    if (next.k > this.data.batchesPerEpoch) {
+      throw new SaddleError('GanTrainer.setLive', `k is ${next.k}; expected at most the ${this.data.batchesPerEpoch} minibatches of ${next.batch} in an epoch`);
+    }
+    Object.assign(this.config, changes);
   }
 
   /** Noise z: [n, zDim], uniform on [-sqrt 3, sqrt 3] or standard normal. */
@@ -155,13 +198,14 @@ export class GanTrainer {
   iteration(): void {
     this.checkAlive();
     const c = this.config;
+    const players = c.players ?? 'both';
     tidy(() => {
       // D steps are numbered over the whole run (the R1 schedule of --r1-every counts them).
-      if (c.update === 'alternating') {
-        for (let j = 0; j < c.k; j++) this.dStep(this.data.batch(this.iterInEpoch * c.k + j), this.totalIterations * c.k + j);
-        this.gStep();
+      if (c.update === 'alternating' || players !== 'both') {
+        for (let j = 0; players !== 'G' && j < c.k; j++) this.dStep(this.data.batch(this.batchInEpoch++), this.totalIterations * c.k + j);
+        for (let j = 0; players !== 'D' && j < (c.kG ?? 1); j++) this.gStep();
       } else {
-        this.simultaneousStep(this.data.batch(this.iterInEpoch * c.k), this.totalIterations);
+        this.simultaneousStep(this.data.batch(this.batchInEpoch++), this.totalIterations);
       }
     });
     this.device.flush();
@@ -246,26 +290,26 @@ export class GanTrainer {
   async runEpoch(options: EpochOptions = {}): Promise<EpochRecord | null> {
     this.checkAlive();
     this.startEpoch();
-    const total = this.iterationsPerEpoch;
+    const total = () => this.iterationsPerEpoch;
     const logEvery = this.config.logEvery;
     let t0 = performance.now();
     let yielded = t0;
     let checked = this.totalIterations;
     try {
-      while (this.iterInEpoch < total) {
+      while (this.epochHasRoom) {
         if (options.shouldStop?.()) {
           // What a checkpoint of this state would hold must be finite: check what ran since the last read.
           if (this.totalIterations > checked) await this.checkedStats(checked);
           return null;
         }
         this.iteration();
-        if (this.iterInEpoch % logEvery === 0 || this.iterInEpoch === total) {
+        if (this.iterInEpoch % logEvery === 0 || !this.epochHasRoom) {
           const stats = await this.checkedStats(checked);
           checked = this.totalIterations;
           const now = performance.now();
           this.secondsInEpoch += (now - t0) / 1000;
           t0 = now;
-          options.onProgress?.({ epoch: this.epoch, iterInEpoch: this.iterInEpoch, iterationsPerEpoch: total, stats });
+          options.onProgress?.({ epoch: this.epoch, iterInEpoch: this.iterInEpoch, iterationsPerEpoch: total(), stats });
         }
         if (performance.now() - yielded >= YIELD_EVERY_MS) {
           await yieldToEventLoop();
@@ -332,6 +376,7 @@ export class GanTrainer {
     this.history.push(rec);
     this.epoch++;
     this.iterInEpoch = 0;
+    this.batchInEpoch = 0;
     this.secondsInEpoch = 0;
     this.stats.reset();
     return rec;
