@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { createWasmDevice, fromArray } from '@saddle/tensor';
 import { matmul, profileWasmMatmul } from '@saddle/kernels-wgsl';
 import { uniformData } from './benches/matmul.js';
-import { measureWasmPeak } from './runners.js';
+import { measureWasmPeak } from './roofline.js';
 
 const args = process.argv.slice(2);
 const reps = Number(args.find((a) => a.startsWith('--reps='))?.split('=')[1] ?? 9);
