@@ -6,7 +6,7 @@
  *   GB/s as a % of the peak and bandwidth measured on the page, with the case's intensity and roof;
  *   the tiling and split-K picked change the WGSL shown and the product timed; every step of both
  *   ladders is listed with its code and timed into one table.
- * - WebGPU turned off, from the static build: the AssemblyScript kernels are listed with their
+ * - WebGPU turned off, from the dev server: the AssemblyScript kernels are listed with their
  *   headers and sources and every small case is timed against tfjs-wasm with its check passing; the
  *   wasm macro tile is picked and timed; the wasm ladder is timed, the WGSL steps say they need WebGPU.
  *
@@ -14,7 +14,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, open, requireChromium, staticSite, state, type Session } from './page-harness.js';
+import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, open, requireChromium, state, type Session } from './page-harness.js';
 
 beforeAll(requireChromium);
 
@@ -153,11 +153,11 @@ describe('the kernel reader with WebGPU (SwiftShader), from the dev server', () 
   });
 });
 
-describe('the kernel reader with WebGPU turned off (the wasm device), from the static build', () => {
+describe('the kernel reader with WebGPU turned off (the wasm device), from the dev server', () => {
   let s: Session | undefined;
   let site: { url: string; close: () => Promise<void> } | undefined;
   beforeAll(async () => {
-    site = await staticSite();
+    site = await devServer();
     s = await open(site.url, NO_WEBGPU_FLAGS, '&timing=short');
   }, LONG);
   afterAll(async () => {

@@ -24,7 +24,7 @@ import { KERNELS, header, type MatmulChoice } from './catalog.js';
 import { ladderPanel, type LadderPanelState } from './ladder-panel.js';
 import { configuredMatmulCases, PEERS, type Peer } from './peers.js';
 import { describeRoofline, fmtRate, pct, roofAt, rooflineOf, type DeviceRoofline } from './roofline.js';
-import { tfLoaded, tfWasm, tfWebGpu } from './tfjs.js';
+import { TFJS_WASM_THREADS, tfLoaded, tfWasm, tfWebGpu } from './tfjs.js';
 import { WASM_KERNELS, wasmHeader, wasmSource } from './wasm-catalog.js';
 
 type KernelSet = 'webgpu' | 'wasm';
@@ -209,7 +209,8 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
     $('kernel-source-kind').textContent = set === 'webgpu' ? 'the generated WGSL' : 'the AssemblyScript source';
     // No peer: the page says why, and offers no button.
     button.hidden = !isPeer(p);
-    peerLine.textContent = isPeer(p) ? `tfjs peer (tfjs-${set}): ${p.tfjs}. Check: ${p.check}.` : `No timing: ${p.none}.`;
+    const oneThread = set === 'wasm' && !TFJS_WASM_THREADS ? ' (tfjs-wasm on one thread in this static build: its threaded workers do not survive minification; saddle on every thread)' : '';
+    peerLine.textContent = isPeer(p) ? `tfjs peer (tfjs-${set}${oneThread}): ${p.tfjs}. Check: ${p.check}.` : `No timing: ${p.none}.`;
     const canTime = set === 'wasm' || (device !== null && isWebGpu(device));
     button.disabled = !device || !canTime || !isPeer(p) || state.timing;
     status.textContent = !device ? 'waiting for the device' : canTime ? '' : `timing the WGSL kernels needs WebGPU (this page runs on ${device.kind}): pick the AssemblyScript kernels to time on wasm`;

@@ -3,6 +3,11 @@
  * once, with its WebGPU backend on saddle's own GPUDevice (same adapter, same queue) and its wasm
  * backend (XNNPACK, SIMD, threads where the page is cross-origin isolated), whose .wasm files vite
  * serves from the package (`?url`).
+ *
+ * In the static build tfjs-wasm runs on one thread: its threaded module starts its workers from the
+ * text of its factory function (`Function.prototype.toString`), which minification leaves calling
+ * names defined outside it ("e is not defined" in every worker, and setBackend never resolves). The
+ * dev server does not minify and gets the threads. `TFJS_WASM_THREADS` says which, for the page.
  */
 import type { WebGpuDevice } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
@@ -43,11 +48,16 @@ export function tfWebGpu(device: WebGpuDevice): Promise<typeof TF> {
   return webgpu;
 }
 
+/** Whether tfjs-wasm may start threads here (see the header). */
+export const TFJS_WASM_THREADS = !import.meta.env.PROD;
+
 /** tfjs with its wasm backend (importing the package registers it). */
 export function tfWasm(): Promise<typeof TF> {
   wasm ??= (async () => {
     const tf = await loadCore();
     const backend = await import('@tensorflow/tfjs-backend-wasm');
+    // The flag is registered by the import, and read when the backend starts.
+    if (!TFJS_WASM_THREADS) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     backend.setWasmPaths({ 'tfjs-backend-wasm.wasm': plainWasm, 'tfjs-backend-wasm-simd.wasm': simdWasm, 'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm });
     if (!(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend failed to initialise');
     return tf;
