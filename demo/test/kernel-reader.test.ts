@@ -6,15 +6,15 @@
  *   GB/s as a % of the peak and bandwidth measured on the page, with the case's intensity and roof;
  *   the tiling and split-K picked change the WGSL shown and the product timed; every step of both
  *   ladders is listed with its code and timed into one table.
- * - WebGPU turned off, from the dev server: the AssemblyScript kernels are listed with their
+ * - WebGPU turned off, from the static build: the AssemblyScript kernels are listed with their
  *   headers and sources and every small case is timed against tfjs-wasm with its check passing; the
  *   wasm macro tile is picked and timed; the wasm ladder is timed, the WGSL steps say they need WebGPU.
  *
  * Run one with `-t`; waits are bounded and fail with the panel's state.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServer, open, requireChromium, state, type Session } from './page-harness.js';
+import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, devServer, pageFor, requireChromium, staticSite, state } from './page-harness.js';
 
 beforeAll(requireChromium);
 
@@ -87,19 +87,10 @@ async function timeLadder(page: Page, expected: number): Promise<{ device: strin
 }
 
 describe('the kernel reader with WebGPU (SwiftShader), from the dev server', () => {
-  let s: Session | undefined;
-  let site: { url: string; close: () => Promise<void> } | undefined;
-  beforeAll(async () => {
-    site = await devServer();
-    s = await open(site.url, WEBGPU_FLAGS, '&device=webgpu&timing=short');
-  }, LONG);
-  afterAll(async () => {
-    await close(s);
-    await site?.close();
-  });
+  const session = pageFor(devServer, WEBGPU_FLAGS, '&device=webgpu&timing=short');
 
   it('times matmul with GFLOP/s and GB/s as a % of the peak and bandwidth measured on the page, with its intensity and roof', async () => {
-    const { page } = s!;
+    const { page } = session();
     expect(await state<string>(page, 'd.kernels.set')).toBe('webgpu');
     await page.selectOption('#kernel-pick', 'matmul');
     const t = await timeCase(page);
@@ -118,7 +109,7 @@ describe('the kernel reader with WebGPU (SwiftShader), from the dev server', () 
   }, LONG);
 
   it('the tiling and split-K picked change the WGSL shown and are the product timed', async () => {
-    const { page } = s!;
+    const { page } = session();
     await page.selectOption('#kernel-pick', 'matmul');
     expect(await page.locator('#kernel-choice-tiling').isVisible()).toBe(true);
     const auto = await page.locator('#kernel-source').textContent();
@@ -136,7 +127,7 @@ describe('the kernel reader with WebGPU (SwiftShader), from the dev server', () 
   }, LONG);
 
   it('lists every step of both ladders with its code and times them side by side, each against the measured peak', async () => {
-    const { page } = s!;
+    const { page } = session();
     const steps = await state<string[]>(page, 'd.kernels.ladder.steps');
     expect(steps).toEqual(['webgpu naive', 'webgpu tiled', 'webgpu register', 'webgpu vec4', 'webgpu final', 'wasm scalar', 'wasm f32x4', 'wasm tile4x8', 'wasm packed', 'wasm kblocks', 'wasm threads']);
     await page.selectOption('#ladder-step', 'webgpu tiled');
@@ -149,24 +140,15 @@ describe('the kernel reader with WebGPU (SwiftShader), from the dev server', () 
   }, LONG);
 
   it('the console shows no error', () => {
-    expect(s!.problems).toEqual([]);
+    expect(session().problems).toEqual([]);
   });
 });
 
-describe('the kernel reader with WebGPU turned off (the wasm device), from the dev server', () => {
-  let s: Session | undefined;
-  let site: { url: string; close: () => Promise<void> } | undefined;
-  beforeAll(async () => {
-    site = await devServer();
-    s = await open(site.url, NO_WEBGPU_FLAGS, '&timing=short');
-  }, LONG);
-  afterAll(async () => {
-    await close(s);
-    await site?.close();
-  });
+describe('the kernel reader with WebGPU turned off (the wasm device), from the static build', () => {
+  const session = pageFor(staticSite, NO_WEBGPU_FLAGS, '&timing=short');
 
   it('lists the AssemblyScript kernels with their headers and sources and times every small case against tfjs-wasm, every check passing', async () => {
-    const { page } = s!;
+    const { page } = session();
     expect(await state<string>(page, 'd.device')).toBe('wasm');
     expect(await state<string>(page, 'd.kernels.set')).toBe('wasm');
     expect(await page.locator('#kernel-time').textContent()).toBe('time against tfjs-wasm');
@@ -201,10 +183,12 @@ describe('the kernel reader with WebGPU turned off (the wasm device), from the d
   }, LONG);
 
   it('the wasm macro tile picked is the product timed', async () => {
-    const { page } = s!;
+    const { page } = session();
     await page.selectOption('#kernel-pick', 'matmul');
     expect(await page.locator('#kernel-choice-wasm-tile').isVisible()).toBe(true);
     expect(await page.locator('#kernel-choice-tiling').isHidden()).toBe(true);
+    // The static build's tfjs-wasm runs on one thread (demo/src/kernels/tfjs.ts), and the page says so.
+    expect(await page.locator('#kernel-peer').textContent()).toMatch(/^tfjs peer \(tfjs-wasm \(tfjs-wasm on one thread in this static build/);
     await page.selectOption('#kernel-wasm-tile', '4x4');
     expect(await page.locator('#kernel-config').textContent()).toMatch(/macro tile 4x4 register tiles \(picked above\)/);
     const t = await timeCase(page);
@@ -213,7 +197,7 @@ describe('the kernel reader with WebGPU turned off (the wasm device), from the d
   }, LONG);
 
   it('times the wasm ladder; the WGSL steps are listed and say they need WebGPU', async () => {
-    const { page } = s!;
+    const { page } = session();
     const rows = await timeLadder(page, 6);
     expect(rows.map((r) => r.step)).toEqual(['scalar', 'f32x4', 'tile4x8', 'packed', 'kblocks', 'threads']);
     await page.selectOption('#ladder-step', 'webgpu naive');
@@ -224,6 +208,6 @@ describe('the kernel reader with WebGPU turned off (the wasm device), from the d
   }, LONG);
 
   it('the console shows no error', () => {
-    expect(s!.problems).toEqual([]);
+    expect(session().problems).toEqual([]);
   });
 });

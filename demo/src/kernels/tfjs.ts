@@ -7,7 +7,10 @@
  * In the static build tfjs-wasm runs on one thread: its threaded module starts its workers from the
  * text of its factory function (`Function.prototype.toString`), which minification leaves calling
  * names defined outside it ("e is not defined" in every worker, and setBackend never resolves). The
- * dev server does not minify and gets the threads. `TFJS_WASM_THREADS` says which, for the page.
+ * dev server does not minify and gets the threads. `TFJS_WASM_THREADS` says which, for the page;
+ * it goes by the mode ('production' for a build), not by `import.meta.env.PROD`, which follows
+ * NODE_ENV (a build started by the test runner, NODE_ENV=test, is minified all the same). A backend
+ * that still does not start fails after START_MS rather than leaving the timing waiting.
  */
 import type { WebGpuDevice } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
@@ -49,7 +52,8 @@ export function tfWebGpu(device: WebGpuDevice): Promise<typeof TF> {
 }
 
 /** Whether tfjs-wasm may start threads here (see the header). */
-export const TFJS_WASM_THREADS = !import.meta.env.PROD;
+export const TFJS_WASM_THREADS = import.meta.env.MODE !== 'production';
+const START_MS = 60_000;
 
 /** tfjs with its wasm backend (importing the package registers it). */
 export function tfWasm(): Promise<typeof TF> {
@@ -59,7 +63,9 @@ export function tfWasm(): Promise<typeof TF> {
     // The flag is registered by the import, and read when the backend starts.
     if (!TFJS_WASM_THREADS) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     backend.setWasmPaths({ 'tfjs-backend-wasm.wasm': plainWasm, 'tfjs-backend-wasm-simd.wasm': simdWasm, 'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm });
-    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend failed to initialise');
+    const started = await Promise.race([tf.setBackend('wasm'), new Promise<'late'>((r) => setTimeout(() => r('late'), START_MS))]);
+    if (started === 'late') throw new Error(`tfjs: the wasm backend did not start in ${START_MS / 1000} s`);
+    if (!started) throw new Error('tfjs: the wasm backend failed to initialise');
     return tf;
   })();
   return wasm;
