@@ -188,7 +188,7 @@ describe('the kernel reader with WebGPU turned off (the wasm device), from the s
     expect(await page.locator('#kernel-choice-wasm-tile').isVisible()).toBe(true);
     expect(await page.locator('#kernel-choice-tiling').isHidden()).toBe(true);
     // The static build's tfjs-wasm runs on one thread (demo/src/kernels/tfjs.ts), and the page says so.
-    expect(await page.locator('#kernel-peer').textContent()).toMatch(/^tfjs peer \(tfjs-wasm \(tfjs-wasm on one thread in this static build/);
+    expect(await page.locator('#kernel-peer').textContent()).toMatch(/^tfjs peer: tf\.matMul \(on tfjs-wasm, one thread in this static build/);
     await page.selectOption('#kernel-wasm-tile', '4x4');
     expect(await page.locator('#kernel-config').textContent()).toMatch(/macro tile 4x4 register tiles \(picked above\)/);
     const t = await timeCase(page);

@@ -209,8 +209,8 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
     $('kernel-source-kind').textContent = set === 'webgpu' ? 'the generated WGSL' : 'the AssemblyScript source';
     // No peer: the page says why, and offers no button.
     button.hidden = !isPeer(p);
-    const oneThread = set === 'wasm' && !TFJS_WASM_THREADS ? ' (tfjs-wasm on one thread in this static build: its threaded workers do not survive minification; saddle on every thread)' : '';
-    peerLine.textContent = isPeer(p) ? `tfjs peer (tfjs-${set}${oneThread}): ${p.tfjs}. Check: ${p.check}.` : `No timing: ${p.none}.`;
+    const oneThread = set === 'wasm' && !TFJS_WASM_THREADS ? ', one thread in this static build: its threaded workers do not survive minification; saddle on every thread' : '';
+    peerLine.textContent = isPeer(p) ? `tfjs peer: ${p.tfjs} (on tfjs-${set}${oneThread}). Check: ${p.check}.` : `No timing: ${p.none}.`;
     const canTime = set === 'wasm' || (device !== null && isWebGpu(device));
     button.disabled = !device || !canTime || !isPeer(p) || state.timing;
     status.textContent = !device ? 'waiting for the device' : canTime ? '' : `timing the WGSL kernels needs WebGPU (this page runs on ${device.kind}): pick the AssemblyScript kernels to time on wasm`;
