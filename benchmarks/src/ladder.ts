@@ -16,23 +16,12 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createWasmDevice, createWebGpuDevice, fromArray, Tensor, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
-import { matmulLadder, recordCopyProbe, recordFmaProbe, WASM_LADDER, WGSL_LADDER, type LadderStep } from '@saddle/kernels-wgsl';
-import { measureWasmPeak } from './runners.js';
+import { createWasmDevice, createWebGpuDevice } from '@saddle/tensor';
+import { WASM_LADDER, WGSL_LADDER } from '@saddle/kernels-wgsl';
+import { measureGpuRoofline, measureWasmBandwidth, measureWasmPeak, timeLadder, type LadderRow } from './roofline.js';
 import { repoRoot, gitInfo } from './git.js';
-import { uniformData } from './benches/matmul.js';
 
-export interface LadderRow {
-  step: string;
-  idea: string;
-  intensity: number;
-  ms: number;
-  gflops: number;
-  /** Against the peak of the threads the step runs on. */
-  pctPeak: number;
-  /** Against the step before it. */
-  speedup: number | null;
-}
+export type { LadderRow };
 
 export interface LadderResult {
   device: 'webgpu' | 'wasm';
@@ -48,86 +37,12 @@ export interface LadderResult {
   rows: LadderRow[];
 }
 
-/** The wall clock, ms. */
-const wall = () => performance.now();
 /** This process's CPU time, ms: on a shared machine, what a one-thread kernel consumed whatever the scheduler did. */
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-
-async function timeIt(run: () => void, sync: () => Promise<void>, reps: number, clock: () => number = wall): Promise<number> {
-  run();
-  await sync();
-  let calls = 1;
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = clock();
-    for (let i = 0; i < calls; i++) run();
-    await sync();
-    const ms = clock() - t0;
-    best = Math.min(best, ms / calls);
-    if (ms < 150) calls = Math.min(1000, Math.ceil((calls * 200) / Math.max(ms, 1)));
-  }
-  return best;
-}
-
-async function ladderRows(
-  device: Device,
-  steps: readonly LadderStep[],
-  size: number,
-  reps: number,
-  peakFor: (s: LadderStep) => number,
-  sync: () => Promise<void>,
-  clockFor: () => () => number = () => wall,
-): Promise<LadderRow[]> {
-  const a = fromArray(uniformData(size * size, 1), [size, size], { device });
-  const b = fromArray(uniformData(size * size, 2), [size, size], { device });
-  const rows: LadderRow[] = [];
-  for (const s of steps) {
-    const ms = await timeIt(() => matmulLadder(a, b, s.name).dispose(), sync, reps, clockFor());
-    const gflops = (2 * size ** 3) / ms / 1e6;
-    const prev = rows[rows.length - 1];
-    rows.push({ step: s.name, idea: s.idea, intensity: s.intensity, ms, gflops, pctPeak: (100 * gflops) / peakFor(s), speedup: prev ? gflops / prev.gflops : null });
-    process.stderr.write(`  ${s.name}: ${gflops.toFixed(2)} GFLOP/s\n`);
-  }
-  a.dispose();
-  b.dispose();
-  return rows;
-}
-
-async function gpuPeak(device: WebGpuDevice, reps: number): Promise<{ peak: number; bandwidth: number }> {
-  const workgroups = device.software ? 64 : 4096;
-  const out = Tensor.empty([workgroups * 256], 'f32', device);
-  let flops = 0;
-  const iters = device.software ? 2048 : 65536;
-  const ms = await timeIt(() => (flops = recordFmaProbe(device, out, workgroups, iters)), () => device.sync(), reps);
-  out.dispose();
-  const n = (64 << 20) / 4; // 64 MiB
-  const src = Tensor.empty([n], 'f32', device);
-  const dst = Tensor.empty([n], 'f32', device);
-  let bytes = 0;
-  const copyMs = await timeIt(() => (bytes = recordCopyProbe(device, src, dst)), () => device.sync(), reps);
-  src.dispose();
-  dst.dispose();
-  return { peak: flops / ms / 1e6, bandwidth: bytes / copyMs / 1e6 };
-}
-
-function wasmBandwidth(device: WasmDevice, reps: number): number {
-  const bytes = 64 << 20;
-  const src = device.alloc('f32', bytes / 4);
-  const dst = device.alloc('f32', bytes / 4);
-  let best = Infinity;
-  for (let r = 0; r < reps + 1; r++) {
-    const t0 = performance.now();
-    device.run('probeCopyBandwidth', [device.address(src), device.address(dst), bytes], Infinity);
-    const ms = performance.now() - t0;
-    if (r > 0) best = Math.min(best, ms);
-  }
-  device.free(src);
-  device.free(dst);
-  return (2 * bytes) / best / 1e6;
-}
+const log = (r: LadderRow) => process.stderr.write(`  ${r.step}: ${r.gflops.toFixed(2)} GFLOP/s\n`);
 
 /**
  * The product's size by default: 512³ on WebGPU (lavapipe's slow steps take seconds a call there),
@@ -175,8 +90,8 @@ export async function runLadderBench(argv: string[]): Promise<number> {
       process.env.XDG_RUNTIME_DIR ??= '/tmp';
       const gpu = await createWebGpuDevice();
       process.stderr.write(`ladder on ${gpu.name}\n`);
-      const { peak, bandwidth } = await gpuPeak(gpu, reps);
-      const rows = await ladderRows(gpu, WGSL_LADDER, size, reps, () => peak, () => gpu.sync());
+      const { peak, bandwidth } = await measureGpuRoofline(gpu, reps);
+      const rows = await timeLadder(gpu, WGSL_LADDER, size, reps, () => peak, () => gpu.sync(), undefined, log);
       results.push({ device: 'webgpu', description: gpu.name, size, date, commit: git.commit + (git.dirty ? ' (uncommitted changes)' : ''), load: loadavg(), peak: { all: peak }, bandwidth, rows });
       gpu.destroy();
     } else if (d === 'wasm') {
@@ -190,11 +105,11 @@ export async function runLadderBench(argv: string[]): Promise<number> {
       // Every core's peak: threads × one core's (the wall-clock rate of all threads measures the
       // other tenants of a shared machine as much as the cores).
       const peakAll = peakOne * all.threads;
-      const bandwidth = wasmBandwidth(all, reps);
+      const bandwidth = measureWasmBandwidth(all, reps);
       const threaded = WASM_LADDER.filter((s) => s.name === 'threads');
       const rows = [
-        ...(await ladderRows(one, WASM_LADDER.filter((s) => !threaded.includes(s)), size, reps, () => peakOne, async () => {}, () => cpuMs)),
-        ...(await ladderRows(all, threaded, size, reps, () => peakAll, async () => {})),
+        ...(await timeLadder(one, WASM_LADDER.filter((s) => !threaded.includes(s)), size, reps, () => peakOne, async () => {}, () => cpuMs, log)),
+        ...(await timeLadder(all, threaded, size, reps, () => peakAll, async () => {}, undefined, log)),
       ];
       rows.forEach((r, i) => (r.speedup = i ? r.gflops / rows[i - 1]!.gflops : null));
       results.push({ device: 'wasm', description: `${cpus()[0]?.model ?? 'cpu'}, ${all.threads} threads`, size, date, commit: git.commit, load: loadavg(), peak: { oneThread: peakOne, all: peakAll, threads: all.threads }, bandwidth, rows });

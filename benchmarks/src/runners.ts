@@ -13,6 +13,9 @@ import type { Runner, RunnerId } from './harness.js';
 import { registerTfjsGradients } from './tf-gradients.js';
 import { saddleRunner, tfjsRunner } from './runner-kinds.js';
 import { findTorchPython, torchRunner, TorchProcess, type TorchHello } from './torch-runner.js';
+import { measureWasmPeak, type WasmPeak } from './roofline.js';
+
+export { measureWasmPeak, type WasmPeak };
 
 export interface AdapterRecord {
   vendor: string;
@@ -178,14 +181,6 @@ export interface WasmEnv {
   peakSimd128: WasmPeak | null;
 }
 
-export interface WasmPeak {
-  /** GFLOP/s of one thread, and of every thread together (wall time). */
-  oneThread: number;
-  allThreads: number;
-  threads: number;
-  method: string;
-}
-
 /**
  * Opens the wasm devices asked for (saddle-wasm: one thread per core; saddle-wasm-1t: one thread)
  * and measures the machine's f32x4 mul + add peak on them.
@@ -217,42 +212,6 @@ export async function openTorch(want: ReadonlySet<RunnerId>, cores: number): Pro
     python,
     all: want.has('torch-cpu') ? await start(cores) : null,
     one: want.has('torch-cpu-1t') ? await start(1) : null,
-  };
-}
-
-/**
- * The peak f32x4 mul + add rate, measured: kernels-wasm's probe/peak.ts (12 register-only chains
- * of acc = acc·m + c, 96 flops a step) on one thread and on all of the device's threads; best of
- * 5 runs of about 0.1 s each, wall time.
- */
-export function measureWasmPeak(device: WasmDevice, clock: () => number = () => performance.now()): WasmPeak {
-  const flopsPerIter = device.constant('PEAK_FLOPS_PER_ITER');
-  const scratch = device.alloc('f32', 64);
-  const out = device.address(scratch);
-  const rate = (threads: number) => {
-    let iters = 1e5;
-    let best = 0;
-    for (let r = 0; r < 8; r++) {
-      const t0 = clock();
-      // work = Infinity: always on every thread of the pool (threads = 1 asks for the caller alone).
-      if (threads === 1) device.run('peakMulAddF32', [iters, out], 0);
-      else device.run('peakMulAddF32', [iters, out], Infinity);
-      const ms = Math.max(clock() - t0, 1e-3);
-      if (r >= 3) best = Math.max(best, (threads * iters * flopsPerIter) / ms / 1e6);
-      iters = Math.min(2e8, Math.max(1e5, Math.round((iters * 100) / ms)));
-    }
-    return best;
-  };
-  const oneThread = rate(1);
-  const allThreads = device.threads > 1 ? rate(device.threads) : oneThread;
-  device.free(scratch);
-  return {
-    oneThread,
-    allThreads,
-    threads: device.threads,
-    method:
-      `kernels-wasm probe/peak.ts on the ${device.build} build: 12 independent register-only chains acc = acc·m + c (${device.build === 'relaxed-simd' ? 'one fused f32x4.relaxed_madd' : 'one f32x4 mul + one f32x4 add'} each, ` +
-      '96 flops a step, the matmul inner loop\'s instruction mix without its loads), best of 5 runs of ~0.1 s, wall time',
   };
 }
 

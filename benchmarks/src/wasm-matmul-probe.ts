@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { createWasmDevice, fromArray } from '@saddle/tensor';
 import { matmul, profileWasmMatmul } from '@saddle/kernels-wgsl';
 import { uniformData } from './benches/matmul.js';
-import { measureWasmPeak } from './runners.js';
+import { measureWasmPeak } from './roofline.js';
 import { cpuMs, matmulShapes } from './probe-support.js';
 
 const args = process.argv.slice(2);

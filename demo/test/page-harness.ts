@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const demoDir = fileURLToPath(new URL('..', import.meta.url));
@@ -138,6 +139,30 @@ export async function openRecording(baseUrl: string, flags: string[], query: str
     }).observe(document, { childList: true, characterData: true, subtree: true });
   }, target);
   return open(baseUrl, flags, query, false, record);
+}
+
+/** A served site: its URL and how to stop it. */
+export interface Site {
+  url: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * One page for a describe block: `serve()`s the site and opens the page (`open`) before its tests,
+ * closes both after them; returns the session's getter.
+ */
+export function pageFor(serve: () => Promise<Site>, flags: string[], query = ''): () => Session {
+  let s: Session | undefined;
+  let site: Site | undefined;
+  beforeAll(async () => {
+    site = await serve();
+    s = await open(site.url, flags, query);
+  }, LONG);
+  afterAll(async () => {
+    await close(s);
+    await site?.close();
+  });
+  return () => s!;
 }
 
 export async function close(s: Session | undefined): Promise<void> {

@@ -386,6 +386,33 @@ describe('matmul matches its CPU twin on wasm (register tiles 4x8 in the SIMD128
     }
   });
 
+  it('a forced macro tile (wasmTiles, the page\'s tile choice) gives the same bits as the chosen one, and a tile off the register grid is refused', async () => {
+    const d = await wasm();
+    const mr = d.constant('MATMUL_MR');
+    const nr = d.constant('MATMUL_NR');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ m: fc.integer({ min: 1, max: 90 }), n: fc.integer({ min: 1, max: 90 }), k: fc.integer({ min: 0, max: 300 }), mc: fc.integer({ min: 1, max: 24 }), nc: fc.integer({ min: 1, max: 24 }), seed: fc.nat() }),
+        async ({ m, n, k, mc, nc, seed }) => {
+          const a = fromArray(randomF32(m * k, seed), [m, k], { device: d });
+          const b = fromArray(randomF32(k * n, seed + 1), [k, n], { device: d });
+          const [chosen, forced] = await Promise.all([matmul(a, b).toArray(), matmul(a, b, { wasmTiles: { mc: mc * mr, nc: nc * nr } }).toArray()]);
+          expect(Buffer.from(forced.buffer).equals(Buffer.from(chosen.buffer)), `${m}x${n}x${k}, tile ${mc * mr}x${nc * nr}`).toBe(true);
+          a.dispose();
+          b.dispose();
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const f = (shape: number[]) => Tensor.empty(shape, 'f32', d);
+    const before = memory(d).liveBytes;
+    expect(() => matmul(f([8, 3]), f([3, 16]), { wasmTiles: { mc: mr + 1, nc: nr } })).toThrowError(
+      new RegExp(`^matmul: wasmTiles is ${mr + 1} x ${nr} for an \\[8, 3\\]·\\[3, 16\\] f32 product; expected mc a positive multiple of ${mr} and nc a positive multiple of ${nr}`),
+    );
+    expect(() => matmul(f([8, 3]), f([3, 16]), { wasmTiles: { mc: mr, nc: 0 } })).toThrowError(SaddleError);
+    expect(memory(d).liveBytes - before).toBe(2 * 4 * (8 * 3 + 3 * 16)); // the two inputs; no output or scratch left behind
+  });
+
   it('the SIMD128 build matches the CPU twin too (the GAN layers, tails, three K blocks)', async () => {
     const d = await wasm(2, 'simd128');
     expect(d.name).toBe('wasm (2 threads, simd128)');

@@ -1,6 +1,7 @@
 /**
- * Every WGSL kernel file carries exactly one teaching header, marked `@kernel-header`, which is
- * what the page's kernel reader shows (demo/src/kernels/header.ts). The marker, not the comment's
+ * Every WGSL kernel file, and every AssemblyScript file of kernels-wasm, carries exactly one
+ * teaching header, marked `@kernel-header`, which is what the page's kernel reader shows
+ * (demo/src/kernels/header.ts). The marker, not the comment's
  * length, says which comment it is: a length rule took reduce.wgsl.ts's five-line note on
  * REDUCE_LANE_WORK, and random.wgsl.ts's note on the shared Philox helper, for their headers.
  */
@@ -10,19 +11,37 @@ import { fileURLToPath } from 'node:url';
 import { KERNEL_HEADER_MARKER, teachingHeader } from '../../demo/src/kernels/header.js';
 
 const src = fileURLToPath(new URL('../../packages/kernels-wgsl/src/', import.meta.url));
-const files = readdirSync(src)
-  .filter((d) => statSync(`${src}${d}`).isDirectory())
-  .flatMap((d) => readdirSync(`${src}${d}`).filter((f) => f.endsWith('.wgsl.ts')).map((f) => `${d}/${f}`));
+const assembly = fileURLToPath(new URL('../../packages/kernels-wasm/assembly/', import.meta.url));
+/** `dir/file` of every file under `root`'s folders whose name ends with `suffix`. */
+const filesUnder = (root: string, suffix: string) =>
+  readdirSync(root)
+    .filter((d) => statSync(`${root}${d}`).isDirectory())
+    .flatMap((d) => readdirSync(`${root}${d}`).filter((f) => f.endsWith(suffix)).map((f) => `${root}${d}/${f}`));
+const files = filesUnder(src, '.wgsl.ts');
+const wasmFiles = filesUnder(assembly, '.ts');
+
+/** Files without exactly one marked comment of at least `lines` lines. */
+const unmarked = (paths: string[], lines: number) =>
+  paths.filter((f) => {
+    const text = readFileSync(f, 'utf8');
+    const marked = (text.match(/\/\*\*[\s\S]*?\*\//g) ?? []).filter((b) => b.includes(KERNEL_HEADER_MARKER));
+    return marked.length !== 1 || (teachingHeader(text) ?? '').split('\n').length < lines;
+  });
 
 describe('kernel teaching headers', () => {
   it('every .wgsl.ts has exactly one comment marked @kernel-header, of some length', () => {
     expect(files.length).toBeGreaterThan(15);
-    const bad = files.filter((f) => {
-      const text = readFileSync(`${src}${f}`, 'utf8');
-      const marked = (text.match(/\/\*\*[\s\S]*?\*\//g) ?? []).filter((b) => b.includes(KERNEL_HEADER_MARKER));
-      return marked.length !== 1 || (teachingHeader(text) ?? '').split('\n').length < 5;
-    });
-    expect(bad).toEqual([]);
+    expect(unmarked(files, 5)).toEqual([]);
+  });
+
+  it('so has every AssemblyScript file of kernels-wasm (the reader lists the wasm kernels too)', () => {
+    expect(wasmFiles.length).toBeGreaterThan(20);
+    // (philox.ts, a helper of the random kernels, is a four-line note)
+    expect(unmarked(wasmFiles, 4)).toEqual([]);
+  });
+
+  it('peak.ts: the header is the probe\'s comment, after its import', () => {
+    expect(teachingHeader(readFileSync(`${assembly}probe/peak.ts`, 'utf8'))!.startsWith("The machine's f32x4 mul + add rate")).toBe(true);
   });
 
   it('reduce: the header is the kernel\'s, not the note on REDUCE_LANE_WORK above it', () => {

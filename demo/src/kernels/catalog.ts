@@ -1,7 +1,8 @@
 /**
  * What the kernel reader lists: each WGSL kernel's file under kernels-wgsl/src/ (for its teaching
  * header) and the WGSL it generates for the case picked (matmul: the tile configuration this adapter
- * gets for the case's shape). The names are the peer table's keys (./peers.ts).
+ * gets for the case's shape, or the one picked in the reader's tiling choice). The names are the
+ * peer table's keys (./peers.ts); the wasm kernels are listed by ./wasm-catalog.ts.
  */
 import { isWebGpu, type Device } from '@saddle/autograd';
 import * as K from '@saddle/kernels-wgsl';
@@ -19,25 +20,34 @@ export interface KernelSource {
   config: string;
 }
 
+/** The matmul configuration picked in the reader: a tiling of MATMUL_CONFIGS and split-K parts, or the launcher's choice. */
+export interface MatmulChoice {
+  tiling: keyof typeof K.MATMUL_CONFIGS | 'auto';
+  splitK: number | 'auto';
+}
+
 export interface KernelEntry {
   /** Folder and file under kernels-wgsl/src/. */
   file: string;
   /** The generated WGSL for a case label (the first case's when none is picked). */
-  source(device: Device, caseLabel: string): KernelSource;
+  source(device: Device, caseLabel: string, choice: MatmulChoice): KernelSource;
 }
 
 const SQUARE: MatmulShape[] = [256, 512, 1024].map((x) => ({ group: 'square', m: x, k: x, n: x }));
 const matmulShapes = new Map([...SQUARE, ...GAN_SHAPES].map((s) => [shapeLabel(s), s] as const));
 
-function matmulSource(device: Device, label: string): KernelSource {
+function matmulSource(device: Device, label: string, choice: MatmulChoice): KernelSource {
   const s = matmulShapes.get(label) ?? SQUARE[0]!;
   const limits = isWebGpu(device) ? device.limits : ({ maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 } as GPUSupportedLimits);
   const minWorkgroups = isWebGpu(device) ? K.matmulMinWorkgroups(device) : K.MATMUL_MIN_WORKGROUPS.gpu;
-  const config = K.chooseMatmulConfig(s.m, s.n, limits, minWorkgroups);
-  const why = isWebGpu(device) ? `chosen for ${s.m}x${s.n} on this adapter` : 'for a hardware GPU (no WebGPU device here)';
+  let config: K.MatmulConfig = choice.tiling === 'auto' ? K.chooseMatmulConfig(s.m, s.n, limits, minWorkgroups) : K.MATMUL_CONFIGS[choice.tiling];
+  // A forced tiling too large for the workgroup memory runs single-buffered, as matmul does.
+  if (K.matmulWorkgroupBytes(config) > limits.maxComputeWorkgroupStorageSize && config.doubleBuffer) config = { ...config, name: `${config.name}-single`, doubleBuffer: false };
+  const why = choice.tiling !== 'auto' ? 'picked above' : isWebGpu(device) ? `chosen for ${s.m}x${s.n} on this adapter` : 'for a hardware GPU (no WebGPU device here)';
+  const split = choice.splitK === 'auto' ? 'split-K as the launcher chooses' : choice.splitK === 1 ? 'no split-K' : `split-K: K in ${choice.splitK} parts (partial sums, then the split-K reduce kernel)`;
   return {
     wgsl: K.matmulWgsl({ config, transA: Boolean(s.transA), transB: Boolean(s.transB) }),
-    config: `config ${config.name}: ${config.bm}x${config.bn} block, BK ${config.bk}, ${config.tm}x${config.tn} per thread, ${K.matmulThreads(config)} threads, ${K.matmulWorkgroupBytes(config)} B of workgroup memory, double buffer ${config.doubleBuffer}, unroll ${config.unroll} (${why})`,
+    config: `config ${config.name}: ${config.bm}x${config.bn} block, BK ${config.bk}, ${config.tm}x${config.tn} per thread, ${K.matmulThreads(config)} threads, ${K.matmulWorkgroupBytes(config)} B of workgroup memory, double buffer ${config.doubleBuffer}, unroll ${config.unroll} (${why}); ${split}`,
   };
 }
 

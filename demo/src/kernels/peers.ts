@@ -12,7 +12,7 @@ import * as K from '@saddle/kernels-wgsl';
 import type { Tensor } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { BenchCase, Instance } from '../../../benchmarks/src/harness.js';
-import { GAN_SHAPES, matmulCase } from '../../../benchmarks/src/benches/matmul.js';
+import { GAN_SHAPES, matmulCase, shapeLabel, type MatmulShape } from '../../../benchmarks/src/benches/matmul.js';
 import { MAXOUT_SHAPES, PIECES, UNITS, maxoutCase as benchMaxoutCase, type MaxoutShape } from '../../../benchmarks/src/benches/maxout.js';
 import { BCE_SHAPES, bceCase as benchBceCase, type BceShape } from '../../../benchmarks/src/benches/bce.js';
 import { readJoined, readJoinedTf } from '../../../benchmarks/src/benches/common.js';
@@ -240,6 +240,41 @@ function concatCases([rows, cols]: number[]): BenchCase[] {
   );
 }
 
+/** The bytes a product must move at least: A and B read, C written (and the bias read). */
+const matmulBytes = (s: MatmulShape) => 4 * (s.m * s.k + s.k * s.n + s.m * s.n + (s.bias ? s.n : 0));
+
+/** `pnpm bench`'s matmul case, with its bytes (for GB/s and the arithmetic intensity). */
+const benchMatmulCase = (s: MatmulShape): BenchCase => ({ ...matmulCase(s), bytes: matmulBytes(s) });
+
+/**
+ * matmul's cases with a configuration forced (the reader's tiling, split-K and wasm macro-tile
+ * choices): the shapes, labels, work and check of PEERS.matmul's cases, the product run with `opts`.
+ */
+function configuredMatmulCase(s: MatmulShape, opts: K.MatmulOptions): BenchCase {
+  const { m, k, n, transA = false, transB = false, activation = 'none' } = s;
+  return opCase({
+    label: shapeLabel(s),
+    inputs: () => [uniformInput(transA ? [k, m] : [m, k], 1 + m * 7 + k), uniformInput(transB ? [n, k] : [k, n], 2 + k * 13 + n), ...(s.bias ? [uniformInput([n], 3 + n)] : [])],
+    saddle: ([a, b, bias]) => K.matmul(a!, b!, { transA, transB, bias, activation, ...opts }),
+    tfjs: (tf, [a, b, bias]) => {
+      const y = tf.matMul(a!, b!, transA, transB);
+      const z = bias ? tf.add(y, bias) : y;
+      return activation === 'relu' ? tf.relu(z) : activation === 'sigmoid' ? tf.sigmoid(z) : z;
+    },
+    flops: 2 * m * n * k,
+    bytes: matmulBytes(s),
+    tolerance: 1e-5 * Math.max(16, Math.sqrt(k) * 4),
+  });
+}
+
+const SMALL_MATMULS: MatmulShape[] = [{ group: 'square', m: 256, k: 256, n: 256 }];
+const LARGE_MATMULS: MatmulShape[] = [512, 1024].map((x): MatmulShape => ({ group: 'square', m: x, k: x, n: x })).concat(GAN_SHAPES);
+
+/** PEERS.matmul's cases, in its order, with `opts` forced on saddle's product. */
+export function configuredMatmulCases(opts: K.MatmulOptions): BenchCase[] {
+  return [...SMALL_MATMULS, ...LARGE_MATMULS].map((s) => configuredMatmulCase(s, opts));
+}
+
 // ------------------------------------------------------------------ the optimizer (in place)
 
 const SGD_HP = { lr: 0.05, momentum: 0.5, weightDecay: 1e-3 };
@@ -382,8 +417,8 @@ export const PEERS: Record<string, PeerEntry> = {
   matmul: {
     tfjs: 'tf.matMul',
     check: 'max |saddle − tfjs| / max(1, max |tfjs|) ≤ 1e-5 · max(16, 4√K)',
-    small: [matmulCase({ group: 'square', m: 256, k: 256, n: 256 })],
-    large: [512, 1024].map((x) => matmulCase({ group: 'square', m: x, k: x, n: x })).concat(GAN_SHAPES.map(matmulCase)),
+    small: SMALL_MATMULS.map(benchMatmulCase),
+    large: LARGE_MATMULS.map(benchMatmulCase),
   },
   'split-K reduce': { tfjs: 'tf.matMul', check: 'max |saddle − tfjs| / max(1, max |tfjs|) ≤ 1e-5 · max(16, 4√K)', small: [splitKCase(64, 2048, 64, 4)], large: [splitKCase(128, 16384, 128, 16)] },
   'matmul (subgroup matrix, f16)': {

@@ -36,6 +36,7 @@
  * summed (a masked lane would otherwise add log1p(1) = ln 2 to the sum).
  *
  * Threads: pieces (loss) or 16-aligned element ranges (gradient) are split over the threads.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at } from '../shared/strided';

@@ -21,6 +21,7 @@
  * Bounds: the launcher checks shapes and batch broadcasting; the kernel reads only A[b, i, :],
  * B[b, :, :] and writes out[b, i, :]. dims holds [batchRank, batch shape, A's batch strides,
  * B's batch strides] (strides in elements, 0 where broadcast).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { dim, loadLanes } from '../shared/strided';

@@ -18,6 +18,7 @@
  * to nearest (ties to even); i32 <-> u32 keeps the bits (a copy).
  *
  * Conversion codes (keep in step with WASM_CAST_CODES in kernels-wgsl's cast.ts).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 

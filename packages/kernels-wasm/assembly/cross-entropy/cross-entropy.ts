@@ -17,6 +17,7 @@
  *
  * Numerics: never log(softmax); with the maximum subtracted every exp argument is <= 0 and the
  * sum is >= 1. Against the double twin: exp's ~1 ulp, log's ~1 ulp and the f32 row sum.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { lane0, logV } from '../shared/math';

@@ -24,6 +24,7 @@
  * only on its index, so 1 and N threads give the same bits.
  *
  * Bounds: a thread writes only the elements of its blocks below n.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, unravelOffset } from '../shared/strided';

@@ -27,6 +27,7 @@
  * Op codes: the `op` argument selects the function; the JS launcher (kernels-wgsl's
  * elementwise.ts, WASM_UNARY_CODES / WASM_BINARY_CODES) holds the same table. Each case inlines
  * the whole walker with a constant op, so the switch is resolved once per call, not per element.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, rowOffset } from '../shared/strided';

@@ -18,6 +18,7 @@
  *
  * Bounds: the launcher checks every index against [0, len) before the call (the CPU twin's
  * error), so a row read or written is always inside its tensor.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 

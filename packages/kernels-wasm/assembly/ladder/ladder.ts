@@ -26,6 +26,7 @@
  *    tile streams two contiguous arrays. Packing costs M·K + K·N copies against 2·M·N·K flops. What
  *    it still lacks: with K whole, a B panel (K x 8 floats, 32 KiB at K = 1024) no longer fits L1
  *    while the A panels pass over it; the next step cuts K into blocks of at most 256.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 
 /** Step 1: one output at a time, a strided column of B. */

@@ -77,6 +77,7 @@
  * Scratch (one block allocated by the launcher per call): [0, 64) the tile counter, then one
  * MATMUL_EDGE_BYTES edge buffer per unit (tid: the pool calls the kernel with up to device.units of them), then one i32 state per panel (A panels first), then the A
  * panels, then the B panels. The launcher zeroes the counter and the states before the call.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 
 import { madd } from '../shared/fma';

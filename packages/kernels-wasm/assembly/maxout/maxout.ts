@@ -29,6 +29,7 @@
  *
  * Bounds: a thread reads only its units' pieces and writes only its outputs (and their dx rows);
  * the launcher checks shapes, dtypes and that the columns divide into units.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, gather4 } from '../shared/strided';

@@ -18,6 +18,7 @@
  * alpha * x elsewhere (one rounded multiply); NaN fails x > 0 and alpha * NaN is NaN.
  *
  * Op codes (keep in step with WASM_PARAMETRIC_CODES in kernels-wgsl's parametric.ts).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 

@@ -4,6 +4,7 @@
  * its own contiguous share, four v128 loads then four v128 stores per 64 bytes. With buffers much
  * larger than the caches (the launcher uses 64 MiB each) every byte comes from and goes to DRAM:
  * the bandwidth is 2 · bytes / time (read + write; the write-allocate read of dst is not counted).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 export function probeCopyBandwidth(src: usize, dst: usize, bytes: i32, tid: i32, nthreads: i32): void {
   const share = (<usize>bytes / <usize>nthreads) & ~(<usize>63);

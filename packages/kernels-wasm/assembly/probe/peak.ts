@@ -12,6 +12,7 @@ import { madd } from '../shared/fma';
  * core issues vector multiplies and adds. The launcher times it on 1 and on every thread.
  *
  * The result is stored at out + 4 * tid (so the loop cannot be optimised away).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 export function peakMulAddF32(iters: i32, out: usize, tid: i32, nthreads: i32): void {
   const seed = <f32>(tid + 1);

@@ -3,6 +3,7 @@
  * SC 2011) for the wasm kernels: four counter blocks at once in SIMD, and one block in scalar code
  * for the tails. Shared by the random draws (random.ts) and the dropout kernels (../dropout). See
  * random.ts for the SIMD scheme (extmul for the 32x32 -> 64-bit products, SoA lanes, transposes).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 const M0: u32 = 0xd2511f53;
 const M1: u32 = 0xcd9e8d57;

@@ -34,6 +34,7 @@
  *
  * Bounds: a thread writes only elements [4 * firstBlock, min(n, 4 * endBlock)); the launcher
  * checks shapes, dtypes and ranges.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at } from '../shared/strided';

@@ -32,6 +32,7 @@
  *
  * Bounds: a unit reads only the elements of its piece; the launcher checks axes, dtypes and the
  * empty cases (an empty max is an error; an empty sum is 0 and never reaches the kernel).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, unravelOffset } from '../shared/strided';

@@ -13,6 +13,7 @@
  * Threads: the flat range of elements is cut into nthreads near-equal 16-aligned ranges; each
  * element is written by exactly one thread, and a copy is exact, so thread counts agree bit for bit.
  * Bounds: the launcher checks shapes and that dst has no stride-0 dim (no two writers per address).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, rowOffset } from '../shared/strided';

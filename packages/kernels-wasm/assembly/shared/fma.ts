@@ -13,6 +13,7 @@
  * still gives 1 and N threads the same bits. Between the builds (and between machines with and
  * without FMA) results differ in the last bits: a fused product-sum skips the product's rounding,
  * so it is never further from the exact sum than the unfused one (the same error bound holds).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 @inline
 export function madd(a: v128, b: v128, c: v128): v128 {

@@ -13,6 +13,7 @@
  * same bits wherever they run. A kernel's scalar tail calls the vector function on a splatted
  * value (lane 0 of it), so an element's bits do not depend on whether it fell in a SIMD block or
  * a tail, and thus not on how the work was split over threads.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 
 @inline

@@ -9,6 +9,7 @@
  * offset of a row's start is computed once per row (rowOffset, rank-1 divisions), and the row
  * itself is a run of `len` elements with one stride per operand. A run whose strides are 1 (dense)
  * or 0 (broadcast scalar) takes the f32x4 path; any other stride takes a scalar loop.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 
 /** i32 entry `i` of the dims array. */

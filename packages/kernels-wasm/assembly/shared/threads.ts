@@ -9,6 +9,7 @@
  * counter and claim panels by compare-and-swap, so a thread that loses its core does fewer tiles.)
  * The JS side runs a job as one call (tid 0 of 1) on the calling thread when it is too small to
  * pay for waking the workers.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 
 /** Elements are handed out in blocks of this many, so a thread's range starts on a 64-byte line. */

@@ -24,6 +24,7 @@
  * x - (max + log(sum)), never log(softmax). Against the double twin: exp's ~1 ulp plus the f32 sum
  * of len terms in 4 partials (relative error about len/4 ulps); a NaN in the row makes the row NaN
  * (f32x4.max propagates it), as in the twin.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { expV, lane0, logV } from '../shared/math';

@@ -16,6 +16,7 @@
  *
  * Bounds: a thread writes out[start, end) and reads the operand elements those map to; the
  * launcher checks shapes (broadcast), dtypes and the rank before the call.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, dim, rowOffset } from '../shared/strided';

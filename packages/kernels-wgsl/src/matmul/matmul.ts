@@ -37,6 +37,13 @@ export interface MatmulOptions {
    * chosen with the tiling: on a hardware GPU, for products with few blocks and a long K.
    */
   splitK?: number;
+  /**
+   * Force the wasm kernel's macro tile, mc rows x nc columns of C per claim of the tile counter
+   * (for the page's kernel reader and tuning): mc a positive multiple of the register tile's rows
+   * (`MATMUL_MR`), nc of its columns (`MATMUL_NR`). By default `chooseWasmMatmulTiles` picks it.
+   * The result is the same bits whatever the tile. wasm only: the other devices ignore it.
+   */
+  wasmTiles?: { mc: number; nc: number };
 }
 
 /**
@@ -189,7 +196,7 @@ function matmul2d(a: Tensor, b: Tensor, opts: MatmulOptions): Tensor {
         activation,
       });
     } else if (device.kind === 'wasm') {
-      runMatmulWasm(asWasm(device), { a: sa.t, b: sb.t, bias: sbias?.t ?? null, out, m, n, k, transA: sa.trans, transB: sb.trans, activation });
+      runMatmulWasm(asWasm(device), { a: sa.t, b: sb.t, bias: sbias?.t ?? null, out, m, n, k, transA: sa.trans, transB: sb.trans, activation }, false, opts.wasmTiles);
     } else {
       recordMatmul(asGpu(device, op), sa.t, sb.t, sbias?.t ?? null, out, m, n, k, sa.trans, sb.trans, activation, opts.config, opts.splitK);
     }
@@ -302,7 +309,7 @@ export function recordMatmul(
 /**
  * The macro tile (rows x columns of C a wasm thread takes at a time; see kernels-wasm's
  * assembly/matmul/matmul.ts): 16·mr x 128 (64 x 128 with the SIMD128 build's 4-row register
- * tiles, 96 x 128 with the relaxed build's 6-row ones; mc must be a multiple of mr) where the product has enough of them, smaller where it has
+ * tiles, 80 x 128 with the relaxed build's 5-row ones; mc must be a multiple of mr) where the product has enough of them, smaller where it has
  * too few to keep every thread busy to the end (threads take tiles from a shared counter, so more
  * tiles than threads lets a thread slowed by the machine's other work do fewer). The tiling never
  * changes the result: each output's summation order depends on K alone.
@@ -347,10 +354,11 @@ interface WasmMatmulPlan {
  * Lays out the scratch of one wasm matmul (one block of the device's heap: size classes make it a
  * reuse from the second call on) and the kernel's arguments.
  */
-function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = false): WasmMatmulPlan {
+function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = false, tiles?: { mc: number; nc: number }): WasmMatmulPlan {
   const { a, b, bias, out, m, n, k, transA, transB, activation } = p;
   const mr = device.constant('MATMUL_MR');
   const nr = device.constant('MATMUL_NR');
+  if (tiles) checkWasmTiles(tiles, mr, nr, m, n, k);
   const panelsA = Math.ceil(m / mr);
   const panelsB = Math.ceil(n / nr);
   // One edge buffer per unit: the kernel is called with tid up to device.units - 1 (4 per thread).
@@ -360,7 +368,7 @@ function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = fa
   const bytes = packBAt + panelsB * nr * k * 4;
   const scratch = Tensor.empty([bytes / 4], 'f32', device);
   const base = device.address(scratch.storage);
-  const { mc, nc } = chooseWasmMatmulTiles(m, n, oneThread ? 1 : device.threads, mr, nr);
+  const { mc, nc } = tiles ?? chooseWasmMatmulTiles(m, n, oneThread ? 1 : device.threads, mr, nr);
   const args = [
     device.address(a.storage),
     device.address(b.storage),
@@ -383,6 +391,13 @@ function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = fa
   return { scratch, args, statesAt: statesAt / 4, states: panelsA + panelsB, work: oneThread ? -1 : (m * n * k) / 8 + m * n };
 }
 
+function checkWasmTiles(t: { mc: number; nc: number }, mr: number, nr: number, m: number, n: number, k: number): void {
+  const ok = (x: number, of: number) => Number.isInteger(x) && x > 0 && x % of === 0;
+  if (!ok(t.mc, mr) || !ok(t.nc, nr)) {
+    throw new SaddleError('matmul', `wasmTiles is ${t.mc} x ${t.nc} for an [${m}, ${k}]·[${k}, ${n}] f32 product; expected mc a positive multiple of ${mr} and nc a positive multiple of ${nr} (the register tile)`);
+  }
+}
+
 /** One call of the wasm kernel on a plan: the tile counter reset, the panels repacked unless `repack` is false. */
 function launchMatmulWasm(device: WasmDevice, plan: WasmMatmulPlan, repack = true): void {
   const head = plan.scratch.storage.data!;
@@ -394,10 +409,11 @@ function launchMatmulWasm(device: WasmDevice, plan: WasmMatmulPlan, repack = tru
 /**
  * The wasm matmul: one run on every thread, which packs op(A) and op(B) into panels as the tiles
  * first need them and computes the register tiles (see kernels-wasm's assembly/matmul/matmul.ts).
- * `oneThread`: on the calling thread alone (the matmul ladder's step before threads).
+ * `oneThread`: on the calling thread alone (the matmul ladder's step before threads); `tiles`:
+ * the macro tile, when forced (MatmulOptions.wasmTiles).
  */
-export function runMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = false): void {
-  const plan = planMatmulWasm(device, p, oneThread);
+export function runMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = false, tiles?: { mc: number; nc: number }): void {
+  const plan = planMatmulWasm(device, p, oneThread, tiles);
   try {
     launchMatmulWasm(device, plan);
   } finally {
