@@ -29,6 +29,7 @@
  * Bounds: the launcher checks shapes and options; x is read only at rows in [0, H) and columns in
  * [0, W) of group g's channels; col's P·K floats are all written.
  * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups].
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { dim } from '../shared/strided';

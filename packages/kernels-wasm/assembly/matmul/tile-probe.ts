@@ -5,6 +5,7 @@
  * packed panels already in cache, the inner loop of matmul.ts and nothing else: no packing, no
  * stores to C but the last. `chains` runs register-only multiply-add chains (no loads) with 8 or
  * 12 accumulators, to see how many independent chains the core needs to stay busy.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { madd } from '../shared/fma';
 

@@ -20,6 +20,7 @@
  *
  * Bounds: a thread touches only the elements of its range; the launcher checks shapes, dtypes,
  * density and that the two tensors do not share storage.
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at } from '../shared/strided';

@@ -27,6 +27,7 @@
  * ranges (`shareStart`); every element is computed by the same instructions whatever the split.
  * Bounds: a thread writes only its range and reads only taps inside the input (the launcher checks
  * shapes, dtypes, padding <= kernel / 2 and an output of at least 1 x 1).
+ * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at, gather4 } from '../shared/strided';
