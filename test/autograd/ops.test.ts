@@ -51,6 +51,10 @@ const differentiable: [string, (m: typeof k) => Tensor][] = [
   ['conv2d', (m) => m.conv2d(m.reshape(x(), [1, 1, 2, 3]), m.reshape(w(), [1, 1, 2, 3]), { padding: 1 })],
   ['convTranspose2d', (m) => m.convTranspose2d(m.reshape(x(), [1, 1, 2, 3]), m.reshape(w(), [1, 1, 2, 3]), { stride: 2 })],
   ['maxoutBackward', (m) => m.maxoutBackward(x(), m.maxout(fromArray([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 6], { device: cpu }), 2).argmax, 2)],
+  ['maxPool2d', (m) => m.maxPool2d(m.reshape(x(), [1, 1, 2, 3]), { kernelSize: 2, stride: 1 })],
+  ['avgPool2d', (m) => m.avgPool2d(m.reshape(x(), [1, 1, 2, 3]), { kernelSize: 2, stride: 1, padding: 1 })],
+  ['maxPool2dBackward', (m) => m.maxPool2dBackward(m.reshape(x(), [1, 1, 2, 3]), fromArray([0, 1, 3, 3, 4, 5], [1, 1, 2, 3], { device: cpu, dtype: 'i32' }), [1, 1, 2, 3], { kernelSize: 1 })],
+  ['avgPool2dBackward', (m) => m.avgPool2dBackward(m.reshape(x(), [1, 1, 1, 6]), [1, 1, 2, 7], { kernelSize: 2, stride: 1 })],
 ];
 
 describe('the op set of @saddle/autograd', () => {

@@ -12,7 +12,7 @@
  */
 import { Tensor, isFloat, zeros, type DType, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/kernels-wgsl';
-import type { Axes, BinaryOpName, BmmOptions, Conv2dOptions, ConvTranspose2dOptions, DropoutOptions, MatmulOptions, UnaryOpName } from '@saddle/kernels-wgsl';
+import type { AvgPool2dOptions, Axes, BinaryOpName, BmmOptions, Conv2dOptions, ConvTranspose2dOptions, DropoutOptions, MatmulOptions, MaxPool2dOptions, UnaryOpName } from '@saddle/kernels-wgsl';
 import { record, shouldRecord } from './tape.js';
 import { installRecordingOps } from './rules/common.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
@@ -30,6 +30,7 @@ import { gatherRule, scatterAddRule } from './rules/gather.js';
 import { bmmRule } from './rules/bmm.js';
 import { castRule } from './rules/cast.js';
 import { conv2dRule, convTranspose2dRule } from './rules/conv.js';
+import { avgPool2dBackwardRule, avgPool2dRule, maxPool2dBackwardRule, maxPool2dRule } from './rules/pool.js';
 
 type Operand = Tensor | number;
 
@@ -360,6 +361,9 @@ export {
   type SgdMomentumManyOptions,
   type AdamHyperparams,
   type Axes,
+  type Size2d,
+  type MaxPool2dOptions,
+  type AvgPool2dOptions,
 } from '@saddle/kernels-wgsl';
 
 // ---------------------------------------------------------------- softmax, cross-entropy
@@ -425,6 +429,44 @@ export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: num
   return shouldRecord(src) ? record('scatterAdd', y, [src], [indices], scatterAddRule(axis)) : y;
 }
 
+// ---------------------------------------------------------------- pooling
+
+/**
+ * 2-D max pooling of x [N, C, H, W] with the i32 positions of the maxima (see @saddle/kernels-wgsl);
+ * `values` records (its rule reuses `indices`, which must stay alive until backward).
+ */
+export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): { values: Tensor; indices: Tensor } {
+  const r = k.maxPool2dWithIndices(x, opts);
+  if (shouldRecord(x)) record('maxPool2d', r.values, [x], [r.indices], maxPool2dRule(x.shape, opts));
+  return r;
+}
+
+/** 2-D max pooling of x [N, C, H, W] (PyTorch's `max_pool2d`). Recorded on the tape (the indices stay with it). */
+export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
+  const r = maxPool2dWithIndices(x, opts);
+  // Recorded, the tape holds the indices (saved) until backward; otherwise nothing needs them.
+  if (!shouldRecord(x)) r.indices.dispose();
+  return r.values;
+}
+
+/** 2-D average pooling of x [N, C, H, W] (PyTorch's `avg_pool2d`). Recorded on the tape. */
+export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
+  const y = k.avgPool2d(x, opts);
+  return shouldRecord(x) ? record('avgPool2d', y, [x], [], avgPool2dRule(x.shape, opts)) : y;
+}
+
+/** maxPool2d's gradient kernel: dy summed into the positions `indices` names. Recorded (its rule gathers). */
+export function maxPool2dBackward(dy: Tensor, indices: Tensor, inputShape: readonly number[], opts: MaxPool2dOptions): Tensor {
+  const y = k.maxPool2dBackward(dy, indices, inputShape, opts);
+  return shouldRecord(dy) ? record('maxPool2dBackward', y, [dy], [indices], maxPool2dBackwardRule([...inputShape])) : y;
+}
+
+/** avgPool2d's gradient kernel: dy spread evenly over each window. Recorded (its rule is avgPool2d). */
+export function avgPool2dBackward(dy: Tensor, inputShape: readonly number[], opts: AvgPool2dOptions): Tensor {
+  const y = k.avgPool2dBackward(dy, inputShape, opts);
+  return shouldRecord(dy) ? record('avgPool2dBackward', y, [dy], [], avgPool2dBackwardRule(opts)) : y;
+}
+
 // ---------------------------------------------------------------- batched matmul
 
 /** op(a) · op(b) over broadcast batch dims: [..., M, K] x [..., K, N] -> [..., M, N]; gradients for a and b. */
@@ -485,4 +527,5 @@ installRecordingOps({
   dropout, sigmoidBce, sigmoidBceGrad, reshape, transpose, slice, concat, broadcastTo, expandDims, squeeze, unslice, softmax, logSoftmax,
   crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm, cast,
   conv2d, convTranspose2d,
+  maxPool2d, maxPool2dWithIndices, maxPool2dBackward, avgPool2d, avgPool2dBackward,
 });

@@ -23,6 +23,7 @@ export * from './bmm/bmm';
 export { KERNELS_RELAXED_SIMD } from './shared/fma';
 export * from './cast/cast';
 export * from './conv/conv';
+export * from './pool/pool';
 
 /** First byte past the module's static data: the JS allocator hands out memory from here up. */
 export function heapBase(): usize {

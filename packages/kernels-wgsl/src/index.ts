@@ -28,6 +28,7 @@ export * from './gather/index.js';
 export * from './bmm/index.js';
 export * from './cast/index.js';
 export * from './conv/index.js';
+export * from './pool/index.js';
 export { grid1d, flatIndexWgsl, sameDevice, sameDType, expectRank, wgslType, wasmType, asGpu, asWasm, FLAT_WORKGROUP } from './shared/launch.js';
 export { MAX_RANK, stridedIndex, readAs, mergeDimsOf, wasmDims } from './shared/strided.js';
 export { type Activation, ACTIVATIONS } from './shared/activation.js';

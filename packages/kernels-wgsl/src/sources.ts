@@ -13,6 +13,7 @@ export * from './maxout/maxout.wgsl.js';
 export * from './maxout/maxout-dropout.wgsl.js';
 export * from './optim/optim.wgsl.js';
 export * from './parametric/parametric.wgsl.js';
+export * from './pool/pool.wgsl.js';
 export * from './random/random.wgsl.js';
 export * from './reduce/reduce.wgsl.js';
 export * from './shape/shape.wgsl.js';

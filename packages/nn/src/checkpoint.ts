@@ -4,7 +4,7 @@ import { checkLoadedTensors, type LoadOptions, type SafeTensors } from './safete
 import type { Module } from './module.js';
 import type { Optimizer } from './optim/optimizer.js';
 
-/** Saves a module's parameters as safetensors (written atomically: a crash never leaves a torn file). */
+/** Saves a module's parameters and buffers as safetensors (written atomically: a crash never leaves a torn file). */
 export async function saveModule(path: string, module: Module, metadata?: Record<string, string>): Promise<void> {
   const state = await module.stateDict();
   const tensors: SafeTensors = {};
@@ -19,7 +19,7 @@ export async function saveModule(path: string, module: Module, metadata?: Record
  */
 export async function loadModule(path: string, module: Module, options: LoadOptions = {}): Promise<Record<string, string>> {
   const { tensors, metadata } = await loadSafetensors(path);
-  const dtypes = new Map(module.namedParameters().map(([name, p]) => [name, p.dtype]));
+  const dtypes = new Map(module.namedState().map(([name, p]) => [name, p.dtype]));
   checkLoadedTensors('loadModule', tensors, path, (name) => dtypes.get(name), options);
   module.loadStateDict(tensors, path);
   return metadata;

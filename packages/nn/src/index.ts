@@ -11,6 +11,8 @@ export { Dropout } from './layers/dropout.js';
 export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { Sequential } from './layers/sequential.js';
 export { mlp, type MLPOptions } from './layers/mlp.js';
+export { BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './layers/norm.js';
+export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './functional.js';
 export { Optimizer, type OptimizerOptions, type OptimizerState } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optim/adam.js';

@@ -96,6 +96,11 @@ export const RECORDING_OPS = [
   'cast',
   'conv2d',
   'convTranspose2d',
+  'maxPool2d',
+  'maxPool2dWithIndices',
+  'maxPool2dBackward',
+  'avgPool2d',
+  'avgPool2dBackward',
 ] as const satisfies readonly (keyof Ops)[];
 
 /** Called once by ops.ts: the rules' namespace takes the recording wrappers. */
