@@ -17,7 +17,7 @@
  * training, drawing included.
  */
 import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
-import { GENERATOR_LOSSES, GanTrainer, PRESET_NAMES, UPDATE_MODES, chartGrid, interpolationImages, preset, type GanConfig, type GeneratorLossKind, type Mnist, type PresetName, type Series, type TrainerSnapshot, type UpdateMode } from '@saddle/gan';
+import { GENERATOR_LOSSES, GanTrainer, PRESET_NAMES, describeDiscriminator, describeGenerator, UPDATE_MODES, chartGrid, interpolationImages, preset, type GanConfig, type GeneratorLossKind, type Mnist, type PresetName, type Series, type TrainerSnapshot, type UpdateMode } from '@saddle/gan';
 import { $, diverging, drawGrid, guarded, options } from './dom.js';
 import { generatorPixelGradient } from './generator-gradient.js';
 import { decodeSnapshot, encodeSnapshot } from './checkpoint-files.js';
@@ -152,7 +152,7 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     $('gan-interp-figure').hidden = true;
     state.interpolated = false;
     await redraw(null);
-    status.textContent = `${config.preset}: G ${config.generator.zDim} → ${config.generator.hidden.join(' → ')} → 784, D maxout ${config.discriminator.units.join(' x ')}, batch ${config.batch}, k ${config.k}`;
+    status.textContent = `${config.preset}: G ${describeGenerator(config.generator)}, D ${describeDiscriminator(config.discriminator)}, batch ${config.batch}, k ${config.k}`;
   }
 
   /** The update order and G's loss from their selects, into the trainer (read at every iteration). */

@@ -102,6 +102,14 @@ export const KERNELS: Record<string, KernelEntry> = {
     ),
   },
   dropout: { file: 'dropout/dropout.wgsl.ts', source: fixed(W.dropoutWgsl('f32', true, true), 'f32, with input, dense') },
+  'conv2d, convTranspose2d': {
+    file: 'conv/conv.wgsl.ts',
+    source: byLabel(
+      (l) => l.includes(' convT '),
+      () => ({ wgsl: W.convWgsl({ transposed: false, bias: false }), config: `conv2d (implicit GEMM), no bias, ${W.CONV_TILE}x${W.CONV_TILE} tiles` }),
+      () => ({ wgsl: W.convWgsl({ transposed: true, bias: false }), config: `convTranspose2d (the same kernel gathering through the stride), no bias, ${W.CONV_TILE}x${W.CONV_TILE} tiles` }),
+    ),
+  },
   'strided copy': { file: 'shape/shape.wgsl.ts', source: fixed(W.copyStridedWgsl(), 'any view into a dense tensor (concat copies each input into its slice of the output)') },
 };
 
