@@ -9,32 +9,18 @@ import fc from 'fast-check';
 import { conv2d, convTranspose2d, sum, mul } from '@saddle/autograd';
 import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
+import { conv2dFits, convCase, convTranspose2dFits, type ConvCase } from '../support/conv.js';
 
-const caseArb = fc.record({
-  n: fc.integer({ min: 1, max: 2 }),
-  groups: fc.integer({ min: 1, max: 2 }),
-  cinG: fc.integer({ min: 1, max: 2 }),
-  coutG: fc.integer({ min: 1, max: 2 }),
-  kh: fc.integer({ min: 1, max: 3 }),
-  kw: fc.integer({ min: 1, max: 2 }),
-  h: fc.integer({ min: 3, max: 5 }),
-  w: fc.integer({ min: 3, max: 4 }),
-  stride: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-  padding: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1 })),
-  dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-  outputPadding: fc.tuple(fc.nat(1), fc.nat(1)),
-  seed: fc.integer({ min: 1, max: 1e6 }),
-});
-type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+const caseArb = convCase({ n: 2, groups: 2, cinG: 2, coutG: 2, kh: 3, kw: 2, h: [3, 5], w: [3, 4], stride: 2, padding: [3, 1], dilation: 2 });
 
-const label = (c: Case) => JSON.stringify(c);
+const label = (c: ConvCase) => JSON.stringify(c);
 
 describe.each(NAMED_DEVICES)('conv gradients on %s', (_name, getDevice) => {
   it('conv2d: x, w and bias over random geometries', async () => {
     const device = await getDevice();
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        fc.pre(c.h + 2 * c.padding[0] >= c.dilation[0] * (c.kh - 1) + 1 && c.w + 2 * c.padding[1] >= c.dilation[1] * (c.kw - 1) + 1);
+        fc.pre(conv2dFits(c));
         const cin = c.cinG * c.groups;
         const cout = c.coutG * c.groups;
         const inputs = [data([c.n, cin, c.h, c.w], c.seed), data([cout, c.cinG, c.kh, c.kw], c.seed + 1), data([cout], c.seed + 2)];
@@ -49,12 +35,11 @@ describe.each(NAMED_DEVICES)('conv gradients on %s', (_name, getDevice) => {
     const device = await getDevice();
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const op = [c.outputPadding[0] % Math.max(c.stride[0], c.dilation[0]), c.outputPadding[1] % Math.max(c.stride[1], c.dilation[1])] as [number, number];
-        fc.pre([0, 1].every((d) => ((d ? c.w : c.h) - 1) * c.stride[d]! - 2 * c.padding[d]! + c.dilation[d]! * ((d ? c.kw : c.kh) - 1) + op[d]! + 1 >= 1));
+        fc.pre(convTranspose2dFits(c));
         const cin = c.cinG * c.groups;
         const cout = c.coutG * c.groups;
         const inputs = [data([c.n, cin, c.h, c.w], c.seed), data([cin, c.coutG, c.kh, c.kw], c.seed + 1), data([cout], c.seed + 2)];
-        const opts = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, outputPadding: op };
+        const opts = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, outputPadding: c.outputPadding };
         await check((x, w, b) => convTranspose2d(x, w, { ...opts, bias: b }), inputs, device, { label: label(c) });
       }),
       { numRuns: device.kind === 'cpu' ? 10 : 6 },

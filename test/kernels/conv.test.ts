@@ -6,46 +6,20 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
+import { cpu, fromArray, memory, type Device, type Tensor } from '@saddle/tensor';
 import { conv2d, convTranspose2d, matmul, reshape, transpose, contiguous } from '@saddle/kernels-wgsl';
-import { NAMED_DEVICES } from '../support/devices.js';
+import { NAMED_DEVICES, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';
+import { conv2dFits, convCase, convTranspose2dFits, type ConvCase } from '../support/conv.js';
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 const rand = (shape: number[], seed: number, device: Device, dtype: 'f32' | 'f64' = 'f32') => fromArray(randomNumbers(size(shape), seed, -1, 1), shape, { device, dtype });
 
-/** A random convolution: shapes and options, with the input large enough for one output pixel. */
-const geometry = fc
-  .record({
-    n: fc.integer({ min: 1, max: 2 }),
-    groups: fc.integer({ min: 1, max: 2 }),
-    cinG: fc.integer({ min: 1, max: 3 }),
-    coutG: fc.integer({ min: 1, max: 6 }),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    h: fc.integer({ min: 1, max: 9 }),
-    w: fc.integer({ min: 1, max: 11 }),
-    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    padding: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
-    dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    outputPadding: fc.tuple(fc.nat(2), fc.nat(2)),
-    bias: fc.boolean(),
-    seed: fc.integer({ min: 0, max: 1e6 }),
-  })
-  .map((c) => ({
-    ...c,
-    // outputPadding must stay below stride or dilation (PyTorch's rule).
-    outputPadding: [c.outputPadding[0] % Math.max(c.stride[0], c.dilation[0]), c.outputPadding[1] % Math.max(c.stride[1], c.dilation[1])] as [number, number],
-  }));
-
-type Case = typeof geometry extends fc.Arbitrary<infer T> ? T : never;
-
-const convOk = (c: Case) =>
-  c.h + 2 * c.padding[0] >= c.dilation[0] * (c.kh - 1) + 1 && c.w + 2 * c.padding[1] >= c.dilation[1] * (c.kw - 1) + 1;
-const convTOk = (c: Case) =>
-  (c.h - 1) * c.stride[0] - 2 * c.padding[0] + c.dilation[0] * (c.kh - 1) + c.outputPadding[0] + 1 >= 1 &&
-  (c.w - 1) * c.stride[1] - 2 * c.padding[1] + c.dilation[1] * (c.kw - 1) + c.outputPadding[1] + 1 >= 1;
+const geometry = convCase({ n: 2, groups: 2, cinG: 3, coutG: 6, kh: 3, kw: 3, h: [1, 9], w: [1, 11], stride: 3, padding: [3, 3], dilation: 2 });
+type Case = ConvCase;
+const convOk = conv2dFits;
+const convTOk = convTranspose2dFits;
 
 /** Runs the op of case `c` on `device` (transposed: convTranspose2d), inputs seeded by c.seed. */
 function run(c: Case, transposed: boolean, device: Device): Tensor {
@@ -136,6 +110,17 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
     expectClose(await conv2d(xt, w).toArray(), await conv2d(contiguous(xt), w).toArray(), { rtol: 0, atol: 0 });
   });
 
+  it('leaves only its output alive (the patch matrices, weight copies and views are freed), groups and both directions', async () => {
+    const device = await getDevice();
+    const c = { n: 2, groups: 2, cinG: 2, coutG: 3, kh: 3, kw: 2, h: 6, w: 5, stride: [2, 1], padding: [1, 0], dilation: [1, 1], outputPadding: [1, 0], bias: true, seed: 9 } as Case;
+    for (const transposed of [false, true]) {
+      const before = memory(device).liveTensors;
+      const y = run(c, transposed, device); // x, w, bias and y: four tensors
+      await y.toArray();
+      expect(memory(device).liveTensors - before).toBe(4);
+    }
+  });
+
   it('rejects bad input with the same SaddleError on every device', async () => {
     const device = await getDevice();
     const t = (s: number[], dtype: 'f32' | 'i32' = 'f32') => fromArray(new Array(size(s)).fill(1), s, { device, dtype });
@@ -151,5 +136,16 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
     expect(() => conv2d(t([1, 3, 5, 5]), t([4, 3, 3, 3]), { bias: t([3]) })).toThrow('conv2d: x is [1, 3, 5, 5] f32 and w is [4, 3, 3, 3] f32, bias is [3] f32: expected bias [4] f32 (one per output channel)');
     expect(() => convTranspose2d(t([1, 3, 5, 5]), t([4, 2, 3, 3]))).toThrow(/convTranspose2d: .*expected w \[Cin, Cout\/groups, kH, kW\] with Cin = 3/);
     expect(() => convTranspose2d(t([1, 3, 5, 5]), t([3, 2, 3, 3]), { stride: 2, outputPadding: 2 })).toThrow(/convTranspose2d: .*outputPadding \[2, 2\]; expected each less than its stride or dilation/);
+  });
+});
+
+describe('conv on wasm threads', () => {
+  it('1 and 2 threads give the same bits (every output is summed in one order whoever computes it)', async () => {
+    const [one, two] = [await wasm(1), await wasm(2)];
+    const c = { n: 2, groups: 2, cinG: 3, coutG: 5, kh: 3, kw: 3, h: 9, w: 10, stride: [2, 1], padding: [1, 2], dilation: [1, 2], outputPadding: [1, 0], bias: true, seed: 42 } as Case;
+    for (const transposed of [false, true]) {
+      const [a, b] = [run(c, transposed, one), run(c, transposed, two)];
+      expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));
+    }
   });
 });

@@ -3,6 +3,7 @@
 export * from './bce/bce.wgsl.js';
 export * from './bmm/bmm.wgsl.js';
 export * from './conv/conv.wgsl.js';
+export * from './conv/col2im.wgsl.js';
 export * from './cross-entropy/cross-entropy.wgsl.js';
 export * from './dropout/dropout.wgsl.js';
 export * from './elementwise/elementwise.wgsl.js';

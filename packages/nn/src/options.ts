@@ -55,3 +55,20 @@ export function checkDeviceOption(op: string, value: unknown): void {
 export function checkBoolean(op: string, name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw new SaddleError(op, `${name} is ${String(value)}; expected true or false`);
 }
+
+/**
+ * Checks the options every layer with a weight and a bias shares: the option names (`allowed`),
+ * device, generator, weightInit, biasInit and bias (Linear, Conv2d, ConvTranspose2d).
+ */
+export function checkParameterOptions(
+  op: string,
+  options: { device?: unknown; generator?: unknown; weightInit?: unknown; biasInit?: unknown; bias?: unknown },
+  allowed: readonly string[],
+): void {
+  checkOptionNames(op, options, allowed);
+  checkDeviceOption(op, options.device);
+  checkGenerator(op, 'generator', options.generator);
+  checkInitializer(op, 'weightInit', options.weightInit);
+  checkInitializer(op, 'biasInit', options.biasInit);
+  checkBoolean(op, 'bias', options.bias);
+}

@@ -54,6 +54,7 @@ describe.each(DEVICE_NAMES)('Conv2d and ConvTranspose2d on %s', (name) => {
     const d = await device();
     expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow('Conv2d: groups is 2 with 3 input and 4 output channels; expected a positive integer dividing both');
     expect(() => new ConvTranspose2d(4, 4, 0)).toThrow(/ConvTranspose2d: kernelSize is 0; expected an integer >= 1/);
+    expect(() => new Conv2d(3, 4, 4, { padding: 'same' })).toThrow(/Conv2d: padding 'same' with kernelSize \[4, 4\], stride \[1, 1\]/);
     expect(() => new Conv2d(3, 4, 3, { strides: 2 } as never)).toThrow(/Conv2d: .*strides/);
     expect(() => new Conv2d(3, 4, 3, { device: d }).forward(fromArray(new Array(2 * 5 * 5).fill(1), [1, 2, 5, 5], { device: d }))).toThrow(
       'Conv2d: input has shape [1, 2, 5, 5]; expected [batch, 3, height, width]',

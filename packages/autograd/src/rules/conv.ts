@@ -21,9 +21,7 @@ import type { Rule } from '../tape.js';
 export function conv2dRule(geo: ConvGeometry): Rule {
   return (g, saved, needs) => {
     const [x, w] = saved as [Tensor, Tensor];
-    const stride: [number, number] = [geo.sh, geo.sw];
-    const padding: [number, number] = [geo.ph, geo.pw];
-    const dilation: [number, number] = [geo.dh, geo.dw];
+    const { stride, padding, dilation } = pairs(geo);
     const dx = () => {
       const base = (o: number, s: number, p: number, d: number, kk: number) => (o - 1) * s - 2 * p + d * (kk - 1) + 1;
       const outputPadding: [number, number] = [geo.h - base(geo.oh, geo.sh, geo.ph, geo.dh, geo.kh), geo.w - base(geo.ow, geo.sw, geo.pw, geo.dw, geo.kw)];
@@ -54,9 +52,7 @@ export function conv2dRule(geo: ConvGeometry): Rule {
 export function convTranspose2dRule(geo: ConvGeometry): Rule {
   return (g, saved, needs) => {
     const [x, w] = saved as [Tensor, Tensor];
-    const stride: [number, number] = [geo.sh, geo.sw];
-    const padding: [number, number] = [geo.ph, geo.pw];
-    const dilation: [number, number] = [geo.dh, geo.dw];
+    const { stride, padding, dilation } = pairs(geo);
     const dx = () => crop(k.conv2d(g, w, { stride, padding, dilation, groups: geo.groups }), geo.h, geo.w);
     const dw = () =>
       perGroup(geo, x, g, geo.cin / geo.groups, geo.cout / geo.groups, (xg, gg) =>
@@ -64,6 +60,11 @@ export function convTranspose2dRule(geo: ConvGeometry): Rule {
       );
     return [needs[0] ? dx() : null, needs[1] ? dw() : null, needs[2] ? k.sum(g, [0, 2, 3]) : null];
   };
+}
+
+/** The geometry's stride, padding and dilation as the ops' [h, w] options. */
+function pairs(geo: ConvGeometry): { stride: [number, number]; padding: [number, number]; dilation: [number, number] } {
+  return { stride: [geo.sh, geo.sw], padding: [geo.ph, geo.pw], dilation: [geo.dh, geo.dw] };
 }
 
 /** `t` [A, B, H, W] cut to its first `h` rows and `w` columns (no op when it already fits). */

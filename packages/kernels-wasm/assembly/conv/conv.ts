@@ -1,41 +1,37 @@
 /**
- * 2-D convolution, both directions (conv2d and convTranspose2d), f32, NCHW input and OIHW weights:
- * the twin of packages/kernels-wgsl/src/conv (its conv.cpu.ts states the sum each output is).
+ * The wasm convolution's own kernels, im2col for conv2d and col2im for convTranspose2d (the twins
+ * of packages/kernels-wgsl/src/conv; its conv.cpu.ts states the sum each output is). The launcher
+ * (kernels-wgsl's conv/conv.ts, convWasm) does the multiply-adds with the matmul kernel
+ * (matmul/matmul.ts: panels, a 4 x 8 f32x4 register tile, fused multiply-add in the relaxed-SIMD
+ * build): conv2d = im2col, then the matmul, then a copy of the [pixels, channels] product into
+ * NCHW; convTranspose2d = the matmul (x against the weights), then col2im.
  *
- * Algorithm: direct, with f32x4 across output pixels and a 4 x 4 register tile of (output channel,
- * output pixel). Why not im2col + the matmul kernel: im2col writes a patch panel K = CinG·kH·kW
- * times the size of the output plane (25x the input for a 5 x 5 stride-1 kernel), which for the
- * GAN's shapes is a pass over memory the size of several layers' activations per call; the direct
- * form reads x where it lies. In NCHW four adjacent output pixels of a stride-1 conv read four
- * adjacent inputs (one v128.load), and four output channels share that load: per tap
- * (ci, ky, kx) a step does one input load, four weight splats and four multiply-adds (16 flops),
- * and the 4 x 4 outputs stay in registers over the whole K = CinG·kH·kW sum.
+ * Why im2col + the matmul here, when the WGSL kernel is an implicit GEMM: on the CPU the matmul's
+ * register tile is what makes the flops cheap (32 multiply-adds per 3 loads), and a direct
+ * convolution reaches that only with a tile per kernel shape. The patch matrix costs K = CinG·kH·kW
+ * floats per output pixel, written once and read once by the matmul's packing, against 2·Cout·K
+ * flops per pixel: for the GAN's layers (Cout 64-128) the copy is a small part of the time. (A
+ * first version computed the convolution directly, f32x4 over 4 pixels x 4 channels per tap, and
+ * ran 2-15x slower than tfjs-wasm's XNNPACK on the same shapes: its loop did a load and four weight
+ * splats per 16 multiply-adds, and index arithmetic per tap.)
  *
- * Work unit: one output row of a block of four output channels, (n, g, channel block, oy), cut
- * over the threads in contiguous ranges (alignment 1). Within it, ox runs in steps of 4; the taps
- * run in (ci, ky, kx) order, kernel rows whose input row is padding (or, transposed, between input
- * rows) skipped whole.
+ * im2col's layout: col [K, N·H'·W'] for group g: column p = (n, oy, ox) holds the receptive field
+ * of output pixel p, row k = (ci, ky, kx) in the order the weights store it (conv2d's OIHW row is
+ * contiguous in k), 0 where a tap reads the padding. K-major, so that for one tap and one output
+ * row the W' entries are one run of x (stride 1): a memory.copy, with zero fills where the run
+ * leaves the input; other strides copy element by element. The matmul reads col through transA,
+ * which is its cheap packing (four consecutive floats per step).
  *
- * The input lanes: the fast path is one v128.load (conv2d, stride 1, all four columns inside
- * [0, W)). Otherwise (an edge, a stride > 1, the transposed gather) each lane is computed and
- * loaded alone, 0 where the tap falls in the padding or between input columns: correct for every
- * geometry, four scalar loads where the fast path has one.
+ * Threads: the (k, n, oy) runs are cut into nthreads contiguous ranges (alignment 1); every
+ * element is a copy, so any split gives the same bits. Memory traffic: K·4 bytes written per pixel,
+ * x read kH·kW/(sh·sw) times over (from cache: a tap's runs are neighbouring rows).
  *
- * Channel blocks: a block past CoutG (CoutG % 4) reads the last channel's weights again for its
- * missing channels (no branch in the tap loop) and stores only the real ones.
- *
- * Numerics: each output is sum over (ci, ky, kx) in order of x·w through shared/fma.ts's madd (a
- * multiply then an add in the SIMD128 build, fused in the relaxed-SIMD build), starting from 0,
- * then + bias: the CPU twin's order, in f32. A padded tap adds 0·w, as the WGSL kernel does.
- * Threads own whole output rows and sum in the same order, so 1 and N threads give the same bits.
- *
- * Bounds: the launcher checks shapes and options; the kernel reads x only at the indices it has
- * checked against H and W, and writes only outputs inside [N, Cout, H', W'].
+ * Bounds: the launcher checks shapes and options; x is read only at rows in [0, H) and columns in
+ * [0, W) of group g's channels; col's P·K floats are all written.
  * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups].
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { dim } from '../shared/strided';
-import { madd } from '../shared/fma';
 
 /** The input row or column for output position o and tap k, or -1 when it reads the padding. */
 @inline
@@ -50,97 +46,102 @@ function inputIndex(o: i32, k: i32, stride: i32, pad: i32, dil: i32, size: i32, 
   return i < size ? i : -1;
 }
 
-/** One lane of input: row `rowPtr`, column of output position ox through tap kx (0 when padded or past W'). */
-@inline
-function lane(rowPtr: usize, ox: i32, ow: i32, kx: i32, sw: i32, pw: i32, dw: i32, w: i32, transposed: bool): f32 {
-  if (ox >= ow) return 0;
-  const ix = inputIndex(ox, kx, sw, pw, dw, w, transposed);
-  return ix < 0 ? 0 : load<f32>(rowPtr + ((<usize>ix) << 2));
-}
-
-/** Stores acc + bias for the lanes of one channel that lie inside the row (count of them: `valid`). */
-@inline
-function storeLanes(dst: usize, acc: v128, b: f32, valid: i32): void {
-  const v = f32x4.add(acc, f32x4.splat(b));
-  if (valid == 4) {
-    v128.store(dst, v);
-    return;
-  }
-  store<f32>(dst, f32x4.extract_lane(v, 0));
-  if (valid > 1) store<f32>(dst, f32x4.extract_lane(v, 1), 4);
-  if (valid > 2) store<f32>(dst, f32x4.extract_lane(v, 2), 8);
-}
-
 /**
- * transposed: 0 for conv2d (w [Cout, CinG, kH, kW]), 1 for convTranspose2d (w [Cin, CoutG, kH, kW]);
- * x, w, out dense; bias: 0 for none, else [Cout]; dims as in the header.
+ * conv2d's patch matrix: x dense NCHW; col dense [K, N·H'·W'] (K = CinG·kH·kW); g: the group whose
+ * channels are gathered; dims as in the header.
  */
-export function convF32(transposed: bool, x: usize, w: usize, bias: usize, out: usize, dims: usize, tid: i32, nthreads: i32): void {
-  const n = dim(dims, 0), cin = dim(dims, 1), h = dim(dims, 2), wd = dim(dims, 3), cout = dim(dims, 4);
+export function im2colF32(x: usize, col: usize, g: i32, dims: usize, tid: i32, nthreads: i32): void {
+  const n = dim(dims, 0), cin = dim(dims, 1), h = dim(dims, 2), wd = dim(dims, 3);
   const oh = dim(dims, 5), ow = dim(dims, 6), kh = dim(dims, 7), kw = dim(dims, 8);
   const sh = dim(dims, 9), sw = dim(dims, 10), ph = dim(dims, 11), pw = dim(dims, 12), dh = dim(dims, 13), dw = dim(dims, 14);
   const groups = dim(dims, 15);
   const cinG = cin / groups;
-  const coutG = cout / groups;
-  const blocks = (coutG + 3) / 4;
   const taps = kh * kw;
-  const units = n * groups * blocks * oh;
+  const pixels = n * oh * ow;
+  // A unit: one output row (n, oy) of one patch row k, i.e. W' consecutive floats of col.
+  const units = cinG * taps * n * oh;
   const start = shareStart(units, tid, nthreads, 1);
   const end = shareEnd(units, tid, nthreads, 1);
   const plane = (<usize>(h * wd)) << 2;
-  const outPlane = (<usize>(oh * ow)) << 2;
+  const owBytes = (<usize>ow) << 2;
   for (let u = start; u < end; u++) {
     const oy = u % oh;
     let r = u / oh;
-    const blk = r % blocks;
-    r /= blocks;
-    const g = r % groups;
-    const b = r / groups;
-    const co0 = blk * 4;
-    // The four channels of the block (a block cut by CoutG repeats its last channel).
-    const c1 = min(co0 + 1, coutG - 1), c2 = min(co0 + 2, coutG - 1), c3 = min(co0 + 3, coutG - 1);
-    // Byte offset between one tap's weights of two channels, and between consecutive ci.
-    const chStride = (<usize>(transposed ? taps : cinG * taps)) << 2;
-    const ciStride = (<usize>(transposed ? coutG * taps : taps)) << 2;
-    const wBase = w + ((<usize>(transposed ? (g * cinG * coutG + co0) * taps : (g * coutG + co0) * cinG * taps)) << 2);
-    const d1 = <usize>(c1 - co0) * chStride, d2 = <usize>(c2 - co0) * chStride, d3 = <usize>(c3 - co0) * chStride;
-    const xBase = x + <usize>(b * cin + g * cinG) * plane;
-    const fast = !transposed && sw == 1;
-    for (let ox0 = 0; ox0 < ow; ox0 += 4) {
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      for (let ci = 0; ci < cinG; ci++) {
-        const xPlane = xBase + <usize>ci * plane;
-        const wCi = wBase + <usize>ci * ciStride;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = inputIndex(oy, ky, sh, ph, dh, h, transposed);
-          if (iy < 0) continue;
-          const rowPtr = xPlane + ((<usize>(iy * wd)) << 2);
-          for (let kx = 0; kx < kw; kx++) {
-            let xv: v128;
-            const ix0 = ox0 - pw + kx * dw;
-            if (fast && ix0 >= 0 && ix0 + 3 < wd && ox0 + 3 < ow) {
-              xv = v128.load(rowPtr + ((<usize>ix0) << 2));
-            } else {
-              xv = f32x4.splat(lane(rowPtr, ox0, ow, kx, sw, pw, dw, wd, transposed));
-              xv = f32x4.replace_lane(xv, 1, lane(rowPtr, ox0 + 1, ow, kx, sw, pw, dw, wd, transposed));
-              xv = f32x4.replace_lane(xv, 2, lane(rowPtr, ox0 + 2, ow, kx, sw, pw, dw, wd, transposed));
-              xv = f32x4.replace_lane(xv, 3, lane(rowPtr, ox0 + 3, ow, kx, sw, pw, dw, wd, transposed));
-            }
-            const wp = wCi + ((<usize>(ky * kw + kx)) << 2);
-            a0 = madd(xv, v128.load32_splat(wp), a0);
-            a1 = madd(xv, v128.load32_splat(wp + d1), a1);
-            a2 = madd(xv, v128.load32_splat(wp + d2), a2);
-            a3 = madd(xv, v128.load32_splat(wp + d3), a3);
-          }
+    const b = r % n;
+    const k = r / n;
+    const ci = k / taps;
+    const ky = (k % taps) / kw;
+    const kx = k % kw;
+    const dst = col + ((<usize>k * <usize>pixels + <usize>((b * oh + oy) * ow)) << 2);
+    const iy = inputIndex(oy, ky, sh, ph, dh, h, false);
+    if (iy < 0) {
+      memory.fill(dst, 0, owBytes);
+      continue;
+    }
+    const row = x + <usize>(b * cin + g * cinG + ci) * plane + ((<usize>(iy * wd)) << 2);
+    if (sw == 1) {
+      // ix = ox − pw + kx·dw: one contiguous run of inputs, zeros on either side where it leaves [0, W).
+      const shift = kx * dw - pw;
+      const lo = min(ow, max(0, -shift));
+      const hi = max(lo, min(ow, wd - shift));
+      if (lo > 0) memory.fill(dst, 0, (<usize>lo) << 2);
+      if (hi > lo) memory.copy(dst + ((<usize>lo) << 2), row + ((<usize>(lo + shift)) << 2), (<usize>(hi - lo)) << 2);
+      if (hi < ow) memory.fill(dst + ((<usize>hi) << 2), 0, (<usize>(ow - hi)) << 2);
+      continue;
+    }
+    for (let ox = 0; ox < ow; ox++) {
+      const ix = inputIndex(ox, kx, sw, pw, dw, wd, false);
+      store<f32>(dst + ((<usize>ox) << 2), ix < 0 ? 0 : load<f32>(row + ((<usize>ix) << 2)));
+    }
+  }
+}
+
+/**
+ * convTranspose2d's second half on wasm (col2im as a gather). The launcher has computed, with the
+ * matmul kernel, colT [N·H·W, CoutG·kH·kW] = x_gᵀ · W_g: entry ((n, iy, ix), (co, ky, kx)) is input
+ * pixel (iy, ix)'s contribution to output channel co through tap (ky, kx), summed over the group's
+ * input channels. Each output element then sums the (at most kH·kW) entries that land on it:
+ * out[n, g·CoutG + co, oy, ox] = Σ_{ky, kx} colT[(n, iy, ix), (co, ky, kx)] + bias, with
+ * iy = (oy + ph − ky·dh) / sh where that divides exactly (the transposed gather of the header), so
+ * the GEMM multiplies no padding zeros: the useful flops only, where the im2col form of the
+ * transposed direction would multiply sh·sw times as many. A gather, not a scatter-add: each thread
+ * owns whole output rows (n, co, oy), sums its taps in (ky, kx) order in f32 and writes each output
+ * once, so no atomics and 1 and N threads give the same bits. Scalar: K = CinG of the sum ran in
+ * the matmul's f32x4 tile; this pass reads each colT entry once (cache lines shared by the taps of
+ * one input pixel) and is a small part of the time.
+ * bias: 0 for none; dims as in the header.
+ */
+export function col2imF32(colT: usize, out: usize, bias: usize, g: i32, dims: usize, tid: i32, nthreads: i32): void {
+  const n = dim(dims, 0), h = dim(dims, 2), wd = dim(dims, 3), cout = dim(dims, 4);
+  const oh = dim(dims, 5), ow = dim(dims, 6), kh = dim(dims, 7), kw = dim(dims, 8);
+  const sh = dim(dims, 9), sw = dim(dims, 10), ph = dim(dims, 11), pw = dim(dims, 12), dh = dim(dims, 13), dw = dim(dims, 14);
+  const groups = dim(dims, 15);
+  const coutG = cout / groups;
+  const taps = kh * kw;
+  const rowLen = coutG * taps;
+  const units = n * coutG * oh;
+  const start = shareStart(units, tid, nthreads, 1);
+  const end = shareEnd(units, tid, nthreads, 1);
+  for (let u = start; u < end; u++) {
+    const oy = u % oh;
+    const r = u / oh;
+    const co = r % coutG;
+    const b = r / coutG;
+    const oc = g * coutG + co;
+    const dst = out + ((<usize>((b * cout + oc) * oh + oy) * <usize>ow) << 2);
+    const bv: f32 = bias ? load<f32>(bias + ((<usize>oc) << 2)) : 0;
+    for (let ox = 0; ox < ow; ox++) {
+      let acc: f32 = 0;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = inputIndex(oy, ky, sh, ph, dh, h, true);
+        if (iy < 0) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = inputIndex(ox, kx, sw, pw, dw, wd, true);
+          if (ix < 0) continue;
+          acc += load<f32>(colT + ((<usize>((b * h + iy) * wd + ix) * <usize>rowLen + <usize>(co * taps + ky * kw + kx)) << 2));
         }
       }
-      const valid = min(4, ow - ox0);
-      const o = out + <usize>(b * cout + g * coutG + co0) * outPlane + ((<usize>(oy * ow + ox0)) << 2);
-      const oc = g * coutG + co0;
-      storeLanes(o, a0, bias ? load<f32>(bias + ((<usize>oc) << 2)) : 0, valid);
-      if (co0 + 1 < coutG) storeLanes(o + outPlane, a1, bias ? load<f32>(bias + ((<usize>(oc + 1)) << 2)) : 0, valid);
-      if (co0 + 2 < coutG) storeLanes(o + 2 * outPlane, a2, bias ? load<f32>(bias + ((<usize>(oc + 2)) << 2)) : 0, valid);
-      if (co0 + 3 < coutG) storeLanes(o + 3 * outPlane, a3, bias ? load<f32>(bias + ((<usize>(oc + 3)) << 2)) : 0, valid);
+      store<f32>(dst + ((<usize>ox) << 2), acc + bv);
     }
   }
 }

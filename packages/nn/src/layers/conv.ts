@@ -1,6 +1,6 @@
 import { SaddleError, conv2d, convTranspose2d, fmtShape, type Pair, type Tensor } from '@saddle/autograd';
 import { Module, checkSize } from '../module.js';
-import { checkBoolean, checkDeviceOption, checkGenerator, checkInitializer, checkOptionNames } from '../options.js';
+import { checkParameterOptions } from '../options.js';
 import { kaimingUniform, uniform, type InitContext, type Initializer } from '../init.js';
 
 /** Options shared by Conv2d and ConvTranspose2d: the op's geometry, bias, initializers. */
@@ -59,12 +59,7 @@ abstract class ConvLayer extends Module {
     super();
     checkSize(layer, 'inChannels', inChannels);
     checkSize(layer, 'outChannels', outChannels);
-    checkOptionNames(layer, options, names);
-    checkDeviceOption(layer, options.device);
-    checkGenerator(layer, 'generator', options.generator);
-    checkInitializer(layer, 'weightInit', options.weightInit);
-    checkInitializer(layer, 'biasInit', options.biasInit);
-    checkBoolean(layer, 'bias', options.bias);
+    checkParameterOptions(layer, options, names);
     this.kernelSize = pairOption(layer, 'kernelSize', kernelSize, 1, 1);
     this.stride = pairOption(layer, 'stride', options.stride, 1, 1);
     this.dilation = pairOption(layer, 'dilation', options.dilation, 1, 1);
@@ -100,6 +95,10 @@ export class Conv2d extends ConvLayer {
     super('Conv2d', inChannels, outChannels, kernelSize, options, CONV_OPTIONS, false);
     const p = options.padding;
     this.padding = p === 'same' || p === 'valid' ? p : pairOption('Conv2d', 'padding', p, 0, 0);
+    const [[kh, kw], [sh, sw], [dh, dw]] = [this.kernelSize, this.stride, this.dilation];
+    if (p === 'same' && (sh !== 1 || sw !== 1 || (dh * (kh - 1)) % 2 !== 0 || (dw * (kw - 1)) % 2 !== 0)) {
+      throw new SaddleError('Conv2d', `padding 'same' with kernelSize [${kh}, ${kw}], stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]; expected stride 1 and an odd effective kernel (dilation·(k−1) even); pass padding as numbers instead`);
+    }
   }
 
   /** [N, inChannels, H, W] -> [N, outChannels, H', W']. */

@@ -1,6 +1,6 @@
 import { SaddleError, fmtShape, matmul, type Activation, type Tensor } from '@saddle/autograd';
 import { Module, checkSize } from '../module.js';
-import { checkActivation, checkBoolean, checkDeviceOption, checkGenerator, checkInitializer, checkOptionNames } from '../options.js';
+import { checkActivation, checkParameterOptions } from '../options.js';
 import { glorotUniform, zeros, type InitContext, type Initializer } from '../init.js';
 
 /** Options of `Linear`: bias, activation, initializers. */
@@ -47,11 +47,6 @@ export const LINEAR_OPTIONS = ['device', 'generator', 'activation', 'weightInit'
 
 /** Checks Linear's options (as `op`: 'Linear', or 'mlp' for the options it passes on). */
 export function checkLinearOptions(op: string, options: LinearOptions, names: readonly string[] = LINEAR_OPTIONS): void {
-  checkOptionNames(op, options, names);
-  checkDeviceOption(op, options.device);
-  checkGenerator(op, 'generator', options.generator);
+  checkParameterOptions(op, options, names);
   checkActivation(op, 'activation', options.activation);
-  checkInitializer(op, 'weightInit', options.weightInit);
-  checkInitializer(op, 'biasInit', options.biasInit);
-  checkBoolean(op, 'bias', options.bias);
 }
