@@ -183,6 +183,10 @@ describe('pool', () => {
       expect(Array.from(await e.values.toArray())).toEqual([-Infinity]);
       expect(Array.from(await e.indices.toArray())).toEqual([-1]);
       expect(Array.from(await maxPool2dBackward(fromArray([7], [1, 1, 1, 1], { device: d }), e.indices, [1, 1, 2, 2], dil).toArray())).toEqual([0, 0, 0, 0]);
+      // The same along a row long enough for wasm's four-lane path: every window is padding only.
+      const wide = maxPool2dWithIndices(fromArray(new Array(24).fill(1), [1, 1, 2, 12], { device: d }), { kernelSize: [2, 1], padding: [1, 0], dilation: [3, 1] });
+      expect(Array.from(await wide.values.toArray())).toEqual(new Array(12).fill(-Infinity));
+      expect(Array.from(await wide.indices.toArray())).toEqual(new Array(12).fill(-1));
       expect(Array.from(await maxPool2d(x, { kernelSize: [3, 4] }).toArray()).map(String)).toEqual(['NaN']);
     });
 

@@ -106,8 +106,8 @@ export const KERNELS: Record<string, KernelEntry> = {
     file: 'conv/conv.wgsl.ts',
     source: byLabel(
       (l) => l.includes(' convT '),
-      () => ({ wgsl: W.convWgsl({ transposed: false, bias: false }), config: `conv2d (implicit GEMM), no bias, ${W.CONV_TILE}x${W.CONV_TILE} tiles` }),
-      () => ({ wgsl: W.convWgsl({ transposed: true, bias: false }), config: `convTranspose2d (the same kernel gathering through the stride), no bias, ${W.CONV_TILE}x${W.CONV_TILE} tiles` }),
+      () => ({ wgsl: W.convWgsl({ bias: false }), config: `conv2d: implicit GEMM, no bias, ${W.CONV_TILE}x${W.CONV_TILE} output tiles` }),
+      () => ({ wgsl: W.col2imWgsl(false), config: 'convTranspose2d: the tuned matmul (x against the weights), then this col2im gather (conv/col2im.wgsl.ts), no bias' }),
     ),
   },
   'strided copy': { file: 'shape/shape.wgsl.ts', source: fixed(W.copyStridedWgsl(), 'any view into a dense tensor (concat copies each input into its slice of the output)') },

@@ -9,10 +9,10 @@ import { SaddleError, add, copyInto, div, fmtShape, mean, mul, noGrad, reshape, 
 
 /** batchNorm's options (PyTorch's defaults). */
 export interface BatchNormOptions {
-  /** [C]: updated in place in training mode (with the unbiased batch variance); read in eval mode. */
+  /** Shape `[C]`: updated in place in training mode (with the unbiased batch variance); read in eval mode. */
   runningMean?: Tensor;
   runningVar?: Tensor;
-  /** Affine scale and shift, [C]. */
+  /** Affine scale and shift, `[C]`. */
   weight?: Tensor;
   bias?: Tensor;
   /** Normalize with the batch's statistics (true) or the running ones (false, the default, as PyTorch). */

@@ -12,6 +12,7 @@ export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { Sequential } from './layers/sequential.js';
 export { mlp, type MLPOptions } from './layers/mlp.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './layers/norm.js';
+export { MaxPool2d, AvgPool2d } from './layers/pool.js';
 export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './functional.js';
 export { Optimizer, type OptimizerOptions, type OptimizerState } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';

@@ -58,9 +58,14 @@ export abstract class Module {
 
   /** Every parameter, with dotted names (`layers.0.weight`), in registration order. */
   namedParameters(prefix = ''): [string, Tensor][] {
+    return this.walk(prefix, (m) => m.ownParams);
+  }
+
+  /** The tensors `own` picks from this module and, depth first, from its submodules, by dotted name. */
+  private walk(prefix: string, own: (m: Module) => Map<string, Tensor>): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [n, t] of this.ownParams) out.push([prefix + n, t]);
-    for (const [n, m] of this.children) out.push(...m.namedParameters(`${prefix}${n}.`));
+    for (const [n, t] of own(this)) out.push([prefix + n, t]);
+    for (const [n, m] of this.children) out.push(...m.walk(`${prefix}${n}.`, own));
     return out;
   }
 
@@ -71,10 +76,7 @@ export abstract class Module {
 
   /** Every buffer, with dotted names (`bn.runningMean`), in registration order. */
   namedBuffers(prefix = ''): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [n, t] of this.ownBuffers) out.push([prefix + n, t]);
-    for (const [n, m] of this.children) out.push(...m.namedBuffers(`${prefix}${n}.`));
-    return out;
+    return this.walk(prefix, (m) => m.ownBuffers);
   }
 
   /** Every buffer of this module and its submodules, in registration order. */

@@ -31,19 +31,8 @@
  * the launcher checks shapes, dtypes and that the columns divide into units.
  */
 import { shareEnd, shareStart } from '../shared/threads';
-import { at } from '../shared/strided';
+import { at, gather4 } from '../shared/strided';
 import { dropoutBlocks } from '../dropout/dropout';
-
-/** Four f32/i32 at p, p + step, p + 2 step, p + 3 step (bytes): one load when they are adjacent. */
-@inline
-function gather4(p: usize, step: usize): v128 {
-  if (step == 4) return v128.load(p);
-  let v = i32x4.splat(0);
-  v = v128.load32_lane(p, v, 0);
-  v = v128.load32_lane(p + step, v, 1);
-  v = v128.load32_lane(p + 2 * step, v, 2);
-  return v128.load32_lane(p + 3 * step, v, 3);
-}
 
 /** Maxout of outputs [start, end) of the flat [rows, units] output. */
 @inline

@@ -40,6 +40,20 @@ export function at(p: usize, i: i32): usize {
 }
 
 /**
+ * Four f32/i32 at p, p + step, p + 2 step, p + 3 step (bytes) into the lanes of one v128: one load
+ * when they are adjacent (step 4), else four `load32_lane` (maxout's pieces, pooling's strided taps).
+ */
+@inline
+export function gather4(p: usize, step: usize): v128 {
+  if (step == 4) return v128.load(p);
+  let v = i32x4.splat(0);
+  v = v128.load32_lane(p, v, 0);
+  v = v128.load32_lane(p + step, v, 1);
+  v = v128.load32_lane(p + 2 * step, v, 2);
+  return v128.load32_lane(p + 3 * step, v, 3);
+}
+
+/**
  * Element offset of flat index `idx` of a row-major walk over `rank` dims whose sizes start at
  * entry `shapeAt` of dims and strides at entry `strideAt`.
  */

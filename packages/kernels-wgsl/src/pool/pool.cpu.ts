@@ -1,16 +1,7 @@
 import type { TypedArray } from '@saddle/tensor';
 
-/**
- * The shape of a 2-D pooling over a dense NCHW input: `planes` = N * C planes of h x w, pooled by a
- * kH x kW window moved by (sH, sW), the input padded by (pH, pW) on each side, the window's taps
- * (dH, dW) apart (dilation; 1 for average pooling). The output is planes x oh x ow, dense.
- */
-export interface PoolGeometry {
-  planes: number;
-  h: number;
-  w: number;
-  oh: number;
-  ow: number;
+/** A pooling window: kernel size, stride, padding and dilation along H and W. */
+export interface PoolWindow {
   kH: number;
   kW: number;
   sH: number;
@@ -19,6 +10,19 @@ export interface PoolGeometry {
   pW: number;
   dH: number;
   dW: number;
+}
+
+/**
+ * The shape of a 2-D pooling over a dense NCHW input: `planes` = N * C planes of h x w, pooled by a
+ * kH x kW window moved by (sH, sW), the input padded by (pH, pW) on each side, the window's taps
+ * (dH, dW) apart (dilation; 1 for average pooling). The output is planes x oh x ow, dense.
+ */
+export interface PoolGeometry extends PoolWindow {
+  planes: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
 }
 
 /**
@@ -96,43 +100,41 @@ export function avgPool2dCpu(x: TypedArray, g: PoolGeometry, countIncludePad: bo
 }
 
 /**
- * Calls `visit(o, oh, ow)` for every output o whose window holds input tap (ih, iw) of plane p, in
- * the order kh, then kw ascending (the order the backward kernels sum in).
+ * The backward gather shared by both pools: dx[p, ih, iw] is the sum of `term(o, oh, ow, ih * w +
+ * iw)` over the outputs o whose window holds input tap (ih, iw) of plane p, in the order kh, then
+ * kw ascending (the order the kernels sum in), each add rounded to dx's dtype.
  */
-function coveringOutputs(g: PoolGeometry, p: number, ih: number, iw: number, visit: (o: number, oh: number, ow: number) => void): void {
-  for (let kh = 0; kh < g.kH; kh++) {
-    const th = ih + g.pH - kh * g.dH;
-    if (th < 0 || th % g.sH !== 0 || th / g.sH >= g.oh) continue;
-    const oh = th / g.sH;
-    for (let kw = 0; kw < g.kW; kw++) {
-      const tw = iw + g.pW - kw * g.dW;
-      if (tw < 0 || tw % g.sW !== 0 || tw / g.sW >= g.ow) continue;
-      const ow = tw / g.sW;
-      visit((p * g.oh + oh) * g.ow + ow, oh, ow);
-    }
-  }
-}
-
-/**
- * CPU twin of the max-pooling backward kernel: dx[p, ih, iw] is the sum of dy over the outputs
- * whose index names (ih, iw) (overlapping windows can pick one tap several times), gathered per
- * input element in `coveringOutputs` order; dy and indices are dense [planes, oh, ow].
- */
-export function maxPool2dBackwardCpu(dy: TypedArray, indices: TypedArray, g: PoolGeometry, dx: TypedArray): void {
+function poolBackwardCpu(g: PoolGeometry, dx: TypedArray, term: (o: number, oh: number, ow: number, me: number) => number): void {
   const round = rounder(dx);
   let i = 0;
   for (let p = 0; p < g.planes; p++) {
     for (let ih = 0; ih < g.h; ih++) {
       for (let iw = 0; iw < g.w; iw++, i++) {
         let acc = 0;
-        const me = ih * g.w + iw;
-        coveringOutputs(g, p, ih, iw, (o) => {
-          if (indices[o] === me) acc = round(acc + dy[o]!);
-        });
+        for (let kh = 0; kh < g.kH; kh++) {
+          const th = ih + g.pH - kh * g.dH;
+          if (th < 0 || th % g.sH !== 0 || th / g.sH >= g.oh) continue;
+          const oh = th / g.sH;
+          for (let kw = 0; kw < g.kW; kw++) {
+            const tw = iw + g.pW - kw * g.dW;
+            if (tw < 0 || tw % g.sW !== 0 || tw / g.sW >= g.ow) continue;
+            const ow = tw / g.sW;
+            acc = round(acc + term((p * g.oh + oh) * g.ow + ow, oh, ow, ih * g.w + iw));
+          }
+        }
         dx[i] = acc;
       }
     }
   }
+}
+
+/**
+ * CPU twin of the max-pooling backward kernel: dx[p, ih, iw] is the sum of dy over the outputs
+ * whose index names (ih, iw) (overlapping windows can pick one tap several times); dy and indices
+ * are dense [planes, oh, ow].
+ */
+export function maxPool2dBackwardCpu(dy: TypedArray, indices: TypedArray, g: PoolGeometry, dx: TypedArray): void {
+  poolBackwardCpu(g, dx, (o, _oh, _ow, me) => (indices[o] === me ? dy[o]! : 0));
 }
 
 /**
@@ -141,16 +143,5 @@ export function maxPool2dBackwardCpu(dy: TypedArray, indices: TypedArray, g: Poo
  */
 export function avgPool2dBackwardCpu(dy: TypedArray, g: PoolGeometry, countIncludePad: boolean, dx: TypedArray): void {
   const round = rounder(dx);
-  let i = 0;
-  for (let p = 0; p < g.planes; p++) {
-    for (let ih = 0; ih < g.h; ih++) {
-      for (let iw = 0; iw < g.w; iw++, i++) {
-        let acc = 0;
-        coveringOutputs(g, p, ih, iw, (o, oh, ow) => {
-          acc = round(acc + round(dy[o]! / avgDivisor(g, oh, ow, countIncludePad)));
-        });
-        dx[i] = acc;
-      }
-    }
-  }
+  poolBackwardCpu(g, dx, (o, oh, ow) => round(dy[o]! / avgDivisor(g, oh, ow, countIncludePad)));
 }

@@ -1,7 +1,7 @@
 import { Params, SaddleError, Tensor, fmtShape, type Device } from '@saddle/tensor';
 import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
-import { avgPool2dBackwardCpu, avgPool2dCpu, maxPool2dBackwardCpu, maxPool2dCpu, type PoolGeometry } from './pool.cpu.js';
+import { avgPool2dBackwardCpu, avgPool2dCpu, maxPool2dBackwardCpu, maxPool2dCpu, type PoolGeometry, type PoolWindow } from './pool.cpu.js';
 import { poolBackwardWgsl, poolWgsl, type PoolKind } from './pool.wgsl.js';
 
 /** A size per spatial dim: one number for both (H and W), or [h, w]. */
@@ -51,14 +51,16 @@ export function poolGeometry(op: string, x: Tensor, opts: MaxPool2dOptions | Avg
   return { device, g: checkPool(op, 'x', x.shape, x.dtype, opts, kind) };
 }
 
-/** poolGeometry's checks on a shape and dtype (`name` is the tensor they belong to). */
-function checkPool(op: string, name: string, shape: readonly number[], dtype: string, opts: MaxPool2dOptions | AvgPool2dOptions, kind: PoolKind): PoolGeometry {
+/**
+ * Checks pooling options alone (an object, known names, sizes, padding at most half the kernel,
+ * countIncludePad a boolean) and returns the window: what an op checks before its input, and what
+ * a pooling layer checks when it is built. `op` names the op or layer in the SaddleError.
+ */
+export function checkPoolOptions(op: string, opts: MaxPool2dOptions | AvgPool2dOptions, kind: PoolKind): PoolWindow {
   if (typeof opts !== 'object' || opts === null) throw new SaddleError(op, `options are ${String(opts)}; expected { kernelSize, stride?, padding?, ... }`);
   const keys = kind === 'max' ? MAX_KEYS : AVG_KEYS;
   const unknown = Object.keys(opts).filter((key) => !keys.includes(key));
   if (unknown.length) throw new SaddleError(op, `unknown option ${unknown.join(', ')}; expected ${keys.join(', ')}`);
-  if (shape.length !== 4) throw new SaddleError(op, `${name} has shape ${fmtShape(shape)} (${dtype}); expected rank 4, [N, C, H, W]`);
-  if (dtype !== 'f32' && dtype !== 'f64') throw new SaddleError(op, `${name} ${fmtShape(shape)} has dtype ${dtype}; expected f32 (or f64 on the CPU)`);
   if (opts.kernelSize === undefined) throw new SaddleError(op, 'kernelSize is missing; expected a positive integer or a pair [h, w] of them');
   const [kH, kW] = pair(op, 'kernelSize', opts.kernelSize, 1);
   const [sH, sW] = opts.stride === undefined ? [kH, kW] : pair(op, 'stride', opts.stride, 1);
@@ -70,13 +72,22 @@ function checkPool(op: string, name: string, shape: readonly number[], dtype: st
   if (2 * pH > kH || 2 * pW > kW) {
     throw new SaddleError(op, `padding [${pH}, ${pW}] is more than half of kernelSize [${kH}, ${kW}]; expected padding <= kernelSize / 2`);
   }
+  return { kH, kW, sH, sW, pH, pW, dH, dW };
+}
+
+/** poolGeometry's checks on a shape and dtype (`name` is the tensor they belong to). */
+function checkPool(op: string, name: string, shape: readonly number[], dtype: string, opts: MaxPool2dOptions | AvgPool2dOptions, kind: PoolKind): PoolGeometry {
+  const win = checkPoolOptions(op, opts, kind);
+  const { kH, kW, sH, sW, pH, pW, dH, dW } = win;
+  if (shape.length !== 4) throw new SaddleError(op, `${name} has shape ${fmtShape(shape)} (${dtype}); expected rank 4, [N, C, H, W]`);
+  if (dtype !== 'f32' && dtype !== 'f64') throw new SaddleError(op, `${name} ${fmtShape(shape)} has dtype ${dtype}; expected f32 (or f64 on the CPU)`);
   const [n, c, h, w] = shape as [number, number, number, number];
   const oh = Math.floor((h + 2 * pH - dH * (kH - 1) - 1) / sH) + 1;
   const ow = Math.floor((w + 2 * pW - dW * (kW - 1) - 1) / sW) + 1;
   if (oh < 1 || ow < 1) {
     throw new SaddleError(op, `${name === 'x' ? 'x has' : 'the input has'} shape ${fmtShape(shape)}: a ${kH}x${kW} window (dilation [${dH}, ${dW}], padding [${pH}, ${pW}]) gives an output of ${oh}x${ow}; expected H and W large enough for an output of at least 1x1`);
   }
-  return { planes: n * c, h, w, oh, ow, kH, kW, sH, sW, pH, pW, dH, dW };
+  return { planes: n * c, h, w, oh, ow, ...win };
 }
 
 function paramsOf(g: PoolGeometry, n: number, countIncludePad: boolean): Uint8Array {

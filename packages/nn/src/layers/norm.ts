@@ -37,10 +37,16 @@ export abstract class BatchNorm extends Module {
   readonly eps: number;
   readonly momentum: number;
 
+  /**
+   * `layer` names it in errors; `ranks` are the input ranks it takes, `expected` says them
+   * (`C` stands for numFeatures).
+   */
   constructor(
     private readonly layer: string,
     readonly numFeatures: number,
     options: BatchNormLayerOptions,
+    private readonly ranks: readonly number[],
+    private readonly expected: string,
   ) {
     super();
     checkSize(layer, 'numFeatures', numFeatures);
@@ -61,13 +67,9 @@ export abstract class BatchNorm extends Module {
     this.runningVar = track ? this.addBuffer('running_var', ones([numFeatures], { device })) : null;
   }
 
-  /** The input ranks this layer takes, for its error message. */
-  protected abstract readonly expected: string;
-  protected abstract rankOk(rank: number): boolean;
-
   /** Normalizes `x` per channel (dim 1): batch statistics in training mode, running ones in eval mode. */
   forward(x: Tensor): Tensor {
-    if (!this.rankOk(x.rank) || x.shape[1] !== this.numFeatures) {
+    if (!this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
       throw new SaddleError(this.layer, `input has shape ${fmtShape(x.shape)}; expected ${this.expected.replaceAll('C', String(this.numFeatures))}`);
     }
     return batchNorm(x, {
@@ -84,23 +86,15 @@ export abstract class BatchNorm extends Module {
 
 /** Batch normalization of [N, C] (after a Linear) or [N, C, L], per feature C (PyTorch's `nn.BatchNorm1d`). */
 export class BatchNorm1d extends BatchNorm {
-  protected readonly expected = '[N, C] or [N, C, L]';
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
-    super('BatchNorm1d', numFeatures, options);
-  }
-  protected rankOk(rank: number): boolean {
-    return rank === 2 || rank === 3;
+    super('BatchNorm1d', numFeatures, options, [2, 3], '[N, C] or [N, C, L]');
   }
 }
 
 /** Batch normalization of images [N, C, H, W], per channel C (PyTorch's `nn.BatchNorm2d`). */
 export class BatchNorm2d extends BatchNorm {
-  protected readonly expected = '[N, C, H, W]';
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
-    super('BatchNorm2d', numFeatures, options);
-  }
-  protected rankOk(rank: number): boolean {
-    return rank === 4;
+    super('BatchNorm2d', numFeatures, options, [4], '[N, C, H, W]');
   }
 }
 
