@@ -179,10 +179,11 @@ function quick(): GanConfig {
  *
  * 0.61 M multiply-adds per sample in G's forward pass and 0.45 M in D's (1.06 M together), against
  * 0.49 M and 0.23 M (0.72 M) for `quick`'s MLPs: about 1.5x quick's arithmetic per iteration. No
- * BatchNorm in G: the averaged G (`gEma`) copies parameters, not BatchNorm's running statistics, and
- * the R1 penalty needs D's gradient through whatever G produced; no dropout in D (keep 1), as in
+ * BatchNorm in G: the averaged G (`gEma`) copies parameters, not BatchNorm's running statistics, so
+ * it would sample with statistics it never tracked; no dropout in D (keep 1), as in
  * `quick` (a small D with dropout is too weak). The training recipe is quick's: SGD with momentum
- * 0.7, batch 50, R1 (gamma 1, every 4th D step), the averaged G, 9 minutes.
+ * 0.7, batch 50, R1 (gamma 1, every 4th D step), the averaged G, 9 minutes. It is not tuned for the
+ * convolutional nets (docs/gan.md, "The convolutional preset": behind quick per iteration too).
  */
 function conv(): GanConfig {
   const q = quick();
