@@ -3,9 +3,10 @@
  * benchmarks/results/<bench>-<device>-<date>.{json,md,svg} and the table in docs/performance.md.
  */
 import { main } from './main.js';
+import { loadTfjsWasm } from './tfjs-wasm-module.js';
 
 main(process.argv.slice(2), {
-  loadWasm: () => import('@tensorflow/tfjs-backend-wasm'),
+  loadWasm: loadTfjsWasm,
   docs: true,
 }).then(
   (code) => process.exit(code),

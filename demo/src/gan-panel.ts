@@ -21,7 +21,7 @@
  * training, drawing included.
  */
 import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
-import { GENERATOR_LOSSES, GanTrainer, PRESET_NAMES, UPDATE_MODES, chartGrid, interpolationImages, preset, type GanConfig, type GeneratorLossKind, type LiveSettings, type Mnist, type Players, type PresetName, type Series, type UpdateMode } from '@saddle/gan';
+import { chartGrid, describeDiscriminator, describeGenerator, GanTrainer, GENERATOR_LOSSES, interpolationImages, preset, PRESET_NAMES, UPDATE_MODES, type GanConfig, type GeneratorLossKind, type LiveSettings, type Mnist, type Players, type PresetName, type Series, type UpdateMode } from '@saddle/gan';
 import { $, diverging, drawGrid, guarded, options } from './dom.js';
 import { readBox, type NumberBox } from './number-box.js';
 import { PRETRAINED_PATH, decodePretrained, loadPretrained } from './pretrained.js';
@@ -195,7 +195,7 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     $('gan-interp-figure').hidden = true;
     state.interpolated = false;
     await redraw(null);
-    status.textContent = `${config.preset}: G ${config.generator.zDim} → ${config.generator.hidden.join(' → ')} → 784, D maxout ${config.discriminator.units.join(' x ')}, batch ${config.batch}, k ${config.k}`;
+    status.textContent = `${config.preset}: G ${describeGenerator(config.generator)}, D ${describeDiscriminator(config.discriminator)}, batch ${config.batch}, k ${config.k}`;
   }
 
   /**

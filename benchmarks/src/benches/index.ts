@@ -1,12 +1,13 @@
 /**
  * The registry of benches. Each entry builds its Bench from the shared CLI options: matmul, maxout,
- * sigmoid-BCE (bce) and one GAN training iteration (gan).
+ * sigmoid-BCE (bce), convolutions (conv) and one GAN training iteration (gan).
  */
 import type { Bench } from '../harness.js';
 import { matmulBench } from './matmul.js';
 import { maxoutBench } from './maxout.js';
 import { bceBench } from './bce.js';
 import { ganBench } from './gan-iteration.js';
+import { convBench } from './conv.js';
 
 export interface BenchBuildOptions {
   /** `--sizes`: the bench's main size axis (matmul: square M = K = N; maxout, bce: batch rows). */
@@ -34,6 +35,10 @@ export const BENCHES: Record<string, BenchEntry> = {
   bce: {
     summary: "sigmoid-BCE from logits: D's logits [B, 1] (B = 100, 200) and per-pixel [100|1000, 784], forward and forward + backward",
     build: (o) => bceBench({ sizes: o.sizes }),
+  },
+  conv: {
+    summary: "conv2d and convTranspose2d at the conv GAN preset's shapes, 3x3 s1, 5x5 s2, 1x1 and DCGAN's G layer, forward and backward (dx, dw)",
+    build: () => convBench(),
   },
   gan: {
     summary: "one Algorithm 1 iteration of the paper's MNIST GAN (batch 100, k = 1, dropout, momentum), and of the `quick` preset",

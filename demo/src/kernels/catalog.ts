@@ -112,6 +112,14 @@ export const KERNELS: Record<string, KernelEntry> = {
     ),
   },
   dropout: { file: 'dropout/dropout.wgsl.ts', source: fixed(W.dropoutWgsl('f32', true, true), 'f32, with input, dense') },
+  'conv2d, convTranspose2d': {
+    file: 'conv/conv.wgsl.ts',
+    source: byLabel(
+      (l) => l.includes(' convT '),
+      () => ({ wgsl: W.convWgsl({ bias: false }), config: `conv2d: implicit GEMM, no bias, ${W.CONV_TILE}x${W.CONV_TILE} output tiles` }),
+      () => ({ wgsl: W.col2imWgsl(false), config: 'convTranspose2d: the tuned matmul (x against the weights), then this col2im gather (conv/col2im.wgsl.ts), no bias' }),
+    ),
+  },
   'strided copy': { file: 'shape/shape.wgsl.ts', source: fixed(W.copyStridedWgsl(), 'any view into a dense tensor (concat copies each input into its slice of the output)') },
 };
 

@@ -16,6 +16,7 @@ import { GAN_SHAPES, matmulCase, shapeLabel, type MatmulShape } from '../../../b
 import { MAXOUT_SHAPES, PIECES, UNITS, maxoutCase as benchMaxoutCase, type MaxoutShape } from '../../../benchmarks/src/benches/maxout.js';
 import { BCE_SHAPES, bceCase as benchBceCase, type BceShape } from '../../../benchmarks/src/benches/bce.js';
 import { readJoined, readJoinedTf } from '../../../benchmarks/src/benches/common.js';
+import { CONV_SHAPES, convCase } from '../../../benchmarks/src/benches/conv.js';
 import { Z_BOUND, intInput, opCase, saddleInput, statisticalCase, uniformInput, type CaseInput, type Statistic } from './op-case.js';
 
 export interface Peer {
@@ -435,6 +436,13 @@ export const PEERS: Record<string, PeerEntry> = {
     check: relCheck(1e-6),
     small: MAXOUT_SHAPES.filter((s) => s.mode === 'dropout' && s.batch === 100).map(maxoutCase),
     large: MAXOUT_SHAPES.filter((s) => s.mode === 'dropout' && s.batch !== 100).map(maxoutCase),
+  },
+  'conv2d, convTranspose2d': {
+    tfjs: 'tf.conv2d / tf.conv2dTranspose (NHWC: inputs transposed once, untimed), and tf.grads of them',
+    check: 'max |saddle − tfjs| / max(1, max |tfjs|) ≤ 1e-5 · max(16, 4√(terms per value)), after transposing tfjs back to NCHW',
+    // pnpm bench conv's cases: D's first layer of the conv GAN preset (0.15 s a call on lavapipe), then the rest.
+    small: [convCase(CONV_SHAPES[0]!, 'fwd')],
+    large: CONV_SHAPES.flatMap((c, i) => (i === 0 ? [convCase(c, 'bwd')] : [convCase(c, 'fwd'), convCase(c, 'bwd')])),
   },
   'sigmoid cross-entropy': {
     tfjs: 'tf.losses.sigmoidCrossEntropy, and tf.valueAndGrad of it',

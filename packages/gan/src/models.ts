@@ -15,8 +15,8 @@
  * dropout layers would draw, from the same generator in the same order. Widths, pieces, ranges and
  * keep probabilities are parameters (the presets).
  */
-import { Generator, SaddleError, concat, fromArray, noGrad, rand, randn, tidy, zeros, type Device, type Tensor } from '@saddle/autograd';
-import { Dropout, Linear, Maxout, Module, init, type Initializer } from '@saddle/nn';
+import { Generator, SaddleError, add, concat, fromArray, leakyRelu, noGrad, rand, randn, relu, reshape, sigmoid, tidy, zeros, type Device, type Tensor } from '@saddle/autograd';
+import { Conv2d, ConvTranspose2d, Dropout, Linear, Maxout, Module, init, type Initializer } from '@saddle/nn';
 
 /** The generator's shape: noise size, hidden ReLU widths, output size, initial weight range. */
 export interface GeneratorArch {
@@ -30,6 +30,40 @@ export interface GeneratorArch {
   initRange: number;
   /** The output layer's weights are U(-outputInitRange, outputInitRange) (default: initRange). */
   outputInitRange?: number;
+  /**
+   * A convolutional G instead of the MLP (the `conv` preset; `hidden` must then be empty): z ->
+   * Linear -> channels[0] x s x s, ReLU -> one ConvTranspose2d (4x4, stride 2, padding 1: twice the
+   * side) per further entry of channels, ReLU -> a last ConvTranspose2d to 1 channel at the image's
+   * side (sqrt outDim = s * 2^channels.length), plus a per-pixel bias -> sigmoid.
+   */
+  conv?: ConvGeneratorShape;
+}
+
+/** The convolutional G's channels, from the linear layer's reshape down to the last hidden map. */
+export interface ConvGeneratorShape {
+  /** Channels of each feature map before the output layer, coarsest first ([32, 16]: 7x7x32, 14x14x16). */
+  channels: readonly number[];
+}
+
+/** The convolutional D's channels and slope. */
+export interface ConvDiscriminatorShape {
+  /** Output channels of each Conv2d (4x4, stride 2, padding 1: half the side) ([16, 32]: 14x14x16, 7x7x32). */
+  channels: readonly number[];
+  /** Slope of the leaky ReLU after each convolution for x < 0 (DCGAN: 0.2). */
+  slope: number;
+}
+
+/** The convolutions of both nets: 4x4 kernels, stride 2, padding 1 (DCGAN's), so each layer halves or doubles the side. */
+const CONV_GEOMETRY = { stride: 2, padding: 1 } as const;
+const CONV_KERNEL = 4;
+
+/** The side of a square image of `pixels` pixels, or a SaddleError naming `op`. */
+export function imageSide(op: string, pixels: number, levels: number): number {
+  const side = Math.round(Math.sqrt(pixels));
+  if (side * side !== pixels || side % 2 ** levels !== 0) {
+    throw new SaddleError(op, `${pixels} pixels are not a square image whose side divides by 2^${levels} (${levels} stride-2 convolutions)`);
+  }
+  return side;
 }
 
 /** The discriminator's shape: input size, maxout units and pieces, dropout, initial weight range. */
@@ -46,6 +80,12 @@ export interface DiscriminatorArch {
   keepInput: number;
   /** Keep probability of the dropout on every hidden layer's output (0.5). */
   keepHidden: number;
+  /**
+   * A convolutional D instead of the maxout MLP (the `conv` preset; `units` must then be empty and
+   * `pieces` is unused): the pixels as a 1-channel image -> per entry of channels a Conv2d (4x4,
+   * stride 2, padding 1), leaky ReLU, dropout (keepHidden) -> Linear -> one logit.
+   */
+  conv?: ConvDiscriminatorShape;
 }
 
 /** Where new parameters go and what draws their initial values. */
@@ -90,9 +130,18 @@ function fixedBias(values: Float32Array): Initializer {
   };
 }
 
-/** G: an MLP of fused Linear layers, ReLU inside, sigmoid on the pixels. */
+/**
+ * G: an MLP of fused Linear layers, ReLU inside, sigmoid on the pixels; or, with `arch.conv`, a
+ * Linear layer reshaped into a small feature map and transposed convolutions up to the image.
+ */
 export class GeneratorNet extends Module {
+  /** The Linear layers (with `arch.conv`: the one from z to the first feature map). */
   readonly layers: readonly Linear[];
+  /** With `arch.conv`: the transposed convolutions, the last one to the image; otherwise empty. */
+  readonly ups: readonly ConvTranspose2d[];
+  /** With `arch.conv`: the per-pixel output bias [outDim] (the last convolution has none); otherwise null. */
+  readonly pixelBias: Tensor | null;
+  private readonly firstSide: number;
 
   constructor(
     readonly arch: GeneratorArch,
@@ -101,10 +150,28 @@ export class GeneratorNet extends Module {
     outputBias?: Float32Array,
   ) {
     super();
-    const widths = [arch.zDim, ...arch.hidden, arch.outDim];
     const hiddenInit = init.uniform(-arch.initRange, arch.initRange);
     const outRange = arch.outputInitRange ?? arch.initRange;
     const outputInit = init.uniform(-outRange, outRange);
+    const biasInit = outputBias ? fixedBias(outputBias) : init.zeros;
+    if (arch.conv) {
+      const ch = arch.conv.channels;
+      this.firstSide = imageSide('GeneratorNet', arch.outDim, ch.length) / 2 ** ch.length;
+      const opts = { device: ctx.device, generator: ctx.init, ...CONV_GEOMETRY };
+      this.layers = [
+        this.addModule('fc', new Linear(arch.zDim, ch[0]! * this.firstSide ** 2, { device: ctx.device, generator: ctx.init, activation: 'relu', weightInit: hiddenInit, biasInit: init.zeros })),
+      ];
+      this.ups = ch.map((c, i) => {
+        const last = i + 1 === ch.length;
+        return this.addModule(`up${i}`, new ConvTranspose2d(c, last ? 1 : ch[i + 1]!, CONV_KERNEL, last ? { ...opts, bias: false, weightInit: outputInit } : opts));
+      });
+      this.pixelBias = this.addParameter('pixelBias', biasInit([arch.outDim], { device: ctx.device, generator: ctx.init }));
+      return;
+    }
+    this.firstSide = 0;
+    this.ups = [];
+    this.pixelBias = null;
+    const widths = [arch.zDim, ...arch.hidden, arch.outDim];
     const layers: Linear[] = [];
     for (let i = 0; i + 1 < widths.length; i++) {
       const last = i + 2 === widths.length;
@@ -116,7 +183,7 @@ export class GeneratorNet extends Module {
             generator: ctx.init,
             activation: last ? 'sigmoid' : 'relu',
             weightInit: last ? outputInit : hiddenInit,
-            biasInit: last && outputBias ? fixedBias(outputBias) : init.zeros,
+            biasInit: last ? biasInit : init.zeros,
           }),
         ),
       );
@@ -124,22 +191,36 @@ export class GeneratorNet extends Module {
     this.layers = layers;
   }
 
+  /** z [B, zDim] -> pixels [B, outDim] in (0, 1). */
   forward(z: Tensor): Tensor {
     let h = z;
     for (const l of this.layers) h = l.forward(h);
-    return h;
+    if (!this.pixelBias) return h;
+    const b = z.shape[0]!;
+    h = reshape(h, [b, this.arch.conv!.channels[0]!, this.firstSide, this.firstSide]);
+    this.ups.forEach((up, i) => {
+      h = up.forward(h);
+      if (i + 1 < this.ups.length) h = relu(h);
+    });
+    return sigmoid(add(reshape(h, [b, this.arch.outDim]), this.pixelBias));
   }
 }
 
 /**
  * D: dropout, maxout, dropout, maxout, dropout, linear -> one logit per row. The dropout after each
  * maxout layer (the next layer's input dropout) is fused into that layer's kernel in training mode.
+ * With `arch.conv`: dropout on the pixels, then per level Conv2d, leaky ReLU, dropout, then Linear.
  */
 export class DiscriminatorNet extends Module {
   readonly hidden: readonly Maxout[];
+  /** With `arch.conv`: the convolutions; otherwise empty. */
+  readonly convs: readonly Conv2d[];
+  /** With `arch.conv`: the dropout after each convolution; otherwise empty (it is fused into the maxouts). */
+  private readonly convDropouts: readonly Dropout[];
   readonly out: Linear;
   /** The dropout on D's input (the pixels: keepInput), the one dropout that is not fused into a maxout. */
   readonly inputDropout: Dropout;
+  private readonly side: number;
 
   constructor(
     readonly arch: DiscriminatorArch,
@@ -157,6 +238,20 @@ export class DiscriminatorNet extends Module {
     // Named drop0, h0, h1, ..., y: the parameter names (h0.weight, ..., y.bias) are those of checkpoints.
     this.inputDropout = this.addModule('drop0', new Dropout(arch.keepInput, { generator: dropoutGenerator }));
     let width = arch.inDim;
+    if (arch.conv) {
+      if (dtype !== 'f32') throw new SaddleError('DiscriminatorNet', `dtype is ${dtype}; the convolutional D is f32 only`);
+      const ch = arch.conv.channels;
+      this.side = imageSide('DiscriminatorNet', arch.inDim, ch.length);
+      this.convs = ch.map((c, i) =>
+        this.addModule(`c${i}`, new Conv2d(i === 0 ? 1 : ch[i - 1]!, c, CONV_KERNEL, { device: ctx.device, generator: ctx.init, ...CONV_GEOMETRY })),
+      );
+      this.convDropouts = ch.map((_, i) => this.addModule(`drop${i + 1}`, new Dropout(arch.keepHidden, { generator: dropoutGenerator })));
+      width = ch[ch.length - 1]! * (this.side / 2 ** ch.length) ** 2;
+    } else {
+      this.side = 0;
+      this.convs = [];
+      this.convDropouts = [];
+    }
     arch.units.forEach((units, i) => {
       hidden.push(
         this.addModule(
@@ -180,6 +275,14 @@ export class DiscriminatorNet extends Module {
   /** Logits [B, 1]. In training mode every layer's input goes through dropout; in eval mode none does. */
   forward(x: Tensor): Tensor {
     let h = this.inputDropout.forward(x);
+    if (this.arch.conv) {
+      const b = x.shape[0]!;
+      h = reshape(h, [b, 1, this.side, this.side]);
+      this.convs.forEach((conv, i) => {
+        h = this.convDropouts[i]!.forward(leakyRelu(conv.forward(h), this.arch.conv!.slope));
+      });
+      h = reshape(h, [b, h.size / b]);
+    }
     for (const layer of this.hidden) h = layer.forward(h);
     return this.out.forward(h);
   }
@@ -216,4 +319,21 @@ export function generateSamples(G: GeneratorNet, n: number, dist: NoiseDistribut
   } finally {
     G.train(wasTraining);
   }
+}
+
+/** G's shape in one line: `100-384-384-784`, or `100 -> 32x7x7 -> 16x14x14 -> 1x28x28 (transposed conv)`. */
+export function describeGenerator(a: GeneratorArch): string {
+  if (!a.conv) return [a.zDim, ...a.hidden, a.outDim].join('-');
+  const ch = a.conv.channels;
+  const side = imageSide('describeGenerator', a.outDim, ch.length);
+  const maps = [...ch, 1].map((c, i) => `${c}x${side / 2 ** (ch.length - i)}x${side / 2 ** (ch.length - i)}`);
+  return `${a.zDim} -> ${maps.join(' -> ')} (transposed conv)`;
+}
+
+/** D's shape in one line: `maxout 128x2-128x2`, or `conv 1x28x28 -> 16x14x14 -> 32x7x7 -> 1`. */
+export function describeDiscriminator(a: DiscriminatorArch): string {
+  if (!a.conv) return `maxout ${a.units.map((u) => `${u}x${a.pieces}`).join('-')}`;
+  const side = imageSide('describeDiscriminator', a.inDim, a.conv.channels.length);
+  const maps = [1, ...a.conv.channels].map((c, i) => `${c}x${side / 2 ** i}x${side / 2 ** i}`);
+  return `conv ${maps.join(' -> ')} -> 1`;
 }

@@ -18,6 +18,19 @@ function tinyConfig(over: Partial<GanConfig> = {}): GanConfig {
   return { ...preset('tiny'), trainN: 60, valN: 20, batch: 10, logEvery: 2, ...over };
 }
 
+/** The conv preset's networks and recipe (R1 through D's convolutions, the averaged G) on tiny channel counts. */
+function tinyConvConfig(over: Partial<GanConfig> = {}): GanConfig {
+  const c = preset('conv');
+  return tinyConfig({
+    generator: { ...c.generator, zDim: 8, conv: { channels: [4, 2] } },
+    discriminator: { ...c.discriminator, conv: { channels: [2, 4], slope: 0.2 } },
+    r1Gamma: 1,
+    r1Every: 2,
+    gEma: 0.9,
+    ...over,
+  });
+}
+
 async function snapshot(trainer: GanTrainer): Promise<Record<string, number[]>> {
   const { tensors } = await trainer.state();
   const out: Record<string, number[]> = {};
@@ -268,6 +281,7 @@ describe('GanTrainer', () => {
   it.each([
     ['', {}],
     [' (with the moving average of G, gEma)', { gEma: 0.9 }],
+    [' (the conv preset on tiny channels)', tinyConvConfig()],
   ] as const)('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on every device%s', async (_, over) => {
     for (const device of await allDevices()) {
       const cfg = tinyConfig({ epochs: 2, ...over });
@@ -304,6 +318,50 @@ describe('GanTrainer', () => {
       expect(second.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }))).toEqual(expectedHistory);
       second.dispose();
     }
+  });
+});
+
+describe('the conv preset', () => {
+  it('builds at full size: the shapes and parameter counts of its docstring, G draws [B, 784] in (0, 1), D gives [B, 1]', async () => {
+    const trainer = new GanTrainer(preset('conv'), DATA, cpu, VALID);
+    try {
+      const count = (ps: Tensor[]) => ps.reduce((n, p) => n + p.size, 0);
+      // G: Linear 100 -> 1568 (+ bias), ConvTranspose2d 32 -> 16 4x4 (+ bias), 16 -> 1 4x4 (no bias), pixel bias 784.
+      expect(count(trainer.G.parameters())).toBe(100 * 1568 + 1568 + 32 * 16 * 16 + 16 + 16 * 16 + 784);
+      // D: Conv2d 1 -> 16 4x4, 16 -> 32 4x4 (with biases), Linear 1568 -> 1.
+      expect(count(trainer.D.parameters())).toBe(16 * 16 + 16 + 32 * 16 * 16 + 32 + 1568 + 1);
+      const x = noGrad(() => trainer.G.forward(trainer.sampleZ(3, trainer.noise)));
+      expect(x.shape).toEqual([3, 784]);
+      const v = await x.toArray();
+      expect(v.every((p) => p > 0 && p < 1)).toBe(true);
+      expect(noGrad(() => trainer.D.forward(x)).shape).toEqual([3, 1]);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it('tiny conv nets: one iteration on every device moves every parameter, with finite losses near log 2', async () => {
+    for (const device of await allDevices()) {
+      const trainer = new GanTrainer(tinyConvConfig(), DATA, device, VALID);
+      try {
+        const before = await snapshot(trainer);
+        trainer.startEpoch();
+        trainer.iteration();
+        const s = await trainer.runningStats();
+        expect(s.dSteps).toBe(1);
+        expect(s.dLoss, device.name).toBeCloseTo(Math.log(2), 1);
+        expect(Number.isFinite(s.gLoss)).toBe(true);
+        const after = await snapshot(trainer);
+        const moved = Object.keys(before).filter((n) => (n.startsWith('G.') || n.startsWith('D.')) && after[n]!.some((v, i) => v !== before[n]![i]));
+        expect(moved.sort(), device.name).toEqual(Object.keys(before).filter((n) => n.startsWith('G.') || n.startsWith('D.')).sort());
+      } finally {
+        trainer.dispose();
+      }
+    }
+  });
+
+  it('refuses MLP widths beside the convolutions, naming the field', () => {
+    expect(() => new GanTrainer({ ...preset('conv'), generator: { ...preset('conv').generator, hidden: [64] } }, DATA, cpu)).toThrow(/generator\.hidden.*expected \[\] with generator\.conv/);
   });
 });
 

@@ -40,11 +40,12 @@ Commands:
   help                     this text
 
 train options (defaults: the preset's):
-  --preset paper|quick|tiny  paper: the authors' configuration as their code ran it, with its
-                           simultaneous update (both players' gradients from one pass of D before
-                           either moves); Algorithm 1 as printed (--update alternating) collapses
-                           with the paper's networks (docs/gan.md); quick: narrow networks and a
-                           time budget, for machines without a GPU; tiny: for tests.
+  --preset paper|quick|conv|tiny  paper: the authors' configuration as their code ran it, with
+                           its simultaneous update (both players' gradients from one pass of D
+                           before either moves); Algorithm 1 as printed (--update alternating)
+                           collapses with the paper's networks (docs/gan.md); quick: narrow networks
+                           and a time budget, for machines without a GPU; conv: quick's recipe with
+                           a convolutional D and a transposed-convolution G; tiny: for tests.
                            Default: paper on a GPU, quick on the CPU or a software adapter
   --device auto|cpu|webgpu|wasm  default auto (a hardware GPU; else the faster of wasm and a
                            software WebGPU adapter, measured)

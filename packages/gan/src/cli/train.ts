@@ -24,6 +24,7 @@ import { StopRequest } from '../train/stop-request.js';
 import { GanTrainer } from '../train/trainer.js';
 import { runTraining } from '../train/training-run.js';
 import { CliError, FIXED_ON_RESUME, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO, type Flags } from './flags.js';
+import { describeDiscriminator, describeGenerator } from '../models.js';
 import { mnistParzen } from './parzen.js';
 import { countParams, progressReporter, summaryLine } from './report.js';
 
@@ -232,8 +233,8 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
     }
     const c = config;
     io.out(
-      `G ${[c.generator.zDim, ...c.generator.hidden, c.generator.outDim].join('-')} (${countParams(trainer.G.parameters())} parameters), ` +
-        `D maxout ${c.discriminator.units.map((u) => `${u}x${c.discriminator.pieces}`).join('-')} (${countParams(trainer.D.parameters())} parameters); ` +
+      `G ${describeGenerator(c.generator)} (${countParams(trainer.G.parameters())} parameters), ` +
+        `D ${describeDiscriminator(c.discriminator)} (${countParams(trainer.D.parameters())} parameters); ` +
         `batch ${c.batch}, k ${c.k}, ${c.update}, ${c.gLoss} G loss, z ${c.zDist}` +
         (c.r1Gamma > 0 ? `, R1 gamma ${c.r1Gamma}${c.r1Every > 1 ? ` every ${c.r1Every} D steps` : ''}` : '') +
         `; ${trainer.iterationsPerEpoch} iterations per epoch` +
