@@ -74,6 +74,12 @@ export interface GanConfig {
    */
   gEma?: number;
   /**
+   * Anneal the learning rates: over the last this fraction of the run (`epochs` x iterations per
+   * epoch) both players' rates fall linearly to 0 (0 or absent: none). The run's length is its
+   * epochs, so a run stopped earlier by `minutes` ends before the fall is complete.
+   */
+  lrAnneal?: number;
+  /**
    * Weight gamma of the R1 gradient penalty on D (Mescheder et al. 2018): gamma/2 E||∇ₓ D(x)||² on
    * the real minibatch is added to D's loss (train/d-objective.ts). 0: off (the default).
    */
@@ -261,6 +267,7 @@ export function validateConfig(c: GanConfig): GanConfig {
   if (c.trainN !== null) posInt('trainN', c.trainN);
   nonNegInt('valN', c.valN);
   nonNegInt('parzenEvery', c.parzenEvery);
+  if (c.lrAnneal !== undefined && !(c.lrAnneal >= 0 && c.lrAnneal <= 1)) fail('lrAnneal', c.lrAnneal, 'a fraction in [0, 1] (0: no anneal)');
   if (c.gEma !== undefined && !(c.gEma >= 0 && c.gEma < 1)) fail('gEma', c.gEma, 'a number in [0, 1) (0: no average)');
   if (!(c.r1Gamma >= 0 && Number.isFinite(c.r1Gamma))) fail('r1Gamma', c.r1Gamma, 'a non-negative number (0: no R1 penalty)');
   posInt('r1Every', c.r1Every);

@@ -123,11 +123,15 @@ export class GanTrainer {
     }
     this.gParams = this.G.parameters();
     this.dParams = this.D.parameters();
-    const lr = (initial: number) => schedules.exponentialDecay(initial, c.lrDecay, c.lrFloor);
-    const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
-    this.optG = new SGD(this.gParams, { lr: lr(c.gLr ?? c.lr), momentum });
-    this.optD = new SGD(this.dParams, { lr: lr(c.dLr ?? c.lr), momentum });
     this.data = new DeviceDataset(train.images, n, train.d, device, c.seed, c.batch);
+    // The per-minibatch decay, and with lrAnneal a linear fall to 0 over the last part of the
+    // run's epochs x iterations (D steps k times an iteration under Algorithm 1).
+    const runIterations = c.epochs * this.iterationsPerEpoch;
+    const lr = (initial: number, stepsPerIteration: number) =>
+      schedules.linearTail(schedules.exponentialDecay(initial, c.lrDecay, c.lrFloor), runIterations * stepsPerIteration, c.lrAnneal ?? 0);
+    const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
+    this.optG = new SGD(this.gParams, { lr: lr(c.gLr ?? c.lr, 1), momentum });
+    this.optD = new SGD(this.dParams, { lr: lr(c.dLr ?? c.lr, c.update === 'alternating' ? c.k : 1), momentum });
     const t = new Float32Array(2 * c.batch);
     t.fill(1, 0, c.batch);
     this.targets = keep(fromArray(t, [2 * c.batch, 1], { device }));
