@@ -151,7 +151,9 @@ function paper(): GanConfig {
  * - wider initial weights: G's hidden layers U(±0.2) (He-like for fan-in 100-384: with ±0.05 G's
  *   output hardly depends on z at first, and it collapses onto the mean digit), D U(±0.05) (with
  *   ±0.005 D needs ~400 iterations before it learns anything);
- * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs).
+ * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs);
+ * - no learning-rate anneal (`lrAnneal`): a fall to 0 over the last ~4 500 iterations gave no
+ *   gain on the main job's end points (docs/gan.md, "Third round").
  */
 function quick(): GanConfig {
   return {
