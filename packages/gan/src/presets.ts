@@ -87,6 +87,12 @@ export interface GanConfig {
    */
   gEma?: number;
   /**
+   * Anneal the learning rates: over the last this fraction of the run (`epochs` x iterations per
+   * epoch) both players' rates fall linearly to 0 (0 or absent: none). The run's length is its
+   * epochs, so a run stopped earlier by `minutes` ends before the fall is complete.
+   */
+  lrAnneal?: number;
+  /**
    * Weight gamma of the R1 gradient penalty on D (Mescheder et al. 2018): gamma/2 E||∇ₓ D(x)||² on
    * the real minibatch is added to D's loss (train/d-objective.ts). 0: off (the default).
    */
@@ -158,7 +164,9 @@ function paper(): GanConfig {
  * - wider initial weights: G's hidden layers U(±0.2) (He-like for fan-in 100-384: with ±0.05 G's
  *   output hardly depends on z at first, and it collapses onto the mean digit), D U(±0.05) (with
  *   ±0.005 D needs ~400 iterations before it learns anything);
- * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs).
+ * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs);
+ * - no learning-rate anneal (`lrAnneal`): a fall to 0 over the last ~4 500 iterations gave no
+ *   gain on the main job's end points (docs/gan.md, "Third round").
  */
 function quick(): GanConfig {
   return {
@@ -316,6 +324,7 @@ export function validateConfig(c: GanConfig): GanConfig {
   if (c.trainN !== null) posInt('trainN', c.trainN);
   nonNegInt('valN', c.valN);
   nonNegInt('parzenEvery', c.parzenEvery);
+  if (c.lrAnneal !== undefined && !(c.lrAnneal >= 0 && c.lrAnneal <= 1)) fail('lrAnneal', c.lrAnneal, 'a fraction in [0, 1] (0: no anneal)');
   if (c.gEma !== undefined && !(c.gEma >= 0 && c.gEma < 1)) fail('gEma', c.gEma, 'a number in [0, 1) (0: no average)');
   if (!(c.r1Gamma >= 0 && Number.isFinite(c.r1Gamma))) fail('r1Gamma', c.r1Gamma, 'a non-negative number (0: no R1 penalty)');
   posInt('r1Every', c.r1Every);

@@ -35,6 +35,7 @@ describe('gan CLI errors', () => {
     [['train', '--d-pieces', '0'], /--d-pieces 0: expected an integer >= 1/],
     [['train', '--momentum', '1'], /--momentum 1: expected a number in \[0, 1\)/],
     [['train', '--lr-decay', '0.99'], /--lr-decay 0.99: expected a number >= 1/],
+    [['train', '--lr-anneal', '1.2'], /--lr-anneal 1.2: expected a fraction in \[0, 1\]/],
     [['train', '--g-ema', '1'], /--g-ema 1: expected a number in \[0, 1\)/],
     [['train', '--threads', '0'], /--threads 0: expected an integer >= 1/],
     [['train', '--threads', '2', '--device', 'cpu', '--preset', 'tiny'], /--threads 2: only the wasm device/],

@@ -8,11 +8,11 @@ const configOf = (...args: string[]) => configFromFlags(parse('train', args, TRA
 describe('train flags over a preset', () => {
   it("the experiment flags reach the config and leave the rest of the preset alone", () => {
     const base = preset('quick');
-    const c = configOf('--g-hidden', '256,128', '--g-output-init', '0.02', '--d-units', '64,32', '--d-pieces', '3', '--d-keep-input', '0.9', '--d-keep-hidden', '0.75', '--momentum', '0.6', '--lr-decay', '1.00003', '--g-ema', '0.9995');
+    const c = configOf('--g-hidden', '256,128', '--g-output-init', '0.02', '--d-units', '64,32', '--d-pieces', '3', '--d-keep-input', '0.9', '--d-keep-hidden', '0.75', '--momentum', '0.6', '--lr-decay', '1.00003', '--g-ema', '0.9995', '--lr-anneal', '0.3');
     expect(c.generator).toEqual({ ...base.generator, hidden: [256, 128], outputInitRange: 0.02 });
     expect(c.discriminator).toEqual({ ...base.discriminator, units: [64, 32], pieces: 3, keepInput: 0.9, keepHidden: 0.75 });
-    expect([c.momentumStart, c.momentumEnd, c.lrDecay, c.gEma]).toEqual([0.6, 0.6, 1.00003, 0.9995]);
-    expect({ ...c, generator: base.generator, discriminator: base.discriminator, momentumStart: base.momentumStart, momentumEnd: base.momentumEnd, lrDecay: base.lrDecay, gEma: base.gEma }).toEqual(base);
+    expect([c.momentumStart, c.momentumEnd, c.lrDecay, c.gEma, c.lrAnneal]).toEqual([0.6, 0.6, 1.00003, 0.9995, 0.3]);
+    expect({ ...c, generator: base.generator, discriminator: base.discriminator, momentumStart: base.momentumStart, momentumEnd: base.momentumEnd, lrDecay: base.lrDecay, gEma: base.gEma, lrAnneal: base.lrAnneal }).toEqual(base);
   });
 
   it.each([

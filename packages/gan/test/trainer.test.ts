@@ -281,6 +281,7 @@ describe('GanTrainer', () => {
   it.each([
     ['', {}],
     [' (with the moving average of G, gEma)', { gEma: 0.9 }],
+    [' (with the learning-rate anneal, lrAnneal)', { lrAnneal: 0.5 }],
     [' (the conv preset on tiny channels)', tinyConvConfig()],
   ] as const)('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on every device%s', async (_, over) => {
     for (const device of await allDevices()) {
@@ -362,6 +363,47 @@ describe('the conv preset', () => {
 
   it('refuses MLP widths beside the convolutions, naming the field', () => {
     expect(() => new GanTrainer({ ...preset('conv'), generator: { ...preset('conv').generator, hidden: [64] } }, DATA, cpu)).toThrow(/generator\.hidden.*expected \[\] with generator\.conv/);
+  });
+});
+
+describe('lrAnneal', () => {
+  it("both players' learning rates follow the per-minibatch decay, then fall linearly to 0 over the run's last part; training before the fall is unchanged", async () => {
+    for (const device of await allDevices()) {
+      // 60 images, batch 10: 6 iterations an epoch, 12 in the run; the fall spans the last 3.
+      const cfg = tinyConfig({ epochs: 2, logEvery: 1 });
+      const plain = new GanTrainer(cfg, DATA, device, VALID);
+      const annealed = new GanTrainer({ ...cfg, lrAnneal: 0.25 }, DATA, device, VALID);
+      try {
+        const expectedLr = (step: number) => (0.1 / 1.000004 ** step) * Math.min(1, (12 - step) / 3);
+        // The rates the next step will use: before the run, then after each iteration.
+        const seen: number[][] = [[annealed.optD.current().lr, annealed.optG.current().lr]];
+        const onProgress = () => void seen.push([annealed.optD.current().lr, annealed.optG.current().lr]);
+        await plain.runEpoch();
+        await annealed.runEpoch({ onProgress });
+        // After 6 iterations (half the run, before the fall): the same bits as without the anneal.
+        const [a0, b0] = [await snapshot(plain), await snapshot(annealed)];
+        for (const name of Object.keys(a0)) expect(b0[name], `${device.name}: ${name}`).toEqual(a0[name]);
+        await plain.runEpoch();
+        await annealed.runEpoch({ onProgress });
+        expect(seen.length).toBe(13);
+        seen.forEach(([d, g], step) => {
+          expect(d, `${device.name}: D's lr at step ${step}`).toBeCloseTo(expectedLr(step), 12);
+          expect(g, `${device.name}: G's lr at step ${step}`).toBeCloseTo(expectedLr(step), 12);
+        });
+        expect(seen[11]![0]).toBeCloseTo(0.1 / 1.000004 ** 11 / 3, 12);
+        expect(seen[12]).toEqual([0, 0]);
+        // The last steps moved less: the annealed run ends elsewhere.
+        const [a, b] = [await snapshot(plain), await snapshot(annealed)];
+        expect(b, device.name).not.toEqual(a);
+      } finally {
+        plain.dispose();
+        annealed.dispose();
+      }
+    }
+  });
+
+  it('is refused outside [0, 1] with the field named', () => {
+    expect(() => new GanTrainer(tinyConfig({ lrAnneal: 1.5 }), DATA, cpu, VALID)).toThrow(/lrAnneal is 1.5; expected a fraction in \[0, 1\]/);
   });
 });
 

@@ -102,6 +102,17 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
     for (const x of [adam, sgd, fresh, p]) x.dispose();
   });
 
+  it('linearTail: the base schedule until the last fraction of the steps, then a linear fall to 0 at totalSteps', () => {
+    const base = schedules.exponentialDecay(0.1, 2, 0.02);
+    const tail = schedules.linearTail(base, 10, 0.4);
+    // Steps 0-5 are the base's, bit for bit; steps 6-9 are scaled by (10 - step) / 4; 10 and after, 0.
+    for (let step = 0; step <= 5; step++) expect(tail({ step, epoch: 0 })).toBe(base({ step, epoch: 0 }));
+    expect([6, 7, 8, 9, 10, 11].map((step) => tail({ step, epoch: 0 }))).toEqual([0.02 * 1, 0.02 * 0.75, 0.02 * 0.5, 0.02 * 0.25, 0, 0]);
+    expect(schedules.linearTail(base, 10, 0)).toBe(base);
+    expect(() => schedules.linearTail(base, 0, 0.5)).toThrow(/totalSteps is 0; expected a positive integer/);
+    expect(() => schedules.linearTail(base, 10, 1.5)).toThrow(/fraction is 1.5; expected a number in \[0, 1\]/);
+  });
+
   it('the schedules drive the learning rate of SGD, Adam and AdamW, step by step', async () => {
     const d = await device();
     const lr = schedules.exponentialDecay(0.1, 2, 0.02);

@@ -60,6 +60,8 @@ train options (defaults: the preset's):
   --d-keep-input P  --d-keep-hidden P  keep probabilities of D's dropout on the pixels / hidden
                            units (paper: 0.8 / 0.5; 1: no dropout)
   --lr-decay X             divide the learning rate by X after every minibatch (paper: 1.000004)
+  --lr-anneal F            over the last fraction F of the run's epochs, both learning rates fall
+                           linearly to 0 (default 0: none)
   --g-ema DECAY            keep a moving average of G's weights (e.g. 0.999; 0: none) and draw the
                            samples, figures and Parzen estimates from it
   --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
@@ -94,6 +96,7 @@ export const TRAIN_FLAGS = {
   momentum: { type: 'string' },
   'lr-decay': { type: 'string' },
   'g-ema': { type: 'string' },
+  'lr-anneal': { type: 'string' },
   'g-output-init': { type: 'string' },
   'g-init': { type: 'string' },
   'd-init': { type: 'string' },
@@ -218,6 +221,7 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   set('gLr', numberFlag(flags, 'g-lr', (x) => x > 0, 'a positive number'));
   set('dLr', numberFlag(flags, 'd-lr', (x) => x > 0, 'a positive number'));
   set('lrDecay', numberFlag(flags, 'lr-decay', (x) => x >= 1, 'a number >= 1'));
+  set('lrAnneal', numberFlag(flags, 'lr-anneal', (x) => x >= 0 && x <= 1, 'a fraction in [0, 1] (0: no anneal)'));
   set('gEma', numberFlag(flags, 'g-ema', (x) => x >= 0 && x < 1, 'a number in [0, 1) (0: no average)'));
   set('minutes', numberFlag(flags, 'minutes', (x) => x > 0, 'a positive number of minutes'));
   set('seed', intFlag(flags, 'seed', 0));
@@ -271,7 +275,7 @@ function widthsFlag(flags: Flags, name: string): number[] | undefined {
 }
 
 /** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'g-init', 'd-init', 'g-lr', 'd-lr', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema'];
+export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'g-init', 'd-init', 'g-lr', 'd-lr', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema', 'lr-anneal'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

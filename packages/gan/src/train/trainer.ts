@@ -135,12 +135,19 @@ export class GanTrainer {
     }
     this.gParams = this.G.parameters();
     this.dParams = this.D.parameters();
-    // Each player's initial rate is read from the config at every step, so `setLive` changes it at once.
-    const lr = (initial: () => number) => (p: Progress) => schedules.exponentialDecay(initial(), c.lrDecay, c.lrFloor)(p);
-    const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
-    this.optG = new SGD(this.gParams, { lr: lr(() => c.gLr ?? c.lr), momentum });
-    this.optD = new SGD(this.dParams, { lr: lr(() => c.dLr ?? c.lr), momentum });
     this.data = new DeviceDataset(train.images, n, train.d, device, c.seed, c.batch);
+    // The per-minibatch decay, and with lrAnneal a linear fall to 0 over the last part of the
+    // run's epochs x iterations (D steps k times an iteration under Algorithm 1).
+    const runIterations = c.epochs * this.iterationsPerEpoch;
+    // Each player's initial rate is read from the config at every step, so `setLive` changes it at
+    // once. The fall's position counts the steps the config at construction gives (a live change of
+    // k moves where it lands).
+    const lr = (initial: () => number, stepsPerIteration: number) =>
+      schedules.linearTail((p: Progress) => schedules.exponentialDecay(initial(), c.lrDecay, c.lrFloor)(p), runIterations * stepsPerIteration, c.lrAnneal ?? 0);
+    const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
+    const alternating = c.update === 'alternating';
+    this.optG = new SGD(this.gParams, { lr: lr(() => c.gLr ?? c.lr, alternating ? (c.kG ?? 1) : 1), momentum });
+    this.optD = new SGD(this.dParams, { lr: lr(() => c.dLr ?? c.lr, alternating ? c.k : 1), momentum });
     const t = new Float32Array(2 * c.batch);
     t.fill(1, 0, c.batch);
     this.targets = keep(fromArray(t, [2 * c.batch, 1], { device }));

@@ -35,3 +35,17 @@ export function linearRamp(from: number, to: number, startEpoch: number, endEpoc
     return from + ((to - from) * (epoch - startEpoch)) / (endEpoch - startEpoch);
   };
 }
+
+/**
+ * `base` times a factor that is 1 until the last `fraction` of `totalSteps` steps, then falls
+ * linearly to 0 at step `totalSteps` (a learning-rate decay toward the end of a known budget:
+ * the last steps take small moves, so the weights settle instead of jittering around the
+ * optimum). With `fraction` 0 it is `base`. Steps past `totalSteps` get 0.
+ */
+export function linearTail(base: Schedule, totalSteps: number, fraction: number): Schedule {
+  if (!(Number.isInteger(totalSteps) && totalSteps > 0)) throw new RangeError(`linearTail: totalSteps is ${totalSteps}; expected a positive integer`);
+  if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`linearTail: fraction is ${fraction}; expected a number in [0, 1]`);
+  if (fraction === 0) return base;
+  const span = fraction * totalSteps;
+  return (p) => base(p) * Math.max(0, Math.min(1, (totalSteps - p.step) / span));
+}
