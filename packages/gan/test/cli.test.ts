@@ -21,7 +21,7 @@ describe('gan CLI errors', () => {
     [['train', '--z-dist', 'cauchy'], /--z-dist cauchy: expected one of uniform, gaussian/],
     [['train', '--update', 'sometimes'], /--update sometimes: expected one of alternating, simultaneous/],
     [['train', '--g-loss', 'hinge'], /--g-loss hinge: expected one of non-saturating, saturating/],
-    [['train', '--preset', 'huge'], /--preset huge: expected one of paper, quick, tiny/],
+    [['train', '--preset', 'huge'], /--preset huge: expected one of paper, quick, conv, tiny/],
     [['train', '--device', 'tpu'], /--device tpu: expected one of auto, cpu, webgpu, wasm/],
     [['train', '--update', 'simultaneous', '--k', '2'], /k is 2; expected 1 with --update simultaneous/],
     [['train', '--r1=-1'], /--r1 -1: expected a non-negative number/],
