@@ -3,7 +3,8 @@
  * step of the matmul ladder (packages/kernels-wgsl/src/matmul-ladder) on an N³ product (default
  * LADDER_DEFAULT_SIZE) and measures the roofline of the device at hand with the probes: peak FMA (or f32x4 mul +
  * add) rate and copy bandwidth. Prints a markdown table per device, GFLOP/s and % of the measured
- * peak per step, and writes benchmarks/results/ladder-<device>-<date>.json (docs/images' roofline
+ * peak per step, and writes benchmarks/results/ladder-<device>-<date>.json (-<date>T<hhmm> for a
+ * second run on one day; docs/images' roofline
  * is drawn from it by `pnpm figures`).
  *
  * Timing: each step's product is run once to compile and warm up, then `reps` reps of enough calls
@@ -15,7 +16,7 @@
  * core (wall clock, against threads × that build's one-thread peak), or is skipped with the reason
  * printed where the engine lacks relaxed SIMD.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -153,7 +154,9 @@ export async function runLadderBench(argv: string[]): Promise<number> {
     if (!values['no-write']) {
       const dir = join(root, 'benchmarks', 'results');
       mkdirSync(dir, { recursive: true });
-      const file = join(dir, `ladder-${r.device}-${r.date}.json`);
+      // A second run on the same day keeps the first record: the time is added (sorting after it, so `pnpm figures` takes the newest).
+      const day = join(dir, `ladder-${r.device}-${r.date}.json`);
+      const file = existsSync(day) ? join(dir, `ladder-${r.device}-${new Date().toISOString().slice(0, 16).replace(':', '')}.json`) : day;
       writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
       process.stdout.write(`wrote ${file}\n`);
     }
