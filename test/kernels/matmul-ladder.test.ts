@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
-import { matmulCpu, matmulLadder, transpose, WASM_LADDER, WGSL_LADDER } from '@saddle/kernels-wgsl';
+import { matmulCpu, matmulLadder, transpose, WASM_LADDER, WGSL_LADDER, type LadderStep } from '@saddle/kernels-wgsl';
 import { wasm, webgpu } from '../support/devices.js';
 import { maxAbs } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';
@@ -46,16 +46,32 @@ describe('matmul ladder on WebGPU matches the CPU twin', () => {
   });
 });
 
+/**
+ * Each wasm step on the build `pnpm bench ladder` times it on: `fma` on a relaxed-SIMD device, the
+ * others on a SIMD128 one. The relaxed build's fused multiply-add (one rounding per step instead of
+ * two) errs by at most (K + 1)·eps/2·Σ|a||b|, inside the same 1e-6·K bound (test/kernels/matmul.test.ts).
+ */
+const deviceFor = (step: LadderStep) => wasm(2, step.build ?? 'simd128');
+
 describe('matmul ladder on wasm matches the CPU twin', () => {
-  for (const { name } of WASM_LADDER) {
-    it(`step ${name}: random shapes`, async () => {
-      const d = await wasm();
-      await fc.assert(fc.asyncProperty(shape, ({ m, n, k, seed }) => check(d, name, m, n, k, seed)), { numRuns: 25 });
+  for (const step of WASM_LADDER) {
+    it(`step ${step.name} (${step.build ?? 'simd128'}): random shapes`, async () => {
+      const d = await deviceFor(step);
+      expect(d.build).toBe(step.build ?? 'simd128');
+      await fc.assert(fc.asyncProperty(shape, ({ m, n, k, seed }) => check(d, step.name, m, n, k, seed)), { numRuns: 25 });
     });
   }
   it('every step on 203x141x600 (K past one 256 block, edges in both dims)', async () => {
-    const d = await wasm();
-    for (const { name } of WASM_LADDER) await check(d, name, 203, 141, 600, 11);
+    for (const step of WASM_LADDER) await check(await deviceFor(step), step.name, 203, 141, 600, 11);
+  });
+  it('the fma step is the last, and refused on a SIMD128 device with what it needs', async () => {
+    expect(WASM_LADDER.at(-1)!.name).toBe('fma');
+    const d = await wasm(2, 'simd128');
+    const a = fromArray(new Float32Array(6), [2, 3], { device: d });
+    const b = fromArray(new Float32Array(12), [3, 4], { device: d });
+    expect(() => matmulLadder(a, b, 'fma')).toThrow(SaddleError);
+    expect(() => matmulLadder(a, b, 'fma')).toThrow(/matmulLadder.*step 'fma'.*relaxed-simd build.*simd128 build.*\[2, 3\]·\[3, 4\] f32.*expected.*build: 'relaxed-simd'/);
+    for (const t of [a, b]) t.dispose();
   });
 });
 

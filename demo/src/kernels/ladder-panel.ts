@@ -5,7 +5,10 @@
  * (benchmarks/src/roofline.ts: one call to compile, then reps of ~0.2 s, the best rep). The table
  * holds every step timed so far side by side: GFLOP/s, % of the measured peak (./roofline.ts: the
  * one-thread peak for the wasm steps that run on one thread, every thread's for the rest) and the
- * speed-up over the step before it. The WGSL steps need WebGPU; the wasm steps run anywhere.
+ * speed-up over the step before it. The WGSL steps need WebGPU; the wasm steps run anywhere but
+ * `fma`, which needs the relaxed-SIMD build (where the engine lacks it the page says so). The page's
+ * wasm device runs the relaxed build where the engine has it, so there every wasm step runs that
+ * build (the rows say which); `pnpm bench ladder` runs the earlier ones on SIMD128.
  */
 import { isWebGpu, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/autograd';
 import * as K from '@saddle/kernels-wgsl';
@@ -25,10 +28,12 @@ export interface LadderTiming {
   /** % of the peak of the threads the step runs on. */
   pctPeak: number;
   peak: number;
+  /** wasm: the build of the kernels that ran (the page's wasm device's: relaxed-simd where the engine has it). */
+  build?: string;
 }
 
 export interface LadderPanelState {
-  /** "webgpu naive", …, "wasm threads". */
+  /** "webgpu naive", …, "wasm threads", "wasm fma". */
   steps: string[];
   /** The latest timing of each step timed, in ladder order. */
   rows: LadderTiming[];
@@ -41,7 +46,7 @@ const keyOf = (s: K.LadderStep) => `${s.device} ${s.name}`;
 /** The code and header of a step. */
 function stepCode(s: K.LadderStep): { code: string; header: string } {
   if (s.device === 'wasm') {
-    const file = s.name === 'kblocks' || s.name === 'threads' ? 'matmul/matmul.ts' : 'ladder/ladder.ts';
+    const file = s.name === 'kblocks' || s.name === 'threads' || s.name === 'fma' ? 'matmul/matmul.ts' : 'ladder/ladder.ts';
     return { code: wasmSource(file), header: wasmHeader(file) };
   }
   const plain = { transA: false, transB: false };
@@ -68,7 +73,12 @@ export function ladderPanel(
   const reps = short ? 2 : 4;
 
   const stepOf = (key: string) => STEPS.find((s) => keyOf(s) === key)!;
-  const runnable = (s: K.LadderStep) => s.device === 'wasm' || gpu !== null;
+  /** Why the page cannot run step `s`, or null: the WGSL steps need WebGPU, `fma` a wasm device of the relaxed-SIMD build. */
+  async function whyNot(s: K.LadderStep): Promise<string | null> {
+    if (s.device === 'webgpu') return gpu !== null ? null : `the WGSL steps need WebGPU (this page runs on ${(await device).kind}); the wasm steps run here`;
+    const build = s.build === undefined ? null : (await wasmDevice()).build;
+    return build === null || build === s.build ? null : `wasm step '${s.name}' needs the ${s.build} build of the kernels, and this engine runs ${build} (this engine has no relaxed SIMD; Chrome 114+ has it)`;
+  }
 
   function show(): void {
     const s = stepOf(pick.value);
@@ -83,7 +93,7 @@ export function ladderPanel(
       const s = stepOf(`${r.device} ${r.step}`);
       const prev = state.rows[i - 1];
       const speedup = prev && prev.device === r.device && prev.size === r.size ? `${(r.gflops / prev.gflops).toFixed(1)}×` : '';
-      return [r.device, r.step, s.idea, fmtRate(s.intensity), `${r.size}³`, r.ms.toFixed(2), r.gflops.toFixed(2), `${r.pctPeak.toFixed(1)}%`, speedup];
+      return [r.build ? `${r.device} (${r.build})` : r.device, r.step, s.idea, fmtRate(s.intensity), `${r.size}³`, r.ms.toFixed(2), r.gflops.toFixed(2), `${r.pctPeak.toFixed(1)}%`, speedup];
     });
     table($<HTMLTableElement>('ladder-result'), ['device', 'step', 'what it adds', 'flop/byte', 'product', 'ms', 'GFLOP/s', '% of peak', '× step before'], rows);
   }
@@ -93,17 +103,17 @@ export function ladderPanel(
     const roof = await rooflineOf(d, short);
     noteRoofline(roof);
     // The wasm steps before `threads` run on the calling thread alone: against one thread's peak.
-    const peak = s.device === 'wasm' && s.name !== 'threads' ? roof.oneThread! : roof.peak;
+    const peak = s.device === 'wasm' && s.name !== 'threads' && s.name !== 'fma' ? roof.oneThread! : roof.peak;
     const sync = isWebGpu(d) ? () => d.sync() : async () => {};
     const [row] = await timeLadder(d, [s], n, reps, () => peak, sync);
-    const timing: LadderTiming = { device: s.device, step: s.name, size: n, ms: row!.ms, gflops: row!.gflops, pctPeak: row!.pctPeak, peak };
+    const timing: LadderTiming = { device: s.device, step: s.name, size: n, ms: row!.ms, gflops: row!.gflops, pctPeak: row!.pctPeak, peak, build: isWebGpu(d) ? undefined : (d as WasmDevice).build };
     state.rows = [...state.rows.filter((r) => !(r.device === s.device && r.step === s.name)), timing].sort(
       (a, b) => STEPS.findIndex((x) => x.device === a.device && x.name === a.step) - STEPS.findIndex((x) => x.device === b.device && x.name === b.step),
     );
     render();
   }
 
-  async function run(steps: K.LadderStep[]): Promise<void> {
+  async function run(steps: K.LadderStep[], notes: string[]): Promise<void> {
     const n = Number(size.value);
     state.timing = true;
     one.disabled = all.disabled = true;
@@ -117,8 +127,7 @@ export function ladderPanel(
           await timeStep(s, n);
         }, 0);
       }
-      const skipped = STEPS.length - steps.length;
-      status.textContent = `timed ${steps.length} step${steps.length === 1 ? '' : 's'} on ${n}³${steps.length > 1 && skipped ? ` (the ${skipped} WGSL steps need WebGPU)` : ''}`;
+      status.textContent = `timed ${steps.length} step${steps.length === 1 ? '' : 's'} on ${n}³${notes.length ? ` (not run: ${notes.join('; ')})` : ''}`;
     } finally {
       state.timing = false;
       one.disabled = all.disabled = false;
@@ -128,14 +137,21 @@ export function ladderPanel(
   one.onclick = () =>
     void guarded(status, async () => {
       const s = stepOf(pick.value);
-      if (!runnable(s)) {
-        status.textContent = `the WGSL steps need WebGPU (this page runs on ${(await device).kind}); the wasm steps run here`;
+      const why = await whyNot(s);
+      if (why !== null) {
+        status.textContent = why;
         status.className = 'bad';
         return;
       }
-      await run([s]);
+      await run([s], []);
     });
-  all.onclick = () => void guarded(status, () => run(STEPS.filter(runnable)));
+  all.onclick = () =>
+    void guarded(status, async () => {
+      const reasons = await Promise.all(STEPS.map(whyNot));
+      const gpuSkipped = reasons.filter((r, i) => r !== null && STEPS[i]!.device === 'webgpu').length;
+      const notes = [...(gpuSkipped ? [`the ${gpuSkipped} WGSL steps need WebGPU`] : []), ...reasons.filter((r, i): r is string => r !== null && STEPS[i]!.device === 'wasm')];
+      await run(STEPS.filter((_, i) => reasons[i] === null), notes);
+    });
   pick.onchange = show;
   show();
   void device.then((d) => {

@@ -23,6 +23,8 @@ export interface LadderStep {
    * beyond the caches its blocking targets (wasm). Real caches may do better for the early steps.
    */
   intensity: number;
+  /** The build of the wasm kernels the step needs (WasmDevice.build); absent: it runs on either. */
+  build?: 'relaxed-simd';
 }
 
 /** The WebGPU steps of the matmul ladder, naive to the production kernel (docs/kernels.md). */
@@ -34,7 +36,15 @@ export const WGSL_LADDER: readonly LadderStep[] = [
   { name: 'final', device: 'webgpu', idea: 'double buffering and the block swizzle (MATMUL_CONFIGS.large)', source: 'matmul/matmul.wgsl.ts', intensity: 32 },
 ];
 
-/** The wasm steps of the matmul ladder, scalar to the production kernel on every core (docs/kernels.md). */
+/** Flops per byte of a wasm macro tile of 16·mr x 128 over one K block (see chooseWasmMatmulTiles). */
+function macroTileIntensity(mr: number): number {
+  return (2 * 16 * mr * 128) / (4 * (16 * mr + 128));
+}
+
+/**
+ * The wasm steps of the matmul ladder, scalar to the production kernel on every core, then on the
+ * relaxed-SIMD build (docs/kernels.md). `pnpm bench ladder` runs all but `fma` on a SIMD128 device.
+ */
 export const WASM_LADDER: readonly LadderStep[] = [
   { name: 'scalar', device: 'wasm', idea: 'three loops, one output at a time', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: 0.25 },
   // Per k: one splat of A and one f32x4 of B (20 bytes) for 4 multiply-adds.
@@ -42,11 +52,23 @@ export const WASM_LADDER: readonly LadderStep[] = [
   { name: 'tile4x8', device: 'wasm', idea: 'a 4x8 register tile: eight f32x4 accumulators', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: (2 * 4 * 8) / (4 * (4 + 8)) },
   // The same 4x8 tile: packing makes its loads contiguous, not fewer.
   { name: 'packed', device: 'wasm', idea: 'A and B packed into contiguous panels first', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: (2 * 4 * 8) / (4 * (4 + 8)) },
-  // A 64x128 macro tile over a K block loads (64 + 128)·kc floats for 64·128·kc multiply-adds
-  // from memory; the caches serve the rest (the A block from L2, the B micro-panel from L1).
-  { name: 'kblocks', device: 'wasm', idea: 'K in blocks of 256 and 64x128 macro tiles (production kernel, one thread)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: (2 * 64 * 128) / (4 * (64 + 128)) },
-  { name: 'threads', device: 'wasm', idea: 'every core, macro tiles from an atomic counter (production kernel)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: (2 * 64 * 128) / (4 * (64 + 128)) },
+  // A 16·MR x 128 macro tile over a K block loads (16·MR + 128)·kc floats for 16·MR·128·kc
+  // multiply-adds from memory; the caches serve the rest (the A block from L2, the B micro-panel
+  // from L1). The intensity is the SIMD128 build's (MR = 4: 64 x 128), the build these steps are
+  // measured on; a relaxed-SIMD device runs its own kernel here (MR = 5, the `fma` step's).
+  { name: 'kblocks', device: 'wasm', idea: 'K in blocks of 256 and 16·MR x 128 macro tiles, 64x128 with SIMD128\'s 4x8 tile (production kernel, one thread)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: macroTileIntensity(4) },
+  { name: 'threads', device: 'wasm', idea: 'every core, macro tiles from an atomic counter (production kernel)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: macroTileIntensity(4) },
+  // The relaxed-SIMD build of the same kernel (matmulLadder refuses it on a SIMD128 device).
+  {
+    name: 'fma',
+    device: 'wasm',
+    idea: 'the relaxed-SIMD build on every core: one fused f32x4.relaxed_madd instead of mul + add, so the chain frees registers for a 5x8 tile (80x128 macro tiles); results may differ from SIMD128 in the last bits',
+    source: 'kernels-wasm assembly/matmul/matmul.ts (ASC_FEATURE_RELAXED_SIMD)',
+    intensity: macroTileIntensity(5),
+    build: 'relaxed-simd',
+  },
 ];
+
 
 /** Every step, WebGPU's then wasm's. */
 export const MATMUL_LADDER: readonly LadderStep[] = [...WGSL_LADDER, ...WASM_LADDER];
@@ -71,6 +93,13 @@ export function matmulLadder(a: Tensor, b: Tensor, step: string): Tensor {
   if (!steps.some((s) => s.name === step)) {
     const expected = steps.length ? `one of ${steps.map((s) => `'${s.name}'`).join(', ')}` : 'a webgpu or wasm tensor (the ladder has no CPU steps)';
     throw new SaddleError(op, `no step '${step}' on ${device.kind} for a ${fmtShape(a.shape)}·${fmtShape(b.shape)} f32 product; expected ${expected}`);
+  }
+  const need = steps.find((s) => s.name === step)!.build;
+  if (need !== undefined) {
+    const build = asWasm(device).build;
+    if (build !== need) {
+      throw new SaddleError(op, `step '${step}' runs the ${need} build of the wasm kernels, and this device (${device.name}) runs the ${build} build, for a ${fmtShape(a.shape)}·${fmtShape(b.shape)} f32 product; expected a wasm device created with build: '${need}' (an engine with relaxed SIMD)`);
+    }
   }
   const out = Tensor.empty([m, n], 'f32', device);
   if (m === 0 || n === 0) return out;
@@ -114,11 +143,11 @@ function recordGpuStep(device: WebGpuDevice, step: string, a: Tensor, b: Tensor,
   });
 }
 
-/** The wasm steps' export names (the last two are the production kernel). */
+/** The wasm steps' export names (the last three are the production kernel). */
 const WASM_KERNELS: Record<string, string> = { scalar: 'ladderScalar', f32x4: 'ladderF32x4', tile4x8: 'ladderTile4x8', packed: 'ladderPacked' };
 
 function runWasmStep(device: WasmDevice, step: string, a: Tensor, b: Tensor, out: Tensor, m: number, n: number, k: number): void {
-  if (step === 'kblocks' || step === 'threads') {
+  if (step === 'kblocks' || step === 'threads' || step === 'fma') {
     runMatmulWasm(device, { a, b, bias: null, out, m, n, k, transA: false, transB: false, activation: 'none' }, step === 'kblocks');
     return;
   }
