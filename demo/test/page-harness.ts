@@ -114,6 +114,9 @@ export async function open(baseUrl: string, flags: string[], query = '', waitRea
   page.on('crash', () => problems.push('the page crashed'));
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
+  // The dev server serves every module as its own request: more than the 250 resource timings a
+  // page keeps by default, after which later ones (MNIST's files among them) go unrecorded.
+  await page.addInitScript(() => performance.setResourceTimingBufferSize(100_000));
   await beforeLoad?.(page);
   await page.goto(`${baseUrl}?preset=tiny${query}`);
   if (waitReady) await page.waitForFunction(() => (globalThis as { saddleDemo?: { gan: { ready: boolean } } }).saddleDemo?.gan.ready === true, null, { timeout: LONG, polling: 500 });

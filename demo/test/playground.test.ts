@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Generator, cpu } from '@saddle/autograd';
-import { GanTrainer, preset, saveCheckpoint, type GanConfig, type ImageSet } from '@saddle/gan';
+import { GanTrainer, PRESET_NAMES, preset, saveCheckpoint, type GanConfig, type ImageSet } from '@saddle/gan';
 import { LONG, NO_WEBGPU_FLAGS, WEBGPU_FLAGS, click, close, devServerForFile, greyLevels, grid, open, openRecording, pixelsOff, state, until, type Session } from './page-harness.js';
 
 const siteUrl = devServerForFile();
@@ -282,7 +282,7 @@ describe('the start-up with WebGPU on SwiftShader and device=auto (timed against
     // (a wait polled from here could not run while a probe holds the page's thread).
     s = await openRecording(siteUrl(), WEBGPU_FLAGS, '', "document.getElementById('device')");
     const { page } = s;
-    expect(await page.locator('#gan-preset option').count()).toBe(3);
+    expect(await page.locator('#gan-preset option').count()).toBe(PRESET_NAMES.length);
     expect(await page.locator('#gc-op option').count()).toBeGreaterThan(5);
     expect(await page.locator('#kernel-pick option').count()).toBeGreaterThan(5);
     // Clicked at once: if the device is still being chosen, the toy starts when it is.
