@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@saddle/tensor': pkg('tensor', 'index.node'),
-      '@saddle/kernels-wgsl': pkg('kernels-wgsl'),
+      '@saddle/ops': pkg('ops'),
       '@saddle/kernels-wasm': pkg('kernels-wasm', 'index.node'),
       '@saddle/autograd': pkg('autograd'),
       '@saddle/nn': pkg('nn', 'index.node'),

@@ -61,6 +61,6 @@ export default defineConfig({
   server: { headers: ISOLATION_HEADERS, fs: { allow: [join(here, '..')] } },
   preview: { headers: ISOLATION_HEADERS },
   build: { outDir: 'dist', target: 'es2022', chunkSizeWarningLimit: 4000 },
-  optimizeDeps: { exclude: ['@saddle/tensor', '@saddle/kernels-wasm', '@saddle/kernels-wgsl', '@saddle/autograd', '@saddle/nn', '@saddle/gan'] },
+  optimizeDeps: { exclude: ['@saddle/tensor', '@saddle/kernels-wasm', '@saddle/ops', '@saddle/autograd', '@saddle/nn', '@saddle/gan'] },
   plugins: [mnistFiles()],
 });

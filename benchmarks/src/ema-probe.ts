@@ -7,7 +7,7 @@
  *   pnpm exec tsx --tsconfig tsconfig.json benchmarks/src/ema-probe.ts
  */
 import { createWasmDevice, fromArray } from '@saddle/tensor';
-import { binary, emaUpdate, sgdMomentumUpdateMany } from '@saddle/kernels-wgsl';
+import { binary, emaUpdate, sgdMomentumUpdateMany } from '@saddle/ops';
 import { cpuMs } from './probe-support.js';
 
 const device = await createWasmDevice({ threads: 1 });

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@saddle/nn';
 import { fromArray, type Tensor, type WebGpuDevice } from '@saddle/tensor';
-import { f16Matrix, matmul, matmulCpu, matmulF16, matmulF16Path, packF16, unpackF16, SUBGROUP_MATRIX_FEATURE } from '@saddle/kernels-wgsl';
+import { f16Matrix, matmul, matmulCpu, matmulF16, matmulF16Path, packF16, unpackF16, SUBGROUP_MATRIX_FEATURE } from '@saddle/ops';
 import { uniformData } from './benches/matmul.js';
 import { deviceSlug, openGpu } from './runners.js';
 import type { AllPlan } from './gpu-run.js';

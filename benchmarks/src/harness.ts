@@ -51,7 +51,7 @@ export const DEFAULT_RUNNERS: readonly RunnerId[] = ALL_RUNNERS.filter((id) => !
 
 /**
  * Whether an error says the op has no kernel on the runner's device yet (the wording of
- * kernels-wgsl's asGpu: "... has no wasm kernel yet ..."): such a case is skipped, not failed.
+ * @saddle/ops's asGpu: "... has no wasm kernel yet ..."): such a case is skipped, not failed.
  */
 export function isNotPorted(e: unknown): boolean {
   return e instanceof Error && / has no \w+ kernel yet/.test(e.message);

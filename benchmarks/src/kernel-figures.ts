@@ -14,7 +14,7 @@
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWasmDevice } from '@saddle/tensor';
-import { MATMUL_CONFIGS, MATMUL_GROUP_M, MATMUL_LADDER, matmulThreads } from '@saddle/kernels-wgsl';
+import { MATMUL_CONFIGS, MATMUL_GROUP_M, MATMUL_LADDER, matmulThreads } from '@saddle/ops';
 import { repoRoot } from './git.js';
 import type { LadderResult } from './ladder.js';
 

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench ladder [--device webgpu|wasm|both] [--size N] [--reps N] [--no-write]`: times every
- * step of the matmul ladder (packages/kernels-wgsl/src/matmul-ladder) on an N³ product (default
+ * step of the matmul ladder (packages/ops/src/matmul-ladder) on an N³ product (default
  * LADDER_DEFAULT_SIZE) and measures the roofline of the device at hand with the probes: peak FMA (or f32x4 mul +
  * add) rate and copy bandwidth. Prints a markdown table per device, GFLOP/s and % of the measured
  * peak per step, and writes benchmarks/results/ladder-<device>-<date>.json (-<date>T<hhmm> for a
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createWasmDevice, createWebGpuDevice } from '@saddle/tensor';
-import { WASM_LADDER, WGSL_LADDER } from '@saddle/kernels-wgsl';
+import { WASM_LADDER, WGSL_LADDER } from '@saddle/ops';
 import { measureGpuRoofline, measureWasmBandwidth, measureWasmPeak, timeLadder, type LadderRow } from './roofline.js';
 import { repoRoot, gitInfo } from './git.js';
 

@@ -8,13 +8,13 @@
  * (lavapipe), up to 4096 on a real GPU, and the GAN's layer shapes. Each size: two warm-up launches
  * (compiles the pipeline), then launches recorded back to back into one batch and timed around
  * `await device.sync()` (so the time includes one submit and the wait for the GPU, not readback).
- * `--split-k=S` forces split-K into S parts (1: never; see kernels-wgsl/src/matmul/split-k.ts).
+ * `--split-k=S` forces split-K into S parts (1: never; see ops/src/matmul/split-k.ts).
  * `--double-buffer` and `--group` change the configuration (large unless --config says otherwise):
  * one or two tile buffers, and the block-rows per group of the swizzle (MatmulConfig.groupM; 1 is
  * no swizzle). docs/exercises.md uses them.
  */
 import { createWebGpuDevice, fromArray, type WebGpuDevice } from '@saddle/tensor';
-import { matmul, chooseMatmulConfig, matmulMinWorkgroups, MATMUL_CONFIGS, type MatmulConfig, type MatmulOptions } from '@saddle/kernels-wgsl';
+import { matmul, chooseMatmulConfig, matmulMinWorkgroups, MATMUL_CONFIGS, type MatmulConfig, type MatmulOptions } from '@saddle/ops';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

@@ -3,7 +3,7 @@
  * browser-safe (no Node module), shared by `pnpm bench ladder` (./ladder.ts), the benchmarks'
  * wasm runners (./runners.ts) and the page's kernel reader (demo/src/kernels/).
  *
- * - WebGPU: kernels-wgsl's probes (src/probe: register-only FMA chains, and a vec4 copy),
+ * - WebGPU: @saddle/ops's probes (src/probe: register-only FMA chains, and a vec4 copy),
  *   recorded and timed by the wall clock up to device.sync().
  * - wasm: kernels-wasm's assembly/probe/peak.ts (f32x4 mul + add chains) on one and on every
  *   thread, and assembly/probe/copy.ts (v128 loads and stores, each thread its share).
@@ -12,7 +12,7 @@
  * "Roofline").
  */
 import { fromArray, Tensor, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
-import { matmulLadder, recordCopyProbe, recordFmaProbe, type LadderStep } from '@saddle/kernels-wgsl';
+import { matmulLadder, recordCopyProbe, recordFmaProbe, type LadderStep } from '@saddle/ops';
 import { uniformData } from './benches/matmul.js';
 
 /** The wall clock, ms. */

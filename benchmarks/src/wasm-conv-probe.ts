@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { createWasmDevice, fromArray } from '@saddle/tensor';
-import { conv2d, convTranspose2d } from '@saddle/kernels-wgsl';
+import { conv2d, convTranspose2d } from '@saddle/ops';
 import { uniformData } from './benches/matmul.js';
 
 const tf = await import('@tensorflow/tfjs-core');

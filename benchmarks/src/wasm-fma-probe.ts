@@ -9,7 +9,7 @@
  *   pnpm exec tsx --tsconfig tsconfig.json benchmarks/src/wasm-fma-probe.ts [MxNxK[:tA][:tB] ...] [--reps=N] [--threads=1,2]
  */
 import { createWasmDevice, fromArray, type Tensor } from '@saddle/tensor';
-import { matmul } from '@saddle/kernels-wgsl';
+import { matmul } from '@saddle/ops';
 import { uniformData } from './benches/matmul.js';
 import { cpuMs, matmulShapes } from './probe-support.js';
 

@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { createWasmDevice, fromArray } from '@saddle/tensor';
-import { matmul, profileWasmMatmul } from '@saddle/kernels-wgsl';
+import { matmul, profileWasmMatmul } from '@saddle/ops';
 import { uniformData } from './benches/matmul.js';
 import { measureWasmPeak } from './roofline.js';
 import { cpuMs, matmulShapes } from './probe-support.js';

@@ -21,7 +21,7 @@ import {
   tidy,
   type Tensor,
 } from '@saddle/autograd';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from '@saddle/ops';
 import { NAMED_DEVICES } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { data } from '../grad/support.js';

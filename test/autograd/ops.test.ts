@@ -1,10 +1,10 @@
 /**
- * The op set of @saddle/autograd: every op of @saddle/kernels-wgsl is there, the differentiable
+ * The op set of @saddle/autograd: every op of @saddle/ops is there, the differentiable
  * ones wrapped (same results, plus a node on the tape), the others exactly the kernel ops.
  */
 import { describe, it, expect } from 'vitest';
 import * as ag from '@saddle/autograd';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from '@saddle/ops';
 import { cpu, fromArray, param, type Tensor } from '@saddle/autograd';
 import { nodeOf } from '@saddle/autograd';
 

@@ -11,7 +11,7 @@ import { build, type Plugin } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const PACKAGES = ['tensor', 'kernels-wasm', 'kernels-wgsl', 'autograd', 'nn', 'gan', 'all'];
+const PACKAGES = ['tensor', 'kernels-wasm', 'ops', 'autograd', 'nn', 'gan', 'all'];
 
 interface Bundled {
   builtins: string[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fromArray, matmul, param, runBackward } from '@saddle/autograd';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from '@saddle/ops';
 import { NAMED_DEVICES, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';

@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device, type Tensor } from '@saddle/tensor';
-import { adamUpdate, type AdamHyperparams } from '@saddle/kernels-wgsl';
+import { adamUpdate, type AdamHyperparams } from '@saddle/ops';
 import { allDevices, kernelDevices } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

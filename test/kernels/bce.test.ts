@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Params, Tensor, contiguousStrides, cpu, fromArray, type Device, type DType } from '@saddle/tensor';
-import { ACTIVATION_WGSL, FLAT_WORKGROUP, activationMath, grid1d, sigmoidBce, sigmoidBceGrad } from '@saddle/kernels-wgsl';
+import { ACTIVATION_WGSL, FLAT_WORKGROUP, activationMath, grid1d, sigmoidBce, sigmoidBceGrad } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose, expectUlps } from '../support/compare.js';
 import { randomNumbers as randomData } from '../support/random-data.js';

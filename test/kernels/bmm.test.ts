@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { broadcastShapes, cpu, fromArray, type Device } from '@saddle/tensor';
-import { bmm, matmul, transpose } from '@saddle/kernels-wgsl';
+import { bmm, matmul, transpose } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { SaddleError, cpu, fromArray, type DType } from '@saddle/tensor';
-import { add, cast } from '@saddle/kernels-wgsl';
+import { add, cast } from '@saddle/ops';
 import { NAMED_DEVICES } from '../support/devices.js';
 
 type D = 'f32' | 'i32' | 'u32';

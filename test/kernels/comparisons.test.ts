@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
+import * as k from '@saddle/ops';
 import { NAMED_DEVICES } from '../support/devices.js';
 
 /** IEEE 754 and PyTorch: NaN compares false except in notEqual; any nonzero (NaN too) is true. */

@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, memory, type Device, type Tensor } from '@saddle/tensor';
-import { conv2d, convTranspose2d, matmul, reshape, transpose, contiguous } from '@saddle/kernels-wgsl';
+import { conv2d, convTranspose2d, matmul, reshape, transpose, contiguous } from '@saddle/ops';
 import { NAMED_DEVICES, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
-import { dropout, dropoutMask, Generator, rand, keepThreshold } from '@saddle/kernels-wgsl';
+import { dropout, dropoutMask, Generator, rand, keepThreshold } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
-import { binary, unary, UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from '@saddle/kernels-wgsl';
+import { binary, unary, UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose, expectUlps } from '../support/compare.js';
 

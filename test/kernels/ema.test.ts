@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { fromArray, SaddleError, Tensor } from '@saddle/tensor';
-import { emaUpdate, transpose } from '@saddle/kernels-wgsl';
+import { emaUpdate, transpose } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

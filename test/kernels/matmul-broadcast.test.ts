@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { SaddleError, cpu, fromArray, memory, tidy } from '@saddle/tensor';
-import { matmul } from '@saddle/kernels-wgsl';
+import { matmul } from '@saddle/ops';
 import { NAMED_DEVICES } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

@@ -1,12 +1,12 @@
 /**
- * f16 storage with f32 accumulation (kernels-wgsl/src/matmul/matmul-f16.ts) on lavapipe, which has
+ * f16 storage with f32 accumulation (ops/src/matmul/matmul-f16.ts) on lavapipe, which has
  * `shader-f16`: the host's f16 rounding, the kernel against its CPU twin (same f16 inputs: they
  * differ only by the f32 accumulation), and against the f32 product of the unrounded inputs.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray } from '@saddle/tensor';
-import { f16Bits, f16Matrix, f16Value, matmulCpu, matmulF16, matmulF16Cpu, packF16, type Activation } from '@saddle/kernels-wgsl';
+import { f16Bits, f16Matrix, f16Value, matmulCpu, matmulF16, matmulF16Cpu, packF16, type Activation } from '@saddle/ops';
 import { webgpu } from '../support/devices.js';
 import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';

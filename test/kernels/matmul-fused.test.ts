@@ -1,5 +1,5 @@
 /**
- * The fused backward product (kernels-wgsl/src/matmul/matmul-fused.ts): operands masked by
+ * The fused backward product (ops/src/matmul/matmul-fused.ts): operands masked by
  * step(mask) as they are loaded (ReLU' fused into dX and dW) and the column sums of op(B) from an
  * extra row of ones in op(A) (the bias gradient fused into dW), against the CPU twin, and against
  * the unfused ops on the same adapter (the product bit for bit).
@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
-import { matmul, matmulFused, matmulFusedCpu, mul, step, sum } from '@saddle/kernels-wgsl';
+import { matmul, matmulFused, matmulFusedCpu, mul, step, sum } from '@saddle/ops';
 import { deviceNamed } from '../support/devices.js';
 import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
-import { matmulCpu, matmulLadder, transpose, WASM_LADDER, WGSL_LADDER, type LadderStep } from '@saddle/kernels-wgsl';
+import { matmulCpu, matmulLadder, transpose, WASM_LADDER, WGSL_LADDER, type LadderStep } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 import { maxAbs } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';

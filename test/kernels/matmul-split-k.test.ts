@@ -1,5 +1,5 @@
 /**
- * Split-K matmul (kernels-wgsl/src/matmul/split-k*.ts): the matmul kernel computing partial sums
+ * Split-K matmul (ops/src/matmul/split-k*.ts): the matmul kernel computing partial sums
  * over parts of K, and the reduction that adds them and applies the epilogue, each against its CPU
  * twin on the real adapter; and the policy that chooses the split (the GAN's skinny products split
  * on a GPU, never on a software adapter unless forced).
@@ -18,7 +18,7 @@ import {
   MATMUL_MIN_WORKGROUPS,
   MATMUL_SPLIT_K,
   type Activation,
-} from '@saddle/kernels-wgsl';
+} from '@saddle/ops';
 import { webgpu } from '../support/devices.js';
 import { TRANSPOSE_PAIRS, maxAbs } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';

@@ -1,12 +1,12 @@
 /**
- * The subgroup-matrix f16 matmul (kernels-wgsl/src/matmul/matmul-subgroup-matrix.wgsl.ts) runs only
+ * The subgroup-matrix f16 matmul (ops/src/matmul/matmul-subgroup-matrix.wgsl.ts) runs only
  * on a GPU whose adapter exposes `chromium-experimental-subgroup-matrix` (an H100/H200 under Dawn
  * with allow_unsafe_apis). lavapipe does not: here the test checks that the tiled f16 path is
  * chosen instead, and the kernel's own check is skipped with that reason in its name. The GPU host
  * command (benchmarks/src/gpu-run.ts, phase "f16 matmul") checks and times the kernel there.
  */
 import { describe, it, expect } from 'vitest';
-import { f16Matrix, matmulCpu, matmulF16, matmulF16Path, packF16, unpackF16, SUBGROUP_MATRIX_FEATURE } from '@saddle/kernels-wgsl';
+import { f16Matrix, matmulCpu, matmulF16, matmulF16Path, packF16, unpackF16, SUBGROUP_MATRIX_FEATURE } from '@saddle/ops';
 import { webgpu } from '../support/devices.js';
 import { TRANSPOSE_PAIRS } from '../support/matmul.js';
 import { expectClose } from '../support/compare.js';

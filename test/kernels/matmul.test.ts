@@ -10,7 +10,7 @@ import {
   MATMUL_CONFIGS,
   type Activation,
   type MatmulConfig,
-} from '@saddle/kernels-wgsl';
+} from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, WASM_BUILDS, webgpu } from '../support/devices.js';
 import { TRANSPOSE_PAIRS, maxAbs } from '../support/matmul.js';
 import { expectClose, expectUlps } from '../support/compare.js';

@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray } from '@saddle/tensor';
-import { maxWithIndices } from '@saddle/kernels-wgsl';
+import { maxWithIndices } from '@saddle/ops';
 import { gradcheck, maxWithIndices as maxWithIndicesAg, param, sum } from '@saddle/autograd';
 import { NAMED_DEVICES } from '../support/devices.js';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device, type Tensor, type TypedArray } from '@saddle/tensor';
-import { Generator, dropout, maxout, maxoutBackward, maxoutDropout, mul } from '@saddle/kernels-wgsl';
+import { Generator, dropout, maxout, maxoutBackward, maxoutDropout, mul } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 
 /** The exact bits of a float array (NaN payloads and -0 included). */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
-import { maxout, maxoutBackward } from '@saddle/kernels-wgsl';
+import { maxout, maxoutBackward } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 
 /** Values from a small set (many ties) or spread wide, including +-1e4. */

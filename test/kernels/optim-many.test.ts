@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device, type Tensor, type WebGpuDevice } from '@saddle/tensor';
-import { SGD_MAX_TENSORS_PER_DISPATCH, sgdMomentumTensorsPerDispatch, sgdMomentumUpdateMany } from '@saddle/kernels-wgsl';
+import { SGD_MAX_TENSORS_PER_DISPATCH, sgdMomentumTensorsPerDispatch, sgdMomentumUpdateMany } from '@saddle/ops';
 import { kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

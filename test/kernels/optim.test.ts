@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device, type Tensor } from '@saddle/tensor';
-import { sgdMomentumUpdate, sgdMomentumUpdateMany } from '@saddle/kernels-wgsl';
+import { sgdMomentumUpdate, sgdMomentumUpdateMany } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

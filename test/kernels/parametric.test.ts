@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device } from '@saddle/tensor';
-import { clamp, leakyRelu, transpose } from '@saddle/kernels-wgsl';
+import { clamp, leakyRelu, transpose } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 
 const devices: [string, () => Promise<Device>][] = [

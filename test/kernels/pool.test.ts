@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device, type Tensor } from '@saddle/tensor';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward, maxPool2dWithIndices } from '@saddle/kernels-wgsl';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward, maxPool2dWithIndices } from '@saddle/ops';
 import { NAMED_DEVICES, allDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

@@ -1,11 +1,11 @@
 /**
- * The roofline probes (kernels-wgsl src/probe, kernels-wasm assembly/probe/copy.ts) compute what
+ * The roofline probes (ops src/probe, kernels-wasm assembly/probe/copy.ts) compute what
  * they claim: the copy probes copy every byte, and the FMA probe's chains end where the same chain
  * computed in float64 ends (so the loop ran `iters` steps and was not folded away).
  */
 import { describe, expect, it } from 'vitest';
 import { fromArray, Tensor } from '@saddle/tensor';
-import { FMA_PROBE_FLOPS_PER_ITER, recordCopyProbe, recordFmaProbe } from '@saddle/kernels-wgsl';
+import { FMA_PROBE_FLOPS_PER_ITER, recordCopyProbe, recordFmaProbe } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 import { randomData } from '../support/random-data.js';
 

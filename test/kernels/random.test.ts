@@ -14,7 +14,7 @@ import {
   randn,
   randomBits,
   type Seed,
-} from '@saddle/kernels-wgsl';
+} from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, createWebGpuDevice, fromArray, type Device, type WebGpuDevice } from '@saddle/tensor';
-import { argmax, max, mean, sum } from '@saddle/kernels-wgsl';
+import { argmax, max, mean, sum } from '@saddle/ops';
 import { webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomData } from '../support/random-data.js';

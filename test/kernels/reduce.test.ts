@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { contiguousStrides, cpu, fromArray, SaddleError, type Device, type DType, type Tensor } from '@saddle/tensor';
-import { argmax, max, mean, sum, sumTo } from '@saddle/kernels-wgsl';
+import { argmax, max, mean, sum, sumTo } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers as randomData } from '../support/random-data.js';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, zeros, SaddleError, type Device, type Tensor } from '@saddle/tensor';
-import { add, broadcastTo, concat, contiguous, copyInto, expandDims, neg, reshape, slice, squeeze, transpose, viewStrides } from '@saddle/kernels-wgsl';
+import { add, broadcastTo, concat, contiguous, copyInto, expandDims, neg, reshape, slice, squeeze, transpose, viewStrides } from '@saddle/ops';
 import { allDevices, kernelDevices } from '../support/devices.js';
 
 // ---- plain-JS reference: a tensor is { shape, data } in row-major order ----

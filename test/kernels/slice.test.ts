@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { SaddleError, fromArray } from '@saddle/tensor';
-import { contiguous, neg, slice } from '@saddle/kernels-wgsl';
+import { contiguous, neg, slice } from '@saddle/ops';
 import { NAMED_DEVICES } from '../support/devices.js';
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device } from '@saddle/tensor';
-import { logSoftmax, softmax, softmaxCpu, transpose } from '@saddle/kernels-wgsl';
+import { logSoftmax, softmax, softmaxCpu, transpose } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 import { randomNumbers } from '../support/random-data.js';

@@ -8,7 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, type Device } from '@saddle/tensor';
-import { expm1, log1p, logSigmoid } from '@saddle/kernels-wgsl';
+import { expm1, log1p, logSigmoid } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 

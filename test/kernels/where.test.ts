@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { broadcastShapes, cpu, fromArray, type Device } from '@saddle/tensor';
-import { greater, transpose, where } from '@saddle/kernels-wgsl';
+import { greater, transpose, where } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 import { randomNumbers } from '../support/random-data.js';
 import { broadcastIndex, broadcastingShape } from '../support/broadcast.js';

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KERNEL_HEADER_MARKER, teachingHeader } from '../../demo/src/kernels/header.js';
 
-const src = fileURLToPath(new URL('../../packages/kernels-wgsl/src/', import.meta.url));
+const src = fileURLToPath(new URL('../../packages/ops/src/', import.meta.url));
 const assembly = fileURLToPath(new URL('../../packages/kernels-wasm/assembly/', import.meta.url));
 /** `dir/file` of every file under `root`'s folders whose name ends with `suffix`. */
 const filesUnder = (root: string, suffix: string) =>

@@ -1,7 +1,7 @@
 /**
  * The layout promise (issue 15): a reader finds any op's kernel, CPU twin, gradient rule and tests
  * in seconds because the names mirror each other. Every packages/autograd/src/rules/<op>.ts has
- * test/grad/<op>.test.ts, and every packages/kernels-wgsl/src/<op>/ has test/kernels/<op>.test.ts.
+ * test/grad/<op>.test.ts, and every packages/ops/src/<op>/ has test/kernels/<op>.test.ts.
  * (`common.ts` holds helpers of the rules, `shared/` helpers of the kernels: no op of their own.)
  */
 import { describe, it, expect } from 'vitest';
@@ -21,7 +21,7 @@ describe('test files mirror the op names', () => {
   });
 
   it('every kernel folder has test/kernels/<op>.test.ts', () => {
-    const src = `${root}packages/kernels-wgsl/src`;
+    const src = `${root}packages/ops/src`;
     const ops = readdirSync(src).filter((d) => d !== 'shared' && statSync(`${src}/${d}`).isDirectory());
     expect(ops.length).toBeGreaterThan(5);
     expect(missing(ops, 'test/kernels')).toEqual([]);

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AllocationError, SaddleError, WasmHeap, createWasmDevice, fromArray, memory, sizeClass, zeros, type Device } from '@saddle/tensor';
-import { matmul, rand } from '@saddle/kernels-wgsl';
+import { matmul, rand } from '@saddle/ops';
 import { DEVICE_NAMES, deviceNamed } from '../support/devices.js';
 
 const MiB = 1 << 20;

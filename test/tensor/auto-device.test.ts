@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { autoProbe, getDevice, lastAutoChoice, type Device } from '@saddle/tensor';
-import { matmulProbe } from '@saddle/kernels-wgsl';
+import { matmulProbe } from '@saddle/ops';
 
 // The machines the tests run on have a software WebGPU adapter (lavapipe) and no GPU, so `auto`
 // must measure. The probe is replaced here by fixed times to check the decision itself.

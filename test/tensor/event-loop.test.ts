@@ -1,6 +1,6 @@
 import { describe, it, expect, vi } from 'vitest';
 import { ones } from '@saddle/tensor';
-import { add } from '@saddle/kernels-wgsl';
+import { add } from '@saddle/ops';
 import { webgpu } from '../support/devices.js';
 
 describe('long loops and the event loop', () => {

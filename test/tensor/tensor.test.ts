@@ -21,7 +21,7 @@ import {
   resolveReshape,
   type Device,
 } from '@saddle/tensor';
-import { add, transpose, slice } from '@saddle/kernels-wgsl';
+import { add, transpose, slice } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
 
 describe('shape helpers', () => {

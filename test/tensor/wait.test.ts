@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { SaddleError, WaitEstimator, createWebGpuDevice, isSoftwareAdapterName, ones, type WebGpuDevice } from '@saddle/tensor';
-import { add, mul } from '@saddle/kernels-wgsl';
+import { add, mul } from '@saddle/ops';
 import { webgpu } from '../support/devices.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { cpu, fromArray, full, getDevice, memory, sizeClass, tensor, WasmHeap, zeros, type WasmDevice } from '@saddle/tensor';
-import { add, argmax, asGpu, concat, exp, f16Matrix, matmul, matmulF16, mul, sum, transpose } from '@saddle/kernels-wgsl';
+import { add, argmax, asGpu, concat, exp, f16Matrix, matmul, matmulF16, mul, sum, transpose } from '@saddle/ops';
 import { relaxedSimdSupported } from '@saddle/kernels-wasm';
 import { wasm } from '../support/devices.js';
 

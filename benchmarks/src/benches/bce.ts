@@ -2,7 +2,7 @@
  * sigmoid-BCE: the mean binary cross-entropy of sigmoid(logits) against targets, computed from the
  * logits (the GAN's losses), forward and forward + backward.
  *
- * - saddle forward: `sigmoidBce(logits, targets)` of @saddle/kernels-wgsl: one kernel (two past
+ * - saddle forward: `sigmoidBce(logits, targets)` of @saddle/ops: one kernel (two past
  *   4096 elements: per-workgroup partial sums, then a finishing pass) evaluating the stable form
  *   max(z, 0) − z·t + log(1 + exp(−|z|)) and reducing it to the mean.
  * - tfjs forward: `tf.losses.sigmoidCrossEntropy(targets, logits)`, which evaluates the same stable
@@ -16,7 +16,7 @@
  * the reduction's bandwidth shows. Logits are uniform in [−6, 6). Milliseconds per call.
  */
 import { fromArray, tidy, type Tensor } from '@saddle/tensor';
-import { sigmoidBce as sigmoidBceKernel } from '@saddle/kernels-wgsl';
+import { sigmoidBce as sigmoidBceKernel } from '@saddle/ops';
 import { detach, requiresGrad, runBackward, sigmoidBce } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';

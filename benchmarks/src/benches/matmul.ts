@@ -8,7 +8,7 @@
  * products (dX = dY·Wᵀ with transB, dW = Xᵀ·dY with transA), plus one fused bias + ReLU forward.
  */
 import { fromArray, type Tensor } from '@saddle/tensor';
-import { matmul, profileWasmMatmul, type Activation } from '@saddle/kernels-wgsl';
+import { matmul, profileWasmMatmul, type Activation } from '@saddle/ops';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx, TorchCtx } from '../harness.js';
 import { BENCH_RATIOS, f32Base64 } from './common.js';
 

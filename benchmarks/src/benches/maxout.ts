@@ -5,7 +5,7 @@
  * [B, 1200] (a [B, in]·[in, 1200] product plus bias) to [B, 240]. D sees a real and a fake batch,
  * so B is 100 (one batch) or 200 (the trainer stacks both into one [200, 784] batch).
  *
- * - saddle forward: `maxout(x, 5)` of @saddle/kernels-wgsl: one kernel writes the max of each unit's
+ * - saddle forward: `maxout(x, 5)` of @saddle/ops: one kernel writes the max of each unit's
  *   5 adjacent columns and the winning piece (i32), which the backward pass scatters through.
  * - tfjs forward: `tf.max(tf.reshape(x, [B, 240, 5]), -1)` (the reshape is free; a max reduction).
  * - forward + backward, through each library's autodiff: saddle records `maxout` on the tape and
@@ -26,7 +26,7 @@
  * kernels at the paper's sizes; the 5000-row case shows the bandwidth-bound regime).
  */
 import { fromArray, tidy, type Tensor } from '@saddle/tensor';
-import { maxout as maxoutKernel } from '@saddle/kernels-wgsl';
+import { maxout as maxoutKernel } from '@saddle/ops';
 import { Generator, cpu, detach, dropoutMask, matmul, maxout, maxoutDropout, requiresGrad, runBackward } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx } from '../harness.js';

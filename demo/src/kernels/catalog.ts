@@ -1,18 +1,18 @@
 /**
- * What the kernel reader lists: each WGSL kernel's file under kernels-wgsl/src/ (for its teaching
+ * What the kernel reader lists: each WGSL kernel's file under ops/src/ (for its teaching
  * header) and the WGSL it generates for the case picked (matmul: the tile configuration this adapter
  * gets for the case's shape, or the one picked in the reader's tiling choice). The names are the
  * peer table's keys (./peers.ts); the wasm kernels are listed by ./wasm-catalog.ts.
  */
 import { isWebGpu, type Device } from '@saddle/autograd';
-import * as K from '@saddle/kernels-wgsl';
-import { wgslSources as W } from '@saddle/kernels-wgsl';
+import * as K from '@saddle/ops';
+import { wgslSources as W } from '@saddle/ops';
 import { GAN_SHAPES, shapeLabel, type MatmulShape } from '../../../benchmarks/src/benches/matmul.js';
 import { elementwiseOpOf } from './peers.js';
 import { teachingHeader } from './header.js';
 
 /** The .wgsl.ts files as text, for their header comments. */
-const SOURCES = import.meta.glob('../../../packages/kernels-wgsl/src/*/*.wgsl.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const SOURCES = import.meta.glob('../../../packages/ops/src/*/*.wgsl.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
 export interface KernelSource {
   wgsl: string;
@@ -27,7 +27,7 @@ export interface MatmulChoice {
 }
 
 export interface KernelEntry {
-  /** Folder and file under kernels-wgsl/src/. */
+  /** Folder and file under ops/src/. */
   file: string;
   /** The generated WGSL for a case label (the first case's when none is picked). */
   source(device: Device, caseLabel: string, choice: MatmulChoice): KernelSource;

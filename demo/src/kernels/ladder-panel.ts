@@ -11,7 +11,7 @@
  * build (the rows say which); `pnpm bench ladder` runs the earlier ones on SIMD128.
  */
 import { isWebGpu, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/autograd';
-import * as K from '@saddle/kernels-wgsl';
+import * as K from '@saddle/ops';
 import { timeLadder } from '../../../benchmarks/src/roofline.js';
 import { $, guarded, options, table } from '../dom.js';
 import { Progress } from '../progress.js';

@@ -15,7 +15,7 @@
  * `?timing=short` shortens the reps (the end-to-end test on a software GPU).
  */
 import { createWasmDevice, isWebGpu, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/autograd';
-import * as K from '@saddle/kernels-wgsl';
+import * as K from '@saddle/ops';
 import { runCase, type BenchCase, type CaseResult, type HarnessOptions, type RunnerId, type RunnerResult } from '../../../benchmarks/src/harness.js';
 import { saddleRunner, tfjsRunner } from '../../../benchmarks/src/runner-kinds.js';
 import { $, guarded, options, table } from '../dom.js';

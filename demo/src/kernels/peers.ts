@@ -8,7 +8,7 @@
  * too), so GFLOP/s compares the two libraries on one kernel, not kernels with each other; `bytes`
  * is what the op must read and write at least (GB/s).
  */
-import * as K from '@saddle/kernels-wgsl';
+import * as K from '@saddle/ops';
 import type { Tensor } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { BenchCase, Instance } from '../../../benchmarks/src/harness.js';

@@ -2,7 +2,7 @@
  * The roofline of each device the kernel reader times on, measured on this page (once, before the
  * first timing on that device) with the probes `pnpm bench ladder` uses
  * (benchmarks/src/roofline.ts): on WebGPU the FMA-chain probe and the vec4 copy probe of
- * kernels-wgsl's src/probe; on wasm kernels-wasm's assembly/probe/peak.ts (f32x4 mul + add chains)
+ * @saddle/ops's src/probe; on wasm kernels-wasm's assembly/probe/peak.ts (f32x4 mul + add chains)
  * and copy.ts. Every timed kernel's GFLOP/s and GB/s are then shown as a % of these, beside its
  * arithmetic intensity and the roof min(peak, intensity × bandwidth) it sits under
  * (docs/performance.md, "Roofline").

@@ -1,5 +1,5 @@
 /**
- * The differentiable op set: every op of @saddle/kernels-wgsl, wrapped so that it records onto
+ * The differentiable op set: every op of @saddle/ops, wrapped so that it records onto
  * the tape when grad mode is on and one of its inputs requires grad. Each wrapper runs the kernel
  * op unchanged (same signature, same result), then `record`s a node with what its rule needs.
  * With grad mode off, or no input requiring grad, a wrapper costs one check.
@@ -11,8 +11,8 @@
  * rules/common.ts.
  */
 import { Tensor, isFloat, zeros, type DType, type Shape } from '@saddle/tensor';
-import * as k from '@saddle/kernels-wgsl';
-import type { AvgPool2dOptions, Axes, BinaryOpName, BmmOptions, Conv2dOptions, ConvTranspose2dOptions, DropoutOptions, MatmulOptions, MaxPool2dOptions, UnaryOpName } from '@saddle/kernels-wgsl';
+import * as k from '@saddle/ops';
+import type { AvgPool2dOptions, Axes, BinaryOpName, BmmOptions, Conv2dOptions, ConvTranspose2dOptions, DropoutOptions, MatmulOptions, MaxPool2dOptions, UnaryOpName } from '@saddle/ops';
 import { record, shouldRecord } from './tape.js';
 import { installRecordingOps } from './rules/common.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
@@ -161,7 +161,7 @@ export const logicalNot = (x: Tensor) => unary('logicalNot', x);
 // ---------------------------------------------------------------- matmul
 
 /**
- * act(op(a)·op(b) + bias), as `matmul` of @saddle/kernels-wgsl; gradients for a, b and bias. Other
+ * act(op(a)·op(b) + bias), as `matmul` of @saddle/ops; gradients for a, b and bias. Other
  * ranks than two 2-D operands (1-D, batched with broadcast batch dims) are recorded as the ops they
  * are made of (expandDims, bmm, add, the activation, squeeze: see matmul-broadcast.ts there).
  */
@@ -247,14 +247,14 @@ export function sigmoidBce(logits: Tensor, targets: Tensor | number): Tensor {
 // The rules above call these kernels; as recording ops (each with a rule of its own) they keep a
 // gradient built with `backward({ createGraph: true })` differentiable.
 
-/** The gradient of sigmoidBce with respect to the logits, times `scale` (see @saddle/kernels-wgsl). */
+/** The gradient of sigmoidBce with respect to the logits, times `scale` (see @saddle/ops). */
 export function sigmoidBceGrad(logits: Tensor, targets: Tensor | number, scale: Tensor | number = 1): Tensor {
   const y = k.sigmoidBceGrad(logits, targets, scale);
   if (!shouldRecord(logits, targets, scale)) return y;
   return record('sigmoidBceGrad', y, [logits, targets, scale], [logits, targets, scale], sigmoidBceGradRule(logits.size));
 }
 
-/** maxout's gradient kernel: dy (times `mask`) scattered to the argmax pieces (see @saddle/kernels-wgsl). */
+/** maxout's gradient kernel: dy (times `mask`) scattered to the argmax pieces (see @saddle/ops). */
 export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?: Tensor, x?: Tensor): Tensor {
   const y = k.maxoutBackward(dy, argmax, pieces, mask, x);
   return shouldRecord(dy) ? record('maxoutBackward', y, [dy], [argmax, mask ?? null, x ?? null], maxoutBackwardRule(pieces)) : y;
@@ -365,7 +365,7 @@ export {
   type Size2d,
   type MaxPool2dOptions,
   type AvgPool2dOptions,
-} from '@saddle/kernels-wgsl';
+} from '@saddle/ops';
 
 // ---------------------------------------------------------------- softmax, cross-entropy
 
@@ -433,7 +433,7 @@ export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: num
 // ---------------------------------------------------------------- pooling
 
 /**
- * 2-D max pooling of x [N, C, H, W] with the i32 positions of the maxima (see @saddle/kernels-wgsl);
+ * 2-D max pooling of x [N, C, H, W] with the i32 positions of the maxima (see @saddle/ops);
  * `values` records (its rule reuses `indices`, which must stay alive until backward).
  */
 export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): { values: Tensor; indices: Tensor } {
@@ -479,7 +479,7 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
 // ---------------------------------------------------------------- cast
 
 /**
- * `x` converted to `dtype`, as `cast` of @saddle/kernels-wgsl (float to integer truncates toward
+ * `x` converted to `dtype`, as `cast` of @saddle/ops (float to integer truncates toward
  * zero, saturates, NaN to 0). Between float dtypes (f32 <-> f64 on the CPU) it records, the
  * gradient cast back; an integer result carries no gradient and is not recorded.
  */
@@ -491,7 +491,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 // ---------------------------------------------------------------- convolution
 
 /**
- * 2-D convolution, as `conv2d` of @saddle/kernels-wgsl (NCHW x, w [Cout, Cin/groups, kH, kW]);
+ * 2-D convolution, as `conv2d` of @saddle/ops (NCHW x, w [Cout, Cin/groups, kH, kW]);
  * gradients for x, w and bias, written in conv2d and convTranspose2d (rules/conv.ts).
  */
 export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
@@ -500,7 +500,7 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
 }
 
 /**
- * 2-D transposed convolution, as `convTranspose2d` of @saddle/kernels-wgsl (w [Cin, Cout/groups, kH, kW]);
+ * 2-D transposed convolution, as `convTranspose2d` of @saddle/ops (w [Cin, Cout/groups, kH, kW]);
  * gradients for x, w and bias, written in conv2d and convTranspose2d (rules/conv.ts).
  */
 export function convTranspose2d(x: Tensor, w: Tensor, opts: ConvTranspose2dOptions = {}): Tensor {

@@ -1,5 +1,5 @@
 // Every wasm kernel, compiled into one module (build/kernels.wasm) by scripts/build-wasm.mjs.
-// Each lives in <op>/<op>.ts, mirroring packages/kernels-wgsl/src/<op>/; see ../README.md for the
+// Each lives in <op>/<op>.ts, mirroring packages/ops/src/<op>/; see ../README.md for the
 // contract an exported kernel follows.
 export * from './elementwise/elementwise';
 export * from './shape/shape';

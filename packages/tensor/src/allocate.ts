@@ -5,7 +5,7 @@
  * typed array; wasm: its heap at the 4 GiB limit; WebGPU: a buffer past the adapter's limits).
  *
  * An op's output is allocated by `Tensor.empty` deep inside the op, which does not pass its name:
- * ops record it as they start (`beginOp`, called by kernels-wgsl's input checks), and a failed
+ * ops record it as they start (`beginOp`, called by @saddle/ops's input checks), and a failed
  * allocation without an explicit op names that one.
  */
 import { bytesPerElement, type DType } from './dtype.js';

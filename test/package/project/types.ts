@@ -2,7 +2,7 @@
 // `tsc --strict` with default settings loads each package's .d.ts, so an error in any of them fails.
 import type { Tensor, Device, WebGpuDevice } from '@saddle/tensor';
 import { loadKernelsModule } from '@saddle/kernels-wasm';
-import { matmul } from '@saddle/kernels-wgsl';
+import { matmul } from '@saddle/ops';
 import { param, grad } from '@saddle/autograd';
 import { Linear, SafeTensors } from '@saddle/nn';
 import type { GanConfig } from '@saddle/gan';

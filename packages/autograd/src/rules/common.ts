@@ -3,9 +3,9 @@
  * broadcasting and reductions.
  */
 import { normalizeAxes, shapesEqual, type Shape, type Tensor } from '@saddle/tensor';
-import * as kernels from '@saddle/kernels-wgsl';
+import * as kernels from '@saddle/ops';
 /**
- * The op namespace the gradient rules are written in: every op of @saddle/kernels-wgsl, with each
+ * The op namespace the gradient rules are written in: every op of @saddle/ops, with each
  * differentiable one replaced by its recording wrapper from ../ops.ts.
  *
  * Why: backward runs the rules with grad mode off, so on the ordinary path a wrapper costs one
@@ -21,7 +21,7 @@ import * as kernels from '@saddle/kernels-wgsl';
  */
 
 /**
- * Every op of @saddle/kernels-wgsl, and slice's gradient `unslice` (an op of autograd's own); the
+ * Every op of @saddle/ops, and slice's gradient `unslice` (an op of autograd's own); the
  * differentiable ones are the recording wrappers once ops.ts has loaded.
  */
 export type Ops = typeof kernels & { unslice(x: Tensor, shape: Shape, begin: readonly number[], steps?: readonly number[]): Tensor };

@@ -1,5 +1,5 @@
 import type { Tensor } from '@saddle/tensor';
-import type { ConvGeometry } from '@saddle/kernels-wgsl';
+import type { ConvGeometry } from '@saddle/ops';
 import { k } from './common.js';
 import type { Rule } from '../tape.js';
 

@@ -1,6 +1,6 @@
 import { Tensor, zerosLike, type Shape } from '@saddle/tensor';
 import { k, unbroadcast } from './common.js';
-import type { UnaryOpName, BinaryOpName } from '@saddle/kernels-wgsl';
+import type { UnaryOpName, BinaryOpName } from '@saddle/ops';
 import type { Rule, Saved } from '../tape.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Tensor } from '@saddle/tensor';
-import type { Activation } from '@saddle/kernels-wgsl';
+import type { Activation } from '@saddle/ops';
 import { k } from './common.js';
 import { isGradEnabled } from '../grad-mode.js';
 import type { Rule } from '../tape.js';
@@ -15,7 +15,7 @@ import type { Rule } from '../tape.js';
  * product is one matmul call whose flags read the stored operands as needed: no transpose is
  * ever materialized. `saved` is [a, b, y].
  *
- * Fused (kernels-wgsl's matmulFused): for ReLU, dz is never materialized: each product loads g and
+ * Fused (@saddle/ops's matmulFused): for ReLU, dz is never materialized: each product loads g and
  * multiplies it by step(y) as it loads it (the same f32 multiply mul(g, step(y)) does, so dA and
  * dB are bit for bit the unfused ones). When B = b (not transB) and both dB and dbias are needed,
  * dbias comes out of the dB product: op(A)ᵀ gets a row of ones, whose row of the product is

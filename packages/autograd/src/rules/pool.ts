@@ -1,5 +1,5 @@
 import { fromArray, type Shape, type Tensor } from '@saddle/tensor';
-import type { AvgPool2dOptions, MaxPool2dOptions } from '@saddle/kernels-wgsl';
+import type { AvgPool2dOptions, MaxPool2dOptions } from '@saddle/ops';
 import { k } from './common.js';
 import type { Rule } from '../tape.js';
 

@@ -1,6 +1,6 @@
 /**
  * Sigmoid binary cross-entropy from logits, forward (the loss's partial sums) and backward (the
- * gradient with respect to the logits): the twin of packages/kernels-wgsl/src/bce.
+ * gradient with respect to the logits): the twin of packages/ops/src/bce.
  *
  * Numerics (the CPU twin's formulas, in f32):
  *   loss term  max(z, 0) - z t + log1p(e),  e = exp(-|z|) in (0, 1]

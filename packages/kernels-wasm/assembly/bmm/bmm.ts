@@ -1,6 +1,6 @@
 /**
  * Batched matrix product out[b] = op(A)[b] · op(B)[b], [..., M, K] x [..., K, N] -> [..., M, N], the
- * batch dims broadcast; the twin of packages/kernels-wgsl/src/bmm. Operands are read through
+ * batch dims broadcast; the twin of packages/ops/src/bmm. Operands are read through
  * strides (transposed, sliced or broadcast views), so the launcher never copies.
  *
  * Blocking: the unit of work is one output row (batch, i). Its N outputs live in `out` itself,

@@ -1,6 +1,6 @@
 /**
  * cast: out[i] = convert(x[i]) between f32, i32 and u32, on a dense input (the twin of
- * packages/kernels-wgsl/src/cast; the launcher copies a view first).
+ * packages/ops/src/cast; the launcher copies a view first).
  *
  * Blocking: none. One read and one write of 4 bytes per element: bound by memory bandwidth.
  *
@@ -17,7 +17,7 @@
  * toward zero, saturate at the integer range and give 0 for NaN; f32x4.convert_i32x4_s/_u round
  * to nearest (ties to even); i32 <-> u32 keeps the bits (a copy).
  *
- * Conversion codes (keep in step with WASM_CAST_CODES in kernels-wgsl's cast.ts).
+ * Conversion codes (keep in step with WASM_CAST_CODES in @saddle/ops's cast.ts).
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';

@@ -1,7 +1,7 @@
 /**
  * The wasm convolution's own kernels, im2col for conv2d and col2im for convTranspose2d (the twins
- * of packages/kernels-wgsl/src/conv; its conv.cpu.ts states the sum each output is). The launcher
- * (kernels-wgsl's conv/conv.ts, convWasm) does the multiply-adds with the matmul kernel
+ * of packages/ops/src/conv; its conv.cpu.ts states the sum each output is). The launcher
+ * (@saddle/ops's conv/conv.ts, convWasm) does the multiply-adds with the matmul kernel
  * (matmul/matmul.ts: panels, a 4 x 8 f32x4 register tile, fused multiply-add in the relaxed-SIMD
  * build): conv2d = im2col, then the matmul, then a copy of the [pixels, channels] product into
  * NCHW; convTranspose2d = the matmul (x against the weights), then col2im.

@@ -1,6 +1,6 @@
 /**
  * Cross-entropy of softmax(logits) against integer class labels, fused: logits [N, C] (dense f32),
- * labels i32 [N]; the twin of packages/kernels-wgsl/src/cross-entropy.
+ * labels i32 [N]; the twin of packages/ops/src/cross-entropy.
  *
  * Blocking: a row is the unit of work, as in softmax (whose rowMax / rowSumExp it shares: the
  * same SIMD layout, four lane partials combined in a fixed order). The loss kernel writes row n's

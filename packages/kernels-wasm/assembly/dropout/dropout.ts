@@ -1,7 +1,7 @@
 /**
  * Inverted dropout: the mask alone (dropoutMask), or out = x * mask and the mask in one pass
  * (dropoutApply), drawn from the Philox stream of ../random (the twin of
- * packages/kernels-wgsl/src/dropout).
+ * packages/ops/src/dropout).
  *
  * The test: element i (word i % 4 of counter block floor(i / 4)) is kept when
  * `(x >>> 8) < threshold`, threshold = ceil(keep * 2^24), computed by the launcher: an integer

@@ -1,6 +1,6 @@
 /**
  * Elementwise kernels: out[i] = f(x[i]) and out[i] = f(a[i], b[i]) with NumPy broadcasting, on
- * f32, i32 and u32 (the twin of packages/kernels-wgsl/src/elementwise).
+ * f32, i32 and u32 (the twin of packages/ops/src/elementwise).
  *
  * Blocking: none is needed. Each element is read once and written once, so the kernel moves
  * (inputs + 1) * 4 bytes per element and is bound by memory bandwidth, not arithmetic. What
@@ -24,7 +24,7 @@
  * Bounds: a thread touches only out[start, end) of its range and the input elements those map to;
  * the launcher checks shapes, ranks (<= 8) and dtypes before the call.
  *
- * Op codes: the `op` argument selects the function; the JS launcher (kernels-wgsl's
+ * Op codes: the `op` argument selects the function; the JS launcher (@saddle/ops's
  * elementwise.ts, WASM_UNARY_CODES / WASM_BINARY_CODES) holds the same table. Each case inlines
  * the whole walker with a constant op, so the switch is resolved once per call, not per element.
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)

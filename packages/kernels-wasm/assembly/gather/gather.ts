@@ -1,6 +1,6 @@
 /**
  * gather(x, indices, axis) and its gradient scatterAdd; the twin of
- * packages/kernels-wgsl/src/gather. Both see their dense operands as [outer, len, inner] with the
+ * packages/ops/src/gather. Both see their dense operands as [outer, len, inner] with the
  * indexed axis in the middle (len = the size along the axis, m = the number of indices):
  *
  *   gather:      out[o, j, :] = x[o, indices[j], :]                 out is [outer, m, inner]

@@ -1,6 +1,6 @@
 /**
  * Matrix product with a fused epilogue: C[M,N] = act(op(A)·op(B) + bias), f32 (the twin of
- * packages/kernels-wgsl/src/matmul). op(A) is A [M,K] or, with transA, the transpose of a stored
+ * packages/ops/src/matmul). op(A) is A [M,K] or, with transA, the transpose of a stored
  * [K,M]; op(B) is B [K,N] or, with transB, the transpose of a stored [N,K].
  *
  * One kernel, matmulF32, run once on every thread; it does two jobs.
@@ -96,7 +96,7 @@ export const MATMUL_SCRATCH_HEAD: i32 = 64;
 /** Bytes of one unit's edge buffer (one MR x 8 tile). */
 export const MATMUL_EDGE_BYTES: i32 = MATMUL_MR * 8 * 4;
 
-// Activation codes (keep in step with MATMUL_ACTIVATION_CODE in kernels-wgsl's matmul.wgsl.ts).
+// Activation codes (keep in step with MATMUL_ACTIVATION_CODE in @saddle/ops's matmul.wgsl.ts).
 const RELU = 1, SIGMOID = 2;
 
 const MR: i32 = MATMUL_MR;

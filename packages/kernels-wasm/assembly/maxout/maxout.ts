@@ -1,6 +1,6 @@
 /**
  * Maxout (Goodfellow et al. 2013) forward with argmax, its backward scatter, and maxout fused with
- * inverted dropout of its output (the twin of packages/kernels-wgsl/src/maxout).
+ * inverted dropout of its output (the twin of packages/ops/src/maxout).
  *
  * Layout: x is [B, units * pieces] read through (rowStride, colStride), so a transposed view needs
  * no copy; unit u's pieces are the adjacent columns u*pieces .. u*pieces+pieces-1. out and argmax

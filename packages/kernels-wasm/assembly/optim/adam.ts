@@ -1,5 +1,5 @@
 /**
- * Adam and AdamW, in place (the twin of packages/kernels-wgsl/src/optim/adam.ts), one tensor:
+ * Adam and AdamW, in place (the twin of packages/ops/src/optim/adam.ts), one tensor:
  *   g' = g + l2 * p
  *   m  = beta1 * m + (1 - beta1) * g'
  *   v  = beta2 * v + (1 - beta2) * g' * g'

@@ -1,6 +1,6 @@
 /**
  * The exponential moving average of a tensor, in place (the twin of
- * packages/kernels-wgsl/src/optim/ema.ts): t = decay * t + oneMinusDecay * s, one tensor of n
+ * packages/ops/src/optim/ema.ts): t = decay * t + oneMinusDecay * s, one tensor of n
  * f32 elements, target t (written) and source s.
  *
  * Numerics: the CPU twin computes each element in doubles (decay and 1 - decay are JS doubles, the

@@ -1,5 +1,5 @@
 /**
- * SGD with classic momentum, in place (the twin of packages/kernels-wgsl/src/optim):
+ * SGD with classic momentum, in place (the twin of packages/ops/src/optim):
  *   v = momentum * v - lr * (g + weightDecay * p);  p = p + v
  * for one tensor (sgdMomentum) or a list of tensors in one call (sgdMomentumMulti).
  *

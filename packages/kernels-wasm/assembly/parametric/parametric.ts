@@ -1,6 +1,6 @@
 /**
  * Elementwise ops with scalar parameters: clamp(x, lo, hi) and leakyRelu(x, alpha), on a dense f32
- * input (the twin of packages/kernels-wgsl/src/parametric; the launcher copies a view first).
+ * input (the twin of packages/ops/src/parametric; the launcher copies a view first).
  *
  * Blocking: none. One read and one write of 4 bytes per element: bound by memory bandwidth.
  *
@@ -17,7 +17,7 @@
  * clamp(NaN) = NaN, as the CPU twin's Math.min(Math.max(...)). leakyRelu selects x where x > 0 and
  * alpha * x elsewhere (one rounded multiply); NaN fails x > 0 and alpha * NaN is NaN.
  *
- * Op codes (keep in step with WASM_PARAMETRIC_CODES in kernels-wgsl's parametric.ts).
+ * Op codes (keep in step with WASM_PARAMETRIC_CODES in @saddle/ops's parametric.ts).
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';

@@ -1,5 +1,5 @@
 /**
- * 2-D max and average pooling, forward and backward (the twin of packages/kernels-wgsl/src/pool).
+ * 2-D max and average pooling, forward and backward (the twin of packages/ops/src/pool).
  *
  * Layout: x, dy and dx are dense NCHW, seen as `planes` = N * C planes; the output is dense
  * [planes, OH, OW] (and the i32 indices of max pooling: ih * W + iw inside the plane). The launcher

@@ -1,7 +1,7 @@
 /**
  * Philox4x32-10 counter-based random numbers (Salmon et al., SC 2011) and the draws built on them:
  * raw words, uniforms, normals (Box-Muller), integers, and Philox of caller-given counters (the
- * twin of packages/kernels-wgsl/src/random). The dropout kernels (../dropout) draw their masks
+ * twin of packages/ops/src/random). The dropout kernels (../dropout) draw their masks
  * from the same blocks.
  *
  * The stream: element i of a draw is word i % 4 of counter block b = floor(i / 4), where block b is
@@ -43,7 +43,7 @@ import { R0, R1, R2, R3, drawBlockS, drawBlocksV, mulhiV, philoxS, philoxV, tran
 const TWO_M24: f32 = 5.9604644775390625e-8;
 const TWO_M24_D: f64 = 5.9604644775390625e-8;
 
-// Draw kinds (keep in step with WASM_DRAW_KINDS in kernels-wgsl's random.ts).
+// Draw kinds (keep in step with WASM_DRAW_KINDS in @saddle/ops's random.ts).
 const BITS = 0, UNIFORM = 1, NORMAL = 2, INT = 3;
 
 // ---- the transforms: four words (one block) to four outputs ----

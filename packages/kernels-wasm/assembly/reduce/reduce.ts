@@ -1,6 +1,6 @@
 /**
  * Reductions: sum (mean is a sum with `scale` = 1/n) and max / argmax, on f32, i32 and u32 (the
- * twin of packages/kernels-wgsl/src/reduce).
+ * twin of packages/ops/src/reduce).
  *
  * Layout: the input is `m` independent reductions (rows) of `n` elements each. The launcher splits
  * every row into `chunks` pieces of `chunkLen` elements; a work unit is one (row, piece), and the

@@ -1,6 +1,6 @@
 /**
  * The strided copy behind concat, copyInto and contiguous (the twin of
- * kernels-wgsl/src/shape/shape.wgsl.ts):
+ * ops/src/shape/shape.wgsl.ts):
  * for each flat index i of `shape`, dst[strided(i)] = src[strided(i)], moving 32-bit words
  * whatever the dtype (a copy need not know what the bits mean).
  *

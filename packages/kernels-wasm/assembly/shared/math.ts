@@ -138,7 +138,7 @@ export function softplusV(x: v128): v128 {
 /**
  * 2 atanh(z) = 2z (1 + z^2/3 + z^4/5 + ... + z^16/17) for |z| <= 1/3 (truncation below 3e-10,
  * relative): log1p's series in z = u / (2 + u), where neither the addition nor the division
- * cancels. The same series as the WGSL (kernels-wgsl/src/elementwise/special-ops.ts).
+ * cancels. The same series as the WGSL (ops/src/elementwise/special-ops.ts).
  */
 @inline
 function twoAtanhV(z: v128): v128 {

@@ -1,7 +1,7 @@
 /**
  * Softmax and log-softmax along one axis of a dense f32 tensor seen as [outer, len, inner] (the
  * axis in the middle: element (o, c, i) at (o * len + c) * inner + i); the twin of
- * packages/kernels-wgsl/src/softmax.
+ * packages/ops/src/softmax.
  *
  * Blocking: a row (an (o, i) pair) is the unit of work, walked three times: its maximum, the sum of
  * exp(x - max), then the outputs. Rows of a class axis are short (10 for MNIST), so a row stays

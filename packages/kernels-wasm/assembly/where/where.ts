@@ -1,6 +1,6 @@
 /**
  * where(cond, a, b): a where cond is nonzero, b elsewhere, all three broadcast to the output's
- * shape (NumPy's where); the twin of packages/kernels-wgsl/src/where.
+ * shape (NumPy's where); the twin of packages/ops/src/where.
  *
  * Blocking: none; one read of each operand and one write per element (memory bound).
  *

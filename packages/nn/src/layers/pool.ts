@@ -1,5 +1,5 @@
 import { avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions, type Tensor } from '@saddle/autograd';
-import { checkPoolOptions } from '@saddle/kernels-wgsl';
+import { checkPoolOptions } from '@saddle/ops';
 import { Module } from '../module.js';
 
 /** 2-D max pooling of [N, C, H, W] (PyTorch's `nn.MaxPool2d`; see `maxPool2d`). No parameters. */

@@ -43,10 +43,10 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
 
 /**
  * The workload `auto` times on each candidate device when no hardware GPU is found: milliseconds
- * per run, synchronised (a read at the end). Installed by @saddle/kernels-wgsl, which has the ops
+ * per run, synchronised (a read at the end). Installed by @saddle/ops, which has the ops
  * (a matmul); `label` says what it runs.
  */
-/** The workload `auto` times on each candidate device (installed by @saddle/kernels-wgsl). */
+/** The workload `auto` times on each candidate device (installed by @saddle/ops). */
 export const autoProbe: {
   /** Runs the workload on `device` and returns milliseconds per run (null until installed). */
   run: ((device: Device) => Promise<number>) | null;
@@ -105,7 +105,7 @@ async function chooseAuto(options: DeviceOptions): Promise<Device> {
   if (!wasm) return chose(gpu, `a software WebGPU adapter, the only GPU; wasm is unavailable (${wasmWhy})`);
   if (!autoProbe.run) {
     wasm.destroy();
-    return chose(gpu, 'a software WebGPU adapter; no probe to compare it with wasm (import @saddle/kernels-wgsl before useDevice)');
+    return chose(gpu, 'a software WebGPU adapter; no probe to compare it with wasm (import @saddle/ops before useDevice)');
   }
   const tw = await probe(wasm);
   const tg = await probe(gpu);

@@ -11,7 +11,7 @@
  *
  * Two 2-D operands (after the 1-D promotion) take the fused 2-D kernel, epilogue included.
  *
- * The composition is written once, against a table of ops: @saddle/kernels-wgsl's `matmul` passes
+ * The composition is written once, against a table of ops: @saddle/ops's `matmul` passes
  * the kernel ops (and disposes the intermediates), @saddle/autograd's passes its recording ops, so
  * the gradient is that of the pieces (bmm's rule sums the broadcast batch dims back out).
  */

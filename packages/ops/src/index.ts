@@ -2,7 +2,7 @@
  * The ops: each checks its inputs and runs its WGSL kernel (WebGPU), its WebAssembly SIMD kernel
  * (wasm) or its CPU twin. No gradients here: `@saddle/autograd` re-exports them with gradient rules.
  *
- * @module @saddle/kernels-wgsl
+ * @module @saddle/ops
  */
 // Each kernel lives in its own folder: <name>.wgsl.ts (the WGSL source and its header comment),
 // <name>.cpu.ts (the plain-TS reference twin) and <name>.ts (the op: checks, then CPU or WebGPU).

@@ -1,5 +1,5 @@
 // Every kernel's WGSL generator, for reading and teaching (the demo's kernel reader shows them):
-// `import { wgslSources } from '@saddle/kernels-wgsl'; wgslSources.reduceWgsl({ kind: 'sum', type: 'f32' })`.
+// `import { wgslSources } from '@saddle/ops'; wgslSources.reduceWgsl({ kind: 'sum', type: 'f32' })`.
 export * from './bce/bce.wgsl.js';
 export * from './bmm/bmm.wgsl.js';
 export * from './conv/conv.wgsl.js';
