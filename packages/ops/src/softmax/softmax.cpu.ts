@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /** A dense tensor seen as [outer, len, inner], the softmax axis in the middle. */
 export interface RowLayout {
@@ -27,4 +27,9 @@ export function softmaxCpu(x: TypedArray, { outer, len, inner }: RowLayout, log:
       out[at] = log ? x[at]! - shift : Math.exp(x[at]! - max) / sum;
     }
   }
+}
+
+/** The op's CPU entry: the twin on the tensors' arrays. */
+export function softmaxOnCpu(x: Tensor, layout: RowLayout, log: boolean, out: Tensor): void {
+  softmaxCpu(x.storage.data!, layout, log, out.storage.data!);
 }

@@ -1,8 +1,17 @@
-import { Params, SaddleError, Tensor, fmtShape, sizeOf } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
+import { SaddleError, Tensor, fmtShape, sizeOf } from '@saddle/tensor';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
-import { softmaxCpu, type RowLayout } from './softmax.cpu.js';
-import { softmaxWgsl } from './softmax.wgsl.js';
+import { softmaxOnCpu, type RowLayout } from './softmax.cpu.js';
+import { softmaxOnWasm } from './softmax.wasm.js';
+import { softmaxOnWebgpu } from './softmax.webgpu.js';
+
+/** Softmax (log-softmax when `log`) of dense `x` into `out`, viewed as [outer, len, inner], on each device. */
+const SOFTMAX: DeviceTable<(x: Tensor, layout: RowLayout, log: boolean, out: Tensor) => void> = {
+  cpu: softmaxOnCpu,
+  wasm: softmaxOnWasm,
+  webgpu: softmaxOnWebgpu,
+};
 
 /** Checks a float input and one axis of it; returns the axis (non-negative) and the row layout. */
 export function rowLayout(op: string, x: Tensor, axis: number): { axis: number; layout: RowLayout } {
@@ -31,23 +40,7 @@ function softmaxOp(op: string, x: Tensor, axis: number, log: boolean): Tensor {
   if (out.size === 0) return out;
   const xd = dense(x);
   try {
-    if (x.device.kind === 'cpu') {
-      softmaxCpu(xd.storage.data!, layout, log, out.storage.data!);
-      return out;
-    }
-    const rows = layout.outer * layout.inner;
-    if (x.device.kind === 'wasm') {
-      const w = asWasm(x.device);
-      w.run('softmaxF32', [log ? 1 : 0, rows, layout.len, layout.inner, w.address(xd.storage, xd.offset), w.address(out.storage)], out.size);
-      return out;
-    }
-    asGpu(x.device).dispatch({
-      label: op,
-      code: softmaxWgsl(log),
-      params: new Params().u32(rows, layout.len, layout.inner, 0).finish(),
-      buffers: [xd.storage, out.storage],
-      workgroups: grid1d(rows),
-    });
+    SOFTMAX[x.device.kind](xd, layout, log, out);
     return out;
   } finally {
     if (xd !== x) xd.dispose();
