@@ -26,7 +26,8 @@ import { Params, SaddleError, Tensor, fmtShape, tidy, type Device, type WasmDevi
 import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
 import { contiguous, dense } from '../elementwise/elementwise.js';
 import { copyInto, reshape, slice, transpose } from '../shape/shape.js';
-import { matmul, runMatmulWasm } from '../matmul/matmul.js';
+import { matmul } from '../matmul/matmul.js';
+import { runMatmulWasm } from '../matmul/matmul.wasm.js';
 import { convCpu, type ConvGeometry } from './conv.cpu.js';
 import { CONV_TILE, convWgsl } from './conv.wgsl.js';
 import { col2imWgsl } from './col2im.wgsl.js';

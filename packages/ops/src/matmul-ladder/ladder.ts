@@ -1,7 +1,8 @@
 import { Params, SaddleError, Tensor, fmtShape, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
 import { asGpu, asWasm, expectRank, sameDevice } from '../shared/launch.js';
 import { dense } from '../elementwise/elementwise.js';
-import { MATMUL_CONFIGS, recordMatmul, runMatmulWasm } from '../matmul/matmul.js';
+import { MATMUL_CONFIGS, recordMatmul } from '../matmul/matmul.webgpu.js';
+import { runMatmulWasm } from '../matmul/matmul.wasm.js';
 import { LADDER_NAIVE_TILE, LADDER_REGISTER, LADDER_TILED_TILE, LADDER_VEC4_CONFIG, ladderNaiveWgsl, ladderRegisterWgsl, ladderTiledWgsl } from './ladder.wgsl.js';
 
 /**

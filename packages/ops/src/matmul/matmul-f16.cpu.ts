@@ -1,5 +1,18 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 import { matmulCpu, type MatmulCpuOptions } from './matmul.cpu.js';
+import type { MatmulOptions } from './matmul.js';
+
+/** A matrix of f16 values: `packed` holds them two per u32, row-major in `shape`. */
+export interface F16Matrix {
+  packed: Tensor;
+  shape: [number, number];
+}
+
+/** Options of `matmulF16`: matmul's options and the kernel to use. */
+export interface MatmulF16Options extends Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'activation' | 'config'> {
+  /** 'auto' (default): the subgroup-matrix kernel where matmulF16Path allows it; 'tiled': never. */
+  kernel?: 'auto' | 'tiled';
+}
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -73,4 +86,10 @@ export function unpackF16(packed: ArrayLike<number>, count: number): Float64Arra
  */
 export function matmulF16Cpu(a: ArrayLike<number>, b: ArrayLike<number>, out: TypedArray, m: number, n: number, k: number, opts: MatmulCpuOptions = {}): void {
   matmulCpu(unpackF16(a, m * k), unpackF16(b, k * n), out, m, n, k, opts);
+}
+
+/** The op's CPU entry: the twin on the packed tensors' arrays. */
+export function matmulF16OnCpu(a: F16Matrix, b: F16Matrix, out: Tensor, m: number, n: number, k: number, opts: MatmulF16Options): void {
+  const { transA = false, transB = false, bias, activation = 'none' } = opts;
+  matmulF16Cpu(a.packed.storage.data!, b.packed.storage.data!, out.storage.data!, m, n, k, { transA, transB, bias: bias?.storage.data ?? null, activation });
 }

@@ -13,17 +13,21 @@
  * at most 2^-11 (half an f16 ulp), so each product a·b carries at most about 2^-10 of |a||b|, and
  * the sum at most 2^-10·Σ|a||b| plus the f32 accumulation error: the tests use that bound.
  */
-import { Params, SaddleError, Tensor, fmtShape, fromArray, type Device, type WebGpuDevice } from '@saddle/tensor';
-import { asGpu, grid1d } from '../shared/launch.js';
-import { SUBGROUP_MATRIX_BLOCK, SUBGROUP_MATRIX_FEATURE, SUBGROUP_MATRIX_TILE, subgroupMatrixMatmulWgsl } from './matmul-subgroup-matrix.wgsl.js';
-import { matmulF16Cpu, packF16 } from './matmul-f16.cpu.js';
-import { recordMatmul, type MatmulOptions } from './matmul.js';
+import { SaddleError, Tensor, fmtShape, fromArray, type Device } from '@saddle/tensor';
+import type { DeviceTable } from '../shared/device-table.js';
+import { matmulF16OnCpu, packF16, type F16Matrix, type MatmulF16Options } from './matmul-f16.cpu.js';
+import { matmulF16OnWasm } from './matmul-f16.wasm.js';
+import { matmulF16OnWebgpu } from './matmul-f16.webgpu.js';
 
-/** A matrix of f16 values: `packed` holds them two per u32, row-major in `shape`. */
-export interface F16Matrix {
-  packed: Tensor;
-  shape: [number, number];
-}
+/**
+ * The f16 product on each device: the CPU twin; on WebGPU the subgroup-matrix kernel or the tiled
+ * kernel reading f16 (matmul-f16.webgpu.ts); wasm has no f16 kernel and refuses.
+ */
+const MATMUL_F16: DeviceTable<(a: F16Matrix, b: F16Matrix, out: Tensor, m: number, n: number, k: number, opts: MatmulF16Options) => void> = {
+  cpu: matmulF16OnCpu,
+  wasm: matmulF16OnWasm,
+  webgpu: matmulF16OnWebgpu,
+};
 
 /** Rounds `values` (row-major, `shape`) to f16 on the host and uploads them packed. */
 export function f16Matrix(values: ArrayLike<number>, shape: [number, number], device: Device): F16Matrix {
@@ -34,28 +38,10 @@ export function f16Matrix(values: ArrayLike<number>, shape: [number, number], de
   return { packed: fromArray(words, [words.length], { device, dtype: 'u32' }), shape };
 }
 
-/** Options of `matmulF16`: matmul's options and the kernel to use. */
-export interface MatmulF16Options extends Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'activation' | 'config'> {
-  /** 'auto' (default): the subgroup-matrix kernel where matmulF16Path allows it; 'tiled': never. */
-  kernel?: 'auto' | 'tiled';
-}
-
-/**
- * Which kernel an f16 product runs on `device`: 'subgroup-matrix' (the GPU's matrix units, see
- * matmul-subgroup-matrix.wgsl.ts) when the device has chromium-experimental-subgroup-matrix and a
- * fixed subgroup size, the product has no bias or activation, M and N are multiples of 32 and K of
- * 16; otherwise 'tiled' (the f32 tiled kernel reading f16). lavapipe: always 'tiled'.
- */
-export function matmulF16Path(device: WebGpuDevice, m: number, n: number, k: number, opts: MatmulF16Options = {}): 'subgroup-matrix' | 'tiled' {
-  const plain = !opts.bias && (opts.activation ?? 'none') === 'none' && opts.kernel !== 'tiled' && !opts.config;
-  const fits = m % SUBGROUP_MATRIX_BLOCK === 0 && n % SUBGROUP_MATRIX_BLOCK === 0 && k % SUBGROUP_MATRIX_TILE === 0 && k > 0;
-  return plain && fits && device.features.has(SUBGROUP_MATRIX_FEATURE) && device.subgroupSize !== null ? 'subgroup-matrix' : 'tiled';
-}
-
 /** act(op(a)·op(b) + bias) of f16 matrices, accumulated and returned in f32 ([M, N]). */
 export function matmulF16(a: F16Matrix, b: F16Matrix, opts: MatmulF16Options = {}): Tensor {
   const op = 'matmulF16';
-  const { transA = false, transB = false, bias, activation = 'none' } = opts;
+  const { transA = false, transB = false, bias } = opts;
   const device = a.packed.device;
   if (b.packed.device !== device || (bias && bias.device !== device)) throw new SaddleError(op, 'operands are on different devices; expected one device');
   const m = transA ? a.shape[1] : a.shape[0];
@@ -69,28 +55,6 @@ export function matmulF16(a: F16Matrix, b: F16Matrix, opts: MatmulF16Options = {
   }
   const out = Tensor.empty([m, n], 'f32', device);
   if (m === 0 || n === 0) return out;
-  if (device.kind === 'cpu') {
-    matmulF16Cpu(a.packed.storage.data!, b.packed.storage.data!, out.storage.data!, m, n, k, { transA, transB, bias: bias?.storage.data ?? null, activation });
-    return out;
-  }
-  // f16 storage is a WebGPU feature: on wasm this throws (after freeing `out`), never runs the twin.
-  if (device.kind !== 'webgpu') out.dispose();
-  const gpu = asGpu(device, op);
-  if (!gpu.features.has('shader-f16')) {
-    out.dispose();
-    throw new SaddleError(op, `the device ${gpu.name} lacks the shader-f16 feature; expected it for f16 storage (use matmul with f32)`);
-  }
-  if (matmulF16Path(gpu, m, n, k, opts) === 'subgroup-matrix') {
-    const tilesN = n / SUBGROUP_MATRIX_BLOCK;
-    gpu.dispatch({
-      label: 'matmul f16 (subgroup matrix)',
-      code: subgroupMatrixMatmulWgsl({ transA, transB, subgroupSize: gpu.subgroupSize! }),
-      params: new Params().u32(m, n, k, tilesN).finish(),
-      buffers: [a.packed.storage, b.packed.storage, out.storage],
-      workgroups: grid1d((m / SUBGROUP_MATRIX_BLOCK) * tilesN, 1),
-    });
-    return out;
-  }
-  recordMatmul(gpu, a.packed, b.packed, bias ?? null, out, m, n, k, transA, transB, activation, opts.config, undefined, { f16Inputs: true });
+  MATMUL_F16[device.kind](a, b, out, m, n, k, opts);
   return out;
 }

@@ -16,12 +16,23 @@
  * so it is a plain sequential-by-tile sum) instead of the reduce kernel's tree: equal within the
  * f32 summation error of B terms.
  */
-import { SaddleError, Tensor, fmtShape } from '@saddle/tensor';
-import { dense, mul, step } from '../elementwise/elementwise.js';
-import { asGpu, expectRank, sameDevice } from '../shared/launch.js';
-import { sum } from '../reduce/reduce.js';
-import { matmul, recordMatmul } from './matmul.js';
-import { matmulFusedCpu } from './matmul-fused.cpu.js';
+import { SaddleError, type Tensor, fmtShape } from '@saddle/tensor';
+import { dense } from '../elementwise/elementwise.js';
+import { expectRank, sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { matmulFusedOnCpu, type MatmulFusedProblem } from './matmul-fused.cpu.js';
+import { matmulFusedOnWasm } from './matmul-fused.wasm.js';
+import { matmulFusedOnWebgpu } from './matmul-fused.webgpu.js';
+
+/**
+ * The fused product on each device: the CPU twin, the matmul kernel with masked loads and a ones
+ * row on WebGPU, the unfused wasm kernels in turn on wasm. Each allocates the outputs it returns.
+ */
+const MATMUL_FUSED: DeviceTable<(p: MatmulFusedProblem) => { out: Tensor; sums: Tensor | null }> = {
+  cpu: matmulFusedOnCpu,
+  wasm: matmulFusedOnWasm,
+  webgpu: matmulFusedOnWebgpu,
+};
 
 /** Options of the fused matmul: transposes and the masks it applies to its operands. */
 export interface MatmulFusedOptions {
@@ -72,63 +83,9 @@ export function matmulFused(a: Tensor, b: Tensor, opts: MatmulFusedOptions = {})
     return c;
   };
   const [da, db, ma, mb] = [d(a)!, d(b)!, d(opts.maskA), d(opts.maskB)];
-  if (device.kind === 'wasm') {
-    try {
-      return matmulFusedWasm(da, db, ma, mb, transA, transB, opts.columnSums === true);
-    } finally {
-      for (const t of owned) t.dispose();
-    }
-  }
-  const out = Tensor.empty([m, n], a.dtype, device);
-  const sums = opts.columnSums ? Tensor.empty([n], a.dtype, device) : null;
   try {
-    if (device.kind === 'cpu') {
-      matmulFusedCpu(da.storage.data!, db.storage.data!, out.storage.data!, m, n, k, {
-        transA,
-        transB,
-        maskA: ma ? ma.storage.data! : null,
-        maskB: mb ? mb.storage.data! : null,
-        sums: sums ? sums.storage.data! : null,
-      });
-    } else if (m > 0 && n > 0) {
-      // The ones row makes the product's M one larger; its row goes to `sums`.
-      recordMatmul(asGpu(device), da, db, null, out, sums ? m + 1 : m, n, k, transA, transB, 'none', undefined, undefined, {
-        maskA: ma,
-        maskB: mb,
-        sums: sums ?? undefined,
-      });
-    } else if (sums && n > 0) {
-      // M = 0: no rows to store, but the sums are still asked for.
-      recordMatmul(asGpu(device), da, db, null, out, 1, n, k, transA, transB, 'none', undefined, undefined, { maskA: ma, maskB: mb, sums });
-    }
-  } catch (e) {
-    out.dispose();
-    sums?.dispose();
-    throw e;
+    return MATMUL_FUSED[device.kind]({ device, a: da, b: db, maskA: ma, maskB: mb, m, n, k, transA, transB, columnSums: opts.columnSums });
   } finally {
     for (const t of owned) t.dispose();
-  }
-  return { out, sums };
-}
-
-/**
- * On wasm the fusion saves nothing worth a kernel of its own (no dispatches, and the passes it
- * removes are cheap next to the product on a CPU), so the same result comes from the wasm kernels
- * in turn: the masked operand is mul(x, step(mask)) (the same single f32 multiply as the fused
- * load: bit for bit), the product is the wasm matmul, and the column sums are the wasm reduce's
- * sum over op(B)'s rows (its fixed-piece tree, not the product's k order: equal within the f32
- * summation error of K terms, as on WebGPU against the unfused rule).
- */
-function matmulFusedWasm(a: Tensor, b: Tensor, maskA: Tensor | undefined, maskB: Tensor | undefined, transA: boolean, transB: boolean, columnSums: boolean): { out: Tensor; sums: Tensor | null } {
-  const ma = maskA ? mul(a, step(maskA)) : a;
-  const mb = maskB ? mul(b, step(maskB)) : b;
-  try {
-    const out = matmul(ma, mb, { transA, transB });
-    // op(B) = B stored [K, N] (sum over axis 0) or Bᵀ with B stored [N, K] (sum over axis 1).
-    const sums = columnSums ? sum(mb, transB ? 1 : 0) : null;
-    return { out, sums };
-  } finally {
-    if (ma !== a) ma.dispose();
-    if (mb !== b) mb.dispose();
   }
 }

@@ -1,5 +1,22 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 import { activate, type Activation } from '../shared/activation.js';
+
+/**
+ * One 2-D product as every device's launcher takes it: dense stored operands, the flags that say
+ * how to read them (transA: `a` holds [K, M]; transB: `b` holds [N, K]), the output [M, N].
+ */
+export interface MatmulProblem {
+  a: Tensor;
+  b: Tensor;
+  bias: Tensor | null;
+  out: Tensor;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  activation: Activation;
+}
 
 /** Options of the CPU matmul twin. */
 export interface MatmulCpuOptions {
@@ -52,4 +69,14 @@ export function matmulCpu(
     const row = i * n;
     for (let j = 0; j < n; j++) out[row + j] = activate(bias ? acc[j]! + bias[j]! : acc[j]!, activation);
   }
+}
+
+/** The op's CPU entry: the twin on the tensors' arrays. */
+export function matmulOnCpu(p: MatmulProblem): void {
+  matmulCpu(p.a.storage.data!, p.b.storage.data!, p.out.storage.data!, p.m, p.n, p.k, {
+    transA: p.transA,
+    transB: p.transB,
+    bias: p.bias ? p.bias.storage.data! : null,
+    activation: p.activation,
+  });
 }

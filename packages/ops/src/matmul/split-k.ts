@@ -1,12 +1,9 @@
 /**
  * Split-K: when to split a product's K among several workgroups per block of C, and the
- * reduction that adds the parts (the kernel is split-k.wgsl.ts; the matmul kernel computes the parts).
+ * reduction that adds the parts (the kernel is split-k.wgsl.ts, recorded by split-k.webgpu.ts, its
+ * CPU twin split-k.cpu.ts; the matmul kernel computes the parts). Only WebGPU splits: see split-k.wasm.ts.
  */
-import { Params, SaddleError, Tensor, type WebGpuDevice } from '@saddle/tensor';
-import { grid1d } from '../shared/launch.js';
-import { MATMUL_ACTIVATION_CODE } from './matmul.wgsl.js';
-import type { Activation } from '../shared/activation.js';
-import { SPLIT_K_WORKGROUP, splitKReduceWgsl } from './split-k.wgsl.js';
+import { SaddleError } from '@saddle/tensor';
 
 /**
  * When the chosen tiling launches fewer than `targetWorkgroups` blocks, K is split so that about
@@ -48,28 +45,3 @@ export function chooseSplitK(blocks: number, k: number, bk: number, policy: { ta
   const s = Math.min(Math.ceil(policy.targetWorkgroups / blocks), Math.floor(k / policy.minK));
   return splitKParts(k, bk, Math.max(1, s));
 }
-
-/** Records the reduction out = act(Σ_s partial[s] + bias) of `splits` [M, N] parts. */
-export function recordSplitKReduce(
-  device: WebGpuDevice,
-  partial: Tensor,
-  bias: Tensor | null,
-  out: Tensor,
-  m: number,
-  n: number,
-  splits: number,
-  activation: Activation,
-): void {
-  device.dispatch({
-    label: 'matmul split-K reduce',
-    code: reduceSource,
-    params: new Params()
-      .u32(m, n, splits, bias ? 1 : 0)
-      .u32(MATMUL_ACTIVATION_CODE[activation], 0, 0, 0)
-      .finish(),
-    buffers: [partial.storage, bias ? bias.storage : partial.storage, out.storage],
-    workgroups: grid1d(m * Math.ceil(n / 4), SPLIT_K_WORKGROUP),
-  });
-}
-
-const reduceSource = splitKReduceWgsl();
