@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /** How the kernel and its twin read one operand: its data, offset, (row, column) and batch strides. */
 export interface BmmOperand {
@@ -7,6 +7,22 @@ export interface BmmOperand {
   row: number;
   col: number;
   batchStrides: readonly number[];
+}
+
+/**
+ * One batched product as every device's launcher takes it: the operands, how to read them
+ * (BmmOperand: offset, matrix and batch strides), the broadcast batch shape, the sizes, the output.
+ */
+export interface BmmProblem {
+  a: Tensor;
+  b: Tensor;
+  ra: BmmOperand;
+  rb: BmmOperand;
+  batchShape: readonly number[];
+  m: number;
+  k: number;
+  n: number;
+  out: Tensor;
 }
 
 /** CPU twin of the bmm kernel (the same index arithmetic, accumulating in doubles). */
@@ -30,4 +46,9 @@ export function bmmCpu(a: BmmOperand, b: BmmOperand, batchShape: readonly number
       }
     }
   }
+}
+
+/** The op's CPU entry: the twin on the tensors' arrays. */
+export function bmmOnCpu({ ra, rb, batchShape, m, k, n, out }: BmmProblem): void {
+  bmmCpu(ra, rb, batchShape, m, k, n, out.storage.data!);
 }

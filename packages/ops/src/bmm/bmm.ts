@@ -1,7 +1,10 @@
-import { Params, SaddleError, Tensor, broadcastShapes, fmtShape, sizeOf } from '@saddle/tensor';
-import { asGpu, asWasm, sameDevice, sameDType } from '../shared/launch.js';
-import { bmmCpu, type BmmOperand } from './bmm.cpu.js';
-import { BMM_MAX_BATCH_RANK, BMM_TILE, bmmWgsl } from './bmm.wgsl.js';
+import { SaddleError, Tensor, broadcastShapes, fmtShape } from '@saddle/tensor';
+import { sameDevice, sameDType } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { bmmOnCpu, type BmmOperand, type BmmProblem } from './bmm.cpu.js';
+import { bmmOnWasm } from './bmm.wasm.js';
+import { bmmOnWebgpu } from './bmm.webgpu.js';
+import { BMM_MAX_BATCH_RANK } from './bmm.wgsl.js';
 
 /** Options of the batched matmul: transposed operands. */
 export interface BmmOptions {
@@ -10,6 +13,13 @@ export interface BmmOptions {
   /** Read b as [..., N, K] (use its transpose). */
   transB?: boolean;
 }
+
+/** The batched product on each device: the CPU twin, kernels-wasm's assembly/bmm, bmm.wgsl.ts. */
+const BMM: DeviceTable<(p: BmmProblem) => void> = {
+  cpu: bmmOnCpu,
+  wasm: bmmOnWasm,
+  webgpu: bmmOnWebgpu,
+};
 
 /** The strides that read `t`'s matrix dims as op(t) and its batch dims as `batchShape` (0 where broadcast). */
 function operand(t: Tensor, trans: boolean, batchShape: readonly number[]): BmmOperand {
@@ -41,34 +51,11 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
   }
   const batchShape = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
   if (batchShape.length > BMM_MAX_BATCH_RANK) throw new SaddleError(op, `${batchShape.length} batch dims; expected at most ${BMM_MAX_BATCH_RANK}`);
-  const batches = sizeOf(batchShape);
   const out = Tensor.empty([...batchShape, m, n], a.dtype, device);
   const ra = operand(a, transA, batchShape);
   const rb = operand(b, transB, batchShape);
-  if (device.kind === 'cpu') {
-    bmmCpu(ra, rb, batchShape, m, ka, n, out.storage.data!);
-    return out;
-  }
+  // (The CPU twin writes nothing for an empty product either.)
   if (out.size === 0) return out;
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    const dims = w.ints([batchShape.length, ...batchShape, ...ra.batchStrides, ...rb.batchStrides]);
-    const args = [m, ka, n, batches, w.address(a.storage, ra.offset), ra.row, ra.col, w.address(b.storage, rb.offset), rb.row, rb.col, w.address(out.storage), dims];
-    w.run('bmmF32', args, batches * m * n * Math.max(ka, 1));
-    return out;
-  }
-  if (batches > 65535) throw new SaddleError(op, `${batches} batches; expected at most 65535 (one workgroup row per batch)`);
-  asGpu(device).dispatch({
-    label: op,
-    code: bmmWgsl(),
-    params: new Params()
-      .u32(m, ka, n, batchShape.length, ra.offset, ra.row, ra.col, rb.offset, rb.row, rb.col, 0, 0)
-      .vec4u(batchShape, 1)
-      .vec4u(ra.batchStrides, 1)
-      .vec4u(rb.batchStrides, 1)
-      .finish(),
-    buffers: [a.storage, b.storage, out.storage],
-    workgroups: [Math.ceil(n / BMM_TILE), Math.ceil(m / BMM_TILE), batches],
-  });
+  BMM[device.kind]({ a, b, ra, rb, batchShape, m, k: ka, n, out });
   return out;
 }
