@@ -1,6 +1,6 @@
 /**
  * `pnpm bench ladder [--device webgpu|wasm|both] [--size N] [--reps N] [--no-write]`: times every
- * step of the matmul ladder (packages/ops/src/matmul-ladder) on an N³ product (default
+ * step of the matmul ladder (packages/ops/src/ladder) on an N³ product (default
  * LADDER_DEFAULT_SIZE) and measures the roofline of the device at hand with the probes: peak FMA (or f32x4 mul +
  * add) rate and copy bandwidth. Prints a markdown table per device, GFLOP/s and % of the measured
  * peak per step, and writes benchmarks/results/ladder-<device>-<date>.json (-<date>T<hhmm> for a

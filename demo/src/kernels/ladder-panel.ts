@@ -53,7 +53,7 @@ function stepCode(s: K.LadderStep): { code: string; header: string } {
   if (s.name === 'vec4') return { code: K.matmulWgsl({ config: K.LADDER_VEC4_CONFIG, ...plain }), header: header('matmul/matmul.wgsl.ts') };
   if (s.name === 'final') return { code: K.matmulWgsl({ config: K.MATMUL_CONFIGS.large, ...plain }), header: header('matmul/matmul.wgsl.ts') };
   const code = s.name === 'naive' ? K.ladderNaiveWgsl() : s.name === 'tiled' ? K.ladderTiledWgsl() : K.ladderRegisterWgsl();
-  return { code, header: header('matmul-ladder/ladder.wgsl.ts') };
+  return { code, header: header('ladder/ladder.wgsl.ts') };
 }
 
 export function ladderPanel(

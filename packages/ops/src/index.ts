@@ -11,7 +11,7 @@ export * from './elementwise/special.js';
 export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName, type UnaryOp, type BinaryOp } from './elementwise/ops-table.js';
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
 export * from './matmul/index.js';
-export * from './matmul-ladder/index.js';
+export * from './ladder/index.js';
 export * from './probe/index.js';
 export * from './reduce/index.js';
 export * from './maxout/index.js';

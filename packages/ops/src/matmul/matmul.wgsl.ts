@@ -16,7 +16,7 @@ import type { Activation } from '../shared/activation.js';
  * at 128×128 (8 at 32×32), against 1/4 flop/byte for a naive thread per output that rereads its row
  * and column. Inside the block the register tile does the same for workgroup memory: TM·TN
  * multiply-adds per (TM + TN) values loaded (64 per 16 at 8×8). The matmul ladder
- * (../matmul-ladder/) builds this kernel up from the naive one step by step.
+ * (../ladder/) builds this kernel up from the naive one step by step.
  *
  * Layout in workgroup memory. Both tiles are stored k-major as rows of vec4 (As[k][m], Bs[k][n]), so
  * the inner loop reads whole vec4s. A thread's rows are ty·4 .. ty·4+3, then the same again

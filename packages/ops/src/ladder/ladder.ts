@@ -1,14 +1,15 @@
-import { Params, SaddleError, Tensor, fmtShape, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
-import { asGpu, asWasm, expectRank, sameDevice } from '../shared/launch.js';
+import { SaddleError, Tensor, fmtShape, type DeviceKind } from '@saddle/tensor';
+import { asWasm, expectRank, sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
-import { MATMUL_CONFIGS, recordMatmul } from '../matmul/matmul.webgpu.js';
-import { runMatmulWasm } from '../matmul/matmul.wasm.js';
-import { LADDER_NAIVE_TILE, LADDER_REGISTER, LADDER_TILED_TILE, LADDER_VEC4_CONFIG, ladderNaiveWgsl, ladderRegisterWgsl, ladderTiledWgsl } from './ladder.wgsl.js';
+import { ladderOnCpu } from './ladder.cpu.js';
+import { ladderOnWasm } from './ladder.wasm.js';
+import { ladderOnWebgpu } from './ladder.webgpu.js';
 
 /**
  * The matmul ladder (docs/kernels.md, "The matmul ladder"): the same product C = A·B written from
  * naive to fast, one idea per step, on each device. Each step is a real kernel, tested against the
- * CPU twin (test/kernels/matmul-ladder.test.ts) and timed by `pnpm bench ladder`.
+ * CPU twin (test/kernels/ladder.test.ts) and timed by `pnpm bench ladder`.
  */
 export interface LadderStep {
   /** The name `matmulLadder` takes. */
@@ -30,9 +31,9 @@ export interface LadderStep {
 
 /** The WebGPU steps of the matmul ladder, naive to the production kernel (docs/kernels.md). */
 export const WGSL_LADDER: readonly LadderStep[] = [
-  { name: 'naive', device: 'webgpu', idea: 'one thread per output, row and column from global memory', source: 'matmul-ladder/ladder.wgsl.ts', intensity: 0.25 },
-  { name: 'tiled', device: 'webgpu', idea: '16x16 tiles of A and B in workgroup memory', source: 'matmul-ladder/ladder.wgsl.ts', intensity: 4 },
-  { name: 'register', device: 'webgpu', idea: '64x64 blocks, a 4x4 register tile per thread', source: 'matmul-ladder/ladder.wgsl.ts', intensity: 16 },
+  { name: 'naive', device: 'webgpu', idea: 'one thread per output, row and column from global memory', source: 'ladder/ladder.wgsl.ts', intensity: 0.25 },
+  { name: 'tiled', device: 'webgpu', idea: '16x16 tiles of A and B in workgroup memory', source: 'ladder/ladder.wgsl.ts', intensity: 4 },
+  { name: 'register', device: 'webgpu', idea: '64x64 blocks, a 4x4 register tile per thread', source: 'ladder/ladder.wgsl.ts', intensity: 16 },
   { name: 'vec4', device: 'webgpu', idea: '128x128 blocks, 8x8 per thread, vec4 loads, k-major tiles', source: 'matmul/matmul.wgsl.ts (LADDER_VEC4_CONFIG)', intensity: 32 },
   { name: 'final', device: 'webgpu', idea: 'double buffering and the block swizzle (MATMUL_CONFIGS.large)', source: 'matmul/matmul.wgsl.ts', intensity: 32 },
 ];
@@ -74,6 +75,16 @@ export const WASM_LADDER: readonly LadderStep[] = [
 /** Every step, WebGPU's then wasm's. */
 export const MATMUL_LADDER: readonly LadderStep[] = [...WGSL_LADDER, ...WASM_LADDER];
 
+/** The steps each device runs (the ladder has no CPU steps: matmulCpu is every step's twin). */
+const STEPS: { readonly [K in DeviceKind]: readonly LadderStep[] } = { cpu: [], wasm: WASM_LADDER, webgpu: WGSL_LADDER };
+
+/** One ladder step on each device: the wasm steps, the WGSL steps; the CPU has none and refuses. */
+const LADDER: DeviceTable<(step: string, a: Tensor, b: Tensor, out: Tensor, m: number, n: number, k: number) => void> = {
+  cpu: ladderOnCpu,
+  wasm: ladderOnWasm,
+  webgpu: ladderOnWebgpu,
+};
+
 /**
  * C = A·B by ladder step `step` (a name from WGSL_LADDER on a WebGPU device, from WASM_LADDER on
  * a wasm device): a [M,K], b [K,N], dense or not (a view is made dense first), f32. The result is
@@ -90,7 +101,7 @@ export function matmulLadder(a: Tensor, b: Tensor, step: string): Tensor {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   if (b.shape[0] !== k) throw new SaddleError(op, `inner dimensions differ: a is ${fmtShape(a.shape)}, b is ${fmtShape(b.shape)}; expected a[1] == b[0]`);
-  const steps = device.kind === 'webgpu' ? WGSL_LADDER : device.kind === 'wasm' ? WASM_LADDER : [];
+  const steps = STEPS[device.kind];
   if (!steps.some((s) => s.name === step)) {
     const expected = steps.length ? `one of ${steps.map((s) => `'${s.name}'`).join(', ')}` : 'a webgpu or wasm tensor (the ladder has no CPU steps)';
     throw new SaddleError(op, `no step '${step}' on ${device.kind} for a ${fmtShape(a.shape)}·${fmtShape(b.shape)} f32 product; expected ${expected}`);
@@ -107,8 +118,7 @@ export function matmulLadder(a: Tensor, b: Tensor, step: string): Tensor {
   const da = dense(a);
   const db = dense(b);
   try {
-    if (device.kind === 'wasm') runWasmStep(asWasm(device), step, da, db, out, m, n, k);
-    else recordGpuStep(asGpu(device, op), step, da, db, out, m, n, k);
+    LADDER[device.kind](step, da, db, out, m, n, k);
   } catch (e) {
     out.dispose();
     throw e;
@@ -117,51 +127,4 @@ export function matmulLadder(a: Tensor, b: Tensor, step: string): Tensor {
     if (db !== b) db.dispose();
   }
   return out;
-}
-
-function recordGpuStep(device: WebGpuDevice, step: string, a: Tensor, b: Tensor, out: Tensor, m: number, n: number, k: number): void {
-  if (step === 'vec4' || step === 'final') {
-    recordMatmul(device, a, b, null, out, m, n, k, false, false, 'none', step === 'vec4' ? LADDER_VEC4_CONFIG : MATMUL_CONFIGS.large, 1);
-    return;
-  }
-  const [code, bm, bn] =
-    step === 'naive'
-      ? [ladderNaiveWgsl(), LADDER_NAIVE_TILE, LADDER_NAIVE_TILE]
-      : step === 'tiled'
-        ? [ladderTiledWgsl(), LADDER_TILED_TILE, LADDER_TILED_TILE]
-        : [ladderRegisterWgsl(), LADDER_REGISTER.bm, LADDER_REGISTER.bn];
-  const workgroups = [Math.ceil(n / bn), Math.ceil(m / bm)] as const;
-  const max = device.limits.maxComputeWorkgroupsPerDimension;
-  if (workgroups[0] > max || workgroups[1] > max) {
-    throw new SaddleError('matmulLadder', `step '${step}' launches ${workgroups[0]}x${workgroups[1]} workgroups for [${m}, ${n}]; expected at most ${max} per dimension`);
-  }
-  device.dispatch({
-    label: `matmulLadder ${step}`,
-    code,
-    params: new Params().u32(m, n, k, 0).finish(),
-    buffers: [a.storage, b.storage, out.storage],
-    workgroups,
-  });
-}
-
-/** The wasm steps' export names (the last three are the production kernel). */
-const WASM_KERNELS: Record<string, string> = { scalar: 'ladderScalar', f32x4: 'ladderF32x4', tile4x8: 'ladderTile4x8', packed: 'ladderPacked' };
-
-function runWasmStep(device: WasmDevice, step: string, a: Tensor, b: Tensor, out: Tensor, m: number, n: number, k: number): void {
-  if (step === 'kblocks' || step === 'threads' || step === 'fma') {
-    runMatmulWasm(device, { a, b, bias: null, out, m, n, k, transA: false, transB: false, activation: 'none' }, step === 'kblocks');
-    return;
-  }
-  const args = [device.address(a.storage), device.address(b.storage), device.address(out.storage), m, n, k];
-  if (step !== 'packed') {
-    device.run(WASM_KERNELS[step]!, args, -1); // -1: the calling thread alone
-    return;
-  }
-  const floats = (Math.ceil(m / 4) * 4 + Math.ceil(n / 8) * 8) * k + 32;
-  const pack = Tensor.empty([floats], 'f32', device);
-  try {
-    device.run('ladderPacked', [...args, device.address(pack.storage)], -1);
-  } finally {
-    pack.dispose();
-  }
 }
