@@ -1,6 +1,23 @@
-import { Params, SaddleError, Tensor, type WebGpuDevice } from '@saddle/tensor';
-import { grid1d } from '../shared/launch.js';
-import { FMA_PROBE_FLOPS_PER_ITER, PROBE_WORKGROUP, probeCopyWgsl, probeFmaWgsl } from './probe.wgsl.js';
+import { SaddleError, type Device, type Tensor, type WebGpuDevice } from '@saddle/tensor';
+import type { DeviceTable } from '../shared/device-table.js';
+import { copyProbeOnCpu, fmaProbeOnCpu } from './probe.cpu.js';
+import { copyProbeOnWasm, fmaProbeOnWasm } from './probe.wasm.js';
+import { copyProbeOnWebgpu, fmaProbeOnWebgpu } from './probe.webgpu.js';
+import { PROBE_WORKGROUP } from './probe.wgsl.js';
+
+/** The FMA-chain probe on each device: WebGPU's kernel; the CPU and wasm are measured elsewhere and refuse. */
+const FMA_PROBE: DeviceTable<(device: Device, out: Tensor, workgroups: number, iters: number) => number> = {
+  cpu: fmaProbeOnCpu,
+  wasm: fmaProbeOnWasm,
+  webgpu: fmaProbeOnWebgpu,
+};
+
+/** The copy probe on each device: WebGPU's kernel; the CPU and wasm are measured elsewhere and refuse. */
+const COPY_PROBE: DeviceTable<(device: Device, src: Tensor, dst: Tensor) => number> = {
+  cpu: copyProbeOnCpu,
+  wasm: copyProbeOnWasm,
+  webgpu: copyProbeOnWebgpu,
+};
 
 /**
  * Records the FMA-chain probe (probe.wgsl.ts) on `workgroups` workgroups of 256 threads, `iters`
@@ -10,14 +27,7 @@ import { FMA_PROBE_FLOPS_PER_ITER, PROBE_WORKGROUP, probeCopyWgsl, probeFmaWgsl 
 export function recordFmaProbe(device: WebGpuDevice, out: Tensor, workgroups: number, iters: number): number {
   const threads = workgroups * PROBE_WORKGROUP;
   if (out.size < threads || out.dtype !== 'f32') throw new SaddleError('recordFmaProbe', `out is ${out.dtype} of ${out.size} elements; expected f32 of at least ${threads}`);
-  device.dispatch({
-    label: 'probe fma',
-    code: probeFmaWgsl(),
-    params: new Params().u32(iters).f32(0.999999, 1e-7).u32(0).finish(),
-    buffers: [out.storage],
-    workgroups: grid1d(threads, PROBE_WORKGROUP),
-  });
-  return threads * iters * FMA_PROBE_FLOPS_PER_ITER;
+  return FMA_PROBE[device.kind](device, out, workgroups, iters);
 }
 
 /** Records the copy probe: dst = src, f32 of one size, a multiple of 4; returns the bytes moved (read + written). */
@@ -25,13 +35,5 @@ export function recordCopyProbe(device: WebGpuDevice, src: Tensor, dst: Tensor):
   if (src.size !== dst.size || src.size % 4 || src.dtype !== 'f32' || dst.dtype !== 'f32') {
     throw new SaddleError('recordCopyProbe', `src is ${src.dtype} of ${src.size}, dst ${dst.dtype} of ${dst.size}; expected f32 of one size, a multiple of 4`);
   }
-  const n4 = src.size / 4;
-  device.dispatch({
-    label: 'probe copy',
-    code: probeCopyWgsl(),
-    params: new Params().u32(n4, 0, 0, 0).finish(),
-    buffers: [src.storage, dst.storage],
-    workgroups: grid1d(n4, PROBE_WORKGROUP),
-  });
-  return 8 * src.size;
+  return COPY_PROBE[device.kind](device, src, dst);
 }
