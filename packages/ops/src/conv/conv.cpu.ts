@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /**
  * One convolution, resolved: the input [n, cin, h, w], the output [n, cout, oh, ow], the kernel
@@ -82,4 +82,9 @@ function inputIndex(o: number, k: number, stride: number, pad: number, dil: numb
   if (t < 0 || t % stride !== 0) return -1;
   const i = t / stride;
   return i < size ? i : -1;
+}
+
+/** The op's CPU entry: the twin on the dense tensors' arrays. */
+export function convOnCpu(_op: string, geo: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
+  convCpu(geo, x.storage.data!, w.storage.data!, bias ? bias.storage.data! : null, out.storage.data!);
 }

@@ -22,15 +22,13 @@
  * The checks below (a SaddleError naming the op, both shapes and dtypes and what was expected)
  * run before any device code, so every device refuses bad input with the same message.
  */
-import { Params, SaddleError, Tensor, fmtShape, tidy, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
-import { contiguous, dense } from '../elementwise/elementwise.js';
-import { copyInto, reshape, slice, transpose } from '../shape/shape.js';
-import { matmul } from '../matmul/matmul.js';
-import { runMatmulWasm } from '../matmul/matmul.wasm.js';
-import { convCpu, type ConvGeometry } from './conv.cpu.js';
-import { CONV_TILE, convWgsl } from './conv.wgsl.js';
-import { col2imWgsl } from './col2im.wgsl.js';
+import { SaddleError, Tensor, fmtShape, type Device } from '@saddle/tensor';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { dense } from '../elementwise/elementwise.js';
+import { convOnCpu, type ConvGeometry } from './conv.cpu.js';
+import { convOnWasm } from './conv.wasm.js';
+import { convOnWebgpu } from './conv.webgpu.js';
 
 /** A size per spatial dim: one number for both, or [height, width]. */
 export type Pair = number | readonly [number, number];
@@ -66,6 +64,16 @@ export interface ConvTranspose2dOptions {
 }
 
 export type { ConvGeometry };
+
+/**
+ * conv2d and convTranspose2d (geo.transposed) on each device, on dense x, w and bias: the CPU
+ * twin; im2col or col2im around the matmul kernel on wasm; the implicit GEMM or col2im on WebGPU.
+ */
+const CONV: DeviceTable<(op: string, geo: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor) => void> = {
+  cpu: convOnCpu,
+  wasm: convOnWasm,
+  webgpu: convOnWebgpu,
+};
 
 const describeInputs = (x: Tensor, w: Tensor) => `x is ${fmtShape(x.shape)} ${x.dtype} and w is ${fmtShape(w.shape)} ${w.dtype}`;
 
@@ -180,135 +188,11 @@ function runConv(op: string, geo: ConvGeometry, device: Device, x: Tensor, w: Te
   const wd = dense(w);
   const bd = bias ? dense(bias) : undefined;
   try {
-    if (device.kind === 'cpu') {
-      convCpu(geo, xd.storage.data!, wd.storage.data!, bd ? bd.storage.data! : null, out.storage.data!);
-    } else if (device.kind === 'wasm') {
-      convWasm(op, geo, asWasm(device), xd, wd, bd, out);
-    } else if (geo.transposed) {
-      convTransposeGpu(op, geo, asGpu(device, op), xd, wd, bd, out);
-    } else {
-      const pixels = geo.n * geo.oh * geo.ow;
-      const coutG = geo.cout / geo.groups;
-      const cinG = geo.cin / geo.groups;
-      const tilesX = Math.ceil(pixels / CONV_TILE);
-      if (tilesX > 65535 || geo.groups > 65535 || Math.ceil(coutG / CONV_TILE) > 65535) {
-        throw new SaddleError(op, `x is ${fmtShape(x.shape)}: ${pixels} output pixels need ${tilesX} workgroups; expected at most ${65535 * CONV_TILE} pixels per dispatch`);
-      }
-      asGpu(device, op).dispatch({
-        label: op,
-        code: convWgsl({ bias: !!bd }),
-        params: new Params()
-          .u32(geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh)
-          .u32(geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, cinG)
-          .u32(coutG, cinG * geo.kh * geo.kw, pixels, 0)
-          .finish(),
-        buffers: bd ? [xd.storage, wd.storage, bd.storage, out.storage] : [xd.storage, wd.storage, out.storage],
-        workgroups: [tilesX, Math.ceil(coutG / CONV_TILE), geo.groups],
-      });
-    }
+    CONV[device.kind](op, geo, xd, wd, bd, out);
   } finally {
     if (xd !== x) xd.dispose();
     if (wd !== w) wd.dispose();
     if (bd && bd !== bias) bd.dispose();
   }
   return out;
-}
-
-/**
- * The wasm path of conv2d, per group g: im2col (kernels-wasm's conv/conv.ts) writes the patch
- * matrix col [K, N·H'·W']; the matmul kernel computes colᵀ · W_gᵀ + bias [N·H'·W', CoutG] (col
- * read through transA, W_g as stored, [CoutG, K], through transB); a strided copy puts the
- * product's columns into the output's channels (NCHW). x, w and bias are dense.
- * convTranspose2d goes to convTransposeWasm.
- */
-function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
-  if (geo.transposed) return convTransposeWasm(op, geo, device, x, w, bias, out);
-  const { n, oh, ow, kh, kw, groups } = geo;
-  const cinG = geo.cin / groups;
-  const coutG = geo.cout / groups;
-  const taps = kh * kw;
-  const pixels = n * oh * ow;
-  const kdim = cinG * taps;
-  const dims = kernelDims(geo);
-  // tidy: the patch matrix, the product, the group's weight copies and the views go when done.
-  tidy(() => {
-    const col = Tensor.empty([kdim, pixels], 'f32', device, op);
-    const product = Tensor.empty([pixels, coutG], 'f32', device, op);
-    const out3 = reshape(out, [n, geo.cout, oh * ow]);
-    for (let g = 0; g < groups; g++) {
-      device.run('im2colF32', [device.address(x.storage), device.address(col.storage), g, device.ints(dims)], pixels * kdim);
-      let wg: Tensor;
-      if (!geo.transposed) wg = groups === 1 ? w : contiguous(slice(w, [g * coutG, 0, 0, 0], [coutG, -1, -1, -1]));
-      else wg = contiguous(transpose(reshape(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]), [cinG, coutG, taps]), [0, 2, 1]));
-      const bg = !bias || groups === 1 ? bias : contiguous(slice(bias, [g * coutG], [coutG]));
-      runMatmulWasm(device, { a: col, b: wg, bias: bg ?? null, out: product, m: pixels, n: coutG, k: kdim, transA: true, transB: !geo.transposed, activation: 'none' });
-      copyInto(slice(out3, [0, g * coutG, 0], [n, coutG, oh * ow]), transpose(reshape(product, [n, oh * ow, coutG]), [0, 2, 1]));
-    }
-  });
-}
-
-/**
- * convTranspose2d on wasm, per group g, as GEMM then col2im (no multiplications by the zeros that
- * the gather form inserts between input pixels): x_g permuted to [CinG, N·H·W] (a copy of the
- * input), the matmul kernel computes colT = x_gᵀ · W_g [N·H·W, CoutG·kH·kW] (W_g [CinG, CoutG·kH·kW]
- * as stored), and col2imF32 sums each output's taps from colT and adds the bias.
- */
-function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
-  const { n, h, groups } = geo;
-  const inPixels = n * h * geo.w;
-  const rowLen = (geo.cout / groups) * geo.kh * geo.kw;
-  const dims = kernelDims(geo);
-  tidy(() => {
-    const colT = Tensor.empty([inPixels, rowLen], 'f32', device, op);
-    for (let g = 0; g < groups; g++) {
-      const { xg, wg } = transposedOperands(geo, x, w, g);
-      runMatmulWasm(device, { a: xg, b: wg, bias: null, out: colT, m: inPixels, n: rowLen, k: geo.cin / groups, transA: true, transB: false, activation: 'none' });
-      device.run('col2imF32', [device.address(colT.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)], out.size / groups * geo.kh * geo.kw);
-    }
-  });
-}
-
-/**
- * convTranspose2d on WebGPU, per group g, as on wasm: x_g permuted to [CinG, N·H·W] (a copy of the
- * input), the matmul kernel computes colT = x_gᵀ · W_g [N·H·W, CoutG·kH·kW], and col2im.wgsl.ts sums
- * each output's taps from colT and adds the bias: only the useful multiply-adds.
- */
-function convTransposeGpu(op: string, geo: ConvGeometry, device: WebGpuDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
-  const { n, h, groups } = geo;
-  const coutG = geo.cout / groups;
-  const total = n * coutG * geo.oh * geo.ow;
-  tidy(() => {
-    for (let g = 0; g < groups; g++) {
-      const { xg, wg } = transposedOperands(geo, x, w, g);
-      const colT = matmul(xg, wg, { transA: true });
-      device.dispatch({
-        label: op,
-        code: col2imWgsl(!!bias),
-        params: new Params()
-          .u32(n, h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh, geo.kw)
-          .u32(geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, coutG, g)
-          .u32(total, 0, 0, 0)
-          .finish(),
-        buffers: bias ? [colT.storage, bias.storage, out.storage] : [colT.storage, out.storage],
-        workgroups: grid1d(total),
-      });
-    }
-  });
-}
-
-/**
- * convTranspose2d's matmul operands for group g, dense: x_g as [CinG, N·H·W] (a permuting copy)
- * and W_g as [CinG, CoutG·kH·kW] (a view of w for one group, else a copy of the group's rows).
- */
-function transposedOperands(geo: ConvGeometry, x: Tensor, w: Tensor, g: number): { xg: Tensor; wg: Tensor } {
-  const cinG = geo.cin / geo.groups;
-  const plane = geo.h * geo.w;
-  const xg = contiguous(transpose(reshape(slice(x, [0, g * cinG, 0, 0], [-1, cinG, -1, -1]), [geo.n, cinG, plane]), [1, 0, 2]));
-  const wg = geo.groups === 1 ? w : contiguous(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]));
-  return { xg: reshape(xg, [cinG, geo.n * plane]), wg: reshape(wg, [cinG, (geo.cout / geo.groups) * geo.kh * geo.kw]) };
-}
-
-/** The geometry as the wasm kernels' dims array: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups]. */
-function kernelDims(geo: ConvGeometry): number[] {
-  return [geo.n, geo.cin, geo.h, geo.w, geo.cout, geo.oh, geo.ow, geo.kh, geo.kw, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, geo.groups];
 }
