@@ -8,7 +8,7 @@
  * computes a 32 × 32 block of C as 2 × 2 accumulators: per 16-deep step of K it loads two left
  * tiles (rows) and two right tiles (columns) straight from global memory and does four
  * multiply-accumulates, so each tile loaded feeds two products. No workgroup memory, no bounds:
- * M and N must be multiples of 32 and K of 16 (matmul-f16.ts falls back to the tiled kernel
+ * M and N must be multiples of 32 and K of 16 (matmul-f16.webgpu.ts falls back to the tiled kernel
  * otherwise). Transposes are the loads' column-major flag (a stored [K, M] is A read column-major).
  *
  * Forms: this Dawn accepts subgroupMatrixLoad<T>(&array, offset, colMajor, stride) and
