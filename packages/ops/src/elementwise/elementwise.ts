@@ -1,10 +1,11 @@
-import { Params, SaddleError, Tensor, broadcastShapes, fromArray, shapesEqual, type Shape } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice, sameDType, wasmType, wgslType } from '../shared/launch.js';
-import { MAX_RANK, readAs, wasmDims } from '../shared/strided.js';
-import { wasmCopyStrided } from '../shared/wasm-copy.js';
-import { BINARY_OPS, UNARY_OPS, WASM_BINARY_CODES, WASM_UNARY_CODES, type BinaryOpName, type UnaryOpName } from './ops-table.js';
-import { binaryCpu, unaryCpu } from './elementwise.cpu.js';
-import { binaryWgsl, exprFor, unaryWgsl } from './elementwise.wgsl.js';
+import { SaddleError, Tensor, broadcastShapes, fromArray, type Shape } from '@saddle/tensor';
+import { sameDevice, sameDType } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { MAX_RANK, readAs } from '../shared/strided.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOpName, type UnaryOpName } from './ops-table.js';
+import { binaryOnCpu, unaryOnCpu, type StridedView } from './elementwise.cpu.js';
+import { binaryOnWasm, unaryOnWasm } from './elementwise.wasm.js';
+import { binaryOnWebgpu, unaryOnWebgpu } from './elementwise.webgpu.js';
 
 function checkRank(op: string, shape: Shape): void {
   if (shape.length > MAX_RANK) throw new SaddleError(op, `rank ${shape.length} exceeds the maximum of ${MAX_RANK}`);
@@ -16,6 +17,20 @@ function checkFloat(op: string, floatOnly: boolean, t: Tensor): void {
   }
 }
 
+/** A unary op on each device: `x` (any layout) into the dense `out`. */
+const UNARY: DeviceTable<(name: UnaryOpName, x: Tensor, out: Tensor) => void> = {
+  cpu: unaryOnCpu,
+  wasm: unaryOnWasm,
+  webgpu: unaryOnWebgpu,
+};
+
+/** A binary op on each device: `a` and `b` read as the output's shape through `ra`, `rb`, into the dense `out`. */
+const BINARY: DeviceTable<(name: BinaryOpName, a: Tensor, ra: StridedView, b: Tensor, rb: StridedView, shape: Shape, out: Tensor) => void> = {
+  cpu: binaryOnCpu,
+  wasm: binaryOnWasm,
+  webgpu: binaryOnWebgpu,
+};
+
 /** Applies a unary op elementwise; the result is a new dense tensor. */
 export function unary(name: UnaryOpName, x: Tensor): Tensor {
   const op = UNARY_OPS[name];
@@ -23,36 +38,7 @@ export function unary(name: UnaryOpName, x: Tensor): Tensor {
   checkFloat(name, op.floatOnly, x);
   checkRank(name, x.shape);
   const out = Tensor.empty(x.shape, x.dtype, device);
-  if (device.kind === 'cpu') {
-    unaryCpu(op.cpu, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!);
-    return out;
-  }
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    if (name === 'copy') {
-      // A copy moves words whatever the dtype; the strided-copy kernel also tiles transposes.
-      wasmCopyStrided(w, x.shape, x.storage, x.strides, x.offset, out.storage, out.strides, 0);
-      return out;
-    }
-    const { rank, dims } = wasmDims(x.shape, [x.strides]);
-    const code = WASM_UNARY_CODES[name];
-    if (code === undefined) {
-      out.dispose();
-      throw new SaddleError(name, `${name} has no wasm kernel yet; expected one of ${Object.keys(WASM_UNARY_CODES).join(', ')} on the wasm device`);
-    }
-    const args = [code, out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
-    w.run(`unary${wasmType(name, x.dtype)}`, args, out.size);
-    return out;
-  }
-  const type = wgslType(name, x.dtype);
-  const dense = x.isDense;
-  asGpu(device, name).dispatch({
-    label: name,
-    code: unaryWgsl(exprFor(op, type), type, dense),
-    params: new Params().u32(out.size, x.rank, x.offset, 0).vec4u(x.shape, 2).vec4u(x.strides, 2).finish(),
-    buffers: [x.storage, out.storage],
-    workgroups: grid1d(out.size),
-  });
+  UNARY[device.kind](name, x, out);
   return out;
 }
 
@@ -71,33 +57,7 @@ export function binary(name: BinaryOpName, a: Tensor | number, b: Tensor | numbe
     const shape = broadcastShapes(name, ta.shape, tb.shape);
     checkRank(name, shape);
     const out = Tensor.empty(shape, ta.dtype, device);
-    const ra = readAs(ta, shape);
-    const rb = readAs(tb, shape);
-    if (device.kind === 'cpu') {
-      binaryCpu(op.cpu, ta.storage.data!, ra.strides, ra.offset, tb.storage.data!, rb.strides, rb.offset, shape, out.storage.data!);
-      return out;
-    }
-    if (device.kind === 'wasm') {
-      const w = asWasm(device);
-      const { rank, dims } = wasmDims(shape, [ra.strides, rb.strides]);
-      const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
-      w.run(`binary${wasmType(name, ta.dtype)}`, args, out.size);
-      return out;
-    }
-    const type = wgslType(name, ta.dtype);
-    const dense = ta.isDense && tb.isDense && shapesEqual(ta.shape, shape) && shapesEqual(tb.shape, shape);
-    asGpu(device, name).dispatch({
-      label: name,
-      code: binaryWgsl(exprFor(op, type), type, dense),
-      params: new Params()
-        .u32(out.size, shape.length, ra.offset, rb.offset)
-        .vec4u(shape, 2)
-        .vec4u(ra.strides, 2)
-        .vec4u(rb.strides, 2)
-        .finish(),
-      buffers: [ta.storage, tb.storage, out.storage],
-      workgroups: grid1d(out.size),
-    });
+    BINARY[device.kind](name, ta, readAs(ta, shape), tb, readAs(tb, shape), shape, out);
     return out;
   } finally {
     if (ta !== a) ta.dispose();
