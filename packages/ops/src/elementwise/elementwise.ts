@@ -3,6 +3,7 @@ import { sameDevice, sameDType } from '../shared/launch.js';
 import type { DeviceTable } from '../shared/device-table.js';
 import { MAX_RANK, readAs } from '../shared/strided.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOpName, type UnaryOpName } from './ops-table.js';
+import { namedElementwiseOps } from './named-ops.js';
 import { binaryOnCpu, unaryOnCpu, type StridedView } from './elementwise.cpu.js';
 import { binaryOnWasm, unaryOnWasm } from './elementwise.wasm.js';
 import { binaryOnWebgpu, unaryOnWebgpu } from './elementwise.webgpu.js';
@@ -69,69 +70,69 @@ function scalarLike(value: number, like: Tensor): Tensor {
   return fromArray([value], [], { dtype: like.dtype, device: like.device });
 }
 
-// The named ops, as users call them.
-/** Elementwise −x. */
-export const neg = (x: Tensor) => unary('neg', x);
-/** Elementwise |x|. */
-export const abs = (x: Tensor) => unary('abs', x);
-/** Elementwise sign: −1, 0 or 1. */
-export const sign = (x: Tensor) => unary('sign', x);
-/** Elementwise x². */
-export const square = (x: Tensor) => unary('square', x);
-/** Elementwise eˣ. */
-export const exp = (x: Tensor) => unary('exp', x);
-/** Elementwise natural logarithm. */
-export const log = (x: Tensor) => unary('log', x);
-/** Elementwise square root. */
-export const sqrt = (x: Tensor) => unary('sqrt', x);
-/** Elementwise 1 / x. */
-export const reciprocal = (x: Tensor) => unary('reciprocal', x);
-/** Elementwise max(x, 0). */
-export const relu = (x: Tensor) => unary('relu', x);
-/** Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). */
-export const step = (x: Tensor) => unary('step', x);
-/** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). */
-export const sigmoid = (x: Tensor) => unary('sigmoid', x);
-/** Elementwise hyperbolic tangent. */
-export const tanh = (x: Tensor) => unary('tanh', x);
-/** Elementwise log(1 + eˣ), computed without overflow. */
-export const softplus = (x: Tensor) => unary('softplus', x);
-/** 1 where x is 0, else 0 (NaN counts as true). */
-export const logicalNot = (x: Tensor) => unary('logicalNot', x);
-/** A dense copy (the materialization of a view). */
-export const contiguous = (x: Tensor) => unary('copy', x);
-
-type Operand = Tensor | number;
-/** Elementwise a + b, with NumPy broadcasting (either side may be a number). */
-export const add = (a: Operand, b: Operand) => binary('add', a, b);
-/** Elementwise a − b, with NumPy broadcasting (either side may be a number). */
-export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
-/** Elementwise a · b, with NumPy broadcasting (either side may be a number). */
-export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
-/** Elementwise a / b, with NumPy broadcasting (either side may be a number). */
-export const div = (a: Operand, b: Operand) => binary('div', a, b);
-/** Elementwise max(a, b), with NumPy broadcasting (either side may be a number). */
-export const maximum = (a: Operand, b: Operand) => binary('maximum', a, b);
-/** Elementwise min(a, b), with NumPy broadcasting (either side may be a number). */
-export const minimum = (a: Operand, b: Operand) => binary('minimum', a, b);
-/** Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). */
-export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
-/** Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). */
-export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
-/** Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). */
-export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
-/** Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). */
-export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
-/** Elementwise 1 where a ≠ b (or either is NaN), else 0, with NumPy broadcasting. */
-export const notEqual = (a: Operand, b: Operand) => binary('notEqual', a, b);
-/** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
-export const less = (a: Operand, b: Operand) => binary('less', a, b);
-/** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
-export const lessEqual = (a: Operand, b: Operand) => binary('lessEqual', a, b);
-/** Masks (nonzero is true, NaN included) combined: 1 or 0 in the operands' dtype. */
-export const logicalAnd = (a: Operand, b: Operand) => binary('logicalAnd', a, b);
-/** 1 where a or b is nonzero (NaN counts as true), else 0, with NumPy broadcasting. */
-export const logicalOr = (a: Operand, b: Operand) => binary('logicalOr', a, b);
+// The named ops, as users call them: one for each op of the kernel tables (named-ops.ts).
+export const {
+  /** Elementwise −x. */
+  neg,
+  /** Elementwise |x|. */
+  abs,
+  /** Elementwise sign: −1, 0 or 1. */
+  sign,
+  /** Elementwise x². */
+  square,
+  /** Elementwise eˣ. */
+  exp,
+  /** Elementwise natural logarithm. */
+  log,
+  /** Elementwise square root. */
+  sqrt,
+  /** Elementwise 1 / x. */
+  reciprocal,
+  /** Elementwise max(x, 0). */
+  relu,
+  /** Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). */
+  step,
+  /** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). */
+  sigmoid,
+  /** Elementwise hyperbolic tangent. */
+  tanh,
+  /** Elementwise log(1 + eˣ), computed without overflow. */
+  softplus,
+  /** 1 where x is 0, else 0 (NaN counts as true). */
+  logicalNot,
+  /** A dense copy (the materialization of a view). */
+  contiguous,
+  /** Elementwise a + b, with NumPy broadcasting (either side may be a number). */
+  add,
+  /** Elementwise a − b, with NumPy broadcasting (either side may be a number). */
+  sub,
+  /** Elementwise a · b, with NumPy broadcasting (either side may be a number). */
+  mul,
+  /** Elementwise a / b, with NumPy broadcasting (either side may be a number). */
+  div,
+  /** Elementwise max(a, b), with NumPy broadcasting (either side may be a number). */
+  maximum,
+  /** Elementwise min(a, b), with NumPy broadcasting (either side may be a number). */
+  minimum,
+  /** Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). */
+  pow,
+  /** Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). */
+  greater,
+  /** Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). */
+  greaterEqual,
+  /** Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). */
+  equal,
+  /** Elementwise 1 where a ≠ b (or either is NaN), else 0, with NumPy broadcasting. */
+  notEqual,
+  /** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
+  less,
+  /** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
+  lessEqual,
+  /** Masks (nonzero is true, NaN included) combined: 1 or 0 in the operands' dtype. */
+  logicalAnd,
+  /** 1 where a or b is nonzero (NaN counts as true), else 0, with NumPy broadcasting. */
+  logicalOr,
+} = namedElementwiseOps(unary, binary);
 
 /** Makes `x` dense (offset 0, row-major) without a copy when it already is. */
 export function dense(x: Tensor): Tensor {
