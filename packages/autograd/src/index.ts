@@ -27,6 +27,11 @@ export {
 } from './gradcheck.js';
 export { gradgradcheck } from './gradgradcheck.js';
 
+import * as recordingOps from './ops.js';
+import { installRecordingOps } from './rules/common.js';
 import { installTensorMethods } from './methods.js';
 
+// The rules (rules/*.ts) call ops through rules/common.ts's `k`; here it gets the recording wrapper
+// of every `recorded` op of op-list.ts, so gradients computed with grad mode on record onto the tape.
+installRecordingOps(recordingOps);
 installTensorMethods();

@@ -8,46 +8,24 @@
  * - the types: `TensorMethods` is a mapped type over `typeof ops` (each op with its first parameter
  *   dropped), merged into @saddle/tensor's `Tensor` by module augmentation below;
  * - the code: `installTensorMethods` puts every export of ./ops.ts on `Tensor.prototype`, except the
- *   ones in `NOT_METHODS`, which the compiler checks is exactly the set of exports that take no
- *   tensor first. An op added to ops.ts is a method at once; a non-tensor export that is not listed,
- *   or a listed tensor op, fails to compile.
+ *   `no method` ones of the op list (op-list.ts: `NOT_METHODS`), which the compiler checks is
+ *   exactly the set of exports that take no tensor first. An op added to ops.ts (and to the op
+ *   list, or neither compiles) is a method at once; a non-tensor export not marked `no method`, or
+ *   a tensor op marked so, fails to compile.
  *
  * The tensor package sits below autograd and knows no ops, so it is this package that installs them
  * (like tfjs's chained ops), when @saddle/autograd is imported (index.ts), beside the backward engine.
  */
 import { SaddleError, Tensor } from '@saddle/tensor';
 import * as opsModule from './ops.js';
+import { NOT_METHODS, type NotMethodName } from './op-list.js';
 
 /** The values ops.ts exports, as a plain object (a module namespace would carry its type exports too). */
 const ops = { ...opsModule };
 type Ops = typeof ops;
 
-/**
- * The exports of ops.ts that are not methods (they take an op name, a shape, a list or a device
- * first, or are classes and constants). Checked both ways by the compiler: see below.
- */
-const NOT_METHODS = [
-  'unary',
-  'binary',
-  'concat',
-  'rand',
-  'randn',
-  'randint',
-  'randomBits',
-  'dropoutMask',
-  'sgdMomentumUpdateMany',
-  'sgdMomentumTensorsPerDispatch',
-  'Generator',
-  'manualSeed',
-  'defaultGenerator',
-  'DEFAULT_SEED',
-  'UNARY_OPS',
-  'BINARY_OPS',
-  'ACTIVATIONS',
-] as const;
-
 /** The ops that are methods: every export of ops.ts but NOT_METHODS. */
-export type MethodName = Exclude<keyof Ops, (typeof NOT_METHODS)[number]>;
+export type MethodName = Exclude<keyof Ops, NotMethodName>;
 
 /** An op as a method: its first parameter becomes `this`. */
 type Method<F> = F extends (self: infer _Self, ...rest: infer R) => infer T ? (...rest: R) => T : never;
@@ -64,7 +42,7 @@ declare module '@saddle/tensor' {
 // method takes a tensor first, and every export that takes a tensor first is a method.
 type TakesTensor<F> = F extends (self: Tensor, ...rest: never[]) => unknown ? (Parameters<F>['length'] extends 0 ? false : true) : false;
 type NotTensorFirst = { [K in MethodName]: TakesTensor<Ops[K]> extends true ? never : K }[MethodName];
-type TensorFirstButListed = { [K in (typeof NOT_METHODS)[number]]: TakesTensor<Ops[K]> extends true ? K : never }[(typeof NOT_METHODS)[number]];
+type TensorFirstButListed = { [K in NotMethodName]: TakesTensor<Ops[K]> extends true ? K : never }[NotMethodName];
 const everyMethodTakesATensor: [NotTensorFirst] extends [never] ? true : { notTensorFirst: NotTensorFirst } = true;
 const noTensorOpIsLeftOut: [TensorFirstButListed] extends [never] ? true : { tensorFirstButListed: TensorFirstButListed } = true;
 void everyMethodTakesATensor;

@@ -14,8 +14,7 @@ import { Tensor, isFloat, zeros, type DType, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/ops';
 import type { AvgPool2dOptions, Axes, BinaryOpName, BmmOptions, Conv2dOptions, ConvTranspose2dOptions, DropoutOptions, MatmulOptions, MaxPool2dOptions, UnaryOpName } from '@saddle/ops';
 import { record, shouldRecord } from './tape.js';
-import { installRecordingOps } from './rules/common.js';
-import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, unaryRule } from './rules/elementwise.js';
+import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, isDifferentiableUnary, unaryRule } from './rules/elementwise.js';
 import { matmulRule } from './rules/matmul.js';
 import { maxRule, meanRule, sumRule, sumToRule } from './rules/reduce.js';
 import { maxoutBackwardRule, maxoutDropoutRule, maxoutRule } from './rules/maxout.js';
@@ -39,8 +38,8 @@ type Operand = Tensor | number;
 /** Applies unary op `name` elementwise (see the named ops below). */
 export function unary(name: UnaryOpName, x: Tensor): Tensor {
   const y = k.unary(name, x);
-  // logicalNot, like the comparisons, is piecewise constant: never recorded.
-  if (name === 'logicalNot' || !shouldRecord(x)) return y;
+  // logicalNot, like the comparisons, is piecewise constant (op-list.ts): never recorded.
+  if (!isDifferentiableUnary(name) || !shouldRecord(x)) return y;
   const saves = UNARY_RULES[name].saves;
   return record(name === 'copy' ? 'contiguous' : name, y, [x], [saves === 'x' ? x : saves === 'y' ? y : null], unaryRule(name));
 }
@@ -55,108 +54,112 @@ export function binary(name: BinaryOpName, a: Operand, b: Operand): Tensor {
 
 const shapeOf = (x: Operand): Shape => (typeof x === 'number' ? [] : x.shape);
 
-/** Elementwise −x. Recorded on the tape when an input requires grad. */
-export const neg = (x: Tensor) => unary('neg', x);
-/** Elementwise |x|. Recorded on the tape when an input requires grad. */
-export const abs = (x: Tensor) => unary('abs', x);
-/** Elementwise sign: −1, 0 or 1. Recorded on the tape when an input requires grad. */
-export const sign = (x: Tensor) => unary('sign', x);
-/** Elementwise x². Recorded on the tape when an input requires grad. */
-export const square = (x: Tensor) => unary('square', x);
-/** Elementwise eˣ. Recorded on the tape when an input requires grad. */
-export const exp = (x: Tensor) => unary('exp', x);
-/** Elementwise natural logarithm. Recorded on the tape when an input requires grad. */
-export const log = (x: Tensor) => unary('log', x);
-/** Elementwise square root. Recorded on the tape when an input requires grad. */
-export const sqrt = (x: Tensor) => unary('sqrt', x);
-/** Elementwise 1 / x. Recorded on the tape when an input requires grad. */
-export const reciprocal = (x: Tensor) => unary('reciprocal', x);
-/** Elementwise max(x, 0). Recorded on the tape when an input requires grad. */
-export const relu = (x: Tensor) => unary('relu', x);
-/**
- * Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). Recorded on the tape when an
- * input requires grad.
- */
-export const step = (x: Tensor) => unary('step', x);
-/** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). Recorded on the tape when an input requires grad. */
-export const sigmoid = (x: Tensor) => unary('sigmoid', x);
-/** Elementwise hyperbolic tangent. Recorded on the tape when an input requires grad. */
-export const tanh = (x: Tensor) => unary('tanh', x);
-/** Elementwise log(1 + eˣ), computed without overflow. Recorded on the tape when an input requires grad. */
-export const softplus = (x: Tensor) => unary('softplus', x);
-/** Elementwise log(1 + x), accurate for small x. Recorded on the tape when an input requires grad. */
-export const log1p = (x: Tensor) => unary('log1p', x);
-/** Elementwise eˣ − 1, accurate for small x. Recorded on the tape when an input requires grad. */
-export const expm1 = (x: Tensor) => unary('expm1', x);
-/** Elementwise log(sigmoid(x)) = −softplus(−x), without overflow. Recorded on the tape when an input requires grad. */
-export const logSigmoid = (x: Tensor) => unary('logSigmoid', x);
-/** A dense copy (the materialization of a view). */
-export const contiguous = (x: Tensor) => unary('copy', x);
+// The named elementwise ops: one for each op of the kernel tables (@saddle/ops namedElementwiseOps),
+// over the recording unary and binary above.
+export const {
+  /** Elementwise −x. Recorded on the tape when an input requires grad. */
+  neg,
+  /** Elementwise |x|. Recorded on the tape when an input requires grad. */
+  abs,
+  /** Elementwise sign: −1, 0 or 1. Recorded on the tape when an input requires grad. */
+  sign,
+  /** Elementwise x². Recorded on the tape when an input requires grad. */
+  square,
+  /** Elementwise eˣ. Recorded on the tape when an input requires grad. */
+  exp,
+  /** Elementwise natural logarithm. Recorded on the tape when an input requires grad. */
+  log,
+  /** Elementwise square root. Recorded on the tape when an input requires grad. */
+  sqrt,
+  /** Elementwise 1 / x. Recorded on the tape when an input requires grad. */
+  reciprocal,
+  /** Elementwise max(x, 0). Recorded on the tape when an input requires grad. */
+  relu,
+  /**
+   * Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). Recorded on the tape when an
+   * input requires grad.
+   */
+  step,
+  /** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). Recorded on the tape when an input requires grad. */
+  sigmoid,
+  /** Elementwise hyperbolic tangent. Recorded on the tape when an input requires grad. */
+  tanh,
+  /** Elementwise log(1 + eˣ), computed without overflow. Recorded on the tape when an input requires grad. */
+  softplus,
+  /** Elementwise log(1 + x), accurate for small x. Recorded on the tape when an input requires grad. */
+  log1p,
+  /** Elementwise eˣ − 1, accurate for small x. Recorded on the tape when an input requires grad. */
+  expm1,
+  /** Elementwise log(sigmoid(x)) = −softplus(−x), without overflow. Recorded on the tape when an input requires grad. */
+  logSigmoid,
+  /** A dense copy (the materialization of a view). */
+  contiguous,
+  /**
+   * Elementwise a + b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+   * input requires grad.
+   */
+  add,
+  /**
+   * Elementwise a − b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+   * input requires grad.
+   */
+  sub,
+  /**
+   * Elementwise a · b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+   * input requires grad.
+   */
+  mul,
+  /**
+   * Elementwise a / b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+   * input requires grad.
+   */
+  div,
+  /**
+   * Elementwise max(a, b), with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+   * input requires grad.
+   */
+  maximum,
+  /**
+   * Elementwise min(a, b), with NumPy broadcasting (either side may be a number). Recorded on the tape when an
+   * input requires grad.
+   */
+  minimum,
+  /**
+   * Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). Recorded on the
+   * tape when an input requires grad.
+   */
+  pow,
+  /**
+   * Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
+   * tape when an input requires grad.
+   */
+  greater,
+  /**
+   * Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
+   * tape when an input requires grad.
+   */
+  greaterEqual,
+  /**
+   * Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
+   * tape when an input requires grad.
+   */
+  equal,
+  /** Elementwise 1 where a ≠ b (and where either is NaN), else 0, with NumPy broadcasting. */
+  notEqual,
+  /** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
+  less,
+  /** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
+  lessEqual,
+  /** Elementwise 1 where a and b are both nonzero, else 0, with NumPy broadcasting (NaN counts as true). */
+  logicalAnd,
+  /** Elementwise 1 where a or b is nonzero, else 0, with NumPy broadcasting (NaN counts as true). */
+  logicalOr,
+  /** Elementwise 1 where x is 0, else 0 (NaN counts as true, so gives 0). */
+  logicalNot,
+} = k.namedElementwiseOps(unary, binary);
+
 /** `x` itself if it is dense, else a dense copy. */
 export const dense = (x: Tensor) => (x.isDense ? x : contiguous(x));
-
-/**
- * Elementwise a + b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
- * input requires grad.
- */
-export const add = (a: Operand, b: Operand) => binary('add', a, b);
-/**
- * Elementwise a − b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
- * input requires grad.
- */
-export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
-/**
- * Elementwise a · b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
- * input requires grad.
- */
-export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
-/**
- * Elementwise a / b, with NumPy broadcasting (either side may be a number). Recorded on the tape when an
- * input requires grad.
- */
-export const div = (a: Operand, b: Operand) => binary('div', a, b);
-/**
- * Elementwise max(a, b), with NumPy broadcasting (either side may be a number). Recorded on the tape when an
- * input requires grad.
- */
-export const maximum = (a: Operand, b: Operand) => binary('maximum', a, b);
-/**
- * Elementwise min(a, b), with NumPy broadcasting (either side may be a number). Recorded on the tape when an
- * input requires grad.
- */
-export const minimum = (a: Operand, b: Operand) => binary('minimum', a, b);
-/**
- * Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). Recorded on the
- * tape when an input requires grad.
- */
-export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
-/**
- * Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
- * tape when an input requires grad.
- */
-export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
-/**
- * Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
- * tape when an input requires grad.
- */
-export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
-/**
- * Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). Recorded on the
- * tape when an input requires grad.
- */
-export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
-/** Elementwise 1 where a ≠ b (and where either is NaN), else 0, with NumPy broadcasting. */
-export const notEqual = (a: Operand, b: Operand) => binary('notEqual', a, b);
-/** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
-export const less = (a: Operand, b: Operand) => binary('less', a, b);
-/** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
-export const lessEqual = (a: Operand, b: Operand) => binary('lessEqual', a, b);
-/** Elementwise 1 where a and b are both nonzero, else 0, with NumPy broadcasting (NaN counts as true). */
-export const logicalAnd = (a: Operand, b: Operand) => binary('logicalAnd', a, b);
-/** Elementwise 1 where a or b is nonzero, else 0, with NumPy broadcasting (NaN counts as true). */
-export const logicalOr = (a: Operand, b: Operand) => binary('logicalOr', a, b);
-/** Elementwise 1 where x is 0, else 0 (NaN counts as true, so gives 0). */
-export const logicalNot = (x: Tensor) => unary('logicalNot', x);
 
 // ---------------------------------------------------------------- matmul
 
@@ -519,14 +522,3 @@ const RECORDING_MATMUL_OPS: k.MatmulBroadcastOps<MatmulOptions> = {
   sigmoid: (x) => sigmoid(x),
   disposeIntermediates: false,
 };
-
-// The rules (rules/*.ts) call ops through rules/common.ts's `k`; here it gets these wrappers,
-// so gradients computed with grad mode on record onto the tape.
-installRecordingOps({
-  unary, binary, neg, abs, sign, square, exp, log, sqrt, reciprocal, relu, step, sigmoid, tanh, softplus, log1p, expm1, logSigmoid,
-  contiguous, dense, add, sub, mul, div, maximum, minimum, pow, matmul, sum, mean, max, maxWithIndices, sumTo, maxout, maxoutDropout, maxoutBackward,
-  dropout, sigmoidBce, sigmoidBceGrad, reshape, transpose, slice, concat, broadcastTo, expandDims, squeeze, unslice, softmax, logSoftmax,
-  crossEntropy, crossEntropyGrad, clamp, leakyRelu, where, gather, scatterAdd, bmm, cast,
-  maxPool2d, maxPool2dWithIndices, maxPool2dBackward, avgPool2d, avgPool2dBackward,
-  conv2d, convTranspose2d,
-});

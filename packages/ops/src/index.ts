@@ -9,6 +9,7 @@
 export * from './elementwise/elementwise.js';
 export * from './elementwise/special.js';
 export { UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName, type UnaryOp, type BinaryOp } from './elementwise/ops-table.js';
+export { namedElementwiseOps, type NamedElementwiseOps, type UnaryAliasName } from './elementwise/named-ops.js';
 export { unaryCpu, binaryCpu } from './elementwise/elementwise.cpu.js';
 export * from './matmul/index.js';
 export * from './ladder/index.js';

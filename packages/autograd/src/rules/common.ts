@@ -4,6 +4,7 @@
  */
 import { normalizeAxes, shapesEqual, type Shape, type Tensor } from '@saddle/tensor';
 import * as kernels from '@saddle/ops';
+import { RECORDING_OPS, type RecordedOpName } from '../op-list.js';
 /**
  * The op namespace the gradient rules are written in: every op of @saddle/ops, with each
  * differentiable one replaced by its recording wrapper from ../ops.ts.
@@ -16,8 +17,9 @@ import * as kernels from '@saddle/ops';
  * graph; `gradgradcheck` (run over every op in the gradient suite) is what catches it.
  *
  * The namespace is an object, `k`, filled with the kernels at load and given the recording wrappers
- * by ../ops.ts when it loads (installRecordingOps): the rules look the op up when they run, so this
- * module imports nothing of ops.ts and the package has no import cycle.
+ * of the op list's `recorded` ops (../op-list.ts) by ../index.ts when it loads (installRecordingOps):
+ * the rules look the op up when they run, so this module imports nothing of ops.ts and the package
+ * has no import cycle.
  */
 
 /**
@@ -34,80 +36,14 @@ export const k: Ops = {
   },
 };
 
-/** The differentiable ops, by name (ops.ts installs a recording wrapper for each). */
-export const RECORDING_OPS = [
-  'unary',
-  'binary',
-  'neg',
-  'abs',
-  'sign',
-  'square',
-  'exp',
-  'log',
-  'sqrt',
-  'reciprocal',
-  'relu',
-  'step',
-  'sigmoid',
-  'tanh',
-  'softplus',
-  'log1p',
-  'expm1',
-  'logSigmoid',
-  'contiguous',
-  'dense',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'maximum',
-  'minimum',
-  'pow',
-  'matmul',
-  'sum',
-  'mean',
-  'max',
-  'maxWithIndices',
-  'sumTo',
-  'maxout',
-  'maxoutDropout',
-  'maxoutBackward',
-  'dropout',
-  'sigmoidBce',
-  'sigmoidBceGrad',
-  'reshape',
-  'transpose',
-  'slice',
-  'concat',
-  'broadcastTo',
-  'expandDims',
-  'squeeze',
-  'unslice',
-  'softmax',
-  'logSoftmax',
-  'crossEntropy',
-  'crossEntropyGrad',
-  'clamp',
-  'leakyRelu',
-  'where',
-  'gather',
-  'scatterAdd',
-  'bmm',
-  'cast',
-  'maxPool2d',
-  'maxPool2dWithIndices',
-  'maxPool2dBackward',
-  'avgPool2d',
-  'avgPool2dBackward',
-  'conv2d',
-  'convTranspose2d',
-] as const satisfies readonly (keyof Ops)[];
-
-/** Called once by ops.ts: the rules' namespace takes the recording wrappers. */
-export function installRecordingOps(ops: Pick<Ops, (typeof RECORDING_OPS)[number]>): void {
+/**
+ * Called once by index.ts with ops.ts's exports: the rules' namespace takes the recording wrapper of
+ * every `recorded` op of the op list (op-list.ts). The parameter's type asks for each of them with
+ * its kernel's type: a recorded op that @saddle/ops lacks, or a wrapper ops.ts lacks, fails to compile.
+ */
+export function installRecordingOps(ops: { readonly [K in RecordedOpName]: Ops[K] }): void {
   for (const name of RECORDING_OPS) (k as Record<string, unknown>)[name] = ops[name];
 }
-
 
 /**
  * The gradient of broadcasting. An input of `shape` that an op stretched to the gradient's shape

@@ -2,6 +2,7 @@ import { Tensor, zerosLike, type Shape } from '@saddle/tensor';
 import { k, unbroadcast } from './common.js';
 import type { UnaryOpName, BinaryOpName } from '@saddle/ops';
 import type { Rule, Saved } from '../tape.js';
+import type { ConstantOpName } from '../op-list.js';
 
 /**
  * Gradient rules of the elementwise ops. A unary rule multiplies the incoming gradient by the
@@ -27,9 +28,13 @@ const SPECIAL_UNARY_RULES = {
   logSigmoid: { saves: 'x', grad: (g: Tensor, x: Tensor) => k.mul(g, k.sigmoid(k.neg(x))) },
 } satisfies Record<string, UnaryRule>;
 
-export type DifferentiableUnary = Exclude<UnaryOpName, 'logicalNot'>;
+/**
+ * The unary kernels (@saddle/ops UNARY_OPS) with a gradient: all but the op list's `constant` ones
+ * (logicalNot: piecewise constant, never recorded). A new kernel without a rule here fails to compile.
+ */
+export type DifferentiableUnary = Exclude<UnaryOpName, ConstantOpName>;
 
-/** Every unary op but logicalNot (piecewise constant, never recorded: see ops.ts). */
+/** Every unary op but the constant ones (op-list.ts). */
 export const UNARY_RULES: Record<DifferentiableUnary, UnaryRule> = {
   ...SPECIAL_UNARY_RULES,
   copy: { saves: 'nothing', grad: (g) => g },
@@ -73,7 +78,7 @@ type Operand = Tensor | number;
  * g, the operands and the output (each called only if that operand needs a gradient). `saves`
  * names what the rule reads, so the op saves nothing else.
  */
-const BINARY: Record<'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow', {
+const BINARY: Record<DifferentiableBinary, {
   saves: readonly ('a' | 'b' | 'y')[];
   da: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
   db: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
@@ -100,7 +105,16 @@ function winShare(a: Operand, b: Operand): Tensor {
   return k.add(k.greater(a, b), k.mul(k.equal(a, b), 0.5));
 }
 
-export type DifferentiableBinary = keyof typeof BINARY;
+/**
+ * The binary kernels (@saddle/ops BINARY_OPS) with a gradient: all but the op list's `constant` ones
+ * (the comparisons and logical ops). A new kernel without a rule in BINARY fails to compile.
+ */
+export type DifferentiableBinary = Exclude<BinaryOpName, ConstantOpName>;
+
+/** Whether unary op `name` has a gradient (is recorded). */
+export function isDifferentiableUnary(name: UnaryOpName): name is DifferentiableUnary {
+  return name in UNARY_RULES;
+}
 
 export function isDifferentiableBinary(name: BinaryOpName): name is DifferentiableBinary {
   return name in BINARY;

@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from '@saddle/tensor';
+import type { DType, Tensor, TypedArray } from '@saddle/tensor';
 
 /** The largest f32 below 2^31 and below 2^32: the last values the WGSL kernel truncates itself. */
 export const F32_BELOW_2_31 = 2147483520;
@@ -24,4 +24,9 @@ export function castValue(v: number, from: DType, to: DType): number {
 /** The CPU twin: out[i] = castValue(x[i]) over a dense input. */
 export function castCpu(x: TypedArray, from: DType, out: TypedArray, to: DType): void {
   for (let i = 0; i < out.length; i++) out[i] = castValue(x[i]!, from, to);
+}
+
+/** cast's CPU entry: the twin on the tensors' arrays, from xd.dtype to out.dtype. */
+export function castOnCpu(xd: Tensor, out: Tensor): void {
+  castCpu(xd.storage.data!, xd.dtype, out.storage.data!, out.dtype);
 }

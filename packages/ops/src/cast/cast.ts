@@ -1,11 +1,20 @@
-import { Params, SaddleError, Tensor, checkDType, fmtShape, type DType } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
+import { SaddleError, Tensor, checkDType, fmtShape, type DeviceKind, type DType } from '@saddle/tensor';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
-import { castCpu } from './cast.cpu.js';
-import { castWgsl, type GpuDType } from './cast.wgsl.js';
+import { castOnCpu } from './cast.cpu.js';
+import { castOnWasm } from './cast.wasm.js';
+import { castOnWebgpu } from './cast.webgpu.js';
 
-/** The conversion codes of the wasm kernel (kernels-wasm/assembly/cast/cast.ts holds the same). */
-const WASM_CAST_CODES: Record<string, number> = { 'f32>i32': 0, 'f32>u32': 1, 'i32>f32': 2, 'u32>f32': 3, 'i32>u32': 4, 'u32>i32': 4 };
+/** The conversion on each device: dense `xd` into `out`, from xd.dtype to out.dtype. */
+const CAST: DeviceTable<(xd: Tensor, out: Tensor) => void> = {
+  cpu: castOnCpu,
+  wasm: castOnWasm,
+  webgpu: castOnWebgpu,
+};
+
+/** Whether a device kind holds f64 tensors (the CPU only). */
+const HOLDS_F64: { readonly [K in DeviceKind]: boolean } = { cpu: true, wasm: false, webgpu: false };
 
 /**
  * `x` converted to `dtype` (PyTorch's `x.to(dtype)`, tfjs's `tf.cast`), a new dense tensor, the
@@ -20,25 +29,12 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   const op = 'cast';
   const device = sameDevice(op, x);
   checkDType(op, dtype);
-  if (device.kind !== 'cpu' && dtype === 'f64') throw new SaddleError(op, `x ${fmtShape(x.shape)} is on ${device.name}; expected dtype f32, i32 or u32 there (f64 is the CPU's only)`);
+  if (dtype === 'f64' && !HOLDS_F64[device.kind]) throw new SaddleError(op, `x ${fmtShape(x.shape)} is on ${device.name}; expected dtype f32, i32 or u32 there (f64 is the CPU's only)`);
   const out = Tensor.empty(x.shape, dtype, device);
   if (out.size === 0) return out;
   const xd = dense(x);
   try {
-    if (device.kind === 'cpu') castCpu(xd.storage.data!, x.dtype, out.storage.data!, dtype);
-    else if (device.kind === 'wasm') {
-      const w = asWasm(device);
-      const code = x.dtype === dtype ? 5 : WASM_CAST_CODES[`${x.dtype}>${dtype}`]!;
-      w.run('castKernel', [code, out.size, w.address(xd.storage, xd.offset), w.address(out.storage)], out.size);
-    } else {
-      asGpu(device, op).dispatch({
-        label: `cast ${x.dtype}>${dtype}`,
-        code: castWgsl(x.dtype as GpuDType, dtype as GpuDType),
-        params: new Params().u32(out.size, 0, 0, 0).finish(),
-        buffers: [xd.storage, out.storage],
-        workgroups: grid1d(out.size),
-      });
-    }
+    CAST[device.kind](xd, out);
     return out;
   } catch (e) {
     out.dispose();

@@ -1,4 +1,4 @@
-import { SaddleError, type TypedArray } from '@saddle/tensor';
+import { SaddleError, type Tensor, type TypedArray } from '@saddle/tensor';
 import { rowStatsCpu } from '../softmax/softmax.cpu.js';
 
 function labelAt(labels: TypedArray, r: number, len: number): number {
@@ -30,4 +30,14 @@ export function crossEntropyGradCpu(x: TypedArray, labels: TypedArray, rows: num
     const label = labelAt(labels, r, len);
     for (let c = 0; c < len; c++) out[base + c] = (Math.exp(x[base + c]! - max) / sum - (c === label ? 1 : 0)) * scale;
   }
+}
+
+/** crossEntropy's CPU entry: the rows twin on the tensors' arrays. */
+export function crossEntropyRowsOnCpu(x: Tensor, l: Tensor, rows: number, len: number, perRow: Tensor): void {
+  crossEntropyRowsCpu(x.storage.data!, l.storage.data!.subarray(l.offset), rows, len, perRow.storage.data!);
+}
+
+/** crossEntropyGrad's CPU entry: the gradient twin on the tensors' arrays, the scale read from `s`. */
+export function crossEntropyGradOnCpu(x: Tensor, l: Tensor, s: Tensor, rows: number, len: number, out: Tensor): void {
+  crossEntropyGradCpu(x.storage.data!, l.storage.data!.subarray(l.offset), rows, len, s.storage.data![s.offset]! / rows, out.storage.data!);
 }

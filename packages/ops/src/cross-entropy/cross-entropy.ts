@@ -1,9 +1,25 @@
-import { Params, SaddleError, Tensor, fmtShape, fromArray } from '@saddle/tensor';
-import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
+import { SaddleError, Tensor, fmtShape, fromArray } from '@saddle/tensor';
+import { expectRank, sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
 import { mean } from '../reduce/reduce.js';
-import { checkLabels, crossEntropyGradCpu, crossEntropyRowsCpu } from './cross-entropy.cpu.js';
-import { crossEntropyWgsl } from './cross-entropy.wgsl.js';
+import { crossEntropyGradOnCpu, crossEntropyRowsOnCpu } from './cross-entropy.cpu.js';
+import { crossEntropyGradOnWasm, crossEntropyRowsOnWasm } from './cross-entropy.wasm.js';
+import { crossEntropyGradOnWebgpu, crossEntropyRowsOnWebgpu } from './cross-entropy.webgpu.js';
+
+/** Each row's loss on each device: dense logits `x` [rows, len], contiguous labels `l`, into `perRow`. */
+const CROSS_ENTROPY_ROWS: DeviceTable<(x: Tensor, l: Tensor, rows: number, len: number, perRow: Tensor) => void> = {
+  cpu: crossEntropyRowsOnCpu,
+  wasm: crossEntropyRowsOnWasm,
+  webgpu: crossEntropyRowsOnWebgpu,
+};
+
+/** The gradient on each device: (softmax(x) - onehot(l)) / rows * s[0], into `out`. */
+const CROSS_ENTROPY_GRAD: DeviceTable<(x: Tensor, l: Tensor, s: Tensor, rows: number, len: number, out: Tensor) => void> = {
+  cpu: crossEntropyGradOnCpu,
+  wasm: crossEntropyGradOnWasm,
+  webgpu: crossEntropyGradOnWebgpu,
+};
 
 function checkInputs(op: string, logits: Tensor, labels: Tensor): { rows: number; len: number } {
   sameDevice(op, logits, labels);
@@ -31,21 +47,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const x = dense(logits);
   const l = labels.isContiguous ? labels : dense(labels);
   try {
-    if (logits.device.kind === 'cpu') crossEntropyRowsCpu(x.storage.data!, l.storage.data!.subarray(l.offset), rows, len, perRow.storage.data!);
-    else if (logits.device.kind === 'wasm') {
-      // The labels are in host-visible memory: checked here, with the CPU twin's error.
-      checkLabels(l.storage.data!.subarray(l.offset), rows, len);
-      const w = asWasm(logits.device);
-      w.run('crossEntropyRowsF32', [rows, len, w.address(x.storage, x.offset), w.address(l.storage, l.offset), w.address(perRow.storage)], rows * len);
-    } else if (rows > 0) {
-      asGpu(logits.device).dispatch({
-        label: op,
-        code: crossEntropyWgsl(false),
-        params: new Params().u32(rows, len, l.offset, 0).f32(1).finish(),
-        buffers: [x.storage, l.storage, perRow.storage],
-        workgroups: grid1d(rows),
-      });
-    }
+    CROSS_ENTROPY_ROWS[logits.device.kind](x, l, rows, len, perRow);
     return mean(perRow);
   } finally {
     perRow.dispose();
@@ -73,22 +75,7 @@ export function crossEntropyGrad(logits: Tensor, labels: Tensor, scale: Tensor |
   const l = labels.isContiguous ? labels : dense(labels);
   const s = typeof scale === 'number' ? fromArray([scale], [1], { dtype: logits.dtype, device: logits.device }) : scale;
   try {
-    if (logits.device.kind === 'cpu') {
-      crossEntropyGradCpu(x.storage.data!, l.storage.data!.subarray(l.offset), rows, len, s.storage.data![s.offset]! / rows, out.storage.data!);
-    } else if (logits.device.kind === 'wasm') {
-      checkLabels(l.storage.data!.subarray(l.offset), rows, len);
-      const w = asWasm(logits.device);
-      const args = [rows, len, w.address(x.storage, x.offset), w.address(l.storage, l.offset), w.address(s.storage, s.offset), 1 / rows, w.address(out.storage)];
-      w.run('crossEntropyGradF32', args, rows * len);
-    } else if (rows > 0) {
-      asGpu(logits.device).dispatch({
-        label: op,
-        code: crossEntropyWgsl(true),
-        params: new Params().u32(rows, len, l.offset, s.offset).f32(1 / rows).finish(),
-        buffers: [x.storage, l.storage, s.storage, out.storage],
-        workgroups: grid1d(rows),
-      });
-    }
+    CROSS_ENTROPY_GRAD[logits.device.kind](x, l, s, rows, len, out);
     return out;
   } finally {
     if (x !== logits) x.dispose();

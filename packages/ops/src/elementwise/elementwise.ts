@@ -1,10 +1,12 @@
-import { Params, SaddleError, Tensor, broadcastShapes, fromArray, shapesEqual, type Shape } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice, sameDType, wasmType, wgslType } from '../shared/launch.js';
-import { MAX_RANK, readAs, wasmDims } from '../shared/strided.js';
-import { wasmCopyStrided } from '../shared/wasm-copy.js';
-import { BINARY_OPS, UNARY_OPS, WASM_BINARY_CODES, WASM_UNARY_CODES, type BinaryOpName, type UnaryOpName } from './ops-table.js';
-import { binaryCpu, unaryCpu } from './elementwise.cpu.js';
-import { binaryWgsl, exprFor, unaryWgsl } from './elementwise.wgsl.js';
+import { SaddleError, Tensor, broadcastShapes, fromArray, type Shape } from '@saddle/tensor';
+import { sameDevice, sameDType } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { MAX_RANK, readAs } from '../shared/strided.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOpName, type UnaryOpName } from './ops-table.js';
+import { namedElementwiseOps } from './named-ops.js';
+import { binaryOnCpu, unaryOnCpu, type StridedView } from './elementwise.cpu.js';
+import { binaryOnWasm, unaryOnWasm } from './elementwise.wasm.js';
+import { binaryOnWebgpu, unaryOnWebgpu } from './elementwise.webgpu.js';
 
 function checkRank(op: string, shape: Shape): void {
   if (shape.length > MAX_RANK) throw new SaddleError(op, `rank ${shape.length} exceeds the maximum of ${MAX_RANK}`);
@@ -16,6 +18,20 @@ function checkFloat(op: string, floatOnly: boolean, t: Tensor): void {
   }
 }
 
+/** A unary op on each device: `x` (any layout) into the dense `out`. */
+const UNARY: DeviceTable<(name: UnaryOpName, x: Tensor, out: Tensor) => void> = {
+  cpu: unaryOnCpu,
+  wasm: unaryOnWasm,
+  webgpu: unaryOnWebgpu,
+};
+
+/** A binary op on each device: `a` and `b` read as the output's shape through `ra`, `rb`, into the dense `out`. */
+const BINARY: DeviceTable<(name: BinaryOpName, a: Tensor, ra: StridedView, b: Tensor, rb: StridedView, shape: Shape, out: Tensor) => void> = {
+  cpu: binaryOnCpu,
+  wasm: binaryOnWasm,
+  webgpu: binaryOnWebgpu,
+};
+
 /** Applies a unary op elementwise; the result is a new dense tensor. */
 export function unary(name: UnaryOpName, x: Tensor): Tensor {
   const op = UNARY_OPS[name];
@@ -23,36 +39,7 @@ export function unary(name: UnaryOpName, x: Tensor): Tensor {
   checkFloat(name, op.floatOnly, x);
   checkRank(name, x.shape);
   const out = Tensor.empty(x.shape, x.dtype, device);
-  if (device.kind === 'cpu') {
-    unaryCpu(op.cpu, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!);
-    return out;
-  }
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    if (name === 'copy') {
-      // A copy moves words whatever the dtype; the strided-copy kernel also tiles transposes.
-      wasmCopyStrided(w, x.shape, x.storage, x.strides, x.offset, out.storage, out.strides, 0);
-      return out;
-    }
-    const { rank, dims } = wasmDims(x.shape, [x.strides]);
-    const code = WASM_UNARY_CODES[name];
-    if (code === undefined) {
-      out.dispose();
-      throw new SaddleError(name, `${name} has no wasm kernel yet; expected one of ${Object.keys(WASM_UNARY_CODES).join(', ')} on the wasm device`);
-    }
-    const args = [code, out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
-    w.run(`unary${wasmType(name, x.dtype)}`, args, out.size);
-    return out;
-  }
-  const type = wgslType(name, x.dtype);
-  const dense = x.isDense;
-  asGpu(device, name).dispatch({
-    label: name,
-    code: unaryWgsl(exprFor(op, type), type, dense),
-    params: new Params().u32(out.size, x.rank, x.offset, 0).vec4u(x.shape, 2).vec4u(x.strides, 2).finish(),
-    buffers: [x.storage, out.storage],
-    workgroups: grid1d(out.size),
-  });
+  UNARY[device.kind](name, x, out);
   return out;
 }
 
@@ -71,33 +58,7 @@ export function binary(name: BinaryOpName, a: Tensor | number, b: Tensor | numbe
     const shape = broadcastShapes(name, ta.shape, tb.shape);
     checkRank(name, shape);
     const out = Tensor.empty(shape, ta.dtype, device);
-    const ra = readAs(ta, shape);
-    const rb = readAs(tb, shape);
-    if (device.kind === 'cpu') {
-      binaryCpu(op.cpu, ta.storage.data!, ra.strides, ra.offset, tb.storage.data!, rb.strides, rb.offset, shape, out.storage.data!);
-      return out;
-    }
-    if (device.kind === 'wasm') {
-      const w = asWasm(device);
-      const { rank, dims } = wasmDims(shape, [ra.strides, rb.strides]);
-      const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
-      w.run(`binary${wasmType(name, ta.dtype)}`, args, out.size);
-      return out;
-    }
-    const type = wgslType(name, ta.dtype);
-    const dense = ta.isDense && tb.isDense && shapesEqual(ta.shape, shape) && shapesEqual(tb.shape, shape);
-    asGpu(device, name).dispatch({
-      label: name,
-      code: binaryWgsl(exprFor(op, type), type, dense),
-      params: new Params()
-        .u32(out.size, shape.length, ra.offset, rb.offset)
-        .vec4u(shape, 2)
-        .vec4u(ra.strides, 2)
-        .vec4u(rb.strides, 2)
-        .finish(),
-      buffers: [ta.storage, tb.storage, out.storage],
-      workgroups: grid1d(out.size),
-    });
+    BINARY[device.kind](name, ta, readAs(ta, shape), tb, readAs(tb, shape), shape, out);
     return out;
   } finally {
     if (ta !== a) ta.dispose();
@@ -109,69 +70,69 @@ function scalarLike(value: number, like: Tensor): Tensor {
   return fromArray([value], [], { dtype: like.dtype, device: like.device });
 }
 
-// The named ops, as users call them.
-/** Elementwise −x. */
-export const neg = (x: Tensor) => unary('neg', x);
-/** Elementwise |x|. */
-export const abs = (x: Tensor) => unary('abs', x);
-/** Elementwise sign: −1, 0 or 1. */
-export const sign = (x: Tensor) => unary('sign', x);
-/** Elementwise x². */
-export const square = (x: Tensor) => unary('square', x);
-/** Elementwise eˣ. */
-export const exp = (x: Tensor) => unary('exp', x);
-/** Elementwise natural logarithm. */
-export const log = (x: Tensor) => unary('log', x);
-/** Elementwise square root. */
-export const sqrt = (x: Tensor) => unary('sqrt', x);
-/** Elementwise 1 / x. */
-export const reciprocal = (x: Tensor) => unary('reciprocal', x);
-/** Elementwise max(x, 0). */
-export const relu = (x: Tensor) => unary('relu', x);
-/** Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). */
-export const step = (x: Tensor) => unary('step', x);
-/** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). */
-export const sigmoid = (x: Tensor) => unary('sigmoid', x);
-/** Elementwise hyperbolic tangent. */
-export const tanh = (x: Tensor) => unary('tanh', x);
-/** Elementwise log(1 + eˣ), computed without overflow. */
-export const softplus = (x: Tensor) => unary('softplus', x);
-/** 1 where x is 0, else 0 (NaN counts as true). */
-export const logicalNot = (x: Tensor) => unary('logicalNot', x);
-/** A dense copy (the materialization of a view). */
-export const contiguous = (x: Tensor) => unary('copy', x);
-
-type Operand = Tensor | number;
-/** Elementwise a + b, with NumPy broadcasting (either side may be a number). */
-export const add = (a: Operand, b: Operand) => binary('add', a, b);
-/** Elementwise a − b, with NumPy broadcasting (either side may be a number). */
-export const sub = (a: Operand, b: Operand) => binary('sub', a, b);
-/** Elementwise a · b, with NumPy broadcasting (either side may be a number). */
-export const mul = (a: Operand, b: Operand) => binary('mul', a, b);
-/** Elementwise a / b, with NumPy broadcasting (either side may be a number). */
-export const div = (a: Operand, b: Operand) => binary('div', a, b);
-/** Elementwise max(a, b), with NumPy broadcasting (either side may be a number). */
-export const maximum = (a: Operand, b: Operand) => binary('maximum', a, b);
-/** Elementwise min(a, b), with NumPy broadcasting (either side may be a number). */
-export const minimum = (a: Operand, b: Operand) => binary('minimum', a, b);
-/** Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). */
-export const pow = (a: Operand, b: Operand) => binary('pow', a, b);
-/** Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). */
-export const greater = (a: Operand, b: Operand) => binary('greater', a, b);
-/** Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). */
-export const greaterEqual = (a: Operand, b: Operand) => binary('greaterEqual', a, b);
-/** Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). */
-export const equal = (a: Operand, b: Operand) => binary('equal', a, b);
-/** Elementwise 1 where a ≠ b (or either is NaN), else 0, with NumPy broadcasting. */
-export const notEqual = (a: Operand, b: Operand) => binary('notEqual', a, b);
-/** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
-export const less = (a: Operand, b: Operand) => binary('less', a, b);
-/** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
-export const lessEqual = (a: Operand, b: Operand) => binary('lessEqual', a, b);
-/** Masks (nonzero is true, NaN included) combined: 1 or 0 in the operands' dtype. */
-export const logicalAnd = (a: Operand, b: Operand) => binary('logicalAnd', a, b);
-/** 1 where a or b is nonzero (NaN counts as true), else 0, with NumPy broadcasting. */
-export const logicalOr = (a: Operand, b: Operand) => binary('logicalOr', a, b);
+// The named ops, as users call them: one for each op of the kernel tables (named-ops.ts).
+export const {
+  /** Elementwise −x. */
+  neg,
+  /** Elementwise |x|. */
+  abs,
+  /** Elementwise sign: −1, 0 or 1. */
+  sign,
+  /** Elementwise x². */
+  square,
+  /** Elementwise eˣ. */
+  exp,
+  /** Elementwise natural logarithm. */
+  log,
+  /** Elementwise square root. */
+  sqrt,
+  /** Elementwise 1 / x. */
+  reciprocal,
+  /** Elementwise max(x, 0). */
+  relu,
+  /** Elementwise Heaviside step: 1 where x > 0, else 0 (the derivative of relu). */
+  step,
+  /** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ). */
+  sigmoid,
+  /** Elementwise hyperbolic tangent. */
+  tanh,
+  /** Elementwise log(1 + eˣ), computed without overflow. */
+  softplus,
+  /** 1 where x is 0, else 0 (NaN counts as true). */
+  logicalNot,
+  /** A dense copy (the materialization of a view). */
+  contiguous,
+  /** Elementwise a + b, with NumPy broadcasting (either side may be a number). */
+  add,
+  /** Elementwise a − b, with NumPy broadcasting (either side may be a number). */
+  sub,
+  /** Elementwise a · b, with NumPy broadcasting (either side may be a number). */
+  mul,
+  /** Elementwise a / b, with NumPy broadcasting (either side may be a number). */
+  div,
+  /** Elementwise max(a, b), with NumPy broadcasting (either side may be a number). */
+  maximum,
+  /** Elementwise min(a, b), with NumPy broadcasting (either side may be a number). */
+  minimum,
+  /** Elementwise a raised to the power b, with NumPy broadcasting (either side may be a number). */
+  pow,
+  /** Elementwise 1 where a > b, else 0, with NumPy broadcasting (either side may be a number). */
+  greater,
+  /** Elementwise 1 where a ≥ b, else 0, with NumPy broadcasting (either side may be a number). */
+  greaterEqual,
+  /** Elementwise 1 where a == b, else 0, with NumPy broadcasting (either side may be a number). */
+  equal,
+  /** Elementwise 1 where a ≠ b (or either is NaN), else 0, with NumPy broadcasting. */
+  notEqual,
+  /** Elementwise 1 where a < b, else 0, with NumPy broadcasting (either side may be a number). */
+  less,
+  /** Elementwise 1 where a ≤ b, else 0, with NumPy broadcasting (either side may be a number). */
+  lessEqual,
+  /** Masks (nonzero is true, NaN included) combined: 1 or 0 in the operands' dtype. */
+  logicalAnd,
+  /** 1 where a or b is nonzero (NaN counts as true), else 0, with NumPy broadcasting. */
+  logicalOr,
+} = namedElementwiseOps(unary, binary);
 
 /** Makes `x` dense (offset 0, row-major) without a copy when it already is. */
 export function dense(x: Tensor): Tensor {

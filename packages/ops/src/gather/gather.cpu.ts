@@ -1,4 +1,4 @@
-import { SaddleError, type TypedArray } from '@saddle/tensor';
+import { SaddleError, type Tensor, type TypedArray } from '@saddle/tensor';
 
 /** A dense tensor seen as [outer, len, inner] around the indexed axis; m indices. */
 export interface GatherLayout {
@@ -40,4 +40,13 @@ export function scatterAddCpu(src: TypedArray, indices: TypedArray, { outer, len
       for (let i = 0; i < inner; i++) out[to + i]! += src[from + i]!;
     }
   }
+}
+
+/** The two ops of this folder: gather, and its gradient scatterAdd. */
+export type GatherOpName = 'gather' | 'scatterAdd';
+
+/** The op's CPU entry: the twin (gatherCpu or scatterAddCpu) on the tensors' arrays. */
+export function gatherOnCpu(op: GatherOpName, x: Tensor, idx: Tensor, out: Tensor, layout: GatherLayout): void {
+  const cpuOp = op === 'gather' ? gatherCpu : scatterAddCpu;
+  cpuOp(x.storage.data!, idx.storage.data!.subarray(idx.offset), layout, out.storage.data!);
 }

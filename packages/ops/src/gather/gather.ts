@@ -1,8 +1,10 @@
-import { Params, SaddleError, Tensor, fmtShape, sizeOf } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice, wasmType, wgslType } from '../shared/launch.js';
+import { SaddleError, Tensor, fmtShape, sizeOf } from '@saddle/tensor';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
-import { checkIndices as checkIndexRange, gatherCpu, scatterAddCpu, type GatherLayout } from './gather.cpu.js';
-import { gatherWgsl, scatterAddWgsl } from './gather.wgsl.js';
+import { gatherOnCpu, type GatherLayout, type GatherOpName } from './gather.cpu.js';
+import { gatherOnWasm } from './gather.wasm.js';
+import { gatherOnWebgpu } from './gather.webgpu.js';
 
 function checkIndices(op: string, indices: Tensor): void {
   if (indices.dtype !== 'i32' || indices.rank !== 1) {
@@ -17,39 +19,18 @@ function normalizeAxis(op: string, axis: number, rank: number, shape: readonly n
   return axis < 0 ? axis + rank : axis;
 }
 
-function run(op: string, code: string, input: Tensor, indices: Tensor, out: Tensor, layout: GatherLayout): void {
+/** gather or scatterAdd on each device: dense `x`, contiguous i32 `idx`, into `out`. */
+const GATHER: DeviceTable<(op: GatherOpName, x: Tensor, idx: Tensor, out: Tensor, layout: GatherLayout) => void> = {
+  cpu: gatherOnCpu,
+  wasm: gatherOnWasm,
+  webgpu: gatherOnWebgpu,
+};
+
+function run(op: GatherOpName, input: Tensor, indices: Tensor, out: Tensor, layout: GatherLayout): void {
   const x = dense(input);
   const idx = indices.isContiguous ? indices : dense(indices);
   try {
-    if (input.device.kind === 'cpu') {
-      const cpuOp = op === 'gather' ? gatherCpu : scatterAddCpu;
-      cpuOp(x.storage.data!, idx.storage.data!.subarray(idx.offset), layout, out.storage.data!);
-      return;
-    }
-    if (input.device.kind === 'wasm') {
-      // The indices are in host-visible memory: checked here, with the CPU twin's error.
-      checkIndexRange(op, idx.storage.data!.subarray(idx.offset), layout.m, layout.len);
-      if (out.size === 0) return;
-      const w = asWasm(input.device);
-      const kernel = op === 'gather' ? 'gather32' : 'scatterAddF32';
-      wasmType(op, input.dtype); // a 4-byte dtype: gather moves rows of words
-      const args = [layout.outer, layout.len, layout.inner, layout.m, w.address(x.storage, x.offset), w.address(idx.storage, idx.offset), w.address(out.storage)];
-      w.run(kernel, args, out.size);
-      return;
-    }
-    if (out.size === 0) return;
-    const gpu = asGpu(input.device);
-    // The kernel flags an index out of range; the next read or sync throws this (see gather.wgsl.ts).
-    const check = gpu.checkSlot(
-      (r) => new SaddleError(op, `index ${r} is out of range; expected an integer in [0, ${layout.len}) (reported at the first read or sync after the ${op}: a WebGPU kernel cannot throw)`),
-    );
-    gpu.dispatch({
-      label: op,
-      code,
-      params: new Params().u32(out.size, layout.len, layout.m, layout.inner, idx.offset, check.slot).finish(),
-      buffers: [x.storage, idx.storage, out.storage, check.buffer],
-      workgroups: grid1d(out.size),
-    });
+    GATHER[input.device.kind](op, x, idx, out, layout);
   } finally {
     if (x !== input) x.dispose();
     if (idx !== indices) idx.dispose();
@@ -71,7 +52,7 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   const m = indices.shape[0]!;
   const layout = { outer: sizeOf(x.shape.slice(0, a)), len: x.shape[a]!, inner: sizeOf(x.shape.slice(a + 1)), m };
   const out = Tensor.empty(x.shape.map((d, i) => (i === a ? m : d)), x.dtype, x.device);
-  run(op, x.device.kind === 'cpu' ? '' : gatherWgsl(wgslType(op, x.dtype)), x, indices, out, layout);
+  run(op, x, indices, out, layout);
   return out;
 }
 
@@ -91,6 +72,6 @@ export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: num
   if (!Number.isInteger(size) || size < 0) throw new SaddleError(op, `size is ${size}; expected a non-negative integer`);
   const layout = { outer: sizeOf(src.shape.slice(0, a)), len: size, inner: sizeOf(src.shape.slice(a + 1)), m };
   const out = Tensor.empty(src.shape.map((d, i) => (i === a ? size : d)), src.dtype, src.device);
-  run(op, src.device.kind === 'cpu' ? '' : scatterAddWgsl(), src, indices, out, layout);
+  run(op, src, indices, out, layout);
   return out;
 }

@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 import type { ParametricOpName } from './parametric.wgsl.js';
 
 /** CPU twins of the parametric kernels, on dense arrays. */
@@ -11,4 +11,9 @@ export const PARAMETRIC_CPU: Record<ParametricOpName, (x: number, a: number, b: 
 export function parametricCpu(name: ParametricOpName, x: TypedArray, a: number, b: number, out: TypedArray): void {
   const f = PARAMETRIC_CPU[name];
   for (let i = 0; i < out.length; i++) out[i] = f(x[i]!, a, b);
+}
+
+/** The parametric op's CPU entry: the twin on the tensors' arrays. */
+export function parametricOnCpu(name: ParametricOpName, xd: Tensor, a: number, b: number, out: Tensor): void {
+  parametricCpu(name, xd.storage.data!, a, b, out.storage.data!);
 }

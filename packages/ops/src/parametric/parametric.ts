@@ -1,11 +1,18 @@
-import { Params, SaddleError, Tensor } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
+import { SaddleError, Tensor } from '@saddle/tensor';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
-import { parametricCpu } from './parametric.cpu.js';
-import { parametricWgsl, type ParametricOpName } from './parametric.wgsl.js';
+import { parametricOnCpu } from './parametric.cpu.js';
+import { parametricOnWasm } from './parametric.wasm.js';
+import { parametricOnWebgpu } from './parametric.webgpu.js';
+import type { ParametricOpName } from './parametric.wgsl.js';
 
-/** The op codes of the wasm kernel (kernels-wasm/assembly/parametric/parametric.ts holds the same). */
-const WASM_PARAMETRIC_CODES: Record<ParametricOpName, number> = { clamp: 0, leakyRelu: 1 };
+/** A parametric op on each device: dense `xd` with parameters `a`, `b`, into `out`. */
+const PARAMETRIC: DeviceTable<(name: ParametricOpName, xd: Tensor, a: number, b: number, out: Tensor) => void> = {
+  cpu: parametricOnCpu,
+  wasm: parametricOnWasm,
+  webgpu: parametricOnWebgpu,
+};
 
 function parametric(name: ParametricOpName, x: Tensor, a: number, b: number): Tensor {
   sameDevice(name, x);
@@ -14,19 +21,7 @@ function parametric(name: ParametricOpName, x: Tensor, a: number, b: number): Te
   if (out.size === 0) return out;
   const xd = dense(x);
   try {
-    if (x.device.kind === 'cpu') parametricCpu(name, xd.storage.data!, a, b, out.storage.data!);
-    else if (x.device.kind === 'wasm') {
-      const w = asWasm(x.device);
-      w.run('parametricF32', [WASM_PARAMETRIC_CODES[name], out.size, w.address(xd.storage, xd.offset), w.address(out.storage), a, b], out.size);
-    } else {
-      asGpu(x.device).dispatch({
-        label: name,
-        code: parametricWgsl(name),
-        params: new Params().u32(out.size).f32(a, b).finish(),
-        buffers: [xd.storage, out.storage],
-        workgroups: grid1d(out.size),
-      });
-    }
+    PARAMETRIC[x.device.kind](name, xd, a, b, out);
     return out;
   } finally {
     if (xd !== x) xd.dispose();

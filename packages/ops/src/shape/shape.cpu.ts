@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Storage, Tensor, TypedArray } from '@saddle/tensor';
 import { stridedIndex } from '../shared/strided.js';
 
 /**
@@ -19,4 +19,9 @@ export function copyStridedCpu(
   for (let i = 0; i < n; i++) {
     dst[stridedIndex(i, shape, dstStrides, dstOffset)] = src[stridedIndex(i, shape, srcStrides, srcOffset)]!;
   }
+}
+
+/** The strided copy's CPU entry: the twin on the storages' arrays (`label` names the op on the other devices). */
+export function copyStridedOnCpu(_label: string, src: Tensor, dstStorage: Storage, dstStrides: readonly number[], dstOffset: number): void {
+  copyStridedCpu(src.shape, src.storage.data!, src.strides, src.offset, dstStorage.data!, dstStrides, dstOffset);
 }

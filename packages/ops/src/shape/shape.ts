@@ -1,10 +1,11 @@
-import { Params, SaddleError, Tensor, contiguousStrides, fmtShape, normalizeAxes, resolveReshape, sizeOf, type Shape } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice, sameDType } from '../shared/launch.js';
+import { SaddleError, Tensor, contiguousStrides, fmtShape, normalizeAxes, resolveReshape, sizeOf, type Shape } from '@saddle/tensor';
+import { sameDevice, sameDType } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { MAX_RANK } from '../shared/strided.js';
-import { wasmCopyStrided } from '../shared/wasm-copy.js';
 import { contiguous } from '../elementwise/elementwise.js';
-import { copyStridedCpu } from './shape.cpu.js';
-import { copyStridedWgsl } from './shape.wgsl.js';
+import { copyStridedOnCpu } from './shape.cpu.js';
+import { copyStridedOnWasm } from './shape.wasm.js';
+import { copyStridedOnWebgpu } from './shape.webgpu.js';
 
 /**
  * The strides that let a tensor of (shape, strides) be read as `newShape` without moving data, or
@@ -173,30 +174,18 @@ export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   );
 }
 
+/** The strided copy on each device: `src`'s elements into those `dst` addresses through (dstStrides, dstOffset). */
+const COPY_STRIDED: DeviceTable<(label: string, src: Tensor, dstStorage: Tensor['storage'], dstStrides: readonly number[], dstOffset: number) => void> = {
+  cpu: copyStridedOnCpu,
+  wasm: copyStridedOnWasm,
+  webgpu: copyStridedOnWebgpu,
+};
+
 /** Records (or runs on the CPU) the strided copy of `src` into the elements `dst` addresses. */
 function copyStrided(label: string, src: Tensor, dstStorage: Tensor['storage'], dstStrides: readonly number[], dstOffset: number): void {
   const n = src.size;
   if (n === 0) return;
-  if (src.device.kind === 'cpu') {
-    copyStridedCpu(src.shape, src.storage.data!, src.strides, src.offset, dstStorage.data!, dstStrides, dstOffset);
-    return;
-  }
-  if (src.device.kind === 'wasm') {
-    wasmCopyStrided(asWasm(src.device), src.shape, src.storage, src.strides, src.offset, dstStorage, dstStrides, dstOffset);
-    return;
-  }
-  asGpu(src.device, label).dispatch({
-    label,
-    code: copyStridedWgsl(),
-    params: new Params()
-      .u32(n, src.rank, src.offset, dstOffset)
-      .vec4u(src.shape, 2)
-      .vec4u(src.strides, 2)
-      .vec4u(dstStrides, 2)
-      .finish(),
-    buffers: [src.storage, dstStorage],
-    workgroups: grid1d(n),
-  });
+  COPY_STRIDED[src.device.kind](label, src, dstStorage, dstStrides, dstOffset);
 }
 
 function checkRank(op: string, t: Tensor, name: string): void {

@@ -1,8 +1,17 @@
-import { Params, SaddleError, Tensor, broadcastShapes, fromArray } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice, sameDType, wasmType, wgslType } from '../shared/launch.js';
-import { MAX_RANK, readAs, wasmDims } from '../shared/strided.js';
-import { whereCpu } from './where.cpu.js';
-import { whereWgsl } from './where.wgsl.js';
+import { SaddleError, Tensor, broadcastShapes, fromArray, type Shape } from '@saddle/tensor';
+import { sameDevice, sameDType } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { MAX_RANK, readAs } from '../shared/strided.js';
+import { whereOnCpu, type TensorRead } from './where.cpu.js';
+import { whereOnWasm } from './where.wasm.js';
+import { whereOnWebgpu } from './where.webgpu.js';
+
+/** The select on each device: `c`, `a`, `b` read as `shape` (stride 0 on broadcast dims), into `out`. */
+const WHERE: DeviceTable<(c: TensorRead, a: TensorRead, b: TensorRead, shape: Shape, out: Tensor) => void> = {
+  cpu: whereOnCpu,
+  wasm: whereOnWasm,
+  webgpu: whereOnWebgpu,
+};
 
 /**
  * `a` where `cond` is nonzero, `b` elsewhere, broadcasting all three (NumPy's `where`). `cond` may
@@ -22,33 +31,8 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
     if (shape.length > MAX_RANK) throw new SaddleError(op, `rank ${shape.length} exceeds the maximum of ${MAX_RANK}`);
     const out = Tensor.empty(shape, ta.dtype, device);
     const [rc, ra, rb] = [readAs(cond, shape), readAs(ta, shape), readAs(tb, shape)];
-    if (device.kind === 'cpu') {
-      whereCpu({ data: cond.storage.data!, ...rc }, { data: ta.storage.data!, ...ra }, { data: tb.storage.data!, ...rb }, shape, out.storage.data!);
-      return out;
-    }
     if (out.size === 0) return out;
-    if (device.kind === 'wasm') {
-      const w = asWasm(device);
-      wasmType(op, ta.dtype); // a 4-byte dtype (the select moves bits, whatever they mean)
-      const condFloat = wasmType(op, cond.dtype) === 'F32' ? 1 : 0;
-      const { rank, dims } = wasmDims(shape, [rc.strides, ra.strides, rb.strides]);
-      const args = [condFloat, out.size, w.address(cond.storage, rc.offset), w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
-      w.run('whereSelect', args, out.size);
-      return out;
-    }
-    asGpu(device).dispatch({
-      label: op,
-      code: whereWgsl(wgslType(op, cond.dtype), wgslType(op, ta.dtype)),
-      params: new Params()
-        .u32(out.size, shape.length, rc.offset, ra.offset, rb.offset, 0, 0, 0)
-        .vec4u(shape, 2)
-        .vec4u(rc.strides, 2)
-        .vec4u(ra.strides, 2)
-        .vec4u(rb.strides, 2)
-        .finish(),
-      buffers: [cond.storage, ta.storage, tb.storage, out.storage],
-      workgroups: grid1d(out.size),
-    });
+    WHERE[device.kind]({ t: cond, ...rc }, { t: ta, ...ra }, { t: tb, ...rb }, shape, out);
     return out;
   } finally {
     if (ta !== a) ta.dispose();
