@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import { full, type Tensor, type TypedArray } from '@saddle/tensor';
 import { stridedIndex } from '../shared/strided.js';
 import { bceTerm, sigmoid } from '../shared/activation.js';
 
@@ -27,4 +27,20 @@ export function sigmoidBceGradCpu(z: StridedView, t: StridedView | number, shape
   for (let i = 0; i < n; i++) {
     out[i] = ((sigmoid(z.data[stridedIndex(i, shape, z.strides, z.offset)]!) - targetAt(t, i, shape)) / n) * scale;
   }
+}
+
+function view(t: Tensor): StridedView {
+  return { data: t.storage.data!, strides: t.strides, offset: t.offset };
+}
+
+/** The loss's CPU entry: the twin on the tensors' arrays, a shape-[] tensor of the logits' dtype. */
+export function sigmoidBceOnCpu(_op: string, logits: Tensor, targets: Tensor | number): Tensor {
+  const loss = sigmoidBceCpu(view(logits), typeof targets === 'number' ? targets : view(targets), logits.shape);
+  return full([], loss, { dtype: logits.dtype, device: logits.device });
+}
+
+/** The gradient's CPU entry: the twin into `out`, a tensor `scale` read from its array. */
+export function sigmoidBceGradOnCpu(_op: string, logits: Tensor, targets: Tensor | number, scale: number | Tensor, out: Tensor): void {
+  const s = typeof scale === 'number' ? scale : scale.storage.data![scale.offset]!;
+  sigmoidBceGradCpu(view(logits), typeof targets === 'number' ? targets : view(targets), logits.shape, s, out.storage.data!);
 }

@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 import { stridedIndex } from '../shared/strided.js';
 import { forEachBlock, type Stream } from '../random/random.cpu.js';
 
@@ -44,4 +44,15 @@ export function dropoutCpu(
       mask[i] = kept ? scale : 0;
     }
   });
+}
+
+/** The mask's CPU entry: the twin into `mask`, its scale rounded to the mask's dtype. */
+export function dropoutMaskOnCpu(_op: string, stream: Stream, threshold: number, keep: number, mask: Tensor): void {
+  dropoutMaskCpu(stream, threshold, mask.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep, mask.storage.data!);
+}
+
+/** Dropout's CPU entry: the fused twin on x's array (through its strides) into `out` and `mask`. */
+export function dropoutOnCpu(_op: string, x: Tensor, stream: Stream, threshold: number, keep: number, out: Tensor, mask: Tensor): void {
+  const scale = x.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep;
+  dropoutCpu(stream, threshold, scale, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!, mask.storage.data!);
 }

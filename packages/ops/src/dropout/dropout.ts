@@ -1,11 +1,29 @@
-import { Params, SaddleError, Tensor, checkShape, ones, defaultDevice, fmtShape, sizeOf, type Device, type Shape } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d } from '../shared/launch.js';
-import { MAX_RANK, wasmDims } from '../shared/strided.js';
+import { SaddleError, Tensor, checkShape, ones, defaultDevice, fmtShape, sizeOf, type Device, type DeviceKind, type Shape } from '@saddle/tensor';
+import type { DeviceTable } from '../shared/device-table.js';
+import { MAX_RANK } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { resolveStream, type RandomSource } from '../random/generator.js';
 import type { Stream } from '../random/random.cpu.js';
-import { dropoutCpu, dropoutMaskCpu, keepThreshold } from './dropout.cpu.js';
-import { dropoutWgsl } from './dropout.wgsl.js';
+import { dropoutMaskOnCpu, dropoutOnCpu, keepThreshold } from './dropout.cpu.js';
+import { dropoutMaskOnWasm, dropoutOnWasm } from './dropout.wasm.js';
+import { dropoutMaskOnWebgpu, dropoutOnWebgpu } from './dropout.webgpu.js';
+
+/** Whether each device holds f64 tensors: the CPU only. */
+const HOLDS_F64: { readonly [K in DeviceKind]: boolean } = { cpu: true, wasm: false, webgpu: false };
+
+/** A non-empty mask (1/keep or 0 per element) drawn from `stream` into `mask`, on each device. */
+const DROPOUT_MASK: DeviceTable<(op: string, stream: Stream, threshold: number, keep: number, mask: Tensor) => void> = {
+  cpu: dropoutMaskOnCpu,
+  wasm: dropoutMaskOnWasm,
+  webgpu: dropoutMaskOnWebgpu,
+};
+
+/** Non-empty fused dropout: out = x * mask and the mask, drawn from `stream`, on each device. */
+const DROPOUT: DeviceTable<(op: string, x: Tensor, stream: Stream, threshold: number, keep: number, out: Tensor, mask: Tensor) => void> = {
+  cpu: dropoutOnCpu,
+  wasm: dropoutOnWasm,
+  webgpu: dropoutOnWebgpu,
+};
 
 export interface DropoutMaskOptions extends RandomSource {
   device?: Device;
@@ -23,16 +41,6 @@ export function checkKeep(op: string, keep: number): void {
   }
 }
 
-function params(n: number, threshold: number, s: Stream, scale: number, rank = 0, xOffset = 0, shape: readonly number[] = [], strides: readonly number[] = []): Uint8Array {
-  return new Params()
-    .u32(n, rank, xOffset, threshold, s.key[0], s.key[1], s.offset[0], s.offset[1])
-    .f32(scale)
-    .u32(0, 0, 0)
-    .vec4u(shape, 2)
-    .vec4u(strides, 2)
-    .finish();
-}
-
 /**
  * A dropout mask of `shape`: each element is 1/keep with probability `keep` and 0 otherwise
  * (inverted dropout: multiplying by the mask keeps the expectation). The same seed or generator
@@ -44,29 +52,14 @@ export function dropoutMask(shape: Shape, keep: number, opts: DropoutMaskOptions
   checkShape(op, shape);
   checkKeep(op, keep);
   if (dtype !== 'f32' && dtype !== 'f64') throw new SaddleError(op, `dtype ${dtype} is not supported; expected f32 or f64`);
-  if (dtype === 'f64' && device.kind !== 'cpu') throw new SaddleError(op, `dtype f64 is supported on the CPU only; expected f32 on ${device.kind}`);
+  if (dtype === 'f64' && !HOLDS_F64[device.kind]) throw new SaddleError(op, `dtype f64 is supported on the CPU only; expected f32 on ${device.kind}`);
   const n = sizeOf(shape);
   if (keep === 1) return ones(shape, { dtype, device });
   const stream = resolveStream(op, n, opts);
   const mask = Tensor.empty(shape, dtype, device);
   if (n === 0) return mask;
   const threshold = keepThreshold(keep);
-  if (device.kind === 'cpu') {
-    dropoutMaskCpu(stream, threshold, dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep, mask.storage.data!);
-    return mask;
-  }
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    w.run('dropoutMask', [n, w.address(mask.storage), ...stream.key, ...stream.offset, threshold, 1 / keep], 16 * n);
-    return mask;
-  }
-  asGpu(device, op).dispatch({
-    label: op,
-    code: dropoutWgsl('f32', false, true),
-    params: params(n, threshold, stream, 1 / keep),
-    buffers: [mask.storage],
-    workgroups: grid1d(Math.ceil(n / 4)),
-  });
+  DROPOUT_MASK[device.kind](op, stream, threshold, keep, mask);
   return mask;
 }
 
@@ -90,24 +83,6 @@ export function dropout(x: Tensor, keep: number, opts: DropoutOptions = {}): { o
   const mask = Tensor.empty(x.shape, x.dtype, device);
   if (n === 0) return { out, mask };
   const threshold = keepThreshold(keep);
-  if (device.kind === 'cpu') {
-    const scale = x.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep;
-    dropoutCpu(stream, threshold, scale, x.storage.data!, x.shape, x.strides, x.offset, out.storage.data!, mask.storage.data!);
-    return { out, mask };
-  }
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    const { rank, dims } = wasmDims(x.shape, [x.strides]);
-    const args = [n, w.address(x.storage, x.offset), w.address(out.storage), w.address(mask.storage), ...stream.key, ...stream.offset, threshold, 1 / keep, rank, w.ints(dims)];
-    w.run('dropoutApply', args, 16 * n);
-    return { out, mask };
-  }
-  asGpu(device, op).dispatch({
-    label: op,
-    code: dropoutWgsl('f32', true, x.isDense),
-    params: params(n, threshold, stream, 1 / keep, x.rank, x.offset, x.shape, x.strides),
-    buffers: [x.storage, out.storage, mask.storage],
-    workgroups: grid1d(Math.ceil(n / 4)),
-  });
+  DROPOUT[device.kind](op, x, stream, threshold, keep, out, mask);
   return { out, mask };
 }

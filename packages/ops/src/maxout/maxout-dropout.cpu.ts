@@ -1,7 +1,7 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 import type { Stream } from '../random/random.cpu.js';
 import { dropoutCpu } from '../dropout/dropout.cpu.js';
-import { maxoutCpu, type View2d } from './maxout.cpu.js';
+import { maxoutCpu, view2d, type View2d } from './maxout.cpu.js';
 
 /**
  * CPU twin of the fused maxout + dropout kernel: the maxout of each unit (`maxoutCpu`), then output i
@@ -26,4 +26,10 @@ export function maxoutDropoutCpu(
 ): void {
   maxoutCpu(x, rows, units, pieces, out, argmax);
   dropoutCpu(s, threshold, scale, out, [out.length], [1], 0, out, mask);
+}
+
+/** maxoutDropout's CPU entry: the fused twin on x's array, its scale rounded to x's dtype. */
+export function maxoutDropoutOnCpu(x: Tensor, rows: number, units: number, pieces: number, stream: Stream, threshold: number, keep: number, out: Tensor, argmax: Tensor, mask: Tensor): void {
+  const scale = x.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep;
+  maxoutDropoutCpu(view2d(x), rows, units, pieces, stream, threshold, scale, out.storage.data!, argmax.storage.data!, mask.storage.data!);
 }

@@ -1,11 +1,22 @@
-import { Params, Tensor, ones } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d } from '../shared/launch.js';
+import { Tensor, ones } from '@saddle/tensor';
+import type { DeviceTable } from '../shared/device-table.js';
 import { resolveStream } from '../random/generator.js';
+import type { Stream } from '../random/random.cpu.js';
 import { keepThreshold } from '../dropout/dropout.cpu.js';
 import { checkKeep, type DropoutOptions } from '../dropout/dropout.js';
-import { maxoutDropoutCpu } from './maxout-dropout.cpu.js';
-import { maxoutDropoutWgsl } from './maxout-dropout.wgsl.js';
-import { checkMaxoutInput, maxout, view2d } from './maxout.js';
+import { maxoutDropoutOnCpu } from './maxout-dropout.cpu.js';
+import { maxoutDropoutOnWasm } from './maxout-dropout.wasm.js';
+import { maxoutDropoutOnWebgpu } from './maxout-dropout.webgpu.js';
+import { checkMaxoutInput, maxout } from './maxout.js';
+
+/** Non-empty fused maxout + dropout of x into out, argmax and mask, the mask drawn from `stream`, on each device. */
+const MAXOUT_DROPOUT: DeviceTable<
+  (x: Tensor, rows: number, units: number, pieces: number, stream: Stream, threshold: number, keep: number, out: Tensor, argmax: Tensor, mask: Tensor) => void
+> = {
+  cpu: maxoutDropoutOnCpu,
+  wasm: maxoutDropoutOnWasm,
+  webgpu: maxoutDropoutOnWebgpu,
+};
 
 /**
  * Maxout followed by inverted dropout of its output, in one kernel: x is [B, units * pieces] (unit
@@ -33,27 +44,6 @@ export function maxoutDropout(x: Tensor, pieces: number, keep: number, opts: Dro
   const mask = Tensor.empty([rows, units], x.dtype, device);
   if (n === 0) return { out, argmax, mask };
   const threshold = keepThreshold(keep);
-  if (device.kind === 'cpu') {
-    const scale = x.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep;
-    maxoutDropoutCpu(view2d(x), rows, units, pieces, stream, threshold, scale, out.storage.data!, argmax.storage.data!, mask.storage.data!);
-    return { out, argmax, mask };
-  }
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    const args = [rows, units, pieces, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(out.storage), w.address(argmax.storage), w.address(mask.storage)];
-    w.run('maxoutDropout', [...args, ...stream.key, ...stream.offset, threshold, 1 / keep], n * (pieces + 20));
-    return { out, argmax, mask };
-  }
-  asGpu(device, op).dispatch({
-    label: op,
-    code: maxoutDropoutWgsl,
-    params: new Params()
-      .u32(n, units, pieces, x.offset, x.strides[0]!, x.strides[1]!, threshold, stream.key[0])
-      .u32(stream.key[1], stream.offset[0], stream.offset[1])
-      .f32(1 / keep)
-      .finish(),
-    buffers: [x.storage, out.storage, argmax.storage, mask.storage],
-    workgroups: grid1d(Math.ceil(n / 4)),
-  });
+  MAXOUT_DROPOUT[device.kind](x, rows, units, pieces, stream, threshold, keep, out, argmax, mask);
   return { out, argmax, mask };
 }

@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /** A 2-D strided view of a typed array: element (r, c) is data[offset + r * rowStride + c * colStride]. */
 export interface View2d {
@@ -68,4 +68,19 @@ export function maxoutBackwardCpu(dy: View2d, argmax: View2d, rows: number, unit
       dx[b * cols + c] = mine ? (ties === 1 ? g : round(g / ties)) : 0;
     }
   }
+}
+
+/** A rank-2 tensor's array seen through its strides. */
+export function view2d(t: Tensor): View2d {
+  return { data: t.storage.data!, offset: t.offset, rowStride: t.strides[0]!, colStride: t.strides[1]! };
+}
+
+/** maxout's CPU entry: the twin on x's array into `out` and `argmax`. */
+export function maxoutOnCpu(x: Tensor, rows: number, units: number, pieces: number, out: Tensor, argmax: Tensor): void {
+  maxoutCpu(view2d(x), rows, units, pieces, out.storage.data!, argmax.storage.data!);
+}
+
+/** maxoutBackward's CPU entry: the twin into `dx` (with dropout's mask and tie sharing when given). */
+export function maxoutBackwardOnCpu(dy: Tensor, argmax: Tensor, rows: number, units: number, pieces: number, dx: Tensor, mask?: Tensor, x?: Tensor): void {
+  maxoutBackwardCpu(view2d(dy), view2d(argmax), rows, units, pieces, dx.storage.data!, mask ? view2d(mask) : undefined, x ? view2d(x) : undefined);
 }

@@ -1,7 +1,23 @@
-import { Params, SaddleError, Tensor, fmtShape, shapesEqual, type Device } from '@saddle/tensor';
-import { asGpu, asWasm, expectRank, grid1d, sameDevice } from '../shared/launch.js';
-import { maxoutBackwardCpu, maxoutCpu, type View2d } from './maxout.cpu.js';
-import { maxoutBackwardWgsl, maxoutWgsl } from './maxout.wgsl.js';
+import { SaddleError, Tensor, fmtShape, shapesEqual, type Device } from '@saddle/tensor';
+import { expectRank, sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { maxoutBackwardOnCpu, maxoutOnCpu } from './maxout.cpu.js';
+import { maxoutBackwardOnWasm, maxoutOnWasm } from './maxout.wasm.js';
+import { maxoutBackwardOnWebgpu, maxoutOnWebgpu } from './maxout.webgpu.js';
+
+/** Maxout of x [rows, units * pieces] into out and argmax [rows, units], non-empty, on each device. */
+const MAXOUT: DeviceTable<(x: Tensor, rows: number, units: number, pieces: number, out: Tensor, argmax: Tensor) => void> = {
+  cpu: maxoutOnCpu,
+  wasm: maxoutOnWasm,
+  webgpu: maxoutOnWebgpu,
+};
+
+/** Maxout's gradient dy [rows, units] into dx [rows, units * pieces] (times mask, ties shared by x), on each device. */
+const MAXOUT_BACKWARD: DeviceTable<(dy: Tensor, argmax: Tensor, rows: number, units: number, pieces: number, dx: Tensor, mask?: Tensor, x?: Tensor) => void> = {
+  cpu: maxoutBackwardOnCpu,
+  wasm: maxoutBackwardOnWasm,
+  webgpu: maxoutBackwardOnWebgpu,
+};
 
 function checkPieces(op: string, pieces: number): void {
   if (!Number.isInteger(pieces) || pieces < 1) {
@@ -13,10 +29,6 @@ function checkFloat(op: string, name: string, t: Tensor): void {
   if (t.dtype !== 'f32' && t.dtype !== 'f64') {
     throw new SaddleError(op, `${name} has dtype ${t.dtype}; expected f32 (or f64 on the CPU)`);
   }
-}
-
-export function view2d(t: Tensor): View2d {
-  return { data: t.storage.data!, offset: t.offset, rowStride: t.strides[0]!, colStride: t.strides[1]! };
 }
 
 /** Checks a maxout input x [B, units * pieces] (alive, float, rank 2, columns divisible by pieces). */
@@ -44,24 +56,9 @@ export function maxout(x: Tensor, pieces: number): { out: Tensor; argmax: Tensor
   const out = Tensor.empty([rows, units], x.dtype, device);
   const argmax = Tensor.empty([rows, units], 'i32', device);
   const n = rows * units;
-  if (device.kind === 'cpu') {
-    maxoutCpu(view2d(x), rows, units, pieces, out.storage.data!, argmax.storage.data!);
-    return { out, argmax };
-  }
+  // Empty: nothing to write on any device (the CPU twin wrote nothing either).
   if (n === 0) return { out, argmax };
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    const [rs, cs] = x.strides as [number, number];
-    w.run('maxoutForward', [rows, units, pieces, w.address(x.storage, x.offset), rs, cs, w.address(out.storage), w.address(argmax.storage)], n * (pieces + 2));
-    return { out, argmax };
-  }
-  asGpu(device, op).dispatch({
-    label: op,
-    code: maxoutWgsl(),
-    params: new Params().u32(n, units, pieces, x.offset, x.strides[0]!, x.strides[1]!, 0, 0).finish(),
-    buffers: [x.storage, out.storage, argmax.storage],
-    workgroups: grid1d(n),
-  });
+  MAXOUT[device.kind](x, rows, units, pieces, out, argmax);
   return { out, argmax };
 }
 
@@ -97,30 +94,9 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?
     }
   }
   const dx = Tensor.empty([rows, units * pieces], dy.dtype, device);
-  if (device.kind === 'cpu') {
-    maxoutBackwardCpu(view2d(dy), view2d(argmax), rows, units, pieces, dx.storage.data!, mask ? view2d(mask) : undefined, x ? view2d(x) : undefined);
-    return dx;
-  }
   const n = dx.size;
+  // Empty: nothing to write on any device (the CPU twin wrote nothing either).
   if (n === 0) return dx;
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    const m = mask ? [w.address(mask.storage, mask.offset), mask.strides[0]!, mask.strides[1]!] : [0, 0, 0];
-    const args = [rows, units, pieces, w.address(dy.storage, dy.offset), dy.strides[0]!, dy.strides[1]!, w.address(argmax.storage, argmax.offset), argmax.strides[0]!, argmax.strides[1]!, ...m];
-    if (x) w.run('maxoutBackwardTies', [...args, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(dx.storage)], 2 * n + 3 * rows * units);
-    else w.run('maxoutBackward', [...args, w.address(dx.storage)], n + 3 * rows * units);
-    return dx;
-  }
-  asGpu(device, op).dispatch({
-    label: op,
-    code: maxoutBackwardWgsl(!!mask, !!x),
-    params: new Params()
-      .u32(n, units, pieces, dy.offset, dy.strides[0]!, dy.strides[1]!, argmax.offset, argmax.strides[0]!)
-      .u32(argmax.strides[1]!, mask?.offset ?? 0, mask?.strides[0] ?? 0, mask?.strides[1] ?? 0)
-      .u32(x?.offset ?? 0, x?.strides[0] ?? 0, x?.strides[1] ?? 0, 0)
-      .finish(),
-    buffers: [dy.storage, argmax.storage, ...(mask ? [mask.storage] : []), ...(x ? [x.storage] : []), dx.storage],
-    workgroups: grid1d(n),
-  });
+  MAXOUT_BACKWARD[device.kind](dy, argmax, rows, units, pieces, dx, mask, x);
   return dx;
 }

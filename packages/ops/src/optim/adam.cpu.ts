@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /**
  * The constants of one Adam/AdamW step, folded from the hyperparameters and the step count by
@@ -45,4 +45,9 @@ export function adamCpu(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArr
     v[i] = k.beta2 * v[i]! + c2 * gi * gi;
     p[i] = w * k.decay - (k.stepSize * m[i]!) / (Math.sqrt(v[i]!) / k.sqrtBc2 + k.eps);
   }
+}
+
+/** adamUpdate's CPU entry: the twin on the tensors' arrays (grad dense), in place. */
+export function adamOnCpu(param: Tensor, g: Tensor, m: Tensor, v: Tensor, k: AdamConstants): void {
+  adamCpu(param.storage.data!, g.storage.data!, m.storage.data!, v.storage.data!, k);
 }

@@ -1,9 +1,17 @@
-import { Params, SaddleError, type Tensor } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d } from '../shared/launch.js';
+import { SaddleError, type Tensor } from '@saddle/tensor';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
-import { adamCpu, type AdamConstants } from './adam.cpu.js';
-import { adamWgsl } from './adam.wgsl.js';
+import { adamOnCpu, type AdamConstants } from './adam.cpu.js';
+import { adamOnWasm } from './adam.wasm.js';
+import { adamOnWebgpu } from './adam.webgpu.js';
 import { checkUpdate } from './check.js';
+
+/** One Adam step in place on non-empty, checked tensors (grad dense), on each device. */
+const ADAM: DeviceTable<(param: Tensor, g: Tensor, m: Tensor, v: Tensor, k: AdamConstants) => void> = {
+  cpu: adamOnCpu,
+  wasm: adamOnWasm,
+  webgpu: adamOnWebgpu,
+};
 
 /** The hyperparameters of one `adamUpdate` (checked; a SaddleError names a bad one). */
 export interface AdamHyperparams {
@@ -65,23 +73,7 @@ export function adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, hp
   if (param.size === 0) return;
   const g = dense(grad);
   try {
-    if (param.device.kind === 'cpu') {
-      adamCpu(param.storage.data!, g.storage.data!, m.storage.data!, v.storage.data!, k);
-      return;
-    }
-    if (param.device.kind === 'wasm') {
-      const w = asWasm(param.device);
-      const addr = [param, g, m, v].map((t) => w.address(t.storage));
-      w.run('adam', [param.size, ...addr, k.beta1, k.beta2, k.eps, k.l2, k.decay, k.stepSize, k.sqrtBc2], 14 * param.size);
-      return;
-    }
-    asGpu(param.device, OP).dispatch({
-      label: OP,
-      code: adamWgsl(),
-      params: new Params().u32(param.size).f32(k.beta1, k.beta2, k.oneMinusBeta1, k.oneMinusBeta2, k.eps, k.l2, k.decay, k.stepSize, k.sqrtBc2).finish(),
-      buffers: [param.storage, g.storage, m.storage, v.storage],
-      workgroups: grid1d(param.size),
-    });
+    ADAM[param.device.kind](param, g, m, v, k);
   } finally {
     if (g !== grad) g.dispose();
   }

@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /**
  * CPU twin of the moving-average kernel, in place: t = decay·t + oneMinusDecay·s, computed in
@@ -6,4 +6,9 @@ import type { TypedArray } from '@saddle/tensor';
  */
 export function emaCpu(t: TypedArray, s: TypedArray, decay: number, oneMinusDecay: number): void {
   for (let i = 0; i < t.length; i++) t[i] = decay * t[i]! + oneMinusDecay * s[i]!;
+}
+
+/** emaUpdate's CPU entry: the twin on the tensors' arrays (source dense), in place. */
+export function emaOnCpu(target: Tensor, s: Tensor, decay: number, oneMinusDecay: number): void {
+  emaCpu(target.storage.data!, s.storage.data!, decay, oneMinusDecay);
 }

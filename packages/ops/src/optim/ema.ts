@@ -1,9 +1,17 @@
-import { Params, SaddleError, type Tensor } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d } from '../shared/launch.js';
+import { SaddleError, type Tensor } from '@saddle/tensor';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
 import { checkUpdate } from './check.js';
-import { emaCpu } from './ema.cpu.js';
-import { emaWgsl } from './ema.wgsl.js';
+import { emaOnCpu } from './ema.cpu.js';
+import { emaOnWasm } from './ema.wasm.js';
+import { emaOnWebgpu } from './ema.webgpu.js';
+
+/** One moving-average step in place on non-empty, checked tensors (source dense), on each device. */
+const EMA: DeviceTable<(target: Tensor, s: Tensor, decay: number, oneMinusDecay: number) => void> = {
+  cpu: emaOnCpu,
+  wasm: emaOnWasm,
+  webgpu: emaOnWebgpu,
+};
 
 const OP = 'emaUpdate';
 
@@ -23,22 +31,7 @@ export function emaUpdate(target: Tensor, source: Tensor, decay: number): void {
   const oneMinusDecay = 1 - decay;
   const s = dense(source);
   try {
-    if (target.device.kind === 'cpu') {
-      emaCpu(target.storage.data!, s.storage.data!, decay, oneMinusDecay);
-      return;
-    }
-    if (target.device.kind === 'wasm') {
-      const w = asWasm(target.device);
-      w.run('emaUpdate', [target.size, w.address(target.storage), w.address(s.storage), decay, oneMinusDecay], 3 * target.size);
-      return;
-    }
-    asGpu(target.device, OP).dispatch({
-      label: OP,
-      code: emaWgsl(),
-      params: new Params().u32(target.size).f32(decay, oneMinusDecay).finish(),
-      buffers: [target.storage, s.storage],
-      workgroups: grid1d(target.size),
-    });
+    EMA[target.device.kind](target, s, decay, oneMinusDecay);
   } finally {
     if (s !== source) s.dispose();
   }

@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /**
  * CPU twin of the SGD-momentum kernel, in place: v = momentum * v - lr * (g + weightDecay * p),
@@ -10,4 +10,9 @@ export function sgdMomentumCpu(p: TypedArray, g: TypedArray, v: TypedArray, lr: 
     v[i] = momentum * v[i]! - lr * (g[i]! + weightDecay * p[i]!);
     p[i] = p[i]! + v[i]!;
   }
+}
+
+/** sgdMomentumUpdate's CPU entry: the twin on the tensors' arrays (grad dense), in place. */
+export function sgdMomentumOnCpu(param: Tensor, g: Tensor, velocity: Tensor, lr: number, momentum: number, weightDecay: number): void {
+  sgdMomentumCpu(param.storage.data!, g.storage.data!, velocity.storage.data!, lr, momentum, weightDecay);
 }

@@ -1,9 +1,11 @@
-import { Params, SaddleError, type Device, type Storage, type Tensor } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
+import { SaddleError, type Device, type Tensor } from '@saddle/tensor';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { checkUpdate } from './check.js';
 import { dense } from '../elementwise/elementwise.js';
-import { sgdMomentumCpu } from './optim.cpu.js';
-import { MULTI_SEGMENT_ALIGN, sgdMomentumMultiWgsl, sgdMomentumWgsl } from './optim.wgsl.js';
+import { sgdMomentumOnCpu } from './optim.cpu.js';
+import { sgdMomentumMultiOnWasm, sgdMomentumOnWasm } from './optim.wasm.js';
+import { segment, sgdMomentumMultiOnWebgpu, sgdMomentumOnWebgpu, sgdMomentumTensorsPerDispatchOnWebgpu } from './optim.webgpu.js';
 
 /** The hyperparameters of the SGD momentum update. */
 export interface SgdMomentumHyperparams {
@@ -16,6 +18,13 @@ export interface SgdMomentumHyperparams {
 }
 
 const OP = 'sgdMomentumUpdate';
+
+/** One SGD-momentum step in place on a non-empty, checked triple (grad dense), on each device. */
+const SGD: DeviceTable<(param: Tensor, g: Tensor, velocity: Tensor, lr: number, momentum: number, weightDecay: number) => void> = {
+  cpu: sgdMomentumOnCpu,
+  wasm: sgdMomentumOnWasm,
+  webgpu: sgdMomentumOnWebgpu,
+};
 
 function checkHyperparams(op: string, hp: SgdMomentumHyperparams): Required<SgdMomentumHyperparams> {
   const { lr, momentum, weightDecay = 0 } = hp ?? ({} as SgdMomentumHyperparams);
@@ -33,23 +42,7 @@ function run(param: Tensor, grad: Tensor, velocity: Tensor, hp: Required<SgdMome
   if (param.size === 0) return;
   const g = dense(grad);
   try {
-    if (param.device.kind === 'cpu') {
-      sgdMomentumCpu(param.storage.data!, g.storage.data!, velocity.storage.data!, hp.lr, hp.momentum, hp.weightDecay);
-      return;
-    }
-    if (param.device.kind === 'wasm') {
-      const w = asWasm(param.device);
-      const args = [param.size, w.address(param.storage), w.address(g.storage), w.address(velocity.storage), hp.lr, hp.momentum, hp.weightDecay];
-      w.run('sgdMomentum', args, 5 * param.size);
-      return;
-    }
-    asGpu(param.device, OP).dispatch({
-      label: OP,
-      code: sgdMomentumWgsl(),
-      params: new Params().u32(param.size).f32(hp.lr, hp.momentum, hp.weightDecay).finish(),
-      buffers: [param.storage, g.storage, velocity.storage],
-      workgroups: grid1d(param.size),
-    });
+    SGD[param.device.kind](param, g, velocity, hp.lr, hp.momentum, hp.weightDecay);
   } finally {
     if (g !== grad) g.dispose();
   }
@@ -81,6 +74,13 @@ export interface SgdMomentumManyOptions {
  */
 export const SGD_MAX_TENSORS_PER_DISPATCH = 32;
 
+/** sgdMomentumTensorsPerDispatch on each device, at most `max`. */
+const TENSORS_PER_DISPATCH: DeviceTable<(device: Device, max: number) => number> = {
+  cpu: () => Infinity,
+  wasm: (_device, max) => max,
+  webgpu: sgdMomentumTensorsPerDispatchOnWebgpu,
+};
+
 /**
  * How many (param, grad, velocity) triples one dispatch of the multi-tensor update can bind on
  * `device`: a third of its `maxStorageBuffersPerShaderStage` (8 by default in WebGPU: 2 tensors;
@@ -88,17 +88,11 @@ export const SGD_MAX_TENSORS_PER_DISPATCH = 32;
  * SGD_MAX_TENSORS_PER_DISPATCH on wasm (one kernel call per group, no bindings).
  */
 export function sgdMomentumTensorsPerDispatch(device: Device): number {
-  if (device.kind === 'cpu') return Infinity;
-  if (device.kind === 'wasm') return SGD_MAX_TENSORS_PER_DISPATCH;
-  const storage = asGpu(device, 'sgdMomentumUpdateMany').limits.maxStorageBuffersPerShaderStage;
-  return Math.max(1, Math.min(SGD_MAX_TENSORS_PER_DISPATCH, Math.floor(storage / 3)));
+  return TENSORS_PER_DISPATCH[device.kind](device, SGD_MAX_TENSORS_PER_DISPATCH);
 }
 
 /** Thread indices a multi-tensor dispatch may cover (they are u32 in the kernel). */
 const MAX_MULTI_THREADS = 2 ** 31;
-
-/** The threads a tensor of n elements takes in a multi-tensor dispatch: n rounded up to whole workgroups. */
-const segment = (n: number) => Math.ceil(n / MULTI_SEGMENT_ALIGN) * MULTI_SEGMENT_ALIGN;
 
 /**
  * Splits the tensors (by index) into dispatches of at most `perDispatch` tensors: as few dispatches
@@ -125,38 +119,47 @@ function groups(sizes: readonly number[], perDispatch: number): number[][] {
   return out;
 }
 
-/** Records one multi-tensor dispatch over the triples (all non-empty, grads dense). */
-function runMulti(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], hp: Required<SgdMomentumHyperparams>): void {
-  const count = params.length;
-  const vec4s = Math.ceil((count + 1) / 4);
-  // Segment starts, in threads.
-  const starts: number[] = [0];
-  for (const p of params) starts.push(starts[starts.length - 1]! + segment(p.size));
-  const total = starts[count]!;
-  const device = params[0]!.device;
-  if (device.kind === 'wasm') {
-    // One call over the tensors' elements end to end; no segment padding is needed.
-    const w = asWasm(device);
-    const table = params.flatMap((p, t) => [w.address(p.storage), w.address(grads[t]!.storage), w.address(velocities[t]!.storage), p.size]);
-    const elements = params.reduce((a, p) => a + p.size, 0);
-    w.run('sgdMomentumMulti', [count, w.ints(table), hp.lr, hp.momentum, hp.weightDecay], 5 * elements);
-    return;
-  }
-  const buffers: Storage[] = [];
-  params.forEach((p, t) => buffers.push(p.storage, grads[t]!.storage, velocities[t]!.storage));
-  asGpu(device, 'sgdMomentumUpdateMany').dispatch({
-    label: 'sgdMomentumUpdateMany',
-    code: sgdMomentumMultiWgsl(count),
-    params: new Params(16 + 32 * vec4s)
-      .u32(total)
-      .f32(hp.lr, hp.momentum, hp.weightDecay)
-      .vec4u(starts, vec4s)
-      .vec4u(params.map((p) => p.size), vec4s)
-      .finish(),
-    buffers,
-    workgroups: grid1d(total),
-  });
+/** One multi-tensor launch over the triples (all non-empty, grads dense), on a device that has one. */
+type MultiLaunch = (params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], lr: number, momentum: number, weightDecay: number) => void;
+
+/** The checked triples, one tensor at a time (the CPU: no dispatches to save). */
+function runEach(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], h: Required<SgdMomentumHyperparams>): void {
+  params.forEach((p, i) => run(p, grads[i]!, velocities[i]!, h));
 }
+
+/** The checked triples in groups of at most `perDispatch`: one multi-tensor launch per group (`run` for a group of one). */
+function runGrouped(
+  launch: MultiLaunch,
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  velocities: readonly Tensor[],
+  h: Required<SgdMomentumHyperparams>,
+  perDispatch: number,
+): void {
+  const live = params.map((_, i) => i).filter((i) => params[i]!.size > 0);
+  for (const group of groups(live.map((i) => params[i]!.size), perDispatch)) {
+    const idx = group.map((g) => live[g]!);
+    if (idx.length === 1) {
+      run(params[idx[0]!]!, grads[idx[0]!]!, velocities[idx[0]!]!, h);
+      continue;
+    }
+    const ds = idx.map((i) => dense(grads[i]!));
+    try {
+      launch(idx.map((i) => params[i]!), ds, idx.map((i) => velocities[i]!), h.lr, h.momentum, h.weightDecay);
+    } finally {
+      ds.forEach((d, k) => d !== grads[idx[k]!] && d.dispose());
+    }
+  }
+}
+
+/** sgdMomentumUpdateMany's updates of checked triples, on each device. */
+const SGD_MANY: DeviceTable<
+  (params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], h: Required<SgdMomentumHyperparams>, perDispatch: number) => void
+> = {
+  cpu: runEach,
+  wasm: (params, grads, velocities, h, perDispatch) => runGrouped(sgdMomentumMultiOnWasm, params, grads, velocities, h, perDispatch),
+  webgpu: (params, grads, velocities, h, perDispatch) => runGrouped(sgdMomentumMultiOnWebgpu, params, grads, velocities, h, perDispatch),
+};
 
 /**
  * `sgdMomentumUpdate` over lists of tensors; every triple is checked before any is updated. On
@@ -200,22 +203,5 @@ export function sgdMomentumUpdateMany(
   if (params.length === 0) return;
   const device = params[0]!.device;
   const perDispatch = Math.min(tensorsPerDispatch ?? Infinity, sgdMomentumTensorsPerDispatch(device));
-  if (device.kind === 'cpu') {
-    params.forEach((p, i) => run(p, grads[i]!, velocities[i]!, h));
-    return;
-  }
-  const live = params.map((_, i) => i).filter((i) => params[i]!.size > 0);
-  for (const group of groups(live.map((i) => params[i]!.size), perDispatch)) {
-    const idx = group.map((g) => live[g]!);
-    if (idx.length === 1) {
-      run(params[idx[0]!]!, grads[idx[0]!]!, velocities[idx[0]!]!, h);
-      continue;
-    }
-    const ds = idx.map((i) => dense(grads[i]!));
-    try {
-      runMulti(idx.map((i) => params[i]!), ds, idx.map((i) => velocities[i]!), h);
-    } finally {
-      ds.forEach((d, k) => d !== grads[idx[k]!] && d.dispose());
-    }
-  }
+  SGD_MANY[device.kind](params, grads, velocities, h, perDispatch);
 }

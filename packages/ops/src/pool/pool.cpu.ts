@@ -1,4 +1,4 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
 
 /** A pooling window: kernel size, stride, padding and dilation along H and W. */
 export interface PoolWindow {
@@ -144,4 +144,24 @@ export function maxPool2dBackwardCpu(dy: TypedArray, indices: TypedArray, g: Poo
 export function avgPool2dBackwardCpu(dy: TypedArray, g: PoolGeometry, countIncludePad: boolean, dx: TypedArray): void {
   const round = rounder(dx);
   poolBackwardCpu(g, dx, (o, oh, ow) => round(dy[o]! / avgDivisor(g, oh, ow, countIncludePad)));
+}
+
+/** maxPool2d's CPU entry: the twin on dense x's array into `values` and `indices`. */
+export function maxPool2dOnCpu(xd: Tensor, g: PoolGeometry, values: Tensor, indices: Tensor): void {
+  maxPool2dCpu(xd.storage.data!, g, values.storage.data!, indices.storage.data!);
+}
+
+/** avgPool2d's CPU entry: the twin on dense x's array into `out`. */
+export function avgPool2dOnCpu(xd: Tensor, g: PoolGeometry, countIncludePad: boolean, out: Tensor): void {
+  avgPool2dCpu(xd.storage.data!, g, countIncludePad, out.storage.data!);
+}
+
+/** maxPool2dBackward's CPU entry: the twin on dense dy and indices into `dx`. */
+export function maxPool2dBackwardOnCpu(dyd: Tensor, id: Tensor, g: PoolGeometry, dx: Tensor): void {
+  maxPool2dBackwardCpu(dyd.storage.data!, id.storage.data!, g, dx.storage.data!);
+}
+
+/** avgPool2dBackward's CPU entry: the twin on dense dy into `dx`. */
+export function avgPool2dBackwardOnCpu(dyd: Tensor, g: PoolGeometry, countIncludePad: boolean, dx: Tensor): void {
+  avgPool2dBackwardCpu(dyd.storage.data!, g, countIncludePad, dx.storage.data!);
 }

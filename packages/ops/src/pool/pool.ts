@@ -1,8 +1,39 @@
-import { Params, SaddleError, Tensor, fmtShape, type Device } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice } from '../shared/launch.js';
+import { SaddleError, Tensor, fmtShape, type Device } from '@saddle/tensor';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
-import { avgPool2dBackwardCpu, avgPool2dCpu, maxPool2dBackwardCpu, maxPool2dCpu, type PoolGeometry, type PoolWindow } from './pool.cpu.js';
-import { poolBackwardWgsl, poolWgsl, type PoolKind } from './pool.wgsl.js';
+import { avgPool2dBackwardOnCpu, avgPool2dOnCpu, maxPool2dBackwardOnCpu, maxPool2dOnCpu, type PoolGeometry, type PoolWindow } from './pool.cpu.js';
+import { avgPool2dBackwardOnWasm, avgPool2dOnWasm, maxPool2dBackwardOnWasm, maxPool2dOnWasm } from './pool.wasm.js';
+import { avgPool2dBackwardOnWebgpu, avgPool2dOnWebgpu, maxPool2dBackwardOnWebgpu, maxPool2dOnWebgpu } from './pool.webgpu.js';
+import type { PoolKind } from './pool.wgsl.js';
+
+/** Max pooling of dense x into values and indices (non-empty), on each device. */
+const MAX_POOL: DeviceTable<(xd: Tensor, g: PoolGeometry, values: Tensor, indices: Tensor) => void> = {
+  cpu: maxPool2dOnCpu,
+  wasm: maxPool2dOnWasm,
+  webgpu: maxPool2dOnWebgpu,
+};
+
+/** Average pooling of dense x into `out` (non-empty), on each device. */
+const AVG_POOL: DeviceTable<(xd: Tensor, g: PoolGeometry, countIncludePad: boolean, out: Tensor) => void> = {
+  cpu: avgPool2dOnCpu,
+  wasm: avgPool2dOnWasm,
+  webgpu: avgPool2dOnWebgpu,
+};
+
+/** Max pooling's gradient from dense dy and indices into `dx` (non-empty), on each device. */
+const MAX_POOL_BACKWARD: DeviceTable<(dyd: Tensor, id: Tensor, g: PoolGeometry, dx: Tensor) => void> = {
+  cpu: maxPool2dBackwardOnCpu,
+  wasm: maxPool2dBackwardOnWasm,
+  webgpu: maxPool2dBackwardOnWebgpu,
+};
+
+/** Average pooling's gradient from dense dy into `dx` (non-empty), on each device. */
+const AVG_POOL_BACKWARD: DeviceTable<(dyd: Tensor, g: PoolGeometry, countIncludePad: boolean, dx: Tensor) => void> = {
+  cpu: avgPool2dBackwardOnCpu,
+  wasm: avgPool2dBackwardOnWasm,
+  webgpu: avgPool2dBackwardOnWebgpu,
+};
 
 /** A size per spatial dim: one number for both (H and W), or [h, w]. */
 export type Size2d = number | readonly [number, number];
@@ -90,17 +121,6 @@ function checkPool(op: string, name: string, shape: readonly number[], dtype: st
   return { planes: n * c, h, w, oh, ow, ...win };
 }
 
-function paramsOf(g: PoolGeometry, n: number, countIncludePad: boolean): Uint8Array {
-  return new Params()
-    .u32(n, g.h, g.w, g.oh, g.ow, g.kH, g.kW, g.sH)
-    .u32(g.sW, g.pH, g.pW, g.dH, g.dW, countIncludePad ? 1 : 0, 0, 0)
-    .finish();
-}
-
-/** The integers the wasm kernels read (assembly/pool/pool.ts's GEOMETRY order). */
-const wasmGeometry = (g: PoolGeometry, countIncludePad: boolean) =>
-  [g.planes, g.h, g.w, g.oh, g.ow, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, countIncludePad ? 1 : 0];
-
 const outShape = (x: Tensor, g: PoolGeometry) => [x.shape[0]!, x.shape[1]!, g.oh, g.ow];
 
 /**
@@ -119,14 +139,7 @@ export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): { value
   if (n === 0) return { values, indices };
   const xd = dense(x);
   try {
-    if (device.kind === 'cpu') {
-      maxPool2dCpu(xd.storage.data!, g, values.storage.data!, indices.storage.data!);
-    } else if (device.kind === 'wasm') {
-      const w = asWasm(device);
-      w.run('maxPool2dF32', [w.ints(wasmGeometry(g, false)), w.address(xd.storage, xd.offset), w.address(values.storage), w.address(indices.storage)], n * g.kH * g.kW);
-    } else {
-      asGpu(device, op).dispatch({ label: op, code: poolWgsl('max'), params: paramsOf(g, n, false), buffers: [xd.storage, values.storage, indices.storage], workgroups: grid1d(n) });
-    }
+    MAX_POOL[device.kind](xd, g, values, indices);
     return { values, indices };
   } finally {
     if (xd !== x) xd.dispose();
@@ -154,14 +167,7 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   if (n === 0) return out;
   const xd = dense(x);
   try {
-    if (device.kind === 'cpu') {
-      avgPool2dCpu(xd.storage.data!, g, countIncludePad, out.storage.data!);
-    } else if (device.kind === 'wasm') {
-      const w = asWasm(device);
-      w.run('avgPool2dF32', [w.ints(wasmGeometry(g, countIncludePad)), w.address(xd.storage, xd.offset), w.address(out.storage)], n * g.kH * g.kW);
-    } else {
-      asGpu(device, op).dispatch({ label: op, code: poolWgsl('avg'), params: paramsOf(g, n, countIncludePad), buffers: [xd.storage, out.storage], workgroups: grid1d(n) });
-    }
+    AVG_POOL[device.kind](xd, g, countIncludePad, out);
     return out;
   } finally {
     if (xd !== x) xd.dispose();
@@ -199,14 +205,7 @@ export function maxPool2dBackward(dy: Tensor, indices: Tensor, inputShape: reado
   const dyd = dense(dy);
   const id = dense(indices);
   try {
-    if (dy.device.kind === 'cpu') {
-      maxPool2dBackwardCpu(dyd.storage.data!, id.storage.data!, g, dx.storage.data!);
-    } else if (dy.device.kind === 'wasm') {
-      const w = asWasm(dy.device);
-      w.run('maxPool2dBackwardF32', [w.ints(wasmGeometry(g, false)), w.address(dyd.storage, dyd.offset), w.address(id.storage, id.offset), w.address(dx.storage)], n * g.kH * g.kW);
-    } else {
-      asGpu(dy.device, op).dispatch({ label: op, code: poolBackwardWgsl('max'), params: paramsOf(g, n, false), buffers: [dyd.storage, id.storage, dx.storage], workgroups: grid1d(n) });
-    }
+    MAX_POOL_BACKWARD[dy.device.kind](dyd, id, g, dx);
     return dx;
   } finally {
     if (dyd !== dy) dyd.dispose();
@@ -227,14 +226,7 @@ export function avgPool2dBackward(dy: Tensor, inputShape: readonly number[], opt
   if (n === 0) return dx;
   const dyd = dense(dy);
   try {
-    if (dy.device.kind === 'cpu') {
-      avgPool2dBackwardCpu(dyd.storage.data!, g, countIncludePad, dx.storage.data!);
-    } else if (dy.device.kind === 'wasm') {
-      const w = asWasm(dy.device);
-      w.run('avgPool2dBackwardF32', [w.ints(wasmGeometry(g, countIncludePad)), w.address(dyd.storage, dyd.offset), w.address(dx.storage)], n * g.kH * g.kW);
-    } else {
-      asGpu(dy.device, op).dispatch({ label: op, code: poolBackwardWgsl('avg'), params: paramsOf(g, n, countIncludePad), buffers: [dyd.storage, dx.storage], workgroups: grid1d(n) });
-    }
+    AVG_POOL_BACKWARD[dy.device.kind](dyd, g, countIncludePad, dx);
     return dx;
   } finally {
     if (dyd !== dy) dyd.dispose();

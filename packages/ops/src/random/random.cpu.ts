@@ -1,4 +1,5 @@
-import type { TypedArray } from '@saddle/tensor';
+import type { Tensor, TypedArray } from '@saddle/tensor';
+import type { RandomKind } from './random.wgsl.js';
 
 /**
  * CPU twin of the Philox4x32-10 counter-based generator (Salmon, Moraes, Dror & Shaw, "Parallel
@@ -147,4 +148,22 @@ export function philoxCpu(counters: ArrayLike<number>, key: readonly [number, nu
     philox4x32(counters[4 * b]! >>> 0, counters[4 * b + 1]! >>> 0, counters[4 * b + 2]! >>> 0, counters[4 * b + 3]! >>> 0, key[0], key[1], w);
     for (let j = 0; j < 4; j++) out[4 * b + j] = w[j]!;
   }
+}
+
+/** The CPU twin of each draw, taking the draw's two numbers (a, b) as the kernels do. */
+const DRAWS_CPU: Record<RandomKind, (s: Stream, a: number, b: number, out: TypedArray) => void> = {
+  bits: (s, _a, _b, out) => randomBitsCpu(s, out),
+  uniform: (s, low, scale, out) => uniformCpu(s, low, scale, out),
+  normal: (s, mean, std, out) => normalCpu(s, mean, std, out),
+  int: (s, low, range, out) => randintCpu(s, low, range, out),
+};
+
+/** The draws' CPU entry: the twin of `kind` into `out`'s array (a, b: low and scale, mean and std, low and range). */
+export function randomOnCpu(_op: string, kind: RandomKind, stream: Stream, a: number, b: number, out: Tensor): void {
+  DRAWS_CPU[kind](stream, a, b, out.storage.data!);
+}
+
+/** philox's CPU entry: the twin on the counters' array. */
+export function philoxOnCpu(_op: string, counters: Tensor, key: readonly [number, number], out: Tensor): void {
+  philoxCpu(counters.storage.data!, key, out.storage.data!);
 }

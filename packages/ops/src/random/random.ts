@@ -1,8 +1,27 @@
-import { Params, SaddleError, Tensor, checkShape, defaultDevice, fmtShape, sizeOf, type Device, type DType, type Shape } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d } from '../shared/launch.js';
+import { SaddleError, Tensor, checkShape, defaultDevice, fmtShape, sizeOf, type Device, type DeviceKind, type DType, type Shape } from '@saddle/tensor';
+import type { DeviceTable } from '../shared/device-table.js';
 import { resolveStream, seedKey, type RandomSource, type Seed } from './generator.js';
-import { normalCpu, philoxCpu, randintCpu, randomBitsCpu, uniformCpu, type Stream } from './random.cpu.js';
-import { philoxBlocksWgsl, randomWgsl, type RandomKind } from './random.wgsl.js';
+import { philoxOnCpu, randomOnCpu, type Stream } from './random.cpu.js';
+import { philoxOnWasm, randomOnWasm } from './random.wasm.js';
+import { philoxOnWebgpu, randomOnWebgpu } from './random.webgpu.js';
+import type { RandomKind } from './random.wgsl.js';
+
+/** A non-empty draw of `kind` from `stream` into `out` (a, b: the draw's two numbers), on each device. */
+const RANDOM: DeviceTable<(op: string, kind: RandomKind, stream: Stream, a: number, b: number, out: Tensor) => void> = {
+  cpu: randomOnCpu,
+  wasm: randomOnWasm,
+  webgpu: randomOnWebgpu,
+};
+
+/** Philox4x32-10 of non-empty dense counters under `key` into `out`, on each device. */
+const PHILOX: DeviceTable<(op: string, counters: Tensor, key: readonly [number, number], out: Tensor) => void> = {
+  cpu: philoxOnCpu,
+  wasm: philoxOnWasm,
+  webgpu: philoxOnWebgpu,
+};
+
+/** Whether each device holds f64 tensors: the CPU only. */
+const HOLDS_F64: { readonly [K in DeviceKind]: boolean } = { cpu: true, wasm: false, webgpu: false };
 
 export interface RandOptions extends RandomSource {
   /** Lower bound (inclusive), default 0. */
@@ -31,13 +50,10 @@ function checkFinite(op: string, name: string, v: number): void {
 
 function floatDType(op: string, dtype: DType, device: Device): void {
   if (dtype !== 'f32' && dtype !== 'f64') throw new SaddleError(op, `dtype ${dtype} is not supported; expected f32 or f64`);
-  if (dtype === 'f64' && device.kind !== 'cpu') throw new SaddleError(op, `dtype f64 is supported on the CPU only; expected f32 on ${device.kind}`);
+  if (dtype === 'f64' && !HOLDS_F64[device.kind]) throw new SaddleError(op, `dtype f64 is supported on the CPU only; expected f32 on ${device.kind}`);
 }
 
-/** The wasm kernel's code for each kind (assembly/random/random.ts). */
-const WASM_DRAW_KINDS: Record<RandomKind, number> = { bits: 0, uniform: 1, normal: 2, int: 3 };
-
-/** Allocates the output, takes the counters, then runs the CPU twin or the device's kernel. */
+/** Allocates the output, takes the counters, then runs the device's draw (the CPU twin on the CPU). */
 function draw(
   op: string,
   kind: RandomKind,
@@ -47,35 +63,12 @@ function draw(
   source: RandomSource,
   a: number,
   b: number,
-  cpuKernel: (s: Stream, out: Tensor) => void,
 ): Tensor {
   const n = sizeOf(shape);
   const stream = resolveStream(op, n, source);
   const out = Tensor.empty(shape, dtype, device, op);
   if (n === 0) return out;
-  if (device.kind === 'cpu') {
-    cpuKernel(stream, out);
-    return out;
-  }
-  if (device.kind === 'wasm') {
-    const w = asWasm(device);
-    const [k0, k1] = stream.key;
-    const [o0, o1] = stream.offset;
-    // Philox is ~100 integer ops per 4 elements: worth the workers from a few thousand elements.
-    w.run('randomDraw', [WASM_DRAW_KINDS[kind], n, w.address(out.storage), k0, k1, o0, o1, a, b], 16 * n);
-    return out;
-  }
-  const params = new Params().u32(n, stream.key[0], stream.key[1], stream.offset[0], stream.offset[1]);
-  if (kind === 'uniform' || kind === 'normal') params.f32(a, b);
-  else if (kind === 'int') params.i32(a).u32(b);
-  else params.u32(0, 0);
-  asGpu(device, op).dispatch({
-    label: op,
-    code: randomWgsl(kind, dtype as 'f32' | 'i32' | 'u32'),
-    params: params.u32(0).finish(),
-    buffers: [out.storage],
-    workgroups: grid1d(Math.ceil(n / 4)),
-  });
+  RANDOM[device.kind](op, kind, stream, a, b, out);
   return out;
 }
 
@@ -90,7 +83,7 @@ export function rand(shape: Shape, opts: RandOptions = {}): Tensor {
   checkFinite('rand', 'high', high);
   if (!(low <= high)) throw new SaddleError('rand', `low ${low} is above high ${high}; expected low <= high`);
   floatDType('rand', dtype, device);
-  return draw('rand', 'uniform', shape, dtype, device, opts, low, high - low, (s, out) => uniformCpu(s, low, high - low, out.storage.data!));
+  return draw('rand', 'uniform', shape, dtype, device, opts, low, high - low);
 }
 
 /**
@@ -105,7 +98,7 @@ export function randn(shape: Shape, opts: RandnOptions = {}): Tensor {
   checkFinite('randn', 'std', std);
   if (std < 0) throw new SaddleError('randn', `std ${std} is negative; expected std >= 0`);
   floatDType('randn', dtype, device);
-  return draw('randn', 'normal', shape, dtype, device, opts, mean, std, (s, out) => normalCpu(s, mean, std, out.storage.data!));
+  return draw('randn', 'normal', shape, dtype, device, opts, mean, std);
 }
 
 /** Integers uniform in [low, high) as i32: `low + mulhi(x, high - low)`. Identical on every device. */
@@ -118,14 +111,14 @@ export function randint(shape: Shape, low: number, high: number, opts: RandintOp
     throw new SaddleError('randint', `range [${low}, ${high}) is invalid; expected integers with -2^31 <= low < high <= 2^31`);
   }
   if (high - low > 0xffffffff) throw new SaddleError('randint', `range [${low}, ${high}) is wider than 2^32 - 1`);
-  return draw('randint', 'int', shape, 'i32', device, opts, low, high - low, (s, out) => randintCpu(s, low, high - low, out.storage.data!));
+  return draw('randint', 'int', shape, 'i32', device, opts, low, high - low);
 }
 
 /** The raw Philox words as u32 (element i: word i % 4 of counter block offset + floor(i / 4)). */
 export function randomBits(shape: Shape, opts: RandintOptions = {}): Tensor {
   const { device = defaultDevice() } = opts;
   checkShape('randomBits', shape);
-  return draw('randomBits', 'bits', shape, 'u32', device, opts, 0, 0, (s, out) => randomBitsCpu(s, out.storage.data!));
+  return draw('randomBits', 'bits', shape, 'u32', device, opts, 0, 0);
 }
 
 /**
@@ -145,21 +138,6 @@ export function philox(counters: Tensor, key: Seed | readonly [number, number]):
   const out = Tensor.empty(counters.shape, 'u32', counters.device);
   const blocks = counters.size / 4;
   if (blocks === 0) return out;
-  if (counters.device.kind === 'cpu') {
-    philoxCpu(counters.storage.data!, k, out.storage.data!);
-    return out;
-  }
-  if (counters.device.kind === 'wasm') {
-    const w = asWasm(counters.device);
-    w.run('philoxBlocks', [blocks, w.address(counters.storage, counters.offset), w.address(out.storage), k[0], k[1]], 64 * blocks);
-    return out;
-  }
-  asGpu(counters.device, op).dispatch({
-    label: op,
-    code: philoxBlocksWgsl(),
-    params: new Params().u32(blocks, k[0], k[1], 0).finish(),
-    buffers: [counters.storage, out.storage],
-    workgroups: grid1d(blocks),
-  });
+  PHILOX[counters.device.kind](op, counters, k, out);
   return out;
 }

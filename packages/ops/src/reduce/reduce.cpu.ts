@@ -1,5 +1,5 @@
-import type { TypedArray } from '@saddle/tensor';
-import { stridedIndex } from '../shared/strided.js';
+import { Tensor, type TypedArray } from '@saddle/tensor';
+import { mergeDimsOf, stridedIndex } from '../shared/strided.js';
 
 /** What the CPU reduction twin computes. */
 export type ReduceCpuKind = 'sum' | 'mean' | 'max' | 'argmax';
@@ -58,4 +58,26 @@ export function reduceCpu(
       out[o] = kind === 'max' ? best : bestI;
     }
   }
+}
+
+/** A strided layout: its shape and strides. */
+export interface Dims {
+  shape: number[];
+  strides: number[];
+}
+
+/**
+ * Drops size-1 dims and merges neighbours that are one run in memory (stride[i] = stride[i+1] *
+ * shape[i+1]), so a reduction over the contiguous last axes becomes one dim of stride 1.
+ */
+export function mergeDims(shape: readonly number[], strides: readonly number[]): Dims {
+  const merged = mergeDimsOf(shape, [strides]);
+  return { shape: merged.shape, strides: merged.strides[0]! };
+}
+
+/** The reduction's CPU entry: the twin on x's array (through its strides) into a new dense tensor. */
+export function reduceOnCpu(_op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[]): Tensor {
+  const out = Tensor.empty(outShape, kind === 'argmax' ? 'i32' : x.dtype, x.device);
+  reduceCpu(kind, x.storage.data!, x.shape, x.strides, x.offset, axes, out.storage.data!);
+  return out;
 }

@@ -1,5 +1,4 @@
 import {
-  Params,
   SaddleError,
   Tensor,
   checkShape,
@@ -11,13 +10,21 @@ import {
   type DeviceKind,
   type DType,
   type Shape,
-  type WebGpuDevice,
 } from '@saddle/tensor';
-import { asGpu, asWasm, grid1d, sameDevice, wasmType, wgslType } from '../shared/launch.js';
-import { MAX_RANK, mergeDimsOf } from '../shared/strided.js';
+import { sameDevice } from '../shared/launch.js';
+import type { DeviceTable } from '../shared/device-table.js';
+import { MAX_RANK } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
-import { reduceCpu, type ReduceCpuKind } from './reduce.cpu.js';
-import { REDUCE_CHUNK, REDUCE_LANE_WORK, REDUCE_WORKGROUP, reduceWgsl, type ReduceVariant } from './reduce.wgsl.js';
+import { reduceOnCpu, type ReduceCpuKind } from './reduce.cpu.js';
+import { reduceOnWasm } from './reduce.wasm.js';
+import { reduceOnWebgpu } from './reduce.webgpu.js';
+
+/** A checked reduction of x over `axes` (n > 0 elements per output, some outputs) into a new tensor of `outShape`, on each device. */
+const REDUCE: DeviceTable<(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], n: number) => Tensor> = {
+  cpu: reduceOnCpu,
+  wasm: reduceOnWasm,
+  webgpu: reduceOnWebgpu,
+};
 
 /** One axis, a list of axes (negative counts from the end), or undefined for all of them. */
 export type Axes = number | readonly number[];
@@ -120,187 +127,10 @@ function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], 
     );
   }
   const outDType: DType = kind === 'argmax' ? 'i32' : x.dtype;
-  if (where === 'cpu') {
-    const out = Tensor.empty(outShape, outDType, x.device);
-    reduceCpu(kind, x.storage.data!, x.shape, x.strides, x.offset, axes, out.storage.data!);
-    return out;
-  }
+  // No output, or nothing to reduce: the same tensor on every device (the CPU twin's loops give
+  // exactly these: no element, or 0 for a sum and 0 / 0 = NaN for a mean); no kernel runs.
   if (m === 0) return Tensor.empty(outShape, outDType, x.device);
   if (n === 0) return full(outShape, kind === 'mean' ? NaN : 0, { dtype: outDType, device: x.device });
-  if (where === 'wasm') return reduceWasm(op, kind, x, axes, outShape, n);
-  return reduceGpu(op, kind, wgslType(op, x.dtype), x, axes, outShape, n);
+  return REDUCE[where](op, kind, x, axes, outShape, n);
 }
 
-interface Dims {
-  shape: number[];
-  strides: number[];
-}
-
-/**
- * Drops size-1 dims and merges neighbours that are one run in memory (stride[i] = stride[i+1] *
- * shape[i+1]), so a reduction over the contiguous last axes becomes one dim of stride 1.
- */
-export function mergeDims(shape: readonly number[], strides: readonly number[]): Dims {
-  const merged = mergeDimsOf(shape, [strides]);
-  return { shape: merged.shape, strides: merged.strides[0]! };
-}
-
-/** Merged dims with rank >= 1 (a wasm kernel walks a scalar as one element of stride 1). */
-function atLeast1(d: Dims): Dims {
-  return d.shape.length > 0 ? d : { shape: [1], strides: [1] };
-}
-
-/**
- * The wasm reductions (kernels-wasm/assembly/reduce): each pass reduces pieces of every row into
- * a [m, chunks] array of partials, and the next pass reduces those, until one piece per row is
- * left. max and argmax carry (value, index) pairs through the passes.
- */
-function reduceWasm(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], outShape: number[], n: number): Tensor {
-  const device = asWasm(x.device);
-  const type = wasmType(op, x.dtype);
-  const red = new Set(axes);
-  const keptIdx = x.shape.map((_, i) => i).filter((i) => !red.has(i));
-  let kept = atLeast1(mergeDims(keptIdx.map((i) => x.shape[i]!), keptIdx.map((i) => x.strides[i]!)));
-  let reduced = atLeast1(mergeDims(axes.map((i) => x.shape[i]!), axes.map((i) => x.strides[i]!)));
-  const m = sizeOf(outShape);
-  const out = Tensor.empty(outShape, kind === 'argmax' ? 'i32' : x.dtype, device);
-  const isSum = kind === 'sum' || kind === 'mean';
-  const temps: Tensor[] = [];
-  let src = device.address(x.storage, x.offset);
-  let srcIdx = 0;
-  let len = n;
-  try {
-    for (;;) {
-      const contiguous = reduced.shape.length === 1 && reduced.strides[0] === 1;
-      const chunkLen = device.constant(contiguous ? 'CONTIGUOUS_PIECE' : 'STRIDED_PIECE');
-      const chunks = Math.ceil(len / chunkLen);
-      const last = chunks === 1;
-      const dims = device.ints([...kept.shape, ...kept.strides, ...reduced.shape, ...reduced.strides]);
-      const ranks = [kept.shape.length, reduced.shape.length, dims];
-      let partV = out;
-      let partI: Tensor | null = kind === 'argmax' ? out : null;
-      if (!last) {
-        temps.push((partV = Tensor.empty([m * chunks], x.dtype, device)));
-        if (!isSum) temps.push((partI = Tensor.empty([m * chunks], 'i32', device)));
-      }
-      if (isSum) {
-        const scale = last && kind === 'mean' ? 1 / n : 1;
-        device.run(`reduceSum${type}`, [m, len, chunkLen, chunks, src, device.address(partV.storage), scale, ...ranks], m * len);
-      } else {
-        const outV = last && kind === 'argmax' ? 0 : device.address(partV.storage);
-        const outI = partI ? device.address(partI.storage) : 0;
-        device.run(`reduceMax${type}`, [m, len, chunkLen, chunks, src, srcIdx, outV, outI, ...ranks], m * len);
-      }
-      if (last) return out;
-      src = device.address(partV.storage);
-      srcIdx = partI ? device.address(partI.storage) : 0;
-      kept = { shape: [m], strides: [chunks] };
-      reduced = { shape: [chunks], strides: [1] };
-      len = chunks;
-    }
-  } finally {
-    for (const t of temps) t.dispose();
-  }
-}
-
-interface Pass {
-  rows: number;
-  chunks: number;
-  chunkLen: number;
-  n: number;
-  kept: Dims;
-  red: Dims;
-  offset: number;
-  scale: number;
-}
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-/**
- * Records one reduction pass: picks the lanes per row and the thread layout, and whether the tree
- * ends in subgroup operations (where the device has a fixed subgroup size and a row's lanes are at
- * least one whole subgroup of adjacent invocations), generates the kernel, packs the params.
- */
-function launch(device: WebGpuDevice, label: string, variant: ReduceVariant, buffers: Tensor[], g: Pass): void {
-  const threads = Math.min(REDUCE_WORKGROUP, nextPow2(Math.ceil(g.chunkLen / REDUCE_LANE_WORK)));
-  const rowsPerGroup = REDUCE_WORKGROUP / threads;
-  const redInner = g.red.strides[g.red.strides.length - 1] ?? 1;
-  const keptInner = g.kept.strides[g.kept.strides.length - 1];
-  // Adjacent threads should read adjacent addresses: lanes of one row when the reduced dim is the
-  // contiguous one, neighbouring rows when the kept dim is.
-  const lanesAdjacent = redInner !== 1 && keptInner === 1 && rowsPerGroup > 1 ? 0 : 1;
-  const sg = device.subgroupSize;
-  const subgroups = sg !== null && lanesAdjacent === 1 && threads >= sg;
-  device.dispatch({
-    label,
-    code: reduceWgsl({ ...variant, subgroups }),
-    params: new Params()
-      .u32(g.rows, g.chunks, g.chunkLen, g.n, threads, rowsPerGroup, lanesAdjacent, g.kept.shape.length)
-      .u32(g.red.shape.length, g.offset)
-      .f32(g.scale)
-      .u32(subgroups ? sg : 0)
-      .vec4u(g.kept.shape, 2)
-      .vec4u(g.kept.strides, 2)
-      .vec4u(g.red.shape, 2)
-      .vec4u(g.red.strides, 2)
-      .finish(),
-    buffers: buffers.map((t) => t.storage),
-    workgroups: grid1d(Math.ceil(g.rows / rowsPerGroup), 1),
-  });
-}
-
-function reduceGpu(op: string, kind: ReduceCpuKind, type: 'f32' | 'i32' | 'u32', x: Tensor, axes: number[], outShape: number[], n: number): Tensor {
-  const device = asGpu(x.device, op);
-  const red = new Set(axes);
-  const keptIdx = x.shape.map((_, i) => i).filter((i) => !red.has(i));
-  const kept = mergeDims(
-    keptIdx.map((i) => x.shape[i]!),
-    keptIdx.map((i) => x.strides[i]!),
-  );
-  const redDims = mergeDims(
-    axes.map((i) => x.shape[i]!),
-    axes.map((i) => x.strides[i]!),
-  );
-  const m = sizeOf(outShape);
-  const out = Tensor.empty(outShape, kind === 'argmax' ? 'i32' : x.dtype, device);
-  const kernel: ReduceVariant['kind'] = kind === 'mean' ? 'sum' : kind;
-  const finalScale = kind === 'mean' ? 1 / n : 1;
-
-  if (n <= REDUCE_CHUNK) {
-    launch(device, op, { kind: kernel, type }, [x, out], {
-      rows: m, chunks: 1, chunkLen: n, n, kept, red: redDims, offset: x.offset, scale: finalScale,
-    });
-    return out;
-  }
-
-  // Long reductions: pass 1 reduces chunks of REDUCE_CHUNK elements into partials [m, chunks];
-  // pass 2 reduces each row of partials (which is short) into the output.
-  const chunks = Math.ceil(n / REDUCE_CHUNK);
-  const partV = Tensor.empty([m * chunks], x.dtype, device);
-  const partI = kind === 'argmax' ? Tensor.empty([m * chunks], 'i32', device) : null;
-  try {
-    const pass1Out = kind === 'argmax' ? [partV, partI!] : [partV];
-    launch(device, `${op} (pass 1)`, { kind: kernel, type, valuesOut: kind === 'argmax' }, [x, ...pass1Out], {
-      rows: m * chunks, chunks, chunkLen: REDUCE_CHUNK, n, kept, red: redDims, offset: x.offset, scale: 1,
-    });
-    const pass2In = kind === 'argmax' ? [partV, partI!] : [partV];
-    launch(device, `${op} (pass 2)`, { kind: kernel, type, indicesIn: kind === 'argmax' }, [...pass2In, out], {
-      rows: m,
-      chunks: 1,
-      chunkLen: chunks,
-      n: chunks,
-      kept: mergeDims([m], [chunks]),
-      red: mergeDims([chunks], [1]),
-      offset: 0,
-      scale: finalScale,
-    });
-  } finally {
-    partV.dispose();
-    partI?.dispose();
-  }
-  return out;
-}

@@ -1,0 +1,10 @@
+import type { Tensor } from '@saddle/tensor';
+import { asWasm } from '../shared/launch.js';
+import type { AdamConstants } from './adam.cpu.js';
+
+/** Launches the wasm Adam kernel (kernels-wasm assembly/optim/adam.ts) in place, grad dense. */
+export function adamOnWasm(param: Tensor, g: Tensor, m: Tensor, v: Tensor, k: AdamConstants): void {
+  const w = asWasm(param.device);
+  const addr = [param, g, m, v].map((t) => w.address(t.storage));
+  w.run('adam', [param.size, ...addr, k.beta1, k.beta2, k.eps, k.l2, k.decay, k.stepSize, k.sqrtBc2], 14 * param.size);
+}
