@@ -53,7 +53,7 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
   if (device.kind === 'wasm') {
     const w = asWasm(device);
     const dims = w.ints([batchShape.length, ...batchShape, ...ra.batchStrides, ...rb.batchStrides]);
-    const args = [m, ka, n, batches, w.address(a.storage, ra.offset), ra.row, ra.col, w.address(b.storage, rb.offset), rb.row, rb.col, w.address(out.storage), dims];
+    const args = [m, ka, n, batches, w.address(a.storage, ra.offset), ra.row, ra.col, w.address(b.storage, rb.offset), rb.row, rb.col, w.address(out.storage), dims] as const;
     w.run('bmmF32', args, batches * m * n * Math.max(ka, 1));
     return out;
   }

@@ -78,7 +78,7 @@ export function crossEntropyGrad(logits: Tensor, labels: Tensor, scale: Tensor |
     } else if (logits.device.kind === 'wasm') {
       checkLabels(l.storage.data!.subarray(l.offset), rows, len);
       const w = asWasm(logits.device);
-      const args = [rows, len, w.address(x.storage, x.offset), w.address(l.storage, l.offset), w.address(s.storage, s.offset), 1 / rows, w.address(out.storage)];
+      const args = [rows, len, w.address(x.storage, x.offset), w.address(l.storage, l.offset), w.address(s.storage, s.offset), 1 / rows, w.address(out.storage)] as const;
       w.run('crossEntropyGradF32', args, rows * len);
     } else if (rows > 0) {
       asGpu(logits.device).dispatch({

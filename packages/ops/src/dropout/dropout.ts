@@ -98,7 +98,7 @@ export function dropout(x: Tensor, keep: number, opts: DropoutOptions = {}): { o
   if (device.kind === 'wasm') {
     const w = asWasm(device);
     const { rank, dims } = wasmDims(x.shape, [x.strides]);
-    const args = [n, w.address(x.storage, x.offset), w.address(out.storage), w.address(mask.storage), ...stream.key, ...stream.offset, threshold, 1 / keep, rank, w.ints(dims)];
+    const args = [n, w.address(x.storage, x.offset), w.address(out.storage), w.address(mask.storage), ...stream.key, ...stream.offset, threshold, 1 / keep, rank, w.ints(dims)] as const;
     w.run('dropoutApply', args, 16 * n);
     return { out, mask };
   }

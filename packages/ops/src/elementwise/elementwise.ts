@@ -40,7 +40,7 @@ export function unary(name: UnaryOpName, x: Tensor): Tensor {
       out.dispose();
       throw new SaddleError(name, `${name} has no wasm kernel yet; expected one of ${Object.keys(WASM_UNARY_CODES).join(', ')} on the wasm device`);
     }
-    const args = [code, out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
+    const args = [code, out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)] as const;
     w.run(`unary${wasmType(name, x.dtype)}`, args, out.size);
     return out;
   }
@@ -80,7 +80,7 @@ export function binary(name: BinaryOpName, a: Tensor | number, b: Tensor | numbe
     if (device.kind === 'wasm') {
       const w = asWasm(device);
       const { rank, dims } = wasmDims(shape, [ra.strides, rb.strides]);
-      const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
+      const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)] as const;
       w.run(`binary${wasmType(name, ta.dtype)}`, args, out.size);
       return out;
     }

@@ -33,7 +33,7 @@ function run(op: string, code: string, input: Tensor, indices: Tensor, out: Tens
       const w = asWasm(input.device);
       const kernel = op === 'gather' ? 'gather32' : 'scatterAddF32';
       wasmType(op, input.dtype); // a 4-byte dtype: gather moves rows of words
-      const args = [layout.outer, layout.len, layout.inner, layout.m, w.address(x.storage, x.offset), w.address(idx.storage, idx.offset), w.address(out.storage)];
+      const args = [layout.outer, layout.len, layout.inner, layout.m, w.address(x.storage, x.offset), w.address(idx.storage, idx.offset), w.address(out.storage)] as const;
       w.run(kernel, args, out.size);
       return;
     }

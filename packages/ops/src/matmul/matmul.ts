@@ -1,4 +1,4 @@
-import { Params, SaddleError, Tensor, fmtShape, type WasmDevice, type WebGpuDevice } from '@saddle/tensor';
+import { Params, SaddleError, Tensor, fmtShape, type WasmDevice, type WasmKernelArgs, type WebGpuDevice } from '@saddle/tensor';
 import { add, dense, relu, sigmoid } from '../elementwise/elementwise.js';
 import { bmm } from '../bmm/bmm.js';
 import { expandDims, squeeze } from '../shape/shape.js';
@@ -343,7 +343,7 @@ export interface WasmMatmulProblem {
 /** Where a wasm matmul's scratch block puts each part (see kernels-wasm's assembly/matmul/matmul.ts). */
 interface WasmMatmulPlan {
   scratch: Tensor;
-  args: number[];
+  args: WasmKernelArgs<'matmulF32'>;
   /** Float index and count of the panel states (zeroed before a call so the panels are packed). */
   statesAt: number;
   states: number;
@@ -369,7 +369,7 @@ function planMatmulWasm(device: WasmDevice, p: WasmMatmulProblem, oneThread = fa
   const scratch = Tensor.empty([bytes / 4], 'f32', device);
   const base = device.address(scratch.storage);
   const { mc, nc } = tiles ?? chooseWasmMatmulTiles(m, n, oneThread ? 1 : device.threads, mr, nr);
-  const args = [
+  const args: WasmKernelArgs<'matmulF32'> = [
     device.address(a.storage),
     device.address(b.storage),
     transA ? 1 : 0,

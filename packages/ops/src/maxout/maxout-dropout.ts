@@ -40,7 +40,7 @@ export function maxoutDropout(x: Tensor, pieces: number, keep: number, opts: Dro
   }
   if (device.kind === 'wasm') {
     const w = asWasm(device);
-    const args = [rows, units, pieces, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(out.storage), w.address(argmax.storage), w.address(mask.storage)];
+    const args = [rows, units, pieces, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(out.storage), w.address(argmax.storage), w.address(mask.storage)] as const;
     w.run('maxoutDropout', [...args, ...stream.key, ...stream.offset, threshold, 1 / keep], n * (pieces + 20));
     return { out, argmax, mask };
   }

@@ -105,8 +105,8 @@ export function maxoutBackward(dy: Tensor, argmax: Tensor, pieces: number, mask?
   if (n === 0) return dx;
   if (device.kind === 'wasm') {
     const w = asWasm(device);
-    const m = mask ? [w.address(mask.storage, mask.offset), mask.strides[0]!, mask.strides[1]!] : [0, 0, 0];
-    const args = [rows, units, pieces, w.address(dy.storage, dy.offset), dy.strides[0]!, dy.strides[1]!, w.address(argmax.storage, argmax.offset), argmax.strides[0]!, argmax.strides[1]!, ...m];
+    const m: [number, number, number] = mask ? [w.address(mask.storage, mask.offset), mask.strides[0]!, mask.strides[1]!] : [0, 0, 0];
+    const args = [rows, units, pieces, w.address(dy.storage, dy.offset), dy.strides[0]!, dy.strides[1]!, w.address(argmax.storage, argmax.offset), argmax.strides[0]!, argmax.strides[1]!, ...m] as const;
     if (x) w.run('maxoutBackwardTies', [...args, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(dx.storage)], 2 * n + 3 * rows * units);
     else w.run('maxoutBackward', [...args, w.address(dx.storage)], n + 3 * rows * units);
     return dx;

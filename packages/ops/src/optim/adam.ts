@@ -71,7 +71,7 @@ export function adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, hp
     }
     if (param.device.kind === 'wasm') {
       const w = asWasm(param.device);
-      const addr = [param, g, m, v].map((t) => w.address(t.storage));
+      const addr = [w.address(param.storage), w.address(g.storage), w.address(m.storage), w.address(v.storage)] as const;
       w.run('adam', [param.size, ...addr, k.beta1, k.beta2, k.eps, k.l2, k.decay, k.stepSize, k.sqrtBc2], 14 * param.size);
       return;
     }

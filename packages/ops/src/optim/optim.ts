@@ -39,7 +39,7 @@ function run(param: Tensor, grad: Tensor, velocity: Tensor, hp: Required<SgdMome
     }
     if (param.device.kind === 'wasm') {
       const w = asWasm(param.device);
-      const args = [param.size, w.address(param.storage), w.address(g.storage), w.address(velocity.storage), hp.lr, hp.momentum, hp.weightDecay];
+      const args = [param.size, w.address(param.storage), w.address(g.storage), w.address(velocity.storage), hp.lr, hp.momentum, hp.weightDecay] as const;
       w.run('sgdMomentum', args, 5 * param.size);
       return;
     }

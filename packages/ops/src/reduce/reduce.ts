@@ -176,7 +176,7 @@ function reduceWasm(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], 
       const chunks = Math.ceil(len / chunkLen);
       const last = chunks === 1;
       const dims = device.ints([...kept.shape, ...kept.strides, ...reduced.shape, ...reduced.strides]);
-      const ranks = [kept.shape.length, reduced.shape.length, dims];
+      const ranks = [kept.shape.length, reduced.shape.length, dims] as const;
       let partV = out;
       let partI: Tensor | null = kind === 'argmax' ? out : null;
       if (!last) {

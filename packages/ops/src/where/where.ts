@@ -32,7 +32,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
       wasmType(op, ta.dtype); // a 4-byte dtype (the select moves bits, whatever they mean)
       const condFloat = wasmType(op, cond.dtype) === 'F32' ? 1 : 0;
       const { rank, dims } = wasmDims(shape, [rc.strides, ra.strides, rb.strides]);
-      const args = [condFloat, out.size, w.address(cond.storage, rc.offset), w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
+      const args = [condFloat, out.size, w.address(cond.storage, rc.offset), w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)] as const;
       w.run('whereSelect', args, out.size);
       return out;
     }
