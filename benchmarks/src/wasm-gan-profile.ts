@@ -18,7 +18,7 @@
  * JavaScript around them (ops, shape checks, the autograd tape, allocation).
  */
 import { parseArgs } from 'node:util';
-import { createWasmDevice, type WasmDevice } from '@saddle/tensor';
+import { createWasmDevice, type WasmDevice, type WasmKernelArgs, type WasmKernelName } from '@saddle/tensor';
 import { GanTrainer } from '../../packages/gan/src/train/trainer.js';
 import { preset, type PresetName } from '../../packages/gan/src/presets.js';
 import { BENCH_IMAGES, benchConfig, describeConfig, steadyIteration, syntheticImages } from './benches/gan-iteration.js';
@@ -69,7 +69,7 @@ const wholeMs = (clock() - t0) / iters;
 const byKernel = new Map<string, { ms: number; calls: number }>();
 const byPart = new Map<string, number>();
 const run = device.run.bind(device);
-device.run = (kernel: string, args: readonly number[], work: number) => {
+device.run = <K extends WasmKernelName>(kernel: K, args: WasmKernelArgs<K>, work: number) => {
   const s = clock();
   run(kernel, args, work);
   const dt = clock() - s;

@@ -29,6 +29,7 @@ describe('the wasm device', () => {
     // Op code 99 does not exist: every unit of the job reaches `unreachable`.
     const bad = () => d.run('unaryF32', [99, 4096, d.address(x.storage), d.address(out.storage), 1, d.ints([4096, 1])], 4096);
     expect(bad).toThrowError(/unreachable|failed on a worker/);
+    // @ts-expect-error: no such export (the declaration says so at compile time; this checks the run-time error)
     expect(() => d.run('noSuchKernel', [], 1)).toThrowError(/no export noSuchKernel/);
     for (let i = 0; i < 200; i++) {
       const y = add(x, i);

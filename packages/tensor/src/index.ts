@@ -18,6 +18,7 @@ export type { Device, DeviceKind, DeviceMemory } from './devices/device.js';
 export { CpuDevice, cpu } from './devices/cpu.js';
 export { WebGpuDevice, createWebGpuDevice, WaitEstimator, isSoftwareAdapterName, WANTED_LIMITS, WANTED_FEATURES, type DispatchSpec, type CompiledKernel, type DeviceCounters, type WebGpuOptions } from './devices/webgpu.js';
 export { WasmDevice, createWasmDevice, type WasmOptions } from './devices/wasm.js';
+export type { WasmKernels, WasmKernelName, WasmKernelArgs, WasmConstantName } from '@saddle/kernels-wasm';
 export { WasmHeap, sizeClass } from './devices/wasm-heap.js';
 export { BufferPool } from './devices/buffer-pool.js';
 export { UniformArena } from './devices/uniform-arena.js';

@@ -19,7 +19,7 @@ export function unaryOnWasm(name: UnaryOpName, x: Tensor, out: Tensor): void {
     out.dispose();
     throw new SaddleError(name, `${name} has no wasm kernel yet; expected one of ${Object.keys(WASM_UNARY_CODES).join(', ')} on the wasm device`);
   }
-  const args = [code, out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)];
+  const args = [code, out.size, w.address(x.storage, x.offset), w.address(out.storage), rank, w.ints(dims)] as const;
   w.run(`unary${wasmType(name, x.dtype)}`, args, out.size);
 }
 
@@ -27,6 +27,6 @@ export function unaryOnWasm(name: UnaryOpName, x: Tensor, out: Tensor): void {
 export function binaryOnWasm(name: BinaryOpName, ta: Tensor, ra: StridedView, tb: Tensor, rb: StridedView, shape: Shape, out: Tensor): void {
   const w = asWasm(ta.device);
   const { rank, dims } = wasmDims(shape, [ra.strides, rb.strides]);
-  const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)];
+  const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)] as const;
   w.run(`binary${wasmType(name, ta.dtype)}`, args, out.size);
 }

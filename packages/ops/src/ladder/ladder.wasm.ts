@@ -7,8 +7,8 @@ export function ladderOnWasm(step: string, a: Tensor, b: Tensor, out: Tensor, m:
   runWasmStep(asWasm(out.device), step, a, b, out, m, n, k);
 }
 
-/** The wasm steps' export names (the last three are the production kernel). */
-const WASM_KERNELS: Record<string, string> = { scalar: 'ladderScalar', f32x4: 'ladderF32x4', tile4x8: 'ladderTile4x8', packed: 'ladderPacked' };
+/** The wasm steps' export names (packed: ladderPacked, which also takes its packing buffer; the last three are the production kernel). */
+const WASM_KERNELS: Record<string, 'ladderScalar' | 'ladderF32x4' | 'ladderTile4x8'> = { scalar: 'ladderScalar', f32x4: 'ladderF32x4', tile4x8: 'ladderTile4x8' };
 
 /** Runs one wasm step: kernels-wasm's assembly/ladder/ladder.ts, or the production matmul kernel for kblocks, threads and fma. */
 function runWasmStep(device: WasmDevice, step: string, a: Tensor, b: Tensor, out: Tensor, m: number, n: number, k: number): void {
@@ -16,7 +16,7 @@ function runWasmStep(device: WasmDevice, step: string, a: Tensor, b: Tensor, out
     runMatmulWasm(device, { a, b, bias: null, out, m, n, k, transA: false, transB: false, activation: 'none' }, step === 'kblocks');
     return;
   }
-  const args = [device.address(a.storage), device.address(b.storage), device.address(out.storage), m, n, k];
+  const args = [device.address(a.storage), device.address(b.storage), device.address(out.storage), m, n, k] as const;
   if (step !== 'packed') {
     device.run(WASM_KERNELS[step]!, args, -1); // -1: the calling thread alone
     return;

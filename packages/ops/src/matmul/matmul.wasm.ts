@@ -1,4 +1,4 @@
-import { SaddleError, Tensor, type WasmDevice } from '@saddle/tensor';
+import { SaddleError, Tensor, type WasmDevice, type WasmKernelArgs } from '@saddle/tensor';
 import { asWasm } from '../shared/launch.js';
 import type { MatmulProblem } from './matmul.cpu.js';
 import { MATMUL_ACTIVATION_CODE } from './matmul.wgsl.js';
@@ -26,7 +26,7 @@ export function chooseWasmMatmulTiles(m: number, n: number, threads: number, mr 
 /** Where a wasm matmul's scratch block puts each part (see kernels-wasm's assembly/matmul/matmul.ts). */
 interface WasmMatmulPlan {
   scratch: Tensor;
-  args: number[];
+  args: WasmKernelArgs<'matmulF32'>;
   /** Float index and count of the panel states (zeroed before a call so the panels are packed). */
   statesAt: number;
   states: number;
@@ -52,7 +52,7 @@ function planMatmulWasm(device: WasmDevice, p: MatmulProblem, oneThread = false,
   const scratch = Tensor.empty([bytes / 4], 'f32', device);
   const base = device.address(scratch.storage);
   const { mc, nc } = tiles ?? chooseWasmMatmulTiles(m, n, oneThread ? 1 : device.threads, mr, nr);
-  const args = [
+  const args: WasmKernelArgs<'matmulF32'> = [
     device.address(a.storage),
     device.address(b.storage),
     transA ? 1 : 0,

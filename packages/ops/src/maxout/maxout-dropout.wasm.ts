@@ -6,6 +6,6 @@ import type { Stream } from '../random/random.cpu.js';
 export function maxoutDropoutOnWasm(x: Tensor, rows: number, units: number, pieces: number, stream: Stream, threshold: number, keep: number, out: Tensor, argmax: Tensor, mask: Tensor): void {
   const n = rows * units;
   const w = asWasm(x.device);
-  const args = [rows, units, pieces, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(out.storage), w.address(argmax.storage), w.address(mask.storage)];
+  const args = [rows, units, pieces, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(out.storage), w.address(argmax.storage), w.address(mask.storage)] as const;
   w.run('maxoutDropout', [...args, ...stream.key, ...stream.offset, threshold, 1 / keep], n * (pieces + 20));
 }

@@ -5,6 +5,6 @@ import type { AdamConstants } from './adam.cpu.js';
 /** Launches the wasm Adam kernel (kernels-wasm assembly/optim/adam.ts) in place, grad dense. */
 export function adamOnWasm(param: Tensor, g: Tensor, m: Tensor, v: Tensor, k: AdamConstants): void {
   const w = asWasm(param.device);
-  const addr = [param, g, m, v].map((t) => w.address(t.storage));
+  const addr = [w.address(param.storage), w.address(g.storage), w.address(m.storage), w.address(v.storage)] as const;
   w.run('adam', [param.size, ...addr, k.beta1, k.beta2, k.eps, k.l2, k.decay, k.stepSize, k.sqrtBc2], 14 * param.size);
 }

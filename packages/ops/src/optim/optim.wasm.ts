@@ -4,7 +4,7 @@ import { asWasm } from '../shared/launch.js';
 /** Launches the wasm SGD-momentum kernel (kernels-wasm assembly/optim/optim.ts) on one tensor in place, grad dense. */
 export function sgdMomentumOnWasm(param: Tensor, g: Tensor, velocity: Tensor, lr: number, momentum: number, weightDecay: number): void {
   const w = asWasm(param.device);
-  const args = [param.size, w.address(param.storage), w.address(g.storage), w.address(velocity.storage), lr, momentum, weightDecay];
+  const args = [param.size, w.address(param.storage), w.address(g.storage), w.address(velocity.storage), lr, momentum, weightDecay] as const;
   w.run('sgdMomentum', args, 5 * param.size);
 }
 

@@ -33,7 +33,7 @@ export function reduceOnWasm(op: string, kind: ReduceCpuKind, x: Tensor, axes: n
       const chunks = Math.ceil(len / chunkLen);
       const last = chunks === 1;
       const dims = device.ints([...kept.shape, ...kept.strides, ...reduced.shape, ...reduced.strides]);
-      const ranks = [kept.shape.length, reduced.shape.length, dims];
+      const ranks = [kept.shape.length, reduced.shape.length, dims] as const;
       let partV = out;
       let partI: Tensor | null = kind === 'argmax' ? out : null;
       if (!last) {

@@ -33,6 +33,7 @@
  * Node workers are unref()'d, so an idle pool never keeps a process alive.
  */
 
+import type { WasmKernelArgs, WasmKernelName } from '@saddle/kernels-wasm';
 import { host, type HostWorker } from '../host/host.js';
 
 export const CONTROL_BYTES = 2048;
@@ -150,7 +151,7 @@ export class ThreadPool {
   }
 
   /** Whether the module exports `name`. */
-  has(name: string): boolean {
+  has(name: WasmKernelName): boolean {
     return this.byName.has(name);
   }
 
@@ -172,7 +173,7 @@ export class ThreadPool {
    * `parallel`, else as units (virtual threads) shared with the workers. Returns when every unit
    * has finished.
    */
-  run(name: string, args: readonly number[], parallel: boolean): void {
+  run<K extends WasmKernelName>(name: K, args: WasmKernelArgs<K>, parallel: boolean): void {
     const kernel = this.byName.get(name);
     this.dimsUsed = 0;
     if (kernel === undefined) throw new Error(`wasm pool: the kernel module has no export ${name}; rebuild it (pnpm --filter @saddle/kernels-wasm build:wasm)`);

@@ -20,7 +20,7 @@
  *
  * The Node-only modules are imported dynamically, so this file loads in a browser.
  */
-import { chooseKernelBuild, loadKernelsModule, type KernelBuild } from '@saddle/kernels-wasm';
+import { chooseKernelBuild, loadKernelsModule, type KernelBuild, type WasmConstantName, type WasmKernelArgs, type WasmKernelName } from '@saddle/kernels-wasm';
 import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { SaddleError } from '../errors.js';
 import { Storage } from '../storage.js';
@@ -150,8 +150,11 @@ export class WasmDevice extends HostMemoryDevice implements Device {
    * Runs kernel export `kernel` with `args` (then the thread index and count it splits its work
    * by). `work` is the job's size in elements touched (or an equivalent): below minParallelWork
    * the calling thread does it alone. Returns when the kernel has finished on every thread.
+   * The kernel's name and arguments are typed by the module's declared exports
+   * (`WasmKernels` of @saddle/kernels-wasm, generated from the build): a wrong name or argument
+   * count does not compile.
    */
-  run(kernel: string, args: readonly number[], work: number): void {
+  run<K extends WasmKernelName>(kernel: K, args: WasmKernelArgs<K>, work: number): void {
     this.checkAlive(kernel);
     this.pool.run(kernel, args, work >= this.minParallelWork);
   }
@@ -162,14 +165,14 @@ export class WasmDevice extends HostMemoryDevice implements Device {
   }
 
   /** The value of a constant the kernel module exports (e.g. a kernel's block size), so JS never restates it. */
-  constant(name: string): number {
+  constant(name: WasmConstantName): number {
     const g = this.pool.instance.exports[name];
     if (!(g instanceof WebAssembly.Global)) throw new Error(`wasm: the kernel module exports no constant ${name}; rebuild it`);
     return g.value as number;
   }
 
-  /** Whether the kernel module exports `kernel`. */
-  hasKernel(kernel: string): boolean {
+  /** Whether the kernel module exports `kernel` (every build exports every kernel not in `WASM_KERNELS_ONLY_IN`). */
+  hasKernel(kernel: WasmKernelName): boolean {
     return this.pool.has(kernel);
   }
 
