@@ -1,4 +1,19 @@
-import { autoProbe, fromArray, tidy, type Device, type Tensor } from '@saddle/tensor';
+/**
+ * Where `auto` gets its probe: the workload it times (every trainer op once, then a matmul), and
+ * `useDevice` / `getDevice` that pass it to @saddle/tensor's device choice. Tensor has no ops to
+ * time, so nothing is installed on import: the probe is an argument (`getDevice('auto', { probe })`).
+ */
+import {
+  fromArray,
+  getDevice as getDeviceWith,
+  tidy,
+  useDevice as useDeviceWith,
+  type AutoProbe,
+  type Device,
+  type DeviceOptions,
+  type DeviceRequest,
+  type Tensor,
+} from '@saddle/tensor';
 import { matmul } from '../matmul/matmul.js';
 import { maxout, maxoutBackward } from '../maxout/maxout.js';
 import { maxoutDropout } from '../maxout/maxout-dropout.js';
@@ -64,5 +79,25 @@ export async function matmulProbe(device: Device): Promise<number> {
   }
 }
 
-autoProbe.run = matmulProbe;
-autoProbe.label = `every trainer op once, then matmul ${N}x${N}x${N} (ms per product, mean of ${RUNS})`;
+/** The probe `auto` runs here: {@link matmulProbe}, and what it runs, for the notice. */
+export const matmulAutoProbe: AutoProbe = {
+  run: matmulProbe,
+  label: `every trainer op once, then matmul ${N}x${N}x${N} (ms per product, mean of ${RUNS})`,
+};
+
+/**
+ * @saddle/tensor's `useDevice` with `auto`'s probe: picks the default device. `webgpu` creates a
+ * GPUDevice (or wraps one you pass); `wasm` starts the WebAssembly SIMD device on
+ * `options.threads` threads (default: every core); `auto` takes a hardware WebGPU adapter first,
+ * else the faster of `wasm` and a software WebGPU adapter (lavapipe, SwiftShader) by
+ * {@link matmulAutoProbe} (or `options.probe`), and says what it chose and why (`lastAutoChoice()`;
+ * the host's notice: stderr in Node, console.warn in a page).
+ */
+export function useDevice(request: DeviceRequest = 'auto', options: DeviceOptions = {}): Promise<Device> {
+  return useDeviceWith(request, { probe: matmulAutoProbe, ...options });
+}
+
+/** Resolves a device request without changing the default; `auto` is timed as in {@link useDevice}. */
+export function getDevice(request: DeviceRequest, options: DeviceOptions = {}): Promise<Device> {
+  return getDeviceWith(request, { probe: matmulAutoProbe, ...options });
+}
