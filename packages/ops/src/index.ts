@@ -38,4 +38,4 @@ export { ACTIVATION_WGSL, ACTIVATION_VEC4_WGSL, IS_NAN_WGSL } from './shared/act
 export * as wgslSources from './sources.js';
 // useDevice / getDevice with the workload 'auto' times to choose between wasm and a software
 // WebGPU adapter (passed to @saddle/tensor's, which has no ops to time).
-export { matmulProbe, matmulAutoProbe, useDevice, getDevice } from './shared/device-probe.js';
+export { matmulProbe, matmulAutoProbe, useDevice, getDevice } from './auto-device.js';

@@ -1,5 +1,5 @@
 /**
- * Where `auto` gets its probe: the workload it times (every trainer op once, then a matmul), and
+ * Where `auto` gets its probe (above the op folders, which it uses, and beside the index): the workload it times (every trainer op once, then a matmul), and
  * `useDevice` / `getDevice` that pass it to @saddle/tensor's device choice. Tensor has no ops to
  * time, so nothing is installed on import: the probe is an argument (`getDevice('auto', { probe })`).
  */
@@ -14,15 +14,15 @@ import {
   type DeviceRequest,
   type Tensor,
 } from '@saddle/tensor';
-import { matmul } from '../matmul/matmul.js';
-import { maxout, maxoutBackward } from '../maxout/maxout.js';
-import { maxoutDropout } from '../maxout/maxout-dropout.js';
-import { sigmoidBce, sigmoidBceGrad } from '../bce/bce.js';
-import { rand, randn } from '../random/random.js';
-import { dropout } from '../dropout/dropout.js';
-import { sgdMomentumUpdateMany } from '../optim/optim.js';
-import { add, sigmoid } from '../elementwise/elementwise.js';
-import { sum } from '../reduce/reduce.js';
+// Each op through its folder's public face (index.ts), as @saddle/ops exports it.
+import { matmul } from './matmul/index.js';
+import { maxout, maxoutBackward, maxoutDropout } from './maxout/index.js';
+import { sigmoidBce, sigmoidBceGrad } from './bce/index.js';
+import { rand, randn } from './random/index.js';
+import { dropout } from './dropout/index.js';
+import { sgdMomentumUpdateMany } from './optim/index.js';
+import { add, sigmoid } from './elementwise/elementwise.js';
+import { sum } from './reduce/index.js';
 
 const N = 256;
 const RUNS = 6;
