@@ -35,7 +35,7 @@ import { writeFileAtomic, writeJsonAtomic } from '@saddle/nn';
 // "am I the entry point?" test would fire inside the bundle).
 import { MNIST_PIXELS } from '../../packages/gan/src/data/mnist.js';
 import { loadMnist } from '../../packages/gan/src/data/mnist-files.js';
-import { samplesFigure } from '../../packages/gan/src/figures.js';
+import { samplesFigure } from '../../packages/gan/src/run/figures.js';
 import { curvesFigure } from '../../packages/gan/src/figure-data.js';
 import { table1Parzen } from '../../packages/gan/src/metrics/table1.js';
 import { preset, validateConfig, type GanConfig, type PresetName } from '../../packages/gan/src/presets.js';

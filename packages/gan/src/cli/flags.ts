@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { lastAutoChoice, useDevice, type Device } from '@saddle/autograd';
 import { GENERATOR_LOSSES, type GeneratorLossKind } from '../losses.js';
 import { UPDATE_MODES, Z_DISTS, validateConfig, type GanConfig, type UpdateMode, type ZDist } from '../presets.js';
-import { resolveRunDir } from '../run-folder.js';
+import { resolveRunDir } from '../run/run-folder.js';
 
 /** A usage error: bad command, flag or value. The message says which and what was expected. */
 export class CliError extends Error {
