@@ -23,7 +23,7 @@ import { NonFiniteError } from '../train/non-finite.js';
 import { StopRequest } from '../run/stop-request.js';
 import { GanTrainer } from '../train/trainer.js';
 import { runTraining } from '../run/training-run.js';
-import { CliError, FIXED_ON_RESUME, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO, type Flags } from './flags.js';
+import { CliError, FIXED_ON_RESUME, RESUME_CONFIG_KEYS, RESUME_MAY_CHANGE, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO, type Flags } from './flags.js';
 import { describeDiscriminator, describeGenerator } from '../models.js';
 import { mnistParzen } from './parzen.js';
 import { countParams, progressReporter, summaryLine } from './report.js';
@@ -88,8 +88,8 @@ function takeRunFolder(dir: string, command: string, io: CliIO): { lock: RunLock
   };
 }
 
-/** The config keys a resume may change (--epochs, --minutes, --log-every, --parzen-every). */
-const CHANGED_BY_RESUME = new Set(['epochs', 'minutes', 'logEvery', 'parzenEvery']);
+/** The config keys a resume may change (flags.ts's table: --epochs, --minutes, --log-every, --parzen-every). */
+const CHANGED_BY_RESUME = new Set<string>(RESUME_CONFIG_KEYS);
 
 /**
  * Refuses to resume a folder whose config.json and checkpoint describe different runs (two
@@ -141,7 +141,7 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
   const resumeDir = typeof flags.resume === 'string' ? existingRun(flags.resume) : null;
   if (resumeDir) {
     const fixed = FIXED_ON_RESUME.filter((f) => flags[f] !== undefined);
-    if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only --epochs, --minutes, --log-every, --device, --threads, --parzen-every)`);
+    if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only ${RESUME_MAY_CHANGE.map((f) => `--${f}`).join(', ')})`);
   }
   if (resumeDir && flags.force) throw new CliError('--force replaces a run and --resume continues one; give one of them');
   if (resumeDir) {
@@ -209,7 +209,7 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
         deviceReason: chosenBecause,
         softwareAdapter: software,
         resumedAt: { epoch: checkpoint.meta.epoch, iteration: checkpoint.meta.iterInEpoch },
-        config: { epochs: config.epochs, minutes: config.minutes, logEvery: config.logEvery, parzenEvery: config.parzenEvery },
+        config: Object.fromEntries(RESUME_CONFIG_KEYS.map((k) => [k, config[k]])),
         startedAt: new Date().toISOString(),
         node: process.version,
       });
