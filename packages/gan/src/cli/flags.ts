@@ -1,7 +1,8 @@
 /**
  * The CLI's flags: the usage text, each command's flag table, parsing and checking values (a bad
  * one is a CliError naming the flag and what was expected), the device, and the training config
- * from flags over a preset or a checkpoint's config.
+ * from flags over a preset or a checkpoint's config. `gan train`'s flags are written once, in
+ * TRAIN_FLAG_TABLE; its usage text, parser options, config and resume rules are generated from it.
  */
 import { parseArgs } from 'node:util';
 import { lastAutoChoice, useDevice, type Device } from '@saddle/autograd';
