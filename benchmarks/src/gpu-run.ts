@@ -31,16 +31,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic, writeJsonAtomic } from '@saddle/nn';
-// Relative imports of @saddle/gan's library modules, not its index (which re-exports the CLI, whose
-// "am I the entry point?" test would fire inside the bundle).
-import { MNIST_PIXELS } from '../../packages/gan/src/data/mnist.js';
-import { loadMnist } from '../../packages/gan/src/data/mnist-files.js';
-import { samplesFigure } from '../../packages/gan/src/figures.js';
-import { curvesFigure } from '../../packages/gan/src/figure-data.js';
-import { table1Parzen } from '../../packages/gan/src/metrics/table1.js';
-import { preset, validateConfig, type GanConfig, type PresetName } from '../../packages/gan/src/presets.js';
-import { GanTrainer } from '../../packages/gan/src/train/trainer.js';
-import type { EpochRecord } from '../../packages/gan/src/train/records.js';
+// @saddle/gan's Node entry (its index exports no CLI module: src/cli/'s "am I the entry point?"
+// test never runs in the bundle).
+import { GanTrainer, MNIST_PIXELS, curvesFigure, loadMnist, preset, samplesFigure, table1Parzen, validateConfig, type EpochRecord, type GanConfig, type PresetName } from '@saddle/gan';
 import { main as benchMain } from './main.js';
 import { GAN_SHAPES } from './benches/matmul.js';
 import { GAN_PRESETS } from './benches/gan-iteration.js';

@@ -16,9 +16,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@saddle/nn';
-// Relative imports of @saddle/gan's modules, as gan-profile.ts does.
-import { readMetrics, RUN_FILES } from '../../packages/gan/src/run-folder.js';
-import type { EpochRecord } from '../../packages/gan/src/train/records.js';
+import { readMetrics, RUN_FILES, type EpochRecord } from '@saddle/gan';
 import { adapterKind, ganRunRecord } from './gan-run-record.js';
 import { gitInfo, repoRoot } from './git.js';
 

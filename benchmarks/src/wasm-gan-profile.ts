@@ -19,8 +19,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createWasmDevice, type WasmDevice, type WasmKernelArgs, type WasmKernelName } from '@saddle/tensor';
-import { GanTrainer } from '../../packages/gan/src/train/trainer.js';
-import { preset, type PresetName } from '../../packages/gan/src/presets.js';
+import { GanTrainer, preset, type PresetName } from '@saddle/gan';
 import { BENCH_IMAGES, benchConfig, describeConfig, steadyIteration, syntheticImages } from './benches/gan-iteration.js';
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
  * deterministic generator (uniform in [-1, 1)), so the test is reproducible.
  */
 import { describe, expect, it } from 'vitest';
-import { uniformData } from '../../benchmarks/src/benches/matmul.js';
+import { uniformData } from '@saddle/benchmarks';
 import { maxZ, Z_BOUND } from '../src/kernels/op-case.js';
 import { dropoutStats, normalStats, uniformStats } from '../src/kernels/peers.js';
 

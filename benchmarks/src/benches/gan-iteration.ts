@@ -36,10 +36,7 @@
 import { Generator, cpu, dropoutMask, rand, type Tensor } from '@saddle/autograd';
 import { schedules } from '@saddle/nn';
 import type * as TF from '@tensorflow/tfjs-core';
-// Relative imports of @saddle/gan's modules (not its index), so the GPU host's bundle takes only the
-// trainer and what it needs (no MNIST loader, PNG or SVG code).
-import { GanTrainer } from '../../../packages/gan/src/train/trainer.js';
-import { preset, type GanConfig, type PresetName } from '../../../packages/gan/src/presets.js';
+import { GanTrainer, preset, type GanConfig, type PresetName } from '@saddle/gan';
 import type { Bench, BenchCase, Instance, SaddleCtx, TfCtx, TorchCtx } from '../harness.js';
 import { tfDropoutMask, BENCH_RATIOS, f32Base64 } from './common.js';
 import { uniformData } from './matmul.js';

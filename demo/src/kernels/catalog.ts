@@ -7,7 +7,7 @@
 import { isWebGpu, type Device } from '@saddle/autograd';
 import * as K from '@saddle/ops';
 import { wgslSources as W } from '@saddle/ops';
-import { GAN_SHAPES, shapeLabel, type MatmulShape } from '../../../benchmarks/src/benches/matmul.js';
+import { GAN_SHAPES, shapeLabel, type MatmulShape } from '@saddle/benchmarks';
 import { elementwiseOpOf } from './peers.js';
 import { teachingHeader } from './header.js';
 

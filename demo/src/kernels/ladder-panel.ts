@@ -12,7 +12,7 @@
  */
 import { isWebGpu, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/autograd';
 import * as K from '@saddle/ops';
-import { timeLadder } from '../../../benchmarks/src/roofline.js';
+import { timeLadder } from '@saddle/benchmarks';
 import { $, guarded, options, table } from '../dom.js';
 import { Progress } from '../progress.js';
 import { header } from './catalog.js';

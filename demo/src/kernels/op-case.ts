@@ -16,9 +16,7 @@
  */
 import { fromArray, type Device, type Tensor } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
-import type { BenchCase, Instance } from '../../../benchmarks/src/harness.js';
-import { readJoined, readJoinedTf } from '../../../benchmarks/src/benches/common.js';
-import { uniformData } from '../../../benchmarks/src/benches/matmul.js';
+import { type BenchCase, type Instance, readJoined, readJoinedTf, uniformData } from '@saddle/benchmarks';
 
 /** One input of a case: its shape and values (f32, or i32 for indices and labels). */
 export interface CaseInput {

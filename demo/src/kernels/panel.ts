@@ -16,8 +16,7 @@
  */
 import { createWasmDevice, isWebGpu, type Device, type WasmDevice, type WebGpuDevice } from '@saddle/autograd';
 import * as K from '@saddle/ops';
-import { runCase, type BenchCase, type CaseResult, type HarnessOptions, type RunnerId, type RunnerResult } from '../../../benchmarks/src/harness.js';
-import { saddleRunner, tfjsRunner } from '../../../benchmarks/src/runner-kinds.js';
+import { runCase, type BenchCase, type CaseResult, type HarnessOptions, type RunnerId, type RunnerResult, saddleRunner, tfjsRunner } from '@saddle/benchmarks';
 import { $, guarded, options, table } from '../dom.js';
 import { Progress } from '../progress.js';
 import { KERNELS, header, type MatmulChoice } from './catalog.js';

@@ -11,12 +11,7 @@
 import * as K from '@saddle/ops';
 import type { Tensor } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
-import type { BenchCase, Instance } from '../../../benchmarks/src/harness.js';
-import { GAN_SHAPES, matmulCase, shapeLabel, type MatmulShape } from '../../../benchmarks/src/benches/matmul.js';
-import { MAXOUT_SHAPES, PIECES, UNITS, maxoutCase as benchMaxoutCase, type MaxoutShape } from '../../../benchmarks/src/benches/maxout.js';
-import { BCE_SHAPES, bceCase as benchBceCase, type BceShape } from '../../../benchmarks/src/benches/bce.js';
-import { readJoined, readJoinedTf } from '../../../benchmarks/src/benches/common.js';
-import { CONV_SHAPES, convCase } from '../../../benchmarks/src/benches/conv.js';
+import { type BenchCase, type Instance, GAN_SHAPES, matmulCase, shapeLabel, type MatmulShape, MAXOUT_SHAPES, PIECES, UNITS, maxoutCase as benchMaxoutCase, type MaxoutShape, BCE_SHAPES, bceCase as benchBceCase, type BceShape, readJoined, readJoinedTf, CONV_SHAPES, convCase } from '@saddle/benchmarks';
 import { Z_BOUND, intInput, opCase, saddleInput, statisticalCase, uniformInput, type CaseInput, type Statistic } from './op-case.js';
 
 export interface Peer {

@@ -8,7 +8,7 @@
  * (docs/performance.md, "Roofline").
  */
 import { isWebGpu, type Device, type WasmDevice } from '@saddle/autograd';
-import { measureGpuRoofline, measureWasmBandwidth, measureWasmPeak } from '../../../benchmarks/src/roofline.js';
+import { measureGpuRoofline, measureWasmBandwidth, measureWasmPeak } from '@saddle/benchmarks';
 
 export interface DeviceRoofline {
   device: 'webgpu' | 'wasm';

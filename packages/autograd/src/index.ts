@@ -11,6 +11,8 @@
  * @module @saddle/autograd
  */
 export * from '@saddle/tensor';
+// @saddle/ops' useDevice and getDevice (tensor's, with the probe `auto` times) over tensor's.
+export { useDevice, getDevice } from '@saddle/ops';
 export * from './ops.js';
 export { installTensorMethods, TENSOR_METHOD_NAMES, type TensorMethods, type MethodName } from './methods.js';
 export { isGradEnabled, noGrad, enableGrad, setGradEnabled } from './grad-mode.js';

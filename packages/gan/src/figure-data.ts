@@ -1,7 +1,7 @@
 /**
  * What the figures show, as numbers: G's samples from fixed z batches, the paper's Figure 3
  * interpolation in z space, nearest training images (on the device), and the curves as SVG text.
- * Browser-safe; ./figures.ts encodes the pictures as PNG files (Node).
+ * Browser-safe; ./run/figures.ts encodes the pictures as PNG files (Node).
  */
 import { Generator, argmax, fromArray, matmul, max, mul, neg, noGrad, reshape, square, sub, sum, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { chartGrid, type LineChartSpec, type Series } from './io/svg.js';

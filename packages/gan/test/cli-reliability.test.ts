@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './fixtures/run-cli.js';
-import { RESUMES_FILE, RUN_FILES, loadCheckpoint, readMetrics } from '../src/run-folder.js';
+import { RESUMES_FILE, RUN_FILES, loadCheckpoint, readMetrics } from '../src/run/run-folder.js';
 import { nonFiniteTensors } from '../src/train/checkpoint-state.js';
 import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 

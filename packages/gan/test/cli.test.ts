@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pngjs from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './fixtures/run-cli.js';
-import { RUN_FILES } from '../src/run-folder.js';
+import { RUN_FILES } from '../src/run/run-folder.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -18,7 +18,7 @@ import { DiscriminatorNet, type DiscriminatorArch } from '../src/models.js';
 import { preset, type GanConfig } from '../src/presets.js';
 import { discriminatorObjective, r1GammaAt } from '../src/train/d-objective.js';
 import { GanTrainer } from '../src/train/trainer.js';
-import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/run/run-folder.js';
 import { bars } from './fixtures/bars.js';
 import { DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { configFromFlags, parse, TRAIN_FLAGS } from '../src/cli/flags.js';
+import { configFromFlags, FIXED_ON_RESUME, parse, RESUME_CONFIG_KEYS, RESUME_MAY_CHANGE, TRAIN_FLAG_TABLE, TRAIN_FLAGS, USAGE } from '../src/cli/flags.js';
 import { defaultPreset, preset } from '../src/presets.js';
 
 const configOf = (...args: string[]) => configFromFlags(parse('train', args, TRAIN_FLAGS).values, preset('quick'));
@@ -76,5 +76,38 @@ describe('numeric flags are decimal numbers', () => {
 
   it.each([['--batch', '0x10'], ['--epochs', '1e2'], ['--g-hidden', '0x10,8'], ['--d-units', '1e1,4'], ['--g-hidden', '8,,8']])('%s %s is refused', (flag, text) => {
     expect(() => configOf(flag, text)).toThrow(new RegExp(`${flag} `));
+  });
+});
+
+describe('one table of train flags', () => {
+  const names = TRAIN_FLAG_TABLE.map((f) => f.name);
+
+  it('the parser, the usage text and the resume rules come from it: each flag once', () => {
+    expect(new Set(names).size).toBe(names.length);
+    expect(Object.keys(TRAIN_FLAGS)).toEqual(names);
+    const train = USAGE.slice(USAGE.indexOf('train options'), USAGE.indexOf('eval options'));
+    for (const name of names) expect(train.match(new RegExp(`^  --${name}( |$)`, 'gm')), name).toHaveLength(1);
+    for (const f of TRAIN_FLAG_TABLE) expect(TRAIN_FLAGS[f.name]!.type).toBe(f.value === undefined ? 'boolean' : 'string');
+    expect(TRAIN_FLAGS.help).toEqual({ type: 'boolean', short: 'h' });
+  });
+
+  it('the resume rules are the ones the CLI always had', () => {
+    expect([...FIXED_ON_RESUME].sort()).toEqual(
+      ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'g-init', 'd-init', 'g-lr', 'd-lr', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema', 'lr-anneal'].sort(),
+    );
+    expect([...RESUME_MAY_CHANGE].sort()).toEqual(['device', 'epochs', 'log-every', 'minutes', 'parzen-every', 'threads']);
+    // resumes.jsonl records these keys in this order.
+    expect(RESUME_CONFIG_KEYS).toEqual(['epochs', 'minutes', 'logEvery', 'parzenEvery']);
+  });
+
+  it('every flag of the config refuses a value that is not one, naming the flag', () => {
+    const configured = TRAIN_FLAG_TABLE.filter((f) => f.configure);
+    expect(configured.length).toBe(29);
+    for (const f of configured) expect(() => configOf(`--${f.name}`, 'x!'), f.name).toThrow(new RegExp(`^--${f.name} x!: expected `));
+  });
+
+  it("keys a preset lacks are added in the table's order, as before (config.json's bytes)", () => {
+    const c = configFromFlags(parse('train', ['--g-ema', '0.99', '--lr-anneal', '0.5', '--d-lr', '0.2', '--g-lr', '0.3'], TRAIN_FLAGS).values, preset('paper'));
+    expect(Object.keys(c).slice(-4)).toEqual(['gLr', 'dLr', 'lrAnneal', 'gEma']);
   });
 });

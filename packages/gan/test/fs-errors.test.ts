@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileSystemError, asFileSystemError, writeFileAtomic } from '../src/io/atomic.js';
 import { runCli as run } from './fixtures/run-cli.js';
-import { RUN_FILES, loadCheckpoint } from '../src/run-folder.js';
+import { RUN_FILES, loadCheckpoint } from '../src/run/run-folder.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-fs-errors-'));
 const mounts: string[] = [];

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { RUN_FILES, loadCheckpoint } from '../src/run-folder.js';
+import { RUN_FILES, loadCheckpoint } from '../src/run/run-folder.js';
 import type { TrainerSnapshot } from '../src/train/checkpoint-state.js';
 import { randomNumbers } from '../../../test/support/random-data.js';
 

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { preset, type GanConfig } from '../src/presets.js';
-import { RUN_FILES, loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
+import { RUN_FILES, loadCheckpoint, saveCheckpoint } from '../src/run/run-folder.js';
 import { NonFiniteError } from '../src/train/non-finite.js';
 import { GanTrainer } from '../src/train/trainer.js';
-import { runTraining } from '../src/train/training-run.js';
+import { runTraining } from '../src/run/training-run.js';
 import { bars } from './fixtures/bars.js';
 import { allDevices, cpu } from '../../../test/support/devices.js';
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './fixtures/run-cli.js';
-import { RUN_FILES, loadCheckpoint } from '../src/run-folder.js';
-import { LOCK_FILE, RunInUseError, lockRun } from '../src/run-lock.js';
+import { RUN_FILES, loadCheckpoint } from '../src/run/run-folder.js';
+import { LOCK_FILE, RunInUseError, lockRun } from '../src/run/run-lock.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-run-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { concat, cpu, isWebGpu, noGrad, slice, type Tensor } from '@saddle/autograd';
 import { discriminatorLossStacked, generatorLoss } from '../src/losses.js';
 import { defaultPreset, preset, type GanConfig } from '../src/presets.js';
-import { loadCheckpoint, saveCheckpoint } from '../src/run-folder.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/run/run-folder.js';
 import { GanTrainer } from '../src/train/trainer.js';
 import { permutation } from '../src/train/rng.js';
 import { bars } from './fixtures/bars.js';

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpu } from '@saddle/autograd';
 import { preset, type GanConfig } from '../src/presets.js';
-import { RUN_FILES, loadCheckpoint, readMetrics } from '../src/run-folder.js';
+import { RUN_FILES, loadCheckpoint, readMetrics } from '../src/run/run-folder.js';
 import type { EpochRecord } from '../src/train/records.js';
-import { StopRequest } from '../src/train/stop-request.js';
+import { StopRequest } from '../src/run/stop-request.js';
 import { GanTrainer } from '../src/train/trainer.js';
-import { runTraining } from '../src/train/training-run.js';
+import { runTraining } from '../src/run/training-run.js';
 import { bars } from './fixtures/bars.js';
 
 const DATA = bars(60);

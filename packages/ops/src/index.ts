@@ -37,5 +37,6 @@ export { type Activation, ACTIVATIONS } from './shared/activation.js';
 export * as activationMath from './shared/activation.js';
 export { ACTIVATION_WGSL, ACTIVATION_VEC4_WGSL, IS_NAN_WGSL } from './shared/activation.wgsl.js';
 export * as wgslSources from './sources.js';
-// Installs the workload useDevice('auto') times to choose between wasm and a software WebGPU adapter.
-export { matmulProbe } from './shared/device-probe.js';
+// useDevice / getDevice with the workload 'auto' times to choose between wasm and a software
+// WebGPU adapter (passed to @saddle/tensor's, which has no ops to time).
+export { matmulProbe, matmulAutoProbe, useDevice, getDevice } from './auto-device.js';

@@ -22,7 +22,7 @@ export type { WasmKernels, WasmKernelName, WasmKernelArgs, WasmConstantName } fr
 export { WasmHeap, sizeClass } from './devices/wasm-heap.js';
 export { BufferPool } from './devices/buffer-pool.js';
 export { UniformArena } from './devices/uniform-arena.js';
-export { defaultDevice, useDevice, getDevice, isWebGpu, isWasm, autoProbe, lastAutoChoice, type AutoChoice, type DeviceRequest, type DeviceOptions } from './devices/default.js';
+export { defaultDevice, useDevice, getDevice, isWebGpu, isWasm, lastAutoChoice, type AutoChoice, type AutoProbe, type DeviceRequest, type DeviceOptions } from './devices/default.js';
 export { Params } from './params.js';
 export { Tensor, gradHooks, liveTensorCount, type BackwardFlags } from './tensor.js';
 export { formatValues, type FormatOptions, type FormatContext } from './format.js';

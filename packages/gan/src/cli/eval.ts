@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { loadMnist } from '../data/mnist-files.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { loadGenerator } from '../run-folder.js';
+import { loadGenerator } from '../run/run-folder.js';
 import { EVAL_FLAGS, USAGE, existingRun, intFlag, numberFlag, parse, pickDevice, runArgument, type CliIO } from './flags.js';
 import { mnistParzen } from './parzen.js';
 import { speckle } from '../metrics/speckle.js';

@@ -1,13 +1,14 @@
 /**
  * The CLI's flags: the usage text, each command's flag table, parsing and checking values (a bad
  * one is a CliError naming the flag and what was expected), the device, and the training config
- * from flags over a preset or a checkpoint's config.
+ * from flags over a preset or a checkpoint's config. `gan train`'s flags are written once, in
+ * TRAIN_FLAG_TABLE; its usage text, parser options, config and resume rules are generated from it.
  */
 import { parseArgs } from 'node:util';
 import { lastAutoChoice, useDevice, type Device } from '@saddle/autograd';
 import { GENERATOR_LOSSES, type GeneratorLossKind } from '../losses.js';
-import { UPDATE_MODES, Z_DISTS, validateConfig, type GanConfig, type UpdateMode, type ZDist } from '../presets.js';
-import { resolveRunDir } from '../run-folder.js';
+import { PRESET_NAMES, UPDATE_MODES, Z_DISTS, validateConfig, type GanConfig, type UpdateMode, type ZDist } from '../presets.js';
+import { resolveRunDir } from '../run/run-folder.js';
 
 /** A usage error: bad command, flag or value. The message says which and what was expected. */
 export class CliError extends Error {
@@ -30,6 +31,243 @@ export const defaultIO: CliIO = {
   err: (l) => process.stderr.write(l + '\n'),
 };
 
+/** What --device accepts. */
+const DEVICES = ['auto', 'cpu', 'webgpu', 'wasm'] as const;
+
+/** How a train flag relates to `--resume`: refused (it changes what is trained), allowed, or neither (no setting of the run). */
+export type ResumeRule = 'fixed' | 'may-change' | 'neither';
+
+/** One flag of `gan train`: everything the usage text, the parser, the config and the resume rules need. */
+export interface TrainFlag {
+  /** The flag without its dashes. */
+  name: string;
+  /** The value's placeholder in the usage text (`N`, `X`, `paper|quick|conv|tiny`); absent: a switch (boolean). */
+  value?: string;
+  /** A one-letter alias. */
+  short?: string;
+  /** The usage text's description, one string per line. */
+  help: readonly string[];
+  /** `fixed`: refused with --resume; `may-change`: a resume may give it; `neither`: not about the run's settings. */
+  resume: ResumeRule;
+  /** The config key the flag sets, when it sets one key (a resume records the changeable ones). */
+  key?: keyof GanConfig;
+  /** Reads and checks the flag (a CliError naming it) and sets it on the config; absent: not part of the config. */
+  configure?: (flags: Flags, c: GanConfig, name: string) => void;
+}
+
+/** Reads one flag's value, checked; undefined when the flag is absent. */
+type Reader<T> = (flags: Flags, name: string) => T | undefined;
+
+const int =
+  (min: number): Reader<number> =>
+  (flags, name) =>
+    intFlag(flags, name, min);
+const decimal =
+  (check: (v: number) => boolean, expected: string): Reader<number> =>
+  (flags, name) =>
+    numberFlag(flags, name, check, expected);
+const choice =
+  <T extends string>(choices: readonly T[]): Reader<T> =>
+  (flags, name) =>
+    choiceFlag<T>(flags, name, choices);
+const positive = decimal((x) => x > 0, 'a positive number');
+const probability = decimal((x) => x > 0 && x <= 1, 'a probability in (0, 1]');
+
+/** A flag that sets config key `key` to its value. */
+function setsKey<K extends keyof GanConfig>(key: K, read: Reader<GanConfig[K]>): Pick<TrainFlag, 'key' | 'configure'> {
+  return {
+    key,
+    configure: (flags, c, name) => {
+      const v = read(flags, name);
+      if (v !== undefined) c[key] = v;
+    },
+  };
+}
+
+/** A flag whose value changes the config some other way (a network's shape, both momentums). */
+function changes<T>(read: Reader<T>, apply: (c: GanConfig, v: T) => void): Pick<TrainFlag, 'configure'> {
+  return {
+    configure: (flags, c, name) => {
+      const v = read(flags, name);
+      if (v !== undefined) apply(c, v);
+    },
+  };
+}
+
+/**
+ * Every flag of `gan train`, once. The usage text, the parser's options (TRAIN_FLAGS), the config
+ * from flags (configFromFlags), the flags refused with --resume (FIXED_ON_RESUME) and those a
+ * resume may change (RESUME_MAY_CHANGE, RESUME_CONFIG_KEYS) are all generated from it. The config
+ * flags are applied in this order (the first bad one is reported; a key the preset lacks is added
+ * in this order).
+ */
+export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
+  {
+    name: 'preset',
+    value: PRESET_NAMES.join('|'),
+    resume: 'fixed',
+    help: [
+      "paper: the authors' configuration as their code ran it, with",
+      "its simultaneous update (both players' gradients from one pass of D",
+      'before either moves); Algorithm 1 as printed (--update alternating)',
+      "collapses with the paper's networks (docs/gan.md); quick: narrow networks",
+      "and a time budget, for machines without a GPU; conv: quick's recipe with",
+      'a convolutional D and a transposed-convolution G; tiny: for tests.',
+      'Default: paper on a GPU, quick on the CPU or a software adapter',
+    ],
+  },
+  {
+    name: 'device',
+    value: DEVICES.join('|'),
+    resume: 'may-change',
+    help: ['default auto (a hardware GPU; else the faster of wasm and a', 'software WebGPU adapter, measured)'],
+  },
+  { name: 'threads', value: 'N', resume: 'may-change', help: ['threads of the wasm device (default: every core)'] },
+  { name: 'epochs', value: 'N', resume: 'may-change', help: ['epochs to train (paper: 300; quick: 100)'], ...setsKey('epochs', int(1)) },
+  { name: 'batch', value: 'N', resume: 'fixed', help: ['minibatch size (paper: 100; quick: 50)'], ...setsKey('batch', int(1)) },
+  { name: 'k', value: 'N', resume: 'fixed', help: ["D steps per G step (Algorithm 1's k; paper: 1)"], ...setsKey('k', int(1)) },
+  { name: 'lr', value: 'X', resume: 'fixed', help: ["both players' initial learning rate (paper: 0.1)"], ...setsKey('lr', positive) },
+  { name: 'g-lr', value: 'X', resume: 'fixed', help: ["G's initial learning rate (default: --lr, the preset's)"], ...setsKey('gLr', positive) },
+  { name: 'd-lr', value: 'X', resume: 'fixed', help: ["D's initial learning rate (default: --lr, the preset's)"], ...setsKey('dLr', positive) },
+  {
+    name: 'lr-decay',
+    value: 'X',
+    resume: 'fixed',
+    help: ['divide the learning rate by X after every minibatch (paper: 1.000004)'],
+    ...setsKey('lrDecay', decimal((x) => x >= 1, 'a number >= 1')),
+  },
+  {
+    name: 'lr-anneal',
+    value: 'F',
+    resume: 'fixed',
+    help: ["over the last fraction F of the run's epochs, both learning rates fall", 'linearly to 0 (default 0: none)'],
+    ...setsKey('lrAnneal', decimal((x) => x >= 0 && x <= 1, 'a fraction in [0, 1] (0: no anneal)')),
+  },
+  {
+    name: 'g-ema',
+    value: 'DECAY',
+    resume: 'fixed',
+    help: ["keep a moving average of G's weights (e.g. 0.999; 0: none) and draw the", 'samples, figures and Parzen estimates from it'],
+    ...setsKey('gEma', decimal((x) => x >= 0 && x < 1, 'a number in [0, 1) (0: no average)')),
+  },
+  {
+    name: 'minutes',
+    value: 'X',
+    resume: 'may-change',
+    help: ['the time budget of the whole command, final figures included (quick: 9)'],
+    ...setsKey('minutes', decimal((x) => x > 0, 'a positive number of minutes')),
+  },
+  { name: 'seed', value: 'N', resume: 'fixed', help: ['the seed of every random stream of the run (paper: 1)'], ...setsKey('seed', int(0)) },
+  { name: 'z-dist', value: Z_DISTS.join('|'), resume: 'fixed', help: ["z's distribution (paper: uniform)"], ...setsKey('zDist', choice<ZDist>(Z_DISTS)) },
+  {
+    name: 'update',
+    value: UPDATE_MODES.join('|'),
+    resume: 'fixed',
+    help: ["paper: simultaneous (the authors' code); quick, conv, tiny: alternating", '(Algorithm 1)'],
+    ...setsKey('update', choice<UpdateMode>(UPDATE_MODES)),
+  },
+  {
+    name: 'g-loss',
+    value: GENERATOR_LOSSES.join('|'),
+    resume: 'fixed',
+    help: ["G's loss: non-saturating, -log D(G(z)) (default), or saturating,", 'log(1 - D(G(z))) (Eq. (1) as written)'],
+    ...setsKey('gLoss', choice<GeneratorLossKind>(GENERATOR_LOSSES)),
+  },
+  { name: 'log-every', value: 'N', resume: 'may-change', help: ['read the statistics back (and check them for NaN) every N iterations'], ...setsKey('logEvery', int(1)) },
+  { name: 'train-n', value: 'N', resume: 'fixed', help: ['use the first N training images (at most 50000)'], ...setsKey('trainN', int(1)) },
+  { name: 'val-n', value: 'N', resume: 'fixed', help: ['use the first N validation images (at most 10000)'], ...setsKey('valN', int(0)) },
+  { name: 'parzen-every', value: 'N', resume: 'may-change', help: ['Parzen estimate every N epochs (slow; default 0: never)'], ...setsKey('parzenEvery', int(0)) },
+  { name: 'g-hidden', value: 'N,N,...', resume: 'fixed', help: ["G's hidden layer widths"], ...changes(widthsFlag, (c, hidden) => (c.generator = { ...c.generator, hidden })) },
+  {
+    name: 'g-init',
+    value: 'X',
+    resume: 'fixed',
+    help: ["G's weights start U(-X, X) (paper: 0.05; its output layer too, unless the", 'preset or --g-output-init sets its own)'],
+    ...changes(positive, (c, initRange) => (c.generator = { ...c.generator, initRange })),
+  },
+  { name: 'd-init', value: 'X', resume: 'fixed', help: ["D's weights start U(-X, X) (paper: 0.005)"], ...changes(positive, (c, initRange) => (c.discriminator = { ...c.discriminator, initRange })) },
+  {
+    name: 'g-output-init',
+    value: 'X',
+    resume: 'fixed',
+    help: ["G's output layer weights start U(-X, X) (quick: 0.01; paper: 0.05)"],
+    ...changes(positive, (c, outputInitRange) => (c.generator = { ...c.generator, outputInitRange })),
+  },
+  { name: 'd-units', value: 'N,N,...', resume: 'fixed', help: ["D's maxout layers' units"], ...changes(widthsFlag, (c, units) => (c.discriminator = { ...c.discriminator, units })) },
+  { name: 'd-pieces', value: 'N', resume: 'fixed', help: ['pieces per maxout unit'], ...changes(int(1), (c, pieces) => (c.discriminator = { ...c.discriminator, pieces })) },
+  {
+    name: 'd-keep-input',
+    value: 'P',
+    resume: 'fixed',
+    help: ["keep probability of D's dropout on the pixels (paper: 0.8; 1: no dropout)"],
+    ...changes(probability, (c, keepInput) => (c.discriminator = { ...c.discriminator, keepInput })),
+  },
+  {
+    name: 'd-keep-hidden',
+    value: 'P',
+    resume: 'fixed',
+    help: ["keep probability of D's dropout on the hidden units (paper: 0.5; 1: none)"],
+    ...changes(probability, (c, keepHidden) => (c.discriminator = { ...c.discriminator, keepHidden })),
+  },
+  {
+    name: 'momentum',
+    value: 'X',
+    resume: 'fixed',
+    help: ['a constant momentum (paper: 0.5 rising to 0.7 by epoch 250)'],
+    ...changes(decimal((x) => x >= 0 && x < 1, 'a number in [0, 1)'), (c, m) => {
+      c.momentumStart = m;
+      c.momentumEnd = m;
+    }),
+  },
+  {
+    name: 'r1',
+    value: 'GAMMA',
+    resume: 'fixed',
+    help: ['R1 gradient penalty on D: GAMMA/2 E||grad_x D(x)||^2 on the real', "minibatch, added to D's loss (default 0: off)"],
+    ...setsKey('r1Gamma', decimal((x) => x >= 0, 'a non-negative number (the R1 weight gamma; 0: off)')),
+  },
+  { name: 'r1-every', value: 'N', resume: 'fixed', help: ['lazy R1: apply it every N-th D step only, with GAMMA*N (default 1)'], ...setsKey('r1Every', int(1)) },
+  {
+    name: 'out',
+    value: 'DIR',
+    resume: 'fixed',
+    help: ['the run folder (default runs/<preset>-<date>-<time>); its parent must', 'exist, and a folder that holds a run is refused (see --force, --resume)'],
+  },
+  { name: 'force', resume: 'neither', help: ['replace the run in --out (its files are deleted when training starts)'] },
+  { name: 'resume', value: 'RUN', resume: 'neither', help: ['continue RUN (a folder, or a name under runs/) exactly where it stopped;', '<may-change>', 'may be given (any other flag of the run is refused)'] },
+  { name: 'no-progress', resume: 'neither', help: ['no progress bar'] },
+  { name: 'help', short: 'h', resume: 'neither', help: ['this text (also -h)'] },
+];
+
+/** The flags a resume may give (`--resume` continues a run; these change how, not what, it trains). */
+export const RESUME_MAY_CHANGE: readonly string[] = TRAIN_FLAG_TABLE.filter((f) => f.resume === 'may-change').map((f) => f.name);
+
+/** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
+export const FIXED_ON_RESUME: readonly string[] = TRAIN_FLAG_TABLE.filter((f) => f.resume === 'fixed').map((f) => f.name);
+
+/** The config keys a resume may change (and records in resumes.jsonl), in the table's order. */
+export const RESUME_CONFIG_KEYS: readonly (keyof GanConfig)[] = TRAIN_FLAG_TABLE.filter((f) => f.resume === 'may-change' && f.key).map((f) => f.key!);
+
+/** The usage text's left column: a flag and its value, then its description from this column on. */
+const HELP_COLUMN = 27;
+
+/** The usage text's width: a description that would pass it beside a long flag starts on the next line. */
+const USAGE_WIDTH = 100;
+
+/** The train options of the usage text, one flag (and its description) after another, from the table. */
+function trainUsage(): string {
+  const mayChange = RESUME_MAY_CHANGE.map((f) => `--${f}`).join(', ');
+  return TRAIN_FLAG_TABLE.flatMap((f) => {
+    const left = `  --${f.name}${f.value ? ` ${f.value}` : ''}`;
+    const [first, ...rest] = f.help.map((line) => line.replace('<may-change>', mayChange));
+    const indent = (line: string) => ' '.repeat(HELP_COLUMN) + line;
+    if (left.length + 2 <= HELP_COLUMN) return [left.padEnd(HELP_COLUMN) + first, ...rest.map(indent)];
+    if (left.length + 2 + first!.length <= USAGE_WIDTH) return [`${left}  ${first}`, ...rest.map(indent)];
+    return [left, indent(first!), ...rest.map(indent)];
+  }).join('\n');
+}
+
+/** `pnpm gan help`: the commands and their options (train's generated from TRAIN_FLAG_TABLE). */
 export const USAGE = `Usage: pnpm gan <command> [options]
 
 Commands:
@@ -40,44 +278,7 @@ Commands:
   help                     this text
 
 train options (defaults: the preset's):
-  --preset paper|quick|conv|tiny  paper: the authors' configuration as their code ran it, with
-                           its simultaneous update (both players' gradients from one pass of D
-                           before either moves); Algorithm 1 as printed (--update alternating)
-                           collapses with the paper's networks (docs/gan.md); quick: narrow networks
-                           and a time budget, for machines without a GPU; conv: quick's recipe with
-                           a convolutional D and a transposed-convolution G; tiny: for tests.
-                           Default: paper on a GPU, quick on the CPU or a software adapter
-  --device auto|cpu|webgpu|wasm  default auto (a hardware GPU; else the faster of wasm and a
-                           software WebGPU adapter, measured)
-  --threads N              threads of the wasm device (default: every core)
-  --epochs N  --batch N  --k N  --lr X  --minutes X  --seed N
-  --g-hidden N,N,...       G's hidden layer widths     --d-units N,N,...  D's maxout layers' units
-  --g-output-init X        G's output layer weights start U(-X, X) (quick: 0.01; paper: 0.05)
-  --g-init X  --d-init X   G's / D's weights start U(-X, X) (paper: 0.05 / 0.005; G's output
-                           layer too, unless the preset or --g-output-init sets its own)
-  --g-lr X  --d-lr X       one player's initial learning rate (default: --lr, the preset's)
-  --d-pieces N             pieces per maxout unit      --momentum X       a constant momentum
-  --d-keep-input P  --d-keep-hidden P  keep probabilities of D's dropout on the pixels / hidden
-                           units (paper: 0.8 / 0.5; 1: no dropout)
-  --lr-decay X             divide the learning rate by X after every minibatch (paper: 1.000004)
-  --lr-anneal F            over the last fraction F of the run's epochs, both learning rates fall
-                           linearly to 0 (default 0: none)
-  --g-ema DECAY            keep a moving average of G's weights (e.g. 0.999; 0: none) and draw the
-                           samples, figures and Parzen estimates from it
-  --z-dist uniform|gaussian  --update alternating|simultaneous  --g-loss non-saturating|saturating
-                           (--update: paper simultaneous, quick and tiny alternating: Algorithm 1)
-  --log-every N            read the statistics back (and check them for NaN) every N iterations
-  --train-n N  --val-n N   use the first N training (at most 50000) / validation (10000) images
-  --parzen-every N         Parzen estimate every N epochs (slow; default 0: never)
-  --r1 GAMMA               R1 gradient penalty on D: GAMMA/2 E||grad_x D(x)||^2 on the real
-                           minibatch, added to D's loss (default 0: off)
-  --r1-every N             lazy R1: apply it every N-th D step only, with GAMMA*N (default 1)
-  --out DIR                the run folder (default runs/<preset>-<date>-<time>); its parent must
-                           exist, and a folder that holds a run is refused (see --force, --resume)
-  --force                  replace the run in --out (its files are deleted when training starts)
-  --resume RUN             continue RUN (a folder, or a name under runs/) exactly where it stopped;
-                           --epochs, --minutes, --log-every, --device may be given
-  --no-progress            no progress bar
+${trainUsage()}
 
   Ctrl-C or SIGTERM stops after the current iteration and writes a checkpoint (exit 130 / 143);
   a NaN or infinite loss or parameter stops the run, keeping the last finite checkpoint (exit 3).
@@ -86,45 +287,13 @@ eval options:  --n N (samples, 10000)  --seed N  --sigma X (skip the cross-valid
                --test-n N (test images, 10000)  --device auto|cpu|webgpu|wasm  --threads N
 sample options: --n N  --out FILE  --seed N  --device auto|cpu|webgpu|wasm  --threads N`;
 
-export const TRAIN_FLAGS = {
-  preset: { type: 'string' },
-  device: { type: 'string' },
-  threads: { type: 'string' },
-  'g-hidden': { type: 'string' },
-  'd-units': { type: 'string' },
-  'd-pieces': { type: 'string' },
-  momentum: { type: 'string' },
-  'lr-decay': { type: 'string' },
-  'g-ema': { type: 'string' },
-  'lr-anneal': { type: 'string' },
-  'g-output-init': { type: 'string' },
-  'g-init': { type: 'string' },
-  'd-init': { type: 'string' },
-  'g-lr': { type: 'string' },
-  'd-lr': { type: 'string' },
-  'd-keep-input': { type: 'string' },
-  'd-keep-hidden': { type: 'string' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  k: { type: 'string' },
-  lr: { type: 'string' },
-  minutes: { type: 'string' },
-  seed: { type: 'string' },
-  'z-dist': { type: 'string' },
-  update: { type: 'string' },
-  'g-loss': { type: 'string' },
-  'log-every': { type: 'string' },
-  'train-n': { type: 'string' },
-  'val-n': { type: 'string' },
-  'parzen-every': { type: 'string' },
-  r1: { type: 'string' },
-  'r1-every': { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'string' },
-  force: { type: 'boolean' },
-  'no-progress': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** A command's options for node:util's parseArgs: each flag takes a string, or is a boolean switch. */
+export type FlagOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+/** The options of `gan train` for the parser, from TRAIN_FLAG_TABLE. */
+export const TRAIN_FLAGS: FlagOptions = Object.fromEntries(
+  TRAIN_FLAG_TABLE.map((f) => [f.name, f.value === undefined ? { type: 'boolean' as const, ...(f.short ? { short: f.short } : {}) } : { type: 'string' as const, ...(f.short ? { short: f.short } : {}) }]),
+);
 
 export const EVAL_FLAGS = {
   n: { type: 'string' },
@@ -148,7 +317,7 @@ export const SAMPLE_FLAGS = {
 
 export type Flags = Record<string, string | boolean | undefined>;
 
-export function parse(command: string, args: readonly string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): { values: Flags; positionals: string[] } {
+export function parse(command: string, args: readonly string[], options: FlagOptions): { values: Flags; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
     return { values: values as Flags, positionals };
@@ -189,8 +358,6 @@ export function choiceFlag<T extends string>(flags: Flags, name: string, choices
   return v as T;
 }
 
-const DEVICES = ['auto', 'cpu', 'webgpu', 'wasm'] as const;
-
 export async function pickDevice(flags: Flags): Promise<Device> {
   const want = choiceFlag(flags, 'device', DEVICES) ?? 'auto';
   const threads = intFlag(flags, 'threads', 1);
@@ -208,53 +375,10 @@ export function deviceReason(flags: Flags, device: Device): string {
   return flags.device === undefined || flags.device === 'auto' ? (auto?.device === device ? auto.reason : 'auto') : `--device ${String(flags.device)}`;
 }
 
-/** The training config from flags over a preset (or over a checkpoint's config when resuming). */
+/** The training config from flags over a preset (or over a checkpoint's config when resuming), in TRAIN_FLAG_TABLE's order. */
 export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   const c = structuredClone(base);
-  const set = <K extends keyof GanConfig>(key: K, v: GanConfig[K] | undefined) => {
-    if (v !== undefined) c[key] = v;
-  };
-  set('epochs', intFlag(flags, 'epochs', 1));
-  set('batch', intFlag(flags, 'batch', 1));
-  set('k', intFlag(flags, 'k', 1));
-  set('lr', numberFlag(flags, 'lr', (x) => x > 0, 'a positive number'));
-  set('gLr', numberFlag(flags, 'g-lr', (x) => x > 0, 'a positive number'));
-  set('dLr', numberFlag(flags, 'd-lr', (x) => x > 0, 'a positive number'));
-  set('lrDecay', numberFlag(flags, 'lr-decay', (x) => x >= 1, 'a number >= 1'));
-  set('lrAnneal', numberFlag(flags, 'lr-anneal', (x) => x >= 0 && x <= 1, 'a fraction in [0, 1] (0: no anneal)'));
-  set('gEma', numberFlag(flags, 'g-ema', (x) => x >= 0 && x < 1, 'a number in [0, 1) (0: no average)'));
-  set('minutes', numberFlag(flags, 'minutes', (x) => x > 0, 'a positive number of minutes'));
-  set('seed', intFlag(flags, 'seed', 0));
-  set('zDist', choiceFlag<ZDist>(flags, 'z-dist', Z_DISTS));
-  set('update', choiceFlag<UpdateMode>(flags, 'update', UPDATE_MODES));
-  set('gLoss', choiceFlag<GeneratorLossKind>(flags, 'g-loss', GENERATOR_LOSSES));
-  set('logEvery', intFlag(flags, 'log-every', 1));
-  set('trainN', intFlag(flags, 'train-n', 1));
-  set('valN', intFlag(flags, 'val-n', 0));
-  set('parzenEvery', intFlag(flags, 'parzen-every', 0));
-  const gHidden = widthsFlag(flags, 'g-hidden');
-  if (gHidden) c.generator = { ...c.generator, hidden: gHidden };
-  const gInit = numberFlag(flags, 'g-init', (x) => x > 0, 'a positive number');
-  if (gInit !== undefined) c.generator = { ...c.generator, initRange: gInit };
-  const dInit = numberFlag(flags, 'd-init', (x) => x > 0, 'a positive number');
-  if (dInit !== undefined) c.discriminator = { ...c.discriminator, initRange: dInit };
-  const gOutputInit = numberFlag(flags, 'g-output-init', (x) => x > 0, 'a positive number');
-  if (gOutputInit !== undefined) c.generator = { ...c.generator, outputInitRange: gOutputInit };
-  const dUnits = widthsFlag(flags, 'd-units');
-  if (dUnits) c.discriminator = { ...c.discriminator, units: dUnits };
-  const dPieces = intFlag(flags, 'd-pieces', 1);
-  if (dPieces !== undefined) c.discriminator = { ...c.discriminator, pieces: dPieces };
-  const keepInput = numberFlag(flags, 'd-keep-input', (x) => x > 0 && x <= 1, 'a probability in (0, 1]');
-  if (keepInput !== undefined) c.discriminator = { ...c.discriminator, keepInput };
-  const keepHidden = numberFlag(flags, 'd-keep-hidden', (x) => x > 0 && x <= 1, 'a probability in (0, 1]');
-  if (keepHidden !== undefined) c.discriminator = { ...c.discriminator, keepHidden };
-  const momentum = numberFlag(flags, 'momentum', (x) => x >= 0 && x < 1, 'a number in [0, 1)');
-  if (momentum !== undefined) {
-    c.momentumStart = momentum;
-    c.momentumEnd = momentum;
-  }
-  set('r1Gamma', numberFlag(flags, 'r1', (x) => x >= 0, 'a non-negative number (the R1 weight gamma; 0: off)'));
-  set('r1Every', intFlag(flags, 'r1-every', 1));
+  for (const f of TRAIN_FLAG_TABLE) f.configure?.(flags, c, f.name);
   try {
     return validateConfig(c);
   } catch (e) {
@@ -274,8 +398,6 @@ function widthsFlag(flags: Flags, name: string): number[] | undefined {
   return widths;
 }
 
-/** Flags that change what is trained: refused with --resume (the run continues as it was configured). */
-export const FIXED_ON_RESUME = ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'g-init', 'd-init', 'g-lr', 'd-lr', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema', 'lr-anneal'];
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

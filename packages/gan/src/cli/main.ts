@@ -10,7 +10,7 @@
  *
  * This folder is the console only: flags.ts (usage, flags, config from flags), train.ts, eval.ts,
  * sample.ts, report.ts (progress bar, summary lines). The training run itself (deadline, signals,
- * checkpoints, figures) is the library's `runTraining` (train/training-run.ts); the library's
+ * checkpoints, figures) is the library's `runTraining` (run/training-run.ts); the library's
  * index exports nothing from here.
  */
 import { resolve } from 'node:path';

@@ -4,7 +4,7 @@ import { Generator } from '@saddle/autograd';
 import { float32LittleEndian } from '../figure-data.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { generateSamples } from '../models.js';
-import { loadGenerator } from '../run-folder.js';
+import { loadGenerator } from '../run/run-folder.js';
 import { deriveSeed } from '../train/rng.js';
 import { CliError, SAMPLE_FLAGS, USAGE, existingRun, intFlag, parse, pickDevice, runArgument, type CliIO } from './flags.js';
 

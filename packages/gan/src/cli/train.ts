@@ -1,10 +1,10 @@
 /**
  * `gan train`: the flags and the preset, the device, the run folder and config.json, then
- * `runTraining` (train/training-run.ts) with the console around it: the progress bar, a summary
+ * `runTraining` (run/training-run.ts) with the console around it: the progress bar, a summary
  * line per epoch, signals, and how the run ended.
  *
  * Everything the flags alone decide is checked before MNIST loads. The run folder is created with
- * its lock (run-lock.ts: one `gan train` per folder) once the flags are accepted, and removed again
+ * its lock (run/run-lock.ts: one `gan train` per folder) once the flags are accepted, and removed again
  * if the command fails before writing anything in it: a refused command leaves nothing behind.
  * Exit codes: 0 done (or the --minutes budget reached), 2 a usage error, 3 the run diverged (the
  * last finite checkpoint kept), 128 + n after signal n (130 Ctrl-C, 143 SIGTERM) once the
@@ -17,13 +17,13 @@ import { SaddleError, isWebGpu } from '@saddle/autograd';
 import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
 import { defaultPreset, preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
-import { RUN_FILES, defaultRunName, loadCheckpoint, makeFolder, recordResume, removeLeftovers, removeRun, runFiles, writeConfig } from '../run-folder.js';
-import { lockRun, removeIfEmpty, type RunLock } from '../run-lock.js';
+import { RUN_FILES, defaultRunName, loadCheckpoint, makeFolder, recordResume, removeLeftovers, removeRun, runFiles, writeConfig } from '../run/run-folder.js';
+import { lockRun, removeIfEmpty, type RunLock } from '../run/run-lock.js';
 import { NonFiniteError } from '../train/non-finite.js';
-import { StopRequest } from '../train/stop-request.js';
+import { StopRequest } from '../run/stop-request.js';
 import { GanTrainer } from '../train/trainer.js';
-import { runTraining } from '../train/training-run.js';
-import { CliError, FIXED_ON_RESUME, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO, type Flags } from './flags.js';
+import { runTraining } from '../run/training-run.js';
+import { CliError, FIXED_ON_RESUME, RESUME_CONFIG_KEYS, RESUME_MAY_CHANGE, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO, type Flags } from './flags.js';
 import { describeDiscriminator, describeGenerator } from '../models.js';
 import { mnistParzen } from './parzen.js';
 import { countParams, progressReporter, summaryLine } from './report.js';
@@ -88,8 +88,8 @@ function takeRunFolder(dir: string, command: string, io: CliIO): { lock: RunLock
   };
 }
 
-/** The config keys a resume may change (--epochs, --minutes, --log-every, --parzen-every). */
-const CHANGED_BY_RESUME = new Set(['epochs', 'minutes', 'logEvery', 'parzenEvery']);
+/** The config keys a resume may change (flags.ts's table: --epochs, --minutes, --log-every, --parzen-every). */
+const CHANGED_BY_RESUME = new Set<string>(RESUME_CONFIG_KEYS);
 
 /**
  * Refuses to resume a folder whose config.json and checkpoint describe different runs (two
@@ -141,7 +141,7 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
   const resumeDir = typeof flags.resume === 'string' ? existingRun(flags.resume) : null;
   if (resumeDir) {
     const fixed = FIXED_ON_RESUME.filter((f) => flags[f] !== undefined);
-    if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only --epochs, --minutes, --log-every, --device, --threads, --parzen-every)`);
+    if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only ${RESUME_MAY_CHANGE.map((f) => `--${f}`).join(', ')})`);
   }
   if (resumeDir && flags.force) throw new CliError('--force replaces a run and --resume continues one; give one of them');
   if (resumeDir) {
@@ -209,7 +209,7 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
         deviceReason: chosenBecause,
         softwareAdapter: software,
         resumedAt: { epoch: checkpoint.meta.epoch, iteration: checkpoint.meta.iterInEpoch },
-        config: { epochs: config.epochs, minutes: config.minutes, logEvery: config.logEvery, parzenEvery: config.parzenEvery },
+        config: Object.fromEntries(RESUME_CONFIG_KEYS.map((k) => [k, config[k]])),
         startedAt: new Date().toISOString(),
         node: process.version,
       });

@@ -25,7 +25,8 @@
  * taken for its parameters only. With r1Gamma 0 the D step runs exactly the kernels it always did.
  *
  * The records are in `records.ts`, the checkpoint state in `checkpoint-state.ts`, the run around the
- * epochs (deadline, signals, checkpoints, figures) in `training-run.ts`.
+ * epochs (deadline, signals, checkpoints, figures) in `../run/training-run.ts`, one layer above
+ * this folder (train/ imports nothing from run/ or cli/).
  */
 import { Generator, SaddleError, copyInto, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { ExponentialMovingAverage, SGD, schedules, type Progress, type SafeTensors } from '@saddle/nn';

@@ -8,8 +8,11 @@ import { createWasmDevice, type WasmDevice, type WasmOptions } from './wasm.js';
 /** What `useDevice` and `getDevice` accept: a kind, `auto`, a Device or a GPUDevice. */
 export type DeviceRequest = 'cpu' | 'webgpu' | 'wasm' | 'auto' | Device | GPUDevice;
 
-/** Options of getDevice/useDevice: WebGPU's, and the wasm device's (`threads`). */
-export type DeviceOptions = WebGpuOptions & WasmOptions;
+/**
+ * Options of getDevice/useDevice: WebGPU's, the wasm device's (`threads`), and `auto`'s probe
+ * (without one, `auto` takes a software WebGPU adapter over wasm unmeasured).
+ */
+export type DeviceOptions = WebGpuOptions & WasmOptions & { probe?: AutoProbe };
 
 let current: Device = cpu;
 
@@ -22,8 +25,9 @@ export function defaultDevice(): Device {
  * Picks the default device. `webgpu` creates a GPUDevice (or wraps one you pass); `wasm` starts
  * the WebAssembly SIMD device on `options.threads` threads (default: every core); `auto` takes a
  * hardware WebGPU adapter first, else the faster of `wasm` and a software WebGPU adapter (lavapipe,
- * SwiftShader) by a timed probe, and says what it chose and why (`lastAutoChoice()`; the host's
- * notice: stderr in Node, console.warn in a page).
+ * SwiftShader) by timing `options.probe` on both (without a probe, the software adapter), and says
+ * what it chose and why (`lastAutoChoice()`; the host's notice: stderr in Node, console.warn in a
+ * page). `useDevice` of @saddle/ops, @saddle/autograd and @saddle/all passes the ops' probe.
  */
 export async function useDevice(request: DeviceRequest = 'auto', options: DeviceOptions = {}): Promise<Device> {
   current = await getDevice(request, options);
@@ -42,17 +46,17 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
 }
 
 /**
- * The workload `auto` times on each candidate device when no hardware GPU is found: milliseconds
- * per run, synchronised (a read at the end). Installed by @saddle/ops, which has the ops
- * (a matmul); `label` says what it runs.
+ * The workload `auto` times on each candidate device when no hardware GPU is found. Tensor has no
+ * ops to time, so the probe is passed in (`getDevice('auto', { probe })`); `useDevice` and
+ * `getDevice` of @saddle/ops (and of @saddle/autograd and @saddle/all, which re-export them) pass
+ * the ops' matmul probe.
  */
-/** The workload `auto` times on each candidate device (installed by @saddle/ops). */
-export const autoProbe: {
-  /** Runs the workload on `device` and returns milliseconds per run (null until installed). */
-  run: ((device: Device) => Promise<number>) | null;
+export interface AutoProbe {
+  /** Runs the workload on `device` and returns milliseconds per run, synchronised (a read at the end). */
+  run: (device: Device) => Promise<number>;
   /** What the workload runs, for the notice. */
   label: string;
-} = { run: null, label: '' };
+}
 
 /** What `auto` chose and why, in words (also the host's notice: stderr in Node, console.warn in a page). */
 export interface AutoChoice {
@@ -76,15 +80,15 @@ function chose(device: Device, reason: string): Device {
 }
 
 /** Probe time in ms on `device`, or the error that stopped it. */
-async function probe(device: Device): Promise<number | Error> {
+async function timeProbe(probe: AutoProbe, device: Device): Promise<number | Error> {
   try {
-    return await autoProbe.run!(device);
+    return await probe.run(device);
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }
 }
 
-async function chooseAuto(options: DeviceOptions): Promise<Device> {
+async function chooseAuto({ probe, ...options }: DeviceOptions): Promise<Device> {
   let gpu: WebGpuDevice | null = null;
   let gpuWhy = '';
   try {
@@ -103,14 +107,14 @@ async function chooseAuto(options: DeviceOptions): Promise<Device> {
   if (!gpu && !wasm) return chose(cpu, `no WebGPU adapter (${gpuWhy}) and no wasm device (${wasmWhy}); the CPU reference device`);
   if (!gpu) return chose(wasm!, `no WebGPU adapter (${gpuWhy}); the wasm device`);
   if (!wasm) return chose(gpu, `a software WebGPU adapter, the only GPU; wasm is unavailable (${wasmWhy})`);
-  if (!autoProbe.run) {
+  if (!probe) {
     wasm.destroy();
-    return chose(gpu, 'a software WebGPU adapter; no probe to compare it with wasm (import @saddle/ops before useDevice)');
+    return chose(gpu, "a software WebGPU adapter; no probe to compare it with wasm (useDevice of @saddle/ops or @saddle/autograd passes one; here, getDevice('auto', { probe }))");
   }
-  const tw = await probe(wasm);
-  const tg = await probe(gpu);
+  const tw = await timeProbe(probe, wasm);
+  const tg = await timeProbe(probe, gpu);
   const fmt = (t: number | Error) => (t instanceof Error ? `failed (${t.message})` : `${t.toFixed(2)} ms`);
-  const measured = `${autoProbe.label}: wasm ${fmt(tw)}, software WebGPU ${fmt(tg)}`;
+  const measured = `${probe.label}: wasm ${fmt(tw)}, software WebGPU ${fmt(tg)}`;
   const wasmWins = !(tw instanceof Error) && (tg instanceof Error || tw <= tg);
   if (tw instanceof Error && tg instanceof Error) {
     gpu.destroy();

@@ -8,12 +8,12 @@
  * reported through callbacks and the returned outcome (the CLI prints them).
  */
 import { curvesFigure } from '../figure-data.js';
-import { interpolationFigure, nearestFigure, samplesFigure } from '../figures.js';
-import { RUN_FILES, saveCheckpoint, writeMetrics, writeRunFile } from '../run-folder.js';
-import { NonFiniteError, type NonFiniteReport } from './non-finite.js';
-import type { EpochRecord, ImageSet, ParzenRecord, ProgressInfo } from './records.js';
+import { interpolationFigure, nearestFigure, samplesFigure } from './figures.js';
+import { RUN_FILES, saveCheckpoint, writeMetrics, writeRunFile } from './run-folder.js';
+import { NonFiniteError, type NonFiniteReport } from '../train/non-finite.js';
+import type { EpochRecord, ImageSet, ParzenRecord, ProgressInfo } from '../train/records.js';
 import type { StopRequest } from './stop-request.js';
-import type { GanTrainer } from './trainer.js';
+import type { GanTrainer } from '../train/trainer.js';
 
 /** What `runTraining` needs: the trainer, the run folder, the data and the callbacks. */
 export interface TrainingRunOptions {

@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SaddleError } from '@saddle/autograd';
-import { asFileSystemError } from './io/atomic.js';
+import { asFileSystemError } from '../io/atomic.js';
 
 /** The lock file's name in a run folder. */
 export const LOCK_FILE = 'train.lock';

@@ -4,10 +4,10 @@
  * nearest.png (Figure 2: samples beside their nearest training images). What they show is computed
  * in ./figure-data.ts (browser-safe), which also draws curves.svg.
  */
-import { imageGrid, rowsGrid, sideBySide } from './io/png.js';
-import { figureNoise, interpolationImages, nearestRows, samplesOf } from './figure-data.js';
-import type { ImageSet } from './train/records.js';
-import type { GanTrainer } from './train/trainer.js';
+import { imageGrid, rowsGrid, sideBySide } from '../io/png.js';
+import { figureNoise, interpolationImages, nearestRows, samplesOf } from '../figure-data.js';
+import type { ImageSet } from '../train/records.js';
+import type { GanTrainer } from '../train/trainer.js';
 
 /** samples.png: a rows x cols grid of samples from a fixed z. */
 export async function samplesFigure(trainer: GanTrainer, rows = 10, cols = 10): Promise<Uint8Array> {

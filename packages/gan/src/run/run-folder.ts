@@ -23,12 +23,12 @@ import { readFile, rm, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Generator, SaddleError, type Device } from '@saddle/autograd';
 import { checkLoadedTensors, loadSafetensors, saveSafetensors, type LoadOptions } from '@saddle/nn';
-import { asFileSystemError, writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
-import { GeneratorNet } from './models.js';
-import type { GanConfig } from './presets.js';
+import { asFileSystemError, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { GeneratorNet } from '../models.js';
+import type { GanConfig } from '../presets.js';
 import { LOCK_FILE, processAlive } from './run-lock.js';
-import { EMA_PREFIX, nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from './train/checkpoint-state.js';
-import type { EpochRecord } from './train/records.js';
+import { EMA_PREFIX, nonFiniteTensors, withPrefix, type TrainerSnapshot, type TrainerState } from '../train/checkpoint-state.js';
+import type { EpochRecord } from '../train/records.js';
 
 /** The files a run folder holds. */
 export const RUN_FILES = {
