@@ -9,7 +9,8 @@ import { describe, it, expect } from 'vitest';
 import * as ag from '@saddle/autograd';
 import * as kernels from '@saddle/ops';
 import { TENSOR_METHOD_NAMES, Tensor } from '@saddle/autograd';
-import { NOT_METHODS, OP_LIST, RECORDING_OPS, type OpListOf, type OpsExport, type RecordedOpName } from '../../packages/autograd/src/op-list.js';
+import { NOT_METHODS, OP_LIST, RECORDING_OPS, type OpListOf, type RecordedOpName } from '../../packages/autograd/src/op-list.js';
+import type { OpsExport } from '../../packages/autograd/src/op-list-checks.js';
 import { k, installRecordingOps } from '../../packages/autograd/src/rules/common.js';
 import { UNARY_RULES, type DifferentiableBinary, type DifferentiableUnary, type UnaryRule } from '../../packages/autograd/src/rules/elementwise.js';
 
