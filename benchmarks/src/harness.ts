@@ -221,10 +221,12 @@ export function relativeError(x: Float32Array, ref: Float32Array): number {
   let maxRef = 1;
   let maxDiff = 0;
   for (let i = 0; i < ref.length; i++) {
-    const r = ref[i];
-    const d = Math.abs(x[i] - r);
+    // i < ref.length === x.length
+    const r = ref[i]!;
+    const xi = x[i]!;
+    const d = Math.abs(xi - r);
     if (Number.isNaN(d)) {
-      if (!(Number.isNaN(x[i]) && Number.isNaN(r))) return Infinity;
+      if (!(Number.isNaN(xi) && Number.isNaN(r))) return Infinity;
       continue;
     }
     if (Math.abs(r) > maxRef) maxRef = Math.abs(r);

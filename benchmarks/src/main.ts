@@ -122,7 +122,11 @@ export async function main(argv: string[], host: Host): Promise<number> {
   }
 
   const names = args.length ? args : Object.keys(BENCHES);
-  for (const n of names) if (!BENCHES[n]) throw new Error(`unknown bench '${n}'; known: ${Object.keys(BENCHES).join(', ')}`);
+  const entries = names.map((n) => {
+    const entry = BENCHES[n];
+    if (!entry) throw new Error(`unknown bench '${n}'; known: ${Object.keys(BENCHES).join(', ')}`);
+    return [n, entry] as const;
+  });
   const wanted = (values.runners?.split(',').filter(Boolean) ?? [...DEFAULT_RUNNERS]) as RunnerId[];
   for (const id of wanted) if (!ALL_RUNNERS.includes(id)) throw new Error(`unknown runner '${id}'; known: ${ALL_RUNNERS.join(', ')}`);
   const opts: HarnessOptions = {
@@ -206,8 +210,8 @@ export async function main(argv: string[], host: Host): Promise<number> {
 
   let exit = 0;
   try {
-    for (const name of names) {
-      const bench = BENCHES[name].build({ sizes, gan: !values['skip-gan'], hardwareGpu: Boolean(gpu && !gpu.info.software) });
+    for (const [name, entry] of entries) {
+      const bench = entry.build({ sizes, gan: !values['skip-gan'], hardwareGpu: Boolean(gpu && !gpu.info.software) });
       if (filter) bench.cases = bench.cases.filter((c) => filter.test(c.label));
       const date = new Date().toISOString();
       const loadStart = loadavg();

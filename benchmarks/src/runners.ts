@@ -78,7 +78,7 @@ export function deviceSlug(info: Pick<AdapterRecord, 'vendor' | 'architecture' |
   if (/llvmpipe|lavapipe/.test(text)) return 'lavapipe';
   if (/swiftshader/.test(text)) return 'swiftshader';
   const nv = text.match(/\b([ahlbv]\d{2,3}|rtx[ -]?\d{4}|gh200|gb200)\b/);
-  if (/nvidia/.test(text) && nv) return `nvidia-${nv[1].replace(/[ -]/g, '')}`;
+  if (/nvidia/.test(text) && nv) return `nvidia-${nv[1]!.replace(/[ -]/g, '')}`;
   return slug(info.description || info.device || `${info.vendor}-${info.architecture}`) || 'webgpu';
 }
 

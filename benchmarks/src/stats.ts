@@ -22,7 +22,9 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  // 0 <= lo <= hi <= sorted.length - 1, and sorted is not empty
+  const a = sorted[lo]!;
+  return a + (sorted[hi]! - a) * (pos - lo);
 }
 
 export function median(xs: readonly number[]): number {
@@ -36,8 +38,8 @@ export function summarize(xs: readonly number[]): Summary {
   return {
     n: s.length,
     median: quantileSorted(s, 0.5),
-    min: s[0],
-    max: s[s.length - 1],
+    min: s[0]!, // s is not empty
+    max: s[s.length - 1]!,
     q1: quantileSorted(s, 0.25),
     q3: quantileSorted(s, 0.75),
     mean: s.reduce((a, b) => a + b, 0) / s.length,
@@ -48,6 +50,6 @@ export function summarize(xs: readonly number[]): Summary {
 export function pairedRatios(num: readonly number[], den: readonly number[]): number[] {
   const n = Math.min(num.length, den.length);
   const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(num[i] / den[i]);
+  for (let i = 0; i < n; i++) out.push(num[i]! / den[i]!);
   return out;
 }

@@ -42,7 +42,7 @@ for (const threads of threadCounts) {
     for (const o of Object.values(ops)) for (let i = 0; i < 2; i++) o.run();
     const t = { relaxed: { wall: [] as number[], cpu: [] as number[] }, simd128: { wall: [] as number[], cpu: [] as number[] } };
     for (let r = 0; r < reps; r++) {
-      const order = (r % 2 ? ['simd128', 'relaxed'] : ['relaxed', 'simd128']) as (keyof typeof t)[];
+      const order: (keyof typeof t)[] = r % 2 ? ['simd128', 'relaxed'] : ['relaxed', 'simd128'];
       for (const name of order) {
         const c0 = cpuMs();
         const w0 = performance.now();

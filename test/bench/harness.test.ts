@@ -43,7 +43,7 @@ describe('stats', () => {
         for (let i = shuffled.length - 1; i > 0; i--) {
           r = (r * 1103515245 + 12345) % 2147483648;
           const j = r % (i + 1);
-          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+          [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!]; // 0 <= j <= i < length
         }
         expect(summarize(shuffled)).toEqual(s);
       }),
@@ -90,7 +90,9 @@ function synthetic(
       let calls = 0;
       return {
         run: () => {
-          clock.t += typeof costMs === 'number' ? costMs : costMs[calls++];
+          const ms = typeof costMs === 'number' ? costMs : costMs[calls++];
+          if (ms === undefined) throw new Error(`synthetic runner: run ${calls} has no cost listed`);
+          clock.t += ms;
         },
         output: opts.output ? async () => Float32Array.from(opts.output!) : undefined,
         dispose: () => {},
@@ -133,10 +135,11 @@ describe('runCase', () => {
     expect(a.reps).toBe(5);
     expect(a.rate!.median).toBeCloseTo(2e9 / 1e-3 / 1e9, 9); // 2 GFLOP in 1 ms: 2000 GFLOP/s
     expect(r.ratios).toHaveLength(1);
-    expect(r.ratios[0].value).toBe(4);
-    expect(r.ratios[0].ofMedians).toBe(4);
-    expect(r.ratios[0].paired.min).toBe(4);
-    expect(r.ratios[0].paired.max).toBe(4);
+    const ratio = r.ratios[0]!;
+    expect(ratio.value).toBe(4);
+    expect(ratio.ofMedians).toBe(4);
+    expect(ratio.paired.min).toBe(4);
+    expect(ratio.paired.max).toBe(4);
     // The cross-check compares the second runner's output with the first's.
     expect(b.check).toEqual({ against: 'saddle-webgpu', relErr: expect.closeTo(0.001 / 3, 6), ok: true });
     // Setup activations, then 2 warm-up + 5 measured reps, the starting runner alternating.
@@ -155,10 +158,12 @@ describe('runCase', () => {
     expect((r.runners['saddle-webgpu'] as { samplesMs: number[] }).samplesMs).toEqual([1, 1, 1, 2, 2]);
     expect((r.runners['tfjs-webgpu'] as { samplesMs: number[] }).samplesMs).toEqual([1, 1, 3, 4, 4]);
     // Per-rep ratios 1, 1, 3, 2, 2: median 2; the ratio of the medians (3 / 1) would say 3.
-    expect(r.ratios[0].value).toBe(2);
-    expect(r.ratios[0].ofMedians).toBe(3);
-    expect(r.ratios[0].paired.min).toBe(1);
-    expect(r.ratios[0].paired.max).toBe(3);
+    expect(r.ratios).toHaveLength(1);
+    const ratio = r.ratios[0]!;
+    expect(ratio.value).toBe(2);
+    expect(ratio.ofMedians).toBe(3);
+    expect(ratio.paired.min).toBe(1);
+    expect(ratio.paired.max).toBe(3);
   });
 
   it('the sync latency is amortized over the calibrated iterations', async () => {

@@ -132,7 +132,7 @@ describe('dropout', () => {
     const R = 400;
     for (let r = 0; r < R; r++) {
       const o = await dropout(x, 0.5, { generator: g }).out.toArray();
-      for (let i = 0; i < 32; i++) acc[i] += o[i]!;
+      for (let i = 0; i < 32; i++) acc[i]! += o[i]!;
     }
     for (let i = 0; i < 32; i++) expect(Math.abs(acc[i]! / R - (i - 10))).toBeLessThan(5 * Math.abs(i - 10) / Math.sqrt(R) + 1e-9);
   });

@@ -134,9 +134,9 @@ describe('the D objective with R1, in float64 on the CPU', () => {
       let squares = 0;
       for (let i = 0; i < xs.length; i++) {
         const up = Float64Array.from(xs);
-        up[i] += eps;
+        up[i]! += eps;
         const down = Float64Array.from(xs);
-        down[i] -= eps;
+        down[i]! -= eps;
         squares += (((await sumLogits(up)) - (await sumLogits(down))) / (2 * eps)) ** 2;
       }
       const expected = (GAMMA / 2) * (squares / B);

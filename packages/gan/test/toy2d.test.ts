@@ -118,7 +118,7 @@ describe('the 2-D toy GAN on the CPU', () => {
         for (let i = 0; i < points.length; i++) {
           const at = (delta: number) => {
             const p = points.slice(2 * Math.floor(i / 2), 2 * Math.floor(i / 2) + 2);
-            p[i % 2] += delta;
+            p[i % 2]! += delta;
             return loss(p);
           };
           const fd = ((await at(h)) - (await at(-h))) / (2 * h);

@@ -65,7 +65,7 @@ export async function matmulProbe(device: Device): Promise<number> {
     await warm.toArray();
     warm.dispose();
     const t0 = performance.now();
-    let last = null;
+    let last: Tensor | null = null;
     for (let i = 0; i < RUNS; i++) {
       last?.dispose();
       last = matmul(a, b);

@@ -63,7 +63,7 @@ export function matmulCpu(
       for (let p = 0; p < k; p++) {
         const av = a[i * sai + p * sap]!;
         const bp = p * n;
-        for (let j = 0; j < n; j++) acc[j] += av * b[bp + j]!;
+        for (let j = 0; j < n; j++) acc[j]! += av * b[bp + j]!;
       }
     }
     const row = i * n;
