@@ -80,7 +80,7 @@ describe('no reach-arounds', () => {
       write('packages/b/src/y.ts', 'export const y = 1;\n');
       write('packages/b/test/t.test.ts', "import { h } from '../../../test/support/h.js';\n");
       write('demo/src/m.ts', "import { c } from '../../benchmarks/src/c.js';\n");
-      write('benchmarks/src/c.ts', "export const c = 1;\n");
+      write('benchmarks/src/c.ts', 'export const c = 1;\n');
       write('examples/e/main.ts', "import { x } from '../../packages/a/src/x.js';\nimport { s } from '../shared.js';\n");
       expect(crossingImports(dir)).toEqual([
         'packages/a/src/x.ts -> ../../b/src/y.js',
@@ -98,13 +98,19 @@ describe('the GAN package by layer: cli/ above run/ above train/', () => {
 
   it('train/ (Algorithm 1) imports nothing from run/ (the run around the epochs) or cli/, not even a type', () => {
     expect(edgesInto(gan, root, 'packages/gan/src/train', ['packages/gan/src/run', 'packages/gan/src/cli'])).toEqual([]);
-    expect([...gan.keys()].map((f) => relative(root, f))).toEqual(expect.arrayContaining(['packages/gan/src/train/trainer.ts', 'packages/gan/src/run/training-run.ts']));
+    expect([...gan.keys()].map((f) => relative(root, f))).toEqual(
+      expect.arrayContaining(['packages/gan/src/train/trainer.ts', 'packages/gan/src/run/training-run.ts']),
+    );
   });
 
   it('run/ imports nothing from cli/, and only cli/ and the Node index import run/', () => {
     expect(edgesInto(gan, root, 'packages/gan/src/run', ['packages/gan/src/cli'])).toEqual([]);
-    const intoRun = [...gan].flatMap(([from, tos]) => tos.filter((to) => relative(root, to).startsWith('packages/gan/src/run/')).map(() => relative(root, from)));
-    expect(intoRun.filter((f) => !f.startsWith('packages/gan/src/run/') && !f.startsWith('packages/gan/src/cli/') && f !== 'packages/gan/src/index.node.ts')).toEqual([]);
+    const intoRun = [...gan].flatMap(([from, tos]) =>
+      tos.filter((to) => relative(root, to).startsWith('packages/gan/src/run/')).map(() => relative(root, from)),
+    );
+    expect(
+      intoRun.filter((f) => !f.startsWith('packages/gan/src/run/') && !f.startsWith('packages/gan/src/cli/') && f !== 'packages/gan/src/index.node.ts'),
+    ).toEqual([]);
   });
 });
 
@@ -138,7 +144,9 @@ describe('import cycles', () => {
         ['packages/a/src/x.ts', 'packages/a/src/y.ts', 'packages/a/src/x.ts'],
         ['packages/b/src/index.ts', 'packages/b/src/lazy.ts', 'packages/b/src/index.ts'],
       ]);
-      expect(importCycles(importGraph(dirs, dir, { runtimeOnly: true }), dir)).toEqual([['packages/b/src/index.ts', 'packages/b/src/lazy.ts', 'packages/b/src/index.ts']]);
+      expect(importCycles(importGraph(dirs, dir, { runtimeOnly: true }), dir)).toEqual([
+        ['packages/b/src/index.ts', 'packages/b/src/lazy.ts', 'packages/b/src/index.ts'],
+      ]);
     });
 
     it('reads every import form, marks the type-only ones and ignores commented ones', () => {

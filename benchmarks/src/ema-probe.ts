@@ -13,7 +13,12 @@ import { cpuMs } from './probe-support.js';
 const device = await createWasmDevice({ threads: 1 });
 // The quick preset's G: 100→384→384→784, weights and biases.
 const sizes = [38400, 384, 147456, 384, 301056, 784];
-const filled = (n: number, seed: number) => fromArray(new Float32Array(n).map((_, i) => Math.sin(i * seed)), [n], { device });
+const filled = (n: number, seed: number) =>
+  fromArray(
+    new Float32Array(n).map((_, i) => Math.sin(i * seed)),
+    [n],
+    { device },
+  );
 const averages = sizes.map((n) => filled(n, 1));
 const params = sizes.map((n) => filled(n, 2));
 const velocities = sizes.map((n) => filled(n, 0));
@@ -26,7 +31,10 @@ const unfused = () => {
 };
 const times: Record<string, number[]> = { fused: [], unfused: [] };
 for (let r = 0; r < 41; r++) {
-  for (const [name, f] of [['fused', fused], ['unfused', unfused]] as const) {
+  for (const [name, f] of [
+    ['fused', fused],
+    ['unfused', unfused],
+  ] as const) {
     const c0 = cpuMs();
     for (let i = 0; i < 20; i++) f();
     times[name]!.push((cpuMs() - c0) / 20);

@@ -70,7 +70,8 @@ async function time(device: WebGpuDevice, way: Way, n: number): Promise<{ msMedi
       for (let i = 0; i < iters; i++) r.once().dispose();
       await device.sync();
       const ms = (performance.now() - t0) / iters;
-      if (rep === 0) iters = Math.max(1, Math.min(200, Math.ceil(200 / ms))); // calibration rep, not kept
+      if (rep === 0)
+        iters = Math.max(1, Math.min(200, Math.ceil(200 / ms))); // calibration rep, not kept
       else reps.push(ms);
     }
     const sorted = [...reps].sort((x, y) => x - y);

@@ -77,7 +77,10 @@ function summarizeProfiles(files: string[]): void {
     const idle = self.get('(idle)') ?? 0;
     const busy = total - idle;
     process.stdout.write(`${f}: ${fmt(total)} ms sampled, ${fmt(idle)} ms idle (waiting for the device), ${fmt(busy)} ms busy; by self time, % of busy:\n`);
-    for (const [k, ms] of [...self.entries()].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    for (const [k, ms] of [...self.entries()]
+      .filter(([k]) => k !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 30)) {
       process.stdout.write(`  ${fmt(ms).padStart(9)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${k}\n`);
     }
     // And by file (packages/*, node_modules/*, natives).
@@ -148,7 +151,12 @@ async function main(): Promise<void> {
     t1 = performance.now();
     await device.sync();
     t2 = performance.now();
-    steady.push({ recordMs: t1 - t0, executeMs: t2 - t1, dispatches: device.counters.dispatches - c0.dispatches, submits: device.counters.submits - c0.submits });
+    steady.push({
+      recordMs: t1 - t0,
+      executeMs: t2 - t1,
+      dispatches: device.counters.dispatches - c0.dispatches,
+      submits: device.counters.submits - c0.submits,
+    });
   }
   if (values['cpu-prof']) {
     // The recording alone under V8's sampling profiler: `iters` iterations issued back to back
@@ -213,7 +221,13 @@ async function main(): Promise<void> {
     const stack = new Error().stack ?? '';
     const buffers = spec.buffers.map((b) => (b instanceof Storage ? b.buffer! : b));
     const [x, y = 1, z = 1] = spec.workgroups;
-    captured.push({ index: captured.length, label: spec.label, ...classify(stack), workgroups: x * y * z, spec: { ...spec, params: spec.params.slice(), buffers } });
+    captured.push({
+      index: captured.length,
+      label: spec.label,
+      ...classify(stack),
+      workgroups: x * y * z,
+      spec: { ...spec, params: spec.params.slice(), buffers },
+    });
     original(spec);
   };
   next();
@@ -269,7 +283,9 @@ async function main(): Promise<void> {
   table('step · part', byPart);
   out('\nslowest dispatches:');
   for (const c of [...captured].sort((a, b) => b.ms! - a.ms!).slice(0, 15)) {
-    out(`  #${c.index} ${c.label} (${c.step}, ${c.part}, ${c.workgroups} workgroups, buffers ${c.spec.buffers.map((b) => (b as GPUBuffer).size).join('/')} B): ${fmt(c.ms!)} ms`);
+    out(
+      `  #${c.index} ${c.label} (${c.step}, ${c.part}, ${c.workgroups} workgroups, buffers ${c.spec.buffers.map((b) => (b as GPUBuffer).size).join('/')} B): ${fmt(c.ms!)} ms`,
+    );
   }
 
   if (values.json) {

@@ -100,7 +100,11 @@ export function ganRunRecord(r: RecordInput) {
           validationImages: parzen.validationImages,
           evalSeconds: parzen.seconds,
           ...(parzen.speckle
-            ? { specksPerSample: parzen.speckle.specksPerImage, samplesWithSpecks: parzen.speckle.imagesWithSpecks, mnistValidationSpecksPerImage: parzen.mnistValidationSpeckle?.specksPerImage ?? null }
+            ? {
+                specksPerSample: parzen.speckle.specksPerImage,
+                samplesWithSpecks: parzen.speckle.imagesWithSpecks,
+                mnistValidationSpecksPerImage: parzen.mnistValidationSpeckle?.specksPerImage ?? null,
+              }
             : {}),
           paper: 'Table 1, GAN: 225 +- 2',
         }

@@ -33,7 +33,19 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic, writeJsonAtomic } from '@saddle/nn';
 // @saddle/gan's Node entry (its index exports no CLI module: src/cli/'s "am I the entry point?"
 // test never runs in the bundle).
-import { GanTrainer, MNIST_PIXELS, curvesFigure, loadMnist, preset, samplesFigure, table1Parzen, validateConfig, type EpochRecord, type GanConfig, type PresetName } from '@saddle/gan';
+import {
+  GanTrainer,
+  MNIST_PIXELS,
+  curvesFigure,
+  loadMnist,
+  preset,
+  samplesFigure,
+  table1Parzen,
+  validateConfig,
+  type EpochRecord,
+  type GanConfig,
+  type PresetName,
+} from '@saddle/gan';
 import { main as benchMain } from './main.js';
 import { GAN_SHAPES } from './benches/matmul.js';
 import { GAN_PRESETS } from './benches/gan-iteration.js';
@@ -180,7 +192,7 @@ export async function runAll(argv: string[]): Promise<number> {
   const elapsed = () => (performance.now() - t0) / 1000;
   const budget = plan.minutes * 60;
   const phases: Phase[] = [];
-  const state: Record<string, unknown> = { what: 'benchmarks/src/gpu-run.ts: the GPU host\'s one command (issue 14)', commit, dirty, plan, phases };
+  const state: Record<string, unknown> = { what: "benchmarks/src/gpu-run.ts: the GPU host's one command (issue 14)", commit, dirty, plan, phases };
   const savePlan = () => writeJsonAtomic(join(out, 'plan.json'), { ...state, elapsedSeconds: Math.round(elapsed() * 10) / 10 });
   const phase = async <T>(name: string, fn: () => Promise<T>, outcome: (x: T) => string): Promise<T | null> => {
     const p: Phase = { name, startedAt: Math.round(elapsed() * 10) / 10 };
@@ -202,19 +214,41 @@ export async function runAll(argv: string[]): Promise<number> {
     }
   };
   let exit = 0;
-  const common = ['--out', out, '--no-docs', '--json-only', '--runners', RUNNERS.join(','), '--commit', commit, ...plan.dawnFlags.flatMap((f) => ['--dawn-flag', f])];
+  const common = [
+    '--out',
+    out,
+    '--no-docs',
+    '--json-only',
+    '--runners',
+    RUNNERS.join(','),
+    '--commit',
+    commit,
+    ...plan.dawnFlags.flatMap((f) => ['--dawn-flag', f]),
+  ];
   if (plan.rehearse) common.push('--note', 'Rehearsal of the GPU host command (gpu-run.ts --rehearse): small sizes, short budgets.');
 
   // 1 and 2: the benches, each within its share (the harness's budget is per runner and case).
   if (!plan.skipBench) {
     const matmulCases = plan.sizes.length + GAN_SHAPES.length;
     const mm = perCaseBudget(plan.matmulSeconds, matmulCases, RUNNERS.length);
-    const code = await phase('matmul bench', () => benchMain(['matmul', '--sizes', plan.sizes.join(','), '--budget', mm.toFixed(2), '--reps', '8', ...common], { docs: false }), (c) => `exit ${c}`);
+    const code = await phase(
+      'matmul bench',
+      () => benchMain(['matmul', '--sizes', plan.sizes.join(','), '--budget', mm.toFixed(2), '--reps', '8', ...common], { docs: false }),
+      (c) => `exit ${c}`,
+    );
     if (code !== 0) exit = 1;
     const gb = perCaseBudget(plan.ganSeconds, GAN_PRESETS.length, RUNNERS.length);
-    const code2 = await phase('gan bench', () => benchMain(['gan', '--budget', gb.toFixed(2), '--reps', '8', ...common], { docs: false }), (c) => `exit ${c}`);
+    const code2 = await phase(
+      'gan bench',
+      () => benchMain(['gan', '--budget', gb.toFixed(2), '--reps', '8', ...common], { docs: false }),
+      (c) => `exit ${c}`,
+    );
     if (code2 !== 0) exit = 1;
-    const f16 = await phase('f16 matmul', () => f16Matmul(plan, out, commit, performance.now() + plan.f16Seconds * 1000), (r) => r);
+    const f16 = await phase(
+      'f16 matmul',
+      () => f16Matmul(plan, out, commit, performance.now() + plan.f16Seconds * 1000),
+      (r) => r,
+    );
     if (f16 === null || f16.startsWith('CHECK FAILED')) exit = 1;
   }
 
@@ -266,7 +300,9 @@ async function trainAndEvaluate(plan: AllPlan, out: string, ctx: TrainContext): 
     const recordFile = join(out, `gan-train-${gpu.info.software ? adapterKind(meta) : slug}-${run}.json`);
     try {
       const shouldStop = () => performance.now() >= ctx.deadlineMs;
-      ctx.log(`training ${config.preset} on ${device.name}: ${trainer.iterationsPerEpoch} iterations per epoch, until ${((ctx.deadlineMs - performance.now()) / 1000).toFixed(0)} s from now`);
+      ctx.log(
+        `training ${config.preset} on ${device.name}: ${trainer.iterationsPerEpoch} iterations per epoch, until ${((ctx.deadlineMs - performance.now()) / 1000).toFixed(0)} s from now`,
+      );
       let stoppedInEpoch = false;
       while (trainer.epoch < config.epochs && !shouldStop()) {
         const rec = await trainer.runEpoch({ shouldStop });

@@ -82,7 +82,7 @@ export type TorchCaseSpec = { kind: 'matmul' | 'gan' } & Record<string, unknown>
 /** What a torch runner hands a case's setup: a way to build the case in its Python process (torch-runner.ts). */
 export interface TorchCtx {
   /** Sends the case; the instance runs it there. `outputOf` turns the process's check output into the case's. */
-  instance(spec: TorchCaseSpec, outputOf?: (raw: Float32Array) => Float32Array | Promise<Float32Array>): Instance;
+  instance: (spec: TorchCaseSpec, outputOf?: (raw: Float32Array) => Float32Array | Promise<Float32Array>) => Instance;
 }
 
 export interface BenchCase {
@@ -259,8 +259,14 @@ export async function runBench(bench: Bench, runners: readonly Runner[], opts: H
     for (const [id, res] of Object.entries(r.runners)) {
       if (res.status === 'ok') {
         const rate = res.rate ? `${fmt(res.rate.median)} ${res.rate.unit}` : '';
-        const prof = res.profile ? `  {${Object.entries(res.profile).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}}` : '';
-        log(`  ${id.padEnd(14)} ${fmt(res.ms.median)} ms/iter [${fmt(res.ms.min)}–${fmt(res.ms.max)}] ${rate}  (${res.reps}×${res.iters})${res.check && !res.check.ok ? `  CHECK FAILED rel.err ${res.check.relErr.toExponential(2)}` : ''}${prof}`);
+        const prof = res.profile
+          ? `  {${Object.entries(res.profile)
+              .map(([k, v]) => `${k} ${fmt(v)}`)
+              .join(', ')}}`
+          : '';
+        log(
+          `  ${id.padEnd(14)} ${fmt(res.ms.median)} ms/iter [${fmt(res.ms.min)}–${fmt(res.ms.max)}] ${rate}  (${res.reps}×${res.iters})${res.check && !res.check.ok ? `  CHECK FAILED rel.err ${res.check.relErr.toExponential(2)}` : ''}${prof}`,
+        );
       } else {
         log(`  ${id.padEnd(14)} ${res.status}: ${res.reason}`);
       }

@@ -23,7 +23,10 @@ const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#76b7b2
 
 class Svg {
   private parts: string[] = [];
-  constructor(readonly width: number, readonly height: number) {}
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {}
   rect(x: number, y: number, w: number, h: number, fill: string, stroke = '#333', extra = ''): this {
     this.parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${fill}" stroke="${stroke}" stroke-width="0.8" ${extra}/>`);
     return this;
@@ -57,24 +60,41 @@ function matmulTiling(): string {
   const rt = c.bm / c.tm;
   const ct = c.bn / c.tn;
   const s = new Svg(900, 520);
-  s.text(20, 24, `WGSL matmul, config '${c.name}': ${c.bm}×${c.bn} block of C per workgroup, k-tiles of ${c.bk}, ${c.tm}×${c.tn} outputs per thread, ${matmulThreads(c)} threads`, { size: 14, bold: true });
+  s.text(
+    20,
+    24,
+    `WGSL matmul, config '${c.name}': ${c.bm}×${c.bn} block of C per workgroup, k-tiles of ${c.bk}, ${c.tm}×${c.tn} outputs per thread, ${matmulThreads(c)} threads`,
+    { size: 14, bold: true },
+  );
   // Left: A (M×K), B (K×N), C (M×N) in blocks. Units: 1 block = 60 px.
   const u = 60;
-  const ox = 160, oy = 170; // C's corner
-  const blocksM = 4, blocksN = 3, kTiles = 2; // K drawn as 2 blocks wide
+  const ox = 160,
+    oy = 170; // C's corner
+  const blocksM = 4,
+    blocksN = 3,
+    kTiles = 2; // K drawn as 2 blocks wide
   // B above C
   for (let j = 0; j < blocksN; j++) s.rect(ox + j * u, oy - kTiles * u - 20, u, kTiles * u, j === 1 ? '#f6d8b0' : '#f3f3f3');
-  s.rect(ox + u, oy - kTiles * u - 20 + (u * kTiles * 3) / 8, u, (u * kTiles) / 8, '#f28e2b').text(20, oy - kTiles * u + 10, `B [K, N]: the block's`, { size: 11 });
+  s.rect(ox + u, oy - kTiles * u - 20 + (u * kTiles * 3) / 8, u, (u * kTiles) / 8, '#f28e2b').text(20, oy - kTiles * u + 10, `B [K, N]: the block's`, {
+    size: 11,
+  });
   s.text(20, oy - kTiles * u + 24, 'column strip; dark: one', { size: 11 }).text(20, oy - kTiles * u + 38, `k-tile (${c.bk}×${c.bn})`, { size: 11 });
   // A left of C
   for (let i = 0; i < blocksM; i++) s.rect(ox - kTiles * u - 20, oy + i * u, kTiles * u, u, i === 2 ? '#c9d9ec' : '#f3f3f3');
   s.rect(ox - kTiles * u - 20 + (u * kTiles * 3) / 8, oy + 2 * u, (u * kTiles) / 8, u, '#4e79a7');
-  s.text(ox - kTiles * u - 20, oy + blocksM * u + 18, 'A [M, K]: row strip;', { size: 11 }).text(ox - kTiles * u - 20, oy + blocksM * u + 32, `dark: k-tile (${c.bm}×${c.bk})`, { size: 11 });
+  s.text(ox - kTiles * u - 20, oy + blocksM * u + 18, 'A [M, K]: row strip;', { size: 11 }).text(
+    ox - kTiles * u - 20,
+    oy + blocksM * u + 32,
+    `dark: k-tile (${c.bm}×${c.bk})`,
+    { size: 11 },
+  );
   // C
   for (let i = 0; i < blocksM; i++) for (let j = 0; j < blocksN; j++) s.rect(ox + j * u, oy + i * u, u, u, i === 2 && j === 1 ? '#59a14f' : '#fafafa');
   s.text(ox + 4, oy + blocksM * u + 18, `C [M, N] in ${c.bm}×${c.bn} blocks; green: one workgroup's`, { size: 11 });
   // Zoom lines to the block
-  const zx = 470, zy = 60, zs = 400; // zoomed block: 400 px for bm rows
+  const zx = 470,
+    zy = 60,
+    zs = 400; // zoomed block: 400 px for bm rows
   s.line(ox + 2 * u, oy + 2 * u, zx, zy, '#999', 'stroke-dasharray="4 3"').line(ox + 2 * u, oy + 3 * u, zx, zy + zs, '#999', 'stroke-dasharray="4 3"');
   s.rect(zx, zy, zs, zs, '#eef6ec');
   const cell = zs / c.bm; // px per output
@@ -115,13 +135,23 @@ function matmulVec4(): string {
     s.text(40 + v * w + w / 2, y + 23, `${v}`, { size: 9, anchor: 'middle' });
   }
   s.text(40, y + 54, `vec4 index (m = 4·index .. 4·index+3). Colour: the thread row ty that reads it (ty = index mod ${rt}); ty = 0..3 bright.`, { size: 11 });
-  s.text(40, y + 72, `Thread (tx, ty) reads vec4s ty and ty + ${rt} of As[k] (its ${c.tm} rows) and tx and tx + ${c.bn / c.tn} of Bs[k] (its ${c.tn} columns):`, { size: 11 });
-  s.text(40, y + 88, `4 vec4 loads feed ${c.tm * c.tn} FMAs. Threads with the same ty read the same vec4 (a broadcast); neighbouring ty read neighbouring`, { size: 11 });
-  s.text(40, y + 104, 'vec4s (distinct banks): no bank conflicts. A k-major tile makes a thread\'s 4 rows one vec4 instead of 4 scalar loads', { size: 11 });
+  s.text(
+    40,
+    y + 72,
+    `Thread (tx, ty) reads vec4s ty and ty + ${rt} of As[k] (its ${c.tm} rows) and tx and tx + ${c.bn / c.tn} of Bs[k] (its ${c.tn} columns):`,
+    { size: 11 },
+  );
+  s.text(40, y + 88, `4 vec4 loads feed ${c.tm * c.tn} FMAs. Threads with the same ty read the same vec4 (a broadcast); neighbouring ty read neighbouring`, {
+    size: 11,
+  });
+  s.text(40, y + 104, "vec4s (distinct banks): no bank conflicts. A k-major tile makes a thread's 4 rows one vec4 instead of 4 scalar loads", { size: 11 });
   s.text(40, y + 120, `from 4 rows of an m-major tile (the ladder's step 3 -> step 4).`, { size: 11 });
   // The load side: a stored [M, K] row scattered into four k-rows.
   const y2 = y + 150;
-  s.text(40, y2, 'Loading A stored [M, K] (no transA): one global vec4 = 4 consecutive k of one row m, scattered into 4 k-rows of the tile:', { size: 11, bold: true });
+  s.text(40, y2, 'Loading A stored [M, K] (no transA): one global vec4 = 4 consecutive k of one row m, scattered into 4 k-rows of the tile:', {
+    size: 11,
+    bold: true,
+  });
   for (let j = 0; j < 4; j++) s.rect(60 + j * 40, y2 + 14, 40, 24, '#c9d9ec').text(60 + j * 40 + 20, y2 + 31, `k${j}`, { size: 10, anchor: 'middle' });
   for (let j = 0; j < 4; j++) {
     s.line(60 + j * 40 + 20, y2 + 38, 360, y2 + 26 + j * 16 - 8, '#999');
@@ -154,20 +184,26 @@ export function tilesLoaded(tilesM: number, tilesN: number, groupM: number, inFl
 }
 
 function matmulSwizzle(): string {
-  const tilesM = 16, tilesN = 16, inFlight = 32;
+  const tilesM = 16,
+    tilesN = 16,
+    inFlight = 32;
   const s = new Svg(900, 470);
   s.text(20, 24, `Block order of a ${tilesM}×${tilesN}-block C, the first ${inFlight} blocks in flight highlighted`, { size: 14, bold: true });
   const cell = 22;
   [1, MATMUL_GROUP_M].forEach((g, p) => {
     const { rows, cols, order } = tilesLoaded(tilesM, tilesN, g, inFlight);
-    const ox = 40 + p * 440, oy = 60;
+    const ox = 40 + p * 440,
+      oy = 60;
     for (let r = 0; r < tilesM; r++)
       for (let c = 0; c < tilesN; c++) {
         const w = order[r]![c]!;
         s.rect(ox + c * cell, oy + r * cell, cell, cell, w < inFlight ? '#59a14f' : '#f6f6f6', '#bbb');
         if (w < 100) s.text(ox + c * cell + cell / 2, oy + r * cell + 15, `${w}`, { size: 8, anchor: 'middle' });
       }
-    s.text(ox, oy + tilesM * cell + 20, g === 1 ? 'groupM = 1: row by row (no swizzle)' : `groupM = ${g}: groups of ${g} block-rows (the kernel's default)`, { size: 12, bold: true });
+    s.text(ox, oy + tilesM * cell + 20, g === 1 ? 'groupM = 1: row by row (no swizzle)' : `groupM = ${g}: groups of ${g} block-rows (the kernel's default)`, {
+      size: 12,
+      bold: true,
+    });
     s.text(ox, oy + tilesM * cell + 38, `blocks in flight read ${rows} row strips of A + ${cols} column strips of B = ${rows + cols} strips`, { size: 12 });
   });
   return s.toString();
@@ -179,43 +215,62 @@ function matmulSwizzle(): string {
  */
 async function wasmGoto(): Promise<string> {
   const d = await createWasmDevice({ threads: 1, build: 'simd128' });
-  const mr = d.constant('MATMUL_MR'), nr = d.constant('MATMUL_NR'), kc = d.constant('MATMUL_KC');
+  const mr = d.constant('MATMUL_MR'),
+    nr = d.constant('MATMUL_NR'),
+    kc = d.constant('MATMUL_KC');
   d.destroy();
-  const mc = 64, nc = 128; // chooseWasmMatmulTiles' default macro tile
+  const mc = 64,
+    nc = 128; // chooseWasmMatmulTiles' default macro tile
   const s = new Svg(900, 450);
-  s.text(20, 24, 'The wasm matmul\'s loop nest (GotoBLAS / BLIS), outermost first: SIMD128 build (relaxed: 5-row strips)', { size: 14, bold: true });
+  s.text(20, 24, "The wasm matmul's loop nest (GotoBLAS / BLIS), outermost first: SIMD128 build (relaxed: 5-row strips)", { size: 14, bold: true });
   const loops: [string, string, string][] = [
     [`for each macro tile of C (${mc}×${nc}), taken from an atomic counter`, 'threads: one tile at a time, until none is left', '#f3f3f3'],
     [`  for each K block of at most ${kc} (kc = ⌈K / ⌈K/${kc}⌉⌉)`, `A block ${mc}×kc = ${(mc * kc * 4) / 1024} KiB stays in L2`, '#e8eef6'],
     [`    for each ${nr}-column strip of the macro tile`, `B micro-panel kc×${nr} = ${(kc * nr * 4) / 1024} KiB stays in L1`, '#fdf0e0'],
     [`      for each ${mr}-row strip of the macro tile`, `A micro-panel kc×${mr} = ${(kc * mr * 4) / 1024} KiB streams from L2`, '#eaf4e8'],
-    [`        micro-kernel: ${mr}×${nr} outputs in ${(mr * nr) / 4} f32x4 registers, kc steps`, `per k: 2 loads of B, ${mr} splats of A, ${(mr * nr) / 4} mul + ${(mr * nr) / 4} add`, '#fbe3e4'],
+    [
+      `        micro-kernel: ${mr}×${nr} outputs in ${(mr * nr) / 4} f32x4 registers, kc steps`,
+      `per k: 2 loads of B, ${mr} splats of A, ${(mr * nr) / 4} mul + ${(mr * nr) / 4} add`,
+      '#fbe3e4',
+    ],
   ];
   loops.forEach(([what, where, fill], i) => {
-    const x = 30 + i * 30, y = 50 + i * 60;
+    const x = 30 + i * 30,
+      y = 50 + i * 60;
     s.rect(x, y, 840 - i * 60, 360 - i * 60, fill);
     s.text(x + 10, y + 20, what.trim(), { size: 12, bold: true }).text(x + 10, y + 38, where, { size: 11, fill: '#444' });
   });
-  s.text(30, 432, `Packing (before the nest, once per product): op(A) into ${mr}-row panels [K][${mr}], op(B) into ${nr}-column panels [K][${nr}], zero-padded.`, { size: 11 });
+  s.text(
+    30,
+    432,
+    `Packing (before the nest, once per product): op(A) into ${mr}-row panels [K][${mr}], op(B) into ${nr}-column panels [K][${nr}], zero-padded.`,
+    { size: 11 },
+  );
   return s.toString();
 }
 
 /** A row of 32 elements reduced by 8 lanes: a strided fold, then log2(8) = 3 tree steps with barriers. */
 function reduceTree(): string {
-  const n = 32, lanes = 8;
+  const n = 32,
+    lanes = 8;
   const s = new Svg(900, 400);
   s.text(20, 24, `Reducing one row of ${n} elements with ${lanes} lanes (reduce.wgsl.ts)`, { size: 14, bold: true });
   const w = 25;
   for (let i = 0; i < n; i++) {
     s.rect(40 + i * w, 50, w, 24, PALETTE[i % lanes]!, '#333', 'fill-opacity="0.8"').text(40 + i * w + w / 2, 66, `${i}`, { size: 9, anchor: 'middle' });
   }
-  s.text(40, 92, `1. Fold: lane l adds elements l, l + ${lanes}, l + ${2 * lanes}, ... (stride = lanes: neighbouring lanes read neighbouring addresses) in a register.`, { size: 11 });
+  s.text(
+    40,
+    92,
+    `1. Fold: lane l adds elements l, l + ${lanes}, l + ${2 * lanes}, ... (stride = lanes: neighbouring lanes read neighbouring addresses) in a register.`,
+    { size: 11 },
+  );
   let y = 120;
   let active = lanes;
   const lw = 90;
-  for (let l = 0; l < lanes; l++) s.rect(40 + l * lw, y, lw - 10, 26, PALETTE[l]!, '#333', 'fill-opacity="0.8"').text(40 + l * lw + 40, y + 17, `lane ${l}`, { size: 10, anchor: 'middle' });
+  for (let l = 0; l < lanes; l++)
+    s.rect(40 + l * lw, y, lw - 10, 26, PALETTE[l]!, '#333', 'fill-opacity="0.8"').text(40 + l * lw + 40, y + 17, `lane ${l}`, { size: 10, anchor: 'middle' });
   s.text(40 + lanes * lw, y + 17, 'sv[lane]', { size: 10 });
-  let step = 2;
   while (active > 1) {
     const half = active / 2;
     const y2 = y + 60;
@@ -227,16 +282,22 @@ function reduceTree(): string {
     s.text(40 + lanes * lw - 100, y2 - 14, 'workgroupBarrier()', { size: 10, fill: '#a33' });
     y = y2;
     active = half;
-    step++;
   }
-  s.text(40, y + 50, `2. Tree: ${Math.log2(lanes)} steps, each halving the active lanes after a barrier; lane 0 writes the row's result. With subgroups the`, { size: 11 });
+  s.text(40, y + 50, `2. Tree: ${Math.log2(lanes)} steps, each halving the active lanes after a barrier; lane 0 writes the row's result. With subgroups the`, {
+    size: 11,
+  });
   s.text(40, y + 66, 'last steps (down from the subgroup size) run in registers instead (subgroupAdd): fewer barriers.', { size: 11 });
   return s.toString();
 }
 
 /** A log-log roofline of one ladder result: min(peak, intensity · bandwidth) and the steps with a fixed intensity. */
 function roofline(r: LadderResult): string {
-  const W = 760, H = 460, L = 70, B = 60, T = 50, R = 220;
+  const W = 760,
+    H = 460,
+    L = 70,
+    B = 60,
+    T = 50,
+    R = 220;
   const s = new Svg(W, H);
   const peak = r.peak.all;
   const bw = r.bandwidth;
@@ -263,7 +324,9 @@ function roofline(r: LadderResult): string {
     .text(W - R + 20, T + r.rows.length * 22 + 62, 'memory traffic.', { size: 10, fill: '#555' })
     .text(W - R + 20, T + r.rows.length * 22 + 80, `Load average ${r.load[0]!.toFixed(1)}: a shared machine.`, { size: 10, fill: '#555' });
   s.text((L + W - R) / 2, H - 20, 'arithmetic intensity (flop per byte of memory traffic, ignoring caches)', { size: 11, anchor: 'middle' });
-  s.raw(`<text x="18" y="${(T + H - B) / 2}" font-family="sans-serif" font-size="11" transform="rotate(-90 18 ${(T + H - B) / 2})" text-anchor="middle">GFLOP/s</text>`);
+  s.raw(
+    `<text x="18" y="${(T + H - B) / 2}" font-family="sans-serif" font-size="11" transform="rotate(-90 18 ${(T + H - B) / 2})" text-anchor="middle">GFLOP/s</text>`,
+  );
   // The roof.
   const knee = peak / bw;
   const pts = [xs[0]!, Math.min(Math.max(knee, xs[0]!), xs[1]!), xs[1]!].map((ai) => `${X(ai)},${Y(Math.min(peak, ai * bw))}`).join(' ');
@@ -284,7 +347,9 @@ function roofline(r: LadderResult): string {
 /** The newest ladder result of each device in benchmarks/results. */
 function latestLadders(root: string): LadderResult[] {
   const dir = join(root, 'benchmarks', 'results');
-  const files = readdirSync(dir).filter((f) => /^ladder-(webgpu|wasm)-.*\.json$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^ladder-(webgpu|wasm)-.*\.json$/.test(f))
+    .sort();
   const byDevice = new Map<string, LadderResult>();
   for (const f of files) {
     const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as LadderResult;

@@ -65,7 +65,9 @@ export function ladderTable(r: LadderResult): string {
     r.device === 'wasm'
       ? `peak f32x4 mul + add ${fmt(r.peak.oneThread!)} GFLOP/s on one thread, ${fmt(r.peak.all)} on ${r.peak.threads}`
       : `peak FMA ${fmt(r.peak.all)} GFLOP/s`;
-  const relaxed = r.relaxedPeak ? `; relaxed-simd peak (fused) ${fmt(r.relaxedPeak.oneThread)} on one thread, ${fmt(r.relaxedPeak.all)} on ${r.peak.threads}` : '';
+  const relaxed = r.relaxedPeak
+    ? `; relaxed-simd peak (fused) ${fmt(r.relaxedPeak.oneThread)} on one thread, ${fmt(r.relaxedPeak.all)} on ${r.peak.threads}`
+    : '';
   const lines = [
     `${r.device} (${r.description}), ${r.size}³ f32, ${peak}${relaxed}, copy ${fmt(r.bandwidth)} GB/s; load average ${r.load.map((x) => x.toFixed(1)).join(' ')}; ${r.date}, ${r.commit}`,
     '',
@@ -73,7 +75,9 @@ export function ladderTable(r: LadderResult): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const x of r.rows) {
-    lines.push(`| ${x.step} | ${x.idea} | ${fmt(x.intensity, 2)} | ${fmt(x.ms, 2)} | ${fmt(x.gflops, 2)} | ${fmt(x.pctPeak)}% | ${x.speedup === null ? '' : `${x.speedup.toFixed(1)}×`} |`);
+    lines.push(
+      `| ${x.step} | ${x.idea} | ${fmt(x.intensity, 2)} | ${fmt(x.ms, 2)} | ${fmt(x.gflops, 2)} | ${fmt(x.pctPeak)}% | ${x.speedup === null ? '' : `${x.speedup.toFixed(1)}×`} |`,
+    );
   }
   for (const why of r.skipped ?? []) lines.push('', why);
   return lines.join('\n');
@@ -89,7 +93,7 @@ export async function runLadderBench(argv: string[]): Promise<number> {
   if ((values.size !== undefined && !(Number.isInteger(Number(values.size)) && Number(values.size) > 0)) || !Number.isInteger(reps) || reps < 1) {
     throw new Error('--size and --reps want positive integers');
   }
-  const which = values.device === 'both' ? ['webgpu', 'wasm'] : [values.device!];
+  const which = values.device === 'both' ? ['webgpu', 'wasm'] : [values.device];
   const root = repoRoot();
   const git = gitInfo(root, ['packages', 'benchmarks/src']);
   const date = new Date().toISOString().slice(0, 10);
@@ -101,8 +105,27 @@ export async function runLadderBench(argv: string[]): Promise<number> {
       const gpu = await createWebGpuDevice();
       process.stderr.write(`ladder on ${gpu.name}\n`);
       const { peak, bandwidth } = await measureGpuRoofline(gpu, reps);
-      const rows = await timeLadder(gpu, WGSL_LADDER, size, reps, () => peak, () => gpu.sync(), undefined, log);
-      results.push({ device: 'webgpu', description: gpu.name, size, date, commit: git.commit + (git.dirty ? ' (uncommitted changes)' : ''), load: loadavg(), peak: { all: peak }, bandwidth, rows });
+      const rows = await timeLadder(
+        gpu,
+        WGSL_LADDER,
+        size,
+        reps,
+        () => peak,
+        () => gpu.sync(),
+        undefined,
+        log,
+      );
+      results.push({
+        device: 'webgpu',
+        description: gpu.name,
+        size,
+        date,
+        commit: git.commit + (git.dirty ? ' (uncommitted changes)' : ''),
+        load: loadavg(),
+        peak: { all: peak },
+        bandwidth,
+        rows,
+      });
       gpu.destroy();
     } else if (d === 'wasm') {
       // The one-thread steps and peak on a one-thread device, timed by CPU time (the scheduler's
@@ -122,8 +145,26 @@ export async function runLadderBench(argv: string[]): Promise<number> {
       const relaxedSteps = WASM_LADDER.filter((s) => s.build === 'relaxed-simd');
       const simdSteps = WASM_LADDER.filter((s) => !threaded.includes(s) && !relaxedSteps.includes(s));
       const rows = [
-        ...(await timeLadder(one, simdSteps, size, reps, () => peakOne, async () => {}, () => cpuMs, log)),
-        ...(await timeLadder(all, threaded, size, reps, () => peakAll, async () => {}, undefined, log)),
+        ...(await timeLadder(
+          one,
+          simdSteps,
+          size,
+          reps,
+          () => peakOne,
+          async () => {},
+          () => cpuMs,
+          log,
+        )),
+        ...(await timeLadder(
+          all,
+          threaded,
+          size,
+          reps,
+          () => peakAll,
+          async () => {},
+          undefined,
+          log,
+        )),
       ];
       let relaxedPeak: LadderResult['relaxedPeak'];
       const skipped: string[] = [];
@@ -138,11 +179,34 @@ export async function runLadderBench(argv: string[]): Promise<number> {
         const fmaOne = measureWasmPeak(fmaOneDevice, cpuMs).oneThread;
         fmaOneDevice.destroy();
         relaxedPeak = { oneThread: fmaOne, all: fmaOne * fmaDevice.threads };
-        rows.push(...(await timeLadder(fmaDevice, relaxedSteps, size, reps, () => relaxedPeak!.all, async () => {}, undefined, log)));
+        rows.push(
+          ...(await timeLadder(
+            fmaDevice,
+            relaxedSteps,
+            size,
+            reps,
+            () => relaxedPeak!.all,
+            async () => {},
+            undefined,
+            log,
+          )),
+        );
         fmaDevice.destroy();
       }
       rows.forEach((r, i) => (r.speedup = i ? r.gflops / rows[i - 1]!.gflops : null));
-      results.push({ device: 'wasm', description: `${cpus()[0]?.model ?? 'cpu'}, ${all.threads} threads, ${one.build} (${relaxedSteps.map((s) => s.name).join(', ')}: relaxed-simd)`, size, date, commit: git.commit, load: loadavg(), peak: { oneThread: peakOne, all: peakAll, threads: all.threads }, relaxedPeak, skipped, bandwidth, rows });
+      results.push({
+        device: 'wasm',
+        description: `${cpus()[0]?.model ?? 'cpu'}, ${all.threads} threads, ${one.build} (${relaxedSteps.map((s) => s.name).join(', ')}: relaxed-simd)`,
+        size,
+        date,
+        commit: git.commit,
+        load: loadavg(),
+        peak: { oneThread: peakOne, all: peakAll, threads: all.threads },
+        relaxedPeak,
+        skipped,
+        bandwidth,
+        rows,
+      });
       one.destroy();
       all.destroy();
     } else {

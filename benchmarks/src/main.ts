@@ -9,7 +9,20 @@ import { parseArgs } from 'node:util';
 import { gitInfo, repoRoot } from './git.js';
 import { ALL_RUNNERS, DEFAULT_OPTIONS, DEFAULT_RUNNERS, runBench, type HarnessOptions, type RunnerId } from './harness.js';
 import { BENCHES } from './benches/index.js';
-import { deviceSlug, slug as slugify, loadTfjs, makeRunners, openGpu, openTorch, openWasm, type GpuEnv, type TfEnv, type TorchEnv, type WasmEnv, type WasmModule } from './runners.js';
+import {
+  deviceSlug,
+  slug as slugify,
+  loadTfjs,
+  makeRunners,
+  openGpu,
+  openTorch,
+  openWasm,
+  type GpuEnv,
+  type TfEnv,
+  type TorchEnv,
+  type WasmEnv,
+  type WasmModule,
+} from './runners.js';
 import { readResult, renderTable, updateDocs, writeResultFiles, type BenchResult } from './report.js';
 
 export interface Host {
@@ -201,7 +214,9 @@ export async function main(argv: string[], host: Host): Promise<number> {
   }
   if (wasm?.peakSimd128) {
     const p = wasm.peakSimd128;
-    notes.push(`The same on the SIMD128 build (no FMA): ${p.oneThread.toFixed(1)} GFLOP/s on one thread, ${p.allThreads.toFixed(1)} GFLOP/s on ${p.threads} threads.`);
+    notes.push(
+      `The same on the SIMD128 build (no FMA): ${p.oneThread.toFixed(1)} GFLOP/s on one thread, ${p.allThreads.toFixed(1)} GFLOP/s on ${p.threads} threads.`,
+    );
   }
   notes.push(...(values.note ?? []));
   notes.push(

@@ -33,7 +33,8 @@ const forced: MatmulConfig | undefined =
         ...(group !== undefined ? { groupM: group } : {}),
       }
     : undefined;
-if (forced) forced.name = `${forced.name}${doubleBuffer !== undefined ? (forced.doubleBuffer ? '-db' : '-single') : ''}${group !== undefined ? `-g${group}` : ''}`;
+if (forced)
+  forced.name = `${forced.name}${doubleBuffer !== undefined ? (forced.doubleBuffer ? '-db' : '-single') : ''}${group !== undefined ? `-g${group}` : ''}`;
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 const device: WebGpuDevice = await createWebGpuDevice();

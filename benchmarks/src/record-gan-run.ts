@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@saddle/nn';
 import { readMetrics, RUN_FILES, type EpochRecord } from '@saddle/gan';
-import { adapterKind, ganRunRecord } from './gan-run-record.js';
+import { adapterKind, ganRunRecord, type ParzenFile, type RunMeta } from './gan-run-record.js';
 import { gitInfo, repoRoot } from './git.js';
 
 const root = repoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -38,11 +38,11 @@ const need = (name: string) => {
   return f;
 };
 
-const config = JSON.parse(readFileSync(need(RUN_FILES.config), 'utf8'));
+const config = JSON.parse(readFileSync(need(RUN_FILES.config), 'utf8')) as RunMeta;
 need(RUN_FILES.metrics);
 const epochs: EpochRecord[] = await readMetrics(dir);
 const parzenFile = join(dir, 'parzen.json');
-const parzen = existsSync(parzenFile) ? JSON.parse(readFileSync(parzenFile, 'utf8')) : null;
+const parzen = existsSync(parzenFile) ? (JSON.parse(readFileSync(parzenFile, 'utf8')) as ParzenFile) : null;
 const { commit, dirty } = gitInfo(root, ['packages'], values.commit);
 const record = ganRunRecord({
   what: 'a `pnpm gan train` run, recorded from its run folder (benchmarks/src/record-gan-run.ts)',
@@ -60,4 +60,7 @@ const adapter = adapterKind(config);
 const iterations = record.iterations;
 const out = values.out ?? join(root, 'benchmarks/results', `gan-train-${adapter}-${basename(dir)}.json`);
 await writeJsonAtomic(out, record);
-console.log(`wrote ${out}: ${epochs.length} epoch(s), ${iterations} iterations, ${record.msPerIteration} ms/it` + (parzen ? `, Parzen ${parzen.mean.toFixed(1)} ± ${parzen.stdErr.toFixed(1)}` : ''));
+console.log(
+  `wrote ${out}: ${epochs.length} epoch(s), ${iterations} iterations, ${record.msPerIteration} ms/it` +
+    (parzen ? `, Parzen ${parzen.mean.toFixed(1)} ± ${parzen.stdErr.toFixed(1)}` : ''),
+);

@@ -58,13 +58,21 @@ export async function measureGpuRoofline(
   const iters = size.iters ?? (device.software ? 2048 : 65536);
   const out = Tensor.empty([workgroups * 256], 'f32', device);
   let flops = 0;
-  const ms = await timeBest(() => (flops = recordFmaProbe(device, out, workgroups, iters)), () => device.sync(), reps);
+  const ms = await timeBest(
+    () => (flops = recordFmaProbe(device, out, workgroups, iters)),
+    () => device.sync(),
+    reps,
+  );
   out.dispose();
   const n = (size.copyBytes ?? 64 << 20) / 4;
   const src = Tensor.empty([n], 'f32', device);
   const dst = Tensor.empty([n], 'f32', device);
   let bytes = 0;
-  const copyMs = await timeBest(() => (bytes = recordCopyProbe(device, src, dst)), () => device.sync(), reps);
+  const copyMs = await timeBest(
+    () => (bytes = recordCopyProbe(device, src, dst)),
+    () => device.sync(),
+    reps,
+  );
   src.dispose();
   dst.dispose();
   return { peak: flops / ms / 1e6, bandwidth: bytes / copyMs / 1e6 };
@@ -93,7 +101,6 @@ export interface WasmPeak {
   threads: number;
   method: string;
 }
-
 
 /**
  * The peak f32x4 mul + add rate, measured: kernels-wasm's probe/peak.ts (12 register-only chains
@@ -127,7 +134,7 @@ export function measureWasmPeak(device: WasmDevice, clock: () => number = () => 
     threads: device.threads,
     method:
       `kernels-wasm probe/peak.ts on the ${device.build} build: 12 independent register-only chains acc = acc·m + c (${device.build === 'relaxed-simd' ? 'one fused f32x4.relaxed_madd' : 'one f32x4 mul + one f32x4 add'} each, ` +
-      '96 flops a step, the matmul inner loop\'s instruction mix without its loads), best of 5 runs of ~0.1 s, wall time',
+      "96 flops a step, the matmul inner loop's instruction mix without its loads), best of 5 runs of ~0.1 s, wall time",
   };
 }
 
@@ -166,7 +173,15 @@ export async function timeLadder(
       const ms = await timeBest(() => matmulLadder(a, b, s.name).dispose(), sync, reps, clockFor(s));
       const gflops = (2 * size ** 3) / ms / 1e6;
       const prev = rows[rows.length - 1];
-      const row = { step: s.name, idea: s.idea, intensity: s.intensity, ms, gflops, pctPeak: (100 * gflops) / peakFor(s), speedup: prev ? gflops / prev.gflops : null };
+      const row = {
+        step: s.name,
+        idea: s.idea,
+        intensity: s.intensity,
+        ms,
+        gflops,
+        pctPeak: (100 * gflops) / peakFor(s),
+        speedup: prev ? gflops / prev.gflops : null,
+      };
       rows.push(row);
       onRow(row);
     }

@@ -63,8 +63,7 @@ export async function openGpu(dawnFlags: string[] = []): Promise<GpuEnv> {
     architecture: i.architecture,
     device: i.device,
     description: i.description,
-    software:
-      /llvmpipe|lavapipe|swiftshader|warp|software/.test(text) || Boolean((adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    software: /llvmpipe|lavapipe|swiftshader|warp|software/.test(text) || Boolean((adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
     features: [...device.features].sort(),
     limits: Object.fromEntries(REPORTED_LIMITS.map((k) => [k, device.limits[k]])),
   };
@@ -104,10 +103,12 @@ export interface TfEnv {
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const warn = console.warn;
   const log = console.log;
-  const drop = (orig: (...a: unknown[]) => void) => (...a: unknown[]) => {
-    if (typeof a[0] === 'string' && /tfjs-node|running TensorFlow\.js in Node|={10,}/.test(a[0])) return;
-    orig(...a);
-  };
+  const drop =
+    (orig: (...a: unknown[]) => void) =>
+    (...a: unknown[]) => {
+      if (typeof a[0] === 'string' && /tfjs-node|running TensorFlow\.js in Node|={10,}/.test(a[0])) return;
+      orig(...a);
+    };
   console.warn = drop(warn);
   console.log = drop(log);
   try {
@@ -244,7 +245,11 @@ export function makeRunners(
           break;
         }
         runners.push(
-          saddleRunner(id, device, `saddle's WebAssembly SIMD kernels (@saddle/kernels-wasm, ${device.build} build) on ${device.threads} thread${device.threads === 1 ? '' : 's'}`),
+          saddleRunner(
+            id,
+            device,
+            `saddle's WebAssembly SIMD kernels (@saddle/kernels-wasm, ${device.build} build) on ${device.threads} thread${device.threads === 1 ? '' : 's'}`,
+          ),
         );
         break;
       }

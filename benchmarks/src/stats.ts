@@ -28,7 +28,10 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
 }
 
 export function median(xs: readonly number[]): number {
-  return quantileSorted([...xs].sort((a, b) => a - b), 0.5);
+  return quantileSorted(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 export function summarize(xs: readonly number[]): Summary {

@@ -59,15 +59,24 @@ for (const c of CASES) {
   const xt = tf.transpose(tf.tensor4d(xv, c.x), [0, 2, 3, 1]);
   // tfjs filters: conv2d [kH, kW, in, out]; conv2dTranspose [kH, kW, out, in]. Both are w permuted [2, 3, 1, 0].
   const wt = tf.transpose(tf.tensor4d(wv, c.w), [2, 3, 1, 0]);
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [c.padding, c.padding], [c.padding, c.padding], [0, 0]];
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [c.padding, c.padding],
+    [c.padding, c.padding],
+    [0, 0],
+  ];
   const out = c.transposed ? (c.x[2] - 1) * c.stride - 2 * c.padding + c.w[2] : 0;
   const theirs = median(() =>
     tf.tidy(() => {
-      const y = c.transposed ? tf.conv2dTranspose(xt, wt, [c.x[0], out, out, c.w[1]], c.stride, 'same') : tf.conv2d(xt, wt, c.stride, c.padding === 0 ? 'valid' : pad);
+      const y = c.transposed
+        ? tf.conv2dTranspose(xt, wt, [c.x[0], out, out, c.w[1]], c.stride, 'same')
+        : tf.conv2d(xt, wt, c.stride, c.padding === 0 ? 'valid' : pad);
       y.dataSync();
     }),
   );
-  console.log(`${c.name} x ${JSON.stringify(c.x)} w ${JSON.stringify(c.w)}: saddle-wasm ${ours.toFixed(1)} ms, tfjs-wasm ${theirs.toFixed(1)} ms, tfjs/saddle ${(theirs / ours).toFixed(2)}`);
+  console.log(
+    `${c.name} x ${JSON.stringify(c.x)} w ${JSON.stringify(c.w)}: saddle-wasm ${ours.toFixed(1)} ms, tfjs-wasm ${theirs.toFixed(1)} ms, tfjs/saddle ${(theirs / ours).toFixed(2)}`,
+  );
   x.dispose();
   w.dispose();
 }

@@ -88,8 +88,12 @@ device.destroy();
 
 const kernelsMs = [...byKernel.values()].reduce((s, k) => s + k.ms, 0) / iters;
 const pct = (ms: number) => `${((100 * ms) / kernelsMs).toFixed(1)}%`;
-console.log(`${name}${values.full ? ' (full: as pnpm gan trains it)' : ' (bench configuration)'}: ${describeConfig(config)}; ${device.name}; ${threads === 1 ? 'CPU time' : 'wall clock'}, ${iters} iterations`);
-console.log(`iteration ${wholeMs.toFixed(2)} ms (untimed calls); kernels ${kernelsMs.toFixed(2)} ms; JavaScript around them ≈ ${Math.max(0, wholeMs - kernelsMs).toFixed(2)} ms (timed run: ${timedMs.toFixed(2)} ms)`);
+console.log(
+  `${name}${values.full ? ' (full: as pnpm gan trains it)' : ' (bench configuration)'}: ${describeConfig(config)}; ${device.name}; ${threads === 1 ? 'CPU time' : 'wall clock'}, ${iters} iterations`,
+);
+console.log(
+  `iteration ${wholeMs.toFixed(2)} ms (untimed calls); kernels ${kernelsMs.toFixed(2)} ms; JavaScript around them ≈ ${Math.max(0, wholeMs - kernelsMs).toFixed(2)} ms (timed run: ${timedMs.toFixed(2)} ms)`,
+);
 console.log('\n| kernel | ms / iteration | share of kernels | calls / iteration |\n| --- | ---: | ---: | ---: |');
 for (const [k, v] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
   console.log(`| ${k} | ${(v.ms / iters).toFixed(3)} | ${pct(v.ms / iters)} | ${(v.calls / iters).toFixed(1)} |`);

@@ -53,10 +53,18 @@ const RECORDER = `(() => {
 
 const site = await staticSite();
 try {
-  for (const [name, flags] of [['WebGPU on SwiftShader', WEBGPU_FLAGS], ['WebGPU off', NO_WEBGPU_FLAGS]] as const) {
+  for (const [name, flags] of [
+    ['WebGPU on SwiftShader', WEBGPU_FLAGS],
+    ['WebGPU off', NO_WEBGPU_FLAGS],
+  ] as const) {
     for (let r = 0; r < runs; r++) {
       const profile = mkdtempSync(join(tmpdir(), 'saddle-chromium-'));
-      const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...COMMON_FLAGS, ...flags], viewport: { width: 1200, height: 900 } });
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [...COMMON_FLAGS, ...flags],
+        viewport: { width: 1200, height: 900 },
+      });
       try {
         const page = context.pages()[0] ?? (await context.newPage());
         await page.addInitScript({ content: RECORDER });
@@ -65,15 +73,21 @@ try {
           else await page.reload();
           // Past the bound, the moments not reached are reported as such.
           await page
-            .waitForFunction(() => {
-              const m = (globalThis as unknown as { __moments?: Record<string, number> }).__moments;
-              return m?.gan !== undefined && m.toy !== undefined;
-            }, null, { timeout: BOUND_MS, polling: 200 })
+            .waitForFunction(
+              () => {
+                const m = (globalThis as unknown as { __moments?: Record<string, number> }).__moments;
+                return m?.gan !== undefined && m.toy !== undefined;
+              },
+              null,
+              { timeout: BOUND_MS, polling: 200 },
+            )
             .catch(() => undefined);
           const m = await page.evaluate(() => (globalThis as unknown as { __moments: Record<string, number> }).__moments);
           const device = await page.locator('#device').textContent();
-          const s = (k: string) => (m[k] === undefined ? `not within ${BOUND_MS / 1000} s` : `${(m[k]! / 1000).toFixed(2)} s`);
-          console.log(`${name}, run ${r + 1}, ${visit}: controls ${s('controls')} · device ${s('device')} (${device}) · toy's first step ${s('toy')} · GAN buttons ${s('gan')} · load average ${loadavg()[0]!.toFixed(1)}`);
+          const s = (k: string) => (m[k] === undefined ? `not within ${BOUND_MS / 1000} s` : `${(m[k] / 1000).toFixed(2)} s`);
+          console.log(
+            `${name}, run ${r + 1}, ${visit}: controls ${s('controls')} · device ${s('device')} (${device}) · toy's first step ${s('toy')} · GAN buttons ${s('gan')} · load average ${loadavg()[0]!.toFixed(1)}`,
+          );
         }
       } finally {
         await context.close();

@@ -7,7 +7,7 @@
  * training, a model trained for minutes on their own machine.
  */
 import { SaddleError } from '@saddle/autograd';
-import { encodeSafetensors, decodeSafetensors, type SafeTensors } from '@saddle/nn';
+import { encodeSafetensors, decodeSafetensors } from '@saddle/nn';
 import type { TrainerSnapshot, TrainerState } from '@saddle/gan';
 
 /** The metadata key that holds the trainer's JSON state in a page-saved file. */
@@ -40,19 +40,24 @@ export function decodeSnapshot(files: readonly PickedFile[]): TrainerSnapshot {
     } catch (e) {
       throw new SaddleError('load', `checkpoint.json is not JSON (${(e as Error).message})`);
     }
-    if (typeof parsed.tensors !== 'string' || !isState(parsed.state)) throw new SaddleError('load', 'checkpoint.json is not a saddle GAN checkpoint (written by `pnpm gan train`)');
+    if (typeof parsed.tensors !== 'string' || !isState(parsed.state))
+      throw new SaddleError('load', 'checkpoint.json is not a saddle GAN checkpoint (written by `pnpm gan train`)');
     const tensorsFile = files.find((f) => f.name === parsed.tensors);
     if (!tensorsFile) throw new SaddleError('load', `checkpoint.json names ${parsed.tensors}; pick it too (got ${names})`);
     return { tensors: decodeSafetensors(tensorsFile.bytes, tensorsFile.name).tensors, meta: parsed.state };
   }
   const file = files.find((f) => f.name.endsWith('.safetensors'));
   if (files.length !== 1 || !file) {
-    throw new SaddleError('load', `expected one .safetensors saved by this page, or a run folder's checkpoint.json with its checkpoint-*.safetensors; got ${names}`);
+    throw new SaddleError(
+      'load',
+      `expected one .safetensors saved by this page, or a run folder's checkpoint.json with its checkpoint-*.safetensors; got ${names}`,
+    );
   }
   const { tensors, metadata } = decodeSafetensors(file.bytes, file.name);
   const json = metadata?.[STATE_KEY];
-  if (!json) throw new SaddleError('load', `${file.name} has no trainer state in its metadata: for a run folder's tensors file, pick its checkpoint.json as well`);
+  if (!json)
+    throw new SaddleError('load', `${file.name} has no trainer state in its metadata: for a run folder's tensors file, pick its checkpoint.json as well`);
   const meta = JSON.parse(json) as unknown;
   if (!isState(meta)) throw new SaddleError('load', `${file.name}: its metadata is not a saddle GAN trainer state`);
-  return { tensors: tensors as SafeTensors, meta };
+  return { tensors: tensors, meta };
 }

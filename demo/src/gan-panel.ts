@@ -21,7 +21,25 @@
  * training, drawing included.
  */
 import { Generator, keep, type Device, type Tensor } from '@saddle/autograd';
-import { chartGrid, describeDiscriminator, describeGenerator, GanTrainer, GENERATOR_LOSSES, interpolationImages, preset, PRESET_NAMES, UPDATE_MODES, type GanConfig, type GeneratorLossKind, type LiveSettings, type Mnist, type Players, type PresetName, type Series, type UpdateMode } from '@saddle/gan';
+import {
+  chartGrid,
+  describeDiscriminator,
+  describeGenerator,
+  GanTrainer,
+  GENERATOR_LOSSES,
+  interpolationImages,
+  preset,
+  PRESET_NAMES,
+  UPDATE_MODES,
+  type GanConfig,
+  type GeneratorLossKind,
+  type LiveSettings,
+  type Mnist,
+  type Players,
+  type PresetName,
+  type Series,
+  type UpdateMode,
+} from '@saddle/gan';
 import { $, diverging, drawGrid, guarded, options } from './dom.js';
 import { readBox, type NumberBox } from './number-box.js';
 import { PRETRAINED_PATH, decodePretrained, loadPretrained } from './pretrained.js';
@@ -134,7 +152,9 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   const gLossSelect = options($<HTMLSelectElement>('gan-gloss'), GENERATOR_LOSSES);
   const playersSelect = options($<HTMLSelectElement>('gan-players'), Object.keys(PLAYER_CHOICES), 'both');
   const errors = $('gan-errors');
-  const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-reset', 'gan-interp', 'gan-save', 'gan-load', 'gan-pretrained'].map((id) => $<HTMLButtonElement>(id));
+  const buttons = ['gan-start', 'gan-pause', 'gan-step', 'gan-reset', 'gan-interp', 'gan-save', 'gan-load', 'gan-pretrained'].map((id) =>
+    $<HTMLButtonElement>(id),
+  );
   let device: Device | null = null;
   let mnist: Mnist | null = null;
   let trainer: GanTrainer | null = null;
@@ -168,7 +188,11 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
     trainer = null;
     fixedZ?.dispose();
     config = { ...config, valN: Math.min(config.valN, PAGE_VALIDATION) };
-    trainer = new GanTrainer(config, { images: mnist!.train.images, n: mnist!.train.n, d: 784 }, device!, { images: mnist!.validation.images, n: mnist!.validation.n, d: 784 });
+    trainer = new GanTrainer(config, { images: mnist!.train.images, n: mnist!.train.n, d: 784 }, device!, {
+      images: mnist!.validation.images,
+      n: mnist!.validation.n,
+      d: 784,
+    });
     restore?.(trainer);
     fixedZ = keep(trainer.sampleZ(100, new Generator(config.seed + 7)));
     select.value = config.preset;
@@ -206,7 +230,11 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   function applyLive(): void {
     if (!trainer) return;
     const problems: string[] = [];
-    const settings: LiveSettings[] = [{ update: updateSelect.value as UpdateMode }, { gLoss: gLossSelect.value as GeneratorLossKind }, { players: PLAYER_CHOICES[playersSelect.value as PlayerChoice] }];
+    const settings: LiveSettings[] = [
+      { update: updateSelect.value as UpdateMode },
+      { gLoss: gLossSelect.value as GeneratorLossKind },
+      { players: PLAYER_CHOICES[playersSelect.value as PlayerChoice] },
+    ];
     for (const [key, box] of Object.entries(BOXES) as [keyof typeof BOXES, NumberBox][]) {
       const input = $<HTMLInputElement>(box.id);
       const v = readBox(box, input.value);
@@ -243,7 +271,12 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
 
   /** Runs iterations until `count` are done, `ms` have passed, the epoch ends or pause is pressed. */
   async function train(count: number, ms: number): Promise<Slice> {
-    const what = first && device!.kind === 'webgpu' ? 'first iteration: compiling every GPU kernel (minutes on a software GPU)' : count === 1 ? 'one iteration' : `training ${count} iterations`;
+    const what =
+      first && device!.kind === 'webgpu'
+        ? 'first iteration: compiling every GPU kernel (minutes on a software GPU)'
+        : count === 1
+          ? 'one iteration'
+          : `training ${count} iterations`;
     stopSlice = false;
     const slice = await progress.during(what, () => trainSlice(trainer!, count, ms, () => stopSlice));
     if (slice.ran > 0) first = false;
@@ -300,7 +333,14 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   async function drawGradient(): Promise<void> {
     const g = await generatorPixelGradient(trainer!, fixedZ!);
     const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    drawGrid($<HTMLCanvasElement>('gan-grad'), g.map((v) => -v), 10, 10, 28, diverging(scale));
+    drawGrid(
+      $<HTMLCanvasElement>('gan-grad'),
+      g.map((v) => -v),
+      10,
+      10,
+      28,
+      diverging(scale),
+    );
     $('gan-grad-caption').innerHTML = `−∂L<sub>G</sub>/∂x for the same z (per sample): red brightens, blue darkens; full colour at ${scale.toExponential(2)}`;
     state.gradDraws++;
     state.gradScale = scale;
@@ -309,12 +349,32 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   function drawCurves(): void {
     const s = (name: string, points: Point[], color?: string): Series => ({ name, points, color });
     const c = state.curves;
-    const equilibrium: Point[] = c.value.length ? [[c.value[0]![0], -Math.log(4)], [c.value[c.value.length - 1]![0], -Math.log(4)]] : [];
+    const equilibrium: Point[] = c.value.length
+      ? [
+          [c.value[0]![0], -Math.log(4)],
+          [c.value[c.value.length - 1]![0], -Math.log(4)],
+        ]
+      : [];
     $('gan-curves').innerHTML = chartGrid(
       [
         { title: 'losses', xLabel: 'iteration', series: [s('D loss', c.dLoss), s('G loss', c.gLoss)], width: 380, height: 240, legend: 'below' },
-        { title: "D's outputs", xLabel: 'iteration', yRange: [0, 1], series: [s('D(x)', c.dReal), s('D(G(z))', c.dFake)], width: 380, height: 240, legend: 'below' },
-        { title: 'V(D, G) on validation', xLabel: 'iteration', series: [s('V(D,G)', c.value), s('-log 4', equilibrium, '#999')], width: 380, height: 240, legend: 'below' },
+        {
+          title: "D's outputs",
+          xLabel: 'iteration',
+          yRange: [0, 1],
+          series: [s('D(x)', c.dReal), s('D(G(z))', c.dFake)],
+          width: 380,
+          height: 240,
+          legend: 'below',
+        },
+        {
+          title: 'V(D, G) on validation',
+          xLabel: 'iteration',
+          series: [s('V(D,G)', c.value), s('-log 4', equilibrium, '#999')],
+          width: 380,
+          height: 240,
+          legend: 'below',
+        },
       ],
       { cols: 2, idPrefix: 'gan-chart' },
     );

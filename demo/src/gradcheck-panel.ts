@@ -21,22 +21,22 @@ interface OpEntry {
 }
 
 const OPS: Record<string, OpEntry> = {
-  matmul: { shapes: '3x4, 4x5', fn: (a, b) => A.matmul(a!, b!) },
-  'matmul (Bᵀ)': { shapes: '3x4, 5x4', fn: (a, b) => A.matmul(a!, b!, { transB: true }) },
-  add: { shapes: '3x4, 4', fn: (a, b) => A.add(a!, b!) },
-  mul: { shapes: '3x4, 3x1', fn: (a, b) => A.mul(a!, b!) },
-  div: { shapes: '3x4, 3x4', fn: (a, b) => A.div(a!, b!), range: [0.5, 2] },
-  sigmoid: { shapes: '4x5', fn: (x) => A.sigmoid(x!) },
-  tanh: { shapes: '4x5', fn: (x) => A.tanh(x!) },
-  softplus: { shapes: '4x5', fn: (x) => A.softplus(x!) },
-  exp: { shapes: '4x5', fn: (x) => A.exp(x!) },
-  log: { shapes: '4x5', fn: (x) => A.log(x!), range: [0.5, 2] },
-  sum: { shapes: '3x4x2', fn: (x) => A.sum(x!, 1) },
-  mean: { shapes: '3x4', fn: (x) => A.mean(x!) },
-  max: { shapes: '3x6', fn: (x) => A.max(x!, 1) },
-  maxout: { shapes: '4x6', fn: (x) => A.maxout(x!, 3).out },
-  'sigmoid cross-entropy': { shapes: '5x1, 5x1', fn: (l, t) => A.sigmoidBce(l!, t!), range: [0.05, 0.95] },
-  transpose: { shapes: '3x4', fn: (x) => A.square(A.transpose(x!)) },
+  matmul: { shapes: '3x4, 4x5', fn: (a, b) => A.matmul(a, b) },
+  'matmul (Bᵀ)': { shapes: '3x4, 5x4', fn: (a, b) => A.matmul(a, b, { transB: true }) },
+  add: { shapes: '3x4, 4', fn: (a, b) => A.add(a, b) },
+  mul: { shapes: '3x4, 3x1', fn: (a, b) => A.mul(a, b) },
+  div: { shapes: '3x4, 3x4', fn: (a, b) => A.div(a, b), range: [0.5, 2] },
+  sigmoid: { shapes: '4x5', fn: (x) => A.sigmoid(x) },
+  tanh: { shapes: '4x5', fn: (x) => A.tanh(x) },
+  softplus: { shapes: '4x5', fn: (x) => A.softplus(x) },
+  exp: { shapes: '4x5', fn: (x) => A.exp(x) },
+  log: { shapes: '4x5', fn: (x) => A.log(x), range: [0.5, 2] },
+  sum: { shapes: '3x4x2', fn: (x) => A.sum(x, 1) },
+  mean: { shapes: '3x4', fn: (x) => A.mean(x) },
+  max: { shapes: '3x6', fn: (x) => A.max(x, 1) },
+  maxout: { shapes: '4x6', fn: (x) => A.maxout(x, 3).out },
+  'sigmoid cross-entropy': { shapes: '5x1, 5x1', fn: (l, t) => A.sigmoidBce(l, t), range: [0.05, 0.95] },
+  transpose: { shapes: '3x4', fn: (x) => A.square(A.transpose(x)) },
 };
 
 export interface GradcheckPanelState {
@@ -52,16 +52,21 @@ export function parseShapes(op: string, text: string): number[][] {
   const arity = entry.shapes.split(',').length;
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length !== arity) {
-    throw new InputError(`${op} takes ${arity} input${arity > 1 ? 's' : ''}: ${arity} shape${arity > 1 ? 's' : ''} separated by commas, e.g. "${entry.shapes}"; got ${parts.length} ("${text.trim()}")`);
+    throw new InputError(
+      `${op} takes ${arity} input${arity > 1 ? 's' : ''}: ${arity} shape${arity > 1 ? 's' : ''} separated by commas, e.g. "${entry.shapes}"; got ${parts.length} ("${text.trim()}")`,
+    );
   }
   const shapes = parts.map((part) => {
     const dims = part.split(/\s*x\s*/).map(Number);
-    if (part === '' || dims.length > 4 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new InputError(`${op}: shape "${part}": expected 1 to 4 sizes (whole numbers ≥ 1) joined by x, e.g. 3x4`);
+    if (part === '' || dims.length > 4 || dims.some((d) => !Number.isInteger(d) || d < 1))
+      throw new InputError(`${op}: shape "${part}": expected 1 to 4 sizes (whole numbers ≥ 1) joined by x, e.g. 3x4`);
     return dims;
   });
   const elements = shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   if (elements > MAX_ELEMENTS) {
-    throw new InputError(`${op}: shapes ${shapes.map((s) => s.join('x')).join(', ')} have ${elements} elements; the check takes at most ${MAX_ELEMENTS} (two forward passes per element, on this page's main thread)`);
+    throw new InputError(
+      `${op}: shapes ${shapes.map((s) => s.join('x')).join(', ')} have ${elements} elements; the check takes at most ${MAX_ELEMENTS} (two forward passes per element, on this page's main thread)`,
+    );
   }
   return shapes;
 }

@@ -31,7 +31,8 @@ async function pickDevice(): Promise<Device> {
   const request = (params.get('device') ?? 'auto') as DeviceRequest;
   const what = request === 'auto' ? 'choosing a device (with no hardware GPU: timing wasm against the software WebGPU adapter)' : `starting ${String(request)}`;
   const device = await new Progress($('device')).during(what, () => useDevice(request), 0);
-  $('device').textContent = `${device.name.startsWith(device.kind) ? '' : `${device.kind}: `}${device.name}${crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'}`;
+  $('device').textContent =
+    `${device.name.startsWith(device.kind) ? '' : `${device.kind}: `}${device.name}${crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'}`;
   return device;
 }
 

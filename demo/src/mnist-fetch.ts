@@ -35,7 +35,9 @@ export async function fetchMnistPacked(baseUrl: URL, onProgress: (line: string) 
     // browser unpack them already: unpack only what still starts with gzip's magic bytes.
     const head = new Uint8Array(packed, 0, Math.min(2, packed.byteLength));
     const gzipped = head[0] === 0x1f && head[1] === 0x8b;
-    const bytes = gzipped ? new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()) : new Uint8Array(packed);
+    const bytes = gzipped
+      ? new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer())
+      : new Uint8Array(packed);
     onProgress(`loading MNIST: ${++done} of 4 files (${(packedBytes / 1e6).toFixed(1)} MB packed)…`);
     return bytes;
   };

@@ -43,7 +43,8 @@ export function encodePretrained(snapshot: TrainerSnapshot, made: string): Uint8
 /** The weights and info of a file `encodePretrained` wrote; a SaddleError naming `source` otherwise. */
 export function decodePretrained(bytes: Uint8Array, source: string): { tensors: SafeTensors; info: PretrainedInfo } {
   const { tensors, metadata } = decodeSafetensors(bytes, source);
-  if (metadata?.format !== FORMAT || !metadata.info) throw new SaddleError('load', `${source} is not a pre-trained GAN (format ${String(metadata?.format)}; expected ${FORMAT})`);
+  if (metadata?.format !== FORMAT || !metadata.info)
+    throw new SaddleError('load', `${source} is not a pre-trained GAN (format ${String(metadata?.format)}; expected ${FORMAT})`);
   const info = JSON.parse(metadata.info) as PretrainedInfo;
   validateConfig(structuredClone(info.config));
   return { tensors, info };

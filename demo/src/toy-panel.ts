@@ -17,7 +17,24 @@
  * and size of the push G's loss gives each sample (./generator-gradient.ts, by autograd), drawn to
  * ARROW_SCALE x-units per unit of gradient.
  */
-import { Generator, add, concat, detach, exp, fromArray, keep, mul, noGrad, param, randn, sigmoid, sigmoidBce, tidy, type Device, type Tensor } from '@saddle/autograd';
+import {
+  Generator,
+  add,
+  concat,
+  detach,
+  exp,
+  fromArray,
+  keep,
+  mul,
+  noGrad,
+  param,
+  randn,
+  sigmoid,
+  sigmoidBce,
+  tidy,
+  type Device,
+  type Tensor,
+} from '@saddle/autograd';
 import { SGD, init, mlp, type Sequential } from '@saddle/nn';
 import { chartGrid, gaussianPdf, optimalDiscriminator, type Gaussian1d, type Series } from '@saddle/gan';
 import { $, options } from './dom.js';
@@ -130,7 +147,13 @@ export function toyPanel(devicePromise: Promise<Device>): ToyPanelState {
     // The learning rate is a schedule read at every step: the input box changes it live.
     optD = new SGD(D.parameters(), { lr: () => state.lrD, momentum: 0.5 });
     optG = new SGD([mu, logSigma], { lr: () => state.lrG, momentum: 0.5 });
-    targets = keep(fromArray(Float32Array.from({ length: 2 * BATCH }, (_, i) => (i < BATCH ? 1 : 0)), [2 * BATCH, 1], { device }));
+    targets = keep(
+      fromArray(
+        Float32Array.from({ length: 2 * BATCH }, (_, i) => (i < BATCH ? 1 : 0)),
+        [2 * BATCH, 1],
+        { device },
+      ),
+    );
     ones = keep(fromArray(new Float32Array(BATCH).fill(1), [BATCH, 1], { device }));
     state.steps = 0;
     state.gaps.length = 0;
@@ -184,7 +207,11 @@ export function toyPanel(devicePromise: Promise<Device>): ToyPanelState {
     const push = await sampleGradient(D, samples, device);
     state.arrows = Array.from(push);
     const arrows = Array.from(samples).flatMap((x, i) => arrow(x, ARROW_Y, Math.max(-ARROW_MAX, Math.min(ARROW_MAX, -ARROW_SCALE * push[i]!))));
-    const curve = (name: string, f: (x: number, i: number) => number, color: string): Series => ({ name, color, points: Array.from(GRID, (x, i) => [x, f(x, i)] as [number, number]) });
+    const curve = (name: string, f: (x: number, i: number) => number, color: string): Series => ({
+      name,
+      color,
+      points: Array.from(GRID, (x, i) => [x, f(x, i)] as [number, number]),
+    });
     // The y axis grows to show both densities' peaks (a narrow p_g peaks far above 1).
     const peak = Math.max(gaussianPdf(PDATA.mean, PDATA.mean, PDATA.std), gaussianPdf(state.pg.mean, state.pg.mean, state.pg.std));
     state.yMax = peak > 1 ? Math.ceil(peak * 1.05 * 2) / 2 : 1;
@@ -209,7 +236,8 @@ export function toyPanel(devicePromise: Promise<Device>): ToyPanelState {
       ],
       { cols: 1, idPrefix: 'toy-chart' },
     );
-    $('toy-numbers').textContent = `step ${state.steps} · training ${state.train} · k_D ${state.kD} · k_G ${state.kG} · lr_D ${state.lrD} · lr_G ${state.lrG} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)} · arrows: −${ARROW_SCALE} · d(−log D(x))/dx at G's samples`;
+    $('toy-numbers').textContent =
+      `step ${state.steps} · training ${state.train} · k_D ${state.kD} · k_G ${state.kG} · lr_D ${state.lrD} · lr_G ${state.lrG} · mean |D − D*| ${state.gaps[state.gaps.length - 1]!.toFixed(4)} · arrows: −${ARROW_SCALE} · d(−log D(x))/dx at G's samples`;
   }
 
   const serial = runButtons('toy', status, {

@@ -60,7 +60,14 @@ export class SliceMeanTracker {
     const p = this.previous;
     const since = (mean: number, n: number, prevMean: number, prevN: number) => (mean * n - prevMean * prevN) / (n - prevN);
     const means: SliceMeans = {
-      d: now.dSteps > p.dSteps ? { dLoss: since(now.dLoss, now.dSteps, p.dLoss, p.dSteps), dReal: since(now.dReal, now.dSteps, p.dReal, p.dSteps), dFake: since(now.dFake, now.dSteps, p.dFake, p.dSteps) } : null,
+      d:
+        now.dSteps > p.dSteps
+          ? {
+              dLoss: since(now.dLoss, now.dSteps, p.dLoss, p.dSteps),
+              dReal: since(now.dReal, now.dSteps, p.dReal, p.dSteps),
+              dFake: since(now.dFake, now.dSteps, p.dFake, p.dSteps),
+            }
+          : null,
       g: now.gSteps > p.gSteps ? { gLoss: since(now.gLoss, now.gSteps, p.gLoss, p.gSteps) } : null,
     };
     // The next epoch's running means start from zero.

@@ -20,7 +20,14 @@ const demoDir = fileURLToPath(new URL('..', import.meta.url));
  */
 export const LONG = 1000 * Number(process.env.SADDLE_E2E_LONG_S ?? 900);
 
-export const COMMON_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const COMMON_FLAGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 export const NO_WEBGPU_FLAGS = ['--disable-features=WebGPU'];
 
@@ -104,7 +111,12 @@ export interface Session {
  */
 export async function open(baseUrl: string, flags: string[], query = '', waitReady = true, beforeLoad?: (page: Page) => Promise<unknown>): Promise<Session> {
   const profile = mkdtempSync(join(tmpdir(), 'saddle-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...COMMON_FLAGS, ...flags], viewport: { width: 1200, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...COMMON_FLAGS, ...flags],
+    viewport: { width: 1200, height: 900 },
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -119,7 +131,11 @@ export async function open(baseUrl: string, flags: string[], query = '', waitRea
   await page.addInitScript(() => performance.setResourceTimingBufferSize(100_000));
   await beforeLoad?.(page);
   await page.goto(`${baseUrl}?preset=tiny${query}`);
-  if (waitReady) await page.waitForFunction(() => (globalThis as { saddleDemo?: { gan: { ready: boolean } } }).saddleDemo?.gan.ready === true, null, { timeout: LONG, polling: 500 });
+  if (waitReady)
+    await page.waitForFunction(() => (globalThis as { saddleDemo?: { gan: { ready: boolean } } }).saddleDemo?.gan.ready === true, null, {
+      timeout: LONG,
+      polling: 500,
+    });
   return { context, page, problems, profile, requests };
 }
 
@@ -131,15 +147,16 @@ export async function open(baseUrl: string, flags: string[], query = '', waitRea
  * GAN panel.
  */
 export async function openRecording(baseUrl: string, flags: string[], query: string, target: string): Promise<Session> {
-  const record = (page: Page) => page.addInitScript((expr: string) => {
-    const seen: [number, string][] = [];
-    (globalThis as unknown as { __seen: typeof seen }).__seen = seen;
-    new MutationObserver(() => {
-      const el = new Function(`return ${expr}`)() as HTMLElement | null;
-      const text = el?.textContent ?? '';
-      if (el && text !== seen[seen.length - 1]?.[1] && text !== 'starting…') seen.push([performance.now(), text]);
-    }).observe(document, { childList: true, characterData: true, subtree: true });
-  }, target);
+  const record = (page: Page) =>
+    page.addInitScript((expr: string) => {
+      const seen: [number, string][] = [];
+      (globalThis as unknown as { __seen: typeof seen }).__seen = seen;
+      new MutationObserver(() => {
+        const el = new Function(`return ${expr}`)() as HTMLElement | null;
+        const text = el?.textContent ?? '';
+        if (el && text !== seen[seen.length - 1]?.[1] && text !== 'starting…') seen.push([performance.now(), text]);
+      }).observe(document, { childList: true, characterData: true, subtree: true });
+    }, target);
   return open(baseUrl, flags, query, false, record);
 }
 
@@ -204,7 +221,8 @@ export async function canvasColours(page: Page, id: string): Promise<{ rgb: numb
 /** Clicks through the DOM (the page may be too busy training for playwright's stability wait). */
 export const click = (page: Page, id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLButtonElement).click(), id);
 
-export const state = <T>(page: Page, f: string): Promise<T> => page.evaluate((expr) => new Function('d', `return ${expr}`)((globalThis as { saddleDemo?: unknown }).saddleDemo), f) as Promise<T>;
+export const state = <T>(page: Page, f: string): Promise<T> =>
+  page.evaluate((expr) => new Function('d', `return ${expr}`)((globalThis as { saddleDemo?: unknown }).saddleDemo), f) as Promise<T>;
 
 /**
  * Waits until `expr` holds of the page's state. `timeout` bounds waits that need no compiling (the
@@ -212,13 +230,21 @@ export const state = <T>(page: Page, f: string): Promise<T> => page.evaluate((ex
  */
 export async function until(page: Page, expr: string, timeout = LONG): Promise<void> {
   try {
-    await page.waitForFunction((e) => Boolean(new Function('d', `return ${e}`)((globalThis as { saddleDemo?: unknown }).saddleDemo)), expr, { timeout, polling: timeout <= 5000 ? 100 : 500 });
+    await page.waitForFunction((e) => Boolean(new Function('d', `return ${e}`)((globalThis as { saddleDemo?: unknown }).saddleDemo)), expr, {
+      timeout,
+      polling: timeout <= 5000 ? 100 : 500,
+    });
   } catch (e) {
-    const seen = await page.evaluate(() => JSON.stringify((globalThis as { saddleDemo?: { gan?: { iterations: number; curves: Record<string, unknown[]> } } }).saddleDemo?.gan, (k, v: unknown) => (Array.isArray(v) && k !== '' ? `${v.length} points` : v))).catch(() => 'unreadable');
+    const seen = await page
+      .evaluate(() =>
+        JSON.stringify((globalThis as { saddleDemo?: { gan?: { iterations: number; curves: Record<string, unknown[]> } } }).saddleDemo?.gan, (k, v: unknown) =>
+          Array.isArray(v) && k !== '' ? `${v.length} points` : v,
+        ),
+      )
+      .catch(() => 'unreadable');
     throw new Error(`waited ${timeout / 1000} s for ${expr}; the GAN panel's state: ${seen}`, { cause: e });
   }
 }
-
 
 /**
  * The canvas pixels of the 10 x 10 sample grid (280 x 280, row-major) that differ by more than one

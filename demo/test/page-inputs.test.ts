@@ -34,7 +34,10 @@ describe("the toy's number boxes", () => {
 
 describe("the gradient check's shapes", () => {
   it('take one shape per input of the op', () => {
-    expect(parseShapes('matmul', '3x4, 4x5')).toEqual([[3, 4], [4, 5]]);
+    expect(parseShapes('matmul', '3x4, 4x5')).toEqual([
+      [3, 4],
+      [4, 5],
+    ]);
     expect(() => parseShapes('matmul', '3x4')).toThrow(/matmul takes 2 inputs: 2 shapes separated by commas, e.g. "3x4, 4x5"; got 1/);
     expect(() => parseShapes('sigmoid', '3x4, 4x5')).toThrow(/sigmoid takes 1 input/);
     expect(() => parseShapes('sum', '3xq')).toThrow(/sum: shape "3xq": expected 1 to 4 sizes/);

@@ -31,12 +31,28 @@ describe('the statistical check of random draws', () => {
   it('fails a slightly different distribution, and any value out of range', () => {
     const check = maxZ(uniformStats(N));
     const ref = stats(uniformStats(N), unit(5));
-    expect(check(stats(uniformStats(N), unit(6).map((u) => 0.97 * u)), ref)).toBeGreaterThan(Z_BOUND); // U[0, 0.97)
+    expect(
+      check(
+        stats(
+          uniformStats(N),
+          unit(6).map((u) => 0.97 * u),
+        ),
+        ref,
+      ),
+    ).toBeGreaterThan(Z_BOUND); // U[0, 0.97)
     const outside = unit(6);
     outside[123] = 1; // rand's range is [0, 1)
     expect(check(stats(uniformStats(N), outside), ref)).toBe(Infinity);
     const n = normal(5);
-    expect(maxZ(normalStats(N))(stats(normalStats(N), normal(9).map((v) => 1.03 * v)), stats(normalStats(N), n))).toBeGreaterThan(Z_BOUND); // std 1.03
+    expect(
+      maxZ(normalStats(N))(
+        stats(
+          normalStats(N),
+          normal(9).map((v) => 1.03 * v),
+        ),
+        stats(normalStats(N), n),
+      ),
+    ).toBeGreaterThan(Z_BOUND); // std 1.03
     const nan = normal(9);
     nan[5] = NaN;
     expect(maxZ(normalStats(N))(stats(normalStats(N), nan), stats(normalStats(N), n))).toBe(Infinity);

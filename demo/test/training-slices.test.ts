@@ -47,7 +47,7 @@ async function drive(sizes: number[]): Promise<{ means: SliceMeans[]; ran: numbe
 }
 
 describe('training slices and curve points (the live GAN panel)', () => {
-  it('a slice that ends exactly at an epoch\'s end still gives its point: the epoch\'s means, from its record', async () => {
+  it("a slice that ends exactly at an epoch's end still gives its point: the epoch's means, from its record", async () => {
     const { means, ran, records } = await drive([10, 10, 10, 10]);
     expect(ran).toEqual([10, 10, 10, 10]);
     expect(records).toHaveLength(4);
@@ -63,7 +63,7 @@ describe('training slices and curve points (the live GAN panel)', () => {
     });
   });
 
-  it('slices that split epochs unevenly each give a point, and the points average back to each epoch\'s record', async () => {
+  it("slices that split epochs unevenly each give a point, and the points average back to each epoch's record", async () => {
     // 3 + 3 + 3 + 1 (ends epoch 1), 4 + 6 (ends epoch 2), 7 + 3 (ends epoch 3): the epoch's end cuts 3 to 1.
     const { means, ran, records } = await drive([3, 3, 3, 3, 4, 6, 7, 5]);
     expect(ran).toEqual([3, 3, 3, 1, 4, 6, 7, 3]);
@@ -73,7 +73,11 @@ describe('training slices and curve points (the live GAN panel)', () => {
       expect(m.g).not.toBeNull();
       for (const v of [m.d!.dLoss, m.d!.dReal, m.d!.dFake, m.g!.gLoss]) expect(Number.isFinite(v)).toBe(true);
     }
-    const epochs = [[0, 1, 2, 3], [4, 5], [6, 7]];
+    const epochs = [
+      [0, 1, 2, 3],
+      [4, 5],
+      [6, 7],
+    ];
     epochs.forEach((slices, e) => {
       const n = slices.reduce((a, s) => a + ran[s]!, 0);
       const weighted = (f: (m: SliceMeans) => number) => slices.reduce((a, s) => a + f(means[s]!) * ran[s]!, 0) / n;

@@ -57,12 +57,12 @@ function parse(argv: string[]): Options {
   if (!(lr > 0)) throw new Error(`--lr ${lrFlag}: expected a positive decimal number`);
   return {
     device,
-    epochs: int('epochs', values.epochs!),
-    batch: int('batch', values.batch!),
+    epochs: int('epochs', values.epochs),
+    batch: int('batch', values.batch),
     optimizer,
     lr,
-    hidden: int('hidden', values.hidden!),
-    seed: int('seed', values.seed!),
+    hidden: int('hidden', values.hidden),
+    seed: int('seed', values.seed),
     progress: !values['no-progress'] && process.stderr.isTTY === true,
   };
 }
@@ -117,9 +117,13 @@ async function accuracy(model: Sequential, data: { x: Tensor; labels: Uint8Array
 export async function main(argv: string[]): Promise<void> {
   const o = parse(argv);
   const device = await useDevice(o.device);
-  process.stderr.write(`mnist-mlp on ${device.name}: 784-${o.hidden}-${o.hidden}-10, ${o.epochs} epochs of batch ${o.batch}, ${o.optimizer === 'adam' ? 'AdamW' : 'SGD'} lr ${o.lr}\n`);
+  process.stderr.write(
+    `mnist-mlp on ${device.name}: 784-${o.hidden}-${o.hidden}-10, ${o.epochs} epochs of batch ${o.batch}, ${o.optimizer === 'adam' ? 'AdamW' : 'SGD'} lr ${o.lr}\n`,
+  );
   const mnist = await loadMnist();
-  const chunks = Array.from({ length: Math.ceil(mnist.train.n / CHUNK) }, (_, c) => upload(mnist.train, device, c * CHUNK, Math.min((c + 1) * CHUNK, mnist.train.n)));
+  const chunks = Array.from({ length: Math.ceil(mnist.train.n / CHUNK) }, (_, c) =>
+    upload(mnist.train, device, c * CHUNK, Math.min((c + 1) * CHUNK, mnist.train.n)),
+  );
   const validation = upload(mnist.validation, device);
   const test = upload(mnist.test, device);
 
@@ -131,7 +135,11 @@ export async function main(argv: string[]): Promise<void> {
   const perEpoch = perChunk.reduce((a, b) => a + b, 0);
   const bar = o.progress
     ? new cliProgress.SingleBar(
-        { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} | loss {loss} | {msit} ms/it | eta {eta_formatted}', hideCursor: true, stream: process.stderr },
+        {
+          format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} | loss {loss} | {msit} ms/it | eta {eta_formatted}',
+          hideCursor: true,
+          stream: process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;
@@ -167,10 +175,14 @@ export async function main(argv: string[]): Promise<void> {
     }
     bar?.stop();
     const acc = await accuracy(model, validation);
-    process.stderr.write(`epoch ${epoch + 1}: last loss ${lastLoss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}% (${((performance.now() - epochStart) / 1000).toFixed(1)} s)\n`);
+    process.stderr.write(
+      `epoch ${epoch + 1}: last loss ${lastLoss.toFixed(4)}, validation accuracy ${(100 * acc).toFixed(2)}% (${((performance.now() - epochStart) / 1000).toFixed(1)} s)\n`,
+    );
   }
   const acc = await accuracy(model, test);
-  process.stdout.write(`test accuracy ${(100 * acc).toFixed(2)}% after ${o.epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s on ${device.name})\n`);
+  process.stdout.write(
+    `test accuracy ${(100 * acc).toFixed(2)}% after ${o.epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s on ${device.name})\n`,
+  );
   for (const t of [...chunks, validation, test]) [t.x, t.y].forEach((x) => x.dispose());
   opt.dispose();
   model.dispose();

@@ -5,7 +5,6 @@
 import { describe, it, expect } from 'vitest';
 import {
   add,
-  cpu,
   fromArray,
   grad,
   gradgradcheck,
@@ -43,8 +42,16 @@ describe.each(NAMED_DEVICES)('higher-order gradients on %s', (_name, getDevice) 
       sum(first).backward();
       return first;
     });
-    expectClose(await values(g), xs.map((v) => 3 * v * v), { rtol: 1e-6 });
-    expectClose(await values(x.grad), xs.map((v) => 6 * v), { rtol: 1e-6 });
+    expectClose(
+      await values(g),
+      xs.map((v) => 3 * v * v),
+      { rtol: 1e-6 },
+    );
+    expectClose(
+      await values(x.grad),
+      xs.map((v) => 6 * v),
+      { rtol: 1e-6 },
+    );
     expect(x.grad!.requiresGrad).toBe(false);
     g.dispose();
     x.dispose();
@@ -92,7 +99,14 @@ describe.each(NAMED_DEVICES)('higher-order gradients on %s', (_name, getDevice) 
     const x = fromArray(Array.from(data([8, 6], 3).storage.data!), [8, 6], { dtype, device });
     const t = fromArray([1, 0, 1, 1, 0, 0, 1, 0], [8, 1], { dtype, device });
     const loss = (w1: Tensor, b1: Tensor, w2: Tensor) => sigmoidBce(matmul(tanh(matmul(x, w1, { bias: b1 })), w2), t);
-    const make = (vals: number[][], shift = 0) => vals.map((a, i) => fromArray(a.map((p, j) => p + shift * v[i]![j]!), [...shapes[i]!], { dtype, device }));
+    const make = (vals: number[][], shift = 0) =>
+      vals.map((a, i) =>
+        fromArray(
+          a.map((p, j) => p + shift * v[i]![j]!),
+          [...shapes[i]!],
+          { dtype, device },
+        ),
+      );
     const gradAt = (ps: Tensor[]) => grad(loss)(...ps);
 
     // Hv = ∇(∇L · v): one backward with createGraph, then a second through the gradients.
@@ -111,13 +125,19 @@ describe.each(NAMED_DEVICES)('higher-order gradients on %s', (_name, getDevice) 
       const pm = await values(plus[i]!);
       const mm = await values(minus[i]!);
       const numeric = pm.map((p, j) => (p - mm[j]!) / (2 * eps));
-      expect(numeric.some((n) => Math.abs(n) > 1e-3), `block ${i} of Hv is not all ~0`).toBe(true);
-      expectClose(await values(hv[i]!), numeric, device.kind === 'cpu' ? { rtol: 1e-6, atol: 1e-8, label: `block ${i}` } : { rtol: 3e-2, atol: 2e-3, label: `block ${i}` });
+      expect(
+        numeric.some((n) => Math.abs(n) > 1e-3),
+        `block ${i} of Hv is not all ~0`,
+      ).toBe(true);
+      expectClose(
+        await values(hv[i]!),
+        numeric,
+        device.kind === 'cpu' ? { rtol: 1e-6, atol: 1e-8, label: `block ${i}` } : { rtol: 3e-2, atol: 2e-3, label: `block ${i}` },
+      );
     }
     for (const r of [...hv, ...plus, ...minus, ...params, x, t]) r.dispose();
   });
 });
-
 
 describe('gradgradcheck', () => {
   // cube(x) = x³ recorded as one op, with its rule written two ways.

@@ -3,19 +3,7 @@
  * `tidy`, keep the number of live tensors and the device's live, pooled and allocated bytes flat.
  */
 import { describe, it, expect } from 'vitest';
-import {
-  fromArray,
-  matmul,
-  memory,
-  param,
-  sgdMomentumUpdateMany,
-  sigmoidBce,
-  tidy,
-  zeroGrad,
-  zerosLike,
-  type Device,
-  type Tensor,
-} from '@saddle/autograd';
+import { fromArray, matmul, memory, param, sgdMomentumUpdateMany, sigmoidBce, tidy, zeroGrad, zerosLike, type Device, type Tensor } from '@saddle/autograd';
 import { NAMED_DEVICES } from '../support/devices.js';
 import { expectFlatMemory } from '../support/memory.js';
 import { rng } from '../grad/support.js';
@@ -25,14 +13,27 @@ const STEPS = 10_000;
 function uniform(shape: number[], seed: number, scale: number, device: Device): Tensor {
   const next = rng(seed);
   const n = shape.reduce((p, d) => p * d, 1);
-  return fromArray(Array.from({ length: n }, () => (2 * next() - 1) * scale), shape, { device });
+  return fromArray(
+    Array.from({ length: n }, () => (2 * next() - 1) * scale),
+    shape,
+    { device },
+  );
 }
 
 /** Trains a 4-8-1 MLP on XOR-like data for STEPS steps; returns memory snapshots and the losses. */
 async function train(device: Device) {
   const x = uniform([16, 4], 1, 1, device);
-  const t = fromArray(Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [16, 1], { device });
-  const params = [param(uniform([4, 8], 2, 0.5, device)), param(uniform([8], 3, 0.1, device)), param(uniform([8, 1], 4, 0.5, device)), param(uniform([1], 5, 0.1, device))];
+  const t = fromArray(
+    Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+    [16, 1],
+    { device },
+  );
+  const params = [
+    param(uniform([4, 8], 2, 0.5, device)),
+    param(uniform([8], 3, 0.1, device)),
+    param(uniform([8, 1], 4, 0.5, device)),
+    param(uniform([1], 5, 0.1, device)),
+  ];
   const [w1, b1, w2, b2] = params as [Tensor, Tensor, Tensor, Tensor];
   const velocities = params.map((p) => zerosLike(p));
 
@@ -43,7 +44,12 @@ async function train(device: Device) {
       const h = matmul(x, w1, { bias: b1, activation: 'relu' });
       const l = sigmoidBce(matmul(h, w2, { bias: b2 }), t);
       l.backward();
-      sgdMomentumUpdateMany(params, params.map((p) => p.grad!), velocities, { lr: 0.1, momentum: 0.9 });
+      sgdMomentumUpdateMany(
+        params,
+        params.map((p) => p.grad!),
+        velocities,
+        { lr: 0.1, momentum: 0.9 },
+      );
       zeroGrad(params);
       return step % 500 === 0 || step === 1 ? l : null;
     });

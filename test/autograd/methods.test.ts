@@ -67,17 +67,31 @@ async function gradsOf(loss: Tensor, ps: Tensor[]): Promise<number[][]> {
 }
 
 describe.each(NAMED_DEVICES)('tensor methods on %s', (_name, getDevice) => {
-  it('a method chain gives the function chain\'s values and gradients, bit for bit, and the same tape', async () => {
+  it("a method chain gives the function chain's values and gradients, bit for bit, and the same tape", async () => {
     const device = await getDevice();
     const { x, w, b } = leaves(device);
     const chains: [string, () => Tensor, () => Tensor][] = [
       ['mlp', () => x.matmul(w).add(b).relu().sum(1).mean(), () => mean(sum(relu(add(matmul(x, w), b)), 1))],
       [
         'shapes',
-        () => x.reshape([4, 2]).transpose().slice([0, 1], [2, 3]).tanh().mul(2).sub(w.slice([1, 0], [2, 2]).sum()).pow(2).max(1).sum(),
+        () =>
+          x
+            .reshape([4, 2])
+            .transpose()
+            .slice([0, 1], [2, 3])
+            .tanh()
+            .mul(2)
+            .sub(w.slice([1, 0], [2, 2]).sum())
+            .pow(2)
+            .max(1)
+            .sum(),
         () => sum(max(pow(sub(mul(tanh(slice(transpose(reshape(x, [4, 2])), [0, 1], [2, 3])), 2), sum(slice(w, [1, 0], [2, 2]))), 2), 1)),
       ],
-      ['softmax, where', () => x.softmax(0).greater(0.3).where(x, x.neg()).mul(w.transpose()).sum(), () => sum(mul(where(greater(softmax(x, 0), 0.3), x, ag.neg(x)), transpose(w)))],
+      [
+        'softmax, where',
+        () => x.softmax(0).greater(0.3).where(x, x.neg()).mul(w.transpose()).sum(),
+        () => sum(mul(where(greater(softmax(x, 0), 0.3), x, ag.neg(x)), transpose(w))),
+      ],
     ];
     for (const [label, method, fn] of chains) {
       // No tidy: backward needs the forward's tensors alive; this test's few are left to the GC.
@@ -88,7 +102,10 @@ describe.each(NAMED_DEVICES)('tensor methods on %s', (_name, getDevice) => {
       const gm = await gradsOf(m, [x, w, b]);
       const gf = await gradsOf(f, [x, w, b]);
       expect(gm, label).toEqual(gf);
-      expect(gm.flat().some((v) => v !== 0), `${label}: some gradient is nonzero`).toBe(true);
+      expect(
+        gm.flat().some((v) => v !== 0),
+        `${label}: some gradient is nonzero`,
+      ).toBe(true);
     }
     for (const t of [x, w, b]) t.dispose();
   });
@@ -110,7 +127,25 @@ describe.each(NAMED_DEVICES)('tensor methods on %s', (_name, getDevice) => {
 describe('the method set', () => {
   it('has every op of @saddle/autograd that takes a tensor first, on Tensor.prototype, calling that op', async () => {
     const proto = Tensor.prototype as unknown as Record<string, unknown>;
-    for (const name of ['add', 'sub', 'mul', 'matmul', 'bmm', 'relu', 'sum', 'mean', 'max', 'argmax', 'reshape', 'transpose', 'slice', 'where', 'gather', 'softmax', 'clamp'])
+    for (const name of [
+      'add',
+      'sub',
+      'mul',
+      'matmul',
+      'bmm',
+      'relu',
+      'sum',
+      'mean',
+      'max',
+      'argmax',
+      'reshape',
+      'transpose',
+      'slice',
+      'where',
+      'gather',
+      'softmax',
+      'clamp',
+    ])
       expect(TENSOR_METHOD_NAMES, name).toContain(name);
     for (const name of TENSOR_METHOD_NAMES) {
       expect(proto[name], name).toBeTypeOf('function');
@@ -122,7 +157,7 @@ describe('the method set', () => {
     const x = fromArray([0.5, -1.5, 2], [3]);
     for (const name of ['neg', 'abs', 'exp', 'relu', 'sigmoid', 'tanh', 'softplus', 'square'] as const) {
       const m = (x as unknown as Record<string, () => Tensor>)[name]!();
-      expect(Array.from(await m.toArray()), name).toEqual(Array.from(await (ag[name] as (t: Tensor) => Tensor)(x).toArray()));
+      expect(Array.from(await m.toArray()), name).toEqual(Array.from(await ag[name](x).toArray()));
     }
   });
 });

@@ -13,12 +13,14 @@ const w = () => param(fromArray([0.1, 0.2, 0.3, -0.1, -0.2, -0.3], [3, 2], { dev
 
 /** Each differentiable op, called on leaves that require grad: [name, call, the kernel op's call]. */
 const differentiable: [string, (m: typeof k) => Tensor][] = [
-  ...(['neg', 'abs', 'sign', 'square', 'exp', 'sqrt', 'reciprocal', 'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'contiguous', 'expm1', 'logSigmoid'] as const).map(
-    (n) => [n, (m: typeof k) => m[n](n === 'sqrt' ? m.abs(x()) : x())] as [string, (m: typeof k) => Tensor],
-  ),
+  ...(
+    ['neg', 'abs', 'sign', 'square', 'exp', 'sqrt', 'reciprocal', 'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'contiguous', 'expm1', 'logSigmoid'] as const
+  ).map((n) => [n, (m: typeof k) => m[n](n === 'sqrt' ? m.abs(x()) : x())] as [string, (m: typeof k) => Tensor]),
   ['log', (m) => m.log(m.abs(x()))],
   ['log1p', (m) => m.log1p(m.abs(x()))],
-  ...(['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const).map((n) => [n, (m: typeof k) => m[n](x(), fromArray([2, 3, 4], [3], { device: cpu }))] as [string, (m: typeof k) => Tensor]),
+  ...(['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const).map(
+    (n) => [n, (m: typeof k) => m[n](x(), fromArray([2, 3, 4], [3], { device: cpu }))] as [string, (m: typeof k) => Tensor],
+  ),
   ['pow', (m) => m.pow(m.abs(x()), 2)],
   ['matmul', (m) => m.matmul(x(), w(), { activation: 'sigmoid', bias: fromArray([1, 2], [2], { device: cpu }) })],
   ['sum', (m) => m.sum(x(), 1)],
@@ -53,7 +55,13 @@ const differentiable: [string, (m: typeof k) => Tensor][] = [
   ['maxoutBackward', (m) => m.maxoutBackward(x(), m.maxout(fromArray([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 6], { device: cpu }), 2).argmax, 2)],
   ['maxPool2d', (m) => m.maxPool2d(m.reshape(x(), [1, 1, 2, 3]), { kernelSize: 2, stride: 1 })],
   ['avgPool2d', (m) => m.avgPool2d(m.reshape(x(), [1, 1, 2, 3]), { kernelSize: 2, stride: 1, padding: 1 })],
-  ['maxPool2dBackward', (m) => m.maxPool2dBackward(m.reshape(x(), [1, 1, 2, 3]), fromArray([0, 1, 3, 3, 4, 5], [1, 1, 2, 3], { device: cpu, dtype: 'i32' }), [1, 1, 2, 3], { kernelSize: 1 })],
+  [
+    'maxPool2dBackward',
+    (m) =>
+      m.maxPool2dBackward(m.reshape(x(), [1, 1, 2, 3]), fromArray([0, 1, 3, 3, 4, 5], [1, 1, 2, 3], { device: cpu, dtype: 'i32' }), [1, 1, 2, 3], {
+        kernelSize: 1,
+      }),
+  ],
   ['avgPool2dBackward', (m) => m.avgPool2dBackward(m.reshape(x(), [1, 1, 1, 6]), [1, 1, 2, 7], { kernelSize: 2, stride: 1 })],
 ];
 

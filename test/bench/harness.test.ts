@@ -71,13 +71,7 @@ describe('relativeError', () => {
  * A synthetic runner on a synthetic clock: each run() advances the clock by `costMs`, sync() by
  * `syncMs`; the log records the order in which reps ran.
  */
-function synthetic(
-  id: RunnerId,
-  clock: { t: number },
-  costMs: number | number[],
-  log: string[],
-  opts: { syncMs?: number; output?: number[] } = {},
-): Runner {
+function synthetic(id: RunnerId, clock: { t: number }, costMs: number | number[], log: string[], opts: { syncMs?: number; output?: number[] } = {}): Runner {
   return {
     id,
     library: id.startsWith('saddle') ? 'saddle' : 'tfjs',
@@ -208,7 +202,10 @@ describe('runCase', () => {
     const runners = () => [synthetic('saddle-webgpu', clock, 1, [], { output: [0.5, 0.1] }), synthetic('tfjs-webgpu', clock, 1, [], { output: [0.53, 0.1] })];
     // A measure in which 0.03 is 3 units: within a bound of 5, outside a bound of 2.
     const compare = (x: Float32Array, ref: Float32Array) => Math.abs(x[0]! - ref[0]!) / 0.01;
-    for (const [tolerance, ok] of [[5, true], [2, false]] as const) {
+    for (const [tolerance, ok] of [
+      [5, true],
+      [2, false],
+    ] as const) {
       const r = await runCase({ ...CASE, compare, tolerance }, runners(), { ...OPTS, now: () => clock.t });
       const b = r.runners['tfjs-webgpu']!;
       if (b.status !== 'ok') throw new Error('tfjs should have run');
@@ -218,13 +215,18 @@ describe('runCase', () => {
 
   it('records a runner that throws as failed, and a case it lacks as skipped', async () => {
     const clock = { t: 0 };
-    const broken: Runner = { ...synthetic('tfjs-webgpu', clock, 1, []), setup: () => { throw new Error('no kernel'); } };
+    const broken: Runner = {
+      ...synthetic('tfjs-webgpu', clock, 1, []),
+      setup: () => {
+        throw new Error('no kernel');
+      },
+    };
     const r = await runCase({ ...CASE, saddle: undefined }, [synthetic('saddle-cpu', clock, 1, []), broken], { ...OPTS, now: () => clock.t });
     expect(r.runners['saddle-cpu']).toMatchObject({ status: 'skipped' });
     expect(r.runners['tfjs-webgpu']).toEqual({ status: 'failed', reason: 'no kernel' });
   });
 
-  it('skips, with the reason, a case whose op has no kernel on the runner\'s device yet; a profile is recorded', async () => {
+  it("skips, with the reason, a case whose op has no kernel on the runner's device yet; a profile is recorded", async () => {
     const clock = { t: 0 };
     const unported: Runner = {
       ...synthetic('saddle-wasm', clock, 1, []),
@@ -235,7 +237,10 @@ describe('runCase', () => {
     const base = synthetic('tfjs-wasm', clock, 2, []);
     const profiled: Runner = { ...base, setup: (c) => ({ ...base.setup(c), profile: () => ({ packShare: 0.25 }) }) };
     const r = await runCase(CASE, [unported, profiled], { ...OPTS, now: () => clock.t });
-    expect(r.runners['saddle-wasm']).toEqual({ status: 'skipped', reason: expect.stringMatching(/^not ported to this device yet \(maxout: maxout has no wasm kernel yet/) });
+    expect(r.runners['saddle-wasm']).toEqual({
+      status: 'skipped',
+      reason: expect.stringMatching(/^not ported to this device yet \(maxout: maxout has no wasm kernel yet/),
+    });
     expect(r.runners['tfjs-wasm']).toMatchObject({ status: 'ok', profile: { packShare: 0.25 } });
     expect(isNotPorted(new Error('no kernel'))).toBe(false);
   });

@@ -8,7 +8,9 @@ describe.each(devices)('sigmoid-BCE gradients (rules/bce.ts) on %s', (_name, get
     const device = await getDevice();
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 1e6 }), async (b, n, seed) => {
-        await check((z, t) => sigmoidBce(z, t), [data([b, n], seed, { range: [-6, 6] }), data([b, n], seed + 1, { range: [0, 1] })], device, { label: `[${b}, ${n}] seed ${seed}` });
+        await check((z, t) => sigmoidBce(z, t), [data([b, n], seed, { range: [-6, 6] }), data([b, n], seed + 1, { range: [0, 1] })], device, {
+          label: `[${b}, ${n}] seed ${seed}`,
+        });
       }),
       { numRuns: 5 },
     );

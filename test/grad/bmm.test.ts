@@ -9,7 +9,16 @@ describe.each(NAMED_DEVICES)('bmm gradients on %s', (_name, getDevice) => {
     const device = await getDevice();
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom<[number[], number[]]>([[2], [2]], [[2, 1], [3]], [[], [2]], [[3], []], [[1, 2], [2, 1]]),
+        fc.constantFrom<[number[], number[]]>(
+          [[2], [2]],
+          [[2, 1], [3]],
+          [[], [2]],
+          [[3], []],
+          [
+            [1, 2],
+            [2, 1],
+          ],
+        ),
         fc.boolean(),
         fc.boolean(),
         fc.integer({ min: 1, max: 1e6 }),
@@ -17,7 +26,9 @@ describe.each(NAMED_DEVICES)('bmm gradients on %s', (_name, getDevice) => {
           const [m, k, n] = [2, 3, 2];
           const sa = [...ba, ...(transA ? [k, m] : [m, k])];
           const sb = [...bb, ...(transB ? [n, k] : [k, n])];
-          await check((a, b) => bmm(a, b, { transA, transB }), [data(sa, seed), data(sb, seed + 1)], device, { label: JSON.stringify({ sa, sb, transA, transB }) });
+          await check((a, b) => bmm(a, b, { transA, transB }), [data(sa, seed), data(sb, seed + 1)], device, {
+            label: JSON.stringify({ sa, sb, transA, transB }),
+          });
         },
       ),
       { numRuns: 8 },

@@ -3,23 +3,7 @@
  * the three GAN objectives of Goodfellow et al. (2014), Eq. (1).
  */
 import { describe, it } from 'vitest';
-import {
-  add,
-  dropout,
-  log,
-  matmul,
-  maxout,
-  mean,
-  mul,
-  neg,
-  relu,
-  sigmoid,
-  sigmoidBce,
-  softplus,
-  sub,
-  sum,
-  type Tensor,
-} from '@saddle/autograd';
+import { add, dropout, log, matmul, maxout, mean, mul, neg, relu, sigmoid, sigmoidBce, softplus, sub, sum, type Tensor } from '@saddle/autograd';
 import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
 
@@ -42,8 +26,18 @@ function discriminatorLogits(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: 
 }
 
 const B = 5;
-const gParams = (s: number) => [data([3, 6], s, { range: [-1, 1] }), data([6], s + 1, { range: [-0.5, 0.5] }), data([6, 4], s + 2, { range: [-1, 1] }), data([4], s + 3, { range: [-0.5, 0.5] })];
-const dParams = (s: number) => [data([4, 6], s, { range: [-1, 1] }), data([6], s + 1, { range: [-0.5, 0.5] }), data([3, 1], s + 2, { range: [-1, 1] }), data([1], s + 3, { range: [-0.5, 0.5] })];
+const gParams = (s: number) => [
+  data([3, 6], s, { range: [-1, 1] }),
+  data([6], s + 1, { range: [-0.5, 0.5] }),
+  data([6, 4], s + 2, { range: [-1, 1] }),
+  data([4], s + 3, { range: [-0.5, 0.5] }),
+];
+const dParams = (s: number) => [
+  data([4, 6], s, { range: [-1, 1] }),
+  data([6], s + 1, { range: [-0.5, 0.5] }),
+  data([3, 1], s + 2, { range: [-1, 1] }),
+  data([1], s + 3, { range: [-0.5, 0.5] }),
+];
 
 describe.each(NAMED_DEVICES)('gradients of whole models on %s', (_name, getDevice) => {
   it('an MLP with ReLU and sigmoid layers, built from separate ops, with a BCE loss', async () => {
@@ -54,18 +48,42 @@ describe.each(NAMED_DEVICES)('gradients of whole models on %s', (_name, getDevic
       // BCE written out from elementwise ops: -mean(t log p + (1 - t) log(1 - p)).
       return neg(mean(add(mul(t, log(p)), mul(sub(1, t), log(sub(1, p))))));
     };
-    await check(mlp, [data([6, 3], 1), data([3, 5], 2, { range: [-1, 1] }), data([5], 3), data([5, 2], 4, { range: [-1, 1] }), data([2], 5), data([6, 2], 6, { range: [0, 1] })], device, {
-      wrt: [0, 1, 2, 3, 4],
-    });
+    await check(
+      mlp,
+      [
+        data([6, 3], 1),
+        data([3, 5], 2, { range: [-1, 1] }),
+        data([5], 3),
+        data([5, 2], 4, { range: [-1, 1] }),
+        data([2], 5),
+        data([6, 2], 6, { range: [0, 1] }),
+      ],
+      device,
+      {
+        wrt: [0, 1, 2, 3, 4],
+      },
+    );
   });
 
   it('the same MLP with the fused matmul epilogues and the fused sigmoid-BCE', async () => {
     const device = await getDevice();
     const mlp = (x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, t: Tensor) =>
       sigmoidBce(matmul(matmul(x, w1, { bias: b1, activation: 'relu' }), w2, { bias: b2 }), t);
-    await check(mlp, [data([6, 3], 1), data([3, 5], 2, { range: [-1, 1] }), data([5], 3), data([5, 2], 4, { range: [-1, 1] }), data([2], 5), data([6, 2], 6, { range: [0, 1] })], device, {
-      wrt: [0, 1, 2, 3, 4],
-    });
+    await check(
+      mlp,
+      [
+        data([6, 3], 1),
+        data([3, 5], 2, { range: [-1, 1] }),
+        data([5], 3),
+        data([5, 2], 4, { range: [-1, 1] }),
+        data([2], 5),
+        data([6, 2], 6, { range: [0, 1] }),
+      ],
+      device,
+      {
+        wrt: [0, 1, 2, 3, 4],
+      },
+    );
   });
 
   it('a maxout network with dropout (fixed seed)', async () => {

@@ -49,11 +49,16 @@ describe.each(NAMED_DEVICES)('conv gradients on %s', (_name, getDevice) => {
   it("a conv net's two layers (strided conv2d then convTranspose2d back), padding 'same', no bias", async () => {
     const device = await getDevice();
     const inputs = [data([2, 2, 5, 5], 11), data([3, 2, 3, 3], 12), data([3, 2, 2, 2], 13), data([2, 2, 3, 3], 14)];
-    await check((x, w1, w2, w3) => {
-      const h = conv2d(x, w1, { stride: 2, padding: 1 });
-      return sum(mul(convTranspose2d(h, w2, { stride: 2, padding: 1, outputPadding: 1 }), conv2d(x, w3, { padding: 'same' })), [1]);
-      // scale 4: the second-order check differentiates a product of two conv paths (entries up to
-      // ~5, sums of ~36 terms) by central differences, whose own error here reaches ~1e-6 relative.
-    }, inputs, device, { scale: 4 });
+    await check(
+      (x, w1, w2, w3) => {
+        const h = conv2d(x, w1, { stride: 2, padding: 1 });
+        return sum(mul(convTranspose2d(h, w2, { stride: 2, padding: 1, outputPadding: 1 }), conv2d(x, w3, { padding: 'same' })), [1]);
+        // scale 4: the second-order check differentiates a product of two conv paths (entries up to
+        // ~5, sums of ~36 terms) by central differences, whose own error here reaches ~1e-6 relative.
+      },
+      inputs,
+      device,
+      { scale: 4 },
+    );
   });
 });

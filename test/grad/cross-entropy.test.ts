@@ -6,7 +6,11 @@ import { check, data, rng } from './support.js';
 
 const labels = (rows: number, classes: number, seed: number) => {
   const next = rng(seed);
-  return fromArray(Array.from({ length: rows }, () => Math.floor(next() * classes)), [rows], { dtype: 'i32' });
+  return fromArray(
+    Array.from({ length: rows }, () => Math.floor(next() * classes)),
+    [rows],
+    { dtype: 'i32' },
+  );
 };
 
 describe.each(NAMED_DEVICES)('crossEntropy gradients on %s', (_name, getDevice) => {

@@ -12,7 +12,13 @@ describe.each(devices)('dropout gradients (rules/dropout.ts) on %s', (_name, get
 
   it('dropout passes the gradient exactly where the mask kept the element, scaled by 1/keep', async () => {
     const device = await getDevice();
-    const x = param(fromArray(Array.from({ length: 64 }, (_, i) => i / 10), [8, 8], { device }));
+    const x = param(
+      fromArray(
+        Array.from({ length: 64 }, (_, i) => i / 10),
+        [8, 8],
+        { device },
+      ),
+    );
     const { out, mask } = dropout(x, 0.5, { seed: 7 });
     sum(mul(out, 3)).backward();
     const m = await mask.toArray();

@@ -9,11 +9,20 @@ describe.each(NAMED_DEVICES)('gather and scatterAdd gradients on %s', (_name, ge
     const device = await getDevice();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }).chain((shape) =>
-          fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-            fc.tuple(fc.constant(shape), fc.constant(axis), fc.array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 1e6 })),
+        fc
+          .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
+          .chain((shape) =>
+            fc
+              .integer({ min: 0, max: shape.length - 1 })
+              .chain((axis) =>
+                fc.tuple(
+                  fc.constant(shape),
+                  fc.constant(axis),
+                  fc.array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: 1, maxLength: 5 }),
+                  fc.integer({ min: 1, max: 1e6 }),
+                ),
+              ),
           ),
-        ),
         async ([shape, axis, indices, seed]) => {
           const idx = fromArray(indices, [indices.length], { dtype: 'i32' });
           // Squared so the second-order check has a non-zero Hessian to compare.

@@ -16,7 +16,17 @@ describe.each(NAMED_DEVICES)('matmul (torch.matmul broadcasting) gradients on %s
     await fc.assert(
       fc.asyncProperty(
         // [batch dims of a (null: a is 1-D), batch dims of b (null: b is 1-D)]
-        fc.constantFrom<[number[] | null, number[] | null]>([null, null], [null, []], [[], null], [null, [2]], [[2, 1], null], [[2, 1], [3]], [[1], [2]], [[2], []], [[], [2, 2]]),
+        fc.constantFrom<[number[] | null, number[] | null]>(
+          [null, null],
+          [null, []],
+          [[], null],
+          [null, [2]],
+          [[2, 1], null],
+          [[2, 1], [3]],
+          [[1], [2]],
+          [[2], []],
+          [[], [2, 2]],
+        ),
         fc.boolean(),
         fc.boolean(),
         fc.integer({ min: 1, max: 1e6 }),
@@ -25,7 +35,9 @@ describe.each(NAMED_DEVICES)('matmul (torch.matmul broadcasting) gradients on %s
           const transB = bb !== null && tB;
           const sa = ba === null ? [k] : [...ba, ...(transA ? [k, m] : [m, k])];
           const sb = bb === null ? [k] : [...bb, ...(transB ? [n, k] : [k, n])];
-          await check((a, b) => matmul(a, b, { transA, transB }), [data(sa, seed), data(sb, seed + 1)], device, { label: JSON.stringify({ sa, sb, transA, transB }) });
+          await check((a, b) => matmul(a, b, { transA, transB }), [data(sa, seed), data(sb, seed + 1)], device, {
+            label: JSON.stringify({ sa, sb, transA, transB }),
+          });
         },
       ),
       { numRuns: 10 },
@@ -35,6 +47,11 @@ describe.each(NAMED_DEVICES)('matmul (torch.matmul broadcasting) gradients on %s
   it('with bias and activation on a batch', async () => {
     const device = await getDevice();
     await check((a, b, bias) => matmul(a, b, { bias, activation: 'sigmoid' }), [data([2, 2, 3], 11), data([3, 4], 12), data([4], 13)], device);
-    await check((a, b, bias) => matmul(a, b, { bias, activation: 'relu', transB: true }), [data([3], 14), data([2, 4, 3], 15, { gap: 0.1 }), data([4], 16, { gap: 0.5 })], device, { secondOrder: false });
+    await check(
+      (a, b, bias) => matmul(a, b, { bias, activation: 'relu', transB: true }),
+      [data([3], 14), data([2, 4, 3], 15, { gap: 0.1 }), data([4], 16, { gap: 0.5 })],
+      device,
+      { secondOrder: false },
+    );
   });
 });

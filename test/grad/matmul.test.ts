@@ -52,9 +52,14 @@ describe.each(NAMED_DEVICES)('matmul gradients on %s', (_name, getDevice) => {
 
   it('a larger product (K = 67, tails in every tile dimension)', async () => {
     const device = await getDevice();
-    await check((x, y, c) => matmul(x, y, { bias: c, activation: 'sigmoid' }), [data([5, 67], 7, { range: [-0.3, 0.3] }), data([67, 3], 8, { range: [-0.3, 0.3] }), data([3], 9)], device, {
-      scale: 2,
-    });
+    await check(
+      (x, y, c) => matmul(x, y, { bias: c, activation: 'sigmoid' }),
+      [data([5, 67], 7, { range: [-0.3, 0.3] }), data([67, 3], 8, { range: [-0.3, 0.3] }), data([3], 9)],
+      device,
+      {
+        scale: 2,
+      },
+    );
   });
 
   it('only the operands that require grad get one (x is data, W and b are parameters)', async () => {
@@ -63,7 +68,7 @@ describe.each(NAMED_DEVICES)('matmul gradients on %s', (_name, getDevice) => {
   });
 });
 
-describe('the fused matmul backward (ReLU\' and the bias sum inside the products) on webgpu', () => {
+describe("the fused matmul backward (ReLU' and the bias sum inside the products) on webgpu", () => {
   it('relu(x·W + b): the three gradients in 2 dispatches (5 unfused), equal to the unfused ops', async () => {
     const device = await webgpu();
     const [B, K, N] = [37, 29, 45];

@@ -7,9 +7,17 @@ describe.each(devices)('maxout and maxoutDropout gradients (rules/maxout.ts) on 
   it('maxout, through the argmax it saved', async () => {
     const device = await getDevice();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 1e6 }), async (rows, units, pieces, seed) => {
-        await check((x) => maxout(x, pieces).out, [data([rows, units * pieces], seed)], device, { label: `maxout [${rows}, ${units}x${pieces}] seed ${seed}` });
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 1e6 }),
+        async (rows, units, pieces, seed) => {
+          await check((x) => maxout(x, pieces).out, [data([rows, units * pieces], seed)], device, {
+            label: `maxout [${rows}, ${units}x${pieces}] seed ${seed}`,
+          });
+        },
+      ),
       { numRuns: 6 },
     );
   });
@@ -47,7 +55,11 @@ describe.each(devices)('maxout and maxoutDropout gradients (rules/maxout.ts) on 
   it('maxoutDropout has exactly the gradient of dropout(maxout(x)) with the same seed', async () => {
     const device = await getDevice();
     const values = Array.from({ length: 6 * 12 }, (_, i) => Math.sin(i * 1.7) * 3);
-    const weights = fromArray(Array.from({ length: 6 * 4 }, (_, i) => i - 11.5), [6, 4], { device });
+    const weights = fromArray(
+      Array.from({ length: 6 * 4 }, (_, i) => i - 11.5),
+      [6, 4],
+      { device },
+    );
     const grads: number[][] = [];
     for (const fused of [true, false]) {
       const x = param(fromArray(values, [6, 12], { device }));

@@ -1,5 +1,17 @@
 import { describe, it, expect } from 'vitest';
-import { avgPool2d, avgPool2dBackward, fromArray, maxPool2d, maxPool2dBackward, maxPool2dWithIndices, mul, param, sum, transpose, type Tensor } from '@saddle/autograd';
+import {
+  avgPool2d,
+  avgPool2dBackward,
+  fromArray,
+  maxPool2d,
+  maxPool2dBackward,
+  maxPool2dWithIndices,
+  mul,
+  param,
+  sum,
+  transpose,
+  type Tensor,
+} from '@saddle/autograd';
 import { check, data, devices, rng } from './support.js';
 
 /** Distinct values (a shuffled grid 0.25 apart): no two taps of a window within a finite-difference step. */
@@ -41,7 +53,11 @@ describe.each(devices)('pooling gradients (rules/pool.ts) on %s', (_name, getDev
 
   it('through a view, under a downstream weighting (both pools chained)', async () => {
     const device = await getDevice();
-    await check((x, w) => mul(avgPool2d(maxPool2d(transpose(x, [1, 0, 2, 3]), { kernelSize: 3, stride: 1, padding: 1 }), { kernelSize: 2 }), w), [distinct([3, 2, 6, 4], 5), data([2, 3, 3, 2], 6)], device);
+    await check(
+      (x, w) => mul(avgPool2d(maxPool2d(transpose(x, [1, 0, 2, 3]), { kernelSize: 3, stride: 1, padding: 1 }), { kernelSize: 2 }), w),
+      [distinct([3, 2, 6, 4], 5), data([2, 3, 3, 2], 6)],
+      device,
+    );
   });
 
   it('the backward kernels as ops: maxPool2dBackward (its rule gathers) and avgPool2dBackward (its rule is avgPool2d)', async () => {
@@ -53,7 +69,7 @@ describe.each(devices)('pooling gradients (rules/pool.ts) on %s', (_name, getDev
     await check((dy) => avgPool2dBackward(dy, [2, 2, 5, 5], { ...opts, countIncludePad: false }), [data([2, 2, 3, 3], 11)], device);
   });
 
-  it('the first maximum takes a tie\'s whole gradient (PyTorch\'s rule), and overlapping picks add up', async () => {
+  it("the first maximum takes a tie's whole gradient (PyTorch's rule), and overlapping picks add up", async () => {
     const device = await getDevice();
     const x = param(fromArray([1, 4, 4, 0, 2, 4, 1, 3, 0], [1, 1, 3, 3], { device }));
     sum(mul(maxPool2d(x, { kernelSize: 2, stride: 1 }), fromArray([1, 10, 100, 1000], [1, 1, 2, 2], { device }))).backward();

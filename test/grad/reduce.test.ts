@@ -5,16 +5,20 @@ import { NAMED_DEVICES } from '../support/devices.js';
 import { check, data } from './support.js';
 
 /** A shape of rank 1..4 and a subset of its axes (maybe none: all), and keepDims. */
-const reduceCase = fc
-  .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 })
-  .chain((shape) =>
-    fc.tuple(
-      fc.constant(shape),
-      fc.option(fc.subarray(shape.map((_, i) => i), { minLength: 1 }), { nil: undefined }),
-      fc.boolean(),
-      fc.integer({ min: 1, max: 1e6 }),
+const reduceCase = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+  fc.tuple(
+    fc.constant(shape),
+    fc.option(
+      fc.subarray(
+        shape.map((_, i) => i),
+        { minLength: 1 },
+      ),
+      { nil: undefined },
     ),
-  );
+    fc.boolean(),
+    fc.integer({ min: 1, max: 1e6 }),
+  ),
+);
 
 describe.each(NAMED_DEVICES)('reduction gradients on %s', (_name, getDevice) => {
   for (const [name, op] of [
@@ -26,7 +30,9 @@ describe.each(NAMED_DEVICES)('reduction gradients on %s', (_name, getDevice) => 
       const device = await getDevice();
       await fc.assert(
         fc.asyncProperty(reduceCase, async ([shape, axes, keepDims, seed]) => {
-          await check((x) => op(x, axes, keepDims), [data(shape, seed)], device, { label: `${name} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)} keepDims ${keepDims} seed ${seed}` });
+          await check((x) => op(x, axes, keepDims), [data(shape, seed)], device, {
+            label: `${name} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)} keepDims ${keepDims} seed ${seed}`,
+          });
         }),
         { numRuns: 6 },
       );

@@ -9,12 +9,17 @@ const caseArb = fc
   .chain((shape) => fc.tuple(fc.constant(shape), fc.integer({ min: -shape.length, max: shape.length - 1 }), fc.integer({ min: 1, max: 1e6 })));
 
 describe.each(NAMED_DEVICES)('softmax and logSoftmax gradients on %s', (_name, getDevice) => {
-  for (const [name, op] of [['softmax', softmax], ['logSoftmax', logSoftmax]] as const) {
+  for (const [name, op] of [
+    ['softmax', softmax],
+    ['logSoftmax', logSoftmax],
+  ] as const) {
     it(`${name} along any axis`, async () => {
       const device = await getDevice();
       await fc.assert(
         fc.asyncProperty(caseArb, async ([shape, axis, seed]) => {
-          await check((x) => op(x, axis), [data(shape, seed, { range: [-3, 3] })], device, { label: `${name} ${JSON.stringify(shape)} axis ${axis} seed ${seed}` });
+          await check((x) => op(x, axis), [data(shape, seed, { range: [-3, 3] })], device, {
+            label: `${name} ${JSON.stringify(shape)} axis ${axis} seed ${seed}`,
+          });
         }),
         { numRuns: 5 },
       );

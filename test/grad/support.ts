@@ -48,7 +48,14 @@ export async function f32Gradients(fn: (...xs: Tensor[]) => Tensor, inputs: read
     const grads = tidy(() => {
       const out = fn(...args);
       const next = rng(7);
-      const seed = out.size === 1 ? undefined : fromArray(Array.from({ length: out.size }, () => 2 * next() - 1), out.shape, { device });
+      const seed =
+        out.size === 1
+          ? undefined
+          : fromArray(
+              Array.from({ length: out.size }, () => 2 * next() - 1),
+              out.shape,
+              { device },
+            );
       const map = runBackward(out, seed, false, leaves);
       return leaves.map((l) => map.get(l) ?? null);
     });
@@ -78,7 +85,11 @@ export async function checkAgainstCpuF32(
   expect(got.length).toBe(want.length);
   want.forEach((w, i) => {
     const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    expectClose(got[i]!, w, { atol: (opts.atol ?? 1e-7) + (opts.rtol ?? 1e-5) * scale, rtol: 0, label: `${opts.label ?? ''} input ${i} on ${device.name} vs the CPU in f32` });
+    expectClose(got[i]!, w, {
+      atol: (opts.atol ?? 1e-7) + (opts.rtol ?? 1e-5) * scale,
+      rtol: 0,
+      label: `${opts.label ?? ''} input ${i} on ${device.name} vs the CPU in f32`,
+    });
   });
 }
 

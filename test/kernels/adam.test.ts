@@ -198,11 +198,15 @@ describe('adamUpdate', () => {
       ] as const) {
         expect(() => adamUpdate(t([2]), t([2]), t([2]), t([2]), { ...hp, ...bad })).toThrowError(re);
       }
-      expect(() => adamUpdate(t([2, 3]), t([3, 2]), t([2, 3]), t([2, 3]), hp)).toThrowError(/adamUpdate: grad has shape \[3, 2\] but param has \[2, 3\]; expected equal shapes/);
+      expect(() => adamUpdate(t([2, 3]), t([3, 2]), t([2, 3]), t([2, 3]), hp)).toThrowError(
+        /adamUpdate: grad has shape \[3, 2\] but param has \[2, 3\]; expected equal shapes/,
+      );
       expect(() => adamUpdate(t([2, 3]), t([2, 3]), t([2, 3]), t([6]), hp)).toThrowError(/adamUpdate: v has shape \[6\]/);
       expect(() => adamUpdate(t([2]), t([2]), t([2], cpu), t([2]), hp)).toThrowError(/adamUpdate: inputs are on different devices/);
       expect(() => adamUpdate(t([2]), t([2], device, 'i32'), t([2]), t([2]), hp)).toThrowError(/adamUpdate: dtypes differ/);
-      expect(() => adamUpdate(t([2, 3]).view([3, 2], [1, 3], 0), t([3, 2]), t([3, 2]), t([3, 2]), hp)).toThrowError(/adamUpdate: param \[3, 2\] is a strided view/);
+      expect(() => adamUpdate(t([2, 3]).view([3, 2], [1, 3], 0), t([3, 2]), t([3, 2]), t([3, 2]), hp)).toThrowError(
+        /adamUpdate: param \[3, 2\] is a strided view/,
+      );
       const m = t([2]);
       expect(() => adamUpdate(t([2]), t([2]), m, m, hp)).toThrowError(/adamUpdate: param, grad, m and v share storage; expected 4 separate tensors/);
       const d = t([2]);

@@ -9,7 +9,6 @@ import { randomNumbers as randomData } from '../support/random-data.js';
 const EPS32 = 2 ** -23;
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
-
 /** `data` (dense for `shape`) as a tensor of `shape`, optionally as a reversed-dims transposed view. */
 function make(device: Device, data: readonly number[], shape: readonly number[], transposed: boolean, dtype: DType = 'f32'): Tensor {
   if (!transposed || shape.length < 2) return fromArray(data, shape, { device, dtype });
@@ -176,7 +175,10 @@ describe('sigmoidBceGrad', () => {
       await fc.assert(
         fc.asyncProperty(
           caseArb,
-          fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.record({ value: fc.double({ min: -3, max: 3, noNaN: true }), shape: fc.constantFrom([], [1], [1, 1]), pad: fc.integer({ min: 0, max: 3 }) })),
+          fc.oneof(
+            fc.double({ min: -3, max: 3, noNaN: true }),
+            fc.record({ value: fc.double({ min: -3, max: 3, noNaN: true }), shape: fc.constantFrom([], [1], [1, 1]), pad: fc.integer({ min: 0, max: 3 }) }),
+          ),
           async (c, scale) => {
             const g = build(gpu, c);
             const h = build(cpu, c);
@@ -184,7 +186,11 @@ describe('sigmoidBceGrad', () => {
               if (typeof scale === 'number') return scale;
               // A one-element view at an offset into a larger buffer.
               const base = fromArray([9, 9, 9, scale.value], [4], { device: d });
-              const v = base.view(scale.shape, scale.shape.map(() => 1), 3);
+              const v = base.view(
+                scale.shape,
+                scale.shape.map(() => 1),
+                3,
+              );
               base.dispose();
               return v;
             };
@@ -203,24 +209,32 @@ describe('sigmoidBceGrad', () => {
 
   it('is the derivative of the loss (central differences in f64 on the CPU)', async () => {
     await fc.assert(
-      fc.asyncProperty(caseArb.filter((c) => c.range <= 10), fc.double({ min: -2, max: 2, noNaN: true }), async (c, scale) => {
-        const h = build(cpu, c, 'f64');
-        const grad = Array.from(await sigmoidBceGrad(h.logits, h.targets, fromArray([scale], [], { device: cpu, dtype: 'f64' })).toArray());
-        const zs = Array.from(await h.logits.toArray());
-        const loss = (zz: number[]) => sigmoidBce(fromArray(zz, c.shape, { device: cpu, dtype: 'f64' }), h.targets).storage.data![0]!;
-        const e = 1e-6;
-        for (let i = 0; i < zs.length; i++) {
-          const up = [...zs];
-          const dn = [...zs];
-          up[i]! += e;
-          dn[i]! -= e;
-          const fd = ((loss(up) - loss(dn)) / (2 * e)) * scale;
-          expect(Math.abs(grad[i]! - fd)).toBeLessThan(1e-8);
-        }
-        // And the closed form.
-        const tArr = typeof h.targets === 'number' ? zs.map(() => h.targets as number) : Array.from(await h.targets.toArray());
-        expectClose(grad, zs.map((z, i) => ((sigmoid(z) - tArr[i]!) / zs.length) * scale), { atol: 1e-16, rtol: 1e-12 });
-      }),
+      fc.asyncProperty(
+        caseArb.filter((c) => c.range <= 10),
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        async (c, scale) => {
+          const h = build(cpu, c, 'f64');
+          const grad = Array.from(await sigmoidBceGrad(h.logits, h.targets, fromArray([scale], [], { device: cpu, dtype: 'f64' })).toArray());
+          const zs = Array.from(await h.logits.toArray());
+          const loss = (zz: number[]) => sigmoidBce(fromArray(zz, c.shape, { device: cpu, dtype: 'f64' }), h.targets).storage.data![0]!;
+          const e = 1e-6;
+          for (let i = 0; i < zs.length; i++) {
+            const up = [...zs];
+            const dn = [...zs];
+            up[i]! += e;
+            dn[i]! -= e;
+            const fd = ((loss(up) - loss(dn)) / (2 * e)) * scale;
+            expect(Math.abs(grad[i]! - fd)).toBeLessThan(1e-8);
+          }
+          // And the closed form.
+          const tArr = typeof h.targets === 'number' ? zs.map(() => h.targets as number) : Array.from(await h.targets.toArray());
+          expectClose(
+            grad,
+            zs.map((z, i) => ((sigmoid(z) - tArr[i]!) / zs.length) * scale),
+            { atol: 1e-16, rtol: 1e-12 },
+          );
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -242,13 +256,19 @@ describe('errors', () => {
     for (const gpu of await kernelDevices()) {
       const z = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
       const tBad = fromArray([1, 0, 1], [3], { device: gpu });
-      expect(() => sigmoidBce(z, tBad)).toThrowError(/sigmoidBce: logits have shape \[2, 3\] but targets have shape \[3\]; expected targets of the logits' shape/);
+      expect(() => sigmoidBce(z, tBad)).toThrowError(
+        /sigmoidBce: logits have shape \[2, 3\] but targets have shape \[3\]; expected targets of the logits' shape/,
+      );
       expect(() => sigmoidBceGrad(z, tBad)).toThrowError(/sigmoidBceGrad: logits have shape \[2, 3\] but targets have shape \[3\]/);
       const tCpu = fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: cpu });
       expect(() => sigmoidBce(z, tCpu)).toThrowError(/sigmoidBce: inputs are on different devices/);
       expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: cpu }))).toThrowError(/sigmoidBceGrad: inputs are on different devices/);
-      expect(() => sigmoidBceGrad(z, 1, fromArray([1, 2], [2], { device: gpu }))).toThrowError(/sigmoidBceGrad: scale has shape \[2\]; expected a number or a one-element tensor/);
-      expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBceGrad: scale has dtype i32 but logits have f32/);
+      expect(() => sigmoidBceGrad(z, 1, fromArray([1, 2], [2], { device: gpu }))).toThrowError(
+        /sigmoidBceGrad: scale has shape \[2\]; expected a number or a one-element tensor/,
+      );
+      expect(() => sigmoidBceGrad(z, 1, fromArray([1], [], { device: gpu, dtype: 'i32' }))).toThrowError(
+        /sigmoidBceGrad: scale has dtype i32 but logits have f32/,
+      );
       expect(() => sigmoidBce(fromArray([1, 2], [2], { device: gpu, dtype: 'i32' }), 1)).toThrowError(/sigmoidBce: logits have dtype i32; expected f32/);
       expect(() => sigmoidBce(z, fromArray([1, 0, 1, 0, 1, 0], [2, 3], { device: gpu, dtype: 'i32' }))).toThrowError(/sigmoidBce: dtypes differ/);
       expect(() => sigmoidBce(z, NaN)).toThrowError(/sigmoidBce: target is NaN/);
@@ -307,7 +327,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
   });
 
-  it('end to end: the loss of one logit (fast-check over -100..100, the issue\'s z = -15 case), and the gradient kernel\'s sigmoid over the grid', async () => {
+  it("end to end: the loss of one logit (fast-check over -100..100, the issue's z = -15 case), and the gradient kernel's sigmoid over the grid", async () => {
     for (const device of await allDevices()) {
       const tol = ULPS[device.kind];
       const lossOf = async (z: number, t: number) => sigmoidBce(fromArray([z], [1], { device }), t).item();

@@ -30,7 +30,17 @@ const caseArb = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLeng
 });
 
 /** Reference: for each broadcast batch, a 2-D product in doubles. */
-function reference(a: number[], sa: number[], b: number[], sb: number[], m: number, k: number, n: number, transA: boolean, transB: boolean): { shape: number[]; data: number[] } {
+function reference(
+  a: number[],
+  sa: number[],
+  b: number[],
+  sb: number[],
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): { shape: number[]; data: number[] } {
   const batch = broadcastShapes('test', sa.slice(0, -2), sb.slice(0, -2));
   const data: number[] = [];
   const pick = (s: number[], flat: number) => broadcastIndex(flat, batch, s.slice(0, -2));
@@ -93,7 +103,11 @@ describe('bmm on wasm: 1 thread and 2 threads agree bit for bit', () => {
       const ta = fromArray(a, [3, 17, 23], { device });
       const tb = fromArray(b, [23, 13], { device });
       const tbT = fromArray(b, [13, 23], { device });
-      results.push([await bmm(ta, tb).toArray(), await bmm(ta, tbT, { transB: true }).toArray(), await bmm(transpose(ta, [0, 2, 1]), tb, { transA: true }).toArray()]);
+      results.push([
+        await bmm(ta, tb).toArray(),
+        await bmm(ta, tbT, { transB: true }).toArray(),
+        await bmm(transpose(ta, [0, 2, 1]), tb, { transA: true }).toArray(),
+      ]);
     }
     for (let k = 0; k < 3; k++) expect(results[1]![k]).toEqual(results[0]![k]);
   });

@@ -33,7 +33,14 @@ describe.each(NAMED_DEVICES)('comparisons and logical ops on %s', (_name, getDev
       const device = await getDevice();
       await fc.assert(
         fc.asyncProperty(
-          shapeArb.chain((s) => fc.tuple(fc.constant(s), fc.array(special, { minLength: size(s), maxLength: size(s) }), fc.array(special, { minLength: s.at(-1)!, maxLength: s.at(-1)! }), special)),
+          shapeArb.chain((s) =>
+            fc.tuple(
+              fc.constant(s),
+              fc.array(special, { minLength: size(s), maxLength: size(s) }),
+              fc.array(special, { minLength: s.at(-1)!, maxLength: s.at(-1)! }),
+              special,
+            ),
+          ),
           async ([shape, da, db, scalar]) => {
             const row = [shape.at(-1)!];
             const a = fromArray(da, shape, { device });
@@ -57,17 +64,20 @@ describe.each(NAMED_DEVICES)('comparisons and logical ops on %s', (_name, getDev
       const device = await getDevice();
       const ints = dtype === 'i32' ? fc.constantFrom(0, 1, -1, 2, -2147483648, 2147483647) : fc.constantFrom(0, 1, 2, 2147483648, 4294967295);
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.array(ints, { minLength: n, maxLength: n }), fc.array(ints, { minLength: n, maxLength: n }))), async ([da, db]) => {
-          const n = da.length;
-          for (const name of NAMES) {
-            const y = k[name](fromArray(da, [n], { device, dtype }), fromArray(db, [n], { device, dtype }));
-            expect(y.dtype).toBe(dtype);
-            const got = Array.from(await y.toArray());
-            expect(got, `${name} on ${dtype}`).toEqual(da.map((v, i) => (REFERENCE[name](v, db[i]!) ? 1 : 0)));
-            expect(got).toEqual(Array.from(await k[name](fromArray(da, [n], { device: cpu, dtype }), fromArray(db, [n], { device: cpu, dtype })).toArray()));
-          }
-          expect(Array.from(await k.logicalNot(fromArray(da, [n], { device, dtype })).toArray())).toEqual(da.map((v) => (v === 0 ? 1 : 0)));
-        }),
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.array(ints, { minLength: n, maxLength: n }), fc.array(ints, { minLength: n, maxLength: n }))),
+          async ([da, db]) => {
+            const n = da.length;
+            for (const name of NAMES) {
+              const y = k[name](fromArray(da, [n], { device, dtype }), fromArray(db, [n], { device, dtype }));
+              expect(y.dtype).toBe(dtype);
+              const got = Array.from(await y.toArray());
+              expect(got, `${name} on ${dtype}`).toEqual(da.map((v, i) => (REFERENCE[name](v, db[i]!) ? 1 : 0)));
+              expect(got).toEqual(Array.from(await k[name](fromArray(da, [n], { device: cpu, dtype }), fromArray(db, [n], { device: cpu, dtype })).toArray()));
+            }
+            expect(Array.from(await k.logicalNot(fromArray(da, [n], { device, dtype })).toArray())).toEqual(da.map((v) => (v === 0 ? 1 : 0)));
+          },
+        ),
         { numRuns: 10 },
       );
     });

@@ -14,7 +14,8 @@ import { randomNumbers } from '../support/random-data.js';
 import { conv2dFits, convCase, convTranspose2dFits, type ConvCase } from '../support/conv.js';
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
-const rand = (shape: number[], seed: number, device: Device, dtype: 'f32' | 'f64' = 'f32') => fromArray(randomNumbers(size(shape), seed, -1, 1), shape, { device, dtype });
+const rand = (shape: number[], seed: number, device: Device, dtype: 'f32' | 'f64' = 'f32') =>
+  fromArray(randomNumbers(size(shape), seed, -1, 1), shape, { device, dtype });
 
 const geometry = convCase({ n: 2, groups: 2, cinG: 3, coutG: 6, kh: 3, kw: 3, h: [1, 9], w: [1, 11], stride: 3, padding: [3, 3], dilation: 2 });
 type Case = ConvCase;
@@ -67,7 +68,9 @@ describe('the CPU twin', () => {
         const y0 = conv2d(x, w, opts);
         const y = rand([...y0.shape], c.seed + 2, cpu, 'f64');
         // The transpose's output must be x's size: outputPadding picks it among the sizes that stride maps to one.
-        const op = [0, 1].map((d) => c.h * (1 - d) + c.w * d - ((y0.shape[2 + d]! - 1) * c.stride[d]! - 2 * c.padding[d]! + c.dilation[d]! * ((d ? c.kw : c.kh) - 1) + 1)) as [number, number];
+        const op = [0, 1].map(
+          (d) => c.h * (1 - d) + c.w * d - ((y0.shape[2 + d]! - 1) * c.stride[d]! - 2 * c.padding[d]! + c.dilation[d]! * ((d ? c.kw : c.kh) - 1) + 1),
+        ) as [number, number];
         fc.pre(op[0] < Math.max(c.stride[0], c.dilation[0]) && op[1] < Math.max(c.stride[1], c.dilation[1]));
         const xt = convTranspose2d(y, w, { ...opts, outputPadding: op });
         expect(xt.shape).toEqual(x.shape);
@@ -112,7 +115,22 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
 
   it('leaves only its output alive (the patch matrices, weight copies and views are freed), groups and both directions', async () => {
     const device = await getDevice();
-    const c = { n: 2, groups: 2, cinG: 2, coutG: 3, kh: 3, kw: 2, h: 6, w: 5, stride: [2, 1], padding: [1, 0], dilation: [1, 1], outputPadding: [1, 0], bias: true, seed: 9 } as Case;
+    const c = {
+      n: 2,
+      groups: 2,
+      cinG: 2,
+      coutG: 3,
+      kh: 3,
+      kw: 2,
+      h: 6,
+      w: 5,
+      stride: [2, 1],
+      padding: [1, 0],
+      dilation: [1, 1],
+      outputPadding: [1, 0],
+      bias: true,
+      seed: 9,
+    } as Case;
     for (const transposed of [false, true]) {
       const before = memory(device).liveTensors;
       const y = run(c, transposed, device); // x, w, bias and y: four tensors
@@ -127,22 +145,47 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
     expect(() => conv2d(t([1, 3, 5, 5]), t([4, 2, 3, 3]))).toThrow(
       'conv2d: x is [1, 3, 5, 5] f32 and w is [4, 2, 3, 3] f32, groups 1: expected w [Cout, Cin/groups, kH, kW] = [4, 3, 3, 3] with Cin 3 and Cout 4 divisible by groups',
     );
-    expect(() => conv2d(t([1, 3, 5]), t([4, 3, 3, 3]))).toThrow('conv2d: x is [1, 3, 5] f32 and w is [4, 3, 3, 3] f32: expected x [N, C, H, W] and w [Cout, Cin/groups, kH, kW], both rank 4');
-    expect(() => conv2d(t([1, 3, 5, 5], 'i32'), t([4, 3, 3, 3]))).toThrow(/conv2d: x is \[1, 3, 5, 5\] i32 and w is \[4, 3, 3, 3\] f32: expected x and w both f32/);
+    expect(() => conv2d(t([1, 3, 5]), t([4, 3, 3, 3]))).toThrow(
+      'conv2d: x is [1, 3, 5] f32 and w is [4, 3, 3, 3] f32: expected x [N, C, H, W] and w [Cout, Cin/groups, kH, kW], both rank 4',
+    );
+    expect(() => conv2d(t([1, 3, 5, 5], 'i32'), t([4, 3, 3, 3]))).toThrow(
+      /conv2d: x is \[1, 3, 5, 5\] i32 and w is \[4, 3, 3, 3\] f32: expected x and w both f32/,
+    );
     expect(() => conv2d(t([1, 3, 2, 2]), t([4, 3, 3, 3]))).toThrow(/conv2d: .*the padded input \[2, 2\] is smaller than the dilated kernel \[3, 3\]/);
     expect(() => conv2d(t([1, 3, 5, 5]), t([4, 3, 3, 3]), { stride: 0 })).toThrow(/conv2d: .*stride is 0; expected an integer >= 1/);
     expect(() => conv2d(t([1, 4, 5, 5]), t([4, 2, 3, 3]), { groups: 3 })).toThrow(/conv2d: .*groups 3: expected w/);
-    expect(() => conv2d(t([1, 3, 5, 5]), t([4, 3, 2, 2]), { padding: 'same' })).toThrow(/conv2d: .*padding 'same' .*expected stride 1 and an odd effective kernel/);
-    expect(() => conv2d(t([1, 3, 5, 5]), t([4, 3, 3, 3]), { bias: t([3]) })).toThrow('conv2d: x is [1, 3, 5, 5] f32 and w is [4, 3, 3, 3] f32, bias is [3] f32: expected bias [4] f32 (one per output channel)');
+    expect(() => conv2d(t([1, 3, 5, 5]), t([4, 3, 2, 2]), { padding: 'same' })).toThrow(
+      /conv2d: .*padding 'same' .*expected stride 1 and an odd effective kernel/,
+    );
+    expect(() => conv2d(t([1, 3, 5, 5]), t([4, 3, 3, 3]), { bias: t([3]) })).toThrow(
+      'conv2d: x is [1, 3, 5, 5] f32 and w is [4, 3, 3, 3] f32, bias is [3] f32: expected bias [4] f32 (one per output channel)',
+    );
     expect(() => convTranspose2d(t([1, 3, 5, 5]), t([4, 2, 3, 3]))).toThrow(/convTranspose2d: .*expected w \[Cin, Cout\/groups, kH, kW\] with Cin = 3/);
-    expect(() => convTranspose2d(t([1, 3, 5, 5]), t([3, 2, 3, 3]), { stride: 2, outputPadding: 2 })).toThrow(/convTranspose2d: .*outputPadding \[2, 2\]; expected each less than its stride or dilation/);
+    expect(() => convTranspose2d(t([1, 3, 5, 5]), t([3, 2, 3, 3]), { stride: 2, outputPadding: 2 })).toThrow(
+      /convTranspose2d: .*outputPadding \[2, 2\]; expected each less than its stride or dilation/,
+    );
   });
 });
 
 describe('conv on wasm threads', () => {
   it('1 and 2 threads give the same bits (every output is summed in one order whoever computes it)', async () => {
     const [one, two] = [await wasm(1), await wasm(2)];
-    const c = { n: 2, groups: 2, cinG: 3, coutG: 5, kh: 3, kw: 3, h: 9, w: 10, stride: [2, 1], padding: [1, 2], dilation: [1, 2], outputPadding: [1, 0], bias: true, seed: 42 } as Case;
+    const c = {
+      n: 2,
+      groups: 2,
+      cinG: 3,
+      coutG: 5,
+      kh: 3,
+      kw: 3,
+      h: 9,
+      w: 10,
+      stride: [2, 1],
+      padding: [1, 2],
+      dilation: [1, 2],
+      outputPadding: [1, 0],
+      bias: true,
+      seed: 42,
+    } as Case;
     for (const transposed of [false, true]) {
       const [a, b] = [run(c, transposed, one), run(c, transposed, two)];
       expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));

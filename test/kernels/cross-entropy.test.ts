@@ -16,21 +16,28 @@ describe.each(devices)('crossEntropy and its gradient kernel on %s', (_name, get
   it('match the double-precision reference (logits up to +-1000)', async () => {
     const device = await getDevice();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer(), fc.constantFrom(1, 30, 1000), fc.double({ min: -3, max: 3, noNaN: true }), async (rows, classes, seed, scale, s) => {
-        const values = randomNumbers(rows * classes, seed, -scale, scale);
-        const labels = randomNumbers(rows, seed + 1, 0, classes).map(Math.floor);
-        const x = fromArray(values, [rows, classes], { device });
-        const l = fromArray(labels, [rows], { device, dtype: 'i32' });
-        const perRow = new Float64Array(rows);
-        crossEntropyRowsCpu(Float64Array.from(values), Int32Array.from(labels), rows, classes, perRow);
-        const want = perRow.reduce((a, b) => a + b, 0) / rows;
-        expectClose(await crossEntropy(x, l).toArray(), [want], { rtol: 1e-5, atol: 1e-5 * scale });
-        const grad = new Float64Array(rows * classes);
-        crossEntropyGradCpu(Float64Array.from(values), Int32Array.from(labels), rows, classes, s / rows, grad);
-        const sTensor = fromArray([s], [], { device });
-        expectClose(await crossEntropyGrad(x, l, sTensor).toArray(), grad, { rtol: 1e-5, atol: 1e-6 });
-        expectClose(await crossEntropyGrad(x, l, s).toArray(), grad, { rtol: 1e-5, atol: 1e-6 });
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer(),
+        fc.constantFrom(1, 30, 1000),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        async (rows, classes, seed, scale, s) => {
+          const values = randomNumbers(rows * classes, seed, -scale, scale);
+          const labels = randomNumbers(rows, seed + 1, 0, classes).map(Math.floor);
+          const x = fromArray(values, [rows, classes], { device });
+          const l = fromArray(labels, [rows], { device, dtype: 'i32' });
+          const perRow = new Float64Array(rows);
+          crossEntropyRowsCpu(Float64Array.from(values), Int32Array.from(labels), rows, classes, perRow);
+          const want = perRow.reduce((a, b) => a + b, 0) / rows;
+          expectClose(await crossEntropy(x, l).toArray(), [want], { rtol: 1e-5, atol: 1e-5 * scale });
+          const grad = new Float64Array(rows * classes);
+          crossEntropyGradCpu(Float64Array.from(values), Int32Array.from(labels), rows, classes, s / rows, grad);
+          const sTensor = fromArray([s], [], { device });
+          expectClose(await crossEntropyGrad(x, l, sTensor).toArray(), grad, { rtol: 1e-5, atol: 1e-6 });
+          expectClose(await crossEntropyGrad(x, l, s).toArray(), grad, { rtol: 1e-5, atol: 1e-6 });
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -66,8 +73,7 @@ describe.each(devices)('crossEntropy and its gradient kernel on %s', (_name, get
     if (device.kind !== 'webgpu') {
       expect(() => crossEntropy(x, bad)).toThrow(/label 2 of row 1 is out of range/);
       expect(() => crossEntropyGrad(x, bad)).toThrow(/label 2 of row 1 is out of range/);
-    }
-    else expect(Number.isNaN(await crossEntropy(x, bad).item())).toBe(true);
+    } else expect(Number.isNaN(await crossEntropy(x, bad).item())).toBe(true);
   });
 });
 

@@ -1,17 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
+import { cpu, fromArray, SaddleError } from '@saddle/tensor';
 import { dropout, dropoutMask, Generator, rand, keepThreshold } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
-const shapeArb = fc.oneof(
-  fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 0, maxLength: 4 }),
-  fc.constantFrom([0], [1], [3], [5], [1023], [257, 5]),
-);
+const shapeArb = fc.oneof(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 0, maxLength: 4 }), fc.constantFrom([0], [1], [3], [5], [1023], [257, 5]));
 const keepArb = fc.oneof(fc.constantFrom(1e-6, 0.1, 0.5, 0.8, 1 - 2 ** -24, 1), fc.double({ min: 1e-3, max: 1, noNaN: true }));
 /** Values without subnormals (GPUs may flush them), including large magnitudes. */
-const valueArb = fc.oneof(fc.constantFrom(0, 1, -1, 3e38, -3e38, 1e-30), fc.float({ min: -100, max: 100, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)));
+const valueArb = fc.oneof(
+  fc.constantFrom(0, 1, -1, 3e38, -3e38, 1e-30),
+  fc.float({ min: -100, max: 100, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)),
+);
 
 describe('dropoutMask', () => {
   it('is identical on the CPU, WebGPU and wasm and holds 0 or 1/keep', async () => {
@@ -82,7 +82,9 @@ describe('dropout', () => {
     const devices = await allDevices();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }).chain((s) => fc.tuple(fc.constant(s), fc.array(valueArb, { minLength: size(s), maxLength: size(s) }))),
+        fc
+          .array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 })
+          .chain((s) => fc.tuple(fc.constant(s), fc.array(valueArb, { minLength: size(s), maxLength: size(s) }))),
         keepArb,
         fc.integer({ min: 0, max: 1e6 }),
         fc.boolean(),
@@ -126,7 +128,11 @@ describe('dropout', () => {
     // out is c/keep with probability keep: standard deviation c * sqrt((1 - keep) / keep).
     expect(Math.abs(sum / N - c)).toBeLessThan((5 * c * Math.sqrt((1 - keep) / keep)) / Math.sqrt(N));
     // Elementwise over repeated draws: the average of 400 dropouts of a ramp is the ramp.
-    const x = fromArray(Array.from({ length: 32 }, (_, i) => i - 10), [32], { device: gpu });
+    const x = fromArray(
+      Array.from({ length: 32 }, (_, i) => i - 10),
+      [32],
+      { device: gpu },
+    );
     const g = new Generator(5);
     const acc = new Float64Array(32);
     const R = 400;
@@ -134,7 +140,7 @@ describe('dropout', () => {
       const o = await dropout(x, 0.5, { generator: g }).out.toArray();
       for (let i = 0; i < 32; i++) acc[i]! += o[i]!;
     }
-    for (let i = 0; i < 32; i++) expect(Math.abs(acc[i]! / R - (i - 10))).toBeLessThan(5 * Math.abs(i - 10) / Math.sqrt(R) + 1e-9);
+    for (let i = 0; i < 32; i++) expect(Math.abs(acc[i]! / R - (i - 10))).toBeLessThan((5 * Math.abs(i - 10)) / Math.sqrt(R) + 1e-9);
   });
 
   it('writes 0 for dropped elements even when x is not finite', async () => {

@@ -2,24 +2,43 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
 import { binary, unary, UNARY_OPS, BINARY_OPS, type UnaryOpName, type BinaryOpName } from '@saddle/ops';
-import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
+import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 import { expectClose, expectUlps } from '../support/compare.js';
 
 /** A shape of rank 0..4 with small dims, and a broadcast-compatible partner. */
 const shapeArb = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 4 });
 const broadcastPair = shapeArb.chain((s) =>
-  fc.tuple(
-    fc.constant(s),
-    fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((ones) => s.map((d, i) => (ones[i] ? 1 : d))),
-    fc.integer({ min: 0, max: s.length }),
-  ).map(([a, b, drop]) => [a, b.slice(drop)] as const),
+  fc
+    .tuple(
+      fc.constant(s),
+      fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((ones) => s.map((d, i) => (ones[i] ? 1 : d))),
+      fc.integer({ min: 0, max: s.length }),
+    )
+    .map(([a, b, drop]) => [a, b.slice(drop)] as const),
 );
-const values = (n: number, min: number, max: number) => fc.array(fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n });
+const values = (n: number, min: number, max: number) =>
+  fc.array(fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n });
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
-const domains: Partial<Record<UnaryOpName, [number, number]>> = { log1p: [-0.99, 100], expm1: [-40, 40], log: [1e-3, 100], sqrt: [0, 100], reciprocal: [0.1, 10], exp: [-40, 40] };
+const domains: Partial<Record<UnaryOpName, [number, number]>> = {
+  log1p: [-0.99, 100],
+  expm1: [-40, 40],
+  log: [1e-3, 100],
+  sqrt: [0, 100],
+  reciprocal: [0.1, 10],
+  exp: [-40, 40],
+};
 // WGSL's exp and log are accurate to 3 + 2|x| ULP (not correctly rounded), so the tolerance grows with |x|.
-const rtols: Partial<Record<UnaryOpName, number>> = { log1p: 1e-5, expm1: 2e-5, logSigmoid: 1e-5, exp: 2e-5, softplus: 1e-5, sigmoid: 1e-5, tanh: 1e-5, log: 1e-5 };
+const rtols: Partial<Record<UnaryOpName, number>> = {
+  log1p: 1e-5,
+  expm1: 2e-5,
+  logSigmoid: 1e-5,
+  exp: 2e-5,
+  softplus: 1e-5,
+  sigmoid: 1e-5,
+  tanh: 1e-5,
+  log: 1e-5,
+};
 
 async function runUnary(name: UnaryOpName, device: Device, data: number[], shape: number[]) {
   return unary(name, fromArray(data, shape, { device })).toArray();
@@ -31,13 +50,16 @@ describe('unary kernels match their CPU twins', () => {
       const devices = await kernelDevices();
       const [lo, hi] = domains[name] ?? [-100, 100];
       await fc.assert(
-        fc.asyncProperty(shapeArb.chain((s) => fc.tuple(fc.constant(s), values(size(s), lo, hi))), async ([shape, data]) => {
-          const want = await runUnary(name, cpu, data, shape);
-          for (const device of devices) {
-            const got = await runUnary(name, device, data, shape);
-            expectClose(got, want, { atol: 1e-6, rtol: rtols[name] ?? 2e-6, label: `${name} on ${device.name}` });
-          }
-        }),
+        fc.asyncProperty(
+          shapeArb.chain((s) => fc.tuple(fc.constant(s), values(size(s), lo, hi))),
+          async ([shape, data]) => {
+            const want = await runUnary(name, cpu, data, shape);
+            for (const device of devices) {
+              const got = await runUnary(name, device, data, shape);
+              expectClose(got, want, { atol: 1e-6, rtol: rtols[name] ?? 2e-6, label: `${name} on ${device.name}` });
+            }
+          },
+        ),
         { numRuns: 15 },
       );
     });

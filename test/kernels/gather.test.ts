@@ -90,13 +90,17 @@ describe.each(devices)('gather and scatterAdd on %s', (_name, getDevice) => {
       expect(() => scatterAdd(x, bad, 0, 2)).toThrow(/scatterAdd: index 5 \(position 1\) is out of range/);
     } else {
       const y = gather(x, bad);
-      await expect(y.toArray()).rejects.toThrow(/^gather: index 5 is out of range; expected an integer in \[0, 2\) \(reported at the first read or sync after the gather/);
+      await expect(y.toArray()).rejects.toThrow(
+        /^gather: index 5 is out of range; expected an integer in \[0, 2\) \(reported at the first read or sync after the gather/,
+      );
       // Reported once; the rows it could not read are NaN, the others right.
       const rows = Array.from(await y.toArray());
       expect(rows.slice(0, 2)).toEqual([1, 2]);
       expect(rows.slice(2).every(Number.isNaN)).toBe(true);
       scatterAdd(x, fromArray([-1, 1], [2], { device, dtype: 'i32' }), 0, 2);
-      await expect((device as unknown as { sync(): Promise<void> }).sync()).rejects.toThrow(/^scatterAdd: index -1 is out of range; expected an integer in \[0, 2\)/);
+      await expect((device as unknown as { sync(): Promise<void> }).sync()).rejects.toThrow(
+        /^scatterAdd: index -1 is out of range; expected an integer in \[0, 2\)/,
+      );
       // A good gather after a bad one reads without error.
       expect(Array.from(await gather(x, fromArray([1], [1], { device, dtype: 'i32' })).toArray())).toEqual([3, 4]);
     }

@@ -37,7 +37,10 @@ describe('matmul ladder on WebGPU matches the CPU twin', () => {
       const gpu = await webgpu();
       // Steps 4 and 5 are the production kernel (test/kernels/matmul.test.ts covers it at length).
       const numRuns = name === 'vec4' || name === 'final' ? 5 : 12;
-      await fc.assert(fc.asyncProperty(shape, ({ m, n, k, seed }) => check(gpu, name, m, n, k, seed)), { numRuns });
+      await fc.assert(
+        fc.asyncProperty(shape, ({ m, n, k, seed }) => check(gpu, name, m, n, k, seed)),
+        { numRuns },
+      );
     });
   }
   it('every step on 200x136x300 (several blocks and k-tiles, none of them full at the edges)', async () => {
@@ -58,7 +61,10 @@ describe('matmul ladder on wasm matches the CPU twin', () => {
     it(`step ${step.name} (${step.build ?? 'simd128'}): random shapes`, async () => {
       const d = await deviceFor(step);
       expect(d.build).toBe(step.build ?? 'simd128');
-      await fc.assert(fc.asyncProperty(shape, ({ m, n, k, seed }) => check(d, step.name, m, n, k, seed)), { numRuns: 25 });
+      await fc.assert(
+        fc.asyncProperty(shape, ({ m, n, k, seed }) => check(d, step.name, m, n, k, seed)),
+        { numRuns: 25 },
+      );
     });
   }
   it('every step on 203x141x600 (K past one 256 block, edges in both dims)', async () => {
@@ -70,7 +76,9 @@ describe('matmul ladder on wasm matches the CPU twin', () => {
     const a = fromArray(new Float32Array(6), [2, 3], { device: d });
     const b = fromArray(new Float32Array(12), [3, 4], { device: d });
     expect(() => matmulLadder(a, b, 'fma')).toThrow(SaddleError);
-    expect(() => matmulLadder(a, b, 'fma')).toThrow(/matmulLadder.*step 'fma'.*relaxed-simd build.*simd128 build.*\[2, 3\]·\[3, 4\] f32.*expected.*build: 'relaxed-simd'/);
+    expect(() => matmulLadder(a, b, 'fma')).toThrow(
+      /matmulLadder.*step 'fma'.*relaxed-simd build.*simd128 build.*\[2, 3\]·\[3, 4\] f32.*expected.*build: 'relaxed-simd'/,
+    );
     for (const t of [a, b]) t.dispose();
   });
 });
@@ -86,7 +94,7 @@ describe('matmulLadder input checks', () => {
     const aDense = new Float32Array(5 * 6);
     for (let i = 0; i < 5; i++) for (let j = 0; j < 6; j++) aDense[i * 6 + j] = data[j * 5 + i]!;
     const want = new Float64Array(5 * 7);
-    matmulCpu(aDense, await b.toArray() as Float32Array, want, 5, 7, 6);
+    matmulCpu(aDense, await b.toArray(), want, 5, 7, 6);
     expectClose(got, want, { atol: 1e-5 });
   });
 

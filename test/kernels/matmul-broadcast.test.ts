@@ -15,7 +15,16 @@ const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 const stridesOf = (s: readonly number[]) => s.map((_, i) => size(s.slice(i + 1)));
 
 /** torch.matmul's definition, in doubles: shape and values of act(op(a)·op(b) + bias). */
-function reference(a: number[], sa: number[], b: number[], sb: number[], transA: boolean, transB: boolean, bias: number[] | null, act: 'none' | 'relu' | 'sigmoid') {
+function reference(
+  a: number[],
+  sa: number[],
+  b: number[],
+  sb: number[],
+  transA: boolean,
+  transB: boolean,
+  bias: number[] | null,
+  act: 'none' | 'relu' | 'sigmoid',
+) {
   // Promote vectors, read each operand as [batch..., rows, cols] through its (maybe transposed) strides.
   const pa = sa.length === 1 ? [1, sa[0]!] : sa;
   const pb = sb.length === 1 ? [sb[0]!, 1] : sb;
@@ -30,7 +39,8 @@ function reference(a: number[], sa: number[], b: number[], sb: number[], transA:
   const out: number[] = [];
   for (let bi = 0; bi < size(batch); bi++) {
     const idx = batch.map((_, d) => Math.floor(bi / size(batch.slice(d + 1))) % batch[d]!);
-    const base = (shape: number[], st: number[]) => shape.slice(0, -2).reduce((o, dim, d) => o + (dim === 1 ? 0 : idx[d + rank - (shape.length - 2)]!) * st[d]!, 0);
+    const base = (shape: number[], st: number[]) =>
+      shape.slice(0, -2).reduce((o, dim, d) => o + (dim === 1 ? 0 : idx[d + rank - (shape.length - 2)]!) * st[d]!, 0);
     const oa = base(pa, stA);
     const ob = base(pb, stB);
     for (let i = 0; i < m; i++)
@@ -89,7 +99,12 @@ describe.each(NAMED_DEVICES)('matmul broadcasting like torch.matmul on %s', (_na
         const da = values(size(c.sa), c.seed);
         const db = values(size(c.sb), c.seed + 1);
         const dbias = c.bias ? values(c.n, c.seed + 2) : null;
-        const opts = (dev: typeof device) => ({ transA: c.transA, transB: c.transB, activation: c.act, ...(dbias ? { bias: fromArray(dbias, [c.n], { device: dev }) } : {}) });
+        const opts = (dev: typeof device) => ({
+          transA: c.transA,
+          transB: c.transB,
+          activation: c.act,
+          ...(dbias ? { bias: fromArray(dbias, [c.n], { device: dev }) } : {}),
+        });
         const want = reference(da, c.sa, db, c.sb, c.transA, c.transB, dbias, c.act);
         const y = matmul(fromArray(da, c.sa, { device }), fromArray(db, c.sb, { device }), opts(device));
         const label = JSON.stringify({ sa: c.sa, sb: c.sb, transA: c.transA, transB: c.transB, bias: c.bias, act: c.act });

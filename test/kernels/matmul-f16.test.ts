@@ -79,31 +79,43 @@ describe('matmulF16 on WebGPU (shader-f16)', () => {
   };
 
   for (const [transA, transB] of TRANSPOSE_PAIRS) {
-    it(`random odd shapes match the CPU twin, transA=${transA} transB=${transB}`, async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.integer({ min: 1, max: 90 }),
-          fc.integer({ min: 1, max: 90 }),
-          fc.integer({ min: 1, max: 150 }),
-          fc.constantFrom<Activation>('none', 'relu', 'sigmoid'),
-          fc.boolean(),
-          fc.integer({ min: 1, max: 1e6 }),
-          async (m, n, k, act, withBias, seed) => run(m, n, k, transA, transB, act, withBias, seed),
-        ),
-        { numRuns: 3 },
-      );
-    }, SLOW);
+    it(
+      `random odd shapes match the CPU twin, transA=${transA} transB=${transB}`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.integer({ min: 1, max: 90 }),
+            fc.integer({ min: 1, max: 90 }),
+            fc.integer({ min: 1, max: 150 }),
+            fc.constantFrom<Activation>('none', 'relu', 'sigmoid'),
+            fc.boolean(),
+            fc.integer({ min: 1, max: 1e6 }),
+            async (m, n, k, act, withBias, seed) => run(m, n, k, transA, transB, act, withBias, seed),
+          ),
+          { numRuns: 3 },
+        );
+      },
+      SLOW,
+    );
   }
 
-  it("the GAN's shapes (vec4 loads of f16), and values near f16's range", async () => {
-    await run(100, 1200, 784, false, false, 'relu', true, 7);
-    await run(64, 48, 256, true, false, 'none', false, 9, 200);
-  }, SLOW);
+  it(
+    "the GAN's shapes (vec4 loads of f16), and values near f16's range",
+    async () => {
+      await run(100, 1200, 784, false, false, 'relu', true, 7);
+      await run(64, 48, 256, true, false, 'none', false, 9, 200);
+    },
+    SLOW,
+  );
 
-  it('the CPU device runs the twin; a device without shader-f16 is refused by name', async () => {
-    const A = f16Matrix([1, 2, 3, 4], [2, 2], cpu);
-    const B = f16Matrix([0.5, 0, 0, 0.5], [2, 2], cpu);
-    expect(Array.from(await matmulF16(A, B).toArray())).toEqual([0.5, 1, 1.5, 2]);
-    expect(() => f16Matrix([1, 2, 3], [2, 2], cpu)).toThrow(/3 values for shape \[2, 2\]; expected 4/);
-  }, SLOW);
+  it(
+    'the CPU device runs the twin; a device without shader-f16 is refused by name',
+    async () => {
+      const A = f16Matrix([1, 2, 3, 4], [2, 2], cpu);
+      const B = f16Matrix([0.5, 0, 0, 0.5], [2, 2], cpu);
+      expect(Array.from(await matmulF16(A, B).toArray())).toEqual([0.5, 1, 1.5, 2]);
+      expect(() => f16Matrix([1, 2, 3], [2, 2], cpu)).toThrow(/3 values for shape \[2, 2\]; expected 4/);
+    },
+    SLOW,
+  );
 });

@@ -79,57 +79,84 @@ const SLOW = 600_000;
 
 describe.each(['webgpu', 'wasm'])('matmulFused matches its CPU twin on %s', (name) => {
   for (const [transA, transB] of TRANSPOSE_PAIRS) {
-    it(`random shapes, masks and column sums, transA=${transA} transB=${transB}`, async () => {
-      const gpu = await deviceNamed(name);
-      await fc.assert(fc.asyncProperty(caseArb(transA, transB), async (c) => check(gpu, c)), { numRuns: 4 });
-    }, SLOW);
+    it(
+      `random shapes, masks and column sums, transA=${transA} transB=${transB}`,
+      async () => {
+        const gpu = await deviceNamed(name);
+        await fc.assert(
+          fc.asyncProperty(caseArb(transA, transB), async (c) => check(gpu, c)),
+          { numRuns: 4 },
+        );
+      },
+      SLOW,
+    );
   }
 
-  it("the GAN's backward products: dX = (g ⊙ step(y))·Wᵀ and [dW; db] = [xᵀ; 1ᵀ]·(g ⊙ step(y))", async () => {
-    const gpu = await deviceNamed(name);
-    await check(gpu, { m: 100, n: 1200, k: 1200, transA: false, transB: true, maskA: true, maskB: false, columnSums: false, seed: 3 });
-    await check(gpu, { m: 1200, n: 1200, k: 100, transA: true, transB: false, maskA: false, maskB: true, columnSums: true, seed: 4 });
-  }, SLOW);
+  it(
+    "the GAN's backward products: dX = (g ⊙ step(y))·Wᵀ and [dW; db] = [xᵀ; 1ᵀ]·(g ⊙ step(y))",
+    async () => {
+      const gpu = await deviceNamed(name);
+      await check(gpu, { m: 100, n: 1200, k: 1200, transA: false, transB: true, maskA: true, maskB: false, columnSums: false, seed: 3 });
+      await check(gpu, { m: 1200, n: 1200, k: 100, transA: true, transB: false, maskA: false, maskB: true, columnSums: true, seed: 4 });
+    },
+    SLOW,
+  );
 
-  it('M = 0 still gives the column sums; the CPU device runs the twin', async () => {
-    const gpu = await deviceNamed(name);
-    for (const device of [gpu, cpu] as Device[]) {
-      const x = fromArray(new Float32Array(0), [3, 0], { device });
-      const g = fromArray([1, 2, -1, 4, 5, 6], [3, 2], { device });
-      const y = fromArray([1, 0, 1, 1, -2, 1], [3, 2], { device });
-      const { out, sums } = matmulFused(x, g, { transA: true, maskB: y, columnSums: true });
-      expect(out.shape).toEqual([0, 2]);
-      expect(Array.from(await sums!.toArray())).toEqual([1 - 1, 4 + 6]);
-    }
-  }, SLOW);
+  it(
+    'M = 0 still gives the column sums; the CPU device runs the twin',
+    async () => {
+      const gpu = await deviceNamed(name);
+      for (const device of [gpu, cpu] as Device[]) {
+        const x = fromArray(new Float32Array(0), [3, 0], { device });
+        const g = fromArray([1, 2, -1, 4, 5, 6], [3, 2], { device });
+        const y = fromArray([1, 0, 1, 1, -2, 1], [3, 2], { device });
+        const { out, sums } = matmulFused(x, g, { transA: true, maskB: y, columnSums: true });
+        expect(out.shape).toEqual([0, 2]);
+        expect(Array.from(await sums!.toArray())).toEqual([1 - 1, 4 + 6]);
+      }
+    },
+    SLOW,
+  );
 
-  it('the product is bit for bit matmul(mul(g, step(y)), W) (same kernel, same loads), the sums equal sum(dz, 0) to f32 rounding', async () => {
-    const gpu = await deviceNamed(name);
-    const B = 100;
-    const N = 300;
-    const K = 77;
-    const g = fromArray(randomData(B * N, 11, -1, 1), [B, N], { device: gpu });
-    const y = fromArray(randomData(B * N, 12, -1, 1).map((v) => Math.max(0, v)), [B, N], { device: gpu });
-    const W = fromArray(randomData(K * N, 13, -1, 1), [K, N], { device: gpu });
-    const x = fromArray(randomData(B * K, 14, -1, 1), [B, K], { device: gpu });
-    const dz = mul(g, step(y));
-    const dXRef = await matmul(dz, W, { transB: true }).toArray();
-    const dWRef = await matmul(x, dz, { transA: true }).toArray();
-    const dbRef = await sum(dz, 0).toArray();
-    const dX = await matmulFused(g, W, { transB: true, maskA: y }).out.toArray();
-    const f = matmulFused(x, g, { transA: true, maskB: y, columnSums: true });
-    expect(Array.from(dX)).toEqual(Array.from(dXRef));
-    // dW: the fused product has one more row of blocks' worth of M (K + 1 rows): its tiling may
-    // differ from the unfused one, so compare to f32 rounding, not bits.
-    expectClose(await f.out.toArray(), dWRef, { atol: 1e-5, rtol: 1e-5, label: 'dW' });
-    expectClose(await f.sums!.toArray(), dbRef, { atol: 1e-5, rtol: 1e-5, label: 'db' });
-  }, SLOW);
+  it(
+    'the product is bit for bit matmul(mul(g, step(y)), W) (same kernel, same loads), the sums equal sum(dz, 0) to f32 rounding',
+    async () => {
+      const gpu = await deviceNamed(name);
+      const B = 100;
+      const N = 300;
+      const K = 77;
+      const g = fromArray(randomData(B * N, 11, -1, 1), [B, N], { device: gpu });
+      const y = fromArray(
+        randomData(B * N, 12, -1, 1).map((v) => Math.max(0, v)),
+        [B, N],
+        { device: gpu },
+      );
+      const W = fromArray(randomData(K * N, 13, -1, 1), [K, N], { device: gpu });
+      const x = fromArray(randomData(B * K, 14, -1, 1), [B, K], { device: gpu });
+      const dz = mul(g, step(y));
+      const dXRef = await matmul(dz, W, { transB: true }).toArray();
+      const dWRef = await matmul(x, dz, { transA: true }).toArray();
+      const dbRef = await sum(dz, 0).toArray();
+      const dX = await matmulFused(g, W, { transB: true, maskA: y }).out.toArray();
+      const f = matmulFused(x, g, { transA: true, maskB: y, columnSums: true });
+      expect(Array.from(dX)).toEqual(Array.from(dXRef));
+      // dW: the fused product has one more row of blocks' worth of M (K + 1 rows): its tiling may
+      // differ from the unfused one, so compare to f32 rounding, not bits.
+      expectClose(await f.out.toArray(), dWRef, { atol: 1e-5, rtol: 1e-5, label: 'dW' });
+      expectClose(await f.sums!.toArray(), dbRef, { atol: 1e-5, rtol: 1e-5, label: 'db' });
+    },
+    SLOW,
+  );
 
-  it('bad masks are refused with the shapes named', async () => {
-    const gpu = await deviceNamed(name);
-    const a = fromArray(new Float32Array(6), [2, 3], { device: gpu });
-    const b = fromArray(new Float32Array(12), [3, 4], { device: gpu });
-    const bad: Tensor = fromArray(new Float32Array(6), [3, 2], { device: gpu });
-    expect(() => matmulFused(a, b, { maskA: bad })).toThrow(/maskA has shape \[3, 2\]; expected \[2, 3\]/);
-  }, SLOW);
+  it(
+    'bad masks are refused with the shapes named',
+    async () => {
+      const gpu = await deviceNamed(name);
+      const a = fromArray(new Float32Array(6), [2, 3], { device: gpu });
+      const b = fromArray(new Float32Array(12), [3, 4], { device: gpu });
+      const bad: Tensor = fromArray(new Float32Array(6), [3, 2], { device: gpu });
+      expect(() => matmulFused(a, b, { maskA: bad })).toThrow(/maskA has shape \[3, 2\]; expected \[2, 3\]/);
+    },
+    SLOW,
+  );
 });

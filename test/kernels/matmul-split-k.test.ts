@@ -54,7 +54,11 @@ async function check(gpu: WebGpuDevice, c: Case): Promise<void> {
   // One dispatch unsplit; the partial products and their reduction when split.
   expect(gpu.counters.dispatches - before).toBe(parts > 1 ? 2 : 1);
   const atol = 1e-6 * Math.max(k, 1) * maxAbs(a) * maxAbs(b) + 1e-6 + 1e-7;
-  expectClose(await out.toArray(), want, { atol, rtol: 1e-5, label: `split-K ${c.splitK} (${parts} parts) ${m}x${n}x${k} transA=${transA} transB=${transB} ${activation}` });
+  expectClose(await out.toArray(), want, {
+    atol,
+    rtol: 1e-5,
+    label: `split-K ${c.splitK} (${parts} parts) ${m}x${n}x${k} transA=${transA} transB=${transB} ${activation}`,
+  });
   for (const t of [ta, tb, tbias, out]) t?.dispose();
 }
 
@@ -65,44 +69,56 @@ const SLOW = 600_000;
 
 describe('split-K matmul on WebGPU', () => {
   for (const [transA, transB] of TRANSPOSE_PAIRS) {
-    it(`random shapes and splits match the CPU twin, transA=${transA} transB=${transB}`, async () => {
-      const gpu = await webgpu();
-      await fc.assert(
-        fc.asyncProperty(
-          dim,
-          dim,
-          fc.integer({ min: 1, max: 400 }),
-          fc.integer({ min: 1, max: 9 }),
-          fc.boolean(),
-          fc.constantFrom<Activation>('none', 'relu', 'sigmoid'),
-          fc.integer({ min: 1, max: 1e6 }),
-          async (m, n, k, splitK, bias, activation, seed) => check(gpu, { m, n, k, splitK, transA, transB, bias, activation, seed }),
-        ),
-        { numRuns: 12 },
-      );
-    }, SLOW);
+    it(
+      `random shapes and splits match the CPU twin, transA=${transA} transB=${transB}`,
+      async () => {
+        const gpu = await webgpu();
+        await fc.assert(
+          fc.asyncProperty(
+            dim,
+            dim,
+            fc.integer({ min: 1, max: 400 }),
+            fc.integer({ min: 1, max: 9 }),
+            fc.boolean(),
+            fc.constantFrom<Activation>('none', 'relu', 'sigmoid'),
+            fc.integer({ min: 1, max: 1e6 }),
+            async (m, n, k, splitK, bias, activation, seed) => check(gpu, { m, n, k, splitK, transA, transB, bias, activation, seed }),
+          ),
+          { numRuns: 12 },
+        );
+      },
+      SLOW,
+    );
   }
 
-  it("the GAN's skinny products, split as a GPU would split them, in every tiling", async () => {
-    const gpu = await webgpu();
-    await check(gpu, { m: 100, n: 1200, k: 1200, splitK: 4, bias: true, activation: 'relu' });
-    await check(gpu, { m: 100, n: 784, k: 1200, splitK: 4, bias: true, activation: 'sigmoid' });
-    await check(gpu, { m: 100, n: 784, k: 1200, splitK: 3, transB: true, config: 'medium' }); // dX = dY·Wᵀ
-    await check(gpu, { m: 200, n: 1, k: 240, splitK: 3, bias: true, config: 'large' }); // D's logits
-    await check(gpu, { m: 240, n: 1, k: 200, splitK: 3, transA: true, config: 'small' }); // its dW
-    await check(gpu, { m: 7, n: 5, k: 33, splitK: 3, transA: true, transB: true, config: 'small' });
-  }, SLOW);
+  it(
+    "the GAN's skinny products, split as a GPU would split them, in every tiling",
+    async () => {
+      const gpu = await webgpu();
+      await check(gpu, { m: 100, n: 1200, k: 1200, splitK: 4, bias: true, activation: 'relu' });
+      await check(gpu, { m: 100, n: 784, k: 1200, splitK: 4, bias: true, activation: 'sigmoid' });
+      await check(gpu, { m: 100, n: 784, k: 1200, splitK: 3, transB: true, config: 'medium' }); // dX = dY·Wᵀ
+      await check(gpu, { m: 200, n: 1, k: 240, splitK: 3, bias: true, config: 'large' }); // D's logits
+      await check(gpu, { m: 240, n: 1, k: 200, splitK: 3, transA: true, config: 'small' }); // its dW
+      await check(gpu, { m: 7, n: 5, k: 33, splitK: 3, transA: true, transB: true, config: 'small' });
+    },
+    SLOW,
+  );
 
-  it('a split larger than K allows is cut to one tile per part; splitK 1 is one pass', async () => {
-    expect(splitKParts(40, 16, 8)).toEqual({ splits: 3, kChunk: 16 });
-    expect(splitKParts(1200, 16, 4)).toEqual({ splits: 4, kChunk: 304 });
-    expect(splitKParts(1200, 16, 1)).toEqual({ splits: 1, kChunk: 1200 });
-    expect(splitKParts(0, 16, 5).splits).toBe(1);
-    expect(() => splitKParts(100, 16, 0)).toThrow(/splitK 0/);
-    const gpu = await webgpu();
-    await check(gpu, { m: 9, n: 11, k: 40, splitK: 8 });
-    await check(gpu, { m: 9, n: 11, k: 16, splitK: 8 });
-  }, SLOW);
+  it(
+    'a split larger than K allows is cut to one tile per part; splitK 1 is one pass',
+    async () => {
+      expect(splitKParts(40, 16, 8)).toEqual({ splits: 3, kChunk: 16 });
+      expect(splitKParts(1200, 16, 4)).toEqual({ splits: 4, kChunk: 304 });
+      expect(splitKParts(1200, 16, 1)).toEqual({ splits: 1, kChunk: 1200 });
+      expect(splitKParts(0, 16, 5).splits).toBe(1);
+      expect(() => splitKParts(100, 16, 0)).toThrow(/splitK 0/);
+      const gpu = await webgpu();
+      await check(gpu, { m: 9, n: 11, k: 40, splitK: 8 });
+      await check(gpu, { m: 9, n: 11, k: 16, splitK: 8 });
+    },
+    SLOW,
+  );
 
   it('parts cover K exactly: every part non-empty, chunks multiples of the k-tile', () => {
     fc.assert(
@@ -117,26 +133,30 @@ describe('split-K matmul on WebGPU', () => {
     );
   });
 
-  it('the reduction kernel matches its CPU twin (bias, activations, ragged N)', async () => {
-    const gpu = await webgpu();
-    for (const [m, n, s, act, withBias] of [
-      [3, 5, 4, 'relu', true],
-      [17, 8, 2, 'sigmoid', false],
-      [1, 1, 7, 'none', true],
-      [64, 130, 3, 'none', false],
-    ] as [number, number, number, Activation, boolean][]) {
-      const partial = randomData(s * m * n, m + n + s, -5, 5);
-      const bias = withBias ? randomData(n, 99, -1, 1) : null;
-      const want = new Float64Array(m * n);
-      splitKReduceCpu(partial, want, m, n, s, bias, act);
-      const tp = fromArray(partial, [s, m, n], { device: gpu });
-      const tb = bias ? fromArray(bias, [n], { device: gpu }) : null;
-      const out = fromArray(new Float32Array(m * n), [m, n], { device: gpu });
-      recordSplitKReduce(gpu, tp, tb, out, m, n, s, act);
-      expectClose(await out.toArray(), want, { atol: 1e-5, rtol: 1e-6, label: `reduce ${m}x${n} S=${s} ${act}` });
-      for (const t of [tp, tb, out]) t?.dispose();
-    }
-  }, SLOW);
+  it(
+    'the reduction kernel matches its CPU twin (bias, activations, ragged N)',
+    async () => {
+      const gpu = await webgpu();
+      for (const [m, n, s, act, withBias] of [
+        [3, 5, 4, 'relu', true],
+        [17, 8, 2, 'sigmoid', false],
+        [1, 1, 7, 'none', true],
+        [64, 130, 3, 'none', false],
+      ] as [number, number, number, Activation, boolean][]) {
+        const partial = randomData(s * m * n, m + n + s, -5, 5);
+        const bias = withBias ? randomData(n, 99, -1, 1) : null;
+        const want = new Float64Array(m * n);
+        splitKReduceCpu(partial, want, m, n, s, bias, act);
+        const tp = fromArray(partial, [s, m, n], { device: gpu });
+        const tb = bias ? fromArray(bias, [n], { device: gpu }) : null;
+        const out = fromArray(new Float32Array(m * n), [m, n], { device: gpu });
+        recordSplitKReduce(gpu, tp, tb, out, m, n, s, act);
+        expectClose(await out.toArray(), want, { atol: 1e-5, rtol: 1e-6, label: `reduce ${m}x${n} S=${s} ${act}` });
+        for (const t of [tp, tb, out]) t?.dispose();
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('split-K policy', () => {
@@ -169,14 +189,18 @@ describe('split-K policy', () => {
     expect(plan(100, 1200, 1200, true).splits).toBe(1);
   });
 
-  it('on this adapter (lavapipe: software) a default matmul is one dispatch', async () => {
-    const gpu = await webgpu();
-    expect(gpu.software).toBe(true);
-    const a = fromArray(randomData(100 * 1200, 1, -1, 1), [100, 1200], { device: gpu });
-    const b = fromArray(randomData(1200 * 784, 2, -1, 1), [1200, 784], { device: gpu });
-    const before = gpu.counters.dispatches;
-    const y = matmul(a, b);
-    expect(gpu.counters.dispatches - before).toBe(1);
-    for (const t of [a, b, y]) t.dispose();
-  }, SLOW);
+  it(
+    'on this adapter (lavapipe: software) a default matmul is one dispatch',
+    async () => {
+      const gpu = await webgpu();
+      expect(gpu.software).toBe(true);
+      const a = fromArray(randomData(100 * 1200, 1, -1, 1), [100, 1200], { device: gpu });
+      const b = fromArray(randomData(1200 * 784, 2, -1, 1), [1200, 784], { device: gpu });
+      const before = gpu.counters.dispatches;
+      const y = matmul(a, b);
+      expect(gpu.counters.dispatches - before).toBe(1);
+      for (const t of [a, b, y]) t.dispose();
+    },
+    SLOW,
+  );
 });

@@ -36,7 +36,9 @@ describe('subgroup-matrix f16 matmul', () => {
     expect(matmulF16Path(gpu, 64, 64, 64, { activation: 'relu' })).toBe('tiled');
     expect(matmulF16Path(gpu, 64, 64, 64, { kernel: 'tiled' })).toBe('tiled');
     if (!has) {
-      console.log(`subgroup-matrix matmul: NOT RUN on this adapter (${gpu.name}): it needs ${SUBGROUP_MATRIX_FEATURE}, which only a GPU with matrix units exposes; the fallback (tiled f16) ran and was checked.`);
+      console.log(
+        `subgroup-matrix matmul: NOT RUN on this adapter (${gpu.name}): it needs ${SUBGROUP_MATRIX_FEATURE}, which only a GPU with matrix units exposes; the fallback (tiled f16) ran and was checked.`,
+      );
       await check(64, 96, 48, false, false); // what matmulF16 does here: the fallback, correct
     }
   });

@@ -73,10 +73,7 @@ async function check(device: Device, c: Case): Promise<void> {
 }
 
 /** Dimensions 1..150, weighted towards primes and the edges of the tiles (4, 16, 32, 64, 128). */
-const dim = fc.oneof(
-  fc.integer({ min: 1, max: 150 }),
-  fc.constantFrom(1, 2, 3, 5, 7, 13, 31, 32, 33, 61, 63, 64, 65, 97, 127, 128, 129, 131, 149),
-);
+const dim = fc.oneof(fc.integer({ min: 1, max: 150 }), fc.constantFrom(1, 2, 3, 5, 7, 13, 31, 32, 33, 61, 63, 64, 65, 97, 127, 128, 129, 131, 149));
 const caseArb = fc.record({
   m: dim,
   n: dim,
@@ -167,7 +164,10 @@ describe('matmul matches its CPU twin on WebGPU', () => {
       const b = fromArray([1, 2], [1, 2], { device: gpu });
       // sigmoid(-100) = 3.7e-44 is subnormal: WGSL may flush it to 0, wasm keeps it (IEEE, as the CPU twin).
       const sig = Array.from(await matmul(a, b, { activation: 'sigmoid' }).toArray());
-      expect(sig.map((v) => (v < 2 ** -126 && v >= 0 ? 0 : v)), gpu.kind).toEqual([1, 1, 0, 0, 1, 1, 0, 0]);
+      expect(
+        sig.map((v) => (v < 2 ** -126 && v >= 0 ? 0 : v)),
+        gpu.kind,
+      ).toEqual([1, 1, 0, 0, 1, 1, 0, 0]);
       expect(Array.from(await matmul(a, b, { activation: 'relu' }).toArray())).toEqual([100, 200, 0, 0, 1e4, 2e4, 0, 0]);
       const withNaN = fromArray([1, NaN, 3, 4], [2, 2], { device: gpu });
       const eye = fromArray([1, 0, 0, 1], [2, 2], { device: gpu });
@@ -186,7 +186,12 @@ describe('matmul matches its CPU twin on WebGPU', () => {
         expect(Number.isNaN(got[0]!), `${activation} on ${device.kind}`).toBe(true);
         expect(got[3], `${activation} on ${device.kind}`).toBe(activation === 'relu' ? 0.5 : Math.fround(1 / (1 + Math.exp(-0.5))));
       }
-      expect(Array.from(await matmul(a, eye, { activation: 'relu', bias: fromArray([0, 3], [2], { device }) }).toArray()).map(String)).toEqual(['NaN', 'NaN', '0', '3.5']); // NaN · 0 = NaN: it spreads along its row
+      expect(Array.from(await matmul(a, eye, { activation: 'relu', bias: fromArray([0, 3], [2], { device }) }).toArray()).map(String)).toEqual([
+        'NaN',
+        'NaN',
+        '0',
+        '3.5',
+      ]); // NaN · 0 = NaN: it spreads along its row
     }
   });
 
@@ -354,45 +359,55 @@ describe('matmul matches its CPU twin on wasm (register tiles 4x8 in the SIMD128
     expect(d.memory().liveBytes).toBe(before.liveBytes);
   });
 
-  it.each(WASM_BUILDS)('1 thread and 2 threads agree bit for bit in the %s build (each output sums its K terms in the same blocks and order)', async (build) => {
-    const [one, two] = [await wasm(1, build), await wasm(2, build)];
-    expect(one.build).toBe(build);
-    // The macro tiling differs with the thread count (more, smaller tiles for more threads) ...
-    expect(chooseWasmMatmulTiles(100, 300, 1)).not.toEqual(chooseWasmMatmulTiles(100, 300, 2));
-    // ... and the bits do not.
-    const cases: Case[] = [
-      { m: 100, n: 784, k: 1200, transB: true, bias: true, activation: 'sigmoid' },
-      { m: 784, n: 1200, k: 100, transA: true },
-      { m: 257, n: 129, k: 513, transA: true, transB: true, bias: true, activation: 'relu' },
-      { m: 100, n: 300, k: 240, bias: true, activation: 'relu' },
-      { m: 33, n: 17, k: 7 },
-    ];
-    for (const [i, c] of cases.entries()) {
-      const { m, n, k, transA = false, transB = false, activation = 'none' } = c;
-      const a = randomF32(m * k, 11 + i);
-      const b = randomF32(k * n, 12 + i);
-      const bias = c.bias ? randomF32(n, 13 + i) : null;
-      const [r1, r2] = await Promise.all(
-        [one, two].map((d) =>
-          matmul(fromArray(a, transA ? [k, m] : [m, k], { device: d }), fromArray(b, transB ? [n, k] : [k, n], { device: d }), {
-            transA,
-            transB,
-            activation,
-            bias: bias ? fromArray(bias, [n], { device: d }) : undefined,
-          }).toArray(),
-        ),
-      );
-      expect(Buffer.from(r2!.buffer).equals(Buffer.from(r1!.buffer)), `${m}x${n}x${k}`).toBe(true);
-    }
-  });
+  it.each(WASM_BUILDS)(
+    '1 thread and 2 threads agree bit for bit in the %s build (each output sums its K terms in the same blocks and order)',
+    async (build) => {
+      const [one, two] = [await wasm(1, build), await wasm(2, build)];
+      expect(one.build).toBe(build);
+      // The macro tiling differs with the thread count (more, smaller tiles for more threads) ...
+      expect(chooseWasmMatmulTiles(100, 300, 1)).not.toEqual(chooseWasmMatmulTiles(100, 300, 2));
+      // ... and the bits do not.
+      const cases: Case[] = [
+        { m: 100, n: 784, k: 1200, transB: true, bias: true, activation: 'sigmoid' },
+        { m: 784, n: 1200, k: 100, transA: true },
+        { m: 257, n: 129, k: 513, transA: true, transB: true, bias: true, activation: 'relu' },
+        { m: 100, n: 300, k: 240, bias: true, activation: 'relu' },
+        { m: 33, n: 17, k: 7 },
+      ];
+      for (const [i, c] of cases.entries()) {
+        const { m, n, k, transA = false, transB = false, activation = 'none' } = c;
+        const a = randomF32(m * k, 11 + i);
+        const b = randomF32(k * n, 12 + i);
+        const bias = c.bias ? randomF32(n, 13 + i) : null;
+        const [r1, r2] = await Promise.all(
+          [one, two].map((d) =>
+            matmul(fromArray(a, transA ? [k, m] : [m, k], { device: d }), fromArray(b, transB ? [n, k] : [k, n], { device: d }), {
+              transA,
+              transB,
+              activation,
+              bias: bias ? fromArray(bias, [n], { device: d }) : undefined,
+            }).toArray(),
+          ),
+        );
+        expect(Buffer.from(r2!.buffer).equals(Buffer.from(r1!.buffer)), `${m}x${n}x${k}`).toBe(true);
+      }
+    },
+  );
 
-  it('a forced macro tile (wasmTiles, the page\'s tile choice) gives the same bits as the chosen one, and a tile off the register grid is refused', async () => {
+  it("a forced macro tile (wasmTiles, the page's tile choice) gives the same bits as the chosen one, and a tile off the register grid is refused", async () => {
     const d = await wasm();
     const mr = d.constant('MATMUL_MR');
     const nr = d.constant('MATMUL_NR');
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ m: fc.integer({ min: 1, max: 90 }), n: fc.integer({ min: 1, max: 90 }), k: fc.integer({ min: 0, max: 300 }), mc: fc.integer({ min: 1, max: 24 }), nc: fc.integer({ min: 1, max: 24 }), seed: fc.nat() }),
+        fc.record({
+          m: fc.integer({ min: 1, max: 90 }),
+          n: fc.integer({ min: 1, max: 90 }),
+          k: fc.integer({ min: 0, max: 300 }),
+          mc: fc.integer({ min: 1, max: 24 }),
+          nc: fc.integer({ min: 1, max: 24 }),
+          seed: fc.nat(),
+        }),
         async ({ m, n, k, mc, nc, seed }) => {
           const a = fromArray(randomF32(m * k, seed), [m, k], { device: d });
           const b = fromArray(randomF32(k * n, seed + 1), [k, n], { device: d });
@@ -407,7 +422,9 @@ describe('matmul matches its CPU twin on wasm (register tiles 4x8 in the SIMD128
     const f = (shape: number[]) => Tensor.empty(shape, 'f32', d);
     const before = memory(d).liveBytes;
     expect(() => matmul(f([8, 3]), f([3, 16]), { wasmTiles: { mc: mr + 1, nc: nr } })).toThrowError(
-      new RegExp(`^matmul: wasmTiles is ${mr + 1} x ${nr} for an \\[8, 3\\]·\\[3, 16\\] f32 product; expected mc a positive multiple of ${mr} and nc a positive multiple of ${nr}`),
+      new RegExp(
+        `^matmul: wasmTiles is ${mr + 1} x ${nr} for an \\[8, 3\\]·\\[3, 16\\] f32 product; expected mc a positive multiple of ${mr} and nc a positive multiple of ${nr}`,
+      ),
     );
     expect(() => matmul(f([8, 3]), f([3, 16]), { wasmTiles: { mc: mr, nc: 0 } })).toThrowError(SaddleError);
     expect(memory(d).liveBytes - before).toBe(2 * 4 * (8 * 3 + 3 * 16)); // the two inputs; no output or scratch left behind
@@ -463,9 +480,17 @@ describe('matmul on the CPU', () => {
 
   it('every flag combination agrees with a naive triple loop (f64, transposed views too)', async () => {
     await fc.assert(
-      fc.asyncProperty(dim, dim, dim, fc.boolean(), fc.boolean(), fc.boolean(), fc.constantFrom<Activation>('none', 'relu', 'sigmoid'), fc.integer({ min: 1, max: 1e9 }),
+      fc.asyncProperty(
+        dim,
+        dim,
+        dim,
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom<Activation>('none', 'relu', 'sigmoid'),
+        fc.integer({ min: 1, max: 1e9 }),
         async (m0, n0, k0, transA, transB, useBias, activation, seed) => {
-          const [m, n, k] = [m0 % 40 + 1, n0 % 40 + 1, k0 % 40 + 1];
+          const [m, n, k] = [(m0 % 40) + 1, (n0 % 40) + 1, (k0 % 40) + 1];
           const a = Float64Array.from(randomF32(m * k, seed));
           const b = Float64Array.from(randomF32(k * n, seed + 1));
           const bias = Float64Array.from(randomF32(n, seed + 2));
@@ -510,7 +535,10 @@ describe('matmul rejects bad input with a clear message', () => {
 
   it('inner dimensions that differ', () => {
     throwsSaddle(() => matmul(f([2, 3]), f([4, 5])), /^matmul: inner dimensions differ: a is \[2, 3\], b is \[4, 5\]; expected a\[1\] == b\[0\]/);
-    throwsSaddle(() => matmul(f([2, 3]), f([2, 5]), { transA: true, transB: true }), /a is \[2, 3\], b is \[2, 5\] \(transA, transB\); expected a\[0\] == b\[1\]/);
+    throwsSaddle(
+      () => matmul(f([2, 3]), f([2, 5]), { transA: true, transB: true }),
+      /a is \[2, 3\], b is \[2, 5\] \(transA, transB\); expected a\[0\] == b\[1\]/,
+    );
   });
 
   it('a bias of the wrong length or rank', () => {

@@ -13,13 +13,20 @@ const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 const value = fc.constantFrom(-1, 0, 1, 2, 2, 3.5, -Infinity, NaN);
 
 describe.each(NAMED_DEVICES)('maxWithIndices on %s', (_name, getDevice) => {
-  it('the CPU twin\'s values and indices; each value is the element its index names (ties: the first; NaN: the first NaN)', async () => {
+  it("the CPU twin's values and indices; each value is the element its index names (ties: the first; NaN: the first NaN)", async () => {
     const device = await getDevice();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }).chain((shape) =>
-          fc.tuple(fc.constant(shape), fc.array(value, { minLength: size(shape), maxLength: size(shape) }), fc.integer({ min: -shape.length, max: shape.length - 1 }), fc.boolean()),
-        ),
+        fc
+          .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 })
+          .chain((shape) =>
+            fc.tuple(
+              fc.constant(shape),
+              fc.array(value, { minLength: size(shape), maxLength: size(shape) }),
+              fc.integer({ min: -shape.length, max: shape.length - 1 }),
+              fc.boolean(),
+            ),
+          ),
         async ([shape, data, axis, keepDims]) => {
           const r = maxWithIndices(fromArray(data, shape, { device }), axis, keepDims);
           const twin = maxWithIndices(fromArray(data, shape, { device: cpu }), axis, keepDims);
@@ -46,7 +53,7 @@ describe.each(NAMED_DEVICES)('maxWithIndices on %s', (_name, getDevice) => {
     );
   });
 
-  it('values carry max\'s gradient; indices carry none', async () => {
+  it("values carry max's gradient; indices carry none", async () => {
     const device = await getDevice();
     const x = param(fromArray([0.5, -1, 2, 0.25, 3, -2], [2, 3], { device }));
     const r = maxWithIndicesAg(x, 1);

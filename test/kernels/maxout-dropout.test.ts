@@ -6,18 +6,29 @@ import { allDevices, kernelDevices, wasm } from '../support/devices.js';
 
 /** The exact bits of a float array (NaN payloads and -0 included). */
 function bits(a: TypedArray): number[] {
-  return a instanceof Float64Array ? Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), Number) : Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+  return a instanceof Float64Array
+    ? Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), Number)
+    : Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 }
 
 /** Values from a small set (ties), spread wide, or extreme (NaN, +-inf, +-3e38); no subnormals. */
 const valuesArb = (n: number) =>
   fc.oneof(
     fc.array(fc.constantFrom(-1, 0, 1, 2), { minLength: n, maxLength: n }),
-    fc.array(fc.float({ min: -1e4, max: 1e4, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)), { minLength: n, maxLength: n }),
-    fc.array(fc.oneof(fc.constantFrom(NaN, Infinity, -Infinity, 3e38, -3e38, -0), fc.float({ min: -10, max: 10, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v))), {
-      minLength: n,
-      maxLength: n,
-    }),
+    fc.array(
+      fc.float({ min: -1e4, max: 1e4, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)),
+      { minLength: n, maxLength: n },
+    ),
+    fc.array(
+      fc.oneof(
+        fc.constantFrom(NaN, Infinity, -Infinity, 3e38, -3e38, -0),
+        fc.float({ min: -10, max: 10, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)),
+      ),
+      {
+        minLength: n,
+        maxLength: n,
+      },
+    ),
   );
 
 const keepArb = fc.oneof(fc.constantFrom(0.5, 0.8, 0.2, 1e-6, 1 - 2 ** -24), fc.double({ min: 1e-3, max: 1, noNaN: true, maxExcluded: true }));
@@ -80,7 +91,7 @@ describe('maxoutDropout', () => {
   });
 
   it('matches the definition: out = max * (1/keep) where kept, 0 elsewhere; mask 0 or 1/keep', async () => {
-        const rows = 7;
+    const rows = 7;
     const units = 13;
     const pieces = 3;
     const data = Array.from({ length: rows * units * pieces }, (_, i) => Math.fround(Math.cos(i * 1.3) * 50));
@@ -104,8 +115,12 @@ describe('maxoutDropout', () => {
   });
 
   it('draws from a generator exactly as dropout of the output shape does (same masks, same offsets)', async () => {
-        for (const d of await allDevices()) {
-      const x = fromArray(Array.from({ length: 5 * 21 }, (_, i) => Math.sin(i)), [5, 21], { device: d });
+    for (const d of await allDevices()) {
+      const x = fromArray(
+        Array.from({ length: 5 * 21 }, (_, i) => Math.sin(i)),
+        [5, 21],
+        { device: d },
+      );
       const g1 = new Generator(42);
       const g2 = new Generator(42);
       const masks: number[][] = [];
@@ -124,7 +139,7 @@ describe('maxoutDropout', () => {
   });
 
   it('keep = 1: maxout and a mask of ones, and no numbers drawn', async () => {
-        for (const d of await allDevices()) {
+    for (const d of await allDevices()) {
       const x = fromArray([1, 5, -2, 3, 4, 4], [2, 3], { device: d });
       const g = new Generator(1);
       const r = maxoutDropout(x, 3, 1, { generator: g });
@@ -144,7 +159,11 @@ describe('maxoutDropout', () => {
     expect(a.mask.dtype).toBe('f64');
     expect(bits(await a.out.toArray())).toEqual(bits(await b.out.toArray()));
     expect(bits(await a.mask.toArray())).toEqual(bits(await b.mask.toArray()));
-    const dy = fromArray(Array.from({ length: 30 }, (_, i) => i / 7), [6, 5], { device: cpu, dtype: 'f64' });
+    const dy = fromArray(
+      Array.from({ length: 30 }, (_, i) => i / 7),
+      [6, 5],
+      { device: cpu, dtype: 'f64' },
+    );
     expect(bits(await maxoutBackward(dy, a.argmax, 4, a.mask).toArray())).toEqual(bits(await maxoutBackward(mul(dy, a.mask), a.argmax, 4).toArray()));
   });
 

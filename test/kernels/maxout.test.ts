@@ -9,7 +9,10 @@ const valuesArb = (n: number) =>
   fc.oneof(
     fc.array(fc.constantFrom(-1, 0, 1, 2), { minLength: n, maxLength: n }),
     // Subnormals become 0: a GPU may flush them, which is not what this test is about.
-    fc.array(fc.float({ min: -1e4, max: 1e4, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)), { minLength: n, maxLength: n }),
+    fc.array(
+      fc.float({ min: -1e4, max: 1e4, noNaN: true }).map((v) => (Math.abs(v) < 1e-30 ? 0 : v)),
+      { minLength: n, maxLength: n },
+    ),
   );
 
 const caseArb = fc
@@ -159,7 +162,9 @@ describe('maxout', () => {
   it('clear errors', async () => {
     for (const gpu of await kernelDevices()) {
       const x = fromArray(new Array(12).fill(0), [2, 6], { device: gpu });
-      expect(() => maxout(x, 4)).toThrowError(/maxout: x has shape \[2, 6\]: 6 columns do not split into units of 4 pieces; expected a column count divisible by 4/);
+      expect(() => maxout(x, 4)).toThrowError(
+        /maxout: x has shape \[2, 6\]: 6 columns do not split into units of 4 pieces; expected a column count divisible by 4/,
+      );
       expect(() => maxout(x, 0)).toThrowError(/maxout: pieces is 0; expected a positive integer/);
       expect(() => maxout(x, 1.5)).toThrowError(/maxout: pieces is 1.5/);
       expect(() => maxout(fromArray([1, 2], [2], { device: gpu }), 2)).toThrowError(/maxout: x has shape \[2\]; expected rank 2/);

@@ -12,7 +12,23 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { SaddleError, clamp, equal, full, fromArray, gather, grad, greater, greaterEqual, pow, scatterAdd, sum, tidy, type Device, type Tensor } from '@saddle/autograd';
+import {
+  SaddleError,
+  clamp,
+  equal,
+  full,
+  fromArray,
+  gather,
+  grad,
+  greater,
+  greaterEqual,
+  pow,
+  scatterAdd,
+  sum,
+  tidy,
+  type Device,
+  type Tensor,
+} from '@saddle/autograd';
 import { allDevices } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 
@@ -47,9 +63,10 @@ function expectSameAnswer(gotRaw: number[], wantRaw: number[], rtol: number, lab
   const got = gotRaw.map(flushed);
   const want = wantRaw.map(flushed);
   expect(got.map(Number.isNaN), `${label}: NaN positions`).toEqual(want.map(Number.isNaN));
-  expect(got.map((v) => (Number.isNaN(v) ? 0 : Math.sign(1 / v === -Infinity ? -1 : v))), `${label}: signs`).toEqual(
-    want.map((v) => (Number.isNaN(v) ? 0 : Math.sign(1 / v === -Infinity ? -1 : v))),
-  );
+  expect(
+    got.map((v) => (Number.isNaN(v) ? 0 : Math.sign(1 / v === -Infinity ? -1 : v))),
+    `${label}: signs`,
+  ).toEqual(want.map((v) => (Number.isNaN(v) ? 0 : Math.sign(1 / v === -Infinity ? -1 : v))));
   expectClose(got, want, { rtol, atol: 0, label });
 }
 
@@ -77,9 +94,21 @@ describe('pow: a negative base with an integer exponent is right on every device
       // The Hessian's diagonal (an HVP with a ones vector: f is a sum of elementwise terms).
       const h = await onEvery((device) => tidy(() => grad((y) => sum(grad((x) => sum(pow(x, k)))(y)[0]!))(fromArray(xs, [4], { device }))[0]!));
       for (const kind of ['cpu', 'wasm', 'webgpu']) {
-        expectClose(r[kind]!, xs.map((x) => x ** k), { rtol: 1e-5, label: `${kind} x^${k}` });
-        expectClose(g[kind]!, xs.map((x) => k * x ** (k - 1)), { rtol: 1e-5, label: `${kind} d/dx x^${k}` });
-        expectClose(h[kind]!, xs.map((x) => k * (k - 1) * x ** (k - 2)), { rtol: 1e-5, label: `${kind} d2/dx2 x^${k}` });
+        expectClose(
+          r[kind]!,
+          xs.map((x) => x ** k),
+          { rtol: 1e-5, label: `${kind} x^${k}` },
+        );
+        expectClose(
+          g[kind]!,
+          xs.map((x) => k * x ** (k - 1)),
+          { rtol: 1e-5, label: `${kind} d/dx x^${k}` },
+        );
+        expectClose(
+          h[kind]!,
+          xs.map((x) => k * (k - 1) * x ** (k - 2)),
+          { rtol: 1e-5, label: `${kind} d2/dx2 x^${k}` },
+        );
       }
     }
   });
@@ -91,7 +120,11 @@ describe('numbers stored in an integer dtype: one rule on every device', () => {
       fc.asyncProperty(fc.array(fc.double({ min: -(2 ** 31), max: 2 ** 31 - 1, noNaN: true }), { minLength: 1, maxLength: 20 }), async (vs) => {
         const r = await onEvery((device) => fromArray(vs, [vs.length], { device, dtype: 'i32' }));
         const want = vs.map((v) => Math.trunc(v) + 0);
-        for (const kind of ['cpu', 'wasm', 'webgpu']) expect(r[kind]!.map((v) => v + 0), kind).toEqual(want);
+        for (const kind of ['cpu', 'wasm', 'webgpu'])
+          expect(
+            r[kind]!.map((v) => v + 0),
+            kind,
+          ).toEqual(want);
       }),
       { numRuns: 20 },
     );
@@ -116,14 +149,21 @@ describe('numbers stored in an integer dtype: one rule on every device', () => {
       expect(() => full([2], NaN, { device, dtype: 'i32' })).toThrowError(/^full: element 0 is NaN/);
       expect(() => gather(fromArray([1, 2], [2], { device }), fromArray([NaN], [1], { device, dtype: 'i32' }))).toThrowError(/^fromArray: element 0 is NaN/);
       // The edges of the ranges are fine.
-      expect(Array.from(await fromArray([-(2 ** 31), 2 ** 31 - 1, -0.9], [3], { device, dtype: 'i32' }).toArray()).map((v) => v + 0)).toEqual([-(2 ** 31), 2 ** 31 - 1, 0]);
+      expect(Array.from(await fromArray([-(2 ** 31), 2 ** 31 - 1, -0.9], [3], { device, dtype: 'i32' }).toArray()).map((v) => v + 0)).toEqual([
+        -(2 ** 31),
+        2 ** 31 - 1,
+        0,
+      ]);
       expect(Array.from(await fromArray([0, 2 ** 32 - 1, -0.5], [3], { device, dtype: 'u32' }).toArray())).toEqual([0, 2 ** 32 - 1, 0]);
     }
   });
 });
 
 describe('clamp and the comparisons propagate NaN identically on every device', () => {
-  const withNaN = fc.array(fc.oneof(fc.float({ noNaN: true, min: f32(-3), max: f32(3) }), fc.constantFrom(NaN, Infinity, -Infinity, 0)), { minLength: 1, maxLength: 30 });
+  const withNaN = fc.array(fc.oneof(fc.float({ noNaN: true, min: f32(-3), max: f32(3) }), fc.constantFrom(NaN, Infinity, -Infinity, 0)), {
+    minLength: 1,
+    maxLength: 30,
+  });
 
   it('clamp(NaN) is NaN; the comparisons with a NaN operand are 0: the same bits as the CPU on wasm and WebGPU', async () => {
     await fc.assert(
@@ -154,38 +194,38 @@ describe('clamp and the comparisons propagate NaN identically on every device', 
 describe('gather and scatterAdd refuse an index out of range on every device', () => {
   it('a SaddleError naming the op and the range: at once on cpu and wasm, at the next read on WebGPU', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.integer({ min: -3, max: 9 }), { minLength: 1, maxLength: 8 }),
-        async (rows, idx) => {
-          const inRange = idx.every((r) => r >= 0 && r < rows);
-          for (const device of await allDevices()) {
-            const x = fromArray(Array.from({ length: rows * 2 }, (_, i) => i), [rows, 2], { device });
-            const indices = fromArray(idx, [idx.length], { device, dtype: 'i32' });
-            const src = fromArray(new Array(idx.length * 2).fill(1), [idx.length, 2], { device });
-            for (const [op, run] of [
-              ['gather', () => gather(x, indices)],
-              ['scatterAdd', () => scatterAdd(src, indices, 0, rows)],
-            ] as const) {
-              const attempt = async () => {
-                const y = run();
-                try {
-                  return Array.from(await y.toArray());
-                } finally {
-                  y.dispose();
-                }
-              };
-              if (inRange) {
-                await expect(attempt()).resolves.toBeDefined();
-              } else {
-                const re = new RegExp(`^${op}: index -?\\d+ (\\(position \\d+\\) )?is out of range; expected an integer in \\[0, ${rows}\\)`);
-                await expect(attempt(), `${device.kind} ${op} ${idx}`).rejects.toThrowError(re);
+      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.array(fc.integer({ min: -3, max: 9 }), { minLength: 1, maxLength: 8 }), async (rows, idx) => {
+        const inRange = idx.every((r) => r >= 0 && r < rows);
+        for (const device of await allDevices()) {
+          const x = fromArray(
+            Array.from({ length: rows * 2 }, (_, i) => i),
+            [rows, 2],
+            { device },
+          );
+          const indices = fromArray(idx, [idx.length], { device, dtype: 'i32' });
+          const src = fromArray(new Array(idx.length * 2).fill(1), [idx.length, 2], { device });
+          for (const [op, run] of [
+            ['gather', () => gather(x, indices)],
+            ['scatterAdd', () => scatterAdd(src, indices, 0, rows)],
+          ] as const) {
+            const attempt = async () => {
+              const y = run();
+              try {
+                return Array.from(await y.toArray());
+              } finally {
+                y.dispose();
               }
+            };
+            if (inRange) {
+              await expect(attempt()).resolves.toBeDefined();
+            } else {
+              const re = new RegExp(`^${op}: index -?\\d+ (\\(position \\d+\\) )?is out of range; expected an integer in \\[0, ${rows}\\)`);
+              await expect(attempt(), `${device.kind} ${op} ${idx}`).rejects.toThrowError(re);
             }
-            for (const t of [x, indices, src]) t.dispose();
           }
-        },
-      ),
+          for (const t of [x, indices, src]) t.dispose();
+        }
+      }),
       { numRuns: 20 },
     );
   });

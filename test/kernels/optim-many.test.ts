@@ -92,7 +92,15 @@ describe('sgdMomentumUpdateMany, multi-tensor', () => {
           sgdMomentumUpdateMany(wSingle.ps, wSingle.gs, wSingle.vs, hp, { tensorsPerDispatch: 1 });
         }
         const [wmp, wmv, wsp, wsv] = await Promise.all([read(wMulti.ps), read(wMulti.vs), read(wSingle.ps), read(wSingle.vs)]);
-        const [cp, cv, mp, mv, sp, sv, mg] = await Promise.all([read(onCpu.ps), read(onCpu.vs), read(multi.ps), read(multi.vs), read(single.ps), read(single.vs), read(multi.gs)]);
+        const [cp, cv, mp, mv, sp, sv, mg] = await Promise.all([
+          read(onCpu.ps),
+          read(onCpu.vs),
+          read(multi.ps),
+          read(multi.vs),
+          read(single.ps),
+          read(single.vs),
+          read(multi.gs),
+        ]);
         expect(mp).toEqual(sp);
         expect(mv).toEqual(sv);
         expect(wmp).toEqual(cp);
@@ -160,11 +168,13 @@ describe('sgdMomentumUpdateMany, multi-tensor', () => {
     expect(out[1]).toEqual(out[0]);
   });
 
-  it('rejects a grad that is another tensor\'s param, and a bad tensorsPerDispatch; touches nothing', async () => {
+  it("rejects a grad that is another tensor's param, and a bad tensorsPerDispatch; touches nothing", async () => {
     for (const gpu of await kernelDevices()) {
       const m = model(gpu, [4, 4], 3);
       const hp = { lr: 0.1, momentum: 0.9 };
-      expect(() => sgdMomentumUpdateMany(m.ps, [m.gs[0]!, m.ps[0]!], m.vs, hp)).toThrowError(/sgdMomentumUpdateMany: tensor 1: its grad shares storage with another tensor's param or velocity/);
+      expect(() => sgdMomentumUpdateMany(m.ps, [m.gs[0]!, m.ps[0]!], m.vs, hp)).toThrowError(
+        /sgdMomentumUpdateMany: tensor 1: its grad shares storage with another tensor's param or velocity/,
+      );
       expect(() => sgdMomentumUpdateMany(m.ps, m.gs, m.vs, hp, { tensorsPerDispatch: 0 })).toThrowError(/tensorsPerDispatch is 0; expected a positive integer/);
       expect(() => sgdMomentumUpdateMany([m.ps[0]!, fromArray([1, 2, 3, 4], [4], { device: cpu })], m.gs, m.vs, hp)).toThrowError(SaddleError);
       expect(await read(m.ps)).toEqual([values(4, 3, 10), values(4, 6, 10)]);

@@ -32,14 +32,26 @@ const caseArb: fc.Arbitrary<Case> = fc
     transposed: fc.boolean(),
   })
   // Padding from 0 to half the kernel (PyTorch's limit), drawn as a fraction of that range.
-  .map(({ pf, ...c }) => ({ ...c, p: [0, 1].map((i) => Math.min(Math.floor(c.k[i]! / 2), Math.floor(pf[i]! * (Math.floor(c.k[i]! / 2) + 1)))) as [number, number] }))
-  .filter((c) => outSize(c.h, c.k[0], c.s[0], c.p[0], c.d[0]) >= 1 && outSize(c.w, c.k[1], c.s[1], c.p[1], c.d[1]) >= 1 && outSize(c.h, c.k[0], c.s[0], c.p[0], 1) >= 1 && outSize(c.w, c.k[1], c.s[1], c.p[1], 1) >= 1);
+  .map(({ pf, ...c }) => ({
+    ...c,
+    p: [0, 1].map((i) => Math.min(Math.floor(c.k[i]! / 2), Math.floor(pf[i]! * (Math.floor(c.k[i]! / 2) + 1)))) as [number, number],
+  }))
+  .filter(
+    (c) =>
+      outSize(c.h, c.k[0], c.s[0], c.p[0], c.d[0]) >= 1 &&
+      outSize(c.w, c.k[1], c.s[1], c.p[1], c.d[1]) >= 1 &&
+      outSize(c.h, c.k[0], c.s[0], c.p[0], 1) >= 1 &&
+      outSize(c.w, c.k[1], c.s[1], c.p[1], 1) >= 1,
+  );
 
 /** Values from a small set (many ties) or spread wide. */
 const valuesArb = (len: number) =>
   fc.oneof(
     fc.array(fc.constantFrom(-2, -1, 0, 1, 2), { minLength: len, maxLength: len }),
-    fc.array(fc.float({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }).map((v) => (Math.abs(v) < 1e-20 ? 0 : v)), { minLength: len, maxLength: len }),
+    fc.array(
+      fc.float({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }).map((v) => (Math.abs(v) < 1e-20 ? 0 : v)),
+      { minLength: len, maxLength: len },
+    ),
   );
 
 /** x [n, c, h, w], dense or a view of a dense [c, n, h, w] tensor with the first two dims swapped. */
@@ -96,7 +108,8 @@ function reference(x: number[], c: Case, dy: number[], countIncludePad: boolean)
     for (let i = 0; i < aoh; i++) {
       for (let j = 0; j < aow; j++) {
         const taps: number[] = [];
-        for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) if (padded(pl, i * sh - ph + a, j * sw - pw + b) !== undefined) taps.push((i * sh - ph + a) * c.w + j * sw - pw + b);
+        for (let a = 0; a < kh; a++)
+          for (let b = 0; b < kw; b++) if (padded(pl, i * sh - ph + a, j * sw - pw + b) !== undefined) taps.push((i * sh - ph + a) * c.w + j * sw - pw + b);
         const div = countIncludePad ? kh * kw : taps.length;
         avg.push(taps.reduce((s, t) => s + Math.fround(x[pl * c.h * c.w + t]!), 0) / div);
         for (const t of taps) dxAvg[pl * c.h * c.w + t]! += Math.fround(dy[avg.length - 1]!) / div;
@@ -176,7 +189,15 @@ describe('pool', () => {
       const r = maxPool2dWithIndices(neg, { kernelSize: 3, stride: 1, padding: 1 });
       expect(Array.from(await r.values.toArray())).toEqual([-5, -5, -5, -5]);
       expect(Array.from(await r.indices.toArray())).toEqual([0, 0, 0, 0]);
-      expect(Array.from(await maxPool2dBackward(fromArray([1, 2, 3, 4], [1, 1, 2, 2], { device: d }), r.indices, [1, 1, 2, 2], { kernelSize: 3, stride: 1, padding: 1 }).toArray())).toEqual([10, 0, 0, 0]);
+      expect(
+        Array.from(
+          await maxPool2dBackward(fromArray([1, 2, 3, 4], [1, 1, 2, 2], { device: d }), r.indices, [1, 1, 2, 2], {
+            kernelSize: 3,
+            stride: 1,
+            padding: 1,
+          }).toArray(),
+        ),
+      ).toEqual([10, 0, 0, 0]);
       // A dilated window may see padding only: -inf and index -1, whose gradient goes nowhere.
       const dil = { kernelSize: 2, stride: 1, padding: 1, dilation: 3 };
       const e = maxPool2dWithIndices(fromArray([1, 2, 3, 4], [1, 1, 2, 2], { device: d }), dil);
@@ -184,7 +205,11 @@ describe('pool', () => {
       expect(Array.from(await e.indices.toArray())).toEqual([-1]);
       expect(Array.from(await maxPool2dBackward(fromArray([7], [1, 1, 1, 1], { device: d }), e.indices, [1, 1, 2, 2], dil).toArray())).toEqual([0, 0, 0, 0]);
       // The same along a row long enough for wasm's four-lane path: every window is padding only.
-      const wide = maxPool2dWithIndices(fromArray(new Array(24).fill(1), [1, 1, 2, 12], { device: d }), { kernelSize: [2, 1], padding: [1, 0], dilation: [3, 1] });
+      const wide = maxPool2dWithIndices(fromArray(new Array(24).fill(1), [1, 1, 2, 12], { device: d }), {
+        kernelSize: [2, 1],
+        padding: [1, 0],
+        dilation: [3, 1],
+      });
       expect(Array.from(await wide.values.toArray())).toEqual(new Array(12).fill(-Infinity));
       expect(Array.from(await wide.indices.toArray())).toEqual(new Array(12).fill(-1));
       expect(Array.from(await maxPool2d(x, { kernelSize: [3, 4] }).toArray()).map(String)).toEqual(['NaN']);
@@ -204,20 +229,39 @@ describe('pool', () => {
     it('bad input is a SaddleError naming the op, the shapes, the dtype and what was expected', async () => {
       const d = await getDevice();
       const x = fromArray(new Array(2 * 3 * 4 * 4).fill(1), [2, 3, 4, 4], { device: d });
-      expect(() => maxPool2d(fromArray([1, 2, 3, 4], [2, 2], { device: d }), { kernelSize: 2 })).toThrowError(/^maxPool2d: x has shape \[2, 2\] \(f32\); expected rank 4, \[N, C, H, W\]$/);
-      expect(() => avgPool2d(fromArray([1, 2, 3, 4], [1, 1, 2, 2], { device: d, dtype: 'i32' }), { kernelSize: 2 })).toThrowError(/^avgPool2d: x \[1, 1, 2, 2\] has dtype i32; expected f32 \(or f64 on the CPU\)$/);
-      expect(() => maxPool2d(x, { kernelSize: 2, padding: 2 })).toThrowError(/^maxPool2d: padding \[2, 2\] is more than half of kernelSize \[2, 2\]; expected padding <= kernelSize \/ 2$/);
-      expect(() => maxPool2d(x, { kernelSize: 5 })).toThrowError(/^maxPool2d: x has shape \[2, 3, 4, 4\]: a 5x5 window .* gives an output of 0x0; expected H and W large enough/);
+      expect(() => maxPool2d(fromArray([1, 2, 3, 4], [2, 2], { device: d }), { kernelSize: 2 })).toThrowError(
+        /^maxPool2d: x has shape \[2, 2\] \(f32\); expected rank 4, \[N, C, H, W\]$/,
+      );
+      expect(() => avgPool2d(fromArray([1, 2, 3, 4], [1, 1, 2, 2], { device: d, dtype: 'i32' }), { kernelSize: 2 })).toThrowError(
+        /^avgPool2d: x \[1, 1, 2, 2\] has dtype i32; expected f32 \(or f64 on the CPU\)$/,
+      );
+      expect(() => maxPool2d(x, { kernelSize: 2, padding: 2 })).toThrowError(
+        /^maxPool2d: padding \[2, 2\] is more than half of kernelSize \[2, 2\]; expected padding <= kernelSize \/ 2$/,
+      );
+      expect(() => maxPool2d(x, { kernelSize: 5 })).toThrowError(
+        /^maxPool2d: x has shape \[2, 3, 4, 4\]: a 5x5 window .* gives an output of 0x0; expected H and W large enough/,
+      );
       expect(() => avgPool2d(x, { kernelSize: 0 })).toThrowError(/^avgPool2d: kernelSize is 0; expected a positive integer or a pair \[h, w\] of them$/);
       expect(() => avgPool2d(x, { kernelSize: [2, 2, 2] as unknown as [number, number] })).toThrowError(/avgPool2d: kernelSize is \[2,2,2\]/);
       expect(() => maxPool2d(x, { kernelSize: 2, stride: 1.5 })).toThrowError(/^maxPool2d: stride is 1.5; expected a positive integer/);
-      expect(() => avgPool2d(x, { kernelSize: 2, dilation: 2 } as never)).toThrowError(/^avgPool2d: unknown option dilation; expected kernelSize, stride, padding, countIncludePad$/);
+      expect(() => avgPool2d(x, { kernelSize: 2, dilation: 2 } as never)).toThrowError(
+        /^avgPool2d: unknown option dilation; expected kernelSize, stride, padding, countIncludePad$/,
+      );
       expect(() => maxPool2d(x, {} as never)).toThrowError(/^maxPool2d: kernelSize is missing/);
       const { values, indices } = maxPool2dWithIndices(x, { kernelSize: 2 });
-      expect(() => maxPool2dBackward(values, indices, [2, 3, 6, 6], { kernelSize: 2 })).toThrowError(/^maxPool2dBackward: dy has shape \[2, 3, 2, 2\] \(f32\); expected \[2, 3, 3, 3\], the pooled output of \[2, 3, 6, 6\]$/);
-      expect(() => maxPool2dBackward(values, values, [2, 3, 4, 4], { kernelSize: 2 })).toThrowError(/^maxPool2dBackward: indices has shape \[2, 3, 2, 2\] \(f32\); expected i32 \[2, 3, 2, 2\]/);
-      expect(() => avgPool2dBackward(values, [2, 3, 4], { kernelSize: 2 })).toThrowError(/^avgPool2dBackward: inputShape has shape \[2, 3, 4\] \(f32\); expected rank 4/);
-      if (d !== cpu) expect(() => maxPool2dBackward(values, fromArray([0], [1, 1, 1, 1], { dtype: 'i32', device: cpu }), [2, 3, 4, 4], { kernelSize: 2 })).toThrowError(/maxPool2dBackward: inputs are on different devices/);
+      expect(() => maxPool2dBackward(values, indices, [2, 3, 6, 6], { kernelSize: 2 })).toThrowError(
+        /^maxPool2dBackward: dy has shape \[2, 3, 2, 2\] \(f32\); expected \[2, 3, 3, 3\], the pooled output of \[2, 3, 6, 6\]$/,
+      );
+      expect(() => maxPool2dBackward(values, values, [2, 3, 4, 4], { kernelSize: 2 })).toThrowError(
+        /^maxPool2dBackward: indices has shape \[2, 3, 2, 2\] \(f32\); expected i32 \[2, 3, 2, 2\]/,
+      );
+      expect(() => avgPool2dBackward(values, [2, 3, 4], { kernelSize: 2 })).toThrowError(
+        /^avgPool2dBackward: inputShape has shape \[2, 3, 4\] \(f32\); expected rank 4/,
+      );
+      if (d !== cpu)
+        expect(() => maxPool2dBackward(values, fromArray([0], [1, 1, 1, 1], { dtype: 'i32', device: cpu }), [2, 3, 4, 4], { kernelSize: 2 })).toThrowError(
+          /maxPool2dBackward: inputs are on different devices/,
+        );
       x.dispose();
       expect(() => avgPool2d(x, { kernelSize: 2 })).toThrowError(/avgPool2d: tensor #\d+ \[2, 3, 4, 4\] was disposed/);
     });
@@ -226,7 +270,16 @@ describe('pool', () => {
   it('1 and 2 wasm threads agree bit for bit, on rows long enough for the f32x4 path and its tails', async () => {
     const shape = [3, 5, 11, 37];
     const data = Array.from({ length: 3 * 5 * 11 * 37 }, (_, i) => Math.round(Math.sin(i * 0.37) * 8) / 2);
-    for (const [kernelSize, stride, padding] of [[3, 1, 1], [2, 2, 0], [3, 2, 1], [[2, 5], [1, 3], [1, 2]]] as const) {
+    for (const [kernelSize, stride, padding] of [
+      [3, 1, 1],
+      [2, 2, 0],
+      [3, 2, 1],
+      [
+        [2, 5],
+        [1, 3],
+        [1, 2],
+      ],
+    ] as const) {
       const results = [];
       for (const d of [cpu, await wasm(1), await wasm(2)]) {
         const x = input(d, data, shape, false);

@@ -1,20 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { cpu, fromArray, SaddleError, type Device } from '@saddle/tensor';
-import {
-  Generator,
-  DEFAULT_SEED,
-  defaultGenerator,
-  manualSeed,
-  philox,
-  philox4x32,
-  mulhi32,
-  rand,
-  randint,
-  randn,
-  randomBits,
-  type Seed,
-} from '@saddle/ops';
+import { Generator, DEFAULT_SEED, defaultGenerator, manualSeed, philox, philox4x32, mulhi32, rand, randint, randn, randomBits, type Seed } from '@saddle/ops';
 import { allDevices, kernelDevices, wasm, webgpu } from '../support/devices.js';
 import { expectClose } from '../support/compare.js';
 
@@ -149,11 +136,17 @@ describe('draws', () => {
   it('randn agrees across devices up to the rounding of log, sqrt, sin and cos', async () => {
     const gpu = await webgpu();
     await fc.assert(
-      fc.asyncProperty(shapeArb, seedArb, fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: 0, max: 3, noNaN: true }), async (shape, seed, mean, std) => {
-        const a = await randn(shape, { seed, mean, std, device: cpu }).toArray();
-        const b = await randn(shape, { seed, mean, std, device: gpu }).toArray();
-        expectClose(b, a, { atol: 2e-6 * (1 + std), rtol: 2e-6 });
-      }),
+      fc.asyncProperty(
+        shapeArb,
+        seedArb,
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        async (shape, seed, mean, std) => {
+          const a = await randn(shape, { seed, mean, std, device: cpu }).toArray();
+          const b = await randn(shape, { seed, mean, std, device: gpu }).toArray();
+          expectClose(b, a, { atol: 2e-6 * (1 + std), rtol: 2e-6 });
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -193,17 +186,23 @@ describe('draws', () => {
   it('randint and randomBits are identical on the CPU, WebGPU and wasm, and randint stays in [low, high)', async () => {
     const devices = await kernelDevices();
     await fc.assert(
-      fc.asyncProperty(shapeArb, seedArb, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 2 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }), async (shape, seed, low, w) => {
-        const high = Math.min(low + w, 2 ** 31);
-        const a = await randint(shape, low, high, { seed, device: cpu }).toArray();
-        expect(a.constructor.name).toBe('Int32Array');
-        for (const v of a) expect(v >= low && v < high).toBe(true);
-        const bits = await randomBits(shape, { seed, device: cpu }).toArray();
-        for (const gpu of devices) {
-          expect(await randint(shape, low, high, { seed, device: gpu }).toArray(), gpu.name).toEqual(a);
-          expect(await randomBits(shape, { seed, device: gpu }).toArray(), gpu.name).toEqual(bits);
-        }
-      }),
+      fc.asyncProperty(
+        shapeArb,
+        seedArb,
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 2 }),
+        fc.integer({ min: 1, max: 2 ** 32 - 1 }),
+        async (shape, seed, low, w) => {
+          const high = Math.min(low + w, 2 ** 31);
+          const a = await randint(shape, low, high, { seed, device: cpu }).toArray();
+          expect(a.constructor.name).toBe('Int32Array');
+          for (const v of a) expect(v >= low && v < high).toBe(true);
+          const bits = await randomBits(shape, { seed, device: cpu }).toArray();
+          for (const gpu of devices) {
+            expect(await randint(shape, low, high, { seed, device: gpu }).toArray(), gpu.name).toEqual(a);
+            expect(await randomBits(shape, { seed, device: gpu }).toArray(), gpu.name).toEqual(bits);
+          }
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -325,7 +324,7 @@ describe('statistics (1e5 samples, fixed seeds)', () => {
       expect(Math.abs(beyond3 / N - p3)).toBeLessThan(5 * Math.sqrt((p3 * (1 - p3)) / N));
       // Shifted and scaled.
       const s = moments(await randn([N], { seed: 5, mean: 3, std: 0.5, device }).toArray());
-      expect(Math.abs(s.mean - 3)).toBeLessThan(5 * 0.5 / Math.sqrt(N));
+      expect(Math.abs(s.mean - 3)).toBeLessThan((5 * 0.5) / Math.sqrt(N));
       expect(Math.abs(s.variance - 0.25)).toBeLessThan(5 * 0.25 * Math.sqrt(2 / N));
     }
   });

@@ -9,7 +9,6 @@ import { randomNumbers as randomData } from '../support/random-data.js';
 const EPS32 = 2 ** -23;
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
-
 /**
  * `data` laid out as a dense tensor of `shape`, behind `pad` junk elements, seen through the
  * permutation `perm` of its dims: a non-dense view (offset and transposed strides).
@@ -45,7 +44,10 @@ const caseArb = (maxRank: number, maxDim: number): fc.Arbitrary<Case> =>
       pad: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 7 })),
       axes: fc.oneof(
         fc.constant(undefined),
-        fc.subarray(idx).chain((ax) => fc.tuple(...ax.map((a) => fc.constantFrom(a, a - shape.length)))).map((ax) => [...ax]),
+        fc
+          .subarray(idx)
+          .chain((ax) => fc.tuple(...ax.map((a) => fc.constantFrom(a, a - shape.length))))
+          .map((ax) => [...ax]),
         shape.length > 0 ? fc.integer({ min: -shape.length, max: shape.length - 1 }) : fc.constant(undefined),
       ),
       keepDims: fc.boolean(),
@@ -113,7 +115,11 @@ describe('sum, mean, max on WebGPU and wasm match the CPU twin', () => {
       [[100_003], [0], undefined],
       [[3, 40_000], [0, 1], 1],
       [[40_000, 3], [1, 0], -1], // the reduced axis is strided (a transposed view)
-      [[2, 150, 120], [2, 0, 1], [0, 2]],
+      [
+        [2, 150, 120],
+        [2, 0, 1],
+        [0, 2],
+      ],
     ];
     for (const [i, [shape, perm, axes]] of shapes.entries()) {
       const data = randomData(size(shape), 17 + i, -1e4, 1e4);
@@ -182,21 +188,25 @@ describe('argmax', () => {
   it('matches the CPU twin (first index on ties) for random shapes, axes and views', async () => {
     const devices = await kernelDevices();
     await fc.assert(
-      fc.asyncProperty(caseArb(4, 6).filter((c) => c.shape.length > 0), fc.integer({ min: 0, max: 100 }), async (c, axisSeed) => {
-        const rank = c.shape.length;
-        const axis = (axisSeed % (2 * rank)) - rank;
-        // Values from a tiny set: ties everywhere.
-        const data = randomData(size(c.shape), c.seed, 0, 3).map(Math.floor);
-        const xc = makeView(cpu, data, c.shape, c.perm, c.pad);
-        const want = argmax(xc, axis, c.keepDims);
-        for (const gpu of devices) {
-          const xg = makeView(gpu, data, c.shape, c.perm, c.pad);
-          const got = argmax(xg, axis, c.keepDims);
-          expect(got.dtype).toBe('i32');
-          expect(got.shape).toEqual(want.shape);
-          expect(Array.from(await got.toArray())).toEqual(Array.from(await want.toArray()));
-        }
-      }),
+      fc.asyncProperty(
+        caseArb(4, 6).filter((c) => c.shape.length > 0),
+        fc.integer({ min: 0, max: 100 }),
+        async (c, axisSeed) => {
+          const rank = c.shape.length;
+          const axis = (axisSeed % (2 * rank)) - rank;
+          // Values from a tiny set: ties everywhere.
+          const data = randomData(size(c.shape), c.seed, 0, 3).map(Math.floor);
+          const xc = makeView(cpu, data, c.shape, c.perm, c.pad);
+          const want = argmax(xc, axis, c.keepDims);
+          for (const gpu of devices) {
+            const xg = makeView(gpu, data, c.shape, c.perm, c.pad);
+            const got = argmax(xg, axis, c.keepDims);
+            expect(got.dtype).toBe('i32');
+            expect(got.shape).toEqual(want.shape);
+            expect(Array.from(await got.toArray())).toEqual(Array.from(await want.toArray()));
+          }
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -250,7 +260,10 @@ describe('empty reductions and sumTo', () => {
         fc.constant(s),
         fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
         fc.integer({ min: 0, max: s.length }),
-        fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length }),
+        fc.shuffledSubarray(
+          s.map((_, i) => i),
+          { minLength: s.length, maxLength: s.length },
+        ),
         fc.integer(),
       ),
     );
@@ -306,7 +319,11 @@ describe('wasm reductions: 1 thread and 2 threads agree bit for bit', () => {
       [[100_003], [0], undefined],
       [[37, 2_001], [0, 1], 1],
       [[2_001, 37], [1, 0], 1],
-      [[30, 40, 50], [2, 0, 1], [0, 2]],
+      [
+        [30, 40, 50],
+        [2, 0, 1],
+        [0, 2],
+      ],
       [[300, 77], [0, 1], 0],
     ];
     for (const [i, [shape, perm, axes]] of cases.entries()) {
@@ -347,7 +364,8 @@ describe('errors and the f64 CPU path', () => {
         expect(s.dtype).toBe('f64');
         // An independent reference: reduce a dense f64 copy with nested loops over coordinates.
         const vshape = c.perm.map((i) => c.shape[i]!);
-        const axes = c.axes === undefined ? vshape.map((_, i) => i) : (typeof c.axes === 'number' ? [c.axes] : c.axes).map((a) => (a < 0 ? a + vshape.length : a));
+        const axes =
+          c.axes === undefined ? vshape.map((_, i) => i) : (typeof c.axes === 'number' ? [c.axes] : c.axes).map((a) => (a < 0 ? a + vshape.length : a));
         const ax = new Set(axes);
         const vals = await x.toArray();
         const keptShape = vshape.filter((_, i) => !ax.has(i));
@@ -368,7 +386,11 @@ describe('errors and the f64 CPU path', () => {
         }
         const n = reducedCount(c);
         expectClose(await s.toArray(), want, { atol: 1e-13 * n, rtol: 0 });
-        expectClose(await m.toArray(), want.map((w) => w / n), { atol: 1e-14, rtol: 0 });
+        expectClose(
+          await m.toArray(),
+          want.map((w) => w / n),
+          { atol: 1e-14, rtol: 0 },
+        );
         expect(Array.from(await max(x, c.axes, c.keepDims).toArray()).every((v) => v > 1 - 2e-12)).toBe(true);
       }),
       { numRuns: 20 },

@@ -31,26 +31,55 @@ const refTranspose = (a: Ref, perm: number[]) =>
       return a.data[ravel(src, a.shape)]!;
     },
   );
-const refSlice = (a: Ref, begin: number[], sz: number[]) => build(sz, (c) => a.data[ravel(c.map((x, d) => x + begin[d]!), a.shape)]!);
+const refSlice = (a: Ref, begin: number[], sz: number[]) =>
+  build(
+    sz,
+    (c) =>
+      a.data[
+        ravel(
+          c.map((x, d) => x + begin[d]!),
+          a.shape,
+        )
+      ]!,
+  );
 function refConcat(xs: Ref[], axis: number): Ref {
   const shape = [...xs[0]!.shape];
   shape[axis] = xs.reduce((s, x) => s + x.shape[axis]!, 0);
   return build(shape, (c) => {
     let k = c[axis]!;
     for (const x of xs) {
-      if (k < x.shape[axis]!) return x.data[ravel(c.map((v, d) => (d === axis ? k : v)), x.shape)]!;
+      if (k < x.shape[axis]!)
+        return x.data[
+          ravel(
+            c.map((v, d) => (d === axis ? k : v)),
+            x.shape,
+          )
+        ]!;
       k -= x.shape[axis]!;
     }
     throw new Error('unreachable');
   });
 }
 const refBroadcast = (a: Ref, shape: number[]) =>
-  build(shape, (c) => a.data[ravel(a.shape.map((d, i) => (d === 1 ? 0 : c[shape.length - a.shape.length + i]!)), a.shape)]!);
+  build(
+    shape,
+    (c) =>
+      a.data[
+        ravel(
+          a.shape.map((d, i) => (d === 1 ? 0 : c[shape.length - a.shape.length + i]!)),
+          a.shape,
+        )
+      ]!,
+  );
 
 const shapeArb = (min = 1, max = 4, maxRank = 4) => fc.array(fc.integer({ min, max }), { minLength: 1, maxLength: maxRank });
 const refArb = (s: fc.Arbitrary<number[]>) =>
   s.chain((shape) => fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: size(shape), maxLength: size(shape) }).map((data) => ({ shape, data })));
-const permArb = (rank: number) => fc.shuffledSubarray(Array.from({ length: rank }, (_, i) => i), { minLength: rank, maxLength: rank });
+const permArb = (rank: number) =>
+  fc.shuffledSubarray(
+    Array.from({ length: rank }, (_, i) => i),
+    { minLength: rank, maxLength: rank },
+  );
 
 const devices = allDevices;
 const load = (r: Ref, device: Device) => fromArray(r.data, r.shape, { device });
@@ -60,18 +89,21 @@ describe('views', () => {
   it('transpose permutes axes without copying (default: reversed)', async () => {
     const devs = await devices();
     await fc.assert(
-      fc.asyncProperty(refArb(shapeArb()).chain((r) => fc.tuple(fc.constant(r), permArb(r.shape.length))), async ([r, perm]) => {
-        for (const device of devs) {
-          const x = load(r, device);
-          const t = transpose(x, perm);
-          expect(t.storage).toBe(x.storage);
-          const want = refTranspose(r, perm);
-          expect([...t.shape]).toEqual(want.shape);
-          expect(await read(t)).toEqual(want.data);
-          const rev = r.shape.map((_, i) => r.shape.length - 1 - i);
-          expect(await read(transpose(x))).toEqual(refTranspose(r, rev).data);
-        }
-      }),
+      fc.asyncProperty(
+        refArb(shapeArb()).chain((r) => fc.tuple(fc.constant(r), permArb(r.shape.length))),
+        async ([r, perm]) => {
+          for (const device of devs) {
+            const x = load(r, device);
+            const t = transpose(x, perm);
+            expect(t.storage).toBe(x.storage);
+            const want = refTranspose(r, perm);
+            expect([...t.shape]).toEqual(want.shape);
+            expect(await read(t)).toEqual(want.data);
+            const rev = r.shape.map((_, i) => r.shape.length - 1 - i);
+            expect(await read(transpose(x))).toEqual(refTranspose(r, rev).data);
+          }
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -104,21 +136,28 @@ describe('views', () => {
   it('views compose with the elementwise kernels: neg(transpose(slice(x))), slice of a slice', async () => {
     const devs = await devices();
     await fc.assert(
-      fc.asyncProperty(refArb(shapeArb(2, 5, 3)).chain((r) => fc.tuple(fc.constant(r), permArb(r.shape.length))), async ([r, perm]) => {
-        const begin = r.shape.map((d) => Math.floor(d / 3));
-        const sz = r.shape.map((d, i) => d - begin[i]! - (d > 2 ? 1 : 0));
-        const want = refTranspose(refSlice(r, begin, sz), perm);
-        const inner = sz.map((d) => Math.max(0, d - 1));
-        for (const device of devs) {
-          const x = load(r, device);
-          const y = neg(transpose(slice(x, begin, sz), perm));
-          expect(y.isDense).toBe(true);
-          expect(await read(y)).toEqual(want.data.map((v) => -v));
-          // A slice of a slice adds the offsets.
-          const s2 = slice(slice(x, begin, sz), sz.map(() => 0), inner);
-          expect(await read(neg(s2))).toEqual(refSlice(r, begin, inner).data.map((v) => -v));
-        }
-      }),
+      fc.asyncProperty(
+        refArb(shapeArb(2, 5, 3)).chain((r) => fc.tuple(fc.constant(r), permArb(r.shape.length))),
+        async ([r, perm]) => {
+          const begin = r.shape.map((d) => Math.floor(d / 3));
+          const sz = r.shape.map((d, i) => d - begin[i]! - (d > 2 ? 1 : 0));
+          const want = refTranspose(refSlice(r, begin, sz), perm);
+          const inner = sz.map((d) => Math.max(0, d - 1));
+          for (const device of devs) {
+            const x = load(r, device);
+            const y = neg(transpose(slice(x, begin, sz), perm));
+            expect(y.isDense).toBe(true);
+            expect(await read(y)).toEqual(want.data.map((v) => -v));
+            // A slice of a slice adds the offsets.
+            const s2 = slice(
+              slice(x, begin, sz),
+              sz.map(() => 0),
+              inner,
+            );
+            expect(await read(neg(s2))).toEqual(refSlice(r, begin, inner).data.map((v) => -v));
+          }
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -126,14 +165,12 @@ describe('views', () => {
   it('broadcastTo is a stride-0 view that the binary kernels read', async () => {
     const devs = await devices();
     const arb = shapeArb(1, 4, 3).chain((target) =>
-      fc.tuple(
-        fc.constant(target),
-        fc.integer({ min: 0, max: target.length }),
-        fc.array(fc.boolean(), { minLength: target.length, maxLength: target.length }),
-      ).chain(([t, drop, ones]) => {
-        const xs = t.map((d, i) => (ones[i] ? 1 : d)).slice(drop);
-        return fc.tuple(fc.constant(t), refArb(fc.constant(xs)));
-      }),
+      fc
+        .tuple(fc.constant(target), fc.integer({ min: 0, max: target.length }), fc.array(fc.boolean(), { minLength: target.length, maxLength: target.length }))
+        .chain(([t, drop, ones]) => {
+          const xs = t.map((d, i) => (ones[i] ? 1 : d)).slice(drop);
+          return fc.tuple(fc.constant(t), refArb(fc.constant(xs)));
+        }),
     );
     await fc.assert(
       fc.asyncProperty(arb, async ([target, r]) => {
@@ -215,7 +252,7 @@ describe('reshape', () => {
     fc.tuple(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 0, max: 2 })).map(([seed, ones]) => {
       const factors: number[] = [];
       for (let d of shape) {
-        for (let p = 2; d > 1; ) {
+        for (let p = 2; d > 1;) {
           if (d % p === 0) {
             factors.push(p);
             d /= p;
@@ -237,15 +274,18 @@ describe('reshape', () => {
     const devs = await devices();
     let views = 0;
     let copies = 0;
-    const arb = refArb(shapeArb(1, 4, 4)).chain((r) =>
-      fc.tuple(fc.constant(r), permArb(r.shape.length), fc.boolean(), regroup(r.shape)),
-    );
+    const arb = refArb(shapeArb(1, 4, 4)).chain((r) => fc.tuple(fc.constant(r), permArb(r.shape.length), fc.boolean(), regroup(r.shape)));
     await fc.assert(
       fc.asyncProperty(arb, async ([r, perm, sliced, target]) => {
         for (const device of devs) {
           const x = load(r, device);
           let v = transpose(x, perm);
-          if (sliced) v = slice(v, v.shape.map(() => 0), v.shape.map((d) => d));
+          if (sliced)
+            v = slice(
+              v,
+              v.shape.map(() => 0),
+              v.shape.map((d) => d),
+            );
           const logical = await read(v);
           // Target with the same element count as v (v's shape is a permutation of r's).
           const y = reshape(v, target);
@@ -268,7 +308,11 @@ describe('reshape', () => {
 
   it('views non-contiguous tensors when only contiguous runs of dims are merged or split', async () => {
     for (const gpu of await kernelDevices()) {
-      const x = fromArray(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4], { device: gpu });
+      const x = fromArray(
+        Array.from({ length: 24 }, (_, i) => i),
+        [2, 3, 4],
+        { device: gpu },
+      );
       const t = transpose(x, [1, 2, 0]); // [3, 4, 2]: dims 0, 1 form one contiguous run
       const merged = reshape(t, [12, 2]);
       expect(merged.storage).toBe(x.storage);
@@ -294,17 +338,25 @@ describe('concat', () => {
   it('joins along every axis, inputs read through their strides, on both devices', async () => {
     const devs = await devices();
     const arb = shapeArb(1, 4, 4).chain((base) =>
-      fc.tuple(fc.constant(base), fc.integer({ min: 0, max: base.length - 1 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.boolean()), { minLength: 1, maxLength: 4 })).chain(
-        ([b, axis, parts]) =>
+      fc
+        .tuple(
+          fc.constant(base),
+          fc.integer({ min: 0, max: base.length - 1 }),
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.boolean()), { minLength: 1, maxLength: 4 }),
+        )
+        .chain(([b, axis, parts]) =>
           fc.tuple(
             fc.constant(axis),
             fc.tuple(...parts.map(([len, tr]) => refArb(fc.constant(b.map((d, i) => (i === axis ? len : d)))).map((r) => [r, tr] as const))),
           ),
-      ),
+        ),
     );
     await fc.assert(
       fc.asyncProperty(arb, async ([axis, parts]) => {
-        const want = refConcat(parts.map(([r]) => r), axis);
+        const want = refConcat(
+          parts.map(([r]) => r),
+          axis,
+        );
         for (const device of devs) {
           const xs = parts.map(([r, tr]) => {
             if (!tr || r.shape.length < 2) return load(r, device);
@@ -342,7 +394,9 @@ describe('concat', () => {
     for (const gpu of await kernelDevices()) {
       const t = (s: number[], device: Device = gpu, dtype: 'f32' | 'i32' = 'f32') => fromArray(new Array(size(s)).fill(0), s, { device, dtype });
       expect(() => concat([], 0)).toThrowError(/concat: no tensors given/);
-      expect(() => concat([t([2, 3]), t([2, 4])], 0)).toThrowError(/concat: shapes \[2, 3\], \[2, 4\] do not match; expected equal ranks and equal sizes except on axis 0/);
+      expect(() => concat([t([2, 3]), t([2, 4])], 0)).toThrowError(
+        /concat: shapes \[2, 3\], \[2, 4\] do not match; expected equal ranks and equal sizes except on axis 0/,
+      );
       expect(() => concat([t([2, 3]), t([2])], 1)).toThrowError(/concat: shapes \[2, 3\], \[2\] do not match/);
       expect(() => concat([t([2, 3]), t([2, 3])], 2)).toThrowError(/concat: axis 2 is out of range for a tensor of rank 2/);
       expect(() => concat([t([2]), t([2], cpu)], 0)).toThrowError(/concat: inputs are on different devices/);
@@ -378,7 +432,9 @@ describe('errors', () => {
       expect(() => transpose(x, [0, 2])).toThrowError(/transpose: perm \[0, 2\]/);
       expect(transpose(x, [-1, 0]).shape).toEqual([3, 2]);
       expect(() => slice(x, [0], [1])).toThrowError(/slice: begin \[0\] and size \[1\] for \[2, 3\]; expected 2 entries each/);
-      expect(() => slice(x, [3, 0], [-1, -1])).toThrowError(/slice: begin\[0\] = 3 is out of range for \[2, 3\]; expected -2 <= begin\[0\] <= 2 \(negative counts from the end\)/);
+      expect(() => slice(x, [3, 0], [-1, -1])).toThrowError(
+        /slice: begin\[0\] = 3 is out of range for \[2, 3\]; expected -2 <= begin\[0\] <= 2 \(negative counts from the end\)/,
+      );
       expect(() => slice(x, [-3, 0], [1, 1])).toThrowError(/slice: begin\[0\] = -3 is out of range/);
       expect(() => slice(x, [0, 1], [1, 3])).toThrowError(/slice: size\[1\] = 3 from begin 1 runs past dim 1 of \[2, 3\]; expected -1 or 0 <= size\[1\] <= 2/);
       expect(() => slice(x, [0, 0], [1, -2])).toThrowError(/slice: size\[1\] = -2/);
@@ -388,7 +444,14 @@ describe('errors', () => {
       expect(() => squeeze(x, 0)).toThrowError(/squeeze: axis 0 of \[2, 3\] has size 2; expected 1/);
       expect(() => squeeze(x, 5)).toThrowError(SaddleError);
       x.dispose();
-      for (const f of [() => reshape(x, [6]), () => transpose(x), () => slice(x, [0, 0], [1, 1]), () => broadcastTo(x, [2, 3]), () => expandDims(x, 0), () => squeeze(x)]) {
+      for (const f of [
+        () => reshape(x, [6]),
+        () => transpose(x),
+        () => slice(x, [0, 0], [1, 1]),
+        () => broadcastTo(x, [2, 3]),
+        () => expandDims(x, 0),
+        () => squeeze(x),
+      ]) {
         expect(f).toThrowError(/tensor #\d+ \[2, 3\] was disposed/);
       }
     }

@@ -39,7 +39,12 @@ describe.each(NAMED_DEVICES)('slice with negative begins and steps on %s', (_nam
         // Also from a transposed view (its strides are not row-major), reversing the axes.
         if (transposed) x = x.view([...shape].reverse(), [...x.strides].reverse(), 0);
         const ax = transposed ? [...axes].reverse() : axes;
-        const y = slice(x, ax.map((a) => a[1]), ax.map((a) => a[2]), ax.map((a) => a[3]));
+        const y = slice(
+          x,
+          ax.map((a) => a[1]),
+          ax.map((a) => a[2]),
+          ax.map((a) => a[3]),
+        );
         const idx = ax.map(picked);
         expect(y.shape).toEqual(idx.map((p) => p.length));
         // The expected values: x's element at each picked multi-index.

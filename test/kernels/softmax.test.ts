@@ -14,9 +14,14 @@ const devices: [string, () => Promise<Device>][] = [
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
 /** A shape of rank 1..4 and an axis of it (either sign). */
-const caseArb = fc
-  .array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 })
-  .chain((shape) => fc.record({ shape: fc.constant(shape), axis: fc.integer({ min: -shape.length, max: shape.length - 1 }), seed: fc.integer(), scale: fc.constantFrom(1, 10, 100) }));
+const caseArb = fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+  fc.record({
+    shape: fc.constant(shape),
+    axis: fc.integer({ min: -shape.length, max: shape.length - 1 }),
+    seed: fc.integer(),
+    scale: fc.constantFrom(1, 10, 100),
+  }),
+);
 
 /** The double-precision reference of the twin, on the values the device holds. */
 function reference(values: number[], shape: number[], axis: number, log: boolean): Float64Array {
@@ -36,7 +41,11 @@ describe.each(devices)('softmax and logSoftmax on %s', (_name, getDevice) => {
         for (const log of [false, true]) {
           const y = (log ? logSoftmax : softmax)(x, axis);
           expect(y.shape).toEqual(shape);
-          expectClose(await y.toArray(), reference(values, shape, axis, log), { rtol: 2e-5, atol: log ? 2e-5 * scale : 1e-6, label: `${log ? 'log' : ''}softmax ${JSON.stringify(shape)} axis ${axis}` });
+          expectClose(await y.toArray(), reference(values, shape, axis, log), {
+            rtol: 2e-5,
+            atol: log ? 2e-5 * scale : 1e-6,
+            label: `${log ? 'log' : ''}softmax ${JSON.stringify(shape)} axis ${axis}`,
+          });
           y.dispose();
         }
         x.dispose();
@@ -49,7 +58,11 @@ describe.each(devices)('softmax and logSoftmax on %s', (_name, getDevice) => {
     const device = await getDevice();
     const values = randomNumbers(24, 5, -3, 3);
     const x = fromArray(values, [4, 6], { device });
-    const shifted = fromArray(values.map((v) => v + 1e4), [4, 6], { device });
+    const shifted = fromArray(
+      values.map((v) => v + 1e4),
+      [4, 6],
+      { device },
+    );
     const p = Array.from(await softmax(x).toArray());
     for (let r = 0; r < 4; r++) expect(Math.abs(p.slice(r * 6, r * 6 + 6).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
     // 1e4 + v rounds v to f32's spacing at 1e4 (~1e-3): compare against the softmax of those values.
@@ -87,7 +100,11 @@ describe('softmax and logSoftmax on wasm: 1 thread and 2 threads agree bit for b
   it('rows along the last axis and along a middle axis (gathered lanes), lengths not a multiple of 4', async () => {
     // A row is computed by the same instructions whatever thread takes it; its partial sums are
     // fixed by the row's length, not by the split.
-    for (const [shape, axis] of [[[101, 37], -1], [[7, 13, 11], 1], [[3, 2], 0]] as const) {
+    for (const [shape, axis] of [
+      [[101, 37], -1],
+      [[7, 13, 11], 1],
+      [[3, 2], 0],
+    ] as const) {
       const values = randomNumbers(size(shape), 5, -30, 30);
       const results = [];
       for (const device of [await wasm(1), await wasm(2)]) {

@@ -23,14 +23,16 @@ describe.each(devices)('where on %s', (_name, getDevice) => {
   it('picks a where cond is nonzero and b elsewhere, broadcasting all three (f32 and i32 conditions)', async () => {
     const device = await getDevice();
     await fc.assert(
-      fc.asyncProperty(tripleArb, fc.integer(), fc.constantFrom('f32', 'i32') as fc.Arbitrary<'f32' | 'i32'>, async ([sc, sa, sb], seed, condType) => {
+      fc.asyncProperty(tripleArb, fc.integer(), fc.constantFrom<'f32' | 'i32'>('f32', 'i32'), async ([sc, sa, sb], seed, condType) => {
         const c = randomNumbers(size(sc), seed, -1, 2).map((v) => (v > 0.5 ? Math.floor(v * 3) : 0));
         const a = randomNumbers(size(sa), seed + 1, -10, 10);
         const b = randomNumbers(size(sb), seed + 2, -10, 10);
         const shape = broadcastShapes('test', broadcastShapes('test', sc, sa), sb);
         const y = where(fromArray(c, sc, { device, dtype: condType }), fromArray(a, sa, { device }), fromArray(b, sb, { device }));
         expect(y.shape).toEqual(shape);
-        const want = Array.from({ length: size(shape) }, (_, i) => (c[broadcastIndex(i, shape, sc)] !== 0 ? a[broadcastIndex(i, shape, sa)] : b[broadcastIndex(i, shape, sb)]));
+        const want = Array.from({ length: size(shape) }, (_, i) =>
+          c[broadcastIndex(i, shape, sc)] !== 0 ? a[broadcastIndex(i, shape, sa)] : b[broadcastIndex(i, shape, sb)],
+        );
         expect(Array.from(await y.toArray())).toEqual(want);
       }),
       { numRuns: 25 },

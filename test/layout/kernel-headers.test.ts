@@ -16,7 +16,11 @@ const assembly = fileURLToPath(new URL('../../packages/kernels-wasm/assembly/', 
 const filesUnder = (root: string, suffix: string) =>
   readdirSync(root)
     .filter((d) => statSync(`${root}${d}`).isDirectory())
-    .flatMap((d) => readdirSync(`${root}${d}`).filter((f) => f.endsWith(suffix)).map((f) => `${root}${d}/${f}`));
+    .flatMap((d) =>
+      readdirSync(`${root}${d}`)
+        .filter((f) => f.endsWith(suffix))
+        .map((f) => `${root}${d}/${f}`),
+    );
 const files = filesUnder(src, '.wgsl.ts');
 const wasmFiles = filesUnder(assembly, '.ts');
 
@@ -40,18 +44,18 @@ describe('kernel teaching headers', () => {
     expect(unmarked(wasmFiles, 4)).toEqual([]);
   });
 
-  it('peak.ts: the header is the probe\'s comment, after its import', () => {
+  it("peak.ts: the header is the probe's comment, after its import", () => {
     expect(teachingHeader(readFileSync(`${assembly}probe/peak.ts`, 'utf8'))!.startsWith("The machine's f32x4 mul + add rate")).toBe(true);
   });
 
-  it('reduce: the header is the kernel\'s, not the note on REDUCE_LANE_WORK above it', () => {
+  it("reduce: the header is the kernel's, not the note on REDUCE_LANE_WORK above it", () => {
     const h = teachingHeader(readFileSync(`${src}reduce/reduce.wgsl.ts`, 'utf8'))!;
     expect(h.startsWith('Reductions (sum, max, argmax')).toBe(true);
     expect(h).not.toContain(KERNEL_HEADER_MARKER);
     expect(h).not.toMatch(/^\s*\*/m); // the comment's frame is gone
   });
 
-  it('random: the header is the draw kernels\', not the note on the shared Philox helper', () => {
+  it("random: the header is the draw kernels', not the note on the shared Philox helper", () => {
     expect(teachingHeader(readFileSync(`${src}random/random.wgsl.ts`, 'utf8'))!.startsWith('The draw kernels')).toBe(true);
   });
 

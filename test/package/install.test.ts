@@ -47,9 +47,15 @@ beforeAll(() => {
   run('pnpm', ['-r', '--filter', './packages/*', '--config.ignore-scripts=true', 'pack', '--pack-destination', tarballs], root);
   const project = join(dir, 'project');
   cpSync(join(root, 'test/package/project'), project, { recursive: true });
-  writeFileSync(join(project, 'readme.ts'), `const device = process.argv[2] as 'cpu' | 'wasm' | 'webgpu';\n` + readmeExample().replace("await useDevice('auto');", 'await useDevice(device);'));
+  writeFileSync(
+    join(project, 'readme.ts'),
+    `const device = process.argv[2] as 'cpu' | 'wasm' | 'webgpu';\n` + readmeExample().replace("await useDevice('auto');", 'await useDevice(device);'),
+  );
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh', private: true, type: 'module' }, null, 2));
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', outDir: 'out' }, include: ['*.ts'] }, null, 2));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', outDir: 'out' }, include: ['*.ts'] }, null, 2),
+  );
   dir = project;
   const tgz = readdirSync(tarballs).map((f) => join(tarballs, f));
   expect(tgz).toHaveLength(packages.length);
@@ -95,16 +101,20 @@ describe('the packages, installed with npm into a fresh project', () => {
     expect(r.status).toBe(0);
   }, 300_000);
 
-  it.each(['cpu', 'wasm'])("run the README's example and a classifier on %s", (device) => {
-    const readme = node('out/readme.js', device).stdout.trim().split('\n');
-    const losses = readme.filter((l) => /^\d+ /.test(l)).map((l) => Number(l.split(' ')[1]));
-    expect(losses).toHaveLength(4);
-    expect(losses[3]!).toBeLessThan(losses[0]! / 10);
-    const c = JSON.parse(node('out/classifier.js', device).stdout);
-    expect(c).toMatchObject({ device, sync: true, printed: true });
-    expect(c.last).toBeLessThan(c.first);
-    expect(c.accuracy).toBeGreaterThan(0.9);
-  }, 120_000);
+  it.each(['cpu', 'wasm'])(
+    "run the README's example and a classifier on %s",
+    (device) => {
+      const readme = node('out/readme.js', device).stdout.trim().split('\n');
+      const losses = readme.filter((l) => /^\d+ /.test(l)).map((l) => Number(l.split(' ')[1]));
+      expect(losses).toHaveLength(4);
+      expect(losses[3]!).toBeLessThan(losses[0]! / 10);
+      const c = JSON.parse(node('out/classifier.js', device).stdout);
+      expect(c).toMatchObject({ device, sync: true, printed: true });
+      expect(c.last).toBeLessThan(c.first);
+      expect(c.accuracy).toBeGreaterThan(0.9);
+    },
+    120_000,
+  );
 
   it("say which package to install when useDevice('webgpu') has no webgpu, and auto says why it took wasm", () => {
     const probe = join(dir, 'webgpu-missing.mjs');

@@ -25,7 +25,11 @@ describe.each(DEVICE_NAMES)('an allocation that cannot be satisfied, on %s', (na
     }
     expect(err).toBeInstanceOf(AllocationError);
     expect(err).toBeInstanceOf(SaddleError);
-    expect((err as Error).message).toMatch(new RegExp(`^zeros: cannot allocate \\[9007199254740992\\] f32, ${2 ** 55} bytes \\(32\\.0 PiB\\), on ${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+; expected a tensor that fits`));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^zeros: cannot allocate \\[9007199254740992\\] f32, ${2 ** 55} bytes \\(32\\.0 PiB\\), on ${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+; expected a tensor that fits`,
+      ),
+    );
     expect((err as AllocationError).bytes).toBe(2 ** 55);
   });
 
@@ -54,14 +58,18 @@ describe('the wasm heap reuses freed memory across sizes', () => {
       expect(Array.from((await big.toArray()).subarray(0, 4))).toEqual([0, 0, 0, 0]);
       expect(d.memory().allocatedBytes).toBeLessThanOrEqual(allocated);
       // What does not fit is refused, naming the op and the limit; the device still works after it.
-      expect(() => zeros([12 * MiB], { device: d })).toThrowError(/^zeros: cannot allocate \[12582912\] f32, 50331648 bytes \(48\.0 MiB\), on wasm \(1 thread, (relaxed-simd|simd128)\): 50331648 more bytes would take the wasm memory past the maximum of 67108864 bytes: 25165824 bytes are in use/);
+      expect(() => zeros([12 * MiB], { device: d })).toThrowError(
+        /^zeros: cannot allocate \[12582912\] f32, 50331648 bytes \(48\.0 MiB\), on wasm \(1 thread, (relaxed-simd|simd128)\): 50331648 more bytes would take the wasm memory past the maximum of 67108864 bytes: 25165824 bytes are in use/,
+      );
       big.dispose();
       const again = zeros([12 * MiB], { device: d });
       again.dispose();
     } finally {
       d.destroy();
     }
-    await expect(createWasmDevice({ maxMemoryBytes: MiB })).rejects.toThrowError(/wasm: maxMemoryBytes is 1048576; expected an integer from 16777216 \(16 MiB\) to 4294967296 \(4 GiB\)/);
+    await expect(createWasmDevice({ maxMemoryBytes: MiB })).rejects.toThrowError(
+      /wasm: maxMemoryBytes is 1048576; expected an integer from 16777216 \(16 MiB\) to 4294967296 \(4 GiB\)/,
+    );
   });
 
   it('random allocations and frees near the limit: blocks never overlap, and once all is freed the whole heap fits one block', () => {

@@ -19,7 +19,12 @@ import { encodeIdx, loadMnist, MNIST_FILES } from '@saddle/gan';
 function snapshot(dir: string): [string, string][] {
   return readdirSync(dir)
     .sort()
-    .map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]);
+    .map((name) => [
+      name,
+      createHash('sha256')
+        .update(readFileSync(join(dir, name)))
+        .digest('hex'),
+    ]);
 }
 
 async function values(m: Module): Promise<Record<string, number[]>> {

@@ -23,8 +23,16 @@ async function run(device: Device) {
   );
   const opt = new SGD(net.parameters(), { lr: schedules.exponentialDecay(0.1, 1.0001), momentum: schedules.linearRamp(0.5, 0.7, 0, 10) });
   const next = rng(3);
-  const x = fromArray(Array.from({ length: 32 * 6 }, () => 2 * next() - 1), [32, 6], { device });
-  const y = fromArray(Array.from({ length: 32 }, (_, i) => i % 2), [32, 1], { device });
+  const x = fromArray(
+    Array.from({ length: 32 * 6 }, () => 2 * next() - 1),
+    [32, 6],
+    { device },
+  );
+  const y = fromArray(
+    Array.from({ length: 32 }, (_, i) => i % 2),
+    [32, 1],
+    { device },
+  );
   const snapshots: { step: number; liveTensors: number; liveBytes: number; pooledBytes: number; allocatedBytes: number }[] = [];
   const losses: number[] = [];
   for (let step = 1; step <= STEPS; step++) {

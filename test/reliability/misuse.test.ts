@@ -66,7 +66,15 @@ function misuses(s: readonly number[], t: readonly number[], bad: number): Misus
   list.push({ op: 'reshape', call: (m) => ag.reshape(disposed(m), [...s]) });
   list.push({ op: 'transpose', call: (m) => ag.transpose(m(s), rank === 1 ? [1] : s.map(() => 0)) });
   list.push({ op: 'transpose', call: (m) => ag.transpose(m(s), [...s.map((_, i) => i), rank]) });
-  list.push({ op: 'slice', call: (m) => ag.slice(m(s), s.map(() => 0), s.map((d) => d + 1 + bad)) });
+  list.push({
+    op: 'slice',
+    call: (m) =>
+      ag.slice(
+        m(s),
+        s.map(() => 0),
+        s.map((d) => d + 1 + bad),
+      ),
+  });
   list.push({ op: 'concat', call: (m) => ag.concat([m(s), m([...s, 1])], 0) });
   list.push({ op: 'concat', call: (m) => ag.concat([m(s), m(s)], rank + bad) });
   list.push({ op: 'concat', call: (m, other) => ag.concat([m(s), m(s, { device: other })], 0) });

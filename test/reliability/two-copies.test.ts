@@ -49,7 +49,9 @@ describe('two copies of @saddle/autograd in one process', () => {
 describe('two copies of @saddle/tensor in one process', () => {
   it('fail loudly at load time, naming the cause and the fix', async () => {
     const load = secondCopy<unknown>('tensor');
-    await expect(load).rejects.toThrow(/^@saddle\/tensor: a second copy is being loaded \(from file:.*; the first came from .*\)\..*Expected one copy: import either the built packages \(dist\) or the sources everywhere/s);
+    await expect(load).rejects.toThrow(
+      /^@saddle\/tensor: a second copy is being loaded \(from file:.*; the first came from .*\)\..*Expected one copy: import either the built packages \(dist\) or the sources everywhere/s,
+    );
     await load.catch((e: Error) => expect(e.name).toBe('SaddleError'));
   });
 });

@@ -18,7 +18,6 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, opt
     if (!Number.isFinite(w) || !Number.isFinite(g)) {
       if (g !== w) {
         worst = i;
-        worstExcess = Infinity;
         break;
       }
       continue;
@@ -30,9 +29,7 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, opt
     }
   }
   if (worst >= 0) {
-    expect.fail(
-      `${opts.label ?? 'values'} differ at element ${worst}: got ${got[worst]}, want ${want[worst]} (atol ${atol}, rtol ${rtol})`,
-    );
+    expect.fail(`${opts.label ?? 'values'} differ at element ${worst}: got ${got[worst]}, want ${want[worst]} (atol ${atol}, rtol ${rtol})`);
   }
 }
 

@@ -55,5 +55,7 @@ export function conv2dFits(c: ConvCase): boolean {
 
 /** Whether convTranspose2d of the case has an output (the padding does not crop it all). */
 export function convTranspose2dFits(c: ConvCase): boolean {
-  return [0, 1].every((d) => ((d ? c.w : c.h) - 1) * c.stride[d]! - 2 * c.padding[d]! + c.dilation[d]! * ((d ? c.kw : c.kh) - 1) + c.outputPadding[d]! + 1 >= 1);
+  return [0, 1].every(
+    (d) => ((d ? c.w : c.h) - 1) * c.stride[d]! - 2 * c.padding[d]! + c.dilation[d]! * ((d ? c.kw : c.kh) - 1) + c.outputPadding[d]! + 1 >= 1,
+  );
 }

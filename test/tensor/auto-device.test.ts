@@ -25,7 +25,9 @@ describe("useDevice('auto') without a hardware GPU", () => {
     // auto's wasm device runs the relaxed-SIMD build where the engine has it (Node 20 with the flag the Node entry sets).
     expect(a.name).toMatch(/relaxed-simd/);
     expect(lastAutoChoice()!.device).toBe(a);
-    expect(lastAutoChoice()!.reason).toMatch(/no hardware GPU; wasm was faster than the software adapter \(test probe: wasm 1\.00 ms, software WebGPU 2\.00 ms\)/);
+    expect(lastAutoChoice()!.reason).toMatch(
+      /no hardware GPU; wasm was faster than the software adapter \(test probe: wasm 1\.00 ms, software WebGPU 2\.00 ms\)/,
+    );
     a.destroy();
     const b = await getDevice('auto', withTimes(3, 2));
     expect(b.kind).toBe('webgpu');

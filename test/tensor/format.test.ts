@@ -19,7 +19,15 @@ describe.each(NAMED_DEVICES)('printing a tensor on %s', (name, getDevice) => {
     const device = await getDevice();
     await fc.assert(
       fc.asyncProperty(
-        smallShape.chain((shape) => fc.tuple(fc.constant(shape), fc.array(fc.float({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }), { minLength: shape.reduce((a, b) => a * b, 1), maxLength: shape.reduce((a, b) => a * b, 1) }))),
+        smallShape.chain((shape) =>
+          fc.tuple(
+            fc.constant(shape),
+            fc.array(fc.float({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }), {
+              minLength: shape.reduce((a, b) => a * b, 1),
+              maxLength: shape.reduce((a, b) => a * b, 1),
+            }),
+          ),
+        ),
         fc.boolean(),
         async ([shape, values], integers) => {
           const data = integers ? values.map(Math.round) : values;
@@ -42,7 +50,11 @@ describe.each(NAMED_DEVICES)('printing a tensor on %s', (name, getDevice) => {
 
   it('summarizes with ... beyond the threshold, keeping the first and last 3 of each long dimension', async () => {
     const device = await getDevice();
-    const t = fromArray(Array.from({ length: 40 * 50 }, (_, i) => i), [40, 50], { device });
+    const t = fromArray(
+      Array.from({ length: 40 * 50 }, (_, i) => i),
+      [40, 50],
+      { device },
+    );
     const text = await t.format();
     const rows = text.split('\n');
     expect(rows).toHaveLength(7); // 3 rows, '...', 3 rows
@@ -55,7 +67,13 @@ describe.each(NAMED_DEVICES)('printing a tensor on %s', (name, getDevice) => {
 
   it('print() writes format() with console.log', async () => {
     const device = await getDevice();
-    const t = tensor([[1.5, -2], [3, 4]], { device });
+    const t = tensor(
+      [
+        [1.5, -2],
+        [3, 4],
+      ],
+      { device },
+    );
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       await t.print();
@@ -90,7 +108,11 @@ describe.each(NAMED_DEVICES)('printing a tensor on %s', (name, getDevice) => {
         expect(Array.from(x.dataSync())).toEqual(Array.from(await x.toArray()));
         expect(x.arraySync()).toEqual(await x.toNested());
       }
-      expect(transposed.arraySync()).toEqual([[1, 4], [2, 5], [3, 6]]);
+      expect(transposed.arraySync()).toEqual([
+        [1, 4],
+        [2, 5],
+        [3, 6],
+      ]);
       // util.inspect and String show the values, as format() does.
       expect(inspect(transposed)).toBe(await transposed.format());
       expect(String(row)).toBe(`tensor([4., 5., 6.], shape=[3], dtype=f32, device=${device.name})`);

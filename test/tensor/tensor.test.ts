@@ -57,7 +57,18 @@ describe.each(['cpu', 'webgpu', 'wasm'])('tensors on %s', (name) => {
 
   it('creates from nested arrays, zeros, ones, full, scalar', async () => {
     const d = await device();
-    expect(await tensor([[1, 2], [3, 4]], { device: d }).toNested()).toEqual([[1, 2], [3, 4]]);
+    expect(
+      await tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { device: d },
+      ).toNested(),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(Array.from(await zeros([2, 3], { device: d }).toArray())).toEqual([0, 0, 0, 0, 0, 0]);
     expect(Array.from(await ones([3], { device: d }).toArray())).toEqual([1, 1, 1]);
     expect(Array.from(await full([2], -2.5, { device: d }).toArray())).toEqual([-2.5, -2.5]);
@@ -69,9 +80,20 @@ describe.each(['cpu', 'webgpu', 'wasm'])('tensors on %s', (name) => {
   it('reads strided views (transpose, slice) in row-major order', async () => {
     const d = await device();
     const x = fromArray([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [3, 4], { device: d });
-    expect(await transpose(x).toNested()).toEqual([[0, 4, 8], [1, 5, 9], [2, 6, 10], [3, 7, 11]]);
-    expect(await slice(x, [1, 1], [2, 2]).toNested()).toEqual([[5, 6], [9, 10]]);
-    expect(await transpose(slice(x, [1, 1], [2, 2])).toNested()).toEqual([[5, 9], [6, 10]]);
+    expect(await transpose(x).toNested()).toEqual([
+      [0, 4, 8],
+      [1, 5, 9],
+      [2, 6, 10],
+      [3, 7, 11],
+    ]);
+    expect(await slice(x, [1, 1], [2, 2]).toNested()).toEqual([
+      [5, 6],
+      [9, 10],
+    ]);
+    expect(await transpose(slice(x, [1, 1], [2, 2])).toNested()).toEqual([
+      [5, 9],
+      [6, 10],
+    ]);
   });
 
   it('moves between devices', async () => {

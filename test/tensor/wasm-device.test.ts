@@ -47,7 +47,18 @@ describe('the wasm device', () => {
 
   it('creates tensors of f32, i32 and u32 and refuses f64', async () => {
     const d = await wasm();
-    expect(await tensor([[1, 2], [3, 4]], { device: d }).toNested()).toEqual([[1, 2], [3, 4]]);
+    expect(
+      await tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { device: d },
+      ).toNested(),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(Array.from(await full([3], 7, { device: d, dtype: 'u32' }).toArray())).toEqual([7, 7, 7]);
     expect(Array.from(await fromArray([-1, 2 ** 31 - 1], [2], { device: d, dtype: 'i32' }).toArray())).toEqual([-1, 2 ** 31 - 1]);
     expect(() => zeros([2], { device: d, dtype: 'f64' })).toThrowError(/alloc: dtype f64 is supported on the CPU only; expected f32, i32 or u32 on wasm/);
@@ -57,7 +68,7 @@ describe('the wasm device', () => {
     expect(Array.from(await (await moved.to(cpu)).toArray())).toEqual([1.5, 2.5]);
   });
 
-  it('an op without a wasm kernel throws a SaddleError naming it, never runs another device\'s code', async () => {
+  it("an op without a wasm kernel throws a SaddleError naming it, never runs another device's code", async () => {
     // The guard every op's WebGPU branch goes through, checked directly (ops gain wasm kernels over
     // time; one that has none must throw this, never run the CPU twin or the WebGPU code).
     const d = await wasm();
@@ -118,7 +129,9 @@ describe('the wasm device', () => {
       made.push((await getDevice('wasm', { threads: 1, build: 'relaxed-simd' })) as WasmDevice);
       expect(made[3]!.build).toBe('relaxed-simd');
       process.env.SADDLE_WASM = 'avx';
-      await expect(getDevice('wasm', { threads: 1 })).rejects.toThrowError(/^wasm: the kernel build asked for \(SADDLE_WASM or the build option\) is 'avx'; expected 'simd128' or 'relaxed-simd'/);
+      await expect(getDevice('wasm', { threads: 1 })).rejects.toThrowError(
+        /^wasm: the kernel build asked for \(SADDLE_WASM or the build option\) is 'avx'; expected 'simd128' or 'relaxed-simd'/,
+      );
     } finally {
       if (saved === undefined) delete process.env.SADDLE_WASM;
       else process.env.SADDLE_WASM = saved;
@@ -147,7 +160,11 @@ describe('the wasm device', () => {
 
   it('memory stays flat over a long loop of ops', async () => {
     const d = await wasm();
-    const x = fromArray(Float32Array.from({ length: 4096 }, (_, i) => i / 4096), [64, 64], { device: d });
+    const x = fromArray(
+      Float32Array.from({ length: 4096 }, (_, i) => i / 4096),
+      [64, 64],
+      { device: d },
+    );
     const step = () => {
       const a = exp(x);
       const xt = transpose(x);

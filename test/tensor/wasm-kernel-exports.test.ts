@@ -66,7 +66,8 @@ describe('the declared kernel exports (kernel-exports.ts) match the compiled mod
 
 /** Never called: tsc checks these lines (see the header). */
 export function typeLevelChecks(d: WasmDevice): void {
-  const x = 0, out = 0;
+  const x = 0,
+    out = 0;
   // The right name and argument count compile.
   d.run('softmaxF32', [0, 2, 3, 1, x, out], 6);
   d.run(`unary${'F32' as 'F32' | 'I32'}`, [0, 4, x, out, 1, d.ints([4, 1])], 4);

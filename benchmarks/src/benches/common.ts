@@ -53,7 +53,7 @@ export async function readJoined(ts: Tensor[]): Promise<Float32Array> {
 /** tfjs tensors read back one after the other, concatenated. */
 export async function readJoinedTf(ts: TF.Tensor[]): Promise<Float32Array> {
   const parts: ArrayLike<number>[] = [];
-  for (const t of ts) parts.push((await t.data()) as Float32Array);
+  for (const t of ts) parts.push(await t.data());
   return joined(parts);
 }
 

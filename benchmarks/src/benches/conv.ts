@@ -81,9 +81,18 @@ export function convCase(s: ConvShape, mode: 'fwd' | 'bwd'): BenchCase {
   let data: { x: Float32Array; w: Float32Array; dy: Float32Array } | null = null;
   const getData = () =>
     (data ??= {
-      x: uniformData(xShape.reduce((a, b) => a * b), seed + 1),
-      w: uniformData(wShape.reduce((a, b) => a * b), seed + 2),
-      dy: uniformData(yShape.reduce((a, b) => a * b), seed + 3),
+      x: uniformData(
+        xShape.reduce((a, b) => a * b),
+        seed + 1,
+      ),
+      w: uniformData(
+        wShape.reduce((a, b) => a * b),
+        seed + 2,
+      ),
+      dy: uniformData(
+        yShape.reduce((a, b) => a * b),
+        seed + 3,
+      ),
     });
   const geo = { stride: s.stride, padding: s.pad };
 
@@ -148,7 +157,7 @@ export function convCase(s: ConvShape, mode: 'fwd' | 'bwd'): BenchCase {
         // convTranspose2d: the roles of x and dy swap (dy is the larger map): input dy as [Cout, H', W', N],
         //   filter x as [H, W, N, Cin] -> [Cout, kH', kW', Cin].
         const [big, small] = s.transposed ? [dy, x] : [x, dy];
-        const r = tf.conv2d(tf.transpose(big, [3, 1, 2, 0]) as TF.Tensor4D, tf.transpose(small, [1, 2, 0, 3]) as TF.Tensor4D, 1, pad, 'NHWC', s.stride);
+        const r = tf.conv2d(tf.transpose<TF.Tensor4D>(big, [3, 1, 2, 0]), tf.transpose<TF.Tensor4D>(small, [1, 2, 0, 3]), 1, pad, 'NHWC', s.stride);
         return tf.transpose(tf.slice(r, [0, 0, 0, 0], [-1, s.k, s.k, -1]), [1, 2, 0, 3]);
       });
     const backward = (): TF.Tensor[] => (hasFilterGrad ? gs([x, f], dy) : [gx(x, dy), dwByConv()]);
@@ -160,7 +169,9 @@ export function convCase(s: ConvShape, mode: 'fwd' | 'bwd'): BenchCase {
       output: async () => {
         const ts = once();
         // Back to saddle's layouts for the check: y, dx NHWC -> NCHW; the filter's gradient -> PyTorch's.
-        const back = tf.tidy(() => (mode === 'fwd' ? [tf.transpose(ts[0]!, [0, 3, 1, 2])] : [tf.transpose(ts[0]!, [0, 3, 1, 2]), tf.transpose(ts[1]!, [3, 2, 0, 1])]));
+        const back = tf.tidy(() =>
+          mode === 'fwd' ? [tf.transpose(ts[0]!, [0, 3, 1, 2])] : [tf.transpose(ts[0]!, [0, 3, 1, 2]), tf.transpose(ts[1]!, [3, 2, 0, 1])],
+        );
         const v = await readJoinedTf(back);
         for (const t of [...ts, ...back]) t.dispose();
         return v;
@@ -174,7 +185,18 @@ export function convCase(s: ConvShape, mode: 'fwd' | 'bwd'): BenchCase {
   const macs = convMacs(s);
   return {
     label: label(s, mode),
-    params: { mode, transposed: s.transposed, n: s.n, cin: s.cin, size: s.size, cout: s.cout, k: s.k, stride: s.stride, pad: s.pad, layout: 'saddle NCHW, tfjs NHWC (transposed outside the timed region)' },
+    params: {
+      mode,
+      transposed: s.transposed,
+      n: s.n,
+      cin: s.cin,
+      size: s.size,
+      cout: s.cout,
+      k: s.k,
+      stride: s.stride,
+      pad: s.pad,
+      layout: 'saddle NCHW, tfjs NHWC (transposed outside the timed region)',
+    },
     flops: 2 * macs * (mode === 'fwd' ? 1 : 2),
     // Each value sums up to Cin·k² products (dw: N·H'·W' of them) of values in [-1, 1).
     tolerance: 1e-5 * Math.max(16, Math.sqrt(mode === 'fwd' ? s.cin * s.k * s.k : s.n * o * o) * 4),
@@ -186,7 +208,7 @@ export function convCase(s: ConvShape, mode: 'fwd' | 'bwd'): BenchCase {
 export function convBench(): Bench {
   return {
     name: 'conv',
-    title: 'conv2d and convTranspose2d (f32): the conv GAN preset\'s layers and common ones, forward and backward',
+    title: "conv2d and convTranspose2d (f32): the conv GAN preset's layers and common ones, forward and backward",
     description:
       "saddle's conv2d / convTranspose2d (NCHW, PyTorch's weight layouts) and their gradients through the tape, against tfjs-core's " +
       'conv2d / conv2dTranspose (NHWC; inputs transposed once outside the timed region, outputs transposed back for the check) and tf.grads. ' +

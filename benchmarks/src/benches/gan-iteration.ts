@@ -33,7 +33,7 @@
  * Data: synthetic images (seeded uniform pixels in [0, 1)), 1000 of them (10 minibatches, cycled):
  * the time of an iteration does not depend on what the pixels show.
  */
-import { Generator, cpu, dropoutMask, rand, type Tensor } from '@saddle/autograd';
+import { cpu, dropoutMask, rand, type Tensor } from '@saddle/autograd';
 import { schedules } from '@saddle/nn';
 import type * as TF from '@tensorflow/tfjs-core';
 import { GanTrainer, preset, type GanConfig, type PresetName } from '@saddle/gan';
@@ -253,7 +253,11 @@ class TfGan {
     this.dVels = this.vels.slice(fx.gCount);
     this.data = tf.tensor(fx.ordered, [BENCH_IMAGES, PIXELS], 'float32');
     const B = c.batch;
-    this.targets2B = tf.tensor(Float32Array.from({ length: 2 * B }, (_, i) => (i < B ? 1 : 0)), [2 * B, 1], 'float32');
+    this.targets2B = tf.tensor(
+      Float32Array.from({ length: 2 * B }, (_, i) => (i < B ? 1 : 0)),
+      [2 * B, 1],
+      'float32',
+    );
     this.onesB = tf.ones([B, 1], 'float32');
     this.accD = tf.zeros([3]);
     this.accG = tf.zeros([1]);
@@ -274,7 +278,7 @@ class TfGan {
   private D(x: TF.Tensor, draws: TfDraws): TF.Tensor {
     const tf = this.tf;
     const d = this.fx.config.discriminator;
-    const rows = x.shape[0]!;
+    const rows = x.shape[0];
     // Dropout with keep 1 is the identity (as tf.dropout with rate 0): no mask, no multiply.
     const dropout = (h: TF.Tensor, keep: number) => (keep < 1 ? tf.mul(h, draws.mask([rows, h.shape[1]!], keep)) : h);
     let h = x;
@@ -315,7 +319,7 @@ class TfGan {
       let logits: TF.Tensor | null = null;
       const d = tf.variableGrads(() => {
         logits = tf.keep(this.D(both, draws));
-        return tf.losses.sigmoidCrossEntropy(this.targets2B, logits) as TF.Scalar;
+        return tf.losses.sigmoidCrossEntropy<TF.Tensor, TF.Scalar>(this.targets2B, logits);
       }, this.dVars);
       this.update(this.dVars, this.dVels, d.grads, this.dSteps++);
       const means = tf.mean(tf.reshape(tf.sigmoid(logits!), [2, B]), 1);
@@ -327,7 +331,7 @@ class TfGan {
     tf.tidy(() => {
       // G step: fresh z, D(G(z)) with only G's variables differentiated, the non-saturating loss.
       const z = draws.z(B, c.generator.zDim);
-      const g = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(this.onesB, this.D(this.G(z), draws)) as TF.Scalar, this.gVars);
+      const g = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy<TF.Tensor, TF.Scalar>(this.onesB, this.D(this.G(z), draws)), this.gVars);
       this.update(this.gVars, this.gVels, g.grads, this.gSteps++);
       const accG = tf.add(this.accG, tf.reshape(g.value, [1]));
       this.accG.dispose();
@@ -443,8 +447,9 @@ export function ganCase(name: PresetName): BenchCase {
       run: () => net.run(),
       output: async () => {
         const d = fx.draws;
-        const fresh = instance({ ...spec, draws: { zD: f32Base64(d.zD), zG: f32Base64(d.zG), masksD: d.masksD.map(f32Base64), masksG: d.masksG.map(f32Base64) } }, async (raw) =>
-          scaled(split(raw), await getScales()),
+        const fresh = instance(
+          { ...spec, draws: { zD: f32Base64(d.zD), zG: f32Base64(d.zG), masksD: d.masksD.map(f32Base64), masksG: d.masksG.map(f32Base64) } },
+          async (raw) => scaled(split(raw), await getScales()),
         );
         try {
           fresh.run();

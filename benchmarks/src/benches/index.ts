@@ -25,7 +25,7 @@ export interface BenchEntry {
 
 export const BENCHES: Record<string, BenchEntry> = {
   matmul: {
-    summary: 'C = A·B: square 256…4096 (8192 on a GPU) and the GAN\'s shapes, forward and backward',
+    summary: "C = A·B: square 256…4096 (8192 on a GPU) and the GAN's shapes, forward and backward",
     build: (o) => matmulBench({ sizes: o.sizes, gan: o.gan, hardwareGpu: o.hardwareGpu }),
   },
   maxout: {

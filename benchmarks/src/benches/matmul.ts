@@ -143,7 +143,17 @@ export function matmulCase(s: MatmulShape): BenchCase {
     // PyTorch: torch.mm / torch.addmm (+ relu_ / sigmoid_) on the same stored operands, transposed views for transA / transB.
     torch: ({ instance }: TorchCtx): Instance => {
       const d = getData();
-      return instance({ kind: 'matmul', aShape, bShape, transA, transB, activation, a: f32Base64(d.a), b: f32Base64(d.b), bias: d.bias ? f32Base64(d.bias) : null });
+      return instance({
+        kind: 'matmul',
+        aShape,
+        bShape,
+        transA,
+        transB,
+        activation,
+        a: f32Base64(d.a),
+        b: f32Base64(d.b),
+        bias: d.bias ? f32Base64(d.bias) : null,
+      });
     },
   };
   return c;
@@ -167,7 +177,7 @@ export function matmulBench(opts: MatmulBenchOptions = {}): Bench {
     description:
       "saddle's tiled WGSL matmul (webgpu) and its WebAssembly SIMD matmul (wasm device: every core, and one thread; relaxed-SIMD and SIMD128 builds) against tfjs-core's matMul " +
       '(webgpu backend on the same GPUDevice; wasm (XNNPACK, one thread in Node) and cpu backends on the CPU) and PyTorch on the CPU (torch.mm / addmm). ' +
-      'Square sizes M = K = N, and the GAN\'s fully connected products at batch 100 (forward, dX with Bᵀ, dW with Aᵀ). FLOPs = 2·M·N·K.',
+      "Square sizes M = K = N, and the GAN's fully connected products at batch 100 (forward, dX with Bᵀ, dW with Aᵀ). FLOPs = 2·M·N·K.",
     ratios: BENCH_RATIOS,
     cases: shapes.map(matmulCase),
   };

@@ -12,7 +12,7 @@ import { elementwiseOpOf } from './peers.js';
 import { teachingHeader } from './header.js';
 
 /** The .wgsl.ts files as text, for their header comments. */
-const SOURCES = import.meta.glob('../../../packages/ops/src/*/*.wgsl.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const SOURCES = import.meta.glob<string>('../../../packages/ops/src/*/*.wgsl.ts', { query: '?raw', import: 'default', eager: true });
 
 export interface KernelSource {
   wgsl: string;
@@ -38,13 +38,22 @@ const matmulShapes = new Map([...SQUARE, ...GAN_SHAPES].map((s) => [shapeLabel(s
 
 function matmulSource(device: Device, label: string, choice: MatmulChoice): KernelSource {
   const s = matmulShapes.get(label) ?? SQUARE[0]!;
-  const limits = isWebGpu(device) ? device.limits : ({ maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 } as GPUSupportedLimits);
+  const limits = isWebGpu(device)
+    ? device.limits
+    : ({ maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 } as GPUSupportedLimits);
   const minWorkgroups = isWebGpu(device) ? K.matmulMinWorkgroups(device) : K.MATMUL_MIN_WORKGROUPS.gpu;
   let config: K.MatmulConfig = choice.tiling === 'auto' ? K.chooseMatmulConfig(s.m, s.n, limits, minWorkgroups) : K.MATMUL_CONFIGS[choice.tiling];
   // A forced tiling too large for the workgroup memory runs single-buffered, as matmul does.
-  if (K.matmulWorkgroupBytes(config) > limits.maxComputeWorkgroupStorageSize && config.doubleBuffer) config = { ...config, name: `${config.name}-single`, doubleBuffer: false };
-  const why = choice.tiling !== 'auto' ? 'picked above' : isWebGpu(device) ? `chosen for ${s.m}x${s.n} on this adapter` : 'for a hardware GPU (no WebGPU device here)';
-  const split = choice.splitK === 'auto' ? 'split-K as the launcher chooses' : choice.splitK === 1 ? 'no split-K' : `split-K: K in ${choice.splitK} parts (partial sums, then the split-K reduce kernel)`;
+  if (K.matmulWorkgroupBytes(config) > limits.maxComputeWorkgroupStorageSize && config.doubleBuffer)
+    config = { ...config, name: `${config.name}-single`, doubleBuffer: false };
+  const why =
+    choice.tiling !== 'auto' ? 'picked above' : isWebGpu(device) ? `chosen for ${s.m}x${s.n} on this adapter` : 'for a hardware GPU (no WebGPU device here)';
+  const split =
+    choice.splitK === 'auto'
+      ? 'split-K as the launcher chooses'
+      : choice.splitK === 1
+        ? 'no split-K'
+        : `split-K: K in ${choice.splitK} parts (partial sums, then the split-K reduce kernel)`;
   return {
     wgsl: K.matmulWgsl({ config, transA: Boolean(s.transA), transB: Boolean(s.transB) }),
     config: `config ${config.name}: ${config.bm}x${config.bn} block, BK ${config.bk}, ${config.tm}x${config.tn} per thread, ${K.matmulThreads(config)} threads, ${K.matmulWorkgroupBytes(config)} B of workgroup memory, double buffer ${config.doubleBuffer}, unroll ${config.unroll} (${why}); ${split}`,
@@ -53,8 +62,13 @@ function matmulSource(device: Device, label: string, choice: MatmulChoice): Kern
 
 function elementwiseSource(_: Device, label: string): KernelSource {
   const op = elementwiseOpOf(label);
-  if (op in K.BINARY_OPS) return { wgsl: W.binaryWgsl(W.exprFor(K.BINARY_OPS[op as K.BinaryOpName], 'f32'), 'f32', true), config: `binary ${op}, f32, dense operands` };
-  if (op === 'copy') return { wgsl: W.unaryWgsl(W.exprFor(K.UNARY_OPS.copy, 'f32'), 'f32', false), config: 'unary copy, f32, strided reads (a transposed view) and dense writes' };
+  if (op in K.BINARY_OPS)
+    return { wgsl: W.binaryWgsl(W.exprFor(K.BINARY_OPS[op as K.BinaryOpName], 'f32'), 'f32', true), config: `binary ${op}, f32, dense operands` };
+  if (op === 'copy')
+    return {
+      wgsl: W.unaryWgsl(W.exprFor(K.UNARY_OPS.copy, 'f32'), 'f32', false),
+      config: 'unary copy, f32, strided reads (a transposed view) and dense writes',
+    };
   const name = (op in K.UNARY_OPS ? op : 'sigmoid') as K.UnaryOpName;
   return { wgsl: W.unaryWgsl(W.exprFor(K.UNARY_OPS[name], 'f32'), 'f32', true), config: `unary ${name}, f32, dense` };
 }
@@ -65,14 +79,23 @@ const byLabel = (pick: (label: string) => boolean, a: () => KernelSource, b: () 
 
 export const KERNELS: Record<string, KernelEntry> = {
   matmul: { file: 'matmul/matmul.wgsl.ts', source: matmulSource },
-  'split-K reduce': { file: 'matmul/split-k.wgsl.ts', source: fixed(W.splitKReduceWgsl(), 'sums the K parts of a split matmul (the partial products come from the matmul kernel)') },
+  'split-K reduce': {
+    file: 'matmul/split-k.wgsl.ts',
+    source: fixed(W.splitKReduceWgsl(), 'sums the K parts of a split matmul (the partial products come from the matmul kernel)'),
+  },
   'matmul (subgroup matrix, f16)': {
     file: 'matmul/matmul-subgroup-matrix.wgsl.ts',
-    source: fixed(K.subgroupMatrixMatmulWgsl({ transA: false, transB: false, subgroupSize: 32 }), 'f16 inputs, subgroup size 32 (a hardware GPU with the subgroup-matrix feature)'),
+    source: fixed(
+      K.subgroupMatrixMatmulWgsl({ transA: false, transB: false, subgroupSize: 32 }),
+      'f16 inputs, subgroup size 32 (a hardware GPU with the subgroup-matrix feature)',
+    ),
   },
   maxout: { file: 'maxout/maxout.wgsl.ts', source: fixed(W.maxoutWgsl(), 'forward: max over the pieces of each unit') },
   'maxout + dropout': { file: 'maxout/maxout-dropout.wgsl.ts', source: fixed(W.maxoutDropoutWgsl, 'fused maxout and dropout, mask from the Philox stream') },
-  'sigmoid cross-entropy': { file: 'bce/bce.wgsl.ts', source: fixed(W.bceLossWgsl({ targetTensor: true, dense: true }), 'loss, dense logits and a target tensor') },
+  'sigmoid cross-entropy': {
+    file: 'bce/bce.wgsl.ts',
+    source: fixed(W.bceLossWgsl({ targetTensor: true, dense: true }), 'loss, dense logits and a target tensor'),
+  },
   reduce: {
     file: 'reduce/reduce.wgsl.ts',
     source: byLabel(
@@ -117,10 +140,16 @@ export const KERNELS: Record<string, KernelEntry> = {
     source: byLabel(
       (l) => l.includes(' convT '),
       () => ({ wgsl: W.convWgsl({ bias: false }), config: `conv2d: implicit GEMM, no bias, ${W.CONV_TILE}x${W.CONV_TILE} output tiles` }),
-      () => ({ wgsl: W.col2imWgsl(false), config: 'convTranspose2d: the tuned matmul (x against the weights), then this col2im gather (conv/col2im.wgsl.ts), no bias' }),
+      () => ({
+        wgsl: W.col2imWgsl(false),
+        config: 'convTranspose2d: the tuned matmul (x against the weights), then this col2im gather (conv/col2im.wgsl.ts), no bias',
+      }),
     ),
   },
-  'strided copy': { file: 'shape/shape.wgsl.ts', source: fixed(W.copyStridedWgsl(), 'any view into a dense tensor (concat copies each input into its slice of the output)') },
+  'strided copy': {
+    file: 'shape/shape.wgsl.ts',
+    source: fixed(W.copyStridedWgsl(), 'any view into a dense tensor (concat copies each input into its slice of the output)'),
+  },
 };
 
 /** The kernel's teaching header: the comment marked `@kernel-header` (./header.ts). */

@@ -77,7 +77,9 @@ export function ladderPanel(
   async function whyNot(s: K.LadderStep): Promise<string | null> {
     if (s.device === 'webgpu') return gpu !== null ? null : `the WGSL steps need WebGPU (this page runs on ${(await device).kind}); the wasm steps run here`;
     const build = s.build === undefined ? null : (await wasmDevice()).build;
-    return build === null || build === s.build ? null : `wasm step '${s.name}' needs the ${s.build} build of the kernels, and this engine runs ${build} (this engine has no relaxed SIMD; Chrome 114+ has it)`;
+    return build === null || build === s.build
+      ? null
+      : `wasm step '${s.name}' needs the ${s.build} build of the kernels, and this engine runs ${build} (this engine has no relaxed SIMD; Chrome 114+ has it)`;
   }
 
   function show(): void {
@@ -93,9 +95,23 @@ export function ladderPanel(
       const s = stepOf(`${r.device} ${r.step}`);
       const prev = state.rows[i - 1];
       const speedup = prev && prev.device === r.device && prev.size === r.size ? `${(r.gflops / prev.gflops).toFixed(1)}×` : '';
-      return [r.build ? `${r.device} (${r.build})` : r.device, r.step, s.idea, fmtRate(s.intensity), `${r.size}³`, r.ms.toFixed(2), r.gflops.toFixed(2), `${r.pctPeak.toFixed(1)}%`, speedup];
+      return [
+        r.build ? `${r.device} (${r.build})` : r.device,
+        r.step,
+        s.idea,
+        fmtRate(s.intensity),
+        `${r.size}³`,
+        r.ms.toFixed(2),
+        r.gflops.toFixed(2),
+        `${r.pctPeak.toFixed(1)}%`,
+        speedup,
+      ];
     });
-    table($<HTMLTableElement>('ladder-result'), ['device', 'step', 'what it adds', 'flop/byte', 'product', 'ms', 'GFLOP/s', '% of peak', '× step before'], rows);
+    table(
+      $<HTMLTableElement>('ladder-result'),
+      ['device', 'step', 'what it adds', 'flop/byte', 'product', 'ms', 'GFLOP/s', '% of peak', '× step before'],
+      rows,
+    );
   }
 
   async function timeStep(s: K.LadderStep, n: number): Promise<void> {
@@ -106,7 +122,16 @@ export function ladderPanel(
     const peak = s.device === 'wasm' && s.name !== 'threads' && s.name !== 'fma' ? roof.oneThread! : roof.peak;
     const sync = isWebGpu(d) ? () => d.sync() : async () => {};
     const [row] = await timeLadder(d, [s], n, reps, () => peak, sync);
-    const timing: LadderTiming = { device: s.device, step: s.name, size: n, ms: row!.ms, gflops: row!.gflops, pctPeak: row!.pctPeak, peak, build: isWebGpu(d) ? undefined : (d as WasmDevice).build };
+    const timing: LadderTiming = {
+      device: s.device,
+      step: s.name,
+      size: n,
+      ms: row!.ms,
+      gflops: row!.gflops,
+      pctPeak: row!.pctPeak,
+      peak,
+      build: isWebGpu(d) ? undefined : (d as WasmDevice).build,
+    };
     state.rows = [...state.rows.filter((r) => !(r.device === s.device && r.step === s.name)), timing].sort(
       (a, b) => STEPS.findIndex((x) => x.device === a.device && x.name === a.step) - STEPS.findIndex((x) => x.device === b.device && x.name === b.step),
     );
@@ -122,10 +147,14 @@ export function ladderPanel(
       for (const s of steps) {
         status.textContent = `timing ${s.device} ${s.name} on ${n}³…`;
         // Shown at once: a wasm step holds the page's thread while it runs.
-        await progress.during(`timing ${s.device} ${s.name} (${n}³)`, async () => {
-          await new Promise((r) => setTimeout(r, 0));
-          await timeStep(s, n);
-        }, 0);
+        await progress.during(
+          `timing ${s.device} ${s.name} (${n}³)`,
+          async () => {
+            await new Promise((r) => setTimeout(r, 0));
+            await timeStep(s, n);
+          },
+          0,
+        );
       }
       status.textContent = `timed ${steps.length} step${steps.length === 1 ? '' : 's'} on ${n}³${notes.length ? ` (not run: ${notes.join('; ')})` : ''}`;
     } finally {
@@ -149,8 +178,14 @@ export function ladderPanel(
     void guarded(status, async () => {
       const reasons = await Promise.all(STEPS.map(whyNot));
       const gpuSkipped = reasons.filter((r, i) => r !== null && STEPS[i]!.device === 'webgpu').length;
-      const notes = [...(gpuSkipped ? [`the ${gpuSkipped} WGSL steps need WebGPU`] : []), ...reasons.filter((r, i): r is string => r !== null && STEPS[i]!.device === 'wasm')];
-      await run(STEPS.filter((_, i) => reasons[i] === null), notes);
+      const notes = [
+        ...(gpuSkipped ? [`the ${gpuSkipped} WGSL steps need WebGPU`] : []),
+        ...reasons.filter((r, i): r is string => r !== null && STEPS[i]!.device === 'wasm'),
+      ];
+      await run(
+        STEPS.filter((_, i) => reasons[i] === null),
+        notes,
+      );
     });
   pick.onchange = show;
   show();

@@ -76,7 +76,11 @@ export function opCase(spec: OpCaseSpec): BenchCase {
   const data = () => (inputs ??= spec.inputs());
   return {
     label: spec.label,
-    params: { shapes: data().map((x) => `[${x.shape.join(',')}]`).join(' ') },
+    params: {
+      shapes: data()
+        .map((x) => `[${x.shape.join(',')}]`)
+        .join(' '),
+    },
     flops: spec.flops > 0 ? spec.flops : undefined,
     bytes: spec.bytes,
     tolerance: spec.tolerance,

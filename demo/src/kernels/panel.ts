@@ -76,7 +76,9 @@ const SPLIT_K = ['auto', '1', '2', '4', '8'];
 
 /** " (tfjs-webgpu takes 1.20 s per call)" for every runner slower than half a second a call, else "". */
 function slowNote(r: CaseResult): string {
-  const slow = Object.entries(r.runners).flatMap(([id, res]) => (res.status === 'ok' && res.ms.median > 500 ? [`${id} takes ${(res.ms.median / 1000).toFixed(2)} s per call`] : []));
+  const slow = Object.entries(r.runners).flatMap(([id, res]) =>
+    res.status === 'ok' && res.ms.median > 500 ? [`${id} takes ${(res.ms.median / 1000).toFixed(2)} s per call`] : [],
+  );
   return slow.length ? ` (${slow.join(', ')})` : '';
 }
 
@@ -86,7 +88,9 @@ function checkCell(c: BenchCase, res: RunnerResult): string | [string, string] {
   if (res.status !== 'ok') return [res.reason, 'bad'];
   if (!res.check) return 'reference';
   const ok = res.check.ok;
-  const what = c.compare ? `same statistics: max |z| ${res.check.relErr.toFixed(2)} ≤ ${c.tolerance}` : `same math: rel. err ${res.check.relErr.toExponential(2)} ≤ ${(c.tolerance ?? 1e-3).toExponential(1)}`;
+  const what = c.compare
+    ? `same statistics: max |z| ${res.check.relErr.toFixed(2)} ≤ ${c.tolerance}`
+    : `same math: rel. err ${res.check.relErr.toExponential(2)} ≤ ${(c.tolerance ?? 1e-3).toExponential(1)}`;
   return [`${ok ? '' : 'MISMATCH: '}${what} vs ${res.check.against}`, ok ? 'ok' : 'bad'];
 }
 
@@ -113,8 +117,7 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
   let device: Device | null = null;
   let wasm: Promise<WasmDevice> | null = null;
   /** The wasm device the wasm kernels run on: the page's, or one started for them on a WebGPU page. */
-  const wasmDevice = (): Promise<WasmDevice> =>
-    (wasm ??= devicePromise.then((d) => (d.kind === 'wasm' ? (d as WasmDevice) : createWasmDevice())));
+  const wasmDevice = (): Promise<WasmDevice> => (wasm ??= devicePromise.then((d) => (d.kind === 'wasm' ? (d as WasmDevice) : createWasmDevice())));
   const setPick = $<HTMLSelectElement>('kernel-set');
   setPick.replaceChildren(new Option('WGSL kernels (WebGPU)', 'webgpu'), new Option('AssemblyScript kernels (wasm)', 'wasm'));
   const pick = $<HTMLSelectElement>('kernel-pick');
@@ -122,7 +125,9 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
   const tiling = options($<HTMLSelectElement>('kernel-tiling'), ['auto', ...Object.keys(K.MATMUL_CONFIGS)], 'auto');
   const splitK = options($<HTMLSelectElement>('kernel-splitk'), SPLIT_K, 'auto');
   const wasmTile = $<HTMLSelectElement>('kernel-wasm-tile');
-  wasmTile.replaceChildren(...WASM_TILES.map((t) => new Option(t === 'auto' ? 'auto' : `${t} register tiles (${Number(t.split('x')[0]) * 4} x ${Number(t.split('x')[1]) * 8})`, t)));
+  wasmTile.replaceChildren(
+    ...WASM_TILES.map((t) => new Option(t === 'auto' ? 'auto' : `${t} register tiles (${Number(t.split('x')[0]) * 4} x ${Number(t.split('x')[1]) * 8})`, t)),
+  );
   const status = $('kernel-status');
   const button = $<HTMLButtonElement>('kernel-time');
   const peerLine = $('kernel-peer');
@@ -195,24 +200,34 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
     if (set === 'webgpu') {
       const k = KERNELS[kernel]!;
       $('kernel-header').textContent = header(k.file);
-      const { wgsl, config } = device ? k.source(device, casePick.value, choice()) : { wgsl: '(the WGSL is generated once the page has chosen its device)', config: '' };
+      const { wgsl, config } = device
+        ? k.source(device, casePick.value, choice())
+        : { wgsl: '(the WGSL is generated once the page has chosen its device)', config: '' };
       $('kernel-source').textContent = wgsl.trim();
       $('kernel-config').textContent = config;
     } else {
       const k = WASM_KERNELS[kernel]!;
       $('kernel-header').textContent = wasmHeader(k.file);
       $('kernel-source').textContent = wasmSource(k.file).trim();
-      const tile = kernel === 'matmul' ? `; macro tile ${wasmTile.value === 'auto' ? 'as chooseWasmMatmulTiles picks it for the shape and the threads' : `${wasmTile.value} register tiles (picked above)`}` : '';
+      const tile =
+        kernel === 'matmul'
+          ? `; macro tile ${wasmTile.value === 'auto' ? 'as chooseWasmMatmulTiles picks it for the shape and the threads' : `${wasmTile.value} register tiles (picked above)`}`
+          : '';
       $('kernel-config').textContent = `kernels-wasm assembly/${k.file}: ${k.about}${tile}`;
     }
     $('kernel-source-kind').textContent = set === 'webgpu' ? 'the generated WGSL' : 'the AssemblyScript source';
     // No peer: the page says why, and offers no button.
     button.hidden = !isPeer(p);
-    const oneThread = set === 'wasm' && !TFJS_WASM_THREADS ? ', one thread in this static build: its threaded workers do not survive minification; saddle on every thread' : '';
+    const oneThread =
+      set === 'wasm' && !TFJS_WASM_THREADS ? ', one thread in this static build: its threaded workers do not survive minification; saddle on every thread' : '';
     peerLine.textContent = isPeer(p) ? `tfjs peer: ${p.tfjs} (on tfjs-${set}${oneThread}). Check: ${p.check}.` : `No timing: ${p.none}.`;
     const canTime = set === 'wasm' || (device !== null && isWebGpu(device));
     button.disabled = !device || !canTime || !isPeer(p) || state.timing;
-    status.textContent = !device ? 'waiting for the device' : canTime ? '' : `timing the WGSL kernels needs WebGPU (this page runs on ${device.kind}): pick the AssemblyScript kernels to time on wasm`;
+    status.textContent = !device
+      ? 'waiting for the device'
+      : canTime
+        ? ''
+        : `timing the WGSL kernels needs WebGPU (this page runs on ${device.kind}): pick the AssemblyScript kernels to time on wasm`;
     status.className = '';
   }
 
@@ -221,10 +236,14 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
     if (!c) return;
     const config = configOf(set, kernel);
     const d: Device = set === 'webgpu' ? (device as WebGpuDevice) : await wasmDevice();
-    const roofline = await progress.during(`measuring the roofline of ${d.name} (peak and copy probes)`, async () => {
-      await new Promise((r) => setTimeout(r, 0)); // paint the words: the wasm probes hold the page's thread
-      return rooflineOf(d, short);
-    }, 0);
+    const roofline = await progress.during(
+      `measuring the roofline of ${d.name} (peak and copy probes)`,
+      async () => {
+        await new Promise((r) => setTimeout(r, 0)); // paint the words: the wasm probes hold the page's thread
+        return rooflineOf(d, short);
+      },
+      0,
+    );
     noteRoofline(roofline);
     const ids: [RunnerId, RunnerId] = set === 'webgpu' ? ['saddle-webgpu', 'tfjs-webgpu'] : ['saddle-wasm', 'tfjs-wasm'];
     // Shown at once: the first click also loads tfjs (seconds of script on the page's thread).
@@ -244,7 +263,8 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
       const gbs = rateOf(c.bytes, res.ms.median);
       pctOfPeak[id as RunnerId] = { flops: gflops && (100 * gflops) / roofline.peak, bytes: gbs && (100 * gbs) / roofline.bandwidth };
       // Of the roof over this case: min(peak, intensity × bandwidth), or the bandwidth for a pure copy.
-      const ofRoof = gflops !== undefined && intensity !== null ? pct(gflops, roofAt(roofline, intensity).gflops) : gbs !== undefined ? pct(gbs, roofline.bandwidth) : '–';
+      const ofRoof =
+        gflops !== undefined && intensity !== null ? pct(gflops, roofAt(roofline, intensity).gflops) : gbs !== undefined ? pct(gbs, roofline.bandwidth) : '–';
       return [
         id,
         res.ms.median.toFixed(4),
@@ -258,7 +278,11 @@ export function kernelsPanel(devicePromise: Promise<Device>, short = false): Ker
       ];
     });
     state.results.push({ kernel, set, config, roofline, intensity, pctOfPeak, ...r });
-    table($<HTMLTableElement>('kernel-result'), ['runner', 'ms / call (median)', 'GFLOP/s', '% of peak', 'GB/s', '% of bandwidth', '% of roof', 'reps x calls', 'check'], rows);
+    table(
+      $<HTMLTableElement>('kernel-result'),
+      ['runner', 'ms / call (median)', 'GFLOP/s', '% of peak', 'GB/s', '% of bandwidth', '% of roof', 'reps x calls', 'check'],
+      rows,
+    );
     const roof = intensity !== null ? roofAt(roofline, intensity) : null;
     $('kernel-roofline').textContent =
       (intensity !== null

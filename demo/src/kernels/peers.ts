@@ -11,7 +11,26 @@
 import * as K from '@saddle/ops';
 import type { Tensor } from '@saddle/autograd';
 import type * as TF from '@tensorflow/tfjs-core';
-import { type BenchCase, type Instance, GAN_SHAPES, matmulCase, shapeLabel, type MatmulShape, MAXOUT_SHAPES, PIECES, UNITS, maxoutCase as benchMaxoutCase, type MaxoutShape, BCE_SHAPES, bceCase as benchBceCase, type BceShape, readJoined, readJoinedTf, CONV_SHAPES, convCase } from '@saddle/benchmarks';
+import {
+  type BenchCase,
+  type Instance,
+  GAN_SHAPES,
+  matmulCase,
+  shapeLabel,
+  type MatmulShape,
+  MAXOUT_SHAPES,
+  PIECES,
+  UNITS,
+  maxoutCase as benchMaxoutCase,
+  type MaxoutShape,
+  BCE_SHAPES,
+  bceCase as benchBceCase,
+  type BceShape,
+  readJoined,
+  readJoinedTf,
+  CONV_SHAPES,
+  convCase,
+} from '@saddle/benchmarks';
 import { Z_BOUND, intInput, opCase, saddleInput, statisticalCase, uniformInput, type CaseInput, type Statistic } from './op-case.js';
 
 export interface Peer {
@@ -33,7 +52,12 @@ const EXACT = 0;
 const TRANSCENDENTAL = 1e-5;
 
 const relCheck = (tol: number) => (tol === 0 ? 'bit-for-bit: max |saddle − tfjs| = 0' : `max |saddle − tfjs| / max(1, max |tfjs|) ≤ ${tol.toExponential(0)}`);
-const peer = (tfjs: string, tol: number, make: (shape: number[]) => BenchCase[]): Peer => ({ tfjs, check: relCheck(tol), small: make(SMALL), large: make(LARGE) });
+const peer = (tfjs: string, tol: number, make: (shape: number[]) => BenchCase[]): Peer => ({
+  tfjs,
+  check: relCheck(tol),
+  small: make(SMALL),
+  large: make(LARGE),
+});
 
 // ------------------------------------------------------------------ the benchmarks' own cases, with bytes
 
@@ -125,9 +149,33 @@ function reduceCases(shape: number[]): BenchCase[] {
   // A sum of `len` values in a different order: the error grows like √len · eps · |values|.
   const sumTol = 4 * 6e-8 * Math.sqrt(shape[1]!) * 4;
   return [
-    opCase({ label: `sum axis 1 ${fmt(shape)}`, inputs: input, saddle: ([x]) => K.sum(x!, 1), tfjs: (tf, [x]) => tf.sum(x!, 1), flops: n, bytes: 4 * (n + rows), tolerance: sumTol }),
-    opCase({ label: `sum axis 0 ${fmt(shape)}`, inputs: input, saddle: ([x]) => K.sum(x!, 0), tfjs: (tf, [x]) => tf.sum(x!, 0), flops: n, bytes: 4 * (n + shape[1]!), tolerance: sumTol }),
-    opCase({ label: `max axis 1 ${fmt(shape)}`, inputs: input, saddle: ([x]) => K.max(x!, 1), tfjs: (tf, [x]) => tf.max(x!, 1), flops: n, bytes: 4 * (n + rows), tolerance: EXACT }),
+    opCase({
+      label: `sum axis 1 ${fmt(shape)}`,
+      inputs: input,
+      saddle: ([x]) => K.sum(x!, 1),
+      tfjs: (tf, [x]) => tf.sum(x!, 1),
+      flops: n,
+      bytes: 4 * (n + rows),
+      tolerance: sumTol,
+    }),
+    opCase({
+      label: `sum axis 0 ${fmt(shape)}`,
+      inputs: input,
+      saddle: ([x]) => K.sum(x!, 0),
+      tfjs: (tf, [x]) => tf.sum(x!, 0),
+      flops: n,
+      bytes: 4 * (n + shape[1]!),
+      tolerance: sumTol,
+    }),
+    opCase({
+      label: `max axis 1 ${fmt(shape)}`,
+      inputs: input,
+      saddle: ([x]) => K.max(x!, 1),
+      tfjs: (tf, [x]) => tf.max(x!, 1),
+      flops: n,
+      bytes: 4 * (n + rows),
+      tolerance: EXACT,
+    }),
   ];
 }
 
@@ -136,8 +184,24 @@ function softmaxCases(shape: number[]): BenchCase[] {
   const input = () => [uniformInput(shape, 29 + n, -4, 4)];
   // max, subtract, exp, sum, divide (or subtract the log of the sum): about 5 operations per element.
   return [
-    opCase({ label: `softmax ${fmt(shape)}`, inputs: input, saddle: ([x]) => K.softmax(x!, -1), tfjs: (tf, [x]) => tf.softmax(x!, -1), flops: 5 * n, bytes: 8 * n, tolerance: TRANSCENDENTAL }),
-    opCase({ label: `logSoftmax ${fmt(shape)}`, inputs: input, saddle: ([x]) => K.logSoftmax(x!, -1), tfjs: (tf, [x]) => tf.logSoftmax(x!, -1), flops: 5 * n, bytes: 8 * n, tolerance: TRANSCENDENTAL }),
+    opCase({
+      label: `softmax ${fmt(shape)}`,
+      inputs: input,
+      saddle: ([x]) => K.softmax(x!, -1),
+      tfjs: (tf, [x]) => tf.softmax(x!, -1),
+      flops: 5 * n,
+      bytes: 8 * n,
+      tolerance: TRANSCENDENTAL,
+    }),
+    opCase({
+      label: `logSoftmax ${fmt(shape)}`,
+      inputs: input,
+      saddle: ([x]) => K.logSoftmax(x!, -1),
+      tfjs: (tf, [x]) => tf.logSoftmax(x!, -1),
+      flops: 5 * n,
+      bytes: 8 * n,
+      tolerance: TRANSCENDENTAL,
+    }),
   ];
 }
 
@@ -214,8 +278,24 @@ function parametricCases(shape: number[]): BenchCase[] {
   const n = sizeOf(shape);
   const input = () => [uniformInput(shape, 79 + n, -3, 3)];
   return [
-    opCase({ label: `clamp(x, -1, 2) ${fmt(shape)}`, inputs: input, saddle: ([x]) => K.clamp(x!, -1, 2), tfjs: (tf, [x]) => tf.clipByValue(x!, -1, 2), flops: 2 * n, bytes: 8 * n, tolerance: EXACT }),
-    opCase({ label: `leakyRelu(x, 0.2) ${fmt(shape)}`, inputs: input, saddle: ([x]) => K.leakyRelu(x!, 0.2), tfjs: (tf, [x]) => tf.leakyRelu(x!, 0.2), flops: 2 * n, bytes: 8 * n, tolerance: EXACT }),
+    opCase({
+      label: `clamp(x, -1, 2) ${fmt(shape)}`,
+      inputs: input,
+      saddle: ([x]) => K.clamp(x!, -1, 2),
+      tfjs: (tf, [x]) => tf.clipByValue(x!, -1, 2),
+      flops: 2 * n,
+      bytes: 8 * n,
+      tolerance: EXACT,
+    }),
+    opCase({
+      label: `leakyRelu(x, 0.2) ${fmt(shape)}`,
+      inputs: input,
+      saddle: ([x]) => K.leakyRelu(x!, 0.2),
+      tfjs: (tf, [x]) => tf.leakyRelu(x!, 0.2),
+      flops: 2 * n,
+      bytes: 8 * n,
+      tolerance: EXACT,
+    }),
   ];
 }
 
@@ -250,7 +330,11 @@ function configuredMatmulCase(s: MatmulShape, opts: K.MatmulOptions): BenchCase 
   const { m, k, n, transA = false, transB = false, activation = 'none' } = s;
   return opCase({
     label: shapeLabel(s),
-    inputs: () => [uniformInput(transA ? [k, m] : [m, k], 1 + m * 7 + k), uniformInput(transB ? [n, k] : [k, n], 2 + k * 13 + n), ...(s.bias ? [uniformInput([n], 3 + n)] : [])],
+    inputs: () => [
+      uniformInput(transA ? [k, m] : [m, k], 1 + m * 7 + k),
+      uniformInput(transB ? [n, k] : [k, n], 2 + k * 13 + n),
+      ...(s.bias ? [uniformInput([n], 3 + n)] : []),
+    ],
     saddle: ([a, b, bias]) => K.matmul(a!, b!, { transA, transB, bias, activation, ...opts }),
     tfjs: (tf, [a, b, bias]) => {
       const y = tf.matMul(a!, b!, transA, transB);
@@ -380,8 +464,24 @@ export function dropoutStats(n: number): Statistic[] {
 function randomCases(shape: number[]): BenchCase[] {
   const n = sizeOf(shape);
   return [
-    statisticalCase({ label: `rand ${fmt(shape)}`, inputs: () => [], saddle: (_, device) => K.rand(shape, { device }), tfjs: (tf) => tf.randomUniform(shape), flops: 0, bytes: 4 * n, stats: uniformStats(n) }),
-    statisticalCase({ label: `randn ${fmt(shape)}`, inputs: () => [], saddle: (_, device) => K.randn(shape, { device }), tfjs: (tf) => tf.randomNormal(shape), flops: 0, bytes: 4 * n, stats: normalStats(n) }),
+    statisticalCase({
+      label: `rand ${fmt(shape)}`,
+      inputs: () => [],
+      saddle: (_, device) => K.rand(shape, { device }),
+      tfjs: (tf) => tf.randomUniform(shape),
+      flops: 0,
+      bytes: 4 * n,
+      stats: uniformStats(n),
+    }),
+    statisticalCase({
+      label: `randn ${fmt(shape)}`,
+      inputs: () => [],
+      saddle: (_, device) => K.randn(shape, { device }),
+      tfjs: (tf) => tf.randomNormal(shape),
+      flops: 0,
+      bytes: 4 * n,
+      stats: normalStats(n),
+    }),
   ];
 }
 
@@ -416,7 +516,12 @@ export const PEERS: Record<string, PeerEntry> = {
     small: SMALL_MATMULS.map(benchMatmulCase),
     large: LARGE_MATMULS.map(benchMatmulCase),
   },
-  'split-K reduce': { tfjs: 'tf.matMul', check: 'max |saddle − tfjs| / max(1, max |tfjs|) ≤ 1e-5 · max(16, 4√K)', small: [splitKCase(64, 2048, 64, 4)], large: [splitKCase(128, 16384, 128, 16)] },
+  'split-K reduce': {
+    tfjs: 'tf.matMul',
+    check: 'max |saddle − tfjs| / max(1, max |tfjs|) ≤ 1e-5 · max(16, 4√K)',
+    small: [splitKCase(64, 2048, 64, 4)],
+    large: [splitKCase(128, 16384, 128, 16)],
+  },
   'matmul (subgroup matrix, f16)': {
     none: 'needs the chromium-experimental-subgroup-matrix and shader-f16 features (not offered to pages, nor by SwiftShader), and tfjs-webgpu has no f16 matmul to compare with',
   },
@@ -445,7 +550,12 @@ export const PEERS: Record<string, PeerEntry> = {
     small: BCE_SHAPES.filter((s) => s.rows === 100 && s.cols === 1).map(bceCase),
     large: BCE_SHAPES.filter((s) => !(s.rows === 100 && s.cols === 1)).map(bceCase),
   },
-  reduce: { tfjs: 'tf.sum / tf.max along an axis', check: 'sums: max |saddle − tfjs| / max(1, max |tfjs|) ≤ 9.6e-7 · √len; max: bit-for-bit', small: reduceCases(SMALL), large: reduceCases(LARGE) },
+  reduce: {
+    tfjs: 'tf.sum / tf.max along an axis',
+    check: 'sums: max |saddle − tfjs| / max(1, max |tfjs|) ≤ 9.6e-7 · √len; max: bit-for-bit',
+    small: reduceCases(SMALL),
+    large: reduceCases(LARGE),
+  },
   elementwise: {
     tfjs: 'tf.sigmoid, tf.relu, tf.tanh, tf.softplus, tf.exp, tf.log1p, tf.expm1, tf.add, tf.mul, tf.transpose',
     check: `transcendentals: ${relCheck(TRANSCENDENTAL)}; relu, add, mul and the copy: bit-for-bit`,
@@ -460,11 +570,36 @@ export const PEERS: Record<string, PeerEntry> = {
     small: [crossEntropyCase([1024, 10])],
     large: [crossEntropyCase([8192, 100])],
   },
-  bmm: { tfjs: 'tf.matMul on rank-3 tensors', check: 'max |saddle − tfjs| / max(1, max |tfjs|) ≤ 1e-5 · max(16, 4√K)', small: [bmmCase([8, 64, 64, 64])], large: [bmmCase([32, 128, 128, 128])] },
-  'gather, scatterAdd': { tfjs: 'tf.gather (axis 0)', check: relCheck(EXACT) + ' (gather; scatterAdd is its gradient, timed by nothing here)', small: [gatherCase([4096, 64])], large: [gatherCase([16384, 256])] },
+  bmm: {
+    tfjs: 'tf.matMul on rank-3 tensors',
+    check: 'max |saddle − tfjs| / max(1, max |tfjs|) ≤ 1e-5 · max(16, 4√K)',
+    small: [bmmCase([8, 64, 64, 64])],
+    large: [bmmCase([32, 128, 128, 128])],
+  },
+  'gather, scatterAdd': {
+    tfjs: 'tf.gather (axis 0)',
+    check: relCheck(EXACT) + ' (gather; scatterAdd is its gradient, timed by nothing here)',
+    small: [gatherCase([4096, 64])],
+    large: [gatherCase([16384, 256])],
+  },
   where: peer('tf.where with a bool condition (cast once, untimed)', EXACT, (s) => [whereCase(s)]),
-  'SGD with momentum': { tfjs: 'the same arithmetic in tf ops and Variable.assign', check: relCheck(1e-6), small: [sgdCase(SMALL)], large: [sgdCase([784, 1200])] },
-  random: { tfjs: 'tf.randomUniform, tf.randomNormal', check: statCheck('the mean, the variance, one tail fraction and the range'), small: randomCases(SMALL), large: randomCases(LARGE) },
-  dropout: { tfjs: 'tf.dropout (rate 0.5) on ones', check: statCheck('the fraction dropped and the kept values (exactly x / keep)'), small: [dropoutCase(SMALL)], large: [dropoutCase(LARGE)] },
+  'SGD with momentum': {
+    tfjs: 'the same arithmetic in tf ops and Variable.assign',
+    check: relCheck(1e-6),
+    small: [sgdCase(SMALL)],
+    large: [sgdCase([784, 1200])],
+  },
+  random: {
+    tfjs: 'tf.randomUniform, tf.randomNormal',
+    check: statCheck('the mean, the variance, one tail fraction and the range'),
+    small: randomCases(SMALL),
+    large: randomCases(LARGE),
+  },
+  dropout: {
+    tfjs: 'tf.dropout (rate 0.5) on ones',
+    check: statCheck('the fraction dropped and the kept values (exactly x / keep)'),
+    small: [dropoutCase(SMALL)],
+    large: [dropoutCase(LARGE)],
+  },
   'strided copy': peer('tf.concat', EXACT, concatCases),
 };

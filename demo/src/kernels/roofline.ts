@@ -31,7 +31,11 @@ async function measure(device: Device, short: boolean): Promise<DeviceRoofline> 
     // A software adapter runs the probe's workgroups on a few CPU threads: a small launch fills it.
     const size = device.software ? { workgroups: 32, iters: 1024, copyBytes: 8 << 20 } : { copyBytes: 64 << 20 };
     const r = await measureGpuRoofline(device, reps, size);
-    return { device: 'webgpu', ...r, method: `FMA-chain probe (${size.workgroups ?? 4096} workgroups of 256 threads) and a vec4 copy of ${(size.copyBytes >> 20)} MiB, on ${device.name}` };
+    return {
+      device: 'webgpu',
+      ...r,
+      method: `FMA-chain probe (${size.workgroups ?? 4096} workgroups of 256 threads) and a vec4 copy of ${size.copyBytes >> 20} MiB, on ${device.name}`,
+    };
   }
   if (device.kind !== 'wasm') throw new Error(`no roofline probe for the ${device.kind} device`);
   const wasm = device as WasmDevice;
@@ -39,7 +43,14 @@ async function measure(device: Device, short: boolean): Promise<DeviceRoofline> 
   const bandwidth = measureWasmBandwidth(wasm, reps, 16 << 20);
   // Every core's peak as one core's × the threads (the wall-clock rate of all threads measures the
   // machine's other work as much as the cores), as `pnpm bench ladder` does.
-  return { device: 'wasm', peak: p.oneThread * p.threads, oneThread: p.oneThread, threads: p.threads, bandwidth, method: `${p.method}; a v128 copy of 16 MiB on ${p.threads} threads` };
+  return {
+    device: 'wasm',
+    peak: p.oneThread * p.threads,
+    oneThread: p.oneThread,
+    threads: p.threads,
+    bandwidth,
+    method: `${p.method}; a v128 copy of 16 MiB on ${p.threads} threads`,
+  };
 }
 
 /** The device's roofline, measured on the first call. */

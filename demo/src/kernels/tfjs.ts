@@ -62,7 +62,11 @@ export function tfWasm(): Promise<typeof TF> {
     const backend = await import('@tensorflow/tfjs-backend-wasm');
     // The flag is registered by the import, and read when the backend starts.
     if (!TFJS_WASM_THREADS) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    backend.setWasmPaths({ 'tfjs-backend-wasm.wasm': plainWasm, 'tfjs-backend-wasm-simd.wasm': simdWasm, 'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm });
+    backend.setWasmPaths({
+      'tfjs-backend-wasm.wasm': plainWasm,
+      'tfjs-backend-wasm-simd.wasm': simdWasm,
+      'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm,
+    });
     const started = await Promise.race([tf.setBackend('wasm'), new Promise<'late'>((r) => setTimeout(() => r('late'), START_MS))]);
     if (started === 'late') throw new Error(`tfjs: the wasm backend did not start in ${START_MS / 1000} s`);
     if (!started) throw new Error('tfjs: the wasm backend failed to initialise');

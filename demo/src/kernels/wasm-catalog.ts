@@ -7,7 +7,7 @@
 import { teachingHeader } from './header.js';
 
 /** The AssemblyScript sources as text. */
-const SOURCES = import.meta.glob('../../../packages/kernels-wasm/assembly/*/*.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const SOURCES = import.meta.glob<string>('../../../packages/kernels-wasm/assembly/*/*.ts', { query: '?raw', import: 'default', eager: true });
 
 export interface WasmKernelEntry {
   /** Folder and file under kernels-wasm/assembly/. */
@@ -32,14 +32,30 @@ export const WASM_KERNELS: Record<string, WasmKernelEntry> = {
   'gather, scatterAdd': { file: 'gather/gather.ts', about: 'gather along an axis and its gradient', peer: 'gather, scatterAdd' },
   where: { file: 'where/where.ts', about: 'select with broadcasting', peer: 'where' },
   'SGD with momentum': { file: 'optim/optim.ts', about: 'one in-place update per tensor', peer: 'SGD with momentum' },
-  'Adam, AdamW': { file: 'optim/adam.ts', about: 'one fused in-place Adam step', peer: { none: 'tfjs has no fused Adam step to time it against (tf.train.adam updates variables through its own ops)' } },
+  'Adam, AdamW': {
+    file: 'optim/adam.ts',
+    about: 'one fused in-place Adam step',
+    peer: { none: 'tfjs has no fused Adam step to time it against (tf.train.adam updates variables through its own ops)' },
+  },
   random: { file: 'random/random.ts', about: 'Philox 4x32-10 uniform and normal draws', peer: 'random' },
   dropout: { file: 'dropout/dropout.ts', about: 'the mask and out = x · mask in one pass', peer: 'dropout' },
   'strided copy': { file: 'shape/shape.ts', about: 'the strided copy behind concat and contiguous', peer: 'strided copy' },
   cast: { file: 'cast/cast.ts', about: 'f32, i32, u32 conversions', peer: { none: 'a conversion: tfjs casts the same way, nothing to learn from the ratio' } },
-  'matmul ladder': { file: 'ladder/ladder.ts', about: "the ladder's first steps (scalar, f32x4, 4x8 tile, packed): time them in the ladder below", peer: { none: 'the ladder is timed step by step in the ladder table below, against the measured peak' } },
-  'peak probe': { file: 'probe/peak.ts', about: 'f32x4 mul + add chains: the peak of the roofline', peer: { none: 'a probe: its rate is the peak every other kernel is measured against' } },
-  'copy probe': { file: 'probe/copy.ts', about: 'v128 loads and stores: the bandwidth of the roofline', peer: { none: 'a probe: its rate is the bandwidth every other kernel is measured against' } },
+  'matmul ladder': {
+    file: 'ladder/ladder.ts',
+    about: "the ladder's first steps (scalar, f32x4, 4x8 tile, packed): time them in the ladder below",
+    peer: { none: 'the ladder is timed step by step in the ladder table below, against the measured peak' },
+  },
+  'peak probe': {
+    file: 'probe/peak.ts',
+    about: 'f32x4 mul + add chains: the peak of the roofline',
+    peer: { none: 'a probe: its rate is the peak every other kernel is measured against' },
+  },
+  'copy probe': {
+    file: 'probe/copy.ts',
+    about: 'v128 loads and stores: the bandwidth of the roofline',
+    peer: { none: 'a probe: its rate is the bandwidth every other kernel is measured against' },
+  },
 };
 
 /** The file's text ('' when missing). */

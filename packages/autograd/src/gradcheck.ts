@@ -97,7 +97,8 @@ export async function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: rea
   const wrt = options.wrt ?? inputs.flatMap((x, i) => (isFloat(x.dtype) ? [i] : []));
   for (const i of wrt) {
     const x = inputs[i];
-    if (!x || !isFloat(x.dtype)) throw new SaddleError('gradcheck', `wrt lists input ${i}, which is ${x ? `a ${x.dtype} tensor` : 'missing'}; expected a floating-point input`);
+    if (!x || !isFloat(x.dtype))
+      throw new SaddleError('gradcheck', `wrt lists input ${i}, which is ${x ? `a ${x.dtype} tensor` : 'missing'}; expected a floating-point input`);
   }
 
   // The inputs' values, in float64 on the host; rounded to f32 first when the analytic run is in
@@ -148,7 +149,10 @@ export async function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: rea
     const grads = tidy(() => {
       const out = fn(...args);
       if (!shapesEqual(out.shape, base.shape)) {
-        throw new SaddleError('gradcheck', `fn returned ${fmtShape(out.shape)} on ${device.name} but ${fmtShape(base.shape)} on the CPU; expected the same shape`);
+        throw new SaddleError(
+          'gradcheck',
+          `fn returned ${fmtShape(out.shape)} on ${device.name} but ${fmtShape(base.shape)} on the CPU; expected the same shape`,
+        );
       }
       if (!out.requiresGrad) return leaves.map(() => null); // fn does not depend on the inputs: zero gradients
       const seed = projected ? fromArray(projection, out.shape, { dtype: out.dtype, device }) : undefined;
@@ -168,7 +172,14 @@ export async function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: rea
   );
 }
 
-function compareInput(input: number, shape: readonly number[], analytic: Float64Array, numeric: Float64Array, atol: number, rtol: number): GradcheckInputReport {
+function compareInput(
+  input: number,
+  shape: readonly number[],
+  analytic: Float64Array,
+  numeric: Float64Array,
+  atol: number,
+  rtol: number,
+): GradcheckInputReport {
   let worst: GradcheckElement | null = null;
   let failures = 0;
   for (let j = 0; j < numeric.length; j++) {

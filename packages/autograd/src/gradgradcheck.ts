@@ -33,7 +33,10 @@ export async function gradgradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs:
     // The numeric pass runs under noGrad; the first-order gradient needs the tape either way.
     enableGrad(() => {
       const grads = grad(projected, wrt, { createGraph: true })(...xs);
-      return concat(grads.map((g) => reshape(g, [g.size])), 0);
+      return concat(
+        grads.map((g) => reshape(g, [g.size])),
+        0,
+      );
     });
   const report = await gradcheck(firstOrder, inputs, { ...options, wrt, throwOnFailure: false });
   report.summary = report.summary.replace(/^gradcheck/, 'gradgradcheck');

@@ -19,14 +19,7 @@ export { isGradEnabled, noGrad, enableGrad, setGradEnabled } from './grad-mode.j
 export { Node, record, shouldRecord, nodeOf, isLeaf, requiresGrad, param, detach, alias, zeroGrad, type Rule, type Saved, type Edge } from './tape.js';
 export { backward, runBackward, type BackwardOptions } from './backward.js';
 export { grad, valueAndGrad, type GradOptions } from './functional.js';
-export {
-  gradcheck,
-  GradcheckError,
-  type GradcheckOptions,
-  type GradcheckReport,
-  type GradcheckElement,
-  type GradcheckInputReport,
-} from './gradcheck.js';
+export { gradcheck, GradcheckError, type GradcheckOptions, type GradcheckReport, type GradcheckElement, type GradcheckInputReport } from './gradcheck.js';
 export { gradgradcheck } from './gradgradcheck.js';
 
 import * as recordingOps from './ops.js';

@@ -61,7 +61,8 @@ export function installTensorMethods(): void {
   if (proto[INSTALLED]) return;
   const table = ops as unknown as Record<string, (self: Tensor, ...rest: unknown[]) => unknown>;
   for (const name of TENSOR_METHOD_NAMES) {
-    if (name in proto) throw new SaddleError('installTensorMethods', `Tensor already has a member '${name}'; expected op names and Tensor's own members to differ`);
+    if (name in proto)
+      throw new SaddleError('installTensorMethods', `Tensor already has a member '${name}'; expected op names and Tensor's own members to differ`);
     const op = table[name]!;
     Object.defineProperty(proto, name, {
       value: {

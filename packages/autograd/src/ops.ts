@@ -12,7 +12,18 @@
  */
 import { Tensor, isFloat, zeros, type DType, type Shape } from '@saddle/tensor';
 import * as k from '@saddle/ops';
-import type { AvgPool2dOptions, Axes, BinaryOpName, BmmOptions, Conv2dOptions, ConvTranspose2dOptions, DropoutOptions, MatmulOptions, MaxPool2dOptions, UnaryOpName } from '@saddle/ops';
+import type {
+  AvgPool2dOptions,
+  Axes,
+  BinaryOpName,
+  BmmOptions,
+  Conv2dOptions,
+  ConvTranspose2dOptions,
+  DropoutOptions,
+  MatmulOptions,
+  MaxPool2dOptions,
+  UnaryOpName,
+} from '@saddle/ops';
 import { record, shouldRecord } from './tape.js';
 import { UNARY_RULES, binaryRule, binarySaves, isDifferentiableBinary, isDifferentiableUnary, unaryRule } from './rules/elementwise.js';
 import { matmulRule } from './rules/matmul.js';
@@ -303,7 +314,18 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
 /** Joins tensors of equal shape but for `axis` along it. Recorded on the tape. */
 export function concat(xs: readonly Tensor[], axis: number): Tensor {
   const y = k.concat(xs, axis);
-  return shouldRecord(...xs) ? record('concat', y, xs, [], concatRule(xs.map((x) => x.shape), axis)) : y;
+  return shouldRecord(...xs)
+    ? record(
+        'concat',
+        y,
+        xs,
+        [],
+        concatRule(
+          xs.map((x) => x.shape),
+          axis,
+        ),
+      )
+    : y;
 }
 
 /** Repeats size-1 dimensions (and adds leading ones) to reach `shape`: a view. Recorded on the tape. */
@@ -508,7 +530,9 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
  */
 export function convTranspose2d(x: Tensor, w: Tensor, opts: ConvTranspose2dOptions = {}): Tensor {
   const y = k.convTranspose2d(x, w, opts);
-  return shouldRecord(x, w, opts.bias) ? record('convTranspose2d', y, [x, w, opts.bias], [x, w], convTranspose2dRule(k.convTranspose2dGeometry(x, w, opts))) : y;
+  return shouldRecord(x, w, opts.bias)
+    ? record('convTranspose2d', y, [x, w, opts.bias], [x, w], convTranspose2dRule(k.convTranspose2dGeometry(x, w, opts)))
+    : y;
 }
 
 /** matmulBroadcast's ops, recording (the intermediates may be saved by the tape: not disposed here). */

@@ -123,7 +123,10 @@ export function requiresGrad(t: Tensor, flag = true): Tensor {
     throw new SaddleError('requiresGrad', `tensor #${t.id} ${fmtShape(t.shape)} has dtype ${t.dtype}; expected f32 or f64 (only floats have gradients)`);
   }
   if (t.gradNode !== null) {
-    throw new SaddleError('requiresGrad', `tensor #${t.id} ${fmtShape(t.shape)} was produced by ${String(t.gradNode)}; only leaves can be marked (use detach(t) for a leaf copy of it)`);
+    throw new SaddleError(
+      'requiresGrad',
+      `tensor #${t.id} ${fmtShape(t.shape)} was produced by ${String(t.gradNode)}; only leaves can be marked (use detach(t) for a leaf copy of it)`,
+    );
   }
   t.requiresGrad = flag;
   return t;

@@ -125,7 +125,18 @@ export function curvesFigure(history: readonly EpochRecord[], title?: string): s
       title: 'V(D, G) on the validation set',
       xLabel: 'epoch',
       yLabel: 'E log D(x) + E log(1 - D(G(z)))',
-      series: [series('V(D, G)', history, (r) => r.value), { name: '-log 4 (equilibrium)', points: history.length ? [[history[0]!.epoch, -Math.log(4)], [history[history.length - 1]!.epoch, -Math.log(4)]] : [] }],
+      series: [
+        series('V(D, G)', history, (r) => r.value),
+        {
+          name: '-log 4 (equilibrium)',
+          points: history.length
+            ? [
+                [history[0]!.epoch, -Math.log(4)],
+                [history[history.length - 1]!.epoch, -Math.log(4)],
+              ]
+            : [],
+        },
+      ],
     });
   }
   if (history.some((r) => r.parzen)) {

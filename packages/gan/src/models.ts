@@ -15,7 +15,24 @@
  * dropout layers would draw, from the same generator in the same order. Widths, pieces, ranges and
  * keep probabilities are parameters (the presets).
  */
-import { Generator, SaddleError, add, concat, fromArray, leakyRelu, noGrad, rand, randn, relu, reshape, sigmoid, tidy, zeros, type Device, type Tensor } from '@saddle/autograd';
+import {
+  Generator,
+  SaddleError,
+  add,
+  concat,
+  fromArray,
+  leakyRelu,
+  noGrad,
+  rand,
+  randn,
+  relu,
+  reshape,
+  sigmoid,
+  tidy,
+  zeros,
+  type Device,
+  type Tensor,
+} from '@saddle/autograd';
 import { Conv2d, ConvTranspose2d, Dropout, Linear, Maxout, Module, init, type Initializer } from '@saddle/nn';
 
 /** The generator's shape: noise size, hidden ReLU widths, output size, initial weight range. */
@@ -159,11 +176,23 @@ export class GeneratorNet extends Module {
       this.firstSide = imageSide('GeneratorNet', arch.outDim, ch.length) / 2 ** ch.length;
       const opts = { device: ctx.device, generator: ctx.init, ...CONV_GEOMETRY };
       this.layers = [
-        this.addModule('fc', new Linear(arch.zDim, ch[0]! * this.firstSide ** 2, { device: ctx.device, generator: ctx.init, activation: 'relu', weightInit: hiddenInit, biasInit: init.zeros })),
+        this.addModule(
+          'fc',
+          new Linear(arch.zDim, ch[0]! * this.firstSide ** 2, {
+            device: ctx.device,
+            generator: ctx.init,
+            activation: 'relu',
+            weightInit: hiddenInit,
+            biasInit: init.zeros,
+          }),
+        ),
       ];
       this.ups = ch.map((c, i) => {
         const last = i + 1 === ch.length;
-        return this.addModule(`up${i}`, new ConvTranspose2d(c, last ? 1 : ch[i + 1]!, CONV_KERNEL, last ? { ...opts, bias: false, weightInit: outputInit } : opts));
+        return this.addModule(
+          `up${i}`,
+          new ConvTranspose2d(c, last ? 1 : ch[i + 1]!, CONV_KERNEL, last ? { ...opts, bias: false, weightInit: outputInit } : opts),
+        );
       });
       this.pixelBias = this.addParameter('pixelBias', biasInit([arch.outDim], { device: ctx.device, generator: ctx.init }));
       return;

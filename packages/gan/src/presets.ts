@@ -309,8 +309,14 @@ export function validateConfig(c: GanConfig): GanConfig {
   posInt('k', c.k);
   if (c.kG !== undefined) posInt('kG', c.kG);
   if (c.players !== undefined && !PLAYERS.includes(c.players)) fail('players', c.players, PLAYERS.join(' or '));
-  if (c.update === 'simultaneous' && (c.kG ?? 1) !== 1) fail('kG', c.kG, '1 with the simultaneous update (both players step once, from the same pass of D): choose the alternating update for k > 1');
-  if (c.update === 'simultaneous' && c.k !== 1) fail('k', c.k, "1 with --update simultaneous (the paper preset's default; both players update from the same minibatch): give --update alternating for Algorithm 1 with k > 1");
+  if (c.update === 'simultaneous' && (c.kG ?? 1) !== 1)
+    fail('kG', c.kG, '1 with the simultaneous update (both players step once, from the same pass of D): choose the alternating update for k > 1');
+  if (c.update === 'simultaneous' && c.k !== 1)
+    fail(
+      'k',
+      c.k,
+      "1 with --update simultaneous (the paper preset's default; both players update from the same minibatch): give --update alternating for Algorithm 1 with k > 1",
+    );
   if (!(c.lr > 0 && Number.isFinite(c.lr))) fail('lr', c.lr, 'a positive number');
   for (const f of ['dLr', 'gLr'] as const) if (c[f] !== undefined && !(c[f] > 0 && Number.isFinite(c[f]))) fail(f, c[f], 'a positive number (absent: lr)');
   if (!(c.lrDecay >= 1 && Number.isFinite(c.lrDecay))) fail('lrDecay', c.lrDecay, 'a number >= 1');

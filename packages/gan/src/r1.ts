@@ -19,8 +19,15 @@ import { SaddleError, fmtShape, grad, mean, mul, square, sum, type Tensor } from
 
 export function r1Penalty(D: (x: Tensor) => Tensor, xReal: Tensor, gamma: number): Tensor {
   if (!(gamma >= 0)) throw new SaddleError('r1Penalty', `gamma is ${gamma}; expected a non-negative number`);
-  if (xReal.rank < 1 || xReal.shape[0] === 0) throw new SaddleError('r1Penalty', `xReal has shape ${fmtShape(xReal.shape)}; expected a non-empty batch [B, ...]`);
+  if (xReal.rank < 1 || xReal.shape[0] === 0)
+    throw new SaddleError('r1Penalty', `xReal has shape ${fmtShape(xReal.shape)}; expected a non-empty batch [B, ...]`);
   const [g] = grad((x) => sum(D(x)), undefined, { createGraph: true })(xReal);
-  const perRow = xReal.rank === 1 ? square(g!) : sum(square(g!), Array.from({ length: xReal.rank - 1 }, (_, i) => i + 1));
+  const perRow =
+    xReal.rank === 1
+      ? square(g!)
+      : sum(
+          square(g!),
+          Array.from({ length: xReal.rank - 1 }, (_, i) => i + 1),
+        );
   return mul(mean(perRow), gamma / 2);
 }

@@ -15,7 +15,6 @@ import { loadSafetensors, saveSafetensors } from '@saddle/nn';
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-reliability-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-
 /** Every file of a folder, as bytes (base64), to show it unchanged. */
 const contents = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
 const tiny = ['--preset', 'tiny', '--device', 'cpu', '--no-progress'];
@@ -62,7 +61,9 @@ describe('an existing run', () => {
     const before = contents(dir);
     const again = await run('train', ...flags);
     expect(again.code).toBe(2);
-    expect(again.err).toMatch(/already holds a run \(checkpoint-e0001-i000000\.safetensors, checkpoint\.json, config\.json, \.\.\.\); continue it with --resume .*, or replace it with --force/);
+    expect(again.err).toMatch(
+      /already holds a run \(checkpoint-e0001-i000000\.safetensors, checkpoint\.json, config\.json, \.\.\.\); continue it with --resume .*, or replace it with --force/,
+    );
     expect(contents(dir)).toEqual(before);
     // A file of the user's own in the folder survives --force; the run's files are replaced.
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
@@ -80,7 +81,10 @@ describe('an existing run', () => {
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(join(dir, RUN_FILES.config), 'utf8')).toBe(config);
     expect(JSON.parse(config).command).toMatch(/^gan train --preset tiny .*--force --seed 5$/);
-    const resumes = readFileSync(join(dir, RESUMES_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const resumes = readFileSync(join(dir, RESUMES_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(resumes).toHaveLength(1);
     expect(resumes[0].command).toBe(`gan train --resume ${dir} --epochs 2 --device cpu --no-progress`);
     expect(resumes[0].resumedAt).toEqual({ epoch: 1, iteration: 0 });
@@ -119,7 +123,9 @@ describe('file system errors', () => {
     // /sys exists and is a folder, but nobody (root included) may make a folder in it.
     const r = await run('train', ...tiny, '--train-n', '100', '--epochs', '1', '--out', '/sys/saddle-gan-run');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^gan: create: cannot create the run folder \(\/sys\/saddle-gan-run\): permission denied \((EPERM|EACCES)\); make \/sys writable for this user, or choose a folder you can write to$/);
+    expect(r.err).toMatch(
+      /^gan: create: cannot create the run folder \(\/sys\/saddle-gan-run\): permission denied \((EPERM|EACCES)\); make \/sys writable for this user, or choose a folder you can write to$/,
+    );
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });
@@ -139,7 +145,9 @@ describe('a checkpoint whose tensors are not what a trainer saves', () => {
     let before = contents(dir);
     const nan = await resume();
     expect(nan.code).toBe(1);
-    expect(nan.err).toContain(`gan: checkpoint: ${path}: tensor "${name}" (f32, shape [${original.shape.join(', ')}]) holds 1 non-finite value(s) (NaN or infinity), the first at index 3 (NaN)`);
+    expect(nan.err).toContain(
+      `gan: checkpoint: ${path}: tensor "${name}" (f32, shape [${original.shape.join(', ')}]) holds 1 non-finite value(s) (NaN or infinity), the first at index 3 (NaN)`,
+    );
     expect(contents(dir)).toEqual(before);
 
     tensors[name] = { ...original, dtype: 'f64', data: Float64Array.from(original.data) };

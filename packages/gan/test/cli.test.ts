@@ -9,7 +9,6 @@ import { RUN_FILES } from '../src/run/run-folder.js';
 const root = mkdtempSync(join(tmpdir(), 'gan-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-
 describe('gan CLI errors', () => {
   it.each([
     [['train', '--epoch', '3'], /Unknown option '--epoch'.*--epochs/],
@@ -63,7 +62,27 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
   const dir = join(root, 'tiny-run');
 
   it('train writes every file of the run folder', async () => {
-    const r = await run('train', '--preset', 'tiny', '--device', 'cpu', '--out', dir, '--train-n', '200', '--val-n', '100', '--batch', '20', '--epochs', '2', '--seed', '3', '--log-every', '2');
+    const r = await run(
+      'train',
+      '--preset',
+      'tiny',
+      '--device',
+      'cpu',
+      '--out',
+      dir,
+      '--train-n',
+      '200',
+      '--val-n',
+      '100',
+      '--batch',
+      '20',
+      '--epochs',
+      '2',
+      '--seed',
+      '3',
+      '--log-every',
+      '2',
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/preset: tiny \(--preset\)/);
     expect(r.out).toMatch(/epoch 2\/2: 10 it/);
@@ -79,7 +98,10 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     expect(config.config.batch).toBe(20);
     expect(config.config.r1Gamma).toBe(0);
 
-    const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
     for (const l of lines) {
       expect(l.iterations).toBe(10);
@@ -101,7 +123,10 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     const r = await run('train', '--resume', dir, '--epochs', '3', '--device', 'cpu');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/resuming at epoch 3, iteration 0/);
-    const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
     const bad = await run('train', '--resume', dir, '--lr', '0.5');
     expect(bad.code).toBe(2);
@@ -116,26 +141,72 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
 
   it('train --r1 GAMMA --r1-every N trains with the penalty and records it in config.json', async () => {
     const r1Dir = join(root, 'r1-run');
-    const r = await run('train', '--preset', 'tiny', '--device', 'cpu', '--out', r1Dir, '--train-n', '40', '--val-n', '20', '--batch', '10', '--epochs', '1', '--r1', '5', '--r1-every', '2');
+    const r = await run(
+      'train',
+      '--preset',
+      'tiny',
+      '--device',
+      'cpu',
+      '--out',
+      r1Dir,
+      '--train-n',
+      '40',
+      '--val-n',
+      '20',
+      '--batch',
+      '10',
+      '--epochs',
+      '1',
+      '--r1',
+      '5',
+      '--r1-every',
+      '2',
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/R1 gamma 5 every 2 D steps/);
     const config = JSON.parse(readFileSync(join(r1Dir, RUN_FILES.config), 'utf8'));
     expect(config.config.r1Gamma).toBe(5);
     expect(config.config.r1Every).toBe(2);
-    const [line] = readFileSync(join(r1Dir, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const [line] = readFileSync(join(r1Dir, RUN_FILES.metrics), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const k of ['dLoss', 'gLoss', 'value']) expect(Number.isFinite(line[k]), k).toBe(true);
   });
 
   it("train --preset paper (the tiny shapes) trains with the authors' simultaneous update; --update alternating gives Algorithm 1", async () => {
-    const shapes = ['--g-hidden', '16', '--d-units', '8', '--d-pieces', '2', '--train-n', '40', '--val-n', '20', '--batch', '10', '--epochs', '1', '--device', 'cpu'];
-    for (const [extra, update] of [[[], 'simultaneous'], [['--update', 'alternating'], 'alternating']] as const) {
+    const shapes = [
+      '--g-hidden',
+      '16',
+      '--d-units',
+      '8',
+      '--d-pieces',
+      '2',
+      '--train-n',
+      '40',
+      '--val-n',
+      '20',
+      '--batch',
+      '10',
+      '--epochs',
+      '1',
+      '--device',
+      'cpu',
+    ];
+    for (const [extra, update] of [
+      [[], 'simultaneous'],
+      [['--update', 'alternating'], 'alternating'],
+    ] as const) {
       const out = join(root, `paper-${update}`);
       const r = await run('train', '--preset', 'paper', ...shapes, ...extra, '--out', out);
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(new RegExp(`batch 10, k 1, ${update},`));
       const config = JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8'));
       expect(config.config.update).toBe(update);
-      const [line] = readFileSync(join(out, RUN_FILES.metrics), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const [line] = readFileSync(join(out, RUN_FILES.metrics), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect([line.dSteps, line.gSteps]).toEqual([4, 4]);
     }
     // The paper preset's simultaneous update takes one minibatch per iteration: k > 1 needs Algorithm 1.
@@ -177,7 +248,27 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
 
   it('a run with --g-ema is evaluated (and sampled) through the averaged G, which gan eval says', async () => {
     const emaDir = join(root, 'tiny-ema');
-    const t = await run('train', '--preset', 'tiny', '--device', 'wasm', '--threads', '1', '--out', emaDir, '--train-n', '100', '--val-n', '50', '--batch', '20', '--epochs', '1', '--g-ema', '0.5');
+    const t = await run(
+      'train',
+      '--preset',
+      'tiny',
+      '--device',
+      'wasm',
+      '--threads',
+      '1',
+      '--out',
+      emaDir,
+      '--train-n',
+      '100',
+      '--val-n',
+      '50',
+      '--batch',
+      '20',
+      '--epochs',
+      '1',
+      '--g-ema',
+      '0.5',
+    );
     expect(t.code, t.err).toBe(0);
     expect(JSON.parse(readFileSync(join(emaDir, RUN_FILES.config), 'utf8')).config.gEma).toBe(0.5);
     const r = await run('eval', emaDir, '--n', '100', '--test-n', '50', '--val-n', '50', '--device', 'cpu');
@@ -186,4 +277,3 @@ describe('gan train / sample / eval on a small MNIST subset', () => {
     expect(JSON.parse(readFileSync(join(emaDir, 'parzen.json'), 'utf8')).averagedGenerator).toBe(true);
   });
 });
-

@@ -100,7 +100,9 @@ describe('the D objective with R1, in float64 on the CPU', () => {
           write(p, values);
           const numeric = (up - down) / (2 * eps);
           const a = analytic[pi]![i]!;
-          expect(Math.abs(a - numeric), `${s.D.namedParameters()[pi]![0]}[${i}]: analytic ${a}, numeric ${numeric}`).toBeLessThanOrEqual(1e-6 * Math.max(Math.abs(numeric), 1e-3));
+          expect(Math.abs(a - numeric), `${s.D.namedParameters()[pi]![0]}[${i}]: analytic ${a}, numeric ${numeric}`).toBeLessThanOrEqual(
+            1e-6 * Math.max(Math.abs(numeric), 1e-3),
+          );
           largest = Math.max(largest, Math.abs(a));
           checked++;
         }
@@ -183,7 +185,11 @@ function tinyConfig(over: Partial<GanConfig> = {}): GanConfig {
 }
 
 /** Every parameter of G and D after `iters` iterations, read back. */
-async function trainedParameters(config: GanConfig, device: Awaited<ReturnType<typeof deviceNamed>>, iters: number): Promise<{ params: number[][]; stats: Awaited<ReturnType<GanTrainer['runningStats']>> }> {
+async function trainedParameters(
+  config: GanConfig,
+  device: Awaited<ReturnType<typeof deviceNamed>>,
+  iters: number,
+): Promise<{ params: number[][]; stats: Awaited<ReturnType<GanTrainer['runningStats']>> }> {
   const trainer = new GanTrainer(config, DATA, device);
   try {
     trainer.startEpoch();
@@ -264,16 +270,19 @@ describe('the trainer with R1', () => {
     }
   });
 
-  it.each(DEVICE_NAMES)('on %s: a few iterations of the tiny preset with R1 (every step, lazy, simultaneous) stay finite and differ from the run without it', async (name) => {
-    const device = await deviceNamed(name);
-    const off = await trainedParameters(tinyConfig(), device, 3);
-    for (const over of [{ r1Gamma: 10 }, { r1Gamma: 10, r1Every: 2, k: 2 }, { r1Gamma: 10, update: 'simultaneous' as const }]) {
-      const on = await trainedParameters(tinyConfig(over), device, 3);
-      for (const v of [on.stats.dLoss, on.stats.gLoss, on.stats.dReal, on.stats.dFake]) expect(Number.isFinite(v), JSON.stringify(over)).toBe(true);
-      for (const p of on.params) expect(p.every(Number.isFinite), JSON.stringify(over)).toBe(true);
-      if (!('k' in over) && !('update' in over)) expect(on.params).not.toEqual(off.params);
-    }
-  });
+  it.each(DEVICE_NAMES)(
+    'on %s: a few iterations of the tiny preset with R1 (every step, lazy, simultaneous) stay finite and differ from the run without it',
+    async (name) => {
+      const device = await deviceNamed(name);
+      const off = await trainedParameters(tinyConfig(), device, 3);
+      for (const over of [{ r1Gamma: 10 }, { r1Gamma: 10, r1Every: 2, k: 2 }, { r1Gamma: 10, update: 'simultaneous' as const }]) {
+        const on = await trainedParameters(tinyConfig(over), device, 3);
+        for (const v of [on.stats.dLoss, on.stats.gLoss, on.stats.dReal, on.stats.dFake]) expect(Number.isFinite(v), JSON.stringify(over)).toBe(true);
+        for (const p of on.params) expect(p.every(Number.isFinite), JSON.stringify(over)).toBe(true);
+        if (!('k' in over) && !('update' in over)) expect(on.params).not.toEqual(off.params);
+      }
+    },
+  );
 
   it.each(DEVICE_NAMES)('on %s: the penalty leaves nothing behind (live tensors and bytes flat from iteration to iteration)', async (name) => {
     const device = await deviceNamed(name);

@@ -6,13 +6,43 @@ import { defaultPreset, preset } from '../src/presets.js';
 const configOf = (...args: string[]) => configFromFlags(parse('train', args, TRAIN_FLAGS).values, preset('quick'));
 
 describe('train flags over a preset', () => {
-  it("the experiment flags reach the config and leave the rest of the preset alone", () => {
+  it('the experiment flags reach the config and leave the rest of the preset alone', () => {
     const base = preset('quick');
-    const c = configOf('--g-hidden', '256,128', '--g-output-init', '0.02', '--d-units', '64,32', '--d-pieces', '3', '--d-keep-input', '0.9', '--d-keep-hidden', '0.75', '--momentum', '0.6', '--lr-decay', '1.00003', '--g-ema', '0.9995', '--lr-anneal', '0.3');
+    const c = configOf(
+      '--g-hidden',
+      '256,128',
+      '--g-output-init',
+      '0.02',
+      '--d-units',
+      '64,32',
+      '--d-pieces',
+      '3',
+      '--d-keep-input',
+      '0.9',
+      '--d-keep-hidden',
+      '0.75',
+      '--momentum',
+      '0.6',
+      '--lr-decay',
+      '1.00003',
+      '--g-ema',
+      '0.9995',
+      '--lr-anneal',
+      '0.3',
+    );
     expect(c.generator).toEqual({ ...base.generator, hidden: [256, 128], outputInitRange: 0.02 });
     expect(c.discriminator).toEqual({ ...base.discriminator, units: [64, 32], pieces: 3, keepInput: 0.9, keepHidden: 0.75 });
     expect([c.momentumStart, c.momentumEnd, c.lrDecay, c.gEma, c.lrAnneal]).toEqual([0.6, 0.6, 1.00003, 0.9995, 0.3]);
-    expect({ ...c, generator: base.generator, discriminator: base.discriminator, momentumStart: base.momentumStart, momentumEnd: base.momentumEnd, lrDecay: base.lrDecay, gEma: base.gEma, lrAnneal: base.lrAnneal }).toEqual(base);
+    expect({
+      ...c,
+      generator: base.generator,
+      discriminator: base.discriminator,
+      momentumStart: base.momentumStart,
+      momentumEnd: base.momentumEnd,
+      lrDecay: base.lrDecay,
+      gEma: base.gEma,
+      lrAnneal: base.lrAnneal,
+    }).toEqual(base);
   });
 
   it.each([
@@ -23,7 +53,7 @@ describe('train flags over a preset', () => {
     expect(() => configOf(flag, value)).toThrow(new RegExp(`${flag} ${value}: expected a probability in \\(0, 1\\]`));
   });
 
-  it('--g-init, --d-init, --g-lr and --d-lr set one network\'s initial range and one player\'s learning rate', () => {
+  it("--g-init, --d-init, --g-lr and --d-lr set one network's initial range and one player's learning rate", () => {
     const base = preset('quick');
     const c = configOf('--g-init', '0.1', '--d-init', '0.02', '--g-lr', '0.2', '--d-lr', '0.05');
     expect(c.generator).toEqual({ ...base.generator, initRange: 0.1 });
@@ -50,9 +80,18 @@ describe('train flags over a preset', () => {
   });
 
   it('without --preset: paper on a hardware GPU, quick on a software adapter, wasm or the CPU', () => {
-    expect(defaultPreset({ hardwareGpu: true, software: false, kind: 'webgpu' })).toEqual({ name: 'paper', reason: "a GPU was found: the paper configuration (the authors' simultaneous update)" });
-    expect(defaultPreset({ hardwareGpu: false, software: true, kind: 'webgpu' })).toEqual({ name: 'quick', reason: 'no hardware GPU (software adapter): the quick preset' });
-    expect(defaultPreset({ hardwareGpu: false, software: false, kind: 'wasm' })).toEqual({ name: 'quick', reason: 'no hardware GPU (wasm device): the quick preset' });
+    expect(defaultPreset({ hardwareGpu: true, software: false, kind: 'webgpu' })).toEqual({
+      name: 'paper',
+      reason: "a GPU was found: the paper configuration (the authors' simultaneous update)",
+    });
+    expect(defaultPreset({ hardwareGpu: false, software: true, kind: 'webgpu' })).toEqual({
+      name: 'quick',
+      reason: 'no hardware GPU (software adapter): the quick preset',
+    });
+    expect(defaultPreset({ hardwareGpu: false, software: false, kind: 'wasm' })).toEqual({
+      name: 'quick',
+      reason: 'no hardware GPU (wasm device): the quick preset',
+    });
   });
 
   it('--g-output-init 0 is refused', () => {
@@ -74,7 +113,13 @@ describe('numeric flags are decimal numbers', () => {
     expect(() => configOf('--lr', text)).toThrow(new RegExp(`--lr ${text.replace(/[.+]/g, '\\$&')}: expected a positive number, written in decimal`));
   });
 
-  it.each([['--batch', '0x10'], ['--epochs', '1e2'], ['--g-hidden', '0x10,8'], ['--d-units', '1e1,4'], ['--g-hidden', '8,,8']])('%s %s is refused', (flag, text) => {
+  it.each([
+    ['--batch', '0x10'],
+    ['--epochs', '1e2'],
+    ['--g-hidden', '0x10,8'],
+    ['--d-units', '1e1,4'],
+    ['--g-hidden', '8,,8'],
+  ])('%s %s is refused', (flag, text) => {
     expect(() => configOf(flag, text)).toThrow(new RegExp(`${flag} `));
   });
 });
@@ -93,7 +138,35 @@ describe('one table of train flags', () => {
 
   it('the resume rules are the ones the CLI always had', () => {
     expect([...FIXED_ON_RESUME].sort()).toEqual(
-      ['preset', 'batch', 'k', 'lr', 'seed', 'z-dist', 'update', 'g-loss', 'train-n', 'val-n', 'r1', 'r1-every', 'out', 'g-hidden', 'g-output-init', 'g-init', 'd-init', 'g-lr', 'd-lr', 'd-units', 'd-pieces', 'd-keep-input', 'd-keep-hidden', 'momentum', 'lr-decay', 'g-ema', 'lr-anneal'].sort(),
+      [
+        'preset',
+        'batch',
+        'k',
+        'lr',
+        'seed',
+        'z-dist',
+        'update',
+        'g-loss',
+        'train-n',
+        'val-n',
+        'r1',
+        'r1-every',
+        'out',
+        'g-hidden',
+        'g-output-init',
+        'g-init',
+        'd-init',
+        'g-lr',
+        'd-lr',
+        'd-units',
+        'd-pieces',
+        'd-keep-input',
+        'd-keep-hidden',
+        'momentum',
+        'lr-decay',
+        'g-ema',
+        'lr-anneal',
+      ].sort(),
     );
     expect([...RESUME_MAY_CHANGE].sort()).toEqual(['device', 'epochs', 'log-every', 'minutes', 'parzen-every', 'threads']);
     // resumes.jsonl records these keys in this order.

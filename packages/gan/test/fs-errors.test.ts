@@ -22,8 +22,23 @@ afterAll(() => {
 });
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
-const tiny = (out: string, epochs = 1) => ['--preset', 'tiny', '--device', 'cpu', '--no-progress', '--train-n', '100', '--val-n', '20', '--epochs', String(epochs), '--seed', '1', '--out', out];
-
+const tiny = (out: string, epochs = 1) => [
+  '--preset',
+  'tiny',
+  '--device',
+  'cpu',
+  '--no-progress',
+  '--train-n',
+  '100',
+  '--val-n',
+  '20',
+  '--epochs',
+  String(epochs),
+  '--seed',
+  '1',
+  '--out',
+  out,
+];
 
 /** A tmpfs of `size` at a new folder (read-only with `ro`), or null where mounting is not allowed. */
 function tmpfs(name: string, options: string): string | null {
@@ -49,7 +64,11 @@ describe('a file-system error says which file, what it is, and what to do', () =
     ['EIO', /input\/output error \(EIO\); check the disk/],
   ])('%s', (code, reason) => {
     // As Node reports it: the syscall and the temporary file's path.
-    const e = Object.assign(new Error(`${code}: some text, write '/runs/a/.checkpoint.json.123.abcd1234.tmp'`), { code, syscall: 'write', path: '/runs/a/.checkpoint.json.123.abcd1234.tmp' });
+    const e = Object.assign(new Error(`${code}: some text, write '/runs/a/.checkpoint.json.123.abcd1234.tmp'`), {
+      code,
+      syscall: 'write',
+      path: '/runs/a/.checkpoint.json.123.abcd1234.tmp',
+    });
     const f = asFileSystemError(e, 'write', '/runs/a/checkpoint.json', 'the checkpoint') as FileSystemError;
     expect(f).toBeInstanceOf(FileSystemError);
     expect(f.code).toBe(code);
@@ -63,15 +82,23 @@ describe('a file-system error says which file, what it is, and what to do', () =
 
   it('writeFileAtomic into a missing folder names the file, not its temporary', async () => {
     const target = join(root, 'missing', 'x.json');
-    await expect(writeFileAtomic(target, '{}', 'the report')).rejects.toThrow(`write: cannot write the report (${target}): the folder ${join(root, 'missing')} does not exist (ENOENT); create it, or check that nothing removed it`);
+    await expect(writeFileAtomic(target, '{}', 'the report')).rejects.toThrow(
+      `write: cannot write the report (${target}): the folder ${join(root, 'missing')} does not exist (ENOENT); create it, or check that nothing removed it`,
+    );
   });
 
   it('gan train under a file size limit: the checkpoint named, exit 1, no temporary file left', () => {
     const dir = join(root, 'efbig');
     // 100 KiB: config.json fits, the ~210 KB checkpoint does not.
-    const r = spawnSync('bash', ['-c', `ulimit -f 100; exec "${process.execPath}" --import tsx "${cli}" train ${tiny(dir).join(' ')}`], { cwd: repo, encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' } });
+    const r = spawnSync('bash', ['-c', `ulimit -f 100; exec "${process.execPath}" --import tsx "${cli}" train ${tiny(dir).join(' ')}`], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
+    });
     expect(r.status, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toContain(`gan: write: cannot write the checkpoint's tensors (${dir}/checkpoint-e0001-i000000.safetensors): the file would pass the file size limit (EFBIG); raise the limit (ulimit -f) or write elsewhere`);
+    expect(r.stderr).toContain(
+      `gan: write: cannot write the checkpoint's tensors (${dir}/checkpoint-e0001-i000000.safetensors): the file would pass the file size limit (EFBIG); raise the limit (ulimit -f) or write elsewhere`,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at |\.tmp/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
@@ -82,7 +109,9 @@ describe.runIf(canMount)('on small tmpfs mounts (root: mount -t tmpfs)', () => {
     const ro = tmpfs('ro', 'ro,size=64k')!;
     const r = await run('train', ...tiny(join(ro, 'run')));
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`gan: create: cannot create the run folder (${join(ro, 'run')}): ${ro} is on a read-only file system (EROFS); choose a folder on a writable disk`);
+    expect(r.err).toBe(
+      `gan: create: cannot create the run folder (${join(ro, 'run')}): ${ro} is on a read-only file system (EROFS); choose a folder on a writable disk`,
+    );
   });
 
   it('a full disk names the file and the folder, and leaves a run that evaluates and resumes', async () => {
@@ -91,7 +120,11 @@ describe.runIf(canMount)('on small tmpfs mounts (root: mount -t tmpfs)', () => {
     const dir = join(disk, 'run');
     const r = await run('train', ...tiny(dir, 3));
     expect(r.code, r.err).toBe(1);
-    expect(r.err).toMatch(new RegExp(`^gan: write: cannot write .* \\(${dir}/[^)]+\\): the disk is full \\(ENOSPC\\); free space on the disk that holds ${dir} \\(df -h ${dir}\\), or write elsewhere$`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `^gan: write: cannot write .* \\(${dir}/[^)]+\\): the disk is full \\(ENOSPC\\); free space on the disk that holds ${dir} \\(df -h ${dir}\\), or write elsewhere$`,
+      ),
+    );
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const { meta } = await loadCheckpoint(dir);
     expect(meta.epoch).toBeGreaterThanOrEqual(1);

@@ -31,7 +31,11 @@ interface Exit {
  * handlers are installed in the same synchronous stretch), waits `delayMs` and sends `signal`.
  */
 function train(args: readonly string[], signal?: NodeJS.Signals, delayMs = 0): Promise<Exit> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'train', ...args], { cwd: repo, env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'train', ...args], {
+    cwd: repo,
+    env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let sent = false;
   const onData = (d: Buffer) => {
@@ -49,7 +53,8 @@ function train(args: readonly string[], signal?: NodeJS.Signals, delayMs = 0): P
   });
 }
 
-const bytesOf = (s: TrainerSnapshot) => Object.fromEntries(Object.entries(s.tensors).map(([k, t]) => [k, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64')]));
+const bytesOf = (s: TrainerSnapshot) =>
+  Object.fromEntries(Object.entries(s.tensors).map(([k, t]) => [k, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64')]));
 const losses = (s: TrainerSnapshot) => s.meta.history.map((r) => [r.epoch, r.iterations, r.dLoss, r.gLoss, r.dReal, r.dFake, r.value]);
 
 describe.each([
@@ -59,7 +64,23 @@ describe.each([
   // 60 iterations per epoch, 2 epochs: a few seconds of training on either device. With the process
   // start-ups (tsx, MNIST), the cpu case took 58 s at load 15 and ~150 s at load 30 on a shared
   // 2-core machine.
-  const flags = ['--preset', 'tiny', '--device', device, '--no-progress', '--train-n', '600', '--val-n', '50', '--epochs', '2', '--log-every', '7', '--seed', '11'];
+  const flags = [
+    '--preset',
+    'tiny',
+    '--device',
+    device,
+    '--no-progress',
+    '--train-n',
+    '600',
+    '--val-n',
+    '50',
+    '--epochs',
+    '2',
+    '--log-every',
+    '7',
+    '--seed',
+    '11',
+  ];
 
   it('ends with the checkpoint and the losses of the run never stopped, bit for bit', async () => {
     const refDir = join(root, `${device}-reference`);
@@ -82,7 +103,9 @@ describe.each([
       const delay = signal ? Math.floor(delays[signals.length - pending.length - 1]!) : 0;
       const t0 = performance.now();
       const r = await train(args, signal, delay);
-      log.push(`[${((performance.now() - t0) / 1000).toFixed(1)} s] attempt ${attempt}: ${resumable ? 'resume' : 'start'}, ${signal ? `${signal} after ${delay} ms` : 'no signal'} -> code ${r.code} signal ${r.signal}`);
+      log.push(
+        `[${((performance.now() - t0) / 1000).toFixed(1)} s] attempt ${attempt}: ${resumable ? 'resume' : 'start'}, ${signal ? `${signal} after ${delay} ms` : 'no signal'} -> code ${r.code} signal ${r.signal}`,
+      );
       const ctx = `${log.join('\n')}\n${r.out}`;
       if (r.code === 0) {
         expect(r.out, ctx).toMatch(/stopped \(2 epochs done\)/);

@@ -8,11 +8,18 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('the library index', () => {
   it('loads no CLI module and no progress bar: nothing it reaches at run time is under src/cli or imports cli-progress', () => {
-    const graph = importGraph([join(root, 'packages/gan/src'), join(root, 'packages/nn/src'), join(root, 'packages/autograd/src')], root, { runtimeOnly: true });
+    const graph = importGraph([join(root, 'packages/gan/src'), join(root, 'packages/nn/src'), join(root, 'packages/autograd/src')], root, {
+      runtimeOnly: true,
+    });
     const index = join(root, 'packages/gan/src/index.ts');
     const reached = new Set([index]);
     const queue = [index];
-    while (queue.length) for (const next of graph.get(queue.shift()!) ?? []) if (!reached.has(next)) reached.add(next) && queue.push(next);
+    while (queue.length)
+      for (const next of graph.get(queue.shift()!) ?? [])
+        if (!reached.has(next)) {
+          reached.add(next);
+          queue.push(next);
+        }
     const names = [...reached].map((f) => relative(root, f));
     expect(names).toContain('packages/gan/src/train/trainer.ts');
     expect(names.filter((f) => f.startsWith('packages/gan/src/cli'))).toEqual([]);

@@ -5,7 +5,7 @@
  * out with separate dropout ops; and no dropout at all in eval mode.
  */
 import { describe, expect, it } from 'vitest';
-import { Generator, cpu, dropout, fromArray, matmul, maxout, sigmoidBce, type Device, type Tensor, type WebGpuDevice } from '@saddle/autograd';
+import { Generator, dropout, fromArray, matmul, maxout, sigmoidBce, type Device, type Tensor, type WebGpuDevice } from '@saddle/autograd';
 import { DiscriminatorNet, type DiscriminatorArch } from '../src/models.js';
 import { webgpu, DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 
@@ -37,7 +37,11 @@ describe.each(DEVICE_NAMES)('DiscriminatorNet on %s', (name) => {
     const D = new DiscriminatorNet(ARCH, { device: d, init: new Generator(1) }, fusedGen);
     expect(D.namedParameters().map(([n]) => n)).toEqual(['h0.weight', 'h0.bias', 'h1.weight', 'h1.bias', 'y.weight', 'y.bias']);
     const refGen = new Generator(5);
-    const x = fromArray(Array.from({ length: 11 * 20 }, (_, i) => Math.abs(Math.sin(i * 0.9))), [11, 20], { device: d });
+    const x = fromArray(
+      Array.from({ length: 11 * 20 }, (_, i) => Math.abs(Math.sin(i * 0.9))),
+      [11, 20],
+      { device: d },
+    );
     for (let step = 0; step < 3; step++) {
       const a = D.forward(x);
       sigmoidBce(a, 1).backward();
@@ -56,7 +60,6 @@ describe.each(DEVICE_NAMES)('DiscriminatorNet on %s', (name) => {
     expect(Array.from(await D.forward(x).toArray())).toEqual(Array.from(await reference(D, x, refGen, false).toArray()));
     expect(fusedGen.offset).toBe(before);
   });
-
 });
 
 describe('DiscriminatorNet on webgpu', () => {

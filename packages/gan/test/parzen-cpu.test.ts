@@ -52,21 +52,16 @@ describe('parzenLogLikelihoodCpu', () => {
 
   it('equals the Gaussian log-density for a single sample, even far in the tails', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 800 }),
-        fc.double({ min: 0.01, max: 2, noNaN: true }),
-        fc.nat(),
-        (d, sigma, seed) => {
-          const x = Float32Array.from({ length: d }, (_, k) => ((k * 7 + seed) % 13) / 13);
-          const mu = Float32Array.from({ length: d }, (_, k) => ((k * 5 + seed * 3) % 11) / 11);
-          let dist2 = 0;
-          for (let k = 0; k < d; k++) dist2 += (x[k]! - mu[k]!) ** 2;
-          const closed = -dist2 / (2 * sigma * sigma) - (d / 2) * Math.log(2 * Math.PI * sigma * sigma);
-          const [got] = parzenLogLikelihoodCpu(x, mu, d, sigma);
-          expect(Number.isFinite(got)).toBe(true);
-          expect(Math.abs(got! - closed)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(closed)));
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 800 }), fc.double({ min: 0.01, max: 2, noNaN: true }), fc.nat(), (d, sigma, seed) => {
+        const x = Float32Array.from({ length: d }, (_, k) => ((k * 7 + seed) % 13) / 13);
+        const mu = Float32Array.from({ length: d }, (_, k) => ((k * 5 + seed * 3) % 11) / 11);
+        let dist2 = 0;
+        for (let k = 0; k < d; k++) dist2 += (x[k]! - mu[k]!) ** 2;
+        const closed = -dist2 / (2 * sigma * sigma) - (d / 2) * Math.log(2 * Math.PI * sigma * sigma);
+        const [got] = parzenLogLikelihoodCpu(x, mu, d, sigma);
+        expect(Number.isFinite(got)).toBe(true);
+        expect(Math.abs(got! - closed)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(closed)));
+      }),
       { numRuns: 60 },
     );
   });
@@ -125,7 +120,7 @@ describe('helpers', () => {
     expect(logSumExp([Infinity, 1])).toBe(Infinity);
   });
 
-  it('meanAndStdErr: mean and std/sqrt(N) with numpy\'s default ddof = 0', () => {
+  it("meanAndStdErr: mean and std/sqrt(N) with numpy's default ddof = 0", () => {
     const { mean, stdErr } = meanAndStdErr([1, 2, 3, 4]);
     expect(mean).toBe(2.5);
     expect(stdErr).toBeCloseTo(Math.sqrt(1.25) / 2, 15);
@@ -139,8 +134,10 @@ describe('helpers', () => {
     expect(g[0]).toBeCloseTo(0.1, 15);
     expect(g[9]).toBe(1);
     // numpy.logspace(-1, 0, 10)
-    const numpy = [0.1, 0.1291549665014884, 0.16681005372000587, 0.21544346900318834, 0.2782559402207124, 0.35938136638046275,
-      0.46415888336127786, 0.5994842503189409, 0.774263682681127, 1.0];
+    const numpy = [
+      0.1, 0.1291549665014884, 0.16681005372000587, 0.21544346900318834, 0.2782559402207124, 0.35938136638046275, 0.46415888336127786, 0.5994842503189409,
+      0.774263682681127, 1.0,
+    ];
     g.forEach((s, i) => expect(s).toBeCloseTo(numpy[i]!, 14));
   });
 });

@@ -8,7 +8,6 @@ import { meanAndStdErr, parzenLogLikelihoodCpu, sigmaGrid } from '../src/metrics
 import { parzenBlocks, parzenEvaluate, parzenLogLikelihood, parzenLogLikelihoods, selectSigma } from '../src/metrics/parzen.js';
 import { randomData } from '../../../test/support/random-data.js';
 
-
 const U32 = 2 ** -24; // unit roundoff of f32
 
 /**
@@ -98,7 +97,12 @@ describe('parzenLogLikelihood: the algorithm, in float64 on the CPU device', () 
         const got = await parzenLogLikelihood(xt, mt, c.sigma, { batch: c.batch, muBatch: c.muBatch });
         const want = parzenLogLikelihoodCpu(x, mu, c.d, c.sigma);
         // float64 cancellation in |x|² + |mu|² - 2x·mu: ~d·2^-53·(|x| + |mu|)²·c, far below 1e-9 here.
-        expectWithin(got, want, want.map((w) => 1e-9 * Math.max(1, Math.abs(w))), 'f64');
+        expectWithin(
+          got,
+          want,
+          want.map((w) => 1e-9 * Math.max(1, Math.abs(w))),
+          'f64',
+        );
         xt.dispose();
         mt.dispose();
       }),

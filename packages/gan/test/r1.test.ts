@@ -22,8 +22,12 @@ describe.each(NAMED_DEVICES)('r1Penalty on %s', (_name, getDevice) => {
   it("its gradient with respect to D's weights (a second derivative of D) matches finite differences", async () => {
     const device = await getDevice();
     const x = fromArray(values(5 * 3, 2), [5, 3], { dtype: 'f64' });
-    const inputs = [fromArray(values(3 * 4, 3), [3, 4], { dtype: 'f64' }), fromArray(values(4, 4), [4], { dtype: 'f64' }), fromArray(values(4, 5), [4, 1], { dtype: 'f64' })];
-    const report = await gradcheck((w1, b1, w2, xs) => r1Penalty(D(w1!, b1!, w2!), xs!, 10), [...inputs, x], {
+    const inputs = [
+      fromArray(values(3 * 4, 3), [3, 4], { dtype: 'f64' }),
+      fromArray(values(4, 4), [4], { dtype: 'f64' }),
+      fromArray(values(4, 5), [4, 1], { dtype: 'f64' }),
+    ];
+    const report = await gradcheck((w1, b1, w2, xs) => r1Penalty(D(w1, b1, w2), xs, 10), [...inputs, x], {
       device,
       wrt: [0, 1, 2],
       ...(device.kind === 'cpu' ? { rtol: 1e-6, atol: 1e-7 } : { rtol: 3e-3, atol: 1e-4 }),

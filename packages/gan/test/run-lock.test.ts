@@ -20,7 +20,23 @@ const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** A tiny run; with 50 epochs it is still training when the others start (and is stopped by SIGINT). */
-const tiny = (seed: number, out: string, epochs = 50) => ['--preset', 'tiny', '--device', 'cpu', '--no-progress', '--train-n', '100', '--val-n', '20', '--epochs', String(epochs), '--seed', String(seed), '--out', out];
+const tiny = (seed: number, out: string, epochs = 50) => [
+  '--preset',
+  'tiny',
+  '--device',
+  'cpu',
+  '--no-progress',
+  '--train-n',
+  '100',
+  '--val-n',
+  '20',
+  '--epochs',
+  String(epochs),
+  '--seed',
+  String(seed),
+  '--out',
+  out,
+];
 
 interface Proc {
   pid: number;
@@ -32,7 +48,11 @@ interface Proc {
 }
 
 function gan(args: readonly string[]): Proc {
-  const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'train', ...args], { cwd: repo, env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'train', ...args], {
+    cwd: repo,
+    env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const waiters: Array<[RegExp, () => void]> = [];
   const onData = (d: Buffer) => {
@@ -59,7 +79,6 @@ function gan(args: readonly string[]): Proc {
   };
 }
 
-
 /** The folder holds one run: config.json and the checkpoint agree, one tensors file, no lock, no temporary file. */
 async function expectOneRun(dir: string, seed: number): Promise<void> {
   const config = JSON.parse(readFileSync(join(dir, RUN_FILES.config), 'utf8'));
@@ -80,7 +99,11 @@ describe('two gan train processes on one run folder', () => {
     const first = await Promise.race([a.exited.then((e) => ({ ...e, p: a, other: b })), b.exited.then((e) => ({ ...e, p: b, other: a }))]);
     const ctx = `A (pid ${a.pid}):\n${a.out()}\nB (pid ${b.pid}):\n${b.out()}`;
     expect(first.code, ctx).toBe(1);
-    expect(first.p.out(), ctx).toMatch(new RegExp(`the run folder ${dir} is in use by process ${first.other.pid} on ${hostname()} \\(\`gan train .*--seed ${first.p === a ? 2 : 1} .*\`, since .*\\); wait for it to finish or stop it \\(kill ${first.other.pid}\\)`));
+    expect(first.p.out(), ctx).toMatch(
+      new RegExp(
+        `the run folder ${dir} is in use by process ${first.other.pid} on ${hostname()} \\(\`gan train .*--seed ${first.p === a ? 2 : 1} .*\`, since .*\\); wait for it to finish or stop it \\(kill ${first.other.pid}\\)`,
+      ),
+    );
     expect(first.p.out(), ctx).not.toMatch(/\n\s+at /);
     await first.other.waitFor(/epoch 1\/50/);
     first.other.kill('SIGINT');
@@ -97,7 +120,10 @@ describe('two gan train processes on one run folder', () => {
     const resume = gan(['--resume', dir, '--device', 'cpu', '--no-progress']);
     const [f, r] = await Promise.all([force.exited, resume.exited]);
     const ctx = `A:\n${a.out()}\n--force:\n${force.out()}\n--resume:\n${resume.out()}`;
-    for (const [e, p] of [[f, force], [r, resume]] as const) {
+    for (const [e, p] of [
+      [f, force],
+      [r, resume],
+    ] as const) {
       expect(e.code, ctx).toBe(1);
       expect(p.out(), ctx).toMatch(new RegExp(`in use by process ${a.pid} on ${hostname()} \\(\`gan train --preset tiny .*--seed 1 .*\``));
     }
@@ -113,7 +139,7 @@ describe('two gan train processes on one run folder', () => {
 
 describe('a lock left behind', () => {
   /** The pid of a process that has exited. */
-  const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
+  const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;
 
   it('by a killed process is taken over with a notice; its temporary and orphan files are removed by --resume', async () => {
     const dir = join(root, 'stale');
@@ -122,14 +148,20 @@ describe('a lock left behind', () => {
     const pid = deadPid();
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: hostname(), command: 'gan train --seed 3', since: '2026-01-01T00:00:00.000Z' }));
     // What a SIGKILL in the middle of the epoch files and a checkpoint leaves.
-    const leftovers = [`.${RUN_FILES.curves}.${pid}.0a1b2c3d.tmp`, `.checkpoint-e0002-i000000.safetensors.${pid}.deadbeef.tmp`, 'checkpoint-e0002-i000000.safetensors'];
+    const leftovers = [
+      `.${RUN_FILES.curves}.${pid}.0a1b2c3d.tmp`,
+      `.checkpoint-e0002-i000000.safetensors.${pid}.deadbeef.tmp`,
+      'checkpoint-e0002-i000000.safetensors',
+    ];
     for (const f of leftovers) writeFileSync(join(dir, f), 'partial');
     // A write in progress by a live process (this one) is not a leftover.
     const live = `.parzen.json.${process.pid}.12345678.tmp`;
     writeFileSync(join(dir, live), '{');
     const r = await run('train', '--resume', dir, '--device', 'cpu', '--no-progress', '--epochs', '2');
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain(`${dir} was locked by process ${pid} on ${hostname()} (\`gan train --seed 3\`, since 2026-01-01T00:00:00.000Z), which is no longer running: taking the lock over`);
+    expect(r.err).toContain(
+      `${dir} was locked by process ${pid} on ${hostname()} (\`gan train --seed 3\`, since 2026-01-01T00:00:00.000Z), which is no longer running: taking the lock over`,
+    );
     expect(r.err).toContain(`removed 3 file(s) an interrupted run left in ${dir}: ${[...leftovers].sort().join(', ')}`);
     expect(readdirSync(dir)).toContain(live);
     rmSync(join(dir, live));
@@ -137,7 +169,7 @@ describe('a lock left behind', () => {
     expect((await loadCheckpoint(dir)).meta.epoch).toBe(2);
   }, 120_000);
 
-  it('--force removes a killed run\'s temporary files too; a lock from another host is never taken over', async () => {
+  it("--force removes a killed run's temporary files too; a lock from another host is never taken over", async () => {
     const dir = join(root, 'other-host');
     mkdirSync(dir);
     writeFileSync(join(dir, `.${RUN_FILES.config}.${deadPid()}.0badc0de.tmp`), '{');
@@ -161,7 +193,9 @@ describe('a lock left behind', () => {
     writeFileSync(path, JSON.stringify({ ...config, config: { ...config.config, seed: 2, epochs: 20 } }));
     const r = await run('train', '--resume', dir, '--device', 'cpu', '--no-progress', '--epochs', '2');
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`gan: train: ${dir} holds two runs: config.json and the checkpoint disagree on seed (2 vs 1); expected one run per folder: start a new run with --force, or restore the folder`);
+    expect(r.err).toBe(
+      `gan: train: ${dir} holds two runs: config.json and the checkpoint disagree on seed (2 vs 1); expected one run per folder: start a new run with --force, or restore the folder`,
+    );
     expect((await loadCheckpoint(dir)).meta.epoch).toBe(1);
     // Only the fields a resume may change differ: resumed as usual.
     writeFileSync(path, JSON.stringify({ ...config, config: { ...config.config, epochs: 20 } }));

@@ -14,9 +14,15 @@ describe('speckle', () => {
     const side = 10;
     const img = image(side, [
       [0, 0], // a single pixel in the corner: a speck
-      [2, 2], [3, 3], // two pixels touching diagonally: one speck (8-connected)
-      [5, 5], [5, 6], [5, 7], [5, 8], // a stroke of 4: not a speck
-      [8, 1], [8, 2], [9, 1], // three pixels: a speck
+      [2, 2],
+      [3, 3], // two pixels touching diagonally: one speck (8-connected)
+      [5, 5],
+      [5, 6],
+      [5, 7],
+      [5, 8], // a stroke of 4: not a speck
+      [8, 1],
+      [8, 2],
+      [9, 1], // three pixels: a speck
     ]);
     const r = speckle(img, 1, { side });
     expect(r.specksPerImage).toBe(3);
@@ -45,9 +51,10 @@ describe('speckle', () => {
         const on = [...new Set(lit.map(([r, c]) => r * side + c))];
         const parent = new Map(on.map((p) => [p, p]));
         const find = (p: number): number => (parent.get(p) === p ? p : find(parent.get(p)!));
-        for (const a of on) for (const b of on) {
-          if (Math.abs(Math.floor(a / side) - Math.floor(b / side)) <= 1 && Math.abs((a % side) - (b % side)) <= 1) parent.set(find(a), find(b));
-        }
+        for (const a of on)
+          for (const b of on) {
+            if (Math.abs(Math.floor(a / side) - Math.floor(b / side)) <= 1 && Math.abs((a % side) - (b % side)) <= 1) parent.set(find(a), find(b));
+          }
         const sizes = new Map<number, number>();
         for (const p of on) sizes.set(find(p), (sizes.get(find(p)) ?? 0) + 1);
         const expected = [...sizes.values()].filter((s) => s <= 3).length;

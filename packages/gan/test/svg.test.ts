@@ -50,7 +50,12 @@ function parseXml(xml: string): Element {
 function unescape(s: string): string {
   const bad = s.match(/&(?!(amp|lt|gt|quot|#39);)/);
   if (bad) throw new Error(`bare & in ${JSON.stringify(s)}`);
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function all(el: Element, name: string): Element[] {
@@ -81,8 +86,24 @@ describe('lineChart', () => {
     xLabel: 'epoch',
     yLabel: 'loss',
     series: [
-      { name: 'D loss', points: [[0, 1.4], [1, 1.2], [2, 1.3], [3, 1.25]] },
-      { name: "G loss (−log D(G(z)))", points: [[0, 0.7], [1, 0.9], [2, 0.85], [3, 0.8]] },
+      {
+        name: 'D loss',
+        points: [
+          [0, 1.4],
+          [1, 1.2],
+          [2, 1.3],
+          [3, 1.25],
+        ],
+      },
+      {
+        name: 'G loss (−log D(G(z)))',
+        points: [
+          [0, 0.7],
+          [1, 0.9],
+          [2, 0.85],
+          [3, 0.8],
+        ],
+      },
     ],
   };
 
@@ -135,9 +156,25 @@ describe('lineChart', () => {
     const svg = parseXml(
       lineChart({
         series: [
-          { name: 'a', points: [[0, 1], [1, NaN], [2, 3], [3, 4], [4, Infinity], [5, 2]] },
+          {
+            name: 'a',
+            points: [
+              [0, 1],
+              [1, NaN],
+              [2, 3],
+              [3, 4],
+              [4, Infinity],
+              [5, 2],
+            ],
+          },
           { name: 'empty', points: [] },
-          { name: 'flat', points: [[0, 5], [5, 5]] },
+          {
+            name: 'flat',
+            points: [
+              [0, 5],
+              [5, 5],
+            ],
+          },
         ],
       }),
     );
@@ -161,7 +198,18 @@ describe('lineChart', () => {
 describe("lineChart's legend below", () => {
   it('puts every entry under the plot frame and grows the panel by its rows, covering no curve', () => {
     const names = Array.from({ length: 7 }, (_, i) => `series number ${i} with a long name`);
-    const spec: LineChartSpec = { width: 400, height: 300, xLabel: 'x', series: names.map((name, i) => ({ name, points: [[0, i], [1, i + 1]] })) };
+    const spec: LineChartSpec = {
+      width: 400,
+      height: 300,
+      xLabel: 'x',
+      series: names.map((name, i) => ({
+        name,
+        points: [
+          [0, i],
+          [1, i + 1],
+        ],
+      })),
+    };
     const inside = parseXml(lineChart(spec));
     const below = parseXml(lineChart({ ...spec, legend: 'below' }));
     expect(inside.attrs.height).toBe('300');
@@ -189,7 +237,15 @@ describe('chartGrid', () => {
       title,
       width: 300,
       height: 200,
-      series: [{ name: `${title} series`, points: [[0, i], [1, i + 1]] }],
+      series: [
+        {
+          name: `${title} series`,
+          points: [
+            [0, i],
+            [1, i + 1],
+          ],
+        },
+      ],
     }));
     const svg = parseXml(chartGrid(specs, { cols: 2, title: 'Training' }));
     const panels = all(svg, 'g').filter((g) => g.attrs.class === 'panel');

@@ -146,7 +146,7 @@ describe.each(DEVICE_NAMES)('the 1-D toy on %s', (name) => {
     expect(v).toBeLessThan(-LOG4 + 1e-4); // no D beats D* = 1/2 (up to the f32 sums)
   });
 
-  it('is seeded and deterministic, and the CPU run and this device\'s agree', async () => {
+  it("is seeded and deterministic, and the CPU run and this device's agree", async () => {
     const dev = await device();
     const grid = highDensityGrid(PDATA, PG, { count: 9 });
     const short = { pdata: PDATA, pg: PG, device: dev, ...TRAIN, steps: 20 };

@@ -7,17 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, SaddleError, cpu, fromArray } from '@saddle/autograd';
 import { NAMED_DEVICES } from '../../../test/support/devices.js';
-import {
-  DRAWN_STD,
-  TOY2D_VIEW,
-  Toy2dGan,
-  chamferDistance,
-  gridPoints,
-  pointPairs,
-  sampleToy2d,
-  type Toy2dData,
-  type Toy2dDataName,
-} from '../src/toy/toy2d.js';
+import { DRAWN_STD, TOY2D_VIEW, Toy2dGan, chamferDistance, gridPoints, pointPairs, sampleToy2d, type Toy2dData, type Toy2dDataName } from '../src/toy/toy2d.js';
 
 const BUILT_IN: Exclude<Toy2dDataName, 'drawn'>[] = ['ring', 'moons', 'spiral', 'line'];
 const weights = async (toy: Toy2dGan, which: 'G' | 'D') => Promise.all(toy[which].parameters().map(async (p) => Array.from(await p.toArray())));
@@ -55,8 +45,22 @@ describe('the 2-D data sets', () => {
   });
 
   it('refuse a drawn set with no points or a point outside the view, naming it', () => {
-    expect(() => sampleToy2d({ name: 'drawn', points: [] }, 4, new Generator(1))).toThrow(/sampleToy2d: the drawn data set has no points; expected at least one/);
-    expect(() => sampleToy2d({ name: 'drawn', points: [[0, 0], [4, 0]] }, 4, new Generator(1))).toThrow(/drawn point 1 is \[4,0\]; expected \[x, y\] with both in \[-3, 3\]/);
+    expect(() => sampleToy2d({ name: 'drawn', points: [] }, 4, new Generator(1))).toThrow(
+      /sampleToy2d: the drawn data set has no points; expected at least one/,
+    );
+    expect(() =>
+      sampleToy2d(
+        {
+          name: 'drawn',
+          points: [
+            [0, 0],
+            [4, 0],
+          ],
+        },
+        4,
+        new Generator(1),
+      ),
+    ).toThrow(/drawn point 1 is \[4,0\]; expected \[x, y\] with both in \[-3, 3\]/);
     expect(() => sampleToy2d({ name: 'square' } as unknown as Toy2dData, 4, new Generator(1))).toThrow(SaddleError);
   });
 });
@@ -64,14 +68,18 @@ describe('the 2-D data sets', () => {
 describe('chamfer distance', () => {
   it('is zero between a set and itself, symmetric, and grows with a shift', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 2, maxLength: 40 }), fc.double({ min: 0.01, max: 2, noNaN: true }), (vs, shift) => {
-        const a = Float32Array.from(vs.length % 2 ? vs.slice(1) : vs);
-        const b = a.map((v) => v + shift);
-        expect(chamferDistance(a, a)).toBe(0);
-        expect(chamferDistance(a, b)).toBeCloseTo(chamferDistance(b, a), 9);
-        expect(chamferDistance(a, b)).toBeGreaterThan(0);
-        expect(chamferDistance(a, b)).toBeLessThanOrEqual(2 * Math.SQRT2 * shift + 1e-6);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 2, maxLength: 40 }),
+        fc.double({ min: 0.01, max: 2, noNaN: true }),
+        (vs, shift) => {
+          const a = Float32Array.from(vs.length % 2 ? vs.slice(1) : vs);
+          const b = a.map((v) => v + shift);
+          expect(chamferDistance(a, a)).toBe(0);
+          expect(chamferDistance(a, b)).toBeCloseTo(chamferDistance(b, a), 9);
+          expect(chamferDistance(a, b)).toBeGreaterThan(0);
+          expect(chamferDistance(a, b)).toBeLessThanOrEqual(2 * Math.SQRT2 * shift + 1e-6);
+        },
+      ),
     );
   });
 });
@@ -165,7 +173,10 @@ describe('the 2-D toy GAN on the CPU', () => {
   }, 300_000);
 
   it('a drawn data set is what D learns as real', async () => {
-    const points: [number, number][] = [[1.5, 1.5], [1.8, 1.2]];
+    const points: [number, number][] = [
+      [1.5, 1.5],
+      [1.8, 1.2],
+    ];
     const toy = new Toy2dGan({ data: { name: 'ring' }, device: cpu, seed: 2, settings: { train: 'D only', lrD: 0.1 } });
     try {
       toy.setData({ name: 'drawn', points });
@@ -235,17 +246,21 @@ describe('the 2-D toy GAN on the CPU', () => {
 });
 
 describe.each(NAMED_DEVICES.filter(([name]) => name !== 'cpu'))('the 2-D toy GAN on %s', (_name, getDevice) => {
-  it('follows the CPU: the same iterations give the same weights, D on a grid and G\'s gradient (to float rounding)', async () => {
+  it("follows the CPU: the same iterations give the same weights, D on a grid and G's gradient (to float rounding)", async () => {
     const device = await getDevice();
     const settings = { kD: 2, gLoss: 'saturating' } as const;
-    const [here, onCpu] = [new Toy2dGan({ data: { name: 'moons' }, device, seed: 8, settings }), new Toy2dGan({ data: { name: 'moons' }, device: cpu, seed: 8, settings })];
+    const [here, onCpu] = [
+      new Toy2dGan({ data: { name: 'moons' }, device, seed: 8, settings }),
+      new Toy2dGan({ data: { name: 'moons' }, device: cpu, seed: 8, settings }),
+    ];
     try {
       for (const toy of [here, onCpu]) {
         for (let i = 0; i < 4; i++) toy.iteration();
         toy.setSettings({ update: 'simultaneous' });
         for (let i = 0; i < 4; i++) toy.iteration();
       }
-      const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => Array.from(a).forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(tol * Math.max(1, Math.abs(b[i]!))));
+      const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) =>
+        Array.from(a).forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(tol * Math.max(1, Math.abs(b[i]!))));
       const [wh, wc] = [await weights(here, 'G'), await weights(onCpu, 'G')];
       wh.forEach((w, i) => close(w, wc[i]!, 1e-4));
       const grid = gridPoints(10);

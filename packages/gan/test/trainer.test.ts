@@ -170,7 +170,7 @@ describe('GanTrainer', () => {
     }
   });
 
-  it("the preset a hardware GPU gets (paper) trains with the simultaneous update on the tiny shapes; alternating when asked", async () => {
+  it('the preset a hardware GPU gets (paper) trains with the simultaneous update on the tiny shapes; alternating when asked', async () => {
     const auto = defaultPreset({ hardwareGpu: true, software: false, kind: 'webgpu' });
     expect(auto.name).toBe('paper');
     const paper = preset(auto.name);
@@ -178,7 +178,10 @@ describe('GanTrainer', () => {
     const shapes = { generator: tiny.generator, discriminator: tiny.discriminator, trainN: 60, valN: 20, batch: 10, logEvery: 2 };
     const zBlocks = Math.ceil((10 * tiny.generator.zDim) / 4);
     // One batch of z per simultaneous iteration (D and G share G(z)); two per alternating one.
-    for (const [update, zPerIteration] of [[paper.update, 1], ['alternating', 2]] as const) {
+    for (const [update, zPerIteration] of [
+      [paper.update, 1],
+      ['alternating', 2],
+    ] as const) {
       const trainer = new GanTrainer({ ...paper, ...shapes, update }, DATA, cpu);
       try {
         expect(trainer.config.update).toBe(update);
@@ -193,7 +196,7 @@ describe('GanTrainer', () => {
     expect(paper.update).toBe('simultaneous');
   });
 
-  it("dLr and gLr give one player its own learning rate, decayed on the same schedule", async () => {
+  it('dLr and gLr give one player its own learning rate, decayed on the same schedule', async () => {
     const trainer = new GanTrainer(tinyConfig({ dLr: 0.05, gLr: 0.3 }), DATA, cpu);
     const same = new GanTrainer(tinyConfig(), DATA, cpu);
     try {
@@ -283,43 +286,46 @@ describe('GanTrainer', () => {
     [' (with the moving average of G, gEma)', { gEma: 0.9 }],
     [' (with the learning-rate anneal, lrAnneal)', { lrAnneal: 0.5 }],
     [' (the conv preset on tiny channels)', tinyConvConfig()],
-  ] as const)('resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on every device%s', async (_, over) => {
-    for (const device of await allDevices()) {
-      const cfg = tinyConfig({ epochs: 2, ...over });
-      const straight = new GanTrainer(cfg, DATA, device, VALID);
-      await straight.runEpoch();
-      await straight.runEpoch();
-      const expected = await snapshot(straight);
-      const expectedHistory = straight.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }));
-      straight.dispose();
+  ] as const)(
+    'resuming from a checkpoint (at an epoch boundary and mid-epoch) gives exactly the parameters of an uninterrupted run, on every device%s',
+    async (_, over) => {
+      for (const device of await allDevices()) {
+        const cfg = tinyConfig({ epochs: 2, ...over });
+        const straight = new GanTrainer(cfg, DATA, device, VALID);
+        await straight.runEpoch();
+        await straight.runEpoch();
+        const expected = await snapshot(straight);
+        const expectedHistory = straight.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }));
+        straight.dispose();
 
-      const dir = mkdtempSync(join(tmpdir(), 'gan-resume-'));
-      tmpDirs.push(dir);
-      // First part: epoch 1, then 2 iterations of epoch 2, stopped.
-      const first = new GanTrainer(cfg, DATA, device, VALID);
-      await first.runEpoch();
-      await saveCheckpoint(dir, first);
-      let n = 0;
-      expect(await first.runEpoch({ shouldStop: () => n++ >= 2 })).toBeNull();
-      expect(first.iterInEpoch).toBe(2);
-      await saveCheckpoint(dir, first);
-      first.dispose();
+        const dir = mkdtempSync(join(tmpdir(), 'gan-resume-'));
+        tmpDirs.push(dir);
+        // First part: epoch 1, then 2 iterations of epoch 2, stopped.
+        const first = new GanTrainer(cfg, DATA, device, VALID);
+        await first.runEpoch();
+        await saveCheckpoint(dir, first);
+        let n = 0;
+        expect(await first.runEpoch({ shouldStop: () => n++ >= 2 })).toBeNull();
+        expect(first.iterInEpoch).toBe(2);
+        await saveCheckpoint(dir, first);
+        first.dispose();
 
-      const { tensors, meta } = await loadCheckpoint(dir);
-      expect(meta.epoch).toBe(1);
-      expect(meta.iterInEpoch).toBe(2);
-      const second = new GanTrainer(meta.config, DATA, device, VALID);
-      second.restore(tensors, meta);
-      await second.runEpoch();
-      const got = await snapshot(second);
-      expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
-      expect(Object.keys(got).some((n) => n.startsWith('Gema.'))).toBe(Boolean(cfg.gEma));
-      for (const name of Object.keys(expected)) expect(got[name], `${device.name}: ${name}`).toEqual(expected[name]);
-      expect(second.optD.stepCount).toBe(12);
-      expect(second.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }))).toEqual(expectedHistory);
-      second.dispose();
-    }
-  });
+        const { tensors, meta } = await loadCheckpoint(dir);
+        expect(meta.epoch).toBe(1);
+        expect(meta.iterInEpoch).toBe(2);
+        const second = new GanTrainer(meta.config, DATA, device, VALID);
+        second.restore(tensors, meta);
+        await second.runEpoch();
+        const got = await snapshot(second);
+        expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
+        expect(Object.keys(got).some((n) => n.startsWith('Gema.'))).toBe(Boolean(cfg.gEma));
+        for (const name of Object.keys(expected)) expect(got[name], `${device.name}: ${name}`).toEqual(expected[name]);
+        expect(second.optD.stepCount).toBe(12);
+        expect(second.history.map((r) => ({ ...r, seconds: 0, msPerIteration: 0 }))).toEqual(expectedHistory);
+        second.dispose();
+      }
+    },
+  );
 });
 
 describe('the conv preset', () => {
@@ -354,7 +360,11 @@ describe('the conv preset', () => {
         expect(Number.isFinite(s.gLoss)).toBe(true);
         const after = await snapshot(trainer);
         const moved = Object.keys(before).filter((n) => (n.startsWith('G.') || n.startsWith('D.')) && after[n]!.some((v, i) => v !== before[n]![i]));
-        expect(moved.sort(), device.name).toEqual(Object.keys(before).filter((n) => n.startsWith('G.') || n.startsWith('D.')).sort());
+        expect(moved.sort(), device.name).toEqual(
+          Object.keys(before)
+            .filter((n) => n.startsWith('G.') || n.startsWith('D.'))
+            .sort(),
+        );
       } finally {
         trainer.dispose();
       }
@@ -362,7 +372,9 @@ describe('the conv preset', () => {
   });
 
   it('refuses MLP widths beside the convolutions, naming the field', () => {
-    expect(() => new GanTrainer({ ...preset('conv'), generator: { ...preset('conv').generator, hidden: [64] } }, DATA, cpu)).toThrow(/generator\.hidden.*expected \[\] with generator\.conv/);
+    expect(() => new GanTrainer({ ...preset('conv'), generator: { ...preset('conv').generator, hidden: [64] } }, DATA, cpu)).toThrow(
+      /generator\.hidden.*expected \[\] with generator\.conv/,
+    );
   });
 });
 
@@ -424,7 +436,12 @@ describe('the per-epoch shuffle', () => {
         expect(plain.Gema).toBeNull();
         expect(plain.sampler).toBe(plain.G);
         expect(averaged.sampler).toBe(averaged.Gema);
-        const gOf = async (t: GanTrainer, prefix: string) => Object.fromEntries(Object.entries(await snapshot(t)).filter(([n]) => n.startsWith(prefix)).map(([n, v]) => [n.slice(prefix.length), v]));
+        const gOf = async (t: GanTrainer, prefix: string) =>
+          Object.fromEntries(
+            Object.entries(await snapshot(t))
+              .filter(([n]) => n.startsWith(prefix))
+              .map(([n, v]) => [n.slice(prefix.length), v]),
+          );
         const g0 = await gOf(averaged, 'G.');
         expect(await gOf(averaged, 'Gema.'), device.name).toEqual(g0);
         const expected = Object.fromEntries(Object.entries(g0).map(([n, v]) => [n, Float64Array.from(v)]));

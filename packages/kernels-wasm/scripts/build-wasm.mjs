@@ -24,12 +24,17 @@ mkdirSync(join(root, 'build'), { recursive: true });
 const common = [
   'assembly/index.ts',
   // 128-bit SIMD: every kernel is written for f32x4 / i32x4.
-  '--enable', 'simd',
+  '--enable',
+  'simd',
   // The JS side owns the memory (it allocates the tensors in it); every instance imports it.
-  '--importMemory', '--maximumMemory', '65536',
+  '--importMemory',
+  '--maximumMemory',
+  '65536',
   // Kernels never allocate: no garbage collector, no allocator in the module.
-  '--runtime', 'stub',
-  '-O3', '--noAssert',
+  '--runtime',
+  'stub',
+  '-O3',
+  '--noAssert',
 ];
 const memories = [
   // The threaded device: one shared memory, imported by the instance on every worker thread.
@@ -96,7 +101,9 @@ if (exportsOf.size === instructionSets.length * memories.length) {
   let old = null;
   try {
     old = readFileSync(declaration, 'utf8');
-  } catch {}
+  } catch {
+    // No declaration yet: it is written below.
+  }
   if (old !== text) {
     writeFileSync(declaration, text);
     console.log('kernels-wasm: wrote src/kernel-exports.ts (the kernel exports changed: commit it)');

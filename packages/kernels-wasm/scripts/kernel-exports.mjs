@@ -75,7 +75,9 @@ export function renderKernelExports(builds) {
       const seen = functions.get(f.name);
       if (!seen) functions.set(f.name, { f, builds: [build] });
       else if (signatureOf(seen.f) !== signatureOf(f)) {
-        throw new Error(`kernels-wasm: ${f.name} is ${signatureOf(seen.f)} in ${seen.builds[0]} but ${signatureOf(f)} in ${build}; a kernel's signature must not depend on the build`);
+        throw new Error(
+          `kernels-wasm: ${f.name} is ${signatureOf(seen.f)} in ${seen.builds[0]} but ${signatureOf(f)} in ${build}; a kernel's signature must not depend on the build`,
+        );
       } else seen.builds.push(build);
     }
     for (const g of parsed.globals) {
@@ -86,11 +88,16 @@ export function renderKernelExports(builds) {
   }
   const kernels = [...functions.values()].filter(({ f }) => isKernel(f));
   const helpers = [...functions.values()].filter(({ f }) => !isKernel(f));
-  for (const [what, list] of [['function', helpers], ['constant', [...globals.values()]]]) {
+  for (const [what, list] of [
+    ['function', helpers],
+    ['constant', [...globals.values()]],
+  ]) {
     for (const e of list) {
       if (e.builds.length !== names.length) {
         const name = (e.f ?? e.g).name;
-        throw new Error(`kernels-wasm: the ${what} ${name} is exported by ${e.builds.join(', ')} only; only kernels may differ between builds (WASM_KERNELS_ONLY_IN)`);
+        throw new Error(
+          `kernels-wasm: the ${what} ${name} is exported by ${e.builds.join(', ')} only; only kernels may differ between builds (WASM_KERNELS_ONLY_IN)`,
+        );
       }
     }
   }
@@ -98,11 +105,11 @@ export function renderKernelExports(builds) {
   const quote = (s) => `'${s}'`;
   const lines = [
     '// GENERATED FILE: do not edit. Written by packages/kernels-wasm/scripts/build-wasm.mjs (with',
-    '// scripts/kernel-exports.mjs) from the AssemblyScript compiler\'s typings (`asc --bindings raw`)',
+    "// scripts/kernel-exports.mjs) from the AssemblyScript compiler's typings (`asc --bindings raw`)",
     `// of the builds of assembly/index.ts: ${names.join(', ')}.`,
     '// Rebuilding the module rewrites it: `pnpm --filter @saddle/kernels-wasm build:wasm` (also run by',
     '// `pnpm install` and `pnpm build`). test/tensor/wasm-kernel-exports.test.ts checks it against the',
-    '// compiled modules (every export\'s name and arity, in every build); .ci/run fails when the',
+    "// compiled modules (every export's name and arity, in every build); .ci/run fails when the",
     '// committed copy differs from what the build wrote.',
     '',
     '/**',
@@ -117,7 +124,12 @@ export function renderKernelExports(builds) {
   for (const { f, builds: b } of kernels) {
     const own = f.params.slice(0, -2);
     const only = b.length === names.length ? '' : ` Only in the builds ${b.join(', ')}.`;
-    lines.push(`  /** \`${f.source}\`: (${own.map((p) => `${p.name}: ${p.type}`).concat('tid', 'nthreads').join(', ')}).${only} */`);
+    lines.push(
+      `  /** \`${f.source}\`: (${own
+        .map((p) => `${p.name}: ${p.type}`)
+        .concat('tid', 'nthreads')
+        .join(', ')}).${only} */`,
+    );
     lines.push(`  ${f.name}: readonly [${own.map((p) => `${p.name}: number`).join(', ')}];`);
   }
   lines.push(
@@ -129,10 +141,10 @@ export function renderKernelExports(builds) {
     '/** The arguments of kernel `K` as `WasmDevice.run` takes them (before the `tid, nthreads` the pool appends). */',
     'export type WasmKernelArgs<K extends WasmKernelName> = WasmKernels[K];',
     '',
-    '/** Each kernel\'s number of arguments (its wasm arity is this plus 2: tid, nthreads), for checks against a compiled module. */',
+    "/** Each kernel's number of arguments (its wasm arity is this plus 2: tid, nthreads), for checks against a compiled module. */",
     'export const WASM_KERNEL_ARITY = {',
     ...kernels.map(({ f }) => `  ${f.name}: ${f.params.length - 2},`),
-    '} as const satisfies { readonly [K in WasmKernelName]: WasmKernels[K][\'length\'] };',
+    "} as const satisfies { readonly [K in WasmKernelName]: WasmKernels[K]['length'] };",
     '',
     '/** The output names of the builds of the module (build/<name>.wasm). */',
     `export type KernelModuleName = ${names.map(quote).join(' | ')};`,
@@ -143,7 +155,7 @@ export function renderKernelExports(builds) {
     '',
     '/**',
     ' * Exported functions that are not kernels (no `tid, nthreads`), by arity: `heapBase`, called once',
-    ' * by the device, and helpers that assembly/index.ts\'s `export *` re-exports. Never run by the pool.',
+    " * by the device, and helpers that assembly/index.ts's `export *` re-exports. Never run by the pool.",
     ' */',
     'export const WASM_NON_KERNEL_ARITY = {',
     ...helpers.map(({ f }) => `  ${f.name}: ${f.params.length}, // ${f.source}: ${signatureOf(f)}`),

@@ -11,8 +11,27 @@ const asc = (await import('assemblyscript/asc')).default;
 const rounds = Number(process.argv[2] ?? 9);
 const compile = async (relaxed) => {
   let binary;
-  const args = ['assembly/matmul/tile-probe.ts', '--enable', 'simd', ...(relaxed ? ['--enable', 'relaxed-simd'] : []), '--runtime', 'stub', '--importMemory', '-O3', '--noAssert', '--outFile', 'tile-probe.wasm'];
-  const { error } = await asc.main(args, { baseDir: root, writeFile: (name, contents) => { if (name.endsWith('.wasm')) binary = contents; }, stdout: process.stdout, stderr: process.stderr });
+  const args = [
+    'assembly/matmul/tile-probe.ts',
+    '--enable',
+    'simd',
+    ...(relaxed ? ['--enable', 'relaxed-simd'] : []),
+    '--runtime',
+    'stub',
+    '--importMemory',
+    '-O3',
+    '--noAssert',
+    '--outFile',
+    'tile-probe.wasm',
+  ];
+  const { error } = await asc.main(args, {
+    baseDir: root,
+    writeFile: (name, contents) => {
+      if (name.endsWith('.wasm')) binary = contents;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
   if (error) throw error;
   const memory = new WebAssembly.Memory({ initial: 64 });
   const f = new Float32Array(memory.buffer);
@@ -24,7 +43,9 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const kc = 256, strips = 16, passes = 400;
+const kc = 256,
+  strips = 16,
+  passes = 400;
 const tile = (ex, name, mr) => {
   const t0 = cpuMs();
   for (let p = 0; p < passes; p++) for (let s = 0; s < strips; s++) ex[name]((1 << 20) + s * kc * mr * 4, 0, kc, 1, 3 << 20);

@@ -35,12 +35,42 @@ export type KernelBuild = 'simd128' | 'relaxed-simd';
  * relaxed build.
  */
 const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
-  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type: (v128 v128 v128) -> v128
-  0x03, 0x02, 0x01, 0x00, // one function of type 0
-  0x0a, 0x0d, 0x01, 0x0b, 0x00, // code: one body, 11 bytes, no locals
-  0x20, 0x00, 0x20, 0x01, 0x20, 0x02, // local.get 0, 1, 2
-  0xfd, 0x85, 0x02, // f32x4.relaxed_madd
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // "\0asm", version 1
+  0x01,
+  0x08,
+  0x01,
+  0x60,
+  0x03,
+  0x7b,
+  0x7b,
+  0x7b,
+  0x01,
+  0x7b, // type: (v128 v128 v128) -> v128
+  0x03,
+  0x02,
+  0x01,
+  0x00, // one function of type 0
+  0x0a,
+  0x0d,
+  0x01,
+  0x0b,
+  0x00, // code: one body, 11 bytes, no locals
+  0x20,
+  0x00,
+  0x20,
+  0x01,
+  0x20,
+  0x02, // local.get 0, 1, 2
+  0xfd,
+  0x85,
+  0x02, // f32x4.relaxed_madd
   0x0b, // end
 ]);
 
@@ -64,7 +94,9 @@ export function chooseKernelBuild(override?: string): KernelBuild {
     throw new Error(`kernels-wasm: the kernel build asked for (SADDLE_WASM or the build option) is '${override}'; expected 'simd128' or 'relaxed-simd'`);
   }
   if (override === 'relaxed-simd' && !relaxedSimdSupported()) {
-    throw new Error("kernels-wasm: the relaxed-SIMD build was asked for, but this engine does not validate relaxed SIMD (Chrome 114+, Node 22+, or Node 20 with --experimental-wasm-relaxed-simd); expected 'simd128'");
+    throw new Error(
+      "kernels-wasm: the relaxed-SIMD build was asked for, but this engine does not validate relaxed SIMD (Chrome 114+, Node 22+, or Node 20 with --experimental-wasm-relaxed-simd); expected 'simd128'",
+    );
   }
   return override;
 }
@@ -74,8 +106,7 @@ function urlOf(shared: boolean, build: KernelBuild): URL {
   return shared ? KERNELS_WASM_URL : KERNELS_SINGLE_WASM_URL;
 }
 
-const HOW_TO_BUILD =
-  'build it with `pnpm install` at the repository root (the package\'s prepare script), or `pnpm --filter @saddle/kernels-wasm build:wasm`';
+const HOW_TO_BUILD = "build it with `pnpm install` at the repository root (the package's prepare script), or `pnpm --filter @saddle/kernels-wasm build:wasm`";
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -115,7 +146,7 @@ async function compile(url: URL): Promise<WebAssembly.Module> {
     try {
       bytes = await readFileUrl(url);
     } catch (e) {
-      throw new Error(`kernels-wasm: ${url.pathname} is missing (${(e as Error).message}); ${HOW_TO_BUILD}`);
+      throw new Error(`kernels-wasm: ${url.pathname} is missing (${(e as Error).message}); ${HOW_TO_BUILD}`, { cause: e });
     }
   } else {
     const res = await fetch(url);
@@ -125,6 +156,9 @@ async function compile(url: URL): Promise<WebAssembly.Module> {
   try {
     return await WebAssembly.compile(bytes as BufferSource);
   } catch (e) {
-    throw new Error(`kernels-wasm: ${url.href} does not compile (${(e as Error).message}); this runtime needs WebAssembly SIMD and threads, or rebuild: ${HOW_TO_BUILD}`);
+    throw new Error(
+      `kernels-wasm: ${url.href} does not compile (${(e as Error).message}); this runtime needs WebAssembly SIMD and threads, or rebuild: ${HOW_TO_BUILD}`,
+      { cause: e },
+    );
   }
 }

@@ -64,10 +64,18 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const { runningMean, runningVar, weight, bias, training = false, momentum = 0.1, eps = 1e-5 } = options;
   if (x.rank < 2) throw new SaddleError(op, `x has shape ${fmtShape(x.shape)}; expected [N, C, ...] (rank 2 or more)`);
   checkEps(op, eps);
-  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new SaddleError(op, `momentum is ${String(momentum)}; expected a number in [0, 1]`);
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))
+    throw new SaddleError(op, `momentum is ${String(momentum)}; expected a number in [0, 1]`);
   const c = x.shape[1]!;
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) checkVector(op, name, t, [c], x);
-  if ((runningMean === undefined) !== (runningVar === undefined)) throw new SaddleError(op, 'one of runningMean and runningVar is given; expected both or neither');
+  for (const [name, t] of [
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+    ['weight', weight],
+    ['bias', bias],
+  ] as const)
+    checkVector(op, name, t, [c], x);
+  if ((runningMean === undefined) !== (runningVar === undefined))
+    throw new SaddleError(op, 'one of runningMean and runningVar is given; expected both or neither');
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1));
   const n = x.size / Math.max(c, 1);
@@ -87,7 +95,8 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
       );
     }
   } else {
-    if (!runningMean || !runningVar) throw new SaddleError(op, 'training is false but runningMean and runningVar are missing; expected both (or training: true)');
+    if (!runningMean || !runningVar)
+      throw new SaddleError(op, 'training is false but runningMean and runningVar are missing; expected both (or training: true)');
     y = div(sub(x, reshape(runningMean, perChannel)), sqrt(add(reshape(runningVar, perChannel), eps)));
   }
   if (weight) y = mul(y, reshape(weight, perChannel));

@@ -40,7 +40,8 @@ export function checkInitializer(op: string, name: string, value: unknown): void
  */
 export function checkGenerator(op: string, name: string, value: unknown): void {
   const g = value as { getState?: unknown; manualSeed?: unknown } | null;
-  if (value !== undefined && !(typeof value === 'object' && value !== null && typeof g!.getState === 'function' && typeof g!.manualSeed === 'function')) throw new SaddleError(op, `${name} is ${String(value)}; expected a Generator (new Generator(seed))`);
+  if (value !== undefined && !(typeof value === 'object' && value !== null && typeof g!.getState === 'function' && typeof g!.manualSeed === 'function'))
+    throw new SaddleError(op, `${name} is ${String(value)}; expected a Generator (new Generator(seed))`);
 }
 
 /** A device (cpu, or one from getDevice/useDevice); undefined passes (the default device is used). */

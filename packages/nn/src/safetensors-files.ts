@@ -20,7 +20,13 @@ export async function loadSafetensors(path: string): Promise<SafetensorsContents
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : (e as Error).message;
     throw new SaddleError('safetensors', `cannot read ${path}: ${why}${code ? ` (${code})` : ''}; expected a .safetensors file`);
   }
   return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);

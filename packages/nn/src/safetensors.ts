@@ -271,7 +271,13 @@ export interface LoadOptions {
  * `want(name)` (unless `convertDtypes`; names `want` returns undefined for are not checked) and its
  * values finite (unless `allowNonFinite`). A SaddleError from `op` names the file and the tensor.
  */
-export function checkLoadedTensors(op: string, tensors: SafeTensors, source: string, want: (name: string) => DType | undefined, options: LoadOptions = {}): void {
+export function checkLoadedTensors(
+  op: string,
+  tensors: SafeTensors,
+  source: string,
+  want: (name: string) => DType | undefined,
+  options: LoadOptions = {},
+): void {
   for (const [name, t] of Object.entries(tensors)) {
     const expected = want(name);
     if (!options.convertDtypes && expected !== undefined && t.dtype !== expected) {

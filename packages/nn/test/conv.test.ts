@@ -14,10 +14,12 @@ describe.each(DEVICE_NAMES)('Conv2d and ConvTranspose2d on %s', (name) => {
     const x = randn([2, 8, 7, 7], { device: d, generator: new Generator(1) });
     expect(up.forward(x).shape).toEqual([2, 4, 14, 14]);
     expect(net.forward(x).shape).toEqual([2, 6, 7, 7]);
-    expect(new Conv2d(4, 6, [3, 5], { padding: 'same', groups: 2, bias: false, device: d }).forward(randn([1, 4, 5, 6], { device: d })).shape).toEqual([1, 6, 5, 6]);
+    expect(new Conv2d(4, 6, [3, 5], { padding: 'same', groups: 2, bias: false, device: d }).forward(randn([1, 4, 5, 6], { device: d })).shape).toEqual([
+      1, 6, 5, 6,
+    ]);
   });
 
-  it("initialise as PyTorch: weights and biases U(±1/√fanIn), fanIn = weight dim 1 · kH · kW", async () => {
+  it('initialise as PyTorch: weights and biases U(±1/√fanIn), fanIn = weight dim 1 · kH · kW', async () => {
     const d = await device();
     for (const [layer, fanIn] of [
       [new Conv2d(6, 16, 5, { groups: 2, device: d, generator: new Generator(3) }), 3 * 25],
@@ -52,7 +54,9 @@ describe.each(DEVICE_NAMES)('Conv2d and ConvTranspose2d on %s', (name) => {
 
   it('refuse bad options and inputs, naming the layer', async () => {
     const d = await device();
-    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow('Conv2d: groups is 2 with 3 input and 4 output channels; expected a positive integer dividing both');
+    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(
+      'Conv2d: groups is 2 with 3 input and 4 output channels; expected a positive integer dividing both',
+    );
     expect(() => new ConvTranspose2d(4, 4, 0)).toThrow(/ConvTranspose2d: kernelSize is 0; expected an integer >= 1/);
     expect(() => new Conv2d(3, 4, 4, { padding: 'same' })).toThrow(/Conv2d: padding 'same' with kernelSize \[4, 4\], stride \[1, 1\]/);
     expect(() => new Conv2d(3, 4, 3, { strides: 2 } as never)).toThrow(/Conv2d: .*strides/);

@@ -14,9 +14,15 @@ describe.each(DEVICE_NAMES)('layer options on %s', (name) => {
   it('an activation a layer cannot run is refused by the constructor, naming the allowed values', async () => {
     const d = await device();
     const live = memory().liveTensors;
-    expect(() => mlp([2, 3, 1], { device: d, activation: 'tanh' as 'relu' })).toThrowError(/^mlp: activation is 'tanh'; expected one of 'none', 'relu', 'sigmoid'$/);
-    expect(() => mlp([2, 3, 1], { device: d, outputActivation: 'softmax' as 'none' })).toThrowError(/^mlp: outputActivation is 'softmax'; expected one of 'none', 'relu', 'sigmoid'$/);
-    expect(() => new Linear(2, 3, { device: d, activation: 'gelu' as 'relu' })).toThrowError(/^Linear: activation is 'gelu'; expected one of 'none', 'relu', 'sigmoid'$/);
+    expect(() => mlp([2, 3, 1], { device: d, activation: 'tanh' as 'relu' })).toThrowError(
+      /^mlp: activation is 'tanh'; expected one of 'none', 'relu', 'sigmoid'$/,
+    );
+    expect(() => mlp([2, 3, 1], { device: d, outputActivation: 'softmax' as 'none' })).toThrowError(
+      /^mlp: outputActivation is 'softmax'; expected one of 'none', 'relu', 'sigmoid'$/,
+    );
+    expect(() => new Linear(2, 3, { device: d, activation: 'gelu' as 'relu' })).toThrowError(
+      /^Linear: activation is 'gelu'; expected one of 'none', 'relu', 'sigmoid'$/,
+    );
     expect(() => new Linear(2, 3, { device: d, activation: 1 as unknown as 'relu' })).toThrowError(/^Linear: activation is 1; expected one of/);
     // Nothing was allocated by a refused construction.
     expect(memory().liveTensors).toBe(live);
@@ -31,9 +37,18 @@ describe.each(DEVICE_NAMES)('layer options on %s', (name) => {
   it('an unknown option name, an initializer that is not one, a bad generator, device or flag are refused', async () => {
     const d = await device();
     const cases: [() => unknown, RegExp][] = [
-      [() => new Linear(2, 3, { device: d, activaton: 'relu' } as object), /^Linear: unknown option 'activaton'; expected one of 'device', 'generator', 'activation', 'weightInit', 'biasInit', 'bias'$/],
-      [() => mlp([2, 3, 1], { device: d, bias: false } as object), /^mlp: unknown option 'bias'; expected one of 'device', 'generator', 'activation', 'weightInit', 'biasInit', 'outputActivation'$/],
-      [() => new Linear(2, 3, { device: d, weightInit: 'glorot' as unknown as Initializer }), /^Linear: weightInit is glorot; expected an initializer: init.glorotUniform\(\)/],
+      [
+        () => new Linear(2, 3, { device: d, activaton: 'relu' } as object),
+        /^Linear: unknown option 'activaton'; expected one of 'device', 'generator', 'activation', 'weightInit', 'biasInit', 'bias'$/,
+      ],
+      [
+        () => mlp([2, 3, 1], { device: d, bias: false } as object),
+        /^mlp: unknown option 'bias'; expected one of 'device', 'generator', 'activation', 'weightInit', 'biasInit', 'outputActivation'$/,
+      ],
+      [
+        () => new Linear(2, 3, { device: d, weightInit: 'glorot' as unknown as Initializer }),
+        /^Linear: weightInit is glorot; expected an initializer: init.glorotUniform\(\)/,
+      ],
       [() => new Maxout(2, 3, 2, { device: d, biasInit: 0 as unknown as Initializer }), /^Maxout: biasInit is 0; expected an initializer/],
       [() => new Linear(2, 3, { device: d, generator: 7 as unknown as Generator }), /^Linear: generator is 7; expected a Generator \(new Generator\(seed\)\)$/],
       [() => new Maxout(2, 3, 2, { device: d, dropoutGenerator: {} as Generator }), /^Maxout: dropoutGenerator is \[object Object\]; expected a Generator/],
@@ -68,8 +83,22 @@ describe.each(DEVICE_NAMES)('layer options on %s', (name) => {
   it('the same options as before still build (defaults, every known option)', async () => {
     const d = await device();
     const g = new Generator(3);
-    const net = mlp([4, 5, 2], { device: d, generator: g, activation: 'sigmoid', outputActivation: 'relu', weightInit: init.normal(0, 0.1), biasInit: init.constant(0.5) });
-    const m = new Maxout(4, 3, 2, { device: d, generator: g, weightInit: init.uniform(-1, 1), biasInit: init.zeros, dropoutAfter: 0.8, dropoutGenerator: new Generator(4) });
+    const net = mlp([4, 5, 2], {
+      device: d,
+      generator: g,
+      activation: 'sigmoid',
+      outputActivation: 'relu',
+      weightInit: init.normal(0, 0.1),
+      biasInit: init.constant(0.5),
+    });
+    const m = new Maxout(4, 3, 2, {
+      device: d,
+      generator: g,
+      weightInit: init.uniform(-1, 1),
+      biasInit: init.zeros,
+      dropoutAfter: 0.8,
+      dropoutGenerator: new Generator(4),
+    });
     const seq = new Sequential(net, new Dropout(0.5, { generator: g }));
     expect(seq.parameters().length).toBe(4);
     expect(m.parameters().length).toBe(2);

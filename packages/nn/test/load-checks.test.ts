@@ -42,7 +42,11 @@ describe.each(DEVICE_NAMES)('loadModule on %s', (name) => {
     const before = await values(target);
     const err = await loadModule(path, target).catch((e) => e);
     expect(err).toBeInstanceOf(SaddleError);
-    expect(err.message).toMatch(new RegExp(`^loadModule: ${path}: tensor "0\\.(weight|bias)" is f64 in the file; expected f32 \\(converting rounds every value to f32\\); pass \\{ convertDtypes: true \\} to convert it`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^loadModule: ${path}: tensor "0\\.(weight|bias)" is f64 in the file; expected f32 \\(converting rounds every value to f32\\); pass \\{ convertDtypes: true \\} to convert it`,
+      ),
+    );
     expect(await values(target)).toEqual(before);
     await loadModule(path, target, { convertDtypes: true });
     const f64 = (await loadSafetensors(path)).tensors;
@@ -53,21 +57,28 @@ describe.each(DEVICE_NAMES)('loadModule on %s', (name) => {
     const d = await device();
     const source = mlp([3, 4, 2], { device: d, generator: new Generator(1) });
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('0.weight', '0.bias', '1.weight', '1.bias'), fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity), async (tensor, at, bad) => {
-        const target = mlp([3, 4, 2], { device: d, generator: new Generator(2) });
-        let index = -1;
-        const path = fresh();
-        await saveSafetensors(path, await stateAs(source, 'f32', (n, x) => n === tensor && (x[(index = at % x.length)] = bad)));
-        const before = await values(target);
-        await expect(loadModule(path, target)).rejects.toThrow(
-          new RegExp(`^loadModule: ${path}: tensor "${tensor.replace('.', '\\.')}" \\(f32, shape \\[\\d+(, \\d+)?\\]\\) holds 1 non-finite value\\(s\\) \\(NaN or infinity\\), the first at index ${index} \\(${String(bad).replace('+', '')}\\); expected finite weights`),
-        );
-        expect(await values(target)).toEqual(before);
-        await loadModule(path, target, { allowNonFinite: true });
-        const got = (await values(target))[tensor]!;
-        expect(got[index]).toBe(bad);
-        target.dispose();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('0.weight', '0.bias', '1.weight', '1.bias'),
+        fc.nat(),
+        fc.constantFrom(NaN, Infinity, -Infinity),
+        async (tensor, at, bad) => {
+          const target = mlp([3, 4, 2], { device: d, generator: new Generator(2) });
+          let index = -1;
+          const path = fresh();
+          await saveSafetensors(path, await stateAs(source, 'f32', (n, x) => n === tensor && (x[(index = at % x.length)] = bad)));
+          const before = await values(target);
+          await expect(loadModule(path, target)).rejects.toThrow(
+            new RegExp(
+              `^loadModule: ${path}: tensor "${tensor.replace('.', '\\.')}" \\(f32, shape \\[\\d+(, \\d+)?\\]\\) holds 1 non-finite value\\(s\\) \\(NaN or infinity\\), the first at index ${index} \\(${String(bad).replace('+', '')}\\); expected finite weights`,
+            ),
+          );
+          expect(await values(target)).toEqual(before);
+          await loadModule(path, target, { allowNonFinite: true });
+          const got = (await values(target))[tensor]!;
+          expect(got[index]).toBe(bad);
+          target.dispose();
+        },
+      ),
       { numRuns: 8 },
     );
   });

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpu, fromArray, sigmoidBce, sgdMomentumTensorsPerDispatch, tidy, memory, Generator, type Device } from '@saddle/autograd';
+import { fromArray, sigmoidBce, sgdMomentumTensorsPerDispatch, tidy, memory, Generator, type Device } from '@saddle/autograd';
 import { Dropout, Linear, Maxout, Sequential, SGD, init, loadModule, mlp, saveModule, schedules } from '@saddle/nn';
 import { webgpu, DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 import { trainXor, xorData } from './xor.js';
@@ -43,9 +43,20 @@ describe.each(DEVICE_NAMES)('nn on %s', (name) => {
   it('Maxout with dropoutAfter is Maxout then Dropout (same masks, same gradients), fused; eval mode drops nothing', async () => {
     const d = await device();
     const make = () => new Maxout(6, 5, 3, { device: d, generator: new Generator(4), weightInit: init.uniform(-1, 1), biasInit: init.uniform(-0.5, 0.5) });
-    const fused = new Maxout(6, 5, 3, { device: d, generator: new Generator(4), weightInit: init.uniform(-1, 1), biasInit: init.uniform(-0.5, 0.5), dropoutAfter: 0.5, dropoutGenerator: new Generator(9) });
+    const fused = new Maxout(6, 5, 3, {
+      device: d,
+      generator: new Generator(4),
+      weightInit: init.uniform(-1, 1),
+      biasInit: init.uniform(-0.5, 0.5),
+      dropoutAfter: 0.5,
+      dropoutGenerator: new Generator(9),
+    });
     const plain = new Sequential(make(), new Dropout(0.5, { generator: new Generator(9) }));
-    const x = fromArray(Array.from({ length: 8 * 6 }, (_, i) => Math.sin(i)), [8, 6], { device: d });
+    const x = fromArray(
+      Array.from({ length: 8 * 6 }, (_, i) => Math.sin(i)),
+      [8, 6],
+      { device: d },
+    );
     for (let step = 0; step < 2; step++) {
       const outs: number[][] = [];
       const grads: number[][] = [];
@@ -128,7 +139,11 @@ describe('SGD on webgpu', () => {
     const d = await webgpu();
     const T = sgdMomentumTensorsPerDispatch(d);
     const make = () => mlp([3, 7, 5, 4, 2], { device: d, generator: new Generator(3) }); // 8 parameters
-    const x = fromArray(Array.from({ length: 12 }, (_, i) => i / 12), [4, 3], { device: d });
+    const x = fromArray(
+      Array.from({ length: 12 }, (_, i) => i / 12),
+      [4, 3],
+      { device: d },
+    );
     const results: number[][][] = [];
     for (const tensorsPerDispatch of [undefined, 1]) {
       const net = make();

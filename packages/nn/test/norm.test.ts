@@ -66,39 +66,47 @@ describe.each(DEVICE_NAMES)('normalization layers on %s', (name) => {
     ['BatchNorm2d', [3, 2, 4, 5]],
     ['BatchNorm1d', [6, 3]],
     ['BatchNorm1d', [4, 3, 5]],
-  ] as const)('%s %j: train mode uses the batch (biased var) and moves the running stats (unbiased var, momentum 0.1); eval mode uses them', async (layer, shape) => {
-    const d = await device();
-    const c = shape[1];
-    const bn = layer === 'BatchNorm2d' ? new BatchNorm2d(c, { device: d }) : new BatchNorm1d(c, { device: d });
-    expect(bn.parameters()).toEqual([bn.weight, bn.bias]);
-    expect(bn.namedBuffers().map(([n]) => n)).toEqual(['running_mean', 'running_var']);
-    expect(bn.buffers().every((t) => !t.requiresGrad)).toBe(true);
-    const w = values(c, 1, 0.5, 2);
-    const b = values(c, 2);
-    bn.loadStateDict({ weight: { shape: [c], data: w }, bias: { shape: [c], data: b }, running_mean: { shape: [c], data: new Array(c).fill(0) }, running_var: { shape: [c], data: new Array(c).fill(1) } });
-    let rm = new Array<number>(c).fill(0);
-    let rv = new Array<number>(c).fill(1);
-    const size = shape.reduce((p, q) => p * q, 1);
-    for (const seed of [3, 4]) {
-      // Channels with different means and spreads, so the running stats are not near their start.
-      const x = values(size, seed, -1, 5);
-      const ref = batchNormRef(x, [...shape], w, b, rm, rv, true);
-      const y = bn.forward(fromArray(x, [...shape], { device: d }));
-      expectClose(await read(y), ref.y, { ...F32, label: `train y, batch ${seed}` });
-      expectClose(await read(bn.runningMean!), ref.runningMean, { ...F32, label: 'running mean' });
-      expectClose(await read(bn.runningVar!), ref.runningVar, { ...F32, label: 'running var' });
-      [rm, rv] = [ref.runningMean, ref.runningVar];
-    }
-    bn.eval();
-    const x = values(size, 5, -1, 5);
-    const ref = batchNormRef(x, [...shape], w, b, rm, rv, false);
-    expectClose(await read(bn.forward(fromArray(x, [...shape], { device: d }))), ref.y, { ...F32, label: 'eval y' });
-    // Eval mode leaves the running stats alone.
-    expectClose(await read(bn.runningMean!), rm, F32);
-    const state = await bn.stateDict();
-    expect(Object.keys(state)).toEqual(['weight', 'bias', 'running_mean', 'running_var']);
-    bn.dispose();
-  });
+  ] as const)(
+    '%s %j: train mode uses the batch (biased var) and moves the running stats (unbiased var, momentum 0.1); eval mode uses them',
+    async (layer, shape) => {
+      const d = await device();
+      const c = shape[1];
+      const bn = layer === 'BatchNorm2d' ? new BatchNorm2d(c, { device: d }) : new BatchNorm1d(c, { device: d });
+      expect(bn.parameters()).toEqual([bn.weight, bn.bias]);
+      expect(bn.namedBuffers().map(([n]) => n)).toEqual(['running_mean', 'running_var']);
+      expect(bn.buffers().every((t) => !t.requiresGrad)).toBe(true);
+      const w = values(c, 1, 0.5, 2);
+      const b = values(c, 2);
+      bn.loadStateDict({
+        weight: { shape: [c], data: w },
+        bias: { shape: [c], data: b },
+        running_mean: { shape: [c], data: new Array(c).fill(0) },
+        running_var: { shape: [c], data: new Array(c).fill(1) },
+      });
+      let rm = new Array<number>(c).fill(0);
+      let rv = new Array<number>(c).fill(1);
+      const size = shape.reduce((p, q) => p * q, 1);
+      for (const seed of [3, 4]) {
+        // Channels with different means and spreads, so the running stats are not near their start.
+        const x = values(size, seed, -1, 5);
+        const ref = batchNormRef(x, [...shape], w, b, rm, rv, true);
+        const y = bn.forward(fromArray(x, [...shape], { device: d }));
+        expectClose(await read(y), ref.y, { ...F32, label: `train y, batch ${seed}` });
+        expectClose(await read(bn.runningMean!), ref.runningMean, { ...F32, label: 'running mean' });
+        expectClose(await read(bn.runningVar!), ref.runningVar, { ...F32, label: 'running var' });
+        [rm, rv] = [ref.runningMean, ref.runningVar];
+      }
+      bn.eval();
+      const x = values(size, 5, -1, 5);
+      const ref = batchNormRef(x, [...shape], w, b, rm, rv, false);
+      expectClose(await read(bn.forward(fromArray(x, [...shape], { device: d }))), ref.y, { ...F32, label: 'eval y' });
+      // Eval mode leaves the running stats alone.
+      expectClose(await read(bn.runningMean!), rm, F32);
+      const state = await bn.stateDict();
+      expect(Object.keys(state)).toEqual(['weight', 'bias', 'running_mean', 'running_var']);
+      bn.dispose();
+    },
+  );
 
   it('trackRunningStats false normalizes with the batch in eval mode too, and affine false has no parameters', async () => {
     const d = await device();
@@ -132,11 +140,20 @@ describe.each(DEVICE_NAMES)('normalization layers on %s', (name) => {
 
   it('gradients through batchNorm (train and eval) and layerNorm match finite differences', async () => {
     const d = await device();
-    await check((x, w, b) => batchNorm(x, { weight: w, bias: b, training: true }), [data([3, 2, 2, 3], 1), data([2], 2), data([2], 3)], d, { label: 'batchNorm train' });
-    await check((x, w, b) => batchNorm(x, { weight: w, bias: b, training: true }), [data([5, 3], 4), data([3], 5), data([3], 6)], d, { label: 'batchNorm [N, C]' });
+    await check((x, w, b) => batchNorm(x, { weight: w, bias: b, training: true }), [data([3, 2, 2, 3], 1), data([2], 2), data([2], 3)], d, {
+      label: 'batchNorm train',
+    });
+    await check((x, w, b) => batchNorm(x, { weight: w, bias: b, training: true }), [data([5, 3], 4), data([3], 5), data([3], 6)], d, {
+      label: 'batchNorm [N, C]',
+    });
     await check((x, w, b) => layerNorm(x, [2, 3], { weight: w, bias: b }), [data([4, 2, 3], 7), data([2, 3], 8), data([2, 3], 9)], d, { label: 'layerNorm' });
     // Eval mode: the running stats are constants (inputs that are not differentiated).
-    await check((x, rm, rv, w) => batchNorm(x, { runningMean: rm, runningVar: rv, weight: w }), [data([3, 2, 2], 10), data([2], 11), data([2], 12, { range: [0.5, 2] }), data([2], 13)], d, { wrt: [0, 3], label: 'batchNorm eval' });
+    await check(
+      (x, rm, rv, w) => batchNorm(x, { runningMean: rm, runningVar: rv, weight: w }),
+      [data([3, 2, 2], 10), data([2], 11), data([2], 12, { range: [0.5, 2] }), data([2], 13)],
+      d,
+      { wrt: [0, 3], label: 'batchNorm eval' },
+    );
   });
 
   it('buffers are saved and loaded with the parameters (safetensors), dotted inside a Sequential', async () => {
@@ -180,13 +197,27 @@ describe.each(DEVICE_NAMES)('normalization layers on %s', (name) => {
   it('bad input and options are SaddleErrors naming the layer, the shapes and what was expected', async () => {
     const d = await device();
     const bn = new BatchNorm2d(3, { device: d });
-    expect(() => bn.forward(fromArray(values(8, 1), [2, 4, 1, 1], { device: d }))).toThrowError(/^BatchNorm2d: input has shape \[2, 4, 1, 1\]; expected \[N, 3, H, W\]$/);
-    expect(() => new BatchNorm1d(3, { device: d }).forward(fromArray(values(6, 1), [1, 3, 2, 1], { device: d }))).toThrowError(/^BatchNorm1d: input has shape \[1, 3, 2, 1\]; expected \[N, 3\] or \[N, 3, L\]$/);
-    expect(() => bn.forward(fromArray(values(3, 1), [1, 3, 1, 1], { device: d }))).toThrowError(/^batchNorm: x has shape \[1, 3, 1, 1\]: 1 value per channel; expected more than 1 value per channel when training$/);
-    expect(() => batchNorm(fromArray([1, 2, 3, 4], [2, 2], { device: d, dtype: 'i32' }), { training: true })).toThrowError(/^batchNorm: x \[2, 2\] has dtype i32; expected f32/);
-    expect(() => batchNorm(fromArray([1, 2, 3, 4], [2, 2], { device: d }), { weight: fromArray([1, 2, 3], [3], { device: d }), training: true })).toThrowError(/^batchNorm: weight has shape \[3\]; expected \[2\] for x of shape \[2, 2\]$/);
-    expect(() => batchNorm(fromArray([1, 2, 3, 4], [2, 2], { device: d }))).toThrowError(/^batchNorm: training is false but runningMean and runningVar are missing/);
-    expect(() => layerNorm(fromArray(values(6, 1), [2, 3], { device: d }), [2])).toThrowError(/^layerNorm: x has shape \[2, 3\]; expected its last dims to be normalizedShape \[2\]$/);
+    expect(() => bn.forward(fromArray(values(8, 1), [2, 4, 1, 1], { device: d }))).toThrowError(
+      /^BatchNorm2d: input has shape \[2, 4, 1, 1\]; expected \[N, 3, H, W\]$/,
+    );
+    expect(() => new BatchNorm1d(3, { device: d }).forward(fromArray(values(6, 1), [1, 3, 2, 1], { device: d }))).toThrowError(
+      /^BatchNorm1d: input has shape \[1, 3, 2, 1\]; expected \[N, 3\] or \[N, 3, L\]$/,
+    );
+    expect(() => bn.forward(fromArray(values(3, 1), [1, 3, 1, 1], { device: d }))).toThrowError(
+      /^batchNorm: x has shape \[1, 3, 1, 1\]: 1 value per channel; expected more than 1 value per channel when training$/,
+    );
+    expect(() => batchNorm(fromArray([1, 2, 3, 4], [2, 2], { device: d, dtype: 'i32' }), { training: true })).toThrowError(
+      /^batchNorm: x \[2, 2\] has dtype i32; expected f32/,
+    );
+    expect(() => batchNorm(fromArray([1, 2, 3, 4], [2, 2], { device: d }), { weight: fromArray([1, 2, 3], [3], { device: d }), training: true })).toThrowError(
+      /^batchNorm: weight has shape \[3\]; expected \[2\] for x of shape \[2, 2\]$/,
+    );
+    expect(() => batchNorm(fromArray([1, 2, 3, 4], [2, 2], { device: d }))).toThrowError(
+      /^batchNorm: training is false but runningMean and runningVar are missing/,
+    );
+    expect(() => layerNorm(fromArray(values(6, 1), [2, 3], { device: d }), [2])).toThrowError(
+      /^layerNorm: x has shape \[2, 3\]; expected its last dims to be normalizedShape \[2\]$/,
+    );
     expect(() => new BatchNorm2d(0)).toThrowError(/^BatchNorm2d: numFeatures is 0; expected a positive integer$/);
     expect(() => new BatchNorm2d(2, { momentum: 2 })).toThrowError(/^BatchNorm2d: momentum is 2; expected a number in \[0, 1\]$/);
     expect(() => new BatchNorm2d(2, { eps: 0 })).toThrowError(/^BatchNorm2d: eps is 0; expected a finite number > 0$/);

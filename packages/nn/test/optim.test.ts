@@ -87,14 +87,20 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
     adam.step();
     const good = await adam.stateDict();
     const sgd = new SGD([p], { lr: 0.1 });
-    expect(() => sgd.loadStateDict(good, 'a.safetensors')).toThrowError(/^SGD.loadStateDict: the state is of optimizer Adam; expected SGD \(loading a.safetensors\)$/);
+    expect(() => sgd.loadStateDict(good, 'a.safetensors')).toThrowError(
+      /^SGD.loadStateDict: the state is of optimizer Adam; expected SGD \(loading a.safetensors\)$/,
+    );
     const fresh = new Adam([p], { lr: 0.1 });
     const { ['v.0']: _v, ...noV } = good.tensors;
     expect(() => fresh.loadStateDict({ tensors: noV, metadata: good.metadata })).toThrowError(/Adam.loadStateDict: the state has no v.0/);
     const bent = { ...good.tensors, 'm.0': { ...good.tensors['m.0']!, shape: [1, 3] } };
     expect(() => fresh.loadStateDict({ tensors: bent, metadata: good.metadata })).toThrowError(/m.0 has shape \[1, 3\] in the state; expected \[3\]/);
-    expect(() => fresh.loadStateDict({ tensors: good.tensors, metadata: { ...good.metadata, stepCount: 'NaN' } })).toThrowError(/stepCount is NaN in the state/);
-    expect(() => fresh.loadStateDict({ tensors: good.tensors, metadata: { ...good.metadata, steps: '[1, 2]' } })).toThrowError(/steps is \[1, 2\] in the state; expected a list of 1 counts/);
+    expect(() => fresh.loadStateDict({ tensors: good.tensors, metadata: { ...good.metadata, stepCount: 'NaN' } })).toThrowError(
+      /stepCount is NaN in the state/,
+    );
+    expect(() => fresh.loadStateDict({ tensors: good.tensors, metadata: { ...good.metadata, steps: '[1, 2]' } })).toThrowError(
+      /steps is \[1, 2\] in the state; expected a list of 1 counts/,
+    );
     expect(fresh.stepCount).toBe(0);
     expect(Array.from((await fresh.stateDict()).tensors['m.0']!.data)).toEqual([0, 0, 0]);
     fresh.loadStateDict(good);
@@ -213,7 +219,10 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
       [() => new SGD(ps, { lr: 0.1, momentum: Infinity }), /^SGD: momentum is Infinity/],
       [() => new SGD(ps, { lr: 0.1, tensorsPerDispatch: 0 }), /^SGD: tensorsPerDispatch is 0; expected a positive integer$/],
       [() => new SGD(ps, {} as { lr: number }), /^SGD: lr is undefined/],
-      [() => new SGD(ps, { lr: 0.1, momentun: 0.9 } as { lr: number }), /^SGD: unknown option 'momentun'; expected one of 'lr', 'weightDecay', 'clipGradNorm', 'momentum', 'tensorsPerDispatch'$/],
+      [
+        () => new SGD(ps, { lr: 0.1, momentun: 0.9 } as { lr: number }),
+        /^SGD: unknown option 'momentun'; expected one of 'lr', 'weightDecay', 'clipGradNorm', 'momentum', 'tensorsPerDispatch'$/,
+      ],
       [() => new Adam(ps, { beta1: 0.5 } as object), /^Adam: unknown option 'beta1'; expected one of .*'betas', 'eps'$/],
       [() => new Adam([...ps, ps[0]!]), /^Adam: parameter 4 \(#\d+ \[2, 3\]\) is listed twice$/],
       [() => new Adam([fromArray([1], [1], { device: d })]), /^Adam: parameter 0 \(#\d+ \[1\]\) does not require grad/],
@@ -221,7 +230,11 @@ describe.each(DEVICE_NAMES)('optimizers on %s', (name) => {
       [() => new Adam([1 as unknown as Tensor]), /^Adam: parameter 0 is 1; expected a Tensor$/],
       [() => new Adam(null as unknown as Tensor[]), /^Adam: params is null; expected an iterable/],
     ];
-    if (d !== cpu) cases.push([() => new AdamW([ps[0]!, param(fromArray([1], [1], { device: cpu }))]), /^AdamW: parameter 1 .* is on cpu but parameter 0 is on .*; expected one device$/]);
+    if (d !== cpu)
+      cases.push([
+        () => new AdamW([ps[0]!, param(fromArray([1], [1], { device: cpu }))]),
+        /^AdamW: parameter 1 .* is on cpu but parameter 0 is on .*; expected one device$/,
+      ]);
     for (const [make, re] of cases) expect(make).toThrowError(re);
     ps[1]!.dispose();
     for (const make of [() => new SGD(ps, { lr: 0.1 }), () => new Adam(ps), () => new AdamW(ps)]) {

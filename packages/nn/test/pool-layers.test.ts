@@ -3,7 +3,12 @@ import { avgPool2d, fromArray, maxPool2d, mul, param, sum, type Device } from '@
 import { AvgPool2d, BatchNorm2d, MaxPool2d, Sequential } from '@saddle/nn';
 import { DEVICE_NAMES, deviceNamed } from '../../../test/support/devices.js';
 
-const input = (d: Device) => fromArray(Array.from({ length: 2 * 3 * 6 * 5 }, (_, i) => Math.sin(i * 1.3) * 3), [2, 3, 6, 5], { device: d });
+const input = (d: Device) =>
+  fromArray(
+    Array.from({ length: 2 * 3 * 6 * 5 }, (_, i) => Math.sin(i * 1.3) * 3),
+    [2, 3, 6, 5],
+    { device: d },
+  );
 
 describe.each(DEVICE_NAMES)('pooling layers on %s', (name) => {
   const device = (): Promise<Device> => deviceNamed(name);
@@ -21,7 +26,16 @@ describe.each(DEVICE_NAMES)('pooling layers on %s', (name) => {
     const y = net.forward(p);
     expect(y.shape).toEqual([2, 3, 3, 2]);
     // A weighting that varies per element (the mean of a batch-normalized output is constant).
-    sum(mul(y, fromArray(Array.from({ length: y.size }, (_, i) => (i % 7) - 3), y.shape, { device: d }))).backward();
+    sum(
+      mul(
+        y,
+        fromArray(
+          Array.from({ length: y.size }, (_, i) => (i % 7) - 3),
+          y.shape,
+          { device: d },
+        ),
+      ),
+    ).backward();
     const g = Array.from(await p.grad!.toArray());
     // Max pooling routes to one input per 2x2 window (the 6x4 the windows cover): at most 36 inputs.
     expect(g.filter((v) => v !== 0).length).toBeGreaterThan(12);

@@ -105,7 +105,7 @@ describe('safetensors encode/decode', () => {
         const text = new TextDecoder().decode(bytes.subarray(8, 8 + len));
         expect(text.trimEnd()).toBe(JSON.stringify(json));
         expect(text.slice(text.trimEnd().length)).toMatch(/^ *$/);
-        const entries = Object.entries(json).filter(([k]) => k !== '__metadata__') as [string, any][];
+        const entries = Object.entries<any>(json).filter(([k]) => k !== '__metadata__');
         entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0] || a[1].data_offsets[1] - b[1].data_offsets[1]);
         let cursor = 0;
         for (const [, e] of entries) {
@@ -157,7 +157,11 @@ describe('safetensors encode/decode', () => {
 });
 
 describe('safetensors rejects corrupted files', () => {
-  const good = () => encodeSafetensors({ a: { dtype: 'f32', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) }, b: { dtype: 'i32', shape: [3], data: new Int32Array([5, 6, 7]) } });
+  const good = () =>
+    encodeSafetensors({
+      a: { dtype: 'f32', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) },
+      b: { dtype: 'i32', shape: [3], data: new Int32Array([5, 6, 7]) },
+    });
 
   it('too short, or a header length past the end', () => {
     expectRejects(new Uint8Array(5), /5 bytes is too short/);
@@ -187,7 +191,10 @@ describe('safetensors rejects corrupted files', () => {
     expectRejects(rawFile({ a: { dtype: 'F32', shape: [2.5], data_offsets: [0, 8] } }, data), /shape \[2\.5\]/);
     expectRejects(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0] } }, data), /data_offsets \[0\]/);
     expectRejects(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, data), /end before begin/);
-    expectRejects(rawFile({ __metadata__: { k: 1 }, a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, data), /"__metadata__"\."k" is 1; expected a string/);
+    expectRejects(
+      rawFile({ __metadata__: { k: 1 }, a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, data),
+      /"__metadata__"\."k" is 1; expected a string/,
+    );
   });
 
   it('offsets out of range, overlapping, gaps, and dtype/shape size mismatches', () => {

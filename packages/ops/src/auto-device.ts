@@ -44,7 +44,10 @@ function everyOpRuns(device: Device): void {
     sigmoidBceGrad(d.out, 0);
     sum(add(h, 1), 0);
     const p: Tensor[] = [rand([4, 4], { device, seed: 5 })];
-    sgdMomentumUpdateMany(p, [fromArray(new Float32Array(16), [4, 4], { device })], [fromArray(new Float32Array(16), [4, 4], { device })], { lr: 0.1, momentum: 0.5 });
+    sgdMomentumUpdateMany(p, [fromArray(new Float32Array(16), [4, 4], { device })], [fromArray(new Float32Array(16), [4, 4], { device })], {
+      lr: 0.1,
+      momentum: 0.5,
+    });
   });
 }
 

@@ -43,10 +43,10 @@ function flattenNested(data: Nested, shape: number[], dim: number, out: number[]
 export function tensor(data: Nested | TypedArray, shapeOrOptions?: Shape | CreateOptions, options: CreateOptions = {}): Tensor {
   if (Array.isArray(shapeOrOptions)) return fromArray(data as ArrayLike<number>, shapeOrOptions, options);
   const opts = (shapeOrOptions as CreateOptions | undefined) ?? options;
-  if (ArrayBuffer.isView(data)) return fromArray(data as TypedArray, [(data as TypedArray).length], opts);
-  const shape = inferShape(data as Nested);
+  if (ArrayBuffer.isView(data)) return fromArray(data, [data.length], opts);
+  const shape = inferShape(data);
   const flat: number[] = [];
-  flattenNested(data as Nested, shape, 0, flat);
+  flattenNested(data, shape, 0, flat);
   return fromArray(flat, shape, opts);
 }
 

@@ -84,8 +84,20 @@ const INTEGER_RANGE: Partial<Record<DType, readonly [number, number]>> = { i32: 
 export function checkIntegerValues(op: string, values: ArrayLike<number>, dtype: DType): void {
   const range = INTEGER_RANGE[dtype];
   if (!range) return;
-  if (dtype === 'i32' && (values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint16Array || values instanceof Uint8Array)) return;
-  if (dtype === 'u32' && (values instanceof Uint32Array || values instanceof Uint16Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray)) return;
+  if (
+    dtype === 'i32' &&
+    (values instanceof Int32Array ||
+      values instanceof Int16Array ||
+      values instanceof Int8Array ||
+      values instanceof Uint16Array ||
+      values instanceof Uint8Array)
+  )
+    return;
+  if (
+    dtype === 'u32' &&
+    (values instanceof Uint32Array || values instanceof Uint16Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray)
+  )
+    return;
   const [lo, hi] = range;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

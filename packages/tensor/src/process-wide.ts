@@ -50,7 +50,7 @@ export function claimSingleCopy(pkg: string, url: string): void {
     throw new SaddleError(
       pkg,
       `a second copy is being loaded (from ${url}; the first came from ${first.url}). Two copies keep separate Tensor classes, devices and scopes, so tensors of one are foreign to the other. ` +
-        'Expected one copy: import either the built packages (dist) or the sources everywhere. (This repo\'s tsconfig `paths` map @saddle/* to src, so a script that imports a package\'s dist under it loads a second copy.)',
+        "Expected one copy: import either the built packages (dist) or the sources everywhere. (This repo's tsconfig `paths` map @saddle/* to src, so a script that imports a package's dist under it loads a second copy.)",
     );
   }
 }

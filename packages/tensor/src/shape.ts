@@ -96,7 +96,10 @@ export function resolveReshape(op: string, from: Shape, to: readonly number[]): 
   const size = sizeOf(from);
   const unknown = to.filter((d) => d === -1).length;
   if (unknown > 1) throw new SaddleError(op, `at most one -1 allowed in ${fmtShape(to)}`);
-  checkShape(op, to.map((d) => (d === -1 ? 0 : d)));
+  checkShape(
+    op,
+    to.map((d) => (d === -1 ? 0 : d)),
+  );
   const known = to.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const out = to.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
   if (sizeOf(out) !== size || out.some((d) => !Number.isInteger(d))) {

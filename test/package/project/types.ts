@@ -8,4 +8,17 @@ import { Linear, SafeTensors } from '@saddle/nn';
 import type { GanConfig } from '@saddle/gan';
 import { mlp, useDevice } from '@saddle/all';
 
-export type Used = [Tensor, Device, WebGpuDevice, GanConfig, typeof loadKernelsModule, typeof matmul, typeof param, typeof grad, Linear, SafeTensors, typeof mlp, typeof useDevice];
+export type Used = [
+  Tensor,
+  Device,
+  WebGpuDevice,
+  GanConfig,
+  typeof loadKernelsModule,
+  typeof matmul,
+  typeof param,
+  typeof grad,
+  Linear,
+  SafeTensors,
+  typeof mlp,
+  typeof useDevice,
+];

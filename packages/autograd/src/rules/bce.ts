@@ -15,10 +15,7 @@ import type { Rule } from '../tape.js';
 export function sigmoidBceRule(n: number): Rule {
   return (g, saved, needs) => {
     const [logits, targets] = saved as [Tensor, Tensor | number];
-    return [
-      needs[0] ? k.sigmoidBceGrad(logits, targets, g) : null,
-      needs[1] ? k.mul(logits, k.div(g, -n)) : null,
-    ];
+    return [needs[0] ? k.sigmoidBceGrad(logits, targets, g) : null, needs[1] ? k.mul(logits, k.div(g, -n)) : null];
   };
 }
 

@@ -30,7 +30,10 @@ export function conv2dRule(geo: ConvGeometry): Rule {
     const dw = () =>
       perGroup(geo, x, g, geo.cin / geo.groups, geo.cout / geo.groups, (xg, gg) =>
         // [CinG, CoutG, kH', kW'] -> crop -> [CoutG, CinG, kH, kW]
-        k.transpose(crop(k.conv2d(k.transpose(xg, [1, 0, 2, 3]), k.transpose(gg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw), [1, 0, 2, 3]),
+        k.transpose(
+          crop(k.conv2d(k.transpose(xg, [1, 0, 2, 3]), k.transpose(gg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
+          [1, 0, 2, 3],
+        ),
       );
     return [needs[0] ? dx() : null, needs[1] ? dw() : null, needs[2] ? k.sum(g, [0, 2, 3]) : null];
   };
@@ -56,7 +59,10 @@ export function convTranspose2dRule(geo: ConvGeometry): Rule {
     const dx = () => crop(k.conv2d(g, w, { stride, padding, dilation, groups: geo.groups }), geo.h, geo.w);
     const dw = () =>
       perGroup(geo, x, g, geo.cin / geo.groups, geo.cout / geo.groups, (xg, gg) =>
-        k.transpose(crop(k.conv2d(k.transpose(gg, [1, 0, 2, 3]), k.transpose(xg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw), [1, 0, 2, 3]),
+        k.transpose(
+          crop(k.conv2d(k.transpose(gg, [1, 0, 2, 3]), k.transpose(xg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
+          [1, 0, 2, 3],
+        ),
       );
     return [needs[0] ? dx() : null, needs[1] ? dw() : null, needs[2] ? k.sum(g, [0, 2, 3]) : null];
   };

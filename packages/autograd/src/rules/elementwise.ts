@@ -17,7 +17,6 @@ export interface UnaryRule {
   grad: (g: Tensor, s: Tensor) => Tensor;
 }
 
-
 /** Gradient rules of log1p, expm1 and logSigmoid (spread into UNARY_RULES), in recording ops. */
 const SPECIAL_UNARY_RULES = {
   // d log(1 + x) = 1 / (1 + x).
@@ -78,11 +77,14 @@ type Operand = Tensor | number;
  * g, the operands and the output (each called only if that operand needs a gradient). `saves`
  * names what the rule reads, so the op saves nothing else.
  */
-const BINARY: Record<DifferentiableBinary, {
-  saves: readonly ('a' | 'b' | 'y')[];
-  da: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
-  db: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
-}> = {
+const BINARY: Record<
+  DifferentiableBinary,
+  {
+    saves: readonly ('a' | 'b' | 'y')[];
+    da: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
+    db: (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
+  }
+> = {
   add: { saves: [], da: (g) => g, db: (g) => g },
   sub: { saves: [], da: (g) => g, db: (g) => k.neg(g) },
   mul: { saves: ['a', 'b'], da: (g, _a, b) => k.mul(g, b), db: (g, a) => k.mul(g, a) },

@@ -86,9 +86,5 @@ function recordedGradients(
   let dz = g;
   if (activation === 'relu') dz = k.mul(g, k.step(y));
   else if (activation === 'sigmoid') dz = k.mul(g, k.mul(y, k.sub(1, y)));
-  return [
-    needs[0] ? gradA(dz, b, transA, transB, null) : null,
-    needs[1] ? gradB(dz, a, transA, transB, null) : null,
-    needs[2] ? k.sum(dz, 0) : null,
-  ];
+  return [needs[0] ? gradA(dz, b, transA, transB, null) : null, needs[1] ? gradB(dz, a, transA, transB, null) : null, needs[2] ? k.sum(dz, 0) : null];
 }

@@ -134,28 +134,40 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     value: 'X',
     resume: 'fixed',
     help: ['divide the learning rate by X after every minibatch (paper: 1.000004)'],
-    ...setsKey('lrDecay', decimal((x) => x >= 1, 'a number >= 1')),
+    ...setsKey(
+      'lrDecay',
+      decimal((x) => x >= 1, 'a number >= 1'),
+    ),
   },
   {
     name: 'lr-anneal',
     value: 'F',
     resume: 'fixed',
     help: ["over the last fraction F of the run's epochs, both learning rates fall", 'linearly to 0 (default 0: none)'],
-    ...setsKey('lrAnneal', decimal((x) => x >= 0 && x <= 1, 'a fraction in [0, 1] (0: no anneal)')),
+    ...setsKey(
+      'lrAnneal',
+      decimal((x) => x >= 0 && x <= 1, 'a fraction in [0, 1] (0: no anneal)'),
+    ),
   },
   {
     name: 'g-ema',
     value: 'DECAY',
     resume: 'fixed',
     help: ["keep a moving average of G's weights (e.g. 0.999; 0: none) and draw the", 'samples, figures and Parzen estimates from it'],
-    ...setsKey('gEma', decimal((x) => x >= 0 && x < 1, 'a number in [0, 1) (0: no average)')),
+    ...setsKey(
+      'gEma',
+      decimal((x) => x >= 0 && x < 1, 'a number in [0, 1) (0: no average)'),
+    ),
   },
   {
     name: 'minutes',
     value: 'X',
     resume: 'may-change',
     help: ['the time budget of the whole command, final figures included (quick: 9)'],
-    ...setsKey('minutes', decimal((x) => x > 0, 'a positive number of minutes')),
+    ...setsKey(
+      'minutes',
+      decimal((x) => x > 0, 'a positive number of minutes'),
+    ),
   },
   { name: 'seed', value: 'N', resume: 'fixed', help: ['the seed of every random stream of the run (paper: 1)'], ...setsKey('seed', int(0)) },
   { name: 'z-dist', value: Z_DISTS.join('|'), resume: 'fixed', help: ["z's distribution (paper: uniform)"], ...setsKey('zDist', choice<ZDist>(Z_DISTS)) },
@@ -173,11 +185,29 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     help: ["G's loss: non-saturating, -log D(G(z)) (default), or saturating,", 'log(1 - D(G(z))) (Eq. (1) as written)'],
     ...setsKey('gLoss', choice<GeneratorLossKind>(GENERATOR_LOSSES)),
   },
-  { name: 'log-every', value: 'N', resume: 'may-change', help: ['read the statistics back (and check them for NaN) every N iterations'], ...setsKey('logEvery', int(1)) },
+  {
+    name: 'log-every',
+    value: 'N',
+    resume: 'may-change',
+    help: ['read the statistics back (and check them for NaN) every N iterations'],
+    ...setsKey('logEvery', int(1)),
+  },
   { name: 'train-n', value: 'N', resume: 'fixed', help: ['use the first N training images (at most 50000)'], ...setsKey('trainN', int(1)) },
   { name: 'val-n', value: 'N', resume: 'fixed', help: ['use the first N validation images (at most 10000)'], ...setsKey('valN', int(0)) },
-  { name: 'parzen-every', value: 'N', resume: 'may-change', help: ['Parzen estimate every N epochs (slow; default 0: never)'], ...setsKey('parzenEvery', int(0)) },
-  { name: 'g-hidden', value: 'N,N,...', resume: 'fixed', help: ["G's hidden layer widths"], ...changes(widthsFlag, (c, hidden) => (c.generator = { ...c.generator, hidden })) },
+  {
+    name: 'parzen-every',
+    value: 'N',
+    resume: 'may-change',
+    help: ['Parzen estimate every N epochs (slow; default 0: never)'],
+    ...setsKey('parzenEvery', int(0)),
+  },
+  {
+    name: 'g-hidden',
+    value: 'N,N,...',
+    resume: 'fixed',
+    help: ["G's hidden layer widths"],
+    ...changes(widthsFlag, (c, hidden) => (c.generator = { ...c.generator, hidden })),
+  },
   {
     name: 'g-init',
     value: 'X',
@@ -185,7 +215,13 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     help: ["G's weights start U(-X, X) (paper: 0.05; its output layer too, unless the", 'preset or --g-output-init sets its own)'],
     ...changes(positive, (c, initRange) => (c.generator = { ...c.generator, initRange })),
   },
-  { name: 'd-init', value: 'X', resume: 'fixed', help: ["D's weights start U(-X, X) (paper: 0.005)"], ...changes(positive, (c, initRange) => (c.discriminator = { ...c.discriminator, initRange })) },
+  {
+    name: 'd-init',
+    value: 'X',
+    resume: 'fixed',
+    help: ["D's weights start U(-X, X) (paper: 0.005)"],
+    ...changes(positive, (c, initRange) => (c.discriminator = { ...c.discriminator, initRange })),
+  },
   {
     name: 'g-output-init',
     value: 'X',
@@ -193,8 +229,20 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     help: ["G's output layer weights start U(-X, X) (quick: 0.01; paper: 0.05)"],
     ...changes(positive, (c, outputInitRange) => (c.generator = { ...c.generator, outputInitRange })),
   },
-  { name: 'd-units', value: 'N,N,...', resume: 'fixed', help: ["D's maxout layers' units"], ...changes(widthsFlag, (c, units) => (c.discriminator = { ...c.discriminator, units })) },
-  { name: 'd-pieces', value: 'N', resume: 'fixed', help: ['pieces per maxout unit'], ...changes(int(1), (c, pieces) => (c.discriminator = { ...c.discriminator, pieces })) },
+  {
+    name: 'd-units',
+    value: 'N,N,...',
+    resume: 'fixed',
+    help: ["D's maxout layers' units"],
+    ...changes(widthsFlag, (c, units) => (c.discriminator = { ...c.discriminator, units })),
+  },
+  {
+    name: 'd-pieces',
+    value: 'N',
+    resume: 'fixed',
+    help: ['pieces per maxout unit'],
+    ...changes(int(1), (c, pieces) => (c.discriminator = { ...c.discriminator, pieces })),
+  },
   {
     name: 'd-keep-input',
     value: 'P',
@@ -214,19 +262,31 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     value: 'X',
     resume: 'fixed',
     help: ['a constant momentum (paper: 0.5 rising to 0.7 by epoch 250)'],
-    ...changes(decimal((x) => x >= 0 && x < 1, 'a number in [0, 1)'), (c, m) => {
-      c.momentumStart = m;
-      c.momentumEnd = m;
-    }),
+    ...changes(
+      decimal((x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+      (c, m) => {
+        c.momentumStart = m;
+        c.momentumEnd = m;
+      },
+    ),
   },
   {
     name: 'r1',
     value: 'GAMMA',
     resume: 'fixed',
     help: ['R1 gradient penalty on D: GAMMA/2 E||grad_x D(x)||^2 on the real', "minibatch, added to D's loss (default 0: off)"],
-    ...setsKey('r1Gamma', decimal((x) => x >= 0, 'a non-negative number (the R1 weight gamma; 0: off)')),
+    ...setsKey(
+      'r1Gamma',
+      decimal((x) => x >= 0, 'a non-negative number (the R1 weight gamma; 0: off)'),
+    ),
   },
-  { name: 'r1-every', value: 'N', resume: 'fixed', help: ['lazy R1: apply it every N-th D step only, with GAMMA*N (default 1)'], ...setsKey('r1Every', int(1)) },
+  {
+    name: 'r1-every',
+    value: 'N',
+    resume: 'fixed',
+    help: ['lazy R1: apply it every N-th D step only, with GAMMA*N (default 1)'],
+    ...setsKey('r1Every', int(1)),
+  },
   {
     name: 'out',
     value: 'DIR',
@@ -234,7 +294,12 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     help: ['the run folder (default runs/<preset>-<date>-<time>); its parent must', 'exist, and a folder that holds a run is refused (see --force, --resume)'],
   },
   { name: 'force', resume: 'neither', help: ['replace the run in --out (its files are deleted when training starts)'] },
-  { name: 'resume', value: 'RUN', resume: 'neither', help: ['continue RUN (a folder, or a name under runs/) exactly where it stopped;', '<may-change>', 'may be given (any other flag of the run is refused)'] },
+  {
+    name: 'resume',
+    value: 'RUN',
+    resume: 'neither',
+    help: ['continue RUN (a folder, or a name under runs/) exactly where it stopped;', '<may-change>', 'may be given (any other flag of the run is refused)'],
+  },
   { name: 'no-progress', resume: 'neither', help: ['no progress bar'] },
   { name: 'help', short: 'h', resume: 'neither', help: ['this text (also -h)'] },
 ];
@@ -292,7 +357,12 @@ export type FlagOptions = Record<string, { type: 'string' | 'boolean'; short?: s
 
 /** The options of `gan train` for the parser, from TRAIN_FLAG_TABLE. */
 export const TRAIN_FLAGS: FlagOptions = Object.fromEntries(
-  TRAIN_FLAG_TABLE.map((f) => [f.name, f.value === undefined ? { type: 'boolean' as const, ...(f.short ? { short: f.short } : {}) } : { type: 'string' as const, ...(f.short ? { short: f.short } : {}) }]),
+  TRAIN_FLAG_TABLE.map((f) => [
+    f.name,
+    f.value === undefined
+      ? { type: 'boolean' as const, ...(f.short ? { short: f.short } : {}) }
+      : { type: 'string' as const, ...(f.short ? { short: f.short } : {}) },
+  ]),
 );
 
 export const EVAL_FLAGS = {
@@ -320,7 +390,7 @@ export type Flags = Record<string, string | boolean | undefined>;
 export function parse(command: string, args: readonly string[], options: FlagOptions): { values: Flags; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-    return { values: values as Flags, positionals };
+    return { values: values, positionals };
   } catch (e) {
     // Node's messages name the flag ("Unknown option '--epoch'"); add what is accepted.
     const known = Object.keys(options)
@@ -361,7 +431,8 @@ export function choiceFlag<T extends string>(flags: Flags, name: string, choices
 export async function pickDevice(flags: Flags): Promise<Device> {
   const want = choiceFlag(flags, 'device', DEVICES) ?? 'auto';
   const threads = intFlag(flags, 'threads', 1);
-  if (threads !== undefined && want !== 'wasm' && want !== 'auto') throw new CliError(`--threads ${threads}: only the wasm device (--device wasm or auto) has threads; got --device ${want}`);
+  if (threads !== undefined && want !== 'wasm' && want !== 'auto')
+    throw new CliError(`--threads ${threads}: only the wasm device (--device wasm or auto) has threads; got --device ${want}`);
   try {
     return await useDevice(want, threads === undefined ? {} : { threads });
   } catch (e) {
@@ -390,14 +461,15 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
 function widthsFlag(flags: Flags, name: string): number[] | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
-  const parts = String(v).split(',').map((w) => w.trim());
+  const parts = String(v)
+    .split(',')
+    .map((w) => w.trim());
   const widths = parts.map(Number);
   if (parts.some((w) => !/^[0-9]+$/.test(w)) || widths.some((w) => !Number.isSafeInteger(w) || w < 1)) {
     throw new CliError(`--${name} ${String(v)}: expected comma-separated layer widths, each an integer >= 1 (e.g. 256,256)`);
   }
   return widths;
 }
-
 
 /** resolveRunDir, with a missing run reported as a usage error. */
 export function existingRun(run: string): string {

@@ -23,7 +23,22 @@ import { NonFiniteError } from '../train/non-finite.js';
 import { StopRequest } from '../run/stop-request.js';
 import { GanTrainer } from '../train/trainer.js';
 import { runTraining } from '../run/training-run.js';
-import { CliError, FIXED_ON_RESUME, RESUME_CONFIG_KEYS, RESUME_MAY_CHANGE, TRAIN_FLAGS, USAGE, choiceFlag, configFromFlags, deviceReason, existingRun, parse, pickDevice, type CliIO, type Flags } from './flags.js';
+import {
+  CliError,
+  FIXED_ON_RESUME,
+  RESUME_CONFIG_KEYS,
+  RESUME_MAY_CHANGE,
+  TRAIN_FLAGS,
+  USAGE,
+  choiceFlag,
+  configFromFlags,
+  deviceReason,
+  existingRun,
+  parse,
+  pickDevice,
+  type CliIO,
+  type Flags,
+} from './flags.js';
 import { describeDiscriminator, describeGenerator } from '../models.js';
 import { mnistParzen } from './parzen.js';
 import { countParams, progressReporter, summaryLine } from './report.js';
@@ -40,13 +55,18 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 /** MNIST's split sizes against the config: refused here, before the data loads, rather than capped. */
 function checkDataSizes(c: GanConfig): void {
   if (c.trainN !== null && c.trainN > MNIST_SPLIT.train) {
-    throw new CliError(`--train-n ${c.trainN}: MNIST's training split has ${MNIST_SPLIT.train} images (the other 10 000 are validation); expected at most ${MNIST_SPLIT.train}`);
+    throw new CliError(
+      `--train-n ${c.trainN}: MNIST's training split has ${MNIST_SPLIT.train} images (the other 10 000 are validation); expected at most ${MNIST_SPLIT.train}`,
+    );
   }
-  if (c.valN > MNIST_SPLIT.validation) throw new CliError(`--val-n ${c.valN}: MNIST's validation split has ${MNIST_SPLIT.validation} images; expected at most ${MNIST_SPLIT.validation}`);
+  if (c.valN > MNIST_SPLIT.validation)
+    throw new CliError(`--val-n ${c.valN}: MNIST's validation split has ${MNIST_SPLIT.validation} images; expected at most ${MNIST_SPLIT.validation}`);
   const n = c.trainN ?? MNIST_SPLIT.train;
   const perIteration = c.batch * c.k;
   if (n < perIteration) {
-    throw new CliError(`--batch ${c.batch}${c.k > 1 ? ` with --k ${c.k}` : ''} takes ${perIteration} training images per iteration; --train-n is ${n}: expected --train-n >= ${perIteration}`);
+    throw new CliError(
+      `--batch ${c.batch}${c.k > 1 ? ` with --k ${c.k}` : ''} takes ${perIteration} training images per iteration; --train-n is ${n}: expected --train-n >= ${perIteration}`,
+    );
   }
 }
 
@@ -58,7 +78,9 @@ function checkNewRunDir(dir: string, given: boolean, force: boolean): void {
   if (given && existsSync(dirname(dir)) && !statSync(dirname(dir)).isDirectory()) throw new CliError(`${name}: ${dirname(dir)} is a file, not a folder`);
   const existing = runFiles(dir);
   if (existing.length && !force) {
-    throw new CliError(`${name} already holds a run (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}); continue it with --resume ${dir}, or replace it with --force`);
+    throw new CliError(
+      `${name} already holds a run (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}); continue it with --resume ${dir}, or replace it with --force`,
+    );
   }
 }
 
@@ -106,7 +128,10 @@ function checkSameRun(dir: string, checkpointConfig: GanConfig): void {
     throw new SaddleError('train', `cannot read ${path}: ${(e as Error).message}`);
   }
   const keys = [...new Set([...Object.keys(recorded ?? {}), ...Object.keys(checkpointConfig)])].filter((k) => !CHANGED_BY_RESUME.has(k));
-  const differ = keys.filter((k) => JSON.stringify((recorded as unknown as Record<string, unknown>)?.[k]) !== JSON.stringify((checkpointConfig as unknown as Record<string, unknown>)[k]));
+  const differ = keys.filter(
+    (k) =>
+      JSON.stringify((recorded as unknown as Record<string, unknown>)?.[k]) !== JSON.stringify((checkpointConfig as unknown as Record<string, unknown>)[k]),
+  );
   if (differ.length) {
     const show = (c: unknown, k: string) => JSON.stringify((c as Record<string, unknown>)?.[k]);
     throw new SaddleError(
@@ -114,7 +139,9 @@ function checkSameRun(dir: string, checkpointConfig: GanConfig): void {
       `${dir} holds two runs: ${RUN_FILES.config} and the checkpoint disagree on ${differ
         .slice(0, 3)
         .map((k) => `${k} (${show(recorded, k)} vs ${show(checkpointConfig, k)})`)
-        .join(', ')}${differ.length > 3 ? ` and ${differ.length - 3} more` : ''}; expected one run per folder: start a new run with --force, or restore the folder`,
+        .join(
+          ', ',
+        )}${differ.length > 3 ? ` and ${differ.length - 3} more` : ''}; expected one run per folder: start a new run with --force, or restore the folder`,
     );
   }
 }
@@ -134,14 +161,23 @@ export async function train(args: readonly string[], io: CliIO): Promise<number>
   }
 }
 
-async function trainHoldingTheFolder(args: readonly string[], flags: Flags, positionals: readonly string[], io: CliIO, hold: (h: { release: () => void }) => void): Promise<number> {
+async function trainHoldingTheFolder(
+  args: readonly string[],
+  flags: Flags,
+  positionals: readonly string[],
+  io: CliIO,
+  hold: (h: { release: () => void }) => void,
+): Promise<number> {
   const started = performance.now();
   const command = ['gan', 'train', ...args].join(' ');
   if (positionals.length) throw new CliError(`train: unexpected argument '${positionals[0]}' (did you mean --resume ${positionals[0]}?)`);
   const resumeDir = typeof flags.resume === 'string' ? existingRun(flags.resume) : null;
   if (resumeDir) {
     const fixed = FIXED_ON_RESUME.filter((f) => flags[f] !== undefined);
-    if (fixed.length) throw new CliError(`--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only ${RESUME_MAY_CHANGE.map((f) => `--${f}`).join(', ')})`);
+    if (fixed.length)
+      throw new CliError(
+        `--resume continues the run as it was configured; --${fixed[0]} cannot be changed (only ${RESUME_MAY_CHANGE.map((f) => `--${f}`).join(', ')})`,
+      );
   }
   if (resumeDir && flags.force) throw new CliError('--force replaces a run and --resume continues one; give one of them');
   if (resumeDir) {
@@ -246,7 +282,8 @@ async function trainHoldingTheFolder(args: readonly string[], flags: Flags, posi
     const stop = new StopRequest();
     if (c.minutes) stop.stopAt(started + c.minutes * 60_000 - FIGURES_RESERVE_MS);
     stop.listen(STOP_SIGNALS, {
-      onFirst: (signal) => io.err(`\n${signal}: stopping after this iteration, then writing a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)`),
+      onFirst: (signal) =>
+        io.err(`\n${signal}: stopping after this iteration, then writing a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)`),
     });
     const progress = progressReporter(io, c, () => trainer.totalIterations, io.progress ?? (process.stderr.isTTY === true && !flags['no-progress']));
     let outcome;

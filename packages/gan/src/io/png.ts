@@ -129,7 +129,12 @@ function tiles(opts: TileOptions): Tiles {
   const w = opts.width ?? 28;
   const pad = opts.pad ?? 2;
   const scale = opts.scale ?? 1;
-  for (const [name, v, min] of [['height', h, 1], ['width', w, 1], ['pad', pad, 0], ['scale', scale, 1]] as const) {
+  for (const [name, v, min] of [
+    ['height', h, 1],
+    ['width', w, 1],
+    ['pad', pad, 0],
+    ['scale', scale, 1],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`image grid: ${name} is ${v}; expected an integer >= ${min}`);
   }
   return { h, w, pad, scale, background: opts.background ?? 1, th: h * scale, tw: w * scale };

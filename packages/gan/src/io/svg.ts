@@ -183,7 +183,9 @@ function panel(spec: LineChartSpec, id: string): { body: string; width: number; 
   }
   if (spec.yLabel) {
     const cy = num((top + bottom) / 2);
-    out.push(`<text x="14" y="${cy}" transform="rotate(-90 14 ${cy})" text-anchor="middle" dominant-baseline="middle" font-size="12" ${FONT}>${escapeXml(spec.yLabel)}</text>`);
+    out.push(
+      `<text x="14" y="${cy}" transform="rotate(-90 14 ${cy})" text-anchor="middle" dominant-baseline="middle" font-size="12" ${FONT}>${escapeXml(spec.yLabel)}</text>`,
+    );
   }
 
   // The series, clipped to the plot area (a fixed range may cut them).

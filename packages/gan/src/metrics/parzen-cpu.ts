@@ -65,7 +65,7 @@ function logSumExpShifted(a: Float64Array, max: number): number {
 
 /** A numerically stable log Σ exp(values). */
 export function logSumExp(values: ArrayLike<number>): number {
-  const a = Float64Array.from(values as ArrayLike<number>);
+  const a = Float64Array.from(values);
   let max = -Infinity;
   for (let i = 0; i < a.length; i++) if (a[i]! > max) max = a[i]!;
   return logSumExpShifted(a, max);

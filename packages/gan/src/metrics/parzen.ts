@@ -118,12 +118,7 @@ export function parzenBlocks(m: number, n: number, opts: ParzenOptions = {}): { 
  * Per-point Parzen log-likelihoods for several window widths at once (the distances are shared):
  * returns one Float64Array of m values per sigma, in the order of `sigmas`.
  */
-export async function parzenLogLikelihoods(
-  x: Tensor,
-  mu: Tensor,
-  sigmas: readonly number[],
-  opts: ParzenOptions = {},
-): Promise<Float64Array[]> {
+export async function parzenLogLikelihoods(x: Tensor, mu: Tensor, sigmas: readonly number[], opts: ParzenOptions = {}): Promise<Float64Array[]> {
   const op = 'parzenLogLikelihood';
   checkInputs(op, x, mu, sigmas);
   const [m, d] = x.shape as [number, number];
@@ -162,7 +157,10 @@ export async function parzenLogLikelihoods(
           for (const { muNeg2, mu2 } of blocks) {
             parts.push(...blockStatistics(xb, x2, muNeg2, mu2, cs));
           }
-          return concat(parts.map((p) => reshape(p, [rows])), 0);
+          return concat(
+            parts.map((p) => reshape(p, [rows])),
+            0,
+          );
         }),
       );
       const values = await packed.toArray();

@@ -110,7 +110,12 @@ export class ValueEstimator {
     const parts = [...this.realSums, ...this.fakeSums];
     let values: ArrayLike<number> = [];
     if (parts.length > 0) {
-      const all = tidy(() => concat(parts.map((t) => reshape(t, [1])), 0));
+      const all = tidy(() =>
+        concat(
+          parts.map((t) => reshape(t, [1])),
+          0,
+        ),
+      );
       try {
         values = await all.toArray();
       } finally {

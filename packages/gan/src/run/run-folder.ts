@@ -202,12 +202,20 @@ export async function saveCheckpoint(dir: string, trainer: { state(): Promise<Tr
   const { tensors, meta } = await trainer.state();
   const bad = nonFiniteTensors(tensors);
   if (bad.length) {
-    throw new SaddleError('checkpoint', `not saved: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ` and ${bad.length - 4} more` : ''} hold non-finite values; ${dir} keeps its last checkpoint`);
+    throw new SaddleError(
+      'checkpoint',
+      `not saved: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ` and ${bad.length - 4} more` : ''} hold non-finite values; ${dir} keeps its last checkpoint`,
+    );
   }
   const pointerPath = join(dir, RUN_FILES.checkpoint);
   const previous = existsSync(pointerPath) ? (JSON.parse(await readFile(pointerPath, 'utf8')) as CheckpointPointer).tensors : null;
   const name = `checkpoint-e${String(meta.epoch).padStart(4, '0')}-i${String(meta.iterInEpoch).padStart(6, '0')}.safetensors`;
-  await saveSafetensors(join(dir, name), tensors, { format: 'saddle-gan-trainer', epoch: String(meta.epoch), iterInEpoch: String(meta.iterInEpoch) }, "the checkpoint's tensors");
+  await saveSafetensors(
+    join(dir, name),
+    tensors,
+    { format: 'saddle-gan-trainer', epoch: String(meta.epoch), iterInEpoch: String(meta.iterInEpoch) },
+    "the checkpoint's tensors",
+  );
   await writeJsonAtomic(pointerPath, { tensors: name, state: meta } satisfies CheckpointPointer, RUN_FILE_WHAT[RUN_FILES.checkpoint]);
   if (previous && previous !== name) await unlink(join(dir, previous)).catch(() => undefined);
   return join(dir, name);
@@ -236,7 +244,10 @@ export async function loadCheckpoint(dir: string, options: LoadOptions = {}): Pr
 }
 
 /** G from the checkpoint of the run in `dir`, with the run's config and position. */
-export async function loadGenerator(dir: string, device: Device): Promise<{ G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number; averaged: boolean }> {
+export async function loadGenerator(
+  dir: string,
+  device: Device,
+): Promise<{ G: GeneratorNet; config: GanConfig; epoch: number; iterInEpoch: number; averaged: boolean }> {
   const { tensors, meta } = await loadCheckpoint(dir);
   const G = new GeneratorNet(meta.config.generator, { device, init: new Generator(0) });
   // A run with config.gEma draws its samples from the averaged G (the trainer's sampler).

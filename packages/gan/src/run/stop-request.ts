@@ -33,10 +33,7 @@ export class StopRequest {
    * Turns `signals` into stop requests until `dispose`. The first calls `onFirst`; a second signal
    * while stopping calls `onRepeat` (default: exit at once with 128 + the signal's number).
    */
-  listen(
-    signals: readonly NodeJS.Signals[],
-    handlers: { onFirst?: (signal: NodeJS.Signals) => void; onRepeat?: (signal: NodeJS.Signals) => void } = {},
-  ): this {
+  listen(signals: readonly NodeJS.Signals[], handlers: { onFirst?: (signal: NodeJS.Signals) => void; onRepeat?: (signal: NodeJS.Signals) => void } = {}): this {
     for (const signal of signals) {
       const handler = () => {
         if (this.reason !== null && this.reason !== 'deadline') {

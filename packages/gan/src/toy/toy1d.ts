@@ -12,21 +12,7 @@
  * compare it with `optimalDiscriminator` on a grid of the high-density region and compare its value
  * with `optimalValue`.
  */
-import {
-  SaddleError,
-  add,
-  fromArray,
-  mul,
-  noGrad,
-  randn,
-  sigmoidBce,
-  slice,
-  tidy,
-  Generator,
-  defaultDevice,
-  type Device,
-  type Tensor,
-} from '@saddle/autograd';
+import { SaddleError, add, fromArray, mul, noGrad, randn, sigmoidBce, slice, tidy, Generator, defaultDevice, type Device, type Tensor } from '@saddle/autograd';
 import { SGD, init, mlp, type Sequential } from '@saddle/nn';
 import { ValueEstimator } from '../metrics/value.js';
 

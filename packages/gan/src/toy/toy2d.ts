@@ -77,10 +77,19 @@ export interface Toy2dSettings {
 export const TOY2D_LIMITS = { lr: { min: 0, max: 1 }, k: { min: 1, max: 20 } } as const;
 
 /** The settings a `Toy2dGan` starts with: SGD learning rate 0.1 and k = 1 for both, both training, Algorithm 1's order, the non-saturating loss. */
-export const DEFAULT_TOY2D_SETTINGS: Readonly<Toy2dSettings> = { lrD: 0.1, lrG: 0.1, kD: 1, kG: 1, train: 'both', update: 'alternating', gLoss: 'non-saturating' };
+export const DEFAULT_TOY2D_SETTINGS: Readonly<Toy2dSettings> = {
+  lrD: 0.1,
+  lrG: 0.1,
+  kD: 1,
+  kG: 1,
+  train: 'both',
+  update: 'alternating',
+  gLoss: 'non-saturating',
+};
 
 function checkChoice<T extends string>(op: string, name: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new SaddleError(op, `${name} is ${JSON.stringify(value)}; expected one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  if (!allowed.includes(value as T))
+    throw new SaddleError(op, `${name} is ${JSON.stringify(value)}; expected one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   return value as T;
 }
 
@@ -109,7 +118,8 @@ export function checkToy2dData(op: string, data: Toy2dData): Toy2dData {
   const name = checkChoice(op, 'data', data?.name, TOY2D_DATA);
   if (name !== 'drawn') return { name };
   const points = (data as { points?: unknown }).points;
-  if (!Array.isArray(points) || points.length === 0) throw new SaddleError(op, 'the drawn data set has no points; expected at least one [x, y] point (draw on the canvas)');
+  if (!Array.isArray(points) || points.length === 0)
+    throw new SaddleError(op, 'the drawn data set has no points; expected at least one [x, y] point (draw on the canvas)');
   const { min, max } = TOY2D_VIEW;
   points.forEach((p: unknown, i) => {
     if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max)) {
@@ -266,13 +276,20 @@ export class Toy2dGan {
     const initGen = new Generator(seed);
     this.noise = new Generator(seed + 0x9e37);
     this.dataGen = new Generator(seed + 0x7f4a);
-    const net = (widths: number[]) => mlp(widths, { device: this.device, generator: initGen, activation: 'relu', outputActivation: 'none', weightInit: init.glorotUniform() });
+    const net = (widths: number[]) =>
+      mlp(widths, { device: this.device, generator: initGen, activation: 'relu', outputActivation: 'none', weightInit: init.glorotUniform() });
     this.G = net([2, ...hidden, 2]);
     this.D = net([2, ...hidden, 1]);
     // The learning rates are schedules read at each step: a change of `settings` is live.
     this.optD = new SGD(this.D.parameters(), { lr: () => this._settings.lrD, momentum });
     this.optG = new SGD(this.G.parameters(), { lr: () => this._settings.lrG, momentum });
-    this.targets = keep(fromArray(Float32Array.from({ length: 2 * batch }, (_, i) => (i < batch ? 1 : 0)), [2 * batch, 1], { device: this.device }));
+    this.targets = keep(
+      fromArray(
+        Float32Array.from({ length: 2 * batch }, (_, i) => (i < batch ? 1 : 0)),
+        [2 * batch, 1],
+        { device: this.device },
+      ),
+    );
   }
 
   get settings(): Readonly<Toy2dSettings> {

@@ -74,7 +74,10 @@ export function withPrefix(tensors: SafeTensors, prefix: string): SafeTensors {
 /** Everything needed to continue exactly (reads the device's tensors back). */
 export async function captureState(t: CheckpointParts): Promise<TrainerSnapshot> {
   const tensors: SafeTensors = {};
-  const modules: [string, Module][] = [['G.', t.G], ['D.', t.D]];
+  const modules: [string, Module][] = [
+    ['G.', t.G],
+    ['D.', t.D],
+  ];
   if (t.Gema) modules.push([EMA_PREFIX, t.Gema]);
   for (const [prefix, m] of modules) {
     const sd = await m.stateDict();

@@ -39,7 +39,8 @@ export class DeviceDataset {
     const maxBytes = isWebGpu(device) ? Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) : Infinity;
     const fitRows = Math.floor(maxBytes / (4 * d));
     this.chunkRows = fitRows >= n ? n : Math.floor(fitRows / batchSize) * batchSize;
-    if (this.chunkRows < batchSize) throw new SaddleError('DeviceDataset', `a minibatch of ${batchSize} x ${d} floats does not fit one storage binding (${maxBytes} bytes)`);
+    if (this.chunkRows < batchSize)
+      throw new SaddleError('DeviceDataset', `a minibatch of ${batchSize} x ${d} floats does not fit one storage binding (${maxBytes} bytes)`);
     this.staging = new Float32Array(n * d);
   }
 

@@ -25,7 +25,10 @@ export class NonFiniteError extends SaddleError {
     const r = report;
     const what = r.what.length > 4 ? `${r.what.slice(0, 4).join(', ')} and ${r.what.length - 4} more` : r.what.join(', ');
     const when = r.iteration - r.since > 1 ? `in iterations ${r.since + 1}-${r.iteration}` : `in iteration ${r.iteration}`;
-    super('GanTrainer', `training diverged: non-finite ${what} ${when} of the run (epoch ${r.epoch + 1}, iteration ${r.iterInEpoch} of the epoch); all was finite after iteration ${r.since}`);
+    super(
+      'GanTrainer',
+      `training diverged: non-finite ${what} ${when} of the run (epoch ${r.epoch + 1}, iteration ${r.iterInEpoch} of the epoch); all was finite after iteration ${r.since}`,
+    );
     this.name = 'NonFiniteError';
   }
 }
@@ -33,7 +36,12 @@ export class NonFiniteError extends SaddleError {
 /** The non-finite entries among the running statistics and the parameters' probes (sum |p|, named). */
 export function nonFiniteStats(stats: RunningStats, names: readonly string[], probes: readonly number[]): string[] {
   const bad: string[] = [];
-  for (const [label, v] of [['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D(x)', stats.dReal], ['D(G(z))', stats.dFake]] as const) {
+  for (const [label, v] of [
+    ['D loss', stats.dLoss],
+    ['G loss', stats.gLoss],
+    ['D(x)', stats.dReal],
+    ['D(G(z))', stats.dFake],
+  ] as const) {
     if (!Number.isFinite(v)) bad.push(label);
   }
   probes.forEach((v, i) => {

@@ -339,7 +339,11 @@ export class GanTrainer {
   private async checkedStats(since: number): Promise<RunningStats> {
     const named = [...this.G.namedParameters('G.'), ...this.D.namedParameters('D.')];
     const { stats, probes } = await this.stats.read(named.map(([, p]) => p));
-    const bad = nonFiniteStats(stats, named.map(([name]) => name), probes);
+    const bad = nonFiniteStats(
+      stats,
+      named.map(([name]) => name),
+      probes,
+    );
     if (bad.length) throw new NonFiniteError({ what: bad, epoch: this.epoch, iterInEpoch: this.iterInEpoch, iteration: this.totalIterations, since });
     return stats;
   }

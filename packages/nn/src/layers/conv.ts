@@ -65,7 +65,10 @@ abstract class ConvLayer extends Module {
     this.dilation = pairOption(layer, 'dilation', options.dilation, 1, 1);
     const groups = options.groups ?? 1;
     if (!Number.isInteger(groups) || groups < 1 || inChannels % groups !== 0 || outChannels % groups !== 0) {
-      throw new SaddleError(layer, `groups is ${groups} with ${inChannels} input and ${outChannels} output channels; expected a positive integer dividing both`);
+      throw new SaddleError(
+        layer,
+        `groups is ${groups} with ${inChannels} input and ${outChannels} output channels; expected a positive integer dividing both`,
+      );
     }
     this.groups = groups;
     const [kh, kw] = this.kernelSize;
@@ -97,7 +100,10 @@ export class Conv2d extends ConvLayer {
     this.padding = p === 'same' || p === 'valid' ? p : pairOption('Conv2d', 'padding', p, 0, 0);
     const [[kh, kw], [sh, sw], [dh, dw]] = [this.kernelSize, this.stride, this.dilation];
     if (p === 'same' && (sh !== 1 || sw !== 1 || (dh * (kh - 1)) % 2 !== 0 || (dw * (kw - 1)) % 2 !== 0)) {
-      throw new SaddleError('Conv2d', `padding 'same' with kernelSize [${kh}, ${kw}], stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]; expected stride 1 and an odd effective kernel (dilation·(k−1) even); pass padding as numbers instead`);
+      throw new SaddleError(
+        'Conv2d',
+        `padding 'same' with kernelSize [${kh}, ${kw}], stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]; expected stride 1 and an odd effective kernel (dilation·(k−1) even); pass padding as numbers instead`,
+      );
     }
   }
 
@@ -122,7 +128,14 @@ export class ConvTranspose2d extends ConvLayer {
   /** [N, inChannels, H, W] -> [N, outChannels, H', W'], H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1. */
   forward(x: Tensor): Tensor {
     this.checkInput('ConvTranspose2d', x);
-    const opts = { bias: this.bias ?? undefined, stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups };
+    const opts = {
+      bias: this.bias ?? undefined,
+      stride: this.stride,
+      padding: this.padding,
+      outputPadding: this.outputPadding,
+      dilation: this.dilation,
+      groups: this.groups,
+    };
     return convTranspose2d(x, this.weight, opts);
   }
 }

@@ -48,7 +48,8 @@ export class Maxout extends Module {
     checkInitializer('Maxout', 'weightInit', options.weightInit);
     checkInitializer('Maxout', 'biasInit', options.biasInit);
     const keep = options.dropoutAfter ?? 1;
-    if (typeof keep !== 'number' || !(keep > 0 && keep <= 1)) throw new SaddleError('Maxout', `dropoutAfter is ${keep}; expected a keep probability, 0 < keep <= 1`);
+    if (typeof keep !== 'number' || !(keep > 0 && keep <= 1))
+      throw new SaddleError('Maxout', `dropoutAfter is ${keep}; expected a keep probability, 0 < keep <= 1`);
     this.dropoutAfter = keep;
     this.dropoutGenerator = options.dropoutGenerator;
     const ctx = { device: options.device, generator: options.generator };

@@ -18,7 +18,8 @@ export interface MLPOptions extends InitContext {
 
 /** A multi-layer perceptron through `widths` (e.g. [100, 1200, 1200, 784]): Linear layers with fused activations. */
 export function mlp(widths: readonly number[], options: MLPOptions = {}): Sequential {
-  if (!Array.isArray(widths) || widths.length < 2) {
+  const given: unknown = widths; // checked as it comes: a JavaScript caller can pass anything
+  if (!Array.isArray(given) || widths.length < 2) {
     throw new SaddleError('mlp', `widths is ${JSON.stringify(widths)}; expected at least two layer widths, e.g. [784, 512, 10]`);
   }
   widths.forEach((w, i) => checkSize('mlp', `widths[${i}]`, w));

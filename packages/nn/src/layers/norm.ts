@@ -122,7 +122,8 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options: LayerNormLayerOptions = {}) {
     super();
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? [...(normalizedShape as number[])] : [];
-    if (shape.length === 0) throw new SaddleError('LayerNorm', `normalizedShape is ${JSON.stringify(normalizedShape)}; expected a positive integer or a non-empty list of them`);
+    if (shape.length === 0)
+      throw new SaddleError('LayerNorm', `normalizedShape is ${JSON.stringify(normalizedShape)}; expected a positive integer or a non-empty list of them`);
     for (const d of shape) checkSize('LayerNorm', 'normalizedShape', d);
     checkOptionNames('LayerNorm', options, ['device', 'eps', 'elementwiseAffine', 'bias']);
     checkDeviceOption('LayerNorm', options.device);

@@ -8,7 +8,8 @@ export class Sequential extends Module {
   constructor(...layers: Module[]) {
     super();
     layers.forEach((m, i) => {
-      if (typeof (m as Partial<Module> | null)?.forward !== 'function' || typeof (m as Partial<Module>).namedParameters !== 'function') throw new SaddleError('Sequential', `layer ${i} is ${String(m)}; expected a Module (Linear, Maxout, Dropout, ReLU, ...)`);
+      if (typeof (m as Partial<Module> | null)?.forward !== 'function' || typeof (m as Partial<Module>).namedParameters !== 'function')
+        throw new SaddleError('Sequential', `layer ${i} is ${String(m)}; expected a Module (Linear, Maxout, Dropout, ReLU, ...)`);
     });
     this.layers = layers;
     layers.forEach((m, i) => this.addModule(String(i), m));

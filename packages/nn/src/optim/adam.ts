@@ -71,7 +71,10 @@ export class Adam extends Optimizer {
       steps = undefined;
     }
     if (!Array.isArray(steps) || steps.length !== this.params.length || !steps.every((s) => Number.isInteger(s) && s >= 0)) {
-      throw new SaddleError(`${this.name}.loadStateDict`, `steps is ${String(metadata.steps)} in the state; expected a list of ${this.params.length} counts${from}`);
+      throw new SaddleError(
+        `${this.name}.loadStateDict`,
+        `steps is ${String(metadata.steps)} in the state; expected a list of ${this.params.length} counts${from}`,
+      );
     }
     this.steps = steps as number[];
   }

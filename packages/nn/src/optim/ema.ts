@@ -63,7 +63,8 @@ export class ExponentialMovingAverage {
       throw new SaddleError('ExponentialMovingAverage.load', `${values.length} averages given; expected ${this.targets.length}`);
     }
     this.targets.forEach((t, i) => {
-      if (values[i]!.length !== t.size) throw new SaddleError('ExponentialMovingAverage.load', `average ${i} has ${values[i]!.length} values; expected ${t.size}`);
+      if (values[i]!.length !== t.size)
+        throw new SaddleError('ExponentialMovingAverage.load', `average ${i} has ${values[i]!.length} values; expected ${t.size}`);
     });
     this.targets.forEach((t, i) => {
       const saved = fromArray(values[i]!, t.shape, { dtype: t.dtype, device: t.device });

@@ -110,7 +110,11 @@ export abstract class Optimizer {
       if (p.grad && !p.grad.isDisposed) indices.push(i);
     });
     if (indices.length) {
-      if (this.maxGradNorm !== undefined) clipGradNorm(indices.map((i) => this.params[i]!), this.maxGradNorm).dispose();
+      if (this.maxGradNorm !== undefined)
+        clipGradNorm(
+          indices.map((i) => this.params[i]!),
+          this.maxGradNorm,
+        ).dispose();
       this.update(indices, hp);
     }
     this.stepCount++;
@@ -160,7 +164,8 @@ export abstract class Optimizer {
     }
     const counter = (key: string) => {
       const n = Number(metadata[key]);
-      if (!/^\d+(\.\d+)?$/.test(metadata[key] ?? '') || !Number.isFinite(n)) throw new SaddleError(op, `${key} is ${String(metadata[key])} in the state; expected a number >= 0${from}`);
+      if (!/^\d+(\.\d+)?$/.test(metadata[key] ?? '') || !Number.isFinite(n))
+        throw new SaddleError(op, `${key} is ${String(metadata[key])} in the state; expected a number >= 0${from}`);
       return n;
     };
     const stepCount = counter('stepCount');
@@ -179,7 +184,11 @@ export abstract class Optimizer {
       });
     }
     const extra = Object.keys(tensors).filter((k) => !expected.has(k));
-    if (extra.length) throw new SaddleError(op, `the state has unexpected tensors [${extra.join(', ')}]; expected only ${[...Object.keys(this.buffers)].join(', ')} per parameter${from}`);
+    if (extra.length)
+      throw new SaddleError(
+        op,
+        `the state has unexpected tensors [${extra.join(', ')}]; expected only ${[...Object.keys(this.buffers)].join(', ')} per parameter${from}`,
+      );
     this.loadExtraState(metadata, from);
     for (const [b, ts] of Object.entries(this.buffers)) {
       ts.forEach((t, i) => {
@@ -211,7 +220,8 @@ function checkParams(op: string, params: readonly unknown[]): void {
   const seen = new Set<Tensor>();
   let device: Device | undefined;
   params.forEach((p, i) => {
-    if (!isTensor(p)) throw new SaddleError(op, `parameter ${i} is ${typeof p === 'object' ? String((p as object)?.constructor?.name ?? p) : String(p)}; expected a Tensor`);
+    if (!isTensor(p))
+      throw new SaddleError(op, `parameter ${i} is ${typeof p === 'object' ? String((p as object)?.constructor?.name ?? p) : String(p)}; expected a Tensor`);
     const what = `parameter ${i} (#${p.id} ${fmtShape(p.shape)})`;
     if (p.isDisposed) throw new SaddleError(op, `${what} was disposed; expected live parameters (build the optimizer from a live model)`);
     if (seen.has(p)) throw new SaddleError(op, `${what} is listed twice`);

@@ -9,7 +9,6 @@ export interface StridedView {
   offset: number;
 }
 
-
 const targetAt = (t: StridedView | number, i: number, shape: readonly number[]) =>
   typeof t === 'number' ? t : t.data[stridedIndex(i, shape, t.strides, t.offset)]!;
 

@@ -31,7 +31,10 @@ function check(op: string, logits: Tensor, targets: Tensor | number): void {
   if (typeof targets !== 'number') {
     sameDType(op, logits, targets);
     if (!shapesEqual(logits.shape, targets.shape)) {
-      throw new SaddleError(op, `logits have shape ${fmtShape(logits.shape)} but targets have shape ${fmtShape(targets.shape)}; expected targets of the logits' shape (or a number)`);
+      throw new SaddleError(
+        op,
+        `logits have shape ${fmtShape(logits.shape)} but targets have shape ${fmtShape(targets.shape)}; expected targets of the logits' shape (or a number)`,
+      );
     }
   } else if (Number.isNaN(targets)) {
     throw new SaddleError(op, 'target is NaN; expected a number (usually 0 or 1)');

@@ -43,7 +43,11 @@ function wasmLoss(w: WasmDevice, z: Tensor, t: Tensor | number): number {
 export function sigmoidBceOnWasm(_op: string, logits: Tensor, targets: Tensor | number): Tensor {
   const device = logits.device;
   if (logits.size === 0) return full([], NaN, { dtype: 'f32', device });
-  return full([], withDense(logits, targets, (z, t) => wasmLoss(asWasm(device), z, t)), { dtype: 'f32', device });
+  return full(
+    [],
+    withDense(logits, targets, (z, t) => wasmLoss(asWasm(device), z, t)),
+    { dtype: 'f32', device },
+  );
 }
 
 /** Launches the wasm gradient kernel on dense copies into `out` (the upstream scale is read here, in this thread's memory). */

@@ -23,7 +23,14 @@ function finish(gpu: WebGpuDevice, partial: Tensor, out: Tensor, n: number): voi
   gpu.dispatch({
     label: 'sigmoidBce (pass 2)',
     code: bceFinishWgsl(),
-    params: new Params().u32(partial.size, 0, 0, 0, 0).f32(0, 1 / n).u32(0).vec4u([], 2).vec4u([], 2).vec4u([], 2).finish(),
+    params: new Params()
+      .u32(partial.size, 0, 0, 0, 0)
+      .f32(0, 1 / n)
+      .u32(0)
+      .vec4u([], 2)
+      .vec4u([], 2)
+      .vec4u([], 2)
+      .finish(),
     buffers: [partial.storage, out.storage],
     workgroups: [1],
   });
@@ -40,7 +47,13 @@ export function sigmoidBceOnWebgpu(op: string, logits: Tensor, targets: Tensor |
   const out = Tensor.empty([], 'f32', device);
   const chunks = Math.ceil(n / BCE_CHUNK);
   if (chunks === 1) {
-    gpu.dispatch({ label: op, code: bceLossWgsl(variant), params: params(logits, targets, BCE_CHUNK, 1 / n, 0), buffers: [...inputs, out.storage], workgroups: [1] });
+    gpu.dispatch({
+      label: op,
+      code: bceLossWgsl(variant),
+      params: params(logits, targets, BCE_CHUNK, 1 / n, 0),
+      buffers: [...inputs, out.storage],
+      workgroups: [1],
+    });
     return out;
   }
   const partial = Tensor.empty([chunks], 'f32', device);

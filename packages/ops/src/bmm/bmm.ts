@@ -41,13 +41,17 @@ export function bmm(a: Tensor, b: Tensor, opts: BmmOptions = {}): Tensor {
   const device = sameDevice(op, a, b);
   sameDType(op, a, b);
   if (a.dtype !== 'f32' && a.dtype !== 'f64') throw new SaddleError(op, `dtype ${a.dtype} is not supported; expected f32 (or f64 on the CPU)`);
-  if (a.rank < 2 || b.rank < 2) throw new SaddleError(op, `a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)}; expected rank 2 or more for both ([..., M, K] and [..., K, N])`);
+  if (a.rank < 2 || b.rank < 2)
+    throw new SaddleError(op, `a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)}; expected rank 2 or more for both ([..., M, K] and [..., K, N])`);
   const transA = !!opts.transA;
   const transB = !!opts.transB;
   const [m, ka] = transA ? [a.shape[a.rank - 1]!, a.shape[a.rank - 2]!] : [a.shape[a.rank - 2]!, a.shape[a.rank - 1]!];
   const [kb, n] = transB ? [b.shape[b.rank - 1]!, b.shape[b.rank - 2]!] : [b.shape[b.rank - 2]!, b.shape[b.rank - 1]!];
   if (ka !== kb) {
-    throw new SaddleError(op, `a is ${fmtShape(a.shape)}${transA ? ' (transA)' : ''} and b is ${fmtShape(b.shape)}${transB ? ' (transB)' : ''}: inner dims ${ka} and ${kb} differ; expected [..., M, K] x [..., K, N]`);
+    throw new SaddleError(
+      op,
+      `a is ${fmtShape(a.shape)}${transA ? ' (transA)' : ''} and b is ${fmtShape(b.shape)}${transB ? ' (transB)' : ''}: inner dims ${ka} and ${kb} differ; expected [..., M, K] x [..., K, N]`,
+    );
   }
   const batchShape = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
   if (batchShape.length > BMM_MAX_BATCH_RANK) throw new SaddleError(op, `${batchShape.length} batch dims; expected at most ${BMM_MAX_BATCH_RANK}`);

@@ -7,6 +7,19 @@ export function bmmOnWasm({ a, b, ra, rb, batchShape, m, k: ka, n, out }: BmmPro
   const batches = sizeOf(batchShape);
   const w = asWasm(out.device);
   const dims = w.ints([batchShape.length, ...batchShape, ...ra.batchStrides, ...rb.batchStrides]);
-  const args = [m, ka, n, batches, w.address(a.storage, ra.offset), ra.row, ra.col, w.address(b.storage, rb.offset), rb.row, rb.col, w.address(out.storage), dims] as const;
+  const args = [
+    m,
+    ka,
+    n,
+    batches,
+    w.address(a.storage, ra.offset),
+    ra.row,
+    ra.col,
+    w.address(b.storage, rb.offset),
+    rb.row,
+    rb.col,
+    w.address(out.storage),
+    dims,
+  ] as const;
   w.run('bmmF32', args, batches * m * n * Math.max(ka, 1));
 }

@@ -29,7 +29,8 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   const op = 'cast';
   const device = sameDevice(op, x);
   checkDType(op, dtype);
-  if (dtype === 'f64' && !HOLDS_F64[device.kind]) throw new SaddleError(op, `x ${fmtShape(x.shape)} is on ${device.name}; expected dtype f32, i32 or u32 there (f64 is the CPU's only)`);
+  if (dtype === 'f64' && !HOLDS_F64[device.kind])
+    throw new SaddleError(op, `x ${fmtShape(x.shape)} is on ${device.name}; expected dtype f32, i32 or u32 there (f64 is the CPU's only)`);
   const out = Tensor.empty(x.shape, dtype, device);
   if (out.size === 0) return out;
   const xd = dense(x);

@@ -92,7 +92,8 @@ function checkCommon(op: string, x: Tensor, w: Tensor, opts: { groups?: number; 
   if (x.dtype !== w.dtype || (x.dtype !== 'f32' && x.dtype !== 'f64')) {
     throw new SaddleError(op, `${what}: expected x and w both f32 (or both f64 on the CPU)`);
   }
-  if (x.rank !== 4 || w.rank !== 4) throw new SaddleError(op, `${what}: expected x [N, C, H, W] and w [${op === 'conv2d' ? 'Cout, Cin/groups' : 'Cin, Cout/groups'}, kH, kW], both rank 4`);
+  if (x.rank !== 4 || w.rank !== 4)
+    throw new SaddleError(op, `${what}: expected x [N, C, H, W] and w [${op === 'conv2d' ? 'Cout, Cin/groups' : 'Cin, Cout/groups'}, kH, kW], both rank 4`);
   const groups = opts.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) throw new SaddleError(op, `${what}: groups is ${opts.groups}; expected a positive integer`);
   if (x.shape[1]! < 1 || w.shape[0]! < 1 || w.shape[1]! < 1 || w.shape[2]! < 1 || w.shape[3]! < 1) {
@@ -117,21 +118,30 @@ export function conv2dGeometry(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): 
   const { what, groups, sh, sw, dh, dw, n, cin, h, width: wd, kh, kw } = checkCommon(op, x, w, opts);
   const [cout, cinG] = w.shape as [number, number];
   if (cin % groups !== 0 || cout % groups !== 0 || cinG * groups !== cin) {
-    throw new SaddleError(op, `${what}, groups ${groups}: expected w [Cout, Cin/groups, kH, kW] = [${cout}, ${cin / groups}, ${kh}, ${kw}] with Cin ${cin} and Cout ${cout} divisible by groups`);
+    throw new SaddleError(
+      op,
+      `${what}, groups ${groups}: expected w [Cout, Cin/groups, kH, kW] = [${cout}, ${cin / groups}, ${kh}, ${kw}] with Cin ${cin} and Cout ${cout} divisible by groups`,
+    );
   }
   let ph: number, pw: number;
   if (opts.padding === 'valid') [ph, pw] = [0, 0];
   else if (opts.padding === 'same') {
     const [th, tw] = [dh * (kh - 1), dw * (kw - 1)];
     if (sh !== 1 || sw !== 1 || th % 2 !== 0 || tw % 2 !== 0) {
-      throw new SaddleError(op, `${what}: padding 'same' with stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]; expected stride 1 and an odd effective kernel (dilation·(k−1) even, so the padding is the same on both sides); pass padding as numbers instead`);
+      throw new SaddleError(
+        op,
+        `${what}: padding 'same' with stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]; expected stride 1 and an odd effective kernel (dilation·(k−1) even, so the padding is the same on both sides); pass padding as numbers instead`,
+      );
     }
     [ph, pw] = [th / 2, tw / 2];
   } else [ph, pw] = pair(op, what, 'padding', opts.padding, 0, 0);
   const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
   const ow = Math.floor((wd + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
   if (oh < 1 || ow < 1) {
-    throw new SaddleError(op, `${what}: the padded input [${h + 2 * ph}, ${wd + 2 * pw}] is smaller than the dilated kernel [${dh * (kh - 1) + 1}, ${dw * (kw - 1) + 1}]; expected an output of at least 1 x 1`);
+    throw new SaddleError(
+      op,
+      `${what}: the padded input [${h + 2 * ph}, ${wd + 2 * pw}] is smaller than the dilated kernel [${dh * (kh - 1) + 1}, ${dw * (kw - 1) + 1}]; expected an output of at least 1 x 1`,
+    );
   }
   checkBias(op, what, opts.bias, cout, x.dtype);
   return { n, cin, h, w: wd, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, transposed: false };
@@ -145,10 +155,13 @@ export function convTranspose2dGeometry(x: Tensor, w: Tensor, opts: ConvTranspos
   if (wcin !== cin || cin % groups !== 0) {
     throw new SaddleError(op, `${what}, groups ${groups}: expected w [Cin, Cout/groups, kH, kW] with Cin = ${cin} (x's channels) divisible by groups`);
   }
-  const [ph, pw] = pair(op, what, 'padding', opts.padding as Pair | undefined, 0, 0);
+  const [ph, pw] = pair(op, what, 'padding', opts.padding, 0, 0);
   const [oph, opw] = pair(op, what, 'outputPadding', opts.outputPadding, 0, 0);
   if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
-    throw new SaddleError(op, `${what}: outputPadding [${oph}, ${opw}]; expected each less than its stride or dilation (stride [${sh}, ${sw}], dilation [${dh}, ${dw}])`);
+    throw new SaddleError(
+      op,
+      `${what}: outputPadding [${oph}, ${opw}]; expected each less than its stride or dilation (stride [${sh}, ${sw}], dilation [${dh}, ${dw}])`,
+    );
   }
   const oh = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
   const ow = (wd - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;

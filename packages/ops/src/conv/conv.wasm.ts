@@ -38,7 +38,18 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
       if (!geo.transposed) wg = groups === 1 ? w : contiguous(slice(w, [g * coutG, 0, 0, 0], [coutG, -1, -1, -1]));
       else wg = contiguous(transpose(reshape(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]), [cinG, coutG, taps]), [0, 2, 1]));
       const bg = !bias || groups === 1 ? bias : contiguous(slice(bias, [g * coutG], [coutG]));
-      runMatmulWasm(device, { a: col, b: wg, bias: bg ?? null, out: product, m: pixels, n: coutG, k: kdim, transA: true, transB: !geo.transposed, activation: 'none' });
+      runMatmulWasm(device, {
+        a: col,
+        b: wg,
+        bias: bg ?? null,
+        out: product,
+        m: pixels,
+        n: coutG,
+        k: kdim,
+        transA: true,
+        transB: !geo.transposed,
+        activation: 'none',
+      });
       copyInto(slice(out3, [0, g * coutG, 0], [n, coutG, oh * ow]), transpose(reshape(product, [n, oh * ow, coutG]), [0, 2, 1]));
     }
   });
@@ -59,8 +70,23 @@ function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x:
     const colT = Tensor.empty([inPixels, rowLen], 'f32', device, op);
     for (let g = 0; g < groups; g++) {
       const { xg, wg } = transposedOperands(geo, x, w, g);
-      runMatmulWasm(device, { a: xg, b: wg, bias: null, out: colT, m: inPixels, n: rowLen, k: geo.cin / groups, transA: true, transB: false, activation: 'none' });
-      device.run('col2imF32', [device.address(colT.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)], out.size / groups * geo.kh * geo.kw);
+      runMatmulWasm(device, {
+        a: xg,
+        b: wg,
+        bias: null,
+        out: colT,
+        m: inPixels,
+        n: rowLen,
+        k: geo.cin / groups,
+        transA: true,
+        transB: false,
+        activation: 'none',
+      });
+      device.run(
+        'col2imF32',
+        [device.address(colT.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)],
+        (out.size / groups) * geo.kh * geo.kw,
+      );
     }
   });
 }

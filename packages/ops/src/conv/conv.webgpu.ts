@@ -22,7 +22,10 @@ function conv2dGpu(op: string, geo: ConvGeometry, device: WebGpuDevice, xd: Tens
   const cinG = geo.cin / geo.groups;
   const tilesX = Math.ceil(pixels / CONV_TILE);
   if (tilesX > 65535 || geo.groups > 65535 || Math.ceil(coutG / CONV_TILE) > 65535) {
-    throw new SaddleError(op, `x is ${fmtShape(xd.shape)}: ${pixels} output pixels need ${tilesX} workgroups; expected at most ${65535 * CONV_TILE} pixels per dispatch`);
+    throw new SaddleError(
+      op,
+      `x is ${fmtShape(xd.shape)}: ${pixels} output pixels need ${tilesX} workgroups; expected at most ${65535 * CONV_TILE} pixels per dispatch`,
+    );
   }
   device.dispatch({
     label: op,

@@ -1,2 +1,11 @@
-export { conv2d, convTranspose2d, conv2dGeometry, convTranspose2dGeometry, type Conv2dOptions, type ConvTranspose2dOptions, type ConvGeometry, type Pair } from './conv.js';
+export {
+  conv2d,
+  convTranspose2d,
+  conv2dGeometry,
+  convTranspose2dGeometry,
+  type Conv2dOptions,
+  type ConvTranspose2dOptions,
+  type ConvGeometry,
+  type Pair,
+} from './conv.js';
 export { convCpu } from './conv.cpu.js';

@@ -14,4 +14,3 @@ export function transposedOperands(geo: ConvGeometry, x: Tensor, w: Tensor, g: n
   const wg = geo.groups === 1 ? w : contiguous(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]));
   return { xg: reshape(xg, [cinG, geo.n * plane]), wg: reshape(wg, [cinG, (geo.cout / geo.groups) * geo.kh * geo.kw]) };
 }
-

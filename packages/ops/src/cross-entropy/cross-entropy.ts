@@ -28,7 +28,10 @@ function checkInputs(op: string, logits: Tensor, labels: Tensor): { rows: number
   if (labels.dtype !== 'i32') throw new SaddleError(op, `labels have dtype ${labels.dtype}; expected i32 class indices`);
   const [rows, len] = logits.shape as [number, number];
   if (labels.rank !== 1 || labels.shape[0] !== rows) {
-    throw new SaddleError(op, `logits are ${fmtShape(logits.shape)} but labels are ${fmtShape(labels.shape)}; expected labels of shape [${rows}] (one class per row)`);
+    throw new SaddleError(
+      op,
+      `logits are ${fmtShape(logits.shape)} but labels are ${fmtShape(labels.shape)}; expected labels of shape [${rows}] (one class per row)`,
+    );
   }
   if (len === 0) throw new SaddleError(op, `logits are ${fmtShape(logits.shape)}; expected at least one class`);
   return { rows, len };

@@ -14,6 +14,14 @@ export function crossEntropyRowsOnWasm(x: Tensor, l: Tensor, rows: number, len: 
 export function crossEntropyGradOnWasm(x: Tensor, l: Tensor, s: Tensor, rows: number, len: number, out: Tensor): void {
   checkLabels(l.storage.data!.subarray(l.offset), rows, len);
   const w = asWasm(x.device);
-  const args = [rows, len, w.address(x.storage, x.offset), w.address(l.storage, l.offset), w.address(s.storage, s.offset), 1 / rows, w.address(out.storage)] as const;
+  const args = [
+    rows,
+    len,
+    w.address(x.storage, x.offset),
+    w.address(l.storage, l.offset),
+    w.address(s.storage, s.offset),
+    1 / rows,
+    w.address(out.storage),
+  ] as const;
   w.run('crossEntropyGradF32', args, rows * len);
 }

@@ -21,7 +21,10 @@ export function crossEntropyGradOnWebgpu(x: Tensor, l: Tensor, s: Tensor, rows: 
     asGpu(x.device).dispatch({
       label: 'crossEntropyGrad',
       code: crossEntropyWgsl(true),
-      params: new Params().u32(rows, len, l.offset, s.offset).f32(1 / rows).finish(),
+      params: new Params()
+        .u32(rows, len, l.offset, s.offset)
+        .f32(1 / rows)
+        .finish(),
       buffers: [x.storage, l.storage, s.storage, out.storage],
       workgroups: grid1d(rows),
     });

@@ -15,6 +15,17 @@ export function dropoutOnWasm(_op: string, x: Tensor, stream: Stream, threshold:
   const n = x.size;
   const w = asWasm(x.device);
   const { rank, dims } = wasmDims(x.shape, [x.strides]);
-  const args = [n, w.address(x.storage, x.offset), w.address(out.storage), w.address(mask.storage), ...stream.key, ...stream.offset, threshold, 1 / keep, rank, w.ints(dims)] as const;
+  const args = [
+    n,
+    w.address(x.storage, x.offset),
+    w.address(out.storage),
+    w.address(mask.storage),
+    ...stream.key,
+    ...stream.offset,
+    threshold,
+    1 / keep,
+    rank,
+    w.ints(dims),
+  ] as const;
   w.run('dropoutApply', args, 16 * n);
 }

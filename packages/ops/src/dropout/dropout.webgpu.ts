@@ -3,7 +3,16 @@ import { asGpu, grid1d } from '../shared/launch.js';
 import type { Stream } from '../random/random.cpu.js';
 import { dropoutWgsl } from './dropout.wgsl.js';
 
-function params(n: number, threshold: number, s: Stream, scale: number, rank = 0, xOffset = 0, shape: readonly number[] = [], strides: readonly number[] = []): Uint8Array {
+function params(
+  n: number,
+  threshold: number,
+  s: Stream,
+  scale: number,
+  rank = 0,
+  xOffset = 0,
+  shape: readonly number[] = [],
+  strides: readonly number[] = [],
+): Uint8Array {
   return new Params()
     .u32(n, rank, xOffset, threshold, s.key[0], s.key[1], s.offset[0], s.offset[1])
     .f32(scale)

@@ -27,6 +27,14 @@ export function unaryOnWasm(name: UnaryOpName, x: Tensor, out: Tensor): void {
 export function binaryOnWasm(name: BinaryOpName, ta: Tensor, ra: StridedView, tb: Tensor, rb: StridedView, shape: Shape, out: Tensor): void {
   const w = asWasm(ta.device);
   const { rank, dims } = wasmDims(shape, [ra.strides, rb.strides]);
-  const args = [WASM_BINARY_CODES[name], out.size, w.address(ta.storage, ra.offset), w.address(tb.storage, rb.offset), w.address(out.storage), rank, w.ints(dims)] as const;
+  const args = [
+    WASM_BINARY_CODES[name],
+    out.size,
+    w.address(ta.storage, ra.offset),
+    w.address(tb.storage, rb.offset),
+    w.address(out.storage),
+    rank,
+    w.ints(dims),
+  ] as const;
   w.run(`binary${wasmType(name, ta.dtype)}`, args, out.size);
 }

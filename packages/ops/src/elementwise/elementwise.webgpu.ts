@@ -26,12 +26,7 @@ export function binaryOnWebgpu(name: BinaryOpName, ta: Tensor, ra: StridedView, 
   asGpu(ta.device, name).dispatch({
     label: name,
     code: binaryWgsl(exprFor(op, type), type, dense),
-    params: new Params()
-      .u32(out.size, shape.length, ra.offset, rb.offset)
-      .vec4u(shape, 2)
-      .vec4u(ra.strides, 2)
-      .vec4u(rb.strides, 2)
-      .finish(),
+    params: new Params().u32(out.size, shape.length, ra.offset, rb.offset).vec4u(shape, 2).vec4u(ra.strides, 2).vec4u(rb.strides, 2).finish(),
     buffers: [ta.storage, tb.storage, out.storage],
     workgroups: grid1d(out.size),
   });

@@ -49,14 +49,44 @@ const BINARY_TABLE = {
   // The WGSL tests NaN explicitly: a shader compiler may assume floats are never NaN and fold an
   // IEEE comparison with one. NaN compares false except in notEqual, as in IEEE 754 and PyTorch.
   greater: { wgsl: 'select(0.0, 1.0, x > y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x > y)', cpu: (x, y) => (x > y ? 1 : 0), floatOnly: false },
-  greaterEqual: { wgsl: 'select(0.0, 1.0, x >= y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x >= y)', cpu: (x, y) => (x >= y ? 1 : 0), floatOnly: false },
-  equal: { wgsl: 'select(0.0, 1.0, x == y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x == y)', cpu: (x, y) => (x === y ? 1 : 0), floatOnly: false },
+  greaterEqual: {
+    wgsl: 'select(0.0, 1.0, x >= y && !isNan(x) && !isNan(y))',
+    wgslInt: 'select(0.0, 1.0, x >= y)',
+    cpu: (x, y) => (x >= y ? 1 : 0),
+    floatOnly: false,
+  },
+  equal: {
+    wgsl: 'select(0.0, 1.0, x == y && !isNan(x) && !isNan(y))',
+    wgslInt: 'select(0.0, 1.0, x == y)',
+    cpu: (x, y) => (x === y ? 1 : 0),
+    floatOnly: false,
+  },
   less: { wgsl: 'select(0.0, 1.0, x < y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x < y)', cpu: (x, y) => (x < y ? 1 : 0), floatOnly: false },
-  lessEqual: { wgsl: 'select(0.0, 1.0, x <= y && !isNan(x) && !isNan(y))', wgslInt: 'select(0.0, 1.0, x <= y)', cpu: (x, y) => (x <= y ? 1 : 0), floatOnly: false },
-  notEqual: { wgsl: 'select(0.0, 1.0, x != y || isNan(x) || isNan(y))', wgslInt: 'select(0.0, 1.0, x != y)', cpu: (x, y) => (x !== y ? 1 : 0), floatOnly: false },
+  lessEqual: {
+    wgsl: 'select(0.0, 1.0, x <= y && !isNan(x) && !isNan(y))',
+    wgslInt: 'select(0.0, 1.0, x <= y)',
+    cpu: (x, y) => (x <= y ? 1 : 0),
+    floatOnly: false,
+  },
+  notEqual: {
+    wgsl: 'select(0.0, 1.0, x != y || isNan(x) || isNan(y))',
+    wgslInt: 'select(0.0, 1.0, x != y)',
+    cpu: (x, y) => (x !== y ? 1 : 0),
+    floatOnly: false,
+  },
   /** Masks: nonzero (NaN included) is true; the result is 1 or 0. */
-  logicalAnd: { wgsl: 'select(0.0, 1.0, (x != 0.0 || isNan(x)) && (y != 0.0 || isNan(y)))', wgslInt: 'select(0.0, 1.0, x != 0.0 && y != 0.0)', cpu: (x, y) => (x !== 0 && y !== 0 ? 1 : 0), floatOnly: false },
-  logicalOr: { wgsl: 'select(0.0, 1.0, x != 0.0 || isNan(x) || y != 0.0 || isNan(y))', wgslInt: 'select(0.0, 1.0, x != 0.0 || y != 0.0)', cpu: (x, y) => (x !== 0 || y !== 0 ? 1 : 0), floatOnly: false },
+  logicalAnd: {
+    wgsl: 'select(0.0, 1.0, (x != 0.0 || isNan(x)) && (y != 0.0 || isNan(y)))',
+    wgslInt: 'select(0.0, 1.0, x != 0.0 && y != 0.0)',
+    cpu: (x, y) => (x !== 0 && y !== 0 ? 1 : 0),
+    floatOnly: false,
+  },
+  logicalOr: {
+    wgsl: 'select(0.0, 1.0, x != 0.0 || isNan(x) || y != 0.0 || isNan(y))',
+    wgslInt: 'select(0.0, 1.0, x != 0.0 || y != 0.0)',
+    cpu: (x, y) => (x !== 0 || y !== 0 ? 1 : 0),
+    floatOnly: false,
+  },
 } satisfies Record<string, BinaryOp>;
 
 /** The binary elementwise ops: for each, its WGSL expression and its CPU twin (`cpu`). */
@@ -72,11 +102,40 @@ export type BinaryOpName = keyof typeof BINARY_OPS;
  * holds the same table): the `op` argument of unaryF32/I32/U32 and binaryF32/I32/U32.
  */
 export const WASM_UNARY_CODES: Partial<Record<UnaryOpName, number>> = {
-  copy: 0, neg: 1, abs: 2, sign: 3, square: 4, exp: 5, log: 6, sqrt: 7, reciprocal: 8,
-  relu: 9, step: 10, sigmoid: 11, tanh: 12, softplus: 13, log1p: 14, expm1: 15, logSigmoid: 16, logicalNot: 17,
+  copy: 0,
+  neg: 1,
+  abs: 2,
+  sign: 3,
+  square: 4,
+  exp: 5,
+  log: 6,
+  sqrt: 7,
+  reciprocal: 8,
+  relu: 9,
+  step: 10,
+  sigmoid: 11,
+  tanh: 12,
+  softplus: 13,
+  log1p: 14,
+  expm1: 15,
+  logSigmoid: 16,
+  logicalNot: 17,
 };
 
 export const WASM_BINARY_CODES: Record<BinaryOpName, number> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, greater: 7, greaterEqual: 8, equal: 9,
-  less: 10, lessEqual: 11, notEqual: 12, logicalAnd: 13, logicalOr: 14,
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  pow: 6,
+  greater: 7,
+  greaterEqual: 8,
+  equal: 9,
+  less: 10,
+  lessEqual: 11,
+  notEqual: 12,
+  logicalAnd: 13,
+  logicalOr: 14,
 };

@@ -50,7 +50,10 @@ export const SPECIAL_UNARY_OPS = {
   log1p: { wgsl: log1pWgsl('x'), cpu: Math.log1p, floatOnly: true },
   /** exp(x) - 1, accurate for tiny x. */
   expm1: {
-    wgsl: `select(exp(x) - 1.0, x * ${horner('x', factorials.slice(1).map((f) => 1 / f))}, abs(x) < 0.5)`,
+    wgsl: `select(exp(x) - 1.0, x * ${horner(
+      'x',
+      factorials.slice(1).map((f) => 1 / f),
+    )}, abs(x) < 0.5)`,
     cpu: Math.expm1,
     floatOnly: true,
   },

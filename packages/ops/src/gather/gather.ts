@@ -51,7 +51,11 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   const a = normalizeAxis(op, axis, x.rank, x.shape);
   const m = indices.shape[0]!;
   const layout = { outer: sizeOf(x.shape.slice(0, a)), len: x.shape[a]!, inner: sizeOf(x.shape.slice(a + 1)), m };
-  const out = Tensor.empty(x.shape.map((d, i) => (i === a ? m : d)), x.dtype, x.device);
+  const out = Tensor.empty(
+    x.shape.map((d, i) => (i === a ? m : d)),
+    x.dtype,
+    x.device,
+  );
   run(op, x, indices, out, layout);
   return out;
 }
@@ -71,7 +75,11 @@ export function scatterAdd(src: Tensor, indices: Tensor, axis: number, size: num
   if (src.shape[a] !== m) throw new SaddleError(op, `src has shape ${fmtShape(src.shape)} but there are ${m} indices; expected ${m} along axis ${a}`);
   if (!Number.isInteger(size) || size < 0) throw new SaddleError(op, `size is ${size}; expected a non-negative integer`);
   const layout = { outer: sizeOf(src.shape.slice(0, a)), len: size, inner: sizeOf(src.shape.slice(a + 1)), m };
-  const out = Tensor.empty(src.shape.map((d, i) => (i === a ? size : d)), src.dtype, src.device);
+  const out = Tensor.empty(
+    src.shape.map((d, i) => (i === a ? size : d)),
+    src.dtype,
+    src.device,
+  );
   run(op, src, indices, out, layout);
   return out;
 }

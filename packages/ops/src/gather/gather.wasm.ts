@@ -10,6 +10,14 @@ export function gatherOnWasm(op: GatherOpName, x: Tensor, idx: Tensor, out: Tens
   const w = asWasm(x.device);
   const kernel = op === 'gather' ? 'gather32' : 'scatterAddF32';
   wasmType(op, x.dtype); // a 4-byte dtype: gather moves rows of words
-  const args = [layout.outer, layout.len, layout.inner, layout.m, w.address(x.storage, x.offset), w.address(idx.storage, idx.offset), w.address(out.storage)] as const;
+  const args = [
+    layout.outer,
+    layout.len,
+    layout.inner,
+    layout.m,
+    w.address(x.storage, x.offset),
+    w.address(idx.storage, idx.offset),
+    w.address(out.storage),
+  ] as const;
   w.run(kernel, args, out.size);
 }

@@ -10,7 +10,11 @@ export function gatherOnWebgpu(op: GatherOpName, x: Tensor, idx: Tensor, out: Te
   const gpu = asGpu(x.device);
   // The kernel flags an index out of range; the next read or sync throws this (see gather.wgsl.ts).
   const check = gpu.checkSlot(
-    (r) => new SaddleError(op, `index ${r} is out of range; expected an integer in [0, ${layout.len}) (reported at the first read or sync after the ${op}: a WebGPU kernel cannot throw)`),
+    (r) =>
+      new SaddleError(
+        op,
+        `index ${r} is out of range; expected an integer in [0, ${layout.len}) (reported at the first read or sync after the ${op}: a WebGPU kernel cannot throw)`,
+      ),
   );
   gpu.dispatch({
     label: op,

@@ -34,7 +34,13 @@ export const WGSL_LADDER: readonly LadderStep[] = [
   { name: 'naive', device: 'webgpu', idea: 'one thread per output, row and column from global memory', source: 'ladder/ladder.wgsl.ts', intensity: 0.25 },
   { name: 'tiled', device: 'webgpu', idea: '16x16 tiles of A and B in workgroup memory', source: 'ladder/ladder.wgsl.ts', intensity: 4 },
   { name: 'register', device: 'webgpu', idea: '64x64 blocks, a 4x4 register tile per thread', source: 'ladder/ladder.wgsl.ts', intensity: 16 },
-  { name: 'vec4', device: 'webgpu', idea: '128x128 blocks, 8x8 per thread, vec4 loads, k-major tiles', source: 'matmul/matmul.wgsl.ts (LADDER_VEC4_CONFIG)', intensity: 32 },
+  {
+    name: 'vec4',
+    device: 'webgpu',
+    idea: '128x128 blocks, 8x8 per thread, vec4 loads, k-major tiles',
+    source: 'matmul/matmul.wgsl.ts (LADDER_VEC4_CONFIG)',
+    intensity: 32,
+  },
   { name: 'final', device: 'webgpu', idea: 'double buffering and the block swizzle (MATMUL_CONFIGS.large)', source: 'matmul/matmul.wgsl.ts', intensity: 32 },
 ];
 
@@ -50,16 +56,46 @@ function macroTileIntensity(mr: number): number {
 export const WASM_LADDER: readonly LadderStep[] = [
   { name: 'scalar', device: 'wasm', idea: 'three loops, one output at a time', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: 0.25 },
   // Per k: one splat of A and one f32x4 of B (20 bytes) for 4 multiply-adds.
-  { name: 'f32x4', device: 'wasm', idea: 'four outputs of a row per f32x4, B read along its rows', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: 8 / 20 },
-  { name: 'tile4x8', device: 'wasm', idea: 'a 4x8 register tile: eight f32x4 accumulators', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: (2 * 4 * 8) / (4 * (4 + 8)) },
+  {
+    name: 'f32x4',
+    device: 'wasm',
+    idea: 'four outputs of a row per f32x4, B read along its rows',
+    source: 'kernels-wasm assembly/ladder/ladder.ts',
+    intensity: 8 / 20,
+  },
+  {
+    name: 'tile4x8',
+    device: 'wasm',
+    idea: 'a 4x8 register tile: eight f32x4 accumulators',
+    source: 'kernels-wasm assembly/ladder/ladder.ts',
+    intensity: (2 * 4 * 8) / (4 * (4 + 8)),
+  },
   // The same 4x8 tile: packing makes its loads contiguous, not fewer.
-  { name: 'packed', device: 'wasm', idea: 'A and B packed into contiguous panels first', source: 'kernels-wasm assembly/ladder/ladder.ts', intensity: (2 * 4 * 8) / (4 * (4 + 8)) },
+  {
+    name: 'packed',
+    device: 'wasm',
+    idea: 'A and B packed into contiguous panels first',
+    source: 'kernels-wasm assembly/ladder/ladder.ts',
+    intensity: (2 * 4 * 8) / (4 * (4 + 8)),
+  },
   // A 16·MR x 128 macro tile over a K block loads (16·MR + 128)·kc floats for 16·MR·128·kc
   // multiply-adds from memory; the caches serve the rest (the A block from L2, the B micro-panel
   // from L1). The intensity is the SIMD128 build's (MR = 4: 64 x 128), the build these steps are
   // measured on; a relaxed-SIMD device runs its own kernel here (MR = 5, the `fma` step's).
-  { name: 'kblocks', device: 'wasm', idea: 'K in blocks of 256 and 16·MR x 128 macro tiles, 64x128 with SIMD128\'s 4x8 tile (production kernel, one thread)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: macroTileIntensity(4) },
-  { name: 'threads', device: 'wasm', idea: 'every core, macro tiles from an atomic counter (production kernel)', source: 'kernels-wasm assembly/matmul/matmul.ts', intensity: macroTileIntensity(4) },
+  {
+    name: 'kblocks',
+    device: 'wasm',
+    idea: "K in blocks of 256 and 16·MR x 128 macro tiles, 64x128 with SIMD128's 4x8 tile (production kernel, one thread)",
+    source: 'kernels-wasm assembly/matmul/matmul.ts',
+    intensity: macroTileIntensity(4),
+  },
+  {
+    name: 'threads',
+    device: 'wasm',
+    idea: 'every core, macro tiles from an atomic counter (production kernel)',
+    source: 'kernels-wasm assembly/matmul/matmul.ts',
+    intensity: macroTileIntensity(4),
+  },
   // The relaxed-SIMD build of the same kernel (matmulLadder refuses it on a SIMD128 device).
   {
     name: 'fma',
@@ -70,7 +106,6 @@ export const WASM_LADDER: readonly LadderStep[] = [
     build: 'relaxed-simd',
   },
 ];
-
 
 /** Every step, WebGPU's then wasm's. */
 export const MATMUL_LADDER: readonly LadderStep[] = [...WGSL_LADDER, ...WASM_LADDER];
@@ -95,7 +130,10 @@ export function matmulLadder(a: Tensor, b: Tensor, step: string): Tensor {
   const device = sameDevice(op, a, b);
   expectRank(op, 'a', a, 2);
   expectRank(op, 'b', b, 2);
-  for (const [name, t] of [['a', a], ['b', b]] as const) {
+  for (const [name, t] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     if (t.dtype !== 'f32') throw new SaddleError(op, `${name} has dtype ${t.dtype} ${fmtShape(t.shape)}; expected f32`);
   }
   const [m, k] = a.shape as [number, number];
@@ -110,7 +148,10 @@ export function matmulLadder(a: Tensor, b: Tensor, step: string): Tensor {
   if (need !== undefined) {
     const build = asWasm(device).build;
     if (build !== need) {
-      throw new SaddleError(op, `step '${step}' runs the ${need} build of the wasm kernels, and this device (${device.name}) runs the ${build} build, for a ${fmtShape(a.shape)}·${fmtShape(b.shape)} f32 product; expected a wasm device created with build: '${need}' (an engine with relaxed SIMD)`);
+      throw new SaddleError(
+        op,
+        `step '${step}' runs the ${need} build of the wasm kernels, and this device (${device.name}) runs the ${build} build, for a ${fmtShape(a.shape)}·${fmtShape(b.shape)} f32 product; expected a wasm device created with build: '${need}' (an engine with relaxed SIMD)`,
+      );
     }
   }
   const out = Tensor.empty([m, n], 'f32', device);

@@ -8,7 +8,11 @@ export function ladderOnWasm(step: string, a: Tensor, b: Tensor, out: Tensor, m:
 }
 
 /** The wasm steps' export names (packed: ladderPacked, which also takes its packing buffer; the last three are the production kernel). */
-const WASM_KERNELS: Record<string, 'ladderScalar' | 'ladderF32x4' | 'ladderTile4x8'> = { scalar: 'ladderScalar', f32x4: 'ladderF32x4', tile4x8: 'ladderTile4x8' };
+const WASM_KERNELS: Record<string, 'ladderScalar' | 'ladderF32x4' | 'ladderTile4x8'> = {
+  scalar: 'ladderScalar',
+  f32x4: 'ladderF32x4',
+  tile4x8: 'ladderTile4x8',
+};
 
 /** Runs one wasm step: kernels-wasm's assembly/ladder/ladder.ts, or the production matmul kernel for kblocks, threads and fma. */
 function runWasmStep(device: WasmDevice, step: string, a: Tensor, b: Tensor, out: Tensor, m: number, n: number, k: number): void {

@@ -1,7 +1,15 @@
 import { Params, SaddleError, type Tensor, type WebGpuDevice } from '@saddle/tensor';
 import { asGpu } from '../shared/launch.js';
 import { MATMUL_CONFIGS, recordMatmul } from '../matmul/matmul.webgpu.js';
-import { LADDER_NAIVE_TILE, LADDER_REGISTER, LADDER_TILED_TILE, LADDER_VEC4_CONFIG, ladderNaiveWgsl, ladderRegisterWgsl, ladderTiledWgsl } from './ladder.wgsl.js';
+import {
+  LADDER_NAIVE_TILE,
+  LADDER_REGISTER,
+  LADDER_TILED_TILE,
+  LADDER_VEC4_CONFIG,
+  ladderNaiveWgsl,
+  ladderRegisterWgsl,
+  ladderTiledWgsl,
+} from './ladder.wgsl.js';
 
 /** The op's WebGPU entry: the WGSL step `step` (a name from WGSL_LADDER) on dense a, b into out. */
 export function ladderOnWebgpu(step: string, a: Tensor, b: Tensor, out: Tensor, m: number, n: number, k: number): void {
@@ -23,7 +31,10 @@ function recordGpuStep(device: WebGpuDevice, step: string, a: Tensor, b: Tensor,
   const workgroups = [Math.ceil(n / bn), Math.ceil(m / bm)] as const;
   const max = device.limits.maxComputeWorkgroupsPerDimension;
   if (workgroups[0] > max || workgroups[1] > max) {
-    throw new SaddleError('matmulLadder', `step '${step}' launches ${workgroups[0]}x${workgroups[1]} workgroups for [${m}, ${n}]; expected at most ${max} per dimension`);
+    throw new SaddleError(
+      'matmulLadder',
+      `step '${step}' launches ${workgroups[0]}x${workgroups[1]} workgroups for [${m}, ${n}]; expected at most ${max} per dimension`,
+    );
   }
   device.dispatch({
     label: `matmulLadder ${step}`,

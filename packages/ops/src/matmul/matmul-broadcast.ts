@@ -61,10 +61,18 @@ export function matmulBroadcast<O extends BroadcastMatmulOptions>(ops: MatmulBro
   const shapes = `a is ${fmtShape(a.shape)}${transA ? ' (transA)' : ''}, b is ${fmtShape(b.shape)}${transB ? ' (transB)' : ''}`;
   if (a.rank === 0 || b.rank === 0) throw new SaddleError(op, `${shapes}; expected rank 1 or more for both (a scalar product is mul)`);
   if ((transA && a.rank === 1) || (transB && b.rank === 1)) {
-    throw new SaddleError(op, `${shapes}; expected ${transA && a.rank === 1 ? 'transA' : 'transB'} only on an operand of rank 2 or more (a vector has no transpose to take)`);
+    throw new SaddleError(
+      op,
+      `${shapes}; expected ${transA && a.rank === 1 ? 'transA' : 'transB'} only on an operand of rank 2 or more (a vector has no transpose to take)`,
+    );
   }
-  for (const [name, t] of [['a', a], ['b', b], ['bias', bias]] as const) {
-    if (t && t.dtype !== 'f32' && t.dtype !== 'f64') throw new SaddleError(op, `${name} has dtype ${t.dtype} ${fmtShape(t.shape)}; expected f32 (or f64 on the CPU)`);
+  for (const [name, t] of [
+    ['a', a],
+    ['b', b],
+    ['bias', bias],
+  ] as const) {
+    if (t && t.dtype !== 'f32' && t.dtype !== 'f64')
+      throw new SaddleError(op, `${name} has dtype ${t.dtype} ${fmtShape(t.shape)}; expected f32 (or f64 on the CPU)`);
   }
   if (b.dtype !== a.dtype || (bias && bias.dtype !== a.dtype)) {
     throw new SaddleError(op, `dtypes differ: a is ${a.dtype}, b is ${b.dtype}${bias ? `, bias is ${bias.dtype}` : ''}; expected one dtype`);
@@ -78,7 +86,8 @@ export function matmulBroadcast<O extends BroadcastMatmulOptions>(ops: MatmulBro
   const kb = rb === 1 ? b.shape[0]! : b.shape[transB ? rb - 1 : rb - 2]!;
   if (k !== kb) throw new SaddleError(op, `${shapes}: inner dims ${k} and ${kb} differ; expected [..., M, K] x [..., K, N] (a vector is [K])`);
   const n = rb === 1 ? 1 : b.shape[transB ? rb - 2 : rb - 1]!;
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== n)) throw new SaddleError(op, `bias has shape ${fmtShape(bias.shape)} (${shapes}); expected [${n}], one per column`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== n))
+    throw new SaddleError(op, `bias has shape ${fmtShape(bias.shape)} (${shapes}); expected [${n}], one per column`);
   broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
 
   const temps: Tensor[] = [];

@@ -64,7 +64,12 @@ export function matmulFused(a: Tensor, b: Tensor, opts: MatmulFusedOptions = {})
       throw new SaddleError(op, `${name} has shape ${fmtShape(t.shape)}; expected ${fmtShape(like.shape)} (stored like the operand it masks)`);
     }
   }
-  for (const [name, t] of [['a', a], ['b', b], ['maskA', opts.maskA], ['maskB', opts.maskB]] as const) {
+  for (const [name, t] of [
+    ['a', a],
+    ['b', b],
+    ['maskA', opts.maskA],
+    ['maskB', opts.maskB],
+  ] as const) {
     if (t && t.dtype !== a.dtype) throw new SaddleError(op, `${name} has dtype ${t.dtype}; expected ${a.dtype} like a`);
     if (t && t.dtype !== 'f32' && t.dtype !== 'f64') throw new SaddleError(op, `${name} has dtype ${t.dtype}; expected f32 (or f64 on the CPU)`);
   }

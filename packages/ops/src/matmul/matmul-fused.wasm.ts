@@ -17,7 +17,15 @@ export function matmulFusedOnWasm(p: MatmulFusedProblem): { out: Tensor; sums: T
 }
 
 /** The wasm composition above on its operands: masked copies, the product, the column sums. */
-function matmulFusedWasm(a: Tensor, b: Tensor, maskA: Tensor | undefined, maskB: Tensor | undefined, transA: boolean, transB: boolean, columnSums: boolean): { out: Tensor; sums: Tensor | null } {
+function matmulFusedWasm(
+  a: Tensor,
+  b: Tensor,
+  maskA: Tensor | undefined,
+  maskB: Tensor | undefined,
+  transA: boolean,
+  transB: boolean,
+  columnSums: boolean,
+): { out: Tensor; sums: Tensor | null } {
   const ma = maskA ? mul(a, step(maskA)) : a;
   const mb = maskB ? mul(b, step(maskB)) : b;
   try {

@@ -34,15 +34,7 @@ export interface MatmulCpuOptions {
  * `a` is [M,K] (or [K,M] with transA), `b` is [K,N] (or [N,K] with transB). Sums are formed in JS
  * doubles and rounded once into `out` (Float32Array or Float64Array: gradient checks run in f64).
  */
-export function matmulCpu(
-  a: TypedArray,
-  b: TypedArray,
-  out: TypedArray,
-  m: number,
-  n: number,
-  k: number,
-  opts: MatmulCpuOptions = {},
-): void {
+export function matmulCpu(a: TypedArray, b: TypedArray, out: TypedArray, m: number, n: number, k: number, opts: MatmulCpuOptions = {}): void {
   const { transA = false, transB = false, bias = null, activation = 'none' } = opts;
   // a(i, p) = a[i * sai + p * sap]
   const sai = transA ? 1 : k;

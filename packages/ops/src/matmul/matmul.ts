@@ -100,7 +100,11 @@ function matmul2d(a: Tensor, b: Tensor, opts: MatmulOptions): Tensor {
   expectRank(op, 'a', a, 2);
   expectRank(op, 'b', b, 2);
   if (bias) expectRank(op, 'bias', bias, 1);
-  for (const [name, t] of [['a', a], ['b', b], ['bias', bias]] as const) {
+  for (const [name, t] of [
+    ['a', a],
+    ['b', b],
+    ['bias', bias],
+  ] as const) {
     if (t && t.dtype !== 'f32' && t.dtype !== 'f64') {
       throw new SaddleError(op, `${name} has dtype ${t.dtype} ${fmtShape(t.shape)}; expected f32 (or f64 on the CPU)`);
     }

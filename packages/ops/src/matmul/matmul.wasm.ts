@@ -77,7 +77,10 @@ function planMatmulWasm(device: WasmDevice, p: MatmulProblem, oneThread = false,
 function checkWasmTiles(t: { mc: number; nc: number }, mr: number, nr: number, m: number, n: number, k: number): void {
   const ok = (x: number, of: number) => Number.isInteger(x) && x > 0 && x % of === 0;
   if (!ok(t.mc, mr) || !ok(t.nc, nr)) {
-    throw new SaddleError('matmul', `wasmTiles is ${t.mc} x ${t.nc} for an [${m}, ${k}]·[${k}, ${n}] f32 product; expected mc a positive multiple of ${mr} and nc a positive multiple of ${nr} (the register tile)`);
+    throw new SaddleError(
+      'matmul',
+      `wasmTiles is ${t.mc} x ${t.nc} for an [${m}, ${k}]·[${k}, ${n}] f32 product; expected mc a positive multiple of ${mr} and nc a positive multiple of ${nr} (the register tile)`,
+    );
   }
 }
 

@@ -4,14 +4,7 @@ import type { Activation } from '../shared/activation.js';
 import type { MatmulProblem } from './matmul.cpu.js';
 import { MATMUL_SPLIT_K, chooseSplitK, splitKParts } from './split-k.js';
 import { recordSplitKReduce } from './split-k.webgpu.js';
-import {
-  MATMUL_ACTIVATION_CODE,
-  matmulThreads,
-  matmulWgsl,
-  matmulWorkgroupBytes,
-  validateMatmulConfig,
-  type MatmulConfig,
-} from './matmul.wgsl.js';
+import { MATMUL_ACTIVATION_CODE, matmulThreads, matmulWgsl, matmulWorkgroupBytes, validateMatmulConfig, type MatmulConfig } from './matmul.wgsl.js';
 
 /**
  * The tilings, largest first. `large` is for big products (32 flop per byte of global traffic,
@@ -31,7 +24,6 @@ export const MATMUL_CONFIGS = {
  * do the most work per load, win at every size.
  */
 export const MATMUL_MIN_WORKGROUPS = { gpu: 128, software: 4 } as const;
-
 
 interface Limits {
   maxComputeWorkgroupStorageSize: number;
@@ -133,7 +125,11 @@ export function recordMatmul(
     if (!c) throw new SaddleError('matmul', `unknown config '${String(forced)}'; expected one of ${Object.keys(MATMUL_CONFIGS).join(', ')}`);
     validateMatmulConfig(c);
     const fitted = fitConfig(c, device.limits);
-    if (!fitted) throw new SaddleError('matmul', `config ${c.name} needs ${matmulWorkgroupBytes(c)} bytes of workgroup memory; this device allows ${device.limits.maxComputeWorkgroupStorageSize}`);
+    if (!fitted)
+      throw new SaddleError(
+        'matmul',
+        `config ${c.name} needs ${matmulWorkgroupBytes(c)} bytes of workgroup memory; this device allows ${device.limits.maxComputeWorkgroupStorageSize}`,
+      );
     config = fitted;
   } else {
     config = chooseMatmulConfig(m, n, device.limits, matmulMinWorkgroups(device));

@@ -29,7 +29,18 @@ export function maxoutDropoutCpu(
 }
 
 /** maxoutDropout's CPU entry: the fused twin on x's array, its scale rounded to x's dtype. */
-export function maxoutDropoutOnCpu(x: Tensor, rows: number, units: number, pieces: number, stream: Stream, threshold: number, keep: number, out: Tensor, argmax: Tensor, mask: Tensor): void {
+export function maxoutDropoutOnCpu(
+  x: Tensor,
+  rows: number,
+  units: number,
+  pieces: number,
+  stream: Stream,
+  threshold: number,
+  keep: number,
+  out: Tensor,
+  argmax: Tensor,
+  mask: Tensor,
+): void {
   const scale = x.dtype === 'f32' ? Math.fround(1 / keep) : 1 / keep;
   maxoutDropoutCpu(view2d(x), rows, units, pieces, stream, threshold, scale, out.storage.data!, argmax.storage.data!, mask.storage.data!);
 }

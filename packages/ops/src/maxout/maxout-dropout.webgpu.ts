@@ -4,7 +4,18 @@ import type { Stream } from '../random/random.cpu.js';
 import { maxoutDropoutWgsl } from './maxout-dropout.wgsl.js';
 
 /** Dispatches maxout-dropout.wgsl.ts: one thread per Philox block of four outputs. */
-export function maxoutDropoutOnWebgpu(x: Tensor, rows: number, units: number, pieces: number, stream: Stream, threshold: number, keep: number, out: Tensor, argmax: Tensor, mask: Tensor): void {
+export function maxoutDropoutOnWebgpu(
+  x: Tensor,
+  rows: number,
+  units: number,
+  pieces: number,
+  stream: Stream,
+  threshold: number,
+  keep: number,
+  out: Tensor,
+  argmax: Tensor,
+  mask: Tensor,
+): void {
   const op = 'maxoutDropout';
   const n = rows * units;
   asGpu(x.device, op).dispatch({

@@ -39,7 +39,10 @@ export function checkMaxoutInput(op: string, x: Tensor, pieces: number): { devic
   checkFloat(op, 'x', x);
   const [rows, cols] = x.shape as [number, number];
   if (cols % pieces !== 0) {
-    throw new SaddleError(op, `x has shape ${fmtShape(x.shape)}: ${cols} columns do not split into units of ${pieces} pieces; expected a column count divisible by ${pieces}`);
+    throw new SaddleError(
+      op,
+      `x has shape ${fmtShape(x.shape)}: ${cols} columns do not split into units of ${pieces} pieces; expected a column count divisible by ${pieces}`,
+    );
   }
   return { device, rows, units: cols / pieces };
 }

@@ -14,7 +14,18 @@ export function maxoutBackwardOnWasm(dy: Tensor, argmax: Tensor, rows: number, u
   const n = dx.size;
   const w = asWasm(dy.device);
   const m: [number, number, number] = mask ? [w.address(mask.storage, mask.offset), mask.strides[0]!, mask.strides[1]!] : [0, 0, 0];
-  const args = [rows, units, pieces, w.address(dy.storage, dy.offset), dy.strides[0]!, dy.strides[1]!, w.address(argmax.storage, argmax.offset), argmax.strides[0]!, argmax.strides[1]!, ...m] as const;
+  const args = [
+    rows,
+    units,
+    pieces,
+    w.address(dy.storage, dy.offset),
+    dy.strides[0]!,
+    dy.strides[1]!,
+    w.address(argmax.storage, argmax.offset),
+    argmax.strides[0]!,
+    argmax.strides[1]!,
+    ...m,
+  ] as const;
   if (x) w.run('maxoutBackwardTies', [...args, w.address(x.storage, x.offset), x.strides[0]!, x.strides[1]!, w.address(dx.storage)], 2 * n + 3 * rows * units);
   else w.run('maxoutBackward', [...args, w.address(dx.storage)], n + 3 * rows * units);
 }

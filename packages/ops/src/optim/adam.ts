@@ -36,10 +36,17 @@ const OP = 'adamUpdate';
 /** Checks the hyperparameters (a SaddleError naming the bad one) and folds them into the kernels' constants. */
 export function adamConstants(op: string, hp: AdamHyperparams): AdamConstants {
   const { lr, beta1, beta2, eps, weightDecay = 0, decoupled = false, step } = hp ?? ({} as AdamHyperparams);
-  for (const [name, v] of [['lr', lr], ['eps', eps], ['weightDecay', weightDecay]] as const) {
+  for (const [name, v] of [
+    ['lr', lr],
+    ['eps', eps],
+    ['weightDecay', weightDecay],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SaddleError(op, `${name} is ${String(v)}; expected a finite number >= 0`);
   }
-  for (const [name, v] of [['beta1', beta1], ['beta2', beta2]] as const) {
+  for (const [name, v] of [
+    ['beta1', beta1],
+    ['beta2', beta2],
+  ] as const) {
     if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new SaddleError(op, `${name} is ${String(v)}; expected a number in [0, 1)`);
   }
   if (!Number.isInteger(step) || step < 1) throw new SaddleError(op, `step is ${String(step)}; expected a positive integer (the update's number, from 1)`);

@@ -8,7 +8,14 @@ import { sameDevice, sameDType } from '../shared/launch.js';
  * `which` prefixes the messages (`tensor 3: `) when a list of tensors is updated; `names` are what
  * the messages call param and grad (the moving average: target and source).
  */
-export function checkUpdate(op: string, param: Tensor, grad: Tensor, state: Record<string, Tensor>, which = '', names: readonly [string, string] = ['param', 'grad']): void {
+export function checkUpdate(
+  op: string,
+  param: Tensor,
+  grad: Tensor,
+  state: Record<string, Tensor>,
+  which = '',
+  names: readonly [string, string] = ['param', 'grad'],
+): void {
   const [paramName, gradName] = names;
   const named = Object.entries(state);
   sameDevice(op, param, grad, ...named.map(([, t]) => t));
@@ -28,6 +35,9 @@ export function checkUpdate(op: string, param: Tensor, grad: Tensor, state: Reco
   const all = [param, grad, ...named.map(([, t]) => t)];
   if (new Set(all.map((t) => t.storage)).size !== all.length) {
     const labels = [paramName, gradName, ...named.map(([n]) => n)];
-    throw new SaddleError(op, `${which}${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]} share storage; expected ${all.length} separate tensors`);
+    throw new SaddleError(
+      op,
+      `${which}${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]} share storage; expected ${all.length} separate tensors`,
+    );
   }
 }

@@ -28,7 +28,11 @@ const SGD: DeviceTable<(param: Tensor, g: Tensor, velocity: Tensor, lr: number, 
 
 function checkHyperparams(op: string, hp: SgdMomentumHyperparams): Required<SgdMomentumHyperparams> {
   const { lr, momentum, weightDecay = 0 } = hp ?? ({} as SgdMomentumHyperparams);
-  for (const [name, v] of [['lr', lr], ['momentum', momentum], ['weightDecay', weightDecay]] as const) {
+  for (const [name, v] of [
+    ['lr', lr],
+    ['momentum', momentum],
+    ['weightDecay', weightDecay],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new SaddleError(op, `${name} is ${v}; expected a finite number`);
   }
   return { lr, momentum, weightDecay };
@@ -120,7 +124,14 @@ function groups(sizes: readonly number[], perDispatch: number): number[][] {
 }
 
 /** One multi-tensor launch over the triples (all non-empty, grads dense), on a device that has one. */
-type MultiLaunch = (params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], lr: number, momentum: number, weightDecay: number) => void;
+type MultiLaunch = (
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  velocities: readonly Tensor[],
+  lr: number,
+  momentum: number,
+  weightDecay: number,
+) => void;
 
 /** The checked triples, one tensor at a time (the CPU: no dispatches to save). */
 function runEach(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], h: Required<SgdMomentumHyperparams>): void {
@@ -137,7 +148,10 @@ function runGrouped(
   perDispatch: number,
 ): void {
   const live = params.map((_, i) => i).filter((i) => params[i]!.size > 0);
-  for (const group of groups(live.map((i) => params[i]!.size), perDispatch)) {
+  for (const group of groups(
+    live.map((i) => params[i]!.size),
+    perDispatch,
+  )) {
     const idx = group.map((g) => live[g]!);
     if (idx.length === 1) {
       run(params[idx[0]!]!, grads[idx[0]!]!, velocities[idx[0]!]!, h);
@@ -145,7 +159,14 @@ function runGrouped(
     }
     const ds = idx.map((i) => dense(grads[i]!));
     try {
-      launch(idx.map((i) => params[i]!), ds, idx.map((i) => velocities[i]!), h.lr, h.momentum, h.weightDecay);
+      launch(
+        idx.map((i) => params[i]!),
+        ds,
+        idx.map((i) => velocities[i]!),
+        h.lr,
+        h.momentum,
+        h.weightDecay,
+      );
     } finally {
       ds.forEach((d, k) => d !== grads[idx[k]!] && d.dispose());
     }

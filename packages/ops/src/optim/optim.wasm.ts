@@ -12,7 +12,14 @@ export function sgdMomentumOnWasm(param: Tensor, g: Tensor, velocity: Tensor, lr
  * Launches the wasm multi-tensor kernel over the triples (all non-empty, grads dense): one call over
  * the tensors' elements end to end, no segment padding needed.
  */
-export function sgdMomentumMultiOnWasm(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], lr: number, momentum: number, weightDecay: number): void {
+export function sgdMomentumMultiOnWasm(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  velocities: readonly Tensor[],
+  lr: number,
+  momentum: number,
+  weightDecay: number,
+): void {
   const count = params.length;
   const w = asWasm(params[0]!.device);
   const table = params.flatMap((p, t) => [w.address(p.storage), w.address(grads[t]!.storage), w.address(velocities[t]!.storage), p.size]);

@@ -21,7 +21,14 @@ export function sgdMomentumOnWebgpu(param: Tensor, g: Tensor, velocity: Tensor, 
  * Records one dispatch of optim.wgsl.ts's multi-tensor kernel over the triples (all non-empty,
  * grads dense): each tensor a segment of whole workgroups, one flat launch over them all.
  */
-export function sgdMomentumMultiOnWebgpu(params: readonly Tensor[], grads: readonly Tensor[], velocities: readonly Tensor[], lr: number, momentum: number, weightDecay: number): void {
+export function sgdMomentumMultiOnWebgpu(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  velocities: readonly Tensor[],
+  lr: number,
+  momentum: number,
+  weightDecay: number,
+): void {
   const count = params.length;
   const vec4s = Math.ceil((count + 1) / 4);
   // Segment starts, in threads.
@@ -38,7 +45,10 @@ export function sgdMomentumMultiOnWebgpu(params: readonly Tensor[], grads: reado
       .u32(total)
       .f32(lr, momentum, weightDecay)
       .vec4u(starts, vec4s)
-      .vec4u(params.map((p) => p.size), vec4s)
+      .vec4u(
+        params.map((p) => p.size),
+        vec4s,
+      )
       .finish(),
     buffers,
     workgroups: grid1d(total),

@@ -116,7 +116,10 @@ function checkPool(op: string, name: string, shape: readonly number[], dtype: st
   const oh = Math.floor((h + 2 * pH - dH * (kH - 1) - 1) / sH) + 1;
   const ow = Math.floor((w + 2 * pW - dW * (kW - 1) - 1) / sW) + 1;
   if (oh < 1 || ow < 1) {
-    throw new SaddleError(op, `${name === 'x' ? 'x has' : 'the input has'} shape ${fmtShape(shape)}: a ${kH}x${kW} window (dilation [${dH}, ${dW}], padding [${pH}, ${pW}]) gives an output of ${oh}x${ow}; expected H and W large enough for an output of at least 1x1`);
+    throw new SaddleError(
+      op,
+      `${name === 'x' ? 'x has' : 'the input has'} shape ${fmtShape(shape)}: a ${kH}x${kW} window (dilation [${dH}, ${dW}], padding [${pH}, ${pW}]) gives an output of ${oh}x${ow}; expected H and W large enough for an output of at least 1x1`,
+    );
   }
   return { planes: n * c, h, w, oh, ow, ...win };
 }
@@ -197,7 +200,10 @@ export function maxPool2dBackward(dy: Tensor, indices: Tensor, inputShape: reado
   sameDevice(op, dy, indices);
   const g = backwardGeometry(op, dy, inputShape, opts, 'max');
   if (indices.dtype !== 'i32' || indices.rank !== 4 || indices.shape.some((d, i) => d !== dy.shape[i])) {
-    throw new SaddleError(op, `indices has shape ${fmtShape(indices.shape)} (${indices.dtype}); expected i32 ${fmtShape(dy.shape)}, as maxPool2dWithIndices returns it`);
+    throw new SaddleError(
+      op,
+      `indices has shape ${fmtShape(indices.shape)} (${indices.dtype}); expected i32 ${fmtShape(dy.shape)}, as maxPool2dWithIndices returns it`,
+    );
   }
   const dx = Tensor.empty(inputShape, dy.dtype, dy.device);
   const n = dx.size;

@@ -26,7 +26,8 @@ const COPY_PROBE: DeviceTable<(device: Device, src: Tensor, dst: Tensor) => numb
  */
 export function recordFmaProbe(device: WebGpuDevice, out: Tensor, workgroups: number, iters: number): number {
   const threads = workgroups * PROBE_WORKGROUP;
-  if (out.size < threads || out.dtype !== 'f32') throw new SaddleError('recordFmaProbe', `out is ${out.dtype} of ${out.size} elements; expected f32 of at least ${threads}`);
+  if (out.size < threads || out.dtype !== 'f32')
+    throw new SaddleError('recordFmaProbe', `out is ${out.dtype} of ${out.size} elements; expected f32 of at least ${threads}`);
   return FMA_PROBE[device.kind](device, out, workgroups, iters);
 }
 

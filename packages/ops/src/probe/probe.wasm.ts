@@ -8,7 +8,10 @@ import { SaddleError, type Device } from '@saddle/tensor';
  * one they refuse, pointing there.
  */
 function wasmProbe(op: string, device: Device): never {
-  throw new SaddleError(op, `device ${device.name} is wasm; expected a webgpu device (on wasm the roofline probes are kernels-wasm's peakMulAddF32 and probeCopyBandwidth, run by benchmarks/src/roofline.ts)`);
+  throw new SaddleError(
+    op,
+    `device ${device.name} is wasm; expected a webgpu device (on wasm the roofline probes are kernels-wasm's peakMulAddF32 and probeCopyBandwidth, run by benchmarks/src/roofline.ts)`,
+  );
 }
 
 /** The FMA-chain probe's wasm entry: refuses (see above). */

@@ -54,16 +54,7 @@ function floatDType(op: string, dtype: DType, device: Device): void {
 }
 
 /** Allocates the output, takes the counters, then runs the device's draw (the CPU twin on the CPU). */
-function draw(
-  op: string,
-  kind: RandomKind,
-  shape: Shape,
-  dtype: DType,
-  device: Device,
-  source: RandomSource,
-  a: number,
-  b: number,
-): Tensor {
+function draw(op: string, kind: RandomKind, shape: Shape, dtype: DType, device: Device, source: RandomSource, a: number, b: number): Tensor {
   const n = sizeOf(shape);
   const stream = resolveStream(op, n, source);
   const out = Tensor.empty(shape, dtype, device, op);

@@ -56,7 +56,13 @@ export type RandomKind = 'bits' | 'uniform' | 'normal' | 'int';
  */
 export function randomWgsl(kind: RandomKind, type: 'f32' | 'i32' | 'u32'): string {
   const fields =
-    kind === 'uniform' ? 'low: f32, scale: f32,' : kind === 'normal' ? 'mean: f32, stddev: f32,' : kind === 'int' ? 'low: i32, range: u32,' : 'a_: u32, b_: u32,';
+    kind === 'uniform'
+      ? 'low: f32, scale: f32,'
+      : kind === 'normal'
+        ? 'mean: f32, stddev: f32,'
+        : kind === 'int'
+          ? 'low: i32, range: u32,'
+          : 'a_: u32, b_: u32,';
   let body: string;
   if (kind === 'normal') {
     body = /* wgsl */ `

@@ -133,4 +133,3 @@ function reduceInto(op: string, kind: ReduceCpuKind, x: Tensor, axes: number[], 
   if (n === 0) return full(outShape, kind === 'mean' ? NaN : 0, { dtype: outDType, device: x.device });
   return REDUCE[where](op, kind, x, axes, outShape, n);
 }
-

@@ -17,8 +17,18 @@ export function reduceOnWasm(op: string, kind: ReduceCpuKind, x: Tensor, axes: n
   const type = wasmType(op, x.dtype);
   const red = new Set(axes);
   const keptIdx = x.shape.map((_, i) => i).filter((i) => !red.has(i));
-  let kept = atLeast1(mergeDims(keptIdx.map((i) => x.shape[i]!), keptIdx.map((i) => x.strides[i]!)));
-  let reduced = atLeast1(mergeDims(axes.map((i) => x.shape[i]!), axes.map((i) => x.strides[i]!)));
+  let kept = atLeast1(
+    mergeDims(
+      keptIdx.map((i) => x.shape[i]!),
+      keptIdx.map((i) => x.strides[i]!),
+    ),
+  );
+  let reduced = atLeast1(
+    mergeDims(
+      axes.map((i) => x.shape[i]!),
+      axes.map((i) => x.strides[i]!),
+    ),
+  );
   const m = sizeOf(outShape);
   const out = Tensor.empty(outShape, kind === 'argmax' ? 'i32' : x.dtype, device);
   const isSum = kind === 'sum' || kind === 'mean';

@@ -77,7 +77,14 @@ export function reduceOnWebgpu(op: string, kind: ReduceCpuKind, x: Tensor, axes:
 
   if (n <= REDUCE_CHUNK) {
     launch(device, op, { kind: kernel, type }, [x, out], {
-      rows: m, chunks: 1, chunkLen: n, n, kept, red: redDims, offset: x.offset, scale: finalScale,
+      rows: m,
+      chunks: 1,
+      chunkLen: n,
+      n,
+      kept,
+      red: redDims,
+      offset: x.offset,
+      scale: finalScale,
     });
     return out;
   }
@@ -90,7 +97,14 @@ export function reduceOnWebgpu(op: string, kind: ReduceCpuKind, x: Tensor, axes:
   try {
     const pass1Out = kind === 'argmax' ? [partV, partI!] : [partV];
     launch(device, `${op} (pass 1)`, { kind: kernel, type, valuesOut: kind === 'argmax' }, [x, ...pass1Out], {
-      rows: m * chunks, chunks, chunkLen: REDUCE_CHUNK, n, kept, red: redDims, offset: x.offset, scale: 1,
+      rows: m * chunks,
+      chunks,
+      chunkLen: REDUCE_CHUNK,
+      n,
+      kept,
+      red: redDims,
+      offset: x.offset,
+      scale: 1,
     });
     const pass2In = kind === 'argmax' ? [partV, partI!] : [partV];
     launch(device, `${op} (pass 2)`, { kind: kernel, type, indicesIn: kind === 'argmax' }, [...pass2In, out], {

@@ -37,9 +37,7 @@ export interface ReduceVariant {
 
 /** WGSL that says whether a value is NaN, from its bits (a compiler may fold `v != v` away). */
 function isNanWgsl(type: string): string {
-  return type === 'f32'
-    ? IS_NAN_WGSL
-    : `fn isNan(v: ${type}) -> bool { return false; }`;
+  return type === 'f32' ? IS_NAN_WGSL : `fn isNan(v: ${type}) -> bool { return false; }`;
 }
 
 /**
@@ -84,7 +82,7 @@ export function reduceWgsl(v: ReduceVariant): string {
   let b = 2;
   if (v.indicesIn) bindings.push(`@group(0) @binding(${b++}) var<storage, read> xi: array<i32>;`);
   if (isSum || v.kind === 'max' || v.valuesOut) bindings.push(`@group(0) @binding(${b++}) var<storage, read_write> outV: array<${T}>;`);
-  if (v.kind === 'argmax') bindings.push(`@group(0) @binding(${b++}) var<storage, read_write> outI: array<i32>;`);
+  if (v.kind === 'argmax') bindings.push(`@group(0) @binding(${b}) var<storage, read_write> outI: array<i32>;`);
 
   const sgPath = Boolean(v.subgroups);
   // The row's result: sv[s] / si[s] after the workgroup tree, fv / fi after the subgroup finish.
@@ -168,8 +166,12 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     for (var r = start + lane; r < end; r += p.threads) {
       let at = base + stridedIndex(r, p.redRank, p.redShape, p.redStrides, 0u);
       let v = xs[at];
-      ${isSum ? 'acc += v;' : `let vi = ${candidateIndex};
-      if (better(v, vi, acc, accI)) { acc = v; accI = vi; }`}
+      ${
+        isSum
+          ? 'acc += v;'
+          : `let vi = ${candidateIndex};
+      if (better(v, vi, acc, accI)) { acc = v; accI = vi; }`
+      }
     }
   }
   sv[s] = acc;
@@ -179,11 +181,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   for (var w = p.threads / 2u; w ${sgPath ? '>= p.sg' : '> 0u'}; w /= 2u) {
     workgroupBarrier();
     if (lane < w) {
-      ${
-        isSum
-          ? 'sv[s] += sv[s + w];'
-          : `if (better(sv[s + w], si[s + w], sv[s], si[s])) { sv[s] = sv[s + w]; si[s] = si[s + w]; }`
-      }
+      ${isSum ? 'sv[s] += sv[s + w];' : `if (better(sv[s + w], si[s + w], sv[s], si[s])) { sv[s] = sv[s + w]; si[s] = si[s + w]; }`}
     }
   }
 ${finish}

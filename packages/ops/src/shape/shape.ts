@@ -66,7 +66,8 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   x.assertAlive(op);
   const rank = x.rank;
   const p = perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
-  const bad = () => new SaddleError(op, `perm [${p.join(', ')}] is not a permutation of the ${rank} axes of ${fmtShape(x.shape)}; expected each of 0..${rank - 1} once`);
+  const bad = () =>
+    new SaddleError(op, `perm [${p.join(', ')}] is not a permutation of the ${rank} axes of ${fmtShape(x.shape)}; expected each of 0..${rank - 1} once`);
   if (p.length !== rank) throw bad();
   const norm = p.map((a) => (Number.isInteger(a) && a < 0 ? a + rank : a));
   if (norm.some((a) => !Number.isInteger(a) || a < 0 || a >= rank) || new Set(norm).size !== rank) throw bad();
@@ -101,7 +102,10 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
     const s0 = size[i]!;
     const step = steps?.[i] ?? 1;
     if (!Number.isInteger(b0) || b0 < -d || b0 > d) {
-      throw new SaddleError(op, `begin[${i}] = ${b0} is out of range for ${fmtShape(x.shape)}; expected ${-d} <= begin[${i}] <= ${d} (negative counts from the end)`);
+      throw new SaddleError(
+        op,
+        `begin[${i}] = ${b0} is out of range for ${fmtShape(x.shape)}; expected ${-d} <= begin[${i}] <= ${d} (negative counts from the end)`,
+      );
     }
     if (!Number.isInteger(step) || step < 1) {
       throw new SaddleError(op, `steps[${i}] = ${step} for ${fmtShape(x.shape)}; expected a positive integer (as PyTorch; a negative step is not supported)`);
@@ -109,10 +113,7 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
     const b = b0 < 0 ? b0 + d : b0;
     const s = s0 === -1 ? d - b : s0;
     if (!Number.isInteger(s) || s < 0 || b + s > d) {
-      throw new SaddleError(
-        op,
-        `size[${i}] = ${s0} from begin ${b0} runs past dim ${i} of ${fmtShape(x.shape)}; expected -1 or 0 <= size[${i}] <= ${d - b}`,
-      );
+      throw new SaddleError(op, `size[${i}] = ${s0} from begin ${b0} runs past dim ${i} of ${fmtShape(x.shape)}; expected -1 or 0 <= size[${i}] <= ${d - b}`);
     }
     const n = Math.ceil(s / step);
     if (n > 0) offset += b * x.strides[i]!;
@@ -130,7 +131,11 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const op = 'broadcastTo';
   x.assertAlive(op);
   const lead = shape.length - x.rank;
-  const fail = () => new SaddleError(op, `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}; expected each dim of x (aligned on the right) to equal the target's or be 1`);
+  const fail = () =>
+    new SaddleError(
+      op,
+      `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}; expected each dim of x (aligned on the right) to equal the target's or be 1`,
+    );
   if (lead < 0 || shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail();
   const strides = shape.map((d, i) => {
     if (i < lead) return 0;

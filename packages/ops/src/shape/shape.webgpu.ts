@@ -8,12 +8,7 @@ export function copyStridedOnWebgpu(label: string, src: Tensor, dstStorage: Stor
   asGpu(src.device, label).dispatch({
     label,
     code: copyStridedWgsl(),
-    params: new Params()
-      .u32(n, src.rank, src.offset, dstOffset)
-      .vec4u(src.shape, 2)
-      .vec4u(src.strides, 2)
-      .vec4u(dstStrides, 2)
-      .finish(),
+    params: new Params().u32(n, src.rank, src.offset, dstOffset).vec4u(src.shape, 2).vec4u(src.strides, 2).vec4u(dstStrides, 2).finish(),
     buffers: [src.storage, dstStorage],
     workgroups: grid1d(n),
   });

@@ -66,7 +66,10 @@ export function expectRank(op: string, name: string, t: Tensor, rank: number): v
 /** Throws unless both tensors have one dtype. */
 export function sameDType(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {
-    throw new SaddleError(op, `dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; expected the same dtype (convert one with cast(x, dtype))`);
+    throw new SaddleError(
+      op,
+      `dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; expected the same dtype (convert one with cast(x, dtype))`,
+    );
   }
 }
 

@@ -10,6 +10,15 @@ export function whereOnWasm(c: TensorRead, a: TensorRead, b: TensorRead, shape: 
   wasmType(op, a.t.dtype); // a 4-byte dtype (the select moves bits, whatever they mean)
   const condFloat = wasmType(op, c.t.dtype) === 'F32' ? 1 : 0;
   const { rank, dims } = wasmDims(shape, [c.strides, a.strides, b.strides]);
-  const args = [condFloat, out.size, w.address(c.t.storage, c.offset), w.address(a.t.storage, a.offset), w.address(b.t.storage, b.offset), w.address(out.storage), rank, w.ints(dims)] as const;
+  const args = [
+    condFloat,
+    out.size,
+    w.address(c.t.storage, c.offset),
+    w.address(a.t.storage, a.offset),
+    w.address(b.t.storage, b.offset),
+    w.address(out.storage),
+    rank,
+    w.ints(dims),
+  ] as const;
   w.run('whereSelect', args, out.size);
 }

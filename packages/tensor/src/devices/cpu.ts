@@ -12,7 +12,7 @@ export abstract class HostMemoryDevice {
   upload(data: ArrayLike<number>, dtype: DType): Storage {
     const s = this.alloc(dtype, data.length);
     const out = s.data!;
-    if (ArrayBuffer.isView(data) && data.constructor === out.constructor) out.set(data as TypedArray);
+    if (ArrayBuffer.isView(data) && data.constructor === out.constructor) out.set(data);
     else for (let i = 0; i < data.length; i++) out[i] = data[i]!;
     return s;
   }
@@ -41,7 +41,7 @@ export class CpuDevice extends HostMemoryDevice implements Device {
     } catch (e) {
       // A length past the engine's typed-array limit, or memory the engine cannot get.
       if (!(e instanceof RangeError)) throw e;
-      throw new RangeError(`${size} elements of ${dtype} are more than this JavaScript engine can hold in one typed array (${e.message})`);
+      throw new RangeError(`${size} elements of ${dtype} are more than this JavaScript engine can hold in one typed array (${e.message})`, { cause: e });
     }
     this.liveBytes += size * bytesPerElement(dtype);
     return Storage.cpu(this, data, dtype);

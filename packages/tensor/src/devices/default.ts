@@ -41,7 +41,7 @@ export async function getDevice(request: DeviceRequest, options: DeviceOptions =
   if (request === 'webgpu') return createWebGpuDevice(options);
   if (request === 'auto') return chooseAuto(options);
   if (isDevice(request)) return request;
-  if (typeof (request as GPUDevice).createBuffer === 'function') return createWebGpuDevice({ ...options, device: request as GPUDevice });
+  if (typeof request.createBuffer === 'function') return createWebGpuDevice({ ...options, device: request });
   throw new SaddleError('getDevice', `unknown device request ${String(request)}; expected 'cpu', 'webgpu', 'wasm', 'auto', a Device or a GPUDevice`);
 }
 
@@ -109,7 +109,10 @@ async function chooseAuto({ probe, ...options }: DeviceOptions): Promise<Device>
   if (!wasm) return chose(gpu, `a software WebGPU adapter, the only GPU; wasm is unavailable (${wasmWhy})`);
   if (!probe) {
     wasm.destroy();
-    return chose(gpu, "a software WebGPU adapter; no probe to compare it with wasm (useDevice of @saddle/ops or @saddle/autograd passes one; here, getDevice('auto', { probe }))");
+    return chose(
+      gpu,
+      "a software WebGPU adapter; no probe to compare it with wasm (useDevice of @saddle/ops or @saddle/autograd passes one; here, getDevice('auto', { probe }))",
+    );
   }
   const tw = await timeProbe(probe, wasm);
   const tg = await timeProbe(probe, gpu);
@@ -123,7 +126,10 @@ async function chooseAuto({ probe, ...options }: DeviceOptions): Promise<Device>
   }
   if (wasmWins) {
     gpu.destroy();
-    return chose(wasm, `no hardware GPU; wasm ${tg instanceof Error ? 'ran the probe and the software adapter did not' : 'was faster than the software adapter'} (${measured})`);
+    return chose(
+      wasm,
+      `no hardware GPU; wasm ${tg instanceof Error ? 'ran the probe and the software adapter did not' : 'was faster than the software adapter'} (${measured})`,
+    );
   }
   wasm.destroy();
   return chose(gpu, `no hardware GPU; the software adapter ${tw instanceof Error ? 'ran the probe and wasm did not' : 'was faster than wasm'} (${measured})`);

@@ -37,7 +37,13 @@ import type { WasmKernelArgs, WasmKernelName } from '@saddle/kernels-wasm';
 import { host, type HostWorker } from '../host/host.js';
 
 export const CONTROL_BYTES = 2048;
-const GEN = 0, CLAIM = 1, ACTIVE = 2, KERNEL = 3, ARGC = 4, STOP = 6, FAILED = 7;
+const GEN = 0,
+  CLAIM = 1,
+  ACTIVE = 2,
+  KERNEL = 3,
+  ARGC = 4,
+  STOP = 6,
+  FAILED = 7;
 const ARGS_AT = 64;
 const MAX_ARGS = 32;
 export const DIMS_AT = 320;
@@ -115,7 +121,13 @@ export class ThreadPool {
   }
 
   /** Starts `threads - 1` workers on `module` and `memory`, the control block at byte `control`. */
-  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance, control: number, threads: number): Promise<ThreadPool> {
+  static async create(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    instance: WebAssembly.Instance,
+    control: number,
+    threads: number,
+  ): Promise<ThreadPool> {
     const names = WebAssembly.Module.exports(module)
       .filter((e) => e.kind === 'function')
       .map((e) => e.name)
@@ -205,6 +217,7 @@ export class ThreadPool {
       }
     }
     this.waitForWorkers();
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what this thread's kernel threw, as it was thrown
     if (mine) throw mine;
     const failed = Atomics.load(h, FAILED);
     if (failed) throw new Error(`wasm kernel ${name} failed on a worker (unit ${failed - 1} of ${units})`);

@@ -98,14 +98,20 @@ export class WasmDevice extends HostMemoryDevice implements Device {
     const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
     const shared = options.shared ?? canShare;
     if (shared && !canShare) {
-      throw new SaddleError('wasm', 'shared memory needs SharedArrayBuffer, which this page lacks; expected a cross-origin isolated page (COOP + COEP headers), or shared: false (one thread)');
+      throw new SaddleError(
+        'wasm',
+        'shared memory needs SharedArrayBuffer, which this page lacks; expected a cross-origin isolated page (COOP + COEP headers), or shared: false (one thread)',
+      );
     }
     const threads = options.threads ?? (shared ? host().cores() : 1);
     if (!Number.isInteger(threads) || threads < 1) {
       throw new SaddleError('wasm', `threads is ${threads}; expected an integer >= 1`);
     }
     if (threads > 1 && !shared) {
-      throw new SaddleError('wasm', `threads is ${threads} without shared memory; expected 1 (worker threads share one memory: SharedArrayBuffer, in a browser a cross-origin isolated page)`);
+      throw new SaddleError(
+        'wasm',
+        `threads is ${threads} without shared memory; expected 1 (worker threads share one memory: SharedArrayBuffer, in a browser a cross-origin isolated page)`,
+      );
     }
     const maxBytes = options.maxMemoryBytes ?? MAX_PAGES * PAGE;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < INITIAL_PAGES * PAGE || maxBytes > MAX_PAGES * PAGE) {

@@ -142,7 +142,6 @@ export class WaitEstimator {
   }
 }
 
-
 /**
  * The WebGPU device. Ops record dispatches into one shared command encoder (one compute pass),
  * which is submitted when a result is read, when `flush()` is called, or when a bound is reached;
@@ -202,13 +201,12 @@ export class WebGpuDevice implements Device {
     this.maxDispatchesPerSubmit = options.maxDispatchesPerSubmit ?? 1024;
     const info = (gpu as GPUDevice & { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
     const sg = info?.subgroupMinSize;
-    this.subgroupSize =
-      options.subgroups !== false && this.features.has('subgroups') && sg !== undefined && sg > 0 && sg === info?.subgroupMaxSize ? sg : null;
+    this.subgroupSize = options.subgroups !== false && this.features.has('subgroups') && sg !== undefined && sg > 0 && sg === info?.subgroupMaxSize ? sg : null;
     this.waitMode = resolveWaitMode(options);
     this.pool = new BufferPool(gpu, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.arena = new UniformArena(gpu);
     gpu.addEventListener('uncapturederror', (ev) => {
-      const e = (ev as GPUUncapturedErrorEvent).error;
+      const e = ev.error;
       this.errors.push(e.message);
     });
   }
@@ -221,7 +219,9 @@ export class WebGpuDevice implements Device {
     const bytes = size * bytesPerElement(dtype);
     if (bytes > this.limits.maxStorageBufferBindingSize) {
       // A RangeError: memory the device cannot give (allocate.ts makes it an AllocationError naming the op).
-      throw new RangeError(`${size} elements of ${dtype} (${bytes} bytes) exceed this adapter's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
+      throw new RangeError(
+        `${size} elements of ${dtype} (${bytes} bytes) exceed this adapter's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`,
+      );
     }
     this.liveBytes += bytes;
     return Storage.gpu(this, this.pool.acquire(bytes), dtype, size);
@@ -286,9 +286,7 @@ export class WebGpuDevice implements Device {
     const key = entryPoint === 'main' ? code : `${entryPoint}\u0000${code}`;
     let k = this.pipelines.get(key);
     if (!k) {
-      const entries: GPUBindGroupLayoutEntry[] = [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
-      ];
+      const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } }];
       for (const m of code.matchAll(/@binding\((\d+)\)\s*var<storage(?:\s*,\s*(read_write|read))?>/g)) {
         entries.push({
           binding: Number(m[1]),
@@ -348,8 +346,7 @@ export class WebGpuDevice implements Device {
     if (count === 0) return out;
     const size = BufferPool.sizeClass(bytes);
     const staging =
-      this.readPool.get(size)?.pop() ??
-      this.gpu.createBuffer({ label: 'saddle readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      this.readPool.get(size)?.pop() ?? this.gpu.createBuffer({ label: 'saddle readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.commandEncoder().copyBufferToBuffer(storage.buffer!, offset * bpe, staging, 0, bytes);
     const checks = this.stageChecks();
     this.flush();
@@ -557,7 +554,7 @@ export const WANTED_LIMITS = [
 ] as const;
 
 /** Optional features the library asks for when the adapter has them. */
-export const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query', 'shader-f16', 'chromium-experimental-subgroup-matrix' as GPUFeatureName];
+export const WANTED_FEATURES: GPUFeatureName[] = ['subgroups', 'timestamp-query', 'shader-f16', 'chromium-experimental-subgroup-matrix' as GPUFeatureName];
 
 /** Creates a WebGPU device (or wraps the caller's). Throws a SaddleError if no adapter is found. */
 export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<WebGpuDevice> {
