@@ -29,86 +29,17 @@ export interface WasmKernels {
   /** `assembly/shape/shape.ts`: (n: i32, src: usize, dst: usize, rank: i32, dims: usize, transposed: i32, tid, nthreads). */
   copyStrided: readonly [n: number, src: number, dst: number, rank: number, dims: number, transposed: number];
   /** `assembly/reduce/reduce.ts`: (m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32, keptRank: i32, redRank: i32, dims: usize, tid, nthreads). */
-  reduceSumF32: readonly [
-    m: number,
-    n: number,
-    chunkLen: number,
-    chunks: number,
-    x: number,
-    out: number,
-    scale: number,
-    keptRank: number,
-    redRank: number,
-    dims: number,
-  ];
+  reduceSumF32: readonly [m: number, n: number, chunkLen: number, chunks: number, x: number, out: number, scale: number, keptRank: number, redRank: number, dims: number];
   /** `assembly/reduce/reduce.ts`: (m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32, keptRank: i32, redRank: i32, dims: usize, tid, nthreads). */
-  reduceSumI32: readonly [
-    m: number,
-    n: number,
-    chunkLen: number,
-    chunks: number,
-    x: number,
-    out: number,
-    scale: number,
-    keptRank: number,
-    redRank: number,
-    dims: number,
-  ];
+  reduceSumI32: readonly [m: number, n: number, chunkLen: number, chunks: number, x: number, out: number, scale: number, keptRank: number, redRank: number, dims: number];
   /** `assembly/reduce/reduce.ts`: (m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, out: usize, scale: f32, keptRank: i32, redRank: i32, dims: usize, tid, nthreads). */
-  reduceSumU32: readonly [
-    m: number,
-    n: number,
-    chunkLen: number,
-    chunks: number,
-    x: number,
-    out: number,
-    scale: number,
-    keptRank: number,
-    redRank: number,
-    dims: number,
-  ];
+  reduceSumU32: readonly [m: number, n: number, chunkLen: number, chunks: number, x: number, out: number, scale: number, keptRank: number, redRank: number, dims: number];
   /** `assembly/reduce/reduce.ts`: (m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, idxIn: usize, outV: usize, outI: usize, keptRank: i32, redRank: i32, dims: usize, tid, nthreads). */
-  reduceMaxF32: readonly [
-    m: number,
-    n: number,
-    chunkLen: number,
-    chunks: number,
-    x: number,
-    idxIn: number,
-    outV: number,
-    outI: number,
-    keptRank: number,
-    redRank: number,
-    dims: number,
-  ];
+  reduceMaxF32: readonly [m: number, n: number, chunkLen: number, chunks: number, x: number, idxIn: number, outV: number, outI: number, keptRank: number, redRank: number, dims: number];
   /** `assembly/reduce/reduce.ts`: (m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, idxIn: usize, outV: usize, outI: usize, keptRank: i32, redRank: i32, dims: usize, tid, nthreads). */
-  reduceMaxI32: readonly [
-    m: number,
-    n: number,
-    chunkLen: number,
-    chunks: number,
-    x: number,
-    idxIn: number,
-    outV: number,
-    outI: number,
-    keptRank: number,
-    redRank: number,
-    dims: number,
-  ];
+  reduceMaxI32: readonly [m: number, n: number, chunkLen: number, chunks: number, x: number, idxIn: number, outV: number, outI: number, keptRank: number, redRank: number, dims: number];
   /** `assembly/reduce/reduce.ts`: (m: i32, n: i32, chunkLen: i32, chunks: i32, x: usize, idxIn: usize, outV: usize, outI: usize, keptRank: i32, redRank: i32, dims: usize, tid, nthreads). */
-  reduceMaxU32: readonly [
-    m: number,
-    n: number,
-    chunkLen: number,
-    chunks: number,
-    x: number,
-    idxIn: number,
-    outV: number,
-    outI: number,
-    keptRank: number,
-    redRank: number,
-    dims: number,
-  ];
+  reduceMaxU32: readonly [m: number, n: number, chunkLen: number, chunks: number, x: number, idxIn: number, outV: number, outI: number, keptRank: number, redRank: number, dims: number];
   /** `assembly/random/random.ts`: (kind: i32, n: i32, out: usize, k0: u32, k1: u32, offLo: u32, offHi: u32, a: f64, b: f64, tid, nthreads). */
   randomDraw: readonly [kind: number, n: number, out: number, k0: number, k1: number, offLo: number, offHi: number, a: number, b: number];
   /** `assembly/random/random.ts`: (blocks: i32, counters: usize, out: usize, k0: u32, k1: u32, tid, nthreads). */
@@ -116,94 +47,17 @@ export interface WasmKernels {
   /** `assembly/dropout/dropout.ts`: (n: i32, mask: usize, k0: u32, k1: u32, offLo: u32, offHi: u32, threshold: u32, scale: f32, tid, nthreads). */
   dropoutMask: readonly [n: number, mask: number, k0: number, k1: number, offLo: number, offHi: number, threshold: number, scale: number];
   /** `assembly/dropout/dropout.ts`: (n: i32, x: usize, out: usize, mask: usize, k0: u32, k1: u32, offLo: u32, offHi: u32, threshold: u32, scale: f32, rank: i32, dims: usize, tid, nthreads). */
-  dropoutApply: readonly [
-    n: number,
-    x: number,
-    out: number,
-    mask: number,
-    k0: number,
-    k1: number,
-    offLo: number,
-    offHi: number,
-    threshold: number,
-    scale: number,
-    rank: number,
-    dims: number,
-  ];
+  dropoutApply: readonly [n: number, x: number, out: number, mask: number, k0: number, k1: number, offLo: number, offHi: number, threshold: number, scale: number, rank: number, dims: number];
   /** `assembly/maxout/maxout.ts`: (rows: i32, units: i32, pieces: i32, x: usize, rs: i32, cs: i32, out: usize, argmax: usize, tid, nthreads). */
   maxoutForward: readonly [rows: number, units: number, pieces: number, x: number, rs: number, cs: number, out: number, argmax: number];
   /** `assembly/maxout/maxout.ts`: (rows: i32, units: i32, pieces: i32, x: usize, rs: i32, cs: i32, out: usize, argmax: usize, mask: usize, k0: u32, k1: u32, offLo: u32, offHi: u32, threshold: u32, scale: f32, tid, nthreads). */
-  maxoutDropout: readonly [
-    rows: number,
-    units: number,
-    pieces: number,
-    x: number,
-    rs: number,
-    cs: number,
-    out: number,
-    argmax: number,
-    mask: number,
-    k0: number,
-    k1: number,
-    offLo: number,
-    offHi: number,
-    threshold: number,
-    scale: number,
-  ];
+  maxoutDropout: readonly [rows: number, units: number, pieces: number, x: number, rs: number, cs: number, out: number, argmax: number, mask: number, k0: number, k1: number, offLo: number, offHi: number, threshold: number, scale: number];
   /** `assembly/maxout/maxout.ts`: (rows: i32, units: i32, pieces: i32, dy: usize, dyRs: i32, dyCs: i32, argmax: usize, aRs: i32, aCs: i32, mask: usize, mRs: i32, mCs: i32, dx: usize, tid, nthreads). */
-  maxoutBackward: readonly [
-    rows: number,
-    units: number,
-    pieces: number,
-    dy: number,
-    dyRs: number,
-    dyCs: number,
-    argmax: number,
-    aRs: number,
-    aCs: number,
-    mask: number,
-    mRs: number,
-    mCs: number,
-    dx: number,
-  ];
+  maxoutBackward: readonly [rows: number, units: number, pieces: number, dy: number, dyRs: number, dyCs: number, argmax: number, aRs: number, aCs: number, mask: number, mRs: number, mCs: number, dx: number];
   /** `assembly/maxout/maxout.ts`: (rows: i32, units: i32, pieces: i32, dy: usize, dyRs: i32, dyCs: i32, argmax: usize, aRs: i32, aCs: i32, mask: usize, mRs: i32, mCs: i32, x: usize, xRs: i32, xCs: i32, dx: usize, tid, nthreads). */
-  maxoutBackwardTies: readonly [
-    rows: number,
-    units: number,
-    pieces: number,
-    dy: number,
-    dyRs: number,
-    dyCs: number,
-    argmax: number,
-    aRs: number,
-    aCs: number,
-    mask: number,
-    mRs: number,
-    mCs: number,
-    x: number,
-    xRs: number,
-    xCs: number,
-    dx: number,
-  ];
+  maxoutBackwardTies: readonly [rows: number, units: number, pieces: number, dy: number, dyRs: number, dyCs: number, argmax: number, aRs: number, aCs: number, mask: number, mRs: number, mCs: number, x: number, xRs: number, xCs: number, dx: number];
   /** `assembly/matmul/matmul.ts`: (a: usize, b: usize, transA: bool, transB: bool, c: usize, bias: usize, m: i32, n: i32, k: i32, act: i32, mc: i32, nc: i32, scratch: usize, states: usize, packA: usize, packB: usize, tid, nthreads). */
-  matmulF32: readonly [
-    a: number,
-    b: number,
-    transA: number,
-    transB: number,
-    c: number,
-    bias: number,
-    m: number,
-    n: number,
-    k: number,
-    act: number,
-    mc: number,
-    nc: number,
-    scratch: number,
-    states: number,
-    packA: number,
-    packB: number,
-  ];
+  matmulF32: readonly [a: number, b: number, transA: number, transB: number, c: number, bias: number, m: number, n: number, k: number, act: number, mc: number, nc: number, scratch: number, states: number, packA: number, packB: number];
   /** `assembly/probe/peak.ts`: (iters: i32, out: usize, tid, nthreads). */
   peakMulAddF32: readonly [iters: number, out: number];
   /** `assembly/probe/copy.ts`: (src: usize, dst: usize, bytes: i32, tid, nthreads). */
@@ -225,20 +79,7 @@ export interface WasmKernels {
   /** `assembly/optim/optim.ts`: (count: i32, table: usize, lr: f64, momentum: f64, wd: f64, tid, nthreads). */
   sgdMomentumMulti: readonly [count: number, table: number, lr: number, momentum: number, wd: number];
   /** `assembly/optim/adam.ts`: (n: i32, p: usize, g: usize, m: usize, v: usize, beta1: f64, beta2: f64, eps: f64, l2: f64, decay: f64, stepSize: f64, sqrtBc2: f64, tid, nthreads). */
-  adam: readonly [
-    n: number,
-    p: number,
-    g: number,
-    m: number,
-    v: number,
-    beta1: number,
-    beta2: number,
-    eps: number,
-    l2: number,
-    decay: number,
-    stepSize: number,
-    sqrtBc2: number,
-  ];
+  adam: readonly [n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, l2: number, decay: number, stepSize: number, sqrtBc2: number];
   /** `assembly/optim/ema.ts`: (n: i32, t: usize, s: usize, decay: f64, oneMinusDecay: f64, tid, nthreads). */
   emaUpdate: readonly [n: number, t: number, s: number, decay: number, oneMinusDecay: number];
   /** `assembly/parametric/parametric.ts`: (op: i32, n: i32, x: usize, out: usize, a: f32, b: f32, tid, nthreads). */
@@ -256,20 +97,7 @@ export interface WasmKernels {
   /** `assembly/gather/gather.ts`: (outer: i32, len: i32, inner: i32, m: i32, src: usize, indices: usize, out: usize, tid, nthreads). */
   scatterAddF32: readonly [outer: number, len: number, inner: number, m: number, src: number, indices: number, out: number];
   /** `assembly/bmm/bmm.ts`: (m: i32, k: i32, n: i32, batches: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, out: usize, dims: usize, tid, nthreads). */
-  bmmF32: readonly [
-    m: number,
-    k: number,
-    n: number,
-    batches: number,
-    a: number,
-    aRow: number,
-    aCol: number,
-    b: number,
-    bRow: number,
-    bCol: number,
-    out: number,
-    dims: number,
-  ];
+  bmmF32: readonly [m: number, k: number, n: number, batches: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, out: number, dims: number];
   /** `assembly/cast/cast.ts`: (code: i32, n: i32, x: usize, out: usize, tid, nthreads). */
   castKernel: readonly [code: number, n: number, x: number, out: number];
   /** `assembly/pool/pool.ts`: (geom: usize, x: usize, values: usize, indices: usize, tid, nthreads). */
