@@ -204,6 +204,8 @@ describe('the playground on the wasm device (WebGPU turned off)', () => {
       const { page } = s;
       expect(await state<string>(page, 'd.gan.update')).toBe('simultaneous');
       expect(await page.locator('#gan-update').inputValue()).toBe('simultaneous');
+      // The page says that the paper's samples start alike and when they spread out (measured: docs/playground.md).
+      expect(await text(s, 'gan-status')).toMatch(/samples spread out from about 1,500 iterations/);
       await page.selectOption('#gan-update', 'alternating');
       await page.selectOption('#gan-gloss', 'saturating');
       expect(await state<string>(page, 'd.gan.update')).toBe('alternating');
