@@ -1,6 +1,6 @@
-import { SaddleError, Tensor, checkDType, fmtShape, type DeviceKind, type DType } from '@saddle/tensor';
+import { SaddleError, Tensor, checkDType, fmtShape, type DType } from '@saddle/tensor';
 import { sameDevice } from '../shared/launch.js';
-import type { DeviceTable } from '../shared/device-table.js';
+import { HOLDS_F64, type DeviceTable } from '../shared/device-table.js';
 import { dense } from '../elementwise/elementwise.js';
 import { castOnCpu } from './cast.cpu.js';
 import { castOnWasm } from './cast.wasm.js';
@@ -12,9 +12,6 @@ const CAST: DeviceTable<(xd: Tensor, out: Tensor) => void> = {
   wasm: castOnWasm,
   webgpu: castOnWebgpu,
 };
-
-/** Whether a device kind holds f64 tensors (the CPU only). */
-const HOLDS_F64: { readonly [K in DeviceKind]: boolean } = { cpu: true, wasm: false, webgpu: false };
 
 /**
  * `x` converted to `dtype` (PyTorch's `x.to(dtype)`, tfjs's `tf.cast`), a new dense tensor, the

@@ -1,5 +1,5 @@
-import { SaddleError, Tensor, checkShape, ones, defaultDevice, fmtShape, sizeOf, type Device, type DeviceKind, type Shape } from '@saddle/tensor';
-import type { DeviceTable } from '../shared/device-table.js';
+import { SaddleError, Tensor, checkShape, ones, defaultDevice, fmtShape, sizeOf, type Device, type Shape } from '@saddle/tensor';
+import { HOLDS_F64, type DeviceTable } from '../shared/device-table.js';
 import { MAX_RANK } from '../shared/strided.js';
 import { contiguous } from '../elementwise/elementwise.js';
 import { resolveStream, type RandomSource } from '../random/generator.js';
@@ -7,9 +7,6 @@ import type { Stream } from '../random/random.cpu.js';
 import { dropoutMaskOnCpu, dropoutOnCpu, keepThreshold } from './dropout.cpu.js';
 import { dropoutMaskOnWasm, dropoutOnWasm } from './dropout.wasm.js';
 import { dropoutMaskOnWebgpu, dropoutOnWebgpu } from './dropout.webgpu.js';
-
-/** Whether each device holds f64 tensors: the CPU only. */
-const HOLDS_F64: { readonly [K in DeviceKind]: boolean } = { cpu: true, wasm: false, webgpu: false };
 
 /** A non-empty mask (1/keep or 0 per element) drawn from `stream` into `mask`, on each device. */
 const DROPOUT_MASK: DeviceTable<(op: string, stream: Stream, threshold: number, keep: number, mask: Tensor) => void> = {

@@ -1,5 +1,5 @@
-import { SaddleError, Tensor, checkShape, defaultDevice, fmtShape, sizeOf, type Device, type DeviceKind, type DType, type Shape } from '@saddle/tensor';
-import type { DeviceTable } from '../shared/device-table.js';
+import { SaddleError, Tensor, checkShape, defaultDevice, fmtShape, sizeOf, type Device, type DType, type Shape } from '@saddle/tensor';
+import { HOLDS_F64, type DeviceTable } from '../shared/device-table.js';
 import { resolveStream, seedKey, type RandomSource, type Seed } from './generator.js';
 import { philoxOnCpu, randomOnCpu, type Stream } from './random.cpu.js';
 import { philoxOnWasm, randomOnWasm } from './random.wasm.js';
@@ -19,9 +19,6 @@ const PHILOX: DeviceTable<(op: string, counters: Tensor, key: readonly [number, 
   wasm: philoxOnWasm,
   webgpu: philoxOnWebgpu,
 };
-
-/** Whether each device holds f64 tensors: the CPU only. */
-const HOLDS_F64: { readonly [K in DeviceKind]: boolean } = { cpu: true, wasm: false, webgpu: false };
 
 export interface RandOptions extends RandomSource {
   /** Lower bound (inclusive), default 0. */

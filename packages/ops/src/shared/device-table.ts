@@ -13,3 +13,6 @@ export type DeviceTable<Launch extends (...args: never[]) => unknown> = { readon
 export function forDevice<Launch extends (...args: never[]) => unknown>(table: DeviceTable<Launch>, device: Device): Launch {
   return table[device.kind];
 }
+
+/** Whether a device kind holds f64 tensors: the CPU only (wasm and WebGPU refuse them in `alloc`). */
+export const HOLDS_F64: { readonly [K in DeviceKind]: boolean } = { cpu: true, wasm: false, webgpu: false };
