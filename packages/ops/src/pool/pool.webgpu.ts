@@ -10,54 +10,33 @@ function paramsOf(g: PoolGeometry, n: number, countIncludePad: boolean): Uint8Ar
     .finish();
 }
 
-/** Dispatches pool.wgsl.ts's max kernel on dense x: one thread per output. */
-export function maxPool2dOnWebgpu(xd: Tensor, g: PoolGeometry, values: Tensor, indices: Tensor): void {
-  const op = 'maxPool2d';
-  const n = values.size;
-  asGpu(xd.device, op).dispatch({
+/** One thread per element of `n` (outputs forward, inputs backward): every pool kernel's dispatch. */
+function dispatchPool(op: string, code: string, g: PoolGeometry, n: number, countIncludePad: boolean, tensors: Tensor[]): void {
+  asGpu(tensors[0]!.device, op).dispatch({
     label: op,
-    code: poolWgsl('max'),
-    params: paramsOf(g, n, false),
-    buffers: [xd.storage, values.storage, indices.storage],
+    code,
+    params: paramsOf(g, n, countIncludePad),
+    buffers: tensors.map((t) => t.storage),
     workgroups: grid1d(n),
   });
+}
+
+/** Dispatches pool.wgsl.ts's max kernel on dense x: one thread per output. */
+export function maxPool2dOnWebgpu(xd: Tensor, g: PoolGeometry, values: Tensor, indices: Tensor): void {
+  dispatchPool('maxPool2d', poolWgsl('max'), g, values.size, false, [xd, values, indices]);
 }
 
 /** Dispatches pool.wgsl.ts's average kernel on dense x: one thread per output. */
 export function avgPool2dOnWebgpu(xd: Tensor, g: PoolGeometry, countIncludePad: boolean, out: Tensor): void {
-  const op = 'avgPool2d';
-  const n = out.size;
-  asGpu(xd.device, op).dispatch({
-    label: op,
-    code: poolWgsl('avg'),
-    params: paramsOf(g, n, countIncludePad),
-    buffers: [xd.storage, out.storage],
-    workgroups: grid1d(n),
-  });
+  dispatchPool('avgPool2d', poolWgsl('avg'), g, out.size, countIncludePad, [xd, out]);
 }
 
 /** Dispatches pool.wgsl.ts's max gradient kernel on dense dy and indices: one thread per input element. */
 export function maxPool2dBackwardOnWebgpu(dyd: Tensor, id: Tensor, g: PoolGeometry, dx: Tensor): void {
-  const op = 'maxPool2dBackward';
-  const n = dx.size;
-  asGpu(dyd.device, op).dispatch({
-    label: op,
-    code: poolBackwardWgsl('max'),
-    params: paramsOf(g, n, false),
-    buffers: [dyd.storage, id.storage, dx.storage],
-    workgroups: grid1d(n),
-  });
+  dispatchPool('maxPool2dBackward', poolBackwardWgsl('max'), g, dx.size, false, [dyd, id, dx]);
 }
 
 /** Dispatches pool.wgsl.ts's average gradient kernel on dense dy: one thread per input element. */
 export function avgPool2dBackwardOnWebgpu(dyd: Tensor, g: PoolGeometry, countIncludePad: boolean, dx: Tensor): void {
-  const op = 'avgPool2dBackward';
-  const n = dx.size;
-  asGpu(dyd.device, op).dispatch({
-    label: op,
-    code: poolBackwardWgsl('avg'),
-    params: paramsOf(g, n, countIncludePad),
-    buffers: [dyd.storage, dx.storage],
-    workgroups: grid1d(n),
-  });
+  dispatchPool('avgPool2dBackward', poolBackwardWgsl('avg'), g, dx.size, countIncludePad, [dyd, dx]);
 }
