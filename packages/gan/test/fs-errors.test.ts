@@ -8,11 +8,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileSystemError, asFileSystemError, writeFileAtomic } from '../src/io/atomic.js';
 import { runCli as run } from './fixtures/run-cli.js';
 import { RUN_FILES, loadCheckpoint } from '../src/run/run-folder.js';
+import { GAN_CLI, REPO_ROOT, tinyRunFlags } from './support/tiny-run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-fs-errors-'));
 const mounts: string[] = [];
@@ -20,25 +20,9 @@ afterAll(() => {
   for (const m of mounts) spawnSync('umount', [m]);
   rmSync(root, { recursive: true, force: true });
 });
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const repo = fileURLToPath(new URL('../../..', import.meta.url));
-const tiny = (out: string, epochs = 1) => [
-  '--preset',
-  'tiny',
-  '--device',
-  'cpu',
-  '--no-progress',
-  '--train-n',
-  '100',
-  '--val-n',
-  '20',
-  '--epochs',
-  String(epochs),
-  '--seed',
-  '1',
-  '--out',
-  out,
-];
+const cli = GAN_CLI;
+const repo = REPO_ROOT;
+const tiny = (out: string, epochs = 1) => tinyRunFlags(out, { epochs });
 
 /** A tmpfs of `size` at a new folder (read-only with `ro`), or null where mounting is not allowed. */
 function tmpfs(name: string, options: string): string | null {

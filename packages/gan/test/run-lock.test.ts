@@ -8,35 +8,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './fixtures/run-cli.js';
 import { RUN_FILES, loadCheckpoint } from '../src/run/run-folder.js';
 import { LOCK_FILE, RunInUseError, lockRun } from '../src/run/run-lock.js';
+import { GAN_CLI, REPO_ROOT, tinyRunFlags } from './support/tiny-run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gan-run-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const cli = GAN_CLI;
+const repo = REPO_ROOT;
 
 /** A tiny run; with 50 epochs it is still training when the others start (and is stopped by SIGINT). */
-const tiny = (seed: number, out: string, epochs = 50) => [
-  '--preset',
-  'tiny',
-  '--device',
-  'cpu',
-  '--no-progress',
-  '--train-n',
-  '100',
-  '--val-n',
-  '20',
-  '--epochs',
-  String(epochs),
-  '--seed',
-  String(seed),
-  '--out',
-  out,
-];
+const tiny = (seed: number, out: string, epochs = 50) => tinyRunFlags(out, { epochs, seed });
 
 interface Proc {
   pid: number;
