@@ -1,38 +1,51 @@
 /**
- * The wasm convolution's own kernels, im2col for conv2d and col2im for convTranspose2d (the twins
- * of packages/ops/src/conv; its conv.cpu.ts states the sum each output is). The launcher
- * (@saddle/ops's conv/conv.ts, convWasm) does the multiply-adds with the matmul kernel
- * (matmul/matmul.ts: panels, a 4 x 8 f32x4 register tile, fused multiply-add in the relaxed-SIMD
- * build): conv2d = im2col, then the matmul, then a copy of the [pixels, channels] product into
- * NCHW; convTranspose2d = the matmul (x against the weights), then col2im.
+ * The wasm convolution's own kernels (the twins of packages/ops/src/conv; its conv.cpu.ts states
+ * the sum each output is): conv2dF32, conv2d as a direct GEMM that writes NCHW itself, and
+ * col2imF32, convTranspose2d's second half after the matmul kernel (matmul/matmul.ts).
  *
- * Why im2col + the matmul here, when the WGSL kernel is an implicit GEMM: on the CPU the matmul's
- * register tile is what makes the flops cheap (32 multiply-adds per 3 loads), and a direct
- * convolution reaches that only with a tile per kernel shape. The patch matrix costs K = CinG·kH·kW
- * floats per output pixel, written once and read once by the matmul's packing, against 2·Cout·K
- * flops per pixel: for the GAN's layers (Cout 64-128) the copy is a small part of the time. (A
- * first version computed the convolution directly, f32x4 over 4 pixels x 4 channels per tap, and
- * ran 2-15x slower than tfjs-wasm's XNNPACK on the same shapes: its loop did a load and four weight
- * splats per 16 multiply-adds, and index arithmetic per tap.)
+ * conv2dF32, why a direct GEMM: conv2d is the product W_g [CoutG, K] · col [K, pixels] (K =
+ * CinG·kH·kW, col the patches). The first version wrote the whole col (MBs, out of cache), let the
+ * matmul pack it a second time and copied the [pixels, Cout] product into NCHW: three passes
+ * over memory and three dispatches, and it ran at 0.35-0.85x tfjs-wasm's XNNPACK on the bench's
+ * convolutions. Here the patches never leave the cache and the product lands in NCHW:
  *
- * im2col's layout: col [K, N·H'·W'] for group g: column p = (n, oy, ox) holds the receptive field
- * of output pixel p, row k = (ci, ky, kx) in the order the weights store it (conv2d's OIHW row is
- * contiguous in k), 0 where a tap reads the padding. K-major, so that for one tap and one output
- * row the W' entries are one run of x: a memory.copy at stride 1, a strided copy loop otherwise,
- * with zero fills where the run leaves the input (the bounds computed once per run). The matmul reads col through transA,
- * which is its cheap packing (four consecutive floats per step).
+ *   - an item is one image's band of R output rows (the launcher picks R: whole images when there
+ *     are enough for every thread, else bands). Its input rows are copied once into a zero-padded
+ *     band [CinG][Rb][Wp] (Rb = (R−1)·sh + (kH−1)·dh + 1 rows, Wp = (W'−1)·sw + (kW−1)·dw + 1
+ *     columns, the padding as zeros), so no tap tests a bound;
+ *   - for 8 output pixels of one row, a panel [K][8] gathers their patches: for each tap
+ *     (ci, ky, kx) 8 band floats at stride sw (two f32x4 loads at stride 1, four loads and two
+ *     shuffles at stride 2, scalar otherwise), the layout of the matmul's B panels;
+ *   - the group's weights are packed once per unit as the matmul's A panels [CoutG/MR][K][MR]
+ *     (zeros past CoutG), and each MR x 8 register tile (matmul/matmul.ts's inner loop: 10 fused
+ *     multiply-adds per step in the relaxed-SIMD build, 8 mul + add in SIMD128) runs over all of
+ *     K, then stores MR channels' 8 pixels, which are contiguous in NCHW (+ bias).
  *
- * Threads: the (k, n, oy) runs are cut into nthreads contiguous ranges (alignment 1); every
- * element is a copy, so any split gives the same bits. Memory traffic: K·4 bytes written per pixel,
- * x read kH·kW/(sh·sw) times over (from cache: a tap's runs are neighbouring rows).
+ * Memory traffic: x is read once per item (plus the band's halo rows), each panel is built in L1
+ * (K·32 bytes) and reused by the CoutG/MR tiles, the weights (CoutG·K floats) stay in L2, the
+ * output is written once. Packing a panel costs K·8 copies against 2·CoutG·K·8 flops.
  *
- * Bounds: the launcher checks shapes and options; x is read only at rows in [0, H) and columns in
- * [0, W) of group g's channels; col's P·K floats are all written.
- * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups].
+ * Threads: items are taken from an atomic counter (scratch[0], zeroed by the launcher), so a
+ * thread that loses its core does fewer; a unit packs its own copy of the weights (CoutG·K
+ * floats, small against its items' flops). Numerics: every output is one tile's running f32 sum
+ * over K in (ci, ky, kx) order, the twin's order (it sums in doubles), then + bias: the same
+ * instructions whoever computes it, so 1 and N threads give the same bits; the error bound is
+ * the matmul's (about K·eps32·Σ|x·w|).
+ *
+ * Bounds: the band holds the item's rows of the padded input plus 8·sw + 8 floats of slack, so
+ * a panel's vector loads past the end of its row stay inside the band (the extra columns are
+ * discarded: a tile cut by the row's end or by the last channels writes only its part, through
+ * the unit's edge buffer). x is read only at rows [0, H) and columns [0, W) of group g.
+ *
+ * Scratch (one block from the launcher): [0, 64) the item counter, then per unit the packed
+ * weights, the band, the panel and the edge tile at the offsets the launcher passes after dims.
+ * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups], then the plan.
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { dim } from '../shared/strided';
+import { madd } from '../shared/fma';
+import { MATMUL_MR } from '../matmul/matmul';
 
 /** The input row or column for output position o and tap k, or -1 when it reads the padding. */
 @inline
@@ -47,58 +60,209 @@ function inputIndex(o: i32, k: i32, stride: i32, pad: i32, dil: i32, size: i32, 
   return i < size ? i : -1;
 }
 
+/** Rows of the register tile (output channels): the matmul's MR (4, or 5 in the relaxed-SIMD build). */
+const MR: i32 = MATMUL_MR;
+/** Bytes of one k step of a packed weight strip (MR floats). */
+const A_STEP: usize = <usize>MR << 2;
+
 /**
- * conv2d's patch matrix: x dense NCHW; col dense [K, N·H'·W'] (K = CinG·kH·kW); g: the group whose
- * channels are gathered; dims as in the header.
+ * conv2d's direct GEMM (see the header): x dense NCHW, w dense [Cout, CinG, kH, kW], bias 0 or
+ * [Cout], out dense [N, Cout, H', W']; g: the group computed; dims: the header's 16 numbers, then
+ * the launcher's plan [R, Rb, Wp, packA, band, panel, edge, unitBytes] (output rows per item,
+ * band rows, band row pitch in floats, then byte offsets in a unit's scratch and its size);
+ * scratch: [0, 64) the item counter (zeroed by the launcher), then one region per unit.
  */
-export function im2colF32(x: usize, col: usize, g: i32, dims: usize, tid: i32, nthreads: i32): void {
-  const n = dim(dims, 0), cin = dim(dims, 1), h = dim(dims, 2), wd = dim(dims, 3);
+export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, dims: usize, scratch: usize, tid: i32, nthreads: i32): void {
+  const n = dim(dims, 0), cin = dim(dims, 1), h = dim(dims, 2), wd = dim(dims, 3), cout = dim(dims, 4);
   const oh = dim(dims, 5), ow = dim(dims, 6), kh = dim(dims, 7), kw = dim(dims, 8);
   const sh = dim(dims, 9), sw = dim(dims, 10), ph = dim(dims, 11), pw = dim(dims, 12), dh = dim(dims, 13), dw = dim(dims, 14);
   const groups = dim(dims, 15);
+  const rowsPerItem = dim(dims, 16), rb = dim(dims, 17), wp = dim(dims, 18);
+  const region = scratch + 64 + <usize>tid * <usize>dim(dims, 23);
+  const packA = region + <usize>dim(dims, 19);
+  const band = region + <usize>dim(dims, 20);
+  const panel = region + <usize>dim(dims, 21);
+  const edge = region + <usize>dim(dims, 22);
   const cinG = cin / groups;
-  const taps = kh * kw;
-  const pixels = n * oh * ow;
-  // A unit: one output row (n, oy) of one patch row k, i.e. W' consecutive floats of col.
-  const units = cinG * taps * n * oh;
-  const start = shareStart(units, tid, nthreads, 1);
-  const end = shareEnd(units, tid, nthreads, 1);
-  const plane = (<usize>(h * wd)) << 2;
-  const owBytes = (<usize>ow) << 2;
-  for (let u = start; u < end; u++) {
-    const oy = u % oh;
-    let r = u / oh;
-    const b = r % n;
-    const k = r / n;
-    const ci = k / taps;
-    const ky = (k % taps) / kw;
-    const kx = k % kw;
-    const dst = col + ((<usize>k * <usize>pixels + <usize>((b * oh + oy) * ow)) << 2);
-    const iy = inputIndex(oy, ky, sh, ph, dh, h, false);
-    if (iy < 0) {
-      memory.fill(dst, 0, owBytes);
-      continue;
+  const coutG = cout / groups;
+  const kdim = cinG * kh * kw;
+  const strips = (coutG + MR - 1) / MR;
+  const bandsPerImage = (oh + rowsPerItem - 1) / rowsPerItem;
+  const items = n * bandsPerImage;
+  const plane = (<usize>(oh * ow)) << 2;
+  const wpBytes = (<usize>wp) << 2;
+  const bandBytes = <usize>(cinG * rb * wp + 8 * sw + 8) << 2;
+  let t = atomic.add<i32>(scratch, 1);
+  if (t >= items) return;
+  // The group's weights as MR-row strips [strips][K][MR] (zeros past CoutG), in this unit's region.
+  for (let s = 0; s < strips; s++) {
+    for (let r = 0; r < MR; r++) {
+      const co = s * MR + r;
+      const src = w + ((<usize>(g * coutG + co) * <usize>kdim) << 2);
+      let d = packA + <usize>s * <usize>kdim * A_STEP + ((<usize>r) << 2);
+      for (let k = 0; k < kdim; k++) {
+        store<f32>(d, co < coutG ? load<f32>(src + ((<usize>k) << 2)) : 0);
+        d += A_STEP;
+      }
     }
-    const row = x + <usize>(b * cin + g * cinG + ci) * plane + ((<usize>(iy * wd)) << 2);
-    // ix = ox·sw + shift: inside [0, W) for ox in [lo, hi); zeros on either side.
-    const shift = kx * dw - pw;
-    const lo = min(ow, max(0, ceilDiv(-shift, sw)));
-    const hi = max(lo, min(ow, ceilDiv(wd - shift, sw)));
-    if (lo > 0) memory.fill(dst, 0, (<usize>lo) << 2);
-    if (sw == 1) {
-      // One contiguous run of inputs.
-      if (hi > lo) memory.copy(dst + ((<usize>lo) << 2), row + ((<usize>(lo + shift)) << 2), (<usize>(hi - lo)) << 2);
-    } else {
-      for (let ox = lo; ox < hi; ox++) store<f32>(dst + ((<usize>ox) << 2), load<f32>(row + ((<usize>(ox * sw + shift)) << 2)));
+  }
+  for (; t < items; t = atomic.add<i32>(scratch, 1)) {
+    const b = t / bandsPerImage;
+    const oy0 = (t % bandsPerImage) * rowsPerItem;
+    const oy1 = min(oh, oy0 + rowsPerItem);
+    // The band: input rows iyLo .. iyLo + rows of the group's channels, zero-padded, [CinG][Rb][Wp].
+    const iyLo = oy0 * sh - ph;
+    const rows = (oy1 - 1 - oy0) * sh + (kh - 1) * dh + 1;
+    const cnt = min(wd, wp - pw);
+    memory.fill(band, 0, bandBytes);
+    if (cnt > 0) {
+      for (let ci = 0; ci < cinG; ci++) {
+        const src = x + ((<usize>((b * cin + g * cinG + ci) * h) * <usize>wd) << 2);
+        const dst = band + ((<usize>(ci * rb) * <usize>wp + <usize>pw) << 2);
+        for (let r = max(0, -iyLo); r < rows; r++) {
+          const iy = iyLo + r;
+          if (iy >= h) break;
+          memory.copy(dst + <usize>r * wpBytes, src + ((<usize>(iy * wd)) << 2), (<usize>cnt) << 2);
+        }
+      }
     }
-    if (hi < ow) memory.fill(dst + ((<usize>hi) << 2), 0, (<usize>(ow - hi)) << 2);
+    for (let oy = oy0; oy < oy1; oy++) {
+      const rowAt = band + <usize>((oy - oy0) * sh) * wpBytes;
+      for (let ox0 = 0; ox0 < ow; ox0 += 8) {
+        // The panel: 8 output pixels' patches, [K][8] (k in the weights' (ci, ky, kx) order).
+        const at = rowAt + ((<usize>(ox0 * sw)) << 2);
+        let d = panel;
+        for (let ci = 0; ci < cinG; ci++) {
+          for (let ky = 0; ky < kh; ky++) {
+            let p = at + <usize>(ci * rb + ky * dh) * wpBytes;
+            for (let kx = 0; kx < kw; kx++) {
+              if (sw == 1) {
+                v128.store(d, v128.load(p));
+                v128.store(d, v128.load(p, 16), 16);
+              } else if (sw == 2) {
+                v128.store(d, v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+                v128.store(d, v128.shuffle<f32>(v128.load(p, 32), v128.load(p, 48), 0, 2, 4, 6), 16);
+              } else {
+                const step = (<usize>sw) << 2;
+                for (let j = 0; j < 8; j++) store<f32>(d + ((<usize>j) << 2), load<f32>(p + <usize>j * step));
+              }
+              d += 32;
+              p += (<usize>dw) << 2;
+            }
+          }
+        }
+        const cols = min(8, ow - ox0);
+        const c = out + ((<usize>(((b * cout + g * coutG) * oh + oy) * ow + ox0)) << 2);
+        for (let s = 0; s < strips; s++) {
+          const co = s * MR;
+          tile(
+            packA + <usize>s * <usize>kdim * A_STEP, panel, kdim, c + <usize>co * plane, plane, min(MR, coutG - co), cols,
+            bias ? bias + ((<usize>(g * coutG + co)) << 2) : 0, edge,
+          );
+        }
+      }
+    }
   }
 }
 
-/** ⌈a / s⌉ for s > 0 and any sign of a (i32 division truncates toward zero). */
+/**
+ * One MR x 8 register tile over the whole of K (the matmul's inner loop, matmul/matmul.ts): pa a
+ * weight strip [K][MR], pb a panel [K][8]; c the tile's first output, ldc bytes between output
+ * channels; rows and cols the part inside the output; bias (0: none) the strip's first bias.
+ */
 @inline
-function ceilDiv(a: i32, s: i32): i32 {
-  return a > 0 ? (a + s - 1) / s : -(-a / s);
+function tile(pa: usize, pb: usize, kdim: i32, c: usize, ldc: usize, rows: i32, cols: i32, bias: usize, edge: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0); // the fifth row: relaxed-SIMD build only
+  const end = pb + ((<usize>kdim) << 5);
+  if (MR == 5) {
+    // As in the matmul: rows 0-3 broadcast by shuffles from one f32x4, row 4 one splat load (15 registers).
+    while (pb < end) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      const a = v128.load(pa);
+      let x = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      x = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+      c10 = madd(x, b0, c10);
+      c11 = madd(x, b1, c11);
+      x = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+      c20 = madd(x, b0, c20);
+      c21 = madd(x, b1, c21);
+      x = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+      c30 = madd(x, b0, c30);
+      c31 = madd(x, b1, c31);
+      x = v128.load32_splat(pa, 16);
+      c40 = madd(x, b0, c40);
+      c41 = madd(x, b1, c41);
+      pa += A_STEP;
+      pb += 32;
+    }
+  } else {
+    while (pb < end) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let x = v128.load32_splat(pa);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      x = v128.load32_splat(pa, 4);
+      c10 = madd(x, b0, c10);
+      c11 = madd(x, b1, c11);
+      x = v128.load32_splat(pa, 8);
+      c20 = madd(x, b0, c20);
+      c21 = madd(x, b1, c21);
+      x = v128.load32_splat(pa, 12);
+      c30 = madd(x, b0, c30);
+      c31 = madd(x, b1, c31);
+      pa += A_STEP;
+      pb += 32;
+    }
+  }
+  if (rows == MR && cols == 8) {
+    storeRow(c, c00, c01, bias);
+    storeRow(c + ldc, c10, c11, bias ? bias + 4 : 0);
+    storeRow(c + 2 * ldc, c20, c21, bias ? bias + 8 : 0);
+    storeRow(c + 3 * ldc, c30, c31, bias ? bias + 12 : 0);
+    if (MR == 5) storeRow(c + 4 * ldc, c40, c41, bias ? bias + 16 : 0);
+    return;
+  }
+  // Cut by the last channel or the end of the output row: park the sums, write the part inside.
+  v128.store(edge, c00);
+  v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32);
+  v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64);
+  v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96);
+  v128.store(edge, c31, 112);
+  if (MR == 5) {
+    v128.store(edge, c40, 128);
+    v128.store(edge, c41, 144);
+  }
+  for (let r = 0; r < rows; r++) {
+    const row = c + <usize>r * ldc;
+    const bv: f32 = bias ? load<f32>(bias + ((<usize>r) << 2)) : 0;
+    for (let j = 0; j < cols; j++) {
+      const s = load<f32>(edge + ((<usize>(r * 8 + j)) << 2));
+      store<f32>(row + ((<usize>j) << 2), bias ? s + bv : s);
+    }
+  }
+}
+
+/** One output channel's 8 pixels: the sums, + its bias (0: none). */
+@inline
+function storeRow(c: usize, v0: v128, v1: v128, bias: usize): void {
+  if (bias) {
+    const bv = v128.load32_splat(bias);
+    v0 = f32x4.add(v0, bv);
+    v1 = f32x4.add(v1, bv);
+  }
+  v128.store(c, v0);
+  v128.store(c, v1, 16);
 }
 
 /**

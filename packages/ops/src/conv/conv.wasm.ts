@@ -1,58 +1,56 @@
 import { Tensor, tidy, type WasmDevice } from '@saddle/tensor';
 import { asWasm } from '../shared/launch.js';
-import { contiguous } from '../elementwise/elementwise.js';
-import { copyInto, reshape, slice, transpose } from '../shape/shape.js';
 import { runMatmulWasm } from '../matmul/matmul.wasm.js';
 import type { ConvGeometry } from './conv.cpu.js';
 import { transposedOperands } from './transposed-operands.js';
 
-/** The op's wasm entry: conv2d as im2col + the matmul kernel, convTranspose2d as the matmul kernel + col2im. */
+/** The op's wasm entry: conv2d as a direct GEMM (conv2dF32), convTranspose2d as the matmul kernel + col2im. */
 export function convOnWasm(op: string, geo: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
   convWasm(op, geo, asWasm(out.device), x, w, bias, out);
 }
 
 /**
- * The wasm path of conv2d, per group g: im2col (kernels-wasm's conv/conv.ts) writes the patch
- * matrix col [K, N·H'·W']; the matmul kernel computes colᵀ · W_gᵀ + bias [N·H'·W', CoutG] (col
- * read through transA, W_g as stored, [CoutG, K], through transB); a strided copy puts the
- * product's columns into the output's channels (NCHW). x, w and bias are dense.
+ * The wasm path of conv2d: one run of conv2dF32 per group (kernels-wasm's conv/conv.ts), a direct
+ * GEMM that writes NCHW itself: each item (an image's band of output rows) copies its input band
+ * zero-padded, packs 8 pixels' patches at a time and multiplies them by the group's weights with
+ * the matmul's register tile. The launcher picks the rows per item and lays out each unit's
+ * scratch (packed weights, band, panel, edge tile). x, w and bias are dense.
  * convTranspose2d goes to convTransposeWasm.
  */
 function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
   if (geo.transposed) return convTransposeWasm(op, geo, device, x, w, bias, out);
-  const { n, oh, ow, kh, kw, groups } = geo;
+  const { n, oh, ow, kh, kw, sh, sw, dh, dw, groups } = geo;
   const cinG = geo.cin / groups;
   const coutG = geo.cout / groups;
-  const taps = kh * kw;
-  const pixels = n * oh * ow;
-  const kdim = cinG * taps;
-  const dims = kernelDims(geo);
-  // tidy: the patch matrix, the product, the group's weight copies and the views go when done.
-  tidy(() => {
-    const col = Tensor.empty([kdim, pixels], 'f32', device, op);
-    const product = Tensor.empty([pixels, coutG], 'f32', device, op);
-    const out3 = reshape(out, [n, geo.cout, oh * ow]);
+  const kdim = cinG * kh * kw;
+  const mr = device.constant('MATMUL_MR');
+  // Rows per item: whole images where there are enough of them, else bands, so that every thread
+  // has a few items to take (the result does not depend on it: each output is one item's sum).
+  let rows = oh;
+  while (rows > 1 && n * Math.ceil(oh / rows) < 8 * device.threads) rows = Math.ceil(rows / 2);
+  const bandRows = (rows - 1) * sh + (kh - 1) * dh + 1;
+  const pitch = (ow - 1) * sw + (kw - 1) * dw + 1;
+  const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
+  const bandAt = line(Math.ceil(coutG / mr) * kdim * mr * 4);
+  const panelAt = bandAt + line((cinG * bandRows * pitch + 8 * sw + 8) * 4);
+  const edgeAt = panelAt + line(kdim * 32);
+  const unitBytes = edgeAt + line(mr * 32);
+  const scratch = Tensor.empty([(64 + device.units * unitBytes) / 4], 'f32', device, op);
+  try {
+    const base = device.address(scratch.storage);
+    const head = scratch.storage.data!;
+    const plan = [...kernelDims(geo), rows, bandRows, pitch, 0, bandAt, panelAt, edgeAt, unitBytes];
     for (let g = 0; g < groups; g++) {
-      device.run('im2colF32', [device.address(x.storage), device.address(col.storage), g, device.ints(dims)], pixels * kdim);
-      let wg: Tensor;
-      if (!geo.transposed) wg = groups === 1 ? w : contiguous(slice(w, [g * coutG, 0, 0, 0], [coutG, -1, -1, -1]));
-      else wg = contiguous(transpose(reshape(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]), [cinG, coutG, taps]), [0, 2, 1]));
-      const bg = !bias || groups === 1 ? bias : contiguous(slice(bias, [g * coutG], [coutG]));
-      runMatmulWasm(device, {
-        a: col,
-        b: wg,
-        bias: bg ?? null,
-        out: product,
-        m: pixels,
-        n: coutG,
-        k: kdim,
-        transA: true,
-        transB: !geo.transposed,
-        activation: 'none',
-      });
-      copyInto(slice(out3, [0, g * coutG, 0], [n, coutG, oh * ow]), transpose(reshape(product, [n, oh * ow, coutG]), [0, 2, 1]));
+      head[0] = 0; // the item counter (0.0f has the bits of the i32 0)
+      device.run(
+        'conv2dF32',
+        [device.address(x.storage), device.address(w.storage), bias ? device.address(bias.storage) : 0, device.address(out.storage), g, device.ints(plan), base],
+        (n * coutG * oh * ow * kdim) / 8,
+      );
     }
-  });
+  } finally {
+    scratch.dispose();
+  }
 }
 
 /**
