@@ -110,8 +110,8 @@ export interface WasmKernels {
   avgPool2dBackwardF32: readonly [geom: number, dy: number, dx: number];
   /** `assembly/conv/conv.ts`: (x: usize, w: usize, bias: usize, out: usize, g: i32, dims: usize, scratch: usize, tid, nthreads). */
   conv2dF32: readonly [x: number, w: number, bias: number, out: number, g: number, dims: number, scratch: number];
-  /** `assembly/conv/conv.ts`: (colT: usize, out: usize, bias: usize, g: i32, dims: usize, tid, nthreads). */
-  col2imF32: readonly [colT: number, out: number, bias: number, g: number, dims: number];
+  /** `assembly/conv/conv.ts`: (col: usize, out: usize, bias: usize, g: i32, dims: usize, tid, nthreads). */
+  col2imF32: readonly [col: number, out: number, bias: number, g: number, dims: number];
 }
 
 /** The name of a kernel export (see {@link WasmKernels}). */

@@ -56,8 +56,9 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
 /**
  * convTranspose2d on wasm, per group g, as GEMM then col2im (no multiplications by the zeros that
  * the gather form inserts between input pixels): x_g permuted to [CinG, N·H·W] (a copy of the
- * input), the matmul kernel computes colT = x_gᵀ · W_g [N·H·W, CoutG·kH·kW] (W_g [CinG, CoutG·kH·kW]
- * as stored), and col2imF32 sums each output's taps from colT and adds the bias.
+ * input), the matmul kernel computes col = W_gᵀ · x_g [CoutG·kH·kW, N·H·W] (W_g [CinG, CoutG·kH·kW]
+ * as stored, read through transA), and col2imF32 sums each output's taps from col's rows (runs of
+ * input rows, contiguous) and adds the bias.
  */
 function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
   const { n, h, groups } = geo;
@@ -65,16 +66,16 @@ function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x:
   const rowLen = (geo.cout / groups) * geo.kh * geo.kw;
   const dims = kernelDims(geo);
   tidy(() => {
-    const colT = Tensor.empty([inPixels, rowLen], 'f32', device, op);
+    const col = Tensor.empty([rowLen, inPixels], 'f32', device, op);
     for (let g = 0; g < groups; g++) {
       const { xg, wg } = transposedOperands(geo, x, w, g);
       runMatmulWasm(device, {
-        a: xg,
-        b: wg,
+        a: wg,
+        b: xg,
         bias: null,
-        out: colT,
-        m: inPixels,
-        n: rowLen,
+        out: col,
+        m: rowLen,
+        n: inPixels,
         k: geo.cin / groups,
         transA: true,
         transB: false,
@@ -82,7 +83,7 @@ function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x:
       });
       device.run(
         'col2imF32',
-        [device.address(colT.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)],
+        [device.address(col.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)],
         (out.size / groups) * geo.kh * geo.kw,
       );
     }
