@@ -16,8 +16,8 @@
  *   - for 8 output pixels of one row, a panel [K][8] gathers their patches: for each tap
  *     (ci, ky, kx) 8 band floats at stride sw (two f32x4 loads at stride 1, four loads and two
  *     shuffles at stride 2, scalar otherwise), the layout of the matmul's B panels;
- *   - the group's weights are packed once per unit as the matmul's A panels [CoutG/MR][K][MR]
- *     (zeros past CoutG), and each MR x 8 register tile (matmul/matmul.ts's inner loop: 10 fused
+ *   - the group's weights are packed once as the matmul's A panels [CoutG/MR][K][MR] (zeros past
+ *     CoutG), and each MR x 8 register tile (matmul/matmul.ts's inner loop: 10 fused
  *     multiply-adds per step in the relaxed-SIMD build, 8 mul + add in SIMD128) runs over all of
  *     K, then stores MR channels' 8 pixels, which are contiguous in NCHW (+ bias).
  *
@@ -26,8 +26,9 @@
  * output is written once. Packing a panel costs K·8 copies against 2·CoutG·K·8 flops.
  *
  * Threads: items are taken from an atomic counter (scratch[0], zeroed by the launcher), so a
- * thread that loses its core does fewer; a unit packs its own copy of the weights (CoutG·K
- * floats, small against its items' flops). Numerics: every output is one tile's running f32 sum
+ * thread that loses its core does fewer; the weight strips are packed once, by whichever unit
+ * claims each first (an atomic state per strip, as the matmul's panels; a copy per unit cost up
+ * to 8 x CoutG·K scalar copies, ~10% of the 5x5 case on two threads). Numerics: every output is one tile's running f32 sum
  * over K in (ci, ky, kx) order, the twin's order (it sums in doubles), then + bias: the same
  * instructions whoever computes it, so 1 and N threads give the same bits; the error bound is
  * the matmul's (about K·eps32·Σ|x·w|).
@@ -37,8 +38,9 @@
  * discarded: a tile cut by the row's end or by the last channels writes only its part, through
  * the unit's edge buffer). x is read only at rows [0, H) and columns [0, W) of group g.
  *
- * Scratch (one block from the launcher): [0, 64) the item counter, then per unit the packed
- * weights, the band, the panel and the edge tile at the offsets the launcher passes after dims.
+ * Scratch (one block from the launcher): [0, 64) the item counter, the strip states, the packed
+ * weights, then per unit the band, the panel and the edge tile, at the offsets the launcher
+ * passes after dims.
  * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups], then the plan.
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
@@ -68,9 +70,11 @@ const A_STEP: usize = <usize>MR << 2;
 /**
  * conv2d's direct GEMM (see the header): x dense NCHW, w dense [Cout, CinG, kH, kW], bias 0 or
  * [Cout], out dense [N, Cout, H', W']; g: the group computed; dims: the header's 16 numbers, then
- * the launcher's plan [R, Rb, Wp, packA, band, panel, edge, unitBytes] (output rows per item,
- * band rows, band row pitch in floats, then byte offsets in a unit's scratch and its size);
- * scratch: [0, 64) the item counter (zeroed by the launcher), then one region per unit.
+ * the launcher's plan [R, Rb, Wp, packA, band, panel, edge, unitBytes, regions] (output rows per
+ * item, band rows, band row pitch in floats; the packed weights' byte offset in scratch; the
+ * band's, panel's and edge tile's byte offsets in a unit's region, its size, and the first
+ * region's offset in scratch); scratch: [0, 64) the item counter, then one state per weight strip
+ * (both zeroed by the launcher), the packed weights, then one region per unit.
  */
 export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, dims: usize, scratch: usize, tid: i32, nthreads: i32): void {
   const n = dim(dims, 0), cin = dim(dims, 1), h = dim(dims, 2), wd = dim(dims, 3), cout = dim(dims, 4);
@@ -78,8 +82,8 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
   const sh = dim(dims, 9), sw = dim(dims, 10), ph = dim(dims, 11), pw = dim(dims, 12), dh = dim(dims, 13), dw = dim(dims, 14);
   const groups = dim(dims, 15);
   const rowsPerItem = dim(dims, 16), rb = dim(dims, 17), wp = dim(dims, 18);
-  const region = scratch + 64 + <usize>tid * <usize>dim(dims, 23);
-  const packA = region + <usize>dim(dims, 19);
+  const region = scratch + <usize>dim(dims, 24) + <usize>tid * <usize>dim(dims, 23);
+  const packA = scratch + <usize>dim(dims, 19);
   const band = region + <usize>dim(dims, 20);
   const panel = region + <usize>dim(dims, 21);
   const edge = region + <usize>dim(dims, 22);
@@ -91,19 +95,25 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
   const items = n * bandsPerImage;
   const plane = (<usize>(oh * ow)) << 2;
   const wpBytes = (<usize>wp) << 2;
-  const bandBytes = <usize>(cinG * rb * wp + 8 * sw + 8) << 2;
   let t = atomic.add<i32>(scratch, 1);
   if (t >= items) return;
-  // The group's weights as MR-row strips [strips][K][MR] (zeros past CoutG), in this unit's region.
-  for (let s = 0; s < strips; s++) {
-    for (let r = 0; r < MR; r++) {
-      const co = s * MR + r;
-      const src = w + ((<usize>(g * coutG + co) * <usize>kdim) << 2);
-      let d = packA + <usize>s * <usize>kdim * A_STEP + ((<usize>r) << 2);
-      for (let k = 0; k < kdim; k++) {
-        store<f32>(d, co < coutG ? load<f32>(src + ((<usize>k) << 2)) : 0);
-        d += A_STEP;
-      }
+  // The group's weights as MR-row strips [strips][K][MR] (zeros past CoutG), packed once for all
+  // units: a unit packs every strip nobody has claimed, then waits for those another is packing.
+  const states = scratch + 64;
+  let waiting = false;
+  for (let q = 0; q < strips; q++) {
+    const state = states + ((<usize>q) << 2);
+    if (atomic.load<i32>(state) == PACKED) continue;
+    if (atomic.cmpxchg<i32>(state, UNPACKED, PACKING) != UNPACKED) {
+      waiting = true;
+      continue;
+    }
+    packStrip(w + ((<usize>(g * coutG) * <usize>kdim) << 2), coutG, kdim, q, packA + <usize>q * <usize>kdim * A_STEP);
+    atomic.store<i32>(state, PACKED); // sequentially consistent: whoever reads PACKED sees the floats
+  }
+  if (waiting) {
+    for (let q = 0; q < strips; q++) {
+      while (atomic.load<i32>(states + ((<usize>q) << 2)) != PACKED) {}
     }
   }
   for (; t < items; t = atomic.add<i32>(scratch, 1)) {
@@ -114,18 +124,24 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
     const iyLo = oy0 * sh - ph;
     const rows = (oy1 - 1 - oy0) * sh + (kh - 1) * dh + 1;
     const cnt = min(wd, wp - pw);
-    memory.fill(band, 0, bandBytes);
-    if (cnt > 0) {
-      for (let ci = 0; ci < cinG; ci++) {
-        const src = x + ((<usize>((b * cin + g * cinG + ci) * h) * <usize>wd) << 2);
-        const dst = band + ((<usize>(ci * rb) * <usize>wp + <usize>pw) << 2);
-        for (let r = max(0, -iyLo); r < rows; r++) {
-          const iy = iyLo + r;
-          if (iy >= h) break;
-          memory.copy(dst + <usize>r * wpBytes, src + ((<usize>(iy * wd)) << 2), (<usize>cnt) << 2);
+    // Every band float written once: a copied run of x or a zero (padding, rows outside x, slack).
+    const padRight = (<usize>max(0, wp - pw - max(cnt, 0))) << 2;
+    const padLeft = (<usize>min(pw, wp)) << 2;
+    for (let ci = 0; ci < cinG; ci++) {
+      const src = x + ((<usize>((b * cin + g * cinG + ci) * h) * <usize>wd) << 2);
+      let dst = band + <usize>(ci * rb) * wpBytes;
+      for (let r = 0; r < rb; r++) {
+        const iy = iyLo + r;
+        if (r >= rows || iy < 0 || iy >= h || cnt <= 0) memory.fill(dst, 0, wpBytes);
+        else {
+          memory.fill(dst, 0, padLeft);
+          memory.copy(dst + padLeft, src + ((<usize>(iy * wd)) << 2), (<usize>cnt) << 2);
+          memory.fill(dst + padLeft + ((<usize>cnt) << 2), 0, padRight);
         }
+        dst += wpBytes;
       }
     }
+    memory.fill(band + <usize>(cinG * rb) * wpBytes, 0, (<usize>(8 * sw + 8)) << 2);
     for (let oy = oy0; oy < oy1; oy++) {
       const rowAt = band + <usize>((oy - oy0) * sh) * wpBytes;
       for (let ox0 = 0; ox0 < ow; ox0 += 8) {
@@ -151,16 +167,48 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
             }
           }
         }
-        const cols = min(8, ow - ox0);
+        // A panel cut by the row's end writes all 8 columns when the pixels it overwrites past the
+        // row are this item's own later ones (rewritten when their panel comes): full-tile
+        // stores instead of the edge tile, for every row but the item's last.
+        const cols = oy * ow + ox0 + 8 <= oy1 * ow ? 8 : ow - ox0;
         const c = out + ((<usize>(((b * cout + g * coutG) * oh + oy) * ow + ox0)) << 2);
         for (let s = 0; s < strips; s++) {
           const co = s * MR;
-          tile(
-            packA + <usize>s * <usize>kdim * A_STEP, panel, kdim, c + <usize>co * plane, plane, min(MR, coutG - co), cols,
-            bias ? bias + ((<usize>(g * coutG + co)) << 2) : 0, edge,
-          );
+          const pa = packA + <usize>s * <usize>kdim * A_STEP;
+          const rows = min(MR, coutG - co);
+          const at = c + <usize>co * plane;
+          const bs = bias ? bias + ((<usize>(g * coutG + co)) << 2) : 0;
+          // The last strip's rows alone where it has few (16 or 32 channels with MR = 5): no
+          // multiply-adds on its zero rows.
+          if (rows <= 2) shortTile(pa, panel, kdim, at, plane, rows, cols, bs, edge, false);
+          else if (MR == 5 && rows <= 4) shortTile(pa, panel, kdim, at, plane, rows, cols, bs, edge, true);
+          else tile(pa, panel, kdim, at, plane, rows, cols, bs, edge);
         }
       }
+    }
+  }
+}
+
+// Weight strip states (one i32 each, zeroed by the launcher): nobody has it, being packed, packed.
+const UNPACKED = 0, PACKING = 1, PACKED = 2;
+
+/** Strip q of the group's weights wg [CoutG, K] as [K][MR]: dst[k·MR + r] = wg[q·MR + r, k], zeros past CoutG. */
+@inline
+function packStrip(wg: usize, coutG: i32, kdim: i32, q: i32, dst: usize): void {
+  for (let r = 0; r < MR; r++) {
+    const co = q * MR + r;
+    let d = dst + ((<usize>r) << 2);
+    if (co >= coutG) {
+      for (let k = 0; k < kdim; k++) {
+        store<f32>(d, 0);
+        d += A_STEP;
+      }
+      continue;
+    }
+    const src = wg + ((<usize>co * <usize>kdim) << 2);
+    for (let k = 0; k < kdim; k++) {
+      store<f32>(d, load<f32>(src + ((<usize>k) << 2)));
+      d += A_STEP;
     }
   }
 }
@@ -243,6 +291,69 @@ function tile(pa: usize, pb: usize, kdim: i32, c: usize, ldc: usize, rows: i32, 
     v128.store(edge, c40, 128);
     v128.store(edge, c41, 144);
   }
+  finishEdge(c, ldc, rows, cols, bias, edge);
+}
+
+/**
+ * The tile of a strip with fewer rows than MR: rows 0-1, or 0-3 when `four` (the relaxed-SIMD
+ * build's 5-row strips), the same multiply-adds in the same order as tile's for those rows (so the
+ * same bits), 4 or 8 per step instead of 2·MR. The strip's layout is unchanged ([K][MR]).
+ */
+@inline
+function shortTile(pa: usize, pb: usize, kdim: i32, c: usize, ldc: usize, rows: i32, cols: i32, bias: usize, edge: usize, four: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pb + ((<usize>kdim) << 5);
+  if (four) {
+    while (pb < end) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      const a = v128.load(pa);
+      let x = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      x = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+      c10 = madd(x, b0, c10);
+      c11 = madd(x, b1, c11);
+      x = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+      c20 = madd(x, b0, c20);
+      c21 = madd(x, b1, c21);
+      x = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+      c30 = madd(x, b0, c30);
+      c31 = madd(x, b1, c31);
+      pa += A_STEP;
+      pb += 32;
+    }
+  } else {
+    while (pb < end) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let x = v128.load32_splat(pa);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      x = v128.load32_splat(pa, 4);
+      c10 = madd(x, b0, c10);
+      c11 = madd(x, b1, c11);
+      pa += A_STEP;
+      pb += 32;
+    }
+  }
+  v128.store(edge, c00);
+  v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32);
+  v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64);
+  v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96);
+  v128.store(edge, c31, 112);
+  finishEdge(c, ldc, rows, cols, bias, edge);
+}
+
+/** Writes the part of a parked tile (edge, [MR][8]) inside the output: rows x cols, + bias. */
+@inline
+function finishEdge(c: usize, ldc: usize, rows: i32, cols: i32, bias: usize, edge: usize): void {
   for (let r = 0; r < rows; r++) {
     const row = c + <usize>r * ldc;
     const bv: f32 = bias ? load<f32>(bias + ((<usize>r) << 2)) : 0;

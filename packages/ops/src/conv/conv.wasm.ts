@@ -13,8 +13,9 @@ export function convOnWasm(op: string, geo: ConvGeometry, x: Tensor, w: Tensor, 
  * The wasm path of conv2d: one run of conv2dF32 per group (kernels-wasm's conv/conv.ts), a direct
  * GEMM that writes NCHW itself: each item (an image's band of output rows) copies its input band
  * zero-padded, packs 8 pixels' patches at a time and multiplies them by the group's weights with
- * the matmul's register tile. The launcher picks the rows per item and lays out each unit's
- * scratch (packed weights, band, panel, edge tile). x, w and bias are dense.
+ * the matmul's register tile. The launcher picks the rows per item and lays out the scratch (the
+ * item counter, the weights' strip states and packed strips, then per unit a band, a panel and
+ * an edge tile). x, w and bias are dense.
  * convTranspose2d goes to convTransposeWasm.
  */
 function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
@@ -31,17 +32,19 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
   const bandRows = (rows - 1) * sh + (kh - 1) * dh + 1;
   const pitch = (ow - 1) * sw + (kw - 1) * dw + 1;
   const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
-  const bandAt = line(Math.ceil(coutG / mr) * kdim * mr * 4);
-  const panelAt = bandAt + line((cinG * bandRows * pitch + 8 * sw + 8) * 4);
+  const strips = Math.ceil(coutG / mr);
+  const packAt = 64 + line(strips * 4);
+  const regionsAt = packAt + line(strips * kdim * mr * 4);
+  const panelAt = line((cinG * bandRows * pitch + 8 * sw + 8) * 4);
   const edgeAt = panelAt + line(kdim * 32);
   const unitBytes = edgeAt + line(mr * 32);
-  const scratch = Tensor.empty([(64 + device.units * unitBytes) / 4], 'f32', device, op);
+  const scratch = Tensor.empty([(regionsAt + device.units * unitBytes) / 4], 'f32', device, op);
   try {
     const base = device.address(scratch.storage);
     const head = scratch.storage.data!;
-    const plan = [...kernelDims(geo), rows, bandRows, pitch, 0, bandAt, panelAt, edgeAt, unitBytes];
+    const plan = [...kernelDims(geo), rows, bandRows, pitch, packAt, 0, panelAt, edgeAt, unitBytes, regionsAt];
     for (let g = 0; g < groups; g++) {
-      head[0] = 0; // the item counter (0.0f has the bits of the i32 0)
+      head.fill(0, 0, 16 + strips); // the item counter and the strip states (0.0f has the bits of the i32 0)
       device.run(
         'conv2dF32',
         [device.address(x.storage), device.address(w.storage), bias ? device.address(bias.storage) : 0, device.address(out.storage), g, device.ints(plan), base],
