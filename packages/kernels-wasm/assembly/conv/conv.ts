@@ -142,48 +142,110 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
       }
     }
     memory.fill(band + <usize>(cinG * rb) * wpBytes, 0, (<usize>(8 * sw + 8)) << 2);
-    for (let oy = oy0; oy < oy1; oy++) {
-      const rowAt = band + <usize>((oy - oy0) * sh) * wpBytes;
-      for (let ox0 = 0; ox0 < ow; ox0 += 8) {
-        // The panel: 8 output pixels' patches, [K][8] (k in the weights' (ci, ky, kx) order).
-        const at = rowAt + ((<usize>(ox0 * sw)) << 2);
-        let d = panel;
-        for (let ci = 0; ci < cinG; ci++) {
-          for (let ky = 0; ky < kh; ky++) {
-            let p = at + <usize>(ci * rb + ky * dh) * wpBytes;
-            for (let kx = 0; kx < kw; kx++) {
-              if (sw == 1) {
-                v128.store(d, v128.load(p));
-                v128.store(d, v128.load(p, 16), 16);
-              } else if (sw == 2) {
-                v128.store(d, v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
-                v128.store(d, v128.shuffle<f32>(v128.load(p, 32), v128.load(p, 48), 0, 2, 4, 6), 16);
-              } else {
-                const step = (<usize>sw) << 2;
-                for (let j = 0; j < 8; j++) store<f32>(d + ((<usize>j) << 2), load<f32>(p + <usize>j * step));
-              }
-              d += 32;
-              p += (<usize>dw) << 2;
-            }
-          }
+    // The panels: 8 output pixels' patches each, [K][8] (k in the weights' (ci, ky, kx) order),
+    // walked in the output's order. Rows of 5 or more pixels are cut into panels row by row
+    // (the pixels of one row read the band at a fixed stride: vector copies); narrower rows (a
+    // weight gradient's kH x kW outputs) are walked as one run of the item's pixels, 8 at a time
+    // across rows (gathered one float at a time), so a panel is not mostly padding.
+    const across = ow <= 5;
+    const pEnd = oy1 * ow;
+    let p = oy0 * ow;
+    while (p < pEnd) {
+      const oy = p / ow;
+      const ox0 = p % ow;
+      const span = across ? min(8, pEnd - p) : min(8, ow - ox0);
+      const rowAt = band + <usize>((oy - oy0) * sh) * wpBytes + ((<usize>(ox0 * sw)) << 2);
+      if (ox0 + span <= ow) packRow(rowAt, panel, cinG, kh, kw, rb, dh, dw, sw, wpBytes);
+      else packAcross(band, panel, p, span, oy0, ow, sh, sw, cinG, kh, kw, rb, dh, dw, wpBytes);
+      // A panel cut by the row's end writes all 8 columns when the pixels it overwrites past the
+      // row are this item's own later ones (rewritten when their panel comes): full-tile
+      // stores instead of the edge tile, for every panel but the item's last.
+      const cols = p + 8 <= pEnd ? 8 : span;
+      const c = out + ((<usize>((b * cout + g * coutG) * oh * ow + p)) << 2);
+      for (let s = 0; s < strips; s++) {
+        const co = s * MR;
+        const pa = packA + <usize>s * <usize>kdim * A_STEP;
+        const rows = min(MR, coutG - co);
+        const at = c + <usize>co * plane;
+        const bs = bias ? bias + ((<usize>(g * coutG + co)) << 2) : 0;
+        // The last strip's rows alone where it has few (16 or 32 channels with MR = 5): no
+        // multiply-adds on its zero rows.
+        if (rows <= 2) shortTile(pa, panel, kdim, at, plane, rows, cols, bs, edge, false);
+        else if (MR == 5 && rows <= 4) shortTile(pa, panel, kdim, at, plane, rows, cols, bs, edge, true);
+        else tile(pa, panel, kdim, at, plane, rows, cols, bs, edge);
+      }
+      p += span;
+    }
+  }
+}
+
+/**
+ * A panel of 8 pixels of one output row, the first at `at` in the band: for each tap, 8 floats at
+ * stride sw (two f32x4 loads at stride 1, four loads and two shuffles at stride 2, scalar
+ * otherwise). Columns past the row read the band's next floats (discarded by the tiles).
+ */
+@inline
+function packRow(at: usize, panel: usize, cinG: i32, kh: i32, kw: i32, rb: i32, dh: i32, dw: i32, sw: i32, wpBytes: usize): void {
+  let d = panel;
+  for (let ci = 0; ci < cinG; ci++) {
+    for (let ky = 0; ky < kh; ky++) {
+      let p = at + <usize>(ci * rb + ky * dh) * wpBytes;
+      for (let kx = 0; kx < kw; kx++) {
+        if (sw == 1) {
+          v128.store(d, v128.load(p));
+          v128.store(d, v128.load(p, 16), 16);
+        } else if (sw == 2) {
+          v128.store(d, v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+          v128.store(d, v128.shuffle<f32>(v128.load(p, 32), v128.load(p, 48), 0, 2, 4, 6), 16);
+        } else {
+          const step = (<usize>sw) << 2;
+          for (let j = 0; j < 8; j++) store<f32>(d + ((<usize>j) << 2), load<f32>(p + <usize>j * step));
         }
-        // A panel cut by the row's end writes all 8 columns when the pixels it overwrites past the
-        // row are this item's own later ones (rewritten when their panel comes): full-tile
-        // stores instead of the edge tile, for every row but the item's last.
-        const cols = oy * ow + ox0 + 8 <= oy1 * ow ? 8 : ow - ox0;
-        const c = out + ((<usize>(((b * cout + g * coutG) * oh + oy) * ow + ox0)) << 2);
-        for (let s = 0; s < strips; s++) {
-          const co = s * MR;
-          const pa = packA + <usize>s * <usize>kdim * A_STEP;
-          const rows = min(MR, coutG - co);
-          const at = c + <usize>co * plane;
-          const bs = bias ? bias + ((<usize>(g * coutG + co)) << 2) : 0;
-          // The last strip's rows alone where it has few (16 or 32 channels with MR = 5): no
-          // multiply-adds on its zero rows.
-          if (rows <= 2) shortTile(pa, panel, kdim, at, plane, rows, cols, bs, edge, false);
-          else if (MR == 5 && rows <= 4) shortTile(pa, panel, kdim, at, plane, rows, cols, bs, edge, true);
-          else tile(pa, panel, kdim, at, plane, rows, cols, bs, edge);
-        }
+        d += 32;
+        p += (<usize>dw) << 2;
+      }
+    }
+  }
+}
+
+/** The band byte offset of the item's pixel q (its tap (0, 0, 0)), for packAcross. */
+@inline
+function pixelAt(q: i32, oy0: i32, ow: i32, sh: i32, sw: i32, wpBytes: usize): usize {
+  return <usize>((q / ow - oy0) * sh) * wpBytes + ((<usize>((q % ow) * sw)) << 2);
+}
+
+/**
+ * A panel of `span` (<= 8) consecutive pixels from the item's pixel p on, across rows: each
+ * column's band offset once, then 8 scalar copies per tap (columns past span repeat the first).
+ */
+@inline
+function packAcross(
+  band: usize, panel: usize, p: i32, span: i32, oy0: i32, ow: i32, sh: i32, sw: i32,
+  cinG: i32, kh: i32, kw: i32, rb: i32, dh: i32, dw: i32, wpBytes: usize,
+): void {
+  const o0 = band + pixelAt(p, oy0, ow, sh, sw, wpBytes);
+  const o1 = span > 1 ? band + pixelAt(p + 1, oy0, ow, sh, sw, wpBytes) : o0;
+  const o2 = span > 2 ? band + pixelAt(p + 2, oy0, ow, sh, sw, wpBytes) : o0;
+  const o3 = span > 3 ? band + pixelAt(p + 3, oy0, ow, sh, sw, wpBytes) : o0;
+  const o4 = span > 4 ? band + pixelAt(p + 4, oy0, ow, sh, sw, wpBytes) : o0;
+  const o5 = span > 5 ? band + pixelAt(p + 5, oy0, ow, sh, sw, wpBytes) : o0;
+  const o6 = span > 6 ? band + pixelAt(p + 6, oy0, ow, sh, sw, wpBytes) : o0;
+  const o7 = span > 7 ? band + pixelAt(p + 7, oy0, ow, sh, sw, wpBytes) : o0;
+  let d = panel;
+  for (let ci = 0; ci < cinG; ci++) {
+    for (let ky = 0; ky < kh; ky++) {
+      let t = <usize>(ci * rb + ky * dh) * wpBytes;
+      for (let kx = 0; kx < kw; kx++) {
+        store<f32>(d, load<f32>(o0 + t));
+        store<f32>(d, load<f32>(o1 + t), 4);
+        store<f32>(d, load<f32>(o2 + t), 8);
+        store<f32>(d, load<f32>(o3 + t), 12);
+        store<f32>(d, load<f32>(o4 + t), 16);
+        store<f32>(d, load<f32>(o5 + t), 20);
+        store<f32>(d, load<f32>(o6 + t), 24);
+        store<f32>(d, load<f32>(o7 + t), 28);
+        d += 32;
+        t += (<usize>dw) << 2;
       }
     }
   }

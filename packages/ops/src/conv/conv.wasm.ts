@@ -27,8 +27,10 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
   const mr = device.constant('MATMUL_MR');
   // Rows per item: whole images where there are enough of them, else bands, so that every thread
   // has a few items to take (the result does not depend on it: each output is one item's sum).
+  // With rows of at most 5 pixels (the kernel then packs across rows), at least 8 pixels an item.
+  const least = ow <= 5 ? Math.min(oh, Math.ceil(8 / ow)) : 1;
   let rows = oh;
-  while (rows > 1 && n * Math.ceil(oh / rows) < 8 * device.threads) rows = Math.ceil(rows / 2);
+  while (rows > least && n * Math.ceil(oh / rows) < 8 * device.threads) rows = Math.max(least, Math.ceil(rows / 2));
   const bandRows = (rows - 1) * sh + (kh - 1) * dh + 1;
   const pitch = (ow - 1) * sw + (kw - 1) * dw + 1;
   const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
