@@ -123,31 +123,17 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
     // The band: input rows iyLo .. iyLo + rows of the group's channels, zero-padded, [CinG][Rb][Wp].
     const iyLo = oy0 * sh - ph;
     const rows = (oy1 - 1 - oy0) * sh + (kh - 1) * dh + 1;
-    const cnt = min(wd, wp - pw);
-    // Every band float written once: a copied run of x or a zero (padding, rows outside x, slack).
-    const padRight = (<usize>max(0, wp - pw - max(cnt, 0))) << 2;
-    const padLeft = (<usize>min(pw, wp)) << 2;
-    for (let ci = 0; ci < cinG; ci++) {
-      const src = x + ((<usize>((b * cin + g * cinG + ci) * h) * <usize>wd) << 2);
-      let dst = band + <usize>(ci * rb) * wpBytes;
-      for (let r = 0; r < rb; r++) {
-        const iy = iyLo + r;
-        if (r >= rows || iy < 0 || iy >= h || cnt <= 0) memory.fill(dst, 0, wpBytes);
-        else {
-          memory.fill(dst, 0, padLeft);
-          memory.copy(dst + padLeft, src + ((<usize>(iy * wd)) << 2), (<usize>cnt) << 2);
-          memory.fill(dst + padLeft + ((<usize>cnt) << 2), 0, padRight);
-        }
-        dst += wpBytes;
-      }
-    }
-    memory.fill(band + <usize>(cinG * rb) * wpBytes, 0, (<usize>(8 * sw + 8)) << 2);
+    // A pointwise conv (1 x 1, stride 1, no padding) reads x itself: no band.
+    const pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+    const image = x + ((<usize>((b * cin + g * cinG) * h) * <usize>wd) << 2);
+    if (!pointwise) fillBand(x, band, b, cin, g, cinG, h, wd, iyLo, rows, rb, wp, pw, sw, wpBytes);
     // The panels: 8 output pixels' patches each, [K][8] (k in the weights' (ci, ky, kx) order),
-    // walked in the output's order. Rows of 5 or more pixels are cut into panels row by row
+    // walked in the output's order. Rows of 6 or more pixels are cut into panels row by row
     // (the pixels of one row read the band at a fixed stride: vector copies); narrower rows (a
     // weight gradient's kH x kW outputs) are walked as one run of the item's pixels, 8 at a time
-    // across rows (gathered one float at a time), so a panel is not mostly padding.
-    const across = ow <= 5;
+    // across rows (gathered one float at a time), so a panel is not mostly padding; so are a
+    // pointwise conv's (its pixels are contiguous in x's channel planes: vector copies).
+    const across = ow <= 5 || pointwise;
     const pEnd = oy1 * ow;
     let p = oy0 * ow;
     while (p < pEnd) {
@@ -155,7 +141,8 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
       const ox0 = p % ow;
       const span = across ? min(8, pEnd - p) : min(8, ow - ox0);
       const rowAt = band + <usize>((oy - oy0) * sh) * wpBytes + ((<usize>(ox0 * sw)) << 2);
-      if (ox0 + span <= ow) packRow(rowAt, panel, cinG, kh, kw, rb, dh, dw, sw, wpBytes);
+      if (pointwise) packPointwise(image, panel, p, span, cinG, (<usize>(h * wd)) << 2);
+      else if (ox0 + span <= ow) packRow(rowAt, panel, cinG, kh, kw, rb, dh, dw, sw, wpBytes);
       else packAcross(band, panel, p, span, oy0, ow, sh, sw, cinG, kh, kw, rb, dh, dw, wpBytes);
       // A panel cut by the row's end writes all 8 columns when the pixels it overwrites past the
       // row are this item's own later ones (rewritten when their panel comes): full-tile
@@ -176,6 +163,57 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
       }
       p += span;
     }
+  }
+}
+
+/**
+ * The item's band (see the header): input rows iyLo .. iyLo + rows of image b's group-g channels,
+ * [CinG][Rb][Wp], every float written once: a copied run of x or a zero (padding, rows outside x,
+ * rows past the item's, and the 8·sw + 8 floats of slack at the end).
+ */
+@inline
+function fillBand(
+  x: usize, band: usize, b: i32, cin: i32, g: i32, cinG: i32, h: i32, wd: i32,
+  iyLo: i32, rows: i32, rb: i32, wp: i32, pw: i32, sw: i32, wpBytes: usize,
+): void {
+  const cnt = min(wd, wp - pw);
+  const padRight = (<usize>max(0, wp - pw - max(cnt, 0))) << 2;
+  const padLeft = (<usize>min(pw, wp)) << 2;
+  for (let ci = 0; ci < cinG; ci++) {
+    const src = x + ((<usize>((b * cin + g * cinG + ci) * h) * <usize>wd) << 2);
+    let dst = band + <usize>(ci * rb) * wpBytes;
+    for (let r = 0; r < rb; r++) {
+      const iy = iyLo + r;
+      if (r >= rows || iy < 0 || iy >= h || cnt <= 0) memory.fill(dst, 0, wpBytes);
+      else {
+        memory.fill(dst, 0, padLeft);
+        memory.copy(dst + padLeft, src + ((<usize>(iy * wd)) << 2), (<usize>cnt) << 2);
+        memory.fill(dst + padLeft + ((<usize>cnt) << 2), 0, padRight);
+      }
+      dst += wpBytes;
+    }
+  }
+  memory.fill(band + <usize>(cinG * rb) * wpBytes, 0, (<usize>(8 * sw + 8)) << 2);
+}
+
+/**
+ * A panel of a pointwise conv: `span` (<= 8) consecutive pixels from p on, straight from the
+ * image's channel planes (contiguous across rows): two f32x4 copies per channel, or span scalar
+ * copies and zeros for the image's last panel (no read past its plane).
+ */
+@inline
+function packPointwise(image: usize, panel: usize, p: i32, span: i32, cinG: i32, planeBytes: usize): void {
+  let src = image + ((<usize>p) << 2);
+  let d = panel;
+  for (let ci = 0; ci < cinG; ci++) {
+    if (span == 8) {
+      v128.store(d, v128.load(src));
+      v128.store(d, v128.load(src, 16), 16);
+    } else {
+      for (let j = 0; j < 8; j++) store<f32>(d + ((<usize>j) << 2), j < span ? load<f32>(src + ((<usize>j) << 2)) : 0);
+    }
+    src += planeBytes;
+    d += 32;
   }
 }
 

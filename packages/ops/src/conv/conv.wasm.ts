@@ -37,7 +37,9 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
   const strips = Math.ceil(coutG / mr);
   const packAt = 64 + line(strips * 4);
   const regionsAt = packAt + line(strips * kdim * mr * 4);
-  const panelAt = line((cinG * bandRows * pitch + 8 * sw + 8) * 4);
+  // A pointwise conv (1 x 1, stride 1, no padding) packs from x itself: no band.
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && geo.ph === 0 && geo.pw === 0;
+  const panelAt = pointwise ? 0 : line((cinG * bandRows * pitch + 8 * sw + 8) * 4);
   const edgeAt = panelAt + line(kdim * 32);
   const unitBytes = edgeAt + line(mr * 32);
   const scratch = Tensor.empty([(regionsAt + device.units * unitBytes) / 4], 'f32', device, op);
