@@ -206,7 +206,10 @@ describe('conv on wasm threads', () => {
       expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));
     }
     // conv2d's own packings: pointwise, and rows of at most 5 pixels (panels across rows).
-    for (const d of [{ ...c, kh: 1, kw: 1, stride: [1, 1], padding: [0, 0] }, { ...c, kh: 4, kw: 4, h: 12, w: 7 }] as Case[]) {
+    for (const d of [
+      { ...c, kh: 1, kw: 1, stride: [1, 1], padding: [0, 0] },
+      { ...c, kh: 4, kw: 4, h: 12, w: 7 },
+    ] as Case[]) {
       const [a, b] = [run(d, false, one), run(d, false, two)];
       expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));
     }

@@ -34,9 +34,9 @@ export function conv2dRule(geo: ConvGeometry): Rule {
           ? pointwiseProducts(gg, xg)
           : // [CinG, CoutG, kH', kW'] -> crop -> [CoutG, CinG, kH, kW]
             k.transpose(
-          crop(k.conv2d(k.transpose(xg, [1, 0, 2, 3]), k.transpose(gg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
-          [1, 0, 2, 3],
-        ),
+              crop(k.conv2d(k.transpose(xg, [1, 0, 2, 3]), k.transpose(gg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
+              [1, 0, 2, 3],
+            ),
       );
     return [needs[0] ? dx() : null, needs[1] ? dw() : null, needs[2] ? k.sum(g, [0, 2, 3]) : null];
   };

@@ -51,7 +51,15 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
       head.fill(0, 0, 16 + strips); // the item counter and the strip states (0.0f has the bits of the i32 0)
       device.run(
         'conv2dF32',
-        [device.address(x.storage), device.address(w.storage), bias ? device.address(bias.storage) : 0, device.address(out.storage), g, device.ints(plan), base],
+        [
+          device.address(x.storage),
+          device.address(w.storage),
+          bias ? device.address(bias.storage) : 0,
+          device.address(out.storage),
+          g,
+          device.ints(plan),
+          base,
+        ],
         (n * coutG * oh * ow * kdim) / 8,
       );
     }
