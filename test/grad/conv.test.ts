@@ -46,6 +46,14 @@ describe.each(NAMED_DEVICES)('conv gradients on %s', (_name, getDevice) => {
     );
   });
 
+  it('pointwise (1 x 1, stride 1, no padding) conv2d and convTranspose2d, groups 1 and 2: the weight gradient as a matmul', async () => {
+    const device = await getDevice();
+    for (const groups of [1, 2]) {
+      const inputs = [data([3, 4, 3, 2], 21), data([6, 4 / groups, 1, 1], 22), data([6, 4 / groups, 1, 1], 23)];
+      await check((x, w1, w2) => convTranspose2d(conv2d(x, w1, { groups }), w2, { groups }), inputs, device, { label: `groups ${groups}` });
+    }
+  });
+
   it("a conv net's two layers (strided conv2d then convTranspose2d back), padding 'same', no bias", async () => {
     const device = await getDevice();
     const inputs = [data([2, 2, 5, 5], 11), data([3, 2, 3, 3], 12), data([3, 2, 2, 2], 13), data([2, 2, 3, 3], 14)];

@@ -101,6 +101,21 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
     });
   }
 
+  it('conv2d matches the CPU twin on the shapes with their own packing: pointwise (1 x 1, stride 1, no padding), rows of at most 5 pixels, rows of 6 or more', async () => {
+    const device = await getDevice();
+    const base = { n: 3, groups: 2, cinG: 3, coutG: 7, outputPadding: [0, 0], bias: true, seed: 5 };
+    const cases = [
+      { ...base, kh: 1, kw: 1, h: 5, w: 7, stride: [1, 1], padding: [0, 0], dilation: [2, 1] },
+      { ...base, kh: 3, kw: 2, h: 6, w: 5, stride: [1, 1], padding: [1, 0], dilation: [1, 1] },
+      { ...base, kh: 2, kw: 3, h: 7, w: 19, stride: [2, 2], padding: [1, 1], dilation: [1, 1] },
+      { ...base, kh: 3, kw: 3, h: 6, w: 13, stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+    ] as Case[];
+    for (const c of cases) {
+      const want = run(c, false, cpu);
+      expectClose(await run(c, false, device).toArray(), await want.toArray(), { ...tol(c), label: `${name} conv2d ${JSON.stringify(c)}` });
+    }
+  });
+
   it("padding 'same' keeps H and W; 'valid' is no padding; a strided view input is read as its values", async () => {
     const device = await getDevice();
     const x = rand([2, 3, 6, 7], 3, device);
@@ -188,6 +203,14 @@ describe('conv on wasm threads', () => {
     } as Case;
     for (const transposed of [false, true]) {
       const [a, b] = [run(c, transposed, one), run(c, transposed, two)];
+      expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));
+    }
+    // conv2d's own packings: pointwise, and rows of at most 5 pixels (panels across rows).
+    for (const d of [
+      { ...c, kh: 1, kw: 1, stride: [1, 1], padding: [0, 0] },
+      { ...c, kh: 4, kw: 4, h: 12, w: 7 },
+    ] as Case[]) {
+      const [a, b] = [run(d, false, one), run(d, false, two)];
       expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));
     }
   });

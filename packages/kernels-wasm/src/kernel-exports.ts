@@ -108,10 +108,10 @@ export interface WasmKernels {
   maxPool2dBackwardF32: readonly [geom: number, dy: number, indices: number, dx: number];
   /** `assembly/pool/pool.ts`: (geom: usize, dy: usize, dx: usize, tid, nthreads). */
   avgPool2dBackwardF32: readonly [geom: number, dy: number, dx: number];
-  /** `assembly/conv/conv.ts`: (x: usize, col: usize, g: i32, dims: usize, tid, nthreads). */
-  im2colF32: readonly [x: number, col: number, g: number, dims: number];
-  /** `assembly/conv/conv.ts`: (colT: usize, out: usize, bias: usize, g: i32, dims: usize, tid, nthreads). */
-  col2imF32: readonly [colT: number, out: number, bias: number, g: number, dims: number];
+  /** `assembly/conv/conv.ts`: (x: usize, w: usize, bias: usize, out: usize, g: i32, dims: usize, scratch: usize, tid, nthreads). */
+  conv2dF32: readonly [x: number, w: number, bias: number, out: number, g: number, dims: number, scratch: number];
+  /** `assembly/conv/conv.ts`: (col: usize, out: usize, bias: usize, g: i32, dims: usize, tid, nthreads). */
+  col2imF32: readonly [col: number, out: number, bias: number, g: number, dims: number];
 }
 
 /** The name of a kernel export (see {@link WasmKernels}). */
@@ -169,7 +169,7 @@ export const WASM_KERNEL_ARITY = {
   avgPool2dF32: 3,
   maxPool2dBackwardF32: 4,
   avgPool2dBackwardF32: 3,
-  im2colF32: 4,
+  conv2dF32: 7,
   col2imF32: 5,
 } as const satisfies { readonly [K in WasmKernelName]: WasmKernels[K]['length'] };
 

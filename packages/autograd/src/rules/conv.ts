@@ -16,7 +16,8 @@ import type { Rule } from '../tape.js';
  *        transposed to [Cout, Cin, kH, kW]; one such product per group, concatenated
  *   dbias = Σ_{n, oy, ox} g
  *
- * `saved` is [x, w].
+ * A pointwise conv2d (1 x 1, stride 1, no padding) takes dw = Σ_n g_n · x_nᵀ (pointwiseProducts:
+ * the matmul) instead. `saved` is [x, w].
  */
 export function conv2dRule(geo: ConvGeometry): Rule {
   return (g, saved, needs) => {
@@ -29,11 +30,13 @@ export function conv2dRule(geo: ConvGeometry): Rule {
     };
     const dw = () =>
       perGroup(geo, x, g, geo.cin / geo.groups, geo.cout / geo.groups, (xg, gg) =>
-        // [CinG, CoutG, kH', kW'] -> crop -> [CoutG, CinG, kH, kW]
-        k.transpose(
-          crop(k.conv2d(k.transpose(xg, [1, 0, 2, 3]), k.transpose(gg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
-          [1, 0, 2, 3],
-        ),
+        pointwise(geo)
+          ? pointwiseProducts(gg, xg)
+          : // [CinG, CoutG, kH', kW'] -> crop -> [CoutG, CinG, kH, kW]
+            k.transpose(
+              crop(k.conv2d(k.transpose(xg, [1, 0, 2, 3]), k.transpose(gg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
+              [1, 0, 2, 3],
+            ),
       );
     return [needs[0] ? dx() : null, needs[1] ? dw() : null, needs[2] ? k.sum(g, [0, 2, 3]) : null];
   };
@@ -50,7 +53,7 @@ export function conv2dRule(geo: ConvGeometry): Rule {
  *        [Cout, Cin, ≥kH, ≥kW], cropped and transposed to [Cin, Cout, kH, kW]; per group, concatenated
  *   dbias = Σ_{n, oy, ox} g
  *
- * `saved` is [x, w].
+ * A pointwise one takes dw = Σ_n x_n · g_nᵀ (pointwiseProducts). `saved` is [x, w].
  */
 export function convTranspose2dRule(geo: ConvGeometry): Rule {
   return (g, saved, needs) => {
@@ -59,13 +62,36 @@ export function convTranspose2dRule(geo: ConvGeometry): Rule {
     const dx = () => crop(k.conv2d(g, w, { stride, padding, dilation, groups: geo.groups }), geo.h, geo.w);
     const dw = () =>
       perGroup(geo, x, g, geo.cin / geo.groups, geo.cout / geo.groups, (xg, gg) =>
-        k.transpose(
-          crop(k.conv2d(k.transpose(gg, [1, 0, 2, 3]), k.transpose(xg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
-          [1, 0, 2, 3],
-        ),
+        pointwise(geo)
+          ? pointwiseProducts(xg, gg)
+          : k.transpose(
+              crop(k.conv2d(k.transpose(gg, [1, 0, 2, 3]), k.transpose(xg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
+              [1, 0, 2, 3],
+            ),
       );
     return [needs[0] ? dx() : null, needs[1] ? dw() : null, needs[2] ? k.sum(g, [0, 2, 3]) : null];
   };
+}
+
+/**
+ * Whether the convolution is pointwise (1 x 1 kernel, stride 1, no padding, and so, but for a
+ * transposed one's outputPadding, the output's size is the input's): then the weight
+ * gradient is a plain product over the batch's pixels, which pointwiseProducts computes with the
+ * matmul (the conv2d form would have 1 x 1 outputs and K = N·H·W: a conv kernel's poorest shape).
+ */
+function pointwise(geo: ConvGeometry): boolean {
+  return geo.kh === 1 && geo.kw === 1 && geo.sh === 1 && geo.sw === 1 && geo.ph === 0 && geo.pw === 0 && geo.oh === geo.h && geo.ow === geo.w;
+}
+
+/**
+ * Σ_{n, pixels} a[n, i, ·] · b[n, j, ·] as [I, J, 1, 1], for a [N, I, H, W] and b [N, J, H, W]:
+ * both permuted to [channels, N·H·W] (a copy each), then one matmul a · bᵀ (bᵀ a transposed view).
+ */
+function pointwiseProducts(a: Tensor, b: Tensor): Tensor {
+  const [n, i, h, w] = a.shape as [number, number, number, number];
+  const j = b.shape[1]!;
+  const rows = (t: Tensor, c: number) => k.reshape(k.contiguous(k.transpose(t, [1, 0, 2, 3])), [c, n * h * w]);
+  return k.reshape(k.matmul(rows(a, i), k.transpose(rows(b, j), [1, 0])), [i, j, 1, 1]);
 }
 
 /** The geometry's stride, padding and dilation as the ops' [h, w] options. */

@@ -7,16 +7,16 @@
  * already use for [batch, features]. Each kernel reads it well: the WGSL implicit GEMM gathers a
  * patch column per output pixel and a weight row per output channel (K = Cin/groups·kH·kW is
  * contiguous in OIHW; neighbouring threads take neighbouring pixels, i.e. neighbouring inputs
- * along W, NCHW's contiguous axis), and the wasm im2col copies, for one tap and one output row,
- * a run of W' inputs that is contiguous in NCHW (a memory.copy at stride 1). NHWC would suit a
+ * along W, NCHW's contiguous axis), and the wasm direct GEMM packs, for one tap and 8 pixels of an
+ * output row, a run of inputs that is contiguous in NCHW (f32x4 loads at stride 1). NHWC would suit a
  * CPU GEMM's patch rows better (Cin contiguous per tap), but would cost every user a transpose of
  * their data and weights; a kernel can permute internally where it pays.
  *
  * Both ops are one family: convTranspose2d is the input-gradient (adjoint) of conv2d, the same sum
  * with the gather turned around (conv.cpu.ts computes both in one loop nest), and the gradient
  * rules (packages/autograd/src/rules/conv.ts) are written in the two ops. The kernels: conv2d is an
- * implicit GEMM on WebGPU (conv.wgsl.ts) and im2col + the matmul kernel on wasm (kernels-wasm's
- * conv/conv.ts); convTranspose2d is the matmul kernel then col2im on both (col2im.wgsl.ts and
+ * implicit GEMM on WebGPU (conv.wgsl.ts) and a direct GEMM on the matmul's register tile on wasm
+ * (kernels-wasm's conv/conv.ts, conv2dF32); convTranspose2d is the matmul kernel then col2im on both (col2im.wgsl.ts and
  * col2imF32), so it multiplies none of the zeros a gather would put between input pixels.
  *
  * The checks below (a SaddleError naming the op, both shapes and dtypes and what was expected)
@@ -67,7 +67,7 @@ export type { ConvGeometry };
 
 /**
  * conv2d and convTranspose2d (geo.transposed) on each device, on dense x, w and bias: the CPU
- * twin; im2col or col2im around the matmul kernel on wasm; the implicit GEMM or col2im on WebGPU.
+ * twin; the direct GEMM, or the matmul kernel then col2im, on wasm; the implicit GEMM or col2im on WebGPU.
  */
 const CONV: DeviceTable<(op: string, geo: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor) => void> = {
   cpu: convOnCpu,

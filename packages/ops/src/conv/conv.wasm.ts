@@ -1,65 +1,79 @@
 import { Tensor, tidy, type WasmDevice } from '@saddle/tensor';
 import { asWasm } from '../shared/launch.js';
-import { contiguous } from '../elementwise/elementwise.js';
-import { copyInto, reshape, slice, transpose } from '../shape/shape.js';
 import { runMatmulWasm } from '../matmul/matmul.wasm.js';
 import type { ConvGeometry } from './conv.cpu.js';
 import { transposedOperands } from './transposed-operands.js';
 
-/** The op's wasm entry: conv2d as im2col + the matmul kernel, convTranspose2d as the matmul kernel + col2im. */
+/** The op's wasm entry: conv2d as a direct GEMM (conv2dF32), convTranspose2d as the matmul kernel + col2im. */
 export function convOnWasm(op: string, geo: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
   convWasm(op, geo, asWasm(out.device), x, w, bias, out);
 }
 
 /**
- * The wasm path of conv2d, per group g: im2col (kernels-wasm's conv/conv.ts) writes the patch
- * matrix col [K, N·H'·W']; the matmul kernel computes colᵀ · W_gᵀ + bias [N·H'·W', CoutG] (col
- * read through transA, W_g as stored, [CoutG, K], through transB); a strided copy puts the
- * product's columns into the output's channels (NCHW). x, w and bias are dense.
+ * The wasm path of conv2d: one run of conv2dF32 per group (kernels-wasm's conv/conv.ts), a direct
+ * GEMM that writes NCHW itself: each item (an image's band of output rows) copies its input band
+ * zero-padded, packs 8 pixels' patches at a time and multiplies them by the group's weights with
+ * the matmul's register tile. The launcher picks the rows per item and lays out the scratch (the
+ * item counter, the weights' strip states and packed strips, then per unit a band, a panel and
+ * an edge tile). x, w and bias are dense.
  * convTranspose2d goes to convTransposeWasm.
  */
 function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
   if (geo.transposed) return convTransposeWasm(op, geo, device, x, w, bias, out);
-  const { n, oh, ow, kh, kw, groups } = geo;
+  const { n, oh, ow, kh, kw, sh, sw, dh, dw, groups } = geo;
   const cinG = geo.cin / groups;
   const coutG = geo.cout / groups;
-  const taps = kh * kw;
-  const pixels = n * oh * ow;
-  const kdim = cinG * taps;
-  const dims = kernelDims(geo);
-  // tidy: the patch matrix, the product, the group's weight copies and the views go when done.
-  tidy(() => {
-    const col = Tensor.empty([kdim, pixels], 'f32', device, op);
-    const product = Tensor.empty([pixels, coutG], 'f32', device, op);
-    const out3 = reshape(out, [n, geo.cout, oh * ow]);
+  const kdim = cinG * kh * kw;
+  const mr = device.constant('MATMUL_MR');
+  // Rows per item: whole images where there are enough of them, else bands, so that every thread
+  // has a few items to take (the result does not depend on it: each output is one item's sum).
+  // With rows of at most 5 pixels (the kernel then packs across rows), at least 8 pixels an item.
+  const least = ow <= 5 ? Math.min(oh, Math.ceil(8 / ow)) : 1;
+  let rows = oh;
+  while (rows > least && n * Math.ceil(oh / rows) < 8 * device.threads) rows = Math.max(least, Math.ceil(rows / 2));
+  const bandRows = (rows - 1) * sh + (kh - 1) * dh + 1;
+  const pitch = (ow - 1) * sw + (kw - 1) * dw + 1;
+  const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
+  const strips = Math.ceil(coutG / mr);
+  const packAt = 64 + line(strips * 4);
+  const regionsAt = packAt + line(strips * kdim * mr * 4);
+  // A pointwise conv (1 x 1, stride 1, no padding) packs from x itself: no band.
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && geo.ph === 0 && geo.pw === 0;
+  const panelAt = pointwise ? 0 : line((cinG * bandRows * pitch + 8 * sw + 8) * 4);
+  const edgeAt = panelAt + line(kdim * 32);
+  const unitBytes = edgeAt + line(mr * 32);
+  const scratch = Tensor.empty([(regionsAt + device.units * unitBytes) / 4], 'f32', device, op);
+  try {
+    const base = device.address(scratch.storage);
+    const head = scratch.storage.data!;
+    const plan = [...kernelDims(geo), rows, bandRows, pitch, packAt, 0, panelAt, edgeAt, unitBytes, regionsAt];
     for (let g = 0; g < groups; g++) {
-      device.run('im2colF32', [device.address(x.storage), device.address(col.storage), g, device.ints(dims)], pixels * kdim);
-      let wg: Tensor;
-      if (!geo.transposed) wg = groups === 1 ? w : contiguous(slice(w, [g * coutG, 0, 0, 0], [coutG, -1, -1, -1]));
-      else wg = contiguous(transpose(reshape(slice(w, [g * cinG, 0, 0, 0], [cinG, -1, -1, -1]), [cinG, coutG, taps]), [0, 2, 1]));
-      const bg = !bias || groups === 1 ? bias : contiguous(slice(bias, [g * coutG], [coutG]));
-      runMatmulWasm(device, {
-        a: col,
-        b: wg,
-        bias: bg ?? null,
-        out: product,
-        m: pixels,
-        n: coutG,
-        k: kdim,
-        transA: true,
-        transB: !geo.transposed,
-        activation: 'none',
-      });
-      copyInto(slice(out3, [0, g * coutG, 0], [n, coutG, oh * ow]), transpose(reshape(product, [n, oh * ow, coutG]), [0, 2, 1]));
+      head.fill(0, 0, 16 + strips); // the item counter and the strip states (0.0f has the bits of the i32 0)
+      device.run(
+        'conv2dF32',
+        [
+          device.address(x.storage),
+          device.address(w.storage),
+          bias ? device.address(bias.storage) : 0,
+          device.address(out.storage),
+          g,
+          device.ints(plan),
+          base,
+        ],
+        (n * coutG * oh * ow * kdim) / 8,
+      );
     }
-  });
+  } finally {
+    scratch.dispose();
+  }
 }
 
 /**
  * convTranspose2d on wasm, per group g, as GEMM then col2im (no multiplications by the zeros that
  * the gather form inserts between input pixels): x_g permuted to [CinG, N·H·W] (a copy of the
- * input), the matmul kernel computes colT = x_gᵀ · W_g [N·H·W, CoutG·kH·kW] (W_g [CinG, CoutG·kH·kW]
- * as stored), and col2imF32 sums each output's taps from colT and adds the bias.
+ * input), the matmul kernel computes col = W_gᵀ · x_g [CoutG·kH·kW, N·H·W] (W_g [CinG, CoutG·kH·kW]
+ * as stored, read through transA), and col2imF32 sums each output's taps from col's rows (runs of
+ * input rows, contiguous) and adds the bias.
  */
 function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
   const { n, h, groups } = geo;
@@ -67,16 +81,16 @@ function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x:
   const rowLen = (geo.cout / groups) * geo.kh * geo.kw;
   const dims = kernelDims(geo);
   tidy(() => {
-    const colT = Tensor.empty([inPixels, rowLen], 'f32', device, op);
+    const col = Tensor.empty([rowLen, inPixels], 'f32', device, op);
     for (let g = 0; g < groups; g++) {
       const { xg, wg } = transposedOperands(geo, x, w, g);
       runMatmulWasm(device, {
-        a: xg,
-        b: wg,
+        a: wg,
+        b: xg,
         bias: null,
-        out: colT,
-        m: inPixels,
-        n: rowLen,
+        out: col,
+        m: rowLen,
+        n: inPixels,
         k: geo.cin / groups,
         transA: true,
         transB: false,
@@ -84,7 +98,7 @@ function convTransposeWasm(op: string, geo: ConvGeometry, device: WasmDevice, x:
       });
       device.run(
         'col2imF32',
-        [device.address(colT.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)],
+        [device.address(col.storage), device.address(out.storage), bias ? device.address(bias.storage) : 0, g, device.ints(dims)],
         (out.size / groups) * geo.kh * geo.kw,
       );
     }
