@@ -124,6 +124,20 @@ export function pageUpdateOrder(config: GanConfig): UpdateMode {
   return config.preset === 'paper' ? 'simultaneous' : config.update;
 }
 
+/** The longest horizon of the page's averaged G: 1,000 iterations (see pageGEma). */
+export const PAGE_G_EMA_MAX = 0.999;
+
+/**
+ * The decay of the averaged G that the page's samples come from: the preset's, at most 0.999. The
+ * `quick` preset averages over ~10,000 iterations (0.9999) for the 50,000 of its 9-minute run; on
+ * the page, which is watched from its first iterations, that average would show mostly the initial G
+ * for thousands of iterations (its weight is 0.9999^n: 74% at 3,000). A horizon of ~1,000 iterations
+ * follows G within a minute of training.
+ */
+export function pageGEma(config: GanConfig): number {
+  return Math.min(config.gEma ?? 0, PAGE_G_EMA_MAX);
+}
+
 export function ganPanel(devicePromise: Promise<Device>, initialPreset: string): GanPanelState {
   const state: GanPanelState = {
     iterations: 0,
@@ -185,6 +199,7 @@ export function ganPanel(devicePromise: Promise<Device>, initialPreset: string):
   async function reset(): Promise<void> {
     const config = preset(select.value as PresetName);
     config.update = pageUpdateOrder(config);
+    config.gEma = pageGEma(config);
     await build(config);
   }
 
