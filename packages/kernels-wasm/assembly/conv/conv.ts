@@ -21,9 +21,25 @@
  *     multiply-adds per step in the relaxed-SIMD build, 8 mul + add in SIMD128) runs over all of
  *     K, then stores MR channels' 8 pixels, which are contiguous in NCHW (+ bias).
  *
+ * The pixels path (the launcher's rule: not pointwise, rows narrower than 8 pixels and K <= 512).
+ * There the panels above waste columns (a 7-pixel row fills 7 of 8) and, with few channels (D
+ * c1: 100x16x14x14 -> 32, k4 s2, 7 x 7 outputs, K = 256), packing is a large share (profile of
+ * that case on 1 thread: band + launch 17%, packing 12%, tile 70%; 31 GFLOP/s). So the roles
+ * swap: the tile's 8-wide side is 8 output channels (the weights packed once as panels
+ * [CoutG/8][K] of 48-byte steps: 8 weights, zeros past CoutG, and the tap's band offset) and its
+ * other side 4 consecutive pixels of the item, across rows, each tap value splatted straight
+ * from the band (pixel offset + tap offset): nothing packed per pixel, no column wasted (49
+ * pixels: 12 tiles of 4 and one of 1). The 4 x 8 sums are written transposed into NCHW (+ bias).
+ * 4 pixels, not 5: V8 loads the splats before the multiply-adds, and 10 accumulators + 2 weight
+ * vectors + 5 splats spilled an accumulator (25 GFLOP/s); 8 + 2 + 4 fit its 15 registers (34,
+ * and 36 with the band's short rows written by f32x4 stores). K <= 512 keeps a panel (K·48
+ * bytes) in L1 for all the item's pixels; a weight gradient's K (thousands) keeps the 8-pixel
+ * panels, whose weight strips stream 20 bytes a step against 48.
+ *
  * Memory traffic: x is read once per item (plus the band's halo rows), each panel is built in L1
  * (K·32 bytes) and reused by the CoutG/MR tiles, the weights (CoutG·K floats) stay in L2, the
- * output is written once. Packing a panel costs K·8 copies against 2·CoutG·K·8 flops.
+ * output is written once. Packing a panel costs K·8 copies against 2·CoutG·K·8 flops. On the
+ * pixels path the band and a weight panel (K·48 bytes) stay in L1 while the item's pixels pass.
  *
  * Threads: items are taken from an atomic counter (scratch[0], zeroed by the launcher), so a
  * thread that loses its core does fewer; the weight strips are packed once, by whichever unit
@@ -31,17 +47,21 @@
  * to 8 x CoutG·K scalar copies, ~10% of the 5x5 case on two threads). Numerics: every output is one tile's running f32 sum
  * over K in (ci, ky, kx) order, the twin's order (it sums in doubles), then + bias: the same
  * instructions whoever computes it, so 1 and N threads give the same bits; the error bound is
- * the matmul's (about K·eps32·Σ|x·w|).
+ * the matmul's (about K·eps32·Σ|x·w|). The pixels path does the same multiply-adds in the same
+ * order (a·b = b·a, fused or not), so it gives the same bits as the 8-pixel panels.
  *
  * Bounds: the band holds the item's rows of the padded input plus 8·sw + 8 floats of slack, so
  * a panel's vector loads past the end of its row stay inside the band (the extra columns are
  * discarded: a tile cut by the row's end or by the last channels writes only its part, through
- * the unit's edge buffer). x is read only at rows [0, H) and columns [0, W) of group g.
+ * the unit's edge buffer). The pixels path reads only band floats of real pixels (a tile's
+ * missing pixels repeat its first) and writes only channels < CoutG. x is read only at rows
+ * [0, H) and columns [0, W) of group g.
  *
- * Scratch (one block from the launcher): [0, 64) the item counter, the strip states, the packed
- * weights, then per unit the band, the panel and the edge tile, at the offsets the launcher
- * passes after dims.
- * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups], then the plan.
+ * Scratch (one block from the launcher): [0, 64) the item counter, the strip (or panel) states,
+ * the packed weights, then per unit the band, the panel (none on the pixels path) and the edge
+ * tile, at the offsets the launcher passes after dims.
+ * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups], then the plan
+ * (its last number: 1 for the pixels path).
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
@@ -70,10 +90,10 @@ const A_STEP: usize = <usize>MR << 2;
 /**
  * conv2d's direct GEMM (see the header): x dense NCHW, w dense [Cout, CinG, kH, kW], bias 0 or
  * [Cout], out dense [N, Cout, H', W']; g: the group computed; dims: the header's 16 numbers, then
- * the launcher's plan [R, Rb, Wp, packA, band, panel, edge, unitBytes, regions] (output rows per
- * item, band rows, band row pitch in floats; the packed weights' byte offset in scratch; the
- * band's, panel's and edge tile's byte offsets in a unit's region, its size, and the first
- * region's offset in scratch); scratch: [0, 64) the item counter, then one state per weight strip
+ * the launcher's plan [R, Rb, Wp, packA, band, panel, edge, unitBytes, regions, pixels] (output
+ * rows per item, band rows, band row pitch in floats; the packed weights' byte offset in scratch;
+ * the band's, panel's and edge tile's byte offsets in a unit's region, its size, and the first
+ * region's offset in scratch; 1: the pixels path, conv2dByPixels); scratch: [0, 64) the item counter, then one state per weight strip
  * (both zeroed by the launcher), the packed weights, then one region per unit.
  */
 export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, dims: usize, scratch: usize, tid: i32, nthreads: i32): void {

@@ -13,9 +13,11 @@ export function convOnWasm(op: string, geo: ConvGeometry, x: Tensor, w: Tensor, 
  * The wasm path of conv2d: one run of conv2dF32 per group (kernels-wasm's conv/conv.ts), a direct
  * GEMM that writes NCHW itself: each item (an image's band of output rows) copies its input band
  * zero-padded, packs 8 pixels' patches at a time and multiplies them by the group's weights with
- * the matmul's register tile. The launcher picks the rows per item and lays out the scratch (the
- * item counter, the weights' strip states and packed strips, then per unit a band, a panel and
- * an edge tile). x, w and bias are dense.
+ * the matmul's register tile; or, on the pixels path (rows narrower than 8 pixels, K <= 512),
+ * multiplies 8-channel weight panels by 4 pixels' taps splatted from the band. The launcher picks
+ * the path and the rows per item and lays out the scratch (the item counter, the weights' strip
+ * or panel states and packed weights, then per unit a band, a panel and an edge tile). x, w and
+ * bias are dense.
  * convTranspose2d goes to convTransposeWasm.
  */
 function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
