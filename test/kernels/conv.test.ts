@@ -83,6 +83,18 @@ describe('the CPU twin', () => {
   });
 });
 
+/**
+ * Shapes of conv2d's pixels path on wasm (rows narrower than 8 pixels, K <= 512: 8-channel weight
+ * panels, 4 pixels at a time across rows): pixel counts not a multiple of 4, CoutG not a multiple
+ * of 8 (7, 9: a partial panel) and exactly 8, groups, padding, strides 1 and 2, dilation, one-pixel rows.
+ */
+const PIXELS_PATH: Partial<Case>[] = [
+  { kh: 4, kw: 4, h: 14, w: 14, stride: [2, 2], padding: [1, 1], dilation: [1, 1] },
+  { kh: 3, kw: 3, h: 9, w: 9, stride: [1, 1], padding: [1, 1], dilation: [2, 2], coutG: 9 },
+  { kh: 3, kw: 2, h: 11, w: 6, stride: [2, 1], padding: [2, 0], dilation: [1, 2], coutG: 8 },
+  { kh: 2, kw: 3, h: 5, w: 3, stride: [1, 2], padding: [0, 0], dilation: [1, 1], coutG: 3 },
+];
+
 describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
   for (const transposed of [false, true]) {
     const op = transposed ? 'convTranspose2d' : 'conv2d';
@@ -101,7 +113,7 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
     });
   }
 
-  it('conv2d matches the CPU twin on the shapes with their own packing: pointwise (1 x 1, stride 1, no padding), rows of at most 5 pixels, rows of 6 or more', async () => {
+  it('conv2d matches the CPU twin on the shapes with their own packing: pointwise (1 x 1, stride 1, no padding), rows of at most 5 pixels, rows of 6 or more, the pixels path', async () => {
     const device = await getDevice();
     const base = { n: 3, groups: 2, cinG: 3, coutG: 7, outputPadding: [0, 0], bias: true, seed: 5 };
     const cases = [
@@ -109,6 +121,10 @@ describe.each(NAMED_DEVICES)('conv on %s', (name, getDevice) => {
       { ...base, kh: 3, kw: 2, h: 6, w: 5, stride: [1, 1], padding: [1, 0], dilation: [1, 1] },
       { ...base, kh: 2, kw: 3, h: 7, w: 19, stride: [2, 2], padding: [1, 1], dilation: [1, 1] },
       { ...base, kh: 3, kw: 3, h: 6, w: 13, stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+      ...PIXELS_PATH.map((c) => ({ ...base, ...c })),
+      // Rows narrower than 8 pixels with K > 512 (a weight gradient's shape): the panels of 8 pixels.
+      { ...base, kh: 14, kw: 14, h: 16, w: 17, stride: [1, 1], padding: [0, 0], dilation: [1, 1] },
+      { ...base, kh: 14, kw: 14, h: 15, w: 20, stride: [1, 1], padding: [0, 0], dilation: [1, 1] },
     ] as Case[];
     for (const c of cases) {
       const want = run(c, false, cpu);
@@ -205,10 +221,14 @@ describe('conv on wasm threads', () => {
       const [a, b] = [run(c, transposed, one), run(c, transposed, two)];
       expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));
     }
-    // conv2d's own packings: pointwise, and rows of at most 5 pixels (panels across rows).
+    // conv2d's own packings: pointwise, rows of at most 5 pixels (panels across rows), and the
+    // pixels path (rows narrower than 8 pixels, K <= 512), with channel panels cut short.
     for (const d of [
       { ...c, kh: 1, kw: 1, stride: [1, 1], padding: [0, 0] },
       { ...c, kh: 4, kw: 4, h: 12, w: 7 },
+      ...PIXELS_PATH.map((p) => ({ ...c, ...p })),
+      { ...c, ...PIXELS_PATH[0], n: 5, coutG: 13, bias: false },
+      { ...c, kh: 14, kw: 14, h: 16, w: 17, stride: [1, 1], padding: [0, 0], dilation: [1, 1] },
     ] as Case[]) {
       const [a, b] = [run(d, false, one), run(d, false, two)];
       expect(Array.from(await a.toArray())).toEqual(Array.from(await b.toArray()));

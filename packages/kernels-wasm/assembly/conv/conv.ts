@@ -21,9 +21,25 @@
  *     multiply-adds per step in the relaxed-SIMD build, 8 mul + add in SIMD128) runs over all of
  *     K, then stores MR channels' 8 pixels, which are contiguous in NCHW (+ bias).
  *
+ * The pixels path (the launcher's rule: not pointwise, rows narrower than 8 pixels and K <= 512).
+ * There the panels above waste columns (a 7-pixel row fills 7 of 8) and, with few channels (D
+ * c1: 100x16x14x14 -> 32, k4 s2, 7 x 7 outputs, K = 256), packing is a large share (profile of
+ * that case on 1 thread: band + launch 17%, packing 12%, tile 70%; 31 GFLOP/s). So the roles
+ * swap: the tile's 8-wide side is 8 output channels (the weights packed once as panels
+ * [CoutG/8][K] of 48-byte steps: 8 weights, zeros past CoutG, and the tap's band offset) and its
+ * other side 4 consecutive pixels of the item, across rows, each tap value splatted straight
+ * from the band (pixel offset + tap offset): nothing packed per pixel, no column wasted (49
+ * pixels: 12 tiles of 4 and one of 1). The 4 x 8 sums are written transposed into NCHW (+ bias).
+ * 4 pixels, not 5: V8 loads the splats before the multiply-adds, and 10 accumulators + 2 weight
+ * vectors + 5 splats spilled an accumulator (25 GFLOP/s); 8 + 2 + 4 fit its 15 registers (34,
+ * and 36 with the band's short rows written by f32x4 stores). K <= 512 keeps a panel (K·48
+ * bytes) in L1 for all the item's pixels; a weight gradient's K (thousands) keeps the 8-pixel
+ * panels, whose weight strips stream 20 bytes a step against 48.
+ *
  * Memory traffic: x is read once per item (plus the band's halo rows), each panel is built in L1
  * (K·32 bytes) and reused by the CoutG/MR tiles, the weights (CoutG·K floats) stay in L2, the
- * output is written once. Packing a panel costs K·8 copies against 2·CoutG·K·8 flops.
+ * output is written once. Packing a panel costs K·8 copies against 2·CoutG·K·8 flops. On the
+ * pixels path the band and a weight panel (K·48 bytes) stay in L1 while the item's pixels pass.
  *
  * Threads: items are taken from an atomic counter (scratch[0], zeroed by the launcher), so a
  * thread that loses its core does fewer; the weight strips are packed once, by whichever unit
@@ -31,17 +47,21 @@
  * to 8 x CoutG·K scalar copies, ~10% of the 5x5 case on two threads). Numerics: every output is one tile's running f32 sum
  * over K in (ci, ky, kx) order, the twin's order (it sums in doubles), then + bias: the same
  * instructions whoever computes it, so 1 and N threads give the same bits; the error bound is
- * the matmul's (about K·eps32·Σ|x·w|).
+ * the matmul's (about K·eps32·Σ|x·w|). The pixels path does the same multiply-adds in the same
+ * order (a·b = b·a, fused or not), so it gives the same bits as the 8-pixel panels.
  *
  * Bounds: the band holds the item's rows of the padded input plus 8·sw + 8 floats of slack, so
  * a panel's vector loads past the end of its row stay inside the band (the extra columns are
  * discarded: a tile cut by the row's end or by the last channels writes only its part, through
- * the unit's edge buffer). x is read only at rows [0, H) and columns [0, W) of group g.
+ * the unit's edge buffer). The pixels path reads only band floats of real pixels (a tile's
+ * missing pixels repeat its first) and writes only channels < CoutG. x is read only at rows
+ * [0, H) and columns [0, W) of group g.
  *
- * Scratch (one block from the launcher): [0, 64) the item counter, the strip states, the packed
- * weights, then per unit the band, the panel and the edge tile, at the offsets the launcher
- * passes after dims.
- * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups], then the plan.
+ * Scratch (one block from the launcher): [0, 64) the item counter, the strip (or panel) states,
+ * the packed weights, then per unit the band, the panel (none on the pixels path) and the edge
+ * tile, at the offsets the launcher passes after dims.
+ * dims: [n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups], then the plan
+ * (its last number: 1 for the pixels path).
  * @kernel-header (the page's kernel reader shows this comment; see demo/src/kernels/wasm-catalog.ts)
  */
 import { shareEnd, shareStart } from '../shared/threads';
@@ -70,10 +90,10 @@ const A_STEP: usize = <usize>MR << 2;
 /**
  * conv2d's direct GEMM (see the header): x dense NCHW, w dense [Cout, CinG, kH, kW], bias 0 or
  * [Cout], out dense [N, Cout, H', W']; g: the group computed; dims: the header's 16 numbers, then
- * the launcher's plan [R, Rb, Wp, packA, band, panel, edge, unitBytes, regions] (output rows per
- * item, band rows, band row pitch in floats; the packed weights' byte offset in scratch; the
- * band's, panel's and edge tile's byte offsets in a unit's region, its size, and the first
- * region's offset in scratch); scratch: [0, 64) the item counter, then one state per weight strip
+ * the launcher's plan [R, Rb, Wp, packA, band, panel, edge, unitBytes, regions, pixels] (output
+ * rows per item, band rows, band row pitch in floats; the packed weights' byte offset in scratch;
+ * the band's, panel's and edge tile's byte offsets in a unit's region, its size, and the first
+ * region's offset in scratch; 1: the pixels path, conv2dByPixels); scratch: [0, 64) the item counter, then one state per weight strip
  * (both zeroed by the launcher), the packed weights, then one region per unit.
  */
 export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, dims: usize, scratch: usize, tid: i32, nthreads: i32): void {
@@ -82,6 +102,10 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
   const sh = dim(dims, 9), sw = dim(dims, 10), ph = dim(dims, 11), pw = dim(dims, 12), dh = dim(dims, 13), dw = dim(dims, 14);
   const groups = dim(dims, 15);
   const rowsPerItem = dim(dims, 16), rb = dim(dims, 17), wp = dim(dims, 18);
+  if (dim(dims, 25) != 0) {
+    conv2dByPixels(x, w, bias, out, g, dims, scratch, tid);
+    return;
+  }
   const region = scratch + <usize>dim(dims, 24) + <usize>tid * <usize>dim(dims, 23);
   const packA = scratch + <usize>dim(dims, 19);
   const band = region + <usize>dim(dims, 20);
@@ -167,6 +191,174 @@ export function conv2dF32(x: usize, w: usize, bias: usize, out: usize, g: i32, d
 }
 
 /**
+ * conv2dF32's pixels path (rows narrower than 8 pixels, K <= 512, not pointwise; the launcher's
+ * rule, see the header): the tile's 8-wide side is 8 output channels (the group's weights packed
+ * once as panels [CoutG/8][K] of 48-byte steps: 8 weights, zeros past CoutG, and tap k's band
+ * offset) and its other side PR = 4 consecutive pixels of the item, across rows; each step splats
+ * the 4 pixels' tap values straight from the band (pixel offset + the tap's), so nothing is
+ * packed per pixel and no column is wasted past a row's end. The 4 x 8 sums [pixels][channels]
+ * are parked in the edge buffer and written transposed into NCHW (+ bias).
+ */
+function conv2dByPixels(x: usize, w: usize, bias: usize, out: usize, g: i32, dims: usize, scratch: usize, tid: i32): void {
+  const n = dim(dims, 0), cin = dim(dims, 1), h = dim(dims, 2), wd = dim(dims, 3), cout = dim(dims, 4);
+  const oh = dim(dims, 5), ow = dim(dims, 6), kh = dim(dims, 7), kw = dim(dims, 8);
+  const sh = dim(dims, 9), sw = dim(dims, 10), pw = dim(dims, 12), dh = dim(dims, 13), dw = dim(dims, 14);
+  const ph = dim(dims, 11);
+  const groups = dim(dims, 15);
+  const rowsPerItem = dim(dims, 16), rb = dim(dims, 17), wp = dim(dims, 18);
+  const region = scratch + <usize>dim(dims, 24) + <usize>tid * <usize>dim(dims, 23);
+  const packB = scratch + <usize>dim(dims, 19);
+  const band = region + <usize>dim(dims, 20);
+  const edge = region + <usize>dim(dims, 22);
+  const cinG = cin / groups;
+  const coutG = cout / groups;
+  const kdim = cinG * kh * kw;
+  const panels = (coutG + 7) >> 3;
+  const bandsPerImage = (oh + rowsPerItem - 1) / rowsPerItem;
+  const items = n * bandsPerImage;
+  const planePixels = oh * ow;
+  const wpBytes = (<usize>wp) << 2;
+  let t = atomic.add<i32>(scratch, 1);
+  if (t >= items) return;
+  // The weight panels, packed once for all units (as conv2dF32's strips).
+  const states = scratch + 64;
+  let waiting = false;
+  for (let q = 0; q < panels; q++) {
+    const state = states + ((<usize>q) << 2);
+    if (atomic.load<i32>(state) == PACKED) continue;
+    if (atomic.cmpxchg<i32>(state, UNPACKED, PACKING) != UNPACKED) {
+      waiting = true;
+      continue;
+    }
+    packPanel(w + ((<usize>(g * coutG) * <usize>kdim) << 2), coutG, kdim, q, packB + <usize>q * <usize>kdim * PX_STEP, cinG, kh, kw, rb, dh, dw, wpBytes);
+    atomic.store<i32>(state, PACKED);
+  }
+  if (waiting) {
+    for (let q = 0; q < panels; q++) {
+      while (atomic.load<i32>(states + ((<usize>q) << 2)) != PACKED) {}
+    }
+  }
+  for (; t < items; t = atomic.add<i32>(scratch, 1)) {
+    const b = t / bandsPerImage;
+    const oy0 = (t % bandsPerImage) * rowsPerItem;
+    const oy1 = min(oh, oy0 + rowsPerItem);
+    const iyLo = oy0 * sh - ph;
+    const rows = (oy1 - 1 - oy0) * sh + (kh - 1) * dh + 1;
+    fillBand(x, band, b, cin, g, cinG, h, wd, iyLo, rows, rb, wp, pw, sw, wpBytes);
+    const pEnd = oy1 * ow;
+    const image = out + ((<usize>((b * cout + g * coutG) * planePixels)) << 2);
+    for (let q = 0; q < panels; q++) {
+      const pb = packB + <usize>q * <usize>kdim * PX_STEP;
+      const chans = min(8, coutG - q * 8);
+      const c = image + ((<usize>(q * 8 * planePixels)) << 2);
+      const bs = bias ? bias + ((<usize>(g * coutG + q * 8)) << 2) : 0;
+      for (let p = oy0 * ow; p < pEnd; p += PR) {
+        const span = min(PR, pEnd - p);
+        pixelTile(band, pb, kdim, p, span, oy0, ow, sh, sw, wpBytes, edge);
+        // The parked sums [4][8] (pixels x channels), written transposed: channel r's span pixels.
+        for (let r = 0; r < chans; r++) {
+          const row = c + ((<usize>(r * planePixels + p)) << 2);
+          const bv: f32 = bs ? load<f32>(bs + ((<usize>r) << 2)) : 0;
+          for (let j = 0; j < span; j++) {
+            const s = load<f32>(edge + ((<usize>(j * 8 + r)) << 2));
+            store<f32>(row + ((<usize>j) << 2), bs ? s + bv : s);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Panel q of the group's weights wg [CoutG, K] as [K] steps of 48 bytes: the 8 weights
+ * wg[q·8 + r, k] (zeros past CoutG), then tap k's band byte offset (i32; see conv2dByPixels) and
+ * 12 bytes of padding, so the tile walks one pointer.
+ */
+@inline
+function packPanel(wg: usize, coutG: i32, kdim: i32, q: i32, dst: usize, cinG: i32, kh: i32, kw: i32, rb: i32, dh: i32, dw: i32, wpBytes: usize): void {
+  for (let r = 0; r < 8; r++) {
+    const co = q * 8 + r;
+    let d = dst + ((<usize>r) << 2);
+    const src = wg + ((<usize>co * <usize>kdim) << 2);
+    for (let k = 0; k < kdim; k++) {
+      store<f32>(d, co < coutG ? load<f32>(src + ((<usize>k) << 2)) : 0);
+      d += PX_STEP;
+    }
+  }
+  let d = dst + 32;
+  for (let ci = 0; ci < cinG; ci++) {
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        store<i32>(d, <i32>(<usize>(ci * rb + ky * dh) * wpBytes + ((<usize>(kx * dw)) << 2)));
+        store<i32>(d, 0, 4);
+        store<i64>(d, 0, 8);
+        d += PX_STEP;
+      }
+    }
+  }
+}
+
+/** Bytes of one k step of a weight panel of the pixels path: 8 weights, the tap's offset, padding. */
+const PX_STEP: usize = 48;
+/** Pixels of the pixels path's tile (4 in both builds; see pixelTile). */
+const PR: i32 = 4;
+
+/**
+ * The pixels path's 4 x 8 tile: `span` (<= 4) pixels from the item's pixel p on (the missing ones
+ * repeat the first), the 8 channels of the panel pb, over all of K: each step loads the tap's
+ * offset and 8 weights, splats each pixel's value (one load each) and multiplies: the same
+ * multiply-adds in the same order as tile's (so the same sums). 8 accumulators, 2 weight vectors
+ * and 4 splats fit the 15 SIMD registers V8 allocates (5 pixels spilled an accumulator: 25 against
+ * 34 GFLOP/s). Parks the sums as [4][8] in edge.
+ */
+@inline
+function pixelTile(
+  band: usize, pb: usize, kdim: i32, p: i32, span: i32, oy0: i32, ow: i32, sh: i32, sw: i32, wpBytes: usize, edge: usize,
+): void {
+  const o0 = band + pixelAt(p, oy0, ow, sh, sw, wpBytes);
+  const o1 = span > 1 ? band + pixelAt(p + 1, oy0, ow, sh, sw, wpBytes) : o0;
+  const o2 = span > 2 ? band + pixelAt(p + 2, oy0, ow, sh, sw, wpBytes) : o0;
+  const o3 = span > 3 ? band + pixelAt(p + 3, oy0, ow, sh, sw, wpBytes) : o0;
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pb + <usize>kdim * PX_STEP;
+  while (pb < end) {
+    const off = <usize>load<i32>(pb, 32);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let s = v128.load32_splat(o0 + off);
+    c00 = madd(s, b0, c00);
+    c01 = madd(s, b1, c01);
+    s = v128.load32_splat(o1 + off);
+    c10 = madd(s, b0, c10);
+    c11 = madd(s, b1, c11);
+    s = v128.load32_splat(o2 + off);
+    c20 = madd(s, b0, c20);
+    c21 = madd(s, b1, c21);
+    s = v128.load32_splat(o3 + off);
+    c30 = madd(s, b0, c30);
+    c31 = madd(s, b1, c31);
+    pb += PX_STEP;
+  }
+  parkTile(edge, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/** Parks a 4 x 8 tile's sums in edge as [4][8]. */
+@inline
+function parkTile(edge: usize, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  v128.store(edge, c00);
+  v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32);
+  v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64);
+  v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96);
+  v128.store(edge, c31, 112);
+}
+
+/**
  * The item's band (see the header): input rows iyLo .. iyLo + rows of image b's group-g channels,
  * [CinG][Rb][Wp], every float written once: a copied run of x or a zero (padding, rows outside x,
  * rows past the item's, and the 8·sw + 8 floats of slack at the end).
@@ -179,12 +371,27 @@ function fillBand(
   const cnt = min(wd, wp - pw);
   const padRight = (<usize>max(0, wp - pw - max(cnt, 0))) << 2;
   const padLeft = (<usize>min(pw, wp)) << 2;
+  const short = wp <= 64;
+  const zero = f32x4.splat(0);
   for (let ci = 0; ci < cinG; ci++) {
     const src = x + ((<usize>((b * cin + g * cinG + ci) * h) * <usize>wd) << 2);
     let dst = band + <usize>(ci * rb) * wpBytes;
     for (let r = 0; r < rb; r++) {
       const iy = iyLo + r;
-      if (r >= rows || iy < 0 || iy >= h || cnt <= 0) memory.fill(dst, 0, wpBytes);
+      if (short) {
+        // A short row (<= 64 floats) by f32x4 stores, not three memory.fill / memory.copy calls
+        // (a call each into the engine: 17% of a 7 x 7 output's time went to the band and the
+        // launch): zeros over the whole row (the last store may run up to 3 floats into the next
+        // row, written after it, or into the slack), then x's run over it.
+        for (let o: usize = 0; o < wpBytes; o += 16) v128.store(dst + o, zero);
+        if (r < rows && iy >= 0 && iy < h && cnt > 0) {
+          const from = src + ((<usize>(iy * wd)) << 2);
+          const to = dst + padLeft;
+          let i = 0;
+          for (; i + 4 <= cnt; i += 4) v128.store(to + ((<usize>i) << 2), v128.load(from + ((<usize>i) << 2)));
+          for (; i < cnt; i++) store<f32>(to + ((<usize>i) << 2), load<f32>(from + ((<usize>i) << 2)));
+        }
+      } else if (r >= rows || iy < 0 || iy >= h || cnt <= 0) memory.fill(dst, 0, wpBytes);
       else {
         memory.fill(dst, 0, padLeft);
         memory.copy(dst + padLeft, src + ((<usize>(iy * wd)) << 2), (<usize>cnt) << 2);

@@ -13,9 +13,11 @@ export function convOnWasm(op: string, geo: ConvGeometry, x: Tensor, w: Tensor, 
  * The wasm path of conv2d: one run of conv2dF32 per group (kernels-wasm's conv/conv.ts), a direct
  * GEMM that writes NCHW itself: each item (an image's band of output rows) copies its input band
  * zero-padded, packs 8 pixels' patches at a time and multiplies them by the group's weights with
- * the matmul's register tile. The launcher picks the rows per item and lays out the scratch (the
- * item counter, the weights' strip states and packed strips, then per unit a band, a panel and
- * an edge tile). x, w and bias are dense.
+ * the matmul's register tile; or, on the pixels path (rows narrower than 8 pixels, K <= 512),
+ * multiplies 8-channel weight panels by 4 pixels' taps splatted from the band. The launcher picks
+ * the path and the rows per item and lays out the scratch (the item counter, the weights' strip
+ * or panel states and packed weights, then per unit a band, a panel and an edge tile). x, w and
+ * bias are dense.
  * convTranspose2d goes to convTransposeWasm.
  */
 function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, w: Tensor, bias: Tensor | undefined, out: Tensor): void {
@@ -34,19 +36,26 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
   const bandRows = (rows - 1) * sh + (kh - 1) * dh + 1;
   const pitch = (ow - 1) * sw + (kw - 1) * dw + 1;
   const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
-  const strips = Math.ceil(coutG / mr);
-  const packAt = 64 + line(strips * 4);
-  const regionsAt = packAt + line(strips * kdim * mr * 4);
   // A pointwise conv (1 x 1, stride 1, no padding) packs from x itself: no band.
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && geo.ph === 0 && geo.pw === 0;
+  // Rows narrower than 8 pixels with K <= 512 (a weight panel, K·48 bytes, stays in L1 for all
+  // the item's pixels) take the pixels-by-channels tile: the weights as 8-channel panels, 4
+  // pixels' taps splatted from the band, nothing packed per pixel and no panel column past a
+  // row's end. The others (rows of 8 or more; a weight gradient's long K) take the
+  // channels-by-pixels tile on panels of 8 pixels.
+  const byPixels = !pointwise && ow < 8 && kdim <= 512 ? 1 : 0;
+  const strips = byPixels ? Math.ceil(coutG / 8) : Math.ceil(coutG / mr);
+  const packAt = 64 + line(strips * 4);
+  const regionsAt = packAt + line(strips * kdim * (byPixels ? 12 : mr) * 4);
   const panelAt = pointwise ? 0 : line((cinG * bandRows * pitch + 8 * sw + 8) * 4);
-  const edgeAt = panelAt + line(kdim * 32);
+  // The panel [K][8] of 8 pixels (none on the pixels path).
+  const edgeAt = panelAt + (byPixels ? 0 : line(kdim * 32));
   const unitBytes = edgeAt + line(mr * 32);
   const scratch = Tensor.empty([(regionsAt + device.units * unitBytes) / 4], 'f32', device, op);
   try {
     const base = device.address(scratch.storage);
     const head = scratch.storage.data!;
-    const plan = [...kernelDims(geo), rows, bandRows, pitch, packAt, 0, panelAt, edgeAt, unitBytes, regionsAt];
+    const plan = [...kernelDims(geo), rows, bandRows, pitch, packAt, 0, panelAt, edgeAt, unitBytes, regionsAt, byPixels];
     for (let g = 0; g < groups; g++) {
       head.fill(0, 0, 16 + strips); // the item counter and the strip states (0.0f has the bits of the i32 0)
       device.run(
