@@ -1,5 +1,5 @@
 import type { Tensor } from '@saddle/tensor';
-import type { ConvGeometry } from '@saddle/ops';
+import { isPointwise, type ConvGeometry } from '@saddle/ops';
 import { k } from './common.js';
 import type { Rule } from '../tape.js';
 
@@ -30,7 +30,7 @@ export function conv2dRule(geo: ConvGeometry): Rule {
     };
     const dw = () =>
       perGroup(geo, x, g, geo.cin / geo.groups, geo.cout / geo.groups, (xg, gg) =>
-        pointwise(geo)
+        isPointwise(geo)
           ? pointwiseProducts(gg, xg)
           : // [CinG, CoutG, kH', kW'] -> crop -> [CoutG, CinG, kH, kW]
             k.transpose(
@@ -62,7 +62,7 @@ export function convTranspose2dRule(geo: ConvGeometry): Rule {
     const dx = () => crop(k.conv2d(g, w, { stride, padding, dilation, groups: geo.groups }), geo.h, geo.w);
     const dw = () =>
       perGroup(geo, x, g, geo.cin / geo.groups, geo.cout / geo.groups, (xg, gg) =>
-        pointwise(geo)
+        isPointwise(geo)
           ? pointwiseProducts(xg, gg)
           : k.transpose(
               crop(k.conv2d(k.transpose(gg, [1, 0, 2, 3]), k.transpose(xg, [1, 0, 2, 3]), { stride: dilation, padding, dilation: stride }), geo.kh, geo.kw),
@@ -71,16 +71,6 @@ export function convTranspose2dRule(geo: ConvGeometry): Rule {
       );
     return [needs[0] ? dx() : null, needs[1] ? dw() : null, needs[2] ? k.sum(g, [0, 2, 3]) : null];
   };
-}
-
-/**
- * Whether the convolution is pointwise (1 x 1 kernel, stride 1, no padding, and so, but for a
- * transposed one's outputPadding, the output's size is the input's): then the weight
- * gradient is a plain product over the batch's pixels, which pointwiseProducts computes with the
- * matmul (the conv2d form would have 1 x 1 outputs and K = N·H·W: a conv kernel's poorest shape).
- */
-function pointwise(geo: ConvGeometry): boolean {
-  return geo.kh === 1 && geo.kw === 1 && geo.sh === 1 && geo.sw === 1 && geo.ph === 0 && geo.pw === 0 && geo.oh === geo.h && geo.ow === geo.w;
 }
 
 /**

@@ -26,6 +26,15 @@ export interface ConvGeometry {
 }
 
 /**
+ * Whether a convolution is pointwise: a 1 x 1 kernel, stride 1, no padding, and (which a transposed
+ * one's outputPadding could break) the output the input's size. Then it is a plain product over the
+ * pixels: the wasm conv2d packs straight from x, and the weight gradient is one matmul.
+ */
+export function isPointwise(geo: ConvGeometry): boolean {
+  return geo.kh === 1 && geo.kw === 1 && geo.sh === 1 && geo.sw === 1 && geo.ph === 0 && geo.pw === 0 && geo.oh === geo.h && geo.ow === geo.w;
+}
+
+/**
  * CPU twin of the convolution kernels (conv.wgsl.ts, kernels-wasm's conv/conv.ts): both directions
  * in one loop nest, written as the definition. For output element out[n, g·coutG + co, oy, ox]:
  *

@@ -1,7 +1,7 @@
 import { Tensor, tidy, type WasmDevice } from '@saddle/tensor';
 import { asWasm } from '../shared/launch.js';
 import { runMatmulWasm } from '../matmul/matmul.wasm.js';
-import type { ConvGeometry } from './conv.cpu.js';
+import { isPointwise, type ConvGeometry } from './conv.cpu.js';
 import { transposedOperands } from './transposed-operands.js';
 
 /** The op's wasm entry: conv2d as a direct GEMM (conv2dF32), convTranspose2d as the matmul kernel + col2im. */
@@ -37,7 +37,7 @@ function convWasm(op: string, geo: ConvGeometry, device: WasmDevice, x: Tensor, 
   const pitch = (ow - 1) * sw + (kw - 1) * dw + 1;
   const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
   // A pointwise conv (1 x 1, stride 1, no padding) packs from x itself: no band.
-  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && geo.ph === 0 && geo.pw === 0;
+  const pointwise = isPointwise(geo);
   // Rows narrower than 8 pixels with K <= 512 (a weight panel, K·48 bytes, stays in L1 for all
   // the item's pixels) take the pixels-by-channels tile: the weights as 8-channel panels, 4
   // pixels' taps splatted from the band, nothing packed per pixel and no panel column past a

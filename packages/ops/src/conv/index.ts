@@ -8,4 +8,4 @@ export {
   type ConvGeometry,
   type Pair,
 } from './conv.js';
-export { convCpu } from './conv.cpu.js';
+export { convCpu, isPointwise } from './conv.cpu.js';
