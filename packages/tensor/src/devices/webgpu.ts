@@ -564,7 +564,8 @@ export async function createWebGpuDevice(options: WebGpuOptions = {}): Promise<W
     return new WebGpuDevice(options.device, options.device.label || 'caller device', false, options);
   }
   // Dawn's GPU object must stay referenced while the device is in use (it drives the event loop
-  // that resolves mapAsync); the WebGpuDevice holds it and drops it in destroy(), or Node never exits.
+  // that resolves mapAsync). The host gives one per process and keeps it (see host/node.ts); the
+  // device holds it too, so a GPU from another host is not collected while the device runs.
   const gpu = await host().gpu();
   if (!gpu) throw new SaddleError('webgpu', `this ${host().name} has no WebGPU (navigator.gpu is missing; ${host().noAdapterAdvice})`);
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });

@@ -78,15 +78,26 @@ function quietGpu(gpu: GPU): GPU {
   return gpu;
 }
 
+/**
+ * One Dawn instance for the process, like a browser's `navigator.gpu`, and never dropped. Dawn goes
+ * on polling an instance from the event loop after the devices on it are destroyed; when a
+ * dropped instance was garbage-collected, that poll touched freed memory and killed the process
+ * (glibc "The futex facility returned an unexpected error code", or std::system_error), at random.
+ * A held instance does not keep Node from exiting.
+ */
+let dawnGpu: Promise<GPU> | null = null;
+
 /** Node's host: Dawn from the optional `webgpu` package, `node:worker_threads`, `node:os`, stderr. */
 export const nodeHost: Host = {
   name: 'node',
   async gpu() {
     const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
     if (nav?.gpu) return nav.gpu;
-    const mod = await loadDawn();
-    Object.assign(globalThis, mod.globals);
-    return quietGpu(mod.create([]));
+    dawnGpu ??= loadDawn().then((mod) => {
+      Object.assign(globalThis, mod.globals);
+      return quietGpu(mod.create([]));
+    });
+    return dawnGpu;
   },
   cores() {
     return availableParallelism();
