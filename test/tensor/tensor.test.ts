@@ -23,6 +23,15 @@ import {
 } from '@saddle/tensor';
 import { add, transpose, slice } from '@saddle/ops';
 import { wasm, webgpu } from '../support/devices.js';
+import { undisposedTensors } from '../support/memory.js';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+
+/** V8's full garbage collection as a function (after the flag, a fresh context sees `gc`). */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 describe('shape helpers', () => {
   it('broadcasts like NumPy', () => {
@@ -108,7 +117,7 @@ describe.each(['cpu', 'webgpu', 'wasm'])('tensors on %s', (name) => {
 
   it('tidy disposes what it created except the result and kept tensors; nested scopes hand results up', async () => {
     const d = await device();
-    const before = memory(d).liveTensors;
+    const before = undisposedTensors(d);
     let inner: Tensor | null = null;
     let kept: Tensor | null = null;
     const out = tidy(() => {
@@ -120,10 +129,10 @@ describe.each(['cpu', 'webgpu', 'wasm'])('tensors on %s', (name) => {
     expect(inner!.isDisposed).toBe(true);
     expect(kept!.isDisposed).toBe(false);
     expect(Array.from(await out.sum.toArray())).toEqual([3, 3, 3, 3]);
-    expect(memory(d).liveTensors).toBe(before + 2);
+    expect(undisposedTensors(d)).toBe(before + 2);
     out.sum.dispose();
     kept!.dispose();
-    expect(memory(d).liveTensors).toBe(before);
+    expect(undisposedTensors(d)).toBe(before);
     expect(() => tidy(() => Promise.resolve(1))).toThrowError(/tidy: the function returned a Promise/);
   });
 
@@ -239,6 +248,27 @@ describe('the WebGPU device', () => {
     expect(end.liveTensors).toBe(start.liveTensors);
     expect(end.liveBytes).toBe(start.liveBytes);
     expect(end.pooledBytes).toBeGreaterThan(start.pooledBytes);
+  });
+
+  it('a tensor dropped without dispose() is freed by the garbage collector and counted as collected', async () => {
+    const d = await wasm();
+    const start = memory(d);
+    const before = undisposedTensors(d);
+    // Made in a function so that nothing here refers to them once it returns.
+    const drop = (): void => {
+      for (let i = 0; i < 8; i++) zeros([1024], { device: d });
+    };
+    drop();
+    expect(memory(d).liveTensors).toBe(start.liveTensors + 8);
+    const gc = collector();
+    for (let round = 0; round < 50 && memory(d).collectedTensors < start.collectedTensors + 8; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 5)); // finalizers run as tasks
+    }
+    expect(memory(d).collectedTensors - start.collectedTensors).toBeGreaterThanOrEqual(8);
+    expect(memory(d).liveBytes).toBeLessThanOrEqual(start.liveBytes);
+    // Created-and-never-disposed is the same whether or not the collector has run.
+    expect(undisposedTensors(d)).toBe(before + 8);
   });
 
   it('wraps a GPUDevice the caller created, and refuses f64', async () => {

@@ -14,10 +14,12 @@ claimSingleCopy('@saddle/tensor', import.meta.url);
 
 let nextId = 1;
 let liveTensors = 0;
+let collectedTensors = 0;
 
 /** Tensors dropped without dispose() still give their memory back when garbage-collected. */
 const finalizer = new FinalizationRegistry<Storage>((storage) => {
   liveTensors--;
+  collectedTensors++;
   storage.release();
 });
 
@@ -278,6 +280,15 @@ function gather(src: TypedArray, shape: Shape, strides: readonly number[], base:
 /** Live tensor count (every device). */
 export function liveTensorCount(): number {
   return liveTensors;
+}
+
+/**
+ * Tensors freed by the garbage collector because they were dropped without dispose() (every
+ * device, since the process started). `liveTensors + collectedTensors` changes only when a tensor
+ * is created or disposed, so it does not depend on when the collector happens to run.
+ */
+export function collectedTensorCount(): number {
+  return collectedTensors;
 }
 
 export { bytesPerElement };
