@@ -95,16 +95,20 @@ describe('two gan train processes on one run folder', () => {
     await expectOneRun(dir, first.p === a ? 2 : 1);
   }, 240_000);
 
-  it('--force and --resume while a run trains there are refused, and the run goes on unharmed', async () => {
+  it('a new train, --force and --resume while a run trains there are refused, and the run goes on unharmed', async () => {
     const dir = join(root, 'busy');
     const a = gan(tiny(1, dir));
     await a.waitFor(/epoch 1\/50/);
     while (!existsSync(join(dir, RUN_FILES.checkpoint))) await new Promise((r) => setTimeout(r, 50));
+    // The folder now holds run files: a new train is still told the run is in use (not that it
+    // is a finished run to --resume), since the run files are looked at only under the lock.
+    const plain = gan(tiny(2, dir, 20));
     const force = gan([...tiny(2, dir, 20), '--force']);
     const resume = gan(['--resume', dir, '--device', 'cpu', '--no-progress']);
-    const [f, r] = await Promise.all([force.exited, resume.exited]);
-    const ctx = `A:\n${a.out()}\n--force:\n${force.out()}\n--resume:\n${resume.out()}`;
+    const [n, f, r] = await Promise.all([plain.exited, force.exited, resume.exited]);
+    const ctx = `A:\n${a.out()}\nnew:\n${plain.out()}\n--force:\n${force.out()}\n--resume:\n${resume.out()}`;
     for (const [e, p] of [
+      [n, plain],
       [f, force],
       [r, resume],
     ] as const) {

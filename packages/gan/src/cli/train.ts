@@ -70,12 +70,18 @@ function checkDataSizes(c: GanConfig): void {
   }
 }
 
-/** Where a new run goes: refused if it is a file, its parent is missing, or it holds a run (unless --force). */
-function checkNewRunDir(dir: string, given: boolean, force: boolean): void {
+/**
+ * Where a new run goes: refused if it is a file or its parent is missing; with `locked` (this
+ * process holds the folder's lock), also if it holds a run (unless --force). The run files are
+ * checked only under the lock: before it, a run another process is training there would be called
+ * a finished one ("continue it with --resume") instead of being named as in use.
+ */
+function checkNewRunDir(dir: string, given: boolean, force: boolean, locked: boolean): void {
   const name = given ? `--out ${dir}` : `the run folder ${dir}`;
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`${name} is a file; expected a folder (new or empty) for the run`);
   if (given && !existsSync(dirname(dir))) throw new CliError(`${name}: the folder ${dirname(dir)} does not exist; create it first`);
   if (given && existsSync(dirname(dir)) && !statSync(dirname(dir)).isDirectory()) throw new CliError(`${name}: ${dirname(dir)} is a file, not a folder`);
+  if (!locked) return;
   const existing = runFiles(dir);
   if (existing.length && !force) {
     throw new CliError(
@@ -193,10 +199,10 @@ async function trainHoldingTheFolder(
   const outGiven = typeof flags.out === 'string';
   if (!resumeDir && outGiven) {
     const out = resolve(flags.out as string);
-    checkNewRunDir(out, true, flags.force === true);
+    checkNewRunDir(out, true, flags.force === true, false);
     hold(takeRunFolder(out, command, io));
-    // Again with the lock held: a run another process finished meanwhile is refused too.
-    checkNewRunDir(out, true, flags.force === true);
+    // With the lock held: a run there (finished, or interrupted) is refused unless --force.
+    checkNewRunDir(out, true, flags.force === true, true);
   }
 
   const device = await pickDevice(flags);
@@ -217,10 +223,10 @@ async function trainHoldingTheFolder(
   const dir = resumeDir ?? resolve(outGiven ? (flags.out as string) : `runs/${defaultRunName(config.preset)}`);
   if (!resumeDir) {
     checkDataSizes(config);
-    checkNewRunDir(dir, outGiven, flags.force === true);
+    checkNewRunDir(dir, outGiven, flags.force === true, outGiven);
     if (!outGiven) {
       hold(takeRunFolder(dir, command, io));
-      checkNewRunDir(dir, outGiven, flags.force === true);
+      checkNewRunDir(dir, outGiven, flags.force === true, true);
     }
   }
 
