@@ -40,6 +40,13 @@ export interface GpuEnv {
 const REPORTED_LIMITS = ['maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBufferBindingSize', 'maxBufferSize'] as const;
 
 /**
+ * Every Dawn instance openGpu made, held for the life of the process: Dawn polls an instance from
+ * the event loop after its devices are destroyed, and polling one the collector freed crashes the
+ * process (see @saddle/tensor's host/node.ts, which holds its own the same way).
+ */
+const heldInstances: GPU[] = [];
+
+/**
  * Opens the WebGPU adapter both libraries will share. `dawnFlags` go to Dawn's `create()` (e.g.
  * 'enable-dawn-features=allow_unsafe_apis'). Throws if there is no adapter.
  */
@@ -48,6 +55,7 @@ export async function openGpu(dawnFlags: string[] = []): Promise<GpuEnv> {
   const mod = (await import('webgpu')) as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   Object.assign(globalThis, mod.globals);
   const gpu = mod.create(dawnFlags);
+  heldInstances.push(gpu);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter was found (on Linux: libvulkan1 and a Vulkan driver, e.g. Mesa lavapipe)');
   const requiredLimits: Record<string, number> = {};

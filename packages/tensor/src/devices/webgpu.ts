@@ -185,7 +185,7 @@ export class WebGpuDevice implements Device {
   readonly waitMode: 'poll' | 'sleep';
   /** The expected-execution-time estimate a `'sleep'` wait uses. */
   readonly waitEstimator = new WaitEstimator();
-  /** The GPU (Dawn instance) this device came from; held until destroy(). */
+  /** The GPU (Dawn instance) this device came from, while the device lives (the Node host also holds it for the process's life). */
   instance: GPU | null = null;
 
   constructor(
