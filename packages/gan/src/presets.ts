@@ -155,9 +155,12 @@ function paper(): GanConfig {
  * - no dropout in D (keep 1 on the pixels and the hidden units; the paper: 0.8 and 0.5): a small
  *   D with dropout is too weak to teach G fine detail (Parzen 122 with the paper's dropout, 143
  *   without the hidden dropout, at 54 000 iterations with R1, before the output-layer change);
- * - the R1 penalty on D (gamma 1, lazily on every 4th D step; Mescheder et al. 2018) keeps the
- *   stronger D from overpowering G: without it a run of the new output layer and D without hidden
- *   dropout reached 131 at 18 000 iterations, with it 171. It costs ~10% of an iteration;
+ * - the R1 penalty on D (lazily on every 4th D step; Mescheder et al. 2018) keeps the stronger D
+ *   from overpowering G: without it a run of the new output layer and D without hidden dropout
+ *   reached 131 at 18 000 iterations, with gamma 1 171. It costs ~10% of an iteration. Its weight
+ *   is gamma 0.2 since the fifth round (docs/gan.md): seed 2 at 25 000 iterations gave Parzen
+ *   209.4 with gamma 1, 215.7 with 0.05, 221.7 with 0.2; at 50 000, 198.5 with 1 and 202.0 with
+ *   0.2, and 0.225 -> 0.204 specks per sample;
  * - the samples, figures and Parzen estimate come from an exponential moving average of G's
  *   weights with decay 0.9999 (a horizon of ~10,000 iterations; the initial G keeps 0.9999^n of the
  *   weight: 0.7% at the main job's ~50,000 iterations). At a fixed 50,000 iterations it gave
@@ -188,7 +191,7 @@ function quick(): GanConfig {
     logEvery: 25,
     valN: 1000,
     gEma: 0.9999,
-    r1Gamma: 1,
+    r1Gamma: 0.2,
     r1Every: 4,
   };
 }
@@ -207,7 +210,8 @@ function quick(): GanConfig {
  * BatchNorm in G: the averaged G (`gEma`) copies parameters, not BatchNorm's running statistics, so
  * it would sample with statistics it never tracked; no dropout in D (keep 1), as in
  * `quick` (a small D with dropout is too weak). The training recipe is quick's: SGD with momentum
- * 0.7, batch 50, R1 (gamma 1, every 4th D step), the averaged G, 9 minutes. It is not tuned for the
+ * 0.7, batch 50, R1 (gamma 1, every 4th D step: quick's weight before its fifth round, kept here
+ * because the conv figures were measured with it), the averaged G, 9 minutes. It is not tuned for the
  * convolutional nets (docs/gan.md, "The convolutional preset": behind quick per iteration too).
  */
 function conv(): GanConfig {
@@ -218,6 +222,7 @@ function conv(): GanConfig {
     // ~19,000 iterations in its 9 minutes on 2 threads (direct-GEMM conv kernels; 2,000-5,000 with
     // im2col): with quick's 0.9999 the initial G would still hold ~15% of the average.
     gEma: 0.999,
+    r1Gamma: 1,
     generator: { zDim: 100, hidden: [], outDim: MNIST_DIM, initRange: 0.2, outputInitRange: 0.01, conv: { channels: [32, 16] } },
     discriminator: { inDim: MNIST_DIM, units: [], pieces: 1, initRange: 0.05, keepInput: 1, keepHidden: 1, conv: { channels: [16, 32], slope: 0.2 } },
   };
