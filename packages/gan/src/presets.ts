@@ -160,7 +160,8 @@ function paper(): GanConfig {
  *   reached 131 at 18 000 iterations, with gamma 1 171. It costs ~10% of an iteration. Its weight
  *   is gamma 0.2 since the fifth round (docs/gan.md): seed 2 at 25 000 iterations gave Parzen
  *   209.4 with gamma 1, 215.7 with 0.05, 221.7 with 0.2; at 50 000, 198.5 with 1 and 202.0 with
- *   0.2, and 0.225 -> 0.204 specks per sample;
+ *   0.2. At the 65 000-70 000 iterations of a quiet machine's 9 minutes the Parzen gain is gone
+ *   (seeds 1-3: 197.0 against 197.6) and the specks are 6% fewer (0.219 against 0.232 per sample);
  * - the samples, figures and Parzen estimate come from an exponential moving average of G's
  *   weights with decay 0.9999 (a horizon of ~10,000 iterations; the initial G keeps 0.9999^n of the
  *   weight: 0.7% at the main job's ~50,000 iterations). At a fixed 50,000 iterations it gave
