@@ -97,7 +97,9 @@ console.log(`speck sizes: 1 pixel ${sizes[1]}, 2 pixels ${sizes[2]}, 3 pixels ${
 if (distances.length) {
   const [d10, d25, d50, d75, d90] = quantiles(distances, [0.1, 0.25, 0.5, 0.75, 0.9]);
   const near = distances.filter((d) => d <= 4).length / distances.length;
-  console.log(`distance to the nearest stroke pixel (8-connected steps): 10% ${d10}, 25% ${d25}, median ${d50}, 75% ${d75}, 90% ${d90}; within 4: ${(100 * near).toFixed(0)}%`);
+  console.log(
+    `distance to the nearest stroke pixel (8-connected steps): 10% ${d10}, 25% ${d25}, median ${d50}, 75% ${d75}, 90% ${d90}; within 4: ${(100 * near).toFixed(0)}%`,
+  );
 }
 if (peaks.length) {
   const [p10, p50, p90] = quantiles(peaks, [0.1, 0.5, 0.9]);
