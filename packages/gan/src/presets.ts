@@ -99,7 +99,18 @@ export interface GanConfig {
   r1Gamma: number;
   /** Lazy regularization: apply R1 on every N-th D step only, with gamma·N (1: every step). */
   r1Every: number;
+  /**
+   * Both players' optimizer: 'sgd', SGD with momentum (the paper's, and every preset's; absent:
+   * 'sgd'), or 'adam', Adam with `adamBetas` (Kingma & Ba 2015). The learning rate, its decay and
+   * anneal apply to either; the momentum schedule only to SGD.
+   */
+  optimizer?: 'sgd' | 'adam';
+  /** Adam's decay rates (beta1, beta2) when `optimizer` is 'adam' (absent: [0.5, 0.999], DCGAN's). */
+  adamBetas?: [number, number];
 }
+
+/** Adam's (beta1, beta2) when the config names none: DCGAN's (Radford et al. 2015). */
+export const DEFAULT_ADAM_BETAS: readonly [number, number] = [0.5, 0.999];
 
 const MNIST_DIM = 784;
 
@@ -348,5 +359,11 @@ export function validateConfig(c: GanConfig): GanConfig {
   if (c.gEma !== undefined && !(c.gEma >= 0 && c.gEma < 1)) fail('gEma', c.gEma, 'a number in [0, 1) (0: no average)');
   if (!(c.r1Gamma >= 0 && Number.isFinite(c.r1Gamma))) fail('r1Gamma', c.r1Gamma, 'a non-negative number (0: no R1 penalty)');
   posInt('r1Every', c.r1Every);
+  if (c.optimizer !== undefined && c.optimizer !== 'sgd' && c.optimizer !== 'adam') fail('optimizer', c.optimizer, "'sgd' or 'adam'");
+  if (c.adamBetas !== undefined) {
+    if (!Array.isArray(c.adamBetas) || c.adamBetas.length !== 2 || !c.adamBetas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
+      fail('adamBetas', c.adamBetas, '[beta1, beta2], each a number in [0, 1)');
+    }
+  }
   return c;
 }

@@ -72,6 +72,24 @@ describe('train flags over a preset', () => {
     expect(() => configOf(`${flag}=${value}`)).toThrow(new RegExp(`${flag} ${value}: expected a positive number`));
   });
 
+  it('--optimizer adam and --adam-betas reach the config; without them the preset keeps SGD', () => {
+    const c = configOf('--optimizer', 'adam', '--adam-betas', '0.6,0.99', '--lr', '0.0002');
+    expect([c.optimizer, c.adamBetas, c.lr]).toEqual(['adam', [0.6, 0.99], 0.0002]);
+    expect([configOf().optimizer, configOf().adamBetas]).toEqual([undefined, undefined]);
+    expect(configOf('--optimizer', 'sgd').optimizer).toBe('sgd');
+  });
+
+  it.each([['0.5'], ['0.5,1'], ['0.5,'], ['-0.1,0.9'], ['a,b'], ['0.5,0.9,0.99']])(
+    '--adam-betas %s is refused, naming the flag and what was expected',
+    (value) => {
+      expect(() => configOf(`--adam-betas=${value}`)).toThrow(`--adam-betas ${value}: expected beta1,beta2, each a number in [0, 1)`);
+    },
+  );
+
+  it('--optimizer refuses what it does not know, naming the choices', () => {
+    expect(() => configOf('--optimizer', 'rmsprop')).toThrow('--optimizer rmsprop: expected one of sgd, adam');
+  });
+
   it("the paper preset is the authors' simultaneous update, the others Algorithm 1; --update alternating gives Algorithm 1", () => {
     expect(preset('paper').update).toBe('simultaneous');
     expect(preset('quick').update).toBe('alternating');
@@ -151,6 +169,8 @@ describe('one table of train flags', () => {
         'val-n',
         'r1',
         'r1-every',
+        'optimizer',
+        'adam-betas',
         'out',
         'g-hidden',
         'g-output-init',
@@ -175,7 +195,7 @@ describe('one table of train flags', () => {
 
   it('every flag of the config refuses a value that is not one, naming the flag', () => {
     const configured = TRAIN_FLAG_TABLE.filter((f) => f.configure);
-    expect(configured.length).toBe(29);
+    expect(configured.length).toBe(31);
     for (const f of configured) expect(() => configOf(`--${f.name}`, 'x!'), f.name).toThrow(new RegExp(`^--${f.name} x!: expected `));
   });
 

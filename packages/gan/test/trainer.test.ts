@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { concat, cpu, isWebGpu, noGrad, slice, type Tensor } from '@saddle/autograd';
+import type { Adam } from '@saddle/nn';
 import { discriminatorLossStacked, generatorLoss } from '../src/losses.js';
-import { defaultPreset, preset, type GanConfig } from '../src/presets.js';
+import { DEFAULT_ADAM_BETAS, defaultPreset, preset, type GanConfig } from '../src/presets.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/run/run-folder.js';
 import { GanTrainer } from '../src/train/trainer.js';
 import { permutation } from '../src/train/rng.js';
@@ -194,6 +195,72 @@ describe('GanTrainer', () => {
       }
     }
     expect(paper.update).toBe('simultaneous');
+  });
+
+  it("optimizer 'adam': both players take Adam's first step (each weight moves by the learning rate, whatever its gradient's size) and a checkpoint resumes it exactly", async () => {
+    const lr = 0.001;
+    const a = new GanTrainer(tinyConfig({ optimizer: 'adam', lr }), DATA, cpu);
+    const b = new GanTrainer(tinyConfig({ optimizer: 'adam', lr }), DATA, cpu);
+    const custom = new GanTrainer(tinyConfig({ optimizer: 'adam', adamBetas: [0.9, 0.99] }), DATA, cpu);
+    const sgd = new GanTrainer(tinyConfig(), DATA, cpu);
+    try {
+      expect([a.optD, a.optG].map((o) => [o.name, (o as Adam).beta1, (o as Adam).beta2])).toEqual([
+        ['Adam', ...DEFAULT_ADAM_BETAS],
+        ['Adam', ...DEFAULT_ADAM_BETAS],
+      ]);
+      expect([(custom.optD as Adam).beta1, (custom.optG as Adam).beta2]).toEqual([0.9, 0.99]);
+      expect(sgd.optD.name).toBe('SGD');
+      // Adam's first step, from the moments it stores: m = (1 - b1) g and v = (1 - b2) g^2, so each
+      // weight moves by -lr * g / (|g| + eps) (bias-corrected), about lr whatever the gradient's size
+      // where |g| >> eps. SGD with momentum would move it by -lr * g.
+      const params = () => [...a.D.parameters(), ...a.G.parameters()];
+      const before = await Promise.all(params().map((p) => p.toArray()));
+      a.startEpoch();
+      a.iteration();
+      const after = await Promise.all(params().map((p) => p.toArray()));
+      const snap = await a.state();
+      const [b1, b2] = DEFAULT_ADAM_BETAS;
+      const names = [...a.D.parameters().map((_, i) => `optD.${'%'}.${i}`), ...a.G.parameters().map((_, i) => `optG.${'%'}.${i}`)];
+      let large = 0;
+      let total = 0;
+      names.forEach((name, i) => {
+        const m = snap.tensors[name.replace('%', 'm')]!.data;
+        const v = snap.tensors[name.replace('%', 'v')]!.data;
+        for (let j = 0; j < m.length; j++) {
+          const expected = (-lr * (m[j]! / (1 - b1))) / (Math.sqrt(v[j]! / (1 - b2)) + 1e-8);
+          expect(Math.abs(after[i]![j]! - before[i]![j]! - expected)).toBeLessThan(1e-4 * lr + 2e-8);
+          if (Math.abs(expected) > lr / 2) large++;
+          total++;
+        }
+      });
+      expect(large).toBeGreaterThan(total / 10); // not a vacuous check: many weights moved by ~lr
+      const rec = await a.partialRecord();
+      expect(rec!.momentum).toBe(DEFAULT_ADAM_BETAS[0]); // the record's momentum is Adam's beta1
+
+      // The checkpoint holds both moments and each parameter's step count; b continues exactly.
+      expect(Object.keys(snap.tensors)).toEqual(expect.arrayContaining(['optD.m.0', 'optD.v.0', 'optG.m.0', 'optG.v.0']));
+      expect(JSON.parse(snap.meta.optD.extra!.steps!)).toEqual(a.D.parameters().map(() => 1));
+      b.restore(snap.tensors, snap.meta);
+      const [ra, rb] = [await a.runEpoch(), await b.runEpoch()];
+      expect(rb).toEqual({ ...ra!, seconds: rb!.seconds, msPerIteration: rb!.msPerIteration });
+      expect(await snapshot(b)).toEqual(await snapshot(a));
+      // An SGD run's checkpoint is not an Adam run's, and the other way round.
+      expect(() => sgd.restore(snap.tensors, snap.meta)).toThrow(
+        "GanTrainer.restore: the checkpoint's run trained with optimizer 'adam'; this trainer's config has 'sgd'",
+      );
+    } finally {
+      a.dispose();
+      b.dispose();
+      custom.dispose();
+      sgd.dispose();
+    }
+  });
+
+  it('optimizer and adamBetas are refused out of range, naming the field', () => {
+    expect(() => new GanTrainer(tinyConfig({ optimizer: 'rmsprop' as 'adam' }), DATA, cpu)).toThrow(/optimizer is "rmsprop"; expected 'sgd' or 'adam'/);
+    expect(() => new GanTrainer(tinyConfig({ optimizer: 'adam', adamBetas: [0.5, 1] }), DATA, cpu)).toThrow(
+      /adamBetas is \[0.5,1\]; expected \[beta1, beta2\]/,
+    );
   });
 
   it('dLr and gLr give one player its own learning rate, decayed on the same schedule', async () => {

@@ -72,6 +72,8 @@ const choice =
     choiceFlag<T>(flags, name, choices);
 const positive = decimal((x) => x > 0, 'a positive number');
 const probability = decimal((x) => x > 0 && x <= 1, 'a probability in (0, 1]');
+/** The optimizers `--optimizer` names. */
+const OPTIMIZERS = ['sgd', 'adam'] as const;
 
 /** A flag that sets config key `key` to its value. */
 function setsKey<K extends keyof GanConfig>(key: K, read: Reader<GanConfig[K]>): Pick<TrainFlag, 'key' | 'configure'> {
@@ -288,6 +290,20 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     ...setsKey('r1Every', int(1)),
   },
   {
+    name: 'optimizer',
+    value: OPTIMIZERS.join('|'),
+    resume: 'fixed',
+    help: ["both players' optimizer: SGD with momentum (every preset's) or Adam", '(--lr sets its rate: try 0.0002; the momentum schedule is unused)'],
+    ...setsKey('optimizer', choice(OPTIMIZERS)),
+  },
+  {
+    name: 'adam-betas',
+    value: 'B1,B2',
+    resume: 'fixed',
+    help: ["Adam's decay rates beta1,beta2, each in [0, 1) (default 0.5,0.999)"],
+    ...setsKey('adamBetas', betasFlag),
+  },
+  {
     name: 'out',
     value: 'DIR',
     resume: 'fixed',
@@ -455,6 +471,20 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+}
+
+/** Adam's two decay rates (`--adam-betas 0.5,0.999`), each a number in [0, 1). */
+function betasFlag(flags: Flags, name: string): [number, number] | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const parts = String(v)
+    .split(',')
+    .map((b) => b.trim());
+  const betas = parts.map(Number);
+  if (parts.length !== 2 || parts.some((b) => b === '') || betas.some((b) => !(b >= 0 && b < 1))) {
+    throw new CliError(`--${name} ${String(v)}: expected beta1,beta2, each a number in [0, 1) (e.g. 0.5,0.999)`);
+  }
+  return [betas[0]!, betas[1]!];
 }
 
 /** A comma-separated list of layer widths (`--g-hidden 256,256`), each an integer >= 1. */

@@ -16,7 +16,7 @@ import { constants } from 'node:os';
 import { SaddleError, isWebGpu } from '@saddle/autograd';
 import { MNIST_PIXELS, MNIST_SPLIT } from '../data/mnist.js';
 import { loadMnist } from '../data/mnist-files.js';
-import { defaultPreset, preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
+import { DEFAULT_ADAM_BETAS, defaultPreset, preset, PRESET_NAMES, type GanConfig, type PresetName } from '../presets.js';
 import { RUN_FILES, defaultRunName, loadCheckpoint, makeFolder, recordResume, removeLeftovers, removeRun, runFiles, writeConfig } from '../run/run-folder.js';
 import { lockRun, removeIfEmpty, type RunLock } from '../run/run-lock.js';
 import { NonFiniteError } from '../train/non-finite.js';
@@ -279,6 +279,7 @@ async function trainHoldingTheFolder(
         `D ${describeDiscriminator(c.discriminator)} (${countParams(trainer.D.parameters())} parameters); ` +
         `batch ${c.batch}, k ${c.k}, ${c.update}, ${c.gLoss} G loss, z ${c.zDist}` +
         (c.r1Gamma > 0 ? `, R1 gamma ${c.r1Gamma}${c.r1Every > 1 ? ` every ${c.r1Every} D steps` : ''}` : '') +
+        (c.optimizer === 'adam' ? `, Adam (betas ${(c.adamBetas ?? DEFAULT_ADAM_BETAS).join(', ')})` : '') +
         `; ${trainer.iterationsPerEpoch} iterations per epoch` +
         (c.minutes ? `; budget ${c.minutes} min` : ''),
     );

@@ -5,7 +5,7 @@
  * continues the run exactly: the same numbers, bit for bit, as a run that never stopped.
  */
 import { SaddleError, type Generator } from '@saddle/autograd';
-import type { Module, SafeTensors, SGD } from '@saddle/nn';
+import type { Module, Optimizer, SafeTensors } from '@saddle/nn';
 import type { GanConfig } from '../presets.js';
 import type { StepAccumulators } from './accumulators.js';
 import type { EpochRecord } from './records.js';
@@ -25,11 +25,23 @@ export interface TrainerState {
   dStepsInEpoch: number;
   gStepsInEpoch: number;
   secondsInEpoch: number;
-  optD: { stepCount: number; epoch: number };
-  optG: { stepCount: number; epoch: number };
+  /**
+   * The optimizers' counters; `extra`: the optimizer's own (Adam: each parameter's step count).
+   * Their buffers are tensors `optD.<buffer>.<i>` (SGD: velocity; Adam: m, v), flat.
+   */
+  optD: OptimizerCounters;
+  optG: OptimizerCounters;
   /** Generator states; seeds as decimal strings (they are 64-bit). */
   rng: { noise: { seed: string; offset: number }; dropout: { seed: string; offset: number } };
   history: EpochRecord[];
+}
+
+/** An optimizer's counters in a checkpoint. */
+export interface OptimizerCounters {
+  stepCount: number;
+  epoch: number;
+  /** Metadata of the optimizer's state besides its name and the two counters (absent: none). */
+  extra?: Record<string, string>;
 }
 
 /** A trainer's full state: what `saveCheckpoint` writes and `restore` reads. */
@@ -45,8 +57,8 @@ export interface CheckpointParts {
   readonly D: Module;
   /** The averaged G (config.gEma), or null. */
   readonly Gema: Module | null;
-  readonly optD: SGD;
-  readonly optG: SGD;
+  readonly optD: Optimizer;
+  readonly optG: Optimizer;
   readonly stats: StepAccumulators;
   readonly noise: Generator;
   readonly dropout: Generator;
@@ -83,13 +95,14 @@ export async function captureState(t: CheckpointParts): Promise<TrainerSnapshot>
     const sd = await m.stateDict();
     for (const [name, p] of Object.entries(sd)) tensors[prefix + name] = p;
   }
-  const optState = async (prefix: string, opt: SGD) => {
-    const { tensors: state } = await opt.stateDict();
-    opt.params.forEach((_, i) => {
-      const v = Float32Array.from(state[`velocity.${i}`]!.data);
-      tensors[`${prefix}.velocity.${i}`] = { dtype: 'f32', shape: [v.length], data: v };
-    });
-    return { stepCount: opt.stepCount, epoch: opt.epoch };
+  const optState = async (prefix: string, opt: Optimizer): Promise<OptimizerCounters> => {
+    const { tensors: state, metadata } = await opt.stateDict();
+    for (const [key, t] of Object.entries(state)) {
+      const v = Float32Array.from(t.data);
+      tensors[`${prefix}.${key}`] = { dtype: 'f32', shape: [v.length], data: v };
+    }
+    const { optimizer: _name, stepCount: _steps, epoch: _epoch, ...extra } = metadata;
+    return Object.keys(extra).length ? { stepCount: opt.stepCount, epoch: opt.epoch, extra } : { stepCount: opt.stepCount, epoch: opt.epoch };
   };
   const optD = await optState('optD', t.optD);
   const optG = await optState('optG', t.optG);
@@ -122,14 +135,25 @@ export function restoreState(t: CheckpointParts, tensors: SafeTensors, meta: Tra
   t.G.loadStateDict(withPrefix(tensors, 'G.'));
   t.D.loadStateDict(withPrefix(tensors, 'D.'));
   if (t.Gema) t.Gema.loadStateDict(withPrefix(tensors, EMA_PREFIX), 'the averaged G (config.gEma)');
-  const velocities = (prefix: string, count: number) =>
-    Array.from({ length: count }, (_, i) => {
-      const v = tensors[`${prefix}.velocity.${i}`];
-      if (!v) throw new SaddleError('GanTrainer.restore', `the checkpoint has no ${prefix}.velocity.${i}`);
-      return v.data;
-    });
-  t.optD.loadVelocities(velocities('optD', t.optD.params.length), meta.optD);
-  t.optG.loadVelocities(velocities('optG', t.optG.params.length), meta.optG);
+  const [saved, mine] = [meta.config.optimizer ?? 'sgd', t.config.optimizer ?? 'sgd'];
+  if (saved !== mine) {
+    throw new SaddleError('GanTrainer.restore', `the checkpoint's run trained with optimizer '${saved}'; this trainer's config has '${mine}'`);
+  }
+  // The optimizer's own state, its buffers given their parameters' shapes again (stored flat);
+  // loadStateDict checks every buffer before it writes any.
+  const optimizerState = (prefix: string, opt: Optimizer, counters: OptimizerCounters) => {
+    const state: SafeTensors = {};
+    for (const [key, v] of Object.entries(tensors)) {
+      if (!key.startsWith(`${prefix}.`)) continue;
+      const name = key.slice(prefix.length + 1);
+      const param = opt.params[Number(name.slice(name.lastIndexOf('.') + 1))];
+      state[name] = param && param.size === v.data.length ? { ...v, shape: [...param.shape] } : v;
+    }
+    const metadata = { ...counters.extra, optimizer: opt.name, stepCount: String(counters.stepCount), epoch: String(counters.epoch) };
+    opt.loadStateDict({ tensors: state, metadata }, `the checkpoint's ${prefix}`);
+  };
+  optimizerState('optD', t.optD, meta.optD);
+  optimizerState('optG', t.optG, meta.optG);
   t.stats.load(tensors, { dSteps: meta.dStepsInEpoch, gSteps: meta.gStepsInEpoch });
   t.noise.setState({ seed: BigInt(meta.rng.noise.seed), offset: meta.rng.noise.offset });
   t.dropout.setState({ seed: BigInt(meta.rng.dropout.seed), offset: meta.rng.dropout.offset });

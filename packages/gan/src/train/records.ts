@@ -42,6 +42,7 @@ export interface EpochRecord extends RunningStats {
   value: number | null;
   lrD: number;
   lrG: number;
+  /** SGD's momentum; with `optimizer: 'adam'`, Adam's beta1 (its first moment's decay). */
   momentum: number;
   /** Wall time of the epoch's training iterations. */
   seconds: number;

@@ -29,11 +29,11 @@
  * this folder (train/ imports nothing from run/ or cli/).
  */
 import { Generator, SaddleError, copyInto, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
-import { ExponentialMovingAverage, SGD, schedules, type Progress, type SafeTensors } from '@saddle/nn';
+import { Adam, ExponentialMovingAverage, SGD, schedules, type Progress, type SafeTensors, type Schedule } from '@saddle/nn';
 import { generatorLoss } from '../losses.js';
 import { heldOutValue } from '../metrics/value.js';
 import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from '../models.js';
-import { validateConfig, type GanConfig } from '../presets.js';
+import { DEFAULT_ADAM_BETAS, validateConfig, type GanConfig } from '../presets.js';
 
 /**
  * The config fields a playground may change while training (`GanTrainer.setLive`): each is read at
@@ -72,8 +72,8 @@ export class GanTrainer {
    */
   readonly Gema: GeneratorNet | null;
   private readonly ema: ExponentialMovingAverage | null;
-  readonly optG: SGD;
-  readonly optD: SGD;
+  readonly optG: SGD | Adam;
+  readonly optD: SGD | Adam;
   /** Draws z for training. */
   readonly noise: Generator;
   /** Draws D's dropout masks. */
@@ -147,8 +147,16 @@ export class GanTrainer {
       schedules.linearTail((p: Progress) => schedules.exponentialDecay(initial(), c.lrDecay, c.lrFloor)(p), runIterations * stepsPerIteration, c.lrAnneal ?? 0);
     const momentum = schedules.linearRamp(c.momentumStart, c.momentumEnd, c.momentumStartEpoch, c.momentumEndEpoch);
     const alternating = c.update === 'alternating';
-    this.optG = new SGD(this.gParams, { lr: lr(() => c.gLr ?? c.lr, alternating ? (c.kG ?? 1) : 1), momentum });
-    this.optD = new SGD(this.dParams, { lr: lr(() => c.dLr ?? c.lr, alternating ? c.k : 1), momentum });
+    const optimizer = (params: Tensor[], rate: Schedule): SGD | Adam =>
+      c.optimizer === 'adam' ? new Adam(params, { lr: rate, betas: c.adamBetas ?? DEFAULT_ADAM_BETAS }) : new SGD(params, { lr: rate, momentum });
+    this.optG = optimizer(
+      this.gParams,
+      lr(() => c.gLr ?? c.lr, alternating ? (c.kG ?? 1) : 1),
+    );
+    this.optD = optimizer(
+      this.dParams,
+      lr(() => c.dLr ?? c.lr, alternating ? c.k : 1),
+    );
     const t = new Float32Array(2 * c.batch);
     t.fill(1, 0, c.batch);
     this.targets = keep(fromArray(t, [2 * c.batch, 1], { device }));
@@ -365,7 +373,8 @@ export class GanTrainer {
 
   private async makeRecord(partial: boolean, value: number | null): Promise<EpochRecord> {
     const stats = await this.runningStats();
-    const { lr: lrD, momentum } = this.optD.current();
+    const lrD = this.optD.current().lr;
+    const momentum = this.optD instanceof SGD ? this.optD.current().momentum : this.optD.beta1;
     const { lr: lrG } = this.optG.current();
     const rec: EpochRecord = {
       epoch: this.epoch + 1,
