@@ -10,7 +10,7 @@
  *   pnpm exec tsx benchmarks/src/speck-anatomy.ts /tmp/samples.f32
  */
 import { readFileSync } from 'node:fs';
-import { speckle } from '@saddle/gan';
+import { litBlobs, speckle } from '@saddle/gan';
 
 const SIDE = 28;
 const AREA = SIDE * SIDE;
@@ -29,44 +29,13 @@ if (bytes.byteLength % (AREA * 4) !== 0) {
 const pixels = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 const n = pixels.length / AREA;
 
-/** The 8-connected blobs of one image's pixels above `threshold`, each as a list of pixel indices. */
-function blobs(base: number, threshold: number): number[][] {
-  const seen = new Uint8Array(AREA);
-  const out: number[][] = [];
-  for (let p = 0; p < AREA; p++) {
-    if (seen[p] || !(pixels[base + p]! > threshold)) continue;
-    const blob: number[] = [];
-    const stack = [p];
-    seen[p] = 1;
-    while (stack.length) {
-      const q = stack.pop()!;
-      blob.push(q);
-      const r = Math.floor(q / SIDE);
-      const c = q % SIDE;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const rr = r + dr;
-          const cc = c + dc;
-          if (rr < 0 || rr >= SIDE || cc < 0 || cc >= SIDE) continue;
-          const nq = rr * SIDE + cc;
-          if (seen[nq] || !(pixels[base + nq]! > threshold)) continue;
-          seen[nq] = 1;
-          stack.push(nq);
-        }
-      }
-    }
-    out.push(blob);
-  }
-  return out;
-}
-
 const sizes = [0, 0, 0, 0];
 const distances: number[] = [];
 const peaks: number[] = [];
 let alone = 0;
 for (let i = 0; i < n; i++) {
   const base = i * AREA;
-  const all = blobs(base, 0.5);
+  const all = litBlobs(pixels, base, { threshold: 0.5 });
   const stroke = all.filter((b) => b.length > MAX_SPECK).flat();
   for (const b of all) {
     if (b.length > MAX_SPECK) continue;

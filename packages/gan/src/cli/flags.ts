@@ -473,30 +473,34 @@ export function configFromFlags(flags: Flags, base: GanConfig): GanConfig {
   }
 }
 
-/** Adam's two decay rates (`--adam-betas 0.5,0.999`), each a number in [0, 1). */
-function betasFlag(flags: Flags, name: string): [number, number] | undefined {
+/** A comma-separated flag's value as given and its trimmed parts; undefined when the flag is absent. */
+function commaList(flags: Flags, name: string): { raw: string; parts: string[] } | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
-  const parts = String(v)
-    .split(',')
-    .map((b) => b.trim());
+  const raw = String(v);
+  return { raw, parts: raw.split(',').map((p) => p.trim()) };
+}
+
+/** Adam's two decay rates (`--adam-betas 0.5,0.999`), each a number in [0, 1). */
+function betasFlag(flags: Flags, name: string): [number, number] | undefined {
+  const list = commaList(flags, name);
+  if (!list) return undefined;
+  const { raw, parts } = list;
   const betas = parts.map(Number);
   if (parts.length !== 2 || parts.some((b) => b === '') || betas.some((b) => !(b >= 0 && b < 1))) {
-    throw new CliError(`--${name} ${String(v)}: expected beta1,beta2, each a number in [0, 1) (e.g. 0.5,0.999)`);
+    throw new CliError(`--${name} ${raw}: expected beta1,beta2, each a number in [0, 1) (e.g. 0.5,0.999)`);
   }
   return [betas[0]!, betas[1]!];
 }
 
 /** A comma-separated list of layer widths (`--g-hidden 256,256`), each an integer >= 1. */
 function widthsFlag(flags: Flags, name: string): number[] | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  const parts = String(v)
-    .split(',')
-    .map((w) => w.trim());
+  const list = commaList(flags, name);
+  if (!list) return undefined;
+  const { raw, parts } = list;
   const widths = parts.map(Number);
   if (parts.some((w) => !/^[0-9]+$/.test(w)) || widths.some((w) => !Number.isSafeInteger(w) || w < 1)) {
-    throw new CliError(`--${name} ${String(v)}: expected comma-separated layer widths, each an integer >= 1 (e.g. 256,256)`);
+    throw new CliError(`--${name} ${raw}: expected comma-separated layer widths, each an integer >= 1 (e.g. 256,256)`);
   }
   return widths;
 }

@@ -38,43 +38,53 @@ export function speckle(pixels: Float32Array, n: number, opts: SpeckleOptions = 
   if (!Number.isInteger(n) || n < 1 || pixels.length < n * area) {
     throw new RangeError(`speckle: expected ${n} images of ${side}x${side} (${n * area} values), got ${pixels.length}`);
   }
-  const seen = new Uint8Array(area);
-  const stack = new Int32Array(area);
   let specks = 0;
   let withSpecks = 0;
   for (let img = 0; img < n; img++) {
-    const base = img * area;
-    seen.fill(0);
-    let imageSpecks = 0;
-    for (let p = 0; p < area; p++) {
-      if (seen[p] || !(pixels[base + p]! > threshold)) continue;
-      // Flood-fill the blob that holds p (8-connected) and count its pixels.
-      let top = 0;
-      let size = 0;
-      stack[top++] = p;
-      seen[p] = 1;
-      while (top > 0) {
-        const q = stack[--top]!;
-        size++;
-        const r = (q / side) | 0;
-        const c = q - r * side;
-        for (let dr = -1; dr <= 1; dr++) {
-          const rr = r + dr;
-          if (rr < 0 || rr >= side) continue;
-          for (let dc = -1; dc <= 1; dc++) {
-            const cc = c + dc;
-            if (cc < 0 || cc >= side) continue;
-            const nq = rr * side + cc;
-            if (seen[nq] || !(pixels[base + nq]! > threshold)) continue;
-            seen[nq] = 1;
-            stack[top++] = nq;
-          }
-        }
-      }
-      if (size <= maxBlob) imageSpecks++;
-    }
+    const imageSpecks = litBlobs(pixels, img * area, { side, threshold }).filter((blob) => blob.length <= maxBlob).length;
     specks += imageSpecks;
     if (imageSpecks > 0) withSpecks++;
   }
   return { images: n, specksPerImage: specks / n, imagesWithSpecks: withSpecks / n };
+}
+
+/**
+ * The 8-connected blobs of one image's pixels brighter than `threshold`: each a list of pixel
+ * indices within the image (row-major), found by a flood fill. The image starts at `offset` in
+ * `pixels`. `speckle` counts the small ones; benchmarks/src/speck-anatomy.ts describes them.
+ */
+export function litBlobs(pixels: Float32Array, offset: number, opts: Pick<SpeckleOptions, 'side' | 'threshold'> = {}): number[][] {
+  const side = opts.side ?? 28;
+  const threshold = opts.threshold ?? 0.5;
+  const area = side * side;
+  const seen = new Uint8Array(area);
+  const stack = new Int32Array(area);
+  const blobs: number[][] = [];
+  for (let p = 0; p < area; p++) {
+    if (seen[p] || !(pixels[offset + p]! > threshold)) continue;
+    const blob: number[] = [];
+    let top = 0;
+    stack[top++] = p;
+    seen[p] = 1;
+    while (top > 0) {
+      const q = stack[--top]!;
+      blob.push(q);
+      const r = (q / side) | 0;
+      const c = q - r * side;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = r + dr;
+        if (rr < 0 || rr >= side) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          const cc = c + dc;
+          if (cc < 0 || cc >= side) continue;
+          const nq = rr * side + cc;
+          if (seen[nq] || !(pixels[offset + nq]! > threshold)) continue;
+          seen[nq] = 1;
+          stack[top++] = nq;
+        }
+      }
+    }
+    blobs.push(blob);
+  }
+  return blobs;
 }

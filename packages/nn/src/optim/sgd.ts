@@ -1,4 +1,4 @@
-import { SaddleError, fromArray, keep, sgdMomentumUpdateMany, type Tensor } from '@saddle/autograd';
+import { SaddleError, sgdMomentumUpdateMany, type Tensor } from '@saddle/autograd';
 import { Optimizer, checkHyper, checkSchedule, type OptimizerOptions } from './optimizer.js';
 import { constant, type Schedule } from './schedules.js';
 
@@ -50,25 +50,5 @@ export class SGD extends Optimizer {
       { lr, momentum, weightDecay: this.weightDecay },
       { tensorsPerDispatch: this.tensorsPerDispatch },
     );
-  }
-
-  /**
-   * Writes velocities (by parameter index, flat) and the counters: the GAN trainer's checkpoints
-   * store them this way. `loadStateDict` is the general form.
-   */
-  loadVelocities(values: readonly ArrayLike<number>[], counters: { stepCount: number; epoch: number }): void {
-    const velocities = this.buffers.velocity!;
-    if (values.length !== velocities.length) {
-      throw new SaddleError('SGD.load', `${values.length} velocities given; expected ${velocities.length}`);
-    }
-    velocities.forEach((v, i) => {
-      if (values[i]!.length !== v.size) throw new SaddleError('SGD.load', `velocity ${i} has ${values[i]!.length} values; expected ${v.size}`);
-    });
-    velocities.forEach((v, i) => {
-      velocities[i] = keep(fromArray(values[i]!, v.shape, { dtype: v.dtype, device: v.device }));
-      v.dispose();
-    });
-    this.stepCount = counters.stepCount;
-    this.epoch = counters.epoch;
   }
 }
