@@ -78,8 +78,8 @@ export interface WasmKernels {
   sgdMomentum: readonly [n: number, p: number, g: number, v: number, lr: number, momentum: number, wd: number];
   /** `assembly/optim/optim.ts`: (count: i32, table: usize, lr: f64, momentum: f64, wd: f64, tid, nthreads). */
   sgdMomentumMulti: readonly [count: number, table: number, lr: number, momentum: number, wd: number];
-  /** `assembly/optim/adam.ts`: (n: i32, p: usize, g: usize, m: usize, v: usize, beta1: f64, beta2: f64, eps: f64, l2: f64, decay: f64, stepSize: f64, sqrtBc2: f64, tid, nthreads). */
-  adam: readonly [n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, l2: number, decay: number, stepSize: number, sqrtBc2: number];
+  /** `assembly/optim/adam.ts`: (n: i32, p: usize, g: usize, m: usize, v: usize, beta1: f64, beta2: f64, oneMinusBeta1: f64, oneMinusBeta2: f64, eps: f64, l2: f64, decay: f64, stepSize: f64, sqrtBc2: f64, tid, nthreads). */
+  adam: readonly [n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, l2: number, decay: number, stepSize: number, sqrtBc2: number];
   /** `assembly/optim/ema.ts`: (n: i32, t: usize, s: usize, decay: f64, oneMinusDecay: f64, tid, nthreads). */
   emaUpdate: readonly [n: number, t: number, s: number, decay: number, oneMinusDecay: number];
   /** `assembly/parametric/parametric.ts`: (op: i32, n: i32, x: usize, out: usize, a: f32, b: f32, tid, nthreads). */
@@ -154,7 +154,7 @@ export const WASM_KERNEL_ARITY = {
   bceGradient: 6,
   sgdMomentum: 7,
   sgdMomentumMulti: 5,
-  adam: 12,
+  adam: 14,
   emaUpdate: 5,
   parametricF32: 6,
   softmaxF32: 6,

@@ -9,23 +9,25 @@
  * l2 = weightDecay, decay = 1 (Adam: decay added to the gradient) or l2 = 0,
  * decay = 1 - lr * weightDecay (AdamW: decoupled decay, applied to the weight).
  *
- * Numerics: the CPU twin computes each line in doubles (the constants are JS doubles), rounds m and
- * v once to f32 on their stores, and computes p from the stored (rounded) m and v. This kernel does
- * the same, in the same order: the f32 lanes are promoted to f64 (exact), every operation is an
- * f64 operation (wasm's sqrt and div are correctly rounded, as JS's), m and v are demoted and
- * promoted again before p's line, p is demoted once. So it is bit for bit the CPU twin. (wasm has
- * no fused multiply-add: nothing is contracted.) WebGPU computes in f32 and agrees to a few f32
- * roundings.
+ * Numerics: f32 throughout, as PyTorch's Adam for f32 parameters and as the WGSL kernel: the
+ * constants arrive as f64 (folded on the host in doubles: 1 - beta1 and 1 - beta2 too, which the
+ * f32 beta2 would lose to cancellation) and are rounded once to f32 here; every operation is one
+ * f32 operation (wasm's f32 sqrt and div are correctly rounded), in the CPU twin's order, and the
+ * twin rounds each of its double operations to f32 (Math.fround: for +, -, *, / and sqrt of f32
+ * operands the double result rounded to f32 is the f32 result), so this kernel is bit for bit the
+ * twin. No operation is fused, in the relaxed-SIMD build too (plain f32x4.mul and add). An earlier
+ * version promoted every lane to f64 (the twin then computed in doubles): its two f64 divisions
+ * and square root per element made the update ~4x the SGD kernel's time on the quick preset.
  *
- * SIMD layout: two elements per step as one f64x2 (the f32 pairs are read with v128.load64_zero
- * and written back with v128.store64_lane): the update is arithmetic-bound in f64 (about 14
- * operations per element), so the f32x4 -> two f64x2 shuffles of the SGD kernel would buy nothing.
- * An odd last element runs the same f64 formula in scalar code.
+ * SIMD layout: four elements per step as one f32x4 (loads and stores of 16 bytes, unaligned where
+ * a tensor's size is not a multiple of 4); the last n % 4 elements of a range run the same f32
+ * formula in scalar code (the same bits per lane).
  *
  * Memory traffic: 16 bytes read (p, g, m, v) and 12 written (p, m, v) per element.
  *
  * Threads: the elements are cut into nthreads 16-aligned ranges; each element's update is
- * independent, so any thread count gives the same bits.
+ * independent, so any thread count gives the same bits. (A multi-tensor variant, one call per
+ * player like SGD's, measured no faster on the quick preset's 12 tensors: benchmarks/src/optimizer-probe.ts.)
  *
  * Bounds: a thread touches only the elements of its range; the launcher checks shapes, dtypes,
  * density and that no two tensors share storage.
@@ -33,6 +35,40 @@
  */
 import { shareEnd, shareStart } from '../shared/threads';
 import { at } from '../shared/strided';
+
+/** Elements [lo, hi) of one tensor; the constants already rounded to f32. */
+@inline
+function adamRange(p: usize, g: usize, m: usize, v: usize, lo: i32, hi: i32, beta1: f32, beta2: f32, c1: f32, c2: f32, eps: f32, l2: f32, decay: f32, stepSize: f32, sqrtBc2: f32): void {
+  const vb1 = f32x4.splat(beta1);
+  const vb2 = f32x4.splat(beta2);
+  const vc1 = f32x4.splat(c1);
+  const vc2 = f32x4.splat(c2);
+  const veps = f32x4.splat(eps);
+  const vl2 = f32x4.splat(l2);
+  const vdecay = f32x4.splat(decay);
+  const vstep = f32x4.splat(stepSize);
+  const vsq = f32x4.splat(sqrtBc2);
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const w = v128.load(at(p, i));
+    const gi = f32x4.add(v128.load(at(g, i)), f32x4.mul(vl2, w));
+    const mNew = f32x4.add(f32x4.mul(vb1, v128.load(at(m, i))), f32x4.mul(vc1, gi));
+    const vNew = f32x4.add(f32x4.mul(vb2, v128.load(at(v, i))), f32x4.mul(f32x4.mul(vc2, gi), gi));
+    v128.store(at(m, i), mNew);
+    v128.store(at(v, i), vNew);
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vNew), vsq), veps);
+    v128.store(at(p, i), f32x4.sub(f32x4.mul(w, vdecay), f32x4.div(f32x4.mul(vstep, mNew), denom)));
+  }
+  for (; i < hi; i++) {
+    const w = load<f32>(at(p, i));
+    const gi: f32 = load<f32>(at(g, i)) + l2 * w;
+    const mNew: f32 = beta1 * load<f32>(at(m, i)) + c1 * gi;
+    const vNew: f32 = beta2 * load<f32>(at(v, i)) + c2 * gi * gi;
+    store<f32>(at(m, i), mNew);
+    store<f32>(at(v, i), vNew);
+    store<f32>(at(p, i), w * decay - (stepSize * mNew) / (Mathf.sqrt(vNew) / sqrtBc2 + eps));
+  }
+}
 
 /** One tensor of n elements (f32, dense): param p, grad g, first moment m, second moment v. */
 export function adam(
@@ -43,6 +79,8 @@ export function adam(
   v: usize,
   beta1: f64,
   beta2: f64,
+  oneMinusBeta1: f64,
+  oneMinusBeta2: f64,
   eps: f64,
   l2: f64,
   decay: f64,
@@ -51,40 +89,6 @@ export function adam(
   tid: i32,
   nthreads: i32,
 ): void {
-  const lo = shareStart(n, tid, nthreads);
-  const hi = shareEnd(n, tid, nthreads);
-  const c1 = 1 - beta1;
-  const c2 = 1 - beta2;
-  const vb1 = f64x2.splat(beta1);
-  const vc1 = f64x2.splat(c1);
-  const vb2 = f64x2.splat(beta2);
-  const vc2 = f64x2.splat(c2);
-  const veps = f64x2.splat(eps);
-  const vl2 = f64x2.splat(l2);
-  const vdecay = f64x2.splat(decay);
-  const vstep = f64x2.splat(stepSize);
-  const vsq = f64x2.splat(sqrtBc2);
-  let i = lo;
-  for (; i + 2 <= hi; i += 2) {
-    const w = f64x2.promote_low_f32x4(v128.load64_zero(at(p, i)));
-    const gi = f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(at(g, i))), f64x2.mul(vl2, w));
-    const m0 = f64x2.promote_low_f32x4(v128.load64_zero(at(m, i)));
-    const v0 = f64x2.promote_low_f32x4(v128.load64_zero(at(v, i)));
-    const mNew = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(vb1, m0), f64x2.mul(vc1, gi)));
-    const vNew = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(vb2, v0), f64x2.mul(f64x2.mul(vc2, gi), gi)));
-    v128.store64_lane(at(m, i), mNew, 0);
-    v128.store64_lane(at(v, i), vNew, 0);
-    const denom = f64x2.add(f64x2.div(f64x2.sqrt(f64x2.promote_low_f32x4(vNew)), vsq), veps);
-    const pNew = f64x2.sub(f64x2.mul(w, vdecay), f64x2.div(f64x2.mul(vstep, f64x2.promote_low_f32x4(mNew)), denom));
-    v128.store64_lane(at(p, i), f32x4.demote_f64x2_zero(pNew), 0);
-  }
-  for (; i < hi; i++) {
-    const w = <f64>load<f32>(at(p, i));
-    const gi = <f64>load<f32>(at(g, i)) + l2 * w;
-    const mNew = <f32>(beta1 * <f64>load<f32>(at(m, i)) + c1 * gi);
-    const vNew = <f32>(beta2 * <f64>load<f32>(at(v, i)) + c2 * gi * gi);
-    store<f32>(at(m, i), mNew);
-    store<f32>(at(v, i), vNew);
-    store<f32>(at(p, i), <f32>(w * decay - (stepSize * <f64>mNew) / (Math.sqrt(<f64>vNew) / sqrtBc2 + eps)));
-  }
+  adamRange(p, g, m, v, shareStart(n, tid, nthreads), shareEnd(n, tid, nthreads), <f32>beta1, <f32>beta2, <f32>oneMinusBeta1, <f32>oneMinusBeta2, <f32>eps, <f32>l2, <f32>decay, <f32>stepSize, <f32>sqrtBc2);
 }
+

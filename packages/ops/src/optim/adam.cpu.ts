@@ -30,20 +30,35 @@ export interface AdamConstants {
 }
 
 /**
- * CPU twin of the Adam kernel, in place, computed in doubles:
+ * CPU twin of the Adam kernel, in place:
  * g' = g + l2·p; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'·g';
- * p = p·decay − stepSize·m / (√v / sqrtBc2 + eps). m and v are stored (rounded to the array's
- * dtype) before p's line reads them, as the kernels do.
+ * p = p·decay − stepSize·m / (√v / sqrtBc2 + eps), one operation at a time in this order. On f32
+ * arrays every operation is an f32 operation, as the wasm and WGSL kernels compute it: the
+ * constants are rounded to f32 once and each double result is rounded to f32 (Math.fround: for +,
+ * −, ×, ÷ and √ of f32 operands that is the correctly rounded f32 result), so the wasm kernel is
+ * bit for bit this. On f64 arrays it computes in doubles. m and v are stored before p's line reads them.
  */
 export function adamCpu(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, k: AdamConstants): void {
-  const c1 = k.oneMinusBeta1;
-  const c2 = k.oneMinusBeta2;
+  const r = p instanceof Float32Array ? Math.fround : (x: number) => x;
+  const [beta1, beta2, c1, c2, eps, l2, decay, stepSize, sqrtBc2] = [
+    k.beta1,
+    k.beta2,
+    k.oneMinusBeta1,
+    k.oneMinusBeta2,
+    k.eps,
+    k.l2,
+    k.decay,
+    k.stepSize,
+    k.sqrtBc2,
+  ].map(r) as [number, number, number, number, number, number, number, number, number];
   for (let i = 0; i < p.length; i++) {
     const w = p[i]!;
-    const gi = g[i]! + k.l2 * w;
-    m[i] = k.beta1 * m[i]! + c1 * gi;
-    v[i] = k.beta2 * v[i]! + c2 * gi * gi;
-    p[i] = w * k.decay - (k.stepSize * m[i]!) / (Math.sqrt(v[i]!) / k.sqrtBc2 + k.eps);
+    const gi = r(g[i]! + r(l2 * w));
+    const mi = r(r(beta1 * m[i]!) + r(c1 * gi));
+    const vi = r(r(beta2 * v[i]!) + r(r(c2 * gi) * gi));
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = r(r(w * decay) - r(r(stepSize * mi) / r(r(r(Math.sqrt(vi)) / sqrtBc2) + eps)));
   }
 }
 
