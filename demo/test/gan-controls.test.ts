@@ -114,7 +114,7 @@ describe('the MNIST GAN panel on the wasm device (WebGPU turned off)', () => {
       // A preset switch puts the new preset's values in the boxes.
       await page.selectOption('#gan-preset', 'quick');
       await until(page, "d.gan.preset === 'quick' && d.gan.iterations === 0", 30_000);
-      expect(await page.locator('#gan-lr-d').inputValue()).toBe('0.1');
+      expect(await page.locator('#gan-lr-d').inputValue()).toBe('0.0004');
       expect(await state<number[]>(page, '[d.gan.k, d.gan.kG]')).toEqual([1, 1]);
     },
     LONG,

@@ -54,10 +54,12 @@ const SQRT3 = Math.sqrt(3);
  * step (one D step in four) costs the wasm iteration about 10% (`benchmarks/src/r1-cost-probe.ts`).
  * Both presets run Algorithm 1's alternating update here, the iteration the peers implement: the
  * paper preset trains with the simultaneous update by default, whose iteration is cheaper (one
- * forward pass of D and of G instead of two).
+ * forward pass of D and of G instead of two). Both run the paper's SGD with momentum (learning
+ * rate 0.1), the update the peers implement: the quick preset trains with Adam since its sixth
+ * round (docs/gan.md), whose update costs the wasm iteration about 20% more.
  */
 export function benchConfig(name: PresetName): GanConfig {
-  return { ...preset(name), update: 'alternating', valN: 0, trainN: null, seed: SEED, gEma: 0, r1Gamma: 0, r1Every: 1 };
+  return { ...preset(name), update: 'alternating', valN: 0, trainN: null, seed: SEED, gEma: 0, r1Gamma: 0, r1Every: 1, optimizer: 'sgd', lr: 0.1 };
 }
 
 /** Seeded uniform pixels in [0, 1), n × 784. */

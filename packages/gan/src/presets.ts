@@ -55,7 +55,7 @@ export interface GanConfig {
   gLoss: GeneratorLossKind;
   /** Initial learning rate of both players (unless dLr or gLr sets one player's). */
   lr: number;
-  /** Initial learning rate of D alone (absent: lr). An experiment flag (`--d-lr`). */
+  /** Initial learning rate of D alone (absent: lr): `--d-lr`; the quick preset's D runs at twice its G's rate. */
   dLr?: number;
   /** Initial learning rate of G alone (absent: lr). An experiment flag (`--g-lr`). */
   gLr?: number;
@@ -100,14 +100,17 @@ export interface GanConfig {
   /** Lazy regularization: apply R1 on every N-th D step only, with gamma·N (1: every step). */
   r1Every: number;
   /**
-   * Both players' optimizer: 'sgd', SGD with momentum (the paper's, and every preset's; absent:
-   * 'sgd'), or 'adam', Adam with `adamBetas` (Kingma & Ba 2015). The learning rate, its decay and
+   * Both players' optimizer: 'sgd', SGD with momentum (the paper's; absent: 'sgd'), or 'adam', Adam
+   * with `adamBetas` (Kingma & Ba 2015; the `quick` preset's). The learning rate, its decay and
    * anneal apply to either; the momentum schedule only to SGD.
    */
   optimizer?: 'sgd' | 'adam';
   /** Adam's decay rates (beta1, beta2) when `optimizer` is 'adam' (absent: [0.5, 0.999], DCGAN's). */
   adamBetas?: [number, number];
 }
+
+/** Each optimizer's learning rate in the presets (`--optimizer` without `--lr` takes it): the paper's SGD, DCGAN's Adam. */
+export const OPTIMIZER_LEARNING_RATES: Readonly<Record<'sgd' | 'adam', number>> = { sgd: 0.1, adam: 0.0002 };
 
 /** Adam's (beta1, beta2) when the config names none: DCGAN's (Radford et al. 2015). */
 export const DEFAULT_ADAM_BETAS: readonly [number, number] = [0.5, 0.999];
@@ -180,11 +183,21 @@ function paper(): GanConfig {
  *   at 52,000-58,000 iterations, and specks per sample 0.225 against 0.256 (docs/gan.md, "Fourth
  *   round"): the same training (the average reads G and writes only its own tensors), a better
  *   average. The browser playground, watched from the first iteration, caps it at 0.999 (demo's pageGEma);
+ * - Adam instead of the paper's SGD with momentum (sixth round, docs/gan.md): with DCGAN's betas
+ *   (0.5, 0.999) at 2e-4 for both players the 9-minute main job gave Parzen 211.6, 209.2 and 208.2
+ *   for seeds 1-3 (mean 209.7) against SGD's 193.5, 200.4 and 197.0 (mean 197.0), and 0.205
+ *   specks per sample against 0.219. Seventh round (seed 2): D at twice G's rate (4e-4) gave
+ *   247.1 against 217.7 at 25 000 iterations (210.8 at 65 000), and beta2 0.99 with it fewer
+ *   specks (0.133 against 0.152 at 25 000, 0.196 against 0.207 at 65 000) for the same Parzen
+ *   (245.5 and 212.3); beta2 0.99 alone blurs the samples (184.3 at 25 000). The paper's
+ *   per-minibatch decay of the learning rate (1.000004) applies as before; the momentum settings
+ *   below are SGD's and unused;
  * - batch 50: twice the updates for the same work;
  * - wider initial weights: G's hidden layers U(±0.2) (He-like for fan-in 100-384: with ±0.05 G's
  *   output hardly depends on z at first, and it collapses onto the mean digit), D U(±0.05) (with
  *   ±0.005 D needs ~400 iterations before it learns anything);
- * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs);
+ * - momentum at its final value 0.7 from the start (the paper's ramp spans 250 epochs; SGD's, kept
+ *   for `--optimizer sgd` and for `conv`, which trains with SGD);
  * - no learning-rate anneal (`lrAnneal`): a fall to 0 over the last ~4 500 iterations gave no
  *   gain on the main job's end points (docs/gan.md, "Third round").
  */
@@ -205,6 +218,10 @@ function quick(): GanConfig {
     gEma: 0.9999,
     r1Gamma: 0.2,
     r1Every: 4,
+    optimizer: 'adam',
+    adamBetas: [0.5, 0.99],
+    lr: 0.0002,
+    dLr: 0.0004,
   };
 }
 
@@ -221,13 +238,17 @@ function quick(): GanConfig {
  * 0.49 M and 0.23 M (0.72 M) for `quick`'s MLPs: about 1.5x quick's arithmetic per iteration. No
  * BatchNorm in G: the averaged G (`gEma`) copies parameters, not BatchNorm's running statistics, so
  * it would sample with statistics it never tracked; no dropout in D (keep 1), as in
- * `quick` (a small D with dropout is too weak). The training recipe is quick's: SGD with momentum
- * 0.7, batch 50, R1 (gamma 1, every 4th D step: quick's weight before its fifth round, kept here
- * because the conv figures were measured with it), the averaged G, 9 minutes. It is not tuned for the
+ * `quick` (a small D with dropout is too weak). The training recipe is quick's before its fifth
+ * and sixth rounds, kept because the conv figures were measured with it: SGD with momentum 0.7 and
+ * learning rate 0.1 (quick has Adam at 2e-4 since), batch 50, R1 (gamma 1, every 4th D step),
+ * the averaged G, 9 minutes. It is not tuned for the
  * convolutional nets (docs/gan.md, "The convolutional preset": behind quick per iteration too).
  */
 function conv(): GanConfig {
-  const q = quick();
+  const q: GanConfig = quick();
+  // Quick's Adam settings do not apply: conv trains both players with SGD at one rate.
+  delete q.adamBetas;
+  delete q.dLr;
   return {
     ...q,
     preset: 'conv',
@@ -235,6 +256,8 @@ function conv(): GanConfig {
     // im2col): with quick's 0.9999 the initial G would still hold ~15% of the average.
     gEma: 0.999,
     r1Gamma: 1,
+    optimizer: 'sgd',
+    lr: 0.1,
     generator: { zDim: 100, hidden: [], outDim: MNIST_DIM, initRange: 0.2, outputInitRange: 0.01, conv: { channels: [32, 16] } },
     discriminator: { inDim: MNIST_DIM, units: [], pieces: 1, initRange: 0.05, keepInput: 1, keepHidden: 1, conv: { channels: [16, 32], slope: 0.2 } },
   };

@@ -59,8 +59,23 @@ describe('train flags over a preset', () => {
     expect(c.generator).toEqual({ ...base.generator, initRange: 0.1 });
     expect(c.discriminator).toEqual({ ...base.discriminator, initRange: 0.02 });
     expect([c.gLr, c.dLr, c.lr]).toEqual([0.2, 0.05, base.lr]);
-    // Without them both players keep the preset's one learning rate.
-    expect([configOf().gLr, configOf().dLr]).toEqual([undefined, undefined]);
+    // Without them quick's players keep its rates: G at lr, D at twice that (its seventh round).
+    expect([configOf().gLr, configOf().dLr, configOf().lr]).toEqual([undefined, 0.0004, 0.0002]);
+  });
+
+  it("--lr sets both players' rate, replacing a preset's rate for one player unless --d-lr or --g-lr gives it again", () => {
+    const rates = (...args: string[]) => {
+      const c = configOf(...args);
+      return [c.optimizer, c.lr, c.dLr, c.gLr];
+    };
+    expect(rates('--lr', '0.0003')).toEqual(['adam', 0.0003, undefined, undefined]);
+    expect(rates('--lr', '0.0003', '--d-lr', '0.001')).toEqual(['adam', 0.0003, 0.001, undefined]);
+    expect(rates('--d-lr', '0.001')).toEqual(['adam', 0.0002, 0.001, undefined]);
+    // A change of optimizer drops them too: SGD with quick's Adam rate for D would hardly move it.
+    expect(rates('--optimizer', 'sgd')).toEqual(['sgd', 0.1, undefined, undefined]);
+    expect(rates('--optimizer', 'sgd', '--d-lr', '0.2')).toEqual(['sgd', 0.1, 0.2, undefined]);
+    // The same optimizer keeps them.
+    expect(rates('--optimizer', 'adam')).toEqual(['adam', 0.0002, 0.0004, undefined]);
   });
 
   it.each([
@@ -72,11 +87,21 @@ describe('train flags over a preset', () => {
     expect(() => configOf(`${flag}=${value}`)).toThrow(new RegExp(`${flag} ${value}: expected a positive number`));
   });
 
-  it('--optimizer adam and --adam-betas reach the config; without them the preset keeps SGD', () => {
-    const c = configOf('--optimizer', 'adam', '--adam-betas', '0.6,0.99', '--lr', '0.0002');
-    expect([c.optimizer, c.adamBetas, c.lr]).toEqual(['adam', [0.6, 0.99], 0.0002]);
-    expect([configOf().optimizer, configOf().adamBetas]).toEqual([undefined, undefined]);
-    expect(configOf('--optimizer', 'sgd').optimizer).toBe('sgd');
+  it('--optimizer and --adam-betas reach the config; without them each preset keeps its own optimizer', () => {
+    const c = configOf('--optimizer', 'adam', '--adam-betas', '0.6,0.99', '--lr', '0.0003');
+    expect([c.optimizer, c.adamBetas, c.lr]).toEqual(['adam', [0.6, 0.99], 0.0003]);
+    // quick trains with Adam, G at 2e-4, betas 0.5 and 0.99 (its sixth and seventh rounds).
+    expect([configOf().optimizer, configOf().adamBetas, configOf().lr]).toEqual(['adam', [0.5, 0.99], 0.0002]);
+    expect(configOf('--optimizer', 'sgd', '--lr', '0.05')).toMatchObject({ optimizer: 'sgd', lr: 0.05 });
+    // Without --lr, a change of optimizer takes that optimizer's rate (SGD at Adam's 2e-4 would hardly move).
+    expect(configOf('--optimizer', 'sgd')).toMatchObject({ optimizer: 'sgd', lr: 0.1 });
+    expect(configOf('--optimizer', 'adam')).toMatchObject({ optimizer: 'adam', lr: 0.0002 });
+    expect(configFromFlags(parse('train', ['--optimizer', 'adam'], TRAIN_FLAGS).values, preset('paper'))).toMatchObject({ optimizer: 'adam', lr: 0.0002 });
+    // The paper's and the conv preset's SGD with momentum, learning rate 0.1.
+    for (const name of ['paper', 'conv'] as const) {
+      const p = configFromFlags(parse('train', [], TRAIN_FLAGS).values, preset(name));
+      expect([name, p.optimizer ?? 'sgd', p.lr, p.dLr, p.gLr, p.adamBetas]).toEqual([name, 'sgd', 0.1, undefined, undefined, undefined]);
+    }
   });
 
   it.each([['0.5'], ['0.5,1'], ['0.5,'], ['-0.1,0.9'], ['a,b'], ['0.5,0.9,0.99']])(

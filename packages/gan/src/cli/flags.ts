@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { lastAutoChoice, useDevice, type Device } from '@saddle/autograd';
 import { GENERATOR_LOSSES, type GeneratorLossKind } from '../losses.js';
-import { PRESET_NAMES, UPDATE_MODES, Z_DISTS, validateConfig, type GanConfig, type UpdateMode, type ZDist } from '../presets.js';
+import { OPTIMIZER_LEARNING_RATES, PRESET_NAMES, UPDATE_MODES, Z_DISTS, validateConfig, type GanConfig, type UpdateMode, type ZDist } from '../presets.js';
 import { resolveRunDir } from '../run/run-folder.js';
 
 /** A usage error: bad command, flag or value. The message says which and what was expected. */
@@ -112,9 +112,10 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
       "paper: the authors' configuration as their code ran it, with",
       "its simultaneous update (both players' gradients from one pass of D",
       'before either moves); Algorithm 1 as printed (--update alternating)',
-      "collapses with the paper's networks (docs/gan.md); quick: narrow networks",
-      "and a time budget, for machines without a GPU; conv: quick's recipe with",
-      'a convolutional D and a transposed-convolution G; tiny: for tests.',
+      "collapses with the paper's networks (docs/gan.md); quick: narrow networks,",
+      'Adam and a time budget, for machines without a GPU; conv: a convolutional',
+      "D and a transposed-convolution G with quick's earlier recipe (SGD); tiny:",
+      'for tests.',
       'Default: paper on a GPU, quick on the CPU or a software adapter',
     ],
   },
@@ -128,7 +129,21 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
   { name: 'epochs', value: 'N', resume: 'may-change', help: ['epochs to train (paper: 300; quick: 100)'], ...setsKey('epochs', int(1)) },
   { name: 'batch', value: 'N', resume: 'fixed', help: ['minibatch size (paper: 100; quick: 50)'], ...setsKey('batch', int(1)) },
   { name: 'k', value: 'N', resume: 'fixed', help: ["D steps per G step (Algorithm 1's k; paper: 1)"], ...setsKey('k', int(1)) },
-  { name: 'lr', value: 'X', resume: 'fixed', help: ["both players' initial learning rate (paper: 0.1)"], ...setsKey('lr', positive) },
+  {
+    name: 'lr',
+    value: 'X',
+    resume: 'fixed',
+    help: ["both players' initial learning rate (paper, conv: 0.1); it replaces a", "preset's own rate for one player (quick's D: see --d-lr)"],
+    key: 'lr',
+    configure: (flags, c, name) => {
+      const v = positive(flags, name);
+      if (v === undefined) return;
+      c.lr = v;
+      // Both players: a preset's rate for one player gives way (--d-lr and --g-lr, read next, set them again).
+      delete c.dLr;
+      delete c.gLr;
+    },
+  },
   { name: 'g-lr', value: 'X', resume: 'fixed', help: ["G's initial learning rate (default: --lr, the preset's)"], ...setsKey('gLr', positive) },
   { name: 'd-lr', value: 'X', resume: 'fixed', help: ["D's initial learning rate (default: --lr, the preset's)"], ...setsKey('dLr', positive) },
   {
@@ -293,8 +308,23 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     name: 'optimizer',
     value: OPTIMIZERS.join('|'),
     resume: 'fixed',
-    help: ["both players' optimizer: SGD with momentum (every preset's) or Adam", '(--lr sets its rate: try 0.0002; the momentum schedule is unused)'],
-    ...setsKey('optimizer', choice(OPTIMIZERS)),
+    help: [
+      "both players' optimizer: SGD with momentum (paper, conv, tiny) or Adam",
+      "(quick); a change of optimizer takes that optimizer's learning rate for",
+      'both players (SGD: 0.1, Adam: 0.0002) where --lr, --d-lr, --g-lr give none',
+    ],
+    key: 'optimizer',
+    configure: (flags, c, name) => {
+      const v = choice(OPTIMIZERS)(flags, name);
+      if (v === undefined) return;
+      // The two optimizers' learning rates differ by ~500x: keeping the preset's would train badly.
+      if (v !== (c.optimizer ?? 'sgd')) {
+        if (flags.lr === undefined) c.lr = OPTIMIZER_LEARNING_RATES[v];
+        if (flags['d-lr'] === undefined) delete c.dLr;
+        if (flags['g-lr'] === undefined) delete c.gLr;
+      }
+      c.optimizer = v;
+    },
   },
   {
     name: 'adam-betas',
