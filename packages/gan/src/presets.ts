@@ -87,6 +87,11 @@ export interface GanConfig {
    */
   gEma?: number;
   /**
+   * The average's warm-up: its horizon (1 / (1 − decay) updates) grows as this times the G steps
+   * taken, up to gEma's (0 or absent: none, the average weighs the initial G by gEma^steps).
+   */
+  gEmaRampup?: number;
+  /**
    * Anneal the learning rates: over the last this fraction of the run (`epochs` x iterations per
    * epoch) both players' rates fall linearly to 0 (0 or absent: none). The run's length is its
    * epochs, so a run stopped earlier by `minutes` ends before the fall is complete.
@@ -380,6 +385,7 @@ export function validateConfig(c: GanConfig): GanConfig {
   nonNegInt('parzenEvery', c.parzenEvery);
   if (c.lrAnneal !== undefined && !(c.lrAnneal >= 0 && c.lrAnneal <= 1)) fail('lrAnneal', c.lrAnneal, 'a fraction in [0, 1] (0: no anneal)');
   if (c.gEma !== undefined && !(c.gEma >= 0 && c.gEma < 1)) fail('gEma', c.gEma, 'a number in [0, 1) (0: no average)');
+  if (c.gEmaRampup !== undefined && !(c.gEmaRampup >= 0 && Number.isFinite(c.gEmaRampup))) fail('gEmaRampup', c.gEmaRampup, 'a finite number >= 0 (0: none)');
   if (!(c.r1Gamma >= 0 && Number.isFinite(c.r1Gamma))) fail('r1Gamma', c.r1Gamma, 'a non-negative number (0: no R1 penalty)');
   posInt('r1Every', c.r1Every);
   if (c.optimizer !== undefined && c.optimizer !== 'sgd' && c.optimizer !== 'adam') fail('optimizer', c.optimizer, "'sgd' or 'adam'");

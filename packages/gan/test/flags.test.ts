@@ -63,6 +63,13 @@ describe('train flags over a preset', () => {
     expect([configOf().gLr, configOf().dLr, configOf().lr]).toEqual([undefined, 0.0004, 0.0002]);
   });
 
+  it("--g-ema-rampup R warms up G's average; a negative or non-numeric R is refused", () => {
+    expect(configOf('--g-ema-rampup', '0.5').gEmaRampup).toBe(0.5);
+    expect(configOf().gEmaRampup).toBeUndefined();
+    expect(() => configOf('--g-ema-rampup=-1')).toThrow(/--g-ema-rampup -1: expected a finite number >= 0/);
+    expect(() => configOf('--g-ema-rampup', 'fast')).toThrow(/--g-ema-rampup fast: expected a finite number >= 0/);
+  });
+
   it("--lr sets both players' rate, replacing a preset's rate for one player unless --d-lr or --g-lr gives it again", () => {
     const rates = (...args: string[]) => {
       const c = configOf(...args);
@@ -210,6 +217,7 @@ describe('one table of train flags', () => {
         'momentum',
         'lr-decay',
         'g-ema',
+        'g-ema-rampup',
         'lr-anneal',
       ].sort(),
     );
@@ -220,7 +228,7 @@ describe('one table of train flags', () => {
 
   it('every flag of the config refuses a value that is not one, naming the flag', () => {
     const configured = TRAIN_FLAG_TABLE.filter((f) => f.configure);
-    expect(configured.length).toBe(31);
+    expect(configured.length).toBe(32);
     for (const f of configured) expect(() => configOf(`--${f.name}`, 'x!'), f.name).toThrow(new RegExp(`^--${f.name} x!: expected `));
   });
 

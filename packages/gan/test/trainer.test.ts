@@ -351,6 +351,7 @@ describe('GanTrainer', () => {
   it.each([
     ['', {}],
     [' (with the moving average of G, gEma)', { gEma: 0.9 }],
+    [' (with the warmed-up average of G, gEmaRampup)', { gEma: 0.99, gEmaRampup: 0.5 }],
     [' (with the learning-rate anneal, lrAnneal)', { lrAnneal: 0.5 }],
     [' (the conv preset on tiny channels)', tinyConvConfig()],
   ] as const)(

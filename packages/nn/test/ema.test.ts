@@ -35,6 +35,29 @@ describe.each(DEVICE_NAMES)('ExponentialMovingAverage on %s', (name) => {
     for (const t of [...params, ...targets]) t.dispose();
   });
 
+  it('with rampup r the k-th update uses min(decay, 1 - 1/max(1, r k)): the first copies the params, the horizon grows to the decay', async () => {
+    const d = await device();
+    const p = keep(fromArray([0], [1], { device: d }));
+    const t = keep(fromArray([100], [1], { device: d }));
+    const decay = 0.75;
+    const ema = new ExponentialMovingAverage([p], [t], decay, { rampup: 0.5 });
+    const seen: number[] = [];
+    let want = 100;
+    for (let k = 1; k <= 12; k++) {
+      const dk = ema.currentDecay();
+      seen.push(dk);
+      copyInto(p, fromArray([k], [1], { device: d }));
+      ema.update();
+      want = dk * want + (1 - dk) * k;
+      expect(Math.abs((await t.toArray())[0]! - want), `update ${k}`).toBeLessThan(1e-4);
+    }
+    // r k = 0.5, 1: copies; 1.5: 1/3; 2: 1/2; 2.5: 0.6; 3: 2/3; 3.5: 5/7; then the decay's 0.75.
+    expect(seen.slice(0, 8)).toEqual([0, 0, 1 - 1 / 1.5, 0.5, 1 - 1 / 2.5, 1 - 1 / 3, 1 - 1 / 3.5, 0.75]);
+    expect(seen.slice(8)).toEqual([0.75, 0.75, 0.75, 0.75]);
+    // Without it the decay is the same from the first update, and the start keeps decay^k of the weight.
+    expect(new ExponentialMovingAverage([p], [keep(fromArray([0], [1], { device: d }))], decay).currentDecay()).toBe(decay);
+  });
+
   it('decay 0 from zeros copies the params exactly; stateDict and load round-trip bit for bit', async () => {
     const d = await device();
     const g = new Generator(5);
@@ -63,6 +86,8 @@ describe('ExponentialMovingAverage errors', () => {
     expect(() => new ExponentialMovingAverage([a], [], 0.5)).toThrow(/1 sources and 0 targets; expected equal counts/);
     expect(() => new ExponentialMovingAverage([a], [c], 0.5)).toThrow(/source 0 \[3\] f32 and target \[2\] f32; expected distinct tensors of the same shape/);
     expect(() => new ExponentialMovingAverage([a], [a], 0.5)).toThrow(/expected distinct tensors/);
+    expect(() => new ExponentialMovingAverage([a], [b], 0.5, { rampup: -1 })).toThrow(/rampup is -1; expected a finite number >= 0/);
+    expect(() => new ExponentialMovingAverage([a], [b], 0.5, { rampup: Infinity })).toThrow(/rampup is Infinity/);
     const ema = new ExponentialMovingAverage([a], [b], 0.5);
     expect(() => ema.load([new Float32Array(2)], 0)).toThrow(/average 0 has 2 values; expected 3/);
     expect(() => ema.load([], 0)).toThrow(/0 averages given; expected 1/);

@@ -177,6 +177,16 @@ export const TRAIN_FLAG_TABLE: readonly TrainFlag[] = [
     ),
   },
   {
+    name: 'g-ema-rampup',
+    value: 'R',
+    resume: 'fixed',
+    help: ["warm up G's average: its horizon grows as R x the G steps taken, up to", "--g-ema's (e.g. 0.5; 0: none, the initial G fades as DECAY^steps)"],
+    ...setsKey(
+      'gEmaRampup',
+      decimal((x) => x >= 0 && Number.isFinite(x), 'a finite number >= 0 (0: none)'),
+    ),
+  },
+  {
     name: 'minutes',
     value: 'X',
     resume: 'may-change',

@@ -129,7 +129,7 @@ export class GanTrainer {
         copyInto(p, gParams[i]!);
         p.requiresGrad = false;
       });
-      this.ema = new ExponentialMovingAverage(this.G.parameters(), this.Gema.parameters(), c.gEma);
+      this.ema = new ExponentialMovingAverage(this.G.parameters(), this.Gema.parameters(), c.gEma, { rampup: c.gEmaRampup });
     } else {
       this.Gema = null;
       this.ema = null;
@@ -443,6 +443,8 @@ export class GanTrainer {
   restore(tensors: SafeTensors, meta: TrainerState): void {
     this.checkAlive();
     restoreState(this, tensors, meta);
+    // The average is updated after every G step: its warm-up (gEmaRampup) reads how many there were.
+    if (this.ema) this.ema.updates = this.optG.stepCount;
   }
 
   /** Frees the networks, optimizers and device data. */

@@ -11,6 +11,11 @@ import { SaddleError, copyInto, emaUpdate, fmtShape, fromArray, noGrad, type Ten
  * generator weights oscillate around where the game pushes them; their average draws cleaner
  * samples than the weights of any one step (Yazıcı et al., 2019).
  *
+ * With `rampup` r the average warms up: the k-th update uses decay min(decay, 1 − 1/max(1, r·k)),
+ * so its horizon (1/(1 − decay) updates) grows as r times the updates taken, up to the decay's, and
+ * the initial params do not linger in it (without it they keep decay^k of the weight; as the
+ * "EMA ramp-up" of Karras et al.'s GAN training code). The first update copies the params.
+ *
  * The update is one fused kernel per tensor (`emaUpdate`: WGSL, wasm SIMD, the CPU twin), which
  * reads the average and the param and writes the average: 12 bytes per element. (It used to be a
  * subtraction into a temporary and the SGD kernel with momentum 0 over scratch velocities: 32
@@ -20,10 +25,12 @@ export class ExponentialMovingAverage {
   readonly targets: readonly Tensor[];
   readonly sources: readonly Tensor[];
   readonly decay: number;
+  /** The warm-up's ramp r (0: none): the horizon is at most r times the updates taken. */
+  readonly rampup: number;
   /** Updates taken so far. */
   updates = 0;
 
-  constructor(sources: Iterable<Tensor>, targets: Iterable<Tensor>, decay: number) {
+  constructor(sources: Iterable<Tensor>, targets: Iterable<Tensor>, decay: number, options: { rampup?: number } = {}) {
     this.sources = [...sources];
     this.targets = [...targets];
     if (!(typeof decay === 'number' && decay >= 0 && decay < 1)) {
@@ -42,11 +49,23 @@ export class ExponentialMovingAverage {
       }
     });
     this.decay = decay;
+    const rampup = options.rampup ?? 0;
+    if (!(typeof rampup === 'number' && rampup >= 0 && Number.isFinite(rampup))) {
+      throw new SaddleError('ExponentialMovingAverage', `rampup is ${String(rampup)}; expected a finite number >= 0 (0: none)`);
+    }
+    this.rampup = rampup;
   }
 
-  /** Moves every target towards its source: target = decay · target + (1 − decay) · source. */
+  /** The decay the next update uses: `decay`, or less while the warm-up's horizon is shorter. */
+  currentDecay(): number {
+    if (this.rampup === 0) return this.decay;
+    return Math.min(this.decay, 1 - 1 / Math.max(1, this.rampup * (this.updates + 1)));
+  }
+
+  /** Moves every target towards its source: target = d · target + (1 − d) · source, d = currentDecay(). */
   update(): void {
-    noGrad(() => this.targets.forEach((t, i) => emaUpdate(t, this.sources[i]!, this.decay)));
+    const decay = this.currentDecay();
+    noGrad(() => this.targets.forEach((t, i) => emaUpdate(t, this.sources[i]!, decay)));
     this.updates++;
   }
 
