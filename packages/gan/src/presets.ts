@@ -182,8 +182,12 @@ function paper(): GanConfig {
  *   0.2. At the 65 000-70 000 iterations of a quiet machine's 9 minutes the Parzen gain is gone
  *   (seeds 1-3: 197.0 against 197.6) and the specks are 6% fewer (0.219 against 0.232 per sample);
  * - the samples, figures and Parzen estimate come from an exponential moving average of G's
- *   weights with decay 0.9999 (a horizon of ~10,000 iterations; the initial G keeps 0.9999^n of the
- *   weight: 0.7% at the main job's ~50,000 iterations). At a fixed 50,000 iterations it gave
+ *   weights, since the seventh round with decay 0.99998 warmed up by `gEmaRampup` 0.5 (the horizon
+ *   grows as half the G steps taken: ~42 000 iterations at the main job's ~85 000, where the
+ *   initial G no longer counts). On seed 2 at 85 000 iterations, the same training averaged three
+ *   ways: 0.9999 gave Parzen 208.4 and 0.213 specks per sample, 0.99995 warmed up 218.7 and 0.177,
+ *   0.99998 warmed up 225.7 and 0.151 (G's own weights: 173.2 and 0.435). Before: decay 0.9999
+ *   without a warm-up (the fourth round; a horizon of ~10,000 iterations). At a fixed 50,000 iterations it gave
  *   Parzen 198.6 (seeds 1-3: 196.1, 198.5, 201.2) where the timed main job with 0.999 gave 191.0
  *   at 52,000-58,000 iterations, and specks per sample 0.225 against 0.256 (docs/gan.md, "Fourth
  *   round"): the same training (the average reads G and writes only its own tensors), a better
@@ -220,7 +224,8 @@ function quick(): GanConfig {
     minutes: 9,
     logEvery: 25,
     valN: 1000,
-    gEma: 0.9999,
+    gEma: 0.99998,
+    gEmaRampup: 0.5,
     r1Gamma: 0.2,
     r1Every: 4,
     optimizer: 'adam',
@@ -254,11 +259,12 @@ function conv(): GanConfig {
   // Quick's Adam settings do not apply: conv trains both players with SGD at one rate.
   delete q.adamBetas;
   delete q.dLr;
+  delete q.gEmaRampup;
   return {
     ...q,
     preset: 'conv',
     // ~19,000 iterations in its 9 minutes on 2 threads (direct-GEMM conv kernels; 2,000-5,000 with
-    // im2col): with quick's 0.9999 the initial G would still hold ~15% of the average.
+    // im2col): with 0.9999 and no warm-up the initial G would still hold ~15% of the average.
     gEma: 0.999,
     r1Gamma: 1,
     optimizer: 'sgd',

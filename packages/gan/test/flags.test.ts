@@ -65,7 +65,8 @@ describe('train flags over a preset', () => {
 
   it("--g-ema-rampup R warms up G's average; a negative or non-numeric R is refused", () => {
     expect(configOf('--g-ema-rampup', '0.5').gEmaRampup).toBe(0.5);
-    expect(configOf().gEmaRampup).toBeUndefined();
+    expect(configOf().gEmaRampup).toBe(0.5);
+    expect(configOf('--g-ema-rampup', '0').gEmaRampup).toBe(0);
     expect(() => configOf('--g-ema-rampup=-1')).toThrow(/--g-ema-rampup -1: expected a finite number >= 0/);
     expect(() => configOf('--g-ema-rampup', 'fast')).toThrow(/--g-ema-rampup fast: expected a finite number >= 0/);
   });
@@ -107,7 +108,15 @@ describe('train flags over a preset', () => {
     // The paper's and the conv preset's SGD with momentum, learning rate 0.1.
     for (const name of ['paper', 'conv'] as const) {
       const p = configFromFlags(parse('train', [], TRAIN_FLAGS).values, preset(name));
-      expect([name, p.optimizer ?? 'sgd', p.lr, p.dLr, p.gLr, p.adamBetas]).toEqual([name, 'sgd', 0.1, undefined, undefined, undefined]);
+      expect([name, p.optimizer ?? 'sgd', p.lr, p.dLr, p.gLr, p.adamBetas, p.gEmaRampup]).toEqual([
+        name,
+        'sgd',
+        0.1,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     }
   });
 
