@@ -8,7 +8,7 @@
  */
 import { createWasmDevice, fromArray } from '@saddle/tensor';
 import { binary, emaUpdate, sgdMomentumUpdateMany } from '@saddle/ops';
-import { cpuMs } from './probe-support.js';
+import { interleaved } from './probe-support.js';
 
 const device = await createWasmDevice({ threads: 1 });
 // The quick preset's G: 100→384→384→784, weights and biases.
@@ -29,19 +29,8 @@ const unfused = () => {
   sgdMomentumUpdateMany(averages, diffs, velocities, { lr: 1 - decay, momentum: 0, weightDecay: 0 });
   diffs.forEach((d) => d.dispose());
 };
-const times: Record<string, number[]> = { fused: [], unfused: [] };
-for (let r = 0; r < 41; r++) {
-  for (const [name, f] of [
-    ['fused', fused],
-    ['unfused', unfused],
-  ] as const) {
-    const c0 = cpuMs();
-    for (let i = 0; i < 20; i++) f();
-    times[name]!.push((cpuMs() - c0) / 20);
-  }
-}
+const times = interleaved({ fused, unfused });
 for (const [name, xs] of Object.entries(times)) {
-  xs.sort((a, b) => a - b);
   console.log(`${name}: median ${xs[20]!.toFixed(3)} ms, lower quartile ${xs[10]!.toFixed(3)} ms of CPU time per update of G's average`);
 }
 device.destroy();

@@ -9,7 +9,7 @@
  */
 import { createWasmDevice, fromArray } from '@saddle/tensor';
 import { adamUpdate, sgdMomentumUpdateMany } from '@saddle/ops';
-import { cpuMs } from './probe-support.js';
+import { cpuMs, interleaved } from './probe-support.js';
 
 const threads = Number(process.argv.find((a) => a.startsWith('--threads='))?.slice(10) ?? 1);
 const device = await createWasmDevice({ threads });
@@ -34,21 +34,9 @@ const sgd = () => {
   sgdMomentumUpdateMany(params.slice(0, 6), grads.slice(0, 6), m.slice(0, 6), { lr: 0.1, momentum: 0.7, weightDecay: 0 });
   sgdMomentumUpdateMany(params.slice(6), grads.slice(6), m.slice(6), { lr: 0.1, momentum: 0.7, weightDecay: 0 });
 };
-const times: Record<string, number[]> = { adam: [], sgd: [] };
-for (let r = 0; r < 41; r++) {
-  for (const [name, f] of [
-    ['adam', adam],
-    ['sgd', sgd],
-  ] as const) {
-    const c0 = cpuMs();
-    const w0 = performance.now();
-    for (let i = 0; i < 20; i++) f();
-    times[name]!.push((threads === 1 ? cpuMs() - c0 : performance.now() - w0) / 20);
-  }
-}
+const times = interleaved({ adam, sgd }, { clock: threads === 1 ? cpuMs : () => performance.now() });
 const elements = sizes.reduce((a, b) => a + b, 0);
 for (const [name, xs] of Object.entries(times)) {
-  xs.sort((a, b) => a - b);
   console.log(
     `${name}: median ${xs[20]!.toFixed(3)} ms, lower quartile ${xs[10]!.toFixed(3)} ms of ${threads === 1 ? 'CPU' : 'wall'} time per step of both players (${elements} parameters, ${threads} thread(s))`,
   );

@@ -1,12 +1,32 @@
 /**
- * What the wasm probes (wasm-matmul-probe.ts, wasm-fma-probe.ts, ema-probe.ts) share: the
- * process's CPU time as a clock, and the `MxNxK[:tA][:tB]` shapes of their command lines.
+ * What the wasm probes (wasm-matmul-probe.ts, wasm-fma-probe.ts, ema-probe.ts, optimizer-probe.ts)
+ * share: the process's CPU time as a clock, interleaved timing, and the `MxNxK[:tA][:tB]` shapes of
+ * their command lines.
  */
 
 /** The process's CPU time (user + system), in ms: what a single-threaded call consumed, whatever the scheduler did. */
 export function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+}
+
+/**
+ * Times the runners interleaved: `reps` rounds (41), each calling every runner `calls` times (20)
+ * in turn, so a change in the machine's load falls on all of them alike. Returns each runner's
+ * time per call in ms by `clock` (the process's CPU time), one entry per round, sorted ascending.
+ */
+export function interleaved(runners: Record<string, () => void>, opts: { reps?: number; calls?: number; clock?: () => number } = {}): Record<string, number[]> {
+  const { reps = 41, calls = 20, clock = cpuMs } = opts;
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(runners).map((name) => [name, []]));
+  for (let r = 0; r < reps; r++) {
+    for (const [name, f] of Object.entries(runners)) {
+      const t0 = clock();
+      for (let i = 0; i < calls; i++) f();
+      times[name]!.push((clock() - t0) / calls);
+    }
+  }
+  for (const xs of Object.values(times)) xs.sort((a, b) => a - b);
+  return times;
 }
 
 /** One matrix product of a probe: op(A) [m, k] · op(B) [k, n]. */
