@@ -65,7 +65,7 @@ describe('train flags over a preset', () => {
 
   it("--g-ema-rampup R warms up G's average; a negative or non-numeric R is refused", () => {
     expect(configOf('--g-ema-rampup', '0.5').gEmaRampup).toBe(0.5);
-    expect(configOf().gEmaRampup).toBe(0.5);
+    expect(configOf().gEmaRampup).toBe(1);
     expect(configOf('--g-ema-rampup', '0').gEmaRampup).toBe(0);
     expect(() => configOf('--g-ema-rampup=-1')).toThrow(/--g-ema-rampup -1: expected a finite number >= 0/);
     expect(() => configOf('--g-ema-rampup', 'fast')).toThrow(/--g-ema-rampup fast: expected a finite number >= 0/);
