@@ -59,6 +59,8 @@ export interface Toy2dPanelState {
   real: [number, number][];
   generated: [number, number][];
   gradients: [number, number][];
+  /** The arrows' total length as drawn, in canvas pixels (shafts; capped at ARROW_MAX view units each). */
+  arrowLengthPx: number;
   heat: { min: number; max: number };
   /** D on the heat map's grid (HEAT_CELLS² values, row by row from the top left). */
   heatGrid: number[];
@@ -101,6 +103,7 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
     real: [],
     generated: [],
     gradients: [],
+    arrowLengthPx: 0,
     heat: { min: NaN, max: NaN },
     heatGrid: [],
   };
@@ -237,6 +240,7 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
     // G's gradient: minus d L_G / d x, scaled and capped, with a head.
     ctx.strokeStyle = '#222';
     ctx.lineWidth = 1;
+    state.arrowLengthPx = 0;
     state.gradients.forEach(([gx, gy], i) => {
       const [x, y] = state.generated[i]!;
       let [dx, dy] = [-ARROW_SCALE * gx, -ARROW_SCALE * gy];
@@ -245,6 +249,7 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
       const [x0, y0, x1, y1] = [px(x), py(y), px(x + dx), py(y + dy)];
       const a = Math.atan2(y1 - y0, x1 - x0);
       const head = Math.min(5, Math.hypot(x1 - x0, y1 - y0) / 2);
+      state.arrowLengthPx += Math.hypot(x1 - x0, y1 - y0);
       ctx.beginPath();
       ctx.moveTo(x0, y0);
       ctx.lineTo(x1, y1);
