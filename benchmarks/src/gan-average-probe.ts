@@ -17,15 +17,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { copyInto, Generator, useDevice } from '@saddle/autograd';
+import { Generator, useDevice } from '@saddle/autograd';
 import { ExponentialMovingAverage } from '@saddle/nn';
 import {
+  frozenCopyOf,
   GanTrainer,
-  GeneratorNet,
+  type GeneratorNet,
   generateSamples,
   imageGrid,
   loadMnist,
-  outputBiasFromData,
   preset,
   PRESET_NAMES,
   table1Parzen,
@@ -71,13 +71,8 @@ console.log(`${presetName}, seed ${seed}, ${iterations} iterations, overrides ${
 const trainer = new GanTrainer(config, train, device);
 
 // Each extra average starts as a copy of G, as the trainer's own does.
-const bias = outputBiasFromData(train.images, train.n, train.d);
 const extras = averages.map(({ decay, rampup }) => {
-  const net = new GeneratorNet(config.generator, { device, init: new Generator(0) }, bias);
-  net.parameters().forEach((p, i) => {
-    copyInto(p, trainer.G.parameters()[i]!);
-    p.requiresGrad = false;
-  });
+  const net = frozenCopyOf(trainer.G, device);
   return { name: `average ${decay}, warm-up ${rampup}`, net, ema: new ExponentialMovingAverage(trainer.G.parameters(), net.parameters(), decay, { rampup }) };
 });
 
@@ -99,9 +94,9 @@ while (trainer.epoch < config.epochs && trainer.totalIterations < iterations) {
   if (trainer.epoch % 5 === 0) console.log(`epoch ${trainer.epoch}: ${trainer.totalIterations} iterations, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
+if (values.images) mkdirSync(values.images, { recursive: true });
 const evaluate = async (name: string, G: GeneratorNet) => {
   if (values.images) {
-    mkdirSync(values.images, { recursive: true });
     const x = generateSamples(G, 100, config.zDist, new Generator(12345), device);
     const file = join(values.images, `${name.replace(/[^a-z0-9.]+/gi, '-')}.png`);
     writeFileSync(file, imageGrid(Float32Array.from(await x.toArray()), { rows: 10, cols: 10 }));

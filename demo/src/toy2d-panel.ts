@@ -248,8 +248,9 @@ export function toy2dPanel(devicePromise: Promise<Device>): Toy2dPanelState {
       if (len > ARROW_MAX) [dx, dy] = [(dx * ARROW_MAX) / len, (dy * ARROW_MAX) / len];
       const [x0, y0, x1, y1] = [px(x), py(y), px(x + dx), py(y + dy)];
       const a = Math.atan2(y1 - y0, x1 - x0);
-      const head = Math.min(5, Math.hypot(x1 - x0, y1 - y0) / 2);
-      state.arrowLengthPx += Math.hypot(x1 - x0, y1 - y0);
+      const drawn = Math.hypot(x1 - x0, y1 - y0);
+      const head = Math.min(5, drawn / 2);
+      state.arrowLengthPx += drawn;
       ctx.beginPath();
       ctx.moveTo(x0, y0);
       ctx.lineTo(x1, y1);

@@ -20,6 +20,7 @@ import {
   SaddleError,
   add,
   concat,
+  copyInto,
   fromArray,
   leakyRelu,
   noGrad,
@@ -328,6 +329,21 @@ const SQRT3 = Math.sqrt(3);
  */
 export function sampleNoise(n: number, zDim: number, dist: NoiseDistribution, generator: Generator, device: Device): Tensor {
   return dist === 'uniform' ? rand([n, zDim], { low: -SQRT3, high: SQRT3, generator, device }) : randn([n, zDim], { generator, device });
+}
+
+/**
+ * A frozen copy of G: the same architecture with every parameter copied from G and none requiring
+ * grad (its own init draws are overwritten at once). The start of a moving average of G's weights:
+ * the trainer's `Gema`, and the extra averages of benchmarks/src/gan-average-probe.ts.
+ */
+export function frozenCopyOf(G: GeneratorNet, device: Device): GeneratorNet {
+  const copy = new GeneratorNet(G.arch, { device, init: new Generator(0) });
+  const source = G.parameters();
+  copy.parameters().forEach((p, i) => {
+    copyInto(p, source[i]!);
+    p.requiresGrad = false;
+  });
+  return copy;
 }
 
 /** n samples of G (eval mode, no graph) for fresh noise from `generator`, in chunks: [n, outDim] on G's device. */

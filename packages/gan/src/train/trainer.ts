@@ -28,11 +28,11 @@
  * epochs (deadline, signals, checkpoints, figures) in `../run/training-run.ts`, one layer above
  * this folder (train/ imports nothing from run/ or cli/).
  */
-import { Generator, SaddleError, copyInto, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
+import { Generator, SaddleError, fromArray, keep, noGrad, runBackward, slice, tidy, type Device, type Tensor } from '@saddle/autograd';
 import { Adam, ExponentialMovingAverage, SGD, schedules, type Progress, type SafeTensors, type Schedule } from '@saddle/nn';
 import { generatorLoss } from '../losses.js';
 import { heldOutValue } from '../metrics/value.js';
-import { DiscriminatorNet, GeneratorNet, outputBiasFromData, sampleNoise } from '../models.js';
+import { DiscriminatorNet, GeneratorNet, frozenCopyOf, outputBiasFromData, sampleNoise } from '../models.js';
 import { DEFAULT_ADAM_BETAS, validateConfig, type GanConfig } from '../presets.js';
 
 /**
@@ -122,13 +122,8 @@ export class GanTrainer {
     this.G = new GeneratorNet(c.generator, ctx, outputBias);
     this.D = new DiscriminatorNet(c.discriminator, ctx, this.dropout);
     if (c.gEma) {
-      // The average starts as a copy of G (its own init draws are overwritten at once).
-      this.Gema = new GeneratorNet(c.generator, { device, init: new Generator(0) }, outputBias);
-      const gParams = this.G.parameters();
-      this.Gema.parameters().forEach((p, i) => {
-        copyInto(p, gParams[i]!);
-        p.requiresGrad = false;
-      });
+      // The average starts as a copy of G.
+      this.Gema = frozenCopyOf(this.G, device);
       this.ema = new ExponentialMovingAverage(this.G.parameters(), this.Gema.parameters(), c.gEma, { rampup: c.gEmaRampup });
     } else {
       this.Gema = null;
